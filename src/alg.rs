@@ -1,0 +1,128 @@
+//! The JWS algorithms jwtkit implements (RFC 7518 §3, RFC 8037), their names, and
+//! the one key family each one needs. `none` is not an algorithm here, on purpose.
+
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Algorithm {
+    HS256,
+    HS384,
+    HS512,
+    RS256,
+    RS384,
+    RS512,
+    PS256,
+    PS384,
+    PS512,
+    ES256,
+    ES384,
+    ES512,
+    /// Ed25519 (RFC 8037); also parsed from the RFC 9864 name `Ed25519`.
+    EdDSA,
+}
+
+/// The key a given algorithm needs: its kind and, for EC, its curve.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    Hmac,
+    Rsa,
+    EcP256,
+    EcP384,
+    EcP521,
+    Ed25519,
+}
+
+impl Algorithm {
+    pub const ALL: [Algorithm; 13] = [
+        Self::HS256,
+        Self::HS384,
+        Self::HS512,
+        Self::RS256,
+        Self::RS384,
+        Self::RS512,
+        Self::PS256,
+        Self::PS384,
+        Self::PS512,
+        Self::ES256,
+        Self::ES384,
+        Self::ES512,
+        Self::EdDSA,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::HS256 => "HS256",
+            Self::HS384 => "HS384",
+            Self::HS512 => "HS512",
+            Self::RS256 => "RS256",
+            Self::RS384 => "RS384",
+            Self::RS512 => "RS512",
+            Self::PS256 => "PS256",
+            Self::PS384 => "PS384",
+            Self::PS512 => "PS512",
+            Self::ES256 => "ES256",
+            Self::ES384 => "ES384",
+            Self::ES512 => "ES512",
+            Self::EdDSA => "EdDSA",
+        }
+    }
+
+    /// Exact, case-sensitive match of a registered name (RFC 7515 §4.1.1). Anything
+    /// else, `none` in any spelling included, is unsupported.
+    pub fn from_name(name: &str) -> Result<Algorithm> {
+        if name == "Ed25519" {
+            return Ok(Self::EdDSA);
+        }
+        if let Some(alg) = Self::ALL.into_iter().find(|a| a.name() == name) {
+            return Ok(alg);
+        }
+        let shown: String = name.chars().take(32).collect::<String>().escape_debug().to_string();
+        if name.eq_ignore_ascii_case("none") {
+            Err(Error::AlgUnsupported(format!("`{shown}` (unsecured JWS) is never accepted")))
+        } else {
+            Err(Error::AlgUnsupported(format!("`{shown}` is not a supported algorithm")))
+        }
+    }
+
+    pub fn family(self) -> Family {
+        match self {
+            Self::HS256 | Self::HS384 | Self::HS512 => Family::Hmac,
+            Self::RS256 | Self::RS384 | Self::RS512 | Self::PS256 | Self::PS384 | Self::PS512 => {
+                Family::Rsa
+            }
+            Self::ES256 => Family::EcP256,
+            Self::ES384 => Family::EcP384,
+            Self::ES512 => Family::EcP521,
+            Self::EdDSA => Family::Ed25519,
+        }
+    }
+}
+
+impl Family {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Family::Hmac => "an HMAC secret",
+            Family::Rsa => "an RSA key",
+            Family::EcP256 => "an EC P-256 key",
+            Family::EcP384 => "an EC P-384 key",
+            Family::EcP521 => "an EC P-521 key",
+            Family::Ed25519 => "an Ed25519 key",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_none_is_refused() {
+        for alg in Algorithm::ALL {
+            assert_eq!(Algorithm::from_name(alg.name()).unwrap(), alg);
+        }
+        assert_eq!(Algorithm::from_name("Ed25519").unwrap(), Algorithm::EdDSA);
+        for bad in ["none", "None", "NONE", "nOnE", "hs256", "HS256 ", "", "RS1"] {
+            assert!(matches!(Algorithm::from_name(bad), Err(Error::AlgUnsupported(_))), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,50 @@
+//! The one error type. Every variant maps to exactly one stable C status code
+//! (see `ffi::status`); messages say what was wrong and where, never key material.
+
+use thiserror::Error;
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum Error {
+    #[error("invalid argument: {0}")]
+    InvalidArgument(String),
+    #[error("key: {0}")]
+    KeyInvalid(String),
+    #[error("key: {0}")]
+    KeyUnsupported(String),
+    #[error("key: {0}")]
+    KeyTooWeak(String),
+    #[error("key: {0}")]
+    KeyAlgMismatch(String),
+    #[error("key: {0}")]
+    KeyCannotSign(String),
+    #[error("key: {0}")]
+    KeyUsage(String),
+    #[error("token: {0}")]
+    TokenMalformed(String),
+    #[error("token: {0}")]
+    TokenTooLarge(String),
+    #[error("{0}")]
+    Base64(String),
+    #[error("{0}")]
+    Json(String),
+    #[error("{0}")]
+    JsonLimit(String),
+    #[error("header: {0}")]
+    HeaderInvalid(String),
+    #[error("header: {0}")]
+    CritUnsupported(String),
+    #[error("algorithm: {0}")]
+    AlgUnsupported(String),
+    #[error("algorithm: {0}")]
+    AlgNotAllowed(String),
+    #[error("signature: {0}")]
+    SignatureInvalid(String),
+    #[error("claims: {0}")]
+    ClaimInvalid(String),
+    #[error("claims: {0}")]
+    Expired(String),
+    #[error("claims: {0}")]
+    NotYetValid(String),
+}
+
+pub type Result<T> = std::result::Result<T, Error>;

@@ -1,0 +1,177 @@
+//! The panic boundary and the pointer rules every exported function shares: NULL
+//! checks, `(ptr, len)` inputs, library-allocated outputs, and error delivery.
+
+use std::ffi::c_char;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use crate::error::Error;
+use crate::ffi::status::*;
+
+/// Why a C call failed, before it becomes a status and an optional `jwtkit_error`.
+pub(crate) struct Failure {
+    pub status: jwtkit_status,
+    pub message: String,
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Failure {
+        Failure { status: status_of(&e), message: e.to_string() }
+    }
+}
+
+pub(crate) fn null(name: &str) -> Failure {
+    Failure { status: JWTKIT_ERR_NULL_ARGUMENT, message: format!("argument `{name}` must not be NULL") }
+}
+
+pub(crate) fn invalid(message: String) -> Failure {
+    Failure { status: JWTKIT_ERR_INVALID_ARGUMENT, message }
+}
+
+/// Runs the body of a fallible C function. A failure or a panic becomes its status
+/// and, when `out_err` is not NULL, an owned `jwtkit_error` written to `*out_err`.
+pub(crate) fn fallible(out_err: *mut *mut jwtkit_error, body: impl FnOnce() -> Result<(), Failure>) -> jwtkit_status {
+    let failure = match catch_unwind(AssertUnwindSafe(body)) {
+        Ok(Ok(())) => return JWTKIT_OK,
+        Ok(Err(failure)) => failure,
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            Failure { status: JWTKIT_ERR_PANIC, message: format!("internal error (panic caught at the C boundary): {what}") }
+        }
+    };
+    if !out_err.is_null() {
+        // Building the error cannot panic in practice; if it did, the status still stands.
+        if let Ok(err) = catch_unwind(|| Box::new(jwtkit_error::new(failure.status, &failure.message))) {
+            unsafe { *out_err = Box::into_raw(err) };
+        }
+    }
+    failure.status
+}
+
+/// Runs the body of a function that cannot fail; a panic returns `on_panic`.
+pub(crate) fn infallible<T>(on_panic: T, body: impl FnOnce() -> T) -> T {
+    catch_unwind(AssertUnwindSafe(body)).unwrap_or(on_panic)
+}
+
+/// A `(ptr, len)` input: `(NULL, 0)` is empty, `(NULL, n > 0)` is a misuse.
+pub(crate) unsafe fn input<'a>(ptr: *const u8, len: usize, name: &str) -> Result<&'a [u8], Failure> {
+    if ptr.is_null() {
+        return if len == 0 { Ok(&[]) } else { Err(null(name)) };
+    }
+    if len > isize::MAX as usize {
+        return Err(invalid(format!("argument `{name}`: length {len} is too large")));
+    }
+    Ok(unsafe { std::slice::from_raw_parts(ptr, len) })
+}
+
+/// An optional input: `(NULL, 0)` means absent.
+pub(crate) unsafe fn optional_input<'a>(ptr: *const u8, len: usize, name: &str) -> Result<Option<&'a [u8]>, Failure> {
+    if ptr.is_null() && len == 0 {
+        return Ok(None);
+    }
+    unsafe { input(ptr, len, name) }.map(Some)
+}
+
+/// Copies `bytes` into a new NUL-terminated buffer owned by the caller (freed with
+/// `jwtkit_string_free`). Interior NULs are kept; the length says where it ends.
+pub(crate) fn alloc_output(bytes: &[u8]) -> Result<*mut c_char, Failure> {
+    let buf = unsafe { libc::malloc(bytes.len() + 1) } as *mut u8;
+    if buf.is_null() {
+        return Err(Failure { status: JWTKIT_ERR_OUT_OF_MEMORY, message: "out of memory".into() });
+    }
+    unsafe {
+        std::ptr::copy_nonoverlapping(bytes.as_ptr(), buf, bytes.len());
+        *buf.add(bytes.len()) = 0;
+    }
+    Ok(buf.cast())
+}
+
+/// An optional `(char **out, size_t *out_len)` pair to be written on success.
+pub(crate) struct OutString {
+    out: *mut *mut c_char,
+    out_len: *mut usize,
+}
+
+impl OutString {
+    pub fn new(out: *mut *mut c_char, out_len: *mut usize) -> OutString {
+        OutString { out, out_len }
+    }
+
+    pub fn required(self, name: &str) -> Result<OutString, Failure> {
+        if self.out.is_null() {
+            Err(null(name))
+        } else {
+            Ok(self)
+        }
+    }
+
+    /// Allocates the output; `commit` later publishes it. Split so that a call with two
+    /// outputs writes neither when the second allocation fails.
+    pub fn prepare(&self, bytes: &[u8]) -> Result<Option<(*mut c_char, usize)>, Failure> {
+        if self.out.is_null() {
+            return Ok(None);
+        }
+        Ok(Some((alloc_output(bytes)?, bytes.len())))
+    }
+
+    pub fn commit(&self, value: Option<(*mut c_char, usize)>) {
+        if let Some((ptr, len)) = value {
+            unsafe {
+                *self.out = ptr;
+                if !self.out_len.is_null() {
+                    *self.out_len = len;
+                }
+            }
+        }
+    }
+}
+
+/// Writes two outputs, or neither.
+pub(crate) fn write_pair(a: &OutString, a_bytes: &[u8], b: &OutString, b_bytes: &[u8]) -> Result<(), Failure> {
+    let first = a.prepare(a_bytes)?;
+    let second = match b.prepare(b_bytes) {
+        Ok(v) => v,
+        Err(e) => {
+            if let Some((ptr, _)) = first {
+                unsafe { libc::free(ptr.cast()) };
+            }
+            return Err(e);
+        }
+    };
+    a.commit(first);
+    b.commit(second);
+    Ok(())
+}
+
+/// Releases a string returned by jwtkit through a `char **` output. NULL is a no-op.
+/// Never pass it to `free()`, and never pass anything else to this function.
+#[no_mangle]
+pub unsafe extern "C" fn jwtkit_string_free(s: *mut c_char) {
+    if !s.is_null() {
+        unsafe { libc::free(s.cast()) };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_becomes_jwtkit_err_panic_with_a_message() {
+        let mut err: *mut jwtkit_error = std::ptr::null_mut();
+        let status = fallible(&mut err, || -> Result<(), Failure> { panic!("deliberate test panic") });
+        assert_eq!(status, JWTKIT_ERR_PANIC);
+        assert!(!err.is_null());
+        unsafe {
+            assert_eq!(jwtkit_error_status(err), JWTKIT_ERR_PANIC);
+            let msg = std::ffi::CStr::from_ptr(jwtkit_error_message(err)).to_str().unwrap();
+            assert!(msg.contains("deliberate test panic"), "{msg}");
+            jwtkit_error_free(err);
+        }
+        assert_eq!(fallible(std::ptr::null_mut(), || panic!("no details wanted")), JWTKIT_ERR_PANIC);
+        assert_eq!(infallible(7, || panic!("boom")), 7);
+    }
+}

@@ -1,0 +1,144 @@
+//! `jwtkit_key`: an immutable, reference-counted key handle, safe to share between
+//! threads. Created by `jwtkit_key_from_*`, released by `jwtkit_key_free`.
+
+use std::sync::Arc;
+
+use crate::ffi::boundary::{fallible, input, invalid, null, Failure};
+use crate::ffi::status::*;
+use crate::key::Key;
+
+/// An opaque, immutable key (HMAC secret, RSA, EC P-256/P-384/P-521 or Ed25519;
+/// private or public). Thread safety: may be used from any number of threads at once.
+pub struct jwtkit_key {
+    _private: [u8; 0],
+}
+
+/// Accept HMAC secrets shorter than the hash output of the algorithm (RFC 7518 §3.2
+/// forbids them). Only for legacy systems whose secret cannot be changed.
+pub const JWTKIT_KEY_ALLOW_SHORT_SECRET: u32 = 1;
+
+const _: () = {
+    const fn shareable<T: Send + Sync>() {}
+    shareable::<Key>();
+};
+
+/// Borrows the `Key` behind a handle.
+pub(crate) unsafe fn key_ref<'a>(key: *const jwtkit_key, name: &str) -> Result<&'a Key, Failure> {
+    if key.is_null() {
+        return Err(null(name));
+    }
+    Ok(unsafe { &*(key as *const Key) })
+}
+
+unsafe fn publish(out: *mut *const jwtkit_key, make: impl FnOnce() -> crate::Result<Key>) -> Result<(), Failure> {
+    if out.is_null() {
+        return Err(null("out"));
+    }
+    let key = make()?;
+    unsafe { *out = Arc::into_raw(Arc::new(key)) as *const jwtkit_key };
+    Ok(())
+}
+
+/// Creates an HMAC key (HS256/HS384/HS512) from `secret`, `(ptr, len)`, any bytes
+/// including NUL, copied. `flags`: 0 or `JWTKIT_KEY_ALLOW_SHORT_SECRET`.
+/// On success `*out` receives a key owned by the caller (free with `jwtkit_key_free`).
+///
+/// Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (unknown
+/// flag), JWTKIT_ERR_KEY_TOO_WEAK (empty secret), JWTKIT_ERR_PANIC. A secret too short
+/// for an algorithm is refused when it is used (JWTKIT_ERR_KEY_TOO_WEAK).
+#[no_mangle]
+pub unsafe extern "C" fn jwtkit_key_from_secret(
+    secret: *const u8,
+    secret_len: usize,
+    flags: u32,
+    out: *mut *const jwtkit_key,
+    out_err: *mut *mut jwtkit_error,
+) -> jwtkit_status {
+    fallible(out_err, || {
+        let secret = unsafe { input(secret, secret_len, "secret") }?;
+        if flags & !JWTKIT_KEY_ALLOW_SHORT_SECRET != 0 {
+            return Err(invalid(format!("unknown key flags {flags:#x}")));
+        }
+        unsafe {
+            publish(out, || {
+                if flags & JWTKIT_KEY_ALLOW_SHORT_SECRET != 0 {
+                    Key::from_secret_legacy(secret)
+                } else {
+                    Key::from_secret(secret)
+                }
+            })
+        }
+    })
+}
+
+/// Parses a PEM document `(ptr, len)` (copied): PKCS#8 `PRIVATE KEY` (RSA, P-256,
+/// P-384, P-521, Ed25519), `RSA PRIVATE KEY`, `RSA PUBLIC KEY`, `EC PRIVATE KEY`
+/// (SEC1), `PUBLIC KEY` (SPKI) or `CERTIFICATE` (its public key). The first key block
+/// is used; other blocks such as `EC PARAMETERS` are skipped. A private key can also
+/// verify. On success `*out` receives a key owned by the caller.
+///
+/// Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_KEY_INVALID,
+/// JWTKIT_ERR_KEY_UNSUPPORTED, JWTKIT_ERR_KEY_TOO_WEAK (RSA under 2048 bits),
+/// JWTKIT_ERR_PANIC.
+#[no_mangle]
+pub unsafe extern "C" fn jwtkit_key_from_pem(
+    pem: *const u8,
+    pem_len: usize,
+    out: *mut *const jwtkit_key,
+    out_err: *mut *mut jwtkit_error,
+) -> jwtkit_status {
+    fallible(out_err, || {
+        let pem = unsafe { input(pem, pem_len, "pem") }?;
+        unsafe { publish(out, || Key::from_pem(pem)) }
+    })
+}
+
+/// Parses a DER key `(ptr, len)` (copied) in any of the formats of
+/// `jwtkit_key_from_pem`. On success `*out` receives a key owned by the caller.
+///
+/// Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_KEY_INVALID,
+/// JWTKIT_ERR_KEY_UNSUPPORTED, JWTKIT_ERR_KEY_TOO_WEAK, JWTKIT_ERR_PANIC.
+#[no_mangle]
+pub unsafe extern "C" fn jwtkit_key_from_der(
+    der: *const u8,
+    der_len: usize,
+    out: *mut *const jwtkit_key,
+    out_err: *mut *mut jwtkit_error,
+) -> jwtkit_status {
+    fallible(out_err, || {
+        let der = unsafe { input(der, der_len, "der") }?;
+        unsafe { publish(out, || Key::from_der(der)) }
+    })
+}
+
+/// Parses one JSON Web Key `(ptr, len)` (UTF-8 JSON, copied): `kty` `oct`, `RSA`
+/// (public, or private with CRT members), `EC` (P-256, P-384, P-521) or `OKP`
+/// (Ed25519). Its `alg`, `use` and `key_ops` are enforced on every use
+/// (JWTKIT_ERR_KEY_USAGE); its `kid` goes into the header of tokens it signs. On
+/// success `*out` receives a key owned by the caller.
+///
+/// Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_KEY_INVALID,
+/// JWTKIT_ERR_KEY_UNSUPPORTED, JWTKIT_ERR_KEY_TOO_WEAK, JWTKIT_ERR_PANIC.
+#[no_mangle]
+pub unsafe extern "C" fn jwtkit_key_from_jwk(
+    jwk: *const u8,
+    jwk_len: usize,
+    out: *mut *const jwtkit_key,
+    out_err: *mut *mut jwtkit_error,
+) -> jwtkit_status {
+    fallible(out_err, || {
+        let jwk = unsafe { input(jwk, jwk_len, "jwk") }?;
+        unsafe { publish(out, || Key::from_jwk(jwk)) }
+    })
+}
+
+/// Releases a key handle. Secret bytes held by jwtkit are wiped. NULL is a no-op; must
+/// not be called twice on the same pointer, nor while another thread still uses it.
+#[no_mangle]
+pub unsafe extern "C" fn jwtkit_key_free(key: *const jwtkit_key) {
+    crate::ffi::boundary::infallible((), || {
+        if !key.is_null() {
+            drop(unsafe { Arc::from_raw(key as *const Key) });
+        }
+    })
+}

@@ -1,0 +1,20 @@
+//! The C ABI. Every exported item is named `jwtkit_*` / `JWTKIT_*`; this module only
+//! converts between C and the core (pointers, lengths, handles, status codes) and never
+//! decides anything about tokens. Every exported body runs inside `boundary`, which
+//! turns a panic into `JWTKIT_ERR_PANIC`.
+#![allow(non_camel_case_types)]
+#![allow(clippy::missing_safety_doc)] // the safety contract is in each function's C docs
+
+pub mod boundary;
+pub mod key;
+pub mod status;
+pub mod token;
+pub mod validation;
+pub mod version;
+
+pub use boundary::jwtkit_string_free;
+pub use key::*;
+pub use status::*;
+pub use token::*;
+pub use validation::*;
+pub use version::*;

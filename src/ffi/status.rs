@@ -1,0 +1,174 @@
+//! Status codes, the owned error object, and their names. Codes are grouped by range
+//! (1–99 misuse, 100s keys, 200s token format, 300s algorithm and signature, 400s
+//! claims); a number, once published, is never reused for another meaning.
+
+use std::ffi::{c_char, CString};
+
+use crate::error::Error;
+
+/// The result of every fallible jwtkit function: `JWTKIT_OK` (0) or one of the
+/// `JWTKIT_ERR_*` codes. Always a fixed-width 32-bit integer.
+pub type jwtkit_status = i32;
+
+/// Success.
+pub const JWTKIT_OK: jwtkit_status = 0;
+/// A required pointer was NULL, or an input was (NULL, len > 0).
+pub const JWTKIT_ERR_NULL_ARGUMENT: jwtkit_status = 1;
+/// An argument is out of range: unknown algorithm number or flag, empty allow-list,
+/// extra header members that contradict the call.
+pub const JWTKIT_ERR_INVALID_ARGUMENT: jwtkit_status = 2;
+/// A bug inside jwtkit was caught at the C boundary; nothing was written.
+pub const JWTKIT_ERR_PANIC: jwtkit_status = 3;
+/// Memory for an output could not be allocated.
+pub const JWTKIT_ERR_OUT_OF_MEMORY: jwtkit_status = 4;
+/// Key material is malformed: bad PEM/DER/JWK, a point not on its curve, mismatched halves.
+pub const JWTKIT_ERR_KEY_INVALID: jwtkit_status = 100;
+/// A well-formed key of a kind jwtkit does not support (encrypted PEM, X25519, secp256k1, …).
+pub const JWTKIT_ERR_KEY_UNSUPPORTED: jwtkit_status = 101;
+/// RSA modulus under 2048 bits, or an HMAC secret shorter than the hash output.
+pub const JWTKIT_ERR_KEY_TOO_WEAK: jwtkit_status = 102;
+/// The key's kind or curve does not fit the algorithm (e.g. an RSA key for HS256).
+pub const JWTKIT_ERR_KEY_ALG_MISMATCH: jwtkit_status = 103;
+/// Signing needs a private key or secret; this key is public.
+pub const JWTKIT_ERR_KEY_CANNOT_SIGN: jwtkit_status = 104;
+/// The JWK's `alg`, `use` or `key_ops` forbid this operation.
+pub const JWTKIT_ERR_KEY_USAGE: jwtkit_status = 105;
+/// Not a compact JWS: wrong number of segments, empty, non-ASCII, JSON serialization.
+pub const JWTKIT_ERR_TOKEN_MALFORMED: jwtkit_status = 200;
+/// The token is longer than the limit (128 KiB by default).
+pub const JWTKIT_ERR_TOKEN_TOO_LARGE: jwtkit_status = 201;
+/// A segment is not strict base64url (padding, `+` `/`, whitespace, non-zero trailing bits).
+pub const JWTKIT_ERR_BASE64: jwtkit_status = 202;
+/// Header or claims are not one UTF-8 JSON object: invalid JSON, duplicate member, BOM, …
+pub const JWTKIT_ERR_JSON: jwtkit_status = 203;
+/// JSON nested deeper than 64 levels, or a header over 8 KiB.
+pub const JWTKIT_ERR_JSON_LIMIT: jwtkit_status = 204;
+/// A header member has the wrong type or is missing (`alg`), or `b64` is present.
+pub const JWTKIT_ERR_HEADER_INVALID: jwtkit_status = 205;
+/// `crit` names an extension jwtkit does not implement.
+pub const JWTKIT_ERR_CRIT_UNSUPPORTED: jwtkit_status = 206;
+/// Unknown algorithm name, including `none` in any spelling.
+pub const JWTKIT_ERR_ALG_UNSUPPORTED: jwtkit_status = 300;
+/// The token's algorithm is not in the caller's allow-list.
+pub const JWTKIT_ERR_ALG_NOT_ALLOWED: jwtkit_status = 301;
+/// The signature does not verify (wrong key, tampered token, wrong length, DER ECDSA, …).
+pub const JWTKIT_ERR_SIGNATURE_INVALID: jwtkit_status = 302;
+/// A registered claim has the wrong type (e.g. `exp` is a string).
+pub const JWTKIT_ERR_CLAIM_INVALID: jwtkit_status = 400;
+/// The token has expired: now >= exp + leeway.
+pub const JWTKIT_ERR_EXPIRED: jwtkit_status = 401;
+/// The token is not valid yet: now < nbf - leeway.
+pub const JWTKIT_ERR_NOT_YET_VALID: jwtkit_status = 402;
+
+/// Every status with its static name (NUL-terminated), in numeric order.
+pub(crate) const STATUS_NAMES: &[(jwtkit_status, &str)] = &[
+    (JWTKIT_OK, "JWTKIT_OK\0"),
+    (JWTKIT_ERR_NULL_ARGUMENT, "JWTKIT_ERR_NULL_ARGUMENT\0"),
+    (JWTKIT_ERR_INVALID_ARGUMENT, "JWTKIT_ERR_INVALID_ARGUMENT\0"),
+    (JWTKIT_ERR_PANIC, "JWTKIT_ERR_PANIC\0"),
+    (JWTKIT_ERR_OUT_OF_MEMORY, "JWTKIT_ERR_OUT_OF_MEMORY\0"),
+    (JWTKIT_ERR_KEY_INVALID, "JWTKIT_ERR_KEY_INVALID\0"),
+    (JWTKIT_ERR_KEY_UNSUPPORTED, "JWTKIT_ERR_KEY_UNSUPPORTED\0"),
+    (JWTKIT_ERR_KEY_TOO_WEAK, "JWTKIT_ERR_KEY_TOO_WEAK\0"),
+    (JWTKIT_ERR_KEY_ALG_MISMATCH, "JWTKIT_ERR_KEY_ALG_MISMATCH\0"),
+    (JWTKIT_ERR_KEY_CANNOT_SIGN, "JWTKIT_ERR_KEY_CANNOT_SIGN\0"),
+    (JWTKIT_ERR_KEY_USAGE, "JWTKIT_ERR_KEY_USAGE\0"),
+    (JWTKIT_ERR_TOKEN_MALFORMED, "JWTKIT_ERR_TOKEN_MALFORMED\0"),
+    (JWTKIT_ERR_TOKEN_TOO_LARGE, "JWTKIT_ERR_TOKEN_TOO_LARGE\0"),
+    (JWTKIT_ERR_BASE64, "JWTKIT_ERR_BASE64\0"),
+    (JWTKIT_ERR_JSON, "JWTKIT_ERR_JSON\0"),
+    (JWTKIT_ERR_JSON_LIMIT, "JWTKIT_ERR_JSON_LIMIT\0"),
+    (JWTKIT_ERR_HEADER_INVALID, "JWTKIT_ERR_HEADER_INVALID\0"),
+    (JWTKIT_ERR_CRIT_UNSUPPORTED, "JWTKIT_ERR_CRIT_UNSUPPORTED\0"),
+    (JWTKIT_ERR_ALG_UNSUPPORTED, "JWTKIT_ERR_ALG_UNSUPPORTED\0"),
+    (JWTKIT_ERR_ALG_NOT_ALLOWED, "JWTKIT_ERR_ALG_NOT_ALLOWED\0"),
+    (JWTKIT_ERR_SIGNATURE_INVALID, "JWTKIT_ERR_SIGNATURE_INVALID\0"),
+    (JWTKIT_ERR_CLAIM_INVALID, "JWTKIT_ERR_CLAIM_INVALID\0"),
+    (JWTKIT_ERR_EXPIRED, "JWTKIT_ERR_EXPIRED\0"),
+    (JWTKIT_ERR_NOT_YET_VALID, "JWTKIT_ERR_NOT_YET_VALID\0"),
+];
+
+/// The C status of a core error: one variant, one code.
+pub(crate) fn status_of(error: &Error) -> jwtkit_status {
+    match error {
+        Error::InvalidArgument(_) => JWTKIT_ERR_INVALID_ARGUMENT,
+        Error::KeyInvalid(_) => JWTKIT_ERR_KEY_INVALID,
+        Error::KeyUnsupported(_) => JWTKIT_ERR_KEY_UNSUPPORTED,
+        Error::KeyTooWeak(_) => JWTKIT_ERR_KEY_TOO_WEAK,
+        Error::KeyAlgMismatch(_) => JWTKIT_ERR_KEY_ALG_MISMATCH,
+        Error::KeyCannotSign(_) => JWTKIT_ERR_KEY_CANNOT_SIGN,
+        Error::KeyUsage(_) => JWTKIT_ERR_KEY_USAGE,
+        Error::TokenMalformed(_) => JWTKIT_ERR_TOKEN_MALFORMED,
+        Error::TokenTooLarge(_) => JWTKIT_ERR_TOKEN_TOO_LARGE,
+        Error::Base64(_) => JWTKIT_ERR_BASE64,
+        Error::Json(_) => JWTKIT_ERR_JSON,
+        Error::JsonLimit(_) => JWTKIT_ERR_JSON_LIMIT,
+        Error::HeaderInvalid(_) => JWTKIT_ERR_HEADER_INVALID,
+        Error::CritUnsupported(_) => JWTKIT_ERR_CRIT_UNSUPPORTED,
+        Error::AlgUnsupported(_) => JWTKIT_ERR_ALG_UNSUPPORTED,
+        Error::AlgNotAllowed(_) => JWTKIT_ERR_ALG_NOT_ALLOWED,
+        Error::SignatureInvalid(_) => JWTKIT_ERR_SIGNATURE_INVALID,
+        Error::ClaimInvalid(_) => JWTKIT_ERR_CLAIM_INVALID,
+        Error::Expired(_) => JWTKIT_ERR_EXPIRED,
+        Error::NotYetValid(_) => JWTKIT_ERR_NOT_YET_VALID,
+    }
+}
+
+/// Details of a failed call: a status and a message. Created by jwtkit, owned by the
+/// caller, released with `jwtkit_error_free`. Not shared between threads by jwtkit.
+pub struct jwtkit_error {
+    pub(crate) status: jwtkit_status,
+    pub(crate) message: CString,
+}
+
+impl jwtkit_error {
+    pub(crate) fn new(status: jwtkit_status, message: &str) -> jwtkit_error {
+        // Messages never contain NUL (inputs are escaped), but never trust that here.
+        let message = CString::new(message.replace('\0', "\\0")).unwrap_or_default();
+        jwtkit_error { status, message }
+    }
+}
+
+/// The status carried by `err`. Returns `JWTKIT_ERR_NULL_ARGUMENT` when `err` is NULL.
+/// Thread safety: reads only.
+#[no_mangle]
+pub unsafe extern "C" fn jwtkit_error_status(err: *const jwtkit_error) -> jwtkit_status {
+    crate::ffi::boundary::infallible(JWTKIT_ERR_PANIC, || match unsafe { err.as_ref() } {
+        Some(e) => e.status,
+        None => JWTKIT_ERR_NULL_ARGUMENT,
+    })
+}
+
+/// The message of `err`: UTF-8, NUL-terminated, never NULL. The string is owned by
+/// `err` and valid until `jwtkit_error_free(err)`; do not free it. A NULL `err` gives a
+/// static string.
+#[no_mangle]
+pub unsafe extern "C" fn jwtkit_error_message(err: *const jwtkit_error) -> *const c_char {
+    crate::ffi::boundary::infallible(c"jwtkit: internal error".as_ptr(), || match unsafe { err.as_ref() } {
+        Some(e) => e.message.as_ptr(),
+        None => c"(no error: NULL jwtkit_error)".as_ptr(),
+    })
+}
+
+/// Releases an error returned through an `out_err` parameter. NULL is a no-op; must
+/// not be called twice on the same pointer.
+#[no_mangle]
+pub unsafe extern "C" fn jwtkit_error_free(err: *mut jwtkit_error) {
+    crate::ffi::boundary::infallible((), || {
+        if !err.is_null() {
+            drop(unsafe { Box::from_raw(err) });
+        }
+    })
+}
+
+/// A static, NUL-terminated name for `status` (e.g. "JWTKIT_ERR_EXPIRED"), for callers
+/// that passed NULL for `out_err`. Unknown numbers give "JWTKIT_ERR_UNKNOWN". Never
+/// free the result. Thread safety: safe from any thread.
+#[no_mangle]
+pub extern "C" fn jwtkit_status_str(status: jwtkit_status) -> *const c_char {
+    let name = STATUS_NAMES
+        .iter()
+        .find(|(code, _)| *code == status)
+        .map_or("JWTKIT_ERR_UNKNOWN\0", |(_, name)| name);
+    name.as_ptr().cast()
+}

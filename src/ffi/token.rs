@@ -1,0 +1,174 @@
+//! Signing, verifying and inspecting tokens from C.
+
+use std::ffi::c_char;
+
+use crate::claims::DEFAULT_MAX_TOKEN_LEN;
+use crate::ffi::boundary::{fallible, input, optional_input, write_pair, Failure, OutString};
+use crate::ffi::key::{jwtkit_key, key_ref};
+use crate::ffi::status::*;
+use crate::ffi::validation::{jwtkit_validation, validation_ref};
+use crate::ffi::version::{alg_arg, jwtkit_alg};
+use crate::{jws, jwt};
+
+fn write_token(out: OutString, token: &str) -> Result<(), Failure> {
+    let prepared = out.prepare(token.as_bytes())?;
+    out.commit(prepared);
+    Ok(())
+}
+
+/// Signs a JWT. `claims_json` `(ptr, len)` must be one JSON object (UTF-8, no duplicate
+/// members); it is encoded byte for byte as given. `header_json` `(ptr, len)` is
+/// optional (NULL, 0): a JSON object of extra header members such as `kid` or `typ`;
+/// `alg` is set from `alg` (a different `alg` member is an error), `typ` defaults to
+/// "JWT", and a key from a JWK with a `kid` adds it unless the header sets one. Inputs
+/// are copied. `key` is borrowed.
+///
+/// On success `*out_token` receives the NUL-terminated compact token, owned by the
+/// caller (free with `jwtkit_string_free`), and `*out_token_len` (if not NULL) its
+/// length. On failure neither is written.
+///
+/// Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT,
+/// JWTKIT_ERR_JSON, JWTKIT_ERR_JSON_LIMIT, JWTKIT_ERR_HEADER_INVALID,
+/// JWTKIT_ERR_CRIT_UNSUPPORTED, JWTKIT_ERR_KEY_ALG_MISMATCH, JWTKIT_ERR_KEY_CANNOT_SIGN,
+/// JWTKIT_ERR_KEY_TOO_WEAK, JWTKIT_ERR_KEY_USAGE, JWTKIT_ERR_OUT_OF_MEMORY,
+/// JWTKIT_ERR_PANIC. Thread safety: safe to call concurrently with the same key.
+#[no_mangle]
+pub unsafe extern "C" fn jwtkit_sign(
+    key: *const jwtkit_key,
+    alg: jwtkit_alg,
+    claims_json: *const u8,
+    claims_len: usize,
+    header_json: *const u8,
+    header_len: usize,
+    out_token: *mut *mut c_char,
+    out_token_len: *mut usize,
+    out_err: *mut *mut jwtkit_error,
+) -> jwtkit_status {
+    fallible(out_err, || {
+        let key = unsafe { key_ref(key, "key") }?;
+        let alg = alg_arg(alg)?;
+        let claims = unsafe { input(claims_json, claims_len, "claims_json") }?;
+        let header = unsafe { optional_input(header_json, header_len, "header_json") }?;
+        let out = OutString::new(out_token, out_token_len).required("out_token")?;
+        write_token(out, &jwt::sign(key, alg, claims, header)?)
+    })
+}
+
+/// Signs any payload bytes `(ptr, len)` as a compact JWS (no `typ` default, no JSON
+/// requirement on the payload). Otherwise as `jwtkit_sign`, with the same statuses.
+#[no_mangle]
+pub unsafe extern "C" fn jwtkit_jws_sign(
+    key: *const jwtkit_key,
+    alg: jwtkit_alg,
+    payload: *const u8,
+    payload_len: usize,
+    header_json: *const u8,
+    header_len: usize,
+    out_token: *mut *mut c_char,
+    out_token_len: *mut usize,
+    out_err: *mut *mut jwtkit_error,
+) -> jwtkit_status {
+    fallible(out_err, || {
+        let key = unsafe { key_ref(key, "key") }?;
+        let alg = alg_arg(alg)?;
+        let payload = unsafe { input(payload, payload_len, "payload") }?;
+        let header = unsafe { optional_input(header_json, header_len, "header_json") }?;
+        let out = OutString::new(out_token, out_token_len).required("out_token")?;
+        write_token(out, &jws::sign(key, alg, payload, header, None)?)
+    })
+}
+
+/// Verifies a JWT `(ptr, len)` (copied; not NUL-terminated) with `key` under
+/// `validation`, both borrowed. In order: size limit, three segments, strict base64url,
+/// header JSON, `crit`, algorithm in the allow-list, key fits the algorithm, signature;
+/// only then the claims: one JSON object, `exp` and `nbf` (with leeway) when present.
+///
+/// Outputs are optional: pass NULL for any you do not need. On success `*out_header`
+/// and `*out_claims` receive the exact header and claims JSON, NUL-terminated, owned by
+/// the caller (free each with `jwtkit_string_free`), with their lengths in `*out_*_len`
+/// (if not NULL). On failure nothing is written.
+///
+/// Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_TOKEN_TOO_LARGE,
+/// JWTKIT_ERR_TOKEN_MALFORMED, JWTKIT_ERR_BASE64, JWTKIT_ERR_JSON, JWTKIT_ERR_JSON_LIMIT,
+/// JWTKIT_ERR_HEADER_INVALID, JWTKIT_ERR_CRIT_UNSUPPORTED, JWTKIT_ERR_ALG_UNSUPPORTED,
+/// JWTKIT_ERR_ALG_NOT_ALLOWED, JWTKIT_ERR_KEY_ALG_MISMATCH, JWTKIT_ERR_KEY_TOO_WEAK,
+/// JWTKIT_ERR_KEY_USAGE, JWTKIT_ERR_SIGNATURE_INVALID, JWTKIT_ERR_CLAIM_INVALID,
+/// JWTKIT_ERR_EXPIRED, JWTKIT_ERR_NOT_YET_VALID, JWTKIT_ERR_OUT_OF_MEMORY,
+/// JWTKIT_ERR_PANIC. Thread safety: safe to call concurrently with the same key and
+/// validation.
+#[no_mangle]
+pub unsafe extern "C" fn jwtkit_verify(
+    token: *const u8,
+    token_len: usize,
+    key: *const jwtkit_key,
+    validation: *const jwtkit_validation,
+    out_header: *mut *mut c_char,
+    out_header_len: *mut usize,
+    out_claims: *mut *mut c_char,
+    out_claims_len: *mut usize,
+    out_err: *mut *mut jwtkit_error,
+) -> jwtkit_status {
+    fallible(out_err, || {
+        let token = unsafe { input(token, token_len, "token") }?;
+        let key = unsafe { key_ref(key, "key") }?;
+        let validation = unsafe { validation_ref(validation) }?;
+        let verified = jwt::verify(token, key, validation)?;
+        let header = OutString::new(out_header, out_header_len);
+        let claims = OutString::new(out_claims, out_claims_len);
+        write_pair(&header, &verified.header_json, &claims, &verified.claims_json)
+    })
+}
+
+/// Verifies the signature of any compact JWS, as `jwtkit_verify` does, but does not
+/// read the payload: it may be any bytes, and no claim is checked. `*out_payload`
+/// receives the payload, NUL-terminated but possibly holding NUL bytes: use
+/// `*out_payload_len`. Statuses as `jwtkit_verify`, without the claim ones.
+#[no_mangle]
+pub unsafe extern "C" fn jwtkit_jws_verify(
+    token: *const u8,
+    token_len: usize,
+    key: *const jwtkit_key,
+    validation: *const jwtkit_validation,
+    out_header: *mut *mut c_char,
+    out_header_len: *mut usize,
+    out_payload: *mut *mut c_char,
+    out_payload_len: *mut usize,
+    out_err: *mut *mut jwtkit_error,
+) -> jwtkit_status {
+    fallible(out_err, || {
+        let token = unsafe { input(token, token_len, "token") }?;
+        let key = unsafe { key_ref(key, "key") }?;
+        let validation = unsafe { validation_ref(validation) }?;
+        let verified = jws::verify(token, key, validation)?;
+        let header = OutString::new(out_header, out_header_len);
+        let payload = OutString::new(out_payload, out_payload_len);
+        write_pair(&header, &verified.header_json, &payload, &verified.payload)
+    })
+}
+
+/// Decodes a JWT's header and claims WITHOUT verifying anything: no signature, no
+/// algorithm, no time check. For inspecting a token or choosing which key to verify
+/// with, never for trusting its content. Both must be JSON objects. Outputs as in
+/// `jwtkit_verify` (optional, owned by the caller, freed with `jwtkit_string_free`).
+///
+/// Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_TOKEN_TOO_LARGE,
+/// JWTKIT_ERR_TOKEN_MALFORMED, JWTKIT_ERR_BASE64, JWTKIT_ERR_JSON, JWTKIT_ERR_JSON_LIMIT,
+/// JWTKIT_ERR_OUT_OF_MEMORY, JWTKIT_ERR_PANIC.
+#[no_mangle]
+pub unsafe extern "C" fn jwtkit_decode_unverified(
+    token: *const u8,
+    token_len: usize,
+    out_header: *mut *mut c_char,
+    out_header_len: *mut usize,
+    out_claims: *mut *mut c_char,
+    out_claims_len: *mut usize,
+    out_err: *mut *mut jwtkit_error,
+) -> jwtkit_status {
+    fallible(out_err, || {
+        let token = unsafe { input(token, token_len, "token") }?;
+        let (header_json, claims_json) = jwt::decode_unverified(token, DEFAULT_MAX_TOKEN_LEN)?;
+        let header = OutString::new(out_header, out_header_len);
+        let claims = OutString::new(out_claims, out_claims_len);
+        write_pair(&header, &header_json, &claims, &claims_json)
+    })
+}

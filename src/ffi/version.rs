@@ -1,0 +1,120 @@
+//! Library and ABI versions, and algorithm names and numbers.
+
+use std::ffi::c_char;
+
+use crate::alg::Algorithm;
+use crate::ffi::boundary::{fallible, input, invalid, null};
+use crate::ffi::status::*;
+
+/// An algorithm, as a fixed-width integer: one of the `JWTKIT_ALG_*` values.
+pub type jwtkit_alg = i32;
+
+pub const JWTKIT_ALG_HS256: jwtkit_alg = 1;
+pub const JWTKIT_ALG_HS384: jwtkit_alg = 2;
+pub const JWTKIT_ALG_HS512: jwtkit_alg = 3;
+pub const JWTKIT_ALG_RS256: jwtkit_alg = 4;
+pub const JWTKIT_ALG_RS384: jwtkit_alg = 5;
+pub const JWTKIT_ALG_RS512: jwtkit_alg = 6;
+pub const JWTKIT_ALG_PS256: jwtkit_alg = 7;
+pub const JWTKIT_ALG_PS384: jwtkit_alg = 8;
+pub const JWTKIT_ALG_PS512: jwtkit_alg = 9;
+pub const JWTKIT_ALG_ES256: jwtkit_alg = 10;
+pub const JWTKIT_ALG_ES384: jwtkit_alg = 11;
+pub const JWTKIT_ALG_ES512: jwtkit_alg = 12;
+/// EdDSA with Ed25519 (RFC 8037; also named `Ed25519`, RFC 9864).
+pub const JWTKIT_ALG_EDDSA: jwtkit_alg = 13;
+
+/// `Algorithm::ALL` in the order of the numbers above (number = index + 1).
+pub(crate) fn alg_from_c(alg: jwtkit_alg) -> Option<Algorithm> {
+    usize::try_from(alg).ok().and_then(|n| n.checked_sub(1)).and_then(|i| Algorithm::ALL.get(i).copied())
+}
+
+pub(crate) fn alg_to_c(alg: Algorithm) -> jwtkit_alg {
+    Algorithm::ALL.iter().position(|a| *a == alg).map_or(0, |i| i as jwtkit_alg + 1)
+}
+
+pub(crate) fn alg_arg(alg: jwtkit_alg) -> Result<Algorithm, crate::ffi::boundary::Failure> {
+    alg_from_c(alg).ok_or_else(|| invalid(format!("{alg} is not a JWTKIT_ALG_* value")))
+}
+
+/// "jwtkit/MAJOR.MINOR.PATCH": static, NUL-terminated, never freed.
+#[no_mangle]
+pub extern "C" fn jwtkit_version() -> *const c_char {
+    concat!("jwtkit/", env!("CARGO_PKG_VERSION"), "\0").as_ptr().cast()
+}
+
+/// MAJOR * 1000000 + MINOR * 1000 + PATCH; equals `JWTKIT_VERSION_NUMBER` when the
+/// header and the library match.
+#[no_mangle]
+pub extern "C" fn jwtkit_version_number() -> u32 {
+    let part = |s: &str| s.parse::<u32>().unwrap_or(0);
+    part(env!("CARGO_PKG_VERSION_MAJOR")) * 1_000_000
+        + part(env!("CARGO_PKG_VERSION_MINOR")) * 1000
+        + part(env!("CARGO_PKG_VERSION_PATCH"))
+}
+
+/// The ABI version (`JWTKIT_ABI_VERSION`, also the SONAME suffix). It changes on any
+/// incompatible change of this header; check it at start-up when loading dynamically.
+#[no_mangle]
+pub extern "C" fn jwtkit_abi_version() -> u32 {
+    env!("JWTKIT_ABI_VERSION").parse().unwrap_or(u32::MAX)
+}
+
+/// The registered name of `alg` ("HS256", …, "EdDSA"): static, NUL-terminated, never
+/// freed. NULL for a number that is not a `JWTKIT_ALG_*` value.
+#[no_mangle]
+pub extern "C" fn jwtkit_alg_name(alg: jwtkit_alg) -> *const c_char {
+    const NAMES: [&str; 13] = [
+        "HS256\0", "HS384\0", "HS512\0", "RS256\0", "RS384\0", "RS512\0", "PS256\0", "PS384\0", "PS512\0",
+        "ES256\0", "ES384\0", "ES512\0", "EdDSA\0",
+    ];
+    match alg_from_c(alg) {
+        Some(a) => NAMES[alg_to_c(a) as usize - 1].as_ptr().cast(),
+        None => std::ptr::null(),
+    }
+}
+
+/// Looks up an algorithm by its registered, case-sensitive name (`Ed25519` is accepted
+/// for EdDSA). `name` is `(ptr, len)`, not NUL-terminated, copied. On success writes
+/// `*out`.
+///
+/// Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_ALG_UNSUPPORTED (unknown
+/// names and `none` in every spelling), JWTKIT_ERR_PANIC.
+#[no_mangle]
+pub unsafe extern "C" fn jwtkit_alg_from_name(
+    name: *const u8,
+    name_len: usize,
+    out: *mut jwtkit_alg,
+    out_err: *mut *mut jwtkit_error,
+) -> jwtkit_status {
+    fallible(out_err, || {
+        let name = unsafe { input(name, name_len, "name") }?;
+        if out.is_null() {
+            return Err(null("out"));
+        }
+        let text = String::from_utf8_lossy(name);
+        let alg = Algorithm::from_name(&text)?;
+        unsafe { *out = alg_to_c(alg) };
+        Ok(())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_and_names_agree() {
+        for (i, alg) in Algorithm::ALL.iter().enumerate() {
+            let n = i as jwtkit_alg + 1;
+            assert_eq!(alg_from_c(n), Some(*alg));
+            let name = unsafe { std::ffi::CStr::from_ptr(jwtkit_alg_name(n)) };
+            assert_eq!(name.to_str().unwrap(), alg.name());
+        }
+        assert_eq!(alg_from_c(0), None);
+        assert_eq!(alg_from_c(14), None);
+        assert_eq!(alg_from_c(-1), None);
+        assert_eq!(JWTKIT_ALG_EDDSA, alg_to_c(Algorithm::EdDSA));
+        assert_eq!(JWTKIT_ALG_ES512, alg_to_c(Algorithm::ES512));
+    }
+}

@@ -1,0 +1,164 @@
+//! JWS compact serialization (RFC 7515 §7.1): `sign` and `verify`. Verification is one
+//! straight path, each step only narrowing what is accepted: size → three segments →
+//! header → `crit` → allow-list → key fits alg → signature. Nothing in the token chooses
+//! the key or widens the algorithms.
+
+use serde_json::Value;
+
+use crate::alg::Algorithm;
+use crate::b64;
+use crate::claims::{json_type, Validation};
+use crate::error::{Error, Result};
+use crate::json::{self, Object};
+use crate::key::Key;
+
+/// Largest decoded protected header accepted.
+pub const MAX_HEADER_LEN: usize = 8 * 1024;
+
+/// A token whose signature verified: the exact header JSON and payload bytes.
+#[derive(Debug, Clone)]
+pub struct Verified {
+    pub header_json: Vec<u8>,
+    pub header: Object,
+    pub payload: Vec<u8>,
+}
+
+/// The three segments of a compact JWS, still encoded.
+pub(crate) struct Segments<'a> {
+    pub header: &'a [u8],
+    pub payload: &'a [u8],
+    pub signature: &'a [u8],
+    /// `header.payload`, the bytes the signature covers.
+    pub signing_input: &'a [u8],
+}
+
+pub(crate) fn split(token: &[u8], max_len: usize) -> Result<Segments<'_>> {
+    if token.len() > max_len {
+        return Err(Error::TokenTooLarge(format!(
+            "{} bytes is over the limit of {max_len}",
+            token.len()
+        )));
+    }
+    if token.is_empty() {
+        return Err(Error::TokenMalformed("empty token".into()));
+    }
+    if token.first() == Some(&b'{') {
+        return Err(Error::TokenMalformed(
+            "JWS JSON serialization is not supported; only the compact form".into(),
+        ));
+    }
+    if let Some(pos) = token.iter().position(|b| !b.is_ascii()) {
+        return Err(Error::TokenMalformed(format!("non-ASCII byte at offset {pos}")));
+    }
+    let dots: Vec<usize> = token.iter().enumerate().filter(|(_, &b)| b == b'.').map(|(i, _)| i).take(5).collect();
+    if dots.len() != 2 {
+        let found = if dots.len() == 5 { "more than 5".to_string() } else { (dots.len() + 1).to_string() };
+        return Err(Error::TokenMalformed(format!(
+            "a compact JWS has 3 segments separated by '.', found {found}"
+        )));
+    }
+    Ok(Segments {
+        header: &token[..dots[0]],
+        payload: &token[dots[0] + 1..dots[1]],
+        signature: &token[dots[1] + 1..],
+        signing_input: &token[..dots[1]],
+    })
+}
+
+pub(crate) fn decode_header(encoded: &[u8]) -> Result<(Vec<u8>, Object)> {
+    if encoded.len() > MAX_HEADER_LEN.div_ceil(3) * 4 {
+        return Err(Error::JsonLimit(format!("header: larger than {MAX_HEADER_LEN} bytes")));
+    }
+    let bytes = b64::decode(encoded, "header")?;
+    let header = json::parse_object(&bytes, "header")?;
+    Ok((bytes, header))
+}
+
+/// The `alg` member, which must be a registered algorithm name jwtkit implements.
+pub(crate) fn header_alg(header: &Object) -> Result<Algorithm> {
+    match header.get("alg") {
+        None => Err(Error::HeaderInvalid("member `alg` is required".into())),
+        Some(Value::String(name)) => Algorithm::from_name(name),
+        Some(other) => Err(Error::HeaderInvalid(format!("member `alg` must be a string, got {}", json_type(other)))),
+    }
+}
+
+/// Header members jwtkit gives meaning to must have the right type; `crit` must be
+/// well formed, and since jwtkit implements no extension, any name in it is refused
+/// (RFC 7515 §4.1.11). `b64: false` (RFC 7797) is refused with or without `crit`.
+pub(crate) fn check_header(header: &Object) -> Result<()> {
+    for name in ["kid", "typ", "cty"] {
+        if let Some(v) = header.get(name) {
+            if !v.is_string() {
+                return Err(Error::HeaderInvalid(format!("member `{name}` must be a string, got {}", json_type(v))));
+            }
+        }
+    }
+    if let Some(crit) = header.get("crit") {
+        let names = crit
+            .as_array()
+            .filter(|a| !a.is_empty() && a.iter().all(Value::is_string))
+            .ok_or_else(|| Error::HeaderInvalid("`crit` must be a non-empty array of strings".into()))?;
+        let first = names[0].as_str().unwrap_or_default();
+        return Err(Error::CritUnsupported(format!(
+            "`crit` names {first:?}, an extension jwtkit does not implement"
+        )));
+    }
+    if header.contains_key("b64") {
+        return Err(Error::HeaderInvalid("`b64` (unencoded payload, RFC 7797) is not supported".into()));
+    }
+    Ok(())
+}
+
+/// Verifies a compact JWS: the signature only, no claims. See the module comment.
+pub fn verify(token: &[u8], key: &Key, validation: &Validation) -> Result<Verified> {
+    let seg = split(token, validation.max_token_len())?;
+    let (header_json, header) = decode_header(seg.header)?;
+    check_header(&header)?;
+    let alg = header_alg(&header)?;
+    if !validation.allows(alg) {
+        let allowed: Vec<&str> = validation.algorithms().iter().map(|a| a.name()).collect();
+        return Err(Error::AlgNotAllowed(format!("{} is not in the allow-list {allowed:?}", alg.name())));
+    }
+    let signature = b64::decode(seg.signature, "signature")?;
+    key.verify_bytes(alg, seg.signing_input, &signature)?;
+    let payload = b64::decode(seg.payload, "payload")?;
+    Ok(Verified { header_json, header, payload })
+}
+
+/// Signs `payload` as a compact JWS. `extra_header` (a JSON object) adds members; its
+/// `alg`, if any, must agree with `alg`. `default_typ` is set unless the caller set `typ`.
+pub fn sign(key: &Key, alg: Algorithm, payload: &[u8], extra_header: Option<&[u8]>, default_typ: Option<&str>) -> Result<String> {
+    let mut header = match extra_header {
+        Some(bytes) => json::parse_object(bytes, "header")?,
+        None => Object::new(),
+    };
+    match header.get("alg") {
+        None => {}
+        Some(Value::String(name)) if Algorithm::from_name(name).ok() == Some(alg) => {}
+        Some(other) => {
+            return Err(Error::InvalidArgument(format!(
+                "header member `alg` ({other}) conflicts with the signing algorithm {}",
+                alg.name()
+            )))
+        }
+    }
+    check_header(&header)?;
+    header.insert("alg".into(), Value::String(alg.name().into()));
+    if let (Some(typ), false) = (default_typ, header.contains_key("typ")) {
+        header.insert("typ".into(), Value::String(typ.into()));
+    }
+    if header.get("kid").is_none() {
+        if let Some(kid) = key.kid() {
+            header.insert("kid".into(), Value::String(kid.into()));
+        }
+    }
+    let header_json = serde_json::to_vec(&header).map_err(|e| Error::Json(format!("header: {e}")))?;
+    let mut token = b64::encode(&header_json);
+    token.push('.');
+    token.push_str(&b64::encode(payload));
+    let signature = key.sign_bytes(alg, token.as_bytes())?;
+    token.push('.');
+    token.push_str(&b64::encode(&signature));
+    Ok(token)
+}

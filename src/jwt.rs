@@ -1,0 +1,40 @@
+//! JWTs (RFC 7519): a JWS whose payload is a JSON object of claims. Signing validates
+//! the claims JSON and encodes it byte for byte; verification checks the signature
+//! first (`jws::verify`) and only then parses and validates the claims.
+
+use crate::alg::Algorithm;
+use crate::claims::Validation;
+use crate::error::Result;
+use crate::json::{self, Object};
+use crate::jws;
+use crate::key::Key;
+
+#[derive(Debug, Clone)]
+pub struct VerifiedJwt {
+    pub header_json: Vec<u8>,
+    pub header: Object,
+    pub claims_json: Vec<u8>,
+    pub claims: Object,
+}
+
+pub fn sign(key: &Key, alg: Algorithm, claims_json: &[u8], extra_header: Option<&[u8]>) -> Result<String> {
+    json::parse_object(claims_json, "claims")?;
+    jws::sign(key, alg, claims_json, extra_header, Some("JWT"))
+}
+
+pub fn verify(token: &[u8], key: &Key, validation: &Validation) -> Result<VerifiedJwt> {
+    let verified = jws::verify(token, key, validation)?;
+    let claims = json::parse_object(&verified.payload, "claims")?;
+    validation.check_claims(&claims)?;
+    Ok(VerifiedJwt { header_json: verified.header_json, header: verified.header, claims_json: verified.payload, claims })
+}
+
+/// Decodes header and claims WITHOUT verifying anything: for inspection and for
+/// choosing a key, never for trusting the content.
+pub fn decode_unverified(token: &[u8], max_len: usize) -> Result<(Vec<u8>, Vec<u8>)> {
+    let seg = jws::split(token, max_len)?;
+    let (header_json, _) = jws::decode_header(seg.header)?;
+    let claims_json = crate::b64::decode(seg.payload, "payload")?;
+    json::parse_object(&claims_json, "claims")?;
+    Ok((header_json, claims_json))
+}

@@ -1,0 +1,483 @@
+//! `Key`: one parsed key (HMAC secret, RSA, EC P-256/P-384/P-521, Ed25519; private or
+//! public), bound to the algorithms of its own kind. Keys are parsed once, at creation
+//! (`key_der` for PEM/DER, `key_jwk` for JWK); signing and verifying never re-parse text.
+
+use p521::ecdsa::signature::{Signer as _, Verifier as _};
+use ring::rand::SystemRandom;
+use ring::signature::{self as rsig, KeyPair as _};
+use ring::{hmac, signature::EcdsaKeyPair, signature::Ed25519KeyPair, signature::RsaKeyPair};
+use zeroize::Zeroizing;
+
+use crate::alg::{Algorithm, Family};
+use crate::error::{Error, Result};
+
+/// RFC 7518 §3.3: RSA keys of 2048 bits or larger are required.
+pub const MIN_RSA_BITS: usize = 2048;
+/// The largest modulus ring verifies with.
+pub const MAX_RSA_BITS: usize = 8192;
+
+pub struct Key {
+    pub(crate) material: Material,
+    pub(crate) restrictions: Restrictions,
+}
+
+/// Limits a JWK may put on its key (RFC 7517 §4.2–4.4). Keys from PEM/DER/secret have none.
+#[derive(Default, Clone)]
+pub(crate) struct Restrictions {
+    pub kid: Option<String>,
+    /// The JWK `alg` as written; the key serves only that algorithm.
+    pub alg: Option<String>,
+    pub may_sign: bool,
+    pub may_verify: bool,
+}
+
+impl Restrictions {
+    pub fn none() -> Self {
+        Restrictions { kid: None, alg: None, may_sign: true, may_verify: true }
+    }
+}
+
+pub(crate) enum Material {
+    Secret { secret: Zeroizing<Vec<u8>>, allow_short: bool, keys: [hmac::Key; 3] },
+    RsaPrivate(RsaKeyPair),
+    RsaPublic { n: Vec<u8>, e: Vec<u8> },
+    EcPrivate { family: Family, pair: EcdsaKeyPair },
+    /// Uncompressed SEC1 point, checked to be on the curve at creation.
+    EcPublic { family: Family, point: Vec<u8> },
+    /// The verifying half is derived once, at creation.
+    P521Private(Box<(p521::ecdsa::SigningKey, p521::ecdsa::VerifyingKey)>),
+    P521Public(Box<p521::ecdsa::VerifyingKey>),
+    Ed25519Private(Ed25519KeyPair),
+    Ed25519Public([u8; 32]),
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Op {
+    Sign,
+    Verify,
+}
+
+impl Key {
+    pub(crate) fn new(material: Material) -> Key {
+        Key { material, restrictions: Restrictions::none() }
+    }
+
+    /// An HMAC secret. Secrets shorter than the hash output of the algorithm they are
+    /// used with are refused then (RFC 7518 §3.2); see [`Key::from_secret_legacy`].
+    pub fn from_secret(secret: &[u8]) -> Result<Key> {
+        Self::secret(secret, false)
+    }
+
+    /// An HMAC secret that may be shorter than the hash output: only for verifying or
+    /// issuing tokens of legacy systems whose secret cannot be changed.
+    pub fn from_secret_legacy(secret: &[u8]) -> Result<Key> {
+        Self::secret(secret, true)
+    }
+
+    fn secret(secret: &[u8], allow_short: bool) -> Result<Key> {
+        if secret.is_empty() {
+            return Err(Error::KeyTooWeak("an HMAC secret must not be empty".into()));
+        }
+        let keys = [
+            hmac::Key::new(hmac::HMAC_SHA256, secret),
+            hmac::Key::new(hmac::HMAC_SHA384, secret),
+            hmac::Key::new(hmac::HMAC_SHA512, secret),
+        ];
+        Ok(Key::new(Material::Secret { secret: Zeroizing::new(secret.to_vec()), allow_short, keys }))
+    }
+
+    /// A PEM document: PKCS#8, PKCS#1 (RSA), SEC1 (EC), SPKI or an X.509 certificate.
+    pub fn from_pem(pem: &[u8]) -> Result<Key> {
+        crate::key_der::from_pem(pem)
+    }
+
+    /// The same formats as [`Key::from_pem`], DER-encoded.
+    pub fn from_der(der: &[u8]) -> Result<Key> {
+        crate::key_der::from_der(der)
+    }
+
+    /// One JSON Web Key (RFC 7517); its `kid`, `alg`, `use` and `key_ops` are enforced.
+    pub fn from_jwk(json: &[u8]) -> Result<Key> {
+        crate::key_jwk::from_jwk(json)
+    }
+
+    pub fn kid(&self) -> Option<&str> {
+        self.restrictions.kid.as_deref()
+    }
+
+    pub fn family(&self) -> Family {
+        match &self.material {
+            Material::Secret { .. } => Family::Hmac,
+            Material::RsaPrivate(_) | Material::RsaPublic { .. } => Family::Rsa,
+            Material::EcPrivate { family, .. } | Material::EcPublic { family, .. } => *family,
+            Material::P521Private(_) | Material::P521Public(_) => Family::EcP521,
+            Material::Ed25519Private(_) | Material::Ed25519Public(_) => Family::Ed25519,
+        }
+    }
+
+    pub fn is_private(&self) -> bool {
+        matches!(
+            self.material,
+            Material::Secret { .. }
+                | Material::RsaPrivate(_)
+                | Material::EcPrivate { .. }
+                | Material::P521Private(_)
+                | Material::Ed25519Private(_)
+        )
+    }
+
+    fn describe(&self) -> String {
+        let fam = self.family().describe();
+        match (self.family(), self.is_private()) {
+            (Family::Hmac, _) => fam.to_string(),
+            (_, true) => format!("{fam} (private)"),
+            (_, false) => format!("{fam} (public)"),
+        }
+    }
+
+    /// Every rule that binds this key to `alg`, checked before any cryptography.
+    fn check_use(&self, alg: Algorithm, op: Op) -> Result<()> {
+        if self.family() != alg.family() {
+            return Err(Error::KeyAlgMismatch(format!(
+                "{} needs {}, but the key is {}",
+                alg.name(),
+                alg.family().describe(),
+                self.describe()
+            )));
+        }
+        if op == Op::Sign && !self.is_private() {
+            return Err(Error::KeyCannotSign(format!(
+                "cannot sign {} with {}",
+                alg.name(),
+                self.describe()
+            )));
+        }
+        let r = &self.restrictions;
+        if let Some(key_alg) = &r.alg {
+            if Algorithm::from_name(key_alg).ok() != Some(alg) {
+                return Err(Error::KeyUsage(format!(
+                    "the JWK is restricted to `alg` {:?}, not {}",
+                    key_alg,
+                    alg.name()
+                )));
+            }
+        }
+        match op {
+            Op::Sign if !r.may_sign => {
+                return Err(Error::KeyUsage("the JWK's `use`/`key_ops` do not allow signing".into()))
+            }
+            Op::Verify if !r.may_verify => {
+                return Err(Error::KeyUsage(
+                    "the JWK's `use`/`key_ops` do not allow verification".into(),
+                ))
+            }
+            _ => {}
+        }
+        if let Material::Secret { secret, allow_short: false, .. } = &self.material {
+            let needed = hash_len(alg);
+            if secret.len() < needed {
+                return Err(Error::KeyTooWeak(format!(
+                    "{} needs a secret of at least {needed} bytes (RFC 7518 §3.2), this one has {}",
+                    alg.name(),
+                    secret.len()
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Signs `msg` (for JWS, the signing input) with `alg`. ECDSA signatures are raw
+    /// `r || s` (RFC 7518 §3.4).
+    pub fn sign_bytes(&self, alg: Algorithm, msg: &[u8]) -> Result<Vec<u8>> {
+        self.check_use(alg, Op::Sign)?;
+        let rng = SystemRandom::new();
+        let failed = |what: &str| Error::InvalidArgument(format!("{} signing failed: {what}", alg.name()));
+        match &self.material {
+            Material::Secret { keys, .. } => Ok(hmac::sign(&keys[hmac_index(alg)], msg).as_ref().to_vec()),
+            Material::RsaPrivate(pair) => {
+                let mut sig = vec![0u8; pair.public().modulus_len()];
+                pair.sign(rsa_padding(alg), &rng, msg, &mut sig).map_err(|_| failed("RSA"))?;
+                Ok(sig)
+            }
+            Material::EcPrivate { pair, .. } => {
+                Ok(pair.sign(&rng, msg).map_err(|_| failed("ECDSA"))?.as_ref().to_vec())
+            }
+            Material::P521Private(key) => {
+                let sig: p521::ecdsa::Signature = key.0.try_sign(msg).map_err(|_| failed("ECDSA P-521"))?;
+                Ok(sig.to_bytes().to_vec())
+            }
+            Material::Ed25519Private(pair) => Ok(pair.sign(msg).as_ref().to_vec()),
+            _ => unreachable!("check_use refuses public keys for signing"),
+        }
+    }
+
+    /// Verifies `sig` over `msg` with `alg`; any mismatch is `SignatureInvalid`.
+    pub fn verify_bytes(&self, alg: Algorithm, msg: &[u8], sig: &[u8]) -> Result<()> {
+        self.check_use(alg, Op::Verify)?;
+        let bad = || Error::SignatureInvalid(format!("{} signature does not verify", alg.name()));
+        if let Some(len) = fixed_signature_len(alg) {
+            if sig.len() != len {
+                return Err(Error::SignatureInvalid(format!(
+                    "{} signature must be {len} bytes, got {}",
+                    alg.name(),
+                    sig.len()
+                )));
+            }
+        }
+        match &self.material {
+            Material::Secret { keys, .. } => {
+                hmac::verify(&keys[hmac_index(alg)], msg, sig).map_err(|_| bad())
+            }
+            Material::RsaPrivate(pair) => {
+                rsig::UnparsedPublicKey::new(rsa_verify_params(alg), pair.public().as_ref())
+                    .verify(msg, sig)
+                    .map_err(|_| bad())
+            }
+            Material::RsaPublic { n, e } => rsig::RsaPublicKeyComponents { n, e }
+                .verify(rsa_verify_params(alg), msg, sig)
+                .map_err(|_| bad()),
+            Material::EcPrivate { pair, .. } => {
+                rsig::UnparsedPublicKey::new(ecdsa_verify_params(alg), pair.public_key().as_ref())
+                    .verify(msg, sig)
+                    .map_err(|_| bad())
+            }
+            Material::EcPublic { point, .. } => {
+                rsig::UnparsedPublicKey::new(ecdsa_verify_params(alg), point)
+                    .verify(msg, sig)
+                    .map_err(|_| bad())
+            }
+            Material::P521Private(key) => p521_verify(&key.1, msg, sig).map_err(|_| bad()),
+            Material::P521Public(key) => p521_verify(key, msg, sig).map_err(|_| bad()),
+            Material::Ed25519Private(pair) => {
+                rsig::UnparsedPublicKey::new(&rsig::ED25519, pair.public_key().as_ref())
+                    .verify(msg, sig)
+                    .map_err(|_| bad())
+            }
+            Material::Ed25519Public(public) => rsig::UnparsedPublicKey::new(&rsig::ED25519, public)
+                .verify(msg, sig)
+                .map_err(|_| bad()),
+        }
+    }
+}
+
+fn p521_verify(key: &p521::ecdsa::VerifyingKey, msg: &[u8], sig: &[u8]) -> std::result::Result<(), ()> {
+    // from_slice refuses r or s equal to 0 or >= n.
+    let sig = p521::ecdsa::Signature::from_slice(sig).map_err(|_| ())?;
+    key.verify(msg, &sig).map_err(|_| ())
+}
+
+fn hash_len(alg: Algorithm) -> usize {
+    match alg {
+        Algorithm::HS256 => 32,
+        Algorithm::HS384 => 48,
+        _ => 64,
+    }
+}
+
+fn hmac_index(alg: Algorithm) -> usize {
+    match alg {
+        Algorithm::HS256 => 0,
+        Algorithm::HS384 => 1,
+        _ => 2,
+    }
+}
+
+/// ECDSA and EdDSA signatures have one valid length; anything else (DER, truncated,
+/// padded) is refused with a message that says so.
+fn fixed_signature_len(alg: Algorithm) -> Option<usize> {
+    match alg {
+        Algorithm::ES256 => Some(64),
+        Algorithm::ES384 => Some(96),
+        Algorithm::ES512 => Some(132),
+        Algorithm::EdDSA => Some(64),
+        _ => None,
+    }
+}
+
+fn rsa_padding(alg: Algorithm) -> &'static dyn rsig::RsaEncoding {
+    match alg {
+        Algorithm::RS256 => &rsig::RSA_PKCS1_SHA256,
+        Algorithm::RS384 => &rsig::RSA_PKCS1_SHA384,
+        Algorithm::RS512 => &rsig::RSA_PKCS1_SHA512,
+        Algorithm::PS256 => &rsig::RSA_PSS_SHA256,
+        Algorithm::PS384 => &rsig::RSA_PSS_SHA384,
+        _ => &rsig::RSA_PSS_SHA512,
+    }
+}
+
+fn rsa_verify_params(alg: Algorithm) -> &'static rsig::RsaParameters {
+    match alg {
+        Algorithm::RS256 => &rsig::RSA_PKCS1_2048_8192_SHA256,
+        Algorithm::RS384 => &rsig::RSA_PKCS1_2048_8192_SHA384,
+        Algorithm::RS512 => &rsig::RSA_PKCS1_2048_8192_SHA512,
+        Algorithm::PS256 => &rsig::RSA_PSS_2048_8192_SHA256,
+        Algorithm::PS384 => &rsig::RSA_PSS_2048_8192_SHA384,
+        _ => &rsig::RSA_PSS_2048_8192_SHA512,
+    }
+}
+
+fn ecdsa_verify_params(alg: Algorithm) -> &'static rsig::EcdsaVerificationAlgorithm {
+    match alg {
+        Algorithm::ES256 => &rsig::ECDSA_P256_SHA256_FIXED,
+        _ => &rsig::ECDSA_P384_SHA384_FIXED,
+    }
+}
+
+// ---- constructors shared by the PEM/DER and JWK parsers ----
+
+/// Strips leading zero bytes of a big-endian integer.
+pub(crate) fn trim_be(bytes: &[u8]) -> &[u8] {
+    let first = bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len());
+    &bytes[first..]
+}
+
+fn bit_len(be: &[u8]) -> usize {
+    let be = trim_be(be);
+    match be.first() {
+        None => 0,
+        Some(&top) => be.len() * 8 - top.leading_zeros() as usize,
+    }
+}
+
+/// Checks an RSA modulus and exponent before ring ever sees them.
+pub(crate) fn check_rsa_public(n: &[u8], e: &[u8]) -> Result<()> {
+    let bits = bit_len(n);
+    if bits < MIN_RSA_BITS {
+        return Err(Error::KeyTooWeak(format!(
+            "RSA modulus has {bits} bits; at least {MIN_RSA_BITS} are required (RFC 7518 §3.3)"
+        )));
+    }
+    if bits > MAX_RSA_BITS {
+        return Err(Error::KeyUnsupported(format!("RSA modulus has {bits} bits; at most {MAX_RSA_BITS} are supported")));
+    }
+    let e = trim_be(e);
+    if e.len() > 4 || e.last().is_none_or(|b| b & 1 == 0) || (e.len() == 1 && e[0] < 3) {
+        return Err(Error::KeyInvalid("RSA public exponent must be odd, at least 3 and below 2^32".into()));
+    }
+    Ok(())
+}
+
+pub(crate) fn rsa_public(n: &[u8], e: &[u8]) -> Result<Key> {
+    check_rsa_public(n, e)?;
+    Ok(Key::new(Material::RsaPublic { n: trim_be(n).to_vec(), e: trim_be(e).to_vec() }))
+}
+
+pub(crate) fn rsa_private(pair: std::result::Result<RsaKeyPair, ring::error::KeyRejected>) -> Result<Key> {
+    // ring refuses moduli under 2048 (and, for signing, over 4096) bits itself.
+    let pair = pair.map_err(|e| match e.to_string().as_str() {
+        "TooSmall" => Error::KeyTooWeak(format!(
+            "RSA modulus is smaller than {MIN_RSA_BITS} bits (RFC 7518 §3.3)"
+        )),
+        "TooLarge" => Error::KeyUnsupported("RSA private keys over 4096 bits are not supported".into()),
+        other => Error::KeyInvalid(format!("RSA private key rejected ({other})")),
+    })?;
+    Ok(Key::new(Material::RsaPrivate(pair)))
+}
+
+pub(crate) fn coordinate_len(family: Family) -> usize {
+    match family {
+        Family::EcP256 => 32,
+        Family::EcP384 => 48,
+        _ => 66,
+    }
+}
+
+/// An EC public key from a SEC1 point (compressed or not); checked to be on the curve.
+pub(crate) fn ec_public(family: Family, point: &[u8]) -> Result<Key> {
+    let not_on_curve = || Error::KeyInvalid(format!("EC point is not a valid {} point", curve_name(family)));
+    let material = match family {
+        Family::EcP256 => {
+            use p256::elliptic_curve::sec1::ToEncodedPoint;
+            let pk = p256::PublicKey::from_sec1_bytes(point).map_err(|_| not_on_curve())?;
+            Material::EcPublic { family, point: pk.to_encoded_point(false).as_bytes().to_vec() }
+        }
+        Family::EcP384 => {
+            let pk = p384::PublicKey::from_sec1_bytes(point).map_err(|_| not_on_curve())?;
+            use p384::elliptic_curve::sec1::ToEncodedPoint;
+            Material::EcPublic { family, point: pk.to_encoded_point(false).as_bytes().to_vec() }
+        }
+        Family::EcP521 => {
+            let vk = p521::ecdsa::VerifyingKey::from_sec1_bytes(point).map_err(|_| not_on_curve())?;
+            Material::P521Public(Box::new(vk))
+        }
+        _ => unreachable!("not an EC family"),
+    };
+    Ok(Key::new(material))
+}
+
+/// An EC private key from its scalar; the public point is derived (and compared with
+/// `public` when the encoding carries one).
+pub(crate) fn ec_private(family: Family, scalar: &[u8], public: Option<&[u8]>) -> Result<Key> {
+    let len = coordinate_len(family);
+    let scalar = trim_be(scalar);
+    if scalar.len() > len {
+        return Err(Error::KeyInvalid(format!("EC private scalar is too long for {}", curve_name(family))));
+    }
+    let mut padded = Zeroizing::new(vec![0u8; len]);
+    padded[len - scalar.len()..].copy_from_slice(scalar);
+    let bad_scalar = || Error::KeyInvalid(format!("EC private scalar is not valid for {}", curve_name(family)));
+    let derived: Vec<u8> = match family {
+        Family::EcP256 => {
+            use p256::elliptic_curve::sec1::ToEncodedPoint;
+            let sk = p256::SecretKey::from_slice(&padded).map_err(|_| bad_scalar())?;
+            sk.public_key().to_encoded_point(false).as_bytes().to_vec()
+        }
+        Family::EcP384 => {
+            use p384::elliptic_curve::sec1::ToEncodedPoint;
+            let sk = p384::SecretKey::from_slice(&padded).map_err(|_| bad_scalar())?;
+            sk.public_key().to_encoded_point(false).as_bytes().to_vec()
+        }
+        Family::EcP521 => {
+            let sk = p521::ecdsa::SigningKey::from_slice(&padded).map_err(|_| bad_scalar())?;
+            let vk = p521::ecdsa::VerifyingKey::from(&sk);
+            let derived = vk.to_encoded_point(false).as_bytes().to_vec();
+            check_public_matches(family, &derived, public)?;
+            return Ok(Key::new(Material::P521Private(Box::new((sk, vk)))));
+        }
+        _ => unreachable!("not an EC family"),
+    };
+    check_public_matches(family, &derived, public)?;
+    let signing = match family {
+        Family::EcP256 => &rsig::ECDSA_P256_SHA256_FIXED_SIGNING,
+        _ => &rsig::ECDSA_P384_SHA384_FIXED_SIGNING,
+    };
+    let pair = EcdsaKeyPair::from_private_key_and_public_key(signing, &padded, &derived, &SystemRandom::new())
+        .map_err(|e| Error::KeyInvalid(format!("EC private key rejected: {e}")))?;
+    Ok(Key::new(Material::EcPrivate { family, pair }))
+}
+
+fn check_public_matches(family: Family, derived: &[u8], given: Option<&[u8]>) -> Result<()> {
+    let Some(given) = given else { return Ok(()) };
+    let given_key = ec_public(family, given)?;
+    let given_point = match &given_key.material {
+        Material::EcPublic { point, .. } => point.clone(),
+        Material::P521Public(vk) => vk.to_encoded_point(false).as_bytes().to_vec(),
+        _ => unreachable!(),
+    };
+    if given_point != derived {
+        return Err(Error::KeyInvalid("EC public key does not match the private key".into()));
+    }
+    Ok(())
+}
+
+pub(crate) fn curve_name(family: Family) -> &'static str {
+    match family {
+        Family::EcP256 => "P-256",
+        Family::EcP384 => "P-384",
+        Family::EcP521 => "P-521",
+        Family::Ed25519 => "Ed25519",
+        _ => "?",
+    }
+}
+
+pub(crate) fn ed25519_public(x: &[u8]) -> Result<Key> {
+    let x: [u8; 32] = x
+        .try_into()
+        .map_err(|_| Error::KeyInvalid(format!("Ed25519 public key must be 32 bytes, got {}", x.len())))?;
+    Ok(Key::new(Material::Ed25519Public(x)))
+}
+
+pub(crate) fn ed25519_private(pair: std::result::Result<Ed25519KeyPair, ring::error::KeyRejected>) -> Result<Key> {
+    let pair = pair.map_err(|e| Error::KeyInvalid(format!("Ed25519 private key rejected: {e}")))?;
+    Ok(Key::new(Material::Ed25519Private(pair)))
+}

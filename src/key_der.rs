@@ -1,0 +1,209 @@
+//! Keys from PEM and DER: PKCS#8 private keys, PKCS#1 RSA keys, SEC1 EC private keys,
+//! SPKI public keys and X.509 certificates. RustCrypto's `der`-based crates do the ASN.1;
+//! this module only routes each structure to the right constructor in `key`.
+
+use der::asn1::ObjectIdentifier as Oid;
+use der::{Decode, Encode};
+use ring::signature::{Ed25519KeyPair, RsaKeyPair};
+
+use crate::alg::Family;
+use crate::error::{Error, Result};
+use crate::key::{self, Key};
+
+const RSA_ENCRYPTION: Oid = Oid::new_unwrap("1.2.840.113549.1.1.1");
+const RSA_PSS: Oid = Oid::new_unwrap("1.2.840.113549.1.1.10");
+const EC_PUBLIC_KEY: Oid = Oid::new_unwrap("1.2.840.10045.2.1");
+const ED25519: Oid = Oid::new_unwrap("1.3.101.112");
+const X25519: Oid = Oid::new_unwrap("1.3.101.110");
+const ED448: Oid = Oid::new_unwrap("1.3.101.113");
+const P256: Oid = Oid::new_unwrap("1.2.840.10045.3.1.7");
+const P384: Oid = Oid::new_unwrap("1.3.132.0.34");
+const P521: Oid = Oid::new_unwrap("1.3.132.0.35");
+const SECP256K1: Oid = Oid::new_unwrap("1.3.132.0.10");
+
+/// The PEM labels we read, and what each holds.
+#[derive(Clone, Copy)]
+enum Format {
+    Pkcs8,
+    Pkcs1Private,
+    Pkcs1Public,
+    Sec1,
+    Spki,
+    Certificate,
+}
+
+pub fn from_pem(pem: &[u8]) -> Result<Key> {
+    let text = std::str::from_utf8(pem).map_err(|_| Error::KeyInvalid("PEM must be ASCII text".into()))?;
+    let mut rest = text;
+    let mut seen = Vec::new();
+    while let Some(start) = rest.find("-----BEGIN ") {
+        let block = &rest[start..];
+        let label_end = block[11..]
+            .find("-----")
+            .ok_or_else(|| Error::KeyInvalid("PEM: unterminated BEGIN line".into()))?;
+        let label = &block[11..11 + label_end];
+        let end_marker = format!("-----END {label}-----");
+        let end = block
+            .find(&end_marker)
+            .ok_or_else(|| Error::KeyInvalid(format!("PEM: no `{end_marker}` line")))?;
+        let armoured = &block[..end + end_marker.len()];
+        rest = &block[end + end_marker.len()..];
+        let format = match label {
+            "PRIVATE KEY" => Format::Pkcs8,
+            "RSA PRIVATE KEY" => Format::Pkcs1Private,
+            "RSA PUBLIC KEY" => Format::Pkcs1Public,
+            "EC PRIVATE KEY" => Format::Sec1,
+            "PUBLIC KEY" => Format::Spki,
+            "CERTIFICATE" => Format::Certificate,
+            "ENCRYPTED PRIVATE KEY" => {
+                return Err(Error::KeyUnsupported("encrypted PKCS#8 keys are not supported; decrypt the key first".into()))
+            }
+            "OPENSSH PRIVATE KEY" => {
+                return Err(Error::KeyUnsupported("OpenSSH private keys are not supported; convert to PKCS#8".into()))
+            }
+            other => {
+                seen.push(other.to_string());
+                continue; // e.g. EC PARAMETERS before an EC PRIVATE KEY
+            }
+        };
+        // Normalise line endings so CRLF files decode like LF ones.
+        let armoured = armoured.replace("\r\n", "\n");
+        let (_, der) = pem_rfc7468::decode_vec(armoured.as_bytes())
+            .map_err(|e| Error::KeyInvalid(format!("PEM `{label}` block: {e}")))?;
+        return parse_as(format, &der);
+    }
+    if seen.is_empty() {
+        Err(Error::KeyInvalid("no PEM block found (expected `-----BEGIN ...-----`)".into()))
+    } else {
+        Err(Error::KeyUnsupported(format!("no supported key in PEM blocks {seen:?}")))
+    }
+}
+
+/// DER carries no label: try each structure; the first that parses decides.
+pub fn from_der(der: &[u8]) -> Result<Key> {
+    if pkcs8::PrivateKeyInfo::from_der(der).is_ok() {
+        return parse_as(Format::Pkcs8, der);
+    }
+    if spki::SubjectPublicKeyInfoRef::from_der(der).is_ok() {
+        return parse_as(Format::Spki, der);
+    }
+    if x509_cert::Certificate::from_der(der).is_ok() {
+        return parse_as(Format::Certificate, der);
+    }
+    if pkcs1::RsaPrivateKey::from_der(der).is_ok() {
+        return parse_as(Format::Pkcs1Private, der);
+    }
+    if pkcs1::RsaPublicKey::from_der(der).is_ok() {
+        return parse_as(Format::Pkcs1Public, der);
+    }
+    if sec1::EcPrivateKey::from_der(der).is_ok() {
+        return parse_as(Format::Sec1, der);
+    }
+    Err(Error::KeyInvalid(
+        "not a DER key (PKCS#8, SPKI, X.509 certificate, PKCS#1 or SEC1)".into(),
+    ))
+}
+
+fn invalid(what: &str, e: impl std::fmt::Display) -> Error {
+    Error::KeyInvalid(format!("{what}: {e}"))
+}
+
+fn parse_as(format: Format, der: &[u8]) -> Result<Key> {
+    match format {
+        Format::Pkcs8 => pkcs8_private(der),
+        Format::Pkcs1Private => {
+            pkcs1::RsaPrivateKey::from_der(der).map_err(|e| invalid("PKCS#1 RSA private key", e))?;
+            key::rsa_private(RsaKeyPair::from_der(der))
+        }
+        Format::Pkcs1Public => {
+            let k = pkcs1::RsaPublicKey::from_der(der).map_err(|e| invalid("PKCS#1 RSA public key", e))?;
+            key::rsa_public(k.modulus.as_bytes(), k.public_exponent.as_bytes())
+        }
+        Format::Sec1 => sec1_private(der, None),
+        Format::Spki => spki_public(der),
+        Format::Certificate => {
+            let cert = x509_cert::Certificate::from_der(der).map_err(|e| invalid("X.509 certificate", e))?;
+            let spki = cert
+                .tbs_certificate
+                .subject_public_key_info
+                .to_der()
+                .map_err(|e| invalid("X.509 certificate public key", e))?;
+            spki_public(&spki)
+        }
+    }
+}
+
+fn curve_of(oid: Oid) -> Result<Family> {
+    match oid {
+        P256 => Ok(Family::EcP256),
+        P384 => Ok(Family::EcP384),
+        P521 => Ok(Family::EcP521),
+        SECP256K1 => Err(Error::KeyUnsupported("curve secp256k1 (ES256K) is not supported".into())),
+        other => Err(Error::KeyUnsupported(format!("EC curve {other} is not supported"))),
+    }
+}
+
+fn unsupported_algorithm(oid: Oid) -> Error {
+    let name = match oid {
+        RSA_PSS => "RSASSA-PSS-restricted keys (id-RSASSA-PSS); use a plain rsaEncryption key",
+        X25519 => "X25519 keys (key agreement, not signatures)",
+        ED448 => "Ed448 keys",
+        _ => return Error::KeyUnsupported(format!("key algorithm {oid} is not supported")),
+    };
+    Error::KeyUnsupported(format!("{name} are not supported"))
+}
+
+fn pkcs8_private(der: &[u8]) -> Result<Key> {
+    let info = pkcs8::PrivateKeyInfo::from_der(der).map_err(|e| invalid("PKCS#8 private key", e))?;
+    match info.algorithm.oid {
+        RSA_ENCRYPTION => key::rsa_private(RsaKeyPair::from_pkcs8(der)),
+        EC_PUBLIC_KEY => {
+            let curve = info
+                .algorithm
+                .parameters_oid()
+                .map_err(|_| Error::KeyInvalid("PKCS#8 EC key without a named curve".into()))?;
+            sec1_private(info.private_key, Some(curve_of(curve)?))
+        }
+        ED25519 => key::ed25519_private(Ed25519KeyPair::from_pkcs8_maybe_unchecked(der)),
+        other => Err(unsupported_algorithm(other)),
+    }
+}
+
+fn sec1_private(der: &[u8], outer_curve: Option<Family>) -> Result<Key> {
+    let ec = sec1::EcPrivateKey::from_der(der).map_err(|e| invalid("SEC1 EC private key", e))?;
+    let inner_curve = match ec.parameters.and_then(|p| p.named_curve()) {
+        Some(oid) => Some(curve_of(oid)?),
+        None => None,
+    };
+    let curve = match (outer_curve, inner_curve) {
+        (Some(a), Some(b)) if a != b => {
+            return Err(Error::KeyInvalid("EC key names two different curves".into()))
+        }
+        (Some(c), _) | (None, Some(c)) => c,
+        (None, None) => return Err(Error::KeyInvalid("EC private key does not name its curve".into())),
+    };
+    key::ec_private(curve, ec.private_key, ec.public_key)
+}
+
+fn spki_public(der: &[u8]) -> Result<Key> {
+    let info = spki::SubjectPublicKeyInfoRef::from_der(der).map_err(|e| invalid("SPKI public key", e))?;
+    let bits = info
+        .subject_public_key
+        .as_bytes()
+        .ok_or_else(|| Error::KeyInvalid("SPKI public key has unused bits".into()))?;
+    match info.algorithm.oid {
+        RSA_ENCRYPTION => {
+            let k = pkcs1::RsaPublicKey::from_der(bits).map_err(|e| invalid("RSA public key", e))?;
+            key::rsa_public(k.modulus.as_bytes(), k.public_exponent.as_bytes())
+        }
+        EC_PUBLIC_KEY => {
+            let curve = info
+                .algorithm
+                .parameters_oid()
+                .map_err(|_| Error::KeyInvalid("EC public key without a named curve".into()))?;
+            key::ec_public(curve_of(curve)?, bits)
+        }
+        ED25519 => key::ed25519_public(bits),
+        other => Err(unsupported_algorithm(other)),
+    }
+}

@@ -1,0 +1,151 @@
+//! Keys from a JSON Web Key (RFC 7517, RFC 7518 §6, RFC 8037): `kty` oct, RSA, EC, OKP.
+//! `kid`, `alg`, `use` and `key_ops` are kept and enforced by `Key` on every use.
+
+use ring::rsa::{KeyPairComponents as RsaKeyPairComponents, PublicKeyComponents as RsaPublicKeyComponents};
+use ring::signature::{Ed25519KeyPair, RsaKeyPair};
+use serde_json::Value;
+use zeroize::Zeroizing;
+
+use crate::alg::Family;
+use crate::error::{Error, Result};
+use crate::json::{self, Object};
+use crate::key::{self, Key, Restrictions};
+
+pub fn from_jwk(text: &[u8]) -> Result<Key> {
+    let jwk = json::parse_object(text, "JWK").map_err(|e| Error::KeyInvalid(e.to_string()))?;
+    let restrictions = restrictions(&jwk)?;
+    let kty = string(&jwk, "kty")?.ok_or_else(|| Error::KeyInvalid("JWK: member `kty` is required".into()))?;
+    let mut key = match kty {
+        "oct" => Key::from_secret(&required_b64(&jwk, "k")?)?,
+        "RSA" => rsa(&jwk)?,
+        "EC" => ec(&jwk)?,
+        "OKP" => okp(&jwk)?,
+        other => return Err(Error::KeyUnsupported(format!("JWK: `kty` {other:?} is not supported"))),
+    };
+    key.restrictions = restrictions;
+    Ok(key)
+}
+
+fn string<'a>(jwk: &'a Object, name: &str) -> Result<Option<&'a str>> {
+    match jwk.get(name) {
+        None => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(_) => Err(Error::KeyInvalid(format!("JWK: member `{name}` must be a string"))),
+    }
+}
+
+fn b64(jwk: &Object, name: &str) -> Result<Option<Zeroizing<Vec<u8>>>> {
+    match string(jwk, name)? {
+        None => Ok(None),
+        Some(s) => crate::b64::decode(s.as_bytes(), &format!("JWK member `{name}`"))
+            .map(|v| Some(Zeroizing::new(v)))
+            .map_err(|e| Error::KeyInvalid(e.to_string())),
+    }
+}
+
+fn required_b64(jwk: &Object, name: &str) -> Result<Zeroizing<Vec<u8>>> {
+    b64(jwk, name)?.ok_or_else(|| Error::KeyInvalid(format!("JWK: member `{name}` is required")))
+}
+
+fn restrictions(jwk: &Object) -> Result<Restrictions> {
+    let mut r = Restrictions::none();
+    r.kid = string(jwk, "kid")?.map(str::to_owned);
+    r.alg = string(jwk, "alg")?.map(str::to_owned);
+    match string(jwk, "use")? {
+        None | Some("sig") => {}
+        Some(_) => {
+            r.may_sign = false;
+            r.may_verify = false;
+        }
+    }
+    if let Some(ops) = jwk.get("key_ops") {
+        let ops = ops
+            .as_array()
+            .filter(|a| a.iter().all(Value::is_string))
+            .ok_or_else(|| Error::KeyInvalid("JWK: `key_ops` must be an array of strings".into()))?;
+        let has = |op: &str| ops.iter().any(|o| o == op);
+        r.may_sign &= has("sign");
+        r.may_verify &= has("verify");
+    }
+    Ok(r)
+}
+
+fn rsa(jwk: &Object) -> Result<Key> {
+    let n = required_b64(jwk, "n")?;
+    let e = required_b64(jwk, "e")?;
+    key::check_rsa_public(&n, &e)?;
+    let Some(d) = b64(jwk, "d")? else {
+        return key::rsa_public(&n, &e);
+    };
+    if jwk.contains_key("oth") {
+        return Err(Error::KeyUnsupported("JWK: multi-prime RSA keys (`oth`) are not supported".into()));
+    }
+    let crt = ["p", "q", "dp", "dq", "qi"]
+        .iter()
+        .map(|m| b64(jwk, m))
+        .collect::<Result<Vec<_>>>()?;
+    if crt.iter().any(Option::is_none) {
+        return Err(Error::KeyUnsupported(
+            "JWK: RSA private keys need the CRT members p, q, dp, dq and qi".into(),
+        ));
+    }
+    let [p, q, dp, dq, qi] = [0, 1, 2, 3, 4].map(|i| crt[i].as_ref().unwrap());
+    let components = RsaKeyPairComponents {
+        public_key: RsaPublicKeyComponents { n: key::trim_be(&n), e: key::trim_be(&e) },
+        d: key::trim_be(&d),
+        p: key::trim_be(p),
+        q: key::trim_be(q),
+        dP: key::trim_be(dp),
+        dQ: key::trim_be(dq),
+        qInv: key::trim_be(qi),
+    };
+    key::rsa_private(RsaKeyPair::from_components(&components))
+}
+
+fn ec(jwk: &Object) -> Result<Key> {
+    let family = match string(jwk, "crv")? {
+        Some("P-256") => Family::EcP256,
+        Some("P-384") => Family::EcP384,
+        Some("P-521") => Family::EcP521,
+        Some(other) => return Err(Error::KeyUnsupported(format!("JWK: EC curve {other:?} is not supported"))),
+        None => return Err(Error::KeyInvalid("JWK: member `crv` is required".into())),
+    };
+    let len = key::coordinate_len(family);
+    let x = required_b64(jwk, "x")?;
+    let y = required_b64(jwk, "y")?;
+    for (name, v) in [("x", &x), ("y", &y)] {
+        if v.len() != len {
+            return Err(Error::KeyInvalid(format!(
+                "JWK: `{name}` of a {} key must be {len} bytes, got {}",
+                key::curve_name(family),
+                v.len()
+            )));
+        }
+    }
+    let mut point = Vec::with_capacity(1 + 2 * len);
+    point.push(4);
+    point.extend_from_slice(&x);
+    point.extend_from_slice(&y);
+    match b64(jwk, "d")? {
+        None => key::ec_public(family, &point),
+        Some(d) if d.len() != len => Err(Error::KeyInvalid(format!(
+            "JWK: `d` of a {} key must be {len} bytes, got {}",
+            key::curve_name(family),
+            d.len()
+        ))),
+        Some(d) => key::ec_private(family, &d, Some(&point)),
+    }
+}
+
+fn okp(jwk: &Object) -> Result<Key> {
+    match string(jwk, "crv")? {
+        Some("Ed25519") => {}
+        Some(other) => return Err(Error::KeyUnsupported(format!("JWK: OKP curve {other:?} is not supported for signatures"))),
+        None => return Err(Error::KeyInvalid("JWK: member `crv` is required".into())),
+    }
+    let x = required_b64(jwk, "x")?;
+    match b64(jwk, "d")? {
+        None => key::ed25519_public(&x),
+        Some(d) => key::ed25519_private(Ed25519KeyPair::from_seed_and_public_key(&d, &x)),
+    }
+}

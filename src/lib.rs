@@ -1,0 +1,21 @@
+//! jwtkit: JSON Web Tokens (RFC 7519) signed as JWS compact serialization (RFC 7515),
+//! with a C ABI in `ffi`. The core modules below are pure Rust and hold every rule;
+//! the C and Python surfaces only convert types and errors.
+#![forbid(unsafe_op_in_unsafe_fn)]
+
+pub mod alg;
+pub mod b64;
+pub mod claims;
+pub mod error;
+pub mod ffi;
+pub mod json;
+pub mod jws;
+pub mod jwt;
+pub mod key;
+mod key_der;
+mod key_jwk;
+
+pub use alg::Algorithm;
+pub use claims::Validation;
+pub use error::{Error, Result};
+pub use key::Key;
