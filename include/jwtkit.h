@@ -440,6 +440,7 @@ jwtkit_status jwtkit_jws_sign(const struct jwtkit_key *key,
  JWTKIT_ERR_PANIC. Thread safety: safe to call concurrently with the same key and
  validation.
  */
+JWTKIT_MUST_USE
 jwtkit_status jwtkit_verify(const uint8_t *token,
                             size_t token_len,
                             const struct jwtkit_key *key,
@@ -456,6 +457,7 @@ jwtkit_status jwtkit_verify(const uint8_t *token,
  receives the payload, NUL-terminated but possibly holding NUL bytes: use
  `*out_payload_len`. Statuses as `jwtkit_verify`, without the claim ones.
  */
+JWTKIT_MUST_USE
 jwtkit_status jwtkit_jws_verify(const uint8_t *token,
                                 size_t token_len,
                                 const struct jwtkit_key *key,
@@ -647,6 +649,7 @@ jwtkit_status jwtkit_jws_sign(const struct jwtkit_key *key,
  JWTKIT_ERR_PANIC. Thread safety: safe to call concurrently with the same key and
  validation.
  */
+JWTKIT_MUST_USE
 jwtkit_status jwtkit_verify(const uint8_t *token,
                             size_t token_len,
                             const struct jwtkit_key *key,
@@ -663,6 +666,7 @@ jwtkit_status jwtkit_verify(const uint8_t *token,
  receives the payload, NUL-terminated but possibly holding NUL bytes: use
  `*out_payload_len`. Statuses as `jwtkit_verify`, without the claim ones.
  */
+JWTKIT_MUST_USE
 jwtkit_status jwtkit_jws_verify(const uint8_t *token,
                                 size_t token_len,
                                 const struct jwtkit_key *key,

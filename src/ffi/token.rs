@@ -96,6 +96,7 @@ pub unsafe extern "C" fn jwtkit_jws_sign(
 /// JWTKIT_ERR_EXPIRED, JWTKIT_ERR_NOT_YET_VALID, JWTKIT_ERR_OUT_OF_MEMORY,
 /// JWTKIT_ERR_PANIC. Thread safety: safe to call concurrently with the same key and
 /// validation.
+#[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn jwtkit_verify(
     token: *const u8,
@@ -123,6 +124,7 @@ pub unsafe extern "C" fn jwtkit_verify(
 /// read the payload: it may be any bytes, and no claim is checked. `*out_payload`
 /// receives the payload, NUL-terminated but possibly holding NUL bytes: use
 /// `*out_payload_len`. Statuses as `jwtkit_verify`, without the claim ones.
+#[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn jwtkit_jws_verify(
     token: *const u8,

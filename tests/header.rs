@@ -1,0 +1,57 @@
+//! The committed include/jwtkit.h must be exactly what build.rs generates, and its
+//! version macros must match Cargo.toml. CI runs this with JWTKIT_HEADER_CHECK=1 so that
+//! build.rs does not refresh the committed copy first.
+
+#[test]
+fn committed_header_matches_the_generated_one() {
+    let generated = std::fs::read_to_string(env!("JWTKIT_GENERATED_HEADER")).unwrap();
+    let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/include/jwtkit.h")).unwrap();
+    assert!(
+        generated == committed,
+        "include/jwtkit.h is stale: run `cargo build` and commit include/jwtkit.h"
+    );
+}
+
+#[test]
+fn version_macros_match_the_package() {
+    let header = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/include/jwtkit.h")).unwrap();
+    let define = |name: &str| -> String {
+        let prefix = format!("#define {name} ");
+        header.lines().find_map(|l| l.strip_prefix(&prefix)).unwrap_or_else(|| panic!("{name} missing")).to_string()
+    };
+    assert_eq!(define("JWTKIT_VERSION_MAJOR"), env!("CARGO_PKG_VERSION_MAJOR"));
+    assert_eq!(define("JWTKIT_VERSION_MINOR"), env!("CARGO_PKG_VERSION_MINOR"));
+    assert_eq!(define("JWTKIT_VERSION_PATCH"), env!("CARGO_PKG_VERSION_PATCH"));
+    assert_eq!(define("JWTKIT_VERSION_STRING"), format!("\"{}\"", env!("CARGO_PKG_VERSION")));
+    assert_eq!(define("JWTKIT_VERSION_NUMBER").parse::<u32>().unwrap(), jwtkit::ffi::jwtkit_version_number());
+    assert_eq!(define("JWTKIT_ABI_VERSION").parse::<u32>().unwrap(), jwtkit::ffi::jwtkit_abi_version());
+}
+
+#[test]
+fn every_function_is_documented_with_its_statuses() {
+    // Each fallible function's doc comment lists what it can return.
+    let header = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/include/jwtkit.h")).unwrap();
+    let mut last_comment = String::new();
+    let mut in_comment = false;
+    for line in header.lines() {
+        if line.starts_with("/*") {
+            in_comment = true;
+            last_comment.clear();
+        }
+        if in_comment {
+            last_comment.push_str(line);
+            last_comment.push('\n');
+            if line.contains("*/") {
+                in_comment = false;
+            }
+            continue;
+        }
+        let decl = line.trim_start_matches("JWTKIT_MUST_USE ").trim();
+        if decl.starts_with("jwtkit_status jwtkit_") && !decl.starts_with("jwtkit_status jwtkit_error_status") {
+            assert!(
+                last_comment.contains("JWTKIT_OK") || last_comment.contains("Statuses as") || last_comment.contains("same statuses"),
+                "{decl} does not document its statuses"
+            );
+        }
+    }
+}
