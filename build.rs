@@ -4,6 +4,7 @@
 
 use std::{env, fs, path::PathBuf};
 
+
 /// Bumped on every incompatible change of the C ABI; part of the SONAME.
 const ABI_VERSION: u32 = 0;
 
@@ -35,17 +36,9 @@ fn main() {
         .expect("cbindgen.toml must parse");
     config.after_includes = Some(format!("{}{}", config.after_includes.unwrap_or_default(), macros));
 
-    // Feed cbindgen the FFI sources directly: no `cargo metadata`, no Cargo.lock churn.
-    let mut builder = cbindgen::Builder::new().with_config(config);
-    let mut sources: Vec<PathBuf> = fs::read_dir(crate_dir.join("src/ffi"))
-        .expect("src/ffi")
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "rs"))
-        .collect();
-    sources.sort();
-    for src in sources {
-        builder = builder.with_src(src);
-    }
+    // Feed cbindgen the FFI module directly (it follows `mod` items): no `cargo metadata`,
+    // no Cargo.lock churn.
+    let builder = cbindgen::Builder::new().with_config(config).with_src(crate_dir.join("src/ffi/mod.rs"));
     let generated = out_dir.join("jwtkit.h");
     builder.generate().expect("cbindgen failed").write_to_file(&generated);
     println!("cargo:rustc-env=JWTKIT_GENERATED_HEADER={}", generated.display());
