@@ -29,6 +29,36 @@
 #define JWTKIT_KEY_ALLOW_SHORT_SECRET 1
 
 /*
+ `exp` is checked against the clock.
+ */
+#define JWTKIT_CHECK_EXP 1
+
+/*
+ `nbf` is checked against the clock.
+ */
+#define JWTKIT_CHECK_NBF 2
+
+/*
+ `iat` must not be in the future.
+ */
+#define JWTKIT_CHECK_IAT 4
+
+/*
+ `aud` is checked (see `jwtkit_validation_add_audience`).
+ */
+#define JWTKIT_CHECK_AUD 8
+
+/*
+ `iss` is checked against the configured issuers.
+ */
+#define JWTKIT_CHECK_ISS 16
+
+/*
+ `sub` is checked against the configured subject.
+ */
+#define JWTKIT_CHECK_SUB 32
+
+/*
  Details of a failed call: a status and a message. Created by jwtkit, owned by the
  caller, released with `jwtkit_error_free`. Not shared between threads by jwtkit.
  */
@@ -39,6 +69,12 @@ typedef struct jwtkit_error jwtkit_error;
  private or public). Thread safety: may be used from any number of threads at once.
  */
 typedef struct jwtkit_key jwtkit_key;
+
+/*
+ Opaque options for issuing tokens. Defaults: `iat` = now, nothing else. Thread
+ safety: configure from one thread; then any number of threads may sign with it.
+ */
+typedef struct jwtkit_sign_options jwtkit_sign_options;
 
 /*
  An opaque verification policy: the algorithm allow-list, leeway and clock.
@@ -57,6 +93,20 @@ typedef int32_t jwtkit_status;
  An algorithm, as a fixed-width integer: one of the `JWTKIT_ALG_*` values.
  */
 typedef int32_t jwtkit_alg;
+
+/*
+ A revocation check: return non-zero when the token is revoked. `jti` is the token's
+ `jti` (NUL-terminated, `jti_len` bytes) or NULL when it has none; `claims_json` the
+ exact claims (NUL-terminated). Both are valid only during the call. Called after
+ every other check passed, possibly from several threads at once: it must be
+ thread-safe, must not call back into the same validation's setters, and must not
+ unwind or longjmp.
+ */
+typedef int32_t (*jwtkit_revocation_fn)(void *ctx,
+                                        const char *jti,
+                                        size_t jti_len,
+                                        const char *claims_json,
+                                        size_t claims_len);
 
 /*
  Success.
@@ -88,6 +138,11 @@ typedef int32_t jwtkit_alg;
  Key material is malformed: bad PEM/DER/JWK, a point not on its curve, mismatched halves.
  */
 #define JWTKIT_ERR_KEY_INVALID 100
+
+/*
+ No key in the key set has the token's `kid`, or fits its algorithm.
+ */
+#define JWTKIT_ERR_KEY_NOT_FOUND 106
 
 /*
  A well-formed key of a kind jwtkit does not support (encrypted PEM, X25519, secp256k1, …).
@@ -178,6 +233,48 @@ typedef int32_t jwtkit_alg;
  The token is not valid yet: now < nbf - leeway.
  */
 #define JWTKIT_ERR_NOT_YET_VALID 402
+
+/*
+ `iat` is in the future beyond the leeway.
+ */
+#define JWTKIT_ERR_ISSUED_IN_FUTURE 403
+
+/*
+ `iat` is older than the validation's maximum age.
+ */
+#define JWTKIT_ERR_TOO_OLD 404
+
+/*
+ A claim the validation requires is absent (including `iss`/`aud`/`sub` when an
+ expected value is configured, and `iat` with a maximum age).
+ */
+#define JWTKIT_ERR_CLAIM_MISSING 405
+
+/*
+ `iss` is not one of the accepted issuers (exact comparison).
+ */
+#define JWTKIT_ERR_ISSUER_MISMATCH 406
+
+/*
+ `aud` does not contain an expected audience, or the token has an audience and none
+ is expected.
+ */
+#define JWTKIT_ERR_AUDIENCE_MISMATCH 407
+
+/*
+ `sub` is not the expected subject.
+ */
+#define JWTKIT_ERR_SUBJECT_MISMATCH 408
+
+/*
+ The header's `typ` is absent or not the required one.
+ */
+#define JWTKIT_ERR_TYP_MISMATCH 409
+
+/*
+ The revocation check reported the token as revoked.
+ */
+#define JWTKIT_ERR_REVOKED 410
 
 #define JWTKIT_ALG_HS256 1
 
@@ -281,6 +378,142 @@ jwtkit_status jwtkit_key_from_jwk(const uint8_t *jwk,
  not be called twice on the same pointer, nor while another thread still uses it.
  */
 void jwtkit_key_free(const struct jwtkit_key *key);
+
+/*
+ Creates default options (`iat` = now). On success `*out` receives options owned by
+ the caller (free with `jwtkit_sign_options_free`).
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_sign_options_new(struct jwtkit_sign_options **out,
+                                      struct jwtkit_error **out_err);
+
+/*
+ Releases options. NULL is a no-op; must not be called twice.
+ */
+void jwtkit_sign_options_free(struct jwtkit_sign_options *options);
+
+/*
+ Whether to add `iat` = now (default true).
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_sign_options_set_issued_at(struct jwtkit_sign_options *options,
+                                                bool enabled,
+                                                struct jwtkit_error **out_err);
+
+/*
+ Adds `exp` = now + `seconds`.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_sign_options_set_lifetime(struct jwtkit_sign_options *options,
+                                               uint64_t seconds,
+                                               struct jwtkit_error **out_err);
+
+/*
+ Adds `nbf` = `unix_seconds`.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_sign_options_set_not_before(struct jwtkit_sign_options *options,
+                                                 int64_t unix_seconds,
+                                                 struct jwtkit_error **out_err);
+
+/*
+ Fixes "now" for `iat` and `exp` (tests, reproducible output).
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_sign_options_set_now(struct jwtkit_sign_options *options,
+                                          int64_t unix_seconds,
+                                          struct jwtkit_error **out_err);
+
+/*
+ Adds `iss` = `issuer` `(ptr, len)`, UTF-8, copied).
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT, JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_sign_options_set_issuer(struct jwtkit_sign_options *options,
+                                             const uint8_t *issuer,
+                                             size_t issuer_len,
+                                             struct jwtkit_error **out_err);
+
+/*
+ Adds `sub` = `subject` `(ptr, len)`, UTF-8, copied).
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT, JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_sign_options_set_subject(struct jwtkit_sign_options *options,
+                                              const uint8_t *subject,
+                                              size_t subject_len,
+                                              struct jwtkit_error **out_err);
+
+/*
+ Adds an audience; one gives `"aud":"x"`, several give an array.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT, JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_sign_options_add_audience(struct jwtkit_sign_options *options,
+                                               const uint8_t *audience,
+                                               size_t audience_len,
+                                               struct jwtkit_error **out_err);
+
+/*
+ Whether to add a random 128-bit `jti` (base64url) from the system random source.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_sign_options_set_random_jti(struct jwtkit_sign_options *options,
+                                                 bool enabled,
+                                                 struct jwtkit_error **out_err);
+
+/*
+ Sets the header member `name` (e.g. "kid", "typ", "cty") to the string `value`;
+ both `(ptr, len)`, UTF-8, copied. `alg` cannot be set this way.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT, JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_sign_options_set_header(struct jwtkit_sign_options *options,
+                                             const uint8_t *name,
+                                             size_t name_len,
+                                             const uint8_t *value,
+                                             size_t value_len,
+                                             struct jwtkit_error **out_err);
+
+/*
+ Merges a JSON object `(ptr, len)` of extra header members (any JSON values).
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_JSON, JWTKIT_ERR_JSON_LIMIT,
+ JWTKIT_ERR_INVALID_ARGUMENT (an `alg` member), JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_sign_options_merge_header_json(struct jwtkit_sign_options *options,
+                                                    const uint8_t *header_json,
+                                                    size_t header_len,
+                                                    struct jwtkit_error **out_err);
+
+/*
+ Signs a JWT from `claims_json` `(ptr, len)` (a JSON object, kept byte for byte)
+ plus the registered claims and header members of `options` (NULL = defaults:
+ `iat` = now, `typ` "JWT"). A claim present in both is an error, not an overwrite.
+ `key` and `options` are borrowed. On success `*out_token` receives the token, owned
+ by the caller (free with `jwtkit_string_free`), and `*out_token_len` (if not NULL)
+ its length; on failure neither is written.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (a claim
+ set twice, unknown `alg`), JWTKIT_ERR_JSON, JWTKIT_ERR_JSON_LIMIT,
+ JWTKIT_ERR_HEADER_INVALID, JWTKIT_ERR_CRIT_UNSUPPORTED, JWTKIT_ERR_KEY_ALG_MISMATCH,
+ JWTKIT_ERR_KEY_CANNOT_SIGN, JWTKIT_ERR_KEY_TOO_WEAK, JWTKIT_ERR_KEY_USAGE,
+ JWTKIT_ERR_OUT_OF_MEMORY, JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_sign_with_options(const struct jwtkit_key *key,
+                                       jwtkit_alg alg,
+                                       const uint8_t *claims_json,
+                                       size_t claims_len,
+                                       const struct jwtkit_sign_options *options,
+                                       char **out_token,
+                                       size_t *out_token_len,
+                                       struct jwtkit_error **out_err);
 
 /*
  The status carried by `err`. Returns `JWTKIT_ERR_NULL_ARGUMENT` when `err` is NULL.
@@ -448,6 +681,109 @@ jwtkit_status jwtkit_validation_set_leeway(struct jwtkit_validation *validation,
 jwtkit_status jwtkit_validation_set_now(struct jwtkit_validation *validation,
                                         int64_t unix_seconds,
                                         struct jwtkit_error **out_err);
+
+/*
+ Accepts tokens whose `iss` equals `issuer` `(ptr, len)`, UTF-8, copied) exactly:
+ never a prefix or substring. Call again to accept several issuers. Once an issuer is
+ set, a token without `iss` fails with JWTKIT_ERR_CLAIM_MISSING.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (not
+ UTF-8), JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_validation_add_issuer(struct jwtkit_validation *validation,
+                                           const uint8_t *issuer,
+                                           size_t issuer_len,
+                                           struct jwtkit_error **out_err);
+
+/*
+ Accepts tokens whose `aud` (a string, or an array of strings) contains `audience`
+ `(ptr, len)`, UTF-8, copied). Call again to accept several. With an audience set, a
+ token without `aud` fails (JWTKIT_ERR_CLAIM_MISSING); with none set, a token that
+ has `aud` fails (JWTKIT_ERR_AUDIENCE_MISMATCH) unless `JWTKIT_CHECK_AUD` is disabled.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT, JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_validation_add_audience(struct jwtkit_validation *validation,
+                                             const uint8_t *audience,
+                                             size_t audience_len,
+                                             struct jwtkit_error **out_err);
+
+/*
+ Requires `aud` to be one string equal to the single configured audience (PyJWT's
+ `strict_aud`); `strict` false restores the default.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_validation_set_strict_audience(struct jwtkit_validation *validation,
+                                                    bool strict,
+                                                    struct jwtkit_error **out_err);
+
+/*
+ Requires `sub` to equal `subject` `(ptr, len)`, UTF-8, copied).
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT, JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_validation_set_subject(struct jwtkit_validation *validation,
+                                            const uint8_t *subject,
+                                            size_t subject_len,
+                                            struct jwtkit_error **out_err);
+
+/*
+ Requires the claim named `name` `(ptr, len)`, UTF-8, copied) to be present, e.g.
+ "exp" or "jti"; a token without it fails with JWTKIT_ERR_CLAIM_MISSING.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT, JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_validation_require_claim(struct jwtkit_validation *validation,
+                                              const uint8_t *name,
+                                              size_t name_len,
+                                              struct jwtkit_error **out_err);
+
+/*
+ Requires the header's `typ` to be `typ` `(ptr, len)`, e.g. "JWT" or "at+jwt"
+ (RFC 9068), compared case-insensitively and ignoring an `application/` prefix.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT, JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_validation_set_typ(struct jwtkit_validation *validation,
+                                        const uint8_t *typ,
+                                        size_t typ_len,
+                                        struct jwtkit_error **out_err);
+
+/*
+ Refuses tokens issued (`iat`) more than `seconds` ago (plus leeway) with
+ JWTKIT_ERR_TOO_OLD; tokens without `iat` then fail with JWTKIT_ERR_CLAIM_MISSING.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_validation_set_max_age(struct jwtkit_validation *validation,
+                                            uint64_t seconds,
+                                            struct jwtkit_error **out_err);
+
+/*
+ Switches off the checks named in `checks` (`JWTKIT_CHECK_*` bits; all are on by
+ default). The signature, the algorithm allow-list and the types of registered
+ claims are always checked. Use sparingly: e.g. `JWTKIT_CHECK_AUD` for a service
+ that ignores audiences.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (unknown
+ bits), JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_validation_disable_checks(struct jwtkit_validation *validation,
+                                               uint32_t checks,
+                                               struct jwtkit_error **out_err);
+
+/*
+ Registers `check` with its `ctx` (borrowed: it must stay valid while the policy
+ exists; jwtkit never frees it). A NULL `check` removes it. A revoked token fails
+ with JWTKIT_ERR_REVOKED.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_validation_set_revocation_check(struct jwtkit_validation *validation,
+                                                     jwtkit_revocation_fn check,
+                                                     void *ctx,
+                                                     struct jwtkit_error **out_err);
 
 /*
  Releases a policy. NULL is a no-op; must not be called twice, nor while another

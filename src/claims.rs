@@ -1,6 +1,10 @@
-//! `Validation`: what a verifier accepts. The algorithm allow-list is required (no
-//! default allows everything); `exp` and `nbf` are checked whenever present.
+//! `Validation`: what a verifier accepts, and the checks of registered claims
+//! (RFC 7519 §4.1). The algorithm allow-list is required (no default allows
+//! everything). Registered claims are type-checked whenever present; the time claims,
+//! issuer, audience, subject, `typ` and revocation are checked as configured.
 
+use std::fmt;
+use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
@@ -12,12 +16,55 @@ use crate::json::Object;
 /// Longest token accepted by default: far above any real JWT, far below a memory problem.
 pub const DEFAULT_MAX_TOKEN_LEN: usize = 128 * 1024;
 
-#[derive(Debug, Clone)]
+/// Asked after every other check passed: `true` means the token is revoked. Given the
+/// `jti` (if the token has one) and the exact claims JSON. May run on several threads.
+pub type RevocationCheck = Arc<dyn Fn(Option<&str>, &[u8]) -> bool + Send + Sync>;
+
+/// Checks that can be switched off one by one (PyJWT's `verify_*` options). Type
+/// checks of registered claims stay on regardless.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Checks {
+    pub exp: bool,
+    pub nbf: bool,
+    pub iat: bool,
+    pub aud: bool,
+    pub iss: bool,
+    pub sub: bool,
+}
+
+impl Default for Checks {
+    fn default() -> Self {
+        Checks { exp: true, nbf: true, iat: true, aud: true, iss: true, sub: true }
+    }
+}
+
+#[derive(Clone)]
 pub struct Validation {
     algorithms: Vec<Algorithm>,
     leeway: u64,
     now: Option<i64>,
     max_token_len: usize,
+    issuers: Vec<String>,
+    audiences: Vec<String>,
+    strict_audience: bool,
+    subject: Option<String>,
+    required: Vec<String>,
+    typ: Option<String>,
+    max_age: Option<u64>,
+    checks: Checks,
+    revocation: Option<RevocationCheck>,
+}
+
+impl fmt::Debug for Validation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Validation")
+            .field("algorithms", &self.algorithms)
+            .field("leeway", &self.leeway)
+            .field("issuers", &self.issuers)
+            .field("audiences", &self.audiences)
+            .field("revocation", &self.revocation.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Validation {
@@ -28,10 +75,24 @@ impl Validation {
                 "the algorithm allow-list must name at least one algorithm".into(),
             ));
         }
-        Ok(Validation { algorithms: algorithms.to_vec(), leeway: 0, now: None, max_token_len: DEFAULT_MAX_TOKEN_LEN })
+        Ok(Validation {
+            algorithms: algorithms.to_vec(),
+            leeway: 0,
+            now: None,
+            max_token_len: DEFAULT_MAX_TOKEN_LEN,
+            issuers: Vec::new(),
+            audiences: Vec::new(),
+            strict_audience: false,
+            subject: None,
+            required: Vec::new(),
+            typ: None,
+            max_age: None,
+            checks: Checks::default(),
+            revocation: None,
+        })
     }
 
-    /// Seconds of clock skew tolerated on `exp` and `nbf`.
+    /// Seconds of clock skew tolerated on `exp`, `nbf`, `iat` and the maximum age.
     pub fn set_leeway(&mut self, seconds: u64) {
         self.leeway = seconds;
     }
@@ -39,6 +100,51 @@ impl Validation {
     /// Fixes "now" (Unix seconds) for tests and replay tools; default is the system clock.
     pub fn set_now(&mut self, unix_seconds: i64) {
         self.now = Some(unix_seconds);
+    }
+
+    /// Accepts tokens whose `iss` equals `issuer` exactly (call again for several).
+    pub fn add_issuer(&mut self, issuer: &str) {
+        self.issuers.push(issuer.to_owned());
+    }
+
+    /// Accepts tokens whose `aud` (a string or an array) contains `audience`.
+    pub fn add_audience(&mut self, audience: &str) {
+        self.audiences.push(audience.to_owned());
+    }
+
+    /// PyJWT's `strict_aud`: `aud` must be a single string equal to the one expected.
+    pub fn set_strict_audience(&mut self, strict: bool) {
+        self.strict_audience = strict;
+    }
+
+    pub fn set_subject(&mut self, subject: &str) {
+        self.subject = Some(subject.to_owned());
+    }
+
+    /// The token must carry claim `name` (any name: `exp`, `jti`, `scope`, …).
+    pub fn require_claim(&mut self, name: &str) {
+        if !self.required.iter().any(|r| r == name) {
+            self.required.push(name.to_owned());
+        }
+    }
+
+    /// The header's `typ` must equal `typ`, compared case-insensitively and ignoring an
+    /// `application/` prefix (RFC 7515 §4.1.9), e.g. `JWT` or `at+jwt` (RFC 9068).
+    pub fn set_typ(&mut self, typ: &str) {
+        self.typ = Some(typ.to_owned());
+    }
+
+    /// Tokens whose `iat` is more than `seconds` ago are refused (and `iat` is required).
+    pub fn set_max_age(&mut self, seconds: u64) {
+        self.max_age = Some(seconds);
+    }
+
+    pub fn set_checks(&mut self, checks: Checks) {
+        self.checks = checks;
+    }
+
+    pub fn set_revocation_check(&mut self, check: Option<RevocationCheck>) {
+        self.revocation = check;
     }
 
     pub fn max_token_len(&self) -> usize {
@@ -60,26 +166,119 @@ impl Validation {
         }
     }
 
-    /// Checks the time claims of a verified claims set.
-    pub fn check_claims(&self, claims: &Object) -> Result<()> {
+    /// Checks a verified token's header `typ` and claims, in a fixed order: types,
+    /// required claims, time, issuer, audience, subject, `typ`, then revocation.
+    pub fn check(&self, header: &Object, claims: &Object, claims_json: &[u8]) -> Result<()> {
+        let exp = numeric_date(claims, "exp")?;
+        let nbf = numeric_date(claims, "nbf")?;
+        let iat = numeric_date(claims, "iat")?;
+        let iss = string_claim(claims, "iss")?;
+        let sub = string_claim(claims, "sub")?;
+        let jti = string_claim(claims, "jti")?;
+        let aud = audience_claim(claims)?;
+
+        for name in &self.required {
+            if !claims.contains_key(name) {
+                return Err(missing(name));
+            }
+        }
         let now = self.now();
         let leeway = self.leeway as f64;
-        if let Some(exp) = numeric_date(claims, "exp")? {
+        if let (Some(exp), true) = (exp, self.checks.exp) {
             if now >= exp + leeway {
                 return Err(Error::Expired(format!("token expired at {exp} (now {now:.0})")));
             }
         }
-        if let Some(nbf) = numeric_date(claims, "nbf")? {
+        if let (Some(nbf), true) = (nbf, self.checks.nbf) {
             if now < nbf - leeway {
                 return Err(Error::NotYetValid(format!("token not valid before {nbf} (now {now:.0})")));
             }
         }
+        if let (Some(iat), true) = (iat, self.checks.iat) {
+            if iat > now + leeway {
+                return Err(Error::IssuedInFuture(format!("`iat` {iat} is in the future (now {now:.0})")));
+            }
+        }
+        if let Some(max_age) = self.max_age {
+            let iat = iat.ok_or_else(|| missing("iat"))?;
+            if now - iat > max_age as f64 + leeway {
+                return Err(Error::TooOld(format!("issued at {iat}, more than {max_age} s ago (now {now:.0})")));
+            }
+        }
+        if self.checks.iss && !self.issuers.is_empty() {
+            let iss = iss.ok_or_else(|| missing("iss"))?;
+            if !self.issuers.iter().any(|i| i == iss) {
+                return Err(Error::IssuerMismatch(format!("issuer {iss:?} is not accepted")));
+            }
+        }
+        if self.checks.aud {
+            self.check_audience(claims.get("aud"), aud)?;
+        }
+        if let (Some(expected), true) = (&self.subject, self.checks.sub) {
+            let sub = sub.ok_or_else(|| missing("sub"))?;
+            if sub != expected {
+                return Err(Error::SubjectMismatch(format!("subject {sub:?} is not the expected one")));
+            }
+        }
+        if let Some(expected) = &self.typ {
+            let typ = header.get("typ").and_then(Value::as_str);
+            if !typ.is_some_and(|t| same_media_type(t, expected)) {
+                return Err(Error::TypMismatch(format!("`typ` must be {expected:?}, got {typ:?}")));
+            }
+        }
+        if let Some(revoked) = &self.revocation {
+            if revoked(jti, claims_json) {
+                return Err(Error::Revoked(match jti {
+                    Some(j) => format!("token {j:?} has been revoked"),
+                    None => "token has been revoked".into(),
+                }));
+            }
+        }
         Ok(())
+    }
+
+    fn check_audience(&self, raw: Option<&Value>, aud: Option<Vec<&str>>) -> Result<()> {
+        let Some(token_aud) = aud else {
+            return if self.audiences.is_empty() { Ok(()) } else { Err(missing("aud")) };
+        };
+        if self.audiences.is_empty() {
+            return Err(Error::AudienceMismatch(
+                "the token has an audience but none is expected (configure one, or switch the audience check off)".into(),
+            ));
+        }
+        if self.strict_audience {
+            let single = raw.and_then(Value::as_str);
+            return match (single, self.audiences.as_slice()) {
+                (Some(a), [expected]) if a == expected => Ok(()),
+                (None, _) => Err(Error::AudienceMismatch("`aud` must be a single string (strict audience)".into())),
+                _ => Err(Error::AudienceMismatch("audience does not match (strict audience)".into())),
+            };
+        }
+        if token_aud.iter().any(|a| self.audiences.iter().any(|e| e == a)) {
+            Ok(())
+        } else {
+            Err(Error::AudienceMismatch(format!("audience {token_aud:?} does not include an expected one")))
+        }
     }
 }
 
+fn missing(name: &str) -> Error {
+    Error::ClaimMissing(format!("missing required claim `{name}`"))
+}
+
+/// `typ` values compare case-insensitively, with an optional `application/` prefix.
+fn same_media_type(a: &str, b: &str) -> bool {
+    fn strip(s: &str) -> &str {
+        match s.get(..12) {
+            Some(p) if p.eq_ignore_ascii_case("application/") => &s[12..],
+            _ => s,
+        }
+    }
+    strip(a).eq_ignore_ascii_case(strip(b))
+}
+
 /// A NumericDate (RFC 7519 §2): a JSON number, fractions allowed. A present claim of
-/// any other type is an error, never "absent".
+/// any other type is an error, never "absent". Huge values stay huge (no wrapping).
 pub fn numeric_date(claims: &Object, name: &str) -> Result<Option<f64>> {
     match claims.get(name) {
         None => Ok(None),
@@ -89,6 +288,30 @@ pub fn numeric_date(claims: &Object, name: &str) -> Result<Option<f64>> {
             .ok_or_else(|| Error::ClaimInvalid(format!("`{name}` is not a representable number"))),
         Some(other) => Err(Error::ClaimInvalid(format!(
             "`{name}` must be a NumericDate (JSON number), got {}",
+            json_type(other)
+        ))),
+    }
+}
+
+fn string_claim<'a>(claims: &'a Object, name: &str) -> Result<Option<&'a str>> {
+    match claims.get(name) {
+        None => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(other) => Err(Error::ClaimInvalid(format!("`{name}` must be a string, got {}", json_type(other)))),
+    }
+}
+
+fn audience_claim(claims: &Object) -> Result<Option<Vec<&str>>> {
+    match claims.get("aud") {
+        None => Ok(None),
+        Some(Value::String(s)) => Ok(Some(vec![s.as_str()])),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|v| v.as_str().ok_or_else(|| Error::ClaimInvalid(format!("`aud` array items must be strings, got {}", json_type(v)))))
+            .collect::<Result<Vec<_>>>()
+            .map(Some),
+        Some(other) => Err(Error::ClaimInvalid(format!(
+            "`aud` must be a string or an array of strings, got {}",
             json_type(other)
         ))),
     }
@@ -113,27 +336,39 @@ mod tests {
         crate::json::parse_object(s.as_bytes(), "claims").unwrap()
     }
 
+    fn check(v: &Validation, claims: &str) -> Result<()> {
+        v.check(&Object::new(), &obj(claims), claims.as_bytes())
+    }
+
     #[test]
     fn exp_and_nbf_bounds_with_leeway() {
         let mut v = Validation::new(&[Algorithm::HS256]).unwrap();
         v.set_now(1000);
-        assert!(v.check_claims(&obj(r#"{"exp":1001}"#)).is_ok());
-        assert!(matches!(v.check_claims(&obj(r#"{"exp":1000}"#)), Err(Error::Expired(_))));
-        assert!(v.check_claims(&obj(r#"{"nbf":1000}"#)).is_ok());
-        assert!(matches!(v.check_claims(&obj(r#"{"nbf":1000.5}"#)), Err(Error::NotYetValid(_))));
+        assert!(check(&v, r#"{"exp":1001}"#).is_ok());
+        assert!(matches!(check(&v, r#"{"exp":1000}"#), Err(Error::Expired(_))));
+        assert!(check(&v, r#"{"nbf":1000}"#).is_ok());
+        assert!(matches!(check(&v, r#"{"nbf":1000.5}"#), Err(Error::NotYetValid(_))));
         v.set_leeway(10);
-        assert!(v.check_claims(&obj(r#"{"exp":995,"nbf":1009}"#)).is_ok());
-        assert!(matches!(v.check_claims(&obj(r#"{"exp":990}"#)), Err(Error::Expired(_))));
+        assert!(check(&v, r#"{"exp":995,"nbf":1009}"#).is_ok());
+        assert!(matches!(check(&v, r#"{"exp":990}"#), Err(Error::Expired(_))));
     }
 
     #[test]
     fn wrong_types_are_errors_and_huge_values_do_not_wrap() {
         let v = Validation::new(&[Algorithm::HS256]).unwrap();
-        for bad in [r#"{"exp":"1"}"#, r#"{"exp":null}"#, r#"{"nbf":true}"#, r#"{"exp":[1]}"#] {
-            assert!(matches!(v.check_claims(&obj(bad)), Err(Error::ClaimInvalid(_))), "{bad}");
+        for bad in [r#"{"exp":"1"}"#, r#"{"exp":null}"#, r#"{"nbf":true}"#, r#"{"exp":[1]}"#, r#"{"iss":1}"#, r#"{"aud":[1]}"#, r#"{"jti":{}}"#] {
+            assert!(matches!(check(&v, bad), Err(Error::ClaimInvalid(_))), "{bad}");
         }
-        assert!(v.check_claims(&obj(r#"{"exp":18446744073709551617}"#)).is_ok());
-        assert!(matches!(v.check_claims(&obj(r#"{"exp":-18446744073709551617}"#)), Err(Error::Expired(_))));
+        assert!(check(&v, r#"{"exp":18446744073709551617}"#).is_ok());
+        assert!(matches!(check(&v, r#"{"exp":-18446744073709551617}"#), Err(Error::Expired(_))));
         assert!(Validation::new(&[]).is_err());
+    }
+
+    #[test]
+    fn typ_compares_as_a_media_type() {
+        assert!(same_media_type("JWT", "jwt"));
+        assert!(same_media_type("application/at+jwt", "at+JWT"));
+        assert!(!same_media_type("application/jwt+x", "jwt"));
+        assert!(!same_media_type("appl", "jwt"));
     }
 }

@@ -45,6 +45,24 @@ pub enum Error {
     Expired(String),
     #[error("claims: {0}")]
     NotYetValid(String),
+    #[error("claims: {0}")]
+    IssuedInFuture(String),
+    #[error("claims: {0}")]
+    TooOld(String),
+    #[error("claims: {0}")]
+    ClaimMissing(String),
+    #[error("claims: {0}")]
+    IssuerMismatch(String),
+    #[error("claims: {0}")]
+    AudienceMismatch(String),
+    #[error("claims: {0}")]
+    SubjectMismatch(String),
+    #[error("header: {0}")]
+    TypMismatch(String),
+    #[error("token: {0}")]
+    Revoked(String),
+    #[error("key: {0}")]
+    KeyNotFound(String),
 }
 
 pub type Result<T> = std::result::Result<T, Error>;

@@ -110,8 +110,21 @@ pub(crate) fn check_header(header: &Object) -> Result<()> {
     Ok(())
 }
 
+/// Where verification gets its keys: one `Key`, or a key set that selects by `kid`.
+/// Only keys the caller supplied can ever be returned.
+pub trait KeySource {
+    /// The keys to try, in order, for a token with this header and algorithm.
+    fn candidates<'a>(&'a self, header: &Object, alg: Algorithm) -> Result<Vec<&'a Key>>;
+}
+
+impl KeySource for Key {
+    fn candidates<'a>(&'a self, _header: &Object, _alg: Algorithm) -> Result<Vec<&'a Key>> {
+        Ok(vec![self])
+    }
+}
+
 /// Verifies a compact JWS: the signature only, no claims. See the module comment.
-pub fn verify(token: &[u8], key: &Key, validation: &Validation) -> Result<Verified> {
+pub fn verify<K: KeySource + ?Sized>(token: &[u8], keys: &K, validation: &Validation) -> Result<Verified> {
     let seg = split(token, validation.max_token_len())?;
     let (header_json, header) = decode_header(seg.header)?;
     check_header(&header)?;
@@ -121,9 +134,20 @@ pub fn verify(token: &[u8], key: &Key, validation: &Validation) -> Result<Verifi
         return Err(Error::AlgNotAllowed(format!("{} is not in the allow-list {allowed:?}", alg.name())));
     }
     let signature = b64::decode(seg.signature, "signature")?;
-    key.verify_bytes(alg, seg.signing_input, &signature)?;
-    let payload = b64::decode(seg.payload, "payload")?;
-    Ok(Verified { header_json, header, payload })
+    let candidates = keys.candidates(&header, alg)?;
+    if candidates.is_empty() {
+        return Err(Error::KeyNotFound(format!("no key for a {} token", alg.name())));
+    }
+    let mut first_error = None;
+    for key in candidates {
+        match key.verify_bytes(alg, seg.signing_input, &signature) {
+            Ok(()) => return Ok(Verified { header_json, header, payload: b64::decode(seg.payload, "payload")? }),
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    Err(first_error.expect("at least one candidate was tried"))
 }
 
 /// Signs `payload` as a compact JWS. `extra_header` (a JSON object) adds members; its

@@ -22,10 +22,10 @@ pub fn sign(key: &Key, alg: Algorithm, claims_json: &[u8], extra_header: Option<
     jws::sign(key, alg, claims_json, extra_header, Some("JWT"))
 }
 
-pub fn verify(token: &[u8], key: &Key, validation: &Validation) -> Result<VerifiedJwt> {
-    let verified = jws::verify(token, key, validation)?;
+pub fn verify<K: jws::KeySource + ?Sized>(token: &[u8], keys: &K, validation: &Validation) -> Result<VerifiedJwt> {
+    let verified = jws::verify(token, keys, validation)?;
     let claims = json::parse_object(&verified.payload, "claims")?;
-    validation.check_claims(&claims)?;
+    validation.check(&verified.header, &claims, &verified.payload)?;
     Ok(VerifiedJwt { header_json: verified.header_json, header: verified.header, claims_json: verified.payload, claims })
 }
 

@@ -7,6 +7,7 @@
 
 pub mod boundary;
 pub mod key;
+pub mod sign_options;
 pub mod status;
 pub mod token;
 pub mod validation;
@@ -14,6 +15,7 @@ pub mod version;
 
 pub use boundary::jwtkit_string_free;
 pub use key::*;
+pub use sign_options::*;
 pub use status::*;
 pub use token::*;
 pub use validation::*;

@@ -23,6 +23,8 @@ pub const JWTKIT_ERR_PANIC: jwtkit_status = 3;
 pub const JWTKIT_ERR_OUT_OF_MEMORY: jwtkit_status = 4;
 /// Key material is malformed: bad PEM/DER/JWK, a point not on its curve, mismatched halves.
 pub const JWTKIT_ERR_KEY_INVALID: jwtkit_status = 100;
+/// No key in the key set has the token's `kid`, or fits its algorithm.
+pub const JWTKIT_ERR_KEY_NOT_FOUND: jwtkit_status = 106;
 /// A well-formed key of a kind jwtkit does not support (encrypted PEM, X25519, secp256k1, …).
 pub const JWTKIT_ERR_KEY_UNSUPPORTED: jwtkit_status = 101;
 /// RSA modulus under 2048 bits, or an HMAC secret shorter than the hash output.
@@ -59,6 +61,24 @@ pub const JWTKIT_ERR_CLAIM_INVALID: jwtkit_status = 400;
 pub const JWTKIT_ERR_EXPIRED: jwtkit_status = 401;
 /// The token is not valid yet: now < nbf - leeway.
 pub const JWTKIT_ERR_NOT_YET_VALID: jwtkit_status = 402;
+/// `iat` is in the future beyond the leeway.
+pub const JWTKIT_ERR_ISSUED_IN_FUTURE: jwtkit_status = 403;
+/// `iat` is older than the validation's maximum age.
+pub const JWTKIT_ERR_TOO_OLD: jwtkit_status = 404;
+/// A claim the validation requires is absent (including `iss`/`aud`/`sub` when an
+/// expected value is configured, and `iat` with a maximum age).
+pub const JWTKIT_ERR_CLAIM_MISSING: jwtkit_status = 405;
+/// `iss` is not one of the accepted issuers (exact comparison).
+pub const JWTKIT_ERR_ISSUER_MISMATCH: jwtkit_status = 406;
+/// `aud` does not contain an expected audience, or the token has an audience and none
+/// is expected.
+pub const JWTKIT_ERR_AUDIENCE_MISMATCH: jwtkit_status = 407;
+/// `sub` is not the expected subject.
+pub const JWTKIT_ERR_SUBJECT_MISMATCH: jwtkit_status = 408;
+/// The header's `typ` is absent or not the required one.
+pub const JWTKIT_ERR_TYP_MISMATCH: jwtkit_status = 409;
+/// The revocation check reported the token as revoked.
+pub const JWTKIT_ERR_REVOKED: jwtkit_status = 410;
 
 /// Every status with its static name (NUL-terminated), in numeric order.
 pub(crate) const STATUS_NAMES: &[(jwtkit_status, &str)] = &[
@@ -73,6 +93,7 @@ pub(crate) const STATUS_NAMES: &[(jwtkit_status, &str)] = &[
     (JWTKIT_ERR_KEY_ALG_MISMATCH, "JWTKIT_ERR_KEY_ALG_MISMATCH\0"),
     (JWTKIT_ERR_KEY_CANNOT_SIGN, "JWTKIT_ERR_KEY_CANNOT_SIGN\0"),
     (JWTKIT_ERR_KEY_USAGE, "JWTKIT_ERR_KEY_USAGE\0"),
+    (JWTKIT_ERR_KEY_NOT_FOUND, "JWTKIT_ERR_KEY_NOT_FOUND\0"),
     (JWTKIT_ERR_TOKEN_MALFORMED, "JWTKIT_ERR_TOKEN_MALFORMED\0"),
     (JWTKIT_ERR_TOKEN_TOO_LARGE, "JWTKIT_ERR_TOKEN_TOO_LARGE\0"),
     (JWTKIT_ERR_BASE64, "JWTKIT_ERR_BASE64\0"),
@@ -86,6 +107,14 @@ pub(crate) const STATUS_NAMES: &[(jwtkit_status, &str)] = &[
     (JWTKIT_ERR_CLAIM_INVALID, "JWTKIT_ERR_CLAIM_INVALID\0"),
     (JWTKIT_ERR_EXPIRED, "JWTKIT_ERR_EXPIRED\0"),
     (JWTKIT_ERR_NOT_YET_VALID, "JWTKIT_ERR_NOT_YET_VALID\0"),
+    (JWTKIT_ERR_ISSUED_IN_FUTURE, "JWTKIT_ERR_ISSUED_IN_FUTURE\0"),
+    (JWTKIT_ERR_TOO_OLD, "JWTKIT_ERR_TOO_OLD\0"),
+    (JWTKIT_ERR_CLAIM_MISSING, "JWTKIT_ERR_CLAIM_MISSING\0"),
+    (JWTKIT_ERR_ISSUER_MISMATCH, "JWTKIT_ERR_ISSUER_MISMATCH\0"),
+    (JWTKIT_ERR_AUDIENCE_MISMATCH, "JWTKIT_ERR_AUDIENCE_MISMATCH\0"),
+    (JWTKIT_ERR_SUBJECT_MISMATCH, "JWTKIT_ERR_SUBJECT_MISMATCH\0"),
+    (JWTKIT_ERR_TYP_MISMATCH, "JWTKIT_ERR_TYP_MISMATCH\0"),
+    (JWTKIT_ERR_REVOKED, "JWTKIT_ERR_REVOKED\0"),
 ];
 
 /// The C status of a core error: one variant, one code.
@@ -111,6 +140,15 @@ pub(crate) fn status_of(error: &Error) -> jwtkit_status {
         Error::ClaimInvalid(_) => JWTKIT_ERR_CLAIM_INVALID,
         Error::Expired(_) => JWTKIT_ERR_EXPIRED,
         Error::NotYetValid(_) => JWTKIT_ERR_NOT_YET_VALID,
+        Error::IssuedInFuture(_) => JWTKIT_ERR_ISSUED_IN_FUTURE,
+        Error::TooOld(_) => JWTKIT_ERR_TOO_OLD,
+        Error::ClaimMissing(_) => JWTKIT_ERR_CLAIM_MISSING,
+        Error::IssuerMismatch(_) => JWTKIT_ERR_ISSUER_MISMATCH,
+        Error::AudienceMismatch(_) => JWTKIT_ERR_AUDIENCE_MISMATCH,
+        Error::SubjectMismatch(_) => JWTKIT_ERR_SUBJECT_MISMATCH,
+        Error::TypMismatch(_) => JWTKIT_ERR_TYP_MISMATCH,
+        Error::Revoked(_) => JWTKIT_ERR_REVOKED,
+        Error::KeyNotFound(_) => JWTKIT_ERR_KEY_NOT_FOUND,
     }
 }
 

@@ -1,8 +1,11 @@
 //! `jwtkit_validation`: what `jwtkit_verify` accepts. Configure it, then share it
 //! read-only between threads.
 
-use crate::claims::Validation;
-use crate::ffi::boundary::{fallible, invalid, null, Failure};
+use std::ffi::{c_char, c_void};
+use std::sync::Arc;
+
+use crate::claims::{Checks, Validation};
+use crate::ffi::boundary::{fallible, input, invalid, null, Failure};
 use crate::ffi::status::*;
 use crate::ffi::version::{alg_arg, jwtkit_alg};
 
@@ -86,6 +89,232 @@ pub unsafe extern "C" fn jwtkit_validation_set_now(
 ) -> jwtkit_status {
     fallible(out_err, || {
         unsafe { validation_mut(validation) }?.set_now(unix_seconds);
+        Ok(())
+    })
+}
+
+/// Reads a `(ptr, len)` UTF-8 string argument.
+pub(crate) unsafe fn text_arg<'a>(ptr: *const u8, len: usize, name: &str) -> Result<&'a str, Failure> {
+    let bytes = unsafe { input(ptr, len, name) }?;
+    std::str::from_utf8(bytes).map_err(|_| invalid(format!("argument `{name}` must be UTF-8")))
+}
+
+/// Runs a setter on a policy that takes a `(ptr, len)` UTF-8 string.
+unsafe fn set_text(
+    validation: *mut jwtkit_validation,
+    ptr: *const u8,
+    len: usize,
+    name: &str,
+    out_err: *mut *mut jwtkit_error,
+    apply: impl FnOnce(&mut Validation, &str),
+) -> jwtkit_status {
+    fallible(out_err, || {
+        let v = unsafe { validation_mut(validation) }?;
+        let text = unsafe { text_arg(ptr, len, name) }?;
+        apply(v, text);
+        Ok(())
+    })
+}
+
+/// Accepts tokens whose `iss` equals `issuer` `(ptr, len)`, UTF-8, copied) exactly:
+/// never a prefix or substring. Call again to accept several issuers. Once an issuer is
+/// set, a token without `iss` fails with JWTKIT_ERR_CLAIM_MISSING.
+///
+/// Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (not
+/// UTF-8), JWTKIT_ERR_PANIC.
+#[no_mangle]
+pub unsafe extern "C" fn jwtkit_validation_add_issuer(
+    validation: *mut jwtkit_validation,
+    issuer: *const u8,
+    issuer_len: usize,
+    out_err: *mut *mut jwtkit_error,
+) -> jwtkit_status {
+    unsafe { set_text(validation, issuer, issuer_len, "issuer", out_err, |v, s| v.add_issuer(s)) }
+}
+
+/// Accepts tokens whose `aud` (a string, or an array of strings) contains `audience`
+/// `(ptr, len)`, UTF-8, copied). Call again to accept several. With an audience set, a
+/// token without `aud` fails (JWTKIT_ERR_CLAIM_MISSING); with none set, a token that
+/// has `aud` fails (JWTKIT_ERR_AUDIENCE_MISMATCH) unless `JWTKIT_CHECK_AUD` is disabled.
+///
+/// Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT, JWTKIT_ERR_PANIC.
+#[no_mangle]
+pub unsafe extern "C" fn jwtkit_validation_add_audience(
+    validation: *mut jwtkit_validation,
+    audience: *const u8,
+    audience_len: usize,
+    out_err: *mut *mut jwtkit_error,
+) -> jwtkit_status {
+    unsafe { set_text(validation, audience, audience_len, "audience", out_err, |v, s| v.add_audience(s)) }
+}
+
+/// Requires `aud` to be one string equal to the single configured audience (PyJWT's
+/// `strict_aud`); `strict` false restores the default.
+///
+/// Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_PANIC.
+#[no_mangle]
+pub unsafe extern "C" fn jwtkit_validation_set_strict_audience(
+    validation: *mut jwtkit_validation,
+    strict: bool,
+    out_err: *mut *mut jwtkit_error,
+) -> jwtkit_status {
+    fallible(out_err, || {
+        unsafe { validation_mut(validation) }?.set_strict_audience(strict);
+        Ok(())
+    })
+}
+
+/// Requires `sub` to equal `subject` `(ptr, len)`, UTF-8, copied).
+///
+/// Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT, JWTKIT_ERR_PANIC.
+#[no_mangle]
+pub unsafe extern "C" fn jwtkit_validation_set_subject(
+    validation: *mut jwtkit_validation,
+    subject: *const u8,
+    subject_len: usize,
+    out_err: *mut *mut jwtkit_error,
+) -> jwtkit_status {
+    unsafe { set_text(validation, subject, subject_len, "subject", out_err, |v, s| v.set_subject(s)) }
+}
+
+/// Requires the claim named `name` `(ptr, len)`, UTF-8, copied) to be present, e.g.
+/// "exp" or "jti"; a token without it fails with JWTKIT_ERR_CLAIM_MISSING.
+///
+/// Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT, JWTKIT_ERR_PANIC.
+#[no_mangle]
+pub unsafe extern "C" fn jwtkit_validation_require_claim(
+    validation: *mut jwtkit_validation,
+    name: *const u8,
+    name_len: usize,
+    out_err: *mut *mut jwtkit_error,
+) -> jwtkit_status {
+    unsafe { set_text(validation, name, name_len, "name", out_err, |v, s| v.require_claim(s)) }
+}
+
+/// Requires the header's `typ` to be `typ` `(ptr, len)`, e.g. "JWT" or "at+jwt"
+/// (RFC 9068), compared case-insensitively and ignoring an `application/` prefix.
+///
+/// Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT, JWTKIT_ERR_PANIC.
+#[no_mangle]
+pub unsafe extern "C" fn jwtkit_validation_set_typ(
+    validation: *mut jwtkit_validation,
+    typ: *const u8,
+    typ_len: usize,
+    out_err: *mut *mut jwtkit_error,
+) -> jwtkit_status {
+    unsafe { set_text(validation, typ, typ_len, "typ", out_err, |v, s| v.set_typ(s)) }
+}
+
+/// Refuses tokens issued (`iat`) more than `seconds` ago (plus leeway) with
+/// JWTKIT_ERR_TOO_OLD; tokens without `iat` then fail with JWTKIT_ERR_CLAIM_MISSING.
+///
+/// Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_PANIC.
+#[no_mangle]
+pub unsafe extern "C" fn jwtkit_validation_set_max_age(
+    validation: *mut jwtkit_validation,
+    seconds: u64,
+    out_err: *mut *mut jwtkit_error,
+) -> jwtkit_status {
+    fallible(out_err, || {
+        unsafe { validation_mut(validation) }?.set_max_age(seconds);
+        Ok(())
+    })
+}
+
+/// `exp` is checked against the clock.
+pub const JWTKIT_CHECK_EXP: u32 = 1;
+/// `nbf` is checked against the clock.
+pub const JWTKIT_CHECK_NBF: u32 = 2;
+/// `iat` must not be in the future.
+pub const JWTKIT_CHECK_IAT: u32 = 4;
+/// `aud` is checked (see `jwtkit_validation_add_audience`).
+pub const JWTKIT_CHECK_AUD: u32 = 8;
+/// `iss` is checked against the configured issuers.
+pub const JWTKIT_CHECK_ISS: u32 = 16;
+/// `sub` is checked against the configured subject.
+pub const JWTKIT_CHECK_SUB: u32 = 32;
+
+/// Switches off the checks named in `checks` (`JWTKIT_CHECK_*` bits; all are on by
+/// default). The signature, the algorithm allow-list and the types of registered
+/// claims are always checked. Use sparingly: e.g. `JWTKIT_CHECK_AUD` for a service
+/// that ignores audiences.
+///
+/// Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (unknown
+/// bits), JWTKIT_ERR_PANIC.
+#[no_mangle]
+pub unsafe extern "C" fn jwtkit_validation_disable_checks(
+    validation: *mut jwtkit_validation,
+    checks: u32,
+    out_err: *mut *mut jwtkit_error,
+) -> jwtkit_status {
+    fallible(out_err, || {
+        let v = unsafe { validation_mut(validation) }?;
+        if checks & !63 != 0 {
+            return Err(invalid(format!("unknown check bits {checks:#x}")));
+        }
+        let on = |bit: u32| checks & bit == 0;
+        v.set_checks(Checks {
+            exp: on(JWTKIT_CHECK_EXP),
+            nbf: on(JWTKIT_CHECK_NBF),
+            iat: on(JWTKIT_CHECK_IAT),
+            aud: on(JWTKIT_CHECK_AUD),
+            iss: on(JWTKIT_CHECK_ISS),
+            sub: on(JWTKIT_CHECK_SUB),
+        });
+        Ok(())
+    })
+}
+
+/// A revocation check: return non-zero when the token is revoked. `jti` is the token's
+/// `jti` (NUL-terminated, `jti_len` bytes) or NULL when it has none; `claims_json` the
+/// exact claims (NUL-terminated). Both are valid only during the call. Called after
+/// every other check passed, possibly from several threads at once: it must be
+/// thread-safe, must not call back into the same validation's setters, and must not
+/// unwind or longjmp.
+pub type jwtkit_revocation_fn = Option<
+    unsafe extern "C" fn(
+        ctx: *mut c_void,
+        jti: *const c_char,
+        jti_len: usize,
+        claims_json: *const c_char,
+        claims_len: usize,
+    ) -> i32,
+>;
+
+struct ForeignContext(*mut c_void);
+// The caller promises (see jwtkit_revocation_fn) that ctx may be used from any thread.
+unsafe impl Send for ForeignContext {}
+unsafe impl Sync for ForeignContext {}
+
+/// Registers `check` with its `ctx` (borrowed: it must stay valid while the policy
+/// exists; jwtkit never frees it). A NULL `check` removes it. A revoked token fails
+/// with JWTKIT_ERR_REVOKED.
+///
+/// Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_PANIC.
+#[no_mangle]
+pub unsafe extern "C" fn jwtkit_validation_set_revocation_check(
+    validation: *mut jwtkit_validation,
+    check: jwtkit_revocation_fn,
+    ctx: *mut c_void,
+    out_err: *mut *mut jwtkit_error,
+) -> jwtkit_status {
+    fallible(out_err, || {
+        let v = unsafe { validation_mut(validation) }?;
+        let Some(check) = check else {
+            v.set_revocation_check(None);
+            return Ok(());
+        };
+        let ctx = ForeignContext(ctx);
+        v.set_revocation_check(Some(Arc::new(move |jti: Option<&str>, claims: &[u8]| {
+            let ctx = &ctx;
+            let jti_c = jti.map(|j| [j.as_bytes(), b"\0"].concat());
+            let claims_c = [claims, b"\0"].concat();
+            let (jti_ptr, jti_len) = match &jti_c {
+                Some(j) => (j.as_ptr().cast(), j.len() - 1),
+                None => (std::ptr::null(), 0),
+            };
+            unsafe { check(ctx.0, jti_ptr, jti_len, claims_c.as_ptr().cast(), claims.len()) != 0 }
+        })));
         Ok(())
     })
 }
