@@ -109,6 +109,11 @@ typedef int32_t (*jwtkit_revocation_fn)(void *ctx,
                                         size_t claims_len);
 
 /*
+ A resource limit, for `jwtkit_validation_set_limit`.
+ */
+typedef int32_t jwtkit_limit;
+
+/*
  Success.
  */
 #define JWTKIT_OK 0
@@ -275,6 +280,27 @@ typedef int32_t (*jwtkit_revocation_fn)(void *ctx,
  The revocation check reported the token as revoked.
  */
 #define JWTKIT_ERR_REVOKED 410
+
+/*
+ Longest token in bytes (default 131072). Longer: JWTKIT_ERR_TOKEN_TOO_LARGE.
+ */
+#define JWTKIT_LIMIT_TOKEN_LEN 1
+
+/*
+ Largest decoded header in bytes (default 8192). Larger: JWTKIT_ERR_JSON_LIMIT.
+ */
+#define JWTKIT_LIMIT_HEADER_LEN 2
+
+/*
+ Deepest JSON nesting in header and claims (default 64, at most 120). Deeper:
+ JWTKIT_ERR_JSON_LIMIT.
+ */
+#define JWTKIT_LIMIT_JSON_DEPTH 3
+
+/*
+ Most keys of a key set tried for one token (default 16).
+ */
+#define JWTKIT_LIMIT_KEYS_TRIED 4
 
 #define JWTKIT_ALG_HS256 1
 
@@ -784,6 +810,18 @@ jwtkit_status jwtkit_validation_set_revocation_check(struct jwtkit_validation *v
                                                      jwtkit_revocation_fn check,
                                                      void *ctx,
                                                      struct jwtkit_error **out_err);
+
+/*
+ Sets one resource limit (`JWTKIT_LIMIT_*`) to `value`. Limits protect against
+ hostile input; the defaults suit real tokens, so change them only with a reason.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (unknown
+ limit, or a value that is too small or too large), JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_validation_set_limit(struct jwtkit_validation *validation,
+                                          jwtkit_limit limit,
+                                          uint64_t value,
+                                          struct jwtkit_error **out_err);
 
 /*
  Releases a policy. NULL is a no-op; must not be called twice, nor while another

@@ -12,9 +12,7 @@ use serde_json::Value;
 use crate::alg::Algorithm;
 use crate::error::{Error, Result};
 use crate::json::Object;
-
-/// Longest token accepted by default: far above any real JWT, far below a memory problem.
-pub const DEFAULT_MAX_TOKEN_LEN: usize = 128 * 1024;
+use crate::limits::Limits;
 
 /// Asked after every other check passed: `true` means the token is revoked. Given the
 /// `jti` (if the token has one) and the exact claims JSON. May run on several threads.
@@ -43,7 +41,7 @@ pub struct Validation {
     algorithms: Vec<Algorithm>,
     leeway: u64,
     now: Option<i64>,
-    max_token_len: usize,
+    limits: Limits,
     issuers: Vec<String>,
     audiences: Vec<String>,
     strict_audience: bool,
@@ -79,7 +77,7 @@ impl Validation {
             algorithms: algorithms.to_vec(),
             leeway: 0,
             now: None,
-            max_token_len: DEFAULT_MAX_TOKEN_LEN,
+            limits: Limits::default(),
             issuers: Vec::new(),
             audiences: Vec::new(),
             strict_audience: false,
@@ -147,8 +145,15 @@ impl Validation {
         self.revocation = check;
     }
 
-    pub fn max_token_len(&self) -> usize {
-        self.max_token_len
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// Replaces the resource limits (see `Limits`); refuses unusable values.
+    pub fn set_limits(&mut self, limits: Limits) -> Result<()> {
+        limits.check()?;
+        self.limits = limits;
+        Ok(())
     }
 
     pub fn allows(&self, alg: Algorithm) -> bool {

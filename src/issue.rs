@@ -164,11 +164,11 @@ mod tests {
             ..SignOptions::default()
         };
         let token = sign_with(&key, Algorithm::HS256, br#"{ "big": 123456789012345678901234567890 } "#, &options).unwrap();
-        let (_, claims) = crate::jwt::decode_unverified(token.as_bytes(), 1 << 20).unwrap();
+        let (_, claims) = crate::jwt::decode_unverified(token.as_bytes(), &Default::default()).unwrap();
         let text = String::from_utf8(claims).unwrap();
         assert!(text.starts_with(r#"{ "big": 123456789012345678901234567890 ,"iat":1000,"exp":1060,"iss":"https://issuer","aud":["a","b"],"jti":""#), "{text}");
         let empty = sign_with(&key, Algorithm::HS256, b"{}", &SignOptions { now: Some(5), ..SignOptions::default() }).unwrap();
-        let (_, claims) = crate::jwt::decode_unverified(empty.as_bytes(), 1 << 20).unwrap();
+        let (_, claims) = crate::jwt::decode_unverified(empty.as_bytes(), &Default::default()).unwrap();
         assert_eq!(claims, br#"{"iat":5}"#);
     }
 

@@ -10,23 +10,29 @@ use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
 
-/// Deepest nesting of arrays/objects accepted in a header or claims set.
+/// Default deepest nesting of arrays/objects (see `limits::Limits::max_depth`).
 pub const MAX_DEPTH: usize = 64;
 
 pub type Object = Map<String, Value>;
 
 /// Parses `bytes` as a JSON object; `what` names it in errors ("header", "claims").
 pub fn parse_object(bytes: &[u8], what: &str) -> Result<Object> {
+    parse_object_limited(bytes, what, MAX_DEPTH)
+}
+
+/// As `parse_object`, nesting at most `max_depth` levels (capped at 120).
+pub fn parse_object_limited(bytes: &[u8], what: &str, max_depth: usize) -> Result<Object> {
+    let max_depth = max_depth.min(crate::limits::MAX_DEPTH_CEILING);
     let too_deep = Cell::new(false);
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    let parsed = StrictSeed { depth: 0, too_deep: &too_deep }
+    let parsed = StrictSeed { depth: 0, max_depth, too_deep: &too_deep }
         .deserialize(&mut de)
         .and_then(|v| de.end().map(|_| v));
     match parsed {
         Ok(Value::Object(map)) => Ok(map),
         Ok(_) => Err(Error::Json(format!("{what}: must be a JSON object"))),
         Err(_) if too_deep.get() => Err(Error::JsonLimit(format!(
-            "{what}: JSON nested deeper than {MAX_DEPTH} levels"
+            "{what}: JSON nested deeper than {max_depth} levels"
         ))),
         Err(e) => {
             let hint = if bytes.starts_with(b"\xEF\xBB\xBF") { " (byte order mark)" } else { "" };
@@ -37,16 +43,17 @@ pub fn parse_object(bytes: &[u8], what: &str) -> Result<Object> {
 
 struct StrictSeed<'a> {
     depth: usize,
+    max_depth: usize,
     too_deep: &'a Cell<bool>,
 }
 
 impl<'a> StrictSeed<'a> {
     fn nested<E: serde::de::Error>(&self) -> std::result::Result<StrictSeed<'a>, E> {
-        if self.depth >= MAX_DEPTH {
+        if self.depth >= self.max_depth {
             self.too_deep.set(true);
             return Err(E::custom("nesting too deep"));
         }
-        Ok(StrictSeed { depth: self.depth + 1, too_deep: self.too_deep })
+        Ok(StrictSeed { depth: self.depth + 1, max_depth: self.max_depth, too_deep: self.too_deep })
     }
 }
 

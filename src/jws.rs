@@ -11,9 +11,7 @@ use crate::claims::{json_type, Validation};
 use crate::error::{Error, Result};
 use crate::json::{self, Object};
 use crate::key::Key;
-
-/// Largest decoded protected header accepted.
-pub const MAX_HEADER_LEN: usize = 8 * 1024;
+use crate::limits::Limits;
 
 /// A token whose signature verified: the exact header JSON and payload bytes.
 #[derive(Debug, Clone)]
@@ -65,12 +63,13 @@ pub(crate) fn split(token: &[u8], max_len: usize) -> Result<Segments<'_>> {
     })
 }
 
-pub(crate) fn decode_header(encoded: &[u8]) -> Result<(Vec<u8>, Object)> {
-    if encoded.len() > MAX_HEADER_LEN.div_ceil(3) * 4 {
-        return Err(Error::JsonLimit(format!("header: larger than {MAX_HEADER_LEN} bytes")));
+pub(crate) fn decode_header(encoded: &[u8], limits: &Limits) -> Result<(Vec<u8>, Object)> {
+    let max = limits.max_header_len;
+    if encoded.len() > max.div_ceil(3) * 4 {
+        return Err(Error::JsonLimit(format!("header: larger than {max} bytes")));
     }
     let bytes = b64::decode(encoded, "header")?;
-    let header = json::parse_object(&bytes, "header")?;
+    let header = json::parse_object_limited(&bytes, "header", limits.max_depth)?;
     Ok((bytes, header))
 }
 
@@ -125,8 +124,9 @@ impl KeySource for Key {
 
 /// Verifies a compact JWS: the signature only, no claims. See the module comment.
 pub fn verify<K: KeySource + ?Sized>(token: &[u8], keys: &K, validation: &Validation) -> Result<Verified> {
-    let seg = split(token, validation.max_token_len())?;
-    let (header_json, header) = decode_header(seg.header)?;
+    let limits = validation.limits();
+    let seg = split(token, limits.max_token_len)?;
+    let (header_json, header) = decode_header(seg.header, limits)?;
     check_header(&header)?;
     let alg = header_alg(&header)?;
     if !validation.allows(alg) {
@@ -139,7 +139,7 @@ pub fn verify<K: KeySource + ?Sized>(token: &[u8], keys: &K, validation: &Valida
         return Err(Error::KeyNotFound(format!("no key for a {} token", alg.name())));
     }
     let mut first_error = None;
-    for key in candidates {
+    for key in candidates.into_iter().take(limits.max_keys_tried) {
         match key.verify_bytes(alg, seg.signing_input, &signature) {
             Ok(()) => return Ok(Verified { header_json, header, payload: b64::decode(seg.payload, "payload")? }),
             Err(e) => {

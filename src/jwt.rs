@@ -8,6 +8,7 @@ use crate::error::Result;
 use crate::json::{self, Object};
 use crate::jws;
 use crate::key::Key;
+use crate::limits::Limits;
 
 #[derive(Debug, Clone)]
 pub struct VerifiedJwt {
@@ -24,17 +25,17 @@ pub fn sign(key: &Key, alg: Algorithm, claims_json: &[u8], extra_header: Option<
 
 pub fn verify<K: jws::KeySource + ?Sized>(token: &[u8], keys: &K, validation: &Validation) -> Result<VerifiedJwt> {
     let verified = jws::verify(token, keys, validation)?;
-    let claims = json::parse_object(&verified.payload, "claims")?;
+    let claims = json::parse_object_limited(&verified.payload, "claims", validation.limits().max_depth)?;
     validation.check(&verified.header, &claims, &verified.payload)?;
     Ok(VerifiedJwt { header_json: verified.header_json, header: verified.header, claims_json: verified.payload, claims })
 }
 
 /// Decodes header and claims WITHOUT verifying anything: for inspection and for
 /// choosing a key, never for trusting the content.
-pub fn decode_unverified(token: &[u8], max_len: usize) -> Result<(Vec<u8>, Vec<u8>)> {
-    let seg = jws::split(token, max_len)?;
-    let (header_json, _) = jws::decode_header(seg.header)?;
+pub fn decode_unverified(token: &[u8], limits: &Limits) -> Result<(Vec<u8>, Vec<u8>)> {
+    let seg = jws::split(token, limits.max_token_len)?;
+    let (header_json, _) = jws::decode_header(seg.header, limits)?;
     let claims_json = crate::b64::decode(seg.payload, "payload")?;
-    json::parse_object(&claims_json, "claims")?;
+    json::parse_object_limited(&claims_json, "claims", limits.max_depth)?;
     Ok((header_json, claims_json))
 }

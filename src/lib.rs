@@ -13,6 +13,7 @@ pub mod json;
 pub mod jws;
 pub mod jwt;
 pub mod key;
+pub mod limits;
 mod key_der;
 mod key_jwk;
 

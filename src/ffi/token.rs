@@ -2,7 +2,6 @@
 
 use std::ffi::c_char;
 
-use crate::claims::DEFAULT_MAX_TOKEN_LEN;
 use crate::ffi::boundary::{fallible, input, optional_input, write_pair, Failure, OutString};
 use crate::ffi::key::{jwtkit_key, key_ref};
 use crate::ffi::status::*;
@@ -168,7 +167,7 @@ pub unsafe extern "C" fn jwtkit_decode_unverified(
 ) -> jwtkit_status {
     fallible(out_err, || {
         let token = unsafe { input(token, token_len, "token") }?;
-        let (header_json, claims_json) = jwt::decode_unverified(token, DEFAULT_MAX_TOKEN_LEN)?;
+        let (header_json, claims_json) = jwt::decode_unverified(token, &Default::default())?;
         let header = OutString::new(out_header, out_header_len);
         let claims = OutString::new(out_claims, out_claims_len);
         write_pair(&header, &header_json, &claims, &claims_json)

@@ -319,6 +319,45 @@ pub unsafe extern "C" fn jwtkit_validation_set_revocation_check(
     })
 }
 
+/// A resource limit, for `jwtkit_validation_set_limit`.
+pub type jwtkit_limit = i32;
+/// Longest token in bytes (default 131072). Longer: JWTKIT_ERR_TOKEN_TOO_LARGE.
+pub const JWTKIT_LIMIT_TOKEN_LEN: jwtkit_limit = 1;
+/// Largest decoded header in bytes (default 8192). Larger: JWTKIT_ERR_JSON_LIMIT.
+pub const JWTKIT_LIMIT_HEADER_LEN: jwtkit_limit = 2;
+/// Deepest JSON nesting in header and claims (default 64, at most 120). Deeper:
+/// JWTKIT_ERR_JSON_LIMIT.
+pub const JWTKIT_LIMIT_JSON_DEPTH: jwtkit_limit = 3;
+/// Most keys of a key set tried for one token (default 16).
+pub const JWTKIT_LIMIT_KEYS_TRIED: jwtkit_limit = 4;
+
+/// Sets one resource limit (`JWTKIT_LIMIT_*`) to `value`. Limits protect against
+/// hostile input; the defaults suit real tokens, so change them only with a reason.
+///
+/// Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (unknown
+/// limit, or a value that is too small or too large), JWTKIT_ERR_PANIC.
+#[no_mangle]
+pub unsafe extern "C" fn jwtkit_validation_set_limit(
+    validation: *mut jwtkit_validation,
+    limit: jwtkit_limit,
+    value: u64,
+    out_err: *mut *mut jwtkit_error,
+) -> jwtkit_status {
+    fallible(out_err, || {
+        let v = unsafe { validation_mut(validation) }?;
+        let value = usize::try_from(value).map_err(|_| invalid(format!("limit value {value} is too large")))?;
+        let mut limits = *v.limits();
+        match limit {
+            JWTKIT_LIMIT_TOKEN_LEN => limits.max_token_len = value,
+            JWTKIT_LIMIT_HEADER_LEN => limits.max_header_len = value,
+            JWTKIT_LIMIT_JSON_DEPTH => limits.max_depth = value,
+            JWTKIT_LIMIT_KEYS_TRIED => limits.max_keys_tried = value,
+            other => return Err(invalid(format!("{other} is not a JWTKIT_LIMIT_* value"))),
+        }
+        Ok(v.set_limits(limits)?)
+    })
+}
+
 /// Releases a policy. NULL is a no-op; must not be called twice, nor while another
 /// thread verifies with it.
 #[no_mangle]
