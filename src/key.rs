@@ -362,9 +362,20 @@ pub(crate) fn rsa_public(n: &[u8], e: &[u8]) -> Result<Key> {
     Ok(Key::new(Material::RsaPublic { n: trim_be(n).to_vec(), e: trim_be(e).to_vec() }))
 }
 
-pub(crate) fn rsa_private(pair: std::result::Result<RsaKeyPair, ring::error::KeyRejected>) -> Result<Key> {
-    // ring refuses moduli under 2048 (and, for signing, over 4096) bits itself.
-    let pair = pair.map_err(|e| match e.to_string().as_str() {
+/// Wraps ring's verdict on an RSA private key; `n` and `e` (big-endian) let the
+/// message say which part ring found too small.
+pub(crate) fn rsa_private(
+    pair: std::result::Result<RsaKeyPair, ring::error::KeyRejected>,
+    n: &[u8],
+    e: &[u8],
+) -> Result<Key> {
+    // ring refuses moduli under 2048 bits, public exponents under 65537 (for signing
+    // keys), and moduli over 4096 bits, all before we see the key.
+    let pair = pair.map_err(|err| match err.to_string().as_str() {
+        "TooSmall" if bit_len(n) >= MIN_RSA_BITS => Error::KeyTooWeak(format!(
+            "RSA private key has public exponent {}; signing keys need at least 65537",
+            trim_be(e).iter().fold(0u64, |acc, b| acc.saturating_mul(256).saturating_add(u64::from(*b)))
+        )),
         "TooSmall" => Error::KeyTooWeak(format!(
             "RSA modulus is smaller than {MIN_RSA_BITS} bits (RFC 7518 §3.3)"
         )),

@@ -111,10 +111,7 @@ fn invalid(what: &str, e: impl std::fmt::Display) -> Error {
 fn parse_as(format: Format, der: &[u8]) -> Result<Key> {
     match format {
         Format::Pkcs8 => pkcs8_private(der),
-        Format::Pkcs1Private => {
-            pkcs1::RsaPrivateKey::from_der(der).map_err(|e| invalid("PKCS#1 RSA private key", e))?;
-            key::rsa_private(RsaKeyPair::from_der(der))
-        }
+        Format::Pkcs1Private => rsa_private_pkcs1(der, RsaKeyPair::from_der(der)),
         Format::Pkcs1Public => {
             let k = pkcs1::RsaPublicKey::from_der(der).map_err(|e| invalid("PKCS#1 RSA public key", e))?;
             key::rsa_public(k.modulus.as_bytes(), k.public_exponent.as_bytes())
@@ -156,7 +153,7 @@ fn unsupported_algorithm(oid: Oid) -> Error {
 fn pkcs8_private(der: &[u8]) -> Result<Key> {
     let info = pkcs8::PrivateKeyInfo::from_der(der).map_err(|e| invalid("PKCS#8 private key", e))?;
     match info.algorithm.oid {
-        RSA_ENCRYPTION => key::rsa_private(RsaKeyPair::from_pkcs8(der)),
+        RSA_ENCRYPTION => rsa_private_pkcs1(info.private_key, RsaKeyPair::from_pkcs8(der)),
         EC_PUBLIC_KEY => {
             let curve = info
                 .algorithm
@@ -167,6 +164,15 @@ fn pkcs8_private(der: &[u8]) -> Result<Key> {
         ED25519 => key::ed25519_private(Ed25519KeyPair::from_pkcs8_maybe_unchecked(der)),
         other => Err(unsupported_algorithm(other)),
     }
+}
+
+/// `pkcs1_der` is the RSAPrivateKey structure (alone, or inside PKCS#8).
+fn rsa_private_pkcs1(
+    pkcs1_der: &[u8],
+    pair: std::result::Result<RsaKeyPair, ring::error::KeyRejected>,
+) -> Result<Key> {
+    let k = pkcs1::RsaPrivateKey::from_der(pkcs1_der).map_err(|e| invalid("RSA private key", e))?;
+    key::rsa_private(pair, k.modulus.as_bytes(), k.public_exponent.as_bytes())
 }
 
 fn sec1_private(der: &[u8], outer_curve: Option<Family>) -> Result<Key> {

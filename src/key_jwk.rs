@@ -99,7 +99,7 @@ fn rsa(jwk: &Object) -> Result<Key> {
         dQ: key::trim_be(dq),
         qInv: key::trim_be(qi),
     };
-    key::rsa_private(RsaKeyPair::from_components(&components))
+    key::rsa_private(RsaKeyPair::from_components(&components), &n, &e)
 }
 
 fn ec(jwk: &Object) -> Result<Key> {

@@ -1,0 +1,393 @@
+//! Shared helpers for the Rust integration tests in `tests/*.rs`: reading the copied test
+//! vectors (`tests/vectors/`, never `../shared`), a strict hex decoder, and a small safe
+//! wrapper over the C ABI (`jwtkit::ffi`) that checks the ABI's own promises on every call
+//! (status and error object agree, outputs are NUL-terminated, errors only on failure) and
+//! frees every handle, string and error it receives.
+#![allow(dead_code, unused_unsafe)]
+
+use std::ffi::CStr;
+use std::os::raw::c_char;
+use std::path::PathBuf;
+use std::ptr;
+
+use jwtkit::ffi::*;
+
+// ---------------------------------------------------------------------------------------
+// Test data
+
+/// Absolute path of a file under `tests/vectors/`.
+pub fn vector_path(rel: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests").join("vectors").join(rel)
+}
+
+/// Parses a JSON file under `tests/vectors/`.
+pub fn load_json(rel: &str) -> serde_json::Value {
+    let path = vector_path(rel);
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+    serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("parse {}: {e}", path.display()))
+}
+
+/// Strict hex decoder (either case, even length, nothing else).
+pub fn hex(s: &str) -> Vec<u8> {
+    fn nibble(c: u8) -> u8 {
+        match c {
+            b'0'..=b'9' => c - b'0',
+            b'a'..=b'f' => c - b'a' + 10,
+            b'A'..=b'F' => c - b'A' + 10,
+            _ => panic!("not a hex digit: {:?}", c as char),
+        }
+    }
+    let b = s.as_bytes();
+    assert!(b.len() % 2 == 0, "odd-length hex string ({} digits)", b.len());
+    b.chunks(2).map(|p| (nibble(p[0]) << 4) | nibble(p[1])).collect()
+}
+
+/// Base64url without padding, for test data only (the library has its own, strict, codec).
+pub fn b64url_decode(s: &str) -> Vec<u8> {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(s)
+        .unwrap_or_else(|e| panic!("test data is not base64url ({e}): {s}"))
+}
+
+pub fn b64url_encode(b: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b)
+}
+
+/// `v[key]` as a string, or a panic naming the member.
+pub fn s<'a>(v: &'a serde_json::Value, key: &str) -> &'a str {
+    v[key].as_str().unwrap_or_else(|| panic!("member `{key}` is not a string in {v}"))
+}
+
+/// `v[key]` as an integer, or a panic naming the member.
+pub fn int(v: &serde_json::Value, key: &str) -> i64 {
+    v[key].as_i64().unwrap_or_else(|| panic!("member `{key}` is not an integer in {v}"))
+}
+
+/// The public part of a private JWK: drops the private members (RFC 7518 §6.2.2, §6.3.2,
+/// RFC 8037 §2). `oct` keys have no public part and are returned unchanged.
+pub fn public_jwk(jwk: &serde_json::Value) -> serde_json::Value {
+    let mut out = jwk.clone();
+    if s(jwk, "kty") != "oct" {
+        let obj = out.as_object_mut().expect("JWK is an object");
+        for m in ["d", "p", "q", "dp", "dq", "qi", "oth"] {
+            obj.remove(m);
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------
+// C ABI wrapper
+
+/// The 13 algorithm numbers of the C ABI, in the order of the API notes.
+pub const ALL_ALGS: [i32; 13] = [
+    JWTKIT_ALG_HS256,
+    JWTKIT_ALG_HS384,
+    JWTKIT_ALG_HS512,
+    JWTKIT_ALG_RS256,
+    JWTKIT_ALG_RS384,
+    JWTKIT_ALG_RS512,
+    JWTKIT_ALG_PS256,
+    JWTKIT_ALG_PS384,
+    JWTKIT_ALG_PS512,
+    JWTKIT_ALG_ES256,
+    JWTKIT_ALG_ES384,
+    JWTKIT_ALG_ES512,
+    JWTKIT_ALG_EDDSA,
+];
+
+/// A failed C call: its status and the owned error's message (already freed on the C side).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CError {
+    pub status: i32,
+    pub message: String,
+}
+
+impl std::fmt::Display for CError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({}): {}", status_name(self.status), self.status, self.message)
+    }
+}
+
+/// `jwtkit_status_str`, as an owned string.
+pub fn status_name(status: i32) -> String {
+    let p = unsafe { jwtkit_status_str(status) };
+    assert!(!p.is_null(), "jwtkit_status_str({status}) returned NULL");
+    unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned()
+}
+
+/// Turns (status, error object) into a Result, checking the ABI's rules:
+/// OK comes without an error object; a failure comes with one whose status matches.
+fn finish(status: i32, err: *mut jwtkit_error) -> Result<(), CError> {
+    if status == JWTKIT_OK {
+        assert!(err.is_null(), "JWTKIT_OK but *out_err was set");
+        return Ok(());
+    }
+    assert!(!err.is_null(), "status {} but *out_err was not set", status_name(status));
+    let st = unsafe { jwtkit_error_status(err) };
+    let msg = unsafe { jwtkit_error_message(err) };
+    assert!(!msg.is_null(), "jwtkit_error_message returned NULL");
+    let message = unsafe { CStr::from_ptr(msg) }.to_string_lossy().into_owned();
+    unsafe { jwtkit_error_free(err) };
+    assert_eq!(st, status, "returned status and jwtkit_error_status differ ({message})");
+    assert_ne!(status_name(status), "JWTKIT_ERR_UNKNOWN", "undocumented status {status}");
+    Err(CError { status, message })
+}
+
+/// Copies and frees a library-allocated output string, checking its NUL terminator.
+fn take_string(p: *mut c_char, len: usize) -> Vec<u8> {
+    assert!(!p.is_null(), "output string is NULL on success");
+    let bytes = unsafe { std::slice::from_raw_parts(p as *const u8, len + 1) };
+    assert_eq!(bytes[len], 0, "output string is not NUL-terminated at out_len");
+    let out = bytes[..len].to_vec();
+    unsafe { jwtkit_string_free(p) };
+    out
+}
+
+/// `(ptr, len)` for an input; an empty input is passed as (NULL, 0).
+fn raw(b: &[u8]) -> (*const u8, usize) {
+    if b.is_empty() {
+        (ptr::null(), 0)
+    } else {
+        (b.as_ptr(), b.len())
+    }
+}
+
+fn raw_opt(b: Option<&[u8]>) -> (*const u8, usize) {
+    b.map_or((ptr::null(), 0), raw)
+}
+
+/// An owned `const jwtkit_key *`, freed on drop.
+pub struct CKey(*const jwtkit_key);
+
+impl Drop for CKey {
+    fn drop(&mut self) {
+        unsafe { jwtkit_key_free(self.0) };
+    }
+}
+
+impl CKey {
+    fn wrap(status: i32, key: *const jwtkit_key, err: *mut jwtkit_error) -> Result<CKey, CError> {
+        match finish(status, err) {
+            Ok(()) => {
+                assert!(!key.is_null(), "JWTKIT_OK but *out key is NULL");
+                Ok(CKey(key))
+            }
+            Err(e) => {
+                assert!(key.is_null(), "failure but *out key was written");
+                Err(e)
+            }
+        }
+    }
+
+    pub fn from_jwk(json: &[u8]) -> Result<CKey, CError> {
+        let (p, n) = raw(json);
+        let mut key: *const jwtkit_key = ptr::null();
+        let mut err: *mut jwtkit_error = ptr::null_mut();
+        let st = unsafe { jwtkit_key_from_jwk(p, n, &mut key, &mut err) };
+        Self::wrap(st, key, err)
+    }
+
+    /// From a JWK given as a JSON value.
+    pub fn from_jwk_value(jwk: &serde_json::Value) -> Result<CKey, CError> {
+        Self::from_jwk(serde_json::to_string(jwk).unwrap().as_bytes())
+    }
+
+    pub fn from_secret(secret: &[u8], flags: u32) -> Result<CKey, CError> {
+        let (p, n) = raw(secret);
+        let mut key: *const jwtkit_key = ptr::null();
+        let mut err: *mut jwtkit_error = ptr::null_mut();
+        let st = unsafe { jwtkit_key_from_secret(p, n, flags, &mut key, &mut err) };
+        Self::wrap(st, key, err)
+    }
+
+    pub fn from_der(der: &[u8]) -> Result<CKey, CError> {
+        let (p, n) = raw(der);
+        let mut key: *const jwtkit_key = ptr::null();
+        let mut err: *mut jwtkit_error = ptr::null_mut();
+        let st = unsafe { jwtkit_key_from_der(p, n, &mut key, &mut err) };
+        Self::wrap(st, key, err)
+    }
+
+    pub fn from_pem(pem: &[u8]) -> Result<CKey, CError> {
+        let (p, n) = raw(pem);
+        let mut key: *const jwtkit_key = ptr::null();
+        let mut err: *mut jwtkit_error = ptr::null_mut();
+        let st = unsafe { jwtkit_key_from_pem(p, n, &mut key, &mut err) };
+        Self::wrap(st, key, err)
+    }
+
+    pub fn as_ptr(&self) -> *const jwtkit_key {
+        self.0
+    }
+}
+
+/// An owned `jwtkit_validation *`, freed on drop.
+pub struct CValidation(*mut jwtkit_validation);
+
+impl Drop for CValidation {
+    fn drop(&mut self) {
+        unsafe { jwtkit_validation_free(self.0) };
+    }
+}
+
+impl CValidation {
+    pub fn new(algs: &[i32]) -> Result<CValidation, CError> {
+        let mut v: *mut jwtkit_validation = ptr::null_mut();
+        let mut err: *mut jwtkit_error = ptr::null_mut();
+        let st = unsafe { jwtkit_validation_new(algs.as_ptr(), algs.len(), &mut v, &mut err) };
+        match finish(st, err) {
+            Ok(()) => {
+                assert!(!v.is_null(), "JWTKIT_OK but *out validation is NULL");
+                Ok(CValidation(v))
+            }
+            Err(e) => {
+                assert!(v.is_null(), "failure but *out validation was written");
+                Err(e)
+            }
+        }
+    }
+
+    /// A policy allowing all 13 algorithms, real clock.
+    pub fn all() -> CValidation {
+        Self::new(&ALL_ALGS).expect("validation with all algorithms")
+    }
+
+    /// A policy allowing exactly `alg`, real clock.
+    pub fn only(alg: i32) -> CValidation {
+        Self::new(&[alg]).expect("validation with one algorithm")
+    }
+
+    pub fn set_now(&mut self, unix_seconds: i64) -> &mut Self {
+        let mut err: *mut jwtkit_error = ptr::null_mut();
+        let st = unsafe { jwtkit_validation_set_now(self.0, unix_seconds, &mut err) };
+        finish(st, err).expect("jwtkit_validation_set_now");
+        self
+    }
+
+    pub fn set_leeway(&mut self, seconds: u64) -> &mut Self {
+        let mut err: *mut jwtkit_error = ptr::null_mut();
+        let st = unsafe { jwtkit_validation_set_leeway(self.0, seconds, &mut err) };
+        finish(st, err).expect("jwtkit_validation_set_leeway");
+        self
+    }
+
+    pub fn as_ptr(&self) -> *const jwtkit_validation {
+        self.0
+    }
+}
+
+/// Output of a successful verification: exact header JSON and payload (or claims) bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verified {
+    pub header: Vec<u8>,
+    pub payload: Vec<u8>,
+}
+
+fn two_outputs(
+    st: i32,
+    err: *mut jwtkit_error,
+    h: *mut c_char,
+    hl: usize,
+    p: *mut c_char,
+    pl: usize,
+) -> Result<Verified, CError> {
+    match finish(st, err) {
+        Ok(()) => Ok(Verified { header: take_string(h, hl), payload: take_string(p, pl) }),
+        Err(e) => {
+            assert!(h.is_null() && p.is_null(), "failure ({e}) but an output was written");
+            Err(e)
+        }
+    }
+}
+
+/// `jwtkit_jws_verify`: signature only, any payload.
+pub fn jws_verify(token: &[u8], key: &CKey, v: &CValidation) -> Result<Verified, CError> {
+    let (tp, tn) = raw(token);
+    let (mut h, mut hl, mut p, mut pl) = (ptr::null_mut(), 0usize, ptr::null_mut(), 0usize);
+    let mut err: *mut jwtkit_error = ptr::null_mut();
+    let st = unsafe { jwtkit_jws_verify(tp, tn, key.as_ptr(), v.as_ptr(), &mut h, &mut hl, &mut p, &mut pl, &mut err) };
+    two_outputs(st, err, h, hl, p, pl)
+}
+
+/// `jwtkit_verify`: signature, then the JWT claims (exp/nbf against the policy's clock).
+pub fn verify(token: &[u8], key: &CKey, v: &CValidation) -> Result<Verified, CError> {
+    let (tp, tn) = raw(token);
+    let (mut h, mut hl, mut c, mut cl) = (ptr::null_mut(), 0usize, ptr::null_mut(), 0usize);
+    let mut err: *mut jwtkit_error = ptr::null_mut();
+    let st = unsafe { jwtkit_verify(tp, tn, key.as_ptr(), v.as_ptr(), &mut h, &mut hl, &mut c, &mut cl, &mut err) };
+    two_outputs(st, err, h, hl, c, cl)
+}
+
+/// `jwtkit_decode_unverified`.
+pub fn decode_unverified(token: &[u8]) -> Result<Verified, CError> {
+    let (tp, tn) = raw(token);
+    let (mut h, mut hl, mut c, mut cl) = (ptr::null_mut(), 0usize, ptr::null_mut(), 0usize);
+    let mut err: *mut jwtkit_error = ptr::null_mut();
+    let st = unsafe { jwtkit_decode_unverified(tp, tn, &mut h, &mut hl, &mut c, &mut cl, &mut err) };
+    two_outputs(st, err, h, hl, c, cl)
+}
+
+fn one_output(st: i32, err: *mut jwtkit_error, out: *mut c_char, len: usize) -> Result<String, CError> {
+    match finish(st, err) {
+        Ok(()) => Ok(String::from_utf8(take_string(out, len)).expect("token is UTF-8")),
+        Err(e) => {
+            assert!(out.is_null(), "failure ({e}) but the token was written");
+            Err(e)
+        }
+    }
+}
+
+/// `jwtkit_jws_sign`: any payload bytes, `header` = optional extra header members (JSON object).
+pub fn jws_sign(key: &CKey, alg: i32, payload: &[u8], header: Option<&[u8]>) -> Result<String, CError> {
+    let (pp, pn) = raw(payload);
+    let (hp, hn) = raw_opt(header);
+    let (mut out, mut len) = (ptr::null_mut(), 0usize);
+    let mut err: *mut jwtkit_error = ptr::null_mut();
+    let st = unsafe { jwtkit_jws_sign(key.as_ptr(), alg, pp, pn, hp, hn, &mut out, &mut len, &mut err) };
+    one_output(st, err, out, len)
+}
+
+/// `jwtkit_sign`: a JWT; `claims` must be a JSON object, `header` optional extra members.
+pub fn sign(key: &CKey, alg: i32, claims: &[u8], header: Option<&[u8]>) -> Result<String, CError> {
+    let (cp, cn) = raw(claims);
+    let (hp, hn) = raw_opt(header);
+    let (mut out, mut len) = (ptr::null_mut(), 0usize);
+    let mut err: *mut jwtkit_error = ptr::null_mut();
+    let st = unsafe { jwtkit_sign(key.as_ptr(), alg, cp, cn, hp, hn, &mut out, &mut len, &mut err) };
+    one_output(st, err, out, len)
+}
+
+/// `jwtkit_alg_from_name`.
+pub fn alg_from_name(name: &str) -> Result<i32, CError> {
+    let (p, n) = raw(name.as_bytes());
+    let mut alg: i32 = 0;
+    let mut err: *mut jwtkit_error = ptr::null_mut();
+    let st = unsafe { jwtkit_alg_from_name(p, n, &mut alg, &mut err) };
+    finish(st, err).map(|()| alg)
+}
+
+/// `jwtkit_alg_name`, or None for an unknown number.
+pub fn alg_name(alg: i32) -> Option<String> {
+    let p = unsafe { jwtkit_alg_name(alg) };
+    if p.is_null() {
+        None
+    } else {
+        Some(unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned())
+    }
+}
+
+/// Algorithm number for a JOSE name, panicking on an unknown one (test data is trusted).
+pub fn alg(name: &str) -> i32 {
+    alg_from_name(name).unwrap_or_else(|e| panic!("alg {name}: {e}"))
+}
+
+/// Splits a compact JWS into its three segments.
+pub fn segments(token: &str) -> (&str, &str, &str) {
+    let mut it = token.split('.');
+    let (h, p, s) = (it.next().unwrap(), it.next().unwrap(), it.next().unwrap());
+    assert!(it.next().is_none(), "more than 3 segments in {token}");
+    (h, p, s)
+}

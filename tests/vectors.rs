@@ -1,0 +1,598 @@
+//! JOSE-level test vectors, run through the C ABI (`jwtkit::ffi`, called from Rust):
+//! RFC 7515 App. A and E, RFC 7519 §3.1 and §6.1, RFC 8037 App. A, the RFC 7520 JOSE
+//! Cookbook JWS examples (4.1-4.4, Ed25519) and keys, and every case of Wycheproof's
+//! `json_web_signature_test.json`. The data lives in `tests/vectors/` (see its README.md).
+
+mod common;
+
+use common::*;
+use jwtkit::ffi::*;
+use serde_json::Value;
+
+/// `exp` of every RFC 7515 / 7519 example JWT (2011-03-22T18:43:00Z).
+const RFC_EXP: i64 = 1_300_819_380;
+
+fn find<'a>(doc: &'a Value, id: &str) -> &'a Value {
+    doc["tests"]
+        .as_array()
+        .expect("tests array")
+        .iter()
+        .find(|t| t["id"] == id)
+        .unwrap_or_else(|| panic!("no test {id}"))
+}
+
+fn core_alg(name: &str) -> jwtkit::Algorithm {
+    jwtkit::Algorithm::from_name(name).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+/// Signature bytes computed by the core over an exact signing input (byte comparison of
+/// deterministic signatures even where the header bytes can't be reproduced by the signer).
+fn core_signature(jwk: &Value, alg: &str, signing_input: &str) -> Vec<u8> {
+    let key = jwtkit::Key::from_jwk(serde_json::to_string(jwk).unwrap().as_bytes())
+        .unwrap_or_else(|e| panic!("core Key::from_jwk: {e}"));
+    key.sign_bytes(core_alg(alg), signing_input.as_bytes()).unwrap_or_else(|e| panic!("core sign_bytes: {e}"))
+}
+
+/// A copy of `token` whose signature has one bit flipped (still canonical base64url).
+fn tamper_signature(token: &str) -> String {
+    let (h, p, sig) = segments(token);
+    let mut raw = b64url_decode(sig);
+    raw[0] ^= 0x01;
+    format!("{h}.{p}.{}", b64url_encode(&raw))
+}
+
+fn expect_status(r: Result<Verified, CError>, status: i32, what: &str) {
+    match r {
+        Ok(_) => panic!("{what}: accepted, expected {}", status_name(status)),
+        Err(e) => assert_eq!(e.status, status, "{what}: expected {}, got {e}", status_name(status)),
+    }
+}
+
+fn json_of(bytes: &[u8]) -> Value {
+    serde_json::from_slice(bytes).unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(bytes)))
+}
+
+// ---------------------------------------------------------------------------------------
+// RFC 7515 Appendix A and E
+
+#[test]
+fn rfc7515_a1_to_a4_verify_and_resign() {
+    let doc = load_json("rfc/rfc7515_appendix_a.json");
+    assert_eq!(doc["tests"].as_array().unwrap().len(), 8);
+    let (mut verified, mut jwt_checked, mut token_bytes_equal, mut sig_bytes_equal, mut round_trips) = (0, 0, 0, 0, 0);
+
+    for id in ["rfc7515-A.1-HS256", "rfc7515-A.2-RS256", "rfc7515-A.3-ES256", "rfc7515-A.4-ES512"] {
+        let t = find(&doc, id);
+        assert_eq!(s(t, "result"), "valid", "{id}");
+        let name = s(t, "alg");
+        let a = alg(name);
+        let compact = s(t, "compact");
+        let header = s(t, "protectedHeader").as_bytes();
+        let payload = s(t, "payload").as_bytes();
+        assert_eq!(compact, format!("{}.{}", s(t, "signingInput"), s(t, "signatureB64u")), "{id} data");
+
+        let private = CKey::from_jwk_value(&t["jwk"]).unwrap_or_else(|e| panic!("{id} jwk: {e}"));
+        let public = if t["publicJwk"].is_null() {
+            None
+        } else {
+            Some(CKey::from_jwk_value(&t["publicJwk"]).unwrap_or_else(|e| panic!("{id} publicJwk: {e}")))
+        };
+        let verifier = public.as_ref().unwrap_or(&private);
+
+        // Verify (signature only): exact header and payload octets come back.
+        let v = CValidation::only(a);
+        let out = jws_verify(compact.as_bytes(), verifier, &v).unwrap_or_else(|e| panic!("{id}: {e}"));
+        assert_eq!(out.header, header, "{id} header");
+        assert_eq!(out.payload, payload, "{id} payload");
+        // The private-key handle verifies as well.
+        let out = jws_verify(compact.as_bytes(), &private, &v).unwrap_or_else(|e| panic!("{id} (private): {e}"));
+        assert_eq!(out.payload, payload, "{id} payload (private)");
+        // Not in the allow-list; every other algorithm allowed.
+        let others: Vec<i32> = ALL_ALGS.iter().copied().filter(|&x| x != a).collect();
+        expect_status(
+            jws_verify(compact.as_bytes(), verifier, &CValidation::new(&others).unwrap()),
+            JWTKIT_ERR_ALG_NOT_ALLOWED,
+            id,
+        );
+        // One flipped signature bit.
+        expect_status(jws_verify(tamper_signature(compact).as_bytes(), verifier, &v), JWTKIT_ERR_SIGNATURE_INVALID, id);
+        verified += 1;
+
+        // As a JWT: the clock decides (exp = 1300819380).
+        if t["claims"].is_object() {
+            let mut before = CValidation::only(a);
+            before.set_now(RFC_EXP - 1);
+            let out = verify(compact.as_bytes(), verifier, &before).unwrap_or_else(|e| panic!("{id} JWT: {e}"));
+            assert_eq!(out.header, header, "{id} JWT header");
+            assert_eq!(out.payload, payload, "{id} JWT claims");
+            assert_eq!(json_of(&out.payload), t["claims"], "{id} claims");
+            let mut at_exp = CValidation::only(a);
+            at_exp.set_now(RFC_EXP);
+            expect_status(verify(compact.as_bytes(), verifier, &at_exp), JWTKIT_ERR_EXPIRED, id);
+            expect_status(verify(compact.as_bytes(), verifier, &v), JWTKIT_ERR_EXPIRED, "real clock");
+            jwt_checked += 1;
+        }
+
+        if t["deterministic"] == true {
+            // The signature octets, over the RFC's exact signing input.
+            assert_eq!(core_signature(&t["jwk"], name, s(t, "signingInput")), hex(s(t, "signatureHex")), "{id}");
+            sig_bytes_equal += 1;
+            if header == format!("{{\"alg\":\"{name}\"}}").as_bytes() {
+                // A.2: the header is the one jwtkit_jws_sign writes, so the whole token matches.
+                let tok = jws_sign(&private, a, payload, None).unwrap_or_else(|e| panic!("{id} sign: {e}"));
+                assert_eq!(tok, compact, "{id}: re-signed token differs");
+                token_bytes_equal += 1;
+            } else {
+                // A.1: `{"typ":"JWT",\r\n "alg":"HS256"}` (CRLF, member order) is not what the
+                // signer writes; sign the same claims and verify the result instead.
+                let tok = sign(&private, a, payload, None).unwrap_or_else(|e| panic!("{id} sign: {e}"));
+                assert_eq!(segments(&tok).1, s(t, "payloadB64u"), "{id}: claims must be encoded as given");
+                let mut before = CValidation::only(a);
+                before.set_now(RFC_EXP - 1);
+                let out = verify(tok.as_bytes(), verifier, &before).unwrap_or_else(|e| panic!("{id} re-signed: {e}"));
+                assert_eq!(out.payload, payload);
+                let h = json_of(&out.header);
+                assert_eq!(h["alg"], name);
+                assert_eq!(h["typ"], "JWT");
+                round_trips += 1;
+            }
+        } else {
+            // ECDSA is randomized: sign, then verify with the public key.
+            let tok = jws_sign(&private, a, payload, None).unwrap_or_else(|e| panic!("{id} sign: {e}"));
+            let (_, p, sig) = segments(&tok);
+            assert_eq!(p, s(t, "payloadB64u"));
+            assert_eq!(b64url_decode(sig).len(), hex(s(t, "signatureHex")).len(), "{id}: R||S length");
+            let out = jws_verify(tok.as_bytes(), verifier, &v).unwrap_or_else(|e| panic!("{id} re-signed: {e}"));
+            assert_eq!(json_of(&out.header)["alg"], name);
+            assert_eq!(out.payload, payload);
+            round_trips += 1;
+        }
+    }
+    println!(
+        "RFC 7515 A.1-A.4: {verified} verified, {jwt_checked} JWT clock checks, {sig_bytes_equal} signatures \
+         byte-identical, {token_bytes_equal} tokens byte-identical (A.2), {round_trips} sign+verify round trips (A.1, A.3, A.4)"
+    );
+    assert_eq!((verified, jwt_checked, sig_bytes_equal, token_bytes_equal, round_trips), (4, 3, 2, 1, 3));
+}
+
+#[test]
+fn rfc7515_a5_unsecured_rejected() {
+    let doc = load_json("rfc/rfc7515_appendix_a.json");
+    let t = find(&doc, "rfc7515-A.5-none");
+    assert_eq!(s(t, "result"), "unsecured");
+    let key = CKey::from_jwk_value(&find(&doc, "rfc7515-A.1-HS256")["jwk"]).unwrap();
+    let compact = s(t, "compact").as_bytes();
+    let mut v = CValidation::all();
+    v.set_now(RFC_EXP - 1);
+    expect_status(jws_verify(compact, &key, &v), JWTKIT_ERR_ALG_UNSUPPORTED, "A.5 jws_verify");
+    expect_status(verify(compact, &key, &v), JWTKIT_ERR_ALG_UNSUPPORTED, "A.5 verify");
+    assert_eq!(alg_from_name("none").unwrap_err().status, JWTKIT_ERR_ALG_UNSUPPORTED);
+    // Other spellings of `none`, and `none` with a (meaningless) signature attached.
+    for name in ["None", "NONE", "nOnE"] {
+        let tok = format!("{}.{}.", b64url_encode(format!("{{\"alg\":\"{name}\"}}").as_bytes()), s(t, "payloadB64u"));
+        expect_status(jws_verify(tok.as_bytes(), &key, &v), JWTKIT_ERR_ALG_UNSUPPORTED, name);
+    }
+    let with_sig = format!("{}{}", s(t, "compact"), find(&doc, "rfc7515-A.1-HS256")["signatureB64u"].as_str().unwrap());
+    expect_status(jws_verify(with_sig.as_bytes(), &key, &v), JWTKIT_ERR_ALG_UNSUPPORTED, "none + signature");
+}
+
+#[test]
+fn rfc7515_a6_a7_json_serialization_rejected() {
+    let doc = load_json("rfc/rfc7515_appendix_a.json");
+    let mut n = 0;
+    for id in ["rfc7515-A.6-general-json", "rfc7515-A.7-flattened-json"] {
+        let t = find(&doc, id);
+        assert_eq!(s(t, "type"), "jws-json");
+        let keys = t["keys"].as_object().unwrap();
+        let (_, k) = keys.iter().next().unwrap();
+        let key = CKey::from_jwk_value(&k["publicJwk"]).unwrap();
+        let v = CValidation::all();
+        for text in [serde_json::to_string(&t["json"]).unwrap(), serde_json::to_string_pretty(&t["json"]).unwrap()] {
+            expect_status(jws_verify(text.as_bytes(), &key, &v), JWTKIT_ERR_TOKEN_MALFORMED, id);
+            expect_status(verify(text.as_bytes(), &key, &v), JWTKIT_ERR_TOKEN_MALFORMED, id);
+            n += 1;
+        }
+    }
+    assert_eq!(n, 4);
+}
+
+#[test]
+fn rfc7515_appendix_e_crit_rejected() {
+    let doc = load_json("rfc/rfc7515_appendix_a.json");
+    let t = find(&doc, "rfc7515-E-crit");
+    assert_eq!(s(t, "result"), "invalid");
+    let a1 = find(&doc, "rfc7515-A.1-HS256");
+    let key = CKey::from_jwk_value(&a1["jwk"]).unwrap();
+    let v = CValidation::all();
+    // As printed: alg `none` + a `crit` naming an unknown extension.
+    expect_status(jws_verify(s(t, "compact").as_bytes(), &key, &v), JWTKIT_ERR_CRIT_UNSUPPORTED, "App. E");
+
+    // The same `crit` under a real HS256 signature: only `crit` can be the reason to reject.
+    let header =
+        "{\"alg\":\"HS256\",\"crit\":[\"http://example.com/UNDEFINED\"],\"http://example.com/UNDEFINED\":true}";
+    let input = format!("{}.{}", b64url_encode(header.as_bytes()), s(t, "payloadB64u"));
+    let tok = format!("{input}.{}", b64url_encode(&core_signature(&a1["jwk"], "HS256", &input)));
+    expect_status(jws_verify(tok.as_bytes(), &key, &v), JWTKIT_ERR_CRIT_UNSUPPORTED, "App. E with HS256");
+    // Control: without `crit` the same construction verifies.
+    let header = "{\"alg\":\"HS256\",\"http://example.com/UNDEFINED\":true}";
+    let input = format!("{}.{}", b64url_encode(header.as_bytes()), s(t, "payloadB64u"));
+    let tok = format!("{input}.{}", b64url_encode(&core_signature(&a1["jwk"], "HS256", &input)));
+    let out = jws_verify(tok.as_bytes(), &key, &v).unwrap_or_else(|e| panic!("control: {e}"));
+    assert_eq!(out.payload, b"FAIL");
+}
+
+// ---------------------------------------------------------------------------------------
+// RFC 7519
+
+#[test]
+fn rfc7519_example_jwt_and_unsecured() {
+    let doc = load_json("rfc/rfc7519_section_3_1.json");
+    assert_eq!(doc["tests"].as_array().unwrap().len(), 2);
+    let t = find(&doc, "rfc7519-3.1-HS256");
+    let compact = s(t, "compact").as_bytes();
+    let key = CKey::from_jwk_value(&t["jwk"]).unwrap();
+
+    let mut v = CValidation::only(JWTKIT_ALG_HS256);
+    v.set_now(RFC_EXP - 1);
+    let out = verify(compact, &key, &v).unwrap_or_else(|e| panic!("3.1: {e}"));
+    assert_eq!(out.header, s(t, "protectedHeader").as_bytes());
+    assert_eq!(out.payload, s(t, "payload").as_bytes());
+    assert_eq!(json_of(&out.payload), t["claims"]);
+
+    // Real clock: expired since 2011.
+    expect_status(verify(compact, &key, &CValidation::only(JWTKIT_ALG_HS256)), JWTKIT_ERR_EXPIRED, "real clock");
+    // now == exp is expired (now >= exp + leeway); one second of leeway accepts it.
+    let mut at = CValidation::only(JWTKIT_ALG_HS256);
+    at.set_now(RFC_EXP);
+    expect_status(verify(compact, &key, &at), JWTKIT_ERR_EXPIRED, "now == exp");
+    at.set_leeway(1);
+    verify(compact, &key, &at).unwrap_or_else(|e| panic!("now == exp, leeway 1: {e}"));
+    // Signature-only verification ignores claims and the clock.
+    jws_verify(compact, &key, &CValidation::only(JWTKIT_ALG_HS256)).unwrap();
+    // Unverified decoding returns the exact octets.
+    let out = decode_unverified(compact).unwrap();
+    assert_eq!(out.header, s(t, "protectedHeader").as_bytes());
+    assert_eq!(out.payload, s(t, "payload").as_bytes());
+
+    let u = find(&doc, "rfc7519-6.1-unsecured");
+    assert_eq!(s(u, "result"), "unsecured");
+    expect_status(verify(s(u, "compact").as_bytes(), &key, &v), JWTKIT_ERR_ALG_UNSUPPORTED, "6.1 verify");
+    expect_status(jws_verify(s(u, "compact").as_bytes(), &key, &CValidation::all()), JWTKIT_ERR_ALG_UNSUPPORTED, "6.1");
+}
+
+// ---------------------------------------------------------------------------------------
+// RFC 8037
+
+#[test]
+fn rfc8037_ed25519_sign_and_verify() {
+    let doc = load_json("rfc/rfc8037_appendix_a.json");
+    let k = find(&doc, "rfc8037-A.1-A.2-ed25519-key");
+    CKey::from_jwk_value(&k["jwk"]).unwrap_or_else(|e| panic!("A.1 private: {e}"));
+    CKey::from_jwk_value(&k["publicJwk"]).unwrap_or_else(|e| panic!("A.2 public: {e}"));
+    assert_eq!(b64url_decode(s(&k["jwk"], "d")), hex(s(k, "dHex")));
+    assert_eq!(b64url_decode(s(&k["jwk"], "x")), hex(s(k, "xHex")));
+
+    let t = find(&doc, "rfc8037-A.4-A.5-EdDSA");
+    assert_eq!(s(t, "alg"), "EdDSA");
+    assert_eq!(alg("EdDSA"), JWTKIT_ALG_EDDSA);
+    assert_eq!(alg("Ed25519"), JWTKIT_ALG_EDDSA);
+    let private = CKey::from_jwk_value(&t["jwk"]).unwrap();
+    let public = CKey::from_jwk_value(&t["publicJwk"]).unwrap();
+    let payload = s(t, "payload").as_bytes();
+    let compact = s(t, "compact");
+
+    // A.4: Ed25519 is deterministic and the header is `{"alg":"EdDSA"}`: byte-identical token.
+    let tok = jws_sign(&private, JWTKIT_ALG_EDDSA, payload, None).unwrap_or_else(|e| panic!("A.4 sign: {e}"));
+    assert_eq!(tok, compact, "A.4 re-signed token");
+    assert_eq!(core_signature(&t["jwk"], "EdDSA", s(t, "signingInput")), hex(s(t, "signatureHex")));
+
+    // A.5: verification.
+    let v = CValidation::only(JWTKIT_ALG_EDDSA);
+    let out = jws_verify(compact.as_bytes(), &public, &v).unwrap_or_else(|e| panic!("A.5: {e}"));
+    assert_eq!(out.header, s(t, "protectedHeader").as_bytes());
+    assert_eq!(out.payload, payload);
+    jws_verify(compact.as_bytes(), &private, &v).unwrap_or_else(|e| panic!("A.5 private handle: {e}"));
+    expect_status(jws_verify(tamper_signature(compact).as_bytes(), &public, &v), JWTKIT_ERR_SIGNATURE_INVALID, "A.5");
+    expect_status(
+        jws_verify(compact.as_bytes(), &public, &CValidation::only(JWTKIT_ALG_ES256)),
+        JWTKIT_ERR_ALG_NOT_ALLOWED,
+        "A.5 ES256-only",
+    );
+    // The payload is not JSON: a JWT verification must refuse it after the signature checks.
+    let r = verify(compact.as_bytes(), &public, &v);
+    assert!(r.is_err(), "non-JSON payload accepted as JWT claims");
+}
+
+// ---------------------------------------------------------------------------------------
+// JOSE Cookbook (RFC 7520)
+
+struct Cookbook {
+    file: &'static str,
+    /// bare JWK files of `jose-cookbook/jwk/` holding this example's public and private key
+    public_jwk_file: Option<&'static str>,
+    private_jwk_file: Option<&'static str>,
+    /// jwtkit_jws_sign with the example's extra header members reproduces the whole token
+    /// (deterministic algorithm and header bytes the signer writes identically)
+    token_reproducible: bool,
+}
+
+const COOKBOOK: [Cookbook; 5] = [
+    Cookbook {
+        file: "jose-cookbook/jws/4_1.rsa_v15_signature.json",
+        public_jwk_file: Some("jose-cookbook/jwk/3_3.rsa_public_key.json"),
+        private_jwk_file: Some("jose-cookbook/jwk/3_4.rsa_private_key.json"),
+        token_reproducible: true,
+    },
+    Cookbook {
+        file: "jose-cookbook/jws/4_2.rsa-pss_signature.json",
+        public_jwk_file: Some("jose-cookbook/jwk/3_3.rsa_public_key.json"),
+        private_jwk_file: Some("jose-cookbook/jwk/3_4.rsa_private_key.json"),
+        token_reproducible: false,
+    },
+    Cookbook {
+        file: "jose-cookbook/jws/4_3.ecdsa_signature.json",
+        public_jwk_file: Some("jose-cookbook/jwk/3_1.ec_public_key.json"),
+        private_jwk_file: Some("jose-cookbook/jwk/3_2.ec_private_key.json"),
+        token_reproducible: false,
+    },
+    Cookbook {
+        file: "jose-cookbook/jws/4_4.hmac-sha2_integrity_protection.json",
+        public_jwk_file: None,
+        private_jwk_file: Some("jose-cookbook/jwk/3_5.symmetric_key_mac_computation.json"),
+        token_reproducible: true,
+    },
+    Cookbook {
+        file: "jose-cookbook/curve25519/jws.json",
+        public_jwk_file: None,
+        private_jwk_file: None,
+        token_reproducible: true,
+    },
+];
+
+#[test]
+fn cookbook_jws_examples() {
+    let (mut verified, mut sig_bytes_equal, mut token_bytes_equal, mut round_trips, mut json_rejected) =
+        (0, 0, 0, 0, 0);
+    for c in &COOKBOOK {
+        let d = load_json(c.file);
+        let f = c.file;
+        let name = s(&d["input"], "alg");
+        let a = alg(name);
+        let payload = s(&d["input"], "payload").as_bytes();
+        let jwk = &d["input"]["key"];
+        let signing = &d["signing"];
+        let compact = s(&d["output"], "compact");
+        let protected = b64url_decode(s(signing, "protected_b64u"));
+        assert_eq!(json_of(&protected), signing["protected"], "{f} data");
+        assert_eq!(compact, format!("{}.{}", s(signing, "sig-input"), s(signing, "sig")), "{f} data");
+
+        let private = CKey::from_jwk_value(jwk).unwrap_or_else(|e| panic!("{f} key: {e}"));
+        let public = CKey::from_jwk_value(&public_jwk(jwk)).unwrap_or_else(|e| panic!("{f} public key: {e}"));
+        let mut verifiers = vec![("derived public", public), ("private", private)];
+        if let Some(p) = c.public_jwk_file {
+            assert_eq!(load_json(p), public_jwk(jwk), "{p} is the public part of {f}'s key");
+            verifiers.push((p, CKey::from_jwk_value(&load_json(p)).unwrap_or_else(|e| panic!("{p}: {e}"))));
+        }
+        if let Some(p) = c.private_jwk_file {
+            assert_eq!(&load_json(p), jwk, "{p} is {f}'s key");
+        }
+        let v = CValidation::only(a);
+        for (what, key) in &verifiers {
+            let out = jws_verify(compact.as_bytes(), key, &v).unwrap_or_else(|e| panic!("{f} with {what}: {e}"));
+            assert_eq!(out.header, protected, "{f} header");
+            assert_eq!(out.payload, payload, "{f} payload");
+            expect_status(jws_verify(tamper_signature(compact).as_bytes(), key, &v), JWTKIT_ERR_SIGNATURE_INVALID, f);
+        }
+        verified += 1;
+
+        // The JSON serializations of the same JWS are not compact tokens.
+        for form in ["json", "json_flat"] {
+            let text = serde_json::to_string(&d["output"][form]).unwrap();
+            expect_status(jws_verify(text.as_bytes(), &verifiers[0].1, &v), JWTKIT_ERR_TOKEN_MALFORMED, form);
+            json_rejected += 1;
+        }
+
+        // Re-sign with the example's protected header members other than `alg`.
+        let mut extra = signing["protected"].as_object().unwrap().clone();
+        extra.remove("alg");
+        let extra = (!extra.is_empty()).then(|| serde_json::to_vec(&extra).unwrap());
+        let private = &verifiers[1].1;
+        let tok = jws_sign(private, a, payload, extra.as_deref()).unwrap_or_else(|e| panic!("{f} sign: {e}"));
+        if d["reproducible"] == true {
+            assert_eq!(b64url_decode(s(signing, "sig")), core_signature(jwk, name, s(signing, "sig-input")), "{f}");
+            sig_bytes_equal += 1;
+        }
+        if c.token_reproducible {
+            assert_eq!(d["reproducible"], true);
+            assert_eq!(tok, compact, "{f}: re-signed token differs");
+            token_bytes_equal += 1;
+        } else {
+            let out = jws_verify(tok.as_bytes(), &verifiers[0].1, &v).unwrap_or_else(|e| panic!("{f} re-signed: {e}"));
+            assert_eq!(json_of(&out.header), signing["protected"], "{f} re-signed header");
+            assert_eq!(out.payload, payload, "{f} re-signed payload");
+            assert_eq!(segments(&tok).1, segments(compact).1, "{f} payload segment");
+            round_trips += 1;
+        }
+    }
+    println!(
+        "cookbook: {verified} compact outputs verified, {json_rejected} JSON serializations rejected, \
+         {sig_bytes_equal} signatures byte-identical, {token_bytes_equal} tokens byte-identical (4.1, 4.4, Ed25519), \
+         {round_trips} randomized sign+verify round trips (4.2 PS384, 4.3 ES512)"
+    );
+    assert_eq!((verified, json_rejected, sig_bytes_equal, token_bytes_equal, round_trips), (5, 10, 3, 3, 2));
+}
+
+#[test]
+fn cookbook_jwk_files() {
+    // 3.1-3.5 are signing keys: public ones verify only, private ones sign.
+    let ec_pub = CKey::from_jwk_value(&load_json("jose-cookbook/jwk/3_1.ec_public_key.json")).unwrap();
+    let ec_priv = CKey::from_jwk_value(&load_json("jose-cookbook/jwk/3_2.ec_private_key.json")).unwrap();
+    let rsa_pub = CKey::from_jwk_value(&load_json("jose-cookbook/jwk/3_3.rsa_public_key.json")).unwrap();
+    let rsa_priv = CKey::from_jwk_value(&load_json("jose-cookbook/jwk/3_4.rsa_private_key.json")).unwrap();
+    let mac = CKey::from_jwk_value(&load_json("jose-cookbook/jwk/3_5.symmetric_key_mac_computation.json")).unwrap();
+    let payload = b"cookbook keys";
+
+    for (priv_key, pub_key, a) in [
+        (&ec_priv, &ec_pub, JWTKIT_ALG_ES512),
+        (&rsa_priv, &rsa_pub, JWTKIT_ALG_RS256),
+        (&rsa_priv, &rsa_pub, JWTKIT_ALG_PS512),
+        (&mac, &mac, JWTKIT_ALG_HS256),
+    ] {
+        let tok = jws_sign(priv_key, a, payload, None).unwrap_or_else(|e| panic!("sign {a}: {e}"));
+        let out = jws_verify(tok.as_bytes(), pub_key, &CValidation::only(a)).unwrap();
+        assert_eq!(out.payload, payload);
+    }
+    for (k, a) in [(&ec_pub, JWTKIT_ALG_ES512), (&rsa_pub, JWTKIT_ALG_RS256)] {
+        assert_eq!(jws_sign(k, a, payload, None).unwrap_err().status, JWTKIT_ERR_KEY_CANNOT_SIGN);
+    }
+    // The P-521 key does not fit ES256; the `alg: HS256` MAC key does not fit HS512.
+    assert_eq!(jws_sign(&ec_priv, JWTKIT_ALG_ES256, payload, None).unwrap_err().status, JWTKIT_ERR_KEY_ALG_MISMATCH);
+    let e = jws_sign(&mac, JWTKIT_ALG_HS512, payload, None).unwrap_err();
+    assert!(
+        e.status == JWTKIT_ERR_KEY_USAGE || e.status == JWTKIT_ERR_KEY_ALG_MISMATCH,
+        "HS512 with an `alg: HS256` JWK: {e}"
+    );
+
+    // 3.6 is an encryption key (`use: enc`, `alg: A256GCM`): it must not verify a JWS, whether
+    // it is refused at import or at use.
+    let enc = load_json("jose-cookbook/jwk/3_6.symmetric_key_encryption.json");
+    let secret = CKey::from_secret(&b64url_decode(s(&enc, "k")), 0).unwrap();
+    let tok = jws_sign(&secret, JWTKIT_ALG_HS256, payload, None).unwrap();
+    match CKey::from_jwk_value(&enc) {
+        Err(e) => assert!(
+            [JWTKIT_ERR_KEY_USAGE, JWTKIT_ERR_KEY_UNSUPPORTED, JWTKIT_ERR_KEY_INVALID].contains(&e.status),
+            "3.6 import: {e}"
+        ),
+        Ok(k) => expect_status(
+            jws_verify(tok.as_bytes(), &k, &CValidation::only(JWTKIT_ALG_HS256)),
+            JWTKIT_ERR_KEY_USAGE,
+            "3.6 (use: enc) verifying HS256",
+        ),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Wycheproof json_web_signature_test.json
+
+/// Data errors documented in tests/vectors/README.md. For these the test asserts the
+/// strictly correct outcome, which is the opposite of the file's label.
+/// tcId 367, 370: byte-identical to tcId 357 (valid) but labelled invalid (C2SP/wycheproof#236).
+const LABEL_INVALID_BUT_IDENTICAL_TO_VALID: [i64; 2] = [367, 370];
+/// tcId 372, 373: `?` inside base64url, labelled valid; RFC 7515 §2 allows no such character.
+/// (The MAC of both covers the unmodified input, so the signature does not verify either.)
+const LABEL_VALID_BUT_NOT_BASE64URL: [i64; 2] = [372, 373];
+/// tcId 346, 347, 350, 351: key `alg` PS256 for a PS384 JWS / `ES521` (unregistered) for an
+/// ES512 JWS, labelled valid; a verifier that enforces the JWK `alg` rejects them.
+const LABEL_VALID_BUT_KEY_ALG_CONFLICTS: [i64; 4] = [346, 347, 350, 351];
+
+#[test]
+fn wycheproof_json_web_signature() {
+    let doc = load_json("wycheproof/jose/json_web_signature_test.json");
+    let v = CValidation::all();
+    let mut failures: Vec<String> = Vec::new();
+    let mut histogram: std::collections::BTreeMap<String, Vec<i64>> = Default::default();
+    let (mut total, mut valid_accepted, mut invalid_rejected, mut invalid_rejected_at_import) = (0, 0, 0, 0);
+    let (mut data_errors_as_expected, mut import_refused_valid) = (0, 0);
+
+    for g in doc["testGroups"].as_array().unwrap() {
+        let jwk = if g["public"].is_object() { &g["public"] } else { &g["private"] };
+        let key = CKey::from_jwk_value(jwk);
+        for t in g["tests"].as_array().unwrap() {
+            total += 1;
+            let id = int(t, "tcId");
+            let label = s(t, "result");
+            let token = s(t, "jws").as_bytes();
+            let outcome: Result<Verified, CError> = match &key {
+                Ok(k) => jws_verify(token, k, &v),
+                Err(e) => Err(CError { status: e.status, message: format!("key import: {}", e.message) }),
+            };
+            let got = match &outcome {
+                Ok(_) => "accepted".to_string(),
+                Err(e) => status_name(e.status),
+            };
+            histogram.entry(format!("{label} -> {got}")).or_default().push(id);
+            let describe = || {
+                format!(
+                    "tcId {id} ({}, group {}): labelled {label}, got {}",
+                    s(t, "comment"),
+                    s(g, "comment"),
+                    match &outcome {
+                        Ok(_) => "accepted".to_string(),
+                        Err(e) => e.to_string(),
+                    }
+                )
+            };
+
+            if LABEL_INVALID_BUT_IDENTICAL_TO_VALID.contains(&id) {
+                assert_eq!(label, "invalid");
+                if outcome.is_ok() {
+                    data_errors_as_expected += 1;
+                } else {
+                    failures.push(format!("{} (data error: should be accepted like tcId 357)", describe()));
+                }
+            } else if LABEL_VALID_BUT_NOT_BASE64URL.contains(&id) {
+                assert_eq!(label, "valid");
+                // 372: `?` in the header, refused by the strict decoder. 373: `?` in the payload;
+                // the MAC covers the unmodified payload, so the signature check (which comes
+                // before the payload is decoded) already refuses it.
+                let want = if id == 372 { JWTKIT_ERR_BASE64 } else { JWTKIT_ERR_SIGNATURE_INVALID };
+                match &outcome {
+                    Err(e) if e.status == want || e.status == JWTKIT_ERR_BASE64 => data_errors_as_expected += 1,
+                    _ => failures.push(format!("{} (data error: not base64url, must be rejected)", describe())),
+                }
+            } else if LABEL_VALID_BUT_KEY_ALG_CONFLICTS.contains(&id) {
+                assert_eq!(label, "valid");
+                if outcome.is_err() {
+                    data_errors_as_expected += 1;
+                } else {
+                    failures.push(format!("{} (data error: key `alg` differs from the JWS `alg`)", describe()));
+                }
+            } else {
+                match (label, &outcome) {
+                    ("valid", Ok(_)) => valid_accepted += 1,
+                    ("invalid", Err(_)) if key.is_err() => {
+                        invalid_rejected += 1;
+                        invalid_rejected_at_import += 1;
+                    }
+                    ("invalid", Err(_)) => invalid_rejected += 1,
+                    ("valid", Err(_)) if key.is_err() => {
+                        import_refused_valid += 1;
+                        failures.push(format!("{} (key refused)", describe()));
+                    }
+                    _ => failures.push(describe()),
+                }
+            }
+        }
+    }
+
+    println!("Wycheproof json_web_signature_test.json: {total} cases");
+    println!("  valid accepted:                         {valid_accepted}");
+    println!("  invalid rejected:                       {invalid_rejected} (of which {invalid_rejected_at_import} at key import)");
+    println!(
+        "  documented data errors, strict outcome: {data_errors_as_expected} (tcId 346 347 350 351 367 370 372 373)"
+    );
+    println!("  valid but key refused:                  {import_refused_valid}");
+    println!("  outcomes by label:");
+    for (k, ids) in &histogram {
+        if ids.len() <= 20 {
+            println!("    {k}: {} (tcId {ids:?})", ids.len());
+        } else {
+            println!("    {k}: {}", ids.len());
+        }
+    }
+    for f in &failures {
+        println!("FAIL {f}");
+    }
+    assert!(failures.is_empty(), "{} Wycheproof JWS case(s) failed:\n{}", failures.len(), failures.join("\n"));
+    assert_eq!(total, 401, "numberOfTests");
+    assert_eq!(int(&doc, "numberOfTests"), 401);
+    assert_eq!(valid_accepted, 46 - 2 - 4, "valid cases accepted");
+    assert_eq!(invalid_rejected, 355 - 2, "invalid cases rejected");
+    assert_eq!(data_errors_as_expected, 8);
+    assert_eq!(import_refused_valid, 0);
+    // Every group's JWK imports; the encryption keys (`use: enc`, `key_ops: [encrypt]`,
+    // tcId 353-356) are refused when used, with JWTKIT_ERR_KEY_USAGE.
+    assert_eq!(invalid_rejected_at_import, 0);
+    assert!(histogram["invalid -> JWTKIT_ERR_KEY_USAGE"].ends_with(&[353, 354, 355, 356]));
+    assert_eq!(valid_accepted + invalid_rejected + data_errors_as_expected, total);
+}
