@@ -1,0 +1,1171 @@
+/* jwtkit_cli.c: the `jwtkit` command-line tool, built on the C API only.
+ * SPDX-License-Identifier: MIT OR Apache-2.0
+ *
+ *   jwtkit encode  sign claims into a token
+ *   jwtkit decode  show a token's header and claims WITHOUT verifying it
+ *   jwtkit verify  check a token; exit 0 valid, 1 invalid, 2 usage error
+ *
+ * Every decision about a token is the library's: this file parses options, reads
+ * files, builds claims JSON from key=value pairs and pretty-prints JSON.
+ * Built and installed by scripts/install.sh; tested by tests/install.sh.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "jwtkit.h"
+
+enum { EXIT_VALID = 0, EXIT_INVALID = 1, EXIT_USAGE = 2 };
+
+static const char *prog = "jwtkit";
+
+static void msg(const char *fmt, ...)
+{
+    va_list ap;
+
+    fprintf(stderr, "%s: ", prog);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+/* Prints a library failure as "<what>: <message> (<STATUS>)" and frees the error. */
+static void report(const char *what, jwtkit_status status, jwtkit_error *err)
+{
+    msg("%s: %s (%s)", what, err ? jwtkit_error_message(err) : jwtkit_status_str(status),
+        jwtkit_status_str(status));
+    jwtkit_error_free(err);
+}
+
+/* ---- growable byte buffer --------------------------------------------------- */
+
+struct buf {
+    char *data;
+    size_t len, cap;
+};
+
+static int buf_add(struct buf *b, const char *s, size_t n)
+{
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 256;
+        char *bigger;
+
+        while (cap < b->len + n + 1)
+            cap *= 2;
+        bigger = realloc(b->data, cap);
+        if (bigger == NULL) {
+            msg("out of memory");
+            return -1;
+        }
+        b->data = bigger;
+        b->cap = cap;
+    }
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+    return 0;
+}
+
+static int buf_str(struct buf *b, const char *s) { return buf_add(b, s, strlen(s)); }
+
+/* Appends `s` as a JSON string literal. */
+static int buf_json_string(struct buf *b, const char *s)
+{
+    char esc[8];
+
+    if (buf_add(b, "\"", 1))
+        return -1;
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+
+        if (c == '"' || c == '\\') {
+            esc[0] = '\\';
+            esc[1] = (char)c;
+            if (buf_add(b, esc, 2))
+                return -1;
+        } else if (c < 0x20) {
+            snprintf(esc, sizeof esc, "\\u%04x", c);
+            if (buf_str(b, esc))
+                return -1;
+        } else if (buf_add(b, s, 1)) {
+            return -1;
+        }
+    }
+    return buf_add(b, "\"", 1);
+}
+
+/* ---- input ------------------------------------------------------------------ */
+
+static char *read_stream(FILE *f, const char *name, size_t *out_len)
+{
+    struct buf b = {0};
+    char chunk[4096];
+    size_t n;
+
+    if (buf_add(&b, "", 0))
+        return NULL;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        if (buf_add(&b, chunk, n)) {
+            free(b.data);
+            return NULL;
+        }
+    if (ferror(f)) {
+        msg("%s: read error", name);
+        free(b.data);
+        return NULL;
+    }
+    *out_len = b.len;
+    return b.data;
+}
+
+static char *read_file(const char *path, size_t *out_len)
+{
+    FILE *f;
+    char *data;
+
+    if (strcmp(path, "-") == 0)
+        return read_stream(stdin, "stdin", out_len);
+    f = fopen(path, "rb");
+    if (f == NULL) {
+        msg("%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    data = read_stream(f, path, out_len);
+    fclose(f);
+    return data;
+}
+
+static int is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+/* The token from the argument, or from stdin when there is none (or it is "-"),
+ * without surrounding whitespace. `*to_free` receives what the caller frees. */
+static const char *get_token(const char *arg, size_t *out_len, char **to_free)
+{
+    const char *t = arg;
+    size_t len;
+
+    *to_free = NULL;
+    if (arg == NULL || strcmp(arg, "-") == 0) {
+        if (isatty(fileno(stdin)))
+            fprintf(stderr, "%s: reading the token from standard input\n", prog);
+        *to_free = read_stream(stdin, "stdin", &len);
+        if (*to_free == NULL)
+            return NULL;
+        t = *to_free;
+    } else {
+        len = strlen(arg);
+    }
+    while (len > 0 && is_space(*t)) {
+        t++;
+        len--;
+    }
+    while (len > 0 && is_space(t[len - 1]))
+        len--;
+    if (len == 0) {
+        msg("no token given");
+        free(*to_free);
+        *to_free = NULL;
+        return NULL;
+    }
+    *out_len = len;
+    return t;
+}
+
+/* ---- numbers, durations, times ---------------------------------------------- */
+
+static int parse_i64(const char *s, int64_t *out)
+{
+    char *end;
+    long long v;
+
+    errno = 0;
+    v = strtoll(s, &end, 10);
+    if (errno != 0 || end == s || *end != '\0')
+        return -1;
+    *out = (int64_t)v;
+    return 0;
+}
+
+/* "90", "90s", "15m", "1h", "7d", "2w", "1h30m" -> seconds. */
+static int parse_duration(const char *s, uint64_t *out)
+{
+    uint64_t total = 0;
+    const char *p = s;
+
+    if (*p == '\0')
+        return -1;
+    while (*p) {
+        uint64_t n = 0, unit = 1;
+
+        if (*p < '0' || *p > '9')
+            return -1;
+        while (*p >= '0' && *p <= '9') {
+            if (n > (UINT64_MAX - 9) / 10)
+                return -1;
+            n = n * 10 + (uint64_t)(*p++ - '0');
+        }
+        switch (*p) {
+        case 's': unit = 1; p++; break;
+        case 'm': unit = 60; p++; break;
+        case 'h': unit = 3600; p++; break;
+        case 'd': unit = 86400; p++; break;
+        case 'w': unit = 604800; p++; break;
+        case '\0': break;
+        default: return -1;
+        }
+        if (n > (UINT64_MAX - total) / unit)
+            return -1;
+        total += n * unit;
+    }
+    if (total > (uint64_t)INT64_MAX / 2) /* keeps now + total far from overflow */
+        return -1;
+    *out = total;
+    return 0;
+}
+
+/* "3d 4h", "59m 10s", "12s": the two largest units of `secs`. */
+static void human_span(uint64_t secs, char *out, size_t size)
+{
+    static const struct { uint64_t n; const char *u; } units[] = {
+        {86400 * 365, "y"}, {86400, "d"}, {3600, "h"}, {60, "m"}, {1, "s"},
+    };
+    size_t i, used = 0, shown = 0;
+
+    out[0] = '\0';
+    for (i = 0; i < sizeof units / sizeof units[0] && shown < 2; i++) {
+        uint64_t q = secs / units[i].n;
+
+        if (q == 0 && shown == 0)
+            continue;
+        if (q > 0)
+            used += (size_t)snprintf(out + used, used < size ? size - used : 0, "%s%" PRIu64 "%s",
+                                     shown ? " " : "", q, units[i].u);
+        secs -= q * units[i].n;
+        shown++;
+    }
+    if (out[0] == '\0')
+        snprintf(out, size, "0s");
+}
+
+/* "2023-11-14 22:13:20 UTC, in 59m 10s" for a claim `name` holding `t`. */
+static void describe_time(const char *name, double t, int64_t now, char *out, size_t size)
+{
+    struct tm tm;
+    time_t tt;
+    char date[64], span[64];
+    int64_t secs;
+
+    if (!(t > -1e15 && t < 1e15)) {
+        snprintf(out, size, "out of range");
+        return;
+    }
+    secs = (int64_t)floor(t);
+    tt = (time_t)secs;
+    if (gmtime_r(&tt, &tm) == NULL || strftime(date, sizeof date, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0) {
+        snprintf(out, size, "out of range");
+        return;
+    }
+    human_span(secs >= now ? (uint64_t)(secs - now) : (uint64_t)(now - secs), span, sizeof span);
+    if (strcmp(name, "exp") == 0)
+        snprintf(out, size, "%s, %s %s%s", date, secs > now ? "expires in" : "expired",
+                 span, secs > now ? "" : " ago");
+    else if (strcmp(name, "nbf") == 0 && secs > now)
+        snprintf(out, size, "%s, not valid for another %s", date, span);
+    else if (secs > now)
+        snprintf(out, size, "%s, in %s", date, span);
+    else
+        snprintf(out, size, "%s, %s ago", date, span);
+}
+
+/* ---- JSON pretty-printer ---------------------------------------------------- */
+/* Input is JSON the library already parsed strictly; this only re-indents it and
+ * annotates numeric time claims (exp, nbf, iat, auth_time) of the top-level object. */
+
+struct pp {
+    const char *s;
+    size_t len, pos;
+    FILE *out;
+    int64_t now;
+    int annotate;
+};
+
+static void pp_ws(struct pp *p)
+{
+    while (p->pos < p->len && is_space(p->s[p->pos]))
+        p->pos++;
+}
+
+static void pp_indent(struct pp *p, int depth)
+{
+    int i;
+
+    fputc('\n', p->out);
+    for (i = 0; i < depth; i++)
+        fputs("  ", p->out);
+}
+
+/* Copies a string literal verbatim; returns its span (quotes included). */
+static int pp_string(struct pp *p, size_t *start, size_t *n)
+{
+    size_t i = p->pos;
+
+    if (i >= p->len || p->s[i] != '"')
+        return -1;
+    for (i++; i < p->len && p->s[i] != '"'; i++)
+        if (p->s[i] == '\\')
+            i++;
+    if (i >= p->len)
+        return -1;
+    *start = p->pos;
+    *n = i + 1 - p->pos;
+    fwrite(p->s + p->pos, 1, *n, p->out);
+    p->pos = i + 1;
+    return 0;
+}
+
+static int time_claim(const char *key, size_t n)
+{
+    static const char *names[] = {"\"exp\"", "\"nbf\"", "\"iat\"", "\"auth_time\""};
+    size_t i;
+
+    for (i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strlen(names[i]) == n && memcmp(names[i], key, n) == 0)
+            return 1;
+    return 0;
+}
+
+static int pp_value(struct pp *p, int depth, int *is_number, double *number);
+
+static int pp_container(struct pp *p, int depth, char open, char close)
+{
+    char note[128] = ""; /* the previous member's annotation, printed after its comma */
+    int first = 1;
+
+    fputc(open, p->out);
+    p->pos++;
+    pp_ws(p);
+    if (p->pos < p->len && p->s[p->pos] == close) {
+        fputc(close, p->out);
+        p->pos++;
+        return 0;
+    }
+    for (;;) {
+        size_t kstart = 0, klen = 0;
+        int is_number = 0;
+        double number = 0;
+
+        if (!first)
+            fputc(',', p->out);
+        if (note[0])
+            fprintf(p->out, "  // %s", note);
+        note[0] = '\0';
+        first = 0;
+        pp_indent(p, depth + 1);
+        pp_ws(p);
+        if (open == '{') {
+            if (pp_string(p, &kstart, &klen))
+                return -1;
+            pp_ws(p);
+            if (p->pos >= p->len || p->s[p->pos] != ':')
+                return -1;
+            p->pos++;
+            fputs(": ", p->out);
+            pp_ws(p);
+        }
+        if (pp_value(p, depth + 1, &is_number, &number))
+            return -1;
+        if (open == '{' && depth == 0 && p->annotate && is_number && time_claim(p->s + kstart, klen)) {
+            char name[16];
+
+            snprintf(name, sizeof name, "%.*s", (int)(klen - 2), p->s + kstart + 1);
+            describe_time(name, number, p->now, note, sizeof note);
+        }
+        pp_ws(p);
+        if (p->pos < p->len && p->s[p->pos] == ',') {
+            p->pos++;
+            continue;
+        }
+        if (p->pos >= p->len || p->s[p->pos] != close)
+            return -1;
+        p->pos++;
+        if (note[0])
+            fprintf(p->out, "  // %s", note);
+        pp_indent(p, depth);
+        fputc(close, p->out);
+        return 0;
+    }
+}
+
+static int pp_value(struct pp *p, int depth, int *is_number, double *number)
+{
+    size_t start, n;
+    char c;
+
+    *is_number = 0;
+    if (p->pos >= p->len)
+        return -1;
+    c = p->s[p->pos];
+    if (c == '{')
+        return pp_container(p, depth, '{', '}');
+    if (c == '[')
+        return pp_container(p, depth, '[', ']');
+    if (c == '"')
+        return pp_string(p, &start, &n);
+    start = p->pos;
+    while (p->pos < p->len && !is_space(p->s[p->pos]) && p->s[p->pos] != ',' &&
+           p->s[p->pos] != '}' && p->s[p->pos] != ']')
+        p->pos++;
+    if (p->pos == start)
+        return -1;
+    fwrite(p->s + start, 1, p->pos - start, p->out);
+    if (c == '-' || (c >= '0' && c <= '9')) {
+        char tmp[64];
+
+        n = p->pos - start;
+        if (n < sizeof tmp) {
+            memcpy(tmp, p->s + start, n);
+            tmp[n] = '\0';
+            *number = strtod(tmp, NULL);
+            *is_number = 1;
+        }
+    }
+    return 0;
+}
+
+/* Prints `json` indented by two spaces a level (raw, if it cannot be re-indented). */
+static void print_json(FILE *out, const char *json, size_t len, int annotate, int64_t now)
+{
+    char *text = NULL;
+    size_t text_len = 0;
+    FILE *mem = open_memstream(&text, &text_len);
+    struct pp p;
+    int dummy_number;
+    double dummy;
+    int ok;
+
+    if (mem == NULL) {
+        fwrite(json, 1, len, out);
+        fputc('\n', out);
+        return;
+    }
+    p.s = json;
+    p.len = len;
+    p.pos = 0;
+    p.out = mem;
+    p.now = now;
+    p.annotate = annotate;
+    pp_ws(&p);
+    ok = pp_value(&p, 0, &dummy_number, &dummy) == 0;
+    pp_ws(&p);
+    ok = ok && p.pos == p.len;
+    fclose(mem);
+    if (ok)
+        fwrite(text, 1, text_len, out);
+    else
+        fwrite(json, 1, len, out);
+    fputc('\n', out);
+    free(text);
+}
+
+/* ---- option parsing --------------------------------------------------------- */
+
+struct args {
+    int argc, i;
+    char **argv;
+    const char *value; /* the value of the option just matched */
+    int usage_error;
+};
+
+/* Matches argv[i] against `long_name` (also "--name=value") or `short_name`; for
+ * options with a value, takes it from "=value" or the next argument. */
+static int opt(struct args *a, const char *long_name, const char *short_name, int has_value)
+{
+    const char *arg = a->argv[a->i];
+    size_t n = strlen(long_name);
+
+    a->value = NULL;
+    if (has_value && strncmp(arg, long_name, n) == 0 && arg[n] == '=') {
+        a->value = arg + n + 1;
+        return 1;
+    }
+    if (strcmp(arg, long_name) != 0 && (short_name == NULL || strcmp(arg, short_name) != 0))
+        return 0;
+    if (has_value) {
+        if (a->i + 1 >= a->argc) {
+            msg("%s needs a value", long_name);
+            a->usage_error = 1;
+            return 0;
+        }
+        a->value = a->argv[++a->i];
+    }
+    return 1;
+}
+
+static int bad_option(const char *cmd, const char *arg)
+{
+    msg("%s: unknown option '%s' (see '%s %s --help')", cmd, arg, prog, cmd);
+    return EXIT_USAGE;
+}
+
+/* ---- keys and algorithms ---------------------------------------------------- */
+
+struct key_source {
+    const char *key_file;    /* PEM, DER or JWK (auto-detected) */
+    const char *secret;      /* HMAC secret, as given */
+    const char *secret_file; /* HMAC secret, the file's exact bytes */
+    int allow_short_secret;
+};
+
+static int key_option(struct args *a, struct key_source *ks)
+{
+    if (opt(a, "--key", "-k", 1))
+        ks->key_file = a->value;
+    else if (opt(a, "--secret", "-s", 1))
+        ks->secret = a->value;
+    else if (opt(a, "--secret-file", NULL, 1))
+        ks->secret_file = a->value;
+    else if (opt(a, "--allow-short-secret", NULL, 0))
+        ks->allow_short_secret = 1;
+    else
+        return 0;
+    return 1;
+}
+
+/* Loads the one key the options name. Returns 0, or EXIT_USAGE after a message. */
+static int load_key(const struct key_source *ks, const jwtkit_key **key)
+{
+    jwtkit_error *err = NULL;
+    jwtkit_status st;
+    char *data = NULL;
+    const char *what;
+    size_t len = 0, i;
+    int given = (ks->key_file != NULL) + (ks->secret != NULL) + (ks->secret_file != NULL);
+
+    if (given != 1) {
+        msg(given ? "give only one of --key, --secret, --secret-file"
+                  : "a key is needed: --key FILE, --secret STRING or --secret-file FILE");
+        return EXIT_USAGE;
+    }
+    if (ks->secret != NULL) {
+        what = "--secret";
+        st = jwtkit_key_from_secret((const uint8_t *)ks->secret, strlen(ks->secret),
+                                    ks->allow_short_secret ? JWTKIT_KEY_ALLOW_SHORT_SECRET : 0,
+                                    key, &err);
+    } else if (ks->secret_file != NULL) {
+        what = ks->secret_file;
+        if ((data = read_file(ks->secret_file, &len)) == NULL)
+            return EXIT_USAGE;
+        st = jwtkit_key_from_secret((const uint8_t *)data, len,
+                                    ks->allow_short_secret ? JWTKIT_KEY_ALLOW_SHORT_SECRET : 0,
+                                    key, &err);
+    } else {
+        what = ks->key_file;
+        if ((data = read_file(ks->key_file, &len)) == NULL)
+            return EXIT_USAGE;
+        for (i = 0; i < len && is_space(data[i]); i++)
+            ;
+        if (i < len && data[i] == '{')
+            st = jwtkit_key_from_jwk((const uint8_t *)data, len, key, &err);
+        else if (strstr(data, "-----BEGIN") != NULL)
+            st = jwtkit_key_from_pem((const uint8_t *)data, len, key, &err);
+        else
+            st = jwtkit_key_from_der((const uint8_t *)data, len, key, &err);
+    }
+    if (data != NULL) {
+        memset(data, 0, len); /* may be a secret */
+        free(data);
+    }
+    if (st != JWTKIT_OK) {
+        report(what, st, err);
+        return EXIT_USAGE;
+    }
+    return 0;
+}
+
+static int parse_alg(const char *name, jwtkit_alg *out)
+{
+    jwtkit_error *err = NULL;
+    jwtkit_status st = jwtkit_alg_from_name((const uint8_t *)name, strlen(name), out, &err);
+
+    if (st != JWTKIT_OK) {
+        report("--alg", st, err);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- encode ----------------------------------------------------------------- */
+
+static const char ENCODE_HELP[] =
+    "usage: jwtkit encode --alg ALG KEY [options] [CLAIMS...]\n"
+    "\n"
+    "Signs claims into a JWT and prints it.\n"
+    "\n"
+    "CLAIMS is one JSON object ('{\"sub\":\"alice\",\"admin\":true}'), '-' to read that\n"
+    "object from standard input, or any number of pairs: name=value gives a string,\n"
+    "name:=JSON any JSON value (n:=42, admin:=true, roles:='[\"a\",\"b\"]'). No claims: {}.\n"
+    "\n"
+    "KEY (exactly one):\n"
+    "  -k, --key FILE          private key: PEM, DER or JWK (detected from the content)\n"
+    "  -s, --secret STRING     HMAC secret (visible to other users in the process list)\n"
+    "      --secret-file FILE  HMAC secret: the file's exact bytes\n"
+    "      --allow-short-secret  accept a secret shorter than the hash (legacy only)\n"
+    "\n"
+    "options:\n"
+    "  -a, --alg ALG           HS256 HS384 HS512 RS256 RS384 RS512 PS256 PS384 PS512\n"
+    "                          ES256 ES384 ES512 EdDSA (required)\n"
+    "      --exp DURATION      add exp = now + DURATION: 90, 90s, 15m, 1h, 7d, 2w, 1h30m\n"
+    "      --nbf TIME          add nbf: Unix seconds, or +DURATION from now\n"
+    "      --iss ISSUER        add iss\n"
+    "      --sub SUBJECT       add sub\n"
+    "      --aud AUDIENCE      add an audience (repeat for several)\n"
+    "      --jti               add a random jti\n"
+    "      --no-iat            do not add iat (added by default)\n"
+    "      --kid KID           header kid\n"
+    "      --typ TYP           header typ (default JWT)\n"
+    "      --header JSON       extra header members, a JSON object\n"
+    "      --now UNIX          take this as the current time\n"
+    "  -h, --help              this help\n"
+    "\n"
+    "Exit status: 0 the token was printed, 1 jwtkit refused to sign, 2 usage error.\n";
+
+/* Builds the claims JSON from the positional arguments. */
+static int build_claims(char **pos, int npos, struct buf *claims, char **to_free)
+{
+    int i;
+
+    *to_free = NULL;
+    if (npos == 1 && strcmp(pos[0], "-") == 0) {
+        size_t len;
+
+        if ((*to_free = read_stream(stdin, "stdin", &len)) == NULL)
+            return EXIT_USAGE;
+        return buf_add(claims, *to_free, len) ? EXIT_USAGE : 0;
+    }
+    if (npos == 1) {
+        const char *s = pos[0];
+
+        while (is_space(*s))
+            s++;
+        if (*s == '{')
+            return buf_str(claims, pos[0]) ? EXIT_USAGE : 0;
+    }
+    if (buf_str(claims, "{"))
+        return EXIT_USAGE;
+    for (i = 0; i < npos; i++) {
+        char *eq = strchr(pos[i], '=');
+        int raw = eq != NULL && eq > pos[i] && eq[-1] == ':';
+        char *name_end = raw ? eq - 1 : eq;
+        char saved;
+
+        if (eq == NULL || name_end == pos[i]) {
+            msg("encode: '%s' is not a claim: use name=value, name:=JSON or one JSON object",
+                pos[i]);
+            return EXIT_USAGE;
+        }
+        saved = *name_end;
+        *name_end = '\0';
+        if ((i > 0 && buf_str(claims, ",")) || buf_json_string(claims, pos[i]) ||
+            buf_str(claims, ":") || (raw ? buf_str(claims, eq + 1) : buf_json_string(claims, eq + 1))) {
+            *name_end = saved;
+            return EXIT_USAGE;
+        }
+        *name_end = saved;
+    }
+    return buf_str(claims, "}") ? EXIT_USAGE : 0;
+}
+
+static int cmd_encode(int argc, char **argv)
+{
+    struct args a = {argc, 1, argv, NULL, 0};
+    struct key_source ks = {0};
+    struct buf claims = {0};
+    const char *alg_name = NULL, *exp = NULL, *nbf = NULL, *iss = NULL, *sub = NULL;
+    const char *kid = NULL, *typ = NULL, *header = NULL, *now_arg = NULL;
+    const char *auds[64];
+    char **pos = calloc((size_t)argc, sizeof *pos);
+    char *claims_input = NULL, *token = NULL;
+    int naud = 0, npos = 0, jti = 0, no_iat = 0, rc = EXIT_USAGE, i;
+    jwtkit_alg alg = 0;
+    const jwtkit_key *key = NULL;
+    jwtkit_sign_options *opts = NULL;
+    jwtkit_error *err = NULL;
+    jwtkit_status st = JWTKIT_OK;
+    int64_t now = (int64_t)time(NULL);
+    uint64_t lifetime = 0;
+    size_t token_len = 0;
+
+    if (pos == NULL) {
+        msg("out of memory");
+        return EXIT_USAGE;
+    }
+    for (; a.i < argc; a.i++) {
+        const char *arg = argv[a.i];
+
+        if (opt(&a, "--help", "-h", 0)) {
+            fputs(ENCODE_HELP, stdout);
+            rc = EXIT_VALID;
+            goto out;
+        } else if (opt(&a, "--alg", "-a", 1)) {
+            alg_name = a.value;
+        } else if (key_option(&a, &ks)) {
+            /* recorded */
+        } else if (opt(&a, "--exp", NULL, 1)) {
+            exp = a.value;
+        } else if (opt(&a, "--nbf", NULL, 1)) {
+            nbf = a.value;
+        } else if (opt(&a, "--iss", NULL, 1)) {
+            iss = a.value;
+        } else if (opt(&a, "--sub", NULL, 1)) {
+            sub = a.value;
+        } else if (opt(&a, "--aud", NULL, 1)) {
+            if (naud == (int)(sizeof auds / sizeof auds[0])) {
+                msg("encode: too many --aud");
+                goto out;
+            }
+            auds[naud++] = a.value;
+        } else if (opt(&a, "--jti", NULL, 0)) {
+            jti = 1;
+        } else if (opt(&a, "--no-iat", NULL, 0)) {
+            no_iat = 1;
+        } else if (opt(&a, "--kid", NULL, 1)) {
+            kid = a.value;
+        } else if (opt(&a, "--typ", NULL, 1)) {
+            typ = a.value;
+        } else if (opt(&a, "--header", NULL, 1)) {
+            header = a.value;
+        } else if (opt(&a, "--now", NULL, 1)) {
+            now_arg = a.value;
+        } else if (a.usage_error) {
+            goto out;
+        } else if (arg[0] == '-' && arg[1] == '-' && arg[2] == '\0') {
+            while (++a.i < argc)
+                pos[npos++] = argv[a.i];
+        } else if (arg[0] == '-' && arg[1] != '\0') {
+            rc = bad_option("encode", arg);
+            goto out;
+        } else {
+            pos[npos++] = argv[a.i];
+        }
+        if (a.usage_error)
+            goto out;
+    }
+
+    if (alg_name == NULL) {
+        msg("encode: --alg is required (see '%s encode --help')", prog);
+        goto out;
+    }
+    if (parse_alg(alg_name, &alg))
+        goto out;
+    if (now_arg != NULL && parse_i64(now_arg, &now)) {
+        msg("encode: --now needs Unix seconds, not '%s'", now_arg);
+        goto out;
+    }
+    if (exp != NULL && parse_duration(exp, &lifetime)) {
+        msg("encode: --exp needs a duration such as 3600, 15m, 1h, 7d, not '%s'", exp);
+        goto out;
+    }
+    if (build_claims(pos, npos, &claims, &claims_input))
+        goto out;
+    if (load_key(&ks, &key))
+        goto out;
+
+    rc = EXIT_INVALID;
+    st = jwtkit_sign_options_new(&opts, &err);
+    if (st == JWTKIT_OK)
+        st = jwtkit_sign_options_set_now(opts, now, &err);
+    if (st == JWTKIT_OK && no_iat)
+        st = jwtkit_sign_options_set_issued_at(opts, false, &err);
+    if (st == JWTKIT_OK && exp != NULL)
+        st = jwtkit_sign_options_set_lifetime(opts, lifetime, &err);
+    if (st == JWTKIT_OK && nbf != NULL) {
+        int64_t at;
+        uint64_t d;
+
+        if (nbf[0] == '+' && parse_duration(nbf + 1, &d) == 0) {
+            at = now + (int64_t)d;
+        } else if (parse_i64(nbf, &at) != 0) {
+            msg("encode: --nbf needs Unix seconds or +DURATION, not '%s'", nbf);
+            rc = EXIT_USAGE;
+            goto out;
+        }
+        st = jwtkit_sign_options_set_not_before(opts, at, &err);
+    }
+    if (st == JWTKIT_OK && iss != NULL)
+        st = jwtkit_sign_options_set_issuer(opts, (const uint8_t *)iss, strlen(iss), &err);
+    if (st == JWTKIT_OK && sub != NULL)
+        st = jwtkit_sign_options_set_subject(opts, (const uint8_t *)sub, strlen(sub), &err);
+    for (i = 0; st == JWTKIT_OK && i < naud; i++)
+        st = jwtkit_sign_options_add_audience(opts, (const uint8_t *)auds[i], strlen(auds[i]), &err);
+    if (st == JWTKIT_OK && jti)
+        st = jwtkit_sign_options_set_random_jti(opts, true, &err);
+    if (st == JWTKIT_OK && header != NULL)
+        st = jwtkit_sign_options_merge_header_json(opts, (const uint8_t *)header, strlen(header), &err);
+    if (st == JWTKIT_OK && kid != NULL)
+        st = jwtkit_sign_options_set_header(opts, (const uint8_t *)"kid", 3, (const uint8_t *)kid,
+                                            strlen(kid), &err);
+    if (st == JWTKIT_OK && typ != NULL)
+        st = jwtkit_sign_options_set_header(opts, (const uint8_t *)"typ", 3, (const uint8_t *)typ,
+                                            strlen(typ), &err);
+    if (st != JWTKIT_OK) {
+        report("encode", st, err);
+        rc = EXIT_USAGE;
+        goto out;
+    }
+    st = jwtkit_sign_with_options(key, alg, (const uint8_t *)claims.data, claims.len, opts, &token,
+                                  &token_len, &err);
+    if (st != JWTKIT_OK) {
+        report("encode", st, err);
+        goto out;
+    }
+    fwrite(token, 1, token_len, stdout);
+    fputc('\n', stdout);
+    rc = EXIT_VALID;
+out:
+    jwtkit_string_free(token);
+    jwtkit_sign_options_free(opts);
+    jwtkit_key_free(key);
+    free(claims.data);
+    free(claims_input);
+    free(pos);
+    return rc;
+}
+
+/* ---- decode ----------------------------------------------------------------- */
+
+static const char DECODE_HELP[] =
+    "usage: jwtkit decode [options] [TOKEN]\n"
+    "\n"
+    "Shows a token's header and claims WITHOUT verifying anything: never trust what it\n"
+    "prints; use 'jwtkit verify' for that. Times (exp, nbf, iat, auth_time) are shown\n"
+    "as UTC dates. The token is read from standard input when TOKEN is absent or '-'.\n"
+    "\n"
+    "options:\n"
+    "      --json        print {\"header\":...,\"claims\":...} on one line instead\n"
+    "      --now UNIX    take this as the current time for the dates\n"
+    "  -h, --help        this help\n"
+    "\n"
+    "Exit status: 0 decoded, 1 not a well-formed JWT, 2 usage error.\n";
+
+static int cmd_decode(int argc, char **argv)
+{
+    struct args a = {argc, 1, argv, NULL, 0};
+    const char *token_arg = NULL, *now_arg = NULL, *token;
+    char *to_free = NULL, *header = NULL, *claims = NULL;
+    size_t token_len = 0, header_len = 0, claims_len = 0;
+    int json = 0, rc = EXIT_USAGE;
+    int64_t now = (int64_t)time(NULL);
+    jwtkit_error *err = NULL;
+    jwtkit_status st;
+
+    for (; a.i < argc; a.i++) {
+        const char *arg = argv[a.i];
+
+        if (opt(&a, "--help", "-h", 0)) {
+            fputs(DECODE_HELP, stdout);
+            return EXIT_VALID;
+        } else if (opt(&a, "--json", NULL, 0)) {
+            json = 1;
+        } else if (opt(&a, "--now", NULL, 1)) {
+            now_arg = a.value;
+        } else if (a.usage_error) {
+            return EXIT_USAGE;
+        } else if (arg[0] == '-' && arg[1] != '\0') {
+            return bad_option("decode", arg);
+        } else if (token_arg != NULL) {
+            msg("decode: one token at a time");
+            return EXIT_USAGE;
+        } else {
+            token_arg = arg;
+        }
+    }
+    if (now_arg != NULL && parse_i64(now_arg, &now)) {
+        msg("decode: --now needs Unix seconds, not '%s'", now_arg);
+        return EXIT_USAGE;
+    }
+    if ((token = get_token(token_arg, &token_len, &to_free)) == NULL)
+        return EXIT_USAGE;
+    st = jwtkit_decode_unverified((const uint8_t *)token, token_len, &header, &header_len, &claims,
+                                  &claims_len, &err);
+    if (st != JWTKIT_OK) {
+        report("decode", st, err);
+        rc = EXIT_INVALID;
+        goto out;
+    }
+    if (json) {
+        printf("{\"header\":%s,\"claims\":%s}\n", header, claims);
+    } else {
+        fputs("Header (NOT verified)\n", stdout);
+        print_json(stdout, header, header_len, 0, now);
+        fputs("Claims (NOT verified)\n", stdout);
+        print_json(stdout, claims, claims_len, 1, now);
+    }
+    rc = EXIT_VALID;
+out:
+    jwtkit_string_free(header);
+    jwtkit_string_free(claims);
+    free(to_free);
+    return rc;
+}
+
+/* ---- verify ----------------------------------------------------------------- */
+
+static const char VERIFY_HELP[] =
+    "usage: jwtkit verify --alg ALG KEY [options] [TOKEN]\n"
+    "\n"
+    "Verifies a token's signature and claims and prints its claims JSON. The token is\n"
+    "read from standard input when TOKEN is absent or '-'.\n"
+    "\n"
+    "KEY (exactly one):\n"
+    "  -k, --key FILE          public (or private) key: PEM, DER or JWK\n"
+    "  -s, --secret STRING     HMAC secret (visible to other users in the process list)\n"
+    "      --secret-file FILE  HMAC secret: the file's exact bytes\n"
+    "      --allow-short-secret  accept a secret shorter than the hash (legacy only)\n"
+    "\n"
+    "options:\n"
+    "  -a, --alg ALG[,ALG...]  the algorithms to accept (required; repeatable)\n"
+    "      --iss ISSUER        accept this issuer (repeat for several); iss is required\n"
+    "      --aud AUDIENCE      accept this audience (repeat for several); aud is required\n"
+    "      --ignore-aud        accept any aud (by default a token with aud needs --aud)\n"
+    "      --sub SUBJECT       require this subject\n"
+    "      --require CLAIM     require the claim to be present (repeatable)\n"
+    "      --typ TYP           require this header typ\n"
+    "      --leeway DURATION   clock skew tolerated on exp and nbf (default 0)\n"
+    "      --max-age DURATION  refuse tokens issued (iat) longer ago than this\n"
+    "      --now UNIX          take this as the current time\n"
+    "  -q, --quiet             print nothing on success\n"
+    "  -h, --help              this help\n"
+    "\n"
+    "Exit status: 0 valid, 1 invalid (the reason goes to standard error), 2 usage error\n"
+    "(unknown option, unreadable or unusable key, ...).\n";
+
+struct list {
+    const char *items[64];
+    int n;
+};
+
+static int list_add(struct list *l, const char *v, const char *what)
+{
+    if (l->n == (int)(sizeof l->items / sizeof l->items[0])) {
+        msg("too many %s", what);
+        return -1;
+    }
+    l->items[l->n++] = v;
+    return 0;
+}
+
+static int cmd_verify(int argc, char **argv)
+{
+    struct args a = {argc, 1, argv, NULL, 0};
+    struct key_source ks = {0};
+    struct list alg_args = {{0}, 0}, isss = {{0}, 0}, auds = {{0}, 0}, reqs = {{0}, 0};
+    const char *token_arg = NULL, *sub = NULL, *typ = NULL, *leeway = NULL, *max_age = NULL;
+    const char *now_arg = NULL, *token;
+    char *to_free = NULL, *claims = NULL;
+    size_t token_len = 0, claims_len = 0;
+    int quiet = 0, ignore_aud = 0, rc = EXIT_USAGE, i;
+    jwtkit_alg algs[32];
+    size_t nalgs = 0;
+    const jwtkit_key *key = NULL;
+    jwtkit_validation *v = NULL;
+    jwtkit_error *err = NULL;
+    jwtkit_status st;
+    uint64_t leeway_s = 0, max_age_s = 0;
+    int64_t now = 0;
+
+    for (; a.i < argc; a.i++) {
+        const char *arg = argv[a.i];
+
+        if (opt(&a, "--help", "-h", 0)) {
+            fputs(VERIFY_HELP, stdout);
+            return EXIT_VALID;
+        } else if (opt(&a, "--alg", "-a", 1)) {
+            if (list_add(&alg_args, a.value, "--alg"))
+                return EXIT_USAGE;
+        } else if (key_option(&a, &ks)) {
+            /* recorded */
+        } else if (opt(&a, "--iss", NULL, 1)) {
+            if (list_add(&isss, a.value, "--iss"))
+                return EXIT_USAGE;
+        } else if (opt(&a, "--aud", NULL, 1)) {
+            if (list_add(&auds, a.value, "--aud"))
+                return EXIT_USAGE;
+        } else if (opt(&a, "--require", NULL, 1)) {
+            if (list_add(&reqs, a.value, "--require"))
+                return EXIT_USAGE;
+        } else if (opt(&a, "--ignore-aud", NULL, 0)) {
+            ignore_aud = 1;
+        } else if (opt(&a, "--sub", NULL, 1)) {
+            sub = a.value;
+        } else if (opt(&a, "--typ", NULL, 1)) {
+            typ = a.value;
+        } else if (opt(&a, "--leeway", NULL, 1)) {
+            leeway = a.value;
+        } else if (opt(&a, "--max-age", NULL, 1)) {
+            max_age = a.value;
+        } else if (opt(&a, "--now", NULL, 1)) {
+            now_arg = a.value;
+        } else if (opt(&a, "--quiet", "-q", 0)) {
+            quiet = 1;
+        } else if (a.usage_error) {
+            return EXIT_USAGE;
+        } else if (arg[0] == '-' && arg[1] != '\0') {
+            return bad_option("verify", arg);
+        } else if (token_arg != NULL) {
+            msg("verify: one token at a time");
+            return EXIT_USAGE;
+        } else {
+            token_arg = arg;
+        }
+        if (a.usage_error)
+            return EXIT_USAGE;
+    }
+
+    /* the allow-list: every --alg, each possibly a comma-separated list */
+    for (i = 0; i < alg_args.n; i++) {
+        const char *p = alg_args.items[i];
+
+        while (*p) {
+            char name[32];
+            size_t n = strcspn(p, ",");
+
+            if (n == 0 || n >= sizeof name || nalgs == sizeof algs / sizeof algs[0]) {
+                msg("verify: bad --alg '%s'", alg_args.items[i]);
+                return EXIT_USAGE;
+            }
+            memcpy(name, p, n);
+            name[n] = '\0';
+            if (parse_alg(name, &algs[nalgs++]))
+                return EXIT_USAGE;
+            p += n;
+            if (*p == ',')
+                p++;
+        }
+    }
+    if (nalgs == 0) {
+        msg("verify: --alg is required: name the algorithms you accept (see '%s verify --help')", prog);
+        return EXIT_USAGE;
+    }
+    if (leeway != NULL && parse_duration(leeway, &leeway_s)) {
+        msg("verify: --leeway needs a duration such as 30, 30s, 2m, not '%s'", leeway);
+        return EXIT_USAGE;
+    }
+    if (max_age != NULL && parse_duration(max_age, &max_age_s)) {
+        msg("verify: --max-age needs a duration such as 3600, 1h, 7d, not '%s'", max_age);
+        return EXIT_USAGE;
+    }
+    if (now_arg != NULL && parse_i64(now_arg, &now)) {
+        msg("verify: --now needs Unix seconds, not '%s'", now_arg);
+        return EXIT_USAGE;
+    }
+    if (load_key(&ks, &key))
+        return EXIT_USAGE;
+
+    st = jwtkit_validation_new(algs, nalgs, &v, &err);
+    if (st == JWTKIT_OK && leeway != NULL)
+        st = jwtkit_validation_set_leeway(v, leeway_s, &err);
+    if (st == JWTKIT_OK && max_age != NULL)
+        st = jwtkit_validation_set_max_age(v, max_age_s, &err);
+    if (st == JWTKIT_OK && now_arg != NULL)
+        st = jwtkit_validation_set_now(v, now, &err);
+    for (i = 0; st == JWTKIT_OK && i < isss.n; i++)
+        st = jwtkit_validation_add_issuer(v, (const uint8_t *)isss.items[i], strlen(isss.items[i]), &err);
+    for (i = 0; st == JWTKIT_OK && i < auds.n; i++)
+        st = jwtkit_validation_add_audience(v, (const uint8_t *)auds.items[i], strlen(auds.items[i]), &err);
+    for (i = 0; st == JWTKIT_OK && i < reqs.n; i++)
+        st = jwtkit_validation_require_claim(v, (const uint8_t *)reqs.items[i], strlen(reqs.items[i]), &err);
+    if (st == JWTKIT_OK && ignore_aud)
+        st = jwtkit_validation_disable_checks(v, JWTKIT_CHECK_AUD, &err);
+    if (st == JWTKIT_OK && sub != NULL)
+        st = jwtkit_validation_set_subject(v, (const uint8_t *)sub, strlen(sub), &err);
+    if (st == JWTKIT_OK && typ != NULL)
+        st = jwtkit_validation_set_typ(v, (const uint8_t *)typ, strlen(typ), &err);
+    if (st != JWTKIT_OK) {
+        report("verify", st, err);
+        goto out;
+    }
+
+    if ((token = get_token(token_arg, &token_len, &to_free)) == NULL)
+        goto out;
+    st = jwtkit_verify((const uint8_t *)token, token_len, key, v, NULL, NULL, &claims, &claims_len, &err);
+    if (st != JWTKIT_OK) {
+        report("invalid token", st, err);
+        rc = EXIT_INVALID;
+        goto out;
+    }
+    if (!quiet) {
+        fwrite(claims, 1, claims_len, stdout);
+        fputc('\n', stdout);
+    }
+    rc = EXIT_VALID;
+out:
+    jwtkit_string_free(claims);
+    jwtkit_validation_free(v);
+    jwtkit_key_free(key);
+    free(to_free);
+    return rc;
+}
+
+/* ---- main ------------------------------------------------------------------- */
+
+static const char MAIN_HELP[] =
+    "usage: jwtkit COMMAND [options]\n"
+    "\n"
+    "JSON Web Tokens from the command line, with the jwtkit library.\n"
+    "\n"
+    "commands:\n"
+    "  encode   sign claims into a token\n"
+    "  decode   show a token's header and claims, without verifying it\n"
+    "  verify   verify a token; exit 0 valid, 1 invalid, 2 usage error\n"
+    "\n"
+    "'jwtkit COMMAND --help' describes each. 'jwtkit --version' prints the version.\n";
+
+int main(int argc, char **argv)
+{
+    const char *cmd = argc > 1 ? argv[1] : NULL;
+    int rc;
+
+    if (cmd == NULL) {
+        fputs(MAIN_HELP, stderr);
+        return EXIT_USAGE;
+    }
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+        fputs(MAIN_HELP, stdout);
+        return EXIT_VALID;
+    }
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
+        printf("%s (header %s, ABI %u)\n", jwtkit_version(), JWTKIT_VERSION_STRING,
+               (unsigned)jwtkit_abi_version());
+        return EXIT_VALID;
+    }
+    if (jwtkit_abi_version() != JWTKIT_ABI_VERSION) {
+        msg("libjwtkit has ABI %u, this program was built for ABI %u", (unsigned)jwtkit_abi_version(),
+            (unsigned)JWTKIT_ABI_VERSION);
+        return EXIT_USAGE;
+    }
+    if (strcmp(cmd, "encode") == 0)
+        rc = cmd_encode(argc - 1, argv + 1);
+    else if (strcmp(cmd, "decode") == 0)
+        rc = cmd_decode(argc - 1, argv + 1);
+    else if (strcmp(cmd, "verify") == 0)
+        rc = cmd_verify(argc - 1, argv + 1);
+    else {
+        msg("unknown command '%s' (see '%s --help')", cmd, prog);
+        return EXIT_USAGE;
+    }
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        msg("write error on standard output");
+        return EXIT_USAGE;
+    }
+    return rc;
+}

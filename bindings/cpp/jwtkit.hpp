@@ -1,0 +1,620 @@
+// jwtkit.hpp: a header-only C++17 wrapper over the jwtkit C API (jwtkit.h).
+// SPDX-License-Identifier: MIT OR Apache-2.0
+//
+// - Every handle has one move-only owner (Key, Validation, SignOptions) that frees it
+//   in its destructor; strings jwtkit allocates are copied into std::string and
+//   released at once, also when the copy throws.
+// - Inputs are std::string_view (bytes, need no NUL); outputs are std::string.
+// - Every failing call throws jwtkit::Error, which carries the jwtkit_status and the
+//   library's message. Nothing else throws, apart from std::bad_alloc.
+// - Nothing here decides anything about tokens: every check happens in the library.
+//
+//   #include <jwtkit.hpp>
+//   auto key = jwtkit::Key::from_pem(pem);
+//   auto policy = jwtkit::Validation({jwtkit::Alg::RS256}).issuer("https://issuer.example");
+//   jwtkit::Jwt jwt = jwtkit::verify(token, key, policy);   // jwt.header, jwt.claims
+#ifndef JWTKIT_HPP
+#define JWTKIT_HPP
+
+#include <jwtkit.h>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace jwtkit {
+
+// ---------------------------------------------------------------------------------
+// Errors
+
+/// A failed jwtkit call: `status()` is the `JWTKIT_ERR_*` code, `what()` the message.
+class Error : public std::runtime_error {
+public:
+    Error(jwtkit_status status, const std::string &message)
+        : std::runtime_error(message), status_(status) {}
+
+    /// The `JWTKIT_ERR_*` code.
+    jwtkit_status status() const noexcept { return status_; }
+
+    /// The code's static name, e.g. "JWTKIT_ERR_EXPIRED".
+    const char *status_name() const noexcept { return jwtkit_status_str(status_); }
+
+private:
+    jwtkit_status status_;
+};
+
+namespace detail {
+
+struct ErrorFree {
+    void operator()(jwtkit_error *e) const noexcept { jwtkit_error_free(e); }
+};
+struct StringFree {
+    void operator()(char *s) const noexcept { jwtkit_string_free(s); }
+};
+using ErrorPtr = std::unique_ptr<jwtkit_error, ErrorFree>;
+using StringPtr = std::unique_ptr<char, StringFree>;
+
+/// Collects the `jwtkit_error **` of one call and throws on failure. The error is
+/// owned (and freed) before anything that could throw runs.
+class Call {
+public:
+    Call() = default;
+    Call(const Call &) = delete;
+    Call &operator=(const Call &) = delete;
+    ~Call() { jwtkit_error_free(err_); }
+
+    jwtkit_error **err() noexcept { return &err_; }
+
+    void check(jwtkit_status status) {
+        if (status == JWTKIT_OK)
+            return;
+        ErrorPtr owned(err_);
+        err_ = nullptr;
+        const jwtkit_status code = owned ? jwtkit_error_status(owned.get()) : status;
+        const char *msg = owned ? jwtkit_error_message(owned.get()) : jwtkit_status_str(status);
+        throw Error(code, std::string(msg));
+    }
+
+private:
+    jwtkit_error *err_ = nullptr;
+};
+
+/// `(ptr, len)` of a view, as the C API takes it: (NULL, 0) for an empty view.
+inline const uint8_t *bytes(std::string_view v) noexcept {
+    return reinterpret_cast<const uint8_t *>(v.data());
+}
+
+/// Receives one `char **out, size_t *out_len` pair; frees the C string in all cases.
+class Out {
+public:
+    Out() = default;
+    Out(const Out &) = delete;
+    Out &operator=(const Out &) = delete;
+    ~Out() { jwtkit_string_free(ptr_); }
+
+    char **ptr() noexcept { return &ptr_; }
+    size_t *len() noexcept { return &len_; }
+
+    std::string take() {
+        StringPtr owned(ptr_);
+        ptr_ = nullptr;
+        return owned ? std::string(owned.get(), len_) : std::string();
+    }
+
+private:
+    char *ptr_ = nullptr;
+    size_t len_ = 0;
+};
+
+} // namespace detail
+
+// ---------------------------------------------------------------------------------
+// Algorithms and versions
+
+/// The JWS algorithms jwtkit implements (`JWTKIT_ALG_*`).
+enum class Alg : jwtkit_alg {
+    HS256 = JWTKIT_ALG_HS256,
+    HS384 = JWTKIT_ALG_HS384,
+    HS512 = JWTKIT_ALG_HS512,
+    RS256 = JWTKIT_ALG_RS256,
+    RS384 = JWTKIT_ALG_RS384,
+    RS512 = JWTKIT_ALG_RS512,
+    PS256 = JWTKIT_ALG_PS256,
+    PS384 = JWTKIT_ALG_PS384,
+    PS512 = JWTKIT_ALG_PS512,
+    ES256 = JWTKIT_ALG_ES256,
+    ES384 = JWTKIT_ALG_ES384,
+    ES512 = JWTKIT_ALG_ES512,
+    EdDSA = JWTKIT_ALG_EDDSA,
+};
+
+/// The registered name ("HS256", …, "EdDSA"). Throws for a value outside the enum.
+inline std::string_view alg_name(Alg alg) {
+    const char *name = jwtkit_alg_name(static_cast<jwtkit_alg>(alg));
+    if (name == nullptr)
+        throw Error(JWTKIT_ERR_INVALID_ARGUMENT, "unknown algorithm number");
+    return name;
+}
+
+/// Looks up a registered, case-sensitive name; `none` is never one.
+inline Alg alg_from_name(std::string_view name) {
+    detail::Call call;
+    jwtkit_alg alg = 0;
+    call.check(jwtkit_alg_from_name(detail::bytes(name), name.size(), &alg, call.err()));
+    return static_cast<Alg>(alg);
+}
+
+/// "jwtkit/MAJOR.MINOR.PATCH" of the library actually loaded.
+inline std::string_view version() noexcept { return jwtkit_version(); }
+/// MAJOR·1000000 + MINOR·1000 + PATCH of the library actually loaded.
+inline uint32_t version_number() noexcept { return jwtkit_version_number(); }
+/// The ABI version of the library actually loaded.
+inline uint32_t abi_version() noexcept { return jwtkit_abi_version(); }
+/// Whether the loaded library has the ABI this header was compiled against.
+inline bool abi_matches() noexcept { return jwtkit_abi_version() == JWTKIT_ABI_VERSION; }
+
+// ---------------------------------------------------------------------------------
+// Keys
+
+/// Owns one immutable `jwtkit_key`. Move-only; a moved-from Key is empty.
+/// Thread safety: a Key may be used by any number of threads at once.
+class Key {
+public:
+    /// HMAC secret (any bytes). `allow_short_secret` accepts secrets shorter than the
+    /// hash (JWTKIT_KEY_ALLOW_SHORT_SECRET): only for legacy systems.
+    static Key from_secret(std::string_view secret, bool allow_short_secret = false) {
+        detail::Call call;
+        const jwtkit_key *k = nullptr;
+        call.check(jwtkit_key_from_secret(detail::bytes(secret), secret.size(),
+                                          allow_short_secret ? JWTKIT_KEY_ALLOW_SHORT_SECRET : 0,
+                                          &k, call.err()));
+        return Key(k);
+    }
+
+    /// A PEM document (PKCS#8, PKCS#1, SEC1, SPKI or a certificate).
+    static Key from_pem(std::string_view pem) {
+        detail::Call call;
+        const jwtkit_key *k = nullptr;
+        call.check(jwtkit_key_from_pem(detail::bytes(pem), pem.size(), &k, call.err()));
+        return Key(k);
+    }
+
+    /// DER bytes in any of the formats of from_pem.
+    static Key from_der(std::string_view der) {
+        detail::Call call;
+        const jwtkit_key *k = nullptr;
+        call.check(jwtkit_key_from_der(detail::bytes(der), der.size(), &k, call.err()));
+        return Key(k);
+    }
+
+    /// One JSON Web Key; its `alg`, `use`, `key_ops` are enforced and its `kid` is
+    /// put into the header of tokens it signs.
+    static Key from_jwk(std::string_view jwk) {
+        detail::Call call;
+        const jwtkit_key *k = nullptr;
+        call.check(jwtkit_key_from_jwk(detail::bytes(jwk), jwk.size(), &k, call.err()));
+        return Key(k);
+    }
+
+    /// Adopts a handle from the C API (NULL gives an empty Key).
+    explicit Key(const jwtkit_key *adopt) noexcept : key_(adopt) {}
+    Key(Key &&other) noexcept : key_(std::exchange(other.key_, nullptr)) {}
+    Key &operator=(Key &&other) noexcept {
+        if (this != &other)
+            jwtkit_key_free(std::exchange(key_, std::exchange(other.key_, nullptr)));
+        return *this;
+    }
+    Key(const Key &) = delete;
+    Key &operator=(const Key &) = delete;
+    ~Key() { jwtkit_key_free(key_); }
+
+    /// The handle, still owned by this Key.
+    const jwtkit_key *get() const noexcept { return key_; }
+    /// Gives up ownership: the caller frees the handle with jwtkit_key_free.
+    const jwtkit_key *release() noexcept { return std::exchange(key_, nullptr); }
+    explicit operator bool() const noexcept { return key_ != nullptr; }
+
+private:
+    const jwtkit_key *key_;
+};
+
+// ---------------------------------------------------------------------------------
+// Builders. Every setter exists for lvalues (returns Builder&) and for temporaries
+// (returns Builder&&), so both of these work:
+//     jwtkit::Validation v({jwtkit::Alg::ES256});  v.issuer("a").audience("b");
+//     auto v = jwtkit::Validation({jwtkit::Alg::ES256}).issuer("a").audience("b");
+
+#define JWTKIT_HPP_RVALUE_SETTER(Type, name, Param)                                      \
+    Type &&name(Param value) && { return std::move(this->name(value)); }
+
+/// Options for issuing tokens: registered claims and header members. Owns one
+/// `jwtkit_sign_options`. Defaults: `iat` = now, nothing else. Move-only.
+/// Thread safety: configure from one thread; then any number may sign with it.
+class SignOptions {
+public:
+    SignOptions() {
+        detail::Call call;
+        call.check(jwtkit_sign_options_new(&opts_, call.err()));
+    }
+    explicit SignOptions(jwtkit_sign_options *adopt) noexcept : opts_(adopt) {}
+    SignOptions(SignOptions &&other) noexcept : opts_(std::exchange(other.opts_, nullptr)) {}
+    SignOptions &operator=(SignOptions &&other) noexcept {
+        if (this != &other)
+            jwtkit_sign_options_free(std::exchange(opts_, std::exchange(other.opts_, nullptr)));
+        return *this;
+    }
+    SignOptions(const SignOptions &) = delete;
+    SignOptions &operator=(const SignOptions &) = delete;
+    ~SignOptions() { jwtkit_sign_options_free(opts_); }
+
+    /// Adds `exp` = now + `lifetime` (whole seconds; must not be negative).
+    SignOptions &expires_in(std::chrono::seconds lifetime) & {
+        if (lifetime.count() < 0)
+            throw Error(JWTKIT_ERR_INVALID_ARGUMENT, "sign options: lifetime must not be negative");
+        detail::Call call;
+        call.check(jwtkit_sign_options_set_lifetime(opts_, static_cast<uint64_t>(lifetime.count()), call.err()));
+        return *this;
+    }
+    JWTKIT_HPP_RVALUE_SETTER(SignOptions, expires_in, std::chrono::seconds)
+
+    /// Adds `nbf` = `unix_seconds`.
+    SignOptions &not_before(int64_t unix_seconds) & {
+        detail::Call call;
+        call.check(jwtkit_sign_options_set_not_before(opts_, unix_seconds, call.err()));
+        return *this;
+    }
+    JWTKIT_HPP_RVALUE_SETTER(SignOptions, not_before, int64_t)
+
+    /// Whether to add `iat` = now (default true).
+    SignOptions &issued_at(bool enabled) & {
+        detail::Call call;
+        call.check(jwtkit_sign_options_set_issued_at(opts_, enabled, call.err()));
+        return *this;
+    }
+    JWTKIT_HPP_RVALUE_SETTER(SignOptions, issued_at, bool)
+
+    /// Fixes "now" for `iat` and `exp` (tests, reproducible output).
+    SignOptions &now(int64_t unix_seconds) & {
+        detail::Call call;
+        call.check(jwtkit_sign_options_set_now(opts_, unix_seconds, call.err()));
+        return *this;
+    }
+    JWTKIT_HPP_RVALUE_SETTER(SignOptions, now, int64_t)
+
+    /// Adds `iss`.
+    SignOptions &issuer(std::string_view iss) & {
+        detail::Call call;
+        call.check(jwtkit_sign_options_set_issuer(opts_, detail::bytes(iss), iss.size(), call.err()));
+        return *this;
+    }
+    JWTKIT_HPP_RVALUE_SETTER(SignOptions, issuer, std::string_view)
+
+    /// Adds `sub`.
+    SignOptions &subject(std::string_view sub) & {
+        detail::Call call;
+        call.check(jwtkit_sign_options_set_subject(opts_, detail::bytes(sub), sub.size(), call.err()));
+        return *this;
+    }
+    JWTKIT_HPP_RVALUE_SETTER(SignOptions, subject, std::string_view)
+
+    /// Adds an audience; one gives `"aud":"x"`, several give an array.
+    SignOptions &audience(std::string_view aud) & {
+        detail::Call call;
+        call.check(jwtkit_sign_options_add_audience(opts_, detail::bytes(aud), aud.size(), call.err()));
+        return *this;
+    }
+    JWTKIT_HPP_RVALUE_SETTER(SignOptions, audience, std::string_view)
+
+    /// Whether to add a random 128-bit `jti`.
+    SignOptions &random_jti(bool enabled = true) & {
+        detail::Call call;
+        call.check(jwtkit_sign_options_set_random_jti(opts_, enabled, call.err()));
+        return *this;
+    }
+    SignOptions &&random_jti(bool enabled = true) && { return std::move(this->random_jti(enabled)); }
+
+    /// Sets the header member `name` ("kid", "typ", "cty", …; never "alg") to a string.
+    SignOptions &header(std::string_view name, std::string_view value) & {
+        detail::Call call;
+        call.check(jwtkit_sign_options_set_header(opts_, detail::bytes(name), name.size(),
+                                                  detail::bytes(value), value.size(), call.err()));
+        return *this;
+    }
+    SignOptions &&header(std::string_view name, std::string_view value) && {
+        return std::move(this->header(name, value));
+    }
+
+    /// Sets the header's `kid`.
+    SignOptions &key_id(std::string_view kid) & { return header("kid", kid); }
+    JWTKIT_HPP_RVALUE_SETTER(SignOptions, key_id, std::string_view)
+
+    /// Sets the header's `typ` (default "JWT").
+    SignOptions &type(std::string_view typ) & { return header("typ", typ); }
+    JWTKIT_HPP_RVALUE_SETTER(SignOptions, type, std::string_view)
+
+    /// Merges a JSON object of extra header members (any JSON values; no `alg`).
+    SignOptions &header_json(std::string_view json) & {
+        detail::Call call;
+        call.check(jwtkit_sign_options_merge_header_json(opts_, detail::bytes(json), json.size(), call.err()));
+        return *this;
+    }
+    JWTKIT_HPP_RVALUE_SETTER(SignOptions, header_json, std::string_view)
+
+    const jwtkit_sign_options *get() const noexcept { return opts_; }
+    jwtkit_sign_options *get() noexcept { return opts_; }
+    jwtkit_sign_options *release() noexcept { return std::exchange(opts_, nullptr); }
+    explicit operator bool() const noexcept { return opts_ != nullptr; }
+
+private:
+    jwtkit_sign_options *opts_ = nullptr;
+};
+
+/// Checks that can be switched off with Validation::disable (`JWTKIT_CHECK_*`).
+enum class Check : uint32_t {
+    Exp = JWTKIT_CHECK_EXP,
+    Nbf = JWTKIT_CHECK_NBF,
+    Iat = JWTKIT_CHECK_IAT,
+    Aud = JWTKIT_CHECK_AUD,
+    Iss = JWTKIT_CHECK_ISS,
+    Sub = JWTKIT_CHECK_SUB,
+};
+
+/// A verification policy: the algorithm allow-list (never empty, never `none`),
+/// leeway, clock and claim checks. Owns one `jwtkit_validation`. Move-only.
+/// Thread safety: configure first; then any number of threads may verify with it.
+class Validation {
+public:
+    /// Accepts exactly the algorithms in `algs` (at least one).
+    Validation(std::initializer_list<Alg> algs) : Validation(algs.begin(), algs.size()) {}
+    explicit Validation(const std::vector<Alg> &algs) : Validation(algs.data(), algs.size()) {}
+    explicit Validation(jwtkit_validation *adopt) noexcept : v_(adopt) {}
+
+    Validation(Validation &&other) noexcept : v_(std::exchange(other.v_, nullptr)) {}
+    Validation &operator=(Validation &&other) noexcept {
+        if (this != &other)
+            jwtkit_validation_free(std::exchange(v_, std::exchange(other.v_, nullptr)));
+        return *this;
+    }
+    Validation(const Validation &) = delete;
+    Validation &operator=(const Validation &) = delete;
+    ~Validation() { jwtkit_validation_free(v_); }
+
+    /// Clock skew tolerated on `exp` and `nbf` (default 0; not negative).
+    Validation &leeway(std::chrono::seconds skew) & {
+        if (skew.count() < 0)
+            throw Error(JWTKIT_ERR_INVALID_ARGUMENT, "validation: leeway must not be negative");
+        detail::Call call;
+        call.check(jwtkit_validation_set_leeway(v_, static_cast<uint64_t>(skew.count()), call.err()));
+        return *this;
+    }
+    JWTKIT_HPP_RVALUE_SETTER(Validation, leeway, std::chrono::seconds)
+
+    /// Fixes "now" instead of the system clock (tests, deliberate replays).
+    Validation &now(int64_t unix_seconds) & {
+        detail::Call call;
+        call.check(jwtkit_validation_set_now(v_, unix_seconds, call.err()));
+        return *this;
+    }
+    JWTKIT_HPP_RVALUE_SETTER(Validation, now, int64_t)
+
+    /// Accepts this `iss` (exact comparison); call again to accept several.
+    Validation &issuer(std::string_view iss) & {
+        detail::Call call;
+        call.check(jwtkit_validation_add_issuer(v_, detail::bytes(iss), iss.size(), call.err()));
+        return *this;
+    }
+    JWTKIT_HPP_RVALUE_SETTER(Validation, issuer, std::string_view)
+
+    /// Accepts tokens whose `aud` contains this audience; call again for several.
+    Validation &audience(std::string_view aud) & {
+        detail::Call call;
+        call.check(jwtkit_validation_add_audience(v_, detail::bytes(aud), aud.size(), call.err()));
+        return *this;
+    }
+    JWTKIT_HPP_RVALUE_SETTER(Validation, audience, std::string_view)
+
+    /// Requires `aud` to be one string equal to the single configured audience.
+    Validation &strict_audience(bool strict = true) & {
+        detail::Call call;
+        call.check(jwtkit_validation_set_strict_audience(v_, strict, call.err()));
+        return *this;
+    }
+    Validation &&strict_audience(bool strict = true) && { return std::move(this->strict_audience(strict)); }
+
+    /// Requires `sub` to equal `sub`.
+    Validation &subject(std::string_view sub) & {
+        detail::Call call;
+        call.check(jwtkit_validation_set_subject(v_, detail::bytes(sub), sub.size(), call.err()));
+        return *this;
+    }
+    JWTKIT_HPP_RVALUE_SETTER(Validation, subject, std::string_view)
+
+    /// Requires the claim `name` (e.g. "exp", "jti") to be present.
+    Validation &require(std::string_view name) & {
+        detail::Call call;
+        call.check(jwtkit_validation_require_claim(v_, detail::bytes(name), name.size(), call.err()));
+        return *this;
+    }
+    JWTKIT_HPP_RVALUE_SETTER(Validation, require, std::string_view)
+
+    /// Requires the header's `typ` (case-insensitive, `application/` ignored).
+    Validation &type(std::string_view typ) & {
+        detail::Call call;
+        call.check(jwtkit_validation_set_typ(v_, detail::bytes(typ), typ.size(), call.err()));
+        return *this;
+    }
+    JWTKIT_HPP_RVALUE_SETTER(Validation, type, std::string_view)
+
+    /// Refuses tokens whose `iat` is older than `age` (requires `iat`).
+    Validation &max_age(std::chrono::seconds age) & {
+        if (age.count() < 0)
+            throw Error(JWTKIT_ERR_INVALID_ARGUMENT, "validation: max age must not be negative");
+        detail::Call call;
+        call.check(jwtkit_validation_set_max_age(v_, static_cast<uint64_t>(age.count()), call.err()));
+        return *this;
+    }
+    JWTKIT_HPP_RVALUE_SETTER(Validation, max_age, std::chrono::seconds)
+
+    /// Switches off one check (the signature and the allow-list are always checked).
+    Validation &disable(Check check) & {
+        detail::Call call;
+        call.check(jwtkit_validation_disable_checks(v_, static_cast<uint32_t>(check), call.err()));
+        return *this;
+    }
+    JWTKIT_HPP_RVALUE_SETTER(Validation, disable, Check)
+
+    /// Registers a revocation check exactly as the C API takes it: `check` returns
+    /// non-zero for a revoked token; `ctx` is borrowed and must outlive the policy.
+    Validation &revocation_check(jwtkit_revocation_fn check, void *ctx) & {
+        detail::Call call;
+        call.check(jwtkit_validation_set_revocation_check(v_, check, ctx, call.err()));
+        return *this;
+    }
+    Validation &&revocation_check(jwtkit_revocation_fn check, void *ctx) && {
+        return std::move(this->revocation_check(check, ctx));
+    }
+
+    /// Registers `is_revoked`, a callable `bool(std::string_view jti, std::string_view
+    /// claims_json)` (`jti` is empty when the token has none). It is borrowed: it must
+    /// outlive the policy, and may be called from several threads at once. If it
+    /// throws, the token counts as revoked (the exception cannot cross the C library).
+    template <class F>
+    Validation &revocation_check(F &is_revoked) & {
+        static_assert(!std::is_function_v<F>, "pass a callable object, not a function");
+        return revocation_check(&trampoline<F>, static_cast<void *>(std::addressof(is_revoked)));
+    }
+    template <class F>
+    Validation &&revocation_check(F &is_revoked) && {
+        return std::move(this->revocation_check(is_revoked));
+    }
+
+    const jwtkit_validation *get() const noexcept { return v_; }
+    jwtkit_validation *get() noexcept { return v_; }
+    jwtkit_validation *release() noexcept { return std::exchange(v_, nullptr); }
+    explicit operator bool() const noexcept { return v_ != nullptr; }
+
+private:
+    Validation(const Alg *algs, size_t n) {
+        static_assert(sizeof(Alg) == sizeof(jwtkit_alg), "Alg must have jwtkit_alg's layout");
+        std::vector<jwtkit_alg> raw;
+        raw.reserve(n);
+        for (size_t i = 0; i < n; i++)
+            raw.push_back(static_cast<jwtkit_alg>(algs[i]));
+        detail::Call call;
+        call.check(jwtkit_validation_new(raw.data(), raw.size(), &v_, call.err()));
+    }
+
+    template <class F>
+    static int32_t trampoline(void *ctx, const char *jti, size_t jti_len, const char *claims,
+                              size_t claims_len) noexcept {
+        try {
+            F &f = *static_cast<F *>(ctx);
+            const std::string_view j = jti ? std::string_view(jti, jti_len) : std::string_view();
+            return f(j, std::string_view(claims, claims_len)) ? 1 : 0;
+        } catch (...) {
+            return 1;
+        }
+    }
+
+    jwtkit_validation *v_ = nullptr;
+};
+
+#undef JWTKIT_HPP_RVALUE_SETTER
+
+// ---------------------------------------------------------------------------------
+// Signing and verification
+
+/// The header and claims JSON of a token, byte for byte as in the token.
+struct Jwt {
+    std::string header;
+    std::string claims;
+};
+
+/// The header JSON and payload bytes of a JWS.
+struct Jws {
+    std::string header;
+    std::string payload;
+};
+
+/// Signs `claims_json` (one JSON object, kept byte for byte) with `alg`. `header_json`
+/// optionally adds header members such as `kid` (a JSON object; empty = none).
+inline std::string sign(const Key &key, Alg alg, std::string_view claims_json,
+                        std::string_view header_json = {}) {
+    detail::Call call;
+    detail::Out token;
+    call.check(jwtkit_sign(key.get(), static_cast<jwtkit_alg>(alg), detail::bytes(claims_json),
+                           claims_json.size(), detail::bytes(header_json), header_json.size(),
+                           token.ptr(), token.len(), call.err()));
+    return token.take();
+}
+
+/// Signs `claims_json` plus the registered claims and header members of `options`.
+inline std::string sign(const Key &key, Alg alg, std::string_view claims_json,
+                        const SignOptions &options) {
+    detail::Call call;
+    detail::Out token;
+    call.check(jwtkit_sign_with_options(key.get(), static_cast<jwtkit_alg>(alg),
+                                        detail::bytes(claims_json), claims_json.size(),
+                                        options.get(), token.ptr(), token.len(), call.err()));
+    return token.take();
+}
+
+/// Signs any payload bytes as a compact JWS (no `typ` default, no JSON requirement).
+inline std::string sign_jws(const Key &key, Alg alg, std::string_view payload,
+                            std::string_view header_json = {}) {
+    detail::Call call;
+    detail::Out token;
+    call.check(jwtkit_jws_sign(key.get(), static_cast<jwtkit_alg>(alg), detail::bytes(payload),
+                               payload.size(), detail::bytes(header_json), header_json.size(),
+                               token.ptr(), token.len(), call.err()));
+    return token.take();
+}
+
+/// Verifies a JWT with `key` under `policy`; throws jwtkit::Error when it is not valid.
+inline Jwt verify(std::string_view token, const Key &key, const Validation &policy) {
+    detail::Call call;
+    detail::Out header, claims;
+    call.check(jwtkit_verify(detail::bytes(token), token.size(), key.get(), policy.get(),
+                             header.ptr(), header.len(), claims.ptr(), claims.len(), call.err()));
+    Jwt v;
+    v.header = header.take();
+    v.claims = claims.take();
+    return v;
+}
+
+/// Verifies any compact JWS; the payload may be any bytes and no claim is checked.
+inline Jws verify_jws(std::string_view token, const Key &key, const Validation &policy) {
+    detail::Call call;
+    detail::Out header, payload;
+    call.check(jwtkit_jws_verify(detail::bytes(token), token.size(), key.get(), policy.get(),
+                                 header.ptr(), header.len(), payload.ptr(), payload.len(),
+                                 call.err()));
+    Jws v;
+    v.header = header.take();
+    v.payload = payload.take();
+    return v;
+}
+
+/// Decodes header and claims WITHOUT verifying anything. For inspection only.
+inline Jwt decode_unverified(std::string_view token) {
+    detail::Call call;
+    detail::Out header, claims;
+    call.check(jwtkit_decode_unverified(detail::bytes(token), token.size(), header.ptr(),
+                                        header.len(), claims.ptr(), claims.len(), call.err()));
+    Jwt v;
+    v.header = header.take();
+    v.claims = claims.take();
+    return v;
+}
+
+} // namespace jwtkit
+
+#endif // JWTKIT_HPP

@@ -1,0 +1,313 @@
+// Tests of bindings/cpp/jwtkit.hpp. Built with -std=c++17 -Wall -Wextra -Werror and run
+// under valgrind by tests/install.sh (leaks are errors there, so every test that throws
+// mid-way also proves the owners released what they held).
+//
+//   test_wrapper KEYS_DIR      KEYS_DIR = tests/keys
+//
+// Prints "N passed, M failed" and exits non-zero when anything failed.
+#include <jwtkit.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <functional>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+using namespace std::chrono_literals;
+using jwtkit::Alg;
+
+static_assert(!std::is_copy_constructible_v<jwtkit::Key>, "Key is move-only");
+static_assert(!std::is_copy_assignable_v<jwtkit::Key>, "Key is move-only");
+static_assert(std::is_nothrow_move_constructible_v<jwtkit::Key>, "");
+static_assert(std::is_nothrow_move_assignable_v<jwtkit::Key>, "");
+static_assert(!std::is_copy_constructible_v<jwtkit::Validation>, "Validation is move-only");
+static_assert(std::is_nothrow_move_constructible_v<jwtkit::Validation>, "");
+static_assert(std::is_nothrow_move_assignable_v<jwtkit::Validation>, "");
+static_assert(!std::is_copy_constructible_v<jwtkit::SignOptions>, "SignOptions is move-only");
+static_assert(std::is_nothrow_move_constructible_v<jwtkit::SignOptions>, "");
+static_assert(std::is_nothrow_move_assignable_v<jwtkit::SignOptions>, "");
+static_assert(std::is_base_of_v<std::runtime_error, jwtkit::Error>, "");
+
+static int passed, failed;
+static std::string keys_dir;
+
+#define CHECK(cond)                                                                      \
+    do {                                                                                 \
+        if (!(cond))                                                                     \
+            throw std::logic_error(std::string(__FILE__ ":") + std::to_string(__LINE__) + \
+                                   ": CHECK(" #cond ") failed");                         \
+    } while (0)
+
+// Runs `body`, which must throw jwtkit::Error with `status`; returns its message.
+static std::string expect_error(jwtkit_status status, const std::function<void()> &body) {
+    try {
+        body();
+    } catch (const jwtkit::Error &e) {
+        if (e.status() != status)
+            throw std::logic_error(std::string("expected ") + jwtkit_status_str(status) + ", got " +
+                                   e.status_name() + ": " + e.what());
+        CHECK(std::string(e.what()).size() > 0);
+        return e.what();
+    }
+    throw std::logic_error(std::string("expected ") + jwtkit_status_str(status) + ", nothing thrown");
+}
+
+static void run(const char *name, void (*test)()) {
+    try {
+        test();
+        passed++;
+        std::printf("ok   %s\n", name);
+    } catch (const std::exception &e) {
+        failed++;
+        std::printf("FAIL %s: %s\n", name, e.what());
+    }
+}
+
+static std::string slurp(const std::string &name) {
+    std::ifstream in(keys_dir + "/" + name, std::ios::binary);
+    if (!in)
+        throw std::runtime_error("cannot read " + keys_dir + "/" + name);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+static const std::string secret64(64, 's'); // long enough for HS512
+
+static void round_trip_hs256_with_builders() {
+    const auto key = jwtkit::Key::from_secret(secret64);
+    const auto opts = jwtkit::SignOptions()
+                          .issuer("https://issuer.example")
+                          .subject("alice")
+                          .audience("api")
+                          .expires_in(1h)
+                          .key_id("k1")
+                          .now(1700000000);
+    const std::string token = jwtkit::sign(key, Alg::HS256, R"({"role":"admin"})", opts);
+    CHECK(std::count(token.begin(), token.end(), '.') == 2);
+
+    const auto policy = jwtkit::Validation({Alg::HS256})
+                            .issuer("https://issuer.example")
+                            .audience("api")
+                            .subject("alice")
+                            .require("exp")
+                            .now(1700000000 + 60);
+    const jwtkit::Jwt jwt = jwtkit::verify(token, key, policy);
+    CHECK(jwt.claims.find(R"("role":"admin")") != std::string::npos);
+    CHECK(jwt.claims.find(R"("exp":1700003600)") != std::string::npos);
+    CHECK(jwt.header.find(R"("kid":"k1")") != std::string::npos);
+    CHECK(jwt.header.find(R"("alg":"HS256")") != std::string::npos);
+}
+
+static void lvalue_builders() {
+    jwtkit::Validation policy({Alg::HS384, Alg::HS512});
+    policy.leeway(30s).now(1000);
+    policy.audience("a").audience("b");
+    jwtkit::SignOptions opts;
+    opts.issued_at(false);
+    opts.audience("b").expires_in(10s).now(1000);
+    const auto key = jwtkit::Key::from_secret(secret64);
+    const auto token = jwtkit::sign(key, Alg::HS512, "{}", opts);
+    // expired at 1010, but within the 30 s leeway at 1035
+    (void)jwtkit::verify(token, key, policy);
+    policy.now(1041);
+    expect_error(JWTKIT_ERR_EXPIRED, [&] { (void)jwtkit::verify(token, key, policy); });
+}
+
+static void every_algorithm_with_pem_keys() {
+    struct Case {
+        Alg alg;
+        const char *priv, *pub;
+    };
+    const Case cases[] = {
+        {Alg::RS256, "rsa2048.pkcs8.pem", "rsa2048.spki.pem"},
+        {Alg::RS384, "rsa2048.pkcs1.pem", "rsa2048.cert.pem"},
+        {Alg::RS512, "rsa2048.pkcs8.pem", "rsa2048.pkcs1pub.pem"},
+        {Alg::PS256, "rsa2048.pkcs8.pem", "rsa2048.spki.pem"},
+        {Alg::PS384, "rsa2048.pkcs8.pem", "rsa2048.spki.pem"},
+        {Alg::PS512, "rsa2048.pkcs8.pem", "rsa2048.spki.pem"},
+        {Alg::ES256, "ecp256.pkcs8.pem", "ecp256.spki.pem"},
+        {Alg::ES384, "ecp384.sec1.pem", "ecp384.spki.pem"},
+        {Alg::ES512, "ecp521.pkcs8.pem", "ecp521.spki.pem"},
+        {Alg::EdDSA, "ed25519.pkcs8.pem", "ed25519.spki.pem"},
+    };
+    for (const Case &c : cases) {
+        const auto priv = jwtkit::Key::from_pem(slurp(c.priv));
+        const auto pub = jwtkit::Key::from_pem(slurp(c.pub));
+        const auto token = jwtkit::sign(priv, c.alg, R"({"n":1})");
+        const auto jwt = jwtkit::verify(token, pub, jwtkit::Validation({c.alg}));
+        CHECK(jwt.claims == R"({"n":1})");
+        CHECK(jwtkit::alg_name(c.alg).size() >= 5);
+        CHECK(jwtkit::alg_from_name(jwtkit::alg_name(c.alg)) == c.alg);
+        // a public key cannot sign
+        expect_error(JWTKIT_ERR_KEY_CANNOT_SIGN, [&] { (void)jwtkit::sign(pub, c.alg, "{}"); });
+    }
+    const auto der = jwtkit::Key::from_der(slurp("ed25519.spki.der"));
+    const auto token = jwtkit::sign(jwtkit::Key::from_pem(slurp("ed25519.pkcs8.pem")), Alg::EdDSA, "{}");
+    (void)jwtkit::verify(token, der, jwtkit::Validation({Alg::EdDSA}));
+}
+
+static void errors_carry_status_and_message() {
+    const auto key = jwtkit::Key::from_secret(secret64);
+    const auto token = jwtkit::sign(key, Alg::HS256, "{}", jwtkit::SignOptions().audience("other"));
+    std::string msg = expect_error(JWTKIT_ERR_AUDIENCE_MISMATCH, [&] {
+        (void)jwtkit::verify(token, key, jwtkit::Validation({Alg::HS256}).audience("api"));
+    });
+    CHECK(msg.find("aud") != std::string::npos);
+
+    std::string tampered = token;
+    tampered[tampered.size() - 3] = tampered[tampered.size() - 3] == 'A' ? 'B' : 'A';
+    expect_error(JWTKIT_ERR_SIGNATURE_INVALID, [&] {
+        (void)jwtkit::verify(tampered, key, jwtkit::Validation({Alg::HS256}).disable(jwtkit::Check::Aud));
+    });
+    expect_error(JWTKIT_ERR_ALG_NOT_ALLOWED, [&] {
+        (void)jwtkit::verify(token, key, jwtkit::Validation({Alg::HS512}));
+    });
+    expect_error(JWTKIT_ERR_ALG_UNSUPPORTED, [] { (void)jwtkit::alg_from_name("none"); });
+    expect_error(JWTKIT_ERR_INVALID_ARGUMENT, [] { jwtkit::Validation none_allowed(std::vector<Alg>{}); });
+    expect_error(JWTKIT_ERR_KEY_INVALID, [] { (void)jwtkit::Key::from_pem("not a key"); });
+    expect_error(JWTKIT_ERR_KEY_TOO_WEAK, [] { (void)jwtkit::Key::from_secret(""); });
+    expect_error(JWTKIT_ERR_KEY_TOO_WEAK, [] {
+        (void)jwtkit::sign(jwtkit::Key::from_secret("short"), Alg::HS256, "{}");
+    });
+    (void)jwtkit::sign(jwtkit::Key::from_secret("short", true), Alg::HS256, "{}");
+    expect_error(JWTKIT_ERR_JSON, [&] { (void)jwtkit::sign(key, Alg::HS256, R"({"a":1,"a":2})"); });
+    expect_error(JWTKIT_ERR_INVALID_ARGUMENT, [&] {
+        (void)jwtkit::SignOptions().header("alg", "none");
+    });
+    expect_error(JWTKIT_ERR_TOKEN_MALFORMED, [] { (void)jwtkit::decode_unverified("a.b"); });
+    expect_error(JWTKIT_ERR_INVALID_ARGUMENT, [] { (void)jwtkit::SignOptions().expires_in(-1s); });
+
+    jwtkit::Error e(JWTKIT_ERR_EXPIRED, "m");
+    CHECK(std::string(e.status_name()) == "JWTKIT_ERR_EXPIRED");
+}
+
+// The leak tests: handles, C strings and errors are all held when the exception flies.
+static void exception_midway_leaks_nothing() {
+    bool caught = false;
+    try {
+        auto key = jwtkit::Key::from_pem(slurp("ecp256.pkcs8.pem"));
+        auto opts = jwtkit::SignOptions().issuer("me").random_jti();
+        auto policy = jwtkit::Validation({Alg::ES256}).issuer("someone else");
+        const std::string token = jwtkit::sign(key, Alg::ES256, R"({"x":[1,2,3]})", opts);
+        (void)jwtkit::verify(token, key, policy); // throws JWTKIT_ERR_ISSUER_MISMATCH
+        CHECK(false);
+    } catch (const jwtkit::Error &e) {
+        caught = e.status() == JWTKIT_ERR_ISSUER_MISMATCH;
+    }
+    CHECK(caught);
+
+    caught = false;
+    try {
+        auto key = jwtkit::Key::from_secret(secret64);
+        auto policy = jwtkit::Validation({Alg::HS256});
+        auto decoded = jwtkit::decode_unverified(jwtkit::sign(key, Alg::HS256, R"({"a":"b"})"));
+        throw std::runtime_error("user code fails while holding " + decoded.claims);
+    } catch (const std::runtime_error &e) {
+        caught = std::string(e.what()).find(R"({"a":"b"})") != std::string::npos;
+    }
+    CHECK(caught);
+
+    // a builder chain that throws half-way through a temporary
+    expect_error(JWTKIT_ERR_INVALID_ARGUMENT, [] {
+        auto policy = jwtkit::Validation({Alg::HS256}).issuer("a").disable(static_cast<jwtkit::Check>(1u << 30));
+        (void)policy;
+    });
+}
+
+static void moves_transfer_ownership() {
+    auto a = jwtkit::Key::from_secret(secret64);
+    const jwtkit_key *raw = a.get();
+    jwtkit::Key b(std::move(a));
+    CHECK(!a && b && b.get() == raw);
+    auto c = jwtkit::Key::from_pem(slurp("ed25519.pkcs8.pem"));
+    c = std::move(b); // frees the Ed25519 key
+    CHECK(c.get() == raw && !b);
+    c = std::move(c); // self-move is harmless
+    CHECK(c.get() == raw);
+    const jwtkit_key *released = c.release();
+    CHECK(!c && released == raw);
+    jwtkit::Key adopted(released);
+    (void)jwtkit::sign(adopted, Alg::HS256, "{}");
+
+    auto v1 = jwtkit::Validation({Alg::HS256});
+    auto v2 = jwtkit::Validation({Alg::HS384});
+    v1 = std::move(v2);
+    CHECK(!v2 && v1);
+    auto o1 = jwtkit::SignOptions();
+    jwtkit::SignOptions o2(std::move(o1));
+    CHECK(!o1 && o2);
+    std::vector<jwtkit::Key> keys;
+    for (int i = 0; i < 20; i++)
+        keys.push_back(jwtkit::Key::from_secret(secret64)); // reallocation moves them
+}
+
+static void revocation_callable() {
+    const auto key = jwtkit::Key::from_secret(secret64);
+    int calls = 0;
+    auto revoked = [&calls](std::string_view jti, std::string_view claims) {
+        calls++;
+        return jti == "bad" || claims.find("\"revoke\"") != std::string_view::npos;
+    };
+    auto policy = jwtkit::Validation({Alg::HS256}).revocation_check(revoked);
+    (void)jwtkit::verify(jwtkit::sign(key, Alg::HS256, R"({"jti":"good"})"), key, policy);
+    expect_error(JWTKIT_ERR_REVOKED, [&] {
+        (void)jwtkit::verify(jwtkit::sign(key, Alg::HS256, R"({"jti":"bad"})"), key, policy);
+    });
+    (void)jwtkit::verify(jwtkit::sign(key, Alg::HS256, "{}"), key, policy);
+    CHECK(calls == 3);
+
+    auto throws = [](std::string_view, std::string_view) -> bool { throw std::runtime_error("db down"); };
+    auto closed = jwtkit::Validation({Alg::HS256}).revocation_check(throws);
+    expect_error(JWTKIT_ERR_REVOKED, [&] {
+        (void)jwtkit::verify(jwtkit::sign(key, Alg::HS256, "{}"), key, closed);
+    });
+}
+
+static void jws_and_decode() {
+    const auto key = jwtkit::Key::from_secret(secret64);
+    const std::string payload("bin\0ary", 7);
+    const auto token = jwtkit::sign_jws(key, Alg::HS256, payload, R"({"kid":"x"})");
+    const jwtkit::Jws jws = jwtkit::verify_jws(token, key, jwtkit::Validation({Alg::HS256}));
+    CHECK(jws.payload == payload);
+    CHECK(jws.header.find(R"("kid":"x")") != std::string::npos);
+
+    const auto t2 = jwtkit::sign(key, Alg::HS256, R"({"sub":"bob"})", R"({"typ":"at+jwt"})");
+    const auto d = jwtkit::decode_unverified(t2);
+    CHECK(d.claims == R"({"sub":"bob"})");
+    CHECK(d.header.find("at+jwt") != std::string::npos);
+    (void)jwtkit::verify(t2, key, jwtkit::Validation({Alg::HS256}).type("at+jwt"));
+    expect_error(JWTKIT_ERR_TYP_MISMATCH, [&] {
+        (void)jwtkit::verify(t2, key, jwtkit::Validation({Alg::HS256}).type("JWT"));
+    });
+}
+
+static void versions() {
+    CHECK(jwtkit::abi_matches());
+    CHECK(jwtkit::version_number() == JWTKIT_VERSION_NUMBER);
+    CHECK(jwtkit::version() == std::string("jwtkit/") + JWTKIT_VERSION_STRING);
+}
+
+int main(int argc, char **argv) {
+    if (argc != 2) {
+        std::fprintf(stderr, "usage: %s KEYS_DIR\n", argv[0]);
+        return 2;
+    }
+    keys_dir = argv[1];
+    run("round_trip_hs256_with_builders", round_trip_hs256_with_builders);
+    run("lvalue_builders", lvalue_builders);
+    run("every_algorithm_with_pem_keys", every_algorithm_with_pem_keys);
+    run("errors_carry_status_and_message", errors_carry_status_and_message);
+    run("exception_midway_leaks_nothing", exception_midway_leaks_nothing);
+    run("moves_transfer_ownership", moves_transfer_ownership);
+    run("revocation_callable", revocation_callable);
+    run("jws_and_decode", jws_and_decode);
+    run("versions", versions);
+    std::printf("%d passed, %d failed\n", passed, failed);
+    return failed == 0 ? 0 : 1;
+}

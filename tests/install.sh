@@ -1,0 +1,468 @@
+#!/usr/bin/env bash
+# Tests of jwtkit as C and C++ users get it: installed, found with pkg-config or CMake,
+# through the C++ wrapper, and through the `jwtkit` command-line tool.
+#
+#   bash tests/install.sh
+#
+# 1. scripts/install.sh into a temporary prefix (runs `cargo build --release`), and a
+#    staged install (PREFIX=/usr/local DESTDIR=...): the layout, the SONAME, no staging
+#    path inside the files.
+# 2. bindings/install-test/hello.c through `pkg-config --cflags --libs jwtkit` (shared)
+#    and through `pkg-config --static` against libjwtkit.a (no libjwtkit.so needed at
+#    run time); bindings/install-test/cpp through CMake find_package(jwtkit), shared and
+#    static; bindings/cpp/examples with CMake and with pkg-config; bindings/c/examples
+#    with pkg-config.
+# 3. The C++ wrapper's tests (bindings/cpp/tests/test_wrapper.cpp), compiled with
+#    -std=c++17 -Wall -Wextra -Werror, under valgrind when it is installed (leaks fail).
+# 4. The CLI: encode -> verify for every algorithm with tests/keys, CLI tokens verified
+#    by the library and library tokens by the CLI, expired / tampered / wrong audience /
+#    wrong key / algorithm not allowed exit 1 with the reason on stderr, usage errors
+#    exit 2, --help, decode output, claims from key=value pairs, JSON and stdin.
+#
+# Needs: cargo, cc, c++, pkg-config, cmake, readelf; valgrind is used when present
+# (and required when CI is set, as in tests/run.sh). Prints "N passed, M failed".
+set -uo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+
+for tool in cargo cc c++ pkg-config cmake readelf; do
+    if ! command -v "$tool" >/dev/null 2>&1; then
+        echo "tests/install.sh: $tool not found (Debian: apt-get install cmake pkg-config build-essential)" >&2
+        exit 1
+    fi
+done
+valgrind=()
+if command -v valgrind >/dev/null 2>&1; then
+    valgrind=(valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect
+              --show-leak-kinds=definite,indirect)
+elif [ -n "${CI:-}" ]; then
+    echo "tests/install.sh: valgrind is required in CI (apt-get install valgrind)" >&2
+    exit 1
+else
+    echo "tests/install.sh: valgrind not found; the C++ wrapper tests run without the leak check" >&2
+fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/jwtkit-install-test.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+prefix=$work/prefix
+keys=$root/tests/keys
+passed=0
+failed=0
+failures=()
+
+# check NAME COMMAND...: runs COMMAND (a shell function or program), counts the result,
+# shows its output when it fails.
+check() {
+    local name=$1 log=$work/log
+    shift
+    if "$@" >"$log" 2>&1; then
+        passed=$((passed + 1))
+        printf 'ok   %s\n' "$name"
+    else
+        failed=$((failed + 1))
+        failures+=("$name")
+        printf 'FAIL %s\n' "$name"
+        sed 's/^/     | /' "$log"
+    fi
+}
+
+# run COMMAND...: prints the command (on stderr, so $(run ...) captures only its
+# output), then runs it: failure logs show what ran.
+run() {
+    printf '+ %s\n' "$*" >&2
+    "$@"
+}
+
+# expect CODE STDERR_PATTERN COMMAND...: the command exits CODE and its stderr matches.
+expect() {
+    local code=$1 pattern=$2 rc=0
+    shift 2
+    printf '+ %s\n' "$*" >&2
+    "$@" >"$work/out" 2>"$work/err" || rc=$?
+    cat "$work/out" "$work/err"
+    if [ "$rc" != "$code" ]; then
+        echo "exit status $rc, expected $code"
+        return 1
+    fi
+    if [ -n "$pattern" ] && ! grep -Eq -- "$pattern" "$work/err"; then
+        echo "stderr does not match /$pattern/"
+        return 1
+    fi
+}
+
+# ---- 1. install --------------------------------------------------------------------
+
+abi=$(sed -n 's/^#define JWTKIT_ABI_VERSION \([0-9][0-9]*\)$/\1/p' include/jwtkit.h)
+
+install_prefix() {
+    run env PREFIX="$prefix" bash scripts/install.sh
+}
+
+layout() {
+    local f
+    for f in "lib/libjwtkit.so.$abi" lib/libjwtkit.a include/jwtkit.h include/jwtkit.hpp \
+             lib/pkgconfig/jwtkit.pc lib/cmake/jwtkit/jwtkitConfig.cmake \
+             lib/cmake/jwtkit/jwtkitConfigVersion.cmake bin/jwtkit; do
+        [ -f "$prefix/$f" ] || { echo "missing $f"; return 1; }
+    done
+    [ -L "$prefix/lib/libjwtkit.so" ] && [ "$(readlink "$prefix/lib/libjwtkit.so")" = "libjwtkit.so.$abi" ] \
+        || { echo "lib/libjwtkit.so is not a symlink to libjwtkit.so.$abi"; return 1; }
+    readelf -d "$prefix/lib/libjwtkit.so.$abi" | grep -F "Library soname: [libjwtkit.so.$abi]" \
+        || { echo "SONAME is not libjwtkit.so.$abi"; return 1; }
+    cmp include/jwtkit.h "$prefix/include/jwtkit.h"
+    cmp bindings/cpp/jwtkit.hpp "$prefix/include/jwtkit.hpp"
+    run "$prefix/bin/jwtkit" --version
+}
+
+staged_install() {
+    local stage=$work/stage
+    run env PREFIX=/usr/local DESTDIR="$stage" NO_BUILD=1 bash scripts/install.sh || return 1
+    [ -f "$stage/usr/local/lib/libjwtkit.so.$abi" ] || { echo "nothing under DESTDIR"; return 1; }
+    grep -q '^prefix=/usr/local$' "$stage/usr/local/lib/pkgconfig/jwtkit.pc" \
+        || { echo "jwtkit.pc does not name PREFIX"; return 1; }
+    if grep -rlF "$stage" "$stage"; then
+        echo "the files above contain the DESTDIR path"
+        return 1
+    fi
+    # the tool finds the library relative to itself, so the staged tree works moved
+    mv "$stage/usr/local" "$work/moved"
+    run "$work/moved/bin/jwtkit" --version
+}
+
+check "install into a temporary prefix" install_prefix
+if [ "$failed" -gt 0 ]; then
+    echo "tests/install.sh: the install failed; nothing else can be tested"
+    echo "$passed passed, $failed failed"
+    exit 1
+fi
+check "installed layout, symlink, SONAME, headers" layout
+check "staged install: PREFIX=/usr/local DESTDIR=..." staged_install
+
+export PKG_CONFIG_PATH=$prefix/lib/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}
+jwtkit=$prefix/bin/jwtkit
+
+# ---- 2. samples against the installed copy -----------------------------------------
+
+pc_shared() {
+    cd "$work" || return 1
+    run pkg-config --modversion jwtkit
+    # shellcheck disable=SC2046
+    run cc -std=c99 -Wall -Wextra -Werror -o hello "$root/bindings/install-test/hello.c" \
+        $(pkg-config --cflags --libs jwtkit) || return 1
+    readelf -d hello | grep -F "[libjwtkit.so.$abi]" || { echo "hello does not need libjwtkit.so.$abi"; return 1; }
+    run env LD_LIBRARY_PATH="$prefix/lib" ./hello
+}
+
+pc_static() {
+    cd "$work" || return 1
+    run pkg-config --static --define-variable=jwtkit_lib=-l:libjwtkit.a --libs jwtkit
+    # shellcheck disable=SC2046
+    run cc -std=c99 -Wall -Wextra -Werror -o hello_static "$root/bindings/install-test/hello.c" \
+        $(pkg-config --cflags jwtkit) \
+        $(pkg-config --static --define-variable=jwtkit_lib=-l:libjwtkit.a --libs jwtkit) || return 1
+    if readelf -d hello_static | grep -F libjwtkit; then
+        echo "hello_static still needs the shared library"
+        return 1
+    fi
+    run ./hello_static # no LD_LIBRARY_PATH: nothing of jwtkit is loaded at run time
+}
+
+cmake_cpp() {
+    run cmake -S "$root/bindings/install-test/cpp" -B "$work/cmake-cpp" -DCMAKE_PREFIX_PATH="$prefix" \
+        -DCMAKE_BUILD_TYPE=Release || return 1
+    run cmake --build "$work/cmake-cpp" || return 1
+    readelf -d "$work/cmake-cpp/hello_cpp" | grep -F "[libjwtkit.so.$abi]" || return 1
+    if readelf -d "$work/cmake-cpp/hello_cpp_static" | grep -F libjwtkit; then
+        echo "hello_cpp_static still needs the shared library"
+        return 1
+    fi
+    run "$work/cmake-cpp/hello_cpp" && run "$work/cmake-cpp/hello_cpp_static"
+}
+
+cmake_version_check() {
+    # a request for another minor version of 0.x must not find this one
+    mkdir -p "$work/cmake-ver" && cat >"$work/cmake-ver/CMakeLists.txt" <<'EOF'
+cmake_minimum_required(VERSION 3.16)
+project(v NONE)
+find_package(jwtkit 0.99 QUIET)
+if(jwtkit_FOUND)
+  message(FATAL_ERROR "jwtkit ${jwtkit_VERSION} accepted for a 0.99 request")
+endif()
+find_package(jwtkit 0.1 REQUIRED)
+EOF
+    run cmake -S "$work/cmake-ver" -B "$work/cmake-ver/build" -DCMAKE_PREFIX_PATH="$prefix"
+}
+
+cpp_examples() {
+    run cmake -S "$root/bindings/cpp/examples" -B "$work/cmake-examples" -DCMAKE_PREFIX_PATH="$prefix" || return 1
+    run cmake --build "$work/cmake-examples" || return 1
+    run "$work/cmake-examples/session_tokens" || return 1
+    # shellcheck disable=SC2046
+    run c++ -std=c++17 -Wall -Wextra -Werror -o "$work/session_tokens_pc" \
+        "$root/bindings/cpp/examples/session_tokens.cpp" $(pkg-config --cflags --libs jwtkit) || return 1
+    run env LD_LIBRARY_PATH="$prefix/lib" "$work/session_tokens_pc"
+}
+
+c_examples() {
+    local src exe
+    for src in "$root"/bindings/c/examples/*.c; do
+        [ -e "$src" ] || continue
+        exe=$work/c-example-$(basename "$src" .c)
+        # shellcheck disable=SC2046
+        run cc -std=c99 -Wall -Wextra -Werror -o "$exe" "$src" $(pkg-config --cflags --libs jwtkit) || return 1
+        run env LD_LIBRARY_PATH="$prefix/lib" "$exe" </dev/null || return 1
+    done
+}
+
+check "C sample via pkg-config --cflags --libs jwtkit (shared)" pc_shared
+check "C sample via pkg-config --static against libjwtkit.a" pc_static
+check "C++ sample via CMake find_package(jwtkit), shared and static" cmake_cpp
+check "CMake version file: 0.1 exact found, 0.99 refused" cmake_version_check
+check "bindings/cpp/examples with CMake and with pkg-config" cpp_examples
+check "bindings/c/examples with pkg-config" c_examples
+
+# ---- 3. the C++ wrapper ------------------------------------------------------------
+
+cxx_flags=(-std=c++17 -Wall -Wextra -Werror -g)
+
+wrapper_tests() {
+    # shellcheck disable=SC2046
+    run c++ "${cxx_flags[@]}" -o "$work/test_wrapper" "$root/bindings/cpp/tests/test_wrapper.cpp" \
+        $(pkg-config --cflags --libs jwtkit) || return 1
+    run env LD_LIBRARY_PATH="$prefix/lib" "${valgrind[@]}" "$work/test_wrapper" "$keys"
+}
+
+build_interop() {
+    # shellcheck disable=SC2046
+    run c++ "${cxx_flags[@]}" -o "$work/interop" "$root/bindings/cpp/tests/interop.cpp" \
+        $(pkg-config --cflags --libs jwtkit)
+}
+
+check "C++ wrapper tests (-Wall -Wextra -Werror${valgrind:+, valgrind})" wrapper_tests
+check "build the interop helper" build_interop
+interop() { LD_LIBRARY_PATH="$prefix/lib" "$work/interop" "$@"; }
+
+# ---- 4. the command-line tool -------------------------------------------------------
+
+secret=$work/secret
+printf '%s' "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef" >"$secret"
+
+# private and public key files of each algorithm
+priv_of() {
+    case $1 in
+        HS*) echo "$secret" ;;
+        RS* | PS*) echo "$keys/rsa2048.pkcs8.pem" ;;
+        ES256) echo "$keys/ecp256.pkcs8.pem" ;;
+        ES384) echo "$keys/ecp384.pkcs8.pem" ;;
+        ES512) echo "$keys/ecp521.pkcs8.pem" ;;
+        EdDSA) echo "$keys/ed25519.pkcs8.pem" ;;
+    esac
+}
+pub_of() {
+    case $1 in
+        HS*) echo "$secret" ;;
+        RS* | PS*) echo "$keys/rsa2048.spki.pem" ;;
+        ES256) echo "$keys/ecp256.spki.pem" ;;
+        ES384) echo "$keys/ecp384.spki.pem" ;;
+        ES512) echo "$keys/ecp521.spki.pem" ;;
+        EdDSA) echo "$keys/ed25519.spki.pem" ;;
+    esac
+}
+# the key option of the CLI for a key file
+key_opt() {
+    case $1 in
+        HS*) echo "--secret-file" ;;
+        *) echo "--key" ;;
+    esac
+}
+
+cli_round_trip() {
+    local alg=$1 token claims
+    token=$(run "$jwtkit" encode --alg "$alg" "$(key_opt "$alg")" "$(priv_of "$alg")" \
+        --exp 1h --iss cli-test --sub alice --aud api role=admin n:=42) || return 1
+    echo "$token"
+    claims=$(run "$jwtkit" verify --alg "$alg" "$(key_opt "$alg")" "$(pub_of "$alg")" \
+        --iss cli-test --aud api --sub alice --require exp "$token") || return 1
+    echo "$claims"
+    case $claims in *'"role":"admin"'*'"n":42'*) ;; *) echo "claims lost"; return 1 ;; esac
+    # the same token from standard input
+    printf '%s\n' "$token" | run "$jwtkit" verify -q -a "$alg" "$(key_opt "$alg")" "$(pub_of "$alg")" \
+        --iss cli-test --aud api
+}
+
+cli_to_library() {
+    local alg=$1 token
+    token=$(run "$jwtkit" encode --alg "$alg" "$(key_opt "$alg")" "$(priv_of "$alg")" --no-iat '{"from":"cli"}') || return 1
+    run interop verify "$alg" "$(pub_of "$alg")" "$token" | grep -F '{"from":"cli"}'
+}
+
+library_to_cli() {
+    local alg=$1 token
+    token=$(run interop sign "$alg" "$(priv_of "$alg")" '{"from":"library"}') || return 1
+    run "$jwtkit" verify --alg "$alg" "$(key_opt "$alg")" "$(pub_of "$alg")" "$token" | grep -F '{"from":"library"}'
+}
+
+algs=(HS256 HS384 HS512 RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512 EdDSA)
+for alg in "${algs[@]}"; do
+    check "cli: encode -> verify $alg (argument and stdin)" cli_round_trip "$alg"
+done
+cli_interop() { cli_to_library "$1" && library_to_cli "$1"; }
+for alg in "${algs[@]}"; do
+    check "cli -> library, library -> cli: $alg" cli_interop "$alg"
+done
+
+es_key=$keys/ecp256.pkcs8.pem
+es_pub=$keys/ecp256.spki.pem
+sign_es() { "$jwtkit" encode --alg ES256 --key "$es_key" "$@"; }
+
+cli_expired() {
+    local token
+    token=$(sign_es --now 1000000000 --exp 1h sub=alice) || return 1
+    expect 1 'expired.*JWTKIT_ERR_EXPIRED' "$jwtkit" verify --alg ES256 --key "$es_pub" "$token" || return 1
+    # the leeway and a fixed clock: valid 30 s after expiry with a 1 m leeway
+    expect 0 '' "$jwtkit" verify --alg ES256 --key "$es_pub" --now 1000003630 --leeway 1m "$token"
+}
+
+cli_tampered() {
+    local token header payload sig forged
+    token=$(sign_es '{"sub":"alice","admin":false}') || return 1
+    IFS=. read -r header payload sig <<<"$token"
+    forged=$header.$(printf '%s' '{"sub":"alice","admin":true}' | base64 -w0 | tr '+/' '-_' | tr -d '=').$sig
+    expect 1 'JWTKIT_ERR_SIGNATURE_INVALID' "$jwtkit" verify --alg ES256 --key "$es_pub" "$forged" || return 1
+    # one character of the signature changed
+    local c=${sig:10:1} d=A
+    [ "$c" != A ] || d=B
+    expect 1 'JWTKIT_ERR_SIGNATURE_INVALID' "$jwtkit" verify --alg ES256 --key "$es_pub" \
+        "$header.$payload.${sig:0:10}$d${sig:11}"
+}
+
+cli_wrong_audience() {
+    local token
+    token=$(sign_es --aud billing) || return 1
+    expect 1 'audience.*JWTKIT_ERR_AUDIENCE_MISMATCH' "$jwtkit" verify --alg ES256 --key "$es_pub" --aud api "$token" || return 1
+    expect 1 'JWTKIT_ERR_AUDIENCE_MISMATCH' "$jwtkit" verify --alg ES256 --key "$es_pub" "$token" || return 1
+    expect 0 '' "$jwtkit" verify --alg ES256 --key "$es_pub" --aud api --aud billing "$token"
+}
+
+cli_other_refusals() {
+    local token
+    token=$(sign_es --iss https://a.example) || return 1
+    expect 1 'JWTKIT_ERR_ISSUER_MISMATCH' "$jwtkit" verify --alg ES256 --key "$es_pub" --iss https://b.example "$token" || return 1
+    expect 1 'JWTKIT_ERR_ALG_NOT_ALLOWED' "$jwtkit" verify --alg ES384,EdDSA --key "$es_pub" "$token" || return 1
+    local other=$work/other-secret
+    printf '%s' "another secret, also long enough for HS256 (32+)" >"$other"
+    expect 1 'JWTKIT_ERR_SIGNATURE_INVALID' "$jwtkit" verify --alg HS256 --secret-file "$other" \
+        "$("$jwtkit" encode --alg HS256 --secret-file "$secret")" || return 1
+    expect 1 'JWTKIT_ERR_KEY_ALG_MISMATCH' "$jwtkit" verify --alg ES256 --secret-file "$secret" "$token" || return 1
+    expect 1 'JWTKIT_ERR_CLAIM_MISSING' "$jwtkit" verify --alg ES256 --key "$es_pub" --require jti "$token" || return 1
+    expect 1 'JWTKIT_ERR_TOKEN_MALFORMED' "$jwtkit" verify --alg ES256 --key "$es_pub" not-a-token || return 1
+    token=$(sign_es --now 2000000000 --nbf +1h) || return 1
+    expect 1 'JWTKIT_ERR_NOT_YET_VALID' "$jwtkit" verify --alg ES256 --key "$es_pub" --now 2000000000 "$token"
+}
+
+cli_usage_errors() {
+    local token
+    token=$(sign_es) || return 1
+    expect 2 'alg is required' "$jwtkit" verify --key "$es_pub" "$token" || return 1
+    expect 2 'never accepted' "$jwtkit" verify --alg none --key "$es_pub" "$token" || return 1
+    expect 2 'unknown option' "$jwtkit" verify --alg ES256 --key "$es_pub" --frobnicate "$token" || return 1
+    expect 2 'no-such-file' "$jwtkit" verify --alg ES256 --key "$work/no-such-file" "$token" || return 1
+    expect 2 'a key is needed' "$jwtkit" verify --alg ES256 "$token" || return 1
+    expect 2 'KEY_INVALID' "$jwtkit" verify --alg ES256 --key "$keys/README.md" "$token" || return 1
+    expect 2 'needs a duration' "$jwtkit" encode --alg ES256 --key "$es_key" --exp soon || return 1
+    expect 2 'not a claim' "$jwtkit" encode --alg ES256 --key "$es_key" sub || return 1
+    expect 2 'unknown command' "$jwtkit" frobnicate || return 1
+    expect 2 '' "$jwtkit" || return 1
+    expect 1 'KEY_CANNOT_SIGN' "$jwtkit" encode --alg ES256 --key "$es_pub" || return 1
+    expect 1 'JWTKIT_ERR_KEY_TOO_WEAK' "$jwtkit" encode --alg HS256 --secret short || return 1
+    expect 0 '' "$jwtkit" encode --alg HS256 --secret short --allow-short-secret
+}
+
+cli_help() {
+    local cmd
+    run "$jwtkit" --help | grep -q '^usage: jwtkit COMMAND' || return 1
+    for cmd in encode decode verify; do
+        run "$jwtkit" "$cmd" --help | grep -q "^usage: jwtkit $cmd" || return 1
+    done
+}
+
+cli_claims_inputs() {
+    local token out
+    token=$(run "$jwtkit" encode --alg HS256 --secret-file "$secret" --no-iat \
+        name='Jo "the" \ Smith' admin:=true roles:='["a","b"]' 'empty=') || return 1
+    out=$(run "$jwtkit" decode --json "$token") || return 1
+    echo "$out"
+    [ "$out" = '{"header":{"alg":"HS256","typ":"JWT"},"claims":{"name":"Jo \"the\" \\ Smith","admin":true,"roles":["a","b"],"empty":""}}' ] || return 1
+    token=$(printf '{"from":"stdin"}' | run "$jwtkit" encode --alg HS256 --secret-file "$secret" --no-iat -) || return 1
+    out=$(run "$jwtkit" decode --json "$token") || return 1
+    [ "$out" = '{"header":{"alg":"HS256","typ":"JWT"},"claims":{"from":"stdin"}}' ] || return 1
+    # claims the library refuses: duplicate members, a claim given twice
+    expect 1 'JWTKIT_ERR_JSON' "$jwtkit" encode --alg HS256 --secret-file "$secret" '{"a":1,"a":2}' || return 1
+    expect 1 'JWTKIT_ERR_INVALID_ARGUMENT' "$jwtkit" encode --alg HS256 --secret-file "$secret" --sub a sub=b
+}
+
+cli_decode() {
+    local token out
+    token=$(run "$jwtkit" encode --alg EdDSA --key "$keys/ed25519.pkcs8.pem" --kid key-1 --now 1700000000 \
+        --exp 1h --iss me '{"nested":{"list":[1,{}],"empty":[]}}') || return 1
+    out=$(run "$jwtkit" decode --now 1700000060 "$token") || return 1
+    printf '%s\n' "$out"
+    [ "$out" = 'Header (NOT verified)
+{
+  "alg": "EdDSA",
+  "kid": "key-1",
+  "typ": "JWT"
+}
+Claims (NOT verified)
+{
+  "nested": {
+    "list": [
+      1,
+      {}
+    ],
+    "empty": []
+  },
+  "iat": 1700000000,  // 2023-11-14 22:13:20 UTC, 1m ago
+  "exp": 1700003600,  // 2023-11-14 23:13:20 UTC, expires in 59m
+  "iss": "me"
+}' ] || { echo "unexpected decode output"; return 1; }
+    # from standard input too; a malformed token exits 1
+    printf '%s\n' "$token" | run "$jwtkit" decode --json | grep -q '"kid":"key-1"' || return 1
+    expect 1 'JWTKIT_ERR_' "$jwtkit" decode 'eyJ.e30'
+}
+
+cli_kid_and_header() {
+    local token
+    token=$(run "$jwtkit" encode --alg HS256 --secret-file "$secret" --kid k-7 --typ at+jwt --header '{"x5t":"abc"}') || return 1
+    run "$jwtkit" decode --json "$token" | grep -F '"kid":"k-7"' | grep -F '"typ":"at+jwt"' | grep -qF '"x5t":"abc"' || return 1
+    expect 0 '' "$jwtkit" verify --alg HS256 --secret-file "$secret" --typ at+jwt "$token" || return 1
+    expect 1 'JWTKIT_ERR_TYP_MISMATCH' "$jwtkit" verify --alg HS256 --secret-file "$secret" --typ JWT "$token"
+}
+
+cli_valgrind() {
+    [ "${#valgrind[@]}" -gt 0 ] || { echo "valgrind not installed: skipped"; return 0; }
+    local token
+    token=$(run "${valgrind[@]}" "$jwtkit" encode --alg RS256 --key "$keys/rsa2048.pkcs8.pem" --exp 5m --jti --aud a sub=x) || return 1
+    run "${valgrind[@]}" "$jwtkit" verify --alg RS256 --key "$keys/rsa2048.spki.pem" --aud a "$token" || return 1
+    run "${valgrind[@]}" "$jwtkit" decode "$token" || return 1
+    expect 1 'EXPIRED' "${valgrind[@]}" "$jwtkit" verify --alg RS256 --key "$keys/rsa2048.spki.pem" --aud a --now 4000000000 "$token"
+}
+
+check "cli: expired token exits 1 with the reason; leeway" cli_expired
+check "cli: tampered token exits 1 with the reason" cli_tampered
+check "cli: wrong audience exits 1 with the reason" cli_wrong_audience
+check "cli: issuer, algorithm, key, required claim, nbf refusals exit 1" cli_other_refusals
+check "cli: usage errors exit 2" cli_usage_errors
+check "cli: --help for each command" cli_help
+check "cli: claims from key=value, key:=JSON, a JSON object, stdin" cli_claims_inputs
+check "cli: decode pretty-prints with dates" cli_decode
+check "cli: --kid, --typ, --header" cli_kid_and_header
+check "cli: no leaks or memory errors (valgrind)" cli_valgrind
+
+echo
+if [ "$failed" -gt 0 ]; then
+    printf 'failed: %s\n' "${failures[@]}"
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
