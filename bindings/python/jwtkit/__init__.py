@@ -1,0 +1,89 @@
+"""jwtkit: JSON Web Tokens with PyJWT's API, over the jwtkit library (Rust, C ABI).
+
+``import jwtkit as jwt`` keeps PyJWT 2.x code working: ``encode``, ``decode``,
+``decode_complete``, ``get_unverified_header``, ``PyJWK``, ``PyJWKSet``,
+``PyJWKClient`` and PyJWT's exceptions. Parsing, signing, verification and claim
+checks all run in the library, the same code the C API uses.
+"""
+
+from . import _ffi
+from .api_jwk import PyJWK, PyJWKSet
+from .api_jws import PyJWS, get_algorithm_by_name, get_unverified_header
+from .api_jwt import PyJWT, decode, decode_complete, encode
+from .exceptions import (
+    DecodeError,
+    ExpiredSignatureError,
+    ImmatureSignatureError,
+    InvalidAlgorithmError,
+    InvalidArgumentError,
+    InvalidAudienceError,
+    InvalidIssuedAtError,
+    InvalidIssuerError,
+    InvalidJTIError,
+    InvalidKeyError,
+    InvalidSignatureError,
+    InvalidSubjectError,
+    InvalidTokenError,
+    InvalidTypError,
+    KeyAlgorithmMismatchError,
+    KeyNotFoundError,
+    LibraryError,
+    MissingCryptographyError,
+    MissingRequiredClaimError,
+    PyJWKClientConnectionError,
+    PyJWKClientError,
+    PyJWKError,
+    PyJWKSetError,
+    PyJWTError,
+    RevokedTokenError,
+    TokenTooOldError,
+)
+from .jwks_client import PyJWKClient
+from .warnings import InsecureKeyLengthWarning, RemovedInPyjwt3Warning
+
+__version__ = "0.1.0"
+#: The loaded library's version string, e.g. "jwtkit/0.1.0".
+library_version: str = _ffi.version()
+#: The path of the loaded shared library.
+library_path: str = _ffi.lib.path
+
+__all__ = [
+    "PyJWS",
+    "PyJWT",
+    "PyJWKClient",
+    "PyJWK",
+    "PyJWKSet",
+    "decode",
+    "decode_complete",
+    "encode",
+    "get_unverified_header",
+    "get_algorithm_by_name",
+    "InsecureKeyLengthWarning",
+    "RemovedInPyjwt3Warning",
+    "DecodeError",
+    "ExpiredSignatureError",
+    "ImmatureSignatureError",
+    "InvalidAlgorithmError",
+    "InvalidAudienceError",
+    "InvalidIssuedAtError",
+    "InvalidIssuerError",
+    "InvalidJTIError",
+    "InvalidKeyError",
+    "InvalidSignatureError",
+    "InvalidSubjectError",
+    "InvalidTokenError",
+    "MissingCryptographyError",
+    "MissingRequiredClaimError",
+    "PyJWKClientConnectionError",
+    "PyJWKClientError",
+    "PyJWKError",
+    "PyJWKSetError",
+    "PyJWTError",
+    "InvalidArgumentError",
+    "InvalidTypError",
+    "KeyAlgorithmMismatchError",
+    "KeyNotFoundError",
+    "LibraryError",
+    "RevokedTokenError",
+    "TokenTooOldError",
+]

@@ -1,0 +1,409 @@
+"""Loads libjwtkit and declares the C ABI (include/jwtkit.h): every function's
+``argtypes`` and ``restype`` live here and nowhere else.
+
+The library is looked up in this order:
+
+1. ``JWTKIT_LIBRARY``: a path to the shared library (an error if it does not exist);
+2. the copy bundled inside the installed package (``jwtkit/libjwtkit.so``);
+3. the repository's ``target/release`` then ``target/debug`` (a source checkout).
+
+The loaded library must report the ABI version this package was written for
+(``jwtkit_abi_version()``); otherwise importing ``jwtkit`` fails with an ``ImportError``
+that says which file was loaded and what it reported.
+
+Calls go through :class:`ctypes.CDLL`, which releases the GIL for the duration of each
+call, so signing and verification in several threads run in parallel.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import sys
+import threading
+from ctypes import (
+    CFUNCTYPE,
+    POINTER,
+    c_bool,
+    c_char,
+    c_char_p,
+    c_int32,
+    c_size_t,
+    c_uint32,
+    c_uint64,
+    c_int64,
+    c_void_p,
+)
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+#: The ABI this package was written for (``JWTKIT_ABI_VERSION`` in include/jwtkit.h).
+ABI_VERSION = 0
+
+# ---------------------------------------------------------------------------------
+# Constants of include/jwtkit.h.
+
+JWTKIT_OK = 0
+JWTKIT_ERR_NULL_ARGUMENT = 1
+JWTKIT_ERR_INVALID_ARGUMENT = 2
+JWTKIT_ERR_PANIC = 3
+JWTKIT_ERR_OUT_OF_MEMORY = 4
+JWTKIT_ERR_KEY_INVALID = 100
+JWTKIT_ERR_KEY_UNSUPPORTED = 101
+JWTKIT_ERR_KEY_TOO_WEAK = 102
+JWTKIT_ERR_KEY_ALG_MISMATCH = 103
+JWTKIT_ERR_KEY_CANNOT_SIGN = 104
+JWTKIT_ERR_KEY_USAGE = 105
+JWTKIT_ERR_KEY_NOT_FOUND = 106
+JWTKIT_ERR_TOKEN_MALFORMED = 200
+JWTKIT_ERR_TOKEN_TOO_LARGE = 201
+JWTKIT_ERR_BASE64 = 202
+JWTKIT_ERR_JSON = 203
+JWTKIT_ERR_JSON_LIMIT = 204
+JWTKIT_ERR_HEADER_INVALID = 205
+JWTKIT_ERR_CRIT_UNSUPPORTED = 206
+JWTKIT_ERR_ALG_UNSUPPORTED = 300
+JWTKIT_ERR_ALG_NOT_ALLOWED = 301
+JWTKIT_ERR_SIGNATURE_INVALID = 302
+JWTKIT_ERR_CLAIM_INVALID = 400
+JWTKIT_ERR_EXPIRED = 401
+JWTKIT_ERR_NOT_YET_VALID = 402
+JWTKIT_ERR_ISSUED_IN_FUTURE = 403
+JWTKIT_ERR_TOO_OLD = 404
+JWTKIT_ERR_CLAIM_MISSING = 405
+JWTKIT_ERR_ISSUER_MISMATCH = 406
+JWTKIT_ERR_AUDIENCE_MISMATCH = 407
+JWTKIT_ERR_SUBJECT_MISMATCH = 408
+JWTKIT_ERR_TYP_MISMATCH = 409
+JWTKIT_ERR_REVOKED = 410
+
+JWTKIT_KEY_ALLOW_SHORT_SECRET = 1
+
+JWTKIT_CHECK_EXP = 1
+JWTKIT_CHECK_NBF = 2
+JWTKIT_CHECK_IAT = 4
+JWTKIT_CHECK_AUD = 8
+JWTKIT_CHECK_ISS = 16
+JWTKIT_CHECK_SUB = 32
+
+JWTKIT_KEY_KIND_NONE = 0
+JWTKIT_KEY_KIND_HMAC = 1
+JWTKIT_KEY_KIND_RSA = 2
+JWTKIT_KEY_KIND_EC_P256 = 3
+JWTKIT_KEY_KIND_EC_P384 = 4
+JWTKIT_KEY_KIND_EC_P521 = 5
+JWTKIT_KEY_KIND_ED25519 = 6
+
+JWTKIT_LIMIT_TOKEN_LEN = 1
+JWTKIT_LIMIT_HEADER_LEN = 2
+JWTKIT_LIMIT_JSON_DEPTH = 3
+JWTKIT_LIMIT_KEYS_TRIED = 4
+
+JWTKIT_ALG_HS256 = 1
+JWTKIT_ALG_HS384 = 2
+JWTKIT_ALG_HS512 = 3
+JWTKIT_ALG_RS256 = 4
+JWTKIT_ALG_RS384 = 5
+JWTKIT_ALG_RS512 = 6
+JWTKIT_ALG_PS256 = 7
+JWTKIT_ALG_PS384 = 8
+JWTKIT_ALG_PS512 = 9
+JWTKIT_ALG_ES256 = 10
+JWTKIT_ALG_ES384 = 11
+JWTKIT_ALG_ES512 = 12
+JWTKIT_ALG_EDDSA = 13
+
+#: The HMAC algorithms: a ``str``/``bytes`` key is a secret for these.
+HMAC_ALGS = frozenset((JWTKIT_ALG_HS256, JWTKIT_ALG_HS384, JWTKIT_ALG_HS512))
+
+# ---------------------------------------------------------------------------------
+# C types.
+
+jwtkit_status = c_int32
+jwtkit_alg = c_int32
+jwtkit_limit = c_int32
+#: Opaque handles (`jwtkit_key`, `jwtkit_validation`, …) are plain addresses here.
+handle = c_void_p
+handle_out = POINTER(c_void_p)
+#: `const uint8_t *`: Python ``bytes`` are passed without a copy; ``None`` is NULL.
+in_bytes = c_char_p
+#: `char **` outputs are read as addresses, then copied and released.
+str_out = POINTER(c_void_p)
+size_out = POINTER(c_size_t)
+err_out = POINTER(c_void_p)
+
+#: `jwtkit_revocation_fn`.
+REVOCATION_FN = CFUNCTYPE(c_int32, c_void_p, POINTER(c_char), c_size_t, POINTER(c_char), c_size_t)
+
+# name -> (restype, argtypes, required)
+_S = jwtkit_status
+_SIGNATURES: Dict[str, Tuple[Any, List[Any], bool]] = {
+    # strings, errors, versions, algorithms
+    "jwtkit_string_free": (None, [c_void_p], True),
+    "jwtkit_error_status": (_S, [c_void_p], True),
+    "jwtkit_error_message": (c_char_p, [c_void_p], True),
+    "jwtkit_error_free": (None, [c_void_p], True),
+    "jwtkit_status_str": (c_char_p, [_S], True),
+    "jwtkit_version": (c_char_p, [], True),
+    "jwtkit_version_number": (c_uint32, [], True),
+    "jwtkit_abi_version": (c_uint32, [], True),
+    "jwtkit_alg_name": (c_char_p, [jwtkit_alg], True),
+    "jwtkit_alg_from_name": (_S, [in_bytes, c_size_t, POINTER(jwtkit_alg), err_out], True),
+    # keys
+    "jwtkit_key_from_secret": (_S, [in_bytes, c_size_t, c_uint32, handle_out, err_out], True),
+    "jwtkit_key_from_pem": (_S, [in_bytes, c_size_t, handle_out, err_out], True),
+    "jwtkit_key_from_der": (_S, [in_bytes, c_size_t, handle_out, err_out], True),
+    "jwtkit_key_from_jwk": (_S, [in_bytes, c_size_t, handle_out, err_out], True),
+    "jwtkit_key_free": (None, [handle], True),
+    # signing
+    "jwtkit_sign": (
+        _S,
+        [handle, jwtkit_alg, in_bytes, c_size_t, in_bytes, c_size_t, str_out, size_out, err_out],
+        True,
+    ),
+    "jwtkit_jws_sign": (
+        _S,
+        [handle, jwtkit_alg, in_bytes, c_size_t, in_bytes, c_size_t, str_out, size_out, err_out],
+        True,
+    ),
+    "jwtkit_sign_options_new": (_S, [handle_out, err_out], True),
+    "jwtkit_sign_options_free": (None, [handle], True),
+    "jwtkit_sign_options_set_issued_at": (_S, [handle, c_bool, err_out], True),
+    "jwtkit_sign_options_set_lifetime": (_S, [handle, c_uint64, err_out], True),
+    "jwtkit_sign_options_set_not_before": (_S, [handle, c_int64, err_out], True),
+    "jwtkit_sign_options_set_now": (_S, [handle, c_int64, err_out], True),
+    "jwtkit_sign_options_set_issuer": (_S, [handle, in_bytes, c_size_t, err_out], True),
+    "jwtkit_sign_options_set_subject": (_S, [handle, in_bytes, c_size_t, err_out], True),
+    "jwtkit_sign_options_add_audience": (_S, [handle, in_bytes, c_size_t, err_out], True),
+    "jwtkit_sign_options_set_random_jti": (_S, [handle, c_bool, err_out], True),
+    "jwtkit_sign_options_set_header": (
+        _S,
+        [handle, in_bytes, c_size_t, in_bytes, c_size_t, err_out],
+        True,
+    ),
+    "jwtkit_sign_options_merge_header_json": (_S, [handle, in_bytes, c_size_t, err_out], True),
+    "jwtkit_sign_with_options": (
+        _S,
+        [handle, jwtkit_alg, in_bytes, c_size_t, handle, str_out, size_out, err_out],
+        True,
+    ),
+    # verifying
+    "jwtkit_verify": (
+        _S,
+        [in_bytes, c_size_t, handle, handle, str_out, size_out, str_out, size_out, err_out],
+        True,
+    ),
+    "jwtkit_jws_verify": (
+        _S,
+        [in_bytes, c_size_t, handle, handle, str_out, size_out, str_out, size_out, err_out],
+        True,
+    ),
+    "jwtkit_decode_unverified": (
+        _S,
+        [in_bytes, c_size_t, str_out, size_out, str_out, size_out, err_out],
+        True,
+    ),
+    # validation policy
+    "jwtkit_validation_new": (_S, [POINTER(jwtkit_alg), c_size_t, handle_out, err_out], True),
+    "jwtkit_validation_free": (None, [handle], True),
+    "jwtkit_validation_set_leeway": (_S, [handle, c_uint64, err_out], True),
+    "jwtkit_validation_set_now": (_S, [handle, c_int64, err_out], True),
+    "jwtkit_validation_add_issuer": (_S, [handle, in_bytes, c_size_t, err_out], True),
+    "jwtkit_validation_add_audience": (_S, [handle, in_bytes, c_size_t, err_out], True),
+    "jwtkit_validation_set_strict_audience": (_S, [handle, c_bool, err_out], True),
+    "jwtkit_validation_set_subject": (_S, [handle, in_bytes, c_size_t, err_out], True),
+    "jwtkit_validation_require_claim": (_S, [handle, in_bytes, c_size_t, err_out], True),
+    "jwtkit_validation_set_typ": (_S, [handle, in_bytes, c_size_t, err_out], True),
+    "jwtkit_validation_set_max_age": (_S, [handle, c_uint64, err_out], True),
+    "jwtkit_validation_disable_checks": (_S, [handle, c_uint32, err_out], True),
+    "jwtkit_validation_set_revocation_check": (_S, [handle, REVOCATION_FN, c_void_p, err_out], True),
+    # Newer functions: used when the loaded library has them (same ABI version).
+    "jwtkit_validation_set_limit": (_S, [handle, jwtkit_limit, c_uint64, err_out], False),
+    # key export, thumbprint, generation
+    "jwtkit_key_generate": (_S, [jwtkit_alg, handle_out, err_out], False),
+    "jwtkit_key_with_kid": (_S, [handle, in_bytes, c_size_t, handle_out, err_out], False),
+    "jwtkit_key_kid": (_S, [handle, str_out, size_out, err_out], False),
+    "jwtkit_key_get_kind": (c_int32, [handle], False),
+    "jwtkit_key_is_private": (c_bool, [handle], False),
+    "jwtkit_key_to_public_jwk": (_S, [handle, str_out, size_out, err_out], False),
+    "jwtkit_key_to_private_jwk": (_S, [handle, str_out, size_out, err_out], False),
+    "jwtkit_key_to_public_pem": (_S, [handle, str_out, size_out, err_out], False),
+    "jwtkit_key_to_private_pem": (_S, [handle, str_out, size_out, err_out], False),
+    "jwtkit_key_thumbprint": (_S, [handle, str_out, size_out, err_out], False),
+    # key sets (JWKS)
+    "jwtkit_keyset_from_jwks": (_S, [in_bytes, c_size_t, handle_out, err_out], False),
+    "jwtkit_keyset_from_keys": (_S, [POINTER(c_void_p), c_size_t, handle_out, err_out], False),
+    "jwtkit_keyset_free": (None, [handle], False),
+    "jwtkit_keyset_len": (c_size_t, [handle], False),
+    "jwtkit_keyset_get": (_S, [handle, c_size_t, handle_out, err_out], False),
+    "jwtkit_keyset_skipped_count": (c_size_t, [handle], False),
+    "jwtkit_keyset_skipped": (_S, [handle, c_size_t, POINTER(jwtkit_status), str_out, size_out, err_out], False),
+    "jwtkit_keyset_to_public_jwks": (_S, [handle, str_out, size_out, err_out], False),
+    "jwtkit_verify_with_keyset": (
+        _S,
+        [in_bytes, c_size_t, handle, handle, str_out, size_out, str_out, size_out, err_out],
+        False,
+    ),
+    "jwtkit_jws_verify_with_keyset": (
+        _S,
+        [in_bytes, c_size_t, handle, handle, str_out, size_out, str_out, size_out, err_out],
+        False,
+    ),
+}
+
+
+class _Lib:
+    """The loaded library: one attribute per declared function (``None`` when an
+    optional function is absent), plus ``path``."""
+
+    path: str
+
+    def __getattr__(self, name: str) -> Any:  # pragma: no cover - for type checkers
+        raise AttributeError(name)
+
+
+def _library_filename() -> str:
+    if sys.platform == "darwin":
+        return "libjwtkit.dylib"
+    if sys.platform == "win32":
+        return "jwtkit.dll"
+    return "libjwtkit.so"
+
+
+def candidate_paths() -> List[Tuple[str, Path]]:
+    """Where the library is looked for, in order, as ``(origin, path)`` pairs."""
+    name = _library_filename()
+    here = Path(__file__).resolve().parent
+    found: List[Tuple[str, Path]] = []
+    env = os.environ.get("JWTKIT_LIBRARY")
+    if env:
+        found.append(("JWTKIT_LIBRARY", Path(env)))
+        return found
+    found.append(("bundled", here / name))
+    repo = here.parent.parent.parent
+    if (repo / "Cargo.toml").is_file():
+        found.append(("target/release", repo / "target" / "release" / name))
+        found.append(("target/debug", repo / "target" / "debug" / name))
+    return found
+
+
+def _load() -> _Lib:
+    candidates = candidate_paths()
+    chosen: Optional[Path] = None
+    for origin, path in candidates:
+        if path.is_file():
+            chosen = path
+            break
+        if origin == "JWTKIT_LIBRARY":
+            raise ImportError(f"jwtkit: JWTKIT_LIBRARY={str(path)!r} does not exist")
+    if chosen is None:
+        tried = ", ".join(str(p) for _, p in candidates)
+        raise ImportError(
+            "jwtkit: the jwtkit shared library was not found (tried "
+            f"{tried}). Install the package with `pip install bindings/python`, run "
+            "`cargo build` in the repository, or set JWTKIT_LIBRARY to its path."
+        )
+    try:
+        cdll = ctypes.CDLL(str(chosen))
+    except OSError as e:
+        raise ImportError(f"jwtkit: cannot load {str(chosen)!r}: {e}") from e
+    try:
+        abi = cdll.jwtkit_abi_version
+    except AttributeError:
+        raise ImportError(f"jwtkit: {str(chosen)!r} is not a jwtkit library (no jwtkit_abi_version)") from None
+    abi.restype = c_uint32
+    abi.argtypes = []
+    found_abi = abi()
+    if found_abi != ABI_VERSION:
+        raise ImportError(
+            f"jwtkit: ABI mismatch: {str(chosen)!r} has ABI version {found_abi}, but this "
+            f"Python package was written for ABI version {ABI_VERSION}; install matching "
+            "versions of the package and the library (or point JWTKIT_LIBRARY at one)."
+        )
+    lib = _Lib()
+    lib.path = str(chosen)
+    for name, (restype, argtypes, required) in _SIGNATURES.items():
+        try:
+            fn = getattr(cdll, name)
+        except AttributeError:
+            if required:
+                raise ImportError(f"jwtkit: {str(chosen)!r} lacks {name}; it is not a complete jwtkit library") from None
+            setattr(lib, name, None)
+            continue
+        fn.restype = restype
+        fn.argtypes = argtypes
+        setattr(lib, name, fn)
+    return lib
+
+
+lib = _load()
+
+# ---------------------------------------------------------------------------------
+# Small helpers around the raw calls (no JWT logic: memory and error plumbing only).
+
+_string_at = ctypes.string_at
+_free_string = lib.jwtkit_string_free
+
+
+def take_string(ptr: c_void_p, length: c_size_t) -> bytes:
+    """Copies an owned `char *` output of `length` bytes and releases it."""
+    try:
+        return _string_at(ptr, length.value)
+    finally:
+        _free_string(ptr)
+
+
+def take_error(err: c_void_p, status: int) -> Tuple[int, str]:
+    """Reads and releases a `jwtkit_error`; returns ``(status, message)``."""
+    if not err.value:
+        name = lib.jwtkit_status_str(status)
+        return status, (name.decode() if name else f"jwtkit status {status}")
+    try:
+        message = lib.jwtkit_error_message(err) or b""
+        return lib.jwtkit_error_status(err), message.decode("utf-8", "replace")
+    finally:
+        lib.jwtkit_error_free(err)
+
+
+def status_name(status: int) -> str:
+    name = lib.jwtkit_status_str(status)
+    return name.decode() if name else "JWTKIT_ERR_UNKNOWN"
+
+
+def version() -> str:
+    return lib.jwtkit_version().decode()
+
+
+_alg_lock = threading.Lock()
+_alg_by_name: Dict[str, Optional[int]] = {}
+
+
+def alg_from_name(name: str) -> Optional[int]:
+    """The `JWTKIT_ALG_*` number of a registered name, from the library (``None`` for
+    names it does not implement, `none` included). Memoized: the table is static."""
+    try:
+        return _alg_by_name[name]
+    except KeyError:
+        pass
+    except TypeError:
+        return None
+    if not isinstance(name, str):
+        return None
+    raw = name.encode("utf-8", "surrogatepass")
+    out = c_int32()
+    status = lib.jwtkit_alg_from_name(raw, len(raw), ctypes.byref(out), None)
+    value = out.value if status == JWTKIT_OK else None
+    with _alg_lock:
+        if len(_alg_by_name) < 256:
+            _alg_by_name[name] = value
+    return value
+
+
+def alg_name(alg: int) -> Optional[str]:
+    name = lib.jwtkit_alg_name(alg)
+    return name.decode() if name else None
+
+
+def optional(name: str) -> Optional[Callable[..., Any]]:
+    """An optional function of the library, or ``None`` when it lacks it."""
+    return getattr(lib, name, None)

@@ -1,0 +1,121 @@
+"""Maps jwtkit status codes (``JWTKIT_ERR_*``) to PyJWT's exception classes. The one
+place where library errors become Python exceptions.
+
+The exception's ``str()`` is PyJWT's message where PyJWT users match on one
+("Signature has expired", "Signature verification failed", …); the library's own
+message, which says what was wrong and where, is always in ``.detail``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Dict, Optional, Tuple, Type
+
+from . import _ffi
+from .exceptions import (
+    DecodeError,
+    ExpiredSignatureError,
+    ImmatureSignatureError,
+    InvalidAlgorithmError,
+    InvalidArgumentError,
+    InvalidAudienceError,
+    InvalidIssuedAtError,
+    InvalidIssuerError,
+    InvalidJTIError,
+    InvalidKeyError,
+    InvalidSignatureError,
+    InvalidSubjectError,
+    InvalidTokenError,
+    InvalidTypError,
+    KeyAlgorithmMismatchError,
+    KeyNotFoundError,
+    LibraryError,
+    MissingRequiredClaimError,
+    PyJWTError,
+    RevokedTokenError,
+    TokenTooOldError,
+)
+
+# status -> (exception class, PyJWT's message or None to use the library's)
+_TABLE: Dict[int, Tuple[Type[PyJWTError], Optional[str]]] = {
+    _ffi.JWTKIT_ERR_NULL_ARGUMENT: (InvalidArgumentError, None),
+    _ffi.JWTKIT_ERR_INVALID_ARGUMENT: (InvalidArgumentError, None),
+    _ffi.JWTKIT_ERR_PANIC: (LibraryError, None),
+    _ffi.JWTKIT_ERR_OUT_OF_MEMORY: (LibraryError, None),
+    _ffi.JWTKIT_ERR_KEY_INVALID: (InvalidKeyError, None),
+    _ffi.JWTKIT_ERR_KEY_UNSUPPORTED: (InvalidKeyError, None),
+    _ffi.JWTKIT_ERR_KEY_TOO_WEAK: (InvalidKeyError, None),
+    _ffi.JWTKIT_ERR_KEY_ALG_MISMATCH: (KeyAlgorithmMismatchError, None),
+    _ffi.JWTKIT_ERR_KEY_CANNOT_SIGN: (InvalidKeyError, None),
+    _ffi.JWTKIT_ERR_KEY_USAGE: (KeyAlgorithmMismatchError, None),
+    _ffi.JWTKIT_ERR_KEY_NOT_FOUND: (KeyNotFoundError, None),
+    _ffi.JWTKIT_ERR_TOKEN_MALFORMED: (DecodeError, None),
+    _ffi.JWTKIT_ERR_TOKEN_TOO_LARGE: (DecodeError, None),
+    _ffi.JWTKIT_ERR_BASE64: (DecodeError, None),
+    _ffi.JWTKIT_ERR_JSON: (DecodeError, None),
+    _ffi.JWTKIT_ERR_JSON_LIMIT: (DecodeError, None),
+    _ffi.JWTKIT_ERR_HEADER_INVALID: (DecodeError, None),
+    _ffi.JWTKIT_ERR_CRIT_UNSUPPORTED: (InvalidTokenError, None),
+    _ffi.JWTKIT_ERR_ALG_UNSUPPORTED: (InvalidAlgorithmError, "Algorithm not supported"),
+    _ffi.JWTKIT_ERR_ALG_NOT_ALLOWED: (InvalidAlgorithmError, "The specified alg value is not allowed"),
+    _ffi.JWTKIT_ERR_SIGNATURE_INVALID: (InvalidSignatureError, "Signature verification failed"),
+    _ffi.JWTKIT_ERR_CLAIM_INVALID: (DecodeError, None),  # refined by claim below
+    _ffi.JWTKIT_ERR_EXPIRED: (ExpiredSignatureError, "Signature has expired"),
+    _ffi.JWTKIT_ERR_NOT_YET_VALID: (ImmatureSignatureError, "The token is not yet valid (nbf)"),
+    _ffi.JWTKIT_ERR_ISSUED_IN_FUTURE: (ImmatureSignatureError, "The token is not yet valid (iat)"),
+    _ffi.JWTKIT_ERR_TOO_OLD: (TokenTooOldError, None),
+    _ffi.JWTKIT_ERR_CLAIM_MISSING: (MissingRequiredClaimError, None),  # built below
+    _ffi.JWTKIT_ERR_ISSUER_MISMATCH: (InvalidIssuerError, "Invalid issuer"),
+    _ffi.JWTKIT_ERR_AUDIENCE_MISMATCH: (InvalidAudienceError, None),  # refined below
+    _ffi.JWTKIT_ERR_SUBJECT_MISMATCH: (InvalidSubjectError, "Invalid subject"),
+    _ffi.JWTKIT_ERR_TYP_MISMATCH: (InvalidTypError, None),
+    _ffi.JWTKIT_ERR_REVOKED: (RevokedTokenError, None),
+}
+
+# A registered claim of the wrong type: PyJWT raises a different class per claim.
+_CLAIM_INVALID: Dict[str, Tuple[Type[PyJWTError], str]] = {
+    "exp": (DecodeError, "Expiration Time claim (exp) must be an integer."),
+    "nbf": (DecodeError, "Not Before claim (nbf) must be an integer."),
+    "iat": (InvalidIssuedAtError, "Issued At claim (iat) must be an integer."),
+    "iss": (InvalidIssuerError, "Payload Issuer (iss) must be a string"),
+    "aud": (InvalidAudienceError, "Invalid claim format in token"),
+    "sub": (InvalidSubjectError, "Subject must be a string"),
+    "jti": (InvalidJTIError, "JWT ID must be a string"),
+}
+
+# The library names the claim between backticks: "claims: `exp` must be …".
+_CLAIM_NAME = re.compile(r"`([^`]*)`")
+
+
+def _claim_in(detail: str) -> Optional[str]:
+    m = _CLAIM_NAME.search(detail)
+    return m.group(1) if m else None
+
+
+def exception_for(status: int, detail: str) -> PyJWTError:
+    """The exception for a failed call's ``status`` and library message ``detail``."""
+    cls, message = _TABLE.get(status, (PyJWTError, None))
+    exc: PyJWTError
+    if status == _ffi.JWTKIT_ERR_CLAIM_MISSING:
+        exc = MissingRequiredClaimError(_claim_in(detail) or detail)
+    else:
+        if status == _ffi.JWTKIT_ERR_CLAIM_INVALID:
+            cls, message = _CLAIM_INVALID.get(_claim_in(detail) or "", (DecodeError, None))
+        elif status == _ffi.JWTKIT_ERR_AUDIENCE_MISMATCH:
+            if "none is expected" in detail:
+                message = "Invalid audience"
+            elif "strict" in detail:
+                message = "Audience doesn't match (strict)"
+            else:
+                message = "Audience doesn't match"
+        exc = cls(message if message is not None else detail)
+    exc.status = status
+    exc.status_name = _ffi.status_name(status)
+    exc.detail = detail
+    return exc
+
+
+def raise_for(status: int, err: "object") -> None:
+    """Raises the exception for a failed call, reading and releasing its error."""
+    status, detail = _ffi.take_error(err, status)  # type: ignore[arg-type]
+    raise exception_for(status, detail)

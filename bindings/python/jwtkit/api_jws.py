@@ -1,0 +1,356 @@
+"""PyJWT's ``PyJWS`` (sign and verify any payload bytes) and ``get_unverified_header``,
+plus the argument conversions shared with ``api_jwt``. Nothing here parses or checks a
+token: every decision is the library's; this module turns PyJWT arguments into library
+arguments and library results into Python values.
+"""
+
+from __future__ import annotations
+
+import binascii
+import json
+import math
+import warnings
+from base64 import urlsafe_b64decode
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any, Callable, Container, Dict, Iterable, List, Optional, Sequence, Tuple, Type, Union
+
+from . import _core, _ffi
+from .exceptions import (
+    DecodeError,
+    InvalidAlgorithmError,
+    InvalidIssuerError,
+    InvalidKeyError,
+)
+from .warnings import InsecureKeyLengthWarning, RemovedInPyjwt3Warning
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .api_jwk import PyJWK
+
+
+class _Unset:
+    def __repr__(self) -> str:
+        return "<unset>"
+
+
+#: ``algorithm`` was not passed (PyJWT: HS256, or the PyJWK's algorithm).
+_ALGORITHM_UNSET: Any = _Unset()
+
+KeyType = Union[str, bytes, "PyJWK", Dict[str, Any], Any]
+
+
+def _is_pyjwk(key: Any) -> bool:
+    from .api_jwk import PyJWK
+
+    return isinstance(key, PyJWK)
+
+
+def token_bytes(jwt: Any) -> bytes:
+    if isinstance(jwt, str):
+        return jwt.encode("utf-8")
+    if isinstance(jwt, bytes):
+        return jwt
+    raise DecodeError(f"Invalid token type. Token must be a {bytes}")
+
+
+def signing_algorithm(key: Any, algorithm: Any, headers: Optional[Dict[str, Any]]) -> Tuple[str, int]:
+    """PyJWT's choice of the signing algorithm's name, and its library number."""
+    if algorithm is _ALGORITHM_UNSET:
+        name = key.algorithm_name if _is_pyjwk(key) else "HS256"
+    elif algorithm is None:
+        name = key.algorithm_name if _is_pyjwk(key) else "none"
+    else:
+        name = algorithm
+    if headers:
+        header_alg = headers.get("alg")
+        if header_alg:
+            name = header_alg
+    alg = _ffi.alg_from_name(name) if isinstance(name, str) else None
+    if alg is None:
+        raise NotImplementedError("Algorithm not supported")
+    return name, alg
+
+
+def header_json(
+    headers: Optional[Dict[str, Any]],
+    json_encoder: Optional[Type[json.JSONEncoder]],
+    sort_headers: bool,
+    default_typ: Optional[str],
+) -> Tuple[Optional[bytes], bool]:
+    """The extra header members to give the library (``alg`` comes from the
+    algorithm), and whether ``typ`` is to be left out: PyJWT drops a falsy ``typ``.
+    ``default_typ`` is added when ``headers`` has no ``typ``."""
+    extra = dict(headers) if headers else {}
+    extra.pop("alg", None)
+    no_typ = False
+    if "typ" in extra:
+        if not extra["typ"]:
+            del extra["typ"]
+            no_typ = True
+    elif default_typ:
+        extra["typ"] = default_typ
+    if extra.get("b64") is True:  # the default value; PyJWT drops it too
+        del extra["b64"]
+    if not extra:
+        return None, no_typ
+    text = json.dumps(extra, separators=(",", ":"), cls=json_encoder, sort_keys=sort_headers)
+    return text.encode("utf-8"), no_typ
+
+
+def with_key(key: Any, secret_ok: bool, enforce_min_length: bool, op: Callable[[_core.Key], Any], stacklevel: int) -> Any:
+    """Runs ``op`` with the library key for ``key``. A secret the library finds too
+    short for the algorithm is, as in PyJWT, used anyway after an
+    ``InsecureKeyLengthWarning``, or refused with ``InvalidKeyError`` when
+    ``enforce_minimum_key_length`` is set."""
+    k = _core.resolve_key(key, secret_ok)
+    try:
+        return op(k)
+    except InvalidKeyError as e:
+        if e.status != _ffi.JWTKIT_ERR_KEY_TOO_WEAK or getattr(k, "kind", None) != "secret" or enforce_min_length:
+            raise
+        warnings.warn(e.detail or str(e), InsecureKeyLengthWarning, stacklevel=stacklevel + 1)
+    return op(_core.resolve_key(key, secret_ok, allow_short=True))
+
+
+def allowed_algorithms(key: Any, algorithms: Optional[Sequence[str]]) -> Tuple[int, ...]:
+    """The allow-list as library numbers. Names jwtkit does not implement (``none``
+    included) are dropped; a ``PyJWK`` binds its one algorithm, as in PyJWT."""
+    if algorithms is None and _is_pyjwk(key):
+        algorithms = [key.algorithm_name]
+    if not algorithms:
+        raise DecodeError(
+            'It is required that you pass in a value for the "algorithms" argument when calling decode().'
+        )
+    if isinstance(algorithms, str):
+        algorithms = [algorithms]
+    names: Iterable[str] = algorithms
+    if _is_pyjwk(key):
+        names = [a for a in algorithms if a == key.algorithm_name]
+    ids: List[int] = []
+    for name in names:
+        alg = _ffi.alg_from_name(name)
+        if alg is not None and alg not in ids:
+            ids.append(alg)
+    if not ids:
+        e = InvalidAlgorithmError("The specified alg value is not allowed")
+        e.detail = f"none of the algorithms {list(algorithms)!r} is implemented by jwtkit or fits the key"
+        raise e
+    return tuple(ids)
+
+
+def seconds(value: Union[float, int, timedelta], what: str) -> int:
+    """Whole seconds for the library: a number or a ``timedelta``; fractions round up."""
+    if isinstance(value, timedelta):
+        value = value.total_seconds()
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{what} must be a number of seconds or a timedelta")
+    if value < 0:
+        raise ValueError(f"{what} must not be negative (jwtkit takes whole seconds >= 0)")
+    return int(math.ceil(value))
+
+
+def _texts(value: Any, what: str) -> Tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    items = tuple(value)
+    for item in items:
+        if not isinstance(item, str):
+            raise TypeError(f"{what} must be strings, got {type(item).__name__}")
+    return items
+
+
+def policy(
+    alg_ids: Tuple[int, ...],
+    options: Dict[str, Any],
+    audience: Any = None,
+    issuer: Any = None,
+    subject: Optional[str] = None,
+    leeway: Union[float, timedelta] = 0,
+    max_age: Union[None, float, timedelta] = None,
+    typ: Optional[str] = None,
+    is_revoked: Optional[Callable[[Optional[str], Dict[str, Any]], Any]] = None,
+) -> _core.Validation:
+    """The library policy for PyJWT's decode arguments (cached: policies are
+    read-only once built)."""
+    disabled = 0
+    if not options.get("verify_exp", True):
+        disabled |= _ffi.JWTKIT_CHECK_EXP
+    if not options.get("verify_nbf", True):
+        disabled |= _ffi.JWTKIT_CHECK_NBF
+    if not options.get("verify_iat", True):
+        disabled |= _ffi.JWTKIT_CHECK_IAT
+    if not options.get("verify_aud", True):
+        disabled |= _ffi.JWTKIT_CHECK_AUD
+    if not options.get("verify_iss", True):
+        disabled |= _ffi.JWTKIT_CHECK_ISS
+    if not options.get("verify_sub", True):
+        disabled |= _ffi.JWTKIT_CHECK_SUB
+    if audience is not None and not isinstance(audience, (str, Iterable)):
+        raise TypeError("audience must be a string, iterable or None")
+    audiences = _texts(audience, "audiences")
+    if issuer is None or isinstance(issuer, str):
+        issuers = _texts(issuer, "issuers")
+    else:
+        try:
+            issuers = _texts(issuer, "issuers")
+        except TypeError:
+            raise InvalidIssuerError('Issuer param must be "str" or "Container[str]"') from None
+    if subject is not None and not isinstance(subject, str):
+        raise TypeError("subject must be a string or None")
+    require = _texts(options.get("require") or (), "required claims")
+    strict = bool(options.get("strict_aud", False))
+    lw = seconds(leeway, "leeway")
+    age = None if max_age is None else seconds(max_age, "max_age")
+    cache_key = (alg_ids, disabled, lw, issuers, audiences, strict, subject, require, typ, age, is_revoked)
+    cached = _core.VALIDATION_CACHE.get(cache_key)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    v = _core.Validation.new(alg_ids)
+    if disabled:
+        v.disable_checks(disabled)
+    if lw:
+        v.set_leeway(lw)
+    for i in issuers:
+        v.add_issuer(i)
+    for a in audiences:
+        v.add_audience(a)
+    if strict:
+        v.set_strict_audience(True)
+    if subject is not None:
+        v.set_subject(subject)
+    for name in require:
+        v.require_claim(name)
+    if typ is not None:
+        v.set_typ(typ)
+    if age is not None:
+        v.set_max_age(age)
+    if is_revoked is not None:
+        v.set_revocation_check(is_revoked)
+    return _core.VALIDATION_CACHE.put(cache_key, v)  # type: ignore[no-any-return]
+
+
+def signature_bytes(token: bytes) -> bytes:
+    """The decoded signature segment, for ``decode_complete``'s ``signature``."""
+    segment = token.rsplit(b".", 1)[-1]
+    try:
+        return urlsafe_b64decode(segment + b"=" * (-len(segment) % 4))
+    except (binascii.Error, ValueError) as e:
+        raise DecodeError("Invalid crypto padding") from e
+
+
+def warn_kwargs(kwargs: Dict[str, Any], name: str) -> None:
+    if kwargs:
+        warnings.warn(
+            f"passing additional kwargs to {name}() is deprecated "
+            "and will be removed in pyjwt version 3. "
+            f"Unsupported kwargs: {tuple(kwargs.keys())}",
+            RemovedInPyjwt3Warning,
+            stacklevel=3,
+        )
+
+
+class PyJWS:
+    """Signs and verifies any payload bytes as a compact JWS (PyJWT's ``PyJWS``)."""
+
+    header_typ = "JWT"
+
+    def __init__(self, algorithms: Optional[Sequence[str]] = None, options: Optional[Dict[str, Any]] = None) -> None:
+        self.options: Dict[str, Any] = {"verify_signature": True, "enforce_minimum_key_length": False}
+        if options is not None:
+            self.options = {**self.options, **options}
+        #: Algorithms this instance accepts; ``None`` means all that jwtkit implements.
+        self._algorithms = None if algorithms is None else list(algorithms)
+
+    def get_algorithms(self) -> List[str]:
+        names = [_ffi.alg_name(i) for i in range(1, 14)]
+        all_names = [n for n in names if n]
+        if self._algorithms is None:
+            return all_names
+        return [n for n in self._algorithms if n in all_names]
+
+    def encode(
+        self,
+        payload: bytes,
+        key: KeyType,
+        algorithm: Optional[str] = _ALGORITHM_UNSET,
+        headers: Optional[Dict[str, Any]] = None,
+        json_encoder: Optional[Type[json.JSONEncoder]] = None,
+        is_payload_detached: bool = False,
+        sort_headers: bool = True,
+    ) -> str:
+        """Signs ``payload`` (bytes) and returns the compact JWS. ``typ`` is "JWT"
+        unless ``headers`` says otherwise. Detached payloads (RFC 7797) are refused."""
+        if isinstance(payload, str):
+            payload = payload.encode("utf-8")
+        _, alg = signing_algorithm(key, algorithm, headers)
+        if is_payload_detached:
+            headers = {**(headers or {}), "b64": False}
+        hjson, _ = header_json(headers, json_encoder, sort_headers, self.header_typ)
+        enforce = bool(self.options.get("enforce_minimum_key_length", False))
+        return with_key(  # type: ignore[no-any-return]
+            key, alg in _ffi.HMAC_ALGS, enforce, lambda k: _core.sign(k, alg, payload, hjson, jwt=False), 2
+        )
+
+    def decode_complete(
+        self,
+        jwt: Union[str, bytes],
+        key: KeyType = "",
+        algorithms: Optional[Sequence[str]] = None,
+        options: Optional[Dict[str, Any]] = None,
+        detached_payload: Optional[bytes] = None,
+        **kwargs: Any,
+    ) -> Dict[str, Any]:
+        """Verifies the signature; returns ``{"payload": bytes, "header": dict,
+        "signature": bytes}``."""
+        warn_kwargs(kwargs, "decode_complete")
+        merged = self.options if options is None else {**self.options, **options}
+        token = token_bytes(jwt)
+        if detached_payload is not None:
+            raise DecodeError("jwtkit does not support detached payloads (RFC 7797 `b64`: false)")
+        if not merged.get("verify_signature", True):
+            raw_header, payload = _core.decode_unverified(token)
+            return {"payload": payload, "header": json.loads(raw_header), "signature": signature_bytes(token)}
+        alg_ids = allowed_algorithms(key, algorithms if algorithms is not None else self._algorithms)
+        v = policy(alg_ids, {})
+        enforce = bool(merged.get("enforce_minimum_key_length", False))
+        raw_header, payload = with_key(
+            key,
+            _core.secret_possible(alg_ids),
+            enforce,
+            lambda k: _core.verify(token, k, v, True, jwt=False),
+            2,
+        )
+        return {"payload": payload, "header": json.loads(raw_header), "signature": signature_bytes(token)}
+
+    def decode(
+        self,
+        jwt: Union[str, bytes],
+        key: KeyType = "",
+        algorithms: Optional[Sequence[str]] = None,
+        options: Optional[Dict[str, Any]] = None,
+        detached_payload: Optional[bytes] = None,
+        **kwargs: Any,
+    ) -> Any:
+        """Verifies the signature and returns the payload bytes."""
+        warn_kwargs(kwargs, "decode")
+        return self.decode_complete(jwt, key, algorithms, options, detached_payload=detached_payload)["payload"]
+
+    def get_unverified_header(self, jwt: Union[str, bytes]) -> Dict[str, Any]:
+        """The token's header, NOT verified: for choosing a key, never for trusting."""
+        raw_header, _ = _core.decode_unverified(token_bytes(jwt))
+        return json.loads(raw_header)  # type: ignore[no-any-return]
+
+
+_jws_global_obj = PyJWS()
+get_unverified_header = _jws_global_obj.get_unverified_header
+
+
+def get_algorithm_by_name(alg_name: str) -> str:
+    """PyJWT returns an algorithm object; jwtkit has none to give, so this returns the
+    registered name when jwtkit implements it and raises ``NotImplementedError``
+    otherwise."""
+    alg = _ffi.alg_from_name(alg_name)
+    if alg is None:
+        raise NotImplementedError("Algorithm not supported")
+    return _ffi.alg_name(alg)  # type: ignore[return-value]

@@ -1,0 +1,291 @@
+"""PyJWT's ``encode``, ``decode``, ``decode_complete`` and the ``PyJWT`` class, over
+libjwtkit. Signing, parsing, verification and every claim check happen in the
+library; this module converts PyJWT's arguments (``datetime`` claims, ``timedelta``
+leeway, ``options``) and the library's results (JSON text to ``dict``).
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from calendar import timegm
+from datetime import datetime, timedelta
+from typing import Any, Callable, Container, Dict, Iterable, Optional, Sequence, Type, Union
+
+from . import _core, _ffi
+from .api_jws import (
+    _ALGORITHM_UNSET,
+    KeyType,
+    allowed_algorithms,
+    header_json,
+    policy,
+    signature_bytes,
+    signing_algorithm,
+    token_bytes,
+    warn_kwargs,
+    with_key,
+)
+from .exceptions import DecodeError, InvalidKeyError
+
+_DEFAULT_OPTIONS: Dict[str, Any] = {
+    "verify_signature": True,
+    "verify_exp": True,
+    "verify_nbf": True,
+    "verify_iat": True,
+    "verify_aud": True,
+    "verify_iss": True,
+    "verify_sub": True,
+    "verify_jti": True,
+    "require": [],
+    "strict_aud": False,
+    "enforce_minimum_key_length": False,
+}
+
+_VERIFY_OPTIONS = ("verify_exp", "verify_nbf", "verify_iat", "verify_aud", "verify_iss", "verify_sub", "verify_jti")
+
+_json_dumps = json.dumps
+_COMPACT = json.JSONEncoder(separators=(",", ":"))
+_compact_json = _COMPACT.encode
+_decode_json = json.JSONDecoder().decode
+
+
+def _json_loads(raw: bytes) -> Any:
+    return _decode_json(raw.decode("utf-8"))
+
+
+#: Most plans a PyJWT instance keeps (the table is emptied when full).
+_PLANS_MAX = 256
+
+
+class PyJWT:
+    """PyJWT's ``PyJWT``: ``encode``/``decode``/``decode_complete`` with default
+    ``options`` fixed at construction."""
+
+    def __init__(self, options: Optional[Dict[str, Any]] = None) -> None:
+        self.options: Dict[str, Any] = dict(_DEFAULT_OPTIONS)
+        if options is not None:
+            self.options = self._merge_options(options)
+        # Plans for repeated calls with the same key and arguments: the library key and
+        # policy (encode: key and algorithm), found with one dictionary look-up.
+        self._decode_plans: Dict[Any, Any] = {}
+        self._encode_plans: Dict[Any, Any] = {}
+        self._fast = bool(self.options["verify_signature"])
+
+    def _merge_options(self, options: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+        if options is None:
+            return self.options
+        merged = dict(options)
+        if not merged.get("verify_signature", True):
+            for name in _VERIFY_OPTIONS:
+                merged.setdefault(name, False)
+        return {**self.options, **merged}
+
+    def encode(
+        self,
+        payload: Dict[str, Any],
+        key: KeyType,
+        algorithm: Optional[str] = _ALGORITHM_UNSET,
+        headers: Optional[Dict[str, Any]] = None,
+        json_encoder: Optional[Type[json.JSONEncoder]] = None,
+        sort_headers: bool = True,
+    ) -> str:
+        """Signs ``payload`` (a ``dict``) and returns the token as ``str``.
+
+        ``datetime`` values of ``exp``, ``iat`` and ``nbf`` become NumericDates (naive
+        ones are taken as UTC). ``key``: an HMAC secret (``str``/``bytes``), a PEM
+        private key, a ``PyJWK``, a JWK ``dict`` or a ``cryptography`` private key.
+        ``headers`` adds header members; its ``alg`` wins over ``algorithm``, and a
+        falsy ``typ`` leaves ``typ`` out. Header members are always sorted.
+        """
+        if not isinstance(payload, dict):
+            raise TypeError("Expecting a dict object, as JWT only supports JSON objects as payloads.")
+        copied = False
+        for claim in ("exp", "iat", "nbf"):
+            value = payload.get(claim)
+            if isinstance(value, datetime):
+                if not copied:
+                    payload, copied = dict(payload), True
+                payload[claim] = timegm(value.utctimetuple())
+        if "iss" in payload and not isinstance(payload["iss"], str):
+            raise TypeError("Issuer (iss) must be a string.")
+        if json_encoder is None:
+            claims = _compact_json(payload).encode("utf-8")
+        else:
+            claims = _json_dumps(payload, separators=(",", ":"), cls=json_encoder).encode("utf-8")
+        if headers is None and (type(key) is str or type(key) is bytes):
+            plan_key = (key, algorithm)
+            plans = self._encode_plans
+            plan = plans.get(plan_key)
+            if plan is None:
+                _, alg = signing_algorithm(key, algorithm, None)
+                plan = (_core.resolve_key(key, alg in _ffi.HMAC_ALGS), alg)
+                if len(plans) >= _PLANS_MAX:
+                    plans.clear()
+                plans[plan_key] = plan
+            try:
+                return _core.sign(plan[0], plan[1], claims, None)
+            except InvalidKeyError as e:
+                if e.status != _ffi.JWTKIT_ERR_KEY_TOO_WEAK:
+                    raise  # a short secret takes the path below, which warns
+        _, alg = signing_algorithm(key, algorithm, headers)
+        hjson, no_typ = header_json(headers, json_encoder, sort_headers, None)
+        enforce = bool(self.options.get("enforce_minimum_key_length", False))
+        jwt = not no_typ  # jwtkit_sign adds typ "JWT"; without typ, sign the JSON as a JWS
+        return with_key(  # type: ignore[no-any-return]
+            key,
+            alg in _ffi.HMAC_ALGS,
+            enforce,
+            lambda k: _core.sign(k, alg, claims, hjson, jwt),
+            2,
+        )
+
+    def _decode(
+        self,
+        jwt: Union[str, bytes],
+        key: KeyType,
+        algorithms: Optional[Sequence[str]],
+        options: Optional[Dict[str, Any]],
+        verify: Optional[bool],
+        detached_payload: Optional[bytes],
+        audience: Union[None, str, Iterable[str]],
+        issuer: Union[None, str, Container[str]],
+        subject: Optional[str],
+        leeway: Union[float, timedelta],
+        complete: bool,
+        max_age: Union[None, float, timedelta],
+        typ: Optional[str],
+        is_revoked: Optional[Callable[[Optional[str], Dict[str, Any]], Any]],
+    ) -> Dict[str, Any]:
+        token = jwt.encode("utf-8") if type(jwt) is str else token_bytes(jwt)
+        if (
+            options is None
+            and self._fast
+            and (type(key) is str or type(key) is bytes)
+            and (type(algorithms) is list or type(algorithms) is tuple)
+            and (audience is None or type(audience) is str)
+            and (issuer is None or type(issuer) is str)
+            and verify is None
+            and detached_payload is None
+            and is_revoked is None
+        ):
+            # The common call, repeated: one look-up finds the parsed key and policy.
+            plan_key = (key, tuple(algorithms), audience, issuer, subject, leeway, max_age, typ)
+            plans = self._decode_plans
+            plan = plans.get(plan_key)
+            if plan is None:
+                alg_ids = allowed_algorithms(key, algorithms)
+                v = policy(alg_ids, self.options, audience, issuer, subject, leeway, max_age, typ)
+                plan = (_core.resolve_key(key, _core.secret_possible(alg_ids)), v)
+                if len(plans) >= _PLANS_MAX:
+                    plans.clear()
+                plans[plan_key] = plan
+            try:
+                if not complete:
+                    return _json_loads(_core.verify_claims(token, plan[0], plan[1]))  # type: ignore[no-any-return]
+                raw_header, raw_claims = _core.verify(token, plan[0], plan[1], True)
+                return {
+                    "header": _json_loads(raw_header),  # type: ignore[arg-type]
+                    "payload": _json_loads(raw_claims),
+                    "signature": signature_bytes(token),
+                }
+            except InvalidKeyError as e:
+                if e.status != _ffi.JWTKIT_ERR_KEY_TOO_WEAK:
+                    raise  # a short secret takes the general path below, which warns
+        verify_signature = True if options is None else options.get("verify_signature", True)
+        if verify is not None and verify != verify_signature:
+            warnings.warn(
+                "The `verify` argument to `decode` does nothing in PyJWT 2.0 and newer. "
+                "The equivalent is setting `verify_signature` to False in the `options` dictionary. "
+                "This invocation has a mismatch between the kwarg and the option entry.",
+                category=DeprecationWarning,
+                stacklevel=4,
+            )
+        merged = self.options if options is None else self._merge_options(options)
+        if detached_payload is not None:
+            raise DecodeError("jwtkit does not support detached payloads (RFC 7797 `b64`: false)")
+        if not merged["verify_signature"]:
+            # No verification at all: no signature, no algorithm, no claim check.
+            raw_header, raw_claims = _core.decode_unverified(token)
+            payload = _json_loads(raw_claims)
+            if not complete:
+                return payload  # type: ignore[no-any-return]
+            return {"header": _json_loads(raw_header), "payload": payload, "signature": signature_bytes(token)}
+        alg_ids = allowed_algorithms(key, algorithms)
+        v = policy(alg_ids, merged, audience, issuer, subject, leeway, max_age, typ, is_revoked)
+        raw_header, raw_claims = with_key(
+            key,
+            _core.secret_possible(alg_ids),
+            bool(merged.get("enforce_minimum_key_length", False)),
+            lambda k: _core.verify(token, k, v, complete),
+            3,
+        )
+        payload = _json_loads(raw_claims)
+        if not complete:
+            return payload  # type: ignore[no-any-return]
+        return {"header": _json_loads(raw_header), "payload": payload, "signature": signature_bytes(token)}
+
+    def decode_complete(
+        self,
+        jwt: Union[str, bytes],
+        key: KeyType = "",
+        algorithms: Optional[Sequence[str]] = None,
+        options: Optional[Dict[str, Any]] = None,
+        verify: Optional[bool] = None,
+        detached_payload: Optional[bytes] = None,
+        audience: Union[None, str, Iterable[str]] = None,
+        issuer: Union[None, str, Container[str]] = None,
+        subject: Optional[str] = None,
+        leeway: Union[float, timedelta] = 0,
+        *,
+        max_age: Union[None, float, timedelta] = None,
+        typ: Optional[str] = None,
+        is_revoked: Optional[Callable[[Optional[str], Dict[str, Any]], Any]] = None,
+        **kwargs: Any,
+    ) -> Dict[str, Any]:
+        """As ``decode``, but returns ``{"header": dict, "payload": dict,
+        "signature": bytes}``."""
+        warn_kwargs(kwargs, "decode_complete")
+        return self._decode(
+            jwt, key, algorithms, options, verify, detached_payload, audience, issuer, subject, leeway,
+            True, max_age, typ, is_revoked,
+        )
+
+    def decode(
+        self,
+        jwt: Union[str, bytes],
+        key: KeyType = "",
+        algorithms: Optional[Sequence[str]] = None,
+        options: Optional[Dict[str, Any]] = None,
+        verify: Optional[bool] = None,
+        detached_payload: Optional[bytes] = None,
+        audience: Union[None, str, Iterable[str]] = None,
+        subject: Optional[str] = None,
+        issuer: Union[None, str, Container[str]] = None,
+        leeway: Union[float, timedelta] = 0,
+        *,
+        max_age: Union[None, float, timedelta] = None,
+        typ: Optional[str] = None,
+        is_revoked: Optional[Callable[[Optional[str], Dict[str, Any]], Any]] = None,
+        **kwargs: Any,
+    ) -> Dict[str, Any]:
+        """Verifies ``jwt`` and returns its claims.
+
+        ``algorithms`` is the allow-list (required, unless ``key`` is a ``PyJWK``).
+        ``options``: ``verify_signature`` (False: decode WITHOUT any check),
+        ``verify_exp``/``_nbf``/``_iat``/``_aud``/``_iss``/``_sub``, ``require`` (claim
+        names), ``strict_aud``, ``enforce_minimum_key_length``. ``audience``,
+        ``issuer`` (a string or a collection), ``subject``; ``leeway`` in seconds or a
+        ``timedelta``. jwtkit extensions (keyword-only): ``max_age`` (refuse tokens whose
+        ``iat`` is older), ``typ`` (required header ``typ``), ``is_revoked(jti, claims)``.
+        """
+        warn_kwargs(kwargs, "decode")
+        return self._decode(
+            jwt, key, algorithms, options, verify, detached_payload, audience, issuer, subject, leeway,
+            False, max_age, typ, is_revoked,
+        )
+
+
+_jwt_global_obj = PyJWT()
+encode = _jwt_global_obj.encode
+decode_complete = _jwt_global_obj.decode_complete
+decode = _jwt_global_obj.decode

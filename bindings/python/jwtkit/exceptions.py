@@ -1,0 +1,164 @@
+"""PyJWT's exception hierarchy, with the same names (``import jwtkit as jwt`` keeps
+``except jwt.ExpiredSignatureError`` working), plus a few subclasses for checks that
+jwtkit makes and PyJWT does not. Every error that a *token* can cause is an
+:class:`InvalidTokenError`, so applications that answer 401 on ``InvalidTokenError``
+keep doing so when jwtkit is stricter than PyJWT.
+
+Errors raised from a library status carry ``status`` (the ``JWTKIT_ERR_*`` number),
+``status_name`` and ``detail`` (the library's message: what was wrong and where).
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+
+class PyJWTError(Exception):
+    """Base class for all exceptions."""
+
+    status: Optional[int] = None
+    status_name: Optional[str] = None
+    detail: Optional[str] = None
+
+
+class InvalidTokenError(PyJWTError):
+    """Base exception when ``decode()`` fails on a token."""
+
+
+class DecodeError(InvalidTokenError):
+    """The token cannot be decoded: malformed, bad base64url or JSON, bad header."""
+
+
+class InvalidSignatureError(DecodeError):
+    """The token's signature does not verify with the key given."""
+
+
+class ExpiredSignatureError(InvalidTokenError):
+    """The token's ``exp`` claim is in the past (beyond the leeway)."""
+
+
+class InvalidAudienceError(InvalidTokenError):
+    """The token's ``aud`` claim does not match one of the expected audiences."""
+
+
+class InvalidIssuerError(InvalidTokenError):
+    """The token's ``iss`` claim does not match the expected issuer."""
+
+
+class InvalidIssuedAtError(InvalidTokenError):
+    """The token's ``iat`` claim is not a number."""
+
+
+class ImmatureSignatureError(InvalidTokenError):
+    """The token's ``nbf`` or ``iat`` claim is in the future."""
+
+
+class InvalidKeyError(PyJWTError):
+    """The key is not in a proper format, not supported, or too weak."""
+
+
+class InvalidAlgorithmError(InvalidTokenError):
+    """The token's algorithm is unknown or not in the allow-list."""
+
+
+class MissingRequiredClaimError(InvalidTokenError):
+    """A claim that is required is absent."""
+
+    def __init__(self, claim: str) -> None:
+        super().__init__(claim)
+        self.claim = claim
+
+    def __str__(self) -> str:
+        return f'Token is missing the "{self.claim}" claim'
+
+
+class PyJWKError(PyJWTError):
+    pass
+
+
+class MissingCryptographyError(PyJWKError):
+    """Kept for PyJWT compatibility; jwtkit never needs ``cryptography``."""
+
+
+class PyJWKSetError(PyJWTError):
+    pass
+
+
+class PyJWKClientError(PyJWTError):
+    pass
+
+
+class PyJWKClientConnectionError(PyJWKClientError):
+    pass
+
+
+class InvalidSubjectError(InvalidTokenError):
+    """The token's ``sub`` claim is not a string or not the expected subject."""
+
+
+class InvalidJTIError(InvalidTokenError):
+    """The token's ``jti`` claim is not a string."""
+
+
+# --- jwtkit additions (all subclasses of PyJWT's classes) -------------------------
+
+
+class KeyAlgorithmMismatchError(InvalidAlgorithmError, InvalidKeyError):
+    """The key's kind or curve does not fit the token's algorithm (e.g. an RSA key for
+    an HS256 token), or a JWK's ``alg``/``use``/``key_ops`` forbid it. Both an
+    :class:`InvalidKeyError` (as PyJWT raises) and an :class:`InvalidTokenError`."""
+
+
+class KeyNotFoundError(InvalidTokenError, PyJWKClientError):
+    """No key of the key set has the token's ``kid``, or fits its algorithm."""
+
+
+class TokenTooOldError(ExpiredSignatureError):
+    """The token's ``iat`` is older than the ``max_age`` given to ``decode``."""
+
+
+class InvalidTypError(InvalidTokenError):
+    """The header's ``typ`` is absent or not the one given to ``decode`` (``typ=``)."""
+
+
+class RevokedTokenError(InvalidTokenError):
+    """The ``is_revoked`` callback given to ``decode`` reported the token revoked."""
+
+
+class InvalidArgumentError(PyJWTError, ValueError):
+    """jwtkit refused an argument (e.g. a claim given both in the payload and as an
+    option, or an unknown flag)."""
+
+
+class LibraryError(PyJWTError):
+    """A bug inside libjwtkit was caught at its C boundary (``JWTKIT_ERR_PANIC``)."""
+
+
+__all__ = [
+    "PyJWTError",
+    "InvalidTokenError",
+    "DecodeError",
+    "InvalidSignatureError",
+    "ExpiredSignatureError",
+    "InvalidAudienceError",
+    "InvalidIssuerError",
+    "InvalidIssuedAtError",
+    "ImmatureSignatureError",
+    "InvalidKeyError",
+    "InvalidAlgorithmError",
+    "MissingRequiredClaimError",
+    "PyJWKError",
+    "MissingCryptographyError",
+    "PyJWKSetError",
+    "PyJWKClientError",
+    "PyJWKClientConnectionError",
+    "InvalidSubjectError",
+    "InvalidJTIError",
+    "KeyAlgorithmMismatchError",
+    "KeyNotFoundError",
+    "TokenTooOldError",
+    "InvalidTypError",
+    "RevokedTokenError",
+    "InvalidArgumentError",
+    "LibraryError",
+]

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Runs the Python binding's tests (pytest) against the library that `cargo build` makes
+# (target/debug), installing the test-only dependencies first. From anywhere:
+#   bash bindings/python/run-tests.sh [pytest arguments]
+# Set JWTKIT_LIBRARY to test another build (e.g. target/release/libjwtkit.so).
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+
+PIP_ROOT_USER_ACTION=ignore python3 -m pip install -q --disable-pip-version-check pytest pyjwt cryptography
+
+if [ -z "${JWTKIT_LIBRARY:-}" ]; then
+    (cd "$root" && cargo build --lib)
+    case "$(uname -s)" in
+        Darwin) lib=libjwtkit.dylib ;;
+        *) lib=libjwtkit.so ;;
+    esac
+    export JWTKIT_LIBRARY="$root/target/debug/$lib"
+fi
+echo "run-tests.sh: testing bindings/python with $JWTKIT_LIBRARY"
+cd "$here"
+exec python3 -m pytest -q -p no:cacheprovider tests "$@"

@@ -1,0 +1,210 @@
+"""Key arguments: PEM/DER/secret detection, every PEM form, refusals, the key cache,
+handles (context manager, finalizer), threads."""
+
+import gc
+import json
+import threading
+
+import pytest
+
+from conftest import SECRET, raw, text
+import jwtkit as jwt
+from jwtkit import _core, _ffi
+
+
+@pytest.mark.parametrize(
+    "alg, signer, verifier",
+    [
+        ("RS256", "rsa2048.pkcs8.pem", "rsa2048.spki.pem"),
+        ("RS256", "rsa2048.pkcs1.pem", "rsa2048.cert.pem"),
+        ("PS256", "rsa2048.pkcs8.pem", "rsa2048.pkcs8.pem"),  # a private key verifies too
+        ("ES256", "ecp256.sec1.pem", "ecp256.spki.pem"),
+        ("ES256", "ecp256.pkcs8.pem", "ecp256.sec1.pem"),
+    ],
+)
+def test_pem_forms(alg, signer, verifier):
+    token = jwt.encode({"a": 1}, text(signer), algorithm=alg)
+    assert jwt.decode(token, text(verifier), algorithms=[alg]) == {"a": 1}
+
+
+def test_der_keys_when_no_hmac_algorithm_is_allowed():
+    token = jwt.encode({"a": 1}, raw("rsa2048.pkcs8.der"), algorithm="RS256")
+    assert jwt.decode(token, raw("rsa2048.spki.der"), algorithms=["RS256", "PS256"]) == {"a": 1}
+    # with an HMAC algorithm allowed, bytes that are not PEM are an HMAC secret
+    with pytest.raises(jwt.KeyAlgorithmMismatchError):
+        jwt.decode(token, raw("rsa2048.spki.der"), algorithms=["RS256", "HS256"])
+
+
+def test_pem_with_leading_whitespace_and_bytearray_keys():
+    pem = "\n  " + text("ecp256.pkcs8.pem")
+    token = jwt.encode({}, pem, algorithm="ES256")
+    assert jwt.decode(token, bytearray(text("ecp256.spki.pem").encode()), algorithms=["ES256"]) == {}
+    assert jwt.decode(jwt.encode({}, memoryview(SECRET.encode())), SECRET, algorithms=["HS256"]) == {}
+
+
+@pytest.mark.parametrize(
+    "name, status",
+    [
+        ("rsa1024.pkcs8.pem", "JWTKIT_ERR_KEY_TOO_WEAK"),
+        ("secp256k1.sec1.pem", "JWTKIT_ERR_KEY_UNSUPPORTED"),
+        ("x25519.pkcs8.pem", "JWTKIT_ERR_KEY_UNSUPPORTED"),
+    ],
+)
+def test_refused_keys(name, status):
+    with pytest.raises(jwt.InvalidKeyError) as e:
+        jwt.encode({}, text(name), algorithm="RS256")
+    assert e.value.status_name == status
+    assert not isinstance(e.value, jwt.InvalidTokenError)
+
+
+def test_garbage_pem():
+    with pytest.raises(jwt.InvalidKeyError):
+        jwt.decode("a.b.c", "-----BEGIN PUBLIC KEY-----\nnope\n-----END PUBLIC KEY-----\n", algorithms=["RS256"])
+
+
+def test_secret_bytes_are_kept_whole():
+    key = b"\x00" * 16 + b"A" * 16 + b"\x00\xff"
+    token = jwt.encode({"a": 1}, key)
+    assert jwt.decode(token, key, algorithms=["HS256"]) == {"a": 1}
+    with pytest.raises(jwt.InvalidSignatureError):
+        jwt.decode(token, key[:-1], algorithms=["HS256"])
+    utf8 = "clé-secrète-" + "é" * 20
+    assert jwt.decode(jwt.encode({}, utf8), utf8.encode("utf-8"), algorithms=["HS256"]) == {}
+
+
+@pytest.mark.parametrize("key", [1, 1.5, None, object(), ["k"]])
+def test_unsupported_key_types(key):
+    with pytest.raises(TypeError):
+        jwt.encode({}, key)
+
+
+def test_ssh_public_key():
+    serialization = pytest.importorskip("cryptography.hazmat.primitives.serialization", reason="cryptography is not installed")
+    private = serialization.load_pem_private_key(raw("ecp256.pkcs8.pem"), None)
+    ssh = private.public_key().public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH)
+    token = jwt.encode({"a": 1}, text("ecp256.pkcs8.pem"), algorithm="ES256")
+    assert jwt.decode(token, ssh, algorithms=["ES256"]) == {"a": 1}
+    with pytest.raises(jwt.InvalidKeyError):
+        jwt.decode(token, b"ssh-rsa AAAA garbage", algorithms=["ES256"])
+
+
+# --- the key cache ------------------------------------------------------------------
+
+
+def test_the_same_pem_is_parsed_once():
+    pem = text("rsa2048.spki.pem")
+    token = jwt.encode({}, text("rsa2048.pkcs8.pem"), algorithm="RS256")
+    jwt.decode(token, pem, algorithms=["RS256"])
+    first = _core.KEY_CACHE.get((pem, False, False))
+    assert isinstance(first, _core.Key)
+    for _ in range(5):
+        jwt.decode(token, pem, algorithms=["RS256"])
+    assert _core.KEY_CACHE.get((pem, False, False)) is first
+
+
+def test_the_key_cache_is_bounded_and_evicted_keys_still_work():
+    for i in range(_core.KEY_CACHE.size + 50):
+        jwt.encode({}, SECRET + str(i))
+    assert len(_core.KEY_CACHE) <= _core.KEY_CACHE.size
+    assert jwt.decode(jwt.encode({}, SECRET + "0"), SECRET + "0", algorithms=["HS256"]) == {}
+
+
+def test_the_validation_cache_is_bounded():
+    token = jwt.encode({"aud": "a"}, SECRET)
+    for i in range(_core.VALIDATION_CACHE.size + 20):
+        jwt.decode(token, SECRET, algorithms=["HS256"], audience=["a", str(i)])
+    assert len(_core.VALIDATION_CACHE) <= _core.VALIDATION_CACHE.size
+
+
+# --- handles ---------------------------------------------------------------------------
+
+
+def test_key_handle_context_manager_and_close():
+    with _core.Key.from_secret(SECRET.encode()) as key:
+        token = jwt.encode({"a": 1}, key)
+        assert jwt.decode(token, key, algorithms=["HS256"]) == {"a": 1}
+        assert not key.closed
+    assert key.closed
+    with pytest.raises(ValueError, match="closed"):
+        jwt.encode({}, key)
+    with pytest.raises(ValueError):
+        key.ptr()
+    key.close()  # twice is fine
+
+
+def test_finalizer_releases_handles():
+    key = _core.Key.from_pem(raw("ed25519.pkcs8.pem"))
+    finalizer = key._finalizer
+    assert finalizer.alive
+    del key
+    gc.collect()
+    assert not finalizer.alive
+
+
+def test_validation_handle():
+    with _core.Validation.new([_ffi.JWTKIT_ALG_HS256]) as v:
+        v.set_leeway(5)
+        v.set_now(1000)
+        v.add_issuer("i")
+        v.add_audience("a")
+        v.set_strict_audience(False)
+        v.set_subject("s")
+        v.require_claim("jti")
+        v.set_typ("JWT")
+        v.set_max_age(60)
+        v.disable_checks(_ffi.JWTKIT_CHECK_NBF)
+        if _ffi.optional("jwtkit_validation_set_limit"):
+            v.set_limit(_ffi.JWTKIT_LIMIT_JSON_DEPTH, 16)
+        key = _core.Key.from_secret(SECRET.encode())
+        token = jwt.encode({"iat": 990, "iss": "i", "aud": "a", "sub": "s", "jti": "j"}, SECRET)
+        header, claims = _core.verify(token.encode(), key, v, True)
+        assert b'"jti":"j"' in claims and b"HS256" in header
+        with pytest.raises(jwt.InvalidArgumentError):
+            v.disable_checks(1 << 20)
+    assert v.closed
+    with pytest.raises(jwt.InvalidArgumentError):
+        _core.Validation.new([])
+    with pytest.raises(jwt.InvalidArgumentError):
+        _core.Validation.new([99])
+
+
+def test_shared_keys_and_policies_across_threads():
+    pem_private, pem_public = text("ecp256.pkcs8.pem"), text("ecp256.spki.pem")
+    errors = []
+
+    def work(n):
+        try:
+            for i in range(50):
+                token = jwt.encode({"n": n, "i": i}, pem_private, algorithm="ES256")
+                assert jwt.decode(token, pem_public, algorithms=["ES256"]) == {"n": n, "i": i}
+                hs = jwt.encode({"n": n}, SECRET)
+                assert jwt.decode(hs, SECRET, algorithms=["HS256"]) == {"n": n}
+        except BaseException as e:  # noqa: BLE001
+            errors.append(e)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+
+
+def test_key_export_and_generation():
+    if not _core.has_keysets():
+        pytest.skip("this libjwtkit predates key export")
+    key = _core.Key.from_pem(raw("ecp256.pkcs8.pem"))
+    assert key.key_kind() == _ffi.JWTKIT_KEY_KIND_EC_P256 and key.is_private()
+    assert key.kid() is None and key.with_kid("k9").kid() == "k9"
+    assert "BEGIN PUBLIC KEY" in key.to_public_pem() and "BEGIN PRIVATE KEY" in key.to_private_pem()
+    assert '"d"' in key.to_private_jwk() and '"d"' not in key.to_public_jwk()
+    assert len(key.thumbprint()) == 43
+    generated = _core.Key.generate(_ffi.JWTKIT_ALG_EDDSA)
+    assert generated.key_kind() == _ffi.JWTKIT_KEY_KIND_ED25519
+    token = jwt.encode({"a": 1}, generated, algorithm="EdDSA")
+    assert jwt.decode(token, generated.to_public_pem(), algorithms=["EdDSA"]) == {"a": 1}
+    with pytest.raises(jwt.InvalidKeyError):
+        _core.Key.generate(_ffi.JWTKIT_ALG_RS256)
+    s = _core.KeySet.from_jwks(json.dumps({"keys": [json.loads(key.with_kid("a").to_public_jwk())]}).encode())
+    assert len(s) == 1 and s.get(0).kid() == "a" and s.skipped() == []
+    assert '"kid":"a"' in s.to_public_jwks()
