@@ -11,6 +11,7 @@ import pytest
 
 from conftest import KEYS, text
 import jwtkit as jwt
+from jwtkit import _core
 
 
 def jwk(name):
@@ -74,7 +75,8 @@ def test_get_signing_key_from_jwt_and_decode(server):
     assert key.key_id == "ec-1"
     assert jwt.decode(token, key.key, algorithms=["ES256"]) == {"sub": "x"}
     assert jwt.decode(token, key, algorithms=["ES256"]) == {"sub": "x"}
-    assert jwt.decode(token, client.get_jwk_set(), algorithms=["ES256", "EdDSA"]) == {"sub": "x"}
+    if _core.has_keysets():
+        assert jwt.decode(token, client.get_jwk_set(), algorithms=["ES256", "EdDSA"]) == {"sub": "x"}
     assert [k.key_id for k in client.get_signing_keys()] == ["ec-1", "ed-1"]
     assert server.requests == 1  # cached
 
