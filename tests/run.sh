@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Runs every test of jwtkit: the README's "run every test" command, and what CI runs
+# (through .ci/run). From anywhere: `bash tests/run.sh`.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+# 1. Rust, C and C++: `cargo test` also builds the cdylib, and tests/c_api.rs compiles
+#    and runs tests/c/* and bindings/c/examples/* against it; tests/symbols.rs checks
+#    the exports. With valgrind present every C program runs under it (leaks fail).
+if [ "${JWTKIT_TEST_ASAN:-0}" = 1 ]; then
+    export JWTKIT_TEST_VALGRIND=0 # ASan and valgrind do not mix
+elif command -v valgrind >/dev/null 2>&1; then
+    export JWTKIT_TEST_VALGRIND="${JWTKIT_TEST_VALGRIND:-1}"
+elif [ -n "${CI:-}" ]; then
+    echo "tests/run.sh: valgrind is required in CI (apt-get install valgrind)" >&2
+    exit 1
+else
+    echo "tests/run.sh: valgrind not found; the C tests run without the leak check" >&2
+fi
+cargo test
+
+# 2. Python binding (bindings/python): NOT YET. When it lands, run its tests here
+#    against the same library, e.g.
+#      JWTKIT_LIBRARY="$PWD/target/debug/libjwtkit.so" PYTHONPATH=bindings/python \
+#          python3 -m pytest -q bindings/python/tests
+#    and add `python3 -m pip install pytest` to .ci/run.
+
+# 3. The header is committed and fresh: the build regenerates include/jwtkit.h, so a
+#    difference here means the committed copy is stale.
+git ls-files --error-unmatch include/jwtkit.h >/dev/null \
+    || { echo "tests/run.sh: include/jwtkit.h is not committed" >&2; exit 1; }
+git diff --exit-code -- include/jwtkit.h \
+    || { echo "tests/run.sh: include/jwtkit.h changed: commit the regenerated header" >&2; exit 1; }
+
+echo "tests/run.sh: all tests passed"
