@@ -71,6 +71,14 @@ typedef struct jwtkit_error jwtkit_error;
 typedef struct jwtkit_key jwtkit_key;
 
 /*
+ An opaque, immutable set of keys, from a JWK Set document (`jwtkit_keyset_from_jwks`)
+ or from keys (`jwtkit_keyset_from_keys`). Verification picks the key by the token's
+ `kid`. To rotate, build a new set and free the old one once no thread uses it.
+ Thread safety: may be used from any number of threads at once.
+ */
+typedef struct jwtkit_keyset jwtkit_keyset;
+
+/*
  Opaque options for issuing tokens. Defaults: `iat` = now, nothing else. Thread
  safety: configure from one thread; then any number of threads may sign with it.
  */
@@ -95,6 +103,11 @@ typedef int32_t jwtkit_status;
 typedef int32_t jwtkit_alg;
 
 /*
+ The kind of a key, as a fixed-width integer: one of the `JWTKIT_KEY_KIND_*` values.
+ */
+typedef int32_t jwtkit_key_kind;
+
+/*
  A revocation check: return non-zero when the token is revoked. `jti` is the token's
  `jti` (NUL-terminated, `jti_len` bytes) or NULL when it has none; `claims_json` the
  exact claims (NUL-terminated). Both are valid only during the call. Called after
@@ -112,6 +125,41 @@ typedef int32_t (*jwtkit_revocation_fn)(void *ctx,
  A resource limit, for `jwtkit_validation_set_limit`.
  */
 typedef int32_t jwtkit_limit;
+
+/*
+ Not a key (`jwtkit_key_get_kind(NULL)`).
+ */
+#define JWTKIT_KEY_KIND_NONE 0
+
+/*
+ An HMAC secret (HS256/HS384/HS512).
+ */
+#define JWTKIT_KEY_KIND_HMAC 1
+
+/*
+ An RSA key (RS256…PS512).
+ */
+#define JWTKIT_KEY_KIND_RSA 2
+
+/*
+ An EC P-256 key (ES256).
+ */
+#define JWTKIT_KEY_KIND_EC_P256 3
+
+/*
+ An EC P-384 key (ES384).
+ */
+#define JWTKIT_KEY_KIND_EC_P384 4
+
+/*
+ An EC P-521 key (ES512).
+ */
+#define JWTKIT_KEY_KIND_EC_P521 5
+
+/*
+ An Ed25519 key (EdDSA).
+ */
+#define JWTKIT_KEY_KIND_ED25519 6
 
 /*
  Success.
@@ -404,6 +452,312 @@ jwtkit_status jwtkit_key_from_jwk(const uint8_t *jwk,
  not be called twice on the same pointer, nor while another thread still uses it.
  */
 void jwtkit_key_free(const struct jwtkit_key *key);
+
+/*
+ Generates a new random key for `alg` from the operating system's random source:
+ an HMAC secret as long as the hash (32, 48 or 64 bytes), or a P-256, P-384, P-521 or
+ Ed25519 key pair. The key is restricted to `alg` (its JWK export says `"alg"`) and
+ has no `kid`: add one with `jwtkit_key_with_kid`, for instance its
+ `jwtkit_key_thumbprint`. RSA generation is not offered (ring cannot generate RSA
+ keys): create RSA keys with OpenSSL and load them with `jwtkit_key_from_pem`. On
+ success `*out` receives a key owned by the caller (free with `jwtkit_key_free`).
+ Thread safety: safe from any thread.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (not a
+ JWTKIT_ALG_* value, or the random source failed), JWTKIT_ERR_KEY_UNSUPPORTED (RSA),
+ JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_key_generate(jwtkit_alg alg,
+                                  const struct jwtkit_key **out,
+                                  struct jwtkit_error **out_err);
+
+/*
+ Makes a new key with the material and restrictions (`alg`, `use`, `key_ops`) of
+ `key` and the `kid` `(ptr, len)` (UTF-8, copied); an empty `kid` (such as `(NULL,
+ 0)`) makes a key without `kid`. Keys are immutable, so `key` itself is unchanged (and still owned by the
+ caller). Tokens signed with the new key carry the `kid` in their header. On success
+ `*out` receives a key owned by the caller (free with `jwtkit_key_free`). Thread
+ safety: safe to call concurrently with the same key.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (`kid` is
+ not UTF-8), JWTKIT_ERR_KEY_INVALID, JWTKIT_ERR_KEY_UNSUPPORTED, JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_key_with_kid(const struct jwtkit_key *key,
+                                  const uint8_t *kid,
+                                  size_t kid_len,
+                                  const struct jwtkit_key **out,
+                                  struct jwtkit_error **out_err);
+
+/*
+ The `kid` of `key` (from its JWK, or set by `jwtkit_key_with_kid`). On success
+ `*out` receives it, NUL-terminated, owned by the caller (free with
+ `jwtkit_string_free`), and `*out_len` (if not NULL) its length; when the key has no
+ `kid`, `*out` is set to NULL and `*out_len` to 0. On failure nothing is written.
+ Thread safety: safe to call concurrently with the same key.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_OUT_OF_MEMORY,
+ JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_key_kid(const struct jwtkit_key *key,
+                             char **out,
+                             size_t *out_len,
+                             struct jwtkit_error **out_err);
+
+/*
+ The kind of `key`: one of the `JWTKIT_KEY_KIND_*` values, `JWTKIT_KEY_KIND_NONE` for
+ NULL. Thread safety: reads only.
+ */
+jwtkit_key_kind jwtkit_key_get_kind(const struct jwtkit_key *key);
+
+/*
+ Whether `key` can sign: true for HMAC secrets and private keys, false for public
+ keys and NULL. Thread safety: reads only.
+ */
+bool jwtkit_key_is_private(const struct jwtkit_key *key);
+
+/*
+ The public half of `key` as a JWK (RFC 7517; members sorted, no whitespace) with its
+ `kid`, `alg`, `use` and the public operations of its `key_ops`: what an issuer
+ publishes. Private members are never included. On success `*out` receives the
+ NUL-terminated JSON, owned by the caller (free with `jwtkit_string_free`), and
+ `*out_len` (if not NULL) its length. On failure nothing is written. Thread safety:
+ safe to call concurrently with the same key.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (an HMAC
+ secret has no public half), JWTKIT_ERR_OUT_OF_MEMORY, JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_key_to_public_jwk(const struct jwtkit_key *key,
+                                       char **out,
+                                       size_t *out_len,
+                                       struct jwtkit_error **out_err);
+
+/*
+ The whole key as a JWK, PRIVATE MEMBERS INCLUDED (`d`, RSA's `p` `q` `dp` `dq` `qi`,
+ an HMAC secret's `k`), with its `kid`, `alg`, `use` and `key_ops`: for storing a key,
+ never for publishing it. jwtkit's own copies are wiped; wipe the output (for example
+ with `explicit_bzero`) before `jwtkit_string_free`. Outputs as in
+ `jwtkit_key_to_public_jwk`. Thread safety: safe to call concurrently with the same key.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (the key is
+ public), JWTKIT_ERR_KEY_INVALID, JWTKIT_ERR_KEY_UNSUPPORTED, JWTKIT_ERR_OUT_OF_MEMORY,
+ JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_key_to_private_jwk(const struct jwtkit_key *key,
+                                        char **out,
+                                        size_t *out_len,
+                                        struct jwtkit_error **out_err);
+
+/*
+ The public half of `key` as PEM `PUBLIC KEY` (SubjectPublicKeyInfo, LF line
+ endings), readable by `jwtkit_key_from_pem` and OpenSSL. Outputs as in
+ `jwtkit_key_to_public_jwk`. Thread safety: safe to call concurrently with the same key.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (an HMAC
+ secret has no public half), JWTKIT_ERR_KEY_INVALID, JWTKIT_ERR_OUT_OF_MEMORY,
+ JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_key_to_public_pem(const struct jwtkit_key *key,
+                                       char **out,
+                                       size_t *out_len,
+                                       struct jwtkit_error **out_err);
+
+/*
+ The private key as PEM `PRIVATE KEY` (unencrypted PKCS#8 v1, LF line endings): RSA,
+ EC (with its public point) or Ed25519, readable by `jwtkit_key_from_pem` and
+ OpenSSL. SECRET: wipe the output before `jwtkit_string_free`. HMAC secrets have no
+ PEM form (use `jwtkit_key_to_private_jwk`). Outputs as in `jwtkit_key_to_public_jwk`.
+ Thread safety: safe to call concurrently with the same key.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (a public
+ key or an HMAC secret), JWTKIT_ERR_KEY_INVALID, JWTKIT_ERR_KEY_UNSUPPORTED,
+ JWTKIT_ERR_OUT_OF_MEMORY, JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_key_to_private_pem(const struct jwtkit_key *key,
+                                        char **out,
+                                        size_t *out_len,
+                                        struct jwtkit_error **out_err);
+
+/*
+ The RFC 7638 JWK thumbprint of `key`: base64url (no padding) of the SHA-256 of its
+ required public JWK members, 43 characters; usable as a `kid`. For an HMAC secret it
+ is a hash of the secret (RFC 7638 `k`), safe to show only for secrets too long to
+ guess, such as generated ones. Outputs as in `jwtkit_key_to_public_jwk`. Thread
+ safety: safe to call concurrently with the same key.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_OUT_OF_MEMORY,
+ JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_key_thumbprint(const struct jwtkit_key *key,
+                                    char **out,
+                                    size_t *out_len,
+                                    struct jwtkit_error **out_err);
+
+/*
+ Reads a JWK Set (RFC 7517 §5): `{"keys": [...]}`, `(ptr, len)` UTF-8 JSON, copied,
+ at most 1 MiB and 1024 keys. Keys it cannot use are skipped, not fatal: unknown
+ `kty`, unsupported curve, invalid key material, `use` other than `sig` or `key_ops`
+ without `verify`, an `alg` that is not a JWS algorithm jwtkit implements or does not
+ fit the key, RSA under 2048 bits or with the ROCA fingerprint, HMAC secrets too short
+ for their `alg` (32 bytes without one), HMAC secrets in a set that also holds
+ asymmetric keys, and keys whose `kid` also names a different key that could verify
+ the same algorithm (ambiguous; the same key twice, or an RSA and an EC key sharing a
+ `kid`, are fine). List them with `jwtkit_keyset_skipped_count` and
+ `jwtkit_keyset_skipped`; the set may be empty. On success `*out` receives a set owned by the caller (free with
+ `jwtkit_keyset_free`). Thread safety: safe from any thread.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_KEY_INVALID (not JSON, not an
+ object, duplicate members, no `keys` array, over the limits), JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_keyset_from_jwks(const uint8_t *jwks,
+                                      size_t jwks_len,
+                                      const struct jwtkit_keyset **out,
+                                      struct jwtkit_error **out_err);
+
+/*
+ Makes a set of the `n_keys` keys in `keys` (an array of non-NULL handles; `(NULL, 0)`
+ is an empty set). The set takes its own reference to each key: the caller still owns
+ (and may free) its handles. The rules of `jwtkit_keyset_from_jwks` apply: keys the
+ set cannot use are skipped and listed, with their index in `keys`. On success `*out`
+ receives a set owned by the caller (free with `jwtkit_keyset_free`). Thread safety:
+ safe from any thread.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT (NULL array with `n_keys` > 0, or a NULL
+ key), JWTKIT_ERR_INVALID_ARGUMENT (more than 1024 keys), JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_keyset_from_keys(const struct jwtkit_key *const *keys,
+                                      size_t n_keys,
+                                      const struct jwtkit_keyset **out,
+                                      struct jwtkit_error **out_err);
+
+/*
+ Releases a key set (and its references to its keys). NULL is a no-op; must not be
+ called twice on the same pointer, nor while another thread still uses it.
+ */
+void jwtkit_keyset_free(const struct jwtkit_keyset *set);
+
+/*
+ The number of usable keys in the set (skipped ones not counted); 0 for NULL.
+ Thread safety: reads only.
+ */
+size_t jwtkit_keyset_len(const struct jwtkit_keyset *set);
+
+/*
+ The usable key at `index` (0 ≤ index < `jwtkit_keyset_len`, document order): on
+ success `*out` receives a new reference owned by the caller (free with
+ `jwtkit_key_free`; the set keeps its own). Use it to sign (its `kid` goes into the
+ header) or to export it. Thread safety: safe to call concurrently with the same set.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (index out
+ of range), JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_keyset_get(const struct jwtkit_keyset *set,
+                                size_t index,
+                                const struct jwtkit_key **out,
+                                struct jwtkit_error **out_err);
+
+/*
+ The number of keys the set skipped; 0 for NULL. Thread safety: reads only.
+ */
+size_t jwtkit_keyset_skipped_count(const struct jwtkit_keyset *set);
+
+/*
+ Why the `index`-th skipped key (0 ≤ index < `jwtkit_keyset_skipped_count`, in
+ document order) was left out. `*out_status` (if not NULL) receives the status the key
+ would have failed with (for example JWTKIT_ERR_KEY_UNSUPPORTED for an unknown `kty`,
+ JWTKIT_ERR_KEY_USAGE for `use: enc`); `*out_message` (if not NULL) a message naming
+ its position and `kid`, such as `keys[2] (kid "a"): key: JWK: ...`, NUL-terminated,
+ owned by the caller (free with `jwtkit_string_free`), and `*out_message_len` (if not
+ NULL) its length. On failure nothing is written. Thread safety: safe to call
+ concurrently with the same set.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (index out
+ of range), JWTKIT_ERR_OUT_OF_MEMORY, JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_keyset_skipped(const struct jwtkit_keyset *set,
+                                    size_t index,
+                                    jwtkit_status *out_status,
+                                    char **out_message,
+                                    size_t *out_message_len,
+                                    struct jwtkit_error **out_err);
+
+/*
+ The public JWK Set of the set's usable keys, `{"keys":[...]}`, each as
+ `jwtkit_key_to_public_jwk` writes it: what an issuer publishes at its `jwks_uri`.
+ On success `*out` receives the NUL-terminated JSON, owned by the caller (free with
+ `jwtkit_string_free`), and `*out_len` (if not NULL) its length. On failure nothing
+ is written. Thread safety: safe to call concurrently with the same set.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (the set
+ holds HMAC secrets, which have no public form), JWTKIT_ERR_OUT_OF_MEMORY,
+ JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_keyset_to_public_jwks(const struct jwtkit_keyset *set,
+                                           char **out,
+                                           size_t *out_len,
+                                           struct jwtkit_error **out_err);
+
+/*
+ Verifies a JWT `(ptr, len)` (copied) as `jwtkit_verify` does, with the key chosen
+ from `keyset`: a token with a `kid` only by keys with exactly that `kid` that fit its
+ algorithm (no key with that `kid`: JWTKIT_ERR_KEY_NOT_FOUND, also when the keys with
+ that `kid` were skipped; keys that do not fit: their error, such as
+ JWTKIT_ERR_KEY_ALG_MISMATCH); a token
+ without `kid` by every key whose kind (and JWK `alg`) fits its algorithm, in set
+ order, at most the validation's `JWTKIT_LIMIT_KEYS_TRIED` (16 by default). Nothing in the
+ token can add a key. `keyset` and `validation` are borrowed.
+
+ Outputs as `jwtkit_verify`: optional (NULL for any you do not need); on success
+ `*out_header` and `*out_claims` receive the exact header and claims JSON,
+ NUL-terminated, owned by the caller (free each with `jwtkit_string_free`), with
+ their lengths in `*out_*_len` (if not NULL). On failure nothing is written.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_TOKEN_TOO_LARGE,
+ JWTKIT_ERR_TOKEN_MALFORMED, JWTKIT_ERR_BASE64, JWTKIT_ERR_JSON, JWTKIT_ERR_JSON_LIMIT,
+ JWTKIT_ERR_HEADER_INVALID, JWTKIT_ERR_CRIT_UNSUPPORTED, JWTKIT_ERR_ALG_UNSUPPORTED,
+ JWTKIT_ERR_ALG_NOT_ALLOWED, JWTKIT_ERR_KEY_NOT_FOUND, JWTKIT_ERR_KEY_ALG_MISMATCH,
+ JWTKIT_ERR_KEY_TOO_WEAK, JWTKIT_ERR_KEY_USAGE, JWTKIT_ERR_SIGNATURE_INVALID,
+ JWTKIT_ERR_CLAIM_INVALID, JWTKIT_ERR_EXPIRED, JWTKIT_ERR_NOT_YET_VALID,
+ JWTKIT_ERR_ISSUED_IN_FUTURE, JWTKIT_ERR_TOO_OLD, JWTKIT_ERR_CLAIM_MISSING,
+ JWTKIT_ERR_ISSUER_MISMATCH, JWTKIT_ERR_AUDIENCE_MISMATCH, JWTKIT_ERR_SUBJECT_MISMATCH,
+ JWTKIT_ERR_TYP_MISMATCH, JWTKIT_ERR_REVOKED, JWTKIT_ERR_OUT_OF_MEMORY,
+ JWTKIT_ERR_PANIC. Thread safety: safe to call concurrently with the same key set and
+ validation.
+ */
+JWTKIT_MUST_USE
+jwtkit_status jwtkit_verify_with_keyset(const uint8_t *token,
+                                        size_t token_len,
+                                        const struct jwtkit_keyset *keyset,
+                                        const struct jwtkit_validation *validation,
+                                        char **out_header,
+                                        size_t *out_header_len,
+                                        char **out_claims,
+                                        size_t *out_claims_len,
+                                        struct jwtkit_error **out_err);
+
+/*
+ Verifies the signature of any compact JWS as `jwtkit_jws_verify` does, with the key
+ chosen from `keyset` as in `jwtkit_verify_with_keyset`; the payload may be any bytes
+ and no claim is checked. `*out_payload` receives the payload, NUL-terminated but
+ possibly holding NUL bytes: use `*out_payload_len`.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_TOKEN_TOO_LARGE,
+ JWTKIT_ERR_TOKEN_MALFORMED, JWTKIT_ERR_BASE64, JWTKIT_ERR_JSON, JWTKIT_ERR_JSON_LIMIT,
+ JWTKIT_ERR_HEADER_INVALID, JWTKIT_ERR_CRIT_UNSUPPORTED, JWTKIT_ERR_ALG_UNSUPPORTED,
+ JWTKIT_ERR_ALG_NOT_ALLOWED, JWTKIT_ERR_KEY_NOT_FOUND, JWTKIT_ERR_KEY_ALG_MISMATCH,
+ JWTKIT_ERR_KEY_TOO_WEAK, JWTKIT_ERR_KEY_USAGE, JWTKIT_ERR_SIGNATURE_INVALID,
+ JWTKIT_ERR_OUT_OF_MEMORY, JWTKIT_ERR_PANIC. Thread safety: safe to call concurrently
+ with the same key set and validation.
+ */
+JWTKIT_MUST_USE
+jwtkit_status jwtkit_jws_verify_with_keyset(const uint8_t *token,
+                                            size_t token_len,
+                                            const struct jwtkit_keyset *keyset,
+                                            const struct jwtkit_validation *validation,
+                                            char **out_header,
+                                            size_t *out_header_len,
+                                            char **out_payload,
+                                            size_t *out_payload_len,
+                                            struct jwtkit_error **out_err);
 
 /*
  Creates default options (`iat` = now). On success `*out` receives options owned by

@@ -13,13 +13,18 @@ use crate::key::{self, Key, Restrictions};
 
 pub fn from_jwk(text: &[u8]) -> Result<Key> {
     let jwk = json::parse_object(text, "JWK").map_err(|e| Error::KeyInvalid(e.to_string()))?;
-    let restrictions = restrictions(&jwk)?;
-    let kty = string(&jwk, "kty")?.ok_or_else(|| Error::KeyInvalid("JWK: member `kty` is required".into()))?;
+    from_object(&jwk)
+}
+
+/// One JWK already parsed as a JSON object (a member of a JWKS `keys` array).
+pub(crate) fn from_object(jwk: &Object) -> Result<Key> {
+    let restrictions = restrictions(jwk)?;
+    let kty = string(jwk, "kty")?.ok_or_else(|| Error::KeyInvalid("JWK: member `kty` is required".into()))?;
     let mut key = match kty {
-        "oct" => Key::from_secret(&required_b64(&jwk, "k")?)?,
-        "RSA" => rsa(&jwk)?,
-        "EC" => ec(&jwk)?,
-        "OKP" => okp(&jwk)?,
+        "oct" => Key::from_secret(&required_b64(jwk, "k")?)?,
+        "RSA" => rsa(jwk)?,
+        "EC" => ec(jwk)?,
+        "OKP" => okp(jwk)?,
         other => return Err(Error::KeyUnsupported(format!("JWK: `kty` {other:?} is not supported"))),
     };
     key.restrictions = restrictions;
@@ -51,6 +56,7 @@ fn restrictions(jwk: &Object) -> Result<Restrictions> {
     let mut r = Restrictions::none();
     r.kid = string(jwk, "kid")?.map(str::to_owned);
     r.alg = string(jwk, "alg")?.map(str::to_owned);
+    r.use_ = string(jwk, "use")?.map(str::to_owned);
     match string(jwk, "use")? {
         None | Some("sig") => {}
         Some(_) => {
@@ -66,6 +72,7 @@ fn restrictions(jwk: &Object) -> Result<Restrictions> {
         let has = |op: &str| ops.iter().any(|o| o == op);
         r.may_sign &= has("sign");
         r.may_verify &= has("verify");
+        r.key_ops = Some(ops.iter().filter_map(|o| o.as_str().map(str::to_owned)).collect());
     }
     Ok(r)
 }
@@ -90,6 +97,7 @@ fn rsa(jwk: &Object) -> Result<Key> {
         ));
     }
     let [p, q, dp, dq, qi] = [0, 1, 2, 3, 4].map(|i| crt[i].as_ref().unwrap());
+    let parts = crate::key_export::RsaPrivateParts { n: &n, e: &e, d: &d, p, q, dp, dq, qi };
     let components = RsaKeyPairComponents {
         public_key: RsaPublicKeyComponents { n: key::trim_be(&n), e: key::trim_be(&e) },
         d: key::trim_be(&d),
@@ -99,7 +107,9 @@ fn rsa(jwk: &Object) -> Result<Key> {
         dQ: key::trim_be(dq),
         qInv: key::trim_be(qi),
     };
-    key::rsa_private(RsaKeyPair::from_components(&components), &n, &e)
+    let mut key = key::rsa_private(RsaKeyPair::from_components(&components), &n, &e)?;
+    key.private_der = Some(crate::key_export::rsa_pkcs8(&parts)?);
+    Ok(key)
 }
 
 fn ec(jwk: &Object) -> Result<Key> {
@@ -146,6 +156,10 @@ fn okp(jwk: &Object) -> Result<Key> {
     let x = required_b64(jwk, "x")?;
     match b64(jwk, "d")? {
         None => key::ed25519_public(&x),
-        Some(d) => key::ed25519_private(Ed25519KeyPair::from_seed_and_public_key(&d, &x)),
+        Some(d) => {
+            let mut key = key::ed25519_private(Ed25519KeyPair::from_seed_and_public_key(&d, &x))?;
+            key.private_der = Some(crate::key_export::ed25519_pkcs8(&d)?);
+            Ok(key)
+        }
     }
 }

@@ -7,6 +7,8 @@
 
 pub mod boundary;
 pub mod key;
+pub mod key_export;
+pub mod keyset;
 pub mod sign_options;
 pub mod status;
 pub mod token;
@@ -15,6 +17,8 @@ pub mod version;
 
 pub use boundary::jwtkit_string_free;
 pub use key::*;
+pub use key_export::*;
+pub use keyset::*;
 pub use sign_options::*;
 pub use status::*;
 pub use token::*;

@@ -1,0 +1,456 @@
+/* tests/c/test_jwks.c: JWK Sets, key export and key generation through the C ABI (C99).
+ *
+ * Key sets from JWKS documents and from key handles, selection by kid, the
+ * listing of skipped keys, rotation, public/private JWK and PEM export, RFC 7638
+ * thumbprints and key generation. Every success path frees what it got, so the
+ * valgrind / LeakSanitizer runs of tests/c_api.rs report no leaks; every failing
+ * call must return its specific status and leave its outputs untouched.
+ *
+ * Built and run by tests/c_api.rs; prints "N passed, N failed" and exits
+ * non-zero when anything failed.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jwtkit.h"
+
+static int g_passed, g_failed;
+static const char *g_section = "";
+
+static void report(int ok, int line, const char *what)
+{
+    if (ok) {
+        g_passed++;
+        return;
+    }
+    g_failed++;
+    fprintf(stderr, "FAIL [%s] line %d: %s\n", g_section, line, what);
+}
+
+#define CHECK(cond) report(!!(cond), __LINE__, #cond)
+
+/* Checks a status; on a mismatch prints the error's message. Frees *err. */
+static void expect(jwtkit_status got, jwtkit_status want, jwtkit_error **err, int line)
+{
+    char what[512];
+    if (got == want && (want == JWTKIT_OK) == (*err == NULL) &&
+        (*err == NULL || jwtkit_error_status(*err) == want)) {
+        report(1, line, "");
+    } else {
+        snprintf(what, sizeof what, "want %s, got %s (%s)", jwtkit_status_str(want),
+                 jwtkit_status_str(got), *err ? jwtkit_error_message(*err) : "no error object");
+        report(0, line, what);
+    }
+    jwtkit_error_free(*err);
+    *err = NULL;
+}
+
+#define EXPECT(call, want) expect((call), (want), &err, __LINE__)
+#define B(s) ((const uint8_t *)(s))
+
+/* ---- test data ---------------------------------------------------------- */
+
+/* RFC 7520 §3.3 (JOSE Cookbook): RSA public key, as a JWK Set of one. */
+static const char COOKBOOK_RSA_JWKS[] =
+    "{\"keys\":[{\"kty\":\"RSA\",\"kid\":\"bilbo.baggins@hobbiton.example\",\"use\":\"sig\","
+    "\"n\":\"n4EPtAOCc9AlkeQHPzHStgAbgs7bTZLwUBZdR8_KuKPEHLd4rHVTeT-O-XV2jRojdNhxJWTDvNd7nqQ0VEiZQHz_"
+    "AJmSCpMaJMRBSFKrKb2wqVwGU_NsYOYL-QtiWN2lbzcEe6XC0dApr5ydQLrHqkHHig3RBordaZ6Aj-oBHqFEHYpPe7Tpe-"
+    "OfVfHd1E6cS6M1FZcD1NNLYD5lFHpPI9bTwJlsde3uhGqC0ZCuEHg8lhzwOHrtIQbS0FVbb9k3-tVTU4fg_3L_vniUFAKwuCLq"
+    "KnS2BYwdq_mzSnbLY7h_qixoR7jig3__kRhuaxwUkRz5iaiQkqgc5gHdrNP5zw\",\"e\":\"AQAB\"}]}";
+
+/* RFC 7520 §4.1: RS256 over a text payload of 167 bytes, kid bilbo.baggins@hobbiton.example. */
+static const char COOKBOOK_4_1[] =
+    "eyJhbGciOiJSUzI1NiIsImtpZCI6ImJpbGJvLmJhZ2dpbnNAaG9iYml0b24uZXhhbXBsZSJ9"
+    ".SXTigJlzIGEgZGFuZ2Vyb3VzIGJ1c2luZXNzLCBGcm9kbywgZ29pbmcgb3V0IHlvdXIgZG9vci4gWW91IHN0ZXAgb250byB0"
+    "aGUgcm9hZCwgYW5kIGlmIHlvdSBkb24ndCBrZWVwIHlvdXIgZmVldCwgdGhlcmXigJlzIG5vIGtub3dpbmcgd2hlcmUgeW91"
+    "IG1pZ2h0IGJlIHN3ZXB0IG9mZiB0by4"
+    ".MRjdkly7_-oTPTS3AXP41iQIGKa80A0ZmTuV5MEaHoxnW2e5CZ5NlKtainoFmKZopdHM1O2U4mwzJdQx996ivp83xuglII7P"
+    "NDi84wnB-BDkoBwA78185hX-Es4JIwmDLJK3lfWRa-XtL0RnltuYv746iYTh_qHRD68BNt1uSNCrUCTJDt5aAE6x8wW1Kt9e"
+    "Ro4QPocSadnHXFxnt8Is9UzpERV0ePPQdLuW3IS_de3xyIrDaLGdjluPxUAhb6L2aXic1U12podGU0KLUQSE_oI-ZnmKJ3F4"
+    "uOZDnd6QZWJushZ41Axf_fcIe8u9ipH84ogoree7vjbU5y18kDquDg";
+
+/* Wycheproof json_web_key_test tcId 1/2/4: one HS256 token, three key sets. */
+static const char WP_TOKEN[] =
+    "eyJhbGciOiJIUzI1NiIsImtpZCI6ImtpZC1hZXMtc2lnbiJ9.Zm9v.TD37p4c_0jmreSrBSDmE0F3mYSPtkZ3WrSyI5wb_KTg";
+static const char WP_MIXED[] = /* tcId 1: an HMAC secret next to an EC key */
+    "{\"keys\":[{\"alg\":\"HS256\",\"use\":\"sig\",\"k\":\"-ebuDNsVZ2iJtoZ-akfXTSCt4UO2cruLCsbWlBinggE\","
+    "\"kid\":\"kid-aes-sign\",\"kty\":\"oct\"},{\"alg\":\"ES256\",\"use\":\"sig\","
+    "\"x\":\"04N0xi21hshyvBp7I167sbE_bXqyqkAPfefdklMO7wY\",\"y\":\"UI8exy-C06a7DUnjIdENkxeFtHM4-l_41LqEw9nVgmw\","
+    "\"crv\":\"P-256\",\"kid\":\"kid-ec-sign\",\"kty\":\"EC\"}]}";
+static const char WP_KEYSET[] = /* tcId 2: two secrets, distinct kids */
+    "{\"keys\":[{\"alg\":\"HS256\",\"use\":\"sig\",\"k\":\"-ebuDNsVZ2iJtoZ-akfXTSCt4UO2cruLCsbWlBinggE\","
+    "\"kid\":\"kid-aes-sign\",\"kty\":\"oct\"},{\"alg\":\"HS256\",\"use\":\"sig\","
+    "\"k\":\"-xbuDNsVZ2iJtoZ-akfXTSCt4UO2cruLCsbWlBinggE\",\"kid\":\"kid-aes-sign-2\",\"kty\":\"oct\"}]}";
+static const char WP_DUPLICATE[] = /* tcId 4: the same kid twice */
+    "{\"keys\":[{\"alg\":\"HS256\",\"use\":\"sig\",\"k\":\"-ebuDNsVZ2iJtoZ-akfXTSCt4UO2cruLCsbWlBinggE\","
+    "\"kid\":\"kid-aes-sign\",\"kty\":\"oct\"},{\"alg\":\"HS256\",\"use\":\"sig\","
+    "\"k\":\"-xxuDNsVZ2iJtos-akfXTSCt4UO2cruLCsbWlBingge\",\"kid\":\"kid-aes-sign\",\"kty\":\"oct\"}]}";
+
+/* RFC 7638 §3.1. */
+static const char RFC7638_JWK[] =
+    "{\"kty\":\"RSA\",\"n\":\"0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR"
+    "1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2"
+    "QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4"
+    "lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw\",\"e\":\"AQAB\",\"alg\":\"RS256\","
+    "\"kid\":\"2011-04-29\"}";
+static const char RFC7638_THUMBPRINT[] = "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs";
+
+static const jwtkit_alg ALL_ALGS[] = {
+    JWTKIT_ALG_HS256, JWTKIT_ALG_HS384, JWTKIT_ALG_HS512, JWTKIT_ALG_RS256, JWTKIT_ALG_RS384,
+    JWTKIT_ALG_RS512, JWTKIT_ALG_PS256, JWTKIT_ALG_PS384, JWTKIT_ALG_PS512, JWTKIT_ALG_ES256,
+    JWTKIT_ALG_ES384, JWTKIT_ALG_ES512, JWTKIT_ALG_EDDSA,
+};
+#define N_ALGS (sizeof ALL_ALGS / sizeof ALL_ALGS[0])
+
+static jwtkit_validation *all_algs(void)
+{
+    jwtkit_validation *v = NULL;
+    if (jwtkit_validation_new(ALL_ALGS, N_ALGS, &v, NULL) != JWTKIT_OK) {
+        fprintf(stderr, "jwtkit_validation_new failed\n");
+        exit(2);
+    }
+    return v;
+}
+
+static const jwtkit_keyset *jwks(const char *doc)
+{
+    const jwtkit_keyset *set = NULL;
+    jwtkit_error *err = NULL;
+    EXPECT(jwtkit_keyset_from_jwks(B(doc), strlen(doc), &set, &err), JWTKIT_OK);
+    return set;
+}
+
+/* jwtkit_jws_verify_with_keyset without outputs. */
+static jwtkit_status verify_jws(const char *token, const jwtkit_keyset *set, const jwtkit_validation *v)
+{
+    return jwtkit_jws_verify_with_keyset(B(token), strlen(token), set, v, NULL, NULL, NULL, NULL, NULL);
+}
+
+/* ---- sections ----------------------------------------------------------- */
+
+static void cookbook(void)
+{
+    jwtkit_validation *v = all_algs();
+    const jwtkit_keyset *set;
+    jwtkit_error *err = NULL;
+    char *header = NULL, *payload = NULL;
+    size_t header_len = 0, payload_len = 0;
+    const jwtkit_key *key = NULL;
+    char *kid = NULL;
+
+    g_section = "cookbook";
+    set = jwks(COOKBOOK_RSA_JWKS);
+    CHECK(jwtkit_keyset_len(set) == 1);
+    CHECK(jwtkit_keyset_skipped_count(set) == 0);
+    EXPECT(jwtkit_jws_verify_with_keyset(B(COOKBOOK_4_1), strlen(COOKBOOK_4_1), set, v, &header,
+                                         &header_len, &payload, &payload_len, &err),
+           JWTKIT_OK);
+    CHECK(payload_len == 167 && payload != NULL && memcmp(payload, "It\xe2\x80\x99s a dangerous", 18) == 0);
+    CHECK(header != NULL && strstr(header, "\"kid\":\"bilbo.baggins@hobbiton.example\"") != NULL);
+    jwtkit_string_free(header);
+    jwtkit_string_free(payload);
+
+    /* A JWT verifier refuses the text payload as claims, after the signature. */
+    EXPECT(jwtkit_verify_with_keyset(B(COOKBOOK_4_1), strlen(COOKBOOK_4_1), set, v, NULL, NULL, NULL,
+                                     NULL, &err),
+           JWTKIT_ERR_JSON);
+
+    /* The set's key carries its kid. */
+    EXPECT(jwtkit_keyset_get(set, 0, &key, &err), JWTKIT_OK);
+    CHECK(jwtkit_key_get_kind(key) == JWTKIT_KEY_KIND_RSA);
+    CHECK(!jwtkit_key_is_private(key));
+    EXPECT(jwtkit_key_kid(key, &kid, NULL, &err), JWTKIT_OK);
+    CHECK(kid != NULL && strcmp(kid, "bilbo.baggins@hobbiton.example") == 0);
+    jwtkit_string_free(kid);
+    jwtkit_key_free(key);
+    key = NULL;
+    EXPECT(jwtkit_keyset_get(set, 1, &key, &err), JWTKIT_ERR_INVALID_ARGUMENT);
+    CHECK(key == NULL);
+
+    jwtkit_keyset_free(set);
+    jwtkit_validation_free(v);
+}
+
+static void wycheproof_sets(void)
+{
+    jwtkit_validation *v = all_algs();
+    const jwtkit_keyset *set;
+    jwtkit_error *err = NULL;
+    jwtkit_status why = 0;
+    char *msg = NULL;
+    size_t msg_len = 0;
+
+    g_section = "wycheproof";
+    /* tcId 2: valid. */
+    set = jwks(WP_KEYSET);
+    CHECK(jwtkit_keyset_len(set) == 2);
+    CHECK(verify_jws(WP_TOKEN, set, v) == JWTKIT_OK);
+    jwtkit_keyset_free(set);
+
+    /* tcId 1: the secret beside an EC key is skipped; its kid is then unknown. */
+    set = jwks(WP_MIXED);
+    CHECK(jwtkit_keyset_len(set) == 1);
+    CHECK(jwtkit_keyset_skipped_count(set) == 1);
+    EXPECT(jwtkit_keyset_skipped(set, 0, &why, &msg, &msg_len, &err), JWTKIT_OK);
+    CHECK(why == JWTKIT_ERR_KEY_USAGE);
+    CHECK(msg != NULL && strncmp(msg, "keys[0] (kid \"kid-aes-sign\"): ", 30) == 0 && strlen(msg) == msg_len);
+    jwtkit_string_free(msg);
+    msg = NULL;
+    EXPECT(jwtkit_jws_verify_with_keyset(B(WP_TOKEN), strlen(WP_TOKEN), set, v, NULL, NULL, NULL, NULL, &err),
+           JWTKIT_ERR_KEY_NOT_FOUND);
+    EXPECT(jwtkit_keyset_skipped(set, 1, &why, &msg, &msg_len, &err), JWTKIT_ERR_INVALID_ARGUMENT);
+    CHECK(msg == NULL);
+    jwtkit_keyset_free(set);
+
+    /* tcId 4: a kid naming two keys is ambiguous: both are left out. */
+    set = jwks(WP_DUPLICATE);
+    CHECK(jwtkit_keyset_len(set) == 0);
+    CHECK(jwtkit_keyset_skipped_count(set) == 2);
+    why = 0;
+    EXPECT(jwtkit_keyset_skipped(set, 0, &why, NULL, NULL, &err), JWTKIT_OK);
+    CHECK(why == JWTKIT_ERR_KEY_INVALID);
+    CHECK(verify_jws(WP_TOKEN, set, v) == JWTKIT_ERR_KEY_NOT_FOUND);
+    jwtkit_keyset_free(set);
+
+    jwtkit_validation_free(v);
+}
+
+static void thumbprints(void)
+{
+    const jwtkit_key *key = NULL;
+    jwtkit_error *err = NULL;
+    char *out = NULL;
+    size_t len = 0;
+
+    g_section = "thumbprint";
+    EXPECT(jwtkit_key_from_jwk(B(RFC7638_JWK), strlen(RFC7638_JWK), &key, &err), JWTKIT_OK);
+    EXPECT(jwtkit_key_thumbprint(key, &out, &len, &err), JWTKIT_OK);
+    CHECK(out != NULL && len == 43 && strcmp(out, RFC7638_THUMBPRINT) == 0);
+    jwtkit_string_free(out);
+    out = NULL;
+    EXPECT(jwtkit_key_to_public_jwk(key, &out, &len, &err), JWTKIT_OK);
+    CHECK(out != NULL && strstr(out, "\"kid\":\"2011-04-29\"") != NULL && strstr(out, "\"alg\":\"RS256\"") != NULL);
+    jwtkit_string_free(out);
+    out = NULL;
+    /* A public key has no private export; the output stays untouched. */
+    EXPECT(jwtkit_key_to_private_jwk(key, &out, &len, &err), JWTKIT_ERR_INVALID_ARGUMENT);
+    EXPECT(jwtkit_key_to_private_pem(key, &out, &len, &err), JWTKIT_ERR_INVALID_ARGUMENT);
+    CHECK(out == NULL);
+    jwtkit_key_free(key);
+}
+
+/* Generated keys: sign, export the public half (JWK and PEM) and the private half,
+ * read each back, verify. */
+static void generation(void)
+{
+    static const jwtkit_alg gen_algs[] = {JWTKIT_ALG_HS256, JWTKIT_ALG_HS512, JWTKIT_ALG_ES256,
+                                          JWTKIT_ALG_ES384, JWTKIT_ALG_ES512, JWTKIT_ALG_EDDSA};
+    static const char claims[] = "{\"sub\":\"c\"}";
+    jwtkit_error *err = NULL;
+    size_t i;
+
+    g_section = "generation";
+    for (i = 0; i < sizeof gen_algs / sizeof gen_algs[0]; i++) {
+        const jwtkit_alg alg = gen_algs[i];
+        const int hmac = alg == JWTKIT_ALG_HS256 || alg == JWTKIT_ALG_HS512;
+        const jwtkit_key *generated = NULL, *key = NULL, *back = NULL, *pub = NULL;
+        const jwtkit_keyset *set = NULL, *published = NULL;
+        jwtkit_validation *v = NULL;
+        char *thumb = NULL, *token = NULL, *priv_jwk = NULL, *pub_jwk = NULL, *pem = NULL, *doc = NULL;
+        char *kid = NULL, *claims_out = NULL;
+        size_t thumb_len = 0, doc_len = 0;
+
+        EXPECT(jwtkit_validation_new(&alg, 1, &v, &err), JWTKIT_OK);
+        EXPECT(jwtkit_key_generate(alg, &generated, &err), JWTKIT_OK);
+        CHECK(jwtkit_key_is_private(generated));
+        EXPECT(jwtkit_key_kid(generated, &kid, NULL, &err), JWTKIT_OK);
+        CHECK(kid == NULL);
+        EXPECT(jwtkit_key_thumbprint(generated, &thumb, &thumb_len, &err), JWTKIT_OK);
+        CHECK(thumb_len == 43);
+        EXPECT(jwtkit_key_with_kid(generated, B(thumb), thumb_len, &key, &err), JWTKIT_OK);
+        EXPECT(jwtkit_sign(key, alg, B(claims), strlen(claims), NULL, 0, &token, NULL, &err), JWTKIT_OK);
+
+        /* private JWK round trip: the copy verifies the original's token */
+        EXPECT(jwtkit_key_to_private_jwk(key, &priv_jwk, NULL, &err), JWTKIT_OK);
+        CHECK(priv_jwk != NULL && strstr(priv_jwk, thumb) != NULL);
+        EXPECT(jwtkit_key_from_jwk(B(priv_jwk), strlen(priv_jwk), &back, &err), JWTKIT_OK);
+        EXPECT(jwtkit_verify(B(token), strlen(token), back, v, NULL, NULL, &claims_out, NULL, &err), JWTKIT_OK);
+        CHECK(claims_out != NULL && strcmp(claims_out, claims) == 0);
+        jwtkit_string_free(claims_out);
+        claims_out = NULL;
+
+        if (hmac) {
+            CHECK(jwtkit_key_get_kind(key) == JWTKIT_KEY_KIND_HMAC);
+            EXPECT(jwtkit_key_to_public_jwk(key, &pub_jwk, NULL, &err), JWTKIT_ERR_INVALID_ARGUMENT);
+            EXPECT(jwtkit_key_to_private_pem(key, &pem, NULL, &err), JWTKIT_ERR_INVALID_ARGUMENT);
+            CHECK(pub_jwk == NULL && pem == NULL);
+            EXPECT(jwtkit_keyset_from_keys(&key, 1, &set, &err), JWTKIT_OK);
+            CHECK(jwtkit_verify_with_keyset(B(token), strlen(token), set, v, NULL, NULL, NULL, NULL, NULL) == JWTKIT_OK);
+        } else {
+            /* public JWK and PEM */
+            EXPECT(jwtkit_key_to_public_jwk(key, &pub_jwk, NULL, &err), JWTKIT_OK);
+            CHECK(pub_jwk != NULL && strstr(pub_jwk, "\"d\"") == NULL);
+            EXPECT(jwtkit_key_to_public_pem(key, &pem, NULL, &err), JWTKIT_OK);
+            CHECK(pem != NULL && strncmp(pem, "-----BEGIN PUBLIC KEY-----\n", 27) == 0);
+            EXPECT(jwtkit_key_from_pem(B(pem), strlen(pem), &pub, &err), JWTKIT_OK);
+            CHECK(!jwtkit_key_is_private(pub));
+            EXPECT(jwtkit_verify(B(token), strlen(token), pub, v, NULL, NULL, NULL, NULL, &err), JWTKIT_OK);
+            jwtkit_string_free(pem);
+            pem = NULL;
+            EXPECT(jwtkit_key_to_private_pem(key, &pem, NULL, &err), JWTKIT_OK);
+            CHECK(pem != NULL && strncmp(pem, "-----BEGIN PRIVATE KEY-----\n", 28) == 0);
+
+            /* publish a JWKS, read it back as a verifier would */
+            EXPECT(jwtkit_keyset_from_keys(&key, 1, &set, &err), JWTKIT_OK);
+            EXPECT(jwtkit_keyset_to_public_jwks(set, &doc, &doc_len, &err), JWTKIT_OK);
+            CHECK(doc != NULL && strncmp(doc, "{\"keys\":[{", 10) == 0 && strstr(doc, "\"d\"") == NULL);
+            EXPECT(jwtkit_keyset_from_jwks(B(doc), doc_len, &published, &err), JWTKIT_OK);
+            EXPECT(jwtkit_verify_with_keyset(B(token), strlen(token), published, v, NULL, NULL, NULL, NULL, &err),
+                   JWTKIT_OK);
+        }
+
+        jwtkit_keyset_free(published);
+        jwtkit_keyset_free(set);
+        jwtkit_string_free(doc);
+        jwtkit_string_free(pem);
+        jwtkit_string_free(pub_jwk);
+        jwtkit_string_free(priv_jwk);
+        jwtkit_string_free(token);
+        jwtkit_string_free(thumb);
+        jwtkit_key_free(pub);
+        jwtkit_key_free(back);
+        jwtkit_key_free(key);
+        jwtkit_key_free(generated);
+        jwtkit_validation_free(v);
+    }
+    {
+        const jwtkit_key *rsa = NULL;
+        EXPECT(jwtkit_key_generate(JWTKIT_ALG_RS256, &rsa, &err), JWTKIT_ERR_KEY_UNSUPPORTED);
+        EXPECT(jwtkit_key_generate(JWTKIT_ALG_PS512, &rsa, &err), JWTKIT_ERR_KEY_UNSUPPORTED);
+        EXPECT(jwtkit_key_generate(99, &rsa, &err), JWTKIT_ERR_INVALID_ARGUMENT);
+        CHECK(rsa == NULL);
+    }
+}
+
+/* Old and new key published together; after the old one is retired its tokens fail
+ * with JWTKIT_ERR_KEY_NOT_FOUND. */
+static void rotation(void)
+{
+    const jwtkit_alg alg = JWTKIT_ALG_EDDSA;
+    const jwtkit_key *a = NULL, *b = NULL, *old_key = NULL, *new_key = NULL;
+    const jwtkit_key *both[2];
+    const jwtkit_keyset *signing = NULL, *published = NULL, *retired = NULL;
+    jwtkit_validation *v = NULL;
+    jwtkit_error *err = NULL;
+    char *old_token = NULL, *new_token = NULL, *doc = NULL, *claims = NULL;
+    const char *new_only;
+    size_t doc_len = 0;
+
+    g_section = "rotation";
+    EXPECT(jwtkit_validation_new(&alg, 1, &v, &err), JWTKIT_OK);
+    EXPECT(jwtkit_key_generate(alg, &a, &err), JWTKIT_OK);
+    EXPECT(jwtkit_key_generate(alg, &b, &err), JWTKIT_OK);
+    EXPECT(jwtkit_key_with_kid(a, B("2024"), 4, &old_key, &err), JWTKIT_OK);
+    EXPECT(jwtkit_key_with_kid(b, B("2025"), 4, &new_key, &err), JWTKIT_OK);
+    EXPECT(jwtkit_sign(old_key, alg, B("{\"v\":1}"), 7, NULL, 0, &old_token, NULL, &err), JWTKIT_OK);
+    EXPECT(jwtkit_sign(new_key, alg, B("{\"v\":2}"), 7, NULL, 0, &new_token, NULL, &err), JWTKIT_OK);
+
+    both[0] = old_key;
+    both[1] = new_key;
+    EXPECT(jwtkit_keyset_from_keys(both, 2, &signing, &err), JWTKIT_OK);
+    /* The set holds its own references: the caller's handles can go. */
+    jwtkit_key_free(old_key);
+    jwtkit_key_free(new_key);
+    EXPECT(jwtkit_keyset_to_public_jwks(signing, &doc, &doc_len, &err), JWTKIT_OK);
+    EXPECT(jwtkit_keyset_from_jwks(B(doc), doc_len, &published, &err), JWTKIT_OK);
+    CHECK(jwtkit_keyset_len(published) == 2);
+    EXPECT(jwtkit_verify_with_keyset(B(old_token), strlen(old_token), published, v, NULL, NULL, &claims, NULL, &err),
+           JWTKIT_OK);
+    CHECK(claims != NULL && strcmp(claims, "{\"v\":1}") == 0);
+    jwtkit_string_free(claims);
+    claims = NULL;
+    EXPECT(jwtkit_verify_with_keyset(B(new_token), strlen(new_token), published, v, NULL, NULL, &claims, NULL, &err),
+           JWTKIT_OK);
+    CHECK(claims != NULL && strcmp(claims, "{\"v\":2}") == 0);
+    jwtkit_string_free(claims);
+    claims = NULL;
+
+    /* Retire the old key: publish only the second one. */
+    new_only = strstr(doc, "},{");
+    CHECK(new_only != NULL);
+    if (new_only != NULL) {
+        char retired_doc[1024];
+        snprintf(retired_doc, sizeof retired_doc, "{\"keys\":[%s", new_only + 2);
+        EXPECT(jwtkit_keyset_from_jwks(B(retired_doc), strlen(retired_doc), &retired, &err), JWTKIT_OK);
+        CHECK(jwtkit_keyset_len(retired) == 1);
+        EXPECT(jwtkit_verify_with_keyset(B(new_token), strlen(new_token), retired, v, NULL, NULL, NULL, NULL, &err),
+               JWTKIT_OK);
+        EXPECT(jwtkit_verify_with_keyset(B(old_token), strlen(old_token), retired, v, NULL, NULL, &claims, NULL, &err),
+               JWTKIT_ERR_KEY_NOT_FOUND);
+        CHECK(claims == NULL);
+    }
+
+    jwtkit_keyset_free(retired);
+    jwtkit_keyset_free(published);
+    jwtkit_keyset_free(signing);
+    jwtkit_string_free(doc);
+    jwtkit_string_free(old_token);
+    jwtkit_string_free(new_token);
+    jwtkit_key_free(a);
+    jwtkit_key_free(b);
+    jwtkit_validation_free(v);
+}
+
+static void misuse(void)
+{
+    const jwtkit_keyset *set = NULL;
+    const jwtkit_key *key = NULL;
+    const jwtkit_key *nulls[1] = {NULL};
+    jwtkit_validation *v = all_algs();
+    jwtkit_error *err = NULL;
+    char *out = NULL;
+
+    g_section = "misuse";
+    EXPECT(jwtkit_keyset_from_jwks(NULL, 5, &set, &err), JWTKIT_ERR_NULL_ARGUMENT);
+    EXPECT(jwtkit_keyset_from_jwks(B("{}"), 2, &set, &err), JWTKIT_ERR_KEY_INVALID);
+    EXPECT(jwtkit_keyset_from_jwks(B("{\"keys\":{}}"), 11, &set, &err), JWTKIT_ERR_KEY_INVALID);
+    EXPECT(jwtkit_keyset_from_jwks(B("{\"keys\":[]}"), 11, NULL, &err), JWTKIT_ERR_NULL_ARGUMENT);
+    EXPECT(jwtkit_keyset_from_keys(NULL, 1, &set, &err), JWTKIT_ERR_NULL_ARGUMENT);
+    EXPECT(jwtkit_keyset_from_keys(nulls, 1, &set, &err), JWTKIT_ERR_NULL_ARGUMENT);
+    CHECK(set == NULL);
+    EXPECT(jwtkit_keyset_get(NULL, 0, &key, &err), JWTKIT_ERR_NULL_ARGUMENT);
+    EXPECT(jwtkit_key_generate(JWTKIT_ALG_HS256, NULL, &err), JWTKIT_ERR_NULL_ARGUMENT);
+    EXPECT(jwtkit_key_with_kid(NULL, B("k"), 1, &key, &err), JWTKIT_ERR_NULL_ARGUMENT);
+    EXPECT(jwtkit_key_thumbprint(NULL, &out, NULL, &err), JWTKIT_ERR_NULL_ARGUMENT);
+    EXPECT(jwtkit_key_to_public_pem(NULL, &out, NULL, &err), JWTKIT_ERR_NULL_ARGUMENT);
+    EXPECT(jwtkit_keyset_to_public_jwks(NULL, &out, NULL, &err), JWTKIT_ERR_NULL_ARGUMENT);
+    EXPECT(jwtkit_verify_with_keyset(B("a.b.c"), 5, NULL, v, NULL, NULL, NULL, NULL, &err), JWTKIT_ERR_NULL_ARGUMENT);
+    CHECK(key == NULL && out == NULL);
+    CHECK(jwtkit_keyset_len(NULL) == 0);
+    CHECK(jwtkit_keyset_skipped_count(NULL) == 0);
+    CHECK(jwtkit_key_get_kind(NULL) == JWTKIT_KEY_KIND_NONE);
+    CHECK(!jwtkit_key_is_private(NULL));
+    jwtkit_keyset_free(NULL);
+
+    /* An empty set is a set: nothing verifies against it. */
+    EXPECT(jwtkit_keyset_from_keys(NULL, 0, &set, &err), JWTKIT_OK);
+    CHECK(jwtkit_keyset_len(set) == 0);
+    EXPECT(jwtkit_jws_verify_with_keyset(B(WP_TOKEN), strlen(WP_TOKEN), set, v, NULL, NULL, NULL, NULL, &err),
+           JWTKIT_ERR_KEY_NOT_FOUND);
+    jwtkit_keyset_free(set);
+    jwtkit_validation_free(v);
+}
+
+int main(void)
+{
+    cookbook();
+    wycheproof_sets();
+    thumbprints();
+    generation();
+    rotation();
+    misuse();
+    printf("%d passed, %d failed\n", g_passed, g_failed);
+    return g_failed != 0;
+}
