@@ -292,8 +292,8 @@ fn public_members(public: &PublicParts) -> Members {
     m
 }
 
-/// `kid`, `alg`, `use` and `key_ops` as the key was given them. A public export keeps
-/// only the public operations of `key_ops`.
+/// `kid`, `alg`, `use` and `key_ops` as the key was given them. A public export maps
+/// `key_ops` to their public counterparts (`sign` becomes `verify`).
 fn metadata(key: &Key, m: &mut Members, public_only: bool) {
     let r = &key.restrictions;
     if let Some(kid) = &r.kid {
@@ -306,8 +306,23 @@ fn metadata(key: &Key, m: &mut Members, public_only: bool) {
         m.text("use", use_);
     }
     if let Some(ops) = &r.key_ops {
-        const PUBLIC_OPS: [&str; 3] = ["verify", "encrypt", "wrapKey"];
-        let kept: Vec<&String> = ops.iter().filter(|o| !public_only || PUBLIC_OPS.contains(&o.as_str())).collect();
+        // The public half serves the public counterpart of each private operation
+        // (RFC 7517 §4.3): a signing key's public JWK verifies.
+        let public_op = |op: &str| -> Option<&'static str> {
+            match op {
+                "sign" | "verify" => Some("verify"),
+                "decrypt" | "encrypt" => Some("encrypt"),
+                "unwrapKey" | "wrapKey" => Some("wrapKey"),
+                _ => None,
+            }
+        };
+        let mut kept: Vec<&str> = Vec::new();
+        for op in ops {
+            let op = if public_only { public_op(op) } else { Some(op.as_str()) };
+            if let Some(op) = op.filter(|op| !kept.contains(op)) {
+                kept.push(op);
+            }
+        }
         let json = serde_json::to_string(&kept).unwrap_or_else(|_| "[]".into());
         m.0.push(("key_ops", Zeroizing::new(json)));
     }

@@ -19,11 +19,10 @@ else
 fi
 cargo test
 
-# 2. Python binding (bindings/python): NOT YET. When it lands, run its tests here
-#    against the same library, e.g.
-#      JWTKIT_LIBRARY="$PWD/target/debug/libjwtkit.so" PYTHONPATH=bindings/python \
-#          python3 -m pytest -q bindings/python/tests
-#    and add `python3 -m pip install pytest` to .ci/run.
+# 2. Python binding (bindings/python): pytest against the same core, built by cargo.
+#    Installs its test-only dependencies (pytest, PyJWT and cryptography for the
+#    interoperability tests) with pip.
+bash bindings/python/run-tests.sh
 
 # 3. The header is committed and fresh: the build regenerates include/jwtkit.h, so a
 #    difference here means the committed copy is stale.

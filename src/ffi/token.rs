@@ -80,7 +80,8 @@ pub unsafe extern "C" fn jwtkit_jws_sign(
 /// Verifies a JWT `(ptr, len)` (copied; not NUL-terminated) with `key` under
 /// `validation`, both borrowed. In order: size limit, three segments, strict base64url,
 /// header JSON, `crit`, algorithm in the allow-list, key fits the algorithm, signature;
-/// only then the claims: one JSON object, `exp` and `nbf` (with leeway) when present.
+/// only then the claims: one JSON object, registered claims of the right types, then
+/// the policy of `validation` (time, issuer, audience, subject, `typ`, revocation).
 ///
 /// Outputs are optional: pass NULL for any you do not need. On success `*out_header`
 /// and `*out_claims` receive the exact header and claims JSON, NUL-terminated, owned by
@@ -91,9 +92,12 @@ pub unsafe extern "C" fn jwtkit_jws_sign(
 /// JWTKIT_ERR_TOKEN_MALFORMED, JWTKIT_ERR_BASE64, JWTKIT_ERR_JSON, JWTKIT_ERR_JSON_LIMIT,
 /// JWTKIT_ERR_HEADER_INVALID, JWTKIT_ERR_CRIT_UNSUPPORTED, JWTKIT_ERR_ALG_UNSUPPORTED,
 /// JWTKIT_ERR_ALG_NOT_ALLOWED, JWTKIT_ERR_KEY_ALG_MISMATCH, JWTKIT_ERR_KEY_TOO_WEAK,
-/// JWTKIT_ERR_KEY_USAGE, JWTKIT_ERR_SIGNATURE_INVALID, JWTKIT_ERR_CLAIM_INVALID,
-/// JWTKIT_ERR_EXPIRED, JWTKIT_ERR_NOT_YET_VALID, JWTKIT_ERR_OUT_OF_MEMORY,
-/// JWTKIT_ERR_PANIC. Thread safety: safe to call concurrently with the same key and
+/// JWTKIT_ERR_KEY_USAGE, JWTKIT_ERR_SIGNATURE_INVALID, and for the claims
+/// JWTKIT_ERR_CLAIM_INVALID, JWTKIT_ERR_CLAIM_MISSING, JWTKIT_ERR_EXPIRED,
+/// JWTKIT_ERR_NOT_YET_VALID, JWTKIT_ERR_ISSUED_IN_FUTURE, JWTKIT_ERR_TOO_OLD,
+/// JWTKIT_ERR_ISSUER_MISMATCH, JWTKIT_ERR_AUDIENCE_MISMATCH, JWTKIT_ERR_SUBJECT_MISMATCH,
+/// JWTKIT_ERR_TYP_MISMATCH, JWTKIT_ERR_REVOKED (checked in that order after the
+/// signature); JWTKIT_ERR_OUT_OF_MEMORY, JWTKIT_ERR_PANIC. Thread safety: safe to call concurrently with the same key and
 /// validation.
 #[must_use]
 #[no_mangle]
