@@ -1048,7 +1048,8 @@ jwtkit_status jwtkit_validation_new(const jwtkit_alg *algs,
                                     struct jwtkit_error **out_err);
 
 /*
- Sets the clock skew, in seconds, tolerated on `exp` and `nbf` (default 0).
+ Sets the clock skew, in seconds, tolerated on `exp`, `nbf`, `iat` and the maximum
+ age (default 0).
 
  Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_PANIC.
  */
@@ -1146,7 +1147,7 @@ jwtkit_status jwtkit_validation_set_max_age(struct jwtkit_validation *validation
 
 /*
  Switches off the checks named in `checks` (`JWTKIT_CHECK_*` bits; all are on by
- default). The signature, the algorithm allow-list and the types of registered
+ default). Calls add up: a check switched off stays off. The signature, the algorithm allow-list and the types of registered
  claims are always checked. Use sparingly: e.g. `JWTKIT_CHECK_AUD` for a service
  that ignores audiences.
 

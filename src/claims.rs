@@ -164,11 +164,16 @@ impl Validation {
         &self.algorithms
     }
 
-    fn now(&self) -> f64 {
+    /// Whole Unix seconds (the system clock is truncated).
+    fn now(&self) -> i64 {
         match self.now {
-            Some(t) => t as f64,
-            None => SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs_f64()).unwrap_or(0.0),
+            Some(t) => t,
+            None => SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0),
         }
+    }
+
+    pub fn checks(&self) -> Checks {
+        self.checks
     }
 
     /// Checks a verified token's header `typ` and claims, in a fixed order: types,
@@ -183,31 +188,33 @@ impl Validation {
         let aud = audience_claim(claims)?;
 
         for name in &self.required {
-            if !claims.contains_key(name) {
+            // As in PyJWT, a required claim that is null counts as missing.
+            if claims.get(name).is_none_or_null() {
                 return Err(missing(name));
             }
         }
         let now = self.now();
-        let leeway = self.leeway as f64;
+        let now_date = NumericDate::Int(i128::from(now));
+        let leeway = i128::from(self.leeway);
         if let (Some(exp), true) = (exp, self.checks.exp) {
-            if now >= exp + leeway {
-                return Err(Error::Expired(format!("token expired at {exp} (now {now:.0})")));
+            if !now_date.before(exp.plus(leeway)) {
+                return Err(Error::Expired(format!("token expired at {exp} (now {now})")));
             }
         }
         if let (Some(nbf), true) = (nbf, self.checks.nbf) {
-            if now < nbf - leeway {
-                return Err(Error::NotYetValid(format!("token not valid before {nbf} (now {now:.0})")));
+            if now_date.before(nbf.plus(-leeway)) {
+                return Err(Error::NotYetValid(format!("token not valid before {nbf} (now {now})")));
             }
         }
         if let (Some(iat), true) = (iat, self.checks.iat) {
-            if iat > now + leeway {
-                return Err(Error::IssuedInFuture(format!("`iat` {iat} is in the future (now {now:.0})")));
+            if now_date.plus(leeway).before(iat) {
+                return Err(Error::IssuedInFuture(format!("`iat` {iat} is in the future (now {now})")));
             }
         }
         if let Some(max_age) = self.max_age {
             let iat = iat.ok_or_else(|| missing("iat"))?;
-            if now - iat > max_age as f64 + leeway {
-                return Err(Error::TooOld(format!("issued at {iat}, more than {max_age} s ago (now {now:.0})")));
+            if iat.plus(i128::from(max_age) + leeway).before(now_date) {
+                return Err(Error::TooOld(format!("issued at {iat}, more than {max_age} s ago (now {now})")));
             }
         }
         if self.checks.iss && !self.issuers.is_empty() {
@@ -227,8 +234,10 @@ impl Validation {
         }
         if let Some(expected) = &self.typ {
             let typ = header.get("typ").and_then(Value::as_str);
-            if !typ.is_some_and(|t| same_media_type(t, expected)) {
-                return Err(Error::TypMismatch(format!("`typ` must be {expected:?}, got {typ:?}")));
+            match typ {
+                Some(t) if same_media_type(t, expected) => {}
+                Some(t) => return Err(Error::TypMismatch(format!("`typ` must be {expected:?}, got {t:?}"))),
+                None => return Err(Error::TypMismatch(format!("`typ` must be {expected:?}, but the header has none"))),
             }
         }
         if let Some(revoked) = &self.revocation {
@@ -282,15 +291,74 @@ fn same_media_type(a: &str, b: &str) -> bool {
     strip(a).eq_ignore_ascii_case(strip(b))
 }
 
-/// A NumericDate (RFC 7519 §2): a JSON number, fractions allowed. A present claim of
-/// any other type is an error, never "absent". Huge values stay huge (no wrapping).
-pub fn numeric_date(claims: &Object, name: &str) -> Result<Option<f64>> {
+trait NullOrAbsent {
+    fn is_none_or_null(&self) -> bool;
+}
+
+impl NullOrAbsent for Option<&Value> {
+    fn is_none_or_null(&self) -> bool {
+        matches!(self, None | Some(Value::Null))
+    }
+}
+
+/// A NumericDate (RFC 7519 §2). Integers (the usual case) compare exactly, even near
+/// the ends of the 64-bit range; fractions and values beyond 64 bits compare as f64,
+/// which never wraps.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum NumericDate {
+    Int(i128),
+    Float(f64),
+}
+
+impl NumericDate {
+    fn plus(self, seconds: i128) -> NumericDate {
+        match self {
+            NumericDate::Int(v) => NumericDate::Int(v + seconds),
+            NumericDate::Float(v) => NumericDate::Float(v + seconds as f64),
+        }
+    }
+
+    /// `self < other`.
+    fn before(self, other: NumericDate) -> bool {
+        match (self, other) {
+            (NumericDate::Int(a), NumericDate::Int(b)) => a < b,
+            (a, b) => a.as_f64() < b.as_f64(),
+        }
+    }
+
+    fn as_f64(self) -> f64 {
+        match self {
+            NumericDate::Int(v) => v as f64,
+            NumericDate::Float(v) => v,
+        }
+    }
+}
+
+impl fmt::Display for NumericDate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NumericDate::Int(v) => write!(f, "{v}"),
+            NumericDate::Float(v) => write!(f, "{v}"),
+        }
+    }
+}
+
+/// A NumericDate claim: a JSON number, fractions allowed. A present claim of any
+/// other type is an error, never "absent".
+pub fn numeric_date(claims: &Object, name: &str) -> Result<Option<NumericDate>> {
     match claims.get(name) {
         None => Ok(None),
-        Some(Value::Number(n)) => n
-            .as_f64()
-            .map(Some)
-            .ok_or_else(|| Error::ClaimInvalid(format!("`{name}` is not a representable number"))),
+        Some(Value::Number(n)) => {
+            if let Some(v) = n.as_i64() {
+                Ok(Some(NumericDate::Int(i128::from(v))))
+            } else if let Some(v) = n.as_u64() {
+                Ok(Some(NumericDate::Int(i128::from(v))))
+            } else {
+                n.as_f64()
+                    .map(|v| Some(NumericDate::Float(v)))
+                    .ok_or_else(|| Error::ClaimInvalid(format!("`{name}` is not a representable number")))
+            }
+        }
         Some(other) => Err(Error::ClaimInvalid(format!(
             "`{name}` must be a NumericDate (JSON number), got {}",
             json_type(other)
@@ -306,9 +374,12 @@ fn string_claim<'a>(claims: &'a Object, name: &str) -> Result<Option<&'a str>> {
     }
 }
 
+/// `aud` as a list. As in PyJWT, an empty string or empty array counts as absent.
 fn audience_claim(claims: &Object) -> Result<Option<Vec<&str>>> {
     match claims.get("aud") {
         None => Ok(None),
+        Some(Value::String(s)) if s.is_empty() => Ok(None),
+        Some(Value::Array(items)) if items.is_empty() => Ok(None),
         Some(Value::String(s)) => Ok(Some(vec![s.as_str()])),
         Some(Value::Array(items)) => items
             .iter()

@@ -62,7 +62,8 @@ pub unsafe extern "C" fn jwtkit_validation_new(
     })
 }
 
-/// Sets the clock skew, in seconds, tolerated on `exp` and `nbf` (default 0).
+/// Sets the clock skew, in seconds, tolerated on `exp`, `nbf`, `iat` and the maximum
+/// age (default 0).
 ///
 /// Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_PANIC.
 #[no_mangle]
@@ -235,7 +236,7 @@ pub const JWTKIT_CHECK_ISS: u32 = 16;
 pub const JWTKIT_CHECK_SUB: u32 = 32;
 
 /// Switches off the checks named in `checks` (`JWTKIT_CHECK_*` bits; all are on by
-/// default). The signature, the algorithm allow-list and the types of registered
+/// default). Calls add up: a check switched off stays off. The signature, the algorithm allow-list and the types of registered
 /// claims are always checked. Use sparingly: e.g. `JWTKIT_CHECK_AUD` for a service
 /// that ignores audiences.
 ///
@@ -252,14 +253,16 @@ pub unsafe extern "C" fn jwtkit_validation_disable_checks(
         if checks & !63 != 0 {
             return Err(invalid(format!("unknown check bits {checks:#x}")));
         }
-        let on = |bit: u32| checks & bit == 0;
+        // Cumulative: each call switches more checks off, never one back on.
+        let was = v.checks();
+        let on = |bit: u32, before: bool| before && checks & bit == 0;
         v.set_checks(Checks {
-            exp: on(JWTKIT_CHECK_EXP),
-            nbf: on(JWTKIT_CHECK_NBF),
-            iat: on(JWTKIT_CHECK_IAT),
-            aud: on(JWTKIT_CHECK_AUD),
-            iss: on(JWTKIT_CHECK_ISS),
-            sub: on(JWTKIT_CHECK_SUB),
+            exp: on(JWTKIT_CHECK_EXP, was.exp),
+            nbf: on(JWTKIT_CHECK_NBF, was.nbf),
+            iat: on(JWTKIT_CHECK_IAT, was.iat),
+            aud: on(JWTKIT_CHECK_AUD, was.aud),
+            iss: on(JWTKIT_CHECK_ISS, was.iss),
+            sub: on(JWTKIT_CHECK_SUB, was.sub),
         });
         Ok(())
     })
