@@ -9,15 +9,16 @@
 #    path inside the files.
 # 2. bindings/install-test/hello.c through `pkg-config --cflags --libs jwtkit` (shared)
 #    and through `pkg-config --static` against libjwtkit.a (no libjwtkit.so needed at
-#    run time); bindings/install-test/cpp through CMake find_package(jwtkit), shared and
-#    static; bindings/cpp/examples with CMake and with pkg-config; bindings/c/examples
+#    run time); bindings/install-test/cpp through CMake find_package(jwtkit): C++ shared
+#    and static, and hello.c; bindings/cpp/examples with CMake and with pkg-config; bindings/c/examples
 #    with pkg-config.
 # 3. The C++ wrapper's tests (bindings/cpp/tests/test_wrapper.cpp), compiled with
 #    -std=c++17 -Wall -Wextra -Werror, under valgrind when it is installed (leaks fail).
 # 4. The CLI: encode -> verify for every algorithm with tests/keys, CLI tokens verified
 #    by the library and library tokens by the CLI, expired / tampered / wrong audience /
 #    wrong key / algorithm not allowed exit 1 with the reason on stderr, usage errors
-#    exit 2, --help, decode output, claims from key=value pairs, JSON and stdin.
+#    exit 2, --help, decode output, claims from key=value pairs, JSON and stdin;
+#    keygen -> encode -> verify --jwks, thumbprints, skipped JWK Set members.
 #
 # Needs: cargo, cc, c++, pkg-config, cmake, readelf; valgrind is used when present
 # (and required when CI is set, as in tests/run.sh). Prints "N passed, M failed".
@@ -169,15 +170,14 @@ pc_static() {
 }
 
 cmake_cpp() {
-    run cmake -S "$root/bindings/install-test/cpp" -B "$work/cmake-cpp" -DCMAKE_PREFIX_PATH="$prefix" \
-        -DCMAKE_BUILD_TYPE=Release || return 1
+    run cmake -S "$root/bindings/install-test/cpp" -B "$work/cmake-cpp" -DCMAKE_PREFIX_PATH="$prefix" || return 1
     run cmake --build "$work/cmake-cpp" || return 1
     readelf -d "$work/cmake-cpp/hello_cpp" | grep -F "[libjwtkit.so.$abi]" || return 1
     if readelf -d "$work/cmake-cpp/hello_cpp_static" | grep -F libjwtkit; then
         echo "hello_cpp_static still needs the shared library"
         return 1
     fi
-    run "$work/cmake-cpp/hello_cpp" && run "$work/cmake-cpp/hello_cpp_static"
+    run "$work/cmake-cpp/hello_cpp" && run "$work/cmake-cpp/hello_cpp_static" && run "$work/cmake-cpp/hello_c"
 }
 
 cmake_version_check() {
@@ -217,7 +217,7 @@ c_examples() {
 
 check "C sample via pkg-config --cflags --libs jwtkit (shared)" pc_shared
 check "C sample via pkg-config --static against libjwtkit.a" pc_static
-check "C++ sample via CMake find_package(jwtkit), shared and static" cmake_cpp
+check "C++ (shared, static) and C samples via CMake find_package(jwtkit)" cmake_cpp
 check "CMake version file: 0.1 exact found, 0.99 refused" cmake_version_check
 check "bindings/cpp/examples with CMake and with pkg-config" cpp_examples
 check "bindings/c/examples with pkg-config" c_examples
@@ -382,7 +382,7 @@ cli_usage_errors() {
 cli_help() {
     local cmd
     run "$jwtkit" --help | grep -q '^usage: jwtkit COMMAND' || return 1
-    for cmd in encode decode verify; do
+    for cmd in encode decode verify keygen thumbprint; do
         run "$jwtkit" "$cmd" --help | grep -q "^usage: jwtkit $cmd" || return 1
     done
 }
@@ -449,6 +449,57 @@ cli_valgrind() {
     expect 1 'EXPIRED' "${valgrind[@]}" "$jwtkit" verify --alg RS256 --key "$keys/rsa2048.spki.pem" --aud a --now 4000000000 "$token"
 }
 
+cli_keygen_jwks() {
+    local alg dir=$work/keygen token kid
+    mkdir -p "$dir"
+    for alg in ES256 ES384 ES512 EdDSA; do
+        run "$jwtkit" keygen --alg "$alg" --out "$dir/$alg.jwk" --public-jwks "$dir/$alg.jwks" \
+            --public-out "$dir/$alg.pub.jwk" || return 1
+        [ "$(stat -c %a "$dir/$alg.jwk")" = 600 ] || { echo "private key file is not 0600"; return 1; }
+        if grep -q '"d"' "$dir/$alg.jwks" "$dir/$alg.pub.jwk"; then echo "private member published"; return 1; fi
+        kid=$(run "$jwtkit" thumbprint "$dir/$alg.jwk") || return 1
+        [ "${#kid}" = 43 ] || { echo "thumbprint '$kid' is not 43 characters"; return 1; }
+        [ "$(run "$jwtkit" thumbprint "$dir/$alg.pub.jwk")" = "$kid" ] || return 1
+        [ "$(run "$jwtkit" thumbprint --jwks "$dir/$alg.jwks")" = "$kid $kid" ] || return 1
+        token=$(run "$jwtkit" encode --alg "$alg" --key "$dir/$alg.jwk" --exp 5m sub=k) || return 1
+        run "$jwtkit" decode --json "$token" | grep -qF "\"kid\":\"$kid\"" || { echo "kid not in the header"; return 1; }
+        expect 0 '' "$jwtkit" verify --alg "$alg" --jwks "$dir/$alg.jwks" "$token" || return 1
+        expect 0 '' "$jwtkit" verify --alg "$alg" --key "$dir/$alg.pub.jwk" "$token" || return 1
+    done
+    # a token whose kid is not in the set
+    token=$(run "$jwtkit" encode --alg ES384 --key "$dir/ES384.jwk") || return 1
+    expect 1 'JWTKIT_ERR_KEY_NOT_FOUND' "$jwtkit" verify --alg ES256,ES384 --jwks "$dir/ES256.jwks" "$token" || return 1
+    # PEM output, and a chosen kid
+    run "$jwtkit" keygen --alg EdDSA --pem --out "$dir/ed.pem" --public-out "$dir/ed.pub.pem" || return 1
+    grep -q 'BEGIN PRIVATE KEY' "$dir/ed.pem" && grep -q 'BEGIN PUBLIC KEY' "$dir/ed.pub.pem" || return 1
+    token=$(run "$jwtkit" encode --alg EdDSA --key "$dir/ed.pem") || return 1
+    expect 0 '' "$jwtkit" verify --alg EdDSA --key "$dir/ed.pub.pem" "$token" || return 1
+    run "$jwtkit" keygen --alg HS512 --kid mine --out "$dir/hs.jwk" || return 1
+    grep -q '"kid":"mine"' "$dir/hs.jwk" || return 1
+    token=$(run "$jwtkit" encode --alg HS512 --key "$dir/hs.jwk") || return 1
+    expect 0 '' "$jwtkit" verify --alg HS512 --key "$dir/hs.jwk" "$token" || return 1
+    # refusals
+    expect 1 'openssl' "$jwtkit" keygen --alg RS256 || return 1
+    expect 1 'JWTKIT_ERR_INVALID_ARGUMENT' "$jwtkit" keygen --alg HS256 --pem || return 1
+    expect 2 'alg is required' "$jwtkit" keygen || return 1
+    # the same RSA key in three formats has one thumbprint
+    kid=$(run "$jwtkit" thumbprint "$keys/rsa2048.pkcs8.pem") || return 1
+    [ "$(run "$jwtkit" thumbprint --key "$keys/rsa2048.spki.der")" = "$kid" ] || return 1
+    [ "$(run "$jwtkit" thumbprint < "$keys/rsa2048.cert.pem")" = "$kid" ] || return 1
+}
+
+cli_jwks_skipped_keys() {
+    local dir=$work/keygen token
+    # a set with an encryption key and an unknown kty next to the usable key
+    sed 's/^{"keys":\[/{"keys":[{"kty":"XYZ","kid":"odd"},/' "$dir/ES256.jwks" >"$work/mixed.jwks"
+    token=$(run "$jwtkit" encode --alg ES256 --key "$dir/ES256.jwk") || return 1
+    expect 0 'warning: skipped .*odd.*KEY_UNSUPPORTED' "$jwtkit" verify --alg ES256 --jwks "$work/mixed.jwks" "$token" || return 1
+    printf '{"keys":[{"kty":"XYZ"}]}' >"$work/empty.jwks"
+    expect 2 'no usable key' "$jwtkit" verify --alg ES256 --jwks "$work/empty.jwks" "$token"
+}
+
+check "cli: keygen, thumbprint, verify --jwks" cli_keygen_jwks
+check "cli: a JWK Set's unusable keys are skipped with a warning" cli_jwks_skipped_keys
 check "cli: expired token exits 1 with the reason; leeway" cli_expired
 check "cli: tampered token exits 1 with the reason" cli_tampered
 check "cli: wrong audience exits 1 with the reason" cli_wrong_audience

@@ -12,6 +12,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <math.h>
@@ -592,6 +593,42 @@ static int load_key(const struct key_source *ks, const jwtkit_key **key)
     return 0;
 }
 
+/* Loads a JWK Set; warns about each key it skipped. Returns 0, or EXIT_USAGE. */
+static int load_keyset(const char *path, const jwtkit_keyset **set)
+{
+    jwtkit_error *err = NULL;
+    jwtkit_status st;
+    size_t len = 0, i, n;
+    char *data = read_file(path, &len);
+
+    if (data == NULL)
+        return EXIT_USAGE;
+    st = jwtkit_keyset_from_jwks((const uint8_t *)data, len, set, &err);
+    memset(data, 0, len); /* may hold secrets */
+    free(data);
+    if (st != JWTKIT_OK) {
+        report(path, st, err);
+        return EXIT_USAGE;
+    }
+    n = jwtkit_keyset_skipped_count(*set);
+    for (i = 0; i < n; i++) {
+        char *why = NULL;
+        jwtkit_status reason = JWTKIT_OK;
+
+        if (jwtkit_keyset_skipped(*set, i, &reason, &why, NULL, NULL) == JWTKIT_OK) {
+            msg("%s: warning: skipped %s (%s)", path, why, jwtkit_status_str(reason));
+            jwtkit_string_free(why);
+        }
+    }
+    if (jwtkit_keyset_len(*set) == 0) {
+        msg("%s: no usable key in this JWK Set", path);
+        jwtkit_keyset_free(*set);
+        *set = NULL;
+        return EXIT_USAGE;
+    }
+    return 0;
+}
+
 static int parse_alg(const char *name, jwtkit_alg *out)
 {
     jwtkit_error *err = NULL;
@@ -690,7 +727,7 @@ static int cmd_encode(int argc, char **argv)
     struct args a = {argc, 1, argv, NULL, 0};
     struct key_source ks = {0};
     struct buf claims = {0};
-    const char *alg_name = NULL, *exp = NULL, *nbf = NULL, *iss = NULL, *sub = NULL;
+    const char *alg_name = NULL, *exp_arg = NULL, *nbf = NULL, *iss = NULL, *sub = NULL;
     const char *kid = NULL, *typ = NULL, *header = NULL, *now_arg = NULL;
     const char *auds[64];
     char **pos = calloc((size_t)argc, sizeof *pos);
@@ -721,7 +758,7 @@ static int cmd_encode(int argc, char **argv)
         } else if (key_option(&a, &ks)) {
             /* recorded */
         } else if (opt(&a, "--exp", NULL, 1)) {
-            exp = a.value;
+            exp_arg = a.value;
         } else if (opt(&a, "--nbf", NULL, 1)) {
             nbf = a.value;
         } else if (opt(&a, "--iss", NULL, 1)) {
@@ -771,8 +808,8 @@ static int cmd_encode(int argc, char **argv)
         msg("encode: --now needs Unix seconds, not '%s'", now_arg);
         goto out;
     }
-    if (exp != NULL && parse_duration(exp, &lifetime)) {
-        msg("encode: --exp needs a duration such as 3600, 15m, 1h, 7d, not '%s'", exp);
+    if (exp_arg != NULL && parse_duration(exp_arg, &lifetime)) {
+        msg("encode: --exp needs a duration such as 3600, 15m, 1h, 7d, not '%s'", exp_arg);
         goto out;
     }
     if (build_claims(pos, npos, &claims, &claims_input))
@@ -786,7 +823,7 @@ static int cmd_encode(int argc, char **argv)
         st = jwtkit_sign_options_set_now(opts, now, &err);
     if (st == JWTKIT_OK && no_iat)
         st = jwtkit_sign_options_set_issued_at(opts, false, &err);
-    if (st == JWTKIT_OK && exp != NULL)
+    if (st == JWTKIT_OK && exp_arg != NULL)
         st = jwtkit_sign_options_set_lifetime(opts, lifetime, &err);
     if (st == JWTKIT_OK && nbf != NULL) {
         int64_t at;
@@ -928,6 +965,7 @@ static const char VERIFY_HELP[] =
     "\n"
     "KEY (exactly one):\n"
     "  -k, --key FILE          public (or private) key: PEM, DER or JWK\n"
+    "      --jwks FILE         a JWK Set: the key is chosen by the token's kid\n"
     "  -s, --secret STRING     HMAC secret (visible to other users in the process list)\n"
     "      --secret-file FILE  HMAC secret: the file's exact bytes\n"
     "      --allow-short-secret  accept a secret shorter than the hash (legacy only)\n"
@@ -970,10 +1008,11 @@ static int cmd_verify(int argc, char **argv)
     struct key_source ks = {0};
     struct list alg_args = {{0}, 0}, isss = {{0}, 0}, auds = {{0}, 0}, reqs = {{0}, 0};
     const char *token_arg = NULL, *sub = NULL, *typ = NULL, *leeway = NULL, *max_age = NULL;
-    const char *now_arg = NULL, *token;
+    const char *now_arg = NULL, *token, *jwks = NULL;
     char *to_free = NULL, *claims = NULL;
     size_t token_len = 0, claims_len = 0;
     int quiet = 0, ignore_aud = 0, rc = EXIT_USAGE, i;
+    const jwtkit_keyset *set = NULL;
     jwtkit_alg algs[32];
     size_t nalgs = 0;
     const jwtkit_key *key = NULL;
@@ -992,6 +1031,8 @@ static int cmd_verify(int argc, char **argv)
         } else if (opt(&a, "--alg", "-a", 1)) {
             if (list_add(&alg_args, a.value, "--alg"))
                 return EXIT_USAGE;
+        } else if (opt(&a, "--jwks", NULL, 1)) {
+            jwks = a.value;
         } else if (key_option(&a, &ks)) {
             /* recorded */
         } else if (opt(&a, "--iss", NULL, 1)) {
@@ -1068,8 +1109,16 @@ static int cmd_verify(int argc, char **argv)
         msg("verify: --now needs Unix seconds, not '%s'", now_arg);
         return EXIT_USAGE;
     }
-    if (load_key(&ks, &key))
+    if (jwks != NULL) {
+        if (ks.key_file != NULL || ks.secret != NULL || ks.secret_file != NULL) {
+            msg("verify: give either --jwks or a key, not both");
+            return EXIT_USAGE;
+        }
+        if (load_keyset(jwks, &set))
+            return EXIT_USAGE;
+    } else if (load_key(&ks, &key)) {
         return EXIT_USAGE;
+    }
 
     st = jwtkit_validation_new(algs, nalgs, &v, &err);
     if (st == JWTKIT_OK && leeway != NULL)
@@ -1097,7 +1146,12 @@ static int cmd_verify(int argc, char **argv)
 
     if ((token = get_token(token_arg, &token_len, &to_free)) == NULL)
         goto out;
-    st = jwtkit_verify((const uint8_t *)token, token_len, key, v, NULL, NULL, &claims, &claims_len, &err);
+    if (set != NULL)
+        st = jwtkit_verify_with_keyset((const uint8_t *)token, token_len, set, v, NULL, NULL, &claims,
+                                       &claims_len, &err);
+    else
+        st = jwtkit_verify((const uint8_t *)token, token_len, key, v, NULL, NULL, &claims, &claims_len,
+                           &err);
     if (st != JWTKIT_OK) {
         report("invalid token", st, err);
         rc = EXIT_INVALID;
@@ -1111,8 +1165,271 @@ static int cmd_verify(int argc, char **argv)
 out:
     jwtkit_string_free(claims);
     jwtkit_validation_free(v);
+    jwtkit_keyset_free(set);
     jwtkit_key_free(key);
     free(to_free);
+    return rc;
+}
+
+/* ---- keygen ----------------------------------------------------------------- */
+
+static const char KEYGEN_HELP[] =
+    "usage: jwtkit keygen --alg ALG [options]\n"
+    "\n"
+    "Generates a new random key for ALG from the system's random source and prints it:\n"
+    "an HMAC secret as long as the hash (HS256, HS384, HS512) or a key pair (ES256,\n"
+    "ES384, ES512, EdDSA). RSA keys are not generated: use\n"
+    "'openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072'.\n"
+    "\n"
+    "The private key is printed as a JWK restricted to ALG, whose kid is its RFC 7638\n"
+    "thumbprint unless --kid says otherwise; with --pem as PKCS#8 PEM instead (key\n"
+    "pairs only; PEM has no kid or alg). It is a SECRET: prefer --out.\n"
+    "\n"
+    "options:\n"
+    "  -a, --alg ALG            the algorithm the key is for (required)\n"
+    "      --kid KID            the key's kid (default: its thumbprint)\n"
+    "      --pem                PEM instead of JWK\n"
+    "  -o, --out FILE           write the private key to FILE (created with mode 0600)\n"
+    "      --public-out FILE    write the public key (JWK, or PEM with --pem) to FILE\n"
+    "      --public-jwks FILE   write the public key as a JWK Set to FILE, for\n"
+    "                           'jwtkit verify --jwks FILE'\n"
+    "  -h, --help               this help\n"
+    "\n"
+    "Exit status: 0 generated, 1 jwtkit refused (RSA, ...), 2 usage or file error.\n";
+
+/* Writes `data` to `path` (replacing it), with `mode` for a new file. */
+static int write_file(const char *path, const char *data, size_t len, mode_t mode)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
+    size_t done = 0;
+
+    if (fd < 0) {
+        msg("%s: %s", path, strerror(errno));
+        return -1;
+    }
+    while (done < len) {
+        ssize_t n = write(fd, data + done, len - done);
+
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            msg("%s: %s", path, strerror(errno));
+            close(fd);
+            return -1;
+        }
+        done += (size_t)n;
+    }
+    if (write(fd, "\n", 1) != 1 || close(fd) != 0) {
+        msg("%s: %s", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+static void wipe_free(char *s, size_t len)
+{
+    if (s != NULL) {
+        volatile char *p = s;
+        size_t i;
+
+        for (i = 0; i < len; i++)
+            p[i] = 0;
+        jwtkit_string_free(s);
+    }
+}
+
+static int cmd_keygen(int argc, char **argv)
+{
+    struct args a = {argc, 1, argv, NULL, 0};
+    const char *alg_name = NULL, *kid = NULL, *out = NULL, *public_out = NULL, *public_jwks = NULL;
+    int pem = 0, rc = EXIT_USAGE;
+    jwtkit_alg alg = 0;
+    const jwtkit_key *generated = NULL, *key = NULL;
+    const jwtkit_keyset *set = NULL;
+    jwtkit_error *err = NULL;
+    jwtkit_status st;
+    char *thumb = NULL, *priv = NULL, *pub = NULL, *jwks = NULL;
+    size_t priv_len = 0, pub_len = 0, jwks_len = 0;
+
+    for (; a.i < argc; a.i++) {
+        const char *arg = argv[a.i];
+
+        if (opt(&a, "--help", "-h", 0)) {
+            fputs(KEYGEN_HELP, stdout);
+            return EXIT_VALID;
+        } else if (opt(&a, "--alg", "-a", 1)) {
+            alg_name = a.value;
+        } else if (opt(&a, "--kid", NULL, 1)) {
+            kid = a.value;
+        } else if (opt(&a, "--pem", NULL, 0)) {
+            pem = 1;
+        } else if (opt(&a, "--out", "-o", 1)) {
+            out = a.value;
+        } else if (opt(&a, "--public-out", NULL, 1)) {
+            public_out = a.value;
+        } else if (opt(&a, "--public-jwks", NULL, 1)) {
+            public_jwks = a.value;
+        } else if (a.usage_error) {
+            return EXIT_USAGE;
+        } else {
+            return arg[0] == '-' ? bad_option("keygen", arg)
+                                 : (msg("keygen: unexpected argument '%s'", arg), EXIT_USAGE);
+        }
+    }
+    if (alg_name == NULL) {
+        msg("keygen: --alg is required (see '%s keygen --help')", prog);
+        return EXIT_USAGE;
+    }
+    if (parse_alg(alg_name, &alg))
+        return EXIT_USAGE;
+
+    rc = EXIT_INVALID;
+    st = jwtkit_key_generate(alg, &generated, &err);
+    if (st == JWTKIT_OK && kid == NULL)
+        st = jwtkit_key_thumbprint(generated, &thumb, NULL, &err);
+    if (st == JWTKIT_OK)
+        st = jwtkit_key_with_kid(generated, (const uint8_t *)(kid ? kid : thumb),
+                                 strlen(kid ? kid : thumb), &key, &err);
+    if (st == JWTKIT_OK)
+        st = pem ? jwtkit_key_to_private_pem(key, &priv, &priv_len, &err)
+                 : jwtkit_key_to_private_jwk(key, &priv, &priv_len, &err);
+    if (st == JWTKIT_OK && public_out != NULL)
+        st = pem ? jwtkit_key_to_public_pem(key, &pub, &pub_len, &err)
+                 : jwtkit_key_to_public_jwk(key, &pub, &pub_len, &err);
+    if (st == JWTKIT_OK && public_jwks != NULL) {
+        st = jwtkit_keyset_from_keys(&key, 1, &set, &err);
+        if (st == JWTKIT_OK)
+            st = jwtkit_keyset_to_public_jwks(set, &jwks, &jwks_len, &err);
+    }
+    if (st != JWTKIT_OK) {
+        report("keygen", st, err);
+        goto out;
+    }
+    rc = EXIT_USAGE;
+    /* PEM output ends with a newline already; write_file adds one */
+    if (pem && priv_len > 0 && priv[priv_len - 1] == '\n')
+        priv_len--;
+    if (pem && pub != NULL && pub_len > 0 && pub[pub_len - 1] == '\n')
+        pub_len--;
+    if (out != NULL ? write_file(out, priv, priv_len, 0600) != 0
+                    : (fwrite(priv, 1, priv_len, stdout) != priv_len || fputc('\n', stdout) == EOF))
+        goto out;
+    if (pub != NULL && write_file(public_out, pub, pub_len, 0644) != 0)
+        goto out;
+    if (jwks != NULL && write_file(public_jwks, jwks, jwks_len, 0644) != 0)
+        goto out;
+    rc = EXIT_VALID;
+out:
+    wipe_free(priv, priv_len);
+    jwtkit_string_free(pub);
+    jwtkit_string_free(jwks);
+    jwtkit_string_free(thumb);
+    jwtkit_keyset_free(set);
+    jwtkit_key_free(key);
+    jwtkit_key_free(generated);
+    return rc;
+}
+
+/* ---- thumbprint ------------------------------------------------------------- */
+
+static const char THUMBPRINT_HELP[] =
+    "usage: jwtkit thumbprint [KEY | --jwks FILE]\n"
+    "\n"
+    "Prints the RFC 7638 JWK thumbprint of a key (base64url SHA-256, 43 characters),\n"
+    "the usual kid. A private key gives the thumbprint of its public half. With --jwks,\n"
+    "one line per usable key of the set: the thumbprint, then the kid if it has one.\n"
+    "\n"
+    "KEY (exactly one):\n"
+    "  FILE, -k, --key FILE    PEM, DER or JWK (none or '-': standard input)\n"
+    "  -s, --secret STRING     HMAC secret\n"
+    "      --secret-file FILE  HMAC secret: the file's exact bytes\n"
+    "      --jwks FILE         every key of a JWK Set\n"
+    "  -h, --help              this help\n"
+    "\n"
+    "Exit status: 0 printed, 2 usage error or unusable key.\n";
+
+static int print_thumbprint(const jwtkit_key *key, int with_kid)
+{
+    jwtkit_error *err = NULL;
+    char *thumb = NULL, *kid = NULL;
+    jwtkit_status st = jwtkit_key_thumbprint(key, &thumb, NULL, &err);
+
+    if (st == JWTKIT_OK && with_kid)
+        st = jwtkit_key_kid(key, &kid, NULL, &err);
+    if (st != JWTKIT_OK) {
+        report("thumbprint", st, err);
+        jwtkit_string_free(thumb);
+        return EXIT_USAGE;
+    }
+    printf("%s%s%s\n", thumb, kid ? " " : "", kid ? kid : "");
+    jwtkit_string_free(kid);
+    jwtkit_string_free(thumb);
+    return 0;
+}
+
+static int cmd_thumbprint(int argc, char **argv)
+{
+    struct args a = {argc, 1, argv, NULL, 0};
+    struct key_source ks = {0};
+    const char *jwks = NULL;
+    const jwtkit_key *key = NULL;
+    const jwtkit_keyset *set = NULL;
+    size_t i;
+    int rc = EXIT_USAGE;
+
+    for (; a.i < argc; a.i++) {
+        const char *arg = argv[a.i];
+
+        if (opt(&a, "--help", "-h", 0)) {
+            fputs(THUMBPRINT_HELP, stdout);
+            return EXIT_VALID;
+        } else if (opt(&a, "--jwks", NULL, 1)) {
+            jwks = a.value;
+        } else if (key_option(&a, &ks)) {
+            /* recorded */
+        } else if (a.usage_error) {
+            return EXIT_USAGE;
+        } else if (arg[0] == '-' && arg[1] != '\0') {
+            return bad_option("thumbprint", arg);
+        } else if (ks.key_file != NULL) {
+            msg("thumbprint: one key at a time");
+            return EXIT_USAGE;
+        } else {
+            ks.key_file = arg;
+        }
+    }
+    if (jwks != NULL) {
+        if (ks.key_file != NULL || ks.secret != NULL || ks.secret_file != NULL) {
+            msg("thumbprint: give either --jwks or a key, not both");
+            return EXIT_USAGE;
+        }
+        if (load_keyset(jwks, &set))
+            return EXIT_USAGE;
+        for (i = 0; i < jwtkit_keyset_len(set); i++) {
+            jwtkit_error *err = NULL;
+            jwtkit_status st = jwtkit_keyset_get(set, i, &key, &err);
+
+            if (st != JWTKIT_OK) {
+                report("thumbprint", st, err);
+                goto out;
+            }
+            if (print_thumbprint(key, 1))
+                goto out;
+            jwtkit_key_free(key);
+            key = NULL;
+        }
+        rc = EXIT_VALID;
+        goto out;
+    }
+    if (ks.key_file == NULL && ks.secret == NULL && ks.secret_file == NULL)
+        ks.key_file = "-"; /* the key from standard input */
+    if (load_key(&ks, &key))
+        return EXIT_USAGE;
+    if (print_thumbprint(key, 0) == 0)
+        rc = EXIT_VALID;
+out:
+    jwtkit_key_free(key);
+    jwtkit_keyset_free(set);
     return rc;
 }
 
@@ -1127,6 +1444,8 @@ static const char MAIN_HELP[] =
     "  encode   sign claims into a token\n"
     "  decode   show a token's header and claims, without verifying it\n"
     "  verify   verify a token; exit 0 valid, 1 invalid, 2 usage error\n"
+    "  keygen   generate a key (HMAC, EC or Ed25519) as JWK or PEM\n"
+    "  thumbprint  print a key's RFC 7638 thumbprint\n"
     "\n"
     "'jwtkit COMMAND --help' describes each. 'jwtkit --version' prints the version.\n";
 
@@ -1159,6 +1478,10 @@ int main(int argc, char **argv)
         rc = cmd_decode(argc - 1, argv + 1);
     else if (strcmp(cmd, "verify") == 0)
         rc = cmd_verify(argc - 1, argv + 1);
+    else if (strcmp(cmd, "keygen") == 0)
+        rc = cmd_keygen(argc - 1, argv + 1);
+    else if (strcmp(cmd, "thumbprint") == 0)
+        rc = cmd_thumbprint(argc - 1, argv + 1);
     else {
         msg("unknown command '%s' (see '%s --help')", cmd, prog);
         return EXIT_USAGE;

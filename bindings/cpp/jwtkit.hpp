@@ -21,6 +21,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <memory>
 #include <stdexcept>
@@ -109,7 +110,31 @@ public:
         return owned ? std::string(owned.get(), len_) : std::string();
     }
 
+    /// As take(), for secret material: jwtkit's buffer is wiped before it is freed.
+    /// (The returned std::string is the caller's to wipe.)
+    std::string take_secret() {
+        std::string copy;
+        try {
+            copy = take_unfreed();
+        } catch (...) {
+            wipe();
+            throw;
+        }
+        wipe();
+        return copy;
+    }
+
 private:
+    std::string take_unfreed() const { return ptr_ ? std::string(ptr_, len_) : std::string(); }
+    void wipe() noexcept {
+        if (ptr_ != nullptr) {
+            volatile char *p = ptr_;
+            for (size_t i = 0; i < len_; i++)
+                p[i] = 0;
+        }
+        jwtkit_string_free(std::exchange(ptr_, nullptr));
+    }
+
     char *ptr_ = nullptr;
     size_t len_ = 0;
 };
@@ -164,6 +189,17 @@ inline bool abi_matches() noexcept { return jwtkit_abi_version() == JWTKIT_ABI_V
 // ---------------------------------------------------------------------------------
 // Keys
 
+/// What a key is (`JWTKIT_KEY_KIND_*`).
+enum class KeyKind : jwtkit_key_kind {
+    None = JWTKIT_KEY_KIND_NONE,
+    Hmac = JWTKIT_KEY_KIND_HMAC,
+    Rsa = JWTKIT_KEY_KIND_RSA,
+    EcP256 = JWTKIT_KEY_KIND_EC_P256,
+    EcP384 = JWTKIT_KEY_KIND_EC_P384,
+    EcP521 = JWTKIT_KEY_KIND_EC_P521,
+    Ed25519 = JWTKIT_KEY_KIND_ED25519,
+};
+
 /// Owns one immutable `jwtkit_key`. Move-only; a moved-from Key is empty.
 /// Thread safety: a Key may be used by any number of threads at once.
 class Key {
@@ -204,6 +240,78 @@ public:
         return Key(k);
     }
 
+    /// A new random key for `alg` (HMAC secret, P-256/P-384/P-521 or Ed25519 pair),
+    /// restricted to `alg`, without `kid`. RSA generation is not offered.
+    static Key generate(Alg alg) {
+        detail::Call call;
+        const jwtkit_key *k = nullptr;
+        call.check(jwtkit_key_generate(static_cast<jwtkit_alg>(alg), &k, call.err()));
+        return Key(k);
+    }
+
+    /// A new key with this key's material and restrictions and the `kid` given
+    /// (empty: no `kid`). This key is unchanged.
+    Key with_kid(std::string_view kid) const {
+        detail::Call call;
+        const jwtkit_key *k = nullptr;
+        call.check(jwtkit_key_with_kid(key_, detail::bytes(kid), kid.size(), &k, call.err()));
+        return Key(k);
+    }
+
+    /// The key's `kid`, empty when it has none.
+    std::string kid() const {
+        detail::Call call;
+        detail::Out out;
+        call.check(jwtkit_key_kid(key_, out.ptr(), out.len(), call.err()));
+        return out.take();
+    }
+
+    /// What the key is.
+    KeyKind kind() const noexcept { return static_cast<KeyKind>(jwtkit_key_get_kind(key_)); }
+
+    /// Whether it can sign (HMAC secrets and private keys).
+    bool is_private() const noexcept { return jwtkit_key_is_private(key_); }
+
+    /// The public half as a JWK: what an issuer publishes.
+    std::string to_public_jwk() const {
+        detail::Call call;
+        detail::Out out;
+        call.check(jwtkit_key_to_public_jwk(key_, out.ptr(), out.len(), call.err()));
+        return out.take();
+    }
+
+    /// The whole key as a JWK, PRIVATE MEMBERS INCLUDED: for storing, never publishing.
+    std::string to_private_jwk() const {
+        detail::Call call;
+        detail::Out out;
+        call.check(jwtkit_key_to_private_jwk(key_, out.ptr(), out.len(), call.err()));
+        return out.take_secret();
+    }
+
+    /// The public half as PEM `PUBLIC KEY` (SPKI).
+    std::string to_public_pem() const {
+        detail::Call call;
+        detail::Out out;
+        call.check(jwtkit_key_to_public_pem(key_, out.ptr(), out.len(), call.err()));
+        return out.take();
+    }
+
+    /// The private key as PEM `PRIVATE KEY` (PKCS#8). SECRET.
+    std::string to_private_pem() const {
+        detail::Call call;
+        detail::Out out;
+        call.check(jwtkit_key_to_private_pem(key_, out.ptr(), out.len(), call.err()));
+        return out.take_secret();
+    }
+
+    /// The RFC 7638 thumbprint (base64url SHA-256, 43 characters); usable as a `kid`.
+    std::string thumbprint() const {
+        detail::Call call;
+        detail::Out out;
+        call.check(jwtkit_key_thumbprint(key_, out.ptr(), out.len(), call.err()));
+        return out.take();
+    }
+
     /// Adopts a handle from the C API (NULL gives an empty Key).
     explicit Key(const jwtkit_key *adopt) noexcept : key_(adopt) {}
     Key(Key &&other) noexcept : key_(std::exchange(other.key_, nullptr)) {}
@@ -224,6 +332,102 @@ public:
 
 private:
     const jwtkit_key *key_;
+};
+
+/// Why a key set left a key out.
+struct SkippedKey {
+    jwtkit_status status;
+    std::string message; // names the key's position and kid
+};
+
+/// Owns one immutable `jwtkit_keyset`: keys chosen by the token's `kid` when verifying.
+/// Move-only. Thread safety: may be used by any number of threads at once; to rotate,
+/// build a new set.
+class KeySet {
+public:
+    /// A JWK Set document, `{"keys":[...]}`. Keys it cannot use are skipped (see
+    /// skipped()), not fatal; the set may be empty.
+    static KeySet from_jwks(std::string_view jwks) {
+        detail::Call call;
+        const jwtkit_keyset *set = nullptr;
+        call.check(jwtkit_keyset_from_jwks(detail::bytes(jwks), jwks.size(), &set, call.err()));
+        return KeySet(set);
+    }
+
+    /// A set of these keys (each borrowed; the set takes its own reference).
+    static KeySet from_keys(std::initializer_list<std::reference_wrapper<const Key>> keys) {
+        std::vector<const jwtkit_key *> raw;
+        raw.reserve(keys.size());
+        for (const Key &k : keys)
+            raw.push_back(k.get());
+        return from_raw(raw);
+    }
+    static KeySet from_keys(const std::vector<Key> &keys) {
+        std::vector<const jwtkit_key *> raw;
+        raw.reserve(keys.size());
+        for (const Key &k : keys)
+            raw.push_back(k.get());
+        return from_raw(raw);
+    }
+
+    explicit KeySet(const jwtkit_keyset *adopt) noexcept : set_(adopt) {}
+    KeySet(KeySet &&other) noexcept : set_(std::exchange(other.set_, nullptr)) {}
+    KeySet &operator=(KeySet &&other) noexcept {
+        if (this != &other)
+            jwtkit_keyset_free(std::exchange(set_, std::exchange(other.set_, nullptr)));
+        return *this;
+    }
+    KeySet(const KeySet &) = delete;
+    KeySet &operator=(const KeySet &) = delete;
+    ~KeySet() { jwtkit_keyset_free(set_); }
+
+    /// The number of usable keys.
+    size_t size() const noexcept { return jwtkit_keyset_len(set_); }
+
+    /// The usable key at `index` (a new reference; the set keeps its own).
+    Key at(size_t index) const {
+        detail::Call call;
+        const jwtkit_key *k = nullptr;
+        call.check(jwtkit_keyset_get(set_, index, &k, call.err()));
+        return Key(k);
+    }
+
+    /// The keys left out, and why.
+    std::vector<SkippedKey> skipped() const {
+        std::vector<SkippedKey> out;
+        const size_t n = jwtkit_keyset_skipped_count(set_);
+        out.reserve(n);
+        for (size_t i = 0; i < n; i++) {
+            detail::Call call;
+            detail::Out message;
+            jwtkit_status status = JWTKIT_OK;
+            call.check(jwtkit_keyset_skipped(set_, i, &status, message.ptr(), message.len(), call.err()));
+            out.push_back(SkippedKey{status, message.take()});
+        }
+        return out;
+    }
+
+    /// The public JWK Set of the usable keys: what an issuer publishes.
+    std::string to_public_jwks() const {
+        detail::Call call;
+        detail::Out out;
+        call.check(jwtkit_keyset_to_public_jwks(set_, out.ptr(), out.len(), call.err()));
+        return out.take();
+    }
+
+    const jwtkit_keyset *get() const noexcept { return set_; }
+    const jwtkit_keyset *release() noexcept { return std::exchange(set_, nullptr); }
+    explicit operator bool() const noexcept { return set_ != nullptr; }
+
+private:
+    static KeySet from_raw(const std::vector<const jwtkit_key *> &raw) {
+        detail::Call call;
+        const jwtkit_keyset *set = nullptr;
+        call.check(jwtkit_keyset_from_keys(raw.data(), raw.size(), &set, call.err()));
+        return KeySet(set);
+    }
+
+    const jwtkit_keyset *set_;
 };
 
 // ---------------------------------------------------------------------------------
@@ -367,6 +571,14 @@ enum class Check : uint32_t {
     Sub = JWTKIT_CHECK_SUB,
 };
 
+/// Resource limits of a Validation (`JWTKIT_LIMIT_*`).
+enum class Limit : jwtkit_limit {
+    TokenLen = JWTKIT_LIMIT_TOKEN_LEN,
+    HeaderLen = JWTKIT_LIMIT_HEADER_LEN,
+    JsonDepth = JWTKIT_LIMIT_JSON_DEPTH,
+    KeysTried = JWTKIT_LIMIT_KEYS_TRIED,
+};
+
 /// A verification policy: the algorithm allow-list (never empty, never `none`),
 /// leeway, clock and claim checks. Owns one `jwtkit_validation`. Move-only.
 /// Thread safety: configure first; then any number of threads may verify with it.
@@ -470,6 +682,14 @@ public:
         return *this;
     }
     JWTKIT_HPP_RVALUE_SETTER(Validation, disable, Check)
+
+    /// Sets one resource limit (the defaults suit real tokens; change with a reason).
+    Validation &limit(Limit which, uint64_t value) & {
+        detail::Call call;
+        call.check(jwtkit_validation_set_limit(v_, static_cast<jwtkit_limit>(which), value, call.err()));
+        return *this;
+    }
+    Validation &&limit(Limit which, uint64_t value) && { return std::move(this->limit(which, value)); }
 
     /// Registers a revocation check exactly as the C API takes it: `check` returns
     /// non-zero for a revoked token; `ctx` is borrowed and must outlive the policy.
@@ -597,6 +817,33 @@ inline Jws verify_jws(std::string_view token, const Key &key, const Validation &
     call.check(jwtkit_jws_verify(detail::bytes(token), token.size(), key.get(), policy.get(),
                                  header.ptr(), header.len(), payload.ptr(), payload.len(),
                                  call.err()));
+    Jws v;
+    v.header = header.take();
+    v.payload = payload.take();
+    return v;
+}
+
+/// Verifies a JWT with the key of `keys` its `kid` names (or, without `kid`, the keys
+/// that fit its algorithm); throws jwtkit::Error when it is not valid.
+inline Jwt verify(std::string_view token, const KeySet &keys, const Validation &policy) {
+    detail::Call call;
+    detail::Out header, claims;
+    call.check(jwtkit_verify_with_keyset(detail::bytes(token), token.size(), keys.get(), policy.get(),
+                                         header.ptr(), header.len(), claims.ptr(), claims.len(),
+                                         call.err()));
+    Jwt v;
+    v.header = header.take();
+    v.claims = claims.take();
+    return v;
+}
+
+/// Verifies any compact JWS with a key of `keys`; no claim is checked.
+inline Jws verify_jws(std::string_view token, const KeySet &keys, const Validation &policy) {
+    detail::Call call;
+    detail::Out header, payload;
+    call.check(jwtkit_jws_verify_with_keyset(detail::bytes(token), token.size(), keys.get(),
+                                             policy.get(), header.ptr(), header.len(),
+                                             payload.ptr(), payload.len(), call.err()));
     Jws v;
     v.header = header.take();
     v.payload = payload.take();

@@ -287,6 +287,91 @@ static void jws_and_decode() {
     });
 }
 
+static void generated_keys_and_export() {
+    for (Alg alg : {Alg::HS256, Alg::ES256, Alg::ES384, Alg::ES512, Alg::EdDSA}) {
+        const auto generated = jwtkit::Key::generate(alg);
+        CHECK(generated.is_private());
+        CHECK(generated.kid().empty());
+        const std::string thumb = generated.thumbprint();
+        CHECK(thumb.size() == 43);
+        const auto key = generated.with_kid(thumb);
+        CHECK(key.kid() == thumb && generated.kid().empty());
+        const auto token = jwtkit::sign(key, alg, "{}");
+        CHECK(jwtkit::decode_unverified(token).header.find(thumb) != std::string::npos);
+        // the private JWK round-trips, kid included
+        const auto again = jwtkit::Key::from_jwk(key.to_private_jwk());
+        CHECK(again.kid() == thumb && again.thumbprint() == thumb);
+        (void)jwtkit::verify(token, again, jwtkit::Validation({alg}));
+        if (alg == Alg::HS256) {
+            CHECK(key.kind() == jwtkit::KeyKind::Hmac);
+            expect_error(JWTKIT_ERR_INVALID_ARGUMENT, [&] { (void)key.to_public_jwk(); });
+            expect_error(JWTKIT_ERR_INVALID_ARGUMENT, [&] { (void)key.to_private_pem(); });
+            continue;
+        }
+        const auto pub = jwtkit::Key::from_jwk(key.to_public_jwk());
+        CHECK(!pub.is_private() && pub.kind() == key.kind() && pub.thumbprint() == thumb);
+        (void)jwtkit::verify(token, pub, jwtkit::Validation({alg}));
+        const auto from_pem = jwtkit::Key::from_pem(key.to_public_pem());
+        (void)jwtkit::verify(token, from_pem, jwtkit::Validation({alg}));
+        (void)jwtkit::Key::from_pem(key.to_private_pem());
+        expect_error(JWTKIT_ERR_INVALID_ARGUMENT, [&] { (void)pub.to_private_jwk(); });
+    }
+    CHECK(jwtkit::Key::from_pem(slurp("rsa2048.spki.pem")).kind() == jwtkit::KeyKind::Rsa);
+    CHECK(jwtkit::Key::from_pem(slurp("ed25519.spki.pem")).kind() == jwtkit::KeyKind::Ed25519);
+    CHECK(jwtkit::Key::from_pem(slurp("rsa2048.pkcs8.pem")).thumbprint() ==
+          jwtkit::Key::from_pem(slurp("rsa2048.spki.pem")).thumbprint());
+    expect_error(JWTKIT_ERR_KEY_UNSUPPORTED, [] { (void)jwtkit::Key::generate(Alg::RS256); });
+}
+
+static void key_sets() {
+    const auto a = jwtkit::Key::generate(Alg::ES256).with_kid("a");
+    const auto b = jwtkit::Key::generate(Alg::EdDSA).with_kid("b");
+    const auto signer = jwtkit::KeySet::from_keys({a, b});
+    CHECK(signer.size() == 2 && signer.skipped().empty());
+    const std::string jwks = signer.to_public_jwks();
+    CHECK(jwks.find(R"("kid":"a")") != std::string::npos && jwks.find("\"d\"") == std::string::npos);
+
+    const auto verifier = jwtkit::KeySet::from_jwks(jwks);
+    CHECK(verifier.size() == 2);
+    CHECK(verifier.at(1).kid() == "b" && !verifier.at(1).is_private());
+    const auto policy = jwtkit::Validation({Alg::ES256, Alg::EdDSA});
+    (void)jwtkit::verify(jwtkit::sign(a, Alg::ES256, R"({"k":"a"})"), verifier, policy);
+    const auto jws = jwtkit::verify_jws(jwtkit::sign_jws(b, Alg::EdDSA, "raw"), verifier, policy);
+    CHECK(jws.payload == "raw");
+    const auto stranger = jwtkit::Key::generate(Alg::ES256).with_kid("c");
+    expect_error(JWTKIT_ERR_KEY_NOT_FOUND, [&] {
+        (void)jwtkit::verify(jwtkit::sign(stranger, Alg::ES256, "{}"), verifier, policy);
+    });
+    expect_error(JWTKIT_ERR_INVALID_ARGUMENT, [&] { (void)verifier.at(2); });
+
+    // unusable keys are skipped and explained, not fatal
+    const auto mixed = jwtkit::KeySet::from_jwks(
+        R"({"keys":[{"kty":"EC","crv":"P-256","kid":"enc","use":"enc","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"},)"
+        R"({"kty":"XYZ","kid":"odd"}]})");
+    CHECK(mixed.size() == 0);
+    const auto why = mixed.skipped();
+    CHECK(why.size() == 2);
+    CHECK(why[0].status == JWTKIT_ERR_KEY_USAGE && why[0].message.find("enc") != std::string::npos);
+    CHECK(why[1].status == JWTKIT_ERR_KEY_UNSUPPORTED);
+    expect_error(JWTKIT_ERR_KEY_INVALID, [] { (void)jwtkit::KeySet::from_jwks(R"({"nokeys":[]})"); });
+
+    std::vector<jwtkit::Key> many;
+    many.push_back(jwtkit::Key::generate(Alg::ES384).with_kid("x"));
+    many.push_back(jwtkit::Key::generate(Alg::ES512).with_kid("y"));
+    auto moved = jwtkit::KeySet::from_keys(many);
+    jwtkit::KeySet other(std::move(moved));
+    CHECK(!moved && other.size() == 2);
+}
+
+static void limits() {
+    const auto key = jwtkit::Key::from_secret(secret64);
+    const auto token = jwtkit::sign(key, Alg::HS256, R"({"pad":")" + std::string(200, 'x') + "\"}");
+    auto policy = jwtkit::Validation({Alg::HS256}).limit(jwtkit::Limit::TokenLen, 100);
+    expect_error(JWTKIT_ERR_TOKEN_TOO_LARGE, [&] { (void)jwtkit::verify(token, key, policy); });
+    policy.limit(jwtkit::Limit::TokenLen, 4096);
+    (void)jwtkit::verify(token, key, policy);
+}
+
 static void versions() {
     CHECK(jwtkit::abi_matches());
     CHECK(jwtkit::version_number() == JWTKIT_VERSION_NUMBER);
@@ -307,6 +392,9 @@ int main(int argc, char **argv) {
     run("moves_transfer_ownership", moves_transfer_ownership);
     run("revocation_callable", revocation_callable);
     run("jws_and_decode", jws_and_decode);
+    run("generated_keys_and_export", generated_keys_and_export);
+    run("key_sets", key_sets);
+    run("limits", limits);
     run("versions", versions);
     std::printf("%d passed, %d failed\n", passed, failed);
     return failed == 0 ? 0 : 1;
