@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The README's "build and run the samples" command: builds the release library, then
+# builds and runs every C sample (bindings/c/examples), the C++ sample
+# (bindings/cpp/examples) and the Python sample (bindings/python/examples).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+make -C bindings/c run            # cargo build --release, then every C example
+
+# The C++ wrapper sample, linked like the C ones (the Makefile made the SONAME link).
+mkdir -p bindings/c/build
+for src in bindings/cpp/examples/*.cpp; do
+    exe="bindings/c/build/$(basename "${src%.cpp}")"
+    c++ -std=c++17 -Wall -Wextra -Werror -Iinclude -Ibindings/cpp "$src" -o "$exe" \
+        -Ltarget/release -ljwtkit -Wl,-rpath,"$root/bindings/c/build/lib" -Wl,-rpath,"$root/target/release"
+    echo "== $exe"
+    "$exe"
+done
+
+# The Python sample, on the same release library.
+echo "== bindings/python/examples/hello_jwt.py"
+JWTKIT_LIBRARY="$root/target/release/libjwtkit.so" PYTHONPATH="$root/bindings/python" \
+    python3 bindings/python/examples/hello_jwt.py
+echo "== all samples passed"
