@@ -24,7 +24,12 @@ cargo test
 #    interoperability tests) with pip.
 bash bindings/python/run-tests.sh
 
-# 3. The header is committed and fresh: the build regenerates include/jwtkit.h, so a
+# 3. Install and consumers (issue 6): scripts/install.sh into a temporary prefix, then
+#    C via pkg-config (shared and static), C++ via CMake find_package, the C++ wrapper's
+#    tests under valgrind, and the `jwtkit` command-line tool. Needs a release build.
+bash tests/install.sh
+
+# 4. The header is committed and fresh: the build regenerates include/jwtkit.h, so a
 #    difference here means the committed copy is stale.
 git ls-files --error-unmatch include/jwtkit.h >/dev/null \
     || { echo "tests/run.sh: include/jwtkit.h is not committed" >&2; exit 1; }
