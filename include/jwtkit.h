@@ -384,7 +384,8 @@ extern "C" {
 #endif // __cplusplus
 
 /*
- Releases a string returned by jwtkit through a `char **` output. NULL is a no-op.
+ Releases a string returned by jwtkit through a `char **` output, first overwriting
+ it with zeros (outputs hold tokens, claims and exported keys). NULL is a no-op.
  Never pass it to `free()`, and never pass anything else to this function.
  */
 void jwtkit_string_free(char *s);

@@ -75,18 +75,36 @@ pub(crate) unsafe fn optional_input<'a>(ptr: *const u8, len: usize, name: &str) 
     unsafe { input(ptr, len, name) }.map(Some)
 }
 
+/// Every output string is preceded by its length, so that `jwtkit_string_free` can wipe
+/// it: outputs hold bearer tokens, claims and exported private keys.
+const LEN_PREFIX: usize = std::mem::size_of::<usize>();
+
 /// Copies `bytes` into a new NUL-terminated buffer owned by the caller (freed with
 /// `jwtkit_string_free`). Interior NULs are kept; the length says where it ends.
 pub(crate) fn alloc_output(bytes: &[u8]) -> Result<*mut c_char, Failure> {
-    let buf = unsafe { libc::malloc(bytes.len() + 1) } as *mut u8;
-    if buf.is_null() {
-        return Err(Failure { status: JWTKIT_ERR_OUT_OF_MEMORY, message: "out of memory".into() });
+    let oom = || Failure { status: JWTKIT_ERR_OUT_OF_MEMORY, message: "out of memory".into() };
+    let total = bytes.len().checked_add(LEN_PREFIX + 1).ok_or_else(oom)?;
+    let block = unsafe { libc::malloc(total) } as *mut u8;
+    if block.is_null() {
+        return Err(oom());
     }
     unsafe {
-        std::ptr::copy_nonoverlapping(bytes.as_ptr(), buf, bytes.len());
-        *buf.add(bytes.len()) = 0;
+        std::ptr::write_unaligned(block as *mut usize, bytes.len());
+        let text = block.add(LEN_PREFIX);
+        std::ptr::copy_nonoverlapping(bytes.as_ptr(), text, bytes.len());
+        *text.add(bytes.len()) = 0;
+        Ok(text.cast())
     }
-    Ok(buf.cast())
+}
+
+/// Wipes and frees a buffer made by `alloc_output`.
+unsafe fn free_output(text: *mut c_char) {
+    unsafe {
+        let block = (text as *mut u8).sub(LEN_PREFIX);
+        let len = std::ptr::read_unaligned(block as *const usize);
+        zeroize::Zeroize::zeroize(std::slice::from_raw_parts_mut(block, LEN_PREFIX + len + 1));
+        libc::free(block.cast());
+    }
 }
 
 /// An optional `(char **out, size_t *out_len)` pair to be written on success.
@@ -136,7 +154,7 @@ pub(crate) fn write_pair(a: &OutString, a_bytes: &[u8], b: &OutString, b_bytes: 
         Ok(v) => v,
         Err(e) => {
             if let Some((ptr, _)) = first {
-                unsafe { libc::free(ptr.cast()) };
+                unsafe { free_output(ptr) };
             }
             return Err(e);
         }
@@ -146,18 +164,31 @@ pub(crate) fn write_pair(a: &OutString, a_bytes: &[u8], b: &OutString, b_bytes: 
     Ok(())
 }
 
-/// Releases a string returned by jwtkit through a `char **` output. NULL is a no-op.
+/// Releases a string returned by jwtkit through a `char **` output, first overwriting
+/// it with zeros (outputs hold tokens, claims and exported keys). NULL is a no-op.
 /// Never pass it to `free()`, and never pass anything else to this function.
 #[no_mangle]
 pub unsafe extern "C" fn jwtkit_string_free(s: *mut c_char) {
-    if !s.is_null() {
-        unsafe { libc::free(s.cast()) };
-    }
+    infallible((), || {
+        if !s.is_null() {
+            unsafe { free_output(s) };
+        }
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn outputs_keep_interior_nuls_and_are_freed_by_jwtkit_string_free() {
+        let s = alloc_output(b"a\0b").unwrap_or_else(|_| panic!("alloc"));
+        unsafe {
+            assert_eq!(std::slice::from_raw_parts(s as *const u8, 4), b"a\0b\0");
+            jwtkit_string_free(s);
+            jwtkit_string_free(std::ptr::null_mut());
+        }
+    }
 
     #[test]
     fn a_panic_becomes_jwtkit_err_panic_with_a_message() {
