@@ -40,6 +40,21 @@ fn write(out: OutString, bytes: &[u8]) -> Result<(), Failure> {
     Ok(())
 }
 
+/// The shared body of the exports: one text made from the key, written to `out`.
+unsafe fn export<T: AsRef<str>>(
+    key: *const jwtkit_key,
+    out: *mut *mut c_char,
+    out_len: *mut usize,
+    out_err: *mut *mut jwtkit_error,
+    make: impl FnOnce(&Key) -> crate::Result<T>,
+) -> jwtkit_status {
+    fallible(out_err, || {
+        let key = unsafe { key_ref(key, "key") }?;
+        let out = OutString::new(out, out_len).required("out")?;
+        write(out, make(key)?.as_ref().as_bytes())
+    })
+}
+
 /// Generates a new random key for `alg` from the operating system's random source:
 /// an HMAC secret as long as the hash (32, 48 or 64 bytes), or a P-256, P-384, P-521 or
 /// Ed25519 key pair. The key is restricted to `alg` (its JWK export says `"alg"`) and
@@ -176,11 +191,7 @@ pub unsafe extern "C" fn jwtkit_key_to_public_jwk(
     out_len: *mut usize,
     out_err: *mut *mut jwtkit_error,
 ) -> jwtkit_status {
-    fallible(out_err, || {
-        let key = unsafe { key_ref(key, "key") }?;
-        let out = OutString::new(out, out_len).required("out")?;
-        write(out, key.to_public_jwk()?.as_bytes())
-    })
+    unsafe { export(key, out, out_len, out_err, |k| k.to_public_jwk()) }
 }
 
 /// The whole key as a JWK, PRIVATE MEMBERS INCLUDED (`d`, RSA's `p` `q` `dp` `dq` `qi`,
@@ -199,11 +210,7 @@ pub unsafe extern "C" fn jwtkit_key_to_private_jwk(
     out_len: *mut usize,
     out_err: *mut *mut jwtkit_error,
 ) -> jwtkit_status {
-    fallible(out_err, || {
-        let key = unsafe { key_ref(key, "key") }?;
-        let out = OutString::new(out, out_len).required("out")?;
-        write(out, key.to_private_jwk()?.as_bytes())
-    })
+    unsafe { export(key, out, out_len, out_err, |k| k.to_private_jwk()) }
 }
 
 /// The public half of `key` as PEM `PUBLIC KEY` (SubjectPublicKeyInfo, LF line
@@ -220,11 +227,7 @@ pub unsafe extern "C" fn jwtkit_key_to_public_pem(
     out_len: *mut usize,
     out_err: *mut *mut jwtkit_error,
 ) -> jwtkit_status {
-    fallible(out_err, || {
-        let key = unsafe { key_ref(key, "key") }?;
-        let out = OutString::new(out, out_len).required("out")?;
-        write(out, key.to_public_pem()?.as_bytes())
-    })
+    unsafe { export(key, out, out_len, out_err, |k| k.to_public_pem()) }
 }
 
 /// The private key as PEM `PRIVATE KEY` (unencrypted PKCS#8 v1, LF line endings): RSA,
@@ -243,11 +246,7 @@ pub unsafe extern "C" fn jwtkit_key_to_private_pem(
     out_len: *mut usize,
     out_err: *mut *mut jwtkit_error,
 ) -> jwtkit_status {
-    fallible(out_err, || {
-        let key = unsafe { key_ref(key, "key") }?;
-        let out = OutString::new(out, out_len).required("out")?;
-        write(out, key.to_private_pem()?.as_bytes())
-    })
+    unsafe { export(key, out, out_len, out_err, |k| k.to_private_pem()) }
 }
 
 /// The RFC 7638 JWK thumbprint of `key`: base64url (no padding) of the SHA-256 of its
@@ -265,9 +264,5 @@ pub unsafe extern "C" fn jwtkit_key_thumbprint(
     out_len: *mut usize,
     out_err: *mut *mut jwtkit_error,
 ) -> jwtkit_status {
-    fallible(out_err, || {
-        let key = unsafe { key_ref(key, "key") }?;
-        let out = OutString::new(out, out_len).required("out")?;
-        write(out, key.thumbprint()?.as_bytes())
-    })
+    unsafe { export(key, out, out_len, out_err, |k| k.thumbprint()) }
 }

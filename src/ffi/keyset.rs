@@ -4,13 +4,13 @@
 use std::ffi::c_char;
 use std::sync::Arc;
 
-use crate::ffi::boundary::{fallible, infallible, input, invalid, null, write_pair, Failure, OutString};
+use crate::ffi::boundary::{fallible, infallible, input, invalid, null, Failure, OutString};
 use crate::ffi::key::jwtkit_key;
 use crate::ffi::status::*;
-use crate::ffi::validation::{jwtkit_validation, validation_ref};
+use crate::ffi::token::verify_to_c;
+use crate::ffi::validation::jwtkit_validation;
 use crate::jwks::KeySet;
 use crate::key::Key;
-use crate::{jws, jwt};
 
 /// An opaque, immutable set of keys, from a JWK Set document (`jwtkit_keyset_from_jwks`)
 /// or from keys (`jwtkit_keyset_from_keys`). Verification picks the key by the token's
@@ -258,14 +258,9 @@ pub unsafe extern "C" fn jwtkit_verify_with_keyset(
     out_claims_len: *mut usize,
     out_err: *mut *mut jwtkit_error,
 ) -> jwtkit_status {
-    fallible(out_err, || {
-        let token = unsafe { input(token, token_len, "token") }?;
-        let keyset = unsafe { keyset_ref(keyset) }?;
-        let validation = unsafe { validation_ref(validation) }?;
-        let verified = jwt::verify(token, keyset, validation)?;
-        let header = OutString::new(out_header, out_header_len);
-        let claims = OutString::new(out_claims, out_claims_len);
-        write_pair(&header, &verified.header_json, &claims, &verified.claims_json)
+    fallible(out_err, || unsafe {
+        let (header, claims) = (OutString::new(out_header, out_header_len), OutString::new(out_claims, out_claims_len));
+        verify_to_c(token, token_len, keyset_ref(keyset)?, validation, true, header, claims)
     })
 }
 
@@ -294,13 +289,8 @@ pub unsafe extern "C" fn jwtkit_jws_verify_with_keyset(
     out_payload_len: *mut usize,
     out_err: *mut *mut jwtkit_error,
 ) -> jwtkit_status {
-    fallible(out_err, || {
-        let token = unsafe { input(token, token_len, "token") }?;
-        let keyset = unsafe { keyset_ref(keyset) }?;
-        let validation = unsafe { validation_ref(validation) }?;
-        let verified = jws::verify(token, keyset, validation)?;
-        let header = OutString::new(out_header, out_header_len);
-        let payload = OutString::new(out_payload, out_payload_len);
-        write_pair(&header, &verified.header_json, &payload, &verified.payload)
+    fallible(out_err, || unsafe {
+        let (header, payload) = (OutString::new(out_header, out_header_len), OutString::new(out_payload, out_payload_len));
+        verify_to_c(token, token_len, keyset_ref(keyset)?, validation, false, header, payload)
     })
 }

@@ -7,12 +7,36 @@ use crate::ffi::key::{jwtkit_key, key_ref};
 use crate::ffi::status::*;
 use crate::ffi::validation::{jwtkit_validation, validation_ref};
 use crate::ffi::version::{alg_arg, jwtkit_alg};
+use crate::jws::KeySource;
 use crate::{jws, jwt};
 
 fn write_token(out: OutString, token: &str) -> Result<(), Failure> {
     let prepared = out.prepare(token.as_bytes())?;
     out.commit(prepared);
     Ok(())
+}
+
+/// The shared body of the verify entry points: `claims` selects the JWT path (claims
+/// parsed and checked) over the plain JWS one. Both outputs are optional.
+pub(crate) unsafe fn verify_to_c<K: KeySource + ?Sized>(
+    token: *const u8,
+    token_len: usize,
+    keys: &K,
+    validation: *const jwtkit_validation,
+    claims: bool,
+    header_out: OutString,
+    body_out: OutString,
+) -> Result<(), Failure> {
+    let token = unsafe { input(token, token_len, "token") }?;
+    let validation = unsafe { validation_ref(validation) }?;
+    let (header, body) = if claims {
+        let v = jwt::verify(token, keys, validation)?;
+        (v.header_json, v.claims_json)
+    } else {
+        let v = jws::verify(token, keys, validation)?;
+        (v.header_json, v.payload)
+    };
+    write_pair(&header_out, &header, &body_out, &body)
 }
 
 /// Signs a JWT. `claims_json` `(ptr, len)` must be one JSON object (UTF-8, no duplicate
@@ -112,14 +136,9 @@ pub unsafe extern "C" fn jwtkit_verify(
     out_claims_len: *mut usize,
     out_err: *mut *mut jwtkit_error,
 ) -> jwtkit_status {
-    fallible(out_err, || {
-        let token = unsafe { input(token, token_len, "token") }?;
-        let key = unsafe { key_ref(key, "key") }?;
-        let validation = unsafe { validation_ref(validation) }?;
-        let verified = jwt::verify(token, key, validation)?;
-        let header = OutString::new(out_header, out_header_len);
-        let claims = OutString::new(out_claims, out_claims_len);
-        write_pair(&header, &verified.header_json, &claims, &verified.claims_json)
+    fallible(out_err, || unsafe {
+        let (header, claims) = (OutString::new(out_header, out_header_len), OutString::new(out_claims, out_claims_len));
+        verify_to_c(token, token_len, key_ref(key, "key")?, validation, true, header, claims)
     })
 }
 
@@ -140,14 +159,9 @@ pub unsafe extern "C" fn jwtkit_jws_verify(
     out_payload_len: *mut usize,
     out_err: *mut *mut jwtkit_error,
 ) -> jwtkit_status {
-    fallible(out_err, || {
-        let token = unsafe { input(token, token_len, "token") }?;
-        let key = unsafe { key_ref(key, "key") }?;
-        let validation = unsafe { validation_ref(validation) }?;
-        let verified = jws::verify(token, key, validation)?;
-        let header = OutString::new(out_header, out_header_len);
-        let payload = OutString::new(out_payload, out_payload_len);
-        write_pair(&header, &verified.header_json, &payload, &verified.payload)
+    fallible(out_err, || unsafe {
+        let (header, payload) = (OutString::new(out_header, out_header_len), OutString::new(out_payload, out_payload_len));
+        verify_to_c(token, token_len, key_ref(key, "key")?, validation, false, header, payload)
     })
 }
 
