@@ -162,6 +162,11 @@ typedef int32_t jwtkit_limit;
 #define JWTKIT_KEY_KIND_ED25519 6
 
 /*
+ An X25519 key (JWK `OKP`/`X25519`): JWE `ECDH-ES` key agreement only, never JWS.
+ */
+#define JWTKIT_KEY_KIND_X25519 7
+
+/*
  Success.
  */
 #define JWTKIT_OK 0
@@ -328,6 +333,48 @@ typedef int32_t jwtkit_limit;
  The revocation check reported the token as revoked.
  */
 #define JWTKIT_ERR_REVOKED 410
+
+/*
+ A JWE did not decrypt: wrong key, or a modified encrypted key, IV, ciphertext, tag or
+ header. Every failure of this kind has this one status and one message.
+ */
+#define JWTKIT_ERR_JWE_DECRYPTION_FAILED 500
+
+/*
+ Unknown content encryption (`enc`), or one jwtkit does not offer (AES-192).
+ */
+#define JWTKIT_ERR_JWE_ENC_UNSUPPORTED 501
+
+/*
+ The token's `enc` is not in the policy's allow-list.
+ */
+#define JWTKIT_ERR_JWE_ENC_NOT_ALLOWED 502
+
+/*
+ `RSA1_5`: refused whatever the policy (Bleichenbacher's padding-oracle attack).
+ */
+#define JWTKIT_ERR_JWE_ALG_INSECURE 503
+
+/*
+ The token is compressed (`zip`) and the policy does not allow compression.
+ */
+#define JWTKIT_ERR_JWE_ZIP_NOT_ALLOWED 504
+
+/*
+ Compressed content inflates past the policy's cap, or is not valid DEFLATE.
+ */
+#define JWTKIT_ERR_JWE_ZIP_LIMIT 505
+
+/*
+ The header's `epk` is not a public key on the recipient's curve (invalid-curve
+ point, wrong curve, low-order X25519 point, malformed JWK).
+ */
+#define JWTKIT_ERR_JWE_EPK_INVALID 506
+
+/*
+ Decryption needs a private key or secret; this key is public.
+ */
+#define JWTKIT_ERR_JWE_KEY_CANNOT_DECRYPT 507
 
 /*
  Longest token in bytes (default 131072). Longer: JWTKIT_ERR_TOKEN_TOO_LARGE.

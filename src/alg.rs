@@ -30,6 +30,8 @@ pub enum Family {
     EcP384,
     EcP521,
     Ed25519,
+    /// Key agreement only (JWE `ECDH-ES`): no JWS algorithm uses it.
+    X25519,
 }
 
 impl Algorithm {
@@ -107,6 +109,7 @@ impl Family {
             Family::EcP384 => "an EC P-384 key",
             Family::EcP521 => "an EC P-521 key",
             Family::Ed25519 => "an Ed25519 key",
+            Family::X25519 => "an X25519 key",
         }
     }
 }

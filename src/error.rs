@@ -63,6 +63,25 @@ pub enum Error {
     Revoked(String),
     #[error("key: {0}")]
     KeyNotFound(String),
+    // JWE (src/jwe), C statuses 500-599.
+    /// Every failure of the padding/tag kind, with one message: no oracle.
+    #[error("{0}")]
+    DecryptionFailed(String),
+    #[error("encryption: {0}")]
+    EncUnsupported(String),
+    #[error("encryption: {0}")]
+    EncNotAllowed(String),
+    /// An algorithm refused on purpose whatever the policy (RSA1_5).
+    #[error("algorithm: {0}")]
+    AlgInsecure(String),
+    #[error("header: {0}")]
+    ZipNotAllowed(String),
+    #[error("{0}")]
+    ZipLimit(String),
+    #[error("{0}")]
+    EpkInvalid(String),
+    #[error("key: {0}")]
+    KeyCannotDecrypt(String),
 }
 
 pub type Result<T> = std::result::Result<T, Error>;

@@ -276,6 +276,9 @@ fn fits(key: &Key, alg: Algorithm) -> bool {
 
 /// The rules of the module comment that concern one key on its own.
 fn usable_for_verification(k: &Key) -> Result<()> {
+    if k.family() == Family::X25519 {
+        return Err(Error::KeyUnsupported("X25519 keys are for key agreement (JWE), not signatures".into()));
+    }
     if !k.may_verify() {
         return Err(Error::KeyUsage("the JWK's `use`/`key_ops` do not allow verification".into()));
     }

@@ -32,6 +32,11 @@ pub(crate) struct Restrictions {
     pub alg: Option<String>,
     pub may_sign: bool,
     pub may_verify: bool,
+    /// JWE (`src/jwe`): whether the JWK's `use`/`key_ops` allow encrypting to it
+    /// (`encrypt`, `wrapKey`, `deriveKey`) and decrypting with it (`decrypt`,
+    /// `unwrapKey`, `deriveKey`). `use: "sig"` forbids both, `use: "enc"` forbids JWS.
+    pub may_encrypt: bool,
+    pub may_decrypt: bool,
     /// The JWK `use` and `key_ops` as written, for export.
     pub use_: Option<String>,
     pub key_ops: Option<Vec<String>>,
@@ -39,7 +44,16 @@ pub(crate) struct Restrictions {
 
 impl Restrictions {
     pub fn none() -> Self {
-        Restrictions { kid: None, alg: None, may_sign: true, may_verify: true, use_: None, key_ops: None }
+        Restrictions {
+            kid: None,
+            alg: None,
+            may_sign: true,
+            may_verify: true,
+            may_encrypt: true,
+            may_decrypt: true,
+            use_: None,
+            key_ops: None,
+        }
     }
 }
 
@@ -55,6 +69,10 @@ pub(crate) enum Material {
     P521Public(Box<p521::ecdsa::VerifyingKey>),
     Ed25519Private(Ed25519KeyPair),
     Ed25519Public([u8; 32]),
+    /// X25519 (RFC 7748, RFC 8037): key agreement for JWE `ECDH-ES`, never signatures.
+    /// The secret is wiped on drop (x25519-dalek's `zeroize`).
+    X25519Private(Box<x25519_dalek::StaticSecret>),
+    X25519Public([u8; 32]),
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -132,6 +150,7 @@ impl Key {
             Material::EcPrivate { family, .. } | Material::EcPublic { family, .. } => *family,
             Material::P521Private(_) | Material::P521Public(_) => Family::EcP521,
             Material::Ed25519Private(_) | Material::Ed25519Public(_) => Family::Ed25519,
+            Material::X25519Private(_) | Material::X25519Public(_) => Family::X25519,
         }
     }
 
@@ -143,6 +162,7 @@ impl Key {
                 | Material::EcPrivate { .. }
                 | Material::P521Private(_)
                 | Material::Ed25519Private(_)
+                | Material::X25519Private(_)
         )
     }
 
@@ -276,6 +296,9 @@ impl Key {
             Material::Ed25519Public(public) => rsig::UnparsedPublicKey::new(&rsig::ED25519, public)
                 .verify(msg, sig)
                 .map_err(|_| bad()),
+            Material::X25519Private(_) | Material::X25519Public(_) => {
+                unreachable!("check_use refuses X25519 keys for every JWS algorithm")
+            }
         }
     }
 }
@@ -536,6 +559,7 @@ pub(crate) fn curve_name(family: Family) -> &'static str {
         Family::EcP384 => "P-384",
         Family::EcP521 => "P-521",
         Family::Ed25519 => "Ed25519",
+        Family::X25519 => "X25519",
         _ => "?",
     }
 }
@@ -550,4 +574,29 @@ pub(crate) fn ed25519_public(x: &[u8]) -> Result<Key> {
 pub(crate) fn ed25519_private(pair: std::result::Result<Ed25519KeyPair, ring::error::KeyRejected>) -> Result<Key> {
     let pair = pair.map_err(|e| Error::KeyInvalid(format!("Ed25519 private key rejected: {e}")))?;
     Ok(Key::new(Material::Ed25519Private(pair)))
+}
+
+/// An X25519 public key (RFC 8037 `OKP`/`X25519` `x`): 32 bytes. Low-order points are
+/// refused when they are used (the shared secret would be all zeros).
+pub(crate) fn x25519_public(x: &[u8]) -> Result<Key> {
+    let x: [u8; 32] = x
+        .try_into()
+        .map_err(|_| Error::KeyInvalid(format!("X25519 public key must be 32 bytes, got {}", x.len())))?;
+    Ok(Key::new(Material::X25519Public(x)))
+}
+
+/// An X25519 private key from its 32-byte scalar `d`; when `x` is given it must be the
+/// matching public key.
+pub(crate) fn x25519_private(d: &[u8], x: Option<&[u8]>) -> Result<Key> {
+    let d: Zeroizing<[u8; 32]> = Zeroizing::new(
+        d.try_into()
+            .map_err(|_| Error::KeyInvalid(format!("X25519 private key must be 32 bytes, got {}", d.len())))?,
+    );
+    let secret = x25519_dalek::StaticSecret::from(*d);
+    if let Some(x) = x {
+        if x25519_dalek::PublicKey::from(&secret).as_bytes() != x {
+            return Err(Error::KeyInvalid("X25519 public key does not match the private key".into()));
+        }
+    }
+    Ok(Key::new(Material::X25519Private(Box::new(secret))))
 }

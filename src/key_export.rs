@@ -123,6 +123,9 @@ pub(crate) fn public_parts(key: &Key) -> Result<PublicParts> {
         }
         Material::Ed25519Private(pair) => PublicParts::Ed25519(pair.public_key().as_ref().to_vec()),
         Material::Ed25519Public(x) => PublicParts::Ed25519(x.to_vec()),
+        Material::X25519Private(_) | Material::X25519Public(_) => {
+            return Err(Error::KeyUnsupported("exporting X25519 keys is not implemented".into()))
+        }
     })
 }
 

@@ -45,6 +45,7 @@ impl Key {
                 let pkcs8 = Ed25519KeyPair::generate_pkcs8(&rng).map_err(|_| rng_failed())?;
                 Key::from_der(pkcs8.as_ref())?
             }
+            Family::X25519 => unreachable!("no JWS algorithm uses X25519"),
             Family::Rsa => {
                 return Err(Error::KeyUnsupported(format!(
                     "{}: RSA key generation is not offered (ring cannot generate RSA keys); \

@@ -1,5 +1,7 @@
-//! Keys from a JSON Web Key (RFC 7517, RFC 7518 §6, RFC 8037): `kty` oct, RSA, EC, OKP.
-//! `kid`, `alg`, `use` and `key_ops` are kept and enforced by `Key` on every use.
+//! Keys from a JSON Web Key (RFC 7517, RFC 7518 §6, RFC 8037): `kty` oct, RSA, EC, OKP
+//! (Ed25519 for JWS, X25519 for JWE). `kid`, `alg`, `use` and `key_ops` are kept and
+//! enforced on every use: by `Key` for JWS, by `jwe::key_mgmt` for JWE. A `use: "enc"`
+//! key never serves JWS and a `use: "sig"` key never serves JWE.
 
 use ring::rsa::{KeyPairComponents as RsaKeyPairComponents, PublicKeyComponents as RsaPublicKeyComponents};
 use ring::signature::{Ed25519KeyPair, RsaKeyPair};
@@ -58,10 +60,20 @@ fn restrictions(jwk: &Object) -> Result<Restrictions> {
     r.alg = string(jwk, "alg")?.map(str::to_owned);
     r.use_ = string(jwk, "use")?.map(str::to_owned);
     match string(jwk, "use")? {
-        None | Some("sig") => {}
+        None => {}
+        Some("sig") => {
+            r.may_encrypt = false;
+            r.may_decrypt = false;
+        }
+        Some("enc") => {
+            r.may_sign = false;
+            r.may_verify = false;
+        }
         Some(_) => {
             r.may_sign = false;
             r.may_verify = false;
+            r.may_encrypt = false;
+            r.may_decrypt = false;
         }
     }
     if let Some(ops) = jwk.get("key_ops") {
@@ -72,6 +84,8 @@ fn restrictions(jwk: &Object) -> Result<Restrictions> {
         let has = |op: &str| ops.iter().any(|o| o == op);
         r.may_sign &= has("sign");
         r.may_verify &= has("verify");
+        r.may_encrypt &= has("encrypt") || has("wrapKey") || has("deriveKey");
+        r.may_decrypt &= has("decrypt") || has("unwrapKey") || has("deriveKey");
         r.key_ops = Some(ops.iter().filter_map(|o| o.as_str().map(str::to_owned)).collect());
     }
     Ok(r)
@@ -150,7 +164,14 @@ fn ec(jwk: &Object) -> Result<Key> {
 fn okp(jwk: &Object) -> Result<Key> {
     match string(jwk, "crv")? {
         Some("Ed25519") => {}
-        Some(other) => return Err(Error::KeyUnsupported(format!("JWK: OKP curve {other:?} is not supported for signatures"))),
+        Some("X25519") => {
+            let x = required_b64(jwk, "x")?;
+            return match b64(jwk, "d")? {
+                None => key::x25519_public(&x),
+                Some(d) => key::x25519_private(&d, Some(&x)),
+            };
+        }
+        Some(other) => return Err(Error::KeyUnsupported(format!("JWK: OKP curve {other:?} is not supported"))),
         None => return Err(Error::KeyInvalid("JWK: member `crv` is required".into())),
     }
     let x = required_b64(jwk, "x")?;

@@ -1,4 +1,5 @@
-//! jwtkit: JSON Web Tokens (RFC 7519) signed as JWS compact serialization (RFC 7515),
+//! jwtkit: JSON Web Tokens (RFC 7519) signed as JWS compact serialization (RFC 7515)
+//! and encrypted as JWE compact serialization (RFC 7516, `jwe`),
 //! with a C ABI in `ffi`. The core modules below are pure Rust and hold every rule;
 //! the C and Python surfaces only convert types and errors.
 #![forbid(unsafe_op_in_unsafe_fn)]
@@ -10,6 +11,7 @@ pub mod error;
 pub mod issue;
 pub mod ffi;
 pub mod json;
+pub mod jwe;
 pub mod jwks;
 pub mod jws;
 pub mod jwt;

@@ -29,6 +29,8 @@ pub const JWTKIT_KEY_KIND_EC_P384: jwtkit_key_kind = 4;
 pub const JWTKIT_KEY_KIND_EC_P521: jwtkit_key_kind = 5;
 /// An Ed25519 key (EdDSA).
 pub const JWTKIT_KEY_KIND_ED25519: jwtkit_key_kind = 6;
+/// An X25519 key (JWK `OKP`/`X25519`): JWE `ECDH-ES` key agreement only, never JWS.
+pub const JWTKIT_KEY_KIND_X25519: jwtkit_key_kind = 7;
 
 pub(crate) unsafe fn publish_key(out: *mut *const jwtkit_key, key: Key) {
     unsafe { *out = Arc::into_raw(Arc::new(key)) as *const jwtkit_key };
@@ -164,6 +166,7 @@ pub unsafe extern "C" fn jwtkit_key_get_kind(key: *const jwtkit_key) -> jwtkit_k
             Family::EcP384 => JWTKIT_KEY_KIND_EC_P384,
             Family::EcP521 => JWTKIT_KEY_KIND_EC_P521,
             Family::Ed25519 => JWTKIT_KEY_KIND_ED25519,
+            Family::X25519 => JWTKIT_KEY_KIND_X25519,
         },
     })
 }

@@ -1,6 +1,6 @@
 //! Status codes, the owned error object, and their names. Codes are grouped by range
 //! (1–99 misuse, 100s keys, 200s token format, 300s algorithm and signature, 400s
-//! claims); a number, once published, is never reused for another meaning.
+//! claims, 500s encryption); a number, once published, is never reused for another meaning.
 
 use std::ffi::{c_char, CString};
 
@@ -79,6 +79,24 @@ pub const JWTKIT_ERR_SUBJECT_MISMATCH: jwtkit_status = 408;
 pub const JWTKIT_ERR_TYP_MISMATCH: jwtkit_status = 409;
 /// The revocation check reported the token as revoked.
 pub const JWTKIT_ERR_REVOKED: jwtkit_status = 410;
+/// A JWE did not decrypt: wrong key, or a modified encrypted key, IV, ciphertext, tag or
+/// header. Every failure of this kind has this one status and one message.
+pub const JWTKIT_ERR_JWE_DECRYPTION_FAILED: jwtkit_status = 500;
+/// Unknown content encryption (`enc`), or one jwtkit does not offer (AES-192).
+pub const JWTKIT_ERR_JWE_ENC_UNSUPPORTED: jwtkit_status = 501;
+/// The token's `enc` is not in the policy's allow-list.
+pub const JWTKIT_ERR_JWE_ENC_NOT_ALLOWED: jwtkit_status = 502;
+/// `RSA1_5`: refused whatever the policy (Bleichenbacher's padding-oracle attack).
+pub const JWTKIT_ERR_JWE_ALG_INSECURE: jwtkit_status = 503;
+/// The token is compressed (`zip`) and the policy does not allow compression.
+pub const JWTKIT_ERR_JWE_ZIP_NOT_ALLOWED: jwtkit_status = 504;
+/// Compressed content inflates past the policy's cap, or is not valid DEFLATE.
+pub const JWTKIT_ERR_JWE_ZIP_LIMIT: jwtkit_status = 505;
+/// The header's `epk` is not a public key on the recipient's curve (invalid-curve
+/// point, wrong curve, low-order X25519 point, malformed JWK).
+pub const JWTKIT_ERR_JWE_EPK_INVALID: jwtkit_status = 506;
+/// Decryption needs a private key or secret; this key is public.
+pub const JWTKIT_ERR_JWE_KEY_CANNOT_DECRYPT: jwtkit_status = 507;
 
 /// Every status with its static name (NUL-terminated), in numeric order.
 pub(crate) const STATUS_NAMES: &[(jwtkit_status, &str)] = &[
@@ -115,6 +133,14 @@ pub(crate) const STATUS_NAMES: &[(jwtkit_status, &str)] = &[
     (JWTKIT_ERR_SUBJECT_MISMATCH, "JWTKIT_ERR_SUBJECT_MISMATCH\0"),
     (JWTKIT_ERR_TYP_MISMATCH, "JWTKIT_ERR_TYP_MISMATCH\0"),
     (JWTKIT_ERR_REVOKED, "JWTKIT_ERR_REVOKED\0"),
+    (JWTKIT_ERR_JWE_DECRYPTION_FAILED, "JWTKIT_ERR_JWE_DECRYPTION_FAILED\0"),
+    (JWTKIT_ERR_JWE_ENC_UNSUPPORTED, "JWTKIT_ERR_JWE_ENC_UNSUPPORTED\0"),
+    (JWTKIT_ERR_JWE_ENC_NOT_ALLOWED, "JWTKIT_ERR_JWE_ENC_NOT_ALLOWED\0"),
+    (JWTKIT_ERR_JWE_ALG_INSECURE, "JWTKIT_ERR_JWE_ALG_INSECURE\0"),
+    (JWTKIT_ERR_JWE_ZIP_NOT_ALLOWED, "JWTKIT_ERR_JWE_ZIP_NOT_ALLOWED\0"),
+    (JWTKIT_ERR_JWE_ZIP_LIMIT, "JWTKIT_ERR_JWE_ZIP_LIMIT\0"),
+    (JWTKIT_ERR_JWE_EPK_INVALID, "JWTKIT_ERR_JWE_EPK_INVALID\0"),
+    (JWTKIT_ERR_JWE_KEY_CANNOT_DECRYPT, "JWTKIT_ERR_JWE_KEY_CANNOT_DECRYPT\0"),
 ];
 
 /// The C status of a core error: one variant, one code.
@@ -149,6 +175,14 @@ pub(crate) fn status_of(error: &Error) -> jwtkit_status {
         Error::TypMismatch(_) => JWTKIT_ERR_TYP_MISMATCH,
         Error::Revoked(_) => JWTKIT_ERR_REVOKED,
         Error::KeyNotFound(_) => JWTKIT_ERR_KEY_NOT_FOUND,
+        Error::DecryptionFailed(_) => JWTKIT_ERR_JWE_DECRYPTION_FAILED,
+        Error::EncUnsupported(_) => JWTKIT_ERR_JWE_ENC_UNSUPPORTED,
+        Error::EncNotAllowed(_) => JWTKIT_ERR_JWE_ENC_NOT_ALLOWED,
+        Error::AlgInsecure(_) => JWTKIT_ERR_JWE_ALG_INSECURE,
+        Error::ZipNotAllowed(_) => JWTKIT_ERR_JWE_ZIP_NOT_ALLOWED,
+        Error::ZipLimit(_) => JWTKIT_ERR_JWE_ZIP_LIMIT,
+        Error::EpkInvalid(_) => JWTKIT_ERR_JWE_EPK_INVALID,
+        Error::KeyCannotDecrypt(_) => JWTKIT_ERR_JWE_KEY_CANNOT_DECRYPT,
     }
 }
 

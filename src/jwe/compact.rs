@@ -1,0 +1,196 @@
+//! JWE compact serialization (RFC 7516 §7.1): `encrypt` and `decrypt`.
+//! `BASE64URL(header) . BASE64URL(encrypted key) . BASE64URL(iv) . BASE64URL(ciphertext)
+//! . BASE64URL(tag)`, the encoded header being the additional authenticated data.
+//!
+//! Decryption is one straight path, each step only narrowing what is accepted: size →
+//! five segments (a JWS is named as such) → header (strict base64url and JSON) → `crit`
+//! → `alg` known, not `RSA1_5`, in the allow-list → `enc` known, in the allow-list →
+//! `zip` allowed → key fits `alg`/`enc` → CEK → content decrypted and authenticated →
+//! inflated under the cap. Nothing in the token chooses the key or widens a list.
+
+use serde_json::Value;
+use zeroize::Zeroizing;
+
+use crate::b64;
+use crate::claims::json_type;
+use crate::error::{Error, Result};
+use crate::json::{self, Object};
+use crate::jwe::content::{self, Enc};
+use crate::jwe::key_mgmt::{self, Alg, Op};
+use crate::jwe::policy::JwePolicy;
+use crate::jwe::zip;
+use crate::jws;
+use crate::key::Key;
+
+/// A JWE that decrypted and authenticated: its exact protected header and plaintext.
+#[derive(Debug, Clone)]
+pub struct Decrypted {
+    pub header_json: Vec<u8>,
+    pub header: Object,
+    pub alg: Alg,
+    pub enc: Enc,
+    /// Wiped on drop.
+    pub plaintext: Zeroizing<Vec<u8>>,
+}
+
+/// The five segments of a compact JWE, still encoded.
+struct Segments<'a> {
+    header: &'a [u8],
+    encrypted_key: &'a [u8],
+    iv: &'a [u8],
+    ciphertext: &'a [u8],
+    tag: &'a [u8],
+}
+
+fn split(token: &[u8], max_len: usize) -> Result<Segments<'_>> {
+    if token.len() > max_len {
+        return Err(Error::TokenTooLarge(format!("{} bytes is over the limit of {max_len}", token.len())));
+    }
+    if token.is_empty() {
+        return Err(Error::TokenMalformed("empty token".into()));
+    }
+    if token.first() == Some(&b'{') {
+        return Err(Error::TokenMalformed("JWE JSON serialization is not supported; only the compact form".into()));
+    }
+    if let Some(pos) = token.iter().position(|b| !b.is_ascii()) {
+        return Err(Error::TokenMalformed(format!("non-ASCII byte at offset {pos}")));
+    }
+    let dots: Vec<usize> = token.iter().enumerate().filter(|(_, &b)| b == b'.').map(|(i, _)| i).take(5).collect();
+    match dots.len() {
+        4 => {}
+        2 => {
+            return Err(Error::TokenMalformed(
+                "this is a JWS (3 segments), not a JWE: a compact JWE has 5 segments".into(),
+            ))
+        }
+        n => {
+            let found = if n == 5 { "more than 5".to_string() } else { (n + 1).to_string() };
+            return Err(Error::TokenMalformed(format!(
+                "a compact JWE has 5 segments separated by '.', found {found}"
+            )));
+        }
+    }
+    Ok(Segments {
+        header: &token[..dots[0]],
+        encrypted_key: &token[dots[0] + 1..dots[1]],
+        iv: &token[dots[1] + 1..dots[2]],
+        ciphertext: &token[dots[2] + 1..dots[3]],
+        tag: &token[dots[3] + 1..],
+    })
+}
+
+fn header_string<'a>(header: &'a Object, name: &str) -> Result<Option<&'a str>> {
+    match header.get(name) {
+        None => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(other) => Err(Error::HeaderInvalid(format!("member `{name}` must be a string, got {}", json_type(other)))),
+    }
+}
+
+/// `alg`, `enc` and `zip` of a JWE header, parsed (not yet checked against a policy).
+fn header_algs(header: &Object) -> Result<(Alg, Enc, bool)> {
+    let alg = header_string(header, "alg")?.ok_or_else(|| Error::HeaderInvalid("member `alg` is required".into()))?;
+    let alg = Alg::from_name(alg)?;
+    let enc = header_string(header, "enc")?
+        .ok_or_else(|| Error::HeaderInvalid("member `enc` is required in a JWE header".into()))?;
+    let enc = Enc::from_name(enc)?;
+    let zip = match header_string(header, "zip")? {
+        None => false,
+        Some("DEF") => true,
+        Some(other) => {
+            return Err(Error::HeaderInvalid(format!(
+                "`zip` {:?} is not supported (only \"DEF\")",
+                other.chars().take(16).collect::<String>()
+            )))
+        }
+    };
+    Ok((alg, enc, zip))
+}
+
+/// Encrypts `plaintext` to `key` as a compact JWE. `extra_header` (a JSON object) adds
+/// protected header members such as `kid`, `typ`, `cty`, `apu`, `apv`; its `alg`/`enc`,
+/// if present, must agree with `alg`/`enc`, and it may not set `zip` (use `compress`)
+/// or `epk`. A key from a JWK with a `kid` adds it unless the header sets one.
+pub fn encrypt(key: &Key, alg: Alg, enc: Enc, plaintext: &[u8], extra_header: Option<&[u8]>, compress: bool) -> Result<String> {
+    let mut header = match extra_header {
+        Some(bytes) => json::parse_object(bytes, "header")?,
+        None => Object::new(),
+    };
+    for (name, value) in [("alg", alg.name()), ("enc", enc.name())] {
+        match header.get(name) {
+            None => {}
+            Some(Value::String(s)) if s == value => {}
+            Some(other) => {
+                return Err(Error::InvalidArgument(format!(
+                    "header member `{name}` ({other}) conflicts with the requested {value}"
+                )))
+            }
+        }
+    }
+    for name in ["zip", "epk"] {
+        if header.contains_key(name) {
+            return Err(Error::InvalidArgument(format!(
+                "header member `{name}` is set by jwtkit (compression is a separate option)"
+            )));
+        }
+    }
+    jws::check_header(&header)?;
+    key_mgmt::check_key(key, alg, enc, Op::Encrypt)?;
+    header.insert("alg".into(), alg.name().into());
+    header.insert("enc".into(), enc.name().into());
+    if compress {
+        header.insert("zip".into(), "DEF".into());
+    }
+    if header.get("kid").is_none() {
+        if let Some(kid) = key.kid() {
+            header.insert("kid".into(), kid.into());
+        }
+    }
+    let wrapped = key_mgmt::wrap(key, alg, enc, &header)?;
+    if let Some(epk) = wrapped.epk {
+        header.insert("epk".into(), epk);
+    }
+    let header_json = serde_json::to_vec(&header).map_err(|e| Error::Json(format!("header: {e}")))?;
+    let aad = b64::encode(&header_json);
+    let iv = key_mgmt::random(enc.iv_len())?;
+    let (ciphertext, tag) = if compress {
+        content::encrypt(enc, &wrapped.cek, &iv, aad.as_bytes(), &zip::deflate(plaintext))?
+    } else {
+        content::encrypt(enc, &wrapped.cek, &iv, aad.as_bytes(), plaintext)?
+    };
+    let mut token = aad;
+    for part in [&wrapped.encrypted_key[..], &iv[..], &ciphertext[..], &tag[..]] {
+        token.push('.');
+        token.push_str(&b64::encode(part));
+    }
+    Ok(token)
+}
+
+/// Decrypts a compact JWE with `key` under `policy`. See the module comment.
+pub fn decrypt(token: &[u8], key: &Key, policy: &JwePolicy) -> Result<Decrypted> {
+    let limits = policy.limits();
+    let seg = split(token, limits.max_token_len)?;
+    let (header_json, header) = jws::decode_header(seg.header, limits)?;
+    jws::check_header(&header)?;
+    let (alg, enc, compressed) = header_algs(&header)?;
+    if !policy.allows_alg(alg) {
+        let allowed: Vec<&str> = policy.algs().iter().map(|a| a.name()).collect();
+        return Err(Error::AlgNotAllowed(format!("{} is not in the JWE `alg` allow-list {allowed:?}", alg.name())));
+    }
+    if !policy.allows_enc(enc) {
+        let allowed: Vec<&str> = policy.encs().iter().map(|e| e.name()).collect();
+        return Err(Error::EncNotAllowed(format!("{} is not in the `enc` allow-list {allowed:?}", enc.name())));
+    }
+    if compressed && !policy.zip_allowed() {
+        return Err(Error::ZipNotAllowed("`zip` (compressed content) is refused unless the policy allows it".into()));
+    }
+    key_mgmt::check_key(key, alg, enc, Op::Decrypt)?;
+    let encrypted_key = b64::decode(seg.encrypted_key, "encrypted key")?;
+    let iv = b64::decode(seg.iv, "initialization vector")?;
+    let ciphertext = b64::decode(seg.ciphertext, "ciphertext")?;
+    let tag = b64::decode(seg.tag, "authentication tag")?;
+    let cek = key_mgmt::unwrap(key, alg, enc, &header, &encrypted_key)?;
+    let plaintext = content::decrypt(enc, &cek, &iv, seg.header, &ciphertext, &tag)?;
+    let plaintext = if compressed { zip::inflate(&plaintext, policy.max_inflated_len())? } else { plaintext };
+    Ok(Decrypted { header_json, header, alg, enc, plaintext })
+}

@@ -1,0 +1,74 @@
+//! Nested JWTs (RFC 7519 §5.2, §11.2): a signed JWT encrypted as a JWE with
+//! `cty: "JWT"`. Sign-then-encrypt and decrypt-then-verify are one call each; the inner
+//! token goes through the full JWS path (allow-list, key, signature) and every claim
+//! check of the caller's `Validation`.
+
+use serde_json::Value;
+
+use crate::alg::Algorithm;
+use crate::claims::Validation;
+use crate::error::{Error, Result};
+use crate::json::Object;
+use crate::jwe::compact::{decrypt, encrypt};
+use crate::jwe::content::Enc;
+use crate::jwe::key_mgmt::Alg;
+use crate::jwe::policy::JwePolicy;
+use crate::jws::KeySource;
+use crate::jwt::{self, VerifiedJwt};
+use crate::key::Key;
+
+/// A nested JWT that decrypted, verified and passed the claim checks.
+#[derive(Debug, Clone)]
+pub struct VerifiedNested {
+    /// The outer (JWE) protected header.
+    pub jwe_header_json: Vec<u8>,
+    pub jwe_header: Object,
+    /// The inner JWT: its JWS header and claims.
+    pub jwt: VerifiedJwt,
+}
+
+/// Signs `claims_json` as a JWT with `sign_key`/`sign_alg` (`sign_header`: extra JWS
+/// header members, as `jwt::sign`), then encrypts it to `enc_key` with `cty: "JWT"`.
+#[allow(clippy::too_many_arguments)]
+pub fn sign_then_encrypt(
+    sign_key: &Key,
+    sign_alg: Algorithm,
+    claims_json: &[u8],
+    sign_header: Option<&[u8]>,
+    enc_key: &Key,
+    alg: Alg,
+    enc: Enc,
+    compress: bool,
+) -> Result<String> {
+    let inner = jwt::sign(sign_key, sign_alg, claims_json, sign_header)?;
+    encrypt(enc_key, alg, enc, inner.as_bytes(), Some(br#"{"cty":"JWT"}"#), compress)
+}
+
+/// Whether a `cty` names a JWT (RFC 7519 §5.2: "JWT", compared like a media type).
+fn is_jwt_cty(cty: &str) -> bool {
+    let cty = cty.strip_prefix("application/").unwrap_or(cty);
+    cty.eq_ignore_ascii_case("jwt")
+}
+
+/// Decrypts `token` with `dec_key` under `jwe_policy`, requires `cty: "JWT"`, then
+/// verifies the inner JWT with `verify_keys` under `validation` (signature, then every
+/// claim check). The inner token must be a JWS: a JWE inside a JWE is refused.
+pub fn decrypt_then_verify<K: KeySource + ?Sized>(
+    token: &[u8],
+    dec_key: &Key,
+    jwe_policy: &JwePolicy,
+    verify_keys: &K,
+    validation: &Validation,
+) -> Result<VerifiedNested> {
+    let outer = decrypt(token, dec_key, jwe_policy)?;
+    match outer.header.get("cty") {
+        Some(Value::String(cty)) if is_jwt_cty(cty) => {}
+        _ => {
+            return Err(Error::HeaderInvalid(
+                "a nested JWT needs `cty: \"JWT\"` in its JWE header".into(),
+            ))
+        }
+    }
+    let jwt = jwt::verify(&outer.plaintext, verify_keys, validation)?;
+    Ok(VerifiedNested { jwe_header_json: outer.header_json, jwe_header: outer.header, jwt })
+}

@@ -1,0 +1,53 @@
+//! RSAES-OAEP key transport (RFC 7518 §4.3): `RSA-OAEP-256` (SHA-256, MGF1-SHA-256)
+//! and `RSA-OAEP` (SHA-1), empty label, from RustCrypto `rsa` (ring has no RSA
+//! encryption). Decryption is blinded; any failure is `None`, so that the caller can
+//! continue with a random CEK and fail only at the content tag.
+
+use rsa::pkcs8::DecodePrivateKey as _;
+use rsa::{BigUint, Oaep, RsaPrivateKey, RsaPublicKey};
+use zeroize::Zeroizing;
+
+use crate::error::{Error, Result};
+use crate::key::{Key, Material, MAX_RSA_BITS};
+
+fn padding(sha1: bool) -> Oaep {
+    if sha1 {
+        Oaep::new::<sha1::Sha1>()
+    } else {
+        Oaep::new::<rsa::sha2::Sha256>()
+    }
+}
+
+fn public_key(key: &Key) -> Result<RsaPublicKey> {
+    let (n, e) = match &key.material {
+        Material::RsaPublic { n, e } => (n.clone(), e.clone()),
+        Material::RsaPrivate(pair) => {
+            let c = ring::rsa::PublicKeyComponents::<Vec<u8>>::from(pair.public());
+            (c.n, c.e)
+        }
+        _ => unreachable!("check_key ensured an RSA key"),
+    };
+    RsaPublicKey::new_with_max_size(BigUint::from_bytes_be(&n), BigUint::from_bytes_be(&e), MAX_RSA_BITS)
+        .map_err(|e| Error::KeyInvalid(format!("RSA public key rejected for encryption: {e}")))
+}
+
+/// Encrypts the CEK to the key's public half.
+pub(crate) fn encrypt(key: &Key, sha1: bool, cek: &[u8]) -> Result<Vec<u8>> {
+    let public = public_key(key)?;
+    let mut rng = p256::elliptic_curve::rand_core::OsRng;
+    public
+        .encrypt(&mut rng, padding(sha1), cek)
+        .map_err(|e| Error::InvalidArgument(format!("RSA-OAEP encryption failed: {e}")))
+}
+
+/// Decrypts the JWE Encrypted Key; `None` when it does not decrypt.
+pub(crate) fn decrypt(key: &Key, sha1: bool, encrypted_key: &[u8]) -> Result<Option<Zeroizing<Vec<u8>>>> {
+    let der = key
+        .private_der
+        .as_deref()
+        .ok_or_else(|| Error::KeyUnsupported("this RSA private key cannot be used for decryption".into()))?;
+    let private = RsaPrivateKey::from_pkcs8_der(der)
+        .map_err(|_| Error::KeyUnsupported("this RSA private key cannot be used for decryption".into()))?;
+    let mut rng = p256::elliptic_curve::rand_core::OsRng;
+    Ok(private.decrypt_blinded(&mut rng, padding(sha1), encrypted_key).ok().map(Zeroizing::new))
+}
