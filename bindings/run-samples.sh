@@ -22,4 +22,8 @@ done
 echo "== bindings/python/examples/hello_jwt.py"
 JWTKIT_LIBRARY="$root/target/release/libjwtkit.so" PYTHONPATH="$root/bindings/python" \
     python3 bindings/python/examples/hello_jwt.py
+# The login service (bindings/python/examples/service): started on a free port, the
+# README's curl flow run against it, then stopped.
+echo "== bindings/python/examples/service/run-sample.sh"
+JWTKIT_LIBRARY="$root/target/release/libjwtkit.so" bash bindings/python/examples/service/run-sample.sh
 echo "== all samples passed"

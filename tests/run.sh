@@ -24,6 +24,11 @@ cargo test
 #    interoperability tests) with pip.
 bash bindings/python/run-tests.sh
 
+# 2b. The sample login service (issue 9): real HTTP on 127.0.0.1, two instances sharing
+#     a real redis-server (installed with apt-get when missing, started on a free port,
+#     stopped on exit), and the jwtkit tool verifying the service's tokens via its JWKS.
+bash bindings/python/examples/service/run-tests.sh
+
 # 3. Install and consumers (issue 6): scripts/install.sh into a temporary prefix, then
 #    C via pkg-config (shared and static), C++ via CMake find_package, the C++ wrapper's
 #    tests under valgrind, and the `jwtkit` command-line tool. Needs a release build.
