@@ -23,6 +23,12 @@
 
 
 /*
+ Flag for `jwtkit_jwe_encrypt` and `jwtkit_jwe_sign_and_encrypt`: compress the
+ plaintext with DEFLATE (`zip: "DEF"`). Recipients must allow compression.
+ */
+#define JWTKIT_JWE_ZIP 1
+
+/*
  Accept HMAC secrets shorter than the hash output of the algorithm (RFC 7518 §3.2
  forbids them). Only for legacy systems whose secret cannot be changed.
  */
@@ -65,6 +71,13 @@
 typedef struct jwtkit_error jwtkit_error;
 
 /*
+ An opaque JWE decryption policy: the allow-lists for `alg` and `enc` and whether
+ compressed content is accepted. Thread safety: setters must not run while any thread
+ decrypts with it; once configured, any number of threads may use it at once.
+ */
+typedef struct jwtkit_jwe_policy jwtkit_jwe_policy;
+
+/*
  An opaque, immutable key (HMAC secret, RSA, EC P-256/P-384/P-521 or Ed25519;
  private or public). Thread safety: may be used from any number of threads at once.
  */
@@ -98,6 +111,18 @@ typedef struct jwtkit_validation jwtkit_validation;
 typedef int32_t jwtkit_status;
 
 /*
+ A JWE key management algorithm (`alg`), as a fixed-width integer: one of the
+ `JWTKIT_JWE_ALG_*` values.
+ */
+typedef int32_t jwtkit_jwe_alg;
+
+/*
+ A JWE content encryption algorithm (`enc`), as a fixed-width integer: one of the
+ `JWTKIT_JWE_ENC_*` values.
+ */
+typedef int32_t jwtkit_jwe_enc;
+
+/*
  An algorithm, as a fixed-width integer: one of the `JWTKIT_ALG_*` values.
  */
 typedef int32_t jwtkit_alg;
@@ -125,6 +150,67 @@ typedef int32_t (*jwtkit_revocation_fn)(void *ctx,
  A resource limit, for `jwtkit_validation_set_limit`.
  */
 typedef int32_t jwtkit_limit;
+
+/*
+ `dir`: the shared key is the content encryption key (oct key of 16, 32 or 64 bytes:
+ the length `enc` needs).
+ */
+#define JWTKIT_JWE_ALG_DIR 1
+
+/*
+ `A128KW`: AES key wrap with a 16-byte oct key.
+ */
+#define JWTKIT_JWE_ALG_A128KW 2
+
+/*
+ `A256KW`: AES key wrap with a 32-byte oct key.
+ */
+#define JWTKIT_JWE_ALG_A256KW 3
+
+/*
+ `ECDH-ES`: ephemeral-static ECDH (P-256, P-384, P-521, X25519), direct key agreement.
+ */
+#define JWTKIT_JWE_ALG_ECDH_ES 4
+
+/*
+ `ECDH-ES+A128KW`: ECDH-ES, then AES-128 key wrap.
+ */
+#define JWTKIT_JWE_ALG_ECDH_ES_A128KW 5
+
+/*
+ `ECDH-ES+A256KW`: ECDH-ES, then AES-256 key wrap.
+ */
+#define JWTKIT_JWE_ALG_ECDH_ES_A256KW 6
+
+/*
+ `RSA-OAEP-256`: RSAES-OAEP with SHA-256 (RSA keys of at least 2048 bits).
+ */
+#define JWTKIT_JWE_ALG_RSA_OAEP_256 7
+
+/*
+ `RSA-OAEP`: RSAES-OAEP with SHA-1, for legacy peers; accepted only when a policy names it.
+ */
+#define JWTKIT_JWE_ALG_RSA_OAEP 8
+
+/*
+ `A128GCM`: AES-128-GCM.
+ */
+#define JWTKIT_JWE_ENC_A128GCM 1
+
+/*
+ `A256GCM`: AES-256-GCM.
+ */
+#define JWTKIT_JWE_ENC_A256GCM 2
+
+/*
+ `A128CBC-HS256`: AES-128-CBC with HMAC-SHA-256 (RFC 7518 §5.2.3).
+ */
+#define JWTKIT_JWE_ENC_A128CBC_HS256 3
+
+/*
+ `A256CBC-HS512`: AES-256-CBC with HMAC-SHA-512 (RFC 7518 §5.2.5).
+ */
+#define JWTKIT_JWE_ENC_A256CBC_HS512 4
 
 /*
  Not a key (`jwtkit_key_get_kind(NULL)`).
@@ -436,6 +522,233 @@ extern "C" {
  Never pass it to `free()`, and never pass anything else to this function.
  */
 void jwtkit_string_free(char *s);
+
+/*
+ Creates a decryption policy that accepts exactly the `n_algs` key management
+ algorithms in `algs` and the `n_encs` content encryptions in `encs` (both copied,
+ both non-empty; `JWTKIT_JWE_ALG_*` / `JWTKIT_JWE_ENC_*` values). There is no "any"
+ policy; `RSA-OAEP` (SHA-1) is accepted only when listed; `RSA1_5` cannot be named.
+ Compressed tokens are refused until `jwtkit_jwe_policy_allow_zip`. On success `*out`
+ receives a policy owned by the caller (free with `jwtkit_jwe_policy_free`).
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (an empty
+ list or an unknown number), JWTKIT_ERR_PANIC. Thread safety: no shared state.
+ */
+jwtkit_status jwtkit_jwe_policy_new(const jwtkit_jwe_alg *algs,
+                                    size_t n_algs,
+                                    const jwtkit_jwe_enc *encs,
+                                    size_t n_encs,
+                                    struct jwtkit_jwe_policy **out,
+                                    struct jwtkit_error **out_err);
+
+/*
+ Accepts (`allow` true) or refuses (false, the default) compressed tokens (`zip:
+ "DEF"`). Accepted content is inflated to at most `max_inflated_len` bytes (0: the
+ default, 256 KiB); more is JWTKIT_ERR_JWE_ZIP_LIMIT, so a small token cannot expand
+ into gigabytes.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_PANIC. Thread safety: not
+ while another thread decrypts with `policy`.
+ */
+jwtkit_status jwtkit_jwe_policy_allow_zip(struct jwtkit_jwe_policy *policy,
+                                          bool allow,
+                                          size_t max_inflated_len,
+                                          struct jwtkit_error **out_err);
+
+/*
+ Releases a policy. NULL is a no-op; must not be called twice on the same pointer, nor
+ while another thread still uses it.
+ */
+void jwtkit_jwe_policy_free(struct jwtkit_jwe_policy *policy);
+
+/*
+ The registered name of a JWE `alg` ("dir", "A128KW", …, "RSA-OAEP"): static,
+ NUL-terminated, never freed. NULL for a number that is not a `JWTKIT_JWE_ALG_*` value.
+ */
+const char *jwtkit_jwe_alg_name(jwtkit_jwe_alg alg);
+
+/*
+ The registered name of a JWE `enc` ("A128GCM", …, "A256CBC-HS512"): static,
+ NUL-terminated, never freed. NULL for a number that is not a `JWTKIT_JWE_ENC_*` value.
+ */
+const char *jwtkit_jwe_enc_name(jwtkit_jwe_enc enc);
+
+/*
+ Looks up a JWE `alg` by its registered, case-sensitive name `(ptr, len)` (copied).
+ On success writes `*out`.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_JWE_ALG_INSECURE (`RSA1_5`),
+ JWTKIT_ERR_ALG_UNSUPPORTED (every other name jwtkit does not implement, with the
+ reason: `PBES2-*`, `A*GCMKW`, AES-192, JWS names), JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_jwe_alg_from_name(const uint8_t *name,
+                                       size_t name_len,
+                                       jwtkit_jwe_alg *out,
+                                       struct jwtkit_error **out_err);
+
+/*
+ Looks up a JWE `enc` by its registered, case-sensitive name `(ptr, len)` (copied).
+ On success writes `*out`.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_JWE_ENC_UNSUPPORTED,
+ JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_jwe_enc_from_name(const uint8_t *name,
+                                       size_t name_len,
+                                       jwtkit_jwe_enc *out,
+                                       struct jwtkit_error **out_err);
+
+/*
+ Encrypts `plaintext` `(ptr, len)` (any bytes, copied) to `key` (borrowed) as a compact
+ JWE with key management `alg` and content encryption `enc`. The key must fit `alg`:
+ `dir` an oct key of the length `enc` needs, `A128KW`/`A256KW` an oct key of 16/32
+ bytes, `ECDH-ES*` the recipient's EC (P-256/P-384/P-521) or X25519 key (public is
+ enough), `RSA-OAEP*` the recipient's RSA key; a JWK's `alg`, `use` (`sig` forbids
+ encryption) and `key_ops` are enforced. `header_json` `(ptr, len)` is optional
+ (NULL, 0): a JSON object of extra protected header members (`kid`, `typ`, `cty`,
+ `apu`, `apv`, …); `alg`/`enc` there must agree, `zip` and `epk` are set by jwtkit.
+ `flags`: 0 or `JWTKIT_JWE_ZIP`. A key from a JWK with a `kid` adds it unless the
+ header sets one. Randomness (CEK, IV, ephemeral key) comes from the OS.
+
+ On success `*out_token` receives the NUL-terminated compact JWE, owned by the caller
+ (free with `jwtkit_string_free`), and `*out_token_len` (if not NULL) its length. On
+ failure neither is written.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (unknown
+ number or flag, conflicting header members), JWTKIT_ERR_JSON, JWTKIT_ERR_JSON_LIMIT,
+ JWTKIT_ERR_HEADER_INVALID, JWTKIT_ERR_CRIT_UNSUPPORTED, JWTKIT_ERR_KEY_ALG_MISMATCH,
+ JWTKIT_ERR_KEY_USAGE, JWTKIT_ERR_KEY_INVALID, JWTKIT_ERR_OUT_OF_MEMORY,
+ JWTKIT_ERR_PANIC. Thread safety: safe to call concurrently with the same key.
+ */
+jwtkit_status jwtkit_jwe_encrypt(const struct jwtkit_key *key,
+                                 jwtkit_jwe_alg alg,
+                                 jwtkit_jwe_enc enc,
+                                 const uint8_t *plaintext,
+                                 size_t plaintext_len,
+                                 const uint8_t *header_json,
+                                 size_t header_len,
+                                 uint32_t flags,
+                                 char **out_token,
+                                 size_t *out_token_len,
+                                 struct jwtkit_error **out_err);
+
+/*
+ Decrypts a compact JWE `(ptr, len)` (copied) with `key` under `policy` (both
+ borrowed). In order: size limit, five segments (a JWS is refused as such), strict
+ base64url header JSON, `crit`, `alg` known (`RSA1_5` refused) and in the allow-list,
+ `enc` known and in the allow-list, `zip` allowed, key fits `alg`/`enc` (kind, size,
+ private, JWK `alg`/`use`/`key_ops`), then the key is unwrapped and the content
+ decrypted and authenticated. Every failure of the padding/tag kind (wrong key,
+ modified encrypted key, IV, ciphertext, tag or header) is the one status
+ JWTKIT_ERR_JWE_DECRYPTION_FAILED with one message.
+
+ Outputs are optional: pass NULL for any you do not need. On success `*out_header`
+ receives the exact protected header JSON and `*out_plaintext` the plaintext
+ (NUL-terminated but possibly holding NUL bytes: use `*out_plaintext_len`), owned by
+ the caller (free each with `jwtkit_string_free`, which wipes it). On failure nothing
+ is written.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_TOKEN_TOO_LARGE,
+ JWTKIT_ERR_TOKEN_MALFORMED, JWTKIT_ERR_BASE64, JWTKIT_ERR_JSON, JWTKIT_ERR_JSON_LIMIT,
+ JWTKIT_ERR_HEADER_INVALID, JWTKIT_ERR_CRIT_UNSUPPORTED, JWTKIT_ERR_ALG_UNSUPPORTED,
+ JWTKIT_ERR_JWE_ALG_INSECURE, JWTKIT_ERR_ALG_NOT_ALLOWED, JWTKIT_ERR_JWE_ENC_UNSUPPORTED,
+ JWTKIT_ERR_JWE_ENC_NOT_ALLOWED, JWTKIT_ERR_JWE_ZIP_NOT_ALLOWED,
+ JWTKIT_ERR_KEY_ALG_MISMATCH, JWTKIT_ERR_KEY_USAGE, JWTKIT_ERR_KEY_UNSUPPORTED,
+ JWTKIT_ERR_JWE_KEY_CANNOT_DECRYPT, JWTKIT_ERR_JWE_EPK_INVALID,
+ JWTKIT_ERR_JWE_DECRYPTION_FAILED, JWTKIT_ERR_JWE_ZIP_LIMIT, JWTKIT_ERR_OUT_OF_MEMORY,
+ JWTKIT_ERR_PANIC. Thread safety: safe to call concurrently with the same key and
+ policy.
+ */
+JWTKIT_MUST_USE
+jwtkit_status jwtkit_jwe_decrypt(const uint8_t *token,
+                                 size_t token_len,
+                                 const struct jwtkit_key *key,
+                                 const struct jwtkit_jwe_policy *policy,
+                                 char **out_header,
+                                 size_t *out_header_len,
+                                 char **out_plaintext,
+                                 size_t *out_plaintext_len,
+                                 struct jwtkit_error **out_err);
+
+/*
+ Signs a nested JWT and encrypts it, in one call: `claims_json` `(ptr, len)` is signed
+ with `sign_key`/`sign_alg` exactly as `jwtkit_sign` does (`sign_header_json`
+ optional, for the JWS header), then the JWT is encrypted to `enc_key` with
+ `alg`/`enc` as `jwtkit_jwe_encrypt` does, with `cty: "JWT"` in the JWE header.
+ `flags`: 0 or `JWTKIT_JWE_ZIP`. Keys are borrowed, inputs copied.
+
+ On success `*out_token` receives the compact JWE, owned by the caller (free with
+ `jwtkit_string_free`), and `*out_token_len` (if not NULL) its length. On failure
+ neither is written.
+
+ Returns JWTKIT_OK and the statuses of `jwtkit_sign` and `jwtkit_jwe_encrypt`:
+ JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT, JWTKIT_ERR_JSON,
+ JWTKIT_ERR_JSON_LIMIT, JWTKIT_ERR_HEADER_INVALID, JWTKIT_ERR_CRIT_UNSUPPORTED,
+ JWTKIT_ERR_KEY_ALG_MISMATCH, JWTKIT_ERR_KEY_CANNOT_SIGN, JWTKIT_ERR_KEY_TOO_WEAK,
+ JWTKIT_ERR_KEY_USAGE, JWTKIT_ERR_KEY_INVALID, JWTKIT_ERR_OUT_OF_MEMORY,
+ JWTKIT_ERR_PANIC. Thread safety: safe to call concurrently with the same keys.
+ */
+jwtkit_status jwtkit_jwe_sign_and_encrypt(const struct jwtkit_key *sign_key,
+                                          jwtkit_alg sign_alg,
+                                          const uint8_t *claims_json,
+                                          size_t claims_len,
+                                          const uint8_t *sign_header_json,
+                                          size_t sign_header_len,
+                                          const struct jwtkit_key *enc_key,
+                                          jwtkit_jwe_alg alg,
+                                          jwtkit_jwe_enc enc,
+                                          uint32_t flags,
+                                          char **out_token,
+                                          size_t *out_token_len,
+                                          struct jwtkit_error **out_err);
+
+/*
+ Decrypts a nested JWT and verifies it, in one call: the JWE `(ptr, len)` is
+ decrypted with `dec_key` under `policy` exactly as `jwtkit_jwe_decrypt` does; its
+ header must have `cty: "JWT"` (JWTKIT_ERR_HEADER_INVALID otherwise); the content must
+ be a JWS (a JWE inside is JWTKIT_ERR_TOKEN_MALFORMED), verified with `verify_key`
+ under `validation` exactly as `jwtkit_verify` does: signature, then every claim
+ check. All handles are borrowed.
+
+ Outputs are optional: on success `*out_header` and `*out_claims` receive the inner
+ JWT's exact header and claims JSON, owned by the caller (free each with
+ `jwtkit_string_free`). On failure nothing is written.
+
+ Returns JWTKIT_OK, every status of `jwtkit_jwe_decrypt`, then every status of
+ `jwtkit_verify` (JWTKIT_ERR_ALG_NOT_ALLOWED, JWTKIT_ERR_SIGNATURE_INVALID,
+ JWTKIT_ERR_EXPIRED, …, JWTKIT_ERR_REVOKED). Thread safety: safe to call concurrently
+ with the same keys, policy and validation.
+ */
+JWTKIT_MUST_USE
+jwtkit_status jwtkit_jwe_decrypt_and_verify(const uint8_t *token,
+                                            size_t token_len,
+                                            const struct jwtkit_key *dec_key,
+                                            const struct jwtkit_jwe_policy *policy,
+                                            const struct jwtkit_key *verify_key,
+                                            const struct jwtkit_validation *validation,
+                                            char **out_header,
+                                            size_t *out_header_len,
+                                            char **out_claims,
+                                            size_t *out_claims_len,
+                                            struct jwtkit_error **out_err);
+
+/*
+ As `jwtkit_jwe_decrypt_and_verify`, with the inner JWT's verification key chosen from
+ `keyset` as `jwtkit_verify_with_keyset` does (by `kid`; JWTKIT_ERR_KEY_NOT_FOUND).
+ Returns JWTKIT_OK and the same statuses, plus JWTKIT_ERR_KEY_NOT_FOUND.
+ */
+JWTKIT_MUST_USE
+jwtkit_status jwtkit_jwe_decrypt_and_verify_with_keyset(const uint8_t *token,
+                                                        size_t token_len,
+                                                        const struct jwtkit_key *dec_key,
+                                                        const struct jwtkit_jwe_policy *policy,
+                                                        const struct jwtkit_keyset *keyset,
+                                                        const struct jwtkit_validation *validation,
+                                                        char **out_header,
+                                                        size_t *out_header_len,
+                                                        char **out_claims,
+                                                        size_t *out_claims_len,
+                                                        struct jwtkit_error **out_err);
 
 /*
  Creates an HMAC key (HS256/HS384/HS512) from `secret`, `(ptr, len)`, any bytes

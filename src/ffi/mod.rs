@@ -6,6 +6,7 @@
 #![allow(clippy::missing_safety_doc)] // the safety contract is in each function's C docs
 
 pub mod boundary;
+pub mod jwe;
 pub mod key;
 pub mod key_export;
 pub mod keyset;
@@ -16,6 +17,7 @@ pub mod validation;
 pub mod version;
 
 pub use boundary::jwtkit_string_free;
+pub use jwe::*;
 pub use key::*;
 pub use key_export::*;
 pub use keyset::*;

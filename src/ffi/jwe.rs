@@ -1,0 +1,482 @@
+//! JWE from C: `jwtkit_jwe_policy` (allow-lists for `alg` and `enc`, compression),
+//! `jwtkit_jwe_encrypt`/`jwtkit_jwe_decrypt`, and the nested-JWT helpers. Conversion
+//! only: every rule is in `crate::jwe`.
+
+use std::ffi::c_char;
+
+use crate::ffi::boundary::{fallible, input, invalid, null, optional_input, write_pair, Failure, OutString};
+use crate::ffi::key::{jwtkit_key, key_ref};
+use crate::ffi::keyset::{jwtkit_keyset, keyset_ref};
+use crate::ffi::status::*;
+use crate::ffi::validation::{jwtkit_validation, validation_ref};
+use crate::ffi::version::{alg_arg, jwtkit_alg};
+use crate::jwe::{self, Alg, Enc, JwePolicy};
+use crate::jws::KeySource;
+
+/// A JWE key management algorithm (`alg`), as a fixed-width integer: one of the
+/// `JWTKIT_JWE_ALG_*` values.
+pub type jwtkit_jwe_alg = i32;
+
+/// `dir`: the shared key is the content encryption key (oct key of 16, 32 or 64 bytes:
+/// the length `enc` needs).
+pub const JWTKIT_JWE_ALG_DIR: jwtkit_jwe_alg = 1;
+/// `A128KW`: AES key wrap with a 16-byte oct key.
+pub const JWTKIT_JWE_ALG_A128KW: jwtkit_jwe_alg = 2;
+/// `A256KW`: AES key wrap with a 32-byte oct key.
+pub const JWTKIT_JWE_ALG_A256KW: jwtkit_jwe_alg = 3;
+/// `ECDH-ES`: ephemeral-static ECDH (P-256, P-384, P-521, X25519), direct key agreement.
+pub const JWTKIT_JWE_ALG_ECDH_ES: jwtkit_jwe_alg = 4;
+/// `ECDH-ES+A128KW`: ECDH-ES, then AES-128 key wrap.
+pub const JWTKIT_JWE_ALG_ECDH_ES_A128KW: jwtkit_jwe_alg = 5;
+/// `ECDH-ES+A256KW`: ECDH-ES, then AES-256 key wrap.
+pub const JWTKIT_JWE_ALG_ECDH_ES_A256KW: jwtkit_jwe_alg = 6;
+/// `RSA-OAEP-256`: RSAES-OAEP with SHA-256 (RSA keys of at least 2048 bits).
+pub const JWTKIT_JWE_ALG_RSA_OAEP_256: jwtkit_jwe_alg = 7;
+/// `RSA-OAEP`: RSAES-OAEP with SHA-1, for legacy peers; accepted only when a policy names it.
+pub const JWTKIT_JWE_ALG_RSA_OAEP: jwtkit_jwe_alg = 8;
+
+/// A JWE content encryption algorithm (`enc`), as a fixed-width integer: one of the
+/// `JWTKIT_JWE_ENC_*` values.
+pub type jwtkit_jwe_enc = i32;
+
+/// `A128GCM`: AES-128-GCM.
+pub const JWTKIT_JWE_ENC_A128GCM: jwtkit_jwe_enc = 1;
+/// `A256GCM`: AES-256-GCM.
+pub const JWTKIT_JWE_ENC_A256GCM: jwtkit_jwe_enc = 2;
+/// `A128CBC-HS256`: AES-128-CBC with HMAC-SHA-256 (RFC 7518 §5.2.3).
+pub const JWTKIT_JWE_ENC_A128CBC_HS256: jwtkit_jwe_enc = 3;
+/// `A256CBC-HS512`: AES-256-CBC with HMAC-SHA-512 (RFC 7518 §5.2.5).
+pub const JWTKIT_JWE_ENC_A256CBC_HS512: jwtkit_jwe_enc = 4;
+
+/// Flag for `jwtkit_jwe_encrypt` and `jwtkit_jwe_sign_and_encrypt`: compress the
+/// plaintext with DEFLATE (`zip: "DEF"`). Recipients must allow compression.
+pub const JWTKIT_JWE_ZIP: u32 = 1;
+
+/// An opaque JWE decryption policy: the allow-lists for `alg` and `enc` and whether
+/// compressed content is accepted. Thread safety: setters must not run while any thread
+/// decrypts with it; once configured, any number of threads may use it at once.
+pub struct jwtkit_jwe_policy {
+    _private: [u8; 0],
+}
+
+fn jwe_alg_arg(alg: jwtkit_jwe_alg) -> Result<Alg, Failure> {
+    usize::try_from(alg)
+        .ok()
+        .and_then(|n| n.checked_sub(1))
+        .and_then(|i| Alg::ALL.get(i).copied())
+        .ok_or_else(|| invalid(format!("{alg} is not a JWTKIT_JWE_ALG_* value")))
+}
+
+fn jwe_enc_arg(enc: jwtkit_jwe_enc) -> Result<Enc, Failure> {
+    usize::try_from(enc)
+        .ok()
+        .and_then(|n| n.checked_sub(1))
+        .and_then(|i| Enc::ALL.get(i).copied())
+        .ok_or_else(|| invalid(format!("{enc} is not a JWTKIT_JWE_ENC_* value")))
+}
+
+unsafe fn policy_ref<'a>(p: *const jwtkit_jwe_policy) -> Result<&'a JwePolicy, Failure> {
+    if p.is_null() {
+        return Err(null("policy"));
+    }
+    Ok(unsafe { &*(p as *const JwePolicy) })
+}
+
+unsafe fn list<'a, T>(ptr: *const T, n: usize, name: &str) -> Result<&'a [T], Failure> {
+    if ptr.is_null() {
+        return Err(if n == 0 { invalid(format!("the `{name}` allow-list is empty")) } else { null(name) });
+    }
+    if n > 64 {
+        return Err(invalid(format!("{n} entries in `{name}` is more than exist")));
+    }
+    Ok(unsafe { std::slice::from_raw_parts(ptr, n) })
+}
+
+fn flags_arg(flags: u32) -> Result<bool, Failure> {
+    if flags & !JWTKIT_JWE_ZIP != 0 {
+        return Err(invalid(format!("unknown JWE flags {flags:#x}")));
+    }
+    Ok(flags & JWTKIT_JWE_ZIP != 0)
+}
+
+fn write_token(out: OutString, token: &str) -> Result<(), Failure> {
+    let prepared = out.prepare(token.as_bytes())?;
+    out.commit(prepared);
+    Ok(())
+}
+
+/// Creates a decryption policy that accepts exactly the `n_algs` key management
+/// algorithms in `algs` and the `n_encs` content encryptions in `encs` (both copied,
+/// both non-empty; `JWTKIT_JWE_ALG_*` / `JWTKIT_JWE_ENC_*` values). There is no "any"
+/// policy; `RSA-OAEP` (SHA-1) is accepted only when listed; `RSA1_5` cannot be named.
+/// Compressed tokens are refused until `jwtkit_jwe_policy_allow_zip`. On success `*out`
+/// receives a policy owned by the caller (free with `jwtkit_jwe_policy_free`).
+///
+/// Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (an empty
+/// list or an unknown number), JWTKIT_ERR_PANIC. Thread safety: no shared state.
+#[no_mangle]
+pub unsafe extern "C" fn jwtkit_jwe_policy_new(
+    algs: *const jwtkit_jwe_alg,
+    n_algs: usize,
+    encs: *const jwtkit_jwe_enc,
+    n_encs: usize,
+    out: *mut *mut jwtkit_jwe_policy,
+    out_err: *mut *mut jwtkit_error,
+) -> jwtkit_status {
+    fallible(out_err, || {
+        if out.is_null() {
+            return Err(null("out"));
+        }
+        let algs = unsafe { list(algs, n_algs, "algs") }?.iter().map(|&a| jwe_alg_arg(a)).collect::<Result<Vec<_>, _>>()?;
+        let encs = unsafe { list(encs, n_encs, "encs") }?.iter().map(|&e| jwe_enc_arg(e)).collect::<Result<Vec<_>, _>>()?;
+        let policy = JwePolicy::new(&algs, &encs)?;
+        unsafe { *out = Box::into_raw(Box::new(policy)) as *mut jwtkit_jwe_policy };
+        Ok(())
+    })
+}
+
+/// Accepts (`allow` true) or refuses (false, the default) compressed tokens (`zip:
+/// "DEF"`). Accepted content is inflated to at most `max_inflated_len` bytes (0: the
+/// default, 256 KiB); more is JWTKIT_ERR_JWE_ZIP_LIMIT, so a small token cannot expand
+/// into gigabytes.
+///
+/// Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_PANIC. Thread safety: not
+/// while another thread decrypts with `policy`.
+#[no_mangle]
+pub unsafe extern "C" fn jwtkit_jwe_policy_allow_zip(
+    policy: *mut jwtkit_jwe_policy,
+    allow: bool,
+    max_inflated_len: usize,
+    out_err: *mut *mut jwtkit_error,
+) -> jwtkit_status {
+    fallible(out_err, || {
+        if policy.is_null() {
+            return Err(null("policy"));
+        }
+        unsafe { &mut *(policy as *mut JwePolicy) }.allow_zip(allow, max_inflated_len);
+        Ok(())
+    })
+}
+
+/// Releases a policy. NULL is a no-op; must not be called twice on the same pointer, nor
+/// while another thread still uses it.
+#[no_mangle]
+pub unsafe extern "C" fn jwtkit_jwe_policy_free(policy: *mut jwtkit_jwe_policy) {
+    crate::ffi::boundary::infallible((), || {
+        if !policy.is_null() {
+            drop(unsafe { Box::from_raw(policy as *mut JwePolicy) });
+        }
+    })
+}
+
+/// The registered name of a JWE `alg` ("dir", "A128KW", …, "RSA-OAEP"): static,
+/// NUL-terminated, never freed. NULL for a number that is not a `JWTKIT_JWE_ALG_*` value.
+#[no_mangle]
+pub extern "C" fn jwtkit_jwe_alg_name(alg: jwtkit_jwe_alg) -> *const c_char {
+    const NAMES: [&str; 8] =
+        ["dir\0", "A128KW\0", "A256KW\0", "ECDH-ES\0", "ECDH-ES+A128KW\0", "ECDH-ES+A256KW\0", "RSA-OAEP-256\0", "RSA-OAEP\0"];
+    match jwe_alg_arg(alg) {
+        Ok(a) => NAMES[Alg::ALL.iter().position(|x| *x == a).unwrap_or(0)].as_ptr().cast(),
+        Err(_) => std::ptr::null(),
+    }
+}
+
+/// The registered name of a JWE `enc` ("A128GCM", …, "A256CBC-HS512"): static,
+/// NUL-terminated, never freed. NULL for a number that is not a `JWTKIT_JWE_ENC_*` value.
+#[no_mangle]
+pub extern "C" fn jwtkit_jwe_enc_name(enc: jwtkit_jwe_enc) -> *const c_char {
+    const NAMES: [&str; 4] = ["A128GCM\0", "A256GCM\0", "A128CBC-HS256\0", "A256CBC-HS512\0"];
+    match jwe_enc_arg(enc) {
+        Ok(e) => NAMES[Enc::ALL.iter().position(|x| *x == e).unwrap_or(0)].as_ptr().cast(),
+        Err(_) => std::ptr::null(),
+    }
+}
+
+/// Looks up a JWE `alg` by its registered, case-sensitive name `(ptr, len)` (copied).
+/// On success writes `*out`.
+///
+/// Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_JWE_ALG_INSECURE (`RSA1_5`),
+/// JWTKIT_ERR_ALG_UNSUPPORTED (every other name jwtkit does not implement, with the
+/// reason: `PBES2-*`, `A*GCMKW`, AES-192, JWS names), JWTKIT_ERR_PANIC.
+#[no_mangle]
+pub unsafe extern "C" fn jwtkit_jwe_alg_from_name(
+    name: *const u8,
+    name_len: usize,
+    out: *mut jwtkit_jwe_alg,
+    out_err: *mut *mut jwtkit_error,
+) -> jwtkit_status {
+    fallible(out_err, || {
+        let name = unsafe { input(name, name_len, "name") }?;
+        if out.is_null() {
+            return Err(null("out"));
+        }
+        let alg = Alg::from_name(&String::from_utf8_lossy(name))?;
+        unsafe { *out = Alg::ALL.iter().position(|a| *a == alg).map_or(0, |i| i as jwtkit_jwe_alg + 1) };
+        Ok(())
+    })
+}
+
+/// Looks up a JWE `enc` by its registered, case-sensitive name `(ptr, len)` (copied).
+/// On success writes `*out`.
+///
+/// Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_JWE_ENC_UNSUPPORTED,
+/// JWTKIT_ERR_PANIC.
+#[no_mangle]
+pub unsafe extern "C" fn jwtkit_jwe_enc_from_name(
+    name: *const u8,
+    name_len: usize,
+    out: *mut jwtkit_jwe_enc,
+    out_err: *mut *mut jwtkit_error,
+) -> jwtkit_status {
+    fallible(out_err, || {
+        let name = unsafe { input(name, name_len, "name") }?;
+        if out.is_null() {
+            return Err(null("out"));
+        }
+        let enc = Enc::from_name(&String::from_utf8_lossy(name))?;
+        unsafe { *out = Enc::ALL.iter().position(|e| *e == enc).map_or(0, |i| i as jwtkit_jwe_enc + 1) };
+        Ok(())
+    })
+}
+
+/// Encrypts `plaintext` `(ptr, len)` (any bytes, copied) to `key` (borrowed) as a compact
+/// JWE with key management `alg` and content encryption `enc`. The key must fit `alg`:
+/// `dir` an oct key of the length `enc` needs, `A128KW`/`A256KW` an oct key of 16/32
+/// bytes, `ECDH-ES*` the recipient's EC (P-256/P-384/P-521) or X25519 key (public is
+/// enough), `RSA-OAEP*` the recipient's RSA key; a JWK's `alg`, `use` (`sig` forbids
+/// encryption) and `key_ops` are enforced. `header_json` `(ptr, len)` is optional
+/// (NULL, 0): a JSON object of extra protected header members (`kid`, `typ`, `cty`,
+/// `apu`, `apv`, …); `alg`/`enc` there must agree, `zip` and `epk` are set by jwtkit.
+/// `flags`: 0 or `JWTKIT_JWE_ZIP`. A key from a JWK with a `kid` adds it unless the
+/// header sets one. Randomness (CEK, IV, ephemeral key) comes from the OS.
+///
+/// On success `*out_token` receives the NUL-terminated compact JWE, owned by the caller
+/// (free with `jwtkit_string_free`), and `*out_token_len` (if not NULL) its length. On
+/// failure neither is written.
+///
+/// Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (unknown
+/// number or flag, conflicting header members), JWTKIT_ERR_JSON, JWTKIT_ERR_JSON_LIMIT,
+/// JWTKIT_ERR_HEADER_INVALID, JWTKIT_ERR_CRIT_UNSUPPORTED, JWTKIT_ERR_KEY_ALG_MISMATCH,
+/// JWTKIT_ERR_KEY_USAGE, JWTKIT_ERR_KEY_INVALID, JWTKIT_ERR_OUT_OF_MEMORY,
+/// JWTKIT_ERR_PANIC. Thread safety: safe to call concurrently with the same key.
+#[no_mangle]
+pub unsafe extern "C" fn jwtkit_jwe_encrypt(
+    key: *const jwtkit_key,
+    alg: jwtkit_jwe_alg,
+    enc: jwtkit_jwe_enc,
+    plaintext: *const u8,
+    plaintext_len: usize,
+    header_json: *const u8,
+    header_len: usize,
+    flags: u32,
+    out_token: *mut *mut c_char,
+    out_token_len: *mut usize,
+    out_err: *mut *mut jwtkit_error,
+) -> jwtkit_status {
+    fallible(out_err, || {
+        let key = unsafe { key_ref(key, "key") }?;
+        let (alg, enc, zip) = (jwe_alg_arg(alg)?, jwe_enc_arg(enc)?, flags_arg(flags)?);
+        let plaintext = unsafe { input(plaintext, plaintext_len, "plaintext") }?;
+        let header = unsafe { optional_input(header_json, header_len, "header_json") }?;
+        let out = OutString::new(out_token, out_token_len).required("out_token")?;
+        write_token(out, &jwe::encrypt(key, alg, enc, plaintext, header, zip)?)
+    })
+}
+
+/// Decrypts a compact JWE `(ptr, len)` (copied) with `key` under `policy` (both
+/// borrowed). In order: size limit, five segments (a JWS is refused as such), strict
+/// base64url header JSON, `crit`, `alg` known (`RSA1_5` refused) and in the allow-list,
+/// `enc` known and in the allow-list, `zip` allowed, key fits `alg`/`enc` (kind, size,
+/// private, JWK `alg`/`use`/`key_ops`), then the key is unwrapped and the content
+/// decrypted and authenticated. Every failure of the padding/tag kind (wrong key,
+/// modified encrypted key, IV, ciphertext, tag or header) is the one status
+/// JWTKIT_ERR_JWE_DECRYPTION_FAILED with one message.
+///
+/// Outputs are optional: pass NULL for any you do not need. On success `*out_header`
+/// receives the exact protected header JSON and `*out_plaintext` the plaintext
+/// (NUL-terminated but possibly holding NUL bytes: use `*out_plaintext_len`), owned by
+/// the caller (free each with `jwtkit_string_free`, which wipes it). On failure nothing
+/// is written.
+///
+/// Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_TOKEN_TOO_LARGE,
+/// JWTKIT_ERR_TOKEN_MALFORMED, JWTKIT_ERR_BASE64, JWTKIT_ERR_JSON, JWTKIT_ERR_JSON_LIMIT,
+/// JWTKIT_ERR_HEADER_INVALID, JWTKIT_ERR_CRIT_UNSUPPORTED, JWTKIT_ERR_ALG_UNSUPPORTED,
+/// JWTKIT_ERR_JWE_ALG_INSECURE, JWTKIT_ERR_ALG_NOT_ALLOWED, JWTKIT_ERR_JWE_ENC_UNSUPPORTED,
+/// JWTKIT_ERR_JWE_ENC_NOT_ALLOWED, JWTKIT_ERR_JWE_ZIP_NOT_ALLOWED,
+/// JWTKIT_ERR_KEY_ALG_MISMATCH, JWTKIT_ERR_KEY_USAGE, JWTKIT_ERR_KEY_UNSUPPORTED,
+/// JWTKIT_ERR_JWE_KEY_CANNOT_DECRYPT, JWTKIT_ERR_JWE_EPK_INVALID,
+/// JWTKIT_ERR_JWE_DECRYPTION_FAILED, JWTKIT_ERR_JWE_ZIP_LIMIT, JWTKIT_ERR_OUT_OF_MEMORY,
+/// JWTKIT_ERR_PANIC. Thread safety: safe to call concurrently with the same key and
+/// policy.
+#[must_use]
+#[no_mangle]
+pub unsafe extern "C" fn jwtkit_jwe_decrypt(
+    token: *const u8,
+    token_len: usize,
+    key: *const jwtkit_key,
+    policy: *const jwtkit_jwe_policy,
+    out_header: *mut *mut c_char,
+    out_header_len: *mut usize,
+    out_plaintext: *mut *mut c_char,
+    out_plaintext_len: *mut usize,
+    out_err: *mut *mut jwtkit_error,
+) -> jwtkit_status {
+    fallible(out_err, || {
+        let token = unsafe { input(token, token_len, "token") }?;
+        let key = unsafe { key_ref(key, "key") }?;
+        let policy = unsafe { policy_ref(policy) }?;
+        let d = jwe::decrypt(token, key, policy)?;
+        let header = OutString::new(out_header, out_header_len);
+        let plaintext = OutString::new(out_plaintext, out_plaintext_len);
+        write_pair(&header, &d.header_json, &plaintext, &d.plaintext)
+    })
+}
+
+/// Signs a nested JWT and encrypts it, in one call: `claims_json` `(ptr, len)` is signed
+/// with `sign_key`/`sign_alg` exactly as `jwtkit_sign` does (`sign_header_json`
+/// optional, for the JWS header), then the JWT is encrypted to `enc_key` with
+/// `alg`/`enc` as `jwtkit_jwe_encrypt` does, with `cty: "JWT"` in the JWE header.
+/// `flags`: 0 or `JWTKIT_JWE_ZIP`. Keys are borrowed, inputs copied.
+///
+/// On success `*out_token` receives the compact JWE, owned by the caller (free with
+/// `jwtkit_string_free`), and `*out_token_len` (if not NULL) its length. On failure
+/// neither is written.
+///
+/// Returns JWTKIT_OK and the statuses of `jwtkit_sign` and `jwtkit_jwe_encrypt`:
+/// JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT, JWTKIT_ERR_JSON,
+/// JWTKIT_ERR_JSON_LIMIT, JWTKIT_ERR_HEADER_INVALID, JWTKIT_ERR_CRIT_UNSUPPORTED,
+/// JWTKIT_ERR_KEY_ALG_MISMATCH, JWTKIT_ERR_KEY_CANNOT_SIGN, JWTKIT_ERR_KEY_TOO_WEAK,
+/// JWTKIT_ERR_KEY_USAGE, JWTKIT_ERR_KEY_INVALID, JWTKIT_ERR_OUT_OF_MEMORY,
+/// JWTKIT_ERR_PANIC. Thread safety: safe to call concurrently with the same keys.
+#[no_mangle]
+pub unsafe extern "C" fn jwtkit_jwe_sign_and_encrypt(
+    sign_key: *const jwtkit_key,
+    sign_alg: jwtkit_alg,
+    claims_json: *const u8,
+    claims_len: usize,
+    sign_header_json: *const u8,
+    sign_header_len: usize,
+    enc_key: *const jwtkit_key,
+    alg: jwtkit_jwe_alg,
+    enc: jwtkit_jwe_enc,
+    flags: u32,
+    out_token: *mut *mut c_char,
+    out_token_len: *mut usize,
+    out_err: *mut *mut jwtkit_error,
+) -> jwtkit_status {
+    fallible(out_err, || {
+        let sign_key = unsafe { key_ref(sign_key, "sign_key") }?;
+        let enc_key = unsafe { key_ref(enc_key, "enc_key") }?;
+        let sign_alg = alg_arg(sign_alg)?;
+        let (alg, enc, zip) = (jwe_alg_arg(alg)?, jwe_enc_arg(enc)?, flags_arg(flags)?);
+        let claims = unsafe { input(claims_json, claims_len, "claims_json") }?;
+        let header = unsafe { optional_input(sign_header_json, sign_header_len, "sign_header_json") }?;
+        let out = OutString::new(out_token, out_token_len).required("out_token")?;
+        write_token(out, &jwe::sign_then_encrypt(sign_key, sign_alg, claims, header, enc_key, alg, enc, zip)?)
+    })
+}
+
+unsafe fn decrypt_and_verify_to_c<K: KeySource + ?Sized>(
+    token: *const u8,
+    token_len: usize,
+    dec_key: *const jwtkit_key,
+    policy: *const jwtkit_jwe_policy,
+    verify_keys: &K,
+    validation: *const jwtkit_validation,
+    header_out: OutString,
+    claims_out: OutString,
+) -> Result<(), Failure> {
+    let token = unsafe { input(token, token_len, "token") }?;
+    let dec_key = unsafe { key_ref(dec_key, "dec_key") }?;
+    let policy = unsafe { policy_ref(policy) }?;
+    let validation = unsafe { validation_ref(validation) }?;
+    let n = jwe::decrypt_then_verify(token, dec_key, policy, verify_keys, validation)?;
+    write_pair(&header_out, &n.jwt.header_json, &claims_out, &n.jwt.claims_json)
+}
+
+/// Decrypts a nested JWT and verifies it, in one call: the JWE `(ptr, len)` is
+/// decrypted with `dec_key` under `policy` exactly as `jwtkit_jwe_decrypt` does; its
+/// header must have `cty: "JWT"` (JWTKIT_ERR_HEADER_INVALID otherwise); the content must
+/// be a JWS (a JWE inside is JWTKIT_ERR_TOKEN_MALFORMED), verified with `verify_key`
+/// under `validation` exactly as `jwtkit_verify` does: signature, then every claim
+/// check. All handles are borrowed.
+///
+/// Outputs are optional: on success `*out_header` and `*out_claims` receive the inner
+/// JWT's exact header and claims JSON, owned by the caller (free each with
+/// `jwtkit_string_free`). On failure nothing is written.
+///
+/// Returns JWTKIT_OK, every status of `jwtkit_jwe_decrypt`, then every status of
+/// `jwtkit_verify` (JWTKIT_ERR_ALG_NOT_ALLOWED, JWTKIT_ERR_SIGNATURE_INVALID,
+/// JWTKIT_ERR_EXPIRED, …, JWTKIT_ERR_REVOKED). Thread safety: safe to call concurrently
+/// with the same keys, policy and validation.
+#[must_use]
+#[no_mangle]
+pub unsafe extern "C" fn jwtkit_jwe_decrypt_and_verify(
+    token: *const u8,
+    token_len: usize,
+    dec_key: *const jwtkit_key,
+    policy: *const jwtkit_jwe_policy,
+    verify_key: *const jwtkit_key,
+    validation: *const jwtkit_validation,
+    out_header: *mut *mut c_char,
+    out_header_len: *mut usize,
+    out_claims: *mut *mut c_char,
+    out_claims_len: *mut usize,
+    out_err: *mut *mut jwtkit_error,
+) -> jwtkit_status {
+    fallible(out_err, || unsafe {
+        let (header, claims) = (OutString::new(out_header, out_header_len), OutString::new(out_claims, out_claims_len));
+        let verify_key = key_ref(verify_key, "verify_key")?;
+        decrypt_and_verify_to_c(token, token_len, dec_key, policy, verify_key, validation, header, claims)
+    })
+}
+
+/// As `jwtkit_jwe_decrypt_and_verify`, with the inner JWT's verification key chosen from
+/// `keyset` as `jwtkit_verify_with_keyset` does (by `kid`; JWTKIT_ERR_KEY_NOT_FOUND).
+/// Returns JWTKIT_OK and the same statuses, plus JWTKIT_ERR_KEY_NOT_FOUND.
+#[must_use]
+#[no_mangle]
+pub unsafe extern "C" fn jwtkit_jwe_decrypt_and_verify_with_keyset(
+    token: *const u8,
+    token_len: usize,
+    dec_key: *const jwtkit_key,
+    policy: *const jwtkit_jwe_policy,
+    keyset: *const jwtkit_keyset,
+    validation: *const jwtkit_validation,
+    out_header: *mut *mut c_char,
+    out_header_len: *mut usize,
+    out_claims: *mut *mut c_char,
+    out_claims_len: *mut usize,
+    out_err: *mut *mut jwtkit_error,
+) -> jwtkit_status {
+    fallible(out_err, || unsafe {
+        let (header, claims) = (OutString::new(out_header, out_header_len), OutString::new(out_claims, out_claims_len));
+        let set = keyset_ref(keyset)?;
+        decrypt_and_verify_to_c(token, token_len, dec_key, policy, set, validation, header, claims)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_and_names_agree() {
+        for (i, alg) in Alg::ALL.iter().enumerate() {
+            let n = i as jwtkit_jwe_alg + 1;
+            assert_eq!(jwe_alg_arg(n).ok(), Some(*alg));
+            let name = unsafe { std::ffi::CStr::from_ptr(jwtkit_jwe_alg_name(n)) };
+            assert_eq!(name.to_str().unwrap(), alg.name());
+        }
+        for (i, enc) in Enc::ALL.iter().enumerate() {
+            let n = i as jwtkit_jwe_enc + 1;
+            assert_eq!(jwe_enc_arg(n).ok(), Some(*enc));
+            let name = unsafe { std::ffi::CStr::from_ptr(jwtkit_jwe_enc_name(n)) };
+            assert_eq!(name.to_str().unwrap(), enc.name());
+        }
+        assert!(jwtkit_jwe_alg_name(0).is_null() && jwtkit_jwe_alg_name(9).is_null());
+        assert!(jwtkit_jwe_enc_name(-1).is_null() && jwtkit_jwe_enc_name(5).is_null());
+        assert_eq!(JWTKIT_JWE_ALG_RSA_OAEP, 8);
+        assert_eq!(JWTKIT_JWE_ENC_A256CBC_HS512, 4);
+    }
+}

@@ -1,0 +1,434 @@
+/* tests/c/test_jwe.c: JWE from C (C99): every alg x enc round trip through
+ * jwtkit_jwe_encrypt / jwtkit_jwe_decrypt, the policy (allow-lists, zip), key binding,
+ * the one decryption status for every modification, invalid-curve ECDH points,
+ * JWE where a JWS is expected and the reverse, a zip bomb, nested JWTs, NULL handling,
+ * and outputs written only on success.
+ *
+ * Built and run by tests/c_api.rs; prints "N passed, N failed" and exits non-zero when
+ * anything failed. JWTKIT_TEST_VERBOSE=1 prints every rejection message.
+ */
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jwtkit.h"
+#include "test_keys.h"
+
+static int g_passed, g_failed, g_verbose;
+static const char *g_section = "";
+
+static void report(int ok, int line, const char *fmt, ...)
+{
+    va_list ap;
+    if (ok) {
+        g_passed++;
+        return;
+    }
+    g_failed++;
+    fprintf(stderr, "FAIL [%s] line %d: ", g_section, line);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+#define CHECK(cond) report(!!(cond), __LINE__, "%s", #cond)
+
+static int expect_status(jwtkit_status got, jwtkit_error **errp, jwtkit_status want, int line)
+{
+    jwtkit_error *err = *errp;
+    int ok = got == want;
+    *errp = NULL;
+    if (got == JWTKIT_OK && err != NULL) {
+        report(0, line, "JWTKIT_OK with an error object");
+        ok = 0;
+    } else if (got != JWTKIT_OK) {
+        if (err == NULL) {
+            report(0, line, "%s without an error object", jwtkit_status_str(got));
+            ok = 0;
+        } else if (jwtkit_error_status(err) != got) {
+            report(0, line, "error object carries another status");
+            ok = 0;
+        } else if (g_verbose) {
+            printf("  [%s] %s: %s\n", g_section, jwtkit_status_str(got), jwtkit_error_message(err));
+        }
+    }
+    report(got == want, line, "want %s, got %s (%s)", jwtkit_status_str(want), jwtkit_status_str(got),
+           err != NULL ? jwtkit_error_message(err) : "no message");
+    jwtkit_error_free(err);
+    return ok;
+}
+
+static jwtkit_error *ERR_;
+#define ERR (&ERR_)
+#define EXPECT(want, call) (ERR_ = NULL, expect_status((call), &ERR_, (want), __LINE__))
+#define EXPECT_OK(call) EXPECT(JWTKIT_OK, call)
+
+static const uint8_t *u8(const char *s) { return (const uint8_t *)s; }
+
+static const jwtkit_key *jwk(const char *json)
+{
+    const jwtkit_key *k = NULL;
+    if (!EXPECT_OK(jwtkit_key_from_jwk(u8(json), strlen(json), &k, ERR)))
+        fprintf(stderr, "    jwk: %s\n", json);
+    return k;
+}
+
+static const jwtkit_key *pem(const char *text)
+{
+    const jwtkit_key *k = NULL;
+    EXPECT_OK(jwtkit_key_from_pem(u8(text), strlen(text), &k, ERR));
+    return k;
+}
+
+static jwtkit_jwe_policy *policy_all(void)
+{
+    jwtkit_jwe_alg algs[8];
+    jwtkit_jwe_enc encs[4];
+    jwtkit_jwe_policy *p = NULL;
+    int i;
+    for (i = 0; i < 8; i++)
+        algs[i] = i + 1;
+    for (i = 0; i < 4; i++)
+        encs[i] = i + 1;
+    EXPECT_OK(jwtkit_jwe_policy_new(algs, 8, encs, 4, &p, ERR));
+    return p;
+}
+
+static char *encrypt(const jwtkit_key *k, jwtkit_jwe_alg alg, jwtkit_jwe_enc enc, const char *pt,
+                     uint32_t flags)
+{
+    char *tok = NULL;
+    size_t len = 0;
+    if (!EXPECT_OK(jwtkit_jwe_encrypt(k, alg, enc, u8(pt), strlen(pt), NULL, 0, flags, &tok, &len,
+                                      ERR)))
+        fprintf(stderr, "    encrypt %s %s\n", jwtkit_jwe_alg_name(alg), jwtkit_jwe_enc_name(enc));
+    CHECK(tok == NULL || strlen(tok) == len);
+    return tok;
+}
+
+/* Decrypts and returns the status; on success checks the plaintext. */
+static jwtkit_status decrypt(const char *tok, const jwtkit_key *k, const jwtkit_jwe_policy *p,
+                             const char *want_pt, int line)
+{
+    char *hdr = NULL, *pt = NULL;
+    size_t hl = 0, pl = 0;
+    jwtkit_error *err = NULL;
+    jwtkit_status st = jwtkit_jwe_decrypt(u8(tok), strlen(tok), k, p, &hdr, &hl, &pt, &pl, &err);
+    if (st == JWTKIT_OK) {
+        report(want_pt != NULL && pl == strlen(want_pt) && memcmp(pt, want_pt, pl) == 0, line,
+               "plaintext differs");
+        report(hdr != NULL && hdr[hl] == '\0', line, "header output");
+    } else {
+        report(hdr == NULL && pt == NULL, line, "output written on failure");
+        if (g_verbose && err != NULL)
+            printf("  [%s] %s: %s\n", g_section, jwtkit_status_str(st), jwtkit_error_message(err));
+    }
+    jwtkit_error_free(err);
+    jwtkit_string_free(hdr);
+    jwtkit_string_free(pt);
+    return st;
+}
+
+#define DECRYPTS(tok, k, p, pt) report(decrypt(tok, k, p, pt, __LINE__) == JWTKIT_OK, __LINE__, "no decrypt")
+#define REFUSES(want, tok, k, p)                                                                   \
+    do {                                                                                           \
+        jwtkit_status st_ = decrypt(tok, k, p, NULL, __LINE__);                                    \
+        report(st_ == (want), __LINE__, "want %s, got %s", jwtkit_status_str(want),                \
+               jwtkit_status_str(st_));                                                            \
+    } while (0)
+
+static const char OCT16[] = "{\"kty\":\"oct\",\"k\":\"GawgguFyGrWKav7AX4VKUg\"}";
+static const char OCT32[] = "{\"kty\":\"oct\",\"k\":\"hJtXIZ2uSN5kbQfbtTNWbpdmhkV8FJG-Onbc6mxCcYg\"}";
+static const char OCT64[] = "{\"kty\":\"oct\",\"k\":\"AwoRGB8mLTQ7QklQV15lbHN6gYiPlp2kq7K5wMfO1dzj6vH4_wYNFBsiKTA3PkVMU1phaG92fYSLkpmgp661vA\"}";
+static const char X25519_PRIVATE[] = "{\"kty\":\"OKP\",\"crv\":\"X25519\","
+                                     "\"d\":\"XasIfmJKikt54X-Lg4AO5m87sSkmGLb9HC-LJ_-I4Os\","
+                                     "\"x\":\"3p7bfXt9wbTTW2HC7OQ1Nz-DQ8hbeGdNrfx-FG-IK08\"}";
+static const char X25519_PUBLIC[] = "{\"kty\":\"OKP\",\"crv\":\"X25519\","
+                                    "\"x\":\"3p7bfXt9wbTTW2HC7OQ1Nz-DQ8hbeGdNrfx-FG-IK08\"}";
+
+static void test_round_trips(void)
+{
+    static const struct {
+        jwtkit_jwe_alg alg;
+        const char *private_pem, *public_pem, *private_jwk, *public_jwk;
+    } rows[] = {
+        {JWTKIT_JWE_ALG_A128KW, NULL, NULL, OCT16, OCT16},
+        {JWTKIT_JWE_ALG_A256KW, NULL, NULL, OCT32, OCT32},
+        {JWTKIT_JWE_ALG_ECDH_ES, P256_PKCS8_PRIVATE, P256_SPKI_PUBLIC, NULL, NULL},
+        {JWTKIT_JWE_ALG_ECDH_ES, P384_SEC1_PRIVATE, P384_SPKI_PUBLIC, NULL, NULL},
+        {JWTKIT_JWE_ALG_ECDH_ES, P521_PKCS8_PRIVATE, P521_SPKI_PUBLIC, NULL, NULL},
+        {JWTKIT_JWE_ALG_ECDH_ES, NULL, NULL, X25519_PRIVATE, X25519_PUBLIC},
+        {JWTKIT_JWE_ALG_ECDH_ES_A128KW, P256_SEC1_PRIVATE, P256_SPKI_PUBLIC, NULL, NULL},
+        {JWTKIT_JWE_ALG_ECDH_ES_A256KW, P521_SEC1_PRIVATE, P521_SPKI_PUBLIC, NULL, NULL},
+        {JWTKIT_JWE_ALG_ECDH_ES_A256KW, NULL, NULL, X25519_PRIVATE, X25519_PUBLIC},
+        {JWTKIT_JWE_ALG_RSA_OAEP_256, RSA_PKCS1_PRIVATE, RSA_SPKI_PUBLIC, NULL, NULL},
+        {JWTKIT_JWE_ALG_RSA_OAEP, RSA_PKCS8_PRIVATE, RSA_CERT, NULL, NULL},
+    };
+    static const char *const dir_keys[] = {NULL, OCT16, OCT32, OCT32, OCT64};
+    jwtkit_jwe_policy *p = policy_all();
+    size_t i;
+    jwtkit_jwe_enc enc;
+    g_section = "round trips";
+    for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        const jwtkit_key *priv = rows[i].private_pem ? pem(rows[i].private_pem) : jwk(rows[i].private_jwk);
+        const jwtkit_key *pub = rows[i].public_pem ? pem(rows[i].public_pem) : jwk(rows[i].public_jwk);
+        for (enc = JWTKIT_JWE_ENC_A128GCM; enc <= JWTKIT_JWE_ENC_A256CBC_HS512; enc++) {
+            char *tok = encrypt(pub, rows[i].alg, enc, "Live long and prosper.", 0);
+            if (tok != NULL)
+                DECRYPTS(tok, priv, p, "Live long and prosper.");
+            jwtkit_string_free(tok);
+        }
+        jwtkit_key_free(priv);
+        jwtkit_key_free(pub);
+    }
+    for (enc = JWTKIT_JWE_ENC_A128GCM; enc <= JWTKIT_JWE_ENC_A256CBC_HS512; enc++) {
+        const jwtkit_key *k = jwk(dir_keys[enc]);
+        char *tok = encrypt(k, JWTKIT_JWE_ALG_DIR, enc, "dir", 0);
+        if (tok != NULL) {
+            CHECK(strstr(tok, "..") != NULL); /* empty encrypted key */
+            DECRYPTS(tok, k, p, "dir");
+        }
+        jwtkit_string_free(tok);
+        jwtkit_key_free(k);
+    }
+    jwtkit_jwe_policy_free(p);
+}
+
+/* Flips one bit of the base64url character at `pos`, keeping it base64url. */
+static void flip(char *tok, size_t pos)
+{
+    tok[pos] = tok[pos] == 'A' ? 'B' : 'A';
+}
+
+static void test_attacks(void)
+{
+    const jwtkit_key *k = jwk(OCT16), *p256 = pem(P256_PKCS8_PRIVATE), *hs = NULL;
+    jwtkit_jwe_policy *p = policy_all(), *narrow = NULL;
+    jwtkit_validation *v = NULL;
+    jwtkit_jwe_alg kw = JWTKIT_JWE_ALG_A128KW;
+    jwtkit_jwe_enc gcm = JWTKIT_JWE_ENC_A128GCM;
+    jwtkit_alg hs256 = JWTKIT_ALG_HS256;
+    char *tok, *copy, *jws = NULL, *dots[4];
+    size_t n, i, seg;
+    static const char claims[] = "{\"sub\":\"a\"}";
+
+    g_section = "modifications";
+    tok = encrypt(k, JWTKIT_JWE_ALG_A128KW, JWTKIT_JWE_ENC_A128CBC_HS256, "attack at dawn", 0);
+    n = strlen(tok);
+    dots[0] = strchr(tok, '.');
+    for (i = 1; i < 4; i++)
+        dots[i] = strchr(dots[i - 1] + 1, '.');
+    /* one changed character in the encrypted key, IV, ciphertext and tag: one status */
+    for (seg = 1; seg < 5; seg++) {
+        copy = malloc(n + 1);
+        memcpy(copy, tok, n + 1);
+        flip(copy, (size_t)(dots[seg - 1] - tok) + 3);
+        REFUSES(JWTKIT_ERR_JWE_DECRYPTION_FAILED, copy, k, p);
+        free(copy);
+    }
+    /* truncated tag */
+    copy = malloc(n + 1);
+    memcpy(copy, tok, n + 1);
+    copy[n - 2] = '\0'; /* 20 of 22 characters: a canonical 15-byte tag */
+    REFUSES(JWTKIT_ERR_JWE_DECRYPTION_FAILED, copy, k, p);
+    free(copy);
+    /* wrong key */
+    {
+        const jwtkit_key *other = jwk("{\"kty\":\"oct\",\"k\":\"AAAAAAAAAAAAAAAAAAAAAA\"}");
+        REFUSES(JWTKIT_ERR_JWE_DECRYPTION_FAILED, tok, other, p);
+        jwtkit_key_free(other);
+    }
+
+    g_section = "allow-lists";
+    EXPECT_OK(jwtkit_jwe_policy_new(&kw, 1, (jwtkit_jwe_enc[]){JWTKIT_JWE_ENC_A256GCM}, 1, &narrow, ERR));
+    REFUSES(JWTKIT_ERR_JWE_ENC_NOT_ALLOWED, tok, k, narrow);
+    jwtkit_jwe_policy_free(narrow);
+    narrow = NULL;
+    EXPECT_OK(jwtkit_jwe_policy_new((jwtkit_jwe_alg[]){JWTKIT_JWE_ALG_DIR}, 1, &gcm, 1, &narrow, ERR));
+    REFUSES(JWTKIT_ERR_ALG_NOT_ALLOWED, tok, k, narrow);
+    EXPECT(JWTKIT_ERR_INVALID_ARGUMENT, jwtkit_jwe_policy_new(NULL, 0, &gcm, 1, &narrow, ERR));
+    EXPECT(JWTKIT_ERR_INVALID_ARGUMENT, jwtkit_jwe_policy_new(&kw, 1, NULL, 0, &narrow, ERR));
+    EXPECT(JWTKIT_ERR_INVALID_ARGUMENT,
+           jwtkit_jwe_policy_new((jwtkit_jwe_alg[]){9}, 1, &gcm, 1, &narrow, ERR));
+    jwtkit_string_free(tok);
+
+    g_section = "names";
+    {
+        jwtkit_jwe_alg a = 0;
+        jwtkit_jwe_enc e = 0;
+        EXPECT_OK(jwtkit_jwe_alg_from_name(u8("ECDH-ES+A256KW"), 14, &a, ERR));
+        CHECK(a == JWTKIT_JWE_ALG_ECDH_ES_A256KW);
+        EXPECT(JWTKIT_ERR_JWE_ALG_INSECURE, jwtkit_jwe_alg_from_name(u8("RSA1_5"), 6, &a, ERR));
+        EXPECT(JWTKIT_ERR_ALG_UNSUPPORTED, jwtkit_jwe_alg_from_name(u8("PBES2-HS256+A128KW"), 18, &a, ERR));
+        EXPECT_OK(jwtkit_jwe_enc_from_name(u8("A256CBC-HS512"), 13, &e, ERR));
+        CHECK(e == JWTKIT_JWE_ENC_A256CBC_HS512);
+        EXPECT(JWTKIT_ERR_JWE_ENC_UNSUPPORTED, jwtkit_jwe_enc_from_name(u8("A192GCM"), 7, &e, ERR));
+        CHECK(strcmp(jwtkit_jwe_alg_name(JWTKIT_JWE_ALG_RSA_OAEP_256), "RSA-OAEP-256") == 0);
+        CHECK(jwtkit_jwe_enc_name(0) == NULL);
+    }
+
+    g_section = "jwe vs jws";
+    hs = jwk(OCT32);
+    EXPECT_OK(jwtkit_sign(hs, JWTKIT_ALG_HS256, u8(claims), strlen(claims), NULL, 0, &jws, NULL, ERR));
+    REFUSES(JWTKIT_ERR_TOKEN_MALFORMED, jws, hs, p);
+    tok = encrypt(hs, JWTKIT_JWE_ALG_DIR, JWTKIT_JWE_ENC_A256GCM, claims, 0);
+    EXPECT_OK(jwtkit_validation_new(&hs256, 1, &v, ERR));
+    EXPECT(JWTKIT_ERR_TOKEN_MALFORMED,
+           jwtkit_verify(u8(tok), strlen(tok), hs, v, NULL, NULL, NULL, NULL, ERR));
+    jwtkit_string_free(tok);
+
+    g_section = "invalid curve";
+    {
+        /* An ECDH-ES token whose epk is (0, 0): not on P-256. */
+        static const char hdr[] = "{\"alg\":\"ECDH-ES\",\"enc\":\"A128GCM\",\"epk\":{\"kty\":\"EC\","
+                                  "\"crv\":\"P-256\",\"x\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\","
+                                  "\"y\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\"}}";
+        char forged[1024];
+        /* base64url-encode the header by hand */
+        {
+            static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+            size_t len = strlen(hdr), o = 0, j;
+            for (j = 0; j + 2 < len; j += 3) {
+                uint32_t w = (uint32_t)(uint8_t)hdr[j] << 16 | (uint32_t)(uint8_t)hdr[j + 1] << 8 |
+                             (uint8_t)hdr[j + 2];
+                forged[o++] = b64[w >> 18 & 63];
+                forged[o++] = b64[w >> 12 & 63];
+                forged[o++] = b64[w >> 6 & 63];
+                forged[o++] = b64[w & 63];
+            }
+            if (len - j == 1) {
+                uint32_t w = (uint32_t)(uint8_t)hdr[j] << 16;
+                forged[o++] = b64[w >> 18 & 63];
+                forged[o++] = b64[w >> 12 & 63];
+            } else if (len - j == 2) {
+                uint32_t w = (uint32_t)(uint8_t)hdr[j] << 16 | (uint32_t)(uint8_t)hdr[j + 1] << 8;
+                forged[o++] = b64[w >> 18 & 63];
+                forged[o++] = b64[w >> 12 & 63];
+                forged[o++] = b64[w >> 6 & 63];
+            }
+            forged[o] = '\0';
+            strcat(forged, "..AAAAAAAAAAAAAAAA.AAAA.AAAAAAAAAAAAAAAAAAAAAA");
+        }
+        REFUSES(JWTKIT_ERR_JWE_EPK_INVALID, forged, p256, p);
+    }
+
+    g_section = "zip bomb";
+    {
+        size_t big = 8u << 20;
+        char *zeros = malloc(big + 1), *bomb = NULL;
+        memset(zeros, 'A', big);
+        zeros[big] = '\0';
+        EXPECT_OK(jwtkit_jwe_encrypt(k, JWTKIT_JWE_ALG_A128KW, JWTKIT_JWE_ENC_A128GCM, u8(zeros), big,
+                                     NULL, 0, JWTKIT_JWE_ZIP, &bomb, NULL, ERR));
+        free(zeros);
+        if (bomb != NULL) {
+            CHECK(strlen(bomb) < 64 * 1024);
+            REFUSES(JWTKIT_ERR_JWE_ZIP_NOT_ALLOWED, bomb, k, p);
+            EXPECT_OK(jwtkit_jwe_policy_allow_zip(p, true, 0, ERR));
+            REFUSES(JWTKIT_ERR_JWE_ZIP_LIMIT, bomb, k, p);
+            EXPECT_OK(jwtkit_jwe_policy_allow_zip(p, false, 0, ERR));
+        }
+        jwtkit_string_free(bomb);
+    }
+
+    g_section = "keys";
+    {
+        char *out = NULL;
+        const jwtkit_key *p256_pub = pem(P256_SPKI_PUBLIC);
+        const jwtkit_key *sig = jwk("{\"kty\":\"oct\",\"use\":\"sig\",\"k\":\"GawgguFyGrWKav7AX4VKUg\"}");
+        const jwtkit_key *x = jwk(X25519_PRIVATE);
+        EXPECT(JWTKIT_ERR_KEY_ALG_MISMATCH, jwtkit_jwe_encrypt(p256, JWTKIT_JWE_ALG_RSA_OAEP_256, gcm,
+                                                               u8("x"), 1, NULL, 0, 0, &out, NULL, ERR));
+        EXPECT(JWTKIT_ERR_KEY_ALG_MISMATCH,
+               jwtkit_jwe_encrypt(k, JWTKIT_JWE_ALG_A256KW, gcm, u8("x"), 1, NULL, 0, 0, &out, NULL, ERR));
+        EXPECT(JWTKIT_ERR_KEY_USAGE,
+               jwtkit_jwe_encrypt(sig, kw, gcm, u8("x"), 1, NULL, 0, 0, &out, NULL, ERR));
+        EXPECT(JWTKIT_ERR_INVALID_ARGUMENT,
+               jwtkit_jwe_encrypt(k, kw, gcm, u8("x"), 1, NULL, 0, 2, &out, NULL, ERR));
+        EXPECT(JWTKIT_ERR_NULL_ARGUMENT,
+               jwtkit_jwe_encrypt(NULL, kw, gcm, u8("x"), 1, NULL, 0, 0, &out, NULL, ERR));
+        EXPECT(JWTKIT_ERR_NULL_ARGUMENT,
+               jwtkit_jwe_encrypt(k, kw, gcm, NULL, 1, NULL, 0, 0, &out, NULL, ERR));
+        CHECK(out == NULL);
+        tok = encrypt(p256_pub, JWTKIT_JWE_ALG_ECDH_ES, gcm, "x", 0);
+        REFUSES(JWTKIT_ERR_JWE_KEY_CANNOT_DECRYPT, tok, p256_pub, p);
+        jwtkit_string_free(tok);
+        /* an X25519 key is no Ed25519 key */
+        EXPECT(JWTKIT_ERR_KEY_ALG_MISMATCH, jwtkit_sign(x, JWTKIT_ALG_EDDSA, u8(claims), strlen(claims),
+                                                        NULL, 0, &out, NULL, ERR));
+        CHECK(jwtkit_key_get_kind(x) == JWTKIT_KEY_KIND_X25519);
+        jwtkit_key_free(p256_pub);
+        jwtkit_key_free(sig);
+        jwtkit_key_free(x);
+        EXPECT(JWTKIT_ERR_NULL_ARGUMENT, jwtkit_jwe_decrypt(NULL, 3, k, p, NULL, NULL, NULL, NULL, ERR));
+        EXPECT(JWTKIT_ERR_NULL_ARGUMENT, jwtkit_jwe_decrypt(u8("a"), 1, k, NULL, NULL, NULL, NULL, NULL, ERR));
+    }
+
+    jwtkit_string_free(jws);
+    jwtkit_validation_free(v);
+    jwtkit_jwe_policy_free(narrow);
+    jwtkit_jwe_policy_free(p);
+    jwtkit_key_free(hs);
+    jwtkit_key_free(p256);
+    jwtkit_key_free(k);
+}
+
+static void test_nested(void)
+{
+    const jwtkit_key *signer = pem(P256_PKCS8_PRIVATE), *verifier = pem(P256_SPKI_PUBLIC);
+    const jwtkit_key *recipient = pem(RSA_PKCS8_PRIVATE), *recipient_pub = pem(RSA_SPKI_PUBLIC);
+    jwtkit_jwe_alg oaep = JWTKIT_JWE_ALG_RSA_OAEP_256;
+    jwtkit_jwe_enc gcm = JWTKIT_JWE_ENC_A256GCM;
+    jwtkit_alg es256 = JWTKIT_ALG_ES256;
+    jwtkit_jwe_policy *p = NULL;
+    jwtkit_validation *v = NULL;
+    char *tok = NULL, *hdr = NULL, *claims_out = NULL;
+    static const char claims[] = "{\"sub\":\"alice\",\"iss\":\"https://issuer.example\",\"exp\":4102444800}";
+
+    g_section = "nested";
+    EXPECT_OK(jwtkit_jwe_policy_new(&oaep, 1, &gcm, 1, &p, ERR));
+    EXPECT_OK(jwtkit_validation_new(&es256, 1, &v, ERR));
+    EXPECT_OK(jwtkit_validation_add_issuer(v, u8("https://issuer.example"), 22, ERR));
+    EXPECT_OK(jwtkit_jwe_sign_and_encrypt(signer, es256, u8(claims), strlen(claims), NULL, 0,
+                                          recipient_pub, oaep, gcm, 0, &tok, NULL, ERR));
+    if (tok != NULL) {
+        size_t cl = 0;
+        EXPECT_OK(jwtkit_jwe_decrypt_and_verify(u8(tok), strlen(tok), recipient, p, verifier, v, &hdr,
+                                                NULL, &claims_out, &cl, ERR));
+        CHECK(claims_out != NULL && cl == strlen(claims) && memcmp(claims_out, claims, cl) == 0);
+        CHECK(hdr != NULL && strstr(hdr, "ES256") != NULL);
+        EXPECT_OK(jwtkit_validation_set_now(v, INT64_C(4102444801), ERR));
+        EXPECT(JWTKIT_ERR_EXPIRED, jwtkit_jwe_decrypt_and_verify(u8(tok), strlen(tok), recipient, p,
+                                                                 verifier, v, NULL, NULL, NULL, NULL, ERR));
+        EXPECT(JWTKIT_ERR_JWE_KEY_CANNOT_DECRYPT,
+               jwtkit_jwe_decrypt_and_verify(u8(tok), strlen(tok), recipient_pub, p, verifier, v, NULL,
+                                             NULL, NULL, NULL, ERR));
+    }
+    jwtkit_string_free(tok);
+    jwtkit_string_free(hdr);
+    jwtkit_string_free(claims_out);
+    /* a plain JWE (no cty) is not a nested JWT */
+    tok = encrypt(recipient_pub, oaep, gcm, claims, 0);
+    EXPECT(JWTKIT_ERR_HEADER_INVALID, jwtkit_jwe_decrypt_and_verify(u8(tok), strlen(tok), recipient, p,
+                                                                    verifier, v, NULL, NULL, NULL, NULL, ERR));
+    jwtkit_string_free(tok);
+    jwtkit_validation_free(v);
+    jwtkit_jwe_policy_free(p);
+    jwtkit_key_free(signer);
+    jwtkit_key_free(verifier);
+    jwtkit_key_free(recipient);
+    jwtkit_key_free(recipient_pub);
+}
+
+int main(void)
+{
+    g_verbose = getenv("JWTKIT_TEST_VERBOSE") != NULL;
+    test_round_trips();
+    test_attacks();
+    test_nested();
+    printf("%d passed, %d failed\n", g_passed, g_failed);
+    return g_failed != 0;
+}

@@ -1,0 +1,242 @@
+//! JWE vector suites through the C ABI (`jwtkit_jwe_decrypt`,
+//! `jwtkit_jwe_decrypt_and_verify`): the JOSE Cookbook (RFC 7520 §5 and §6, and its
+//! X25519 example) and every case of Wycheproof `json_web_encryption_test.json`, each
+//! with its outcome counted and the counts asserted. Files: `tests/vectors/` (see its
+//! README).
+
+mod common;
+
+use std::ffi::{c_char, CStr};
+use std::ptr;
+
+use common::{load_json, CError, CKey, CValidation};
+use jwtkit::ffi::*;
+use serde_json::Value;
+
+// ---- small C ABI helpers (outputs checked: written on success only, NUL-terminated) ----
+
+fn finish(status: i32, err: *mut jwtkit_error) -> Result<(), CError> {
+    if status == JWTKIT_OK {
+        assert!(err.is_null());
+        return Ok(());
+    }
+    assert!(!err.is_null(), "status {status} without an error object");
+    let message = unsafe { CStr::from_ptr(jwtkit_error_message(err)) }.to_string_lossy().into_owned();
+    assert_eq!(unsafe { jwtkit_error_status(err) }, status);
+    unsafe { jwtkit_error_free(err) };
+    assert_ne!(common::status_name(status), "JWTKIT_ERR_UNKNOWN");
+    Err(CError { status, message })
+}
+
+fn take(p: *mut c_char, len: usize) -> Vec<u8> {
+    assert!(!p.is_null());
+    let bytes = unsafe { std::slice::from_raw_parts(p as *const u8, len + 1) };
+    assert_eq!(bytes[len], 0);
+    let v = bytes[..len].to_vec();
+    unsafe { jwtkit_string_free(p) };
+    v
+}
+
+pub struct Policy(*mut jwtkit_jwe_policy);
+
+impl Drop for Policy {
+    fn drop(&mut self) {
+        unsafe { jwtkit_jwe_policy_free(self.0) }
+    }
+}
+
+impl Policy {
+    fn new(algs: &[i32], encs: &[i32]) -> Policy {
+        let mut p = ptr::null_mut();
+        finish(unsafe { jwtkit_jwe_policy_new(algs.as_ptr(), algs.len(), encs.as_ptr(), encs.len(), &mut p, ptr::null_mut()) }, ptr::null_mut())
+            .unwrap();
+        Policy(p)
+    }
+
+    /// Every `alg` and `enc` jwtkit implements, compression allowed.
+    fn all() -> Policy {
+        let p = Policy::new(&(1..=8).collect::<Vec<_>>(), &(1..=4).collect::<Vec<_>>());
+        assert_eq!(unsafe { jwtkit_jwe_policy_allow_zip(p.0, true, 0, ptr::null_mut()) }, JWTKIT_OK);
+        p
+    }
+}
+
+fn decrypt(token: &str, key: &CKey, policy: &Policy) -> Result<(Vec<u8>, Vec<u8>), CError> {
+    let (mut h, mut hl, mut p, mut pl) = (ptr::null_mut(), 0usize, ptr::null_mut(), 0usize);
+    let mut err = ptr::null_mut();
+    let st = unsafe {
+        jwtkit_jwe_decrypt(token.as_ptr(), token.len(), key.as_ptr(), policy.0, &mut h, &mut hl, &mut p, &mut pl, &mut err)
+    };
+    match finish(st, err) {
+        Ok(()) => Ok((take(h, hl), take(p, pl))),
+        Err(e) => {
+            assert!(h.is_null() && p.is_null(), "an output was written on failure");
+            Err(e)
+        }
+    }
+}
+
+fn header_of(token: &str) -> Value {
+    serde_json::from_slice(&common::b64url_decode(token.split('.').next().unwrap())).unwrap()
+}
+
+// ---- JOSE Cookbook ----
+
+#[test]
+fn jose_cookbook_jwe_examples_through_the_c_abi() {
+    let policy = Policy::all();
+    let mut decrypted = Vec::new();
+    for (file, expect) in [
+        ("jwe/5_1.key_encryption_using_rsa_v15_and_aes-hmac-sha2.json", Some(JWTKIT_ERR_JWE_ALG_INSECURE)),
+        ("jwe/5_2.key_encryption_using_rsa-oaep_with_aes-gcm.json", None),
+        ("jwe/5_3.key_wrap_using_pbes2-aes-keywrap_with-aes-cbc-hmac-sha2.json", Some(JWTKIT_ERR_ALG_UNSUPPORTED)),
+        ("jwe/5_4.key_agreement_with_key_wrapping_using_ecdh-es_and_aes-keywrap_with_aes-gcm.json", None),
+        ("jwe/5_5.key_agreement_using_ecdh-es_with_aes-cbc-hmac-sha2.json", None),
+        ("jwe/5_6.direct_encryption_using_aes-gcm.json", None),
+        ("jwe/5_7.key_wrap_using_aes-gcm_keywrap_with_aes-cbc-hmac-sha2.json", Some(JWTKIT_ERR_ALG_UNSUPPORTED)),
+        ("jwe/5_8.key_wrap_using_aes-keywrap_with_aes-gcm.json", None),
+        ("jwe/5_9.compressed_content.json", None),
+        ("curve25519/ecdh-es.json", None),
+    ] {
+        let v = load_json(&format!("jose-cookbook/{file}"));
+        let compact = v["output"]["compact"].as_str().unwrap();
+        // 5.3 has a password, not a key: any key will do, the alg is refused first.
+        let key_json = if v["input"]["key"].is_object() {
+            v["input"]["key"].clone()
+        } else {
+            serde_json::json!({"kty": "oct", "k": "AAAAAAAAAAAAAAAAAAAAAA"})
+        };
+        let key = CKey::from_jwk_value(&key_json).unwrap_or_else(|e| panic!("{file}: {e}"));
+        match (decrypt(compact, &key, &policy), expect) {
+            (Ok((header, plaintext)), None) => {
+                assert_eq!(plaintext, v["input"]["plaintext"].as_str().unwrap().as_bytes(), "{file}");
+                assert_eq!(header, common::b64url_decode(compact.split('.').next().unwrap()), "{file}");
+                let h = header_of(compact);
+                decrypted.push(format!("{}/{}", h["alg"].as_str().unwrap(), h["enc"].as_str().unwrap()));
+            }
+            (Err(e), Some(status)) => assert_eq!(e.status, status, "{file}: {e}"),
+            (got, want) => panic!("{file}: got {:?}, want {want:?}", got.map(|_| "decrypted")),
+        }
+    }
+    assert_eq!(
+        decrypted,
+        [
+            "RSA-OAEP/A256GCM",
+            "ECDH-ES+A128KW/A128GCM",
+            "ECDH-ES/A128CBC-HS256",
+            "dir/A128GCM",
+            "A128KW/A128GCM",
+            "A128KW/A128GCM",
+            "ECDH-ES/A128GCM"
+        ]
+    );
+}
+
+#[test]
+fn jose_cookbook_nested_jwt_through_the_c_abi() {
+    let v = load_json("jose-cookbook/6.nesting_signatures_and_encryption.json");
+    let compact = v["encrypt"]["output"]["compact"].as_str().unwrap();
+    let dec_key = CKey::from_jwk_value(&v["encrypt"]["input"]["key"]).unwrap();
+    let verify_key = CKey::from_jwk_value(&common::public_jwk(&v["sign"]["input"]["key"])).unwrap();
+    let policy = Policy::new(&[JWTKIT_JWE_ALG_RSA_OAEP], &[JWTKIT_JWE_ENC_A128GCM]);
+    let run = |validation: &CValidation| {
+        let (mut h, mut hl, mut c, mut cl) = (ptr::null_mut(), 0usize, ptr::null_mut(), 0usize);
+        let mut err = ptr::null_mut();
+        let st = unsafe {
+            jwtkit_jwe_decrypt_and_verify(
+                compact.as_ptr(), compact.len(), dec_key.as_ptr(), policy.0, verify_key.as_ptr(), validation.as_ptr(),
+                &mut h, &mut hl, &mut c, &mut cl, &mut err,
+            )
+        };
+        finish(st, err).map(|()| (take(h, hl), take(c, cl)))
+    };
+    // exp is 1300819380 (2011-03-22): valid with a clock before it, expired after.
+    let mut before = CValidation::only(JWTKIT_ALG_PS256);
+    before.set_now(1300819000);
+    let (header, claims) = run(&before).unwrap();
+    let claims: Value = serde_json::from_slice(&claims).unwrap();
+    assert_eq!(claims["iss"], "hobbiton.example");
+    assert_eq!(serde_json::from_slice::<Value>(&header).unwrap()["alg"], "PS256");
+    let e = run(&CValidation::only(JWTKIT_ALG_PS256)).unwrap_err();
+    assert_eq!(e.status, JWTKIT_ERR_EXPIRED, "{e}");
+    let mut wrong_alg = CValidation::only(JWTKIT_ALG_RS256);
+    wrong_alg.set_now(1300819000);
+    assert_eq!(run(&wrong_alg).unwrap_err().status, JWTKIT_ERR_ALG_NOT_ALLOWED);
+}
+
+// ---- Wycheproof json_web_encryption_test.json ----
+
+/// What jwtkit does not implement, so that a `valid` case using it must be refused
+/// with exactly this status.
+fn unsupported_status(alg: &str, enc: &str) -> Option<i32> {
+    if alg == "RSA1_5" {
+        return Some(JWTKIT_ERR_JWE_ALG_INSECURE);
+    }
+    if alg.contains("192") || alg.ends_with("GCMKW") {
+        return Some(JWTKIT_ERR_ALG_UNSUPPORTED);
+    }
+    if enc.contains("192") {
+        return Some(JWTKIT_ERR_JWE_ENC_UNSUPPORTED);
+    }
+    None
+}
+
+#[test]
+fn wycheproof_json_web_encryption() {
+    let file = load_json("wycheproof/jose/json_web_encryption_test.json");
+    let policy = Policy::all();
+    let (mut decrypted, mut refused_unsupported, mut rejected) = (0, 0, 0);
+    let mut rejected_by: std::collections::BTreeMap<String, usize> = Default::default();
+    let mut total = 0;
+    for group in file["testGroups"].as_array().unwrap() {
+        let key = CKey::from_jwk_value(&group["private"]);
+        for t in group["tests"].as_array().unwrap() {
+            total += 1;
+            let id = t["tcId"].as_i64().unwrap();
+            let jwe = t["jwe"].as_str().expect("compact JWE");
+            let outcome = match &key {
+                Ok(k) => decrypt(jwe, k, &policy),
+                Err(e) => Err(e.clone()),
+            };
+            let header = jwtkit::b64::decode(jwe.split('.').next().unwrap_or("").as_bytes(), "h")
+                .ok()
+                .and_then(|h| serde_json::from_slice::<Value>(&h).ok());
+            let (alg, enc) = header
+                .as_ref()
+                .map(|h| (h["alg"].as_str().unwrap_or("").to_string(), h["enc"].as_str().unwrap_or("").to_string()))
+                .unwrap_or_default();
+            match (t["result"].as_str().unwrap(), outcome) {
+                ("valid", Ok((_, pt))) => {
+                    assert_eq!(pt, common::hex(t["pt"].as_str().unwrap()), "tcId {id}");
+                    decrypted += 1;
+                }
+                ("valid", Err(e)) => {
+                    let want = unsupported_status(&alg, &enc);
+                    assert_eq!(Some(e.status), want, "tcId {id} ({alg}/{enc}) is valid: {e}");
+                    refused_unsupported += 1;
+                }
+                ("invalid", Err(e)) => {
+                    rejected += 1;
+                    *rejected_by.entry(common::status_name(e.status)).or_default() += 1;
+                }
+                (result, Ok(_)) => panic!("tcId {id} ({alg}/{enc}) is {result} but decrypted"),
+                (result, Err(e)) => panic!("tcId {id}: unexpected result {result}: {e}"),
+            }
+        }
+    }
+    println!("decrypted {decrypted}, refused (unsupported alg/enc) {refused_unsupported}, rejected {rejected}: {rejected_by:?}");
+    assert_eq!(total, file["numberOfTests"].as_i64().unwrap() as usize);
+    assert_eq!(total, 139);
+    assert_eq!((decrypted, refused_unsupported, rejected), (DECRYPTED, REFUSED, REJECTED));
+    // Padding/tag-kind failures all look alike: one status.
+    assert_eq!(rejected_by.get("JWTKIT_ERR_JWE_DECRYPTION_FAILED"), Some(&27));
+    assert_eq!(rejected_by.get("JWTKIT_ERR_JWE_EPK_INVALID"), Some(&1));
+}
+
+/// Every `valid` case whose `alg` and `enc` jwtkit implements.
+const DECRYPTED: usize = 38;
+/// `valid` cases with RSA1_5 (JWTKIT_ERR_JWE_ALG_INSECURE), A192KW, ECDH-ES+A192KW, A*GCMKW
+/// (JWTKIT_ERR_ALG_UNSUPPORTED), or only A192GCM / A192CBC-HS384 (JWTKIT_ERR_JWE_ENC_UNSUPPORTED).
+const REFUSED: usize = 27;
+/// Every `invalid` case.
+const REJECTED: usize = 74;
