@@ -65,10 +65,16 @@ pub(crate) fn split(token: &[u8], max_len: usize) -> Result<Segments<'_>> {
 
 pub(crate) fn decode_header(encoded: &[u8], limits: &Limits) -> Result<(Vec<u8>, Object)> {
     let max = limits.max_header_len;
-    if encoded.len() > max.div_ceil(3) * 4 {
-        return Err(Error::JsonLimit(format!("header: larger than {max} bytes")));
+    let too_large = || Error::JsonLimit(format!("header: larger than {max} bytes"));
+    // Unpadded base64url of `max` bytes is at most ceil(4 * max / 3) characters: refuse
+    // longer input before decoding, and check the exact size after.
+    if encoded.len() > max.saturating_mul(4).div_ceil(3) {
+        return Err(too_large());
     }
     let bytes = b64::decode(encoded, "header")?;
+    if bytes.len() > max {
+        return Err(too_large());
+    }
     let header = json::parse_object_limited(&bytes, "header", limits.max_depth)?;
     Ok((bytes, header))
 }

@@ -30,9 +30,18 @@ def test_pem_forms(alg, signer, verifier):
 def test_der_keys_when_no_hmac_algorithm_is_allowed():
     token = jwt.encode({"a": 1}, raw("rsa2048.pkcs8.der"), algorithm="RS256")
     assert jwt.decode(token, raw("rsa2048.spki.der"), algorithms=["RS256", "PS256"]) == {"a": 1}
-    # with an HMAC algorithm allowed, bytes that are not PEM are an HMAC secret
+    # with an HMAC algorithm allowed too, DER that is a public key stays that key: it
+    # verifies RS256, and an HS256 token MACed with its bytes is refused (confusion)
+    assert jwt.decode(token, raw("rsa2048.spki.der"), algorithms=["RS256", "HS256"]) == {"a": 1}
+    with pytest.raises(jwt.KeyAlgorithmMismatchError):  # and jwtkit won't sign one
+        jwt.encode({"a": 1}, raw("rsa2048.spki.der"), algorithm="HS256")
+    import base64, hashlib, hmac
+    b64 = lambda b: base64.urlsafe_b64encode(b).rstrip(b"=")
+    signing_input = b64(b'{"alg":"HS256","typ":"JWT"}') + b"." + b64(b'{"a":1}')
+    mac = hmac.new(raw("rsa2048.spki.der"), signing_input, hashlib.sha256).digest()
+    forged = (signing_input + b"." + b64(mac)).decode()
     with pytest.raises(jwt.KeyAlgorithmMismatchError):
-        jwt.decode(token, raw("rsa2048.spki.der"), algorithms=["RS256", "HS256"])
+        jwt.decode(forged, raw("rsa2048.spki.der"), algorithms=["RS256", "HS256"])
 
 
 def test_pem_with_leading_whitespace_and_bytearray_keys():
