@@ -218,7 +218,10 @@ fn ecdh_derived(alg: Alg, enc: Enc, z: &[u8], header: &Object) -> Result<Zeroizi
     })
 }
 
-fn aes_wrap(kek: &[u8], cek: &[u8]) -> Result<Vec<u8>> {
+pub(crate) fn aes_wrap(kek: &[u8], cek: &[u8]) -> Result<Vec<u8>> {
+    if cek.len() < 16 || cek.len() % 8 != 0 {
+        return Err(Error::InvalidArgument("AES key wrap needs a key of 16 bytes or more, a multiple of 8".into()));
+    }
     let wrapped = match kek.len() {
         16 => aes_kw::KekAes128::try_from(kek).and_then(|k| k.wrap_vec(cek)),
         _ => aes_kw::KekAes256::try_from(kek).and_then(|k| k.wrap_vec(cek)),
@@ -226,7 +229,12 @@ fn aes_wrap(kek: &[u8], cek: &[u8]) -> Result<Vec<u8>> {
     wrapped.map_err(|_| Error::InvalidArgument("AES key wrap failed".into()))
 }
 
-fn aes_unwrap(kek: &[u8], wrapped: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
+pub(crate) fn aes_unwrap(kek: &[u8], wrapped: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
+    // RFC 3394 wraps at least two 64-bit blocks: anything shorter (an empty or 8-byte
+    // key, which `aes-kw` would accept) is refused here (Wycheproof `EmptyKey`).
+    if wrapped.len() < 24 || wrapped.len() % 8 != 0 {
+        return None;
+    }
     let cek = match kek.len() {
         16 => aes_kw::KekAes128::try_from(kek).and_then(|k| k.unwrap_vec(wrapped)),
         _ => aes_kw::KekAes256::try_from(kek).and_then(|k| k.unwrap_vec(wrapped)),

@@ -25,6 +25,8 @@ mod zip;
 pub mod compact;
 pub mod nested;
 pub mod policy;
+#[doc(hidden)]
+pub mod primitives;
 
 pub use compact::{decrypt, encrypt, Decrypted};
 pub use content::Enc;
