@@ -25,7 +25,14 @@ from .exceptions import (
     InvalidSubjectError,
     InvalidTokenError,
     InvalidTypError,
+    InsecureAlgorithmError,
+    InvalidEncryptionError,
+    InvalidEphemeralKeyError,
+    JWECompressionError,
+    JWEDecryptionError,
+    JWEError,
     KeyAlgorithmMismatchError,
+    KeyCannotDecryptError,
     KeyNotFoundError,
     LibraryError,
     MissingCryptographyError,
@@ -39,6 +46,7 @@ from .exceptions import (
     TokenTooOldError,
 )
 from .jwks_client import PyJWKClient
+from . import jwe  # noqa: E402  (JSON Web Encryption: jwtkit.jwe.encrypt / decrypt / nested)
 from .warnings import InsecureKeyLengthWarning, RemovedInPyjwt3Warning
 
 __version__ = "0.1.0"
@@ -86,4 +94,12 @@ __all__ = [
     "LibraryError",
     "RevokedTokenError",
     "TokenTooOldError",
+    "JWEError",
+    "JWEDecryptionError",
+    "InvalidEncryptionError",
+    "InsecureAlgorithmError",
+    "JWECompressionError",
+    "InvalidEphemeralKeyError",
+    "KeyCannotDecryptError",
+    "jwe",
 ]

@@ -76,6 +76,14 @@ JWTKIT_ERR_AUDIENCE_MISMATCH = 407
 JWTKIT_ERR_SUBJECT_MISMATCH = 408
 JWTKIT_ERR_TYP_MISMATCH = 409
 JWTKIT_ERR_REVOKED = 410
+JWTKIT_ERR_JWE_DECRYPTION_FAILED = 500
+JWTKIT_ERR_JWE_ENC_UNSUPPORTED = 501
+JWTKIT_ERR_JWE_ENC_NOT_ALLOWED = 502
+JWTKIT_ERR_JWE_ALG_INSECURE = 503
+JWTKIT_ERR_JWE_ZIP_NOT_ALLOWED = 504
+JWTKIT_ERR_JWE_ZIP_LIMIT = 505
+JWTKIT_ERR_JWE_EPK_INVALID = 506
+JWTKIT_ERR_JWE_KEY_CANNOT_DECRYPT = 507
 
 JWTKIT_KEY_ALLOW_SHORT_SECRET = 1
 
@@ -93,6 +101,23 @@ JWTKIT_KEY_KIND_EC_P256 = 3
 JWTKIT_KEY_KIND_EC_P384 = 4
 JWTKIT_KEY_KIND_EC_P521 = 5
 JWTKIT_KEY_KIND_ED25519 = 6
+JWTKIT_KEY_KIND_X25519 = 7
+
+JWTKIT_JWE_ALG_DIR = 1
+JWTKIT_JWE_ALG_A128KW = 2
+JWTKIT_JWE_ALG_A256KW = 3
+JWTKIT_JWE_ALG_ECDH_ES = 4
+JWTKIT_JWE_ALG_ECDH_ES_A128KW = 5
+JWTKIT_JWE_ALG_ECDH_ES_A256KW = 6
+JWTKIT_JWE_ALG_RSA_OAEP_256 = 7
+JWTKIT_JWE_ALG_RSA_OAEP = 8
+
+JWTKIT_JWE_ENC_A128GCM = 1
+JWTKIT_JWE_ENC_A256GCM = 2
+JWTKIT_JWE_ENC_A128CBC_HS256 = 3
+JWTKIT_JWE_ENC_A256CBC_HS512 = 4
+
+JWTKIT_JWE_ZIP = 1
 
 JWTKIT_LIMIT_TOKEN_LEN = 1
 JWTKIT_LIMIT_HEADER_LEN = 2
@@ -247,6 +272,42 @@ _SIGNATURES: Dict[str, Tuple[Any, List[Any], bool]] = {
     "jwtkit_jws_verify_with_keyset": (
         _S,
         [in_bytes, c_size_t, handle, handle, str_out, size_out, str_out, size_out, err_out],
+        False,
+    ),
+    # JWE (jwtkit.jwe)
+    "jwtkit_jwe_policy_new": (_S, [POINTER(c_int32), c_size_t, POINTER(c_int32), c_size_t, handle_out, err_out], False),
+    "jwtkit_jwe_policy_allow_zip": (_S, [handle, c_bool, c_size_t, err_out], False),
+    "jwtkit_jwe_policy_free": (None, [handle], False),
+    "jwtkit_jwe_alg_name": (c_char_p, [c_int32], False),
+    "jwtkit_jwe_enc_name": (c_char_p, [c_int32], False),
+    "jwtkit_jwe_alg_from_name": (_S, [in_bytes, c_size_t, POINTER(c_int32), err_out], False),
+    "jwtkit_jwe_enc_from_name": (_S, [in_bytes, c_size_t, POINTER(c_int32), err_out], False),
+    "jwtkit_jwe_encrypt": (
+        _S,
+        [handle, c_int32, c_int32, in_bytes, c_size_t, in_bytes, c_size_t, c_uint32, str_out, size_out, err_out],
+        False,
+    ),
+    "jwtkit_jwe_decrypt": (
+        _S,
+        [in_bytes, c_size_t, handle, handle, str_out, size_out, str_out, size_out, err_out],
+        False,
+    ),
+    "jwtkit_jwe_sign_and_encrypt": (
+        _S,
+        [
+            handle, jwtkit_alg, in_bytes, c_size_t, in_bytes, c_size_t,
+            handle, c_int32, c_int32, c_uint32, str_out, size_out, err_out,
+        ],
+        False,
+    ),
+    "jwtkit_jwe_decrypt_and_verify": (
+        _S,
+        [in_bytes, c_size_t, handle, handle, handle, handle, str_out, size_out, str_out, size_out, err_out],
+        False,
+    ),
+    "jwtkit_jwe_decrypt_and_verify_with_keyset": (
+        _S,
+        [in_bytes, c_size_t, handle, handle, handle, handle, str_out, size_out, str_out, size_out, err_out],
         False,
     ),
 }

@@ -27,7 +27,13 @@ from .exceptions import (
     InvalidSubjectError,
     InvalidTokenError,
     InvalidTypError,
+    InsecureAlgorithmError,
+    InvalidEncryptionError,
+    InvalidEphemeralKeyError,
+    JWECompressionError,
+    JWEDecryptionError,
     KeyAlgorithmMismatchError,
+    KeyCannotDecryptError,
     KeyNotFoundError,
     LibraryError,
     MissingRequiredClaimError,
@@ -70,6 +76,15 @@ _TABLE: Dict[int, Tuple[Type[PyJWTError], Optional[str]]] = {
     _ffi.JWTKIT_ERR_SUBJECT_MISMATCH: (InvalidSubjectError, "Invalid subject"),
     _ffi.JWTKIT_ERR_TYP_MISMATCH: (InvalidTypError, None),
     _ffi.JWTKIT_ERR_REVOKED: (RevokedTokenError, None),
+    # JWE
+    _ffi.JWTKIT_ERR_JWE_DECRYPTION_FAILED: (JWEDecryptionError, None),
+    _ffi.JWTKIT_ERR_JWE_ENC_UNSUPPORTED: (InvalidEncryptionError, None),
+    _ffi.JWTKIT_ERR_JWE_ENC_NOT_ALLOWED: (InvalidEncryptionError, None),
+    _ffi.JWTKIT_ERR_JWE_ALG_INSECURE: (InsecureAlgorithmError, None),
+    _ffi.JWTKIT_ERR_JWE_ZIP_NOT_ALLOWED: (JWECompressionError, None),
+    _ffi.JWTKIT_ERR_JWE_ZIP_LIMIT: (JWECompressionError, None),
+    _ffi.JWTKIT_ERR_JWE_EPK_INVALID: (InvalidEphemeralKeyError, None),
+    _ffi.JWTKIT_ERR_JWE_KEY_CANNOT_DECRYPT: (KeyCannotDecryptError, None),
 }
 
 # A registered claim of the wrong type: PyJWT raises a different class per claim.

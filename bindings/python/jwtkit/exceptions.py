@@ -134,6 +134,39 @@ class LibraryError(PyJWTError):
     """A bug inside libjwtkit was caught at its C boundary (``JWTKIT_ERR_PANIC``)."""
 
 
+# JWE (``jwtkit.jwe``): every error an encrypted token can cause is an InvalidTokenError.
+
+
+class JWEError(InvalidTokenError):
+    """An encrypted token (JWE) was refused."""
+
+
+class JWEDecryptionError(JWEError):
+    """The JWE did not decrypt: wrong key, or a modified encrypted key, IV, ciphertext,
+    tag or header. One class and one message for all of them, on purpose."""
+
+
+class InvalidEncryptionError(JWEError, InvalidAlgorithmError):
+    """The token's ``enc`` is unknown or not in the ``encryptions`` allow-list."""
+
+
+class InsecureAlgorithmError(JWEError, InvalidAlgorithmError):
+    """``RSA1_5``: refused whatever the allow-list (Bleichenbacher's attack)."""
+
+
+class JWECompressionError(JWEError):
+    """Compressed content (``zip``) is not allowed, or inflates past the size cap."""
+
+
+class InvalidEphemeralKeyError(JWEError, DecodeError):
+    """The header's ``epk`` is not a public key on the recipient's curve."""
+
+
+class KeyCannotDecryptError(JWEError, InvalidKeyError):
+    """Decryption needs the recipient's private key (or the shared secret); this key
+    is public."""
+
+
 __all__ = [
     "PyJWTError",
     "InvalidTokenError",
@@ -161,4 +194,11 @@ __all__ = [
     "RevokedTokenError",
     "InvalidArgumentError",
     "LibraryError",
+    "JWEError",
+    "JWEDecryptionError",
+    "InvalidEncryptionError",
+    "InsecureAlgorithmError",
+    "JWECompressionError",
+    "InvalidEphemeralKeyError",
+    "KeyCannotDecryptError",
 ]

@@ -1,0 +1,324 @@
+"""JSON Web Encryption (RFC 7516, compact serialization) and nested JWTs, over the
+library's JWE (``jwtkit_jwe_*``): everything is decided there, the same code the C API
+runs.
+
+Decryption always takes explicit allow-lists, ``algorithms`` (key management ``alg``)
+and ``encryptions`` (content encryption ``enc``); there is no default. Compressed
+tokens (``zip``) are refused unless ``allow_zip=True``, and then inflated only up to a
+cap. Failures raise :class:`jwtkit.InvalidTokenError` subclasses (``JWEDecryptionError``
+for every wrong-key or modified-token case, with one message).
+
+====================  ====================================================
+``alg``               key
+====================  ====================================================
+``dir``               shared secret of the CEK's length (16/32/32/64 bytes)
+``A128KW``/``A256KW`` shared secret of 16 / 32 bytes
+``ECDH-ES`` (+A*KW)   EC P-256/P-384/P-521 or X25519 (JWK ``OKP``)
+``RSA-OAEP-256``      RSA (``RSA-OAEP``, SHA-1, only when listed)
+====================  ====================================================
+
+``enc``: ``A128GCM``, ``A256GCM``, ``A128CBC-HS256``, ``A256CBC-HS512``. ``RSA1_5`` is
+refused (``InsecureAlgorithmError``); ``PBES2-*`` and AES-GCM key wrap are not offered.
+
+Keys are what ``jwtkit.encode``/``decode`` take: a JWK ``dict``, a ``PyJWK``, PEM, a
+``cryptography`` key, or ``str``/``bytes`` as a shared secret for ``dir``/``A*KW``.
+"""
+
+from __future__ import annotations
+
+import json
+from ctypes import byref, c_int32, c_size_t, c_void_p
+from datetime import timedelta
+from typing import Any, Container, Dict, Iterable, Optional, Sequence, Tuple, Union
+
+from . import _core, _ffi
+from ._status import raise_for
+from .api_jws import allowed_algorithms, policy, token_bytes
+from .api_jwt import _DEFAULT_OPTIONS
+from .api_jwt import encode as _jwt_encode
+from .exceptions import DecodeError
+
+__all__ = [
+    "ALGORITHMS",
+    "ENCRYPTIONS",
+    "encrypt",
+    "decrypt",
+    "decrypt_complete",
+    "encode_nested",
+    "decode_nested",
+    "decode_nested_complete",
+]
+
+#: The key management algorithms jwtkit implements, in ``JWTKIT_JWE_ALG_*`` order.
+ALGORITHMS: Tuple[str, ...] = (
+    "dir",
+    "A128KW",
+    "A256KW",
+    "ECDH-ES",
+    "ECDH-ES+A128KW",
+    "ECDH-ES+A256KW",
+    "RSA-OAEP-256",
+    "RSA-OAEP",
+)
+#: The content encryption algorithms jwtkit implements, in ``JWTKIT_JWE_ENC_*`` order.
+ENCRYPTIONS: Tuple[str, ...] = ("A128GCM", "A256GCM", "A128CBC-HS256", "A256CBC-HS512")
+
+_SECRET_ALGS = frozenset(("dir", "A128KW", "A256KW"))
+
+
+def _need(name: str) -> Any:
+    fn = _ffi.optional(name)
+    if fn is None:
+        raise NotImplementedError(f"the loaded jwtkit library ({_ffi.lib.path}) predates JWE ({name})")
+    return fn
+
+
+def _number(fn_name: str, name: Any, what: str) -> int:
+    """The library number of an ``alg``/``enc`` name (its refusal raises)."""
+    if not isinstance(name, str):
+        raise TypeError(f"{what} must be a string, got {type(name).__name__}")
+    raw = name.encode("utf-8", "surrogatepass")
+    out = c_int32()
+    err = c_void_p()
+    status = _need(fn_name)(raw, len(raw), byref(out), byref(err))
+    if status:
+        raise_for(status, err)
+    return out.value
+
+
+def _alg(name: Any) -> int:
+    return _number("jwtkit_jwe_alg_from_name", name, "algorithm")
+
+
+def _enc(name: Any) -> int:
+    return _number("jwtkit_jwe_enc_from_name", name, "encryption")
+
+
+def _names(value: Any, what: str) -> Tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not value:
+        raise DecodeError(f'It is required that you pass in a value for the "{what}" argument')
+    return tuple(value)
+
+
+class JWEPolicy(_core.Handle):
+    """A ``jwtkit_jwe_policy``: allow-lists for ``alg`` and ``enc`` and the compression
+    rule. Read-only once built, shared between threads."""
+
+    __slots__ = ()
+
+    @staticmethod
+    def _free(ptr: int) -> None:
+        fn = _ffi.optional("jwtkit_jwe_policy_free")
+        if fn is not None:
+            fn(ptr)
+
+    @classmethod
+    def new(cls, algorithms: Iterable[str], encryptions: Iterable[str], allow_zip: bool, max_inflated_size: int) -> "JWEPolicy":
+        algs = [_alg(a) for a in algorithms]
+        encs = [_enc(e) for e in encryptions]
+        a_arr = (c_int32 * len(algs))(*algs)
+        e_arr = (c_int32 * len(encs))(*encs)
+        p = cls(_core._create(_need("jwtkit_jwe_policy_new"), a_arr, len(algs), e_arr, len(encs)))
+        if allow_zip:
+            err = c_void_p()
+            status = _need("jwtkit_jwe_policy_allow_zip")(p.ptr(), True, max_inflated_size, byref(err))
+            if status:
+                raise_for(status, err)
+        return p
+
+
+_POLICIES = _core.BoundedCache(64)
+
+
+def _policy(algorithms: Any, encryptions: Any, allow_zip: bool, max_inflated_size: Optional[int]) -> JWEPolicy:
+    algs = _names(algorithms, "algorithms")
+    encs = _names(encryptions, "encryptions")
+    size = 0 if max_inflated_size is None else int(max_inflated_size)
+    if size < 0:
+        raise ValueError("max_inflated_size must not be negative")
+    cache_key = (algs, encs, bool(allow_zip), size)
+    cached = _POLICIES.get(cache_key)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    return _POLICIES.put(cache_key, JWEPolicy.new(algs, encs, bool(allow_zip), size))  # type: ignore[no-any-return]
+
+
+def _key(key: Any, algorithms: Iterable[str]) -> _core.Key:
+    """The library key: a ``str``/``bytes`` that is not PEM is a shared secret only
+    when an algorithm that takes one (``dir``, ``A*KW``) may be used."""
+    return _core.resolve_key(key, any(a in _SECRET_ALGS for a in algorithms))
+
+
+def _data(value: Any, what: str) -> bytes:
+    if isinstance(value, bytes):
+        return value
+    if isinstance(value, str):
+        return value.encode("utf-8")
+    if isinstance(value, (bytearray, memoryview)):
+        return bytes(value)
+    raise TypeError(f"{what} must be bytes or str, got {type(value).__name__}")
+
+
+def encrypt(
+    plaintext: Union[bytes, str],
+    key: Any,
+    algorithm: str,
+    encryption: str,
+    headers: Optional[Dict[str, Any]] = None,
+    *,
+    compress: bool = False,
+) -> str:
+    """Encrypts ``plaintext`` (``bytes``, or ``str`` as UTF-8) to ``key`` and returns the
+    compact JWE. ``algorithm`` is the key management ``alg``, ``encryption`` the
+    ``enc``; ``key`` is the recipient's public key for ``ECDH-ES*``/``RSA-OAEP*`` and
+    the shared secret for ``dir``/``A*KW``. ``headers`` adds protected header members
+    (``kid``, ``typ``, ``cty``, ``apu``, ``apv``…). ``compress`` deflates the plaintext
+    first (``zip: "DEF"``; the recipient must allow it)."""
+    alg, enc = _alg(algorithm), _enc(encryption)
+    data = _data(plaintext, "plaintext")
+    hjson = None if headers is None else json.dumps(headers, separators=(",", ":")).encode("utf-8")
+    k = _key(key, (algorithm,))
+    out = c_void_p()
+    out_len = c_size_t()
+    err = c_void_p()
+    flags = _ffi.JWTKIT_JWE_ZIP if compress else 0
+    status = _need("jwtkit_jwe_encrypt")(
+        k.ptr(), alg, enc, data, len(data), hjson, 0 if hjson is None else len(hjson), flags,
+        byref(out), byref(out_len), byref(err),
+    )
+    if status:
+        raise_for(status, err)
+    return _ffi.take_string(out, out_len).decode("ascii")
+
+
+def decrypt_complete(
+    jwe: Union[str, bytes],
+    key: Any,
+    algorithms: Sequence[str],
+    encryptions: Sequence[str],
+    *,
+    allow_zip: bool = False,
+    max_inflated_size: Optional[int] = None,
+) -> Dict[str, Any]:
+    """Decrypts a compact JWE and returns ``{"header": dict, "plaintext": bytes}``.
+    ``algorithms`` and ``encryptions`` are the allow-lists for ``alg`` and ``enc``
+    (required). ``allow_zip`` accepts compressed tokens, inflated to at most
+    ``max_inflated_size`` bytes (default 256 KiB)."""
+    token = token_bytes(jwe)
+    p = _policy(algorithms, encryptions, allow_zip, max_inflated_size)
+    k = _key(key, _names(algorithms, "algorithms"))
+    head, head_len, body, body_len, err = c_void_p(), c_size_t(), c_void_p(), c_size_t(), c_void_p()
+    status = _need("jwtkit_jwe_decrypt")(
+        token, len(token), k.ptr(), p.ptr(), byref(head), byref(head_len), byref(body), byref(body_len), byref(err)
+    )
+    if status:
+        raise_for(status, err)
+    header = json.loads(_ffi.take_string(head, head_len))
+    return {"header": header, "plaintext": _ffi.take_string(body, body_len)}
+
+
+def decrypt(
+    jwe: Union[str, bytes],
+    key: Any,
+    algorithms: Sequence[str],
+    encryptions: Sequence[str],
+    *,
+    allow_zip: bool = False,
+    max_inflated_size: Optional[int] = None,
+) -> bytes:
+    """As :func:`decrypt_complete`, returning only the plaintext bytes."""
+    return decrypt_complete(  # type: ignore[no-any-return]
+        jwe, key, algorithms, encryptions, allow_zip=allow_zip, max_inflated_size=max_inflated_size
+    )["plaintext"]
+
+
+def encode_nested(
+    payload: Dict[str, Any],
+    key: Any,
+    algorithm: str,
+    encryption_key: Any,
+    key_algorithm: str,
+    encryption: str,
+    headers: Optional[Dict[str, Any]] = None,
+    *,
+    compress: bool = False,
+) -> str:
+    """Sign-then-encrypt (a nested JWT): ``payload`` is signed exactly as
+    ``jwtkit.encode(payload, key, algorithm, headers)`` does, then encrypted to
+    ``encryption_key`` with ``key_algorithm``/``encryption`` and ``cty: "JWT"``."""
+    signed = _jwt_encode(payload, key, algorithm=algorithm, headers=headers)
+    return encrypt(signed, encryption_key, key_algorithm, encryption, {"cty": "JWT"}, compress=compress)
+
+
+def decode_nested_complete(
+    jwe: Union[str, bytes],
+    decryption_key: Any,
+    key_algorithms: Sequence[str],
+    encryptions: Sequence[str],
+    key: Any,
+    algorithms: Sequence[str],
+    options: Optional[Dict[str, Any]] = None,
+    audience: Union[None, str, Iterable[str]] = None,
+    issuer: Union[None, str, Container[str]] = None,
+    subject: Optional[str] = None,
+    leeway: Union[float, timedelta] = 0,
+    *,
+    max_age: Union[None, float, timedelta] = None,
+    typ: Optional[str] = None,
+    allow_zip: bool = False,
+    max_inflated_size: Optional[int] = None,
+) -> Dict[str, Any]:
+    """Decrypt-then-verify in one library call: the JWE is decrypted with
+    ``decryption_key`` under ``key_algorithms``/``encryptions``, must carry
+    ``cty: "JWT"``, and the inner JWT is verified with ``key`` under ``algorithms`` and
+    every claim check of ``jwtkit.decode`` (same ``options``, ``audience``, ``issuer``,
+    ``subject``, ``leeway``, ``max_age``, ``typ``). Returns ``{"header": the inner JWS
+    header, "payload": claims}``."""
+    token = token_bytes(jwe)
+    p = _policy(key_algorithms, encryptions, allow_zip, max_inflated_size)
+    dec_key = _key(decryption_key, _names(key_algorithms, "key_algorithms"))
+    merged = dict(_DEFAULT_OPTIONS)
+    if options:
+        merged.update(options)
+    if not merged.get("verify_signature", True):
+        raise DecodeError("decode_nested always verifies the inner signature")
+    alg_ids = allowed_algorithms(key, algorithms)
+    v = policy(alg_ids, merged, audience, issuer, subject, leeway, max_age, typ)
+    verify_key = _core.resolve_key(key, _core.secret_possible(alg_ids))
+    fn = _need("jwtkit_jwe_decrypt_and_verify" if type(verify_key) is _core.Key else "jwtkit_jwe_decrypt_and_verify_with_keyset")
+    head, head_len, body, body_len, err = c_void_p(), c_size_t(), c_void_p(), c_size_t(), c_void_p()
+    status = fn(
+        token, len(token), dec_key.ptr(), p.ptr(), verify_key.ptr(), v.ptr(),
+        byref(head), byref(head_len), byref(body), byref(body_len), byref(err),
+    )
+    if status:
+        raise_for(status, err)
+    header = json.loads(_ffi.take_string(head, head_len))
+    return {"header": header, "payload": json.loads(_ffi.take_string(body, body_len))}
+
+
+def decode_nested(
+    jwe: Union[str, bytes],
+    decryption_key: Any,
+    key_algorithms: Sequence[str],
+    encryptions: Sequence[str],
+    key: Any,
+    algorithms: Sequence[str],
+    options: Optional[Dict[str, Any]] = None,
+    audience: Union[None, str, Iterable[str]] = None,
+    issuer: Union[None, str, Container[str]] = None,
+    subject: Optional[str] = None,
+    leeway: Union[float, timedelta] = 0,
+    *,
+    max_age: Union[None, float, timedelta] = None,
+    typ: Optional[str] = None,
+    allow_zip: bool = False,
+    max_inflated_size: Optional[int] = None,
+) -> Dict[str, Any]:
+    """As :func:`decode_nested_complete`, returning only the claims."""
+    return decode_nested_complete(  # type: ignore[no-any-return]
+        jwe, decryption_key, key_algorithms, encryptions, key, algorithms, options, audience, issuer, subject,
+        leeway, max_age=max_age, typ=typ, allow_zip=allow_zip, max_inflated_size=max_inflated_size,
+    )["payload"]

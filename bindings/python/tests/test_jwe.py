@@ -1,0 +1,233 @@
+"""jwtkit.jwe: round trips for every alg x enc, interoperability with jwcrypto in both
+directions (test-only dependency, installed by run-tests.sh), nested JWTs with the
+claim checks of ``decode``, and the attacks (modified tokens, allow-lists, RSA1_5, zip
+bomb, JWE/JWS confusion, invalid-curve points)."""
+
+import base64
+import json
+
+import pytest
+
+import jwtkit
+from jwtkit import jwe
+
+from conftest import SECRET, text
+
+ALL_ALGS = list(jwe.ALGORITHMS)
+ALL_ENCS = list(jwe.ENCRYPTIONS)
+CEK_LEN = {"A128GCM": 16, "A256GCM": 32, "A128CBC-HS256": 32, "A256CBC-HS512": 64}
+
+
+def b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def unb64(s: str) -> bytes:
+    return base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
+
+
+def oct_jwk(n: int) -> dict:
+    return {"kty": "oct", "k": b64(bytes((i * 7 + 3) % 256 for i in range(n)))}
+
+
+# RFC 7748 §6.1 (Bob).
+X25519_PRIVATE = {
+    "kty": "OKP",
+    "crv": "X25519",
+    "d": "XasIfmJKikt54X-Lg4AO5m87sSkmGLb9HC-LJ_-I4Os",
+    "x": "3p7bfXt9wbTTW2HC7OQ1Nz-DQ8hbeGdNrfx-FG-IK08",
+}
+X25519_PUBLIC = {k: v for k, v in X25519_PRIVATE.items() if k != "d"}
+
+
+def key_pairs(alg: str, enc: str):
+    """(private, public) keys for ``alg``: PEM strings, JWK dicts."""
+    if alg == "dir":
+        return [(oct_jwk(CEK_LEN[enc]),) * 2]
+    if alg == "A128KW":
+        return [(oct_jwk(16),) * 2]
+    if alg == "A256KW":
+        return [(oct_jwk(32),) * 2]
+    if alg.startswith("RSA"):
+        return [(text("rsa2048.pkcs8.pem"), text("rsa2048.spki.pem"))]
+    return [
+        (text("ecp256.pkcs8.pem"), text("ecp256.spki.pem")),
+        (text("ecp384.pkcs8.pem"), text("ecp384.spki.pem")),
+        (text("ecp521.pkcs8.pem"), text("ecp521.spki.pem")),
+        (X25519_PRIVATE, X25519_PUBLIC),
+    ]
+
+
+def header(token: str) -> dict:
+    return json.loads(unb64(token.split(".")[0]))
+
+
+@pytest.mark.parametrize("enc", ALL_ENCS)
+@pytest.mark.parametrize("alg", ALL_ALGS)
+def test_round_trip(alg, enc):
+    for private, public in key_pairs(alg, enc):
+        token = jwe.encrypt(b"secret \x00 bytes", public, alg, enc, {"kid": "k1"})
+        assert header(token)["alg"] == alg and header(token)["enc"] == enc and header(token)["kid"] == "k1"
+        assert jwe.decrypt(token, private, [alg], [enc]) == b"secret \x00 bytes"
+        full = jwe.decrypt_complete(token, private, ALL_ALGS, ALL_ENCS)
+        assert full["header"]["kid"] == "k1" and full["plaintext"] == b"secret \x00 bytes"
+
+
+def test_str_plaintext_and_secret_keys():
+    secret = "0123456789abcdef"  # 16 bytes: an A128KW key
+    token = jwe.encrypt("héllo", secret, "A128KW", "A256GCM")
+    assert jwe.decrypt(token, secret, ["A128KW"], ["A256GCM"]).decode() == "héllo"
+    with pytest.raises(jwtkit.KeyAlgorithmMismatchError):
+        jwe.encrypt("x", secret, "A256KW", "A256GCM")
+
+
+def test_every_modification_is_the_same_error():
+    key = oct_jwk(32)
+    token = jwe.encrypt(b"attack at dawn", key, "A256KW", "A128CBC-HS256")
+    parts = token.split(".")
+    messages = set()
+    for i in (1, 2, 3, 4):
+        raw = bytearray(unb64(parts[i]))
+        raw[len(raw) // 2] ^= 1
+        bad = parts[:i] + [b64(bytes(raw))] + parts[i + 1:]
+        with pytest.raises(jwtkit.JWEDecryptionError) as e:
+            jwe.decrypt(".".join(bad), key, ["A256KW"], ["A128CBC-HS256"])
+        assert isinstance(e.value, jwtkit.InvalidTokenError)
+        messages.add(str(e.value))
+    h = header(token)
+    h["kid"] = "changed"
+    with pytest.raises(jwtkit.JWEDecryptionError) as e:
+        jwe.decrypt(".".join([b64(json.dumps(h).encode())] + parts[1:]), key, ["A256KW"], ["A128CBC-HS256"])
+    messages.add(str(e.value))
+    with pytest.raises(jwtkit.JWEDecryptionError) as e:
+        jwe.decrypt(token, oct_jwk(32) | {"k": b64(b"\x01" * 32)}, ["A256KW"], ["A128CBC-HS256"])
+    messages.add(str(e.value))
+    assert len(messages) == 1, messages
+
+
+def test_allow_lists_are_required_and_enforced():
+    key = oct_jwk(32)
+    token = jwe.encrypt(b"x", key, "A256KW", "A256GCM")
+    with pytest.raises(jwtkit.InvalidAlgorithmError):
+        jwe.decrypt(token, key, ["dir"], ["A256GCM"])
+    with pytest.raises(jwtkit.InvalidEncryptionError):
+        jwe.decrypt(token, key, ["A256KW"], ["A128GCM"])
+    with pytest.raises(jwtkit.DecodeError):
+        jwe.decrypt(token, key, [], ["A256GCM"])
+    with pytest.raises(jwtkit.InsecureAlgorithmError):
+        jwe.decrypt(token, key, ["RSA1_5"], ["A256GCM"])
+    with pytest.raises(jwtkit.InvalidAlgorithmError):
+        jwe.encrypt(b"x", key, "PBES2-HS256+A128KW", "A256GCM")
+    with pytest.raises(jwtkit.InvalidEncryptionError):
+        jwe.encrypt(b"x", key, "A256KW", "A192GCM")
+
+
+def test_zip_is_refused_unless_allowed_and_capped():
+    key = oct_jwk(16)
+    token = jwe.encrypt(b"a" * 1000, key, "A128KW", "A128GCM", compress=True)
+    assert header(token)["zip"] == "DEF"
+    with pytest.raises(jwtkit.JWECompressionError):
+        jwe.decrypt(token, key, ["A128KW"], ["A128GCM"])
+    assert jwe.decrypt(token, key, ["A128KW"], ["A128GCM"], allow_zip=True) == b"a" * 1000
+    with pytest.raises(jwtkit.JWECompressionError):
+        jwe.decrypt(token, key, ["A128KW"], ["A128GCM"], allow_zip=True, max_inflated_size=999)
+    bomb = jwe.encrypt(bytes(32 << 20), key, "A128KW", "A128GCM", compress=True)
+    assert len(bomb) < 64 * 1024
+    with pytest.raises(jwtkit.JWECompressionError):
+        jwe.decrypt(bomb, key, ["A128KW"], ["A128GCM"], allow_zip=True)
+
+
+def test_jwe_where_jws_expected_and_the_reverse():
+    jws = jwtkit.encode({"sub": "a"}, SECRET, algorithm="HS256")
+    with pytest.raises(jwtkit.DecodeError, match="JWS"):
+        jwe.decrypt(jws, {"kty": "oct", "k": b64(SECRET.encode()[:32])}, ["dir"], ["A256GCM"])
+    token = jwe.encrypt(b'{"sub":"a"}', {"kty": "oct", "k": b64(SECRET.encode()[:32])}, "dir", "A256GCM")
+    with pytest.raises(jwtkit.DecodeError):
+        jwtkit.decode(token, SECRET, algorithms=["HS256"])
+
+
+def test_use_sig_keys_never_encrypt_and_x25519_never_signs():
+    with pytest.raises(jwtkit.KeyAlgorithmMismatchError):
+        jwe.encrypt(b"x", oct_jwk(16) | {"use": "sig"}, "A128KW", "A128GCM")
+    with pytest.raises(jwtkit.PyJWTError):
+        jwtkit.encode({"a": 1}, X25519_PRIVATE, algorithm="EdDSA")
+    with pytest.raises(jwtkit.PyJWTError):
+        jwtkit.encode({"a": 1}, oct_jwk(32) | {"use": "enc"}, algorithm="HS256")
+
+
+def test_invalid_curve_point_is_refused():
+    token = jwe.encrypt(b"x", text("ecp256.spki.pem"), "ECDH-ES", "A128GCM")
+    h = header(token)
+    h["epk"]["y"] = b64(bytes(32))
+    forged = ".".join([b64(json.dumps(h).encode())] + token.split(".")[1:])
+    with pytest.raises(jwtkit.InvalidEphemeralKeyError):
+        jwe.decrypt(forged, text("ecp256.pkcs8.pem"), ["ECDH-ES"], ["A128GCM"])
+
+
+def test_public_key_cannot_decrypt():
+    token = jwe.encrypt(b"x", text("rsa2048.spki.pem"), "RSA-OAEP-256", "A128GCM")
+    with pytest.raises(jwtkit.KeyCannotDecryptError) as e:
+        jwe.decrypt(token, text("rsa2048.spki.pem"), ["RSA-OAEP-256"], ["A128GCM"])
+    assert isinstance(e.value, jwtkit.InvalidKeyError) and isinstance(e.value, jwtkit.InvalidTokenError)
+
+
+def test_nested_jwt():
+    recipient_private, recipient_public = text("rsa2048.pkcs8.pem"), text("rsa2048.spki.pem")
+    signer, verifier = text("ecp256.pkcs8.pem"), text("ecp256.spki.pem")
+    claims = {"sub": "alice", "iss": "https://issuer.example", "aud": "api", "exp": 4102444800}
+    token = jwe.encode_nested(claims, signer, "ES256", recipient_public, "RSA-OAEP-256", "A256GCM")
+    assert header(token)["cty"] == "JWT"
+    args = (recipient_private, ["RSA-OAEP-256"], ["A256GCM"], verifier, ["ES256"])
+    assert jwe.decode_nested(token, *args, audience="api", issuer="https://issuer.example") == claims
+    full = jwe.decode_nested_complete(token, *args, audience="api")
+    assert full["header"]["alg"] == "ES256" and full["payload"]["sub"] == "alice"
+    with pytest.raises(jwtkit.InvalidAudienceError):
+        jwe.decode_nested(token, *args)
+    with pytest.raises(jwtkit.InvalidIssuerError):
+        jwe.decode_nested(token, *args, audience="api", issuer="https://other.example")
+    with pytest.raises(jwtkit.InvalidAlgorithmError):
+        jwe.decode_nested(token, recipient_private, ["RSA-OAEP-256"], ["A256GCM"], verifier, ["ES384"], audience="api")
+    expired = jwe.encode_nested(claims | {"exp": 1}, signer, "ES256", recipient_public, "RSA-OAEP-256", "A256GCM")
+    with pytest.raises(jwtkit.ExpiredSignatureError):
+        jwe.decode_nested(expired, *args, audience="api")
+    plain = jwe.encrypt(json.dumps(claims), recipient_public, "RSA-OAEP-256", "A256GCM")
+    with pytest.raises(jwtkit.DecodeError):
+        jwe.decode_nested(plain, *args, audience="api")
+
+
+# ---- interoperability with jwcrypto (both directions, every combination) ----
+
+jwk_mod = pytest.importorskip("jwcrypto.jwk")
+jwe_mod = pytest.importorskip("jwcrypto.jwe")
+
+
+def jwcrypto_key(key):
+    if isinstance(key, dict):
+        return jwk_mod.JWK(**key)
+    return jwk_mod.JWK.from_pem(key.encode())
+
+
+@pytest.mark.parametrize("enc", ALL_ENCS)
+@pytest.mark.parametrize("alg", ALL_ALGS)
+def test_interop_with_jwcrypto(alg, enc):
+    for private, public in key_pairs(alg, enc):
+        # jwtkit encrypts, jwcrypto decrypts.
+        token = jwe.encrypt(b"from jwtkit", public, alg, enc)
+        theirs = jwe_mod.JWE(algs=[alg, enc])
+        theirs.deserialize(token, key=jwcrypto_key(private))
+        assert theirs.payload == b"from jwtkit"
+        # jwcrypto encrypts, jwtkit decrypts.
+        made = jwe_mod.JWE(b"from jwcrypto", json.dumps({"alg": alg, "enc": enc}), algs=[alg, enc])
+        made.add_recipient(jwcrypto_key(public))
+        assert jwe.decrypt(made.serialize(compact=True), private, [alg], [enc]) == b"from jwcrypto"
+
+
+def test_interop_zip_with_jwcrypto():
+    key = oct_jwk(16)
+    made = jwe_mod.JWE(b"z" * 500, json.dumps({"alg": "A128KW", "enc": "A128GCM", "zip": "DEF"}))
+    made.add_recipient(jwk_mod.JWK(**key))
+    assert jwe.decrypt(made.serialize(compact=True), key, ["A128KW"], ["A128GCM"], allow_zip=True) == b"z" * 500
+    token = jwe.encrypt(b"y" * 500, key, "A128KW", "A128GCM", compress=True)
+    theirs = jwe_mod.JWE()
+    theirs.deserialize(token, key=jwk_mod.JWK(**key))
+    assert theirs.payload == b"y" * 500
