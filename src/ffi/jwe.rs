@@ -376,6 +376,7 @@ pub unsafe extern "C" fn jwtkit_jwe_sign_and_encrypt(
     })
 }
 
+#[allow(clippy::too_many_arguments)]
 unsafe fn decrypt_and_verify_to_c<K: KeySource + ?Sized>(
     token: *const u8,
     token_len: usize,
