@@ -24,7 +24,7 @@ for f in root.glob("vectors/**/*.json"):
             save("verify", s.encode()); save("decode_unverified", s.encode())
     for v in ([doc] if isinstance(doc, dict) else []):
         for g in v.get("testGroups", []):
-            for k in ("private", "public", "publicKeyJwk"):
+            for k in ("private", "public", "publicKeyJwk", "keyJwk", "privateKeyJwk"):
                 if isinstance(g.get(k), dict): save("keys", json.dumps(g[k]).encode())
 for f in root.glob("keys/*"):
     save("keys", f.read_bytes())

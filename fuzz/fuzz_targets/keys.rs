@@ -1,6 +1,7 @@
-//! Arbitrary bytes as PEM, DER and JWK key material: errors, never panics.
+//! Arbitrary bytes as PEM, DER, JWK and JWK Set key material: errors, never panics.
 #![no_main]
 
+use jwtkit::jwks::KeySet;
 use jwtkit::Key;
 use libfuzzer_sys::fuzz_target;
 
@@ -8,4 +9,7 @@ fuzz_target!(|data: &[u8]| {
     let _ = Key::from_der(data);
     let _ = Key::from_pem(data);
     let _ = Key::from_jwk(data);
+    if let Ok(set) = KeySet::from_jwks(data) {
+        let _ = set.to_public_jwks();
+    }
 });
