@@ -123,6 +123,11 @@ typedef int32_t jwtkit_jwe_alg;
 typedef int32_t jwtkit_jwe_enc;
 
 /*
+ A resource limit, for `jwtkit_validation_set_limit`.
+ */
+typedef int32_t jwtkit_limit;
+
+/*
  An algorithm, as a fixed-width integer: one of the `JWTKIT_ALG_*` values.
  */
 typedef int32_t jwtkit_alg;
@@ -145,11 +150,6 @@ typedef int32_t (*jwtkit_revocation_fn)(void *ctx,
                                         size_t jti_len,
                                         const char *claims_json,
                                         size_t claims_len);
-
-/*
- A resource limit, for `jwtkit_validation_set_limit`.
- */
-typedef int32_t jwtkit_limit;
 
 /*
  `dir`: the shared key is the content encryption key (oct key of 16, 32 or 64 bytes:
@@ -553,6 +553,21 @@ jwtkit_status jwtkit_jwe_policy_new(const jwtkit_jwe_alg *algs,
 jwtkit_status jwtkit_jwe_policy_allow_zip(struct jwtkit_jwe_policy *policy,
                                           bool allow,
                                           size_t max_inflated_len,
+                                          struct jwtkit_error **out_err);
+
+/*
+ Sets one resource limit of a decryption policy, as `jwtkit_validation_set_limit`
+ does for JWS: `JWTKIT_LIMIT_TOKEN_LEN` (default 131072 bytes),
+ `JWTKIT_LIMIT_HEADER_LEN` (8192) or `JWTKIT_LIMIT_JSON_DEPTH` (64, at most 120).
+ `JWTKIT_LIMIT_KEYS_TRIED` has no meaning here (one key decrypts) and is refused.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (unknown
+ limit, or a value that is too small or too large), JWTKIT_ERR_PANIC. Thread safety:
+ not while another thread decrypts with `policy`.
+ */
+jwtkit_status jwtkit_jwe_policy_set_limit(struct jwtkit_jwe_policy *policy,
+                                          jwtkit_limit limit,
+                                          uint64_t value,
                                           struct jwtkit_error **out_err);
 
 /*

@@ -8,7 +8,10 @@ use crate::ffi::boundary::{fallible, input, invalid, null, optional_input, write
 use crate::ffi::key::{jwtkit_key, key_ref};
 use crate::ffi::keyset::{jwtkit_keyset, keyset_ref};
 use crate::ffi::status::*;
-use crate::ffi::validation::{jwtkit_validation, validation_ref};
+use crate::ffi::validation::{
+    jwtkit_limit, jwtkit_validation, validation_ref, JWTKIT_LIMIT_HEADER_LEN, JWTKIT_LIMIT_JSON_DEPTH,
+    JWTKIT_LIMIT_KEYS_TRIED, JWTKIT_LIMIT_TOKEN_LEN,
+};
 use crate::ffi::version::{alg_arg, jwtkit_alg};
 use crate::jwe::{self, Alg, Enc, JwePolicy};
 use crate::jws::KeySource;
@@ -155,6 +158,39 @@ pub unsafe extern "C" fn jwtkit_jwe_policy_allow_zip(
         }
         unsafe { &mut *(policy as *mut JwePolicy) }.allow_zip(allow, max_inflated_len);
         Ok(())
+    })
+}
+
+/// Sets one resource limit of a decryption policy, as `jwtkit_validation_set_limit`
+/// does for JWS: `JWTKIT_LIMIT_TOKEN_LEN` (default 131072 bytes),
+/// `JWTKIT_LIMIT_HEADER_LEN` (8192) or `JWTKIT_LIMIT_JSON_DEPTH` (64, at most 120).
+/// `JWTKIT_LIMIT_KEYS_TRIED` has no meaning here (one key decrypts) and is refused.
+///
+/// Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (unknown
+/// limit, or a value that is too small or too large), JWTKIT_ERR_PANIC. Thread safety:
+/// not while another thread decrypts with `policy`.
+#[no_mangle]
+pub unsafe extern "C" fn jwtkit_jwe_policy_set_limit(
+    policy: *mut jwtkit_jwe_policy,
+    limit: jwtkit_limit,
+    value: u64,
+    out_err: *mut *mut jwtkit_error,
+) -> jwtkit_status {
+    fallible(out_err, || {
+        if policy.is_null() {
+            return Err(null("policy"));
+        }
+        let p = unsafe { &mut *(policy as *mut JwePolicy) };
+        let value = usize::try_from(value).map_err(|_| invalid(format!("limit value {value} is too large")))?;
+        let mut limits = *p.limits();
+        match limit {
+            JWTKIT_LIMIT_TOKEN_LEN => limits.max_token_len = value,
+            JWTKIT_LIMIT_HEADER_LEN => limits.max_header_len = value,
+            JWTKIT_LIMIT_JSON_DEPTH => limits.max_depth = value,
+            JWTKIT_LIMIT_KEYS_TRIED => return Err(invalid("JWTKIT_LIMIT_KEYS_TRIED does not apply to JWE".into())),
+            other => return Err(invalid(format!("{other} is not a JWTKIT_LIMIT_* value"))),
+        }
+        Ok(p.set_limits(limits)?)
     })
 }
 

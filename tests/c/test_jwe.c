@@ -407,6 +407,41 @@ static void test_nested(void)
                jwtkit_jwe_decrypt_and_verify(u8(tok), strlen(tok), recipient_pub, p, verifier, v, NULL,
                                              NULL, NULL, NULL, ERR));
     }
+    /* the inner key chosen from a key set by `kid` */
+    if (tok != NULL) {
+        const jwtkit_key *with_kid = NULL, *members[1];
+        const jwtkit_keyset *set = NULL;
+        char *tok2 = NULL;
+        EXPECT_OK(jwtkit_validation_set_now(v, INT64_C(1700000000), ERR));
+        EXPECT_OK(jwtkit_key_with_kid(signer, u8("signer-1"), 8, &with_kid, ERR));
+        {
+            const jwtkit_key *vk = NULL;
+            EXPECT_OK(jwtkit_key_with_kid(verifier, u8("signer-1"), 8, &vk, ERR));
+            members[0] = vk;
+            EXPECT_OK(jwtkit_keyset_from_keys(members, 1, &set, ERR));
+            jwtkit_key_free(vk);
+        }
+        EXPECT_OK(jwtkit_jwe_sign_and_encrypt(with_kid, es256, u8(claims), strlen(claims), NULL, 0,
+                                              recipient_pub, oaep, gcm, 0, &tok2, NULL, ERR));
+        if (tok2 != NULL)
+            EXPECT_OK(jwtkit_jwe_decrypt_and_verify_with_keyset(u8(tok2), strlen(tok2), recipient, p, set, v,
+                                                                NULL, NULL, NULL, NULL, ERR));
+        /* the first token has no kid: any key of the set that fits is tried */
+        EXPECT_OK(jwtkit_jwe_decrypt_and_verify_with_keyset(u8(tok), strlen(tok), recipient, p, set, v, NULL,
+                                                            NULL, NULL, NULL, ERR));
+        jwtkit_string_free(tok2);
+        jwtkit_keyset_free(set);
+        jwtkit_key_free(with_kid);
+    }
+    /* limits: a token longer than the policy allows */
+    if (tok != NULL) {
+        EXPECT_OK(jwtkit_jwe_policy_set_limit(p, JWTKIT_LIMIT_TOKEN_LEN, 100, ERR));
+        EXPECT(JWTKIT_ERR_TOKEN_TOO_LARGE, jwtkit_jwe_decrypt(u8(tok), strlen(tok), recipient, p, NULL, NULL,
+                                                              NULL, NULL, ERR));
+        EXPECT(JWTKIT_ERR_INVALID_ARGUMENT, jwtkit_jwe_policy_set_limit(p, JWTKIT_LIMIT_KEYS_TRIED, 2, ERR));
+        EXPECT(JWTKIT_ERR_INVALID_ARGUMENT, jwtkit_jwe_policy_set_limit(p, JWTKIT_LIMIT_TOKEN_LEN, 3, ERR));
+        EXPECT_OK(jwtkit_jwe_policy_set_limit(p, JWTKIT_LIMIT_TOKEN_LEN, 131072, ERR));
+    }
     jwtkit_string_free(tok);
     jwtkit_string_free(hdr);
     jwtkit_string_free(claims_out);
