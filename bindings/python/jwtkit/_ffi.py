@@ -277,6 +277,7 @@ _SIGNATURES: Dict[str, Tuple[Any, List[Any], bool]] = {
     # JWE (jwtkit.jwe)
     "jwtkit_jwe_policy_new": (_S, [POINTER(c_int32), c_size_t, POINTER(c_int32), c_size_t, handle_out, err_out], False),
     "jwtkit_jwe_policy_allow_zip": (_S, [handle, c_bool, c_size_t, err_out], False),
+    "jwtkit_jwe_policy_set_limit": (_S, [handle, jwtkit_limit, c_uint64, err_out], False),
     "jwtkit_jwe_policy_free": (None, [handle], False),
     "jwtkit_jwe_alg_name": (c_char_p, [c_int32], False),
     "jwtkit_jwe_enc_name": (c_char_p, [c_int32], False),
