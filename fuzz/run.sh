@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 seconds=${1:-60}
-mkdir -p corpus/verify corpus/decode_unverified corpus/keys
+mkdir -p corpus/verify corpus/decode_unverified corpus/keys corpus/jwe_decrypt
 # Seeds: every compact token and key-like string found in the vector files.
 python3 - <<'PY'
 import json, pathlib, hashlib
@@ -22,6 +22,8 @@ for f in root.glob("vectors/**/*.json"):
     for s in strings(doc):
         if s.count(".") == 2 and len(s) < 20000:
             save("verify", s.encode()); save("decode_unverified", s.encode())
+        if s.count(".") == 4 and len(s) < 20000:
+            save("jwe_decrypt", s.encode())
     for v in ([doc] if isinstance(doc, dict) else []):
         for g in v.get("testGroups", []):
             for k in ("private", "public", "publicKeyJwk", "keyJwk", "privateKeyJwk"):
@@ -29,7 +31,7 @@ for f in root.glob("vectors/**/*.json"):
 for f in root.glob("keys/*"):
     save("keys", f.read_bytes())
 PY
-for target in verify decode_unverified keys; do
+for target in verify decode_unverified keys jwe_decrypt; do
     echo "== $target: ${seconds}s"
     cargo fuzz run -s none "$target" "corpus/$target" -- -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 2>&1 | grep -E "^(#[0-9]+.*DONE|Done|==|.*ERROR|.*SUMMARY|.*crash)" || true
 done

@@ -58,7 +58,7 @@ impl Restrictions {
 }
 
 pub(crate) enum Material {
-    Secret { secret: Zeroizing<Vec<u8>>, allow_short: bool, keys: [hmac::Key; 3] },
+    Secret { secret: Zeroizing<Vec<u8>>, allow_short: bool, keys: Box<[hmac::Key; 3]> },
     RsaPrivate(RsaKeyPair),
     RsaPublic { n: Vec<u8>, e: Vec<u8> },
     EcPrivate { family: Family, pair: EcdsaKeyPair },
@@ -107,7 +107,7 @@ impl Key {
             hmac::Key::new(hmac::HMAC_SHA384, secret),
             hmac::Key::new(hmac::HMAC_SHA512, secret),
         ];
-        Ok(Key::new(Material::Secret { secret: Zeroizing::new(secret.to_vec()), allow_short, keys }))
+        Ok(Key::new(Material::Secret { secret: Zeroizing::new(secret.to_vec()), allow_short, keys: Box::new(keys) }))
     }
 
     /// A PEM document: PKCS#8, PKCS#1 (RSA), SEC1 (EC), SPKI or an X.509 certificate.

@@ -71,7 +71,12 @@ pub unsafe extern "C" fn jwtkit_sign_options_set_issued_at(
     enabled: bool,
     out_err: *mut *mut jwtkit_error,
 ) -> jwtkit_status {
-    unsafe { update(options, out_err, |o| Ok(o.issued_at = enabled)) }
+    unsafe {
+        update(options, out_err, |o| {
+            o.issued_at = enabled;
+            Ok(())
+        })
+    }
 }
 
 /// Adds `exp` = now + `seconds`.
@@ -83,7 +88,12 @@ pub unsafe extern "C" fn jwtkit_sign_options_set_lifetime(
     seconds: u64,
     out_err: *mut *mut jwtkit_error,
 ) -> jwtkit_status {
-    unsafe { update(options, out_err, |o| Ok(o.lifetime = Some(seconds))) }
+    unsafe {
+        update(options, out_err, |o| {
+            o.lifetime = Some(seconds);
+            Ok(())
+        })
+    }
 }
 
 /// Adds `nbf` = `unix_seconds`.
@@ -95,7 +105,12 @@ pub unsafe extern "C" fn jwtkit_sign_options_set_not_before(
     unix_seconds: i64,
     out_err: *mut *mut jwtkit_error,
 ) -> jwtkit_status {
-    unsafe { update(options, out_err, |o| Ok(o.not_before = Some(unix_seconds))) }
+    unsafe {
+        update(options, out_err, |o| {
+            o.not_before = Some(unix_seconds);
+            Ok(())
+        })
+    }
 }
 
 /// Fixes "now" for `iat` and `exp` (tests, reproducible output).
@@ -107,7 +122,12 @@ pub unsafe extern "C" fn jwtkit_sign_options_set_now(
     unix_seconds: i64,
     out_err: *mut *mut jwtkit_error,
 ) -> jwtkit_status {
-    unsafe { update(options, out_err, |o| Ok(o.now = Some(unix_seconds))) }
+    unsafe {
+        update(options, out_err, |o| {
+            o.now = Some(unix_seconds);
+            Ok(())
+        })
+    }
 }
 
 /// Adds `iss` = `issuer` `(ptr, len)`, UTF-8, copied).
@@ -120,7 +140,12 @@ pub unsafe extern "C" fn jwtkit_sign_options_set_issuer(
     issuer_len: usize,
     out_err: *mut *mut jwtkit_error,
 ) -> jwtkit_status {
-    unsafe { update(options, out_err, |o| Ok(o.issuer = Some(text_arg(issuer, issuer_len, "issuer")?.to_owned()))) }
+    unsafe {
+        update(options, out_err, |o| {
+            o.issuer = Some(text_arg(issuer, issuer_len, "issuer")?.to_owned());
+            Ok(())
+        })
+    }
 }
 
 /// Adds `sub` = `subject` `(ptr, len)`, UTF-8, copied).
@@ -133,7 +158,12 @@ pub unsafe extern "C" fn jwtkit_sign_options_set_subject(
     subject_len: usize,
     out_err: *mut *mut jwtkit_error,
 ) -> jwtkit_status {
-    unsafe { update(options, out_err, |o| Ok(o.subject = Some(text_arg(subject, subject_len, "subject")?.to_owned()))) }
+    unsafe {
+        update(options, out_err, |o| {
+            o.subject = Some(text_arg(subject, subject_len, "subject")?.to_owned());
+            Ok(())
+        })
+    }
 }
 
 /// Adds an audience; one gives `"aud":"x"`, several give an array.
@@ -146,7 +176,13 @@ pub unsafe extern "C" fn jwtkit_sign_options_add_audience(
     audience_len: usize,
     out_err: *mut *mut jwtkit_error,
 ) -> jwtkit_status {
-    unsafe { update(options, out_err, |o| Ok(o.audiences.push(text_arg(audience, audience_len, "audience")?.to_owned()))) }
+    unsafe {
+        update(options, out_err, |o| {
+            o.audiences
+                .push(text_arg(audience, audience_len, "audience")?.to_owned());
+            Ok(())
+        })
+    }
 }
 
 /// Whether to add a random 128-bit `jti` (base64url) from the system random source.
@@ -158,7 +194,12 @@ pub unsafe extern "C" fn jwtkit_sign_options_set_random_jti(
     enabled: bool,
     out_err: *mut *mut jwtkit_error,
 ) -> jwtkit_status {
-    unsafe { update(options, out_err, |o| Ok(o.random_jti = enabled)) }
+    unsafe {
+        update(options, out_err, |o| {
+            o.random_jti = enabled;
+            Ok(())
+        })
+    }
 }
 
 /// Sets the header member `name` (e.g. "kid", "typ", "cty") to the string `value`;
