@@ -1,0 +1,137 @@
+// The node side of jwtkit's interoperability tests with the `jose` package
+// (bindings/python/tests/test_node_interop.py drives it).
+//
+// Protocol: one JSON job per line on stdin, one JSON result per line on stdout, in the
+// same order; the process ends at end of input. A result is {"ok": true, ...} or
+// {"ok": false, "error": "<jose error name>: <message>"}: a failing job never stops the
+// jobs after it. Binary data (plaintexts) travels as base64url; keys travel as JWKs.
+//
+// Jobs ("op"):
+//   info                                      -> {jose, node}
+//   generate_key_pair {alg, crv?}             -> {private: JWK, public: JWK}
+//   generate_secret {alg}                     -> {secret: JWK}
+//   encrypt {alg, enc, key, plaintext, header?, apu?, apv?}
+//                                             -> {token}            (compact JWE)
+//   decrypt {alg, enc, key, token}            -> {plaintext, header}
+//   sign {alg, key, payload, header?}         -> {token}            (compact JWS of JSON claims)
+//   verify {alg, key, token}                  -> {payload, header}
+//   sign_encrypt {sign: {alg, key}, encrypt: {alg, enc, key}, payload}
+//                                             -> {token}            (nested JWT, cty "JWT")
+//   decrypt_verify {decrypt: {alg, enc, key}, verify: {alg, key}, token}
+//                                             -> {header, inner_header, payload}
+// Decryption and verification always pass jose an allow-list of exactly the job's
+// algorithms, so a token is only accepted under the combination the test names.
+
+import { readFileSync } from "node:fs";
+import { createInterface } from "node:readline";
+import * as jose from "jose";
+
+const b64u = jose.base64url;
+const text = new TextDecoder();
+
+function josePackageVersion() {
+  const url = new URL("./node_modules/jose/package.json", import.meta.url);
+  return JSON.parse(readFileSync(url, "utf8")).version;
+}
+
+async function key(jwk, alg) {
+  if (!jwk || typeof jwk !== "object") throw new TypeError("job has no key JWK");
+  return jose.importJWK(jwk, alg);
+}
+
+async function jweEncrypt(plaintext, { alg, enc, key: jwk, header, apu, apv }) {
+  const builder = new jose.CompactEncrypt(plaintext).setProtectedHeader({ ...(header || {}), alg, enc });
+  if (apu !== undefined || apv !== undefined) {
+    const params = {};
+    if (apu !== undefined) params.apu = b64u.decode(apu);
+    if (apv !== undefined) params.apv = b64u.decode(apv);
+    builder.setKeyManagementParameters(params);
+  }
+  return builder.encrypt(await key(jwk, alg));
+}
+
+async function jweDecrypt(token, { alg, enc, key: jwk }) {
+  return jose.compactDecrypt(token, await key(jwk, alg), {
+    keyManagementAlgorithms: [alg],
+    contentEncryptionAlgorithms: [enc],
+  });
+}
+
+async function jwsSign(payload, { alg, key: jwk, header }) {
+  return new jose.SignJWT(payload).setProtectedHeader({ typ: "JWT", ...(header || {}), alg }).sign(await key(jwk, alg));
+}
+
+async function jwsVerify(token, { alg, key: jwk }) {
+  return jose.jwtVerify(token, await key(jwk, alg), { algorithms: [alg] });
+}
+
+const OPS = {
+  async info() {
+    return { jose: josePackageVersion(), node: process.versions.node };
+  },
+
+  async generate_key_pair({ alg, crv }) {
+    const options = { extractable: true };
+    if (crv !== undefined) options.crv = crv;
+    const { privateKey, publicKey } = await jose.generateKeyPair(alg, options);
+    return { private: await jose.exportJWK(privateKey), public: await jose.exportJWK(publicKey) };
+  },
+
+  async generate_secret({ alg }) {
+    return { secret: await jose.exportJWK(await jose.generateSecret(alg, { extractable: true })) };
+  },
+
+  async encrypt(job) {
+    return { token: await jweEncrypt(b64u.decode(job.plaintext), job) };
+  },
+
+  async decrypt(job) {
+    const { plaintext, protectedHeader } = await jweDecrypt(job.token, job);
+    return { plaintext: b64u.encode(plaintext), header: protectedHeader };
+  },
+
+  async sign(job) {
+    return { token: await jwsSign(job.payload, job) };
+  },
+
+  async verify(job) {
+    const { payload, protectedHeader } = await jwsVerify(job.token, job);
+    return { payload, header: protectedHeader };
+  },
+
+  async sign_encrypt({ sign, encrypt, payload }) {
+    const inner = await jwsSign(payload, sign);
+    const header = { ...(encrypt.header || {}), cty: "JWT" };
+    return { token: await jweEncrypt(new TextEncoder().encode(inner), { ...encrypt, header }) };
+  },
+
+  async decrypt_verify({ token, decrypt, verify }) {
+    const { plaintext, protectedHeader } = await jweDecrypt(token, decrypt);
+    if (protectedHeader.cty !== "JWT") throw new Error(`the JWE's cty is ${JSON.stringify(protectedHeader.cty)}, not "JWT"`);
+    const inner = await jwsVerify(text.decode(plaintext), verify);
+    return { header: protectedHeader, inner_header: inner.protectedHeader, payload: inner.payload };
+  },
+};
+
+async function run(line) {
+  let job;
+  try {
+    job = JSON.parse(line);
+  } catch (e) {
+    return { ok: false, error: `bad job (not JSON): ${e.message}` };
+  }
+  const op = OPS[job && job.op];
+  if (!op) return { ok: false, error: `unknown op ${JSON.stringify(job && job.op)}` };
+  try {
+    return { ok: true, ...(await op(job)) };
+  } catch (e) {
+    return { ok: false, error: `${e && e.code ? e.code : e && e.name}: ${e && e.message}` };
+  }
+}
+
+// Jobs run one after the other so that results come back in the order of the jobs.
+const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
+for await (const line of lines) {
+  if (line.trim() === "") continue;
+  process.stdout.write(JSON.stringify(await run(line)) + "\n");
+}
