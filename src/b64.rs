@@ -18,6 +18,11 @@ pub fn encode(bytes: &[u8]) -> String {
     STRICT.encode(bytes)
 }
 
+/// Appends the encoding of `bytes` to `out`.
+pub fn encode_into(bytes: &[u8], out: &mut String) {
+    STRICT.encode_string(bytes, out);
+}
+
 /// Decodes one segment; `what` names it in the error ("header", "signature", …).
 pub fn decode(text: &[u8], what: &str) -> Result<Vec<u8>> {
     STRICT

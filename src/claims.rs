@@ -251,7 +251,7 @@ impl Validation {
         Ok(())
     }
 
-    fn check_audience(&self, raw: Option<&Value>, aud: Option<Vec<&str>>) -> Result<()> {
+    fn check_audience(&self, raw: Option<&Value>, aud: Option<Audience<'_>>) -> Result<()> {
         let Some(token_aud) = aud else {
             return if self.audiences.is_empty() { Ok(()) } else { Err(missing("aud")) };
         };
@@ -268,10 +268,12 @@ impl Validation {
                 _ => Err(Error::AudienceMismatch("audience does not match (strict audience)".into())),
             };
         }
-        if token_aud.iter().any(|a| self.audiences.iter().any(|e| e == a)) {
+        if token_aud.contains_any(&self.audiences) {
             Ok(())
         } else {
-            Err(Error::AudienceMismatch(format!("audience {token_aud:?} does not include an expected one")))
+            let shown = raw.map(Value::to_string).unwrap_or_default();
+            let shown: String = shown.chars().take(200).collect();
+            Err(Error::AudienceMismatch(format!("audience {shown} does not include an expected one")))
         }
     }
 }
@@ -375,21 +377,36 @@ fn string_claim<'a>(claims: &'a Object, name: &str) -> Result<Option<&'a str>> {
 }
 
 /// `aud` as a list. As in PyJWT, an empty string or empty array counts as absent.
-fn audience_claim(claims: &Object) -> Result<Option<Vec<&str>>> {
+fn audience_claim(claims: &Object) -> Result<Option<Audience<'_>>> {
     match claims.get("aud") {
         None => Ok(None),
         Some(Value::String(s)) if s.is_empty() => Ok(None),
         Some(Value::Array(items)) if items.is_empty() => Ok(None),
-        Some(Value::String(s)) => Ok(Some(vec![s.as_str()])),
-        Some(Value::Array(items)) => items
-            .iter()
-            .map(|v| v.as_str().ok_or_else(|| Error::ClaimInvalid(format!("`aud` array items must be strings, got {}", json_type(v)))))
-            .collect::<Result<Vec<_>>>()
-            .map(Some),
+        Some(Value::String(s)) => Ok(Some(Audience::One(s))),
+        Some(Value::Array(items)) => match items.iter().find(|v| !v.is_string()) {
+            Some(v) => Err(Error::ClaimInvalid(format!("`aud` array items must be strings, got {}", json_type(v)))),
+            None => Ok(Some(Audience::Many(items))),
+        },
         Some(other) => Err(Error::ClaimInvalid(format!(
             "`aud` must be a string or an array of strings, got {}",
             json_type(other)
         ))),
+    }
+}
+
+/// A present, non-empty `aud`, already checked to be a string or an array of strings.
+enum Audience<'a> {
+    One(&'a str),
+    Many(&'a [Value]),
+}
+
+impl Audience<'_> {
+    fn contains_any(&self, expected: &[String]) -> bool {
+        let wanted = |a: &str| expected.iter().any(|e| e == a);
+        match self {
+            Audience::One(a) => wanted(a),
+            Audience::Many(items) => items.iter().filter_map(Value::as_str).any(wanted),
+        }
     }
 }
 

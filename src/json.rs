@@ -2,7 +2,9 @@
 //! member names, no NaN/Infinity, no trailing bytes, bounded nesting. serde_json does
 //! the lexing; the visitor here adds what RFC 7515 §4 / RFC 7519 §4 leave to us.
 
+use std::borrow::Cow;
 use std::cell::Cell;
+use std::collections::BTreeSet;
 use std::fmt;
 
 use serde::de::{DeserializeSeed, Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
@@ -31,13 +33,125 @@ pub fn parse_object_limited(bytes: &[u8], what: &str, max_depth: usize) -> Resul
     match parsed {
         Ok(Value::Object(map)) => Ok(map),
         Ok(_) => Err(Error::Json(format!("{what}: must be a JSON object"))),
-        Err(_) if too_deep.get() => Err(Error::JsonLimit(format!(
-            "{what}: JSON nested deeper than {max_depth} levels"
-        ))),
-        Err(e) => {
-            let hint = if bytes.starts_with(b"\xEF\xBB\xBF") { " (byte order mark)" } else { "" };
-            Err(Error::Json(format!("{what}: invalid JSON{hint}: {e}")))
+        Err(e) => Err(classify(bytes, what, e, too_deep.get(), max_depth)),
+    }
+}
+
+/// Checks that `bytes` is a JSON object under the same rules as `parse_object`,
+/// without building it: for inputs jwtkit only passes through (claims it signs).
+pub fn check_object(bytes: &[u8], what: &str) -> Result<()> {
+    let too_deep = Cell::new(false);
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let seed = CheckSeed { depth: 0, max_depth: MAX_DEPTH, too_deep: &too_deep };
+    match seed.deserialize(&mut de).and_then(|is_object| de.end().map(|_| is_object)) {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(Error::Json(format!("{what}: must be a JSON object"))),
+        Err(e) => Err(classify(bytes, what, e, too_deep.get(), MAX_DEPTH)),
+    }
+}
+
+fn classify(bytes: &[u8], what: &str, e: serde_json::Error, too_deep: bool, max_depth: usize) -> Error {
+    if too_deep {
+        return Error::JsonLimit(format!("{what}: JSON nested deeper than {max_depth} levels"));
+    }
+    let hint = if bytes.starts_with(b"\xEF\xBB\xBF") { " (byte order mark)" } else { "" };
+    Error::Json(format!("{what}: invalid JSON{hint}: {e}"))
+}
+
+/// The validating twin of `StrictSeed`: same rules, builds nothing (member names are
+/// borrowed from the input where they have no escapes). Its value: "was an object".
+struct CheckSeed<'a> {
+    depth: usize,
+    max_depth: usize,
+    too_deep: &'a Cell<bool>,
+}
+
+impl<'a> CheckSeed<'a> {
+    fn nested<E: serde::de::Error>(&self) -> std::result::Result<CheckSeed<'a>, E> {
+        if self.depth >= self.max_depth {
+            self.too_deep.set(true);
+            return Err(E::custom("nesting too deep"));
         }
+        Ok(CheckSeed { depth: self.depth + 1, max_depth: self.max_depth, too_deep: self.too_deep })
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for CheckSeed<'_> {
+    type Value = bool;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<bool, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for CheckSeed<'_> {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, _: bool) -> std::result::Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_i64<E>(self, _: i64) -> std::result::Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_u64<E>(self, _: u64) -> std::result::Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> std::result::Result<bool, E> {
+        if v.is_finite() {
+            Ok(false)
+        } else {
+            Err(E::custom("number out of range"))
+        }
+    }
+    fn visit_str<E>(self, _: &str) -> std::result::Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_unit<E>(self) -> std::result::Result<bool, E> {
+        Ok(false)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<bool, A::Error> {
+        while seq.next_element_seed(self.nested()?)?.is_some() {}
+        Ok(false)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> std::result::Result<bool, A::Error> {
+        let mut seen: BTreeSet<Cow<'de, str>> = BTreeSet::new();
+        while let Some(key) = access.next_key_seed(NameSeed)? {
+            if seen.contains(&key) {
+                return Err(A::Error::custom(format_args!("duplicate member name `{key}`")));
+            }
+            access.next_value_seed(self.nested()?)?;
+            seen.insert(key);
+        }
+        Ok(true)
+    }
+}
+
+/// A member name, borrowed from the input when it has no escapes.
+struct NameSeed;
+
+impl<'de> DeserializeSeed<'de> for NameSeed {
+    type Value = Cow<'de, str>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<Self::Value, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for NameSeed {
+    type Value = Cow<'de, str>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a member name")
+    }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> std::result::Result<Self::Value, E> {
+        Ok(Cow::Borrowed(v))
+    }
+    fn visit_str<E>(self, v: &str) -> std::result::Result<Self::Value, E> {
+        Ok(Cow::Owned(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> std::result::Result<Self::Value, E> {
+        Ok(Cow::Owned(v))
     }
 }
 
@@ -103,9 +217,13 @@ impl<'de> Visitor<'de> for StrictSeed<'_> {
     fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> std::result::Result<Value, A::Error> {
         let mut map = Map::new();
         while let Some(key) = access.next_key::<String>()? {
-            let value = access.next_value_seed(self.nested()?)?;
-            if map.insert(key.clone(), value).is_some() {
-                return Err(A::Error::custom(format_args!("duplicate member name `{key}`")));
+            match map.entry(key) {
+                serde_json::map::Entry::Occupied(dup) => {
+                    return Err(A::Error::custom(format_args!("duplicate member name `{}`", dup.key())));
+                }
+                serde_json::map::Entry::Vacant(slot) => {
+                    slot.insert(access.next_value_seed(self.nested()?)?);
+                }
             }
         }
         Ok(Value::Object(map))
@@ -117,11 +235,15 @@ mod tests {
     use super::*;
 
     fn kind(input: &[u8]) -> std::result::Result<Object, &'static str> {
-        parse_object(input, "claims").map_err(|e| match e {
+        let name = |e: Error| match e {
             Error::Json(_) => "json",
             Error::JsonLimit(_) => "limit",
             _ => "other",
-        })
+        };
+        let parsed = parse_object(input, "claims").map_err(name);
+        // The validating twin must agree on every input.
+        assert_eq!(check_object(input, "claims").map_err(name).err(), parsed.as_ref().err().copied());
+        parsed
     }
 
     #[test]

@@ -45,16 +45,21 @@ pub(crate) fn split(token: &[u8], max_len: usize) -> Result<Segments<'_>> {
             "JWS JSON serialization is not supported; only the compact form".into(),
         ));
     }
-    if let Some(pos) = token.iter().position(|b| !b.is_ascii()) {
+    if !token.is_ascii() {
+        let pos = token.iter().position(|b| !b.is_ascii()).unwrap_or_default();
         return Err(Error::TokenMalformed(format!("non-ASCII byte at offset {pos}")));
     }
-    let dots: Vec<usize> = token.iter().enumerate().filter(|(_, &b)| b == b'.').map(|(i, _)| i).take(5).collect();
-    if dots.len() != 2 {
-        let found = if dots.len() == 5 { "more than 5".to_string() } else { (dots.len() + 1).to_string() };
-        return Err(Error::TokenMalformed(format!(
-            "a compact JWS has 3 segments separated by '.', found {found}"
-        )));
-    }
+    let dot = |from: usize| token[from..].iter().position(|&b| b == b'.').map(|i| from + i);
+    let dots = match dot(0).and_then(|a| dot(a + 1).map(|b| (a, b))) {
+        Some((a, b)) if dot(b + 1).is_none() => [a, b],
+        _ => {
+            let count = token.iter().filter(|&&b| b == b'.').count();
+            return Err(Error::TokenMalformed(format!(
+                "a compact JWS has 3 segments separated by '.', found {}",
+                count + 1
+            )));
+        }
+    };
     Ok(Segments {
         header: &token[..dots[0]],
         payload: &token[dots[0] + 1..dots[1]],
@@ -120,11 +125,20 @@ pub(crate) fn check_header(header: &Object) -> Result<()> {
 pub trait KeySource {
     /// The keys to try, in order, for a token with this header and algorithm.
     fn candidates<'a>(&'a self, header: &Object, alg: Algorithm) -> Result<Vec<&'a Key>>;
+
+    /// The one key, when the source is a single key (skips building a list).
+    fn single(&self) -> Option<&Key> {
+        None
+    }
 }
 
 impl KeySource for Key {
     fn candidates<'a>(&'a self, _header: &Object, _alg: Algorithm) -> Result<Vec<&'a Key>> {
         Ok(vec![self])
+    }
+
+    fn single(&self) -> Option<&Key> {
+        Some(self)
     }
 }
 
@@ -140,6 +154,10 @@ pub fn verify<K: KeySource + ?Sized>(token: &[u8], keys: &K, validation: &Valida
         return Err(Error::AlgNotAllowed(format!("{} is not in the allow-list {allowed:?}", alg.name())));
     }
     let signature = b64::decode(seg.signature, "signature")?;
+    if let Some(key) = keys.single() {
+        key.verify_bytes(alg, seg.signing_input, &signature)?;
+        return Ok(Verified { header_json, header, payload: b64::decode(seg.payload, "payload")? });
+    }
     let candidates = keys.candidates(&header, alg)?;
     if candidates.is_empty() {
         return Err(Error::KeyNotFound(format!("no key for a {} token", alg.name())));
@@ -159,6 +177,27 @@ pub fn verify<K: KeySource + ?Sized>(token: &[u8], keys: &K, validation: &Valida
 /// Signs `payload` as a compact JWS. `extra_header` (a JSON object) adds members; its
 /// `alg`, if any, must agree with `alg`. `default_typ` is set unless the caller set `typ`.
 pub fn sign(key: &Key, alg: Algorithm, payload: &[u8], extra_header: Option<&[u8]>, default_typ: Option<&str>) -> Result<String> {
+    let header_json = match (extra_header, key.kid()) {
+        // The common shape, written directly: the same bytes the general path gives
+        // (members sorted), without building a JSON object.
+        (None, None) => match default_typ {
+            Some(typ) => format!(r#"{{"alg":"{}","typ":{}}}"#, alg.name(), Value::from(typ)).into_bytes(),
+            None => format!(r#"{{"alg":"{}"}}"#, alg.name()).into_bytes(),
+        },
+        _ => general_header(key, alg, extra_header, default_typ)?,
+    };
+    let mut token = String::with_capacity((header_json.len() + payload.len()) * 4 / 3 + 180);
+    b64::encode_into(&header_json, &mut token);
+    token.push('.');
+    b64::encode_into(payload, &mut token);
+    let signature = key.sign_bytes(alg, token.as_bytes())?;
+    token.push('.');
+    b64::encode_into(&signature, &mut token);
+    Ok(token)
+}
+
+/// The header of `sign` when the caller adds members or the key has a `kid`.
+fn general_header(key: &Key, alg: Algorithm, extra_header: Option<&[u8]>, default_typ: Option<&str>) -> Result<Vec<u8>> {
     let mut header = match extra_header {
         Some(bytes) => json::parse_object(bytes, "header")?,
         None => Object::new(),
@@ -183,12 +222,5 @@ pub fn sign(key: &Key, alg: Algorithm, payload: &[u8], extra_header: Option<&[u8
             header.insert("kid".into(), Value::String(kid.into()));
         }
     }
-    let header_json = serde_json::to_vec(&header).map_err(|e| Error::Json(format!("header: {e}")))?;
-    let mut token = b64::encode(&header_json);
-    token.push('.');
-    token.push_str(&b64::encode(payload));
-    let signature = key.sign_bytes(alg, token.as_bytes())?;
-    token.push('.');
-    token.push_str(&b64::encode(&signature));
-    Ok(token)
+    serde_json::to_vec(&header).map_err(|e| Error::Json(format!("header: {e}")))
 }
