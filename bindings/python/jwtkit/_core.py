@@ -546,12 +546,27 @@ _string_at = _ffi._string_at
 _free_string = _ffi._free_string
 
 
+class _OutSlots(threading.local):
+    """Per-thread output cells for ``verify_claims``: building three ctypes objects and
+    their ``byref``s on every call costs about as much as the verification itself. The
+    library writes them only on return (body on success, err on failure), and each
+    thread has its own, so concurrent calls never share one."""
+
+    def __init__(self) -> None:
+        self.body = c_void_p()
+        self.body_len = c_size_t()
+        self.err = c_void_p()
+        self.refs = (byref(self.body), byref(self.body_len), byref(self.err))
+
+
+_out_slots = _OutSlots()
+
+
 def verify_claims(token: bytes, key: Key, validation: Validation) -> bytes:
     """``verify`` for one key, claims only: the shortest path (``decode``)."""
-    body = c_void_p()
-    body_len = c_size_t()
-    err = c_void_p()
-    status = _verify(token, len(token), key._ptr, validation._ptr, None, None, byref(body), byref(body_len), byref(err))
+    slots = _out_slots
+    body, body_len, err = slots.body, slots.body_len, slots.err
+    status = _verify(token, len(token), key._ptr, validation._ptr, None, None, *slots.refs)
     if status:
         cause = validation.revocation_error() if status == _ffi.JWTKIT_ERR_REVOKED else None
         try:
@@ -560,6 +575,8 @@ def verify_claims(token: bytes, key: Key, validation: Validation) -> bytes:
             if cause is not None:
                 raise e from cause
             raise
+        finally:
+            err.value = None  # released by raise_for: never seen again
     try:
         return _string_at(body, body_len.value)
     finally:

@@ -175,7 +175,7 @@ class PyJWT:
             if plan is None:
                 alg_ids = allowed_algorithms(key, algorithms)
                 v = policy(alg_ids, self.options, audience, issuer, subject, leeway, max_age, typ)
-                plan = (_core.resolve_key(key, _core.secret_possible(alg_ids)), v)
+                plan = (_core.resolve_key(key, _core.secret_possible(alg_ids)), v, True)
                 if len(plans) >= _PLANS_MAX:
                     plans.clear()
                 plans[plan_key] = plan
@@ -191,6 +191,7 @@ class PyJWT:
             except InvalidKeyError as e:
                 if e.status != _ffi.JWTKIT_ERR_KEY_TOO_WEAK:
                     raise  # a short secret takes the general path below, which warns
+                plans[plan_key] = (plan[0], plan[1], False)  # and keeps taking it
         verify_signature = True if options is None else options.get("verify_signature", True)
         if verify is not None and verify != verify_signature:
             warnings.warn(
@@ -278,6 +279,24 @@ class PyJWT:
         ``timedelta``. jwtkit extensions (keyword-only): ``max_age`` (refuse tokens whose
         ``iat`` is older), ``typ`` (required header ``typ``), ``is_revoked(jti, claims)``.
         """
+        if (
+            # The common repeated call, answered from a plan without the general path.
+            options is None
+            and not kwargs
+            and type(jwt) is str
+            and (type(key) is str or type(key) is bytes)
+            and type(algorithms) is list
+            and audience is None
+            and issuer is None
+            and subject is None
+            and verify is None
+            and detached_payload is None
+            and is_revoked is None
+            and self._fast
+        ):
+            plan = self._decode_plans.get((key, tuple(algorithms), None, None, None, leeway, max_age, typ))
+            if plan is not None and plan[2]:
+                return _json_loads(_core.verify_claims(jwt.encode("utf-8"), plan[0], plan[1]))  # type: ignore[no-any-return]
         warn_kwargs(kwargs, "decode")
         return self._decode(
             jwt, key, algorithms, options, verify, detached_payload, audience, issuer, subject, leeway,
