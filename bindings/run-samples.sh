@@ -18,10 +18,11 @@ for src in bindings/cpp/examples/*.cpp; do
     "$exe"
 done
 
-# The Python sample, on the same release library.
-echo "== bindings/python/examples/hello_jwt.py"
-JWTKIT_LIBRARY="$root/target/release/libjwtkit.so" PYTHONPATH="$root/bindings/python" \
-    python3 bindings/python/examples/hello_jwt.py
+# The Python samples, on the same release library.
+for sample in bindings/python/examples/*.py; do
+    echo "== $sample"
+    JWTKIT_LIBRARY="$root/target/release/libjwtkit.so" PYTHONPATH="$root/bindings/python" python3 "$sample"
+done
 # The login service (bindings/python/examples/service): started on a free port, the
 # README's curl flow run against it, then stopped.
 echo "== bindings/python/examples/service/run-sample.sh"
