@@ -11,7 +11,7 @@ import json
 import math
 import warnings
 from base64 import urlsafe_b64decode
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Callable, Container, Dict, Iterable, List, Optional, Sequence, Tuple, Type, Union
 
 from . import _core, _ffi
@@ -170,6 +170,7 @@ def policy(
     max_age: Union[None, float, timedelta] = None,
     typ: Optional[str] = None,
     is_revoked: Optional[Callable[[Optional[str], Dict[str, Any]], Any]] = None,
+    now: Union[None, int, float, datetime] = None,
 ) -> _core.Validation:
     """The library policy for PyJWT's decode arguments (cached: policies are
     read-only once built)."""
@@ -202,7 +203,8 @@ def policy(
     strict = bool(options.get("strict_aud", False))
     lw = seconds(leeway, "leeway")
     age = None if max_age is None else seconds(max_age, "max_age")
-    cache_key = (alg_ids, disabled, lw, issuers, audiences, strict, subject, require, typ, age, is_revoked)
+    at = None if now is None else _unix_seconds(now)
+    cache_key = (alg_ids, disabled, lw, issuers, audiences, strict, subject, require, typ, age, is_revoked, at)
     cached = _core.VALIDATION_CACHE.get(cache_key)
     if cached is not None:
         return cached  # type: ignore[no-any-return]
@@ -227,7 +229,20 @@ def policy(
         v.set_max_age(age)
     if is_revoked is not None:
         v.set_revocation_check(is_revoked)
-    return _core.VALIDATION_CACHE.put(cache_key, v)  # type: ignore[no-any-return]
+    if at is not None:
+        v.set_now(at)
+    return _core.VALIDATION_CACHE.put(cache_key, v)
+
+
+def _unix_seconds(now: Union[int, float, datetime]) -> int:
+    """``now`` for the clock override: a ``datetime`` (naive means UTC) or Unix seconds."""
+    if isinstance(now, datetime):
+        if now.tzinfo is None:
+            now = now.replace(tzinfo=timezone.utc)
+        return int(now.timestamp())
+    if isinstance(now, bool) or not isinstance(now, (int, float)):
+        raise TypeError("now must be a datetime or a number of Unix seconds")
+    return int(now)  # type: ignore[no-any-return]
 
 
 def signature_bytes(token: bytes) -> bytes:

@@ -155,6 +155,7 @@ class PyJWT:
         max_age: Union[None, float, timedelta],
         typ: Optional[str],
         is_revoked: Optional[Callable[[Optional[str], Dict[str, Any]], Any]],
+        now: Union[None, int, float, datetime] = None,
     ) -> Dict[str, Any]:
         token = jwt.encode("utf-8") if type(jwt) is str else token_bytes(jwt)
         if (
@@ -167,6 +168,7 @@ class PyJWT:
             and verify is None
             and detached_payload is None
             and is_revoked is None
+            and now is None
         ):
             # The common call, repeated: one look-up finds the parsed key and policy.
             plan_key = (key, tuple(algorithms), audience, issuer, subject, leeway, max_age, typ)
@@ -212,7 +214,7 @@ class PyJWT:
                 return payload  # type: ignore[no-any-return]
             return {"header": _json_loads(raw_header), "payload": payload, "signature": signature_bytes(token)}
         alg_ids = allowed_algorithms(key, algorithms)
-        v = policy(alg_ids, merged, audience, issuer, subject, leeway, max_age, typ, is_revoked)
+        v = policy(alg_ids, merged, audience, issuer, subject, leeway, max_age, typ, is_revoked, now)
         raw_header, raw_claims = with_key(
             key,
             _core.secret_possible(alg_ids),
@@ -241,6 +243,7 @@ class PyJWT:
         max_age: Union[None, float, timedelta] = None,
         typ: Optional[str] = None,
         is_revoked: Optional[Callable[[Optional[str], Dict[str, Any]], Any]] = None,
+        now: Union[None, int, float, datetime] = None,
         **kwargs: Any,
     ) -> Dict[str, Any]:
         """As ``decode``, but returns ``{"header": dict, "payload": dict,
@@ -248,7 +251,7 @@ class PyJWT:
         warn_kwargs(kwargs, "decode_complete")
         return self._decode(
             jwt, key, algorithms, options, verify, detached_payload, audience, issuer, subject, leeway,
-            True, max_age, typ, is_revoked,
+            True, max_age, typ, is_revoked, now,
         )
 
     def decode(
@@ -267,6 +270,7 @@ class PyJWT:
         max_age: Union[None, float, timedelta] = None,
         typ: Optional[str] = None,
         is_revoked: Optional[Callable[[Optional[str], Dict[str, Any]], Any]] = None,
+        now: Union[None, int, float, datetime] = None,
         **kwargs: Any,
     ) -> Dict[str, Any]:
         """Verifies ``jwt`` and returns its claims.
@@ -277,7 +281,8 @@ class PyJWT:
         names), ``strict_aud``, ``enforce_minimum_key_length``. ``audience``,
         ``issuer`` (a string or a collection), ``subject``; ``leeway`` in seconds or a
         ``timedelta``. jwtkit extensions (keyword-only): ``max_age`` (refuse tokens whose
-        ``iat`` is older), ``typ`` (required header ``typ``), ``is_revoked(jti, claims)``.
+        ``iat`` is older), ``typ`` (required header ``typ``), ``is_revoked(jti, claims)``,
+        ``now`` (a ``datetime`` or Unix seconds used instead of the clock: tests, replays).
         """
         if (
             # The common repeated call, answered from a plan without the general path.
@@ -292,6 +297,7 @@ class PyJWT:
             and verify is None
             and detached_payload is None
             and is_revoked is None
+            and now is None
             and self._fast
         ):
             plan = self._decode_plans.get((key, tuple(algorithms), None, None, None, leeway, max_age, typ))
@@ -300,7 +306,7 @@ class PyJWT:
         warn_kwargs(kwargs, "decode")
         return self._decode(
             jwt, key, algorithms, options, verify, detached_payload, audience, issuer, subject, leeway,
-            False, max_age, typ, is_revoked,
+            False, max_age, typ, is_revoked, now,
         )
 
 

@@ -569,3 +569,21 @@ def test_is_revoked_not_called_for_invalid_tokens():
     with pytest.raises(jwt.ExpiredSignatureError):
         jwt.decode(token, SECRET, algorithms=["HS256"], is_revoked=lambda j, c: called.append(1))
     assert called == []
+
+
+def test_now_overrides_the_clock_for_every_time_check():
+    from datetime import datetime, timezone
+
+    secret = "n" * 32
+    token = jwt.encode({"iat": 1000, "nbf": 1000, "exp": 2000}, secret, algorithm="HS256")
+    assert jwt.decode(token, secret, algorithms=["HS256"], now=1500)["exp"] == 2000
+    assert jwt.decode(token, secret, algorithms=["HS256"], now=datetime.fromtimestamp(1999, timezone.utc))["iat"] == 1000
+    with pytest.raises(jwt.ExpiredSignatureError):
+        jwt.decode(token, secret, algorithms=["HS256"], now=2000)
+    with pytest.raises(jwt.ExpiredSignatureError):
+        jwt.decode(token, secret, algorithms=["HS256"])  # the real clock is far past 2000
+    with pytest.raises(jwt.ImmatureSignatureError):
+        jwt.decode(token, secret, algorithms=["HS256"], now=999)
+    assert jwt.decode_complete(token, secret, algorithms=["HS256"], now=1500)["payload"]["nbf"] == 1000
+    with pytest.raises(TypeError):
+        jwt.decode(token, secret, algorithms=["HS256"], now="1500")
