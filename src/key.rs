@@ -22,6 +22,9 @@ pub struct Key {
     /// The private half of an RSA, EC or Ed25519 key as canonical PKCS#8 DER, kept for
     /// export (`key_export`): ring does not give private components back. Wiped on drop.
     pub(crate) private_der: Option<Zeroizing<Vec<u8>>>,
+    /// RustCrypto's form of an RSA private key, built on first RSA-OAEP decryption and
+    /// kept (ring has no RSA decryption). Zeroized on drop by the `rsa` crate.
+    pub(crate) rsa_decryption: std::sync::OnceLock<std::result::Result<rsa::RsaPrivateKey, ()>>,
 }
 
 /// Limits a JWK may put on its key (RFC 7517 §4.2–4.4). Keys from PEM/DER/secret have none.
@@ -83,7 +86,7 @@ enum Op {
 
 impl Key {
     pub(crate) fn new(material: Material) -> Key {
-        Key { material, restrictions: Restrictions::none(), private_der: None }
+        Key { material, restrictions: Restrictions::none(), private_der: None, rsa_decryption: Default::default() }
     }
 
     /// An HMAC secret. Secrets shorter than the hash output of the algorithm they are

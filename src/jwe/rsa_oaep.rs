@@ -42,12 +42,14 @@ pub(crate) fn encrypt(key: &Key, sha1: bool, cek: &[u8]) -> Result<Vec<u8>> {
 
 /// Decrypts the JWE Encrypted Key; `None` when it does not decrypt.
 pub(crate) fn decrypt(key: &Key, sha1: bool, encrypted_key: &[u8]) -> Result<Option<Zeroizing<Vec<u8>>>> {
-    let der = key
-        .private_der
-        .as_deref()
-        .ok_or_else(|| Error::KeyUnsupported("this RSA private key cannot be used for decryption".into()))?;
-    let private = RsaPrivateKey::from_pkcs8_der(der)
-        .map_err(|_| Error::KeyUnsupported("this RSA private key cannot be used for decryption".into()))?;
+    let unusable = || Error::KeyUnsupported("this RSA private key cannot be used for decryption".into());
+    let der = key.private_der.as_deref().ok_or_else(unusable)?;
+    // Parsed once per key, on first use, then reused.
+    let private = key
+        .rsa_decryption
+        .get_or_init(|| RsaPrivateKey::from_pkcs8_der(der).map_err(|_| ()))
+        .as_ref()
+        .map_err(|_| unusable())?;
     let mut rng = p256::elliptic_curve::rand_core::OsRng;
     Ok(private.decrypt_blinded(&mut rng, padding(sha1), encrypted_key).ok().map(Zeroizing::new))
 }
