@@ -135,6 +135,13 @@ impl OutString {
         Ok(Some((alloc_output(bytes)?, bytes.len())))
     }
 
+    /// Writes one output (no-op when the caller passed NULL for it).
+    pub fn write(&self, bytes: &[u8]) -> Result<(), Failure> {
+        let prepared = self.prepare(bytes)?;
+        self.commit(prepared);
+        Ok(())
+    }
+
     pub fn commit(&self, value: Option<(*mut c_char, usize)>) {
         if let Some((ptr, len)) = value {
             unsafe {

@@ -102,11 +102,6 @@ fn flags_arg(flags: u32) -> Result<bool, Failure> {
     Ok(flags & JWTKIT_JWE_ZIP != 0)
 }
 
-fn write_token(out: OutString, token: &str) -> Result<(), Failure> {
-    let prepared = out.prepare(token.as_bytes())?;
-    out.commit(prepared);
-    Ok(())
-}
 
 /// Creates a decryption policy that accepts exactly the `n_algs` key management
 /// algorithms in `algs` and the `n_encs` content encryptions in `encs` (both copied,
@@ -315,7 +310,7 @@ pub unsafe extern "C" fn jwtkit_jwe_encrypt(
         let plaintext = unsafe { input(plaintext, plaintext_len, "plaintext") }?;
         let header = unsafe { optional_input(header_json, header_len, "header_json") }?;
         let out = OutString::new(out_token, out_token_len).required("out_token")?;
-        write_token(out, &jwe::encrypt(key, alg, enc, plaintext, header, zip)?)
+        out.write(jwe::encrypt(key, alg, enc, plaintext, header, zip)?.as_bytes())
     })
 }
 
@@ -408,7 +403,7 @@ pub unsafe extern "C" fn jwtkit_jwe_sign_and_encrypt(
         let claims = unsafe { input(claims_json, claims_len, "claims_json") }?;
         let header = unsafe { optional_input(sign_header_json, sign_header_len, "sign_header_json") }?;
         let out = OutString::new(out_token, out_token_len).required("out_token")?;
-        write_token(out, &jwe::sign_then_encrypt(sign_key, sign_alg, claims, header, enc_key, alg, enc, zip)?)
+        out.write(jwe::sign_then_encrypt(sign_key, sign_alg, claims, header, enc_key, alg, enc, zip)?.as_bytes())
     })
 }
 

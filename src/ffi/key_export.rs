@@ -6,7 +6,7 @@ use std::ffi::c_char;
 use std::sync::Arc;
 
 use crate::alg::Family;
-use crate::ffi::boundary::{fallible, infallible, invalid, null, optional_input, Failure, OutString};
+use crate::ffi::boundary::{fallible, infallible, invalid, null, optional_input, OutString};
 use crate::ffi::key::{jwtkit_key, key_ref};
 use crate::ffi::status::*;
 use crate::ffi::version::{alg_arg, jwtkit_alg};
@@ -36,11 +36,6 @@ pub(crate) unsafe fn publish_key(out: *mut *const jwtkit_key, key: Key) {
     unsafe { *out = Arc::into_raw(Arc::new(key)) as *const jwtkit_key };
 }
 
-fn write(out: OutString, bytes: &[u8]) -> Result<(), Failure> {
-    let prepared = out.prepare(bytes)?;
-    out.commit(prepared);
-    Ok(())
-}
 
 /// The shared body of the exports: one text made from the key, written to `out`.
 unsafe fn export<T: AsRef<str>>(
@@ -53,7 +48,7 @@ unsafe fn export<T: AsRef<str>>(
     fallible(out_err, || {
         let key = unsafe { key_ref(key, "key") }?;
         let out = OutString::new(out, out_len).required("out")?;
-        write(out, make(key)?.as_ref().as_bytes())
+        out.write(make(key)?.as_ref().as_bytes())
     })
 }
 
@@ -139,7 +134,7 @@ pub unsafe extern "C" fn jwtkit_key_kid(
         let key = unsafe { key_ref(key, "key") }?;
         let out_string = OutString::new(out, out_len).required("out")?;
         match key.kid() {
-            Some(kid) => write(out_string, kid.as_bytes()),
+            Some(kid) => out_string.write(kid.as_bytes()),
             None => {
                 unsafe {
                     *out = std::ptr::null_mut();

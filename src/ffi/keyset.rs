@@ -186,8 +186,7 @@ pub unsafe extern "C" fn jwtkit_keyset_skipped(
             invalid(format!("index {index} is out of range: the set skipped {} keys", set.skipped().len()))
         })?;
         let message = OutString::new(out_message, out_message_len);
-        let prepared = message.prepare(skipped.describe().as_bytes())?;
-        message.commit(prepared);
+        message.write(skipped.describe().as_bytes())?;
         if !out_status.is_null() {
             unsafe { *out_status = status_of(&skipped.reason) };
         }
@@ -214,9 +213,7 @@ pub unsafe extern "C" fn jwtkit_keyset_to_public_jwks(
     fallible(out_err, || {
         let set = unsafe { keyset_ref(set) }?;
         let out = OutString::new(out, out_len).required("out")?;
-        let prepared = out.prepare(set.to_public_jwks()?.as_bytes())?;
-        out.commit(prepared);
-        Ok(())
+        out.write(set.to_public_jwks()?.as_bytes())
     })
 }
 

@@ -277,8 +277,6 @@ pub unsafe extern "C" fn jwtkit_sign_with_options(
         };
         let out = OutString::new(out_token, out_token_len).required("out_token")?;
         let token = sign_with(key, alg, claims, options)?;
-        let prepared = out.prepare(token.as_bytes())?;
-        out.commit(prepared);
-        Ok(())
+        out.write(token.as_bytes())
     })
 }

@@ -10,11 +10,6 @@ use crate::ffi::version::{alg_arg, jwtkit_alg};
 use crate::jws::KeySource;
 use crate::{jws, jwt};
 
-fn write_token(out: OutString, token: &str) -> Result<(), Failure> {
-    let prepared = out.prepare(token.as_bytes())?;
-    out.commit(prepared);
-    Ok(())
-}
 
 /// The shared body of the verify entry points: `claims` selects the JWT path (claims
 /// parsed and checked) over the plain JWS one. Both outputs are optional.
@@ -73,7 +68,7 @@ pub unsafe extern "C" fn jwtkit_sign(
         let claims = unsafe { input(claims_json, claims_len, "claims_json") }?;
         let header = unsafe { optional_input(header_json, header_len, "header_json") }?;
         let out = OutString::new(out_token, out_token_len).required("out_token")?;
-        write_token(out, &jwt::sign(key, alg, claims, header)?)
+        out.write(jwt::sign(key, alg, claims, header)?.as_bytes())
     })
 }
 
@@ -97,7 +92,7 @@ pub unsafe extern "C" fn jwtkit_jws_sign(
         let payload = unsafe { input(payload, payload_len, "payload") }?;
         let header = unsafe { optional_input(header_json, header_len, "header_json") }?;
         let out = OutString::new(out_token, out_token_len).required("out_token")?;
-        write_token(out, &jws::sign(key, alg, payload, header, None)?)
+        out.write(jws::sign(key, alg, payload, header, None)?.as_bytes())
     })
 }
 
