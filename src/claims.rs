@@ -3,6 +3,7 @@
 //! everything). Registered claims are type-checked whenever present; the time claims,
 //! issuer, audience, subject, `typ` and revocation are checked as configured.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -11,7 +12,8 @@ use serde_json::Value;
 
 use crate::alg::Algorithm;
 use crate::error::{Error, Result};
-use crate::json::Object;
+
+use crate::json::{self, Kind, Member, MemberSink, Object};
 use crate::limits::Limits;
 
 /// Asked after every other check passed: `true` means the token is revoked. Given the
@@ -176,22 +178,23 @@ impl Validation {
         self.checks
     }
 
-    /// Checks a verified token's header `typ` and claims, in a fixed order: types,
-    /// required claims, time, issuer, audience, subject, `typ`, then revocation.
-    pub fn check(&self, header: &Object, claims: &Object, claims_json: &[u8]) -> Result<()> {
-        let exp = numeric_date(claims, "exp")?;
-        let nbf = numeric_date(claims, "nbf")?;
-        let iat = numeric_date(claims, "iat")?;
-        let iss = string_claim(claims, "iss")?;
-        let sub = string_claim(claims, "sub")?;
-        let jti = string_claim(claims, "jti")?;
-        let aud = audience_claim(claims)?;
+    /// Checks a verified token's header `typ` and claims JSON, in a fixed order:
+    /// JSON, types, required claims, time, issuer, audience, subject, `typ`, then
+    /// revocation. The claims are read, not built: only the registered claims are.
+    pub fn check(&self, header: &Object, claims_json: &[u8]) -> Result<()> {
+        let mut read = ClaimsReader { required: &self.required, present: vec![false; self.required.len()], ..Default::default() };
+        json::scan_object(claims_json, "claims", self.limits.max_depth, &mut read)?;
+        let exp = numeric_date(read.exp.as_ref(), "exp")?;
+        let nbf = numeric_date(read.nbf.as_ref(), "nbf")?;
+        let iat = numeric_date(read.iat.as_ref(), "iat")?;
+        let iss = string_claim(read.iss.as_ref(), "iss")?;
+        let sub = string_claim(read.sub.as_ref(), "sub")?;
+        let jti = string_claim(read.jti.as_ref(), "jti")?;
+        let aud = audience_claim(read.aud.as_ref())?;
 
-        for name in &self.required {
-            // As in PyJWT, a required claim that is null counts as missing.
-            if claims.get(name).is_none_or_null() {
-                return Err(missing(name));
-            }
+        // As in PyJWT, a required claim that is null counts as missing.
+        if let Some(i) = read.present.iter().position(|present| !present) {
+            return Err(missing(&self.required[i]));
         }
         let now = self.now();
         let now_date = NumericDate::Int(i128::from(now));
@@ -224,7 +227,7 @@ impl Validation {
             }
         }
         if self.checks.aud {
-            self.check_audience(claims.get("aud"), aud)?;
+            self.check_audience(aud)?;
         }
         if let (Some(expected), true) = (&self.subject, self.checks.sub) {
             let sub = sub.ok_or_else(|| missing("sub"))?;
@@ -251,7 +254,7 @@ impl Validation {
         Ok(())
     }
 
-    fn check_audience(&self, raw: Option<&Value>, aud: Option<Audience<'_>>) -> Result<()> {
+    fn check_audience(&self, aud: Option<Audience<'_>>) -> Result<()> {
         let Some(token_aud) = aud else {
             return if self.audiences.is_empty() { Ok(()) } else { Err(missing("aud")) };
         };
@@ -261,20 +264,58 @@ impl Validation {
             ));
         }
         if self.strict_audience {
-            let single = raw.and_then(Value::as_str);
-            return match (single, self.audiences.as_slice()) {
-                (Some(a), [expected]) if a == expected => Ok(()),
-                (None, _) => Err(Error::AudienceMismatch("`aud` must be a single string (strict audience)".into())),
+            return match (&token_aud, self.audiences.as_slice()) {
+                (Audience::One(a), [expected]) if a == expected => Ok(()),
+                (Audience::Many(_), _) => Err(Error::AudienceMismatch("`aud` must be a single string (strict audience)".into())),
                 _ => Err(Error::AudienceMismatch("audience does not match (strict audience)".into())),
             };
         }
         if token_aud.contains_any(&self.audiences) {
             Ok(())
         } else {
-            let shown = raw.map(Value::to_string).unwrap_or_default();
-            let shown: String = shown.chars().take(200).collect();
+            let shown: String = token_aud.to_json().chars().take(200).collect();
             Err(Error::AudienceMismatch(format!("audience {shown} does not include an expected one")))
         }
+    }
+}
+
+/// Collects the registered claims (and which required claims are present and not
+/// null) while `json::scan_object` walks the claims.
+#[derive(Default)]
+struct ClaimsReader<'v, 'de> {
+    exp: Option<Member<'de>>,
+    nbf: Option<Member<'de>>,
+    iat: Option<Member<'de>>,
+    iss: Option<Member<'de>>,
+    sub: Option<Member<'de>>,
+    jti: Option<Member<'de>>,
+    aud: Option<Member<'de>>,
+    required: &'v [String],
+    present: Vec<bool>,
+}
+
+impl<'de> MemberSink<'de> for ClaimsReader<'_, 'de> {
+    fn wants(&self, name: &str) -> bool {
+        matches!(name, "exp" | "nbf" | "iat" | "iss" | "sub" | "jti" | "aud")
+    }
+
+    fn member(&mut self, name: &str, value: Member<'de>) {
+        for (wanted, present) in self.required.iter().zip(self.present.iter_mut()) {
+            if wanted == name {
+                *present = value.kind() != Kind::Null;
+            }
+        }
+        let slot = match name {
+            "exp" => &mut self.exp,
+            "nbf" => &mut self.nbf,
+            "iat" => &mut self.iat,
+            "iss" => &mut self.iss,
+            "sub" => &mut self.sub,
+            "jti" => &mut self.jti,
+            "aud" => &mut self.aud,
+            _ => return,
+        };
+        *slot = Some(value);
     }
 }
 
@@ -291,16 +332,6 @@ fn same_media_type(a: &str, b: &str) -> bool {
         }
     }
     strip(a).eq_ignore_ascii_case(strip(b))
-}
-
-trait NullOrAbsent {
-    fn is_none_or_null(&self) -> bool;
-}
-
-impl NullOrAbsent for Option<&Value> {
-    fn is_none_or_null(&self) -> bool {
-        matches!(self, None | Some(Value::Null))
-    }
 }
 
 /// A NumericDate (RFC 7519 §2). Integers (the usual case) compare exactly, even near
@@ -347,49 +378,40 @@ impl fmt::Display for NumericDate {
 
 /// A NumericDate claim: a JSON number, fractions allowed. A present claim of any
 /// other type is an error, never "absent".
-pub fn numeric_date(claims: &Object, name: &str) -> Result<Option<NumericDate>> {
-    match claims.get(name) {
+fn numeric_date(claim: Option<&Member<'_>>, name: &str) -> Result<Option<NumericDate>> {
+    match claim {
         None => Ok(None),
-        Some(Value::Number(n)) => {
-            if let Some(v) = n.as_i64() {
-                Ok(Some(NumericDate::Int(i128::from(v))))
-            } else if let Some(v) = n.as_u64() {
-                Ok(Some(NumericDate::Int(i128::from(v))))
-            } else {
-                n.as_f64()
-                    .map(|v| Some(NumericDate::Float(v)))
-                    .ok_or_else(|| Error::ClaimInvalid(format!("`{name}` is not a representable number")))
-            }
-        }
+        Some(Member::Int(v)) => Ok(Some(NumericDate::Int(*v))),
+        Some(Member::Float(v)) => Ok(Some(NumericDate::Float(*v))),
         Some(other) => Err(Error::ClaimInvalid(format!(
             "`{name}` must be a NumericDate (JSON number), got {}",
-            json_type(other)
+            other.kind().name()
         ))),
     }
 }
 
-fn string_claim<'a>(claims: &'a Object, name: &str) -> Result<Option<&'a str>> {
-    match claims.get(name) {
+fn string_claim<'a>(claim: Option<&'a Member<'_>>, name: &str) -> Result<Option<&'a str>> {
+    match claim {
         None => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s)),
-        Some(other) => Err(Error::ClaimInvalid(format!("`{name}` must be a string, got {}", json_type(other)))),
+        Some(Member::Str(s)) => Ok(Some(s)),
+        Some(other) => Err(Error::ClaimInvalid(format!("`{name}` must be a string, got {}", other.kind().name()))),
     }
 }
 
 /// `aud` as a list. As in PyJWT, an empty string or empty array counts as absent.
-fn audience_claim(claims: &Object) -> Result<Option<Audience<'_>>> {
-    match claims.get("aud") {
+fn audience_claim<'a>(claim: Option<&'a Member<'_>>) -> Result<Option<Audience<'a>>> {
+    match claim {
         None => Ok(None),
-        Some(Value::String(s)) if s.is_empty() => Ok(None),
-        Some(Value::Array(items)) if items.is_empty() => Ok(None),
-        Some(Value::String(s)) => Ok(Some(Audience::One(s))),
-        Some(Value::Array(items)) => match items.iter().find(|v| !v.is_string()) {
-            Some(v) => Err(Error::ClaimInvalid(format!("`aud` array items must be strings, got {}", json_type(v)))),
-            None => Ok(Some(Audience::Many(items))),
-        },
+        Some(Member::Str(s)) if s.is_empty() => Ok(None),
+        Some(Member::Str(s)) => Ok(Some(Audience::One(s))),
+        Some(Member::Array { first_other: Some(kind), .. }) => {
+            Err(Error::ClaimInvalid(format!("`aud` array items must be strings, got {}", kind.name())))
+        }
+        Some(Member::Array { strings, .. }) if strings.is_empty() => Ok(None),
+        Some(Member::Array { strings, .. }) => Ok(Some(Audience::Many(strings))),
         Some(other) => Err(Error::ClaimInvalid(format!(
             "`aud` must be a string or an array of strings, got {}",
-            json_type(other)
+            other.kind().name()
         ))),
     }
 }
@@ -397,7 +419,7 @@ fn audience_claim(claims: &Object) -> Result<Option<Audience<'_>>> {
 /// A present, non-empty `aud`, already checked to be a string or an array of strings.
 enum Audience<'a> {
     One(&'a str),
-    Many(&'a [Value]),
+    Many(&'a [Cow<'a, str>]),
 }
 
 impl Audience<'_> {
@@ -405,32 +427,30 @@ impl Audience<'_> {
         let wanted = |a: &str| expected.iter().any(|e| e == a);
         match self {
             Audience::One(a) => wanted(a),
-            Audience::Many(items) => items.iter().filter_map(Value::as_str).any(wanted),
+            Audience::Many(items) => items.iter().any(|a| wanted(a)),
+        }
+    }
+
+    /// The claim as JSON, for messages.
+    fn to_json(&self) -> String {
+        match self {
+            Audience::One(a) => Value::from(*a).to_string(),
+            Audience::Many(items) => Value::from(items.iter().map(|a| Value::from(a.as_ref())).collect::<Vec<_>>()).to_string(),
         }
     }
 }
 
+/// The JSON type of `v`, for messages.
 pub(crate) fn json_type(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
+    Kind::of(v).name()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn obj(s: &str) -> Object {
-        crate::json::parse_object(s.as_bytes(), "claims").unwrap()
-    }
-
     fn check(v: &Validation, claims: &str) -> Result<()> {
-        v.check(&Object::new(), &obj(claims), claims.as_bytes())
+        v.check(&Object::new(), claims.as_bytes())
     }
 
     #[test]

@@ -25,8 +25,9 @@ pub fn parse_object(bytes: &[u8], what: &str) -> Result<Object> {
 /// As `parse_object`, nesting at most `max_depth` levels (capped at 120).
 pub fn parse_object_limited(bytes: &[u8], what: &str, max_depth: usize) -> Result<Object> {
     let max_depth = max_depth.min(crate::limits::MAX_DEPTH_CEILING);
+    let text = utf8(bytes, what)?;
     let too_deep = Cell::new(false);
-    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let mut de = serde_json::Deserializer::from_str(text);
     let parsed = StrictSeed { depth: 0, max_depth, too_deep: &too_deep }
         .deserialize(&mut de)
         .and_then(|v| de.end().map(|_| v));
@@ -40,14 +41,119 @@ pub fn parse_object_limited(bytes: &[u8], what: &str, max_depth: usize) -> Resul
 /// Checks that `bytes` is a JSON object under the same rules as `parse_object`,
 /// without building it: for inputs jwtkit only passes through (claims it signs).
 pub fn check_object(bytes: &[u8], what: &str) -> Result<()> {
+    check_object_limited(bytes, what, MAX_DEPTH)
+}
+
+/// As `check_object`, nesting at most `max_depth` levels (capped at 120).
+pub fn check_object_limited(bytes: &[u8], what: &str, max_depth: usize) -> Result<()> {
+    let max_depth = max_depth.min(crate::limits::MAX_DEPTH_CEILING);
+    let text = utf8(bytes, what)?;
     let too_deep = Cell::new(false);
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let seed = CheckSeed { depth: 0, max_depth: MAX_DEPTH, too_deep: &too_deep };
-    match seed.deserialize(&mut de).and_then(|is_object| de.end().map(|_| is_object)) {
-        Ok(true) => Ok(()),
-        Ok(false) => Err(Error::Json(format!("{what}: must be a JSON object"))),
-        Err(e) => Err(classify(bytes, what, e, too_deep.get(), MAX_DEPTH)),
+    let mut de = serde_json::Deserializer::from_str(text);
+    let seed = CheckSeed { depth: 0, max_depth, too_deep: &too_deep };
+    match seed.deserialize(&mut de).and_then(|kind| de.end().map(|_| kind)) {
+        Ok(Kind::Object) => Ok(()),
+        Ok(_) => Err(Error::Json(format!("{what}: must be a JSON object"))),
+        Err(e) => Err(classify(bytes, what, e, too_deep.get(), max_depth)),
     }
+}
+
+/// The JSON type of a value, for messages ("must be a string, got a number").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Null,
+    Bool,
+    Number,
+    String,
+    Array,
+    Object,
+}
+
+impl Kind {
+    pub fn of(v: &Value) -> Kind {
+        match v {
+            Value::Null => Kind::Null,
+            Value::Bool(_) => Kind::Bool,
+            Value::Number(_) => Kind::Number,
+            Value::String(_) => Kind::String,
+            Value::Array(_) => Kind::Array,
+            Value::Object(_) => Kind::Object,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Null => "null",
+            Kind::Bool => "a boolean",
+            Kind::Number => "a number",
+            Kind::String => "a string",
+            Kind::Array => "an array",
+            Kind::Object => "an object",
+        }
+    }
+}
+
+/// A top-level member's value as `scan_object` hands it over: built (borrowing from the
+/// input where possible) for the names the sink wants, only its kind for the others.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Member<'de> {
+    Null,
+    Bool(bool),
+    /// An integer that fits 64 bits (signed or unsigned).
+    Int(i128),
+    /// Any other number: fractions, exponents, integers beyond 64 bits.
+    Float(f64),
+    Str(Cow<'de, str>),
+    /// An array: its string items, and the kind of the first item that is not a string.
+    Array { strings: Vec<Cow<'de, str>>, first_other: Option<Kind> },
+    Object,
+    /// A member the sink did not ask for.
+    Skipped(Kind),
+}
+
+impl Member<'_> {
+    pub fn kind(&self) -> Kind {
+        match self {
+            Member::Null => Kind::Null,
+            Member::Bool(_) => Kind::Bool,
+            Member::Int(_) | Member::Float(_) => Kind::Number,
+            Member::Str(_) => Kind::String,
+            Member::Array { .. } => Kind::Array,
+            Member::Object => Kind::Object,
+            Member::Skipped(kind) => *kind,
+        }
+    }
+}
+
+/// Receives the top-level members of an object walked by `scan_object`.
+pub trait MemberSink<'de> {
+    /// Whether the value of `name` should be built as a `Member` (else `Skipped`).
+    fn wants(&self, name: &str) -> bool;
+    fn member(&mut self, name: &str, value: Member<'de>);
+}
+
+/// Walks `bytes` as a JSON object under exactly the rules of `parse_object` (the same
+/// errors for the same input) without building it, handing each top-level member to
+/// `sink`. For reading a few members of a large object: the claims of a token.
+pub fn scan_object<'de, S: MemberSink<'de>>(bytes: &'de [u8], what: &str, max_depth: usize, sink: &mut S) -> Result<()> {
+    let max_depth = max_depth.min(crate::limits::MAX_DEPTH_CEILING);
+    let text = utf8(bytes, what)?;
+    let too_deep = Cell::new(false);
+    let mut de = serde_json::Deserializer::from_str(text);
+    let seed = ScanSeed { check: CheckSeed { depth: 0, max_depth, too_deep: &too_deep }, sink };
+    match seed.deserialize(&mut de).and_then(|kind| de.end().map(|_| kind)) {
+        Ok(Kind::Object) => Ok(()),
+        Ok(_) => Err(Error::Json(format!("{what}: must be a JSON object"))),
+        Err(e) => Err(classify(bytes, what, e, too_deep.get(), max_depth)),
+    }
+}
+
+/// The input as text: checked as UTF-8 once, up front, which is much cheaper than
+/// serde_json checking every string of a byte slice on its own.
+fn utf8<'a>(bytes: &'a [u8], what: &str) -> Result<&'a str> {
+    std::str::from_utf8(bytes).map_err(|e| {
+        Error::Json(format!("{what}: invalid JSON: not UTF-8 (invalid byte at offset {})", e.valid_up_to()))
+    })
 }
 
 fn classify(bytes: &[u8], what: &str, e: serde_json::Error, too_deep: bool, max_depth: usize) -> Error {
@@ -59,7 +165,7 @@ fn classify(bytes: &[u8], what: &str, e: serde_json::Error, too_deep: bool, max_
 }
 
 /// The validating twin of `StrictSeed`: same rules, builds nothing (member names are
-/// borrowed from the input where they have no escapes). Its value: "was an object".
+/// borrowed from the input where they have no escapes). Its value: the value's kind.
 struct CheckSeed<'a> {
     depth: usize,
     max_depth: usize,
@@ -77,54 +183,198 @@ impl<'a> CheckSeed<'a> {
 }
 
 impl<'de> DeserializeSeed<'de> for CheckSeed<'_> {
-    type Value = bool;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<bool, D::Error> {
+    type Value = Kind;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<Kind, D::Error> {
         d.deserialize_any(self)
     }
 }
 
 impl<'de> Visitor<'de> for CheckSeed<'_> {
-    type Value = bool;
+    type Value = Kind;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a JSON value")
     }
-    fn visit_bool<E>(self, _: bool) -> std::result::Result<bool, E> {
-        Ok(false)
+    fn visit_bool<E>(self, _: bool) -> std::result::Result<Kind, E> {
+        Ok(Kind::Bool)
     }
-    fn visit_i64<E>(self, _: i64) -> std::result::Result<bool, E> {
-        Ok(false)
+    fn visit_i64<E>(self, _: i64) -> std::result::Result<Kind, E> {
+        Ok(Kind::Number)
     }
-    fn visit_u64<E>(self, _: u64) -> std::result::Result<bool, E> {
-        Ok(false)
+    fn visit_u64<E>(self, _: u64) -> std::result::Result<Kind, E> {
+        Ok(Kind::Number)
     }
-    fn visit_f64<E: serde::de::Error>(self, v: f64) -> std::result::Result<bool, E> {
-        if v.is_finite() {
-            Ok(false)
-        } else {
-            Err(E::custom("number out of range"))
-        }
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> std::result::Result<Kind, E> {
+        finite(v).map(|_| Kind::Number)
     }
-    fn visit_str<E>(self, _: &str) -> std::result::Result<bool, E> {
-        Ok(false)
+    fn visit_str<E>(self, _: &str) -> std::result::Result<Kind, E> {
+        Ok(Kind::String)
     }
-    fn visit_unit<E>(self) -> std::result::Result<bool, E> {
-        Ok(false)
+    fn visit_unit<E>(self) -> std::result::Result<Kind, E> {
+        Ok(Kind::Null)
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<bool, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Kind, A::Error> {
         while seq.next_element_seed(self.nested()?)?.is_some() {}
-        Ok(false)
+        Ok(Kind::Array)
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> std::result::Result<bool, A::Error> {
-        let mut seen: BTreeSet<Cow<'de, str>> = BTreeSet::new();
+    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> std::result::Result<Kind, A::Error> {
+        let mut seen = SeenNames::default();
         while let Some(key) = access.next_key_seed(NameSeed)? {
-            if seen.contains(&key) {
-                return Err(A::Error::custom(format_args!("duplicate member name `{key}`")));
-            }
+            seen.insert(key)?;
             access.next_value_seed(self.nested()?)?;
-            seen.insert(key);
         }
-        Ok(true)
+        Ok(Kind::Object)
+    }
+}
+
+fn finite<E: serde::de::Error>(v: f64) -> std::result::Result<f64, E> {
+    if v.is_finite() {
+        Ok(v)
+    } else {
+        Err(E::custom("number out of range"))
+    }
+}
+
+/// The member names of one object so far, to refuse duplicates. The first few live
+/// on the stack (the usual header or claims has fewer than 16 members); more spill
+/// into a set, so a huge object stays O(n log n).
+#[derive(Default)]
+struct SeenNames<'de> {
+    inline: [Option<Cow<'de, str>>; 16],
+    len: usize,
+    spill: BTreeSet<Cow<'de, str>>,
+}
+
+impl<'de> SeenNames<'de> {
+    /// Records `name`; an error if the object already had it. Called before the
+    /// member's value is read, so a duplicate is reported as such whatever follows.
+    fn insert<E: serde::de::Error>(&mut self, name: Cow<'de, str>) -> std::result::Result<(), E> {
+        let seen = self.inline[..self.len].iter().flatten().any(|seen| **seen == *name)
+            || (self.len == self.inline.len() && self.spill.contains(&name));
+        if seen {
+            return Err(E::custom(format_args!("duplicate member name `{name}`")));
+        }
+        if self.len < self.inline.len() {
+            self.inline[self.len] = Some(name);
+            self.len += 1;
+        } else {
+            self.spill.insert(name);
+        }
+        Ok(())
+    }
+}
+
+/// The top level of `scan_object`: an object whose members go to the sink.
+struct ScanSeed<'a, 's, S> {
+    check: CheckSeed<'a>,
+    sink: &'s mut S,
+}
+
+impl<'de, S: MemberSink<'de>> DeserializeSeed<'de> for ScanSeed<'_, '_, S> {
+    type Value = Kind;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<Kind, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de, S: MemberSink<'de>> Visitor<'de> for ScanSeed<'_, '_, S> {
+    type Value = Kind;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+    // Anything but an object is "not an object", after checking it is valid JSON.
+    fn visit_bool<E>(self, _: bool) -> std::result::Result<Kind, E> {
+        Ok(Kind::Bool)
+    }
+    fn visit_i64<E>(self, _: i64) -> std::result::Result<Kind, E> {
+        Ok(Kind::Number)
+    }
+    fn visit_u64<E>(self, _: u64) -> std::result::Result<Kind, E> {
+        Ok(Kind::Number)
+    }
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> std::result::Result<Kind, E> {
+        self.check.visit_f64(v)
+    }
+    fn visit_str<E>(self, _: &str) -> std::result::Result<Kind, E> {
+        Ok(Kind::String)
+    }
+    fn visit_unit<E>(self) -> std::result::Result<Kind, E> {
+        Ok(Kind::Null)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> std::result::Result<Kind, A::Error> {
+        self.check.visit_seq(seq)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> std::result::Result<Kind, A::Error> {
+        let mut seen = SeenNames::default();
+        while let Some(key) = access.next_key_seed(NameSeed)? {
+            let wanted = self.sink.wants(&key);
+            // The sink sees the name after the duplicate check; the value is read after.
+            let name = key.clone();
+            seen.insert(key)?;
+            let value = if wanted {
+                access.next_value_seed(MemberSeed(self.check.nested()?))?
+            } else {
+                Member::Skipped(access.next_value_seed(self.check.nested()?)?)
+            };
+            self.sink.member(&name, value);
+        }
+        Ok(Kind::Object)
+    }
+}
+
+/// A wanted top-level member's value; nested content is only checked.
+struct MemberSeed<'a>(CheckSeed<'a>);
+
+impl<'de> DeserializeSeed<'de> for MemberSeed<'_> {
+    type Value = Member<'de>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<Member<'de>, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for MemberSeed<'_> {
+    type Value = Member<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> std::result::Result<Member<'de>, E> {
+        Ok(Member::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> std::result::Result<Member<'de>, E> {
+        Ok(Member::Int(i128::from(v)))
+    }
+    fn visit_u64<E>(self, v: u64) -> std::result::Result<Member<'de>, E> {
+        Ok(Member::Int(i128::from(v)))
+    }
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> std::result::Result<Member<'de>, E> {
+        finite(v).map(Member::Float)
+    }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> std::result::Result<Member<'de>, E> {
+        Ok(Member::Str(Cow::Borrowed(v)))
+    }
+    fn visit_str<E>(self, v: &str) -> std::result::Result<Member<'de>, E> {
+        Ok(Member::Str(Cow::Owned(v.to_owned())))
+    }
+    fn visit_unit<E>(self) -> std::result::Result<Member<'de>, E> {
+        Ok(Member::Null)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Member<'de>, A::Error> {
+        let mut strings = Vec::new();
+        let mut first_other = None;
+        while let Some(item) = seq.next_element_seed(MemberSeed(self.0.nested()?))? {
+            match item {
+                Member::Str(s) => strings.push(s),
+                other => {
+                    first_other.get_or_insert(other.kind());
+                }
+            }
+        }
+        Ok(Member::Array { strings, first_other })
+    }
+    fn visit_map<A: MapAccess<'de>>(self, access: A) -> std::result::Result<Member<'de>, A::Error> {
+        self.0.visit_map(access).map(|_| Member::Object)
     }
 }
 
@@ -241,9 +491,101 @@ mod tests {
             _ => "other",
         };
         let parsed = parse_object(input, "claims").map_err(name);
-        // The validating twin must agree on every input.
+        // The validating twin and the scanner must agree on every input.
         assert_eq!(check_object(input, "claims").map_err(name).err(), parsed.as_ref().err().copied());
+        let mut all = Everything(Vec::new());
+        let scanned = scan_object(input, "claims", MAX_DEPTH, &mut all).map_err(name);
+        assert_eq!(scanned.err(), parsed.as_ref().err().copied());
+        if let Ok(obj) = &parsed {
+            let names: Vec<&String> = all.0.iter().map(|(n, _)| n).collect();
+            assert_eq!(names, obj.keys().collect::<Vec<_>>().tap_sort());
+            for (n, member) in &all.0 {
+                assert_eq!(member.kind(), Kind::of(&obj[n]), "{n}");
+            }
+        }
         parsed
+    }
+
+    /// A sink that wants every member.
+    struct Everything(Vec<(String, Member<'static>)>);
+
+    impl<'de> MemberSink<'de> for Everything {
+        fn wants(&self, _: &str) -> bool {
+            true
+        }
+        fn member(&mut self, name: &str, value: Member<'de>) {
+            let owned = match value {
+                Member::Str(s) => Member::Str(Cow::Owned(s.into_owned())),
+                Member::Array { strings, first_other } => Member::Array {
+                    strings: strings.into_iter().map(|s| Cow::Owned(s.into_owned())).collect(),
+                    first_other,
+                },
+                Member::Null => Member::Null,
+                Member::Bool(b) => Member::Bool(b),
+                Member::Int(i) => Member::Int(i),
+                Member::Float(f) => Member::Float(f),
+                Member::Object => Member::Object,
+                Member::Skipped(k) => Member::Skipped(k),
+            };
+            self.0.push((name.to_owned(), owned));
+            self.0.sort_by(|a, b| a.0.cmp(&b.0));
+        }
+    }
+
+    trait TapSort {
+        fn tap_sort(self) -> Self;
+    }
+    impl<T: Ord> TapSort for Vec<T> {
+        fn tap_sort(mut self) -> Self {
+            self.sort();
+            self
+        }
+    }
+
+    #[test]
+    fn scan_builds_wanted_members_and_borrows_plain_strings() {
+        let input = br#"{"i":-5,"u":18446744073709551615,"big":123456789012345678901234567890,"f":1.5,"s":"plain","e":"a\u00e9","a":["x",1,"y"],"o":{"k":[1]},"n":null,"b":true}"#;
+        let mut all = Everything(Vec::new());
+        scan_object(input, "claims", MAX_DEPTH, &mut all).unwrap();
+        let get = |n: &str| all.0.iter().find(|(name, _)| name == n).map(|(_, m)| m.clone()).unwrap();
+        assert_eq!(get("i"), Member::Int(-5));
+        assert_eq!(get("u"), Member::Int(18446744073709551615));
+        assert!(matches!(get("big"), Member::Float(v) if v > 1e29));
+        assert_eq!(get("f"), Member::Float(1.5));
+        assert_eq!(get("s"), Member::Str("plain".into()));
+        assert_eq!(get("e"), Member::Str("a\u{e9}".into()));
+        assert_eq!(get("a"), Member::Array { strings: vec!["x".into(), "y".into()], first_other: Some(Kind::Number) });
+        assert_eq!(get("o"), Member::Object);
+        assert_eq!(get("n"), Member::Null);
+        assert_eq!(get("b"), Member::Bool(true));
+
+        struct Borrowed(bool);
+        impl<'de> MemberSink<'de> for Borrowed {
+            fn wants(&self, name: &str) -> bool {
+                name == "s"
+            }
+            fn member(&mut self, name: &str, value: Member<'de>) {
+                match (name, value) {
+                    ("s", Member::Str(Cow::Borrowed("plain"))) => self.0 = true,
+                    ("s", other) => panic!("{other:?}"),
+                    (_, other) => assert!(matches!(other, Member::Skipped(_))),
+                }
+            }
+        }
+        let mut borrowed = Borrowed(false);
+        scan_object(input, "claims", MAX_DEPTH, &mut borrowed).unwrap();
+        assert!(borrowed.0);
+    }
+
+    #[test]
+    fn many_members_spill_and_still_catch_duplicates() {
+        let members: Vec<String> = (0..40).map(|i| format!("\"m{i}\":{i}")).collect();
+        let ok = format!("{{{}}}", members.join(","));
+        assert!(kind(ok.as_bytes()).is_ok());
+        for dup in ["m3", "m20", "m39"] {
+            let bad = format!("{{{},\"{dup}\":0}}", members.join(","));
+            assert_eq!(kind(bad.as_bytes()).unwrap_err(), "json", "{dup}");
+        }
     }
 
     #[test]

@@ -49,11 +49,12 @@ pub(crate) fn split(token: &[u8], max_len: usize) -> Result<Segments<'_>> {
         let pos = token.iter().position(|b| !b.is_ascii()).unwrap_or_default();
         return Err(Error::TokenMalformed(format!("non-ASCII byte at offset {pos}")));
     }
-    let dot = |from: usize| token[from..].iter().position(|&b| b == b'.').map(|i| from + i);
-    let dots = match dot(0).and_then(|a| dot(a + 1).map(|b| (a, b))) {
-        Some((a, b)) if dot(b + 1).is_none() => [a, b],
+    // Counting first (a loop the compiler vectorizes), then the two dots found from
+    // each end: the header and signature are short, the payload is the long middle.
+    let count = token.iter().filter(|&&b| b == b'.').count();
+    let dots = match (count, token.iter().position(|&b| b == b'.'), token.iter().rposition(|&b| b == b'.')) {
+        (2, Some(first), Some(last)) => [first, last],
         _ => {
-            let count = token.iter().filter(|&&b| b == b'.').count();
             return Err(Error::TokenMalformed(format!(
                 "a compact JWS has 3 segments separated by '.', found {}",
                 count + 1
@@ -177,23 +178,43 @@ pub fn verify<K: KeySource + ?Sized>(token: &[u8], keys: &K, validation: &Valida
 /// Signs `payload` as a compact JWS. `extra_header` (a JSON object) adds members; its
 /// `alg`, if any, must agree with `alg`. `default_typ` is set unless the caller set `typ`.
 pub fn sign(key: &Key, alg: Algorithm, payload: &[u8], extra_header: Option<&[u8]>, default_typ: Option<&str>) -> Result<String> {
-    let header_json = match (extra_header, key.kid()) {
-        // The common shape, written directly: the same bytes the general path gives
-        // (members sorted), without building a JSON object.
-        (None, None) => match default_typ {
-            Some(typ) => format!(r#"{{"alg":"{}","typ":{}}}"#, alg.name(), Value::from(typ)).into_bytes(),
-            None => format!(r#"{{"alg":"{}"}}"#, alg.name()).into_bytes(),
-        },
-        _ => general_header(key, alg, extra_header, default_typ)?,
-    };
-    let mut token = String::with_capacity((header_json.len() + payload.len()) * 4 / 3 + 180);
-    b64::encode_into(&header_json, &mut token);
+    let mut token = String::with_capacity((payload.len() + 64) * 4 / 3 + 180);
+    match (extra_header, key.kid(), default_typ) {
+        // The common shapes, written without building a JSON object: the same bytes
+        // the general path gives (members sorted).
+        (None, None, None) => b64::encode_into(concat_on_stack(&[br#"{"alg":""#, alg.name().as_bytes(), br#""}"#]).as_slice(), &mut token),
+        (None, None, Some("JWT")) => {
+            b64::encode_into(concat_on_stack(&[br#"{"alg":""#, alg.name().as_bytes(), br#"","typ":"JWT"}"#]).as_slice(), &mut token)
+        }
+        _ => b64::encode_into(&general_header(key, alg, extra_header, default_typ)?, &mut token),
+    }
     token.push('.');
     b64::encode_into(payload, &mut token);
     let signature = key.sign_bytes(alg, token.as_bytes())?;
     token.push('.');
     b64::encode_into(&signature, &mut token);
     Ok(token)
+}
+
+/// Concatenates short pieces on the stack (a fixed header is under 48 bytes).
+fn concat_on_stack(pieces: &[&[u8]]) -> StackBytes {
+    let mut out = StackBytes { buf: [0; 48], len: 0 };
+    for piece in pieces {
+        out.buf[out.len..out.len + piece.len()].copy_from_slice(piece);
+        out.len += piece.len();
+    }
+    out
+}
+
+struct StackBytes {
+    buf: [u8; 48],
+    len: usize,
+}
+
+impl StackBytes {
+    fn as_slice(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
 }
 
 /// The header of `sign` when the caller adds members or the key has a `kid`.

@@ -10,12 +10,20 @@ use crate::jws;
 use crate::key::Key;
 use crate::limits::Limits;
 
+/// A JWT whose signature verified and whose claims passed the checks: the exact
+/// header and claims JSON (the claims are checked in place, not built; `claims()`
+/// builds them for callers that want a map).
 #[derive(Debug, Clone)]
 pub struct VerifiedJwt {
     pub header_json: Vec<u8>,
     pub header: Object,
     pub claims_json: Vec<u8>,
-    pub claims: Object,
+}
+
+impl VerifiedJwt {
+    pub fn claims(&self) -> Result<Object> {
+        json::parse_object_limited(&self.claims_json, "claims", crate::limits::MAX_DEPTH_CEILING)
+    }
 }
 
 pub fn sign(key: &Key, alg: Algorithm, claims_json: &[u8], extra_header: Option<&[u8]>) -> Result<String> {
@@ -25,9 +33,8 @@ pub fn sign(key: &Key, alg: Algorithm, claims_json: &[u8], extra_header: Option<
 
 pub fn verify<K: jws::KeySource + ?Sized>(token: &[u8], keys: &K, validation: &Validation) -> Result<VerifiedJwt> {
     let verified = jws::verify(token, keys, validation)?;
-    let claims = json::parse_object_limited(&verified.payload, "claims", validation.limits().max_depth)?;
-    validation.check(&verified.header, &claims, &verified.payload)?;
-    Ok(VerifiedJwt { header_json: verified.header_json, header: verified.header, claims_json: verified.payload, claims })
+    validation.check(&verified.header, &verified.payload)?;
+    Ok(VerifiedJwt { header_json: verified.header_json, header: verified.header, claims_json: verified.payload })
 }
 
 /// Decodes header and claims WITHOUT verifying anything: for inspection and for
@@ -36,6 +43,6 @@ pub fn decode_unverified(token: &[u8], limits: &Limits) -> Result<(Vec<u8>, Vec<
     let seg = jws::split(token, limits.max_token_len)?;
     let (header_json, _) = jws::decode_header(seg.header, limits)?;
     let claims_json = crate::b64::decode(seg.payload, "payload")?;
-    json::parse_object_limited(&claims_json, "claims", limits.max_depth)?;
+    json::check_object_limited(&claims_json, "claims", limits.max_depth)?;
     Ok((header_json, claims_json))
 }
