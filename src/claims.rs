@@ -13,7 +13,8 @@ use serde_json::Value;
 use crate::alg::Algorithm;
 use crate::error::{Error, Result};
 
-use crate::json::{self, Kind, Member, MemberSink, Object};
+use crate::json::{self, Kind, Member, MemberSink};
+use crate::jws::Header;
 use crate::limits::Limits;
 
 /// Asked after every other check passed: `true` means the token is revoked. Given the
@@ -181,7 +182,7 @@ impl Validation {
     /// Checks a verified token's header `typ` and claims JSON, in a fixed order:
     /// JSON, types, required claims, time, issuer, audience, subject, `typ`, then
     /// revocation. The claims are read, not built: only the registered claims are.
-    pub fn check(&self, header: &Object, claims_json: &[u8]) -> Result<()> {
+    pub fn check(&self, header: &Header, claims_json: &[u8]) -> Result<()> {
         let mut read = ClaimsReader { required: &self.required, present: vec![false; self.required.len()], ..Default::default() };
         json::scan_object(claims_json, "claims", self.limits.max_depth, &mut read)?;
         let exp = numeric_date(read.exp.as_ref(), "exp")?;
@@ -236,8 +237,7 @@ impl Validation {
             }
         }
         if let Some(expected) = &self.typ {
-            let typ = header.get("typ").and_then(Value::as_str);
-            match typ {
+            match header.typ.as_deref() {
                 Some(t) if same_media_type(t, expected) => {}
                 Some(t) => return Err(Error::TypMismatch(format!("`typ` must be {expected:?}, got {t:?}"))),
                 None => return Err(Error::TypMismatch(format!("`typ` must be {expected:?}, but the header has none"))),
@@ -450,7 +450,7 @@ mod tests {
     use super::*;
 
     fn check(v: &Validation, claims: &str) -> Result<()> {
-        v.check(&Object::new(), claims.as_bytes())
+        v.check(&Header::new(Algorithm::HS256), claims.as_bytes())
     }
 
     #[test]

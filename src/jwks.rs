@@ -36,7 +36,7 @@ use serde_json::Value;
 use crate::alg::{Algorithm, Family};
 use crate::error::{Error, Result};
 use crate::json::{self, Object};
-use crate::jws::KeySource;
+use crate::jws::{Header, KeySource};
 use crate::key::{self, Key, Material};
 
 /// Largest JWKS document read (1 MiB): real ones are a few KiB.
@@ -313,8 +313,8 @@ fn usable_for_verification(k: &Key) -> Result<()> {
 }
 
 impl KeySource for KeySet {
-    fn candidates<'a>(&'a self, header: &Object, alg: Algorithm) -> Result<Vec<&'a Key>> {
-        if let Some(kid) = header.get("kid").and_then(Value::as_str) {
+    fn candidates<'a>(&'a self, header: &Header, alg: Algorithm) -> Result<Vec<&'a Key>> {
+        if let Some(kid) = header.kid.as_deref() {
             let named: Vec<&Key> = self.keys.iter().filter(|k| k.kid() == Some(kid)).map(|k| &**k).collect();
             if named.is_empty() {
                 return Err(self.kid_not_found(kid));
@@ -346,12 +346,8 @@ const _: () = {
 mod tests {
     use super::*;
 
-    fn header(kid: Option<&str>) -> Object {
-        let mut h = Object::new();
-        if let Some(kid) = kid {
-            h.insert("kid".into(), Value::String(kid.into()));
-        }
-        h
+    fn header(kid: Option<&str>) -> Header {
+        Header { kid: kid.map(str::to_owned), ..Header::new(Algorithm::ES256) }
     }
 
     #[test]

@@ -7,9 +7,9 @@ use serde_json::Value;
 
 use crate::alg::Algorithm;
 use crate::b64;
-use crate::claims::{json_type, Validation};
+use crate::claims::Validation;
 use crate::error::{Error, Result};
-use crate::json::{self, Object};
+use crate::json::{self, Kind, Member, MemberSink, Object};
 use crate::key::Key;
 use crate::limits::Limits;
 
@@ -17,8 +17,24 @@ use crate::limits::Limits;
 #[derive(Debug, Clone)]
 pub struct Verified {
     pub header_json: Vec<u8>,
-    pub header: Object,
+    pub header: Header,
     pub payload: Vec<u8>,
+}
+
+/// The members of a JWS header jwtkit reads, from a header that passed every check
+/// (`header_json` has all of it, exactly as sent).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Header {
+    pub alg: Algorithm,
+    pub kid: Option<String>,
+    pub typ: Option<String>,
+    pub cty: Option<String>,
+}
+
+impl Header {
+    pub fn new(alg: Algorithm) -> Header {
+        Header { alg, kid: None, typ: None, cty: None }
+    }
 }
 
 /// The three segments of a compact JWS, still encoded.
@@ -49,12 +65,14 @@ pub(crate) fn split(token: &[u8], max_len: usize) -> Result<Segments<'_>> {
         let pos = token.iter().position(|b| !b.is_ascii()).unwrap_or_default();
         return Err(Error::TokenMalformed(format!("non-ASCII byte at offset {pos}")));
     }
-    // Counting first (a loop the compiler vectorizes), then the two dots found from
-    // each end: the header and signature are short, the payload is the long middle.
-    let count = token.iter().filter(|&&b| b == b'.').count();
-    let dots = match (count, token.iter().position(|&b| b == b'.'), token.iter().rposition(|&b| b == b'.')) {
-        (2, Some(first), Some(last)) => [first, last],
+    // The two dots are found from each end (header and signature are short), then the
+    // payload between them must have none.
+    let dots = match (memchr::memchr(b'.', token), memchr::memrchr(b'.', token)) {
+        (Some(first), Some(last)) if first < last && memchr::memchr(b'.', &token[first + 1..last]).is_none() => {
+            [first, last]
+        }
         _ => {
+            let count = memchr::memchr_iter(b'.', token).count();
             return Err(Error::TokenMalformed(format!(
                 "a compact JWS has 3 segments separated by '.', found {}",
                 count + 1
@@ -69,7 +87,8 @@ pub(crate) fn split(token: &[u8], max_len: usize) -> Result<Segments<'_>> {
     })
 }
 
-pub(crate) fn decode_header(encoded: &[u8], limits: &Limits) -> Result<(Vec<u8>, Object)> {
+/// The header segment, base64url-decoded, within the size limit.
+fn decode_header_bytes(encoded: &[u8], limits: &Limits) -> Result<Vec<u8>> {
     let max = limits.max_header_len;
     let too_large = || Error::JsonLimit(format!("header: larger than {max} bytes"));
     // Unpadded base64url of `max` bytes is at most ceil(4 * max / 3) characters: refuse
@@ -81,41 +100,126 @@ pub(crate) fn decode_header(encoded: &[u8], limits: &Limits) -> Result<(Vec<u8>,
     if bytes.len() > max {
         return Err(too_large());
     }
+    Ok(bytes)
+}
+
+/// A header segment as a JSON object (JWE, which reads many members).
+pub(crate) fn decode_header(encoded: &[u8], limits: &Limits) -> Result<(Vec<u8>, Object)> {
+    let bytes = decode_header_bytes(encoded, limits)?;
     let header = json::parse_object_limited(&bytes, "header", limits.max_depth)?;
     Ok((bytes, header))
 }
 
-/// The `alg` member, which must be a registered algorithm name jwtkit implements.
-pub(crate) fn header_alg(header: &Object) -> Result<Algorithm> {
-    match header.get("alg") {
-        None => Err(Error::HeaderInvalid("member `alg` is required".into())),
-        Some(Value::String(name)) => Algorithm::from_name(name),
-        Some(other) => Err(Error::HeaderInvalid(format!("member `alg` must be a string, got {}", json_type(other)))),
+/// A header segment checked as JSON, not read (for tokens only inspected).
+pub(crate) fn check_header_json(encoded: &[u8], limits: &Limits) -> Result<Vec<u8>> {
+    let bytes = decode_header_bytes(encoded, limits)?;
+    json::check_object_limited(&bytes, "header", limits.max_depth)?;
+    Ok(bytes)
+}
+
+/// A JWS header segment: decoded, checked (`check_header_members`) and read, without
+/// building a JSON object.
+pub(crate) fn read_header(encoded: &[u8], limits: &Limits) -> Result<(Vec<u8>, Header)> {
+    let bytes = decode_header_bytes(encoded, limits)?;
+    let mut reader = HeaderReader::default();
+    json::scan_object(&bytes, "header", limits.max_depth, &mut reader)?;
+    let header = reader.finish()?;
+    Ok((bytes, header))
+}
+
+#[derive(Default)]
+struct HeaderReader<'de> {
+    alg: Option<Member<'de>>,
+    kid: Option<Member<'de>>,
+    typ: Option<Member<'de>>,
+    cty: Option<Member<'de>>,
+    crit: Option<Member<'de>>,
+    b64: bool,
+}
+
+impl<'de> MemberSink<'de> for HeaderReader<'de> {
+    fn wants(&self, name: &str) -> bool {
+        matches!(name, "alg" | "kid" | "typ" | "cty" | "crit")
+    }
+
+    fn member(&mut self, name: &str, value: Member<'de>) {
+        let slot = match name {
+            "alg" => &mut self.alg,
+            "kid" => &mut self.kid,
+            "typ" => &mut self.typ,
+            "cty" => &mut self.cty,
+            "crit" => &mut self.crit,
+            "b64" => {
+                self.b64 = true;
+                return;
+            }
+            _ => return,
+        };
+        *slot = Some(value);
+    }
+}
+
+impl HeaderReader<'_> {
+    fn finish(self) -> Result<Header> {
+        let crit = self.crit.as_ref().map(|crit| match crit {
+            Member::Array { strings, first_other: None } => strings.first().map(|s| s.as_ref()),
+            _ => None,
+        });
+        let kind = |m: &Option<Member>| m.as_ref().map(Member::kind);
+        check_header_members(
+            [("kid", kind(&self.kid)), ("typ", kind(&self.typ)), ("cty", kind(&self.cty))],
+            crit,
+            self.b64,
+        )?;
+        let alg = match &self.alg {
+            None => return Err(Error::HeaderInvalid("member `alg` is required".into())),
+            Some(Member::Str(name)) => Algorithm::from_name(name)?,
+            Some(other) => {
+                return Err(Error::HeaderInvalid(format!("member `alg` must be a string, got {}", other.kind().name())))
+            }
+        };
+        let text = |m: Option<Member>| match m {
+            Some(Member::Str(s)) => Some(s.into_owned()),
+            _ => None,
+        };
+        Ok(Header { alg, kid: text(self.kid), typ: text(self.typ), cty: text(self.cty) })
     }
 }
 
 /// Header members jwtkit gives meaning to must have the right type; `crit` must be
 /// well formed, and since jwtkit implements no extension, any name in it is refused
 /// (RFC 7515 §4.1.11). `b64: false` (RFC 7797) is refused with or without `crit`.
+/// For a header built as a JSON object (signing, JWE); `read_header` applies the same
+/// rules through `check_header_members`.
 pub(crate) fn check_header(header: &Object) -> Result<()> {
-    for name in ["kid", "typ", "cty"] {
-        if let Some(v) = header.get(name) {
-            if !v.is_string() {
-                return Err(Error::HeaderInvalid(format!("member `{name}` must be a string, got {}", json_type(v))));
-            }
+    let kind = |name| header.get(name).map(Kind::of);
+    let crit = header.get("crit").map(|crit| {
+        crit.as_array()
+            .filter(|a| a.iter().all(Value::is_string))
+            .and_then(|a| a.first())
+            .and_then(Value::as_str)
+    });
+    check_header_members([("kid", kind("kid")), ("typ", kind("typ")), ("cty", kind("cty"))], crit, header.contains_key("b64"))
+}
+
+/// The header rules, on what a reader found: the kinds of the string members, `crit`
+/// (absent; present but not a non-empty array of strings; its first name) and whether
+/// `b64` is present.
+fn check_header_members(strings: [(&str, Option<Kind>); 3], crit: Option<Option<&str>>, has_b64: bool) -> Result<()> {
+    for (name, kind) in strings {
+        match kind {
+            None | Some(Kind::String) => {}
+            Some(other) => return Err(Error::HeaderInvalid(format!("member `{name}` must be a string, got {}", other.name()))),
         }
     }
-    if let Some(crit) = header.get("crit") {
-        let names = crit
-            .as_array()
-            .filter(|a| !a.is_empty() && a.iter().all(Value::is_string))
-            .ok_or_else(|| Error::HeaderInvalid("`crit` must be a non-empty array of strings".into()))?;
-        let first = names[0].as_str().unwrap_or_default();
-        return Err(Error::CritUnsupported(format!(
-            "`crit` names {first:?}, an extension jwtkit does not implement"
-        )));
+    match crit {
+        None => {}
+        Some(None) => return Err(Error::HeaderInvalid("`crit` must be a non-empty array of strings".into())),
+        Some(Some(first)) => {
+            return Err(Error::CritUnsupported(format!("`crit` names {first:?}, an extension jwtkit does not implement")))
+        }
     }
-    if header.contains_key("b64") {
+    if has_b64 {
         return Err(Error::HeaderInvalid("`b64` (unencoded payload, RFC 7797) is not supported".into()));
     }
     Ok(())
@@ -125,7 +229,7 @@ pub(crate) fn check_header(header: &Object) -> Result<()> {
 /// Only keys the caller supplied can ever be returned.
 pub trait KeySource {
     /// The keys to try, in order, for a token with this header and algorithm.
-    fn candidates<'a>(&'a self, header: &Object, alg: Algorithm) -> Result<Vec<&'a Key>>;
+    fn candidates<'a>(&'a self, header: &Header, alg: Algorithm) -> Result<Vec<&'a Key>>;
 
     /// The one key, when the source is a single key (skips building a list).
     fn single(&self) -> Option<&Key> {
@@ -134,7 +238,7 @@ pub trait KeySource {
 }
 
 impl KeySource for Key {
-    fn candidates<'a>(&'a self, _header: &Object, _alg: Algorithm) -> Result<Vec<&'a Key>> {
+    fn candidates<'a>(&'a self, _header: &Header, _alg: Algorithm) -> Result<Vec<&'a Key>> {
         Ok(vec![self])
     }
 
@@ -147,9 +251,8 @@ impl KeySource for Key {
 pub fn verify<K: KeySource + ?Sized>(token: &[u8], keys: &K, validation: &Validation) -> Result<Verified> {
     let limits = validation.limits();
     let seg = split(token, limits.max_token_len)?;
-    let (header_json, header) = decode_header(seg.header, limits)?;
-    check_header(&header)?;
-    let alg = header_alg(&header)?;
+    let (header_json, header) = read_header(seg.header, limits)?;
+    let alg = header.alg;
     if !validation.allows(alg) {
         let allowed: Vec<&str> = validation.algorithms().iter().map(|a| a.name()).collect();
         return Err(Error::AlgNotAllowed(format!("{} is not in the allow-list {allowed:?}", alg.name())));
@@ -244,4 +347,40 @@ fn general_header(key: &Key, alg: Algorithm, extra_header: Option<&[u8]>, defaul
         }
     }
     serde_json::to_vec(&header).map_err(|e| Error::Json(format!("header: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `read_header` (verification) and `check_header` (signing, JWE) share one set of
+    /// rules: the same headers fail with the same message.
+    #[test]
+    fn both_header_readers_apply_the_same_rules() {
+        let limits = Limits::default();
+        for (json, want) in [
+            (r#"{"alg":"HS256","kid":1}"#, "member `kid` must be a string, got a number"),
+            (r#"{"alg":"HS256","typ":null}"#, "member `typ` must be a string, got null"),
+            (r#"{"alg":"HS256","cty":["JWT"]}"#, "member `cty` must be a string, got an array"),
+            (r#"{"alg":"HS256","crit":[]}"#, "`crit` must be a non-empty array of strings"),
+            (r#"{"alg":"HS256","crit":["exp",1]}"#, "`crit` must be a non-empty array of strings"),
+            (r#"{"alg":"HS256","crit":"exp"}"#, "`crit` must be a non-empty array of strings"),
+            (r#"{"alg":"HS256","crit":["exp"]}"#, "`crit` names \"exp\", an extension jwtkit does not implement"),
+            (r#"{"alg":"HS256","b64":true}"#, "`b64` (unencoded payload, RFC 7797) is not supported"),
+        ] {
+            let encoded = crate::b64::encode(json.as_bytes());
+            let read = read_header(encoded.as_bytes(), &limits).unwrap_err().to_string();
+            let checked = check_header(&json::parse_object(json.as_bytes(), "header").unwrap()).unwrap_err().to_string();
+            assert!(read.ends_with(want), "{json}: {read}");
+            assert_eq!(read, checked, "{json}");
+        }
+        let encoded = crate::b64::encode(br#"{"typ":"JWT","alg":"ES256","kid":"k\u0031","x":{"alg":1}}"#);
+        let (_, header) = read_header(encoded.as_bytes(), &limits).unwrap();
+        assert_eq!(header, Header { kid: Some("k1".into()), typ: Some("JWT".into()), ..Header::new(Algorithm::ES256) });
+        for (json, want) in [(r#"{"typ":"JWT"}"#, "member `alg` is required"), (r#"{"alg":5}"#, "must be a string, got a number")] {
+            let encoded = crate::b64::encode(json.as_bytes());
+            let err = read_header(encoded.as_bytes(), &limits).unwrap_err().to_string();
+            assert!(err.ends_with(want), "{json}: {err}");
+        }
+    }
 }

@@ -16,7 +16,7 @@ use crate::limits::Limits;
 #[derive(Debug, Clone)]
 pub struct VerifiedJwt {
     pub header_json: Vec<u8>,
-    pub header: Object,
+    pub header: jws::Header,
     pub claims_json: Vec<u8>,
 }
 
@@ -41,7 +41,7 @@ pub fn verify<K: jws::KeySource + ?Sized>(token: &[u8], keys: &K, validation: &V
 /// choosing a key, never for trusting the content.
 pub fn decode_unverified(token: &[u8], limits: &Limits) -> Result<(Vec<u8>, Vec<u8>)> {
     let seg = jws::split(token, limits.max_token_len)?;
-    let (header_json, _) = jws::decode_header(seg.header, limits)?;
+    let header_json = jws::check_header_json(seg.header, limits)?;
     let claims_json = crate::b64::decode(seg.payload, "payload")?;
     json::check_object_limited(&claims_json, "claims", limits.max_depth)?;
     Ok((header_json, claims_json))
