@@ -236,26 +236,41 @@ fn finite<E: serde::de::Error>(v: f64) -> std::result::Result<f64, E> {
 }
 
 /// The member names of one object so far, to refuse duplicates. The first few live
-/// on the stack (the usual header or claims has fewer than 16 members); more spill
+/// on the stack (the usual header or claims has fewer than 16 members), each with a
+/// fingerprint that settles most comparisons without reading the names; more spill
 /// into a set, so a huge object stays O(n log n).
 #[derive(Default)]
 struct SeenNames<'de> {
-    inline: [Option<Cow<'de, str>>; 16],
+    fingerprints: [u128; 16],
+    names: [Option<Cow<'de, str>>; 16],
     len: usize,
     spill: BTreeSet<Cow<'de, str>>,
+}
+
+/// The length and first 8 bytes of a name: equal names have equal fingerprints, and
+/// for names of up to 8 bytes equal fingerprints mean equal names.
+fn fingerprint(name: &str) -> u128 {
+    let bytes = name.as_bytes();
+    let mut head = [0u8; 8];
+    let n = bytes.len().min(8);
+    head[..n].copy_from_slice(&bytes[..n]);
+    (bytes.len() as u128) << 64 | u128::from(u64::from_le_bytes(head))
 }
 
 impl<'de> SeenNames<'de> {
     /// Records `name`; an error if the object already had it. Called before the
     /// member's value is read, so a duplicate is reported as such whatever follows.
     fn insert<E: serde::de::Error>(&mut self, name: Cow<'de, str>) -> std::result::Result<(), E> {
-        let seen = self.inline[..self.len].iter().flatten().any(|seen| **seen == *name)
-            || (self.len == self.inline.len() && self.spill.contains(&name));
+        let fp = fingerprint(&name);
+        let seen = (0..self.len).any(|i| {
+            self.fingerprints[i] == fp && (name.len() <= 8 || self.names[i].as_deref() == Some(&*name))
+        }) || (self.len == self.names.len() && self.spill.contains(&name));
         if seen {
             return Err(E::custom(format_args!("duplicate member name `{name}`")));
         }
-        if self.len < self.inline.len() {
-            self.inline[self.len] = Some(name);
+        if self.len < self.names.len() {
+            self.fingerprints[self.len] = fp;
+            self.names[self.len] = Some(name);
             self.len += 1;
         } else {
             self.spill.insert(name);
@@ -575,6 +590,15 @@ mod tests {
         let mut borrowed = Borrowed(false);
         scan_object(input, "claims", MAX_DEPTH, &mut borrowed).unwrap();
         assert!(borrowed.0);
+    }
+
+    #[test]
+    fn names_sharing_a_fingerprint_prefix_are_told_apart() {
+        assert!(kind(br#"{"abcdefgh1":1,"abcdefgh2":2,"abcdefgh":3,"abcdefg":4,"":5}"#).is_ok());
+        assert_eq!(kind(br#"{"abcdefgh1":1,"abcdefgh2":2,"abcdefgh1":3}"#).unwrap_err(), "json");
+        assert_eq!(kind(br#"{"":1,"a":2,"":3}"#).unwrap_err(), "json");
+        assert_eq!(kind(b"{\"a\\u0000\":1,\"a\":2,\"a\\u0000\":3}").unwrap_err(), "json");
+        assert!(kind(b"{\"a\\u0000\":1,\"a\":2}").is_ok());
     }
 
     #[test]

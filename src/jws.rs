@@ -293,9 +293,9 @@ pub fn sign(key: &Key, alg: Algorithm, payload: &[u8], extra_header: Option<&[u8
     }
     token.push('.');
     b64::encode_into(payload, &mut token);
-    let signature = key.sign_bytes(alg, token.as_bytes())?;
+    let signature = key.sign_raw(alg, token.as_bytes())?;
     token.push('.');
-    b64::encode_into(&signature, &mut token);
+    b64::encode_into(signature.as_ref(), &mut token);
     Ok(token)
 }
 

@@ -232,11 +232,24 @@ impl Key {
     /// Signs `msg` (for JWS, the signing input) with `alg`. ECDSA signatures are raw
     /// `r || s` (RFC 7518 §3.4).
     pub fn sign_bytes(&self, alg: Algorithm, msg: &[u8]) -> Result<Vec<u8>> {
+        Ok(self.sign_raw(alg, msg)?.as_ref().to_vec())
+    }
+
+    /// As `sign_bytes`; an HMAC tag stays on the stack (signing HS256 is fast enough
+    /// that one allocation shows).
+    pub(crate) fn sign_raw(&self, alg: Algorithm, msg: &[u8]) -> Result<RawSignature> {
+        if let Material::Secret { keys, .. } = &self.material {
+            self.check_use(alg, Op::Sign)?;
+            return Ok(RawSignature::Tag(hmac::sign(&keys[hmac_index(alg)], msg)));
+        }
+        self.sign_asymmetric(alg, msg).map(RawSignature::Bytes)
+    }
+
+    fn sign_asymmetric(&self, alg: Algorithm, msg: &[u8]) -> Result<Vec<u8>> {
         self.check_use(alg, Op::Sign)?;
         let rng = SystemRandom::new();
         let failed = |what: &str| Error::InvalidArgument(format!("{} signing failed: {what}", alg.name()));
         match &self.material {
-            Material::Secret { keys, .. } => Ok(hmac::sign(&keys[hmac_index(alg)], msg).as_ref().to_vec()),
             Material::RsaPrivate(pair) => {
                 let mut sig = vec![0u8; pair.public().modulus_len()];
                 pair.sign(rsa_padding(alg), &rng, msg, &mut sig).map_err(|_| failed("RSA"))?;
@@ -250,7 +263,7 @@ impl Key {
                 Ok(sig.to_bytes().to_vec())
             }
             Material::Ed25519Private(pair) => Ok(pair.sign(msg).as_ref().to_vec()),
-            _ => unreachable!("check_use refuses public keys for signing"),
+            _ => unreachable!("check_use refuses public keys for signing; sign_raw handles secrets"),
         }
     }
 
@@ -310,6 +323,21 @@ fn p521_verify(key: &p521::ecdsa::VerifyingKey, msg: &[u8], sig: &[u8]) -> std::
     // from_slice refuses r or s equal to 0 or >= n.
     let sig = p521::ecdsa::Signature::from_slice(sig).map_err(|_| ())?;
     key.verify(msg, &sig).map_err(|_| ())
+}
+
+/// A signature as `Key::sign_raw` makes it.
+pub(crate) enum RawSignature {
+    Tag(hmac::Tag),
+    Bytes(Vec<u8>),
+}
+
+impl AsRef<[u8]> for RawSignature {
+    fn as_ref(&self) -> &[u8] {
+        match self {
+            RawSignature::Tag(tag) => tag.as_ref(),
+            RawSignature::Bytes(bytes) => bytes,
+        }
+    }
 }
 
 pub(crate) fn hash_len(alg: Algorithm) -> usize {
