@@ -2,7 +2,8 @@
 //! canonical trailing bits, so one token has exactly one encoding.
 
 use base64::engine::{general_purpose::GeneralPurpose, DecodePaddingMode, GeneralPurposeConfig};
-use base64::{alphabet, Engine};
+use base64::{alphabet, DecodeSliceError, Engine};
+use std::borrow::Cow;
 
 use crate::error::{Error, Result};
 
@@ -25,9 +26,21 @@ pub fn encode_into(bytes: &[u8], out: &mut String) {
 
 /// Decodes one segment; `what` names it in the error ("header", "signature", …).
 pub fn decode(text: &[u8], what: &str) -> Result<Vec<u8>> {
-    STRICT
-        .decode(text)
-        .map_err(|e| Error::Base64(format!("{what}: invalid base64url ({e})")))
+    STRICT.decode(text).map_err(|e| invalid(what, e))
+}
+
+/// As `decode`, into `buf` when the result fits (a signature up to RSA-4096 in a
+/// 528-byte buffer), else onto the heap: one allocation fewer per verification.
+pub fn decode_small<'b>(text: &[u8], buf: &'b mut [u8], what: &str) -> Result<Cow<'b, [u8]>> {
+    match STRICT.decode_slice(text, buf) {
+        Ok(n) => Ok(Cow::Borrowed(&buf[..n])),
+        Err(DecodeSliceError::OutputSliceTooSmall) => decode(text, what).map(Cow::Owned),
+        Err(DecodeSliceError::DecodeError(e)) => Err(invalid(what, e)),
+    }
+}
+
+fn invalid(what: &str, e: impl std::fmt::Display) -> Error {
+    Error::Base64(format!("{what}: invalid base64url ({e})"))
 }
 
 #[cfg(test)]
@@ -42,5 +55,17 @@ mod tests {
             assert!(matches!(decode(bad.as_bytes(), "t"), Err(Error::Base64(_))), "{bad}");
         }
         assert_eq!(decode(b"", "t").unwrap(), b"");
+    }
+
+    #[test]
+    fn decode_small_uses_the_buffer_when_it_fits_and_agrees_with_decode() {
+        let long = encode(&[7u8; 600]);
+        let mut buf = [0u8; 528];
+        assert!(matches!(decode_small(b"-_8", &mut buf, "t").unwrap(), Cow::Borrowed(b"\xfb\xff")));
+        assert!(matches!(decode_small(long.as_bytes(), &mut buf, "t").unwrap(), Cow::Owned(v) if v == [7u8; 600]));
+        for bad in ["-_8=", "+/8", "-_9", "a"] {
+            let small = decode_small(bad.as_bytes(), &mut buf, "t").unwrap_err().to_string();
+            assert_eq!(small, decode(bad.as_bytes(), "t").unwrap_err().to_string(), "{bad}");
+        }
     }
 }

@@ -257,7 +257,8 @@ pub fn verify<K: KeySource + ?Sized>(token: &[u8], keys: &K, validation: &Valida
         let allowed: Vec<&str> = validation.algorithms().iter().map(|a| a.name()).collect();
         return Err(Error::AlgNotAllowed(format!("{} is not in the allow-list {allowed:?}", alg.name())));
     }
-    let signature = b64::decode(seg.signature, "signature")?;
+    let mut signature_buf = [0u8; 528];
+    let signature = b64::decode_small(seg.signature, &mut signature_buf, "signature")?;
     if let Some(key) = keys.single() {
         key.verify_bytes(alg, seg.signing_input, &signature)?;
         return Ok(Verified { header_json, header, payload: b64::decode(seg.payload, "payload")? });
