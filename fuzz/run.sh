@@ -4,10 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 seconds=${1:-60}
-mkdir -p corpus/verify corpus/decode_unverified corpus/keys corpus/jwe_decrypt
+mkdir -p corpus/verify corpus/decode_unverified corpus/keys corpus/jwe_decrypt corpus/json_parity
 # Seeds: every compact token and key-like string found in the vector files.
 python3 - <<'PY'
-import json, pathlib, hashlib
+import base64, json, pathlib, hashlib
 root = pathlib.Path("../tests")
 def strings(v):
     if isinstance(v, str): yield v
@@ -22,6 +22,9 @@ for f in root.glob("vectors/**/*.json"):
     for s in strings(doc):
         if s.count(".") == 2 and len(s) < 20000:
             save("verify", s.encode()); save("decode_unverified", s.encode())
+            for part in s.split(".")[:2]:  # header and claims JSON for json_parity
+                try: save("json_parity", base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+                except ValueError: pass
         if s.count(".") == 4 and len(s) < 20000:
             save("jwe_decrypt", s.encode())
     for v in ([doc] if isinstance(doc, dict) else []):
@@ -31,7 +34,7 @@ for f in root.glob("vectors/**/*.json"):
 for f in root.glob("keys/*"):
     save("keys", f.read_bytes())
 PY
-for target in verify decode_unverified keys jwe_decrypt; do
+for target in verify decode_unverified keys jwe_decrypt json_parity; do
     echo "== $target: ${seconds}s"
     cargo fuzz run -s none "$target" "corpus/$target" -- -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 2>&1 | grep -E "^(#[0-9]+.*DONE|Done|==|.*ERROR|.*SUMMARY|.*crash)" || true
 done
