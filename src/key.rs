@@ -15,6 +15,8 @@ use crate::error::{Error, Result};
 pub const MIN_RSA_BITS: usize = 2048;
 /// The largest modulus ring verifies with.
 pub const MAX_RSA_BITS: usize = 8192;
+/// Signing keys stop at 4096 bits (ring's limit, kept with every backend).
+pub const MAX_RSA_PRIVATE_BITS: usize = 4096;
 
 pub struct Key {
     pub(crate) material: Material,
@@ -251,7 +253,7 @@ impl Key {
         let failed = |what: &str| Error::InvalidArgument(format!("{} signing failed: {what}", alg.name()));
         match &self.material {
             Material::RsaPrivate(pair) => {
-                let mut sig = vec![0u8; pair.public().modulus_len()];
+                let mut sig = vec![0u8; pair.public_key().modulus_len()];
                 pair.sign(rsa_padding(alg), &rng, msg, &mut sig).map_err(|_| failed("RSA"))?;
                 Ok(sig)
             }
@@ -285,7 +287,7 @@ impl Key {
                 hmac::verify(&keys[hmac_index(alg)], msg, sig).map_err(|_| bad())
             }
             Material::RsaPrivate(pair) => {
-                rsig::UnparsedPublicKey::new(rsa_verify_params(alg), pair.public().as_ref())
+                rsig::UnparsedPublicKey::new(rsa_verify_params(alg), pair.public_key().as_ref())
                     .verify(msg, sig)
                     .map_err(|_| bad())
             }
@@ -469,27 +471,28 @@ pub(crate) fn rsa_public(n: &[u8], e: &[u8]) -> Result<Key> {
     Ok(Key::new(Material::RsaPublic { n: trim_be(n).to_vec(), e: trim_be(e).to_vec() }))
 }
 
-/// Wraps ring's verdict on an RSA private key; `n` and `e` (big-endian) let the
-/// message say which part ring found too small.
+/// An RSA private key, under jwtkit's policy whatever the backend accepts: a modulus of
+/// 2048 to 4096 bits and a public exponent of at least 65537 (`n`, `e` big-endian).
 pub(crate) fn rsa_private(
     pair: std::result::Result<RsaKeyPair, ring::error::KeyRejected>,
     n: &[u8],
     e: &[u8],
 ) -> Result<Key> {
-    // ring refuses moduli under 2048 bits, public exponents under 65537 (for signing
-    // keys), and moduli over 4096 bits, all before we see the key.
-    let pair = pair.map_err(|err| match err.to_string().as_str() {
-        "TooSmall" if bit_len(n) >= MIN_RSA_BITS => Error::KeyTooWeak(format!(
-            "RSA private key has public exponent {}; signing keys need at least 65537",
-            trim_be(e).iter().fold(0u64, |acc, b| acc.saturating_mul(256).saturating_add(u64::from(*b)))
-        )),
-        "TooSmall" => Error::KeyTooWeak(format!(
-            "RSA modulus is smaller than {MIN_RSA_BITS} bits (RFC 7518 §3.3)"
-        )),
-        "TooLarge" => Error::KeyUnsupported("RSA private keys over 4096 bits are not supported".into()),
-        other => Error::KeyInvalid(format!("RSA private key rejected ({other})")),
-    })?;
-    let public = ring::rsa::PublicKeyComponents::<Vec<u8>>::from(pair.public());
+    let bits = bit_len(n);
+    if bits < MIN_RSA_BITS {
+        return Err(Error::KeyTooWeak(format!("RSA modulus is smaller than {MIN_RSA_BITS} bits (RFC 7518 §3.3)")));
+    }
+    if bits > MAX_RSA_PRIVATE_BITS {
+        return Err(Error::KeyUnsupported(format!("RSA private keys over {MAX_RSA_PRIVATE_BITS} bits are not supported")));
+    }
+    let exponent = trim_be(e).iter().fold(0u64, |acc, b| acc.saturating_mul(256).saturating_add(u64::from(*b)));
+    if exponent < 65537 {
+        return Err(Error::KeyTooWeak(format!(
+            "RSA private key has public exponent {exponent}; signing keys need at least 65537"
+        )));
+    }
+    let pair = pair.map_err(|err| Error::KeyInvalid(format!("RSA private key rejected ({err})")))?;
+    let public = ring::rsa::PublicKeyComponents::<Vec<u8>>::from(pair.public_key());
     check_not_roca(&public.n)?;
     Ok(Key::new(Material::RsaPrivate(pair)))
 }
@@ -563,7 +566,7 @@ pub(crate) fn ec_private(family: Family, scalar: &[u8], public: Option<&[u8]>) -
         Family::EcP256 => &rsig::ECDSA_P256_SHA256_FIXED_SIGNING,
         _ => &rsig::ECDSA_P384_SHA384_FIXED_SIGNING,
     };
-    let pair = EcdsaKeyPair::from_private_key_and_public_key(signing, &padded, &derived, &SystemRandom::new())
+    let pair = crate::backend::ecdsa_pair(signing, &padded, &derived)
         .map_err(|e| Error::KeyInvalid(format!("EC private key rejected: {e}")))?;
     let mut key = Key::new(Material::EcPrivate { family, pair });
     key.private_der = Some(crate::key_export::ec_pkcs8(family, &padded, &derived)?);

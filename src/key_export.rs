@@ -109,7 +109,7 @@ pub(crate) fn public_parts(key: &Key) -> Result<PublicParts> {
             ))
         }
         Material::RsaPrivate(pair) => {
-            let c = ring::rsa::PublicKeyComponents::<Vec<u8>>::from(pair.public());
+            let c = ring::rsa::PublicKeyComponents::<Vec<u8>>::from(pair.public_key());
             PublicParts::Rsa { n: key::trim_be(&c.n).to_vec(), e: key::trim_be(&c.e).to_vec() }
         }
         Material::RsaPublic { n, e } => PublicParts::Rsa { n: n.clone(), e: e.clone() },

@@ -4,6 +4,12 @@
 //! the C and Python surfaces only convert types and errors.
 #![forbid(unsafe_op_in_unsafe_fn)]
 
+// With the `aws-lc` feature, aws-lc-rs stands in for ring under ring's name (backend.rs).
+#[cfg(all(feature = "aws-lc", not(feature = "ring")))]
+extern crate aws_lc_rs as ring;
+
+pub mod backend;
+
 pub mod alg;
 pub mod b64;
 pub mod claims;

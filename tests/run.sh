@@ -34,6 +34,12 @@ bash bindings/python/examples/service/run-tests.sh
 #    tests under valgrind, and the `jwtkit` command-line tool. Needs a release build.
 bash tests/install.sh
 
+# 3b. The optional AWS-LC backend (feature `aws-lc`): the same Rust, C (under valgrind)
+#     and Python tests against a library built on aws-lc-rs instead of ring, in its own
+#     target directory so that the default build above is left alone.
+cargo test --no-default-features --features aws-lc --target-dir target/aws-lc
+JWTKIT_LIBRARY="$PWD/target/aws-lc/debug/libjwtkit.so" bash bindings/python/run-tests.sh -q
+
 # 4. The header is committed and fresh: the build regenerates include/jwtkit.h, so a
 #    difference here means the committed copy is stale.
 git ls-files --error-unmatch include/jwtkit.h >/dev/null \

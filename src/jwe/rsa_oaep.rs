@@ -4,6 +4,7 @@
 //! continue with a random CEK and fail only at the content tag.
 
 use rsa::pkcs8::DecodePrivateKey as _;
+use ring::signature::KeyPair as _;
 use rsa::{BigUint, Oaep, RsaPrivateKey, RsaPublicKey};
 use zeroize::Zeroizing;
 
@@ -22,7 +23,7 @@ fn public_key(key: &Key) -> Result<RsaPublicKey> {
     let (n, e) = match &key.material {
         Material::RsaPublic { n, e } => (n.clone(), e.clone()),
         Material::RsaPrivate(pair) => {
-            let c = ring::rsa::PublicKeyComponents::<Vec<u8>>::from(pair.public());
+            let c = ring::rsa::PublicKeyComponents::<Vec<u8>>::from(pair.public_key());
             (c.n, c.e)
         }
         _ => unreachable!("check_key ensured an RSA key"),
