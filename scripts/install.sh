@@ -17,7 +17,8 @@
 #
 # Variables: PREFIX (/usr/local), DESTDIR (empty), LIBDIR ($PREFIX/lib), INCLUDEDIR
 # ($PREFIX/include), BINDIR ($PREFIX/bin), CC (cc), CFLAGS (-O2 -g), CARGO (cargo),
-# CARGO_TARGET_DIR (target), NO_BUILD=1 to install what `cargo build --release` built.
+# CARGO_TARGET_DIR (target), NO_BUILD=1 to install what `cargo build --release` built,
+# BACKEND (ring, the default, or aws-lc: the cryptography from AWS-LC, see docs/install.md).
 # Installed files name $PREFIX, never $DESTDIR; the CMake package and the tool find the
 # library relative to themselves, so a staged tree works once moved into place.
 set -euo pipefail
@@ -33,6 +34,11 @@ CC=${CC:-cc}
 CFLAGS=${CFLAGS:--O2 -g}
 CARGO=${CARGO:-cargo}
 target=${CARGO_TARGET_DIR:-$root/target}/release
+case ${BACKEND:-ring} in
+    ring) backend_flags=() ;;
+    aws-lc) backend_flags=(--no-default-features --features aws-lc) ;;
+    *) echo "install.sh: BACKEND must be ring or aws-lc, not '$BACKEND'" >&2; exit 2 ;;
+esac
 
 for dir in "$PREFIX" "$LIBDIR" "$INCLUDEDIR" "$BINDIR"; do
     case $dir in
@@ -44,8 +50,8 @@ done
 say() { printf 'install.sh: %s\n' "$*"; }
 
 if [ "${NO_BUILD:-0}" != 1 ]; then
-    say "cargo build --release"
-    (cd "$root" && "$CARGO" build --release)
+    say "cargo build --release ${backend_flags[*]+${backend_flags[*]}}"
+    (cd "$root" && "$CARGO" build --release ${backend_flags[@]+"${backend_flags[@]}"})
 fi
 
 header=$root/include/jwtkit.h
