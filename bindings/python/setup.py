@@ -7,6 +7,8 @@ Environment:
   JWTKIT_BUNDLE_LIBRARY  bundle this prebuilt library instead of running cargo
   JWTKIT_REPO_ROOT       the repository root (default: two folders up from here)
   CARGO                  the cargo executable (default: `cargo`)
+  JWTKIT_BACKEND         the cryptography: `ring` (default) or `aws-lc` (faster RSA and
+                         Ed25519 signing; see docs/install.md in the repository)
 """
 
 import os
@@ -50,8 +52,12 @@ def built_library() -> Path:
     cargo = os.environ.get("CARGO", "cargo")
     if shutil.which(cargo) is None:
         raise SystemExit("jwtkit: building the library needs a Rust toolchain (cargo not found)")
-    print(f"jwtkit: cargo build --release in {root}", flush=True)
-    subprocess.run([cargo, "build", "--release", "--lib"], cwd=root, check=True)
+    backend = os.environ.get("JWTKIT_BACKEND", "ring")
+    if backend not in ("ring", "aws-lc"):
+        raise SystemExit(f"jwtkit: JWTKIT_BACKEND must be ring or aws-lc, not {backend!r}")
+    features = [] if backend == "ring" else ["--no-default-features", "--features", "aws-lc"]
+    print(f"jwtkit: cargo build --release ({backend} backend) in {root}", flush=True)
+    subprocess.run([cargo, "build", "--release", "--lib", *features], cwd=root, check=True)
     target = Path(os.environ.get("CARGO_TARGET_DIR", root / "target"))
     if not target.is_absolute():
         target = root / target
