@@ -13,7 +13,8 @@ pub struct Limits {
     pub max_token_len: usize,
     /// Largest decoded protected header, in bytes (default 8 KiB).
     pub max_header_len: usize,
-    /// Deepest nesting of JSON arrays/objects in header and claims (default 64).
+    /// Deepest nesting of JSON arrays/objects in header and claims (default 64). Reading
+    /// 120 levels takes under 80 KiB of stack in a release build (json.rs tests it).
     pub max_depth: usize,
     /// Most keys tried for one token when a key source offers several (default 16).
     pub max_keys_tried: usize,
