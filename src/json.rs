@@ -273,45 +273,41 @@ fn finite<E: serde::de::Error>(v: f64) -> std::result::Result<f64, E> {
     }
 }
 
-/// A `NameSet` for the top level of a header or claims. The first 16 names live in
-/// the struct (about 650 bytes, so only one frame holds it, not one per nesting level),
-/// each with a fingerprint that settles most comparisons without reading the names;
-/// more spill into a set, so a huge object stays O(n log n).
+/// A `NameSet` for the top level of a header or claims. Names of up to 7 bytes (every
+/// registered header and claim name) are kept as 8-byte fingerprints on the stack,
+/// compared as integers; longer names, and short ones beyond 16, go to a set. The
+/// struct is small on purpose: only one frame holds it, and zeroing it is cheap.
 #[derive(Default)]
 struct SeenNames<'de> {
-    fingerprints: [u128; 16],
-    names: [Option<Cow<'de, str>>; 16],
+    short: [u64; 16],
     len: usize,
-    spill: BTreeSet<Cow<'de, str>>,
+    other: BTreeSet<Cow<'de, str>>,
 }
 
-/// The length and first 8 bytes of a name: equal names have equal fingerprints, and
-/// for names of up to 8 bytes equal fingerprints mean equal names.
-fn fingerprint(name: &str) -> u128 {
+/// A name of up to 7 bytes as one integer (its length in the top byte, so "a" and
+/// "a\0" differ); None for longer names.
+fn short_name(name: &str) -> Option<u64> {
     let bytes = name.as_bytes();
-    let mut head = [0u8; 8];
-    let n = bytes.len().min(8);
-    head[..n].copy_from_slice(&bytes[..n]);
-    (bytes.len() as u128) << 64 | u128::from(u64::from_le_bytes(head))
+    if bytes.len() > 7 {
+        return None;
+    }
+    let mut word = [0u8; 8];
+    word[..bytes.len()].copy_from_slice(bytes);
+    word[7] = bytes.len() as u8;
+    Some(u64::from_le_bytes(word))
 }
 
 impl<'de> NameSet<'de> for SeenNames<'de> {
     fn insert<E: serde::de::Error>(&mut self, name: Cow<'de, str>) -> std::result::Result<(), E> {
-        let fp = fingerprint(&name);
-        let seen = (0..self.len).any(|i| {
-            self.fingerprints[i] == fp && (name.len() <= 8 || self.names[i].as_deref() == Some(&*name))
-        }) || (self.len == self.names.len() && self.spill.contains(&name));
-        if seen {
-            return Err(duplicate(&name));
+        match short_name(&name) {
+            Some(word) if self.short[..self.len].contains(&word) => Err(duplicate(&name)),
+            Some(word) if self.len < self.short.len() => {
+                self.short[self.len] = word;
+                self.len += 1;
+                Ok(())
+            }
+            _ => NameSet::insert(&mut self.other, name),
         }
-        if self.len < self.names.len() {
-            self.fingerprints[self.len] = fp;
-            self.names[self.len] = Some(name);
-            self.len += 1;
-        } else {
-            self.spill.insert(name);
-        }
-        Ok(())
     }
 }
 
