@@ -208,7 +208,10 @@ pub fn floor_verify(primitive: &Primitive, token: &[u8]) -> bool {
 
 /// The sign floor: base64url-encode the header and claims, sign, encode the signature.
 pub fn floor_sign(primitive: &Primitive, header_json: &[u8], claims: &[u8]) -> String {
-    let mut token = URL_SAFE_NO_PAD.encode(header_json);
+    // One allocation of the final size, as a careful implementation makes: growing the
+    // string segment by segment made the floor itself vary by 30% with the heap's state.
+    let mut token = String::with_capacity((header_json.len() + claims.len()) * 4 / 3 + 700);
+    URL_SAFE_NO_PAD.encode_string(header_json, &mut token);
     token.push('.');
     URL_SAFE_NO_PAD.encode_string(claims, &mut token);
     let sig = primitive.sign(token.as_bytes());
