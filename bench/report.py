@@ -130,7 +130,7 @@ def markdown(d):
     md += [table(head, rows), ""]
 
     md += ["## Sign", "",
-           "**floor** = base64url-encoding the header and claims + the primitive + encoding the signature. "
+           "**floor** = base64url-encoding the header and claims into one buffer of the final size + the primitive + encoding the signature. "
            "jwtkit also checks that the claims are one JSON object (strict parse) and builds the header. "
            "**C API** = `jwtkit_sign`, then `jwtkit_string_free`.", ""]
     head = ["alg", "primitive", "floor", "Rust API", "× floor", "× primitive", "C API", "× floor", "× primitive"]
