@@ -37,7 +37,9 @@ bash tests/install.sh
 # 3b. The optional AWS-LC backend (feature `aws-lc`): the same Rust, C (under valgrind)
 #     and Python tests against a library built on aws-lc-rs instead of ring, in its own
 #     target directory so that the default build above is left alone.
-cargo test --no-default-features --features aws-lc --target-dir target/aws-lc
+aws_lc=(--no-default-features --features aws-lc --target-dir target/aws-lc)
+cargo test "${aws_lc[@]}"
+cargo build --lib "${aws_lc[@]}" # cargo test does not leave the cdylib where Python looks
 JWTKIT_LIBRARY="$PWD/target/aws-lc/debug/libjwtkit.so" bash bindings/python/run-tests.sh -q
 
 # 4. The header is committed and fresh: the build regenerates include/jwtkit.h, so a
