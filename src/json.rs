@@ -26,7 +26,7 @@ pub fn parse_object(bytes: &[u8], what: &str) -> Result<Object> {
 pub fn parse_object_limited(bytes: &[u8], what: &str, max_depth: usize) -> Result<Object> {
     let max_depth = max_depth.min(crate::limits::MAX_DEPTH_CEILING);
     let too_deep = Cell::new(false);
-    match read(bytes, StrictSeed { depth: 0, max_depth, too_deep: &too_deep }) {
+    match read(bytes, StrictSeed(CheckSeed { depth: 0, max_depth, too_deep: &too_deep })) {
         Ok(Value::Object(map)) => Ok(map),
         Ok(_) => Err(Error::Json(format!("{what}: must be a JSON object"))),
         Err(e) => Err(classify(bytes, what, e, too_deep.get(), max_depth)),
@@ -452,19 +452,12 @@ impl<'de> Visitor<'de> for NameSeed {
     }
 }
 
-struct StrictSeed<'a> {
-    depth: usize,
-    max_depth: usize,
-    too_deep: &'a Cell<bool>,
-}
+/// Builds the value; the depth bookkeeping is `CheckSeed`'s, so both count alike.
+struct StrictSeed<'a>(CheckSeed<'a>);
 
 impl<'a> StrictSeed<'a> {
     fn nested<E: serde::de::Error>(&self) -> std::result::Result<StrictSeed<'a>, E> {
-        if self.depth >= self.max_depth {
-            self.too_deep.set(true);
-            return Err(E::custom("nesting too deep"));
-        }
-        Ok(StrictSeed { depth: self.depth + 1, max_depth: self.max_depth, too_deep: self.too_deep })
+        self.0.nested().map(StrictSeed)
     }
 }
 
