@@ -11,9 +11,6 @@ compile_error!("no cryptographic backend: enable the feature `ring` (default) or
 use ring::error::KeyRejected;
 use ring::signature::{EcdsaKeyPair, EcdsaSigningAlgorithm};
 
-/// The backend's name, for diagnostics and benchmarks.
-pub const NAME: &str = if cfg!(feature = "aws-lc") { "aws-lc-rs" } else { "ring" };
-
 /// An ECDSA key pair from a SEC1 private scalar and public point (ring wants an RNG
 /// here to check the pair; aws-lc-rs does not).
 pub(crate) fn ecdsa_pair(alg: &'static EcdsaSigningAlgorithm, private: &[u8], public: &[u8]) -> Result<EcdsaKeyPair, KeyRejected> {

@@ -440,11 +440,6 @@ impl Audience<'_> {
     }
 }
 
-/// The JSON type of `v`, for messages.
-pub(crate) fn json_type(v: &Value) -> &'static str {
-    Kind::of(v).name()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

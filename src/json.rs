@@ -330,24 +330,24 @@ impl<'de, S: MemberSink<'de>> Visitor<'de> for ScanSeed<'_, '_, S> {
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a JSON object")
     }
-    // Anything but an object is "not an object", after checking it is valid JSON.
-    fn visit_bool<E>(self, _: bool) -> std::result::Result<Kind, E> {
-        Ok(Kind::Bool)
+    // Anything but an object is checked like any value, then reported as not an object.
+    fn visit_bool<E: serde::de::Error>(self, v: bool) -> std::result::Result<Kind, E> {
+        self.check.visit_bool(v)
     }
-    fn visit_i64<E>(self, _: i64) -> std::result::Result<Kind, E> {
-        Ok(Kind::Number)
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> std::result::Result<Kind, E> {
+        self.check.visit_i64(v)
     }
-    fn visit_u64<E>(self, _: u64) -> std::result::Result<Kind, E> {
-        Ok(Kind::Number)
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> std::result::Result<Kind, E> {
+        self.check.visit_u64(v)
     }
     fn visit_f64<E: serde::de::Error>(self, v: f64) -> std::result::Result<Kind, E> {
         self.check.visit_f64(v)
     }
-    fn visit_str<E>(self, _: &str) -> std::result::Result<Kind, E> {
-        Ok(Kind::String)
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<Kind, E> {
+        self.check.visit_str(v)
     }
-    fn visit_unit<E>(self) -> std::result::Result<Kind, E> {
-        Ok(Kind::Null)
+    fn visit_unit<E: serde::de::Error>(self) -> std::result::Result<Kind, E> {
+        self.check.visit_unit()
     }
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> std::result::Result<Kind, A::Error> {
         self.check.visit_seq(seq)

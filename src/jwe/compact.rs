@@ -12,9 +12,8 @@ use serde_json::Value;
 use zeroize::Zeroizing;
 
 use crate::b64;
-use crate::claims::json_type;
 use crate::error::{Error, Result};
-use crate::json::{self, Object};
+use crate::json::{self, Kind, Object};
 use crate::jwe::content::{self, Enc};
 use crate::jwe::key_mgmt::{self, Alg, Op};
 use crate::jwe::policy::JwePolicy;
@@ -83,7 +82,7 @@ fn header_string<'a>(header: &'a Object, name: &str) -> Result<Option<&'a str>> 
     match header.get(name) {
         None => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),
-        Some(other) => Err(Error::HeaderInvalid(format!("member `{name}` must be a string, got {}", json_type(other)))),
+        Some(other) => Err(Error::HeaderInvalid(format!("member `{name}` must be a string, got {}", Kind::of(other).name()))),
     }
 }
 
