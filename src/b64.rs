@@ -19,9 +19,18 @@ pub fn encode(bytes: &[u8]) -> String {
     STRICT.encode(bytes)
 }
 
-/// Appends the encoding of `bytes` to `out`.
-pub fn encode_into(bytes: &[u8], out: &mut String) {
-    STRICT.encode_string(bytes, out);
+/// Appends the encoding of `bytes` to `out`, encoding in place: `Engine::encode_string`
+/// stages through a zeroed 1 KiB buffer and re-checks the text as UTF-8 on every call.
+pub fn encode_into(bytes: &[u8], out: &mut Vec<u8>) {
+    let start = out.len();
+    out.resize(start + encoded_len(bytes.len()), 0);
+    let written = STRICT.encode_slice(bytes, &mut out[start..]).expect("sized by encoded_len");
+    debug_assert_eq!(start + written, out.len());
+}
+
+/// The length of the unpadded encoding of `n` bytes.
+pub const fn encoded_len(n: usize) -> usize {
+    (n * 4 + 2) / 3
 }
 
 /// Decodes one segment; `what` names it in the error ("header", "signature", …).
@@ -55,6 +64,17 @@ mod tests {
             assert!(matches!(decode(bad.as_bytes(), "t"), Err(Error::Base64(_))), "{bad}");
         }
         assert_eq!(decode(b"", "t").unwrap(), b"");
+    }
+
+    #[test]
+    fn encode_into_appends_exactly_the_encoding() {
+        for n in 0..40 {
+            let bytes: Vec<u8> = (0..n as u8).map(|b| b.wrapping_mul(37)).collect();
+            let mut out = b"x.".to_vec();
+            encode_into(&bytes, &mut out);
+            assert_eq!(out, [b"x.".as_slice(), encode(&bytes).as_bytes()].concat(), "{n}");
+            assert_eq!(encoded_len(n), encode(&bytes).len());
+        }
     }
 
     #[test]

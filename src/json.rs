@@ -12,6 +12,8 @@ use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
 
+pub mod quick;
+
 /// Default deepest nesting of arrays/objects (see `limits::Limits::max_depth`).
 pub const MAX_DEPTH: usize = 64;
 
@@ -42,6 +44,9 @@ pub fn check_object(bytes: &[u8], what: &str) -> Result<()> {
 /// As `check_object`, nesting at most `max_depth` levels (capped at 120).
 pub fn check_object_limited(bytes: &[u8], what: &str, max_depth: usize) -> Result<()> {
     let max_depth = max_depth.min(crate::limits::MAX_DEPTH_CEILING);
+    if quick::accepts(bytes, max_depth) {
+        return Ok(());
+    }
     let too_deep = Cell::new(false);
     match read(bytes, CheckSeed { depth: 0, max_depth, too_deep: &too_deep }) {
         Ok(Kind::Object) => Ok(()),
@@ -118,6 +123,10 @@ impl Member<'_> {
 }
 
 /// Receives the top-level members of an object walked by `scan_object`.
+///
+/// A name may be delivered twice: when the quick reader (`quick::scan`) gives up
+/// partway, the strict reader reads the object again from its first member. The later
+/// value is the same; a sink must let it replace the earlier (as setting a field does).
 pub trait MemberSink<'de> {
     /// Whether the value of `name` should be built as a `Member` (else `Skipped`).
     fn wants(&self, name: &str) -> bool;
@@ -129,6 +138,9 @@ pub trait MemberSink<'de> {
 /// `sink`. For reading a few members of a large object: the claims of a token.
 pub fn scan_object<'de, S: MemberSink<'de>>(bytes: &'de [u8], what: &str, max_depth: usize, sink: &mut S) -> Result<()> {
     let max_depth = max_depth.min(crate::limits::MAX_DEPTH_CEILING);
+    if quick::scan(bytes, max_depth, sink) {
+        return Ok(());
+    }
     let too_deep = Cell::new(false);
     match read(bytes, ScanSeed { check: CheckSeed { depth: 0, max_depth, too_deep: &too_deep }, sink }) {
         Ok(Kind::Object) => Ok(()),
@@ -287,14 +299,18 @@ struct SeenNames<'de> {
 /// A name of up to 7 bytes as one integer (its length in the top byte, so "a" and
 /// "a\0" differ); None for longer names.
 fn short_name(name: &str) -> Option<u64> {
-    let bytes = name.as_bytes();
+    pack_short_name(name.as_bytes())
+}
+
+/// The packing of `short_name`, built in a register: copying the bytes into an array
+/// and reading it back as one word stalls the CPU's store forwarding (it was over half
+/// the cost of a name check).
+fn pack_short_name(bytes: &[u8]) -> Option<u64> {
     if bytes.len() > 7 {
         return None;
     }
-    let mut word = [0u8; 8];
-    word[..bytes.len()].copy_from_slice(bytes);
-    word[7] = bytes.len() as u8;
-    Some(u64::from_le_bytes(word))
+    let word = bytes.iter().rev().fold(0u64, |word, &b| word << 8 | u64::from(b));
+    Some(word | (bytes.len() as u64) << 56)
 }
 
 impl<'de> NameSet<'de> for SeenNames<'de> {
@@ -567,6 +583,8 @@ mod tests {
                 Member::Object => Member::Object,
                 Member::Skipped(k) => Member::Skipped(k),
             };
+            // A name delivered again replaces the first delivery (see `MemberSink`).
+            self.0.retain(|(n, _)| n != name);
             self.0.push((name.to_owned(), owned));
             self.0.sort_by(|a, b| a.0.cmp(&b.0));
         }

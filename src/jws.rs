@@ -282,7 +282,14 @@ pub fn verify<K: KeySource + ?Sized>(token: &[u8], keys: &K, validation: &Valida
 /// Signs `payload` as a compact JWS. `extra_header` (a JSON object) adds members; its
 /// `alg`, if any, must agree with `alg`. `default_typ` is set unless the caller set `typ`.
 pub fn sign(key: &Key, alg: Algorithm, payload: &[u8], extra_header: Option<&[u8]>, default_typ: Option<&str>) -> Result<String> {
-    let mut token = String::with_capacity((payload.len() + 64) * 4 / 3 + 180);
+    let token = sign_to_bytes(key, alg, payload, extra_header, default_typ)?;
+    Ok(String::from_utf8(token).expect("base64url and dots are ASCII"))
+}
+
+/// As `sign`, the token as bytes: for the C surface, which copies them out as they are.
+pub(crate) fn sign_to_bytes(key: &Key, alg: Algorithm, payload: &[u8], extra_header: Option<&[u8]>, default_typ: Option<&str>) -> Result<Vec<u8>> {
+    // Sized for the largest signature (RSA-4096, 683 characters): one allocation.
+    let mut token = Vec::with_capacity(b64::encoded_len(payload.len() + 64) + 700);
     match (extra_header, key.kid(), default_typ) {
         // The common shapes, written without building a JSON object: the same bytes
         // the general path gives (members sorted).
@@ -292,10 +299,10 @@ pub fn sign(key: &Key, alg: Algorithm, payload: &[u8], extra_header: Option<&[u8
         }
         _ => b64::encode_into(&general_header(key, alg, extra_header, default_typ)?, &mut token),
     }
-    token.push('.');
+    token.push(b'.');
     b64::encode_into(payload, &mut token);
-    let signature = key.sign_raw(alg, token.as_bytes())?;
-    token.push('.');
+    let signature = key.sign_raw(alg, &token)?;
+    token.push(b'.');
     b64::encode_into(signature.as_ref(), &mut token);
     Ok(token)
 }

@@ -31,6 +31,12 @@ pub fn sign(key: &Key, alg: Algorithm, claims_json: &[u8], extra_header: Option<
     jws::sign(key, alg, claims_json, extra_header, Some("JWT"))
 }
 
+/// As `sign`, the token as bytes (for the C surface).
+pub(crate) fn sign_to_bytes(key: &Key, alg: Algorithm, claims_json: &[u8], extra_header: Option<&[u8]>) -> Result<Vec<u8>> {
+    json::check_object(claims_json, "claims")?;
+    jws::sign_to_bytes(key, alg, claims_json, extra_header, Some("JWT"))
+}
+
 pub fn verify<K: jws::KeySource + ?Sized>(token: &[u8], keys: &K, validation: &Validation) -> Result<VerifiedJwt> {
     let verified = jws::verify(token, keys, validation)?;
     validation.check(&verified.header, &verified.payload)?;

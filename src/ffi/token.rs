@@ -68,7 +68,7 @@ pub unsafe extern "C" fn jwtkit_sign(
         let claims = unsafe { input(claims_json, claims_len, "claims_json") }?;
         let header = unsafe { optional_input(header_json, header_len, "header_json") }?;
         let out = OutString::new(out_token, out_token_len).required("out_token")?;
-        out.write(jwt::sign(key, alg, claims, header)?.as_bytes())
+        out.write(&jwt::sign_to_bytes(key, alg, claims, header)?)
     })
 }
 
@@ -92,7 +92,7 @@ pub unsafe extern "C" fn jwtkit_jws_sign(
         let payload = unsafe { input(payload, payload_len, "payload") }?;
         let header = unsafe { optional_input(header_json, header_len, "header_json") }?;
         let out = OutString::new(out_token, out_token_len).required("out_token")?;
-        out.write(jws::sign(key, alg, payload, header, None)?.as_bytes())
+        out.write(&jws::sign_to_bytes(key, alg, payload, header, None)?)
     })
 }
 
