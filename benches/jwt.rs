@@ -32,7 +32,7 @@ use std::time::Duration;
 use criterion::measurement::{Measurement, ValueFormatter, WallTime};
 use criterion::{criterion_group, Criterion};
 
-use common::{floor_decode_parse, floor_sign, floor_verify, thread_cpu_ns, CHandles, Case, ALGS, CLAIMS};
+use common::{floor_decode_parse, floor_sign, floor_sign_checked, floor_verify, thread_cpu_ns, CHandles, Case, ALGS, CLAIMS};
 
 /// Criterion measurement: CPU time of the benchmark thread, in ns.
 struct ThreadCpuTime;
@@ -89,6 +89,9 @@ fn bench(c: &mut Criterion<ThreadCpuTime>) {
         g.bench_function("floor", |b| {
             b.iter(|| floor_sign(&case.primitive, &case.header_json, black_box(CLAIMS.as_bytes())))
         });
+        g.bench_function("floor+check", |b| {
+            b.iter(|| floor_sign_checked(&case.primitive, &case.header_json, black_box(CLAIMS.as_bytes())))
+        });
         g.bench_function("primitive", |b| b.iter(|| case.primitive.sign(black_box(input.as_bytes()))));
         g.finish();
     }
@@ -143,6 +146,9 @@ fn count(spec: &str) {
     count_sign_floor(n, &mut || {
         black_box(floor_sign(&case.primitive, &case.header_json, black_box(CLAIMS.as_bytes())));
     });
+    count_sign_floor_check(n, &mut || {
+        black_box(floor_sign_checked(&case.primitive, &case.header_json, black_box(CLAIMS.as_bytes())));
+    });
     count_sign_primitive(n, &mut || {
         black_box(case.primitive.sign(black_box(input.as_bytes())));
     });
@@ -170,5 +176,6 @@ counted!(
     count_sign_jwtkit,
     count_sign_c_api,
     count_sign_floor,
+    count_sign_floor_check,
     count_sign_primitive
 );

@@ -220,6 +220,15 @@ pub fn floor_sign(primitive: &Primitive, header_json: &[u8], claims: &[u8]) -> S
     token
 }
 
+/// The sign floor plus the least checking a signer given claims as JSON text owes: one
+/// serde_json pass that the claims are well-formed JSON (not that they are an object or
+/// free of duplicate names, which jwtkit also checks). The counterpart of the verify
+/// floor's parsing.
+pub fn floor_sign_checked(primitive: &Primitive, header_json: &[u8], claims: &[u8]) -> String {
+    serde_json::from_slice::<serde::de::IgnoredAny>(claims).expect("claims are JSON");
+    floor_sign(primitive, header_json, claims)
+}
+
 /// The keys and policy of a case as C handles, made through the C API, for measuring
 /// the exported entry points exactly as a C caller uses them.
 pub struct CHandles {

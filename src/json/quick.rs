@@ -352,20 +352,20 @@ impl Cursor<'_> {
     /// A member name without escapes, as its fingerprint (`fingerprint`).
     fn plain_name(&mut self) -> Option<u64> {
         let start = self.pos + 1;
-        (self.string()? == Escapes::None).then(|| fingerprint(&self.bytes[start..self.pos - 1]))
+        (self.string()? == Escapes::None).then(|| fingerprint(self.bytes, start, self.pos - 1))
     }
 
     /// A string: raw bytes of 0x20 and above (UTF-8 is checked at the end), and the
     /// escapes of RFC 8259 §7 except `\u` of a surrogate half.
+    #[inline]
     fn string(&mut self) -> Option<Escapes> {
         self.expect(b'"')?;
+        let b = self.bytes;
         let mut escapes = Escapes::None;
         loop {
-            self.skip_plain_words();
-            while CLASSES[usize::from(*self.bytes.get(self.pos)?)] == Class::Plain {
-                self.pos += 1;
-            }
-            match CLASSES[usize::from(self.next()?)] {
+            let stop = self.next_stop(b, self.pos)?;
+            self.pos = stop + 1;
+            match CLASSES[usize::from(b[stop])] {
                 Class::Quote => return Some(escapes),
                 Class::Backslash => {
                     self.escape()?;
@@ -377,17 +377,22 @@ impl Cursor<'_> {
         }
     }
 
-    /// Skips plain string bytes eight at a time while a whole word of them follows.
-    fn skip_plain_words(&mut self) {
-        while let Some(word) = self.bytes.get(self.pos..self.pos + 8) {
+    /// The index of the first byte from `i` on that is not a plain string byte: eight
+    /// bytes at a time while a whole word follows, then one by one.
+    #[inline]
+    fn next_stop(&self, b: &[u8], mut i: usize) -> Option<usize> {
+        while let Some(word) = b.get(i..i + 8) {
             let stops = stop_bytes(u64::from_le_bytes(word.try_into().expect("8 bytes")));
             if stops != 0 {
                 // The lowest flagged byte is exact (see `stop_bytes`).
-                self.pos += (stops.trailing_zeros() / 8) as usize;
-                return;
+                return Some(i + (stops.trailing_zeros() / 8) as usize);
             }
-            self.pos += 8;
+            i += 8;
         }
+        while CLASSES[usize::from(*b.get(i)?)] == Class::Plain {
+            i += 1;
+        }
+        Some(i)
     }
 
     fn escape(&mut self) -> Option<()> {
@@ -426,15 +431,24 @@ enum Escapes {
     Some,
 }
 
-/// A name of up to 7 bytes exactly, as an integer with its length in the top byte;
-/// a longer one as a hash with the top byte 0xFF. Distinct short names never collide;
-/// a collision involving a long one only costs a call to the strict reader.
-fn fingerprint(name: &[u8]) -> u64 {
-    if let Some(word) = super::pack_short_name(name) {
-        return word;
+/// The name `b[start..end]` as one integer: up to 7 bytes exactly, packed with the
+/// length in the top byte (read as one word when 8 bytes are there, as they are but
+/// at the very end of the input); longer, a hash with the top byte 0xFF. Distinct
+/// short names never collide; a collision involving a long one only costs a call to
+/// the strict reader.
+fn fingerprint(b: &[u8], start: usize, end: usize) -> u64 {
+    let len = end - start;
+    if len <= 7 {
+        return match b.get(start..start + 8) {
+            Some(word) => {
+                let word = u64::from_le_bytes(word.try_into().expect("8 bytes"));
+                word & ((1u64 << (8 * len)) - 1) | (len as u64) << 56
+            }
+            None => super::pack_short_name(&b[start..end]).expect("7 bytes at most"),
+        };
     }
     // FNV-1a: names are short and this runs once per member.
-    let hash = name.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
+    let hash = b[start..end].iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
     hash | 0xFF << 56
 }
 
@@ -591,6 +605,18 @@ mod tests {
             let stops = stop_bytes(u64::from_le_bytes(word));
             let first = word.iter().position(|&b| CLASSES[usize::from(b)] != Class::Plain);
             assert_eq!(first, (stops != 0).then(|| (stops.trailing_zeros() / 8) as usize), "{word:x?}");
+        }
+    }
+
+    #[test]
+    fn fingerprints_of_short_names_are_their_packing_wherever_they_are() {
+        let input = b"{\"abc\":1,\"\":2,\"abcdefg\":3}";
+        for (start, end) in [(2, 5), (10, 10), (15, 22)] {
+            let name = &input[start..end];
+            let want = crate::json::pack_short_name(name).unwrap();
+            assert_eq!(fingerprint(input, start, end), want, "{:?}", String::from_utf8_lossy(name));
+            // At the very end of the input, where no whole word follows.
+            assert_eq!(fingerprint(name, 0, name.len()), want);
         }
     }
 
