@@ -30,7 +30,7 @@ pub fn encode_into(bytes: &[u8], out: &mut Vec<u8>) {
 
 /// The length of the unpadded encoding of `n` bytes.
 pub const fn encoded_len(n: usize) -> usize {
-    (n * 4 + 2) / 3
+    (n * 4).div_ceil(3)
 }
 
 /// Decodes one segment; `what` names it in the error ("header", "signature", …).
