@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every jwtkit benchmark in one go and writes bench/results.md and bench/chart.svg:
 #
-#   1. cargo bench --bench jwt     Rust: sign and verify (with claims) beside their floors
+#   1. cargo bench --bench jwt     Rust: sign and verify (with claims) beside their floors,
+#                                  then the target ratios again in interleaved rounds
 #   2. cargo bench --bench alloc   allocations per operation; RSS over 1M HS256 verifications
 #   3. bench/bench_c.c             the C API beside libjwt (when libjwt-dev is installed)
 #   4. bindings/python/bench.py    the Python package beside PyJWT
@@ -24,8 +25,10 @@ QUICK=0
 [[ "${1:-}" == "--quick" ]] && QUICK=1
 if ((QUICK)); then
     RUST_SECONDS=${RUST_SECONDS:-0.4} C_SECONDS=${C_SECONDS:-0.3} PY_SECONDS=${PY_SECONDS:-0.2} RSS_N=${RSS_N:-200000}
+    PAIR_ROUNDS=${PAIR_ROUNDS:-3}
 else
     RUST_SECONDS=${RUST_SECONDS:-1} C_SECONDS=${C_SECONDS:-1} PY_SECONDS=${PY_SECONDS:-0.4} RSS_N=${RSS_N:-1000000}
+    PAIR_ROUNDS=${PAIR_ROUNDS:-15}
 fi
 step() { printf '\n== %s\n' "$*" >&2; }
 started=$(date +%s)
@@ -48,6 +51,10 @@ cargo bench --no-run --quiet --bench jwt --bench alloc 2>&1 | grep -v '^ *Execut
 step "Rust: cargo bench --bench jwt (${RUST_SECONDS}s per measurement)"
 cargo bench --quiet --bench jwt -- --warm-up-time 0.3 --measurement-time "$RUST_SECONDS" \
     --output-format bencher 2>/dev/null | grep '^test ' | tee "$OUT/rust.txt" >&2
+
+step "Rust: the target ratios in $PAIR_ROUNDS interleaved rounds"
+jwt_bin=$(cargo bench --no-run --bench jwt 2>&1 | sed -n 's/.*Executable benches\/jwt.rs (\(.*\))/\1/p')
+JWTKIT_BENCH_PAIRS="$PAIR_ROUNDS" "$jwt_bin" | tee "$OUT/pairs.txt" >&2
 
 step "Rust: allocations per operation, RSS over $RSS_N HS256 verifications"
 cargo bench --quiet --bench alloc -- --iterations "$RSS_N" 2>/dev/null | tee "$OUT/alloc.txt" >&2

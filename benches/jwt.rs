@@ -23,6 +23,13 @@
 //! operations of ALG N times, each in its own non-inlined function named `count_*`, for
 //! `valgrind --tool=callgrind`: instruction counts per operation are repeatable where
 //! timings on a shared machine are not (bench/run.sh reports both).
+//!
+//! With `JWTKIT_BENCH_PAIRS=ROUNDS` set, it instead measures the ratios the targets of
+//! issue 10 are stated in (the C API against the floor or the primitive) in interleaved
+//! rounds: each round times every operation of a pair for about 50 ms of CPU, in
+//! alternating order, and the ratio reported is the median of the rounds' ratios. Both
+//! sides of a ratio then see the same state of a shared machine, which criterion's one
+//! operation after the other cannot give.
 
 mod common;
 
@@ -113,6 +120,9 @@ fn main() {
     if let Ok(spec) = std::env::var("JWTKIT_BENCH_COUNT") {
         return count(&spec);
     }
+    if let Ok(rounds) = std::env::var("JWTKIT_BENCH_PAIRS") {
+        return pairs(rounds.parse().expect("JWTKIT_BENCH_PAIRS=ROUNDS"));
+    }
     benches();
     config().configure_from_args().final_summary();
 }
@@ -152,6 +162,64 @@ fn count(spec: &str) {
     count_sign_primitive(n, &mut || {
         black_box(case.primitive.sign(black_box(input.as_bytes())));
     });
+}
+
+/// Prints `PAIR op alg ours/reference median min max` for each target ratio, from
+/// `rounds` interleaved rounds (see the module comment).
+fn pairs(rounds: usize) {
+    println!("ROUNDS\t{rounds}");
+    for alg in ALGS {
+        if alg == jwtkit::Algorithm::ES512 {
+            continue; // no target, and a millisecond per operation
+        }
+        let case = Case::new(alg);
+        let handles = CHandles::new(&case);
+        let (input, sig) = case.signing_input_and_signature();
+        let token = case.token.as_bytes();
+        let claims = CLAIMS.as_bytes();
+        let verify_c = || handles.verify(black_box(&case.token));
+        let verify_primitive = || assert!(case.primitive.verify(black_box(input.as_bytes()), black_box(&sig)));
+        let verify_floor = || assert!(floor_verify(&case.primitive, black_box(token)));
+        let sign_c = || handles.sign();
+        let sign_primitive = || drop(black_box(case.primitive.sign(black_box(input.as_bytes()))));
+        let sign_floor = || drop(black_box(floor_sign(&case.primitive, &case.header_json, black_box(claims))));
+        let sign_checked = || drop(black_box(floor_sign_checked(&case.primitive, &case.header_json, black_box(claims))));
+        if alg == jwtkit::Algorithm::HS256 {
+            pair(rounds, "verify", alg, "floor", &verify_c, &verify_floor);
+            pair(rounds, "sign", alg, "floor", &sign_c, &sign_floor);
+            pair(rounds, "sign", alg, "floor+check", &sign_c, &sign_checked);
+        } else {
+            pair(rounds, "verify", alg, "primitive", &verify_c, &verify_primitive);
+            pair(rounds, "sign", alg, "primitive", &sign_c, &sign_primitive);
+        }
+    }
+}
+
+fn pair(rounds: usize, op: &str, alg: jwtkit::Algorithm, reference: &str, ours: &dyn Fn(), theirs: &dyn Fn()) {
+    // Iterations for about 50 ms of CPU per side and round, from a first estimate.
+    let per_op = |f: &dyn Fn(), n: u64| {
+        let start = thread_cpu_ns();
+        for _ in 0..n {
+            f();
+        }
+        (thread_cpu_ns() - start) as f64 / n as f64
+    };
+    let n = (50e6 / per_op(theirs, 20).max(1.0)).clamp(5.0, 1e7) as u64;
+    per_op(ours, n / 4); // warm both up
+    let mut ratios: Vec<f64> = (0..rounds)
+        .map(|round| {
+            if round % 2 == 0 {
+                let a = per_op(ours, n);
+                a / per_op(theirs, n)
+            } else {
+                let b = per_op(theirs, n);
+                per_op(ours, n) / b
+            }
+        })
+        .collect();
+    ratios.sort_by(f64::total_cmp);
+    let (median, lo, hi) = (ratios[ratios.len() / 2], ratios[0], ratios[ratios.len() - 1]);
+    println!("PAIR\t{op}\t{}\t{reference}\t{median:.4}\t{lo:.4}\t{hi:.4}", alg.name());
 }
 
 macro_rules! counted {
