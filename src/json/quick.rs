@@ -7,8 +7,9 @@
 //! To keep that easy to see, it gives up (returns false) on everything out of the
 //! ordinary rather than handling it: member names with escapes, numbers with exponents
 //! or over 64 bytes, `\u` escapes of surrogates, nesting beyond `QUICK_DEPTH`, more than
-//! `QUICK_NAMES` members in one object. It saves about two thirds of the cost of a
-//! strict check on a typical claims set, which signing pays on every token.
+//! `QUICK_NAMES` members in one object. On a typical claims set it takes about half
+//! the time of the strict check (79 ns against 130–180 ns for 142 bytes), which
+//! signing pays on every token and verification twice (header and claims).
 //!
 //! `scan` does the same for `json::scan_object`, building the members a sink wants:
 //! it also gives up on numbers other than integers of up to 18 digits (and on `-0`,
