@@ -18,6 +18,7 @@
 //! The fuzz target `json_parity` checks both against serde_json on arbitrary input.
 
 use std::borrow::Cow;
+use std::ops::Range;
 
 use super::{Kind, Member, MemberSink};
 
@@ -116,40 +117,12 @@ impl Cursor<'_> {
         (self.next()? == byte).then_some(())
     }
 
-    /// `{` at the cursor, through its `}`; no two members with the same name. Names
-    /// are compared by fingerprint: two equal fingerprints, a duplicate or not, give up.
-    fn object(&mut self, depth: usize) -> Option<()> {
-        self.expect(b'{')?;
-        self.skip_whitespace();
-        if self.peek() == Some(b'}') {
-            self.pos += 1;
-            return Some(());
-        }
-        let mut seen = [0u64; QUICK_NAMES];
-        let mut count = 0;
-        loop {
-            let name = self.plain_name()?;
-            if count == QUICK_NAMES || seen[..count].contains(&name) {
-                return None;
-            }
-            seen[count] = name;
-            count += 1;
-            self.skip_whitespace();
-            self.expect(b':')?;
-            self.skip_whitespace();
-            self.nested_value(depth)?;
-            self.skip_whitespace();
-            match self.next()? {
-                b',' => self.skip_whitespace(),
-                b'}' => return Some(()),
-                _ => return None,
-            }
-        }
-    }
-    /// The top-level object for `scan`: each member handed to `sink` (built if the
-    /// sink wants it, else only its kind) as soon as it is read.
-    fn top_level<'de, S: MemberSink<'de>>(&mut self, text: &'de str, sink: &mut S) -> Option<()> {
-        self.skip_whitespace();
+    /// `{` at the cursor, through its `}`: each member name checked (no escapes, no
+    /// duplicate: names are compared by fingerprint, and two equal fingerprints, a
+    /// duplicate or not, give up), then `value` reads the member's value, given where
+    /// the name is.
+    #[inline]
+    fn members(&mut self, mut value: impl FnMut(&mut Self, Range<usize>) -> Option<()>) -> Option<()> {
         self.expect(b'{')?;
         self.skip_whitespace();
         if self.peek() == Some(b'}') {
@@ -166,12 +139,11 @@ impl Cursor<'_> {
             }
             seen[count] = name;
             count += 1;
-            let name = text.get(start..self.pos - 1)?;
+            let name = start..self.pos - 1;
             self.skip_whitespace();
             self.expect(b':')?;
             self.skip_whitespace();
-            let value = if sink.wants(name) { self.member(text, 0)? } else { Member::Skipped(self.kind_of_value(0)?) };
-            sink.member(name, value);
+            value(self, name)?;
             self.skip_whitespace();
             match self.next()? {
                 b',' => self.skip_whitespace(),
@@ -179,6 +151,23 @@ impl Cursor<'_> {
                 _ => return None,
             }
         }
+    }
+
+    /// An object at `depth`, checked.
+    fn object(&mut self, depth: usize) -> Option<()> {
+        self.members(|cursor, _| cursor.nested_value(depth))
+    }
+
+    /// The top-level object for `scan`: each member handed to `sink` (built if the
+    /// sink wants it, else only its kind) as soon as it is read.
+    fn top_level<'de, S: MemberSink<'de>>(&mut self, text: &'de str, sink: &mut S) -> Option<()> {
+        self.skip_whitespace();
+        self.members(|cursor, name| {
+            let name = text.get(name)?;
+            let value = if sink.wants(name) { cursor.member(text, 0)? } else { Member::Skipped(cursor.kind_of_value(0)?) };
+            sink.member(name, value);
+            Some(())
+        })
     }
 
     /// A wanted value inside a container at `depth`, built as the strict reader's
