@@ -297,15 +297,9 @@ struct SeenNames<'de> {
 }
 
 /// A name of up to 7 bytes as one integer (its length in the top byte, so "a" and
-/// "a\0" differ); None for longer names.
-fn short_name(name: &str) -> Option<u64> {
-    pack_short_name(name.as_bytes())
-}
-
-/// The packing of `short_name`, built in a register: copying the bytes into an array
-/// and reading it back as one word stalls the CPU's store forwarding (it was over half
-/// the cost of a name check).
-fn pack_short_name(bytes: &[u8]) -> Option<u64> {
+/// "a\0" differ); None for longer names. Built in a register: copying the bytes into an array and reading it back as one word
+/// stalls the CPU's store forwarding (it was over half the cost of a name check).
+fn short_name(bytes: &[u8]) -> Option<u64> {
     if bytes.len() > 7 {
         return None;
     }
@@ -315,7 +309,7 @@ fn pack_short_name(bytes: &[u8]) -> Option<u64> {
 
 impl<'de> NameSet<'de> for SeenNames<'de> {
     fn insert<E: serde::de::Error>(&mut self, name: Cow<'de, str>) -> std::result::Result<(), E> {
-        match short_name(&name) {
+        match short_name(name.as_bytes()) {
             Some(word) if self.short[..self.len].contains(&word) => Err(duplicate(&name)),
             Some(word) if self.len < self.short.len() => {
                 self.short[self.len] = word;

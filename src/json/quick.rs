@@ -117,6 +117,20 @@ impl Cursor<'_> {
         (self.next()? == byte).then_some(())
     }
 
+    /// After an item of a container closed by `close`: true at a `,` (another item
+    /// follows, whitespace skipped), false at `close`; None at anything else.
+    fn another(&mut self, close: u8) -> Option<bool> {
+        self.skip_whitespace();
+        match self.next()? {
+            b',' => {
+                self.skip_whitespace();
+                Some(true)
+            }
+            b if b == close => Some(false),
+            _ => None,
+        }
+    }
+
     /// `{` at the cursor, through its `}`: each member name checked (no escapes, no
     /// duplicate: names are compared by fingerprint, and two equal fingerprints, a
     /// duplicate or not, give up), then `value` reads the member's value, given where
@@ -144,11 +158,8 @@ impl Cursor<'_> {
             self.expect(b':')?;
             self.skip_whitespace();
             value(self, name)?;
-            self.skip_whitespace();
-            match self.next()? {
-                b',' => self.skip_whitespace(),
-                b'}' => return Some(()),
-                _ => return None,
+            if !self.another(b'}')? {
+                return Some(());
             }
         }
     }
@@ -208,11 +219,8 @@ impl Cursor<'_> {
                 let kind = self.kind_of_value(depth)?;
                 first_other.get_or_insert(kind);
             }
-            self.skip_whitespace();
-            match self.next()? {
-                b',' => self.skip_whitespace(),
-                b']' => return Some(Member::Array { strings, first_other }),
-                _ => return None,
+            if !self.another(b']')? {
+                return Some(Member::Array { strings, first_other });
             }
         }
     }
@@ -273,11 +281,8 @@ impl Cursor<'_> {
         }
         loop {
             self.nested_value(depth)?;
-            self.skip_whitespace();
-            match self.next()? {
-                b',' => self.skip_whitespace(),
-                b']' => return Some(()),
-                _ => return None,
+            if !self.another(b']')? {
+                return Some(());
             }
         }
     }
@@ -443,7 +448,7 @@ fn fingerprint(b: &[u8], start: usize, end: usize) -> u64 {
                 let word = u64::from_le_bytes(word.try_into().expect("8 bytes"));
                 word & ((1u64 << (8 * len)) - 1) | (len as u64) << 56
             }
-            None => super::pack_short_name(&b[start..end]).expect("7 bytes at most"),
+            None => super::short_name(&b[start..end]).expect("7 bytes at most"),
         };
     }
     // FNV-1a: names are short and this runs once per member.
@@ -612,7 +617,7 @@ mod tests {
         let input = b"{\"abc\":1,\"\":2,\"abcdefg\":3}";
         for (start, end) in [(2, 5), (10, 10), (15, 22)] {
             let name = &input[start..end];
-            let want = crate::json::pack_short_name(name).unwrap();
+            let want = crate::json::short_name(name).unwrap();
             assert_eq!(fingerprint(input, start, end), want, "{:?}", String::from_utf8_lossy(name));
             // At the very end of the input, where no whole word follows.
             assert_eq!(fingerprint(name, 0, name.len()), want);
