@@ -297,8 +297,9 @@ struct SeenNames<'de> {
 }
 
 /// A name of up to 7 bytes as one integer (its length in the top byte, so "a" and
-/// "a\0" differ); None for longer names. Built in a register: copying the bytes into an array and reading it back as one word
-/// stalls the CPU's store forwarding (it was over half the cost of a name check).
+/// "a\0" differ); None for longer names. Built in a register: copying the bytes into
+/// an array and reading it back as one word stalls the CPU's store forwarding (it was
+/// over half the cost of a name check).
 fn short_name(bytes: &[u8]) -> Option<u64> {
     if bytes.len() > 7 {
         return None;
