@@ -24,7 +24,7 @@
 //! `valgrind --tool=callgrind`: instruction counts per operation are repeatable where
 //! timings on a shared machine are not (bench/run.sh reports both).
 //!
-//! With `JWTKIT_BENCH_PAIRS=ROUNDS` set, it instead measures the ratios the targets of
+//! With `JWTKIT_BENCH_PAIRS="ROUNDS [ALG...]"` set, it instead measures the ratios the targets of
 //! issue 10 are stated in (the C API against the floor or the primitive) in interleaved
 //! rounds: each round times every operation of a pair for about 50 ms of CPU, in
 //! alternating order, and the ratio reported is the median of the rounds' ratios. Both
@@ -120,8 +120,11 @@ fn main() {
     if let Ok(spec) = std::env::var("JWTKIT_BENCH_COUNT") {
         return count(&spec);
     }
-    if let Ok(rounds) = std::env::var("JWTKIT_BENCH_PAIRS") {
-        return pairs(rounds.parse().expect("JWTKIT_BENCH_PAIRS=ROUNDS"));
+    if let Ok(spec) = std::env::var("JWTKIT_BENCH_PAIRS") {
+        let mut words = spec.split_whitespace();
+        let rounds = words.next().and_then(|w| w.parse().ok()).expect("JWTKIT_BENCH_PAIRS=\"ROUNDS [ALG...]\"");
+        let only: Vec<&str> = words.collect();
+        return pairs(rounds, &only);
     }
     benches();
     config().configure_from_args().final_summary();
@@ -165,10 +168,14 @@ fn count(spec: &str) {
 }
 
 /// Prints `PAIR op alg ours/reference median min max` for each target ratio, from
-/// `rounds` interleaved rounds (see the module comment).
-fn pairs(rounds: usize) {
+/// `rounds` interleaved rounds (see the module comment); `only` names the algorithms
+/// to measure (all when empty), for a quick look at one ratio.
+fn pairs(rounds: usize, only: &[&str]) {
     println!("ROUNDS\t{rounds}");
     for alg in ALGS {
+        if !only.is_empty() && !only.contains(&alg.name()) {
+            continue;
+        }
         if alg == jwtkit::Algorithm::ES512 {
             continue; // no target, and a millisecond per operation
         }

