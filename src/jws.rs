@@ -121,10 +121,33 @@ pub(crate) fn check_header_json(encoded: &[u8], limits: &Limits) -> Result<Vec<u
 /// building a JSON object.
 pub(crate) fn read_header(encoded: &[u8], limits: &Limits) -> Result<(Vec<u8>, Header)> {
     let bytes = decode_header_bytes(encoded, limits)?;
+    if let Some(header) = common_header(&bytes).filter(|_| limits.max_depth > 0) {
+        return Ok((bytes, header));
+    }
     let mut reader = HeaderReader::default();
     json::scan_object(&bytes, "header", limits.max_depth, &mut reader)?;
     let header = reader.finish()?;
     Ok((bytes, header))
+}
+
+/// The header shapes nearly every signer writes, recognised byte for byte:
+/// `{"alg":"X"}`, `{"alg":"X","typ":"JWT"}` (jwtkit, PyJWT, libjwt) and
+/// `{"typ":"JWT","alg":"X"}` (jsonwebtoken), X a name `Algorithm::from_name` knows. The
+/// strict reader gives the same `Header` for these bytes; anything else (other members,
+/// whitespace, escapes, an unknown name) is None and goes to it, errors and all.
+fn common_header(json: &[u8]) -> Option<Header> {
+    let (rest, typ_first) = match json.strip_prefix(br#"{"alg":""#) {
+        Some(rest) => (rest, false),
+        None => (json.strip_prefix(br#"{"typ":"JWT","alg":""#)?, true),
+    };
+    let quote = memchr::memchr(b'"', rest)?;
+    let typ = match &rest[quote..] {
+        br#""}"# => typ_first,
+        br#"","typ":"JWT"}"# if !typ_first => true,
+        _ => return None,
+    };
+    let alg = Algorithm::from_name(std::str::from_utf8(&rest[..quote]).ok()?).ok()?;
+    Some(Header { alg, kid: None, typ: typ.then(|| "JWT".to_owned()), cty: None })
 }
 
 #[derive(Default)]
@@ -360,6 +383,53 @@ fn general_header(key: &Key, alg: Algorithm, extra_header: Option<&[u8]>, defaul
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The common shapes read byte for byte give what the strict reader gives, and
+    /// every near miss goes to the strict reader (same result or same error).
+    #[test]
+    fn common_headers_read_as_the_strict_reader_reads_them() {
+        let strict = |json: &[u8], max_depth: usize| {
+            let mut reader = HeaderReader::default();
+            json::scan_object(json, "header", max_depth, &mut reader).and_then(|()| reader.finish()).map_err(|e| e.to_string())
+        };
+        let mut shapes = vec![];
+        for alg in Algorithm::ALL.iter().map(|a| a.name()).chain(["Ed25519", "none", "None", "rs256", "RS25", "RS2566", "", "R\\u0053256"]) {
+            for shape in [r#"{"alg":"X"}"#, r#"{"alg":"X","typ":"JWT"}"#, r#"{"typ":"JWT","alg":"X"}"#] {
+                shapes.push(shape.replace('X', alg));
+            }
+        }
+        for near_miss in [
+            r#"{"alg":"RS256","typ":"JWT","typ":"JWT"}"#,
+            r#"{"alg":"RS256","alg":"HS256"}"#,
+            r#"{"alg":"RS256","typ":"jwt"}"#,
+            r#"{"alg":"RS256" }"#,
+            r#"{"alg":"RS256","typ":"JWT"} "#,
+            r#"{"alg":"RS256"}}"#,
+            r#"{"alg":"RS256""#,
+            r#"{"alg":"RS256"#,
+            r#"{"alg":""#,
+            r#"{"alg":"RS256","b64":false}"#,
+            r#"{"alg":"RS256","crit":["exp"]}"#,
+            r#"{"typ":"JWT","alg":"RS256","typ":"JWT"}"#,
+            r#"{"typ":"JWT","alg":"RS256","kid":"k"}"#,
+            r#"{"alg":"RS256","kid":"k","typ":"JWT"}"#,
+            "{\"alg\":\"RS256\u{0}\"}",
+        ] {
+            shapes.push(near_miss.to_owned());
+        }
+        let mut fast = 0;
+        for json in &shapes {
+            for max_depth in 0..3 {
+                let limits = Limits { max_depth, ..Limits::default() };
+                let encoded = b64::encode(json.as_bytes());
+                let got = read_header(encoded.as_bytes(), &limits).map(|(_, h)| h).map_err(|e| e.to_string());
+                assert_eq!(got, strict(json.as_bytes(), max_depth), "{json} at depth {max_depth}");
+                fast += usize::from(max_depth > 0 && common_header(json.as_bytes()).is_some());
+            }
+        }
+        // Each known name in each of the three shapes, at depths 1 and 2.
+        assert_eq!(fast, (Algorithm::ALL.len() + 1) * 3 * 2);
+    }
 
     /// `read_header` (verification) and `check_header` (signing, JWE) share one set of
     /// rules: the same headers fail with the same message.
