@@ -9,6 +9,7 @@
 use base64::engine::{general_purpose::GeneralPurpose, DecodePaddingMode, GeneralPurposeConfig};
 use base64::{alphabet, Engine};
 use std::borrow::Cow;
+use std::mem::MaybeUninit;
 
 use crate::error::{Error, Result};
 
@@ -46,10 +47,11 @@ pub fn decode(text: &[u8], what: &str) -> Result<Vec<u8>> {
 }
 
 /// As `decode`, into `buf` when the result fits (a signature up to RSA-4096 in a
-/// 528-byte buffer), else onto the heap: one allocation fewer per verification.
-pub fn decode_small<'b>(text: &[u8], buf: &'b mut [u8], what: &str) -> Result<Cow<'b, [u8]>> {
+/// 528-byte buffer), else onto the heap: one allocation fewer per verification. `buf`
+/// need not be initialised (the decoder only writes it).
+pub fn decode_small<'b>(text: &[u8], buf: &'b mut [MaybeUninit<u8>], what: &str) -> Result<Cow<'b, [u8]>> {
     match FAST.decoded_length(text) {
-        Ok(n) if n <= buf.len() => match FAST.decode(text, base64_simd::Out::from_slice(&mut buf[..n])) {
+        Ok(n) if n <= buf.len() => match FAST.decode(text, base64_simd::Out::from_uninit_slice(&mut buf[..n])) {
             Ok(bytes) => Ok(Cow::Borrowed(bytes)),
             Err(_) => Err(invalid(text, what)),
         },
@@ -90,7 +92,7 @@ mod tests {
         let agree = |text: &[u8]| {
             let (fast, strict) = (FAST.decode_to_vec(text).ok(), STRICT.decode(text).ok());
             assert_eq!(fast, strict, "{:?}", String::from_utf8_lossy(text));
-            let mut buf = [0u8; 64];
+            let mut buf = [MaybeUninit::uninit(); 64];
             let small = decode_small(text, &mut buf, "t").ok().map(|c| c.into_owned());
             assert_eq!(small, strict, "decode_small {:?}", String::from_utf8_lossy(text));
         };
@@ -132,7 +134,7 @@ mod tests {
     fn errors_name_the_segment_and_the_symbol() {
         let e = decode(b"ab+c", "payload").unwrap_err().to_string();
         assert!(e.contains("payload: invalid base64url (Invalid symbol 43, offset 2.)"), "{e}");
-        let mut buf = [0u8; 8];
+        let mut buf = [MaybeUninit::uninit(); 8];
         let e = decode_small(b"-_9", &mut buf, "signature").unwrap_err().to_string();
         assert!(e.contains("signature: invalid base64url (Invalid last symbol 57, offset 2.)"), "{e}");
     }
@@ -151,7 +153,7 @@ mod tests {
     #[test]
     fn decode_small_uses_the_buffer_when_it_fits_and_agrees_with_decode() {
         let long = encode(&[7u8; 600]);
-        let mut buf = [0u8; 528];
+        let mut buf = [MaybeUninit::uninit(); 528];
         assert!(matches!(decode_small(b"-_8", &mut buf, "t").unwrap(), Cow::Borrowed(b"\xfb\xff")));
         assert!(matches!(decode_small(long.as_bytes(), &mut buf, "t").unwrap(), Cow::Owned(v) if v == [7u8; 600]));
         for bad in ["-_8=", "+/8", "-_9", "a"] {

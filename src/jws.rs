@@ -61,7 +61,7 @@ pub(crate) fn split(token: &[u8], max_len: usize) -> Result<Segments<'_>> {
             "JWS JSON serialization is not supported; only the compact form".into(),
         ));
     }
-    if !token.is_ascii() {
+    if !is_ascii(token) {
         let pos = token.iter().position(|b| !b.is_ascii()).unwrap_or_default();
         return Err(Error::TokenMalformed(format!("non-ASCII byte at offset {pos}")));
     }
@@ -85,6 +85,17 @@ pub(crate) fn split(token: &[u8], max_len: usize) -> Result<Segments<'_>> {
         signature: &token[dots[1] + 1..],
         signing_input: &token[..dots[1]],
     })
+}
+
+/// `<[u8]>::is_ascii` without its byte-by-byte tail (up to 31 bytes, a third of the
+/// time on a typical token): eight bytes at a time, the last word overlapping.
+fn is_ascii(bytes: &[u8]) -> bool {
+    let Some(last) = bytes.len().checked_sub(8) else {
+        return bytes.is_ascii();
+    };
+    let word = |w: &[u8]| u64::from_le_bytes(w.try_into().expect("8 bytes"));
+    let any = bytes.chunks_exact(8).fold(word(&bytes[last..]), |any, w| any | word(w));
+    any & 0x8080_8080_8080_8080 == 0
 }
 
 /// The header segment, base64url-decoded, within the size limit.
@@ -280,7 +291,7 @@ pub fn verify<K: KeySource + ?Sized>(token: &[u8], keys: &K, validation: &Valida
         let allowed: Vec<&str> = validation.algorithms().iter().map(|a| a.name()).collect();
         return Err(Error::AlgNotAllowed(format!("{} is not in the allow-list {allowed:?}", alg.name())));
     }
-    let mut signature_buf = [0u8; 528];
+    let mut signature_buf = [std::mem::MaybeUninit::uninit(); 528];
     let signature = b64::decode_small(seg.signature, &mut signature_buf, "signature")?;
     if let Some(key) = keys.single() {
         key.verify_bytes(alg, seg.signing_input, &signature)?;
@@ -383,6 +394,21 @@ fn general_header(key: &Key, alg: Algorithm, extra_header: Option<&[u8]>, defaul
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn is_ascii_agrees_with_std_at_every_length_and_position() {
+        for len in 0..40 {
+            let mut bytes = vec![b'a'; len];
+            assert!(is_ascii(&bytes));
+            for at in 0..len {
+                for high in [0x80, 0xC3, 0xFF] {
+                    bytes[at] = high;
+                    assert!(!is_ascii(&bytes), "{len} {at}");
+                    bytes[at] = b'.';
+                }
+            }
+        }
+    }
 
     /// The common shapes read byte for byte give what the strict reader gives, and
     /// every near miss goes to the strict reader (same result or same error).
