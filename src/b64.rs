@@ -50,14 +50,26 @@ pub fn decode(text: &[u8], what: &str) -> Result<Vec<u8>> {
 /// 528-byte buffer), else onto the heap: one allocation fewer per verification. `buf`
 /// need not be initialised (the decoder only writes it).
 pub fn decode_small<'b>(text: &[u8], buf: &'b mut [MaybeUninit<u8>], what: &str) -> Result<Cow<'b, [u8]>> {
-    match FAST.decoded_length(text) {
-        Ok(n) if n <= buf.len() => match FAST.decode(text, base64_simd::Out::from_uninit_slice(&mut buf[..n])) {
-            Ok(bytes) => Ok(Cow::Borrowed(bytes)),
-            Err(_) => Err(invalid(text, what)),
-        },
-        Ok(_) => decode(text, what).map(Cow::Owned),
-        Err(_) => Err(invalid(text, what)),
+    let n = decoded_len(text, what)?;
+    match buf.get_mut(..n) {
+        Some(out) => decode_exact(text, out, what).map(|bytes| Cow::Borrowed(&*bytes)),
+        None => decode(text, what).map(Cow::Owned),
     }
+}
+
+/// The length `text` decodes to: an error (the one `decode` gives) only for a length
+/// no base64url text has; the symbols are checked by `decode_exact`.
+pub fn decoded_len(text: &[u8], what: &str) -> Result<usize> {
+    FAST.decoded_length(text).map_err(|_| invalid(text, what))
+}
+
+/// Decodes `text` into `out`, of exactly `decoded_len(text)` bytes (need not be
+/// initialised; the decoder only writes it).
+pub fn decode_exact<'o>(text: &[u8], out: &'o mut [MaybeUninit<u8>], what: &str) -> Result<&'o mut [u8]> {
+    if decoded_len(text, what)? != out.len() {
+        return Err(Error::InvalidArgument(format!("{what}: output of {} bytes for a base64url text of {}", out.len(), text.len())));
+    }
+    FAST.decode(text, base64_simd::Out::from_uninit_slice(out)).map_err(|_| invalid(text, what))
 }
 
 /// The error for `text`, which base64-simd refused: the base64 crate says why.

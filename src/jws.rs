@@ -3,6 +3,9 @@
 //! header → `crit` → allow-list → key fits alg → signature. Nothing in the token chooses
 //! the key or widens the algorithms.
 
+use std::borrow::Cow;
+use std::mem::MaybeUninit;
+
 use serde_json::Value;
 
 use crate::alg::Algorithm;
@@ -100,6 +103,11 @@ fn is_ascii(bytes: &[u8]) -> bool {
 
 /// The header segment, base64url-decoded, within the size limit.
 fn decode_header_bytes(encoded: &[u8], limits: &Limits) -> Result<Vec<u8>> {
+    decode_header_into(encoded, limits, &mut []).map(Cow::into_owned)
+}
+
+/// As `decode_header_bytes`, into `buf` when the header fits.
+fn decode_header_into<'b>(encoded: &[u8], limits: &Limits, buf: &'b mut [MaybeUninit<u8>]) -> Result<Cow<'b, [u8]>> {
     let max = limits.max_header_len;
     let too_large = || Error::JsonLimit(format!("header: larger than {max} bytes"));
     // Unpadded base64url of `max` bytes is at most ceil(4 * max / 3) characters: refuse
@@ -107,7 +115,7 @@ fn decode_header_bytes(encoded: &[u8], limits: &Limits) -> Result<Vec<u8>> {
     if encoded.len() > max.saturating_mul(4).div_ceil(3) {
         return Err(too_large());
     }
-    let bytes = b64::decode(encoded, "header")?;
+    let bytes = b64::decode_small(encoded, buf, "header")?;
     if bytes.len() > max {
         return Err(too_large());
     }
@@ -130,8 +138,9 @@ pub(crate) fn check_header_json(encoded: &[u8], limits: &Limits) -> Result<Vec<u
 
 /// A JWS header segment: decoded, checked (`check_header_members`) and read, without
 /// building a JSON object.
-pub(crate) fn read_header(encoded: &[u8], limits: &Limits) -> Result<(Vec<u8>, Header)> {
-    let bytes = decode_header_bytes(encoded, limits)?;
+/// The JSON is decoded into `buf` when it fits.
+pub(crate) fn read_header<'b>(encoded: &[u8], limits: &Limits, buf: &'b mut [MaybeUninit<u8>]) -> Result<(Cow<'b, [u8]>, Header)> {
+    let bytes = decode_header_into(encoded, limits, buf)?;
     if let Some(header) = common_header(&bytes).filter(|_| limits.max_depth > 0) {
         return Ok((bytes, header));
     }
@@ -283,28 +292,54 @@ impl KeySource for Key {
 
 /// Verifies a compact JWS: the signature only, no claims. See the module comment.
 pub fn verify<K: KeySource + ?Sized>(token: &[u8], keys: &K, validation: &Validation) -> Result<Verified> {
+    let mut header_buf = [MaybeUninit::uninit(); HEADER_BUF];
+    let signed = verify_signature(token, keys, validation, &mut header_buf)?;
+    let payload = b64::decode(signed.payload, "payload")?;
+    Ok(Verified { header_json: signed.header_json.into_owned(), header: signed.header, payload })
+}
+
+/// Room on the stack for a header JSON; a longer one goes to the heap.
+pub(crate) const HEADER_BUF: usize = 256;
+
+/// A token whose signature verified, its parts borrowed: the header JSON (in the
+/// caller's buffer when it fits) and the payload, still base64url. `verify` and the
+/// C entry points build their outputs from it, each allocating only what it returns.
+pub(crate) struct Signed<'t, 'b> {
+    pub header_json: Cow<'b, [u8]>,
+    pub header: Header,
+    pub payload: &'t [u8],
+}
+
+/// `verify` up to the payload, which it leaves encoded: every step but the last.
+pub(crate) fn verify_signature<'t, 'b, K: KeySource + ?Sized>(
+    token: &'t [u8],
+    keys: &K,
+    validation: &Validation,
+    header_buf: &'b mut [MaybeUninit<u8>],
+) -> Result<Signed<'t, 'b>> {
     let limits = validation.limits();
     let seg = split(token, limits.max_token_len)?;
-    let (header_json, header) = read_header(seg.header, limits)?;
+    let (header_json, header) = read_header(seg.header, limits, header_buf)?;
     let alg = header.alg;
     if !validation.allows(alg) {
         let allowed: Vec<&str> = validation.algorithms().iter().map(|a| a.name()).collect();
         return Err(Error::AlgNotAllowed(format!("{} is not in the allow-list {allowed:?}", alg.name())));
     }
-    let mut signature_buf = [std::mem::MaybeUninit::uninit(); 528];
+    let mut signature_buf = [MaybeUninit::uninit(); 528];
     let signature = b64::decode_small(seg.signature, &mut signature_buf, "signature")?;
+    let signed = Signed { header_json, header, payload: seg.payload };
     if let Some(key) = keys.single() {
         key.verify_bytes(alg, seg.signing_input, &signature)?;
-        return Ok(Verified { header_json, header, payload: b64::decode(seg.payload, "payload")? });
+        return Ok(signed);
     }
-    let candidates = keys.candidates(&header, alg)?;
+    let candidates = keys.candidates(&signed.header, alg)?;
     if candidates.is_empty() {
         return Err(Error::KeyNotFound(format!("no key for a {} token", alg.name())));
     }
     let mut first_error = None;
     for key in candidates.into_iter().take(limits.max_keys_tried) {
         match key.verify_bytes(alg, seg.signing_input, &signature) {
-            Ok(()) => return Ok(Verified { header_json, header, payload: b64::decode(seg.payload, "payload")? }),
+            Ok(()) => return Ok(signed),
             Err(e) => {
                 first_error.get_or_insert(e);
             }
@@ -448,7 +483,7 @@ mod tests {
             for max_depth in 0..3 {
                 let limits = Limits { max_depth, ..Limits::default() };
                 let encoded = b64::encode(json.as_bytes());
-                let got = read_header(encoded.as_bytes(), &limits).map(|(_, h)| h).map_err(|e| e.to_string());
+                let got = read_header(encoded.as_bytes(), &limits, &mut []).map(|(_, h)| h).map_err(|e| e.to_string());
                 assert_eq!(got, strict(json.as_bytes(), max_depth), "{json} at depth {max_depth}");
                 fast += usize::from(max_depth > 0 && common_header(json.as_bytes()).is_some());
             }
@@ -473,17 +508,17 @@ mod tests {
             (r#"{"alg":"HS256","b64":true}"#, "`b64` (unencoded payload, RFC 7797) is not supported"),
         ] {
             let encoded = crate::b64::encode(json.as_bytes());
-            let read = read_header(encoded.as_bytes(), &limits).unwrap_err().to_string();
+            let read = read_header(encoded.as_bytes(), &limits, &mut []).unwrap_err().to_string();
             let checked = check_header(&json::parse_object(json.as_bytes(), "header").unwrap()).unwrap_err().to_string();
             assert!(read.ends_with(want), "{json}: {read}");
             assert_eq!(read, checked, "{json}");
         }
         let encoded = crate::b64::encode(br#"{"typ":"JWT","alg":"ES256","kid":"k\u0031","x":{"alg":1}}"#);
-        let (_, header) = read_header(encoded.as_bytes(), &limits).unwrap();
+        let (_, header) = read_header(encoded.as_bytes(), &limits, &mut []).unwrap();
         assert_eq!(header, Header { kid: Some("k1".into()), typ: Some("JWT".into()), ..Header::new(Algorithm::ES256) });
         for (json, want) in [(r#"{"typ":"JWT"}"#, "member `alg` is required"), (r#"{"alg":5}"#, "must be a string, got a number")] {
             let encoded = crate::b64::encode(json.as_bytes());
-            let err = read_header(encoded.as_bytes(), &limits).unwrap_err().to_string();
+            let err = read_header(encoded.as_bytes(), &limits, &mut []).unwrap_err().to_string();
             assert!(err.ends_with(want), "{json}: {err}");
         }
     }

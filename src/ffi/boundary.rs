@@ -2,6 +2,7 @@
 //! checks, `(ptr, len)` inputs, library-allocated outputs, and error delivery.
 
 use std::ffi::c_char;
+use std::mem::MaybeUninit;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use crate::error::Error;
@@ -79,25 +80,47 @@ pub(crate) unsafe fn optional_input<'a>(ptr: *const u8, len: usize, name: &str) 
 /// it: outputs hold bearer tokens, claims and exported private keys.
 const LEN_PREFIX: usize = std::mem::size_of::<usize>();
 
-/// Copies `bytes` into a new NUL-terminated buffer owned by the caller (freed with
-/// `jwtkit_string_free`). Interior NULs are kept; the length says where it ends.
-pub(crate) fn alloc_output(bytes: &[u8]) -> Result<*mut c_char, Failure> {
-    let oom = || Failure { status: JWTKIT_ERR_OUT_OF_MEMORY, message: "out of memory".into() };
-    let total = bytes.len().checked_add(LEN_PREFIX + 1).ok_or_else(oom)?;
-    let block = unsafe { libc::malloc(total) } as *mut u8;
-    if block.is_null() {
-        return Err(oom());
+/// An output string allocated but not yet handed to the caller: wiped and freed when
+/// dropped, unless `OutString::commit` hands it over. So a call with two outputs can
+/// prepare both and write neither when the second fails.
+pub(crate) struct Pending {
+    text: *mut c_char,
+    len: usize,
+}
+
+impl Pending {
+    /// A new NUL-terminated buffer for `len` bytes, filled by `fill` (which must write
+    /// all of them; the buffer is freed if it fails).
+    fn new(len: usize, fill: impl FnOnce(&mut [MaybeUninit<u8>]) -> Result<(), Failure>) -> Result<Pending, Failure> {
+        let oom = || Failure { status: JWTKIT_ERR_OUT_OF_MEMORY, message: "out of memory".into() };
+        let total = len.checked_add(LEN_PREFIX + 1).ok_or_else(oom)?;
+        let block = unsafe { libc::malloc(total) } as *mut u8;
+        if block.is_null() {
+            return Err(oom());
+        }
+        let pending = unsafe {
+            std::ptr::write_unaligned(block as *mut usize, len);
+            let text = block.add(LEN_PREFIX);
+            *text.add(len) = 0;
+            Pending { text: text.cast(), len }
+        };
+        fill(unsafe { std::slice::from_raw_parts_mut(pending.text as *mut MaybeUninit<u8>, len) })?;
+        Ok(pending)
     }
-    unsafe {
-        std::ptr::write_unaligned(block as *mut usize, bytes.len());
-        let text = block.add(LEN_PREFIX);
-        std::ptr::copy_nonoverlapping(bytes.as_ptr(), text, bytes.len());
-        *text.add(bytes.len()) = 0;
-        Ok(text.cast())
+
+    /// Written by `fill`, so initialised.
+    pub fn bytes(&self) -> &[u8] {
+        unsafe { std::slice::from_raw_parts(self.text as *const u8, self.len) }
     }
 }
 
-/// Wipes and frees a buffer made by `alloc_output`.
+impl Drop for Pending {
+    fn drop(&mut self) {
+        unsafe { free_output(self.text) }
+    }
+}
+
+/// Wipes and frees a buffer made by `Pending::new`.
 unsafe fn free_output(text: *mut c_char) {
     unsafe {
         let block = (text as *mut u8).sub(LEN_PREFIX);
@@ -126,13 +149,30 @@ impl OutString {
         }
     }
 
-    /// Allocates the output; `commit` later publishes it. Split so that a call with two
-    /// outputs writes neither when the second allocation fails.
-    pub fn prepare(&self, bytes: &[u8]) -> Result<Option<(*mut c_char, usize)>, Failure> {
-        if self.out.is_null() {
+    /// Whether the caller asked for this output.
+    pub fn wanted(&self) -> bool {
+        !self.out.is_null()
+    }
+
+    /// Allocates the output (None when the caller passed NULL for it); `commit` later
+    /// hands it over.
+    pub fn prepare(&self, bytes: &[u8]) -> Result<Option<Pending>, Failure> {
+        self.prepare_with(bytes.len(), |out| {
+            out.copy_from_slice(as_uninit(bytes));
+            Ok(())
+        })
+    }
+
+    /// As `prepare`, for `len` bytes written by `fill` (a decoder writing in place).
+    pub fn prepare_with(
+        &self,
+        len: usize,
+        fill: impl FnOnce(&mut [MaybeUninit<u8>]) -> Result<(), Failure>,
+    ) -> Result<Option<Pending>, Failure> {
+        if !self.wanted() {
             return Ok(None);
         }
-        Ok(Some((alloc_output(bytes)?, bytes.len())))
+        Pending::new(len, fill).map(Some)
     }
 
     /// Writes one output (no-op when the caller passed NULL for it).
@@ -142,30 +182,28 @@ impl OutString {
         Ok(())
     }
 
-    pub fn commit(&self, value: Option<(*mut c_char, usize)>) {
-        if let Some((ptr, len)) = value {
+    pub fn commit(&self, value: Option<Pending>) {
+        if let Some(pending) = value {
             unsafe {
-                *self.out = ptr;
+                *self.out = pending.text;
                 if !self.out_len.is_null() {
-                    *self.out_len = len;
+                    *self.out_len = pending.len;
                 }
             }
+            std::mem::forget(pending);
         }
     }
+}
+
+fn as_uninit(bytes: &[u8]) -> &[MaybeUninit<u8>] {
+    // Sound: MaybeUninit<u8> has the layout of u8, and initialised bytes are valid ones.
+    unsafe { std::slice::from_raw_parts(bytes.as_ptr().cast(), bytes.len()) }
 }
 
 /// Writes two outputs, or neither.
 pub(crate) fn write_pair(a: &OutString, a_bytes: &[u8], b: &OutString, b_bytes: &[u8]) -> Result<(), Failure> {
     let first = a.prepare(a_bytes)?;
-    let second = match b.prepare(b_bytes) {
-        Ok(v) => v,
-        Err(e) => {
-            if let Some((ptr, _)) = first {
-                unsafe { free_output(ptr) };
-            }
-            return Err(e);
-        }
-    };
+    let second = b.prepare(b_bytes)?;
     a.commit(first);
     b.commit(second);
     Ok(())
@@ -189,7 +227,9 @@ mod tests {
 
     #[test]
     fn outputs_keep_interior_nuls_and_are_freed_by_jwtkit_string_free() {
-        let s = alloc_output(b"a\0b").unwrap_or_else(|_| panic!("alloc"));
+        let (mut s, mut len) = (std::ptr::null_mut(), 0);
+        assert!(OutString::new(&mut s, &mut len).write(b"a\0b").is_ok());
+        assert_eq!(len, 3);
         unsafe {
             assert_eq!(std::slice::from_raw_parts(s as *const u8, 4), b"a\0b\0");
             jwtkit_string_free(s);

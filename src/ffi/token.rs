@@ -1,6 +1,7 @@
 //! Signing, verifying and inspecting tokens from C.
 
 use std::ffi::c_char;
+use std::mem::MaybeUninit;
 
 use crate::ffi::boundary::{fallible, input, optional_input, write_pair, Failure, OutString};
 use crate::ffi::key::{jwtkit_key, key_ref};
@@ -8,7 +9,7 @@ use crate::ffi::status::*;
 use crate::ffi::validation::{jwtkit_validation, validation_ref};
 use crate::ffi::version::{alg_arg, jwtkit_alg};
 use crate::jws::KeySource;
-use crate::{jws, jwt};
+use crate::{b64, jws, jwt};
 
 
 /// The shared body of the verify entry points: `claims` selects the JWT path (claims
@@ -24,14 +25,28 @@ pub(crate) unsafe fn verify_to_c<K: KeySource + ?Sized>(
 ) -> Result<(), Failure> {
     let token = unsafe { input(token, token_len, "token") }?;
     let validation = unsafe { validation_ref(validation) }?;
-    let (header, body) = if claims {
-        let v = jwt::verify(token, keys, validation)?;
-        (v.header_json, v.claims_json)
-    } else {
-        let v = jws::verify(token, keys, validation)?;
-        (v.header_json, v.payload)
+    // As `jwt::verify` / `jws::verify`, with the payload decoded straight into the
+    // caller's output (or a Vec when the caller does not want it) and the header
+    // copied out only when asked for: the outputs are the only allocations.
+    let mut header_buf = [MaybeUninit::uninit(); jws::HEADER_BUF];
+    let signed = jws::verify_signature(token, keys, validation, &mut header_buf)?;
+    let decode = |out: &mut [MaybeUninit<u8>]| b64::decode_exact(signed.payload, out, "payload").map(drop);
+    let body = body_out.prepare_with(b64::decoded_len(signed.payload, "payload")?, |out| Ok(decode(out)?))?;
+    let unwanted;
+    let payload = match &body {
+        Some(body) => body.bytes(),
+        None => {
+            unwanted = b64::decode(signed.payload, "payload")?;
+            &unwanted
+        }
     };
-    write_pair(&header_out, &header, &body_out, &body)
+    if claims {
+        validation.check(&signed.header, payload)?;
+    }
+    let header = header_out.prepare(&signed.header_json)?;
+    header_out.commit(header);
+    body_out.commit(body);
+    Ok(())
 }
 
 /// Signs a JWT. `claims_json` `(ptr, len)` must be one JSON object (UTF-8, no duplicate
