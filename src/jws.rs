@@ -30,7 +30,8 @@ pub struct Verified {
 pub struct Header {
     pub alg: Algorithm,
     pub kid: Option<String>,
-    pub typ: Option<String>,
+    /// A `Cow` so that "JWT", in nearly every token, is held without an allocation.
+    pub typ: Option<Cow<'static, str>>,
     pub cty: Option<String>,
 }
 
@@ -167,7 +168,7 @@ fn common_header(json: &[u8]) -> Option<Header> {
         _ => return None,
     };
     let alg = Algorithm::from_name(std::str::from_utf8(&rest[..quote]).ok()?).ok()?;
-    Some(Header { alg, kid: None, typ: typ.then(|| "JWT".to_owned()), cty: None })
+    Some(Header { alg, kid: None, typ: typ.then_some(Cow::Borrowed("JWT")), cty: None })
 }
 
 #[derive(Default)]
@@ -225,7 +226,7 @@ impl HeaderReader<'_> {
             Some(Member::Str(s)) => Some(s.into_owned()),
             _ => None,
         };
-        Ok(Header { alg, kid: text(self.kid), typ: text(self.typ), cty: text(self.cty) })
+        Ok(Header { alg, kid: text(self.kid), typ: text(self.typ).map(Cow::Owned), cty: text(self.cty) })
     }
 }
 
