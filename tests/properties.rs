@@ -401,3 +401,100 @@ fn every_single_byte_change_fails_ecdsa_p521() {
     // in a debug build.
     every_single_byte_change_fails(&[("ES512", 1)], 0x5EED_0005, 40);
 }
+
+// ---------------------------------------------------------------------------------------
+// The C verify path against the Rust API
+
+/// `jwtkit_verify` and `jwtkit_jws_verify` decode the payload straight into the output
+/// they return and keep the header on the stack, where `jwt::verify`/`jws::verify` build
+/// vectors. Both must give the same verdict, the same message and the same bytes, for
+/// each of the four combinations of outputs asked for; on failure no output is written.
+/// Tokens carry good HMAC signatures over: random claims, claims that fail the checks,
+/// payloads that are not JSON, payload segments that are not base64url, and headers
+/// too long for the stack buffer.
+#[test]
+fn c_verify_agrees_with_the_rust_api_for_every_output_combination() {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine as _;
+
+    const NOW: i64 = 1_700_000_000;
+    let mut rng = Rng::new(0x5EED_0C0C);
+    let c_key = CKey::from_secret(SECRET, 0).unwrap();
+    let mut c_policy = CValidation::only(common::alg("HS256"));
+    c_policy.set_now(NOW);
+    let key = jwtkit::Key::from_secret(SECRET).unwrap();
+    let mut policy = jwtkit::Validation::new(&[jwtkit::Algorithm::HS256]).unwrap();
+    policy.set_now(NOW);
+    let hmac = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, SECRET);
+    // A token signed over exactly these header and payload segments.
+    let signed = |header_json: &str, payload_segment: &str| {
+        let input = format!("{}.{payload_segment}", URL_SAFE_NO_PAD.encode(header_json));
+        let tag = ring::hmac::sign(&hmac, input.as_bytes());
+        format!("{input}.{}", URL_SAFE_NO_PAD.encode(tag.as_ref()))
+    };
+    let mut tokens = Vec::new();
+    for i in 0..300 {
+        let header = match i % 4 {
+            0 => r#"{"alg":"HS256","typ":"JWT"}"#.to_owned(),
+            1 => r#"{"alg":"HS256"}"#.to_owned(),
+            2 => format!(r#"{{"kid":"{}","alg":"HS256"}}"#, "k".repeat(rng.below(400))),
+            _ => r#"{ "alg" : "HS256" , "typ" : "at+jwt" }"#.to_owned(),
+        };
+        let payload: Vec<u8> = match i % 5 {
+            0 | 1 => random_claims(&mut rng),
+            2 => {
+                let t = NOW + rng.below(200) as i64 - 100;
+                format!(r#"{{"exp":{t},"nbf":{},"iat":{t},"sub":"s"}}"#, t - 50).into_bytes()
+            }
+            3 => (0..rng.below(300)).map(|_| rng.next() as u8).collect(),
+            _ => {
+                // A payload segment that is not base64url: a stray symbol, or a bad length.
+                let mut text = URL_SAFE_NO_PAD.encode(random_claims(&mut rng)).into_bytes();
+                let at = rng.below(text.len() + 1);
+                text.insert(at, *rng.pick(&[b'=', b'+', b'/', b' ', b'A']));
+                tokens.push(signed(&header, &String::from_utf8(text).unwrap()));
+                continue;
+            }
+        };
+        tokens.push(signed(&header, &URL_SAFE_NO_PAD.encode(&payload)));
+    }
+
+    let (mut passed, mut failed) = (0, 0);
+    for token in &tokens {
+        for jwt in [true, false] {
+            let rust = if jwt {
+                jwtkit::jwt::verify(token.as_bytes(), &key, &policy).map(|v| (v.header_json, v.claims_json))
+            } else {
+                jwtkit::jws::verify(token.as_bytes(), &key, &policy).map(|v| (v.header_json, v.payload))
+            };
+            for (want_header, want_body) in [(true, true), (true, false), (false, true), (false, false)] {
+                let (mut h, mut hl, mut b, mut bl) = (std::ptr::null_mut(), usize::MAX, std::ptr::null_mut(), usize::MAX);
+                let mut err = std::ptr::null_mut();
+                let (hp, hlp) = if want_header { (&mut h as *mut _, &mut hl as *mut _) } else { (std::ptr::null_mut(), std::ptr::null_mut()) };
+                let (bp, blp) = if want_body { (&mut b as *mut _, &mut bl as *mut _) } else { (std::ptr::null_mut(), std::ptr::null_mut()) };
+                let call = if jwt { jwtkit_verify } else { jwtkit_jws_verify };
+                let st = unsafe { call(token.as_ptr(), token.len(), c_key.as_ptr(), c_policy.as_ptr(), hp, hlp, bp, blp, &mut err) };
+                let what = format!("jwt={jwt} header={want_header} body={want_body}: {token}");
+                match (&rust, common::finish(st, err)) {
+                    (Ok((header, body)), Ok(())) => {
+                        if want_header {
+                            assert_eq!(&common::take_string(h, hl), header, "{what}");
+                        }
+                        if want_body {
+                            assert_eq!(&common::take_string(b, bl), body, "{what}");
+                        }
+                        passed += 1;
+                    }
+                    (Err(e), Err(c)) => {
+                        assert_eq!(c.message, e.to_string(), "{what}");
+                        assert!(h.is_null() && b.is_null() && hl == usize::MAX && bl == usize::MAX, "output written on failure: {what}");
+                        failed += 1;
+                    }
+                    (rust, c) => panic!("{what}\n  Rust: {:?}\n  C: {:?}", rust.as_ref().map(drop), c.map_err(|e| e.to_string())),
+                }
+            }
+        }
+    }
+    eprintln!("C verify against Rust: {passed} agreed successes, {failed} agreed failures");
+    assert!(passed >= 400 && failed >= 400, "too one-sided: {passed} passed, {failed} failed");
+}

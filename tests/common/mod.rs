@@ -120,7 +120,7 @@ pub fn status_name(status: i32) -> String {
 
 /// Turns (status, error object) into a Result, checking the ABI's rules:
 /// OK comes without an error object; a failure comes with one whose status matches.
-fn finish(status: i32, err: *mut jwtkit_error) -> Result<(), CError> {
+pub fn finish(status: i32, err: *mut jwtkit_error) -> Result<(), CError> {
     if status == JWTKIT_OK {
         assert!(err.is_null(), "JWTKIT_OK but *out_err was set");
         return Ok(());
@@ -137,7 +137,7 @@ fn finish(status: i32, err: *mut jwtkit_error) -> Result<(), CError> {
 }
 
 /// Copies and frees a library-allocated output string, checking its NUL terminator.
-fn take_string(p: *mut c_char, len: usize) -> Vec<u8> {
+pub fn take_string(p: *mut c_char, len: usize) -> Vec<u8> {
     assert!(!p.is_null(), "output string is NULL on success");
     let bytes = unsafe { std::slice::from_raw_parts(p as *const u8, len + 1) };
     assert_eq!(bytes[len], 0, "output string is not NUL-terminated at out_len");
