@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 seconds=${1:-60}
-mkdir -p corpus/verify corpus/decode_unverified corpus/keys corpus/jwe_decrypt corpus/json_parity
+mkdir -p corpus/verify corpus/decode_unverified corpus/keys corpus/jwe_decrypt corpus/json_parity corpus/c_verify
 # Seeds: every compact token and key-like string found in the vector files.
 python3 - <<'PY'
 import base64, json, pathlib, hashlib
@@ -34,7 +34,7 @@ for f in root.glob("vectors/**/*.json"):
 for f in root.glob("keys/*"):
     save("keys", f.read_bytes())
 PY
-for target in verify decode_unverified keys jwe_decrypt json_parity; do
+for target in verify decode_unverified keys jwe_decrypt json_parity c_verify; do
     echo "== $target: ${seconds}s"
     cargo fuzz run -s none "$target" "corpus/$target" -- -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 2>&1 | grep -E "^(#[0-9]+.*DONE|Done|==|.*ERROR|.*SUMMARY|.*crash)" || true
 done
