@@ -137,9 +137,8 @@ pub(crate) fn check_header_json(encoded: &[u8], limits: &Limits) -> Result<Vec<u
     Ok(bytes)
 }
 
-/// A JWS header segment: decoded, checked (`check_header_members`) and read, without
-/// building a JSON object.
-/// The JSON is decoded into `buf` when it fits.
+/// A JWS header segment: decoded (into `buf` when it fits), checked
+/// (`check_header_members`) and read, without building a JSON object.
 pub(crate) fn read_header<'b>(encoded: &[u8], limits: &Limits, buf: &'b mut [MaybeUninit<u8>]) -> Result<(Cow<'b, [u8]>, Header)> {
     let bytes = decode_header_into(encoded, limits, buf)?;
     if let Some(header) = common_header(&bytes).filter(|_| limits.max_depth > 0) {

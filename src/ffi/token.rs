@@ -30,8 +30,10 @@ pub(crate) unsafe fn verify_to_c<K: KeySource + ?Sized>(
     // copied out only when asked for: the outputs are the only allocations.
     let mut header_buf = [MaybeUninit::uninit(); jws::HEADER_BUF];
     let signed = jws::verify_signature(token, keys, validation, &mut header_buf)?;
-    let decode = |out: &mut [MaybeUninit<u8>]| b64::decode_exact(signed.payload, out, "payload").map(drop);
-    let body = body_out.prepare_with(b64::decoded_len(signed.payload, "payload")?, |out| Ok(decode(out)?))?;
+    let body = body_out.prepare_with(b64::decoded_len(signed.payload, "payload")?, |out| {
+        b64::decode_exact(signed.payload, out, "payload")?;
+        Ok(())
+    })?;
     let unwanted;
     let payload = match &body {
         Some(body) => body.bytes(),
