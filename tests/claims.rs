@@ -1222,10 +1222,13 @@ fn sign_options_header_members() {
     }
 }
 
+/// Claims JSON, and what to set on the sign options beside it.
+type OptionsCase = (&'static str, Box<dyn Fn(&Options)>);
+
 #[test]
 fn sign_options_conflicts_are_errors() {
     let key = hs256_key(SECRET);
-    let cases: Vec<(&str, Box<dyn Fn(&Options)>)> = vec![
+    let cases: Vec<OptionsCase> = vec![
         (r#"{"iat":1}"#, Box::new(|_: &Options| {})), // iat is on by default
         (r#"{"exp":1}"#, Box::new(|o: &Options| { o.issued_at(false).lifetime(60); })),
         (r#"{"nbf":1}"#, Box::new(|o: &Options| { o.issued_at(false).not_before(1); })),
