@@ -301,17 +301,41 @@ pub fn verify<K: KeySource + ?Sized>(token: &[u8], keys: &K, validation: &Valida
 /// Room on the stack for a header JSON; a longer one goes to the heap.
 pub(crate) const HEADER_BUF: usize = 256;
 
-/// A token whose signature verified, its parts borrowed: the header JSON (in the
-/// caller's buffer when it fits) and the payload, still base64url. `verify` and the
-/// C entry points build their outputs from it, each allocating only what it returns.
-pub(crate) struct Signed<'t, 'b> {
+/// A verified token's parts, for callers that choose where they go: the header JSON
+/// (in the caller's stack buffer when it fits) and the payload (in the caller's buffer).
+pub(crate) struct Parts<'b, 'p> {
     pub header_json: Cow<'b, [u8]>,
     pub header: Header,
-    pub payload: &'t [u8],
+    pub payload: &'p [u8],
+}
+
+/// `verify`, with the header JSON in `header_buf` when it fits and the payload decoded
+/// into the buffer that `payload_buf` gives for its length: the C entry points pass the
+/// string they return, so the payload is decoded once, in place, and nothing else is
+/// allocated. `payload_buf` may fail with the caller's own error type.
+pub(crate) fn verify_into<'b, 'p, K: KeySource + ?Sized, E: From<Error>>(
+    token: &[u8],
+    keys: &K,
+    validation: &Validation,
+    header_buf: &'b mut [MaybeUninit<u8>],
+    payload_buf: impl FnOnce(usize) -> std::result::Result<&'p mut [MaybeUninit<u8>], E>,
+) -> std::result::Result<Parts<'b, 'p>, E> {
+    let signed = verify_signature(token, keys, validation, header_buf)?;
+    let out = payload_buf(b64::decoded_len(signed.payload, "payload")?)?;
+    let payload = b64::decode_exact(signed.payload, out, "payload")?;
+    Ok(Parts { header_json: signed.header_json, header: signed.header, payload })
+}
+
+/// A token whose signature verified: the header JSON (borrowed from the caller's
+/// buffer when it fits) and the payload, still base64url.
+struct Signed<'t, 'b> {
+    header_json: Cow<'b, [u8]>,
+    header: Header,
+    payload: &'t [u8],
 }
 
 /// `verify` up to the payload, which it leaves encoded: every step but the last.
-pub(crate) fn verify_signature<'t, 'b, K: KeySource + ?Sized>(
+fn verify_signature<'t, 'b, K: KeySource + ?Sized>(
     token: &'t [u8],
     keys: &K,
     validation: &Validation,

@@ -4,7 +4,9 @@
 
 use crate::alg::Algorithm;
 use crate::claims::Validation;
-use crate::error::Result;
+use std::mem::MaybeUninit;
+
+use crate::error::{Error, Result};
 use crate::json::{self, Object};
 use crate::jws;
 use crate::key::Key;
@@ -41,6 +43,20 @@ pub fn verify<K: jws::KeySource + ?Sized>(token: &[u8], keys: &K, validation: &V
     let verified = jws::verify(token, keys, validation)?;
     validation.check(&verified.header, &verified.payload)?;
     Ok(VerifiedJwt { header_json: verified.header_json, header: verified.header, claims_json: verified.payload })
+}
+
+/// `verify` with the buffers of `jws::verify_into` (for the C entry points): the
+/// signature, then the claims, read where the payload was decoded.
+pub(crate) fn verify_into<'b, 'p, K: jws::KeySource + ?Sized, E: From<Error>>(
+    token: &[u8],
+    keys: &K,
+    validation: &Validation,
+    header_buf: &'b mut [MaybeUninit<u8>],
+    payload_buf: impl FnOnce(usize) -> std::result::Result<&'p mut [MaybeUninit<u8>], E>,
+) -> std::result::Result<jws::Parts<'b, 'p>, E> {
+    let parts = jws::verify_into(token, keys, validation, header_buf, payload_buf)?;
+    validation.check(&parts.header, parts.payload)?;
+    Ok(parts)
 }
 
 /// Decodes header and claims WITHOUT verifying anything: for inspection and for

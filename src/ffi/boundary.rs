@@ -89,28 +89,25 @@ pub(crate) struct Pending {
 }
 
 impl Pending {
-    /// A new NUL-terminated buffer for `len` bytes, filled by `fill` (which must write
-    /// all of them; the buffer is freed if it fails).
-    fn new(len: usize, fill: impl FnOnce(&mut [MaybeUninit<u8>]) -> Result<(), Failure>) -> Result<Pending, Failure> {
+    /// A new NUL-terminated buffer for `len` bytes, to be filled through `uninit`.
+    pub fn new(len: usize) -> Result<Pending, Failure> {
         let oom = || Failure { status: JWTKIT_ERR_OUT_OF_MEMORY, message: "out of memory".into() };
         let total = len.checked_add(LEN_PREFIX + 1).ok_or_else(oom)?;
         let block = unsafe { libc::malloc(total) } as *mut u8;
         if block.is_null() {
             return Err(oom());
         }
-        let pending = unsafe {
+        unsafe {
             std::ptr::write_unaligned(block as *mut usize, len);
             let text = block.add(LEN_PREFIX);
             *text.add(len) = 0;
-            Pending { text: text.cast(), len }
-        };
-        fill(unsafe { std::slice::from_raw_parts_mut(pending.text as *mut MaybeUninit<u8>, len) })?;
-        Ok(pending)
+            Ok(Pending { text: text.cast(), len })
+        }
     }
 
-    /// Written by `fill`, so initialised.
-    pub fn bytes(&self) -> &[u8] {
-        unsafe { std::slice::from_raw_parts(self.text as *const u8, self.len) }
+    /// The `len` bytes before the NUL, to be written in full before `commit`.
+    pub fn uninit(&mut self) -> &mut [MaybeUninit<u8>] {
+        unsafe { std::slice::from_raw_parts_mut(self.text as *mut MaybeUninit<u8>, self.len) }
     }
 }
 
@@ -157,22 +154,12 @@ impl OutString {
     /// Allocates the output (None when the caller passed NULL for it); `commit` later
     /// hands it over.
     pub fn prepare(&self, bytes: &[u8]) -> Result<Option<Pending>, Failure> {
-        self.prepare_with(bytes.len(), |out| {
-            out.copy_from_slice(as_uninit(bytes));
-            Ok(())
-        })
-    }
-
-    /// As `prepare`, for `len` bytes written by `fill` (a decoder writing in place).
-    pub fn prepare_with(
-        &self,
-        len: usize,
-        fill: impl FnOnce(&mut [MaybeUninit<u8>]) -> Result<(), Failure>,
-    ) -> Result<Option<Pending>, Failure> {
         if !self.wanted() {
             return Ok(None);
         }
-        Pending::new(len, fill).map(Some)
+        let mut pending = Pending::new(bytes.len())?;
+        pending.uninit().copy_from_slice(as_uninit(bytes));
+        Ok(Some(pending))
     }
 
     /// Writes one output (no-op when the caller passed NULL for it).

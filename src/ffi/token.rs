@@ -3,13 +3,13 @@
 use std::ffi::c_char;
 use std::mem::MaybeUninit;
 
-use crate::ffi::boundary::{fallible, input, optional_input, write_pair, Failure, OutString};
+use crate::ffi::boundary::{fallible, input, optional_input, write_pair, Failure, OutString, Pending};
 use crate::ffi::key::{jwtkit_key, key_ref};
 use crate::ffi::status::*;
 use crate::ffi::validation::{jwtkit_validation, validation_ref};
 use crate::ffi::version::{alg_arg, jwtkit_alg};
 use crate::jws::KeySource;
-use crate::{b64, jws, jwt};
+use crate::{jws, jwt};
 
 
 /// The shared body of the verify entry points: `claims` selects the JWT path (claims
@@ -25,30 +25,36 @@ pub(crate) unsafe fn verify_to_c<K: KeySource + ?Sized>(
 ) -> Result<(), Failure> {
     let token = unsafe { input(token, token_len, "token") }?;
     let validation = unsafe { validation_ref(validation) }?;
-    // As `jwt::verify` / `jws::verify`, with the payload decoded straight into the
-    // caller's output (or a Vec when the caller does not want it) and the header
-    // copied out only when asked for: the outputs are the only allocations.
+    // The payload is decoded straight into the caller's output (or a Vec when the caller
+    // does not want it), and the header copied out only when asked for: the outputs
+    // are the only allocations.
     let mut header_buf = [MaybeUninit::uninit(); jws::HEADER_BUF];
-    let signed = jws::verify_signature(token, keys, validation, &mut header_buf)?;
-    let body = body_out.prepare_with(b64::decoded_len(signed.payload, "payload")?, |out| {
-        b64::decode_exact(signed.payload, out, "payload")?;
-        Ok(())
-    })?;
-    let unwanted;
-    let payload = match &body {
-        Some(body) => body.bytes(),
-        None => {
-            unwanted = b64::decode(signed.payload, "payload")?;
-            &unwanted
-        }
+    let (mut body, mut unwanted) = (None, Vec::new());
+    let wanted = body_out.wanted();
+    let jws::Parts { header_json, .. } = if claims {
+        jwt::verify_into(token, keys, validation, &mut header_buf, |len| payload_buf(wanted, &mut body, &mut unwanted, len))?
+    } else {
+        jws::verify_into(token, keys, validation, &mut header_buf, |len| payload_buf(wanted, &mut body, &mut unwanted, len))?
     };
-    if claims {
-        validation.check(&signed.header, payload)?;
-    }
-    let header = header_out.prepare(&signed.header_json)?;
+    let header = header_out.prepare(&header_json)?;
     header_out.commit(header);
     body_out.commit(body);
     Ok(())
+}
+
+/// The buffer the payload is decoded into: the caller's output when it asked for the
+/// payload, else a Vec that is dropped at the end of the call.
+fn payload_buf<'p>(
+    wanted: bool,
+    body: &'p mut Option<Pending>,
+    unwanted: &'p mut Vec<u8>,
+    len: usize,
+) -> Result<&'p mut [MaybeUninit<u8>], Failure> {
+    if wanted {
+        return Ok(body.insert(Pending::new(len)?).uninit());
+    }
+    unwanted.reserve_exact(len);
+    Ok(&mut unwanted.spare_capacity_mut()[..len])
 }
 
 /// Signs a JWT. `claims_json` `(ptr, len)` must be one JSON object (UTF-8, no duplicate
