@@ -13,6 +13,10 @@ use std::mem::MaybeUninit;
 
 use crate::error::{Error, Result};
 
+/// Does the work.
+const FAST: base64_simd::Base64 = base64_simd::URL_SAFE_NO_PAD;
+
+/// Words the errors (see `invalid`), and checks FAST in the tests.
 const STRICT: GeneralPurpose = GeneralPurpose::new(
     &alphabet::URL_SAFE,
     GeneralPurposeConfig::new()
@@ -41,8 +45,6 @@ pub fn encode_into(bytes: &[u8], out: &mut Vec<u8>) {
 pub const fn encoded_len(n: usize) -> usize {
     (n * 4).div_ceil(3)
 }
-
-const FAST: base64_simd::Base64 = base64_simd::URL_SAFE_NO_PAD;
 
 /// Decodes one segment; `what` names it in the error ("header", "signature", …).
 pub fn decode(text: &[u8], what: &str) -> Result<Vec<u8>> {
