@@ -78,7 +78,7 @@ impl Algorithm {
         if let Some(alg) = Self::ALL.into_iter().find(|a| a.name() == name) {
             return Ok(alg);
         }
-        let shown: String = name.chars().take(32).collect::<String>().escape_debug().to_string();
+        let shown = crate::error::excerpt(name, 32);
         if name.eq_ignore_ascii_case("none") {
             Err(Error::AlgUnsupported(format!("`{shown}` (unsecured JWS) is never accepted")))
         } else {

@@ -85,3 +85,22 @@ pub enum Error {
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
+
+/// Text from the input (a member name, a `kid`, an algorithm name) as it may appear in
+/// an error message: escaped, so that no control character or NUL reaches a log line or
+/// a C string, and cut to `max` characters (marked with "…").
+pub(crate) fn excerpt(text: &str, max: usize) -> String {
+    let cut: String = text.chars().take(max).collect();
+    let more = if text.chars().nth(max).is_some() { "…" } else { "" };
+    format!("{}{more}", cut.escape_debug())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn excerpts_are_escaped_and_cut() {
+        assert_eq!(super::excerpt("a\0b\nc\"d", 64), r#"a\0b\nc\"d"#);
+        assert_eq!(super::excerpt("abcdef", 3), "abc…");
+        assert_eq!(super::excerpt("abc", 3), "abc");
+    }
+}

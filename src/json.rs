@@ -7,7 +7,7 @@ use std::cell::Cell;
 use std::collections::BTreeSet;
 use std::fmt;
 
-use serde::de::{DeserializeSeed, Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
+use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
@@ -264,7 +264,7 @@ trait NameSet<'de> {
 }
 
 fn duplicate<E: serde::de::Error>(name: &str) -> E {
-    E::custom(format_args!("duplicate member name `{name}`"))
+    E::custom(format_args!("duplicate member name `{}`", crate::error::excerpt(name, 64)))
 }
 
 impl<'de> NameSet<'de> for BTreeSet<Cow<'de, str>> {
@@ -520,7 +520,7 @@ impl<'de> Visitor<'de> for StrictSeed<'_> {
         while let Some(key) = access.next_key::<String>()? {
             match map.entry(key) {
                 serde_json::map::Entry::Occupied(dup) => {
-                    return Err(A::Error::custom(format_args!("duplicate member name `{}`", dup.key())));
+                    return Err(duplicate(dup.key()));
                 }
                 serde_json::map::Entry::Vacant(slot) => {
                     slot.insert(access.next_value_seed(self.nested()?)?);
@@ -534,6 +534,27 @@ impl<'de> Visitor<'de> for StrictSeed<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A duplicate name comes from the input: its message must not carry a NUL or a line
+    /// break into a log (or a C string), nor a megabyte of name. Every reader agrees.
+    #[test]
+    fn duplicate_names_are_escaped_and_cut_in_messages() {
+        let long = "n".repeat(1000);
+        for (json, shown) in [
+            (r#"{"a\u0000\nb":1,"a\u0000\nb":2}"#.to_owned(), r"`a\0\nb`".to_owned()),
+            (format!(r#"{{"{long}":1,"{long}":2}}"#), format!("`{}…`", "n".repeat(64))),
+        ] {
+            let errors = [
+                parse_object(json.as_bytes(), "claims").unwrap_err().to_string(),
+                check_object(json.as_bytes(), "claims").unwrap_err().to_string(),
+                scan_object(json.as_bytes(), "claims", 16, &mut Everything(vec![])).unwrap_err().to_string(),
+            ];
+            for message in errors {
+                assert!(message.contains(&format!("duplicate member name {shown}")), "{message}");
+                assert!(!message.contains('\0') && !message.contains('\n'), "{message:?}");
+            }
+        }
+    }
 
     fn kind(input: &[u8]) -> std::result::Result<Object, &'static str> {
         let name = |e: Error| match e {

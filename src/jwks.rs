@@ -67,9 +67,7 @@ impl SkippedKey {
 
 /// A `kid` for messages: quoted, escaped, at most 64 characters (it may come from a token).
 fn shown(kid: &str) -> String {
-    let cut: String = kid.chars().take(64).collect();
-    let more = if kid.chars().nth(64).is_some() { "…" } else { "" };
-    format!("\"{}\"{more}", cut.escape_debug())
+    format!("\"{}\"", crate::error::excerpt(kid, 64))
 }
 
 /// One member of a set being built.

@@ -38,7 +38,7 @@ impl Enc {
         if let Some(enc) = Enc::ALL.into_iter().find(|e| e.name() == name) {
             return Ok(enc);
         }
-        let shown: String = name.chars().take(32).collect::<String>().escape_debug().to_string();
+        let shown = crate::error::excerpt(name, 32);
         let why = match name {
             "A192GCM" | "A192CBC-HS384" => " (AES-192 is not offered)",
             _ => "",

@@ -65,7 +65,7 @@ impl Alg {
         if let Some(alg) = Alg::ALL.into_iter().find(|a| a.name() == name) {
             return Ok(alg);
         }
-        let shown: String = name.chars().take(32).collect::<String>().escape_debug().to_string();
+        let shown = crate::error::excerpt(name, 32);
         if name == "RSA1_5" {
             return Err(Error::AlgInsecure(
                 "`RSA1_5` (RSAES-PKCS1-v1_5) is refused: its decryption is open to Bleichenbacher's \
