@@ -104,12 +104,11 @@ def test_every_declaration_matches_the_header():
             assert fn.argtypes == argtypes and fn.restype is restype
 
 
-def test_header_functions_not_yet_declared_are_reported():
+def test_every_header_function_is_declared():
+    # A function of the header with no declaration in _ffi.py would be called through
+    # ctypes' default int arguments and result: pointers truncated, sizes misread.
     undeclared = sorted(set(_header_functions()) - set(_ffi._SIGNATURES))
-    if undeclared:
-        import warnings
-
-        warnings.warn(f"functions of include/jwtkit.h not declared in _ffi.py: {undeclared}")
+    assert not undeclared, f"functions of include/jwtkit.h not declared in _ffi.py: {undeclared}"
 
 
 STATUSES = [v for k, v in vars(_ffi).items() if k.startswith("JWTKIT_ERR_")]
