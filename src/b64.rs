@@ -11,6 +11,8 @@ use base64::{alphabet, Engine};
 use std::borrow::Cow;
 use std::mem::MaybeUninit;
 
+use zeroize::Zeroizing;
+
 use crate::error::{Error, Result};
 
 /// Does the work.
@@ -75,6 +77,32 @@ pub fn decode_exact<'o>(text: &[u8], out: &'o mut [MaybeUninit<u8>], what: &str)
         return Err(Error::InvalidArgument(format!("{what}: output of {} bytes for a base64url text of {}", out.len(), text.len())));
     }
     FAST.decode(text, base64_simd::Out::from_uninit_slice(out)).map_err(|_| invalid(text, what))
+}
+
+/// Decodes the base64url text of key material (a JWK's `k`, `d`, `p`, …) into a buffer
+/// wiped on drop, also when decoding fails partway. `what` names it ("JWK member `d`");
+/// an error says what kind of problem the text has and nothing else: not a symbol, an
+/// offset or a byte of it, since each is part of the secret (see `secret_invalid`).
+pub fn decode_secret(text: &[u8], what: &str) -> Result<Zeroizing<Vec<u8>>> {
+    let n = FAST.decoded_length(text).map_err(|_| secret_invalid(text, what))?;
+    let mut out = Zeroizing::new(vec![0u8; n]);
+    FAST.decode(text, base64_simd::Out::from_slice(&mut out[..])).map_err(|_| secret_invalid(text, what))?;
+    Ok(out)
+}
+
+/// The error for key material base64-simd refused: its kind, found by looking at the
+/// text's length and alphabet only (the base64 crate's message names the symbol and
+/// its offset, and decoding again would leave another copy of the secret behind).
+#[cold]
+fn secret_invalid(text: &[u8], what: &str) -> Error {
+    let problem = if text.iter().any(|&b| !(b.is_ascii_alphanumeric() || b == b'-' || b == b'_')) {
+        "it has a character outside the base64url alphabet (letters, digits, `-` and `_`; no padding, whitespace, `+` or `/`)"
+    } else if text.len() % 4 == 1 {
+        "its length is not that of any base64url text"
+    } else {
+        "its last character has bits set beyond the encoded bytes (not the canonical encoding)"
+    };
+    Error::Base64(format!("{what} is not valid base64url: {problem}"))
 }
 
 /// The error for `text`, which base64-simd refused: the base64 crate says why.
@@ -154,6 +182,33 @@ mod tests {
         let mut buf = [MaybeUninit::uninit(); 8];
         let e = decode_small(b"-_9", &mut buf, "signature").unwrap_err().to_string();
         assert!(e.contains("signature: invalid base64url (Invalid last symbol 57, offset 2.)"), "{e}");
+    }
+
+    /// Key material: the kind of problem, never a symbol, an offset or a piece of the
+    /// text; the result is a wiped buffer; valid text decodes as `decode` does.
+    #[test]
+    fn secret_errors_name_the_problem_and_nothing_of_the_text() {
+        for (bad, problem) in [
+            ("c2VjcmV0!kZXk", "outside the base64url alphabet"),
+            ("c2VjcmV0=", "outside the base64url alphabet"),
+            ("c2Vj cmV0", "outside the base64url alphabet"),
+            ("c2VjcmV0a", "length"),
+            ("c2VjcmV", "canonical"),
+        ] {
+            let e = decode_secret(bad.as_bytes(), "JWK member `k`").unwrap_err();
+            let message = e.to_string();
+            assert!(matches!(e, Error::Base64(_)), "{message}");
+            assert!(message.starts_with("JWK member `k` is not valid base64url: "), "{message}");
+            assert!(message.contains(problem), "{bad}: {message}");
+            assert!(!message.to_lowercase().contains("offset") && !message.to_lowercase().contains("symbol"), "{message}");
+            assert!(!message.replace("base64url", "").bytes().any(|b| b.is_ascii_digit()), "{message}");
+            for piece in bad.as_bytes().windows(4) {
+                assert!(!message.as_bytes().windows(4).any(|w| w == piece), "{bad}: {message}");
+            }
+        }
+        let good: Zeroizing<Vec<u8>> = decode_secret(b"-_8", "t").unwrap();
+        assert_eq!(&good[..], b"\xfb\xff");
+        assert_eq!(&decode_secret(b"", "t").unwrap()[..], b"");
     }
 
     #[test]

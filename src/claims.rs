@@ -8,7 +8,6 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use serde_json::Value;
 
 use crate::alg::Algorithm;
 use crate::error::{Error, Result};
@@ -224,7 +223,7 @@ impl Validation {
         if self.checks.iss && !self.issuers.is_empty() {
             let iss = iss.ok_or_else(|| missing("iss"))?;
             if !self.issuers.iter().any(|i| i == iss) {
-                return Err(Error::IssuerMismatch(format!("issuer {iss:?} is not accepted")));
+                return Err(Error::IssuerMismatch(format!("issuer {} is not accepted", quoted(iss))));
             }
         }
         if self.checks.aud {
@@ -233,20 +232,22 @@ impl Validation {
         if let (Some(expected), true) = (&self.subject, self.checks.sub) {
             let sub = sub.ok_or_else(|| missing("sub"))?;
             if sub != expected {
-                return Err(Error::SubjectMismatch(format!("subject {sub:?} is not the expected one")));
+                return Err(Error::SubjectMismatch(format!("subject {} is not the expected one", quoted(sub))));
             }
         }
         if let Some(expected) = &self.typ {
             match header.typ.as_deref() {
                 Some(t) if same_media_type(t, expected) => {}
-                Some(t) => return Err(Error::TypMismatch(format!("`typ` must be {expected:?}, got {t:?}"))),
-                None => return Err(Error::TypMismatch(format!("`typ` must be {expected:?}, but the header has none"))),
+                Some(t) => return Err(Error::TypMismatch(format!("`typ` must be {}, got {}", quoted(expected), quoted(t)))),
+                None => {
+                    return Err(Error::TypMismatch(format!("`typ` must be {}, but the header has none", quoted(expected))))
+                }
             }
         }
         if let Some(revoked) = &self.revocation {
             if revoked(jti, claims_json) {
                 return Err(Error::Revoked(match jti {
-                    Some(j) => format!("token {j:?} has been revoked"),
+                    Some(j) => format!("token {} has been revoked", quoted(j)),
                     None => "token has been revoked".into(),
                 }));
             }
@@ -273,7 +274,16 @@ impl Validation {
         if token_aud.contains_any(&self.audiences) {
             Ok(())
         } else {
-            let shown: String = token_aud.to_json().chars().take(200).collect();
+            let shown = match &token_aud {
+                Audience::One(a) => quoted(a),
+                Audience::Many(items) => {
+                    let mut shown: Vec<String> = items.iter().take(3).map(|a| quoted(a)).collect();
+                    if items.len() > 3 {
+                        shown.push(format!("… ({} more)", items.len() - 3));
+                    }
+                    format!("[{}]", shown.join(", "))
+                }
+            };
             Err(Error::AudienceMismatch(format!("audience {shown} does not include an expected one")))
         }
     }
@@ -320,7 +330,13 @@ impl<'de> MemberSink<'de> for ClaimsReader<'_, 'de> {
 }
 
 fn missing(name: &str) -> Error {
-    Error::ClaimMissing(format!("missing required claim `{name}`"))
+    Error::ClaimMissing(format!("missing required claim `{}`", crate::error::excerpt(name, 64)))
+}
+
+/// A claim value (or a configured one, shown beside it) in a message: quoted, escaped
+/// and cut, whatever the token put in it.
+fn quoted(text: &str) -> String {
+    format!("\"{}\"", crate::error::excerpt(text, 64))
 }
 
 /// `typ` values compare case-insensitively, with an optional `application/` prefix.
@@ -428,14 +444,6 @@ impl Audience<'_> {
         match self {
             Audience::One(a) => wanted(a),
             Audience::Many(items) => items.iter().any(|a| wanted(a)),
-        }
-    }
-
-    /// The claim as JSON, for messages.
-    fn to_json(&self) -> String {
-        match self {
-            Audience::One(a) => Value::from(*a).to_string(),
-            Audience::Many(items) => Value::from(items.iter().map(|a| Value::from(a.as_ref())).collect::<Vec<_>>()).to_string(),
         }
     }
 }

@@ -86,13 +86,43 @@ pub enum Error {
 
 pub type Result<T> = std::result::Result<T, Error>;
 
-/// Text from the input (a member name, a `kid`, an algorithm name) as it may appear in
-/// an error message: escaped, so that no control character or NUL reaches a log line or
-/// a C string, and cut to `max` characters (marked with "…").
+/// Text from the input (a member name, a `kid`, an algorithm name, a claim value) as it
+/// may appear in an error message: the one way input text enters a message. Escaped
+/// (`char::escape_debug`: control characters, NUL, ANSI escapes, line breaks, bidi and
+/// other format characters, quotes and backslashes), so nothing the input holds can
+/// reach a log line, a terminal or a C string as it is; and cut to at most `max`
+/// characters of escaped text (marked with "…"), so no message grows with its input.
 pub(crate) fn excerpt(text: &str, max: usize) -> String {
-    let cut: String = text.chars().take(max).collect();
-    let more = if text.chars().nth(max).is_some() { "…" } else { "" };
-    format!("{}{more}", cut.escape_debug())
+    escaped(text, max, true)
+}
+
+/// A message from a dependency (serde_json, der, …) that may in principle quote its
+/// input: its control and other unprintable characters escaped, its quotes and
+/// backslashes left alone (so text already escaped by `excerpt` is unchanged), and cut
+/// to `max` characters.
+pub(crate) fn tidy(text: &str, max: usize) -> String {
+    escaped(text, max, false)
+}
+
+fn escaped(text: &str, max: usize, quotes_too: bool) -> String {
+    let mut out = String::with_capacity(text.len().min(max) + 3);
+    let mut used = 0;
+    for c in text.chars() {
+        let plain = !quotes_too && matches!(c, '\\' | '"' | '\'');
+        let escape = c.escape_debug();
+        let n = if plain { 1 } else { escape.len() };
+        if used + n > max {
+            out.push('…');
+            break;
+        }
+        used += n;
+        if plain {
+            out.push(c);
+        } else {
+            out.extend(escape);
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -102,5 +132,35 @@ mod tests {
         assert_eq!(super::excerpt("a\0b\nc\"d", 64), r#"a\0b\nc\"d"#);
         assert_eq!(super::excerpt("abcdef", 3), "abc…");
         assert_eq!(super::excerpt("abc", 3), "abc");
+        // ANSI escapes, DEL, C1 controls, bidi overrides, zero-width and combining
+        // characters (even mid-text), and a lone BOM all come out as `\u{…}`.
+        for c in ['\x1b', '\x7f', '\u{85}', '\u{9b}', '\u{202e}', '\u{2066}', '\u{200b}', '\u{feff}', '\u{301}', '\u{a0}'] {
+            let shown = super::excerpt(&format!("a{c}b"), 64);
+            assert_eq!(shown, format!("a\\u{{{:x}}}b", c as u32), "{c:?}");
+        }
+    }
+
+    /// The bound is on the escaped text: a name of control characters (each escaped to
+    /// several characters) is cut like any other, never splitting an escape.
+    #[test]
+    fn excerpts_are_bounded_after_escaping() {
+        for input in ["\x1b".repeat(1000), "\u{10ffff}".repeat(1000), "é".repeat(1000), "\n".repeat(1000), "\0".repeat(3)] {
+            for max in [0, 1, 5, 16, 32, 64] {
+                let shown = super::excerpt(&input, max);
+                let body = shown.strip_suffix('…').unwrap_or(&shown);
+                assert!(body.chars().count() <= max, "{max}: {shown}");
+                assert!(!shown.chars().any(char::is_control), "{shown:?}");
+            }
+        }
+        assert_eq!(super::excerpt("\x1b\x1b", 11), "\\u{1b}…");
+        assert_eq!(super::excerpt("\x1b\x1b", 12), "\\u{1b}\\u{1b}");
+    }
+
+    #[test]
+    fn tidy_escapes_controls_but_keeps_escaped_text_as_it_is() {
+        let once = super::excerpt("a\0\"b\\", 64);
+        assert_eq!(super::tidy(&format!("dup `{once}`"), 64), format!("dup `{once}`"));
+        assert_eq!(super::tidy("x\ny\x1b[31m", 64), "x\\ny\\u{1b}[31m");
+        assert_eq!(super::tidy("abcdef", 4), "abcd…");
     }
 }

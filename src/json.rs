@@ -174,7 +174,11 @@ fn classify(bytes: &[u8], what: &str, e: serde_json::Error, too_deep: bool, max_
         return Error::JsonLimit(format!("{what}: JSON nested deeper than {max_depth} levels"));
     }
     let hint = if bytes.starts_with(b"\xEF\xBB\xBF") { " (byte order mark)" } else { "" };
-    Error::Json(format!("{what}: invalid JSON{hint}: {e}"))
+    // serde_json's own texts quote nothing of the input (the visitors here accept every
+    // kind of value, so no "invalid type: string \"…\"" arises, and the one custom text
+    // that quotes, the duplicate name, is an `excerpt`); `tidy` keeps that true of any
+    // version of it: escaped and cut all the same.
+    Error::Json(format!("{what}: invalid JSON{hint}: {}", crate::error::tidy(&e.to_string(), 160)))
 }
 
 /// The validating twin of `StrictSeed`: same rules, builds nothing (member names are

@@ -114,8 +114,9 @@ impl KeySet {
         if json_text.len() > MAX_JWKS_LEN {
             return Err(Error::KeyInvalid(format!("JWKS: larger than {MAX_JWKS_LEN} bytes")));
         }
-        let doc = json::parse_object(json_text, "JWKS").map_err(|e| Error::KeyInvalid(e.to_string()))?;
-        let keys = match doc.get("keys") {
+        // Private members of the keys in it are wiped with the document.
+        let doc = crate::key_jwk::Wiped(json::parse_object(json_text, "JWKS").map_err(|e| Error::KeyInvalid(e.to_string()))?);
+        let keys = match doc.0.get("keys") {
             Some(Value::Array(keys)) => keys,
             Some(_) => return Err(Error::KeyInvalid("JWKS: member `keys` must be an array".into())),
             None => return Err(Error::KeyInvalid("JWKS: member `keys` is required".into())),

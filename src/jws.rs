@@ -259,7 +259,10 @@ fn check_header_members(strings: [(&str, Option<Kind>); 3], crit: Option<Option<
         None => {}
         Some(None) => return Err(Error::HeaderInvalid("`crit` must be a non-empty array of strings".into())),
         Some(Some(first)) => {
-            return Err(Error::CritUnsupported(format!("`crit` names {first:?}, an extension jwtkit does not implement")))
+            return Err(Error::CritUnsupported(format!(
+                "`crit` names \"{}\", an extension jwtkit does not implement",
+                crate::error::excerpt(first, 64)
+            )))
         }
     }
     if has_b64 {

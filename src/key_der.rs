@@ -5,9 +5,10 @@
 use der::asn1::ObjectIdentifier as Oid;
 use der::{Decode, Encode};
 use ring::signature::{Ed25519KeyPair, RsaKeyPair};
+use zeroize::Zeroizing;
 
 use crate::alg::Family;
-use crate::error::{Error, Result};
+use crate::error::{excerpt, tidy, Error, Result};
 use crate::key::{self, Key};
 
 const RSA_ENCRYPTION: Oid = Oid::new_unwrap("1.2.840.113549.1.1.1");
@@ -45,7 +46,7 @@ pub fn from_pem(pem: &[u8]) -> Result<Key> {
         let end_marker = format!("-----END {label}-----");
         let end = block
             .find(&end_marker)
-            .ok_or_else(|| Error::KeyInvalid(format!("PEM: no `{end_marker}` line")))?;
+            .ok_or_else(|| Error::KeyInvalid(format!("PEM: no `-----END {}-----` line", excerpt(label, 32))))?;
         let armoured = &block[..end + end_marker.len()];
         rest = &block[end + end_marker.len()..];
         let format = match label {
@@ -62,20 +63,27 @@ pub fn from_pem(pem: &[u8]) -> Result<Key> {
                 return Err(Error::KeyUnsupported("OpenSSH private keys are not supported; convert to PKCS#8".into()))
             }
             other => {
-                seen.push(other.to_string());
+                if seen.len() < 4 {
+                    seen.push(format!("\"{}\"", excerpt(other, 32)));
+                } else if seen.len() == 4 {
+                    seen.push("…".into());
+                }
                 continue; // e.g. EC PARAMETERS before an EC PRIVATE KEY
             }
         };
-        // Normalise line endings so CRLF files decode like LF ones.
-        let armoured = armoured.replace("\r\n", "\n");
+        // Normalise line endings so CRLF files decode like LF ones. Both the copy and the
+        // DER hold a private key's secret: wiped on drop. (pem_rfc7468's messages are
+        // fixed texts; the label is one of ours by now.)
+        let armoured = Zeroizing::new(armoured.replace("\r\n", "\n"));
         let (_, der) = pem_rfc7468::decode_vec(armoured.as_bytes())
-            .map_err(|e| Error::KeyInvalid(format!("PEM `{label}` block: {e}")))?;
+            .map_err(|e| Error::KeyInvalid(format!("PEM `{label}` block: {}", tidy(&e.to_string(), 96))))?;
+        let der = Zeroizing::new(der);
         return parse_as(format, &der);
     }
     if seen.is_empty() {
         Err(Error::KeyInvalid("no PEM block found (expected `-----BEGIN ...-----`)".into()))
     } else {
-        Err(Error::KeyUnsupported(format!("no supported key in PEM blocks {seen:?}")))
+        Err(Error::KeyUnsupported(format!("no supported key in PEM blocks [{}]", seen.join(", "))))
     }
 }
 
@@ -104,8 +112,16 @@ pub fn from_der(der: &[u8]) -> Result<Key> {
     ))
 }
 
+/// A public structure that does not parse: der's message (a tag, a length, an offset:
+/// nothing secret in a public key), escaped and cut.
 fn invalid(what: &str, e: impl std::fmt::Display) -> Error {
-    Error::KeyInvalid(format!("{what}: {e}"))
+    Error::KeyInvalid(format!("{what}: {}", tidy(&e.to_string(), 96)))
+}
+
+/// A private structure that does not parse: only that. der's message can name a tag
+/// byte, a length or an offset inside the private key, each a piece of it.
+fn invalid_private(what: &str) -> Error {
+    Error::KeyInvalid(format!("{what}: not valid DER"))
 }
 
 fn parse_as(format: Format, der: &[u8]) -> Result<Key> {
@@ -151,7 +167,7 @@ fn unsupported_algorithm(oid: Oid) -> Error {
 }
 
 fn pkcs8_private(der: &[u8]) -> Result<Key> {
-    let info = pkcs8::PrivateKeyInfo::from_der(der).map_err(|e| invalid("PKCS#8 private key", e))?;
+    let info = pkcs8::PrivateKeyInfo::from_der(der).map_err(|_| invalid_private("PKCS#8 private key"))?;
     match info.algorithm.oid {
         RSA_ENCRYPTION => rsa_private_pkcs1(info.private_key, RsaKeyPair::from_pkcs8(der)),
         EC_PUBLIC_KEY => {
@@ -171,12 +187,12 @@ fn rsa_private_pkcs1(
     pkcs1_der: &[u8],
     pair: std::result::Result<RsaKeyPair, ring::error::KeyRejected>,
 ) -> Result<Key> {
-    let k = pkcs1::RsaPrivateKey::from_der(pkcs1_der).map_err(|e| invalid("RSA private key", e))?;
+    let k = pkcs1::RsaPrivateKey::from_der(pkcs1_der).map_err(|_| invalid_private("RSA private key"))?;
     key::rsa_private(pair, k.modulus.as_bytes(), k.public_exponent.as_bytes())
 }
 
 fn sec1_private(der: &[u8], outer_curve: Option<Family>) -> Result<Key> {
-    let ec = sec1::EcPrivateKey::from_der(der).map_err(|e| invalid("SEC1 EC private key", e))?;
+    let ec = sec1::EcPrivateKey::from_der(der).map_err(|_| invalid_private("SEC1 EC private key"))?;
     let inner_curve = match ec.parameters.and_then(|p| p.named_curve()) {
         Some(oid) => Some(curve_of(oid)?),
         None => None,

@@ -7,7 +7,7 @@
 
 use ring::rand::{SecureRandom as _, SystemRandom};
 use ring::signature::{EcdsaKeyPair, Ed25519KeyPair, ECDSA_P256_SHA256_FIXED_SIGNING, ECDSA_P384_SHA384_FIXED_SIGNING};
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, Zeroizing};
 
 use crate::alg::{Algorithm, Family};
 use crate::error::{Error, Result};
@@ -38,7 +38,10 @@ impl Key {
             }
             Family::EcP521 => {
                 let signing = p521::ecdsa::SigningKey::random(&mut p521::elliptic_curve::rand_core::OsRng);
-                let scalar = Zeroizing::new(signing.to_bytes().to_vec());
+                // `to_bytes` returns a plain array: wiped once copied into the wrapper.
+                let mut bytes = signing.to_bytes();
+                let scalar = Zeroizing::new(bytes.to_vec());
+                bytes[..].zeroize();
                 key::ec_private(Family::EcP521, &scalar, None)?
             }
             Family::Ed25519 => {

@@ -6,16 +6,49 @@
 use ring::rsa::{KeyPairComponents as RsaKeyPairComponents, PublicKeyComponents as RsaPublicKeyComponents};
 use ring::signature::{Ed25519KeyPair, RsaKeyPair};
 use serde_json::Value;
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, Zeroizing};
 
 use crate::alg::Family;
-use crate::error::{Error, Result};
+use crate::error::{excerpt, Error, Result};
 use crate::json::{self, Object};
 use crate::key::{self, Key, Restrictions};
 
 pub fn from_jwk(text: &[u8]) -> Result<Key> {
-    let jwk = json::parse_object(text, "JWK").map_err(|e| Error::KeyInvalid(e.to_string()))?;
-    from_object(&jwk)
+    let jwk = Wiped(json::parse_object(text, "JWK").map_err(|e| Error::KeyInvalid(e.to_string()))?);
+    from_object(&jwk.0)
+}
+
+/// A parsed JWK or JWK Set whose string values are wiped when it is dropped: the
+/// base64url text of `k`, `d`, `p`, `q`, `dp`, `dq`, `qi` (and of `oth`, or of a private
+/// member jwtkit does not know) is the secret as much as its decoded bytes are. Every
+/// string is wiped, not a list of names: a JWK is small, and no private member is missed.
+pub(crate) struct Wiped<T: WipeStrings>(pub T);
+
+impl<T: WipeStrings> Drop for Wiped<T> {
+    fn drop(&mut self) {
+        self.0.wipe_strings();
+    }
+}
+
+pub(crate) trait WipeStrings {
+    fn wipe_strings(&mut self);
+}
+
+impl WipeStrings for Value {
+    fn wipe_strings(&mut self) {
+        match self {
+            Value::String(s) => s.zeroize(),
+            Value::Array(items) => items.iter_mut().for_each(WipeStrings::wipe_strings),
+            Value::Object(members) => members.wipe_strings(),
+            Value::Null | Value::Bool(_) | Value::Number(_) => {}
+        }
+    }
+}
+
+impl WipeStrings for Object {
+    fn wipe_strings(&mut self) {
+        self.values_mut().for_each(WipeStrings::wipe_strings);
+    }
 }
 
 /// One JWK already parsed as a JSON object (a member of a JWKS `keys` array).
@@ -27,7 +60,7 @@ pub(crate) fn from_object(jwk: &Object) -> Result<Key> {
         "RSA" => rsa(jwk)?,
         "EC" => ec(jwk)?,
         "OKP" => okp(jwk)?,
-        other => return Err(Error::KeyUnsupported(format!("JWK: `kty` {other:?} is not supported"))),
+        other => return Err(Error::KeyUnsupported(format!("JWK: `kty` \"{}\" is not supported", excerpt(other, 32)))),
     };
     key.restrictions = restrictions;
     Ok(key)
@@ -44,8 +77,9 @@ fn string<'a>(jwk: &'a Object, name: &str) -> Result<Option<&'a str>> {
 fn b64(jwk: &Object, name: &str) -> Result<Option<Zeroizing<Vec<u8>>>> {
     match string(jwk, name)? {
         None => Ok(None),
-        Some(s) => crate::b64::decode(s.as_bytes(), &format!("JWK member `{name}`"))
-            .map(|v| Some(Zeroizing::new(v)))
+        // Public members too, so that every member is reported alike.
+        Some(s) => crate::b64::decode_secret(s.as_bytes(), &format!("JWK: member `{name}`"))
+            .map(Some)
             .map_err(|e| Error::KeyInvalid(e.to_string())),
     }
 }
@@ -131,7 +165,7 @@ fn ec(jwk: &Object) -> Result<Key> {
         Some("P-256") => Family::EcP256,
         Some("P-384") => Family::EcP384,
         Some("P-521") => Family::EcP521,
-        Some(other) => return Err(Error::KeyUnsupported(format!("JWK: EC curve {other:?} is not supported"))),
+        Some(other) => return Err(Error::KeyUnsupported(format!("JWK: EC curve \"{}\" is not supported", excerpt(other, 32)))),
         None => return Err(Error::KeyInvalid("JWK: member `crv` is required".into())),
     };
     let len = key::coordinate_len(family);
@@ -171,7 +205,7 @@ fn okp(jwk: &Object) -> Result<Key> {
                 Some(d) => key::x25519_private(&d, Some(&x)),
             };
         }
-        Some(other) => return Err(Error::KeyUnsupported(format!("JWK: OKP curve {other:?} is not supported"))),
+        Some(other) => return Err(Error::KeyUnsupported(format!("JWK: OKP curve \"{}\" is not supported", excerpt(other, 32)))),
         None => return Err(Error::KeyInvalid("JWK: member `crv` is required".into())),
     }
     let x = required_b64(jwk, "x")?;

@@ -98,8 +98,8 @@ fn header_algs(header: &Object) -> Result<(Alg, Enc, bool)> {
         Some("DEF") => true,
         Some(other) => {
             return Err(Error::HeaderInvalid(format!(
-                "`zip` {:?} is not supported (only \"DEF\")",
-                other.chars().take(16).collect::<String>()
+                "`zip` \"{}\" is not supported (only \"DEF\")",
+                crate::error::excerpt(other, 16)
             )))
         }
     };
@@ -121,7 +121,8 @@ pub fn encrypt(key: &Key, alg: Alg, enc: Enc, plaintext: &[u8], extra_header: Op
             Some(Value::String(s)) if s == value => {}
             Some(other) => {
                 return Err(Error::InvalidArgument(format!(
-                    "header member `{name}` ({other}) conflicts with the requested {value}"
+                    "header member `{name}` ({}) conflicts with the requested {value}",
+                    crate::error::excerpt(&other.to_string(), 32)
                 )))
             }
         }

@@ -74,7 +74,9 @@ macro_rules! nist_ephemeral {
         let public = $curve::PublicKey::from_sec1_bytes($recipient)
             .map_err(|_| Error::KeyInvalid(format!("EC point is not a valid {} point", key::curve_name($family))))?;
         let ephemeral = $curve::SecretKey::random(&mut $curve::elliptic_curve::rand_core::OsRng);
-        let shared = $curve::ecdh::diffie_hellman(ephemeral.to_nonzero_scalar(), public.as_affine());
+        // The scalar copy is `Copy` with no drop of its own: wiped here (SecretKey wipes itself).
+        let scalar = Zeroizing::new(ephemeral.to_nonzero_scalar());
+        let shared = $curve::ecdh::diffie_hellman(&*scalar, public.as_affine());
         let epk = ec_epk($family, ephemeral.public_key().to_encoded_point(false).as_bytes());
         (Zeroizing::new(shared.raw_secret_bytes().to_vec()), epk)
     }};
@@ -87,7 +89,8 @@ macro_rules! nist_static {
             .map_err(|_| Error::KeyUnsupported("this EC private key cannot be used for ECDH".into()))?;
         let public = $curve::PublicKey::from_sec1_bytes($point)
             .map_err(|_| epk_invalid(format!("is not a valid {} point", key::curve_name($family))))?;
-        let shared = $curve::ecdh::diffie_hellman(secret.to_nonzero_scalar(), public.as_affine());
+        let scalar = Zeroizing::new(secret.to_nonzero_scalar());
+        let shared = $curve::ecdh::diffie_hellman(&*scalar, public.as_affine());
         Zeroizing::new(shared.raw_secret_bytes().to_vec())
     }};
 }
@@ -155,8 +158,9 @@ pub(crate) fn agree_static(private: &Key, epk: Option<&Value>, alg_name: &str) -
     let want_kty = if family == Family::X25519 { "OKP" } else { "EC" };
     if kty != want_kty || crv != want {
         return Err(epk_invalid(format!(
-            "is {kty}/{:?}, but the recipient's key is {want_kty}/{want}",
-            crv.chars().take(16).collect::<String>()
+            "is \"{}\"/\"{}\", but the recipient's key is {want_kty}/{want}",
+            crate::error::excerpt(kty, 16),
+            crate::error::excerpt(crv, 16)
         )));
     }
     if family == Family::X25519 {

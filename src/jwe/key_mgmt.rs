@@ -119,8 +119,8 @@ pub(crate) fn check_key(key: &Key, alg: Alg, enc: Enc, op: Op) -> Result<()> {
         // A `dir` key may name the content encryption it is for (RFC 7520 §5.6).
         if key_alg != alg.name() && !(alg == Alg::Dir && key_alg == enc.name()) {
             return Err(Error::KeyUsage(format!(
-                "the JWK is restricted to `alg` {:?}, not {}",
-                key_alg.chars().take(32).collect::<String>(),
+                "the JWK is restricted to `alg` \"{}\", not {}",
+                crate::error::excerpt(key_alg, 32),
                 alg.name()
             )));
         }
