@@ -1,10 +1,25 @@
 #!/usr/bin/env bash
-# Runs every fuzz target for a bounded time (seconds per target, default 60), seeding
-# each corpus from tests/vectors. Usage: bash fuzz/run.sh [SECONDS]
+# Builds every fuzz target, then runs each one for a bounded time (seconds per target,
+# default 60) on a corpus seeded from tests/vectors and tests/keys. A crash, a timeout or
+# a failed build makes the script exit 1 (after the other targets have run), with the
+# fuzzer's report and the path of the crashing input.
+#
+#   bash fuzz/run.sh [SECONDS]        e.g. `bash fuzz/run.sh 5`, what tests/run.sh runs
+#
+# Needs cargo-fuzz (`cargo install cargo-fuzz --locked`); runs on the stable toolchain
+# (`-s none`: no sanitizer, but debug assertions and Rust's own checks stay on).
+# JWTKIT_FUZZ_TARGETS="verify keys" limits the run to those targets.
 set -euo pipefail
-cd "$(dirname "$0")"
+cd "$(dirname "${BASH_SOURCE[0]}")"
 seconds=${1:-60}
-mkdir -p corpus/verify corpus/decode_unverified corpus/keys corpus/jwe_decrypt corpus/json_parity corpus/c_verify
+case $seconds in
+    '' | *[!0-9]*) echo "usage: bash fuzz/run.sh [SECONDS]" >&2; exit 2 ;;
+esac
+targets=(${JWTKIT_FUZZ_TARGETS:-verify decode_unverified keys jwe_decrypt json_parity c_verify})
+command -v cargo-fuzz >/dev/null 2>&1 \
+    || { echo "fuzz/run.sh: cargo-fuzz not found (cargo install cargo-fuzz --locked)" >&2; exit 1; }
+
+for target in "${targets[@]}"; do mkdir -p "corpus/$target"; done
 # Seeds: every compact token and key-like string found in the vector files.
 python3 - <<'PY'
 import base64, json, pathlib, hashlib
@@ -16,6 +31,7 @@ def strings(v):
     elif isinstance(v, list):
         for x in v: yield from strings(x)
 def save(folder, data):
+    (pathlib.Path("corpus") / folder).mkdir(parents=True, exist_ok=True)
     (pathlib.Path("corpus") / folder / hashlib.sha1(data).hexdigest()).write_bytes(data)
 for f in root.glob("vectors/**/*.json"):
     doc = json.loads(f.read_text())
@@ -31,10 +47,33 @@ for f in root.glob("vectors/**/*.json"):
         for g in v.get("testGroups", []):
             for k in ("private", "public", "publicKeyJwk", "keyJwk", "privateKeyJwk"):
                 if isinstance(g.get(k), dict): save("keys", json.dumps(g[k]).encode())
-for f in root.glob("keys/*"):
-    save("keys", f.read_bytes())
+for f in root.glob("keys/**/*"):
+    if f.is_file(): save("keys", f.read_bytes())
 PY
-for target in verify decode_unverified keys jwe_decrypt json_parity c_verify; do
-    echo "== $target: ${seconds}s"
-    cargo fuzz run -s none "$target" "corpus/$target" -- -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 2>&1 | grep -E "^(#[0-9]+.*DONE|Done|==|.*ERROR|.*SUMMARY|.*crash)" || true
+
+# One build of all targets (shared dependencies, both cores), before any run.
+cargo fuzz build -s none || { echo "fuzz/run.sh: building the fuzz targets failed" >&2; exit 1; }
+
+logs=$(mktemp -d "${TMPDIR:-/tmp}/jwtkit-fuzz.XXXXXX")
+trap 'rm -rf "$logs"' EXIT
+failed=()
+for target in "${targets[@]}"; do
+    echo "== $target: ${seconds}s on $(find "corpus/$target" -type f | wc -l) corpus inputs"
+    log=$logs/$target.log
+    rc=0
+    extra=()
+    [ "$target" != json_parity ] || extra=(-dict=json.dict)
+    cargo fuzz run -s none "$target" "corpus/$target" -- -max_total_time="$seconds" -rss_limit_mb=2048 \
+        -timeout=10 "${extra[@]}" >"$log" 2>&1 || rc=$?
+    grep -E "^(#[0-9]+.*(INITED|DONE)|Done [0-9]+ runs)" "$log" || true
+    if [ "$rc" -ne 0 ]; then
+        failed+=("$target")
+        echo "FAIL $target: cargo fuzz exited $rc:"
+        grep -E "panicked at|^ERROR:|^SUMMARY:|^error|Test unit written to|^Error:" "$log" | head -n 20 | sed 's/^/     | /' || true
+    fi
 done
+if [ "${#failed[@]}" -gt 0 ]; then
+    echo "fuzz/run.sh: ${#failed[@]} target(s) failed: ${failed[*]}" >&2
+    exit 1
+fi
+echo "fuzz/run.sh: ${#targets[@]} targets ran ${seconds}s each without a crash"
