@@ -69,7 +69,8 @@ for target in "${targets[@]}"; do
     if [ "$rc" -ne 0 ]; then
         failed+=("$target")
         echo "FAIL $target: cargo fuzz exited $rc:"
-        grep -E "panicked at|^ERROR:|^SUMMARY:|^error|Test unit written to|^Error:" "$log" | head -n 20 | sed 's/^/     | /' || true
+        { grep -A1 "panicked at" "$log"
+          grep -E "^ERROR:|^SUMMARY:|^error|Test unit written to|^Error:" "$log"; } | head -n 20 | sed 's/^/     | /' || true
     fi
 done
 if [ "${#failed[@]}" -gt 0 ]; then
