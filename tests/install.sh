@@ -111,8 +111,8 @@ layout() {
         || { echo "lib/libjwtkit.so is not a symlink to libjwtkit.so.$abi"; return 1; }
     readelf -d "$prefix/lib/libjwtkit.so.$abi" | grep -F "Library soname: [libjwtkit.so.$abi]" \
         || { echo "SONAME is not libjwtkit.so.$abi"; return 1; }
-    cmp include/jwtkit.h "$prefix/include/jwtkit.h"
-    cmp bindings/cpp/jwtkit.hpp "$prefix/include/jwtkit.hpp"
+    cmp include/jwtkit.h "$prefix/include/jwtkit.h" || { echo "installed jwtkit.h differs"; return 1; }
+    cmp bindings/cpp/jwtkit.hpp "$prefix/include/jwtkit.hpp" || { echo "installed jwtkit.hpp differs"; return 1; }
     run "$prefix/bin/jwtkit" --version
 }
 

@@ -4,6 +4,11 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
+# Every build below runs build.rs in check mode: it generates the header but does not
+# copy it over include/jwtkit.h, so tests/header.rs compares the committed header with
+# the generated one instead of with the copy the build just wrote.
+export JWTKIT_HEADER_CHECK=1
+
 # 1. Rust, C and C++: `cargo test` also builds the cdylib, and tests/c_api.rs compiles
 #    and runs tests/c/* and bindings/c/examples/* against it; tests/symbols.rs checks
 #    the exports. With valgrind present every C program runs under it (leaks fail).
@@ -42,8 +47,14 @@ cargo test "${aws_lc[@]}"
 cargo build --lib "${aws_lc[@]}" # cargo test does not leave the cdylib where Python looks
 JWTKIT_LIBRARY="$PWD/target/aws-lc/debug/libjwtkit.so" bash bindings/python/run-tests.sh -q
 
-# 4. The header is committed and fresh: the build regenerates include/jwtkit.h, so a
-#    difference here means the committed copy is stale.
+# 3c. Fuzz targets (fuzz/): every target is built and run for a few seconds on its seed
+#     corpus (tests/vectors, tests/keys); a crash or a timeout fails. cargo-fuzz comes
+#     from crates.io; the targets build on the stable toolchain with `-s none`.
+command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --locked --version 0.13.2
+bash fuzz/run.sh "${JWTKIT_FUZZ_SECONDS:-5}"
+
+# 4. The header is committed and fresh: tests/header.rs compared the generated header with
+#    include/jwtkit.h (check mode, above); here the file must also match the commit.
 git ls-files --error-unmatch include/jwtkit.h >/dev/null \
     || { echo "tests/run.sh: include/jwtkit.h is not committed" >&2; exit 1; }
 git diff --exit-code -- include/jwtkit.h \
