@@ -52,6 +52,22 @@ ALG_KEYS: Dict[str, Tuple[str, str]] = {
 ALGORITHMS = list(ALG_KEYS)
 
 
+def under_ci() -> bool:
+    """Whether the CI variable is set (non-empty), as tests/run.sh and .ci/run read it."""
+    return bool(os.environ.get("CI"))
+
+
+def partner_missing(reason: str) -> None:
+    """Called by a test (or fixture) whose interoperability partner (node's jose,
+    jwcrypto, ...) is not installed: a skip on a developer's machine, but a failure under
+    CI, where .ci/run and run-tests.sh install every partner, so a missing one means the
+    install broke and these tests would otherwise vanish from a green run."""
+    if under_ci():
+        pytest.fail(f"{reason} (CI is set: a missing interoperability partner is a failure, not a skip)",
+                    pytrace=False)
+    pytest.skip(reason)
+
+
 @pytest.fixture(params=ALGORITHMS)
 def alg_keys(request):
     private, public = ALG_KEYS[request.param]
