@@ -86,17 +86,17 @@ call 200 -H "Authorization: Bearer $ACCESS" "$URL/me"
 must_say '"user": "alice"'
 echo "== 3. refresh: new tokens, the cookie rotates (keep the old one to try a replay)"
 cp jar.txt old-jar.txt
-call 200 -b jar.txt -c jar.txt -X POST "$URL/refresh"
+call 200 -b jar.txt -c jar.txt -X POST -H 'X-Requested-With: curl' "$URL/refresh"
 ACCESS=$(field access_token)
 call 200 -H "Authorization: Bearer $ACCESS" "$URL/me"
 echo "== 4. replaying the old refresh token: refused, and the whole session is revoked"
-call 401 -b old-jar.txt -X POST "$URL/refresh"
-call 401 -b jar.txt -X POST "$URL/refresh"
+call 401 -b old-jar.txt -X POST -H 'X-Requested-With: curl' "$URL/refresh"
+call 401 -b jar.txt -X POST -H 'X-Requested-With: curl' "$URL/refresh"
 call 401 -H "Authorization: Bearer $ACCESS" "$URL/me"
 must_say 'error="invalid_token", error_description="the token was revoked"'
 echo "== 5. a wrong password"
 call 401 -H 'Content-Type: application/json' -d '{"username":"alice","password":"guess"}' "$URL/login"
-echo "== 6. log in again; a download link for one file, valid 5 minutes"
+echo "== 6. log in again; a download link for one file, valid 5 minutes, once"
 call 200 -c jar.txt -H 'Content-Type: application/json' \
     -d '{"username":"alice","password":"correct horse battery staple"}' "$URL/login"
 ACCESS=$(field access_token)
@@ -104,6 +104,8 @@ call 200 -H "Authorization: Bearer $ACCESS" "$URL/download-link?file=report.txt"
 LINK=$(field url)
 call 200 "$URL$LINK"
 must_say 'Quarterly report'
+call 403 "$URL$LINK"
+must_say 'the link was already used'
 call 403 "$URL${LINK/report.txt/notes.txt}"
 must_say 'the token is for another audience'
 echo "== 7. the public keys; the C tool verifies the access token with them alone"
@@ -113,8 +115,10 @@ echo "\$ jwtkit verify --alg ES256 --jwks jwks.json --iss $ISS --aud $ISS/api --
 jwtkit verify --alg ES256 --jwks jwks.json --iss "$ISS" --aud "$ISS/api" --typ at+jwt "$ACCESS" \
     || failed "jwtkit verify refused the access token"
 echo "== 8. log out: the access token is refused from now on (and the refresh cookie too)"
-call 204 -b jar.txt -c jar.txt -X POST -H "Authorization: Bearer $ACCESS" "$URL/logout"
+call 204 -b jar.txt -c jar.txt -X POST -H 'X-Requested-With: curl' -H "Authorization: Bearer $ACCESS" "$URL/logout"
 call 401 -H "Authorization: Bearer $ACCESS" "$URL/me"
 must_say 'error_description="the token was revoked"'
 call 403 "$URL$LINK"
+echo "== 9. a cross-site request (a page elsewhere posting here) is refused"
+call 403 -b jar.txt -X POST -H 'Origin: https://evil.example' -H 'X-Requested-With: curl' "$URL/refresh"
 echo "== the login service sample passed"

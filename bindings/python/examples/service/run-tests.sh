@@ -5,8 +5,9 @@
 #
 # - the library: JWTKIT_LIBRARY if set, otherwise `cargo build --lib` (target/debug);
 # - pip installs pytest and redis (redis-py); apt-get installs redis-server if missing;
-# - starts redis-server on a free 127.0.0.1 port (no persistence, in a temporary
-#   directory) and stops it on exit;
+# - starts redis-server on a free 127.0.0.1 port, configured as the README asks of a
+#   production one (maxmemory-policy noeviction, appendonly yes; files in a temporary
+#   directory), and stops it on exit;
 # - the `jwtkit` tool: JWTKIT_CLI if set, otherwise the tests compile
 #   bindings/c/jwtkit_cli.c against the library (needs cc and readelf).
 set -euo pipefail
@@ -55,7 +56,8 @@ redis_ready() {
 port=""
 for _ in 1 2 3 4 5; do
     candidate=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-    redis-server --bind 127.0.0.1 --port "$candidate" --save '' --appendonly no --dir "$work" \
+    redis-server --bind 127.0.0.1 --port "$candidate" --save '' --appendonly yes --dir "$work" \
+        --maxmemory 64mb --maxmemory-policy noeviction \
         --daemonize no --protected-mode yes --logfile "$work/redis.log" &
     redis_pid=$!
     for _ in $(seq 50); do

@@ -1,31 +1,33 @@
 #!/usr/bin/env python3
 """A login service on jwtkit and the standard library: the JWT workflow end to end.
 
-    POST /login                  user name and password -> 15-minute access token (JSON)
-                                 and a refresh token in an HttpOnly cookie
+    POST /login                  JSON user name and password -> 15-minute access token
+                                 (JSON) and a refresh token in an HttpOnly cookie
     GET  /me                     needs `Authorization: Bearer <access token>`
     POST /refresh                rotates the refresh token (replaying an old one ends the session)
-    POST /logout                 revokes the access token (and ends its session)
-    GET  /download-link?file=F   a 5-minute link for one file (needs a Bearer token)
-    GET  /files/F?token=...      the file, for the holder of a link made for F
+    POST /logout                 revokes the access token and ends its session
+    GET  /download-link?file=F   a 5-minute, single-use link for one file (needs a Bearer token)
+    GET  /files/F?token=...      the file, once, for the holder of a link made for F
     GET  /.well-known/jwks.json  the public keys: other services verify without secrets
 
     python3 service.py --state DIR add-user alice       # reads the password from stdin
-    python3 service.py --state DIR serve --port 8080    # REDIS_URL=redis://... to share revocations
+    python3 service.py --state DIR serve --port 8080    # REDIS_URL=redis://... to share sessions
 
 Every token decision is jwtkit's: signature, algorithm allow-list, key by `kid`, `exp`,
-`iss`, `aud`, `typ`, required claims and the deny-list (through `decode(...,
-is_revoked=...)`, the library's revocation hook). This file only chooses the policy.
-See README.md beside it.
+`nbf`, `iat`, `iss`, `aud`, `typ`, required claims and the session check (through
+`decode(..., is_revoked=...)`, the library's revocation hook). This file only chooses
+the policy and keeps the shared state. See README.md beside it.
 """
 
 from __future__ import annotations
 
 import argparse
 import base64
+import functools
 import getpass
 import hashlib
 import hmac
+import io
 import json
 import logging
 import math
@@ -34,16 +36,18 @@ import re
 import secrets
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from http.cookies import CookieError, SimpleCookie
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterable, List, Optional, Protocol, Tuple
-from urllib.parse import parse_qs, quote, unquote, urlsplit
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Protocol, Tuple
+from urllib.parse import parse_qs, parse_qsl, quote, unquote, urlsplit
 
 # From a source checkout, use the package of this checkout (bindings/python/jwtkit);
 # an installed `pip install ./bindings/python` works the same.
@@ -60,20 +64,42 @@ Clock = Callable[[], float]
 ACCESS_TTL = 15 * 60  # seconds
 REFRESH_TTL = 7 * 24 * 3600
 DOWNLOAD_TTL = 5 * 60
+# Instances (and the machines of other verifiers) never agree on the time to the
+# millisecond: a token stamped by a clock slightly ahead must not be "not valid yet".
+CLOCK_LEEWAY = 5
 
 ACCESS_TYP = "at+jwt"  # RFC 9068
 REFRESH_TYP = "rt+jwt"  # the service's own: a refresh token is never an access token
 DOWNLOAD_TYP = "dl+jwt"
+LINK_ALG = "HS256"  # links are signed with a server-side secret, never the published key
 
 REFRESH_COOKIE = "__Host-refresh"  # __Host-: Secure, Path=/, no Domain (browsers enforce it)
 MAX_BODY = 16 * 1024
 FILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 
+# The HTTP server: a fixed number of worker threads, a bounded queue of accepted
+# connections waiting for one, and a deadline for receiving each whole request.
+MAX_WORKERS = 8
+MAX_QUEUED = 32
+REQUEST_TIMEOUT = 10.0  # seconds from accepting a connection to having read its request
+WRITE_TIMEOUT = 10.0  # seconds a client may stall while the answer is sent
+
+# Login attempts allowed per fixed window, counted before any password is hashed.
+LOGIN_WINDOW = 5 * 60
+LOGIN_LIMIT_ACCOUNT = 10
+LOGIN_LIMIT_ADDRESS = 30
+
 
 # ---------------------------------------------------------------------------------
-# Passwords: salted scrypt (hashlib), stored as "scrypt$N$r$p$salt$hash".
+# Passwords: salted scrypt (hashlib), stored as "scrypt$N$r$p$salt$hash", so raising
+# the parameters later only changes new hashes; old ones verify with their own.
 
-SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
+# OWASP Password Storage Cheat Sheet: N=2^17, r=8, p=1 (128 MiB, about 0.3 s a hash).
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**17, 8, 1
+SALT_BYTES = 16
+# Each hash holds 128 MiB for a moment: at most this many at once, whatever the
+# number of request threads.
+_HASHING = threading.BoundedSemaphore(2)
 
 
 def _b64(data: bytes) -> str:
@@ -85,12 +111,14 @@ def _unb64(text: str) -> bytes:
 
 
 def _scrypt(password: str, salt: bytes, n: int, r: int, p: int) -> bytes:
-    return hashlib.scrypt(password.encode("utf-8"), salt=salt, n=n, r=r, p=p, maxmem=256 * n * r * p, dklen=32)
+    # hashlib's default maxmem (32 MiB) is below what N=2^17 needs (128 * N * r bytes).
+    with _HASHING:
+        return hashlib.scrypt(password.encode("utf-8"), salt=salt, n=n, r=r, p=p, maxmem=256 * n * r * p, dklen=32)
 
 
 def hash_password(password: str, n: int = SCRYPT_N, r: int = SCRYPT_R, p: int = SCRYPT_P) -> str:
     """A new salted scrypt hash of ``password``, as stored in the user file."""
-    salt = secrets.token_bytes(16)
+    salt = secrets.token_bytes(SALT_BYTES)
     return f"scrypt${n}${r}${p}${_b64(salt)}${_b64(_scrypt(password, salt, n, r, p))}"
 
 
@@ -105,13 +133,17 @@ def check_password(password: str, stored: str) -> bool:
         return False
 
 
+@functools.lru_cache(maxsize=None)
+def _dummy_hash() -> str:
+    # Made once per process: a hash costs 0.3 s and 128 MiB.
+    return hash_password(secrets.token_urlsafe(16))
+
+
 class UserStore:
     """User name -> scrypt hash, in a JSON file (mode 0600). Read-only while serving."""
 
     def __init__(self, users: Optional[Dict[str, str]] = None) -> None:
         self._users: Dict[str, str] = dict(users or {})
-        # Unknown users cost one scrypt too, so timing does not tell which names exist.
-        self._dummy = hash_password(secrets.token_urlsafe(16))
 
     @classmethod
     def load(cls, path: Path) -> "UserStore":
@@ -132,59 +164,141 @@ class UserStore:
 
     def check(self, name: str, password: str) -> bool:
         stored = self._users.get(name)
-        ok = check_password(password, stored if stored is not None else self._dummy)
+        # Unknown users cost one scrypt too, so timing does not tell which names exist.
+        ok = check_password(password, stored if stored is not None else _dummy_hash())
         return ok and stored is not None
 
 
 # ---------------------------------------------------------------------------------
-# The deny-list: one small interface, two implementations.
+# Shared state: sessions, spent and revoked token ids, login counters. One small
+# interface, two implementations.
+#
+# A session exists only while the store holds it, and holds the id of its one valid
+# refresh token. So state the store has lost (a restart without persistence, a
+# failover, an eviction) means "refuse": losing data logs people out, it never brings
+# a revoked or spent token back to life.
 
 
-class DenyList(Protocol):
-    """Revoked token ids (``jti:…``) and sessions (``sid:…``), each kept until the last
-    token it can concern has expired, then forgotten."""
+class Store(Protocol):
+    def open_session(self, sid: str, refresh_jti: str, expires_at: float) -> None:
+        """Starts session ``sid`` with ``refresh_jti`` as its valid refresh token."""
+
+    def refresh_jti(self, sid: str) -> Optional[str]:
+        """The session's current refresh token id; None when there is no such session."""
+
+    def rotate(self, sid: str, old_jti: str, new_jti: str, expires_at: float) -> bool:
+        """Atomically: if the current refresh token id is ``old_jti``, make it
+        ``new_jti`` (the session then lasts until ``expires_at``) and return True;
+        otherwise end the session and return False."""
+
+    def end_session(self, sid: str) -> None:
+        """Forgets the session: none of its tokens is accepted from now on."""
+
+    def active(self, sid: str, *revoked: str) -> bool:
+        """Session ``sid`` exists and none of the ``revoked`` keys is set."""
 
     def add(self, key: str, expires_at: float) -> bool:
-        """Denies ``key`` until ``expires_at`` (Unix seconds); False if it already was."""
+        """Sets ``key`` until ``expires_at`` (Unix seconds) unless it is set; False if
+        it was (of several callers, exactly one gets True)."""
 
-    def contains(self, *keys: str) -> bool:
-        """Whether any of ``keys`` is denied. Raising makes jwtkit refuse the token."""
+    def hit(self, key: str, window: int) -> Tuple[int, float]:
+        """Counts one event for ``key`` in a fixed window of ``window`` seconds: the
+        count so far, and the seconds until the window ends."""
 
 
-class MemoryDenyList:
-    """One process's deny-list: a dict, a lock, and expired entries swept on insert."""
+class MemoryStore:
+    """One process's state: a dict, a lock, and expired entries swept now and then."""
 
     def __init__(self, clock: Clock = time.time) -> None:
         self._clock = clock
-        self._entries: Dict[str, float] = {}
+        self._entries: Dict[str, Tuple[Any, float]] = {}
         self._lock = threading.Lock()
         self._next_sweep = 0.0
 
-    def add(self, key: str, expires_at: float) -> bool:
+    def _get(self, key: str) -> Any:
+        entry = self._entries.get(key)
+        return entry[0] if entry is not None and entry[1] > self._clock() else None
+
+    def _set(self, key: str, value: Any, expires_at: float) -> None:
         now = self._clock()
+        if now >= self._next_sweep:
+            self._entries = {k: e for k, e in self._entries.items() if e[1] > now}
+            self._next_sweep = now + 60
+        self._entries[key] = (value, expires_at)
+
+    def open_session(self, sid: str, refresh_jti: str, expires_at: float) -> None:
         with self._lock:
-            if now >= self._next_sweep:
-                self._entries = {k: t for k, t in self._entries.items() if t > now}
-                self._next_sweep = now + 60
-            current = self._entries.get(key)
-            if current is not None and current > now:
+            self._set(f"session:{sid}", refresh_jti, expires_at)
+
+    def refresh_jti(self, sid: str) -> Optional[str]:
+        with self._lock:
+            return self._get(f"session:{sid}")  # type: ignore[no-any-return]
+
+    def rotate(self, sid: str, old_jti: str, new_jti: str, expires_at: float) -> bool:
+        with self._lock:
+            if self._get(f"session:{sid}") == old_jti:
+                self._set(f"session:{sid}", new_jti, expires_at)
+                return True
+            self._entries.pop(f"session:{sid}", None)
+            return False
+
+    def end_session(self, sid: str) -> None:
+        with self._lock:
+            self._entries.pop(f"session:{sid}", None)
+
+    def active(self, sid: str, *revoked: str) -> bool:
+        with self._lock:
+            return self._get(f"session:{sid}") is not None and all(self._get(k) is None for k in revoked)
+
+    def add(self, key: str, expires_at: float) -> bool:
+        with self._lock:
+            if self._get(key) is not None:
                 return False
-            self._entries[key] = expires_at
+            self._set(key, True, expires_at)
             return True
 
-    def contains(self, *keys: str) -> bool:
+    def hit(self, key: str, window: int) -> Tuple[int, float]:
         now = self._clock()
-        entries = self._entries
-        return any(entries.get(k, 0.0) > now for k in keys)
+        with self._lock:
+            entry = self._entries.get(key)
+            count, ends = (entry[0] + 1, entry[1]) if entry is not None and entry[1] > now else (1, now + window)
+            self._set(key, count, ends)
+            return count, ends - now
 
     def __len__(self) -> int:
         now = self._clock()
-        return sum(1 for t in list(self._entries.values()) if t > now)
+        return sum(1 for _, t in list(self._entries.values()) if t > now)
 
 
-class RedisDenyList:
-    """A deny-list that several instances share: ``SET key 1 EX ttl NX``, so Redis
-    forgets each entry when its token would have expired anyway."""
+# Compare-and-set of a session's refresh token id, in one step on the server: of two
+# requests racing with one token exactly one finds it current.
+_ROTATE = """
+local current = redis.call('GET', KEYS[1])
+if current == ARGV[1] then
+    redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+    return 1
+end
+redis.call('DEL', KEYS[1])
+return 0
+"""
+
+# A fixed-window counter: the first hit of a window sets its expiry.
+_HIT = """
+local count = redis.call('INCR', KEYS[1])
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then
+    redis.call('PEXPIRE', KEYS[1], ARGV[1])
+    ttl = tonumber(ARGV[1])
+end
+return {count, ttl}
+"""
+
+
+class RedisStore:
+    """State that several instances share. Needs a Redis that keeps what it was given:
+    ``maxmemory-policy noeviction`` (a full Redis refuses writes, so logins fail, instead
+    of silently dropping sessions or revocations) and persistence (``appendonly yes``)
+    so a restart does not log everyone out. See README.md."""
 
     def __init__(self, url: str, prefix: str = "jwtkit-service:", clock: Clock = time.time) -> None:
         import redis  # redis-py, only needed with REDIS_URL
@@ -192,28 +306,73 @@ class RedisDenyList:
         self._redis = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
         self._prefix = prefix
         self._clock = clock
+        self._rotate = self._redis.register_script(_ROTATE)
+        self._hit = self._redis.register_script(_HIT)
+
+    def _ms(self, expires_at: float) -> int:
+        return max(1, math.ceil((expires_at - self._clock()) * 1000))
+
+    def open_session(self, sid: str, refresh_jti: str, expires_at: float) -> None:
+        self._redis.set(f"{self._prefix}session:{sid}", refresh_jti, px=self._ms(expires_at))
+
+    def refresh_jti(self, sid: str) -> Optional[str]:
+        value = self._redis.get(f"{self._prefix}session:{sid}")
+        return value.decode() if value is not None else None
+
+    def rotate(self, sid: str, old_jti: str, new_jti: str, expires_at: float) -> bool:
+        return self._rotate(keys=[f"{self._prefix}session:{sid}"], args=[old_jti, new_jti, self._ms(expires_at)]) == 1
+
+    def end_session(self, sid: str) -> None:
+        self._redis.delete(f"{self._prefix}session:{sid}")
+
+    def active(self, sid: str, *revoked: str) -> bool:
+        pipe = self._redis.pipeline(transaction=False)
+        pipe.exists(f"{self._prefix}session:{sid}")
+        if revoked:
+            pipe.exists(*(self._prefix + k for k in revoked))
+        found = pipe.execute()
+        return found[0] == 1 and (not revoked or found[1] == 0)
 
     def add(self, key: str, expires_at: float) -> bool:
-        ttl = max(1, math.ceil(expires_at - self._clock()))
-        return bool(self._redis.set(self._prefix + key, b"1", ex=ttl, nx=True))
+        return bool(self._redis.set(self._prefix + key, b"1", px=self._ms(expires_at), nx=True))
 
-    def contains(self, *keys: str) -> bool:
-        return bool(self._redis.exists(*(self._prefix + k for k in keys)))
+    def hit(self, key: str, window: int) -> Tuple[int, float]:
+        count, ttl_ms = self._hit(keys=[self._prefix + key], args=[window * 1000])
+        return int(count), int(ttl_ms) / 1000
 
     def ttl(self, key: str) -> int:
         """Seconds Redis keeps ``key`` (-2: absent), for tests and operators."""
         return int(self._redis.ttl(self._prefix + key))
 
+    def check_settings(self) -> List[str]:
+        """What in the server's settings can lose state (empty: nothing seen)."""
+        try:
+            config = self._redis.config_get("maxmemory-policy")
+            config.update(self._redis.config_get("appendonly"))
+            config.update(self._redis.config_get("save"))
+        except Exception as e:  # noqa: BLE001 - managed Redis often disables CONFIG
+            return [f"cannot read the Redis settings ({e}): make sure of maxmemory-policy noeviction and persistence"]
+        problems = []
+        if config.get("maxmemory-policy") != "noeviction":
+            problems.append(f"maxmemory-policy is {config.get('maxmemory-policy')}, not noeviction: "
+                            "a full Redis evicts sessions (users are logged out) and spent-link marks")
+        if config.get("appendonly") != "yes" and not config.get("save"):
+            problems.append("Redis has no persistence (appendonly no, no save points): a restart logs everyone out")
+        return problems
 
-def deny_list_from_env(clock: Clock = time.time) -> DenyList:
+
+def store_from_env(clock: Clock = time.time) -> Store:
     url = os.environ.get("REDIS_URL")
     if url:
-        return RedisDenyList(url, os.environ.get("SERVICE_REDIS_PREFIX", "jwtkit-service:"), clock)
-    return MemoryDenyList(clock)
+        store = RedisStore(url, os.environ.get("SERVICE_REDIS_PREFIX", "jwtkit-service:"), clock)
+        for problem in store.check_settings():
+            log.warning("%s", problem)
+        return store
+    return MemoryStore(clock)
 
 
 # ---------------------------------------------------------------------------------
-# The signing key: a private JWK file, made at first start with `jwtkit keygen`.
+# Keys: private JWK files, made at first start with `jwtkit keygen`.
 
 
 def find_cli() -> Optional[str]:
@@ -228,7 +387,7 @@ def ensure_key(path: Path, alg: str = "ES256", cli: Optional[str] = None) -> Pat
     cli = cli or find_cli()
     if not cli:
         raise SystemExit(
-            f"no signing key at {path} and no `jwtkit` tool to make one: build it "
+            f"no key at {path} and no `jwtkit` tool to make one: build it "
             "(PREFIX=$HOME/.local bash scripts/install.sh), set JWTKIT_CLI, or run "
             f"`jwtkit keygen --alg {alg} --out {path}` yourself"
         )
@@ -242,7 +401,7 @@ def ensure_key(path: Path, alg: str = "ES256", cli: Optional[str] = None) -> Pat
             pass
     finally:
         tmp.unlink(missing_ok=True)
-    log.info("generated the signing key (%s) in %s", alg, path)
+    log.info("generated a %s key in %s", alg, path)
     return path
 
 
@@ -254,11 +413,12 @@ class AuthError(Exception):
     """A request the service refuses: ``status``, an OAuth-style ``error`` code and a
     short ``description`` that is safe to show (the library's detail is only logged)."""
 
-    def __init__(self, status: int, error: str, description: str) -> None:
+    def __init__(self, status: int, error: str, description: str, headers: Optional[Dict[str, str]] = None) -> None:
         super().__init__(description)
         self.status = status
         self.error = error
         self.description = description
+        self.headers = headers or {}
 
 
 # What a client may learn about a refused token (RFC 6750 error_description: printable
@@ -286,24 +446,33 @@ def describe(error: jwt.InvalidTokenError) -> str:
     return "the token is invalid"
 
 
+def new_link_key() -> Dict[str, Any]:
+    """A random HMAC key for download links, for a single process (instances that share
+    links share a key file instead: see build_service)."""
+    return {"kty": "oct", "k": _b64(secrets.token_bytes(32)), "alg": LINK_ALG, "kid": "links-" + secrets.token_hex(4)}
+
+
 class TokenService:
     """Issues and checks the three kinds of token. Thread-safe: the keys, policies and
-    deny-list are shared by every request thread.
+    store are shared by every request thread.
 
-    ``clock`` (Unix seconds) stamps ``iat``/``exp`` and ages the deny-list; tests move
-    it back to make tokens old. jwtkit checks the times against the system clock.
+    ``clock`` (Unix seconds) stamps ``iat``/``nbf``/``exp`` and ages the in-memory
+    store; tests move it back to make tokens old. jwtkit checks the times against the
+    system clock, with ``leeway`` seconds of tolerance.
     """
 
     def __init__(
         self,
         key: Dict[str, Any],
         users: UserStore,
-        deny_list: Optional[DenyList] = None,
+        store: Optional[Store] = None,
         *,
         issuer: str = "https://jwtkit-service.example",
         files_dir: Optional[Path] = None,
         clock: Clock = time.time,
-        leeway: int = 0,
+        leeway: int = CLOCK_LEEWAY,
+        link_key: Optional[Dict[str, Any]] = None,
+        origin: Optional[str] = None,
     ) -> None:
         self.signing_key = jwt.PyJWK(key)
         self.alg = self.signing_key.algorithm_name
@@ -314,36 +483,68 @@ class TokenService:
         # Tokens are verified with the published set, as any other service would: the
         # library picks the key by the token's `kid`.
         self.verify_keys = jwt.PyJWKSet.from_dict(self.jwks)
+        # Download links travel in URLs and leak (history, proxies, Referer). They are
+        # signed with a secret that is never published, so nothing that trusts the
+        # JWKS can ever take a leaked link for an access token.
+        self.link_key = jwt.PyJWK(link_key or new_link_key())
+        if self.link_key.algorithm_name != LINK_ALG:
+            raise ValueError(f"the link key must be an {LINK_ALG} key")
         self.users = users
-        self.deny = deny_list if deny_list is not None else MemoryDenyList(clock)
+        self.store: Store = store if store is not None else MemoryStore(clock)
         self.issuer = issuer
+        split = urlsplit(issuer)
+        # The one origin whose pages may POST here (checked against Origin).
+        self.origin = origin or f"{split.scheme}://{split.netloc}"
         self.access_audience = issuer + "/api"
         self.refresh_audience = issuer + "/refresh"
         self.files_dir = files_dir
         self.clock = clock
         self.leeway = leeway
+        self.login_window = LOGIN_WINDOW
+        self.login_limit_account = LOGIN_LIMIT_ACCOUNT
+        self.login_limit_address = LOGIN_LIMIT_ADDRESS
+
+    @contextmanager
+    def _state(self) -> Iterator[None]:
+        """Store failures become 503: without its state the service refuses."""
+        try:
+            yield
+        except AuthError:
+            raise
+        except Exception as e:
+            log.error("session store unavailable: %r", e)
+            raise AuthError(503, "temporarily_unavailable", "the session store is unavailable") from e
 
     # -- issuing -------------------------------------------------------------------
 
-    def _sign(self, claims: Dict[str, Any], typ: str, ttl: int) -> Tuple[str, Dict[str, Any]]:
+    def _claims(self, claims: Dict[str, Any], ttl: int) -> Dict[str, Any]:
         now = int(self.clock())
-        claims = {"iss": self.issuer, "iat": now, "exp": now + ttl, "jti": secrets.token_urlsafe(16), **claims}
+        return {"iss": self.issuer, "iat": now, "nbf": now, "exp": now + ttl, "jti": secrets.token_urlsafe(16), **claims}
+
+    def _sign(self, claims: Dict[str, Any], typ: str, ttl: int) -> Tuple[str, Dict[str, Any]]:
+        claims = self._claims(claims, ttl)
         token = jwt.encode(claims, self.signing_key, algorithm=self.alg, headers={"kid": self.kid, "typ": typ})
         return token, claims
 
-    def issue_session(self, user: str, sid: Optional[str] = None) -> Tuple[str, str]:
-        """An access token and a refresh token for ``user``. ``sid`` names the session,
-        which is also the refresh-token family: new at login, kept by rotation."""
-        sid = sid or secrets.token_urlsafe(16)
+    def _pair(self, user: str, sid: str) -> Tuple[str, str, Dict[str, Any]]:
         access, _ = self._sign(
             {"sub": user, "aud": self.access_audience, "sid": sid, "client_id": "jwtkit-service"}, ACCESS_TYP, ACCESS_TTL
         )
-        refresh, _ = self._sign({"sub": user, "aud": self.refresh_audience, "sid": sid}, REFRESH_TYP, REFRESH_TTL)
+        refresh, claims = self._sign({"sub": user, "aud": self.refresh_audience, "sid": sid}, REFRESH_TYP, REFRESH_TTL)
+        return access, refresh, claims
+
+    def issue_session(self, user: str) -> Tuple[str, str]:
+        """A new session for ``user``: an access token and a refresh token. ``sid``
+        names the session, which is also the refresh-token family."""
+        sid = secrets.token_urlsafe(16)
+        access, refresh, claims = self._pair(user, sid)
+        with self._state():
+            self.store.open_session(sid, claims["jti"], claims["exp"] + self.leeway)
         return access, refresh
 
     def issue_download(self, user: str, sid: str, name: str) -> str:
-        token, _ = self._sign({"sub": user, "aud": self.file_audience(name), "sid": sid}, DOWNLOAD_TYP, DOWNLOAD_TTL)
-        return token
+        claims = self._claims({"sub": user, "aud": self.file_audience(name), "sid": sid}, DOWNLOAD_TTL)
+        return jwt.encode(claims, self.link_key, algorithm=LINK_ALG, headers={"kid": self.link_key.key_id, "typ": DOWNLOAD_TYP})
 
     def file_audience(self, name: str) -> str:
         # The link's audience is the one file: jwtkit's audience check binds it.
@@ -351,85 +552,108 @@ class TokenService:
 
     # -- revocation hooks (called by jwtkit, last, after every other check passed) ---
 
-    def _revoked(self, jti: Optional[str], claims: Dict[str, Any]) -> bool:
-        """Access tokens and download links: their own `jti`, or their whole session."""
-        return self.deny.contains(f"jti:{jti}", f"sid:{claims.get('sid')}")
+    def _access_revoked(self, jti: Optional[str], claims: Dict[str, Any]) -> bool:
+        """Access tokens: refused once logged out, or when their session is not in the
+        store (ended, replayed, or lost)."""
+        return not self.store.active(str(claims.get("sid")), f"jti:{jti}")
+
+    def _link_revoked(self, jti: Optional[str], claims: Dict[str, Any]) -> bool:
+        """Download links: refused once their session is gone (spending is separate)."""
+        return not self.store.active(str(claims.get("sid")))
 
     def _refresh_revoked(self, jti: Optional[str], claims: Dict[str, Any]) -> bool:
-        """Refresh tokens: a used one coming back means two parties hold the family (a
-        stolen cookie, or a client replaying). The genuine user cannot be told apart from
-        the thief, so the whole session ends."""
-        sid = claims.get("sid")
-        if self.deny.contains(f"sid:{sid}"):
+        """Refresh tokens: only the session's current one is accepted. A spent one
+        coming back means two parties hold the family (a stolen cookie, or a client
+        replaying). The genuine user cannot be told apart from the thief, so the whole
+        session ends."""
+        sid = str(claims.get("sid"))
+        current = self.store.refresh_jti(sid)
+        if current is None:
             return True
-        if self.deny.contains(f"jti:{jti}"):
-            log.warning("refresh token %s of session %s replayed: revoking the session", jti, sid)
-            self.end_session(sid)
+        if current != jti:
+            log.warning("refresh token %s of session %s replayed: ending the session", jti, sid)
+            self.store.end_session(sid)
             return True
         return False
 
-    def end_session(self, sid: Any) -> None:
-        # Every token of the session was issued before now, so none outlives now + REFRESH_TTL.
-        self.deny.add(f"sid:{sid}", self.clock() + REFRESH_TTL)
-
     # -- checking --------------------------------------------------------------------
 
-    def _decode(self, token: str, audience: str, typ: str, hook: Callable[..., bool]) -> Dict[str, Any]:
-        return jwt.decode(
-            token,
-            self.verify_keys,
-            algorithms=[self.alg],
-            audience=audience,
-            issuer=self.issuer,
-            leeway=self.leeway,
-            typ=typ,
-            options={"require": ["exp", "iat", "sub", "jti", "sid"]},
-            is_revoked=hook,
-        )
-
-    def _check(self, token: str, audience: str, typ: str, hook: Callable[..., bool], what: str) -> Dict[str, Any]:
+    def _check(self, token: str, key: Any, alg: str, audience: str, typ: str, hook: Callable[..., bool],
+               what: str) -> Dict[str, Any]:
         try:
-            return self._decode(token, audience, typ, hook)
+            return jwt.decode(
+                token,
+                key,
+                algorithms=[alg],
+                audience=audience,
+                issuer=self.issuer,
+                leeway=self.leeway,
+                typ=typ,
+                options={"require": ["exp", "iat", "sub", "jti", "sid"]},
+                is_revoked=hook,
+            )
         except jwt.RevokedTokenError as e:
-            if e.__cause__ is not None:  # the deny-list failed: jwtkit refused (fail closed)
-                log.error("deny-list unavailable: %r", e.__cause__)
-                raise AuthError(503, "temporarily_unavailable", "the revocation list is unavailable") from e
-            log.info("%s refused: revoked (jti or session in the deny-list)", what)
+            if e.__cause__ is not None:  # the store failed: jwtkit refused (fail closed)
+                log.error("session store unavailable: %r", e.__cause__)
+                raise AuthError(503, "temporarily_unavailable", "the session store is unavailable") from e
+            log.info("%s refused: revoked (logged out, or its session ended)", what)
             raise AuthError(401, "invalid_token", describe(e)) from e
         except jwt.InvalidTokenError as e:
             log.info("%s refused: %s: %s", what, type(e).__name__, getattr(e, "detail", None) or e)
             raise AuthError(401, "invalid_token", describe(e)) from e
 
     def check_access(self, token: str) -> Dict[str, Any]:
-        return self._check(token, self.access_audience, ACCESS_TYP, self._revoked, "access token")
+        return self._check(token, self.verify_keys, self.alg, self.access_audience, ACCESS_TYP,
+                           self._access_revoked, "access token")
 
-    def check_download(self, token: str, name: str) -> Dict[str, Any]:
-        return self._check(token, self.file_audience(name), DOWNLOAD_TYP, self._revoked, "download link")
+    def use_download(self, token: str, name: str) -> Dict[str, Any]:
+        """Checks a link for file ``name`` and spends it: a link works once."""
+        claims = self._check(token, self.link_key, LINK_ALG, self.file_audience(name), DOWNLOAD_TYP,
+                             self._link_revoked, "download link")
+        with self._state():
+            first = self.store.add(f"link:{claims['jti']}", claims["exp"] + self.leeway)
+        if not first:
+            log.info("download link %s refused: already used", claims["jti"])
+            raise AuthError(401, "invalid_token", "the link was already used")
+        return claims
 
     # -- the flows ---------------------------------------------------------------------
 
-    def login(self, user: str, password: str) -> Tuple[str, str]:
+    def _limit(self, key: str, limit: int) -> None:
+        with self._state():
+            count, left = self.store.hit(key, self.login_window)
+        if count > limit:
+            raise AuthError(429, "too_many_attempts", "too many login attempts, try again later",
+                            {"Retry-After": str(max(1, math.ceil(left)))})
+
+    def login(self, user: str, password: str, address: str = "-") -> Tuple[str, str]:
+        # Counted before hashing: each attempt costs 0.3 s of CPU and 128 MiB.
+        self._limit(f"login:addr:{address}", self.login_limit_address)
+        self._limit(f"login:user:{hashlib.sha256(user.encode('utf-8')).hexdigest()[:32]}", self.login_limit_account)
         if not self.users.check(user, password):
-            log.info("login refused for %r", user)
+            log.info("login refused for %r from %s", user, address)
             raise AuthError(401, "invalid_grant", "wrong user name or password")
         return self.issue_session(user)
 
     def refresh(self, refresh_token: str) -> Tuple[str, str]:
         """Rotation: the presented token is spent, the session gets a new pair."""
-        claims = self._check(refresh_token, self.refresh_audience, REFRESH_TYP, self._refresh_revoked, "refresh token")
-        # Spend it atomically: of two requests racing with one token, one wins; the
-        # other is a replay and ends the session (the winner's new tokens included).
-        if not self.deny.add(f"jti:{claims['jti']}", claims["exp"]):
-            log.warning("refresh token %s presented twice at once: revoking the session", claims["jti"])
-            self.end_session(claims["sid"])
-            raise AuthError(401, "invalid_token", describe(jwt.RevokedTokenError()))
-        return self.issue_session(claims["sub"], claims["sid"])
+        with self._state():
+            claims = self._check(refresh_token, self.verify_keys, self.alg, self.refresh_audience, REFRESH_TYP,
+                                 self._refresh_revoked, "refresh token")
+            access, refresh, new = self._pair(claims["sub"], claims["sid"])
+            # Compare-and-set: of two requests racing with one token, one wins; the
+            # other is a replay and ends the session (the winner's new tokens included).
+            if not self.store.rotate(claims["sid"], claims["jti"], new["jti"], new["exp"] + self.leeway):
+                log.warning("refresh token %s presented twice at once: session ended", claims["jti"])
+                raise AuthError(401, "invalid_token", describe(jwt.RevokedTokenError()))
+        return access, refresh
 
     def logout(self, access_claims: Dict[str, Any]) -> None:
-        """The access token is denied until it expires; its session (and so every refresh
-        token of the family) until the last of those could expire."""
-        self.deny.add(f"jti:{access_claims['jti']}", access_claims["exp"])
-        self.end_session(access_claims["sid"])
+        """Ends the session (its refresh token, access tokens and links) and denies the
+        access token itself until it expires, leeway included."""
+        with self._state():
+            self.store.add(f"jti:{access_claims['jti']}", access_claims["exp"] + self.leeway)
+            self.store.end_session(access_claims["sid"])
 
     def file_path(self, name: str) -> Path:
         if self.files_dir is None or not FILE_NAME.fullmatch(name):
@@ -443,13 +667,57 @@ class TokenService:
 # ---------------------------------------------------------------------------------
 # HTTP
 
+# C0 and C1 control characters and DEL, shown as \xNN in log lines: a request line
+# must not move a terminal's cursor or forge a log entry.
+_CONTROL = {c: f"\\x{c:02x}" for c in [*range(0x20), *range(0x7F, 0xA0)]}
+
+
+def log_safe(text: str) -> str:
+    return text.translate(_CONTROL)
+
+
+def log_target(target: str) -> str:
+    """A request target fit for the log: the path, and the query re-encoded from its
+    parsed form with the decoded ``token`` parameter redacted (so `%74oken=` is
+    caught too). The raw query is never logged."""
+    url = urlsplit(target)
+    if not url.query:
+        return log_safe(url.path)
+    pairs = parse_qsl(url.query, keep_blank_values=True, errors="replace")
+    query = "&".join(f"{quote(k, safe='')}={'[redacted]' if k == 'token' else quote(v, safe='')}" for k, v in pairs)
+    return log_safe(f"{url.path}?{query}")
+
+
+class _DeadlineReader(io.RawIOBase):
+    """The socket's reading side with one deadline for the whole request: each read
+    may wait only for what is left of it, so a client trickling bytes cannot hold a
+    worker longer than that (a per-read timeout would restart with every byte)."""
+
+    def __init__(self, sock: socket.socket, deadline: float) -> None:
+        self._sock = sock
+        self._deadline = deadline
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        left = self._deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("request deadline passed")
+        self._sock.settimeout(left)
+        return self._sock.recv_into(buffer)
+
 
 class Handler(BaseHTTPRequestHandler):
     server_version = "jwtkit-service/0.1"
 
     def version_string(self) -> str:
         return self.server_version  # no Python version in the Server header
-    timeout = 10  # seconds a client may take to send its request
+
+    def setup(self) -> None:
+        super().setup()
+        deadline = time.monotonic() + self.server.request_timeout  # type: ignore[attr-defined]
+        self.rfile = io.BufferedReader(_DeadlineReader(self.connection, deadline))
 
     @property
     def app(self) -> TokenService:
@@ -457,14 +725,23 @@ class Handler(BaseHTTPRequestHandler):
 
     # -- plumbing --------------------------------------------------------------------
 
+    def log_request(self, code: Any = "-", size: Any = "-") -> None:
+        command, path = getattr(self, "command", None), getattr(self, "path", None)
+        if command and path is not None:
+            log.info("%s %s %s %s", self.address_string(), log_safe(command), log_target(path), code)
+        else:  # the request line did not parse: nothing of it is logged
+            log.info("%s - %s", self.address_string(), code)
+
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-        # The request line of /files carries a token: keep it out of the log.
-        text = re.sub(r"token=[^ &\"]*", "token=…", format % args)
-        log.info("%s %s", self.address_string(), text)
+        # Errors such as "Bad request syntax (%r)" quote the raw request line: drop
+        # every query from it, and escape what remains.
+        text = re.sub(r"\?[^\s'\"]*", "?[redacted]", format % args)
+        log.info("%s %s", self.address_string(), log_safe(text))
 
     def _send(
         self, status: int, body: Any = None, headers: Optional[Dict[str, str]] = None, cookies: Iterable[str] = ()
     ) -> None:
+        self.connection.settimeout(WRITE_TIMEOUT)
         if isinstance(body, (dict, list)):
             data = (json.dumps(body) + "\n").encode("utf-8")
             ctype = "application/json"
@@ -485,7 +762,7 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(data)
 
     def _error(self, e: AuthError, bearer: bool = False, cookies: Iterable[str] = ()) -> None:
-        headers = {"Cache-Control": "no-store"}
+        headers = {"Cache-Control": "no-store", **e.headers}
         if e.status == 401:
             # RFC 6750 §3: no error code when the request carried no token at all.
             challenge = 'Bearer realm="jwtkit-service"'
@@ -507,24 +784,53 @@ class Handler(BaseHTTPRequestHandler):
             [self._refresh_cookie(refresh)],
         )
 
-    def _body(self) -> Dict[str, str]:
+    def _content_type(self) -> str:
+        return (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+
+    def _json_body(self) -> Dict[str, str]:
+        """The body as a JSON object (its string members); 413 over MAX_BODY, 400 for
+        anything that is not one flat enough for the parser."""
+        if self.headers.get("Transfer-Encoding"):
+            raise AuthError(411, "invalid_request", "send the body with a Content-Length")
         try:
             length = int(self.headers.get("Content-Length") or 0)
         except ValueError:
             length = -1
-        if length < 0 or length > MAX_BODY:
-            raise AuthError(400, "invalid_request", "missing or oversized body")
-        raw = self.rfile.read(length)
-        ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        if length < 0:
+            raise AuthError(400, "invalid_request", "invalid Content-Length")
+        if length > MAX_BODY:
+            raise AuthError(413, "payload_too_large", f"the body is over {MAX_BODY} bytes")
         try:
-            if ctype == "application/json":
-                data = json.loads(raw)
-                if not isinstance(data, dict):
-                    raise ValueError("not an object")
-                return {k: v for k, v in data.items() if isinstance(v, str)}
-            return {k: v[0] for k, v in parse_qs(raw.decode("utf-8"), strict_parsing=False).items()}
-        except (ValueError, UnicodeDecodeError):
-            raise AuthError(400, "invalid_request", "the body is not JSON or a form") from None
+            raw = self.rfile.read(length)
+        except TimeoutError:
+            raise AuthError(408, "request_timeout", "the request took too long") from None
+        if length and not raw.strip():
+            return {}
+        try:
+            data = json.loads(raw) if raw.strip() else {}
+        except (ValueError, RecursionError):  # RecursionError: nesting deeper than the parser goes
+            raise AuthError(400, "invalid_request", "the body is not valid JSON") from None
+        if not isinstance(data, dict):
+            raise AuthError(400, "invalid_request", "the body must be a JSON object")
+        return {k: v for k, v in data.items() if isinstance(v, str)}
+
+    def _check_origin(self) -> None:
+        """Browsers say where a request comes from; refuse what another site's page sent."""
+        origin = self.headers.get("Origin")
+        if origin is not None and origin != self.app.origin:
+            raise AuthError(403, "forbidden", "cross-origin request refused")
+        site = (self.headers.get("Sec-Fetch-Site") or "").strip().lower()
+        if site and site not in ("same-origin", "none"):
+            raise AuthError(403, "forbidden", "cross-site request refused")
+
+    def _require_script(self) -> None:
+        """A state-changing request must be one no HTML form can send: a JSON body, or
+        a custom header. Either makes a cross-origin browser request need a CORS
+        preflight, which this service never grants."""
+        if self._content_type() == "application/json":
+            self._json_body()
+        elif not self.headers.get("X-Requested-With"):
+            raise AuthError(403, "forbidden", "send a JSON body or an X-Requested-With header")
 
     def _bearer(self) -> Tuple[Optional[str], Optional[Dict[str, Any]]]:
         auth = self.headers.get("Authorization")
@@ -537,13 +843,17 @@ class Handler(BaseHTTPRequestHandler):
         return token, self.app.check_access(token)
 
     def _cookie(self, name: str) -> Optional[str]:
-        cookies = SimpleCookie()
-        try:
-            cookies.load(self.headers.get("Cookie") or "")
-        except CookieError:
-            return None
-        morsel = cookies.get(name)
-        return morsel.value if morsel is not None else None
+        # Pair by pair: one malformed cookie (another site's, a stray quote) must not
+        # hide the others, as it would with http.cookies.SimpleCookie.
+        for header in self.headers.get_all("Cookie") or []:
+            for pair in header.split(";"):
+                key, sep, value = pair.partition("=")
+                if sep and key.strip() == name:
+                    value = value.strip()
+                    if len(value) >= 2 and value[0] == value[-1] == '"':
+                        value = value[1:-1]
+                    return value or None
+        return None
 
     # -- routes ------------------------------------------------------------------------
 
@@ -579,19 +889,24 @@ class Handler(BaseHTTPRequestHandler):
             self._send(405, {"error": "method_not_allowed"}, {"Allow": ", ".join(allowed)})
             return
         try:
+            if method == "POST":
+                self._check_origin()
             handler(query)
         except AuthError as e:
             self._error(e, bearer=e.error == "invalid_token" and path not in ("/refresh", "/login"))
         except Exception:  # noqa: BLE001 - answer 500, log the rest
-            log.exception("%s %s failed", method, path)
+            log.exception("%s %s failed", method, log_safe(path))
             self._send(500, {"error": "server_error"})
 
     def _login(self, _q: Dict[str, List[str]]) -> None:
-        body = self._body()
+        # JSON only: a cross-site HTML form cannot send it (no login CSRF).
+        if self._content_type() != "application/json":
+            raise AuthError(415, "invalid_request", "send the credentials as a JSON object")
+        body = self._json_body()
         user, password = body.get("username"), body.get("password")
         if not user or password is None:
             raise AuthError(400, "invalid_request", "username and password are required")
-        self._tokens(*self.app.login(user, password))
+        self._tokens(*self.app.login(user, password, self.client_address[0]))
 
     def _me(self, _q: Dict[str, List[str]]) -> None:
         _, claims = self._bearer()
@@ -599,6 +914,7 @@ class Handler(BaseHTTPRequestHandler):
         self._send(200, {"user": claims["sub"], "claims": claims}, {"Cache-Control": "no-store"})
 
     def _refresh(self, _q: Dict[str, List[str]]) -> None:
+        self._require_script()
         token = self._cookie(REFRESH_COOKIE)
         if not token:
             raise AuthError(401, "invalid_request", "no refresh token cookie")
@@ -610,6 +926,7 @@ class Handler(BaseHTTPRequestHandler):
         self._tokens(access, refresh)
 
     def _logout(self, _q: Dict[str, List[str]]) -> None:
+        self._require_script()
         _, claims = self._bearer()
         assert claims is not None
         self.app.logout(claims)
@@ -629,7 +946,7 @@ class Handler(BaseHTTPRequestHandler):
         if not token:
             raise AuthError(403, "forbidden", "no link token")
         try:  # the link first: without one, nobody learns which files exist
-            self.app.check_download(token, name)
+            self.app.use_download(token, name)
         except AuthError as e:
             if e.status != 401:
                 raise
@@ -646,13 +963,59 @@ class Handler(BaseHTTPRequestHandler):
         self._send(200, self.app.jwks, {"Cache-Control": "public, max-age=300"})
 
 
-class Server(ThreadingHTTPServer):
-    daemon_threads = True  # a stuck client never keeps the process alive
-    allow_reuse_address = True
+_BUSY_BODY = b'{"error": "server_busy"}\n'
+_BUSY = (b"HTTP/1.0 503 Service Unavailable\r\nContent-Type: application/json\r\nRetry-After: 1\r\n"
+         b"Content-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(_BUSY_BODY), _BUSY_BODY))
 
-    def __init__(self, app: TokenService, host: str = "127.0.0.1", port: int = 0) -> None:
+
+class Server(HTTPServer):
+    """``workers`` threads serve requests; up to ``queued`` more accepted connections
+    wait for one; beyond that a connection gets a 503 at once. Nothing a client does
+    makes the process start another thread."""
+
+    allow_reuse_address = True
+    request_queue_size = 64  # the kernel's backlog, before accept()
+
+    def __init__(self, app: TokenService, host: str = "127.0.0.1", port: int = 0, *,
+                 workers: Optional[int] = None, queued: Optional[int] = None,
+                 request_timeout: Optional[float] = None) -> None:
         self.app = app
+        workers = workers or MAX_WORKERS
+        self.request_timeout = request_timeout or REQUEST_TIMEOUT
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="jwtkit-service")
+        self._slots = threading.BoundedSemaphore(workers + (MAX_QUEUED if queued is None else queued))
         super().__init__((host, port), Handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        if not self._slots.acquire(blocking=False):
+            try:
+                request.settimeout(0.5)
+                request.sendall(_BUSY)
+            except OSError:
+                pass
+            self.shutdown_request(request)
+            return
+        try:
+            self._pool.submit(self._serve, request, client_address)
+        except RuntimeError:  # the pool is shut down: the server is stopping
+            self._slots.release()
+            self.shutdown_request(request)
+
+    def _serve(self, request: Any, client_address: Any) -> None:
+        try:
+            self.finish_request(request, client_address)
+        except Exception:  # noqa: BLE001 - one connection's failure is logged, not fatal
+            self.handle_error(request, client_address)
+        finally:
+            self.shutdown_request(request)
+            self._slots.release()
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        log.exception("connection from %s failed", client_address[0])
+
+    def server_close(self) -> None:
+        super().server_close()
+        self._pool.shutdown(wait=False, cancel_futures=True)
 
     @property
     def url(self) -> str:
@@ -663,8 +1026,8 @@ class Server(ThreadingHTTPServer):
 class RunningServer:
     """A server on a background thread: ``url``, then ``stop()`` (or ``with``)."""
 
-    def __init__(self, app: TokenService, host: str = "127.0.0.1", port: int = 0) -> None:
-        self.server = Server(app, host, port)
+    def __init__(self, app: TokenService, host: str = "127.0.0.1", port: int = 0, **options: Any) -> None:
+        self.server = Server(app, host, port, **options)
         self.url = self.server.url
         self._thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
         self._thread.start()
@@ -687,7 +1050,7 @@ class RunningServer:
 
 DEMO_FILES = {
     "report.txt": "Quarterly report: all tokens accounted for.\n",
-    "notes.txt": "Short-lived access tokens, rotated refresh tokens, a shared deny-list.\n",
+    "notes.txt": "Short-lived access tokens, rotated refresh tokens, shared sessions.\n",
 }
 
 
@@ -701,7 +1064,8 @@ def clock_from_env() -> Clock:
     return lambda: time.time() + offset
 
 
-def build_service(state: Path, issuer: str, alg: str, clock: Optional[Clock] = None) -> TokenService:
+def build_service(state: Path, issuer: str, alg: str, clock: Optional[Clock] = None,
+                  origin: Optional[str] = None) -> TokenService:
     clock = clock or clock_from_env()
     key_file = ensure_key(Path(os.environ.get("SERVICE_KEY_FILE") or state / "signing-key.jwk"), alg)
     files = state / "files"
@@ -709,29 +1073,37 @@ def build_service(state: Path, issuer: str, alg: str, clock: Optional[Clock] = N
         files.mkdir(parents=True)
         for name, text in DEMO_FILES.items():
             (files / name).write_text(text)
+    # The links' secret: instances that serve each other's links share this file.
+    link_key_file = ensure_key(Path(os.environ.get("SERVICE_LINK_KEY_FILE") or state / "link-key.jwk"), LINK_ALG)
     users = UserStore.load(state / "users.json")
     if not users:
         log.warning("no users yet: add one with `%s --state %s add-user NAME`", sys.argv[0], state)
     return TokenService(
         json.loads(key_file.read_text()),
         users,
-        deny_list_from_env(clock),
+        store_from_env(clock),
         issuer=issuer,
         files_dir=files,
         clock=clock,
+        link_key=json.loads(link_key_file.read_text()),
+        origin=origin,
     )
 
 
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description="jwtkit sample login service")
     parser.add_argument("--state", type=Path, default=Path(os.environ.get("SERVICE_STATE") or "service-state"),
-                        help="directory of signing-key.jwk, users.json and files/ (default ./service-state)")
+                        help="directory of signing-key.jwk, link-key.jwk, users.json and files/ "
+                             "(default ./service-state)")
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="run the HTTP service")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8080, help="0: any free port (printed)")
     serve.add_argument("--issuer", default=os.environ.get("SERVICE_ISSUER") or "https://jwtkit-service.example")
     serve.add_argument("--alg", default="ES256", choices=["ES256", "EdDSA"], help="for a newly generated key")
+    serve.add_argument("--origin", default=os.environ.get("SERVICE_ORIGIN"),
+                       help="the origin of the pages that may POST here (default: the issuer's)")
+    serve.add_argument("--workers", type=int, default=MAX_WORKERS, help="request threads (default %(default)s)")
     add = sub.add_parser("add-user", help="add or update a user; the password comes from stdin")
     add.add_argument("name")
     args = parser.parse_args(argv)
@@ -748,11 +1120,11 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(f"user {args.name} saved in {args.state / 'users.json'}")
         return 0
 
-    app = build_service(args.state, args.issuer, args.alg)
-    server = Server(app, args.host, args.port)
+    app = build_service(args.state, args.issuer, args.alg, origin=args.origin)
+    server = Server(app, args.host, args.port, workers=args.workers)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     print(f"listening on {server.url} (issuer {app.issuer}, {app.alg} key {app.kid}, "
-          f"deny-list: {type(app.deny).__name__})", flush=True)
+          f"store: {type(app.store).__name__})", flush=True)
     try:
         server.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:

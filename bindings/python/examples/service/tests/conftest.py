@@ -3,8 +3,9 @@
 
 Everything binds port 0 and stops at the end of its test; every wait is bounded.
 Environment: JWTKIT_LIBRARY (the library; else the usual lookup), JWTKIT_CLI (the tool;
-else built here from bindings/c/jwtkit_cli.c), SERVICE_TEST_REDIS_URL (a Redis server
-for test_redis.py; SERVICE_TEST_REQUIRE_REDIS=1 makes its absence a failure).
+else built here from bindings/c/jwtkit_cli.c), SERVICE_TEST_REDIS_URL (a Redis server,
+started by run-tests.sh with noeviction and appendonly; SERVICE_TEST_REQUIRE_REDIS=1
+makes its absence a failure).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import selectors
 import subprocess
 import sys
 import time
+import uuid
 from dataclasses import dataclass, field
 from email.message import Message
 from pathlib import Path
@@ -83,8 +85,10 @@ def request(
     json_body: Any = None,
     body: Optional[bytes] = None,
     headers: Optional[Dict[str, str]] = None,
+    csrf: bool = True,
 ) -> Response:
-    """One HTTP request over a new connection (10 s timeout)."""
+    """One HTTP request over a new connection (10 s timeout). A POST carries
+    `X-Requested-With` as the service's own scripts would, unless ``csrf`` is False."""
     parts = urlsplit(url)
     conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
     hdrs = dict(headers or {})
@@ -97,6 +101,8 @@ def request(
         hdrs["Content-Type"] = "application/json"
     if method == "POST" and body is None:
         body = b""
+    if method == "POST" and csrf:
+        hdrs.setdefault("X-Requested-With", "XMLHttpRequest")
     try:
         conn.request(method, parts.path + (f"?{parts.query}" if parts.query else ""), body=body, headers=hdrs)
         resp = conn.getresponse()
@@ -187,15 +193,18 @@ class Running:
 
 @pytest.fixture
 def start(keys: Dict[str, Path], users: Dict[str, str], files_dir: Path) -> Iterator[Any]:
-    """``start(alg="ES256", deny_list=None)``: a service on a thread, with a FakeClock."""
+    """``start(alg="ES256", store=None)``: a service on a thread, with a FakeClock.
+    ``store`` is a store, or a function of the clock that makes one (default: in memory)."""
     running: List[service.RunningServer] = []
 
-    def _start(alg: str = "ES256", deny_list: Optional[service.DenyList] = None) -> Running:
+    def _start(alg: str = "ES256", store: Any = None) -> Running:
         clock = FakeClock()
+        if callable(store):
+            store = store(clock)
         app = service.TokenService(
             json.loads(keys[alg].read_text()),
             service.UserStore(users),
-            deny_list if deny_list is not None else service.MemoryDenyList(clock),
+            store if store is not None else service.MemoryStore(clock),
             issuer=ISSUER,
             files_dir=files_dir,
             clock=clock,
@@ -296,3 +305,9 @@ def redis_url() -> str:
     if os.environ.get("SERVICE_TEST_REQUIRE_REDIS") == "1":
         pytest.fail("SERVICE_TEST_REDIS_URL is not set (run-tests.sh starts redis-server and sets it)")
     pytest.skip("no Redis server: run bindings/python/examples/service/run-tests.sh, which starts one")
+
+
+@pytest.fixture
+def prefix() -> str:
+    """A key prefix of this test's own in the shared Redis."""
+    return f"jwtkit-service-test:{uuid.uuid4().hex}:"

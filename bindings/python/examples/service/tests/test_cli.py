@@ -50,3 +50,16 @@ def test_cli_verifies_access_token_with_jwks(svc: Running, cli: str, tmp_path: P
     assert request("POST", f"{svc.url}/logout", token=access).status == 204
     assert request("GET", f"{svc.url}/me", token=access).status == 401
     assert verify(cli, jwks, access).returncode == 0
+
+
+def test_cli_refuses_a_download_link_with_jwks(svc: Running, cli: str, tmp_path: Path) -> None:
+    """A link is signed with the service's own secret, not a published key: a verifier
+    that trusts the key set refuses it, whatever algorithms it allows."""
+    jwks = tmp_path / "jwks.json"
+    jwks.write_bytes(request("GET", f"{svc.url}/.well-known/jwks.json").body)
+    access = login(svc.url).json()["access_token"]
+    link = request("GET", f"{svc.url}/download-link?file=report.txt", token=access).json()["url"]
+    token = link.split("token=", 1)[1]
+    for alg in ("ES256", "HS256"):
+        done = verify(cli, jwks, token, ["--alg", alg, "--iss", ISSUER, "--aud", ISSUER + "/files/report.txt"])
+        assert done.returncode == 1 and "JWTKIT_ERR_" in done.stderr, (alg, done.stdout, done.stderr)
