@@ -289,6 +289,13 @@ typedef int32_t (*jwtkit_revocation_fn)(void *ctx,
 #define JWTKIT_ERR_KEY_NOT_FOUND 106
 
 /*
+ Bytes given as an HMAC secret have the shape of key material (PEM of any label, a
+ DER key or certificate, base64 of one, a JWK or JWK Set, an OpenSSH public key),
+ whether or not jwtkit can load it: key material is never an HMAC secret.
+ */
+#define JWTKIT_ERR_KEY_NOT_SECRET 107
+
+/*
  A well-formed key of a kind jwtkit does not support (encrypted PEM, X25519, secp256k1, …).
  */
 #define JWTKIT_ERR_KEY_UNSUPPORTED 101

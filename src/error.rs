@@ -63,6 +63,9 @@ pub enum Error {
     Revoked(String),
     #[error("key: {0}")]
     KeyNotFound(String),
+    /// Bytes offered as an HMAC secret that have the shape of key material.
+    #[error("key: {0}")]
+    KeyNotSecret(String),
     // JWE (src/jwe), C statuses 500-599.
     /// Every failure of the padding/tag kind, with one message: no oracle.
     #[error("{0}")]

@@ -91,7 +91,9 @@ impl Key {
         Key { material, restrictions: Restrictions::none(), private_der: None, rsa_decryption: Default::default() }
     }
 
-    /// An HMAC secret. Secrets shorter than the hash output of the algorithm they are
+    /// An HMAC secret. Bytes with the shape of key material (PEM, a DER key or
+    /// certificate, a JWK, an OpenSSH public key) are refused, loadable or not.
+    /// Secrets shorter than the hash output of the algorithm they are
     /// used with are refused then (RFC 7518 §3.2); see [`Key::from_secret_legacy`].
     pub fn from_secret(secret: &[u8]) -> Result<Key> {
         Self::secret(secret, false)
@@ -104,6 +106,11 @@ impl Key {
     }
 
     fn secret(secret: &[u8], allow_short: bool) -> Result<Key> {
+        if let Some(shape) = crate::key_shape::key_material_shape(secret) {
+            return Err(Error::KeyNotSecret(format!(
+                "an HMAC secret must not be key material, and this is {shape}; load it as a key instead"
+            )));
+        }
         if secret.is_empty() {
             return Err(Error::KeyTooWeak("an HMAC secret must not be empty".into()));
         }

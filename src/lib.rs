@@ -27,6 +27,7 @@ mod key_der;
 mod key_export;
 mod key_gen;
 mod key_jwk;
+mod key_shape;
 
 pub use alg::Algorithm;
 pub use claims::Validation;

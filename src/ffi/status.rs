@@ -25,6 +25,10 @@ pub const JWTKIT_ERR_OUT_OF_MEMORY: jwtkit_status = 4;
 pub const JWTKIT_ERR_KEY_INVALID: jwtkit_status = 100;
 /// No key in the key set has the token's `kid`, or fits its algorithm.
 pub const JWTKIT_ERR_KEY_NOT_FOUND: jwtkit_status = 106;
+/// Bytes given as an HMAC secret have the shape of key material (PEM of any label, a
+/// DER key or certificate, base64 of one, a JWK or JWK Set, an OpenSSH public key),
+/// whether or not jwtkit can load it: key material is never an HMAC secret.
+pub const JWTKIT_ERR_KEY_NOT_SECRET: jwtkit_status = 107;
 /// A well-formed key of a kind jwtkit does not support (encrypted PEM, X25519, secp256k1, …).
 pub const JWTKIT_ERR_KEY_UNSUPPORTED: jwtkit_status = 101;
 /// RSA modulus under 2048 bits, or an HMAC secret shorter than the hash output.
@@ -112,6 +116,7 @@ pub(crate) const STATUS_NAMES: &[(jwtkit_status, &str)] = &[
     (JWTKIT_ERR_KEY_CANNOT_SIGN, "JWTKIT_ERR_KEY_CANNOT_SIGN\0"),
     (JWTKIT_ERR_KEY_USAGE, "JWTKIT_ERR_KEY_USAGE\0"),
     (JWTKIT_ERR_KEY_NOT_FOUND, "JWTKIT_ERR_KEY_NOT_FOUND\0"),
+    (JWTKIT_ERR_KEY_NOT_SECRET, "JWTKIT_ERR_KEY_NOT_SECRET\0"),
     (JWTKIT_ERR_TOKEN_MALFORMED, "JWTKIT_ERR_TOKEN_MALFORMED\0"),
     (JWTKIT_ERR_TOKEN_TOO_LARGE, "JWTKIT_ERR_TOKEN_TOO_LARGE\0"),
     (JWTKIT_ERR_BASE64, "JWTKIT_ERR_BASE64\0"),
@@ -175,6 +180,7 @@ pub(crate) fn status_of(error: &Error) -> jwtkit_status {
         Error::TypMismatch(_) => JWTKIT_ERR_TYP_MISMATCH,
         Error::Revoked(_) => JWTKIT_ERR_REVOKED,
         Error::KeyNotFound(_) => JWTKIT_ERR_KEY_NOT_FOUND,
+        Error::KeyNotSecret(_) => JWTKIT_ERR_KEY_NOT_SECRET,
         Error::DecryptionFailed(_) => JWTKIT_ERR_JWE_DECRYPTION_FAILED,
         Error::EncUnsupported(_) => JWTKIT_ERR_JWE_ENC_UNSUPPORTED,
         Error::EncNotAllowed(_) => JWTKIT_ERR_JWE_ENC_NOT_ALLOWED,

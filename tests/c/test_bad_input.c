@@ -337,6 +337,7 @@ static void test_versions_and_names(void)
         {JWTKIT_ERR_KEY_CANNOT_SIGN, "JWTKIT_ERR_KEY_CANNOT_SIGN"},
         {JWTKIT_ERR_KEY_USAGE, "JWTKIT_ERR_KEY_USAGE"},
         {JWTKIT_ERR_KEY_NOT_FOUND, "JWTKIT_ERR_KEY_NOT_FOUND"},
+        {JWTKIT_ERR_KEY_NOT_SECRET, "JWTKIT_ERR_KEY_NOT_SECRET"},
         {JWTKIT_ERR_TOKEN_MALFORMED, "JWTKIT_ERR_TOKEN_MALFORMED"},
         {JWTKIT_ERR_TOKEN_TOO_LARGE, "JWTKIT_ERR_TOKEN_TOO_LARGE"},
         {JWTKIT_ERR_BASE64, "JWTKIT_ERR_BASE64"},
@@ -369,7 +370,7 @@ static void test_versions_and_names(void)
     };
     /* every code in the header is in the table above (tests/c_api.rs checks);
      * the gaps between the families have no name */
-    static const jwtkit_status unknown[] = {-1, 5, 99, 107, 199, 207, 299, 303, 399, 411,
+    static const jwtkit_status unknown[] = {-1, 5, 99, 108, 199, 207, 299, 303, 399, 411,
                                             499, 508, 599, 1000, INT32_MAX, INT32_MIN};
     static const char *const alg_names[] = {"HS256", "HS384", "HS512", "RS256", "RS384",
                                             "RS512", "PS256", "PS384", "PS512", "ES256",
@@ -947,7 +948,10 @@ out:
 }
 
 /* The classic algorithm-confusion attack: an attacker who knows a public key
- * signs HS256 with the key's PEM text as the HMAC secret. */
+ * signs HS256 with the key's PEM text as the HMAC secret. jwtkit refuses the PEM
+ * text as a secret (so it cannot make the forgery itself); the HS256 token below is
+ * MACed with another secret, which changes nothing for the verifier: an HMAC token
+ * never reaches a public key's signature check. */
 static void confusion(const char *public_pem)
 {
     const jwtkit_key *pub = pem_key(public_pem), *forged_key = NULL;
@@ -960,7 +964,10 @@ static void confusion(const char *public_pem)
 
     if (!pub || !v || !strict)
         goto out;
-    forged_key = secret_key(public_pem, 0);
+    EXPECT(JWTKIT_ERR_KEY_NOT_SECRET, jwtkit_key_from_secret(u8(public_pem), strlen(public_pem),
+                                                            JWTKIT_KEY_ALLOW_SHORT_SECRET, &forged_key, &ERR));
+    CHECK(forged_key == NULL);
+    forged_key = secret_key(SECRET64, 0);
     if (forged_key == NULL)
         goto out;
     forged = sign_jwt(forged_key, JWTKIT_ALG_HS256, "{\"sub\":\"admin\"}");

@@ -448,34 +448,31 @@ def resolve_key(key: Any, secret_ok: bool = True, allow_short: bool = False) -> 
 
 
 def _key_from_bytes(data: bytes, secret_ok: bool, allow_short: bool) -> Key:
+    if not secret_ok:
+        return _key_material(data)
+    try:
+        return Key.from_secret(data, allow_short)
+    except InvalidKeyError as not_secret:
+        if not_secret.status != _ffi.JWTKIT_ERR_KEY_NOT_SECRET:
+            raise
+        # The library refused the bytes as an HMAC secret because they are key
+        # material: they serve as that key or not at all, never as a secret.
+        try:
+            return _key_material(data)
+        except InvalidKeyError as unusable:
+            raise not_secret from unusable
+
+
+def _key_material(data: bytes) -> Key:
+    """A PEM, OpenSSH, JWK or DER key (never an HMAC secret)."""
     stripped = data.lstrip()
     if _PEM_PREFIX in data:  # PEM, also after text such as `openssl x509 -text` prints
         return Key.from_pem(data)
     if stripped.startswith(_SSH_PREFIXES):
         return Key.from_pem(_from_ssh(stripped))
-    if not secret_ok:
-        return Key.from_der(data)
-    # HMAC is allowed, but public-key material must never become an HMAC secret (the
-    # algorithm-confusion attack): DER or JWK text that parses as an asymmetric key is
-    # used as that key, and the library then refuses it for HS* (KEY_ALG_MISMATCH).
-    asymmetric = _asymmetric_key(Key.from_der, data)
-    if asymmetric is None and stripped.startswith(b"{"):
-        asymmetric = _asymmetric_key(Key.from_jwk, data)
-    if asymmetric is not None:
-        return asymmetric
-    return Key.from_secret(data, allow_short)
-
-
-def _asymmetric_key(parse: Callable[[bytes], Key], data: bytes) -> Optional[Key]:
-    """``parse(data)`` if it gives an asymmetric key, else None."""
-    try:
-        key = parse(data)
-    except InvalidKeyError:
-        return None
-    if key.key_kind() == _ffi.JWTKIT_KEY_KIND_HMAC:
-        key.close()
-        return None
-    return key
+    if stripped.startswith(b"{"):
+        return Key.from_jwk(data)
+    return Key.from_der(data)
 
 
 # ---------------------------------------------------------------------------------

@@ -55,6 +55,10 @@ _TABLE: Dict[int, Tuple[Type[PyJWTError], Optional[str]]] = {
     _ffi.JWTKIT_ERR_KEY_CANNOT_SIGN: (InvalidKeyError, None),
     _ffi.JWTKIT_ERR_KEY_USAGE: (KeyAlgorithmMismatchError, None),
     _ffi.JWTKIT_ERR_KEY_NOT_FOUND: (KeyNotFoundError, None),
+    _ffi.JWTKIT_ERR_KEY_NOT_SECRET: (
+        InvalidKeyError,
+        "The specified key is an asymmetric key or x509 certificate and should not be used as an HMAC secret.",
+    ),
     _ffi.JWTKIT_ERR_TOKEN_MALFORMED: (DecodeError, None),
     _ffi.JWTKIT_ERR_TOKEN_TOO_LARGE: (DecodeError, None),
     _ffi.JWTKIT_ERR_BASE64: (DecodeError, None),
