@@ -22,7 +22,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa, utils
 
-from conftest import ALGORITHMS, raw, text
+from conftest import ALGORITHMS, KEYS, raw, text
 import jwtkit as jwt
 from jwtkit import _core, _ffi
 from jwtkit.exceptions import (
@@ -35,6 +35,7 @@ from jwtkit.exceptions import (
     InvalidSignatureError,
     InvalidSubjectError,
     InvalidTokenError,
+    InvalidKeyError,
     KeyAlgorithmMismatchError,
     KeyNotFoundError,
     PyJWTError,
@@ -343,13 +344,53 @@ def test_public_key_material_as_hmac_secret_is_refused(family, form_name, form):
 
 
 def test_public_key_hmac_forgeries_are_real():
-    """Control for the test above: each forgery is a valid HMAC token for its secret."""
+    """Control for the test above: each forgery is a valid HMAC token for a verifier that
+    takes the key's bytes as its secret (checked with ``hmac``), and jwtkit refuses those
+    bytes as a secret through the C API."""
     c = Checks()
     for family, _, formats in MATERIAL:
         for fmt, data in formats:
             for variant, secret in _variants(fmt, data):
                 forged = Signer(secret).token("HS256", header("HS256"), CLAIMS)
-                c.accept(f"{family} {variant} as an HS256 secret", dec(forged, _core.Key.from_secret(secret, allow_short=True), ["HS256"]))
+                si, _, sig = forged.rpartition(b".")
+                c.check(f"{family} {variant}: the forgery is a valid HS256 token", sig == b64u(hmac.new(secret, si, hashlib.sha256).digest()))
+                if "DER" not in fmt or variant == fmt:  # DER with bytes added is no longer a key
+                    c.reject(f"{family} {variant} as a secret", lambda: _core.Key.from_secret(secret, allow_short=True), InvalidKeyError, "JWTKIT_ERR_KEY_NOT_SECRET")
+    c.done()
+
+
+# Keys jwtkit refuses to load (too weak or too large, unsupported curves and key types),
+# in every form they come in: a copy of tests/keys/refused.
+REFUSED = sorted(p for p in (KEYS / "refused").iterdir() if p.suffix != ".md")
+
+
+@pytest.mark.parametrize("path", REFUSED, ids=[p.name for p in REFUSED])
+def test_refused_key_material_never_becomes_an_hmac_secret(path):
+    """A verifier that allows HS256 beside an asymmetric algorithm and holds a public key
+    jwtkit cannot use must refuse, not fall back to the key's bytes as an HMAC secret:
+    a token MACed with those public bytes would verify."""
+    c = Checks()
+    data = path.read_bytes()
+    mixed = ["RS256", "ES256", "EdDSA", "HS256", "HS384", "HS512"]
+    want = (InvalidKeyError, "JWTKIT_ERR_KEY_NOT_SECRET")
+    c.reject("the C API, as a secret", lambda: _core.Key.from_secret(data), *want)
+    c.reject("the C API, as a short secret", lambda: _core.Key.from_secret(data, allow_short=True), *want)
+    forms: List[Tuple[str, Any]] = [("bytes", data)]
+    if data.isascii():
+        forms.append(("str", data.decode("ascii")))
+    for key_form, key in forms:
+        for alg in ["HS256", "HS384", "HS512"]:
+            forged = Signer(data).token(alg, header(alg), CLAIMS)
+            case = f"{alg} MACed with the key's bytes, verifier holds them as {key_form}"
+            c.reject(case, dec(forged, key, [alg]), *want)
+            c.reject(case + " (mixed allow-list)", dec(forged, key, mixed), *want)
+            c.reject(case + " (PyJWS)", jws(forged, key, mixed), *want)
+            c.reject(case + " (no minimum length)", dec(forged, key, mixed, options={"enforce_minimum_key_length": False}), *want)
+        c.reject(f"encode HS256 with it as {key_form}", lambda: jwt.encode({"a": 1}, key, algorithm="HS256"), *want)
+    try:
+        _core.Key.from_secret(data)
+    except InvalidKeyError as e:
+        c.check(f"the message says what the bytes look like: {e.detail!r}", "this is " in (e.detail or ""))
     c.done()
 
 
