@@ -498,3 +498,380 @@ fn c_verify_agrees_with_the_rust_api_for_every_output_combination() {
     eprintln!("C verify against Rust: {passed} agreed successes, {failed} agreed failures");
     assert!(passed >= 400 && failed >= 400, "too one-sided: {passed} passed, {failed} failed");
 }
+
+// ---------------------------------------------------------------------------------------
+// Error messages: escaped, bounded, and free of key material
+
+/// The longest error message any input may produce.
+const MAX_MESSAGE: usize = 512;
+
+/// Pieces of hostile text: controls, NUL, ANSI/OSC escape sequences, DEL and C1 controls
+/// (CSI U+009B), bidi overrides and isolates, zero-width and line-separator characters, a
+/// BOM, a combining mark, quotes and the characters messages use to delimit names.
+const NASTY: &[&str] = &[
+    "\0", "\n", "\r\n", "\t", "\u{8}", "\x1b[31m", "\x1b]0;owned\x07", "\x1b[2J", "\x7f", "\u{85}", "\u{9b}2J", "\u{202e}",
+    "\u{2066}", "\u{200b}", "\u{200f}", "\u{feff}", "\u{2028}", "\u{2029}", "\u{301}", "\u{ad}", "\"", "\\", "`", "'",
+    "%s%n", "{}", "é", "😀", "\u{10ffff}", "kid", "alg", "k", "P-256", "EC", " ",
+];
+
+/// Hostile text: a few pieces, dozens, hundreds, or thousands (7 KB and more).
+fn nasty_text(rng: &mut Rng) -> String {
+    let n = match rng.below(5) {
+        0 => rng.below(3),
+        1 | 2 => 1 + rng.below(30),
+        3 => 100 + rng.below(300),
+        _ => 1500 + rng.below(2500),
+    };
+    let mut s = String::new();
+    for _ in 0..n {
+        if rng.one_in(3) {
+            s.push(*rng.pick(POOL));
+        } else {
+            s.push_str(*rng.pick(NASTY));
+        }
+    }
+    s
+}
+
+/// A JSON string literal of hostile text (escaped at random, as `json_string` does).
+fn nasty_string(rng: &mut Rng) -> String {
+    let s = nasty_text(rng);
+    json_string(rng, &s)
+}
+
+/// Nesting as deep as `levels`, arrays or objects.
+fn deep(rng: &mut Rng, levels: usize) -> String {
+    if rng.one_in(2) {
+        format!("{}1{}", "[".repeat(levels), "]".repeat(levels))
+    } else {
+        format!("{}1{}", "{\"a\":".repeat(levels), "}".repeat(levels))
+    }
+}
+
+/// A value for a member: usually the right kind, often hostile, sometimes neither.
+fn nasty_value(rng: &mut Rng, good: &[&str]) -> String {
+    match rng.below(10) {
+        0..=3 if !good.is_empty() => format!("\"{}\"", rng.pick(good)),
+        0..=5 => nasty_string(rng),
+        6 => {
+            let most = if rng.one_in(4) { 60 } else { 3 };
+            let n = 1 + rng.below(most);
+            let items: Vec<String> = (0..n).map(|_| nasty_string(rng)).collect();
+            format!("[{}]", items.join(","))
+        }
+        7 => {
+            let levels = 1 + rng.below(300);
+            deep(rng, levels)
+        }
+        8 => (*rng.pick(&["null", "true", "1e999", "-0", "{}", "[]", "[1,\"a\"]", "12345678901234567890123"])).into(),
+        _ => json_value(rng, 0),
+    }
+}
+
+/// A JSON object of `members` plus hostile names, in random order, sometimes with a
+/// member repeated (a duplicate name is an error that quotes the name).
+fn nasty_object(rng: &mut Rng, mut members: Vec<(String, String)>) -> Vec<u8> {
+    for _ in 0..rng.below(3) {
+        let name = nasty_text(rng);
+        members.push((name, nasty_value(rng, &[])));
+    }
+    if !members.is_empty() && rng.one_in(6) {
+        let again = members[rng.below(members.len())].clone();
+        members.push(again);
+    }
+    for i in (1..members.len()).rev() {
+        members.swap(i, rng.below(i + 1));
+    }
+    let body: Vec<String> = members.iter().map(|(name, value)| format!("{}:{value}", json_string(rng, name))).collect();
+    let mut out = format!("{{{}}}", body.join(",")).into_bytes();
+    if rng.one_in(12) && !out.is_empty() {
+        // Bytes that are not UTF-8, anywhere.
+        let at = rng.below(out.len());
+        out[at] = *rng.pick(&[0xff, 0xc0, 0x80, 0xed, 0xf4]);
+    }
+    out
+}
+
+fn member(name: &str, value: String) -> (String, String) {
+    (name.to_owned(), value)
+}
+
+/// Some of `names`, each with a value from `nasty_value(good)`.
+fn some_members(rng: &mut Rng, names: &[(&str, &[&str])]) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (name, good) in names {
+        if !rng.one_in(3) {
+            out.push(member(name, nasty_value(rng, good)));
+        }
+    }
+    out
+}
+
+fn b64_text(rng: &mut Rng, max: usize) -> String {
+    let bytes: Vec<u8> = (0..rng.below(max + 1)).map(|_| rng.next() as u8).collect();
+    b64url_encode(&bytes)
+}
+
+fn nasty_jwk(rng: &mut Rng) -> Vec<u8> {
+    const B64: &[&str] = &["AQAB", "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LTMyYnl0ZXM", "AA", "_-_-"];
+    let mut members = some_members(
+        rng,
+        &[
+            ("kty", &["oct", "RSA", "EC", "OKP"]),
+            ("crv", &["P-256", "P-384", "P-521", "Ed25519", "X25519"]),
+            ("alg", &["HS256", "ES256", "RS256", "ECDH-ES", "A128KW"]),
+            ("use", &["sig", "enc"]),
+            ("kid", &["a"]),
+            ("key_ops", &[]),
+        ],
+    );
+    for name in ["k", "d", "x", "y", "n", "e", "p", "q", "dp", "dq", "qi", "oth"] {
+        if rng.one_in(3) {
+            let value = if rng.one_in(2) { format!("\"{}\"", b64_text(rng, 80)) } else { nasty_value(rng, B64) };
+            members.push(member(name, value));
+        }
+    }
+    nasty_object(rng, members)
+}
+
+fn nasty_claims(rng: &mut Rng) -> Vec<u8> {
+    let members = some_members(
+        rng,
+        &[("iss", &["issuer"]), ("sub", &["subject"]), ("aud", &["api"]), ("jti", &["id"]), ("exp", &[]), ("nbf", &[]), ("iat", &[])],
+    );
+    nasty_object(rng, members)
+}
+
+fn nasty_jws_header(rng: &mut Rng) -> Vec<u8> {
+    let members = some_members(
+        rng,
+        &[
+            ("alg", &["HS256", "RS256", "none", "ES256"]),
+            ("kid", &["a", "b"]),
+            ("typ", &["JWT", "at+jwt"]),
+            ("cty", &["JWT"]),
+            ("crit", &["exp"]),
+            ("b64", &[]),
+            ("jku", &[]),
+        ],
+    );
+    nasty_object(rng, members)
+}
+
+fn nasty_jwe_header(rng: &mut Rng) -> Vec<u8> {
+    let mut members = some_members(
+        rng,
+        &[
+            ("alg", &["ECDH-ES", "ECDH-ES+A128KW", "dir", "A128KW", "RSA1_5", "PBES2-HS256+A128KW"]),
+            ("enc", &["A128GCM", "A256GCM", "A128CBC-HS256", "A192GCM"]),
+            ("zip", &["DEF"]),
+            ("kid", &["a"]),
+            ("crit", &[]),
+            ("apu", &["QWxpY2U"]),
+            ("apv", &["Qm9i"]),
+        ],
+    );
+    if !rng.one_in(4) {
+        let epk = some_members(
+            rng,
+            &[("kty", &["EC", "OKP"]), ("crv", &["P-256", "X25519"]), ("x", &["AA"]), ("y", &["AA"]), ("d", &["AA"])],
+        );
+        let epk = String::from_utf8_lossy(&nasty_object(rng, epk)).into_owned();
+        members.push(member("epk", epk));
+    }
+    nasty_object(rng, members)
+}
+
+/// Valid members, then one of `targets` made hostile (a string; for `crit` an array
+/// whose first name is hostile): reaches the check of that one member, where the
+/// wholly random objects above mostly stop at an earlier error.
+fn focused_object(rng: &mut Rng, valid: &[(&str, &str)], targets: &[&str]) -> Vec<u8> {
+    let target = *rng.pick(targets);
+    let mut members: Vec<(String, String)> = valid.iter().map(|(n, v)| member(n, (*v).to_owned())).collect();
+    members.retain(|(n, _)| n != target);
+    let value = match target {
+        "crit" | "aud" | "key_ops" if !rng.one_in(3) => {
+            let most = if rng.one_in(3) { 80 } else { 2 };
+            let n = 1 + rng.below(most);
+            let items: Vec<String> = (0..n).map(|_| nasty_string(rng)).collect();
+            format!("[{}]", items.join(","))
+        }
+        "epk" => {
+            let (kty, crv) = if rng.one_in(2) { (nasty_string(rng), "\"P-256\"".to_owned()) } else { ("\"EC\"".to_owned(), nasty_string(rng)) };
+            format!(r#"{{"kty":{kty},"crv":{crv},"x":"AA","y":"AA"}}"#)
+        }
+        _ => nasty_string(rng),
+    };
+    members.insert(rng.below(members.len() + 1), member(target, value));
+    let body: Vec<String> = members.iter().map(|(name, value)| format!("\"{name}\":{value}")).collect();
+    format!("{{{}}}", body.join(",")).into_bytes()
+}
+
+fn focused_jws_header(rng: &mut Rng) -> Vec<u8> {
+    focused_object(rng, &[("alg", "\"HS256\""), ("typ", "\"JWT\""), ("kid", "\"a\"")], &["alg", "kid", "typ", "cty", "crit"])
+}
+
+fn focused_claims(rng: &mut Rng) -> Vec<u8> {
+    let valid = [("exp", "4102444800"), ("iss", "\"issuer\""), ("aud", "\"api\""), ("sub", "\"subject\""), ("jti", "\"id\"")];
+    focused_object(rng, &valid, &["iss", "aud", "sub", "jti", "exp"])
+}
+
+fn focused_jwk(rng: &mut Rng) -> Vec<u8> {
+    match rng.below(4) {
+        0 => focused_object(rng, &[("kty", "\"oct\""), ("k", "\"AAAA\"")], &["kty", "k", "alg", "kid", "use", "key_ops"]),
+        1 => focused_object(rng, &[("kty", "\"EC\""), ("crv", "\"P-256\""), ("x", "\"AA\""), ("y", "\"AA\"")], &["crv", "x", "y", "d"]),
+        2 => focused_object(rng, &[("kty", "\"OKP\""), ("crv", "\"Ed25519\""), ("x", "\"AA\"")], &["crv", "x", "d"]),
+        _ => focused_object(rng, &[("kty", "\"RSA\""), ("n", "\"AQAB\""), ("e", "\"AQAB\"")], &["n", "e", "kty"]),
+    }
+}
+
+fn focused_jwe_header(rng: &mut Rng) -> Vec<u8> {
+    let valid = [("alg", "\"ECDH-ES\""), ("enc", "\"A128GCM\""), ("epk", r#"{"kty":"EC","crv":"P-256","x":"AA","y":"AA"}"#)];
+    focused_object(rng, &valid, &["alg", "enc", "zip", "epk", "epk", "epk", "crit", "kid", "typ", "apu"])
+}
+
+fn is_format_char(c: char) -> bool {
+    matches!(c, '\u{ad}' | '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2060}'..='\u{206f}' | '\u{feff}' | '\u{fff9}'..='\u{fffb}')
+}
+
+/// Tallies what the messages looked like, so that a generator that stops reaching an
+/// entry point cannot go unnoticed.
+#[derive(Default)]
+struct Messages {
+    count: BTreeMap<&'static str, usize>,
+    longest: usize,
+}
+
+impl Messages {
+    fn check(&mut self, entry: &'static str, input: &[u8], message: &str) {
+        let shown_input = String::from_utf8_lossy(&input[..input.len().min(300)]).into_owned();
+        assert!(
+            message.len() <= MAX_MESSAGE,
+            "{entry}: a message of {} bytes: {:?}… for input {shown_input:?}",
+            message.len(),
+            message.chars().take(300).collect::<String>()
+        );
+        let bad = message.chars().find(|&c| c.is_control() || is_format_char(c));
+        assert!(bad.is_none(), "{entry}: {bad:?} in the message {message:?} for input {shown_input:?}");
+        *self.count.entry(entry).or_default() += 1;
+        self.longest = self.longest.max(message.len());
+    }
+
+    fn result<T>(&mut self, entry: &'static str, input: &[u8], r: Result<T, jwtkit::Error>) -> Option<T> {
+        r.map_err(|e| self.check(entry, input, &e.to_string())).ok()
+    }
+
+    fn c_result<T>(&mut self, entry: &'static str, input: &[u8], r: Result<T, CError>) {
+        if let Err(e) = r {
+            self.check(entry, input, &e.message);
+        }
+    }
+}
+
+fn b64_of(bytes: &[u8]) -> String {
+    b64url_encode(bytes)
+}
+
+/// Every parsing entry point, on random and adversarially built input, Rust and C:
+/// every error message is at most MAX_MESSAGE bytes, and has no control character and
+/// no invisible formatting character (whatever the input held: NUL, line breaks, ANSI
+/// escapes, bidi overrides, 7 KB names, bytes that are not UTF-8, deep nesting).
+#[test]
+fn error_messages_are_escaped_and_bounded_whatever_the_input() {
+    use jwtkit::jwe::{Alg, Enc, JwePolicy};
+    use jwtkit::{Algorithm, Key, KeySet, Validation};
+
+    let start = Instant::now();
+    let mut rng = Rng::new(0x5EED_0BAD);
+    let mut m = Messages::default();
+    let secret = Key::from_secret(SECRET).unwrap();
+    let ec = Key::from_pem(&key_file("ecp256.pkcs8.pem")).unwrap();
+    let kw = Key::from_jwk(br#"{"kty":"oct","k":"GawgguFyGrWKav7AX4VKUg"}"#).unwrap();
+    let c_secret = CKey::from_secret(SECRET, 0).unwrap();
+    let c_policy = CValidation::all();
+    let mut policy = JwePolicy::new(&Alg::ALL, &Enc::ALL).unwrap();
+    policy.allow_zip(true, 1 << 16);
+    let limits = jwtkit::limits::Limits::default();
+    let rounds = 1500;
+    for round in 0..rounds {
+        let mut validation = Validation::new(&[Algorithm::HS256, Algorithm::RS256]).unwrap();
+        validation.set_now(1_700_000_000);
+        validation.add_issuer("issuer");
+        validation.add_audience("api");
+        if rng.one_in(2) {
+            validation.set_subject("subject");
+        }
+        if rng.one_in(2) {
+            validation.set_typ("JWT");
+        }
+        validation.require_claim(if rng.one_in(4) { "exp" } else { "jti" });
+
+        // JWS / JWT: hostile header and claims, signed with the caller's secret so that
+        // every step is reached (header, crit, algorithm, key, signature, claims).
+        let header = if rng.one_in(2) { focused_jws_header(&mut rng) } else { nasty_jws_header(&mut rng) };
+        let claims = if rng.one_in(2) { focused_claims(&mut rng) } else { nasty_claims(&mut rng) };
+        let mut token = format!("{}.{}", b64_of(&header), b64_of(&claims)).into_bytes();
+        let signature = secret.sign_bytes(Algorithm::HS256, &token).unwrap();
+        token.push(b'.');
+        token.extend_from_slice(b64_of(&signature).as_bytes());
+        match rng.below(8) {
+            0 => {
+                let at = rng.below(token.len());
+                token[at] = rng.next() as u8; // any byte anywhere, a dot or not ASCII included
+            }
+            1 => token.extend_from_slice(format!(".{}", nasty_text(&mut rng)).as_bytes()),
+            _ => {}
+        }
+        let input = [&header[..], b" | ", &claims[..]].concat();
+        m.result("jwt::verify", &input, jwtkit::jwt::verify(&token, &secret, &validation));
+        m.result("jws::verify", &input, jwtkit::jws::verify(&token, &secret, &validation));
+        m.result("jwt::decode_unverified", &input, jwtkit::jwt::decode_unverified(&token, &limits));
+        if round % 4 == 0 {
+            m.c_result("C verify", &input, verify(&token, &c_secret, &c_policy));
+            m.c_result("C decode_unverified", &input, decode_unverified(&token));
+        }
+
+        // JWK, and a JWK Set of a few of them (its skipped keys are described too).
+        let jwk = if rng.one_in(2) { focused_jwk(&mut rng) } else { nasty_jwk(&mut rng) };
+        m.result("Key::from_jwk", &jwk, Key::from_jwk(&jwk));
+        if round % 4 == 1 {
+            m.c_result("C key_from_jwk", &jwk, CKey::from_jwk(&jwk));
+        }
+        let mut jwks = Vec::from(&b"{\"keys\":["[..]);
+        for i in 0..1 + rng.below(4) {
+            if i > 0 {
+                jwks.push(b',');
+            }
+            jwks.extend_from_slice(&if i == 0 { jwk.clone() } else { nasty_jwk(&mut rng) });
+        }
+        jwks.extend_from_slice(b"]}");
+        if let Some(set) = m.result("KeySet::from_jwks", &jwks, KeySet::from_jwks(&jwks)) {
+            for skipped in set.skipped() {
+                m.check("SkippedKey::describe", &jwks, &skipped.describe());
+            }
+            m.result("jwt::verify (key set)", &jwks, jwtkit::jwt::verify(&token, &set, &validation));
+        }
+
+        // JWE: hostile protected header, random segments, three kinds of key.
+        let jwe_header = if rng.one_in(2) { focused_jwe_header(&mut rng) } else { nasty_jwe_header(&mut rng) };
+        let segments: Vec<String> = (0..4).map(|_| b64_text(&mut rng, 40)).collect();
+        let jwe = format!("{}.{}", b64_of(&jwe_header), segments.join("."));
+        for key in [&ec, &kw, &secret] {
+            m.result("jwe::decrypt", &jwe_header, jwtkit::jwe::decrypt(jwe.as_bytes(), key, &policy));
+        }
+
+        // PEM with a hostile label, and DER bytes.
+        let label = nasty_text(&mut rng);
+        let pem = format!("-----BEGIN {label}-----\n{}\n-----END {label}-----\n", b64_text(&mut rng, 60));
+        m.result("Key::from_pem", pem.as_bytes(), Key::from_pem(pem.as_bytes()));
+        let der: Vec<u8> = (0..rng.below(80)).map(|_| rng.next() as u8).collect();
+        m.result("Key::from_der", &der, Key::from_der(&der));
+    }
+    for entry in ["jwt::verify", "jws::verify", "jwt::decode_unverified", "Key::from_jwk", "KeySet::from_jwks", "jwe::decrypt", "Key::from_pem", "Key::from_der", "C verify", "C key_from_jwk"] {
+        assert!(m.count.get(entry).copied().unwrap_or(0) >= rounds / 20, "{entry} failed too rarely: {:?}", m.count);
+    }
+    for entry in ["SkippedKey::describe", "jwt::verify (key set)"] {
+        assert!(m.count.get(entry).copied().unwrap_or(0) > 0, "{entry} never reached: {:?}", m.count);
+    }
+    eprintln!("error messages: {:?}, longest {} bytes, {:.1?}", m.count, m.longest, start.elapsed());
+}
