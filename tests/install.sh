@@ -446,7 +446,13 @@ cli_valgrind() {
     token=$(run "${valgrind[@]}" "$jwtkit" encode --alg RS256 --key "$keys/rsa2048.pkcs8.pem" --exp 5m --jti --aud a sub=x) || return 1
     run "${valgrind[@]}" "$jwtkit" verify --alg RS256 --key "$keys/rsa2048.spki.pem" --aud a "$token" || return 1
     run "${valgrind[@]}" "$jwtkit" decode "$token" || return 1
-    expect 1 'EXPIRED' "${valgrind[@]}" "$jwtkit" verify --alg RS256 --key "$keys/rsa2048.spki.pem" --aud a --now 4000000000 "$token"
+    expect 1 'EXPIRED' "${valgrind[@]}" "$jwtkit" verify --alg RS256 --key "$keys/rsa2048.spki.pem" --aud a --now 4000000000 "$token" || return 1
+    # keygen's file writing: a new file, a refused existing one, a replaced one
+    local dir=$work/keygen-valgrind
+    rm -rf "$dir" && mkdir -p "$dir" || return 1
+    run "${valgrind[@]}" "$jwtkit" keygen --alg ES256 --out "$dir/k.jwk" --public-out "$dir/k.pub" --public-jwks "$dir/k.jwks" || return 1
+    expect 2 'exists' "${valgrind[@]}" "$jwtkit" keygen --alg ES256 --out "$dir/k.jwk" || return 1
+    run "${valgrind[@]}" "$jwtkit" keygen --alg EdDSA --pem --out "$dir/k.jwk" --force
 }
 
 cli_keygen_jwks() {
@@ -488,6 +494,74 @@ cli_keygen_jwks() {
     [ "$(run "$jwtkit" thumbprint < "$keys/rsa2048.cert.pem")" = "$kid" ] || return 1
 }
 
+# The files keygen writes: the private key is 0600 whatever the umask; nothing that
+# exists is overwritten without --force, and --force gives a new 0600 file rather than
+# keeping the old file's mode; a symlink at the output is never followed; files planted
+# at guessable temporary names are neither used nor changed; nothing is left behind.
+cli_keygen_files() {
+    local dir=$work/keygen-files name force
+    rm -rf "$dir" && mkdir -p "$dir" || return 1
+    (umask 000 && run "$jwtkit" keygen --alg ES256 --out "$dir/k.jwk" --public-out "$dir/k.pub.jwk" \
+        --public-jwks "$dir/k.jwks") || return 1
+    [ "$(stat -c %a "$dir/k.jwk")" = 600 ] || { echo "private key is $(stat -c %a "$dir/k.jwk") under umask 000"; return 1; }
+    [ "$(stat -c %a "$dir/k.pub.jwk")" = 644 ] || { echo "public key is $(stat -c %a "$dir/k.pub.jwk")"; return 1; }
+    grep -q '"d"' "$dir/k.jwk" || { echo "no private key in k.jwk"; return 1; }
+    (umask 000 && run "$jwtkit" keygen --alg EdDSA --pem --out "$dir/k.pem") || return 1
+    [ "$(stat -c %a "$dir/k.pem")" = 600 ] || { echo "PEM private key is $(stat -c %a "$dir/k.pem")"; return 1; }
+
+    # an existing output: refused and left as it was, unless --force
+    printf 'old contents\n' >"$dir/old.jwk" && chmod 644 "$dir/old.jwk" || return 1
+    expect 2 'old.jwk: exists.*--force' "$jwtkit" keygen --alg ES256 --out "$dir/old.jwk" || return 1
+    [ "$(cat "$dir/old.jwk")" = "old contents" ] && [ "$(stat -c %a "$dir/old.jwk")" = 644 ] \
+        || { echo "a refused output was changed"; return 1; }
+    # an existing public output refuses the command before the private key is written
+    expect 2 'old.jwk: exists' "$jwtkit" keygen --alg ES256 --out "$dir/new.jwk" --public-out "$dir/old.jwk" || return 1
+    [ ! -e "$dir/new.jwk" ] || { echo "private key written by a refused command"; return 1; }
+    (umask 000 && run "$jwtkit" keygen --alg ES256 --out "$dir/old.jwk" --force) || return 1
+    grep -q '"d"' "$dir/old.jwk" || { echo "--force did not replace the file"; return 1; }
+    [ "$(stat -c %a "$dir/old.jwk")" = 600 ] \
+        || { echo "the replaced key file is $(stat -c %a "$dir/old.jwk"): the old file's mode was kept"; return 1; }
+
+    # a symlink at the output (to a file, or dangling): refused even with --force, not followed
+    printf 'decoy\n' >"$dir/target" && chmod 644 "$dir/target" || return 1
+    ln -s "$dir/target" "$dir/link.jwk" && ln -s "$dir/absent" "$dir/dangling.jwk" || return 1
+    for force in "" --force; do
+        expect 2 'link.jwk: is a symbolic link' "$jwtkit" keygen --alg ES256 --out "$dir/link.jwk" $force || return 1
+        expect 2 'dangling.jwk: is a symbolic link' "$jwtkit" keygen --alg ES256 --out "$dir/dangling.jwk" $force || return 1
+    done
+    [ "$(cat "$dir/target")" = decoy ] && [ "$(stat -c %a "$dir/target")" = 644 ] && [ ! -e "$dir/absent" ] \
+        && [ -L "$dir/link.jwk" ] && [ -L "$dir/dangling.jwk" ] || { echo "a symlink was followed or replaced"; return 1; }
+
+    # world-writable files and symlinks planted at guessable temporary names: untouched
+    for name in fresh.jwk.tmp .fresh.jwk.tmp fresh.jwk~ fresh.jwk.new .jwtkit-tmp.tmp; do
+        printf 'planted\n' >"$dir/$name" && chmod 666 "$dir/$name" || return 1
+    done
+    ln -s "$dir/target" "$dir/fresh.jwk.part" || return 1
+    (umask 000 && run "$jwtkit" keygen --alg ES256 --out "$dir/fresh.jwk") || return 1
+    [ "$(stat -c %a "$dir/fresh.jwk")" = 600 ] && grep -q '"d"' "$dir/fresh.jwk" || { echo "fresh.jwk is not a 0600 key"; return 1; }
+    for name in fresh.jwk.tmp .fresh.jwk.tmp fresh.jwk~ fresh.jwk.new .jwtkit-tmp.tmp; do
+        [ "$(cat "$dir/$name")" = planted ] && [ "$(stat -c %a "$dir/$name")" = 666 ] \
+            || { echo "planted file $name was changed"; return 1; }
+    done
+    [ "$(cat "$dir/target")" = decoy ] || { echo "the planted symlink was followed"; return 1; }
+
+    # no temporary file left behind by the successes and refusals above
+    if ls -A "$dir" | grep -E '^\.jwtkit-tmp-[a-z0-9]{16}\.tmp$'; then
+        echo "temporary files left behind"
+        return 1
+    fi
+    # the example service and other callers keep working on a fresh path
+    run "$jwtkit" keygen --alg EdDSA --out "$dir/service.jwk" --public-jwks "$dir/service.jwks" || return 1
+}
+
+# The tool's source, as a user would build it: C99 with every warning an error.
+cli_source_warnings() {
+    # shellcheck disable=SC2046
+    run cc -std=c99 -Wall -Wextra -Werror -o "$work/jwtkit-werror" "$root/bindings/c/jwtkit_cli.c" \
+        $(pkg-config --cflags --libs jwtkit) -lm || return 1
+    run env LD_LIBRARY_PATH="$prefix/lib" "$work/jwtkit-werror" --version
+}
+
 cli_jwks_skipped_keys() {
     local dir=$work/keygen token
     # a set with an encryption key and an unknown kty next to the usable key
@@ -499,6 +573,8 @@ cli_jwks_skipped_keys() {
 }
 
 check "cli: keygen, thumbprint, verify --jwks" cli_keygen_jwks
+check "cli: keygen files: 0600 under umask 000, no overwrite without --force, no symlinks, no planted temp files" cli_keygen_files
+check "cli: the tool's source compiles with -std=c99 -Wall -Wextra -Werror" cli_source_warnings
 check "cli: a JWK Set's unusable keys are skipped with a warning" cli_jwks_skipped_keys
 check "cli: expired token exits 1 with the reason; leeway" cli_expired
 check "cli: tampered token exits 1 with the reason" cli_tampered

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "jwtkit.h"
@@ -1189,23 +1190,122 @@ static const char KEYGEN_HELP[] =
     "  -a, --alg ALG            the algorithm the key is for (required)\n"
     "      --kid KID            the key's kid (default: its thumbprint)\n"
     "      --pem                PEM instead of JWK\n"
-    "  -o, --out FILE           write the private key to FILE (created with mode 0600)\n"
+    "  -o, --out FILE           write the private key to FILE, a new file of mode 0600\n"
     "      --public-out FILE    write the public key (JWK, or PEM with --pem) to FILE\n"
     "      --public-jwks FILE   write the public key as a JWK Set to FILE, for\n"
     "                           'jwtkit verify --jwks FILE'\n"
+    "      --force              replace output files that exist (refused without it)\n"
     "  -h, --help               this help\n"
+    "\n"
+    "\n"
+    "Each FILE is written under a random temporary name in its directory, synced, then\n"
+    "moved into place: it never holds part of a key, and an existing FILE is kept unless\n"
+    "--force is given. A symbolic link at FILE is refused, never followed or replaced.\n"
     "\n"
     "Exit status: 0 generated, 1 jwtkit refused (RSA, ...), 2 usage or file error.\n";
 
-/* Writes `data` to `path` (replacing it), with `mode` for a new file. */
-static int write_file(const char *path, const char *data, size_t len, mode_t mode)
+/* Checks an output path before anything is generated, so that a refusal leaves no file
+ * behind: a symbolic link is refused always (writing through it would put the key where
+ * the link points), an existing file unless `force`. write_file checks again, atomically. */
+static int check_output(const char *path, int force)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
-    size_t done = 0;
+    struct stat st;
 
-    if (fd < 0) {
+    if (lstat(path, &st) != 0) {
+        if (errno == ENOENT)
+            return 0;
         msg("%s: %s", path, strerror(errno));
         return -1;
+    }
+    if (S_ISLNK(st.st_mode)) {
+        msg("%s: is a symbolic link; refusing to write through or replace it", path);
+        return -1;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        msg("%s: is a directory", path);
+        return -1;
+    }
+    if (!force) {
+        msg("%s: exists; refusing to overwrite it (--force replaces it)", path);
+        return -1;
+    }
+    return 0;
+}
+
+/* `n` (at most 32) random characters of [a-z0-9] from /dev/urandom. */
+static int random_name(char *out, size_t n)
+{
+    static const char chars[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+    unsigned char bytes[32];
+    size_t got = 0, i;
+    int fd;
+
+    if (n > sizeof bytes)
+        return -1;
+    fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    while (got < n) {
+        ssize_t r = read(fd, bytes + got, n - got);
+
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0) {
+            close(fd);
+            return -1;
+        }
+        got += (size_t)r;
+    }
+    close(fd);
+    for (i = 0; i < n; i++)
+        out[i] = chars[bytes[i] % (sizeof chars - 1)];
+    return 0;
+}
+
+/* Writes `data` and a newline to a new file at `path`, created with `mode`.
+ *
+ * The bytes go to a temporary file in the same directory, whose name has 16 random
+ * characters and which is opened with O_CREAT|O_EXCL|O_NOFOLLOW: nobody can have
+ * created it in advance (with looser permissions, or as a symlink to elsewhere), so the
+ * key is never written into a file another user can read or chose. It is fsync'ed, then
+ * put in place: with link(), which fails if `path` exists (no overwrite, no race), or
+ * with --force by rename(), which replaces the old file (or a symlink just made there)
+ * without following it. A reader never sees a half-written key. */
+static int write_file(const char *path, const char *data, size_t len, mode_t mode, int force)
+{
+    const char *slash = strrchr(path, '/');
+    size_t dir_len = slash == NULL ? 1 : slash == path ? 1 : (size_t)(slash - path);
+    const char *dir = slash == NULL ? "." : path;
+    static const char prefix[] = "/.jwtkit-tmp-";
+    char *tmp = malloc(dir_len + sizeof prefix + 16 + 4);
+    int fd = -1, tries, rc = -1, placed = 0;
+    size_t done = 0;
+
+    if (tmp == NULL) {
+        msg("%s: out of memory", path);
+        return -1;
+    }
+    if (check_output(path, force) != 0)
+        goto out_free;
+    memcpy(tmp, dir, dir_len);
+    memcpy(tmp + dir_len, prefix, sizeof prefix - 1);
+    for (tries = 0; tries < 100 && fd < 0; tries++) {
+        char *name = tmp + dir_len + sizeof prefix - 1;
+
+        if (random_name(name, 16) != 0) {
+            msg("%s: cannot read /dev/urandom for a temporary name", path);
+            goto out_free;
+        }
+        memcpy(name + 16, ".tmp", 5);
+        fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+        if (fd < 0 && errno != EEXIST) {
+            msg("%s: cannot create a file in its directory: %s", path, strerror(errno));
+            goto out_free;
+        }
+    }
+    if (fd < 0) {
+        msg("%s: no free temporary name after %d tries", path, tries);
+        goto out_free;
     }
     while (done < len) {
         ssize_t n = write(fd, data + done, len - done);
@@ -1213,17 +1313,71 @@ static int write_file(const char *path, const char *data, size_t len, mode_t mod
         if (n < 0) {
             if (errno == EINTR)
                 continue;
-            msg("%s: %s", path, strerror(errno));
-            close(fd);
-            return -1;
+            msg("%s: %s", tmp, strerror(errno));
+            goto out_unlink;
         }
         done += (size_t)n;
     }
-    if (write(fd, "\n", 1) != 1 || close(fd) != 0) {
-        msg("%s: %s", path, strerror(errno));
-        return -1;
+    if (write(fd, "\n", 1) != 1 || fsync(fd) != 0) {
+        msg("%s: %s", tmp, strerror(errno));
+        goto out_unlink;
     }
-    return 0;
+    if (close(fd) != 0) {
+        fd = -1;
+        msg("%s: %s", tmp, strerror(errno));
+        goto out_unlink;
+    }
+    fd = -1;
+    if (force) {
+        if (rename(tmp, path) != 0) {
+            msg("%s: %s", path, strerror(errno));
+            goto out_unlink;
+        }
+        placed = 1;
+    } else if (link(tmp, path) != 0) {
+        int link_errno = errno;
+        struct stat st;
+
+        if (link_errno != EPERM && link_errno != ENOTSUP) {
+            if (link_errno == EEXIST)
+                msg("%s: exists; refusing to overwrite it (--force replaces it)", path);
+            else
+                msg("%s: %s", path, strerror(link_errno));
+            goto out_unlink;
+        }
+        /* A file system without hard links: rename() if the name is still free. Only a
+         * file created in the moment between the two calls could be replaced, and a
+         * symlink there would be replaced, not followed. */
+        if (lstat(path, &st) == 0 || errno != ENOENT) {
+            msg("%s: exists or cannot be checked; refusing to overwrite it", path);
+            goto out_unlink;
+        }
+        if (rename(tmp, path) != 0) {
+            msg("%s: %s", path, strerror(errno));
+            goto out_unlink;
+        }
+        placed = 1;
+    }
+    rc = 0;
+    /* Best effort: make the new directory entry durable too. */
+    tmp[dir_len] = '\0';
+    {
+        int dfd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+        if (dfd >= 0) {
+            (void)fsync(dfd);
+            close(dfd);
+        }
+    }
+    tmp[dir_len] = '/';
+out_unlink:
+    if (fd >= 0)
+        close(fd);
+    if (!placed)
+        unlink(tmp); /* after link(): the temporary second name of the new file */
+out_free:
+    free(tmp);
+    return rc;
 }
 
 static void wipe_free(char *s, size_t len)
@@ -1242,7 +1396,7 @@ static int cmd_keygen(int argc, char **argv)
 {
     struct args a = {argc, 1, argv, NULL, 0};
     const char *alg_name = NULL, *kid = NULL, *out = NULL, *public_out = NULL, *public_jwks = NULL;
-    int pem = 0, rc = EXIT_USAGE;
+    int pem = 0, force = 0, rc = EXIT_USAGE;
     jwtkit_alg alg = 0;
     const jwtkit_key *generated = NULL, *key = NULL;
     const jwtkit_keyset *set = NULL;
@@ -1269,6 +1423,8 @@ static int cmd_keygen(int argc, char **argv)
             public_out = a.value;
         } else if (opt(&a, "--public-jwks", NULL, 1)) {
             public_jwks = a.value;
+        } else if (opt(&a, "--force", NULL, 0)) {
+            force = 1;
         } else if (a.usage_error) {
             return EXIT_USAGE;
         } else {
@@ -1281,6 +1437,10 @@ static int cmd_keygen(int argc, char **argv)
         return EXIT_USAGE;
     }
     if (parse_alg(alg_name, &alg))
+        return EXIT_USAGE;
+    if ((out != NULL && check_output(out, force) != 0) ||
+        (public_out != NULL && check_output(public_out, force) != 0) ||
+        (public_jwks != NULL && check_output(public_jwks, force) != 0))
         return EXIT_USAGE;
 
     rc = EXIT_INVALID;
@@ -1311,12 +1471,12 @@ static int cmd_keygen(int argc, char **argv)
         priv_len--;
     if (pem && pub != NULL && pub_len > 0 && pub[pub_len - 1] == '\n')
         pub_len--;
-    if (out != NULL ? write_file(out, priv, priv_len, 0600) != 0
+    if (out != NULL ? write_file(out, priv, priv_len, 0600, force) != 0
                     : (fwrite(priv, 1, priv_len, stdout) != priv_len || fputc('\n', stdout) == EOF))
         goto out;
-    if (pub != NULL && write_file(public_out, pub, pub_len, 0644) != 0)
+    if (pub != NULL && write_file(public_out, pub, pub_len, 0644, force) != 0)
         goto out;
-    if (jwks != NULL && write_file(public_jwks, jwks, jwks_len, 0644) != 0)
+    if (jwks != NULL && write_file(public_jwks, jwks, jwks_len, 0644, force) != 0)
         goto out;
     rc = EXIT_VALID;
 out:
