@@ -8,6 +8,10 @@
 //! - tamper: changing any single byte of a valid token, at every position, for a few
 //!   hundred tokens, makes verification fail, and fail before the claims are read (the
 //!   status is never a claims status, a panic, or OK).
+//! - messages: every parsing entry point, fed hostile text (controls, ANSI escapes, bidi
+//!   overrides, 7 KB names, bytes that are not UTF-8, deep nesting), gives error messages
+//!   of at most 512 bytes with no control or invisible character; a JWK member or PEM
+//!   body that is not valid base64 gives a message holding nothing of its value.
 //!
 //! The number of tokens per algorithm is set by what a debug build verifies quickly
 //! (ES512 runs on unoptimized RustCrypto code, ~20 ms a verification, so it gets one
@@ -874,4 +878,106 @@ fn error_messages_are_escaped_and_bounded_whatever_the_input() {
         assert!(m.count.get(entry).copied().unwrap_or(0) > 0, "{entry} never reached: {:?}", m.count);
     }
     eprintln!("error messages: {:?}, longest {} bytes, {:.1?}", m.count, m.longest, start.elapsed());
+}
+
+/// Every base64url character of `s` replaced by another one (its neighbour in the
+/// alphabet), except at `keep`: the same problem, none of the same content.
+fn rotated(s: &str, keep: Option<usize>) -> String {
+    s.char_indices()
+        .map(|(i, c)| match B64URL.iter().position(|&b| char::from(b) == c) {
+            Some(p) if Some(i) != keep => char::from(B64URL[(p + 1) % 64]),
+            _ => c,
+        })
+        .collect()
+}
+
+/// A JWK member holding key material (or a public member, reported alike) that is not
+/// valid base64url, in each of its three ways (a character outside the alphabet, a
+/// length no base64url text has, non-canonical trailing bits), for every member of
+/// every kind of key: the message names the member and says which problem, and holds
+/// nothing of the value: no 4-character piece of it, no symbol, no offset; and it is
+/// the same message for a value with other content and the same problem. Through the
+/// Rust API, the C ABI and a JWK Set's list of skipped keys.
+#[test]
+fn key_member_errors_hold_nothing_of_the_value() {
+    use jwtkit::{Key, KeySet};
+    let mut rng = Rng::new(0x5EED_0C0D);
+    let secret = Key::from_jwk(br#"{"kty":"oct","k":"R3Vlc3MgdGhpcyBzZWNyZXQ6IGl0IGlzIDMyIGJ5dGVzIQ"}"#).unwrap();
+    let keys: Vec<(Key, &[&str])> = vec![
+        (secret, &["k"]),
+        (Key::from_pem(&key_file("rsa2048.pkcs8.pem")).unwrap(), &["n", "e", "d", "p", "q", "dp", "dq", "qi"]),
+        (Key::from_pem(&key_file("ecp256.pkcs8.pem")).unwrap(), &["x", "y", "d"]),
+        (Key::from_pem(&key_file("ecp521.pkcs8.pem")).unwrap(), &["x", "y", "d"]),
+        (Key::from_pem(&key_file("ed25519.pkcs8.pem")).unwrap(), &["x", "d"]),
+    ];
+    const BAD: &[char] = &['!', '$', '~', '.', '=', '+', '/', ' ', '\n', '\0', 'é', '\u{1b}', '"', '\\', '😀'];
+    let mut cases = 0;
+    for (key, members) in &keys {
+        let jwk: serde_json::Value = serde_json::from_str(&key.to_private_jwk().unwrap()).unwrap();
+        for name in *members {
+            let good = jwk[*name].as_str().unwrap().to_owned();
+            for round in 0..12 {
+                let (value, keep, problem) = match round % 3 {
+                    0 => {
+                        let at = rng.below(good.len() + 1);
+                        let bad = *rng.pick(BAD);
+                        (format!("{}{bad}{}", &good[..at], &good[at..]), Some(at), "outside the base64url alphabet")
+                    }
+                    1 => {
+                        let len = (good.len() - 1) / 4 * 4 + 1;
+                        (good[..len].to_owned(), None, "length")
+                    }
+                    _ => {
+                        let len = if good.len() % 4 >= 2 { good.len() } else { (good.len() / 4 - 1) * 4 + 2 };
+                        let value = format!("{}{}", &good[..len - 1], *rng.pick(&['B', 'f', '_', '9']));
+                        (value, Some(len - 1), "canonical")
+                    }
+                };
+                let other = rotated(&value, keep);
+                let message_for = |value: &str| -> Vec<String> {
+                    let mut bad_jwk = jwk.clone();
+                    bad_jwk[*name] = value.into();
+                    let text = bad_jwk.to_string();
+                    let rust = Key::from_jwk(text.as_bytes()).err().expect("a bad member is an error").to_string();
+                    let c = CKey::from_jwk(text.as_bytes()).err().expect("a bad member is an error").message;
+                    let set = KeySet::from_jwks(format!("{{\"keys\":[{text}]}}").as_bytes()).unwrap();
+                    vec![rust, c, set.skipped()[0].describe()]
+                };
+                let messages = message_for(&value);
+                assert_eq!(messages, message_for(&other), "{name}: the message depends on the value's content");
+                for message in &messages {
+                    assert!(message.contains(&format!("member `{name}` is not valid base64url")), "{name}: {message}");
+                    assert!(message.contains(problem), "{name} ({problem}): {message}");
+                    let lower = message.to_lowercase();
+                    assert!(!lower.contains("offset") && !lower.contains("symbol"), "{name}: {message}");
+                    let chars: Vec<char> = value.chars().collect();
+                    for piece in chars.windows(4) {
+                        let piece: String = piece.iter().collect();
+                        assert!(!message.contains(&piece), "{name}: {piece:?} of the value is in {message:?}");
+                    }
+                    cases += 1;
+                }
+            }
+        }
+    }
+    // PEM: a private key's base64 body with a character that does not belong.
+    for file in ["rsa2048.pkcs8.pem", "ecp256.sec1.pem", "ed25519.pkcs8.pem", "rsa2048.pkcs1.pem"] {
+        let pem = String::from_utf8(key_file(file)).unwrap();
+        let body: Vec<&str> = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+        for bad in ['!', '*', '\u{1b}'] {
+            let line = body[rng.below(body.len())];
+            let at = rng.below(line.len());
+            let broken = pem.replacen(line, &format!("{}{bad}{}", &line[..at], &line[at + 1..]), 1);
+            let message = Key::from_pem(broken.as_bytes()).err().expect("a broken PEM is an error").to_string();
+            for line in &body {
+                let chars: Vec<char> = line.chars().collect();
+                for piece in chars.windows(4) {
+                    let piece: String = piece.iter().collect();
+                    assert!(!message.contains(&piece), "{file}: {piece:?} of the key is in {message:?}");
+                }
+            }
+            cases += 1;
+        }
+    }
+    eprintln!("key member errors: {cases} messages checked");
 }
