@@ -66,9 +66,9 @@ fn jwk_shape(text: &[u8]) -> Option<&'static str> {
         return None;
     }
     if memchr::memmem::find(text, b"\"keys\"").is_some() {
-        Some("JWK Set")
+        Some("a JWK Set")
     } else if memchr::memmem::find(text, b"\"kty\"").is_some() {
-        Some("JWK")
+        Some("a JWK")
     } else {
         None
     }
@@ -138,8 +138,8 @@ mod tests {
         assert_eq!(shape(b"x\n-----BEGIN FOO BAR-----\nAAAA\n").as_deref(), Some("a PEM `FOO BAR` block"));
         assert_eq!(shape(b"---- BEGIN SSH2 PUBLIC KEY ----").as_deref(), Some("a PEM `SSH2 PUBLIC KEY` block"));
         assert_eq!(shape(b" ssh-dss AAAAB3NzaC1kc3M= me@host\n").as_deref(), Some("an OpenSSH public key"));
-        assert_eq!(shape(b"{\"kty\":\"EC\",\"crv\":\"secp256k1\"}").as_deref(), Some("JWK"));
-        assert_eq!(shape(b"\n{\"keys\":[]}").as_deref(), Some("JWK Set"));
+        assert_eq!(shape(b"{\"kty\":\"EC\",\"crv\":\"secp256k1\"}").as_deref(), Some("a JWK"));
+        assert_eq!(shape(b"\n{\"keys\":[]}").as_deref(), Some("a JWK Set"));
     }
 
     #[test]
