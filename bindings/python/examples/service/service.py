@@ -738,10 +738,15 @@ class Handler(BaseHTTPRequestHandler):
         text = re.sub(r"\?[^\s'\"]*", "?[redacted]", format % args)
         log.info("%s %s", self.address_string(), log_safe(text))
 
+    def send_response(self, code: int, message: Optional[str] = None) -> None:
+        # Reading is over (or given up): the answer gets its own timeout, not what is
+        # left of the request's deadline. send_error comes through here too.
+        self.connection.settimeout(WRITE_TIMEOUT)
+        super().send_response(code, message)
+
     def _send(
         self, status: int, body: Any = None, headers: Optional[Dict[str, str]] = None, cookies: Iterable[str] = ()
     ) -> None:
-        self.connection.settimeout(WRITE_TIMEOUT)
         if isinstance(body, (dict, list)):
             data = (json.dumps(body) + "\n").encode("utf-8")
             ctype = "application/json"
