@@ -1,7 +1,9 @@
 //! JOSE-level test vectors, run through the C ABI (`jwtkit::ffi`, called from Rust):
 //! RFC 7515 App. A and E, RFC 7519 §3.1 and §6.1, RFC 8037 App. A, the RFC 7520 JOSE
 //! Cookbook JWS examples (4.1-4.4, Ed25519) and keys, and every case of Wycheproof's
-//! `json_web_signature_test.json`. The data lives in `tests/vectors/` (see its README.md).
+//! `json_web_signature_test.json` and `json_web_crypto_test.json` (JWS and JWE), each
+//! rejection checked against the status family its flag or defect calls for. The data
+//! lives in `tests/vectors/` (see its README.md).
 
 mod common;
 
@@ -493,6 +495,7 @@ fn wycheproof_json_web_signature() {
     let mut histogram: std::collections::BTreeMap<String, Vec<i64>> = Default::default();
     let (mut total, mut valid_accepted, mut invalid_rejected, mut invalid_rejected_at_import) = (0, 0, 0, 0);
     let (mut data_errors_as_expected, mut import_refused_valid) = (0, 0);
+    let mut by_family: std::collections::BTreeMap<&str, usize> = Default::default();
 
     for g in doc["testGroups"].as_array().unwrap() {
         let jwk = if g["public"].is_object() { &g["public"] } else { &g["private"] };
@@ -548,13 +551,22 @@ fn wycheproof_json_web_signature() {
                     failures.push(format!("{} (data error: key `alg` differs from the JWS `alg`)", describe()));
                 }
             } else {
+                let flags: Vec<&str> = t["flags"].as_array().unwrap().iter().map(|f| f.as_str().unwrap()).collect();
+                let (family, allowed) = jws_rejection(&flags, s(t, "comment"), header_alg(token), jwk["alg"].as_str());
                 match (label, &outcome) {
                     ("valid", Ok(_)) => valid_accepted += 1,
+                    ("invalid", Err(e)) if !allowed.contains(&e.status) => {
+                        failures.push(format!("{} (expected {family}: {})", describe(), names(allowed)))
+                    }
                     ("invalid", Err(_)) if key.is_err() => {
                         invalid_rejected += 1;
                         invalid_rejected_at_import += 1;
+                        *by_family.entry(family).or_default() += 1;
                     }
-                    ("invalid", Err(_)) => invalid_rejected += 1,
+                    ("invalid", Err(_)) => {
+                        invalid_rejected += 1;
+                        *by_family.entry(family).or_default() += 1;
+                    }
                     ("valid", Err(_)) if key.is_err() => {
                         import_refused_valid += 1;
                         failures.push(format!("{} (key refused)", describe()));
@@ -565,13 +577,18 @@ fn wycheproof_json_web_signature() {
         }
     }
 
-    println!("Wycheproof json_web_signature_test.json: {total} cases");
+    println!(
+        "Wycheproof json_web_signature_test.json: {total} cases: {} run as expected, 0 skipped, {} failed",
+        total - failures.len(),
+        failures.len()
+    );
     println!("  valid accepted:                         {valid_accepted}");
     println!("  invalid rejected:                       {invalid_rejected} (of which {invalid_rejected_at_import} at key import)");
     println!(
         "  documented data errors, strict outcome: {data_errors_as_expected} (tcId 346 347 350 351 367 370 372 373)"
     );
     println!("  valid but key refused:                  {import_refused_valid}");
+    println!("  invalid cases by expected rejection:    {by_family:?}");
     println!("  outcomes by label:");
     for (k, ids) in &histogram {
         if ids.len() <= 20 {
@@ -595,4 +612,310 @@ fn wycheproof_json_web_signature() {
     assert_eq!(invalid_rejected_at_import, 0);
     assert!(histogram["invalid -> JWTKIT_ERR_KEY_USAGE"].ends_with(&[353, 354, 355, 356]));
     assert_eq!(valid_accepted + invalid_rejected + data_errors_as_expected, total);
+    assert_eq!(by_family.values().sum::<usize>(), invalid_rejected, "every rejection has a family");
+}
+
+// ---------------------------------------------------------------------------------------
+// Expected rejections of Wycheproof's invalid cases
+
+const SIGNATURE: &[i32] = &[JWTKIT_ERR_SIGNATURE_INVALID];
+/// Not three (JWS) or five (JWE) dot-separated segments, or not compact at all.
+const SEGMENTS: &[i32] = &[JWTKIT_ERR_TOKEN_MALFORMED];
+/// A header segment that is absent or not base64url of a JSON object naming `alg`.
+const HEADER: &[i32] = &[JWTKIT_ERR_TOKEN_MALFORMED, JWTKIT_ERR_BASE64, JWTKIT_ERR_JSON, JWTKIT_ERR_HEADER_INVALID];
+const BASE64: &[i32] = &[JWTKIT_ERR_BASE64];
+const PAYLOAD: &[i32] = &[JWTKIT_ERR_SIGNATURE_INVALID, JWTKIT_ERR_BASE64];
+const ALG_NONE: &[i32] = &[JWTKIT_ERR_ALG_UNSUPPORTED];
+/// The key exists but may not serve this algorithm (kind, curve, or its JWK `alg`).
+const KEY_FOR_ANOTHER_ALG: &[i32] = &[JWTKIT_ERR_KEY_ALG_MISMATCH];
+/// The key's `use` / `key_ops` forbid verification.
+const KEY_USAGE: &[i32] = &[JWTKIT_ERR_KEY_USAGE];
+/// Anything that fails authentication of a JWE looks alike (no padding or MAC oracle).
+const JWE_AUTH: &[i32] = &[JWTKIT_ERR_JWE_DECRYPTION_FAILED];
+const JWE_EPK: &[i32] = &[JWTKIT_ERR_JWE_EPK_INVALID];
+
+/// A string member of a compact token's protected header, if the header is readable.
+fn header_member(token: &[u8], name: &str) -> Option<String> {
+    let first = token.split(|&b| b == b'.').next()?;
+    let header = jwtkit::b64::decode(first, "header").ok()?;
+    let v: Value = serde_json::from_slice(&header).ok()?;
+    Some(v.get(name)?.as_str()?.to_string())
+}
+
+/// The `alg` of a compact token's header, if it has a readable one naming a JWS algorithm.
+fn header_alg(token: &[u8]) -> Option<&'static str> {
+    let alg = header_member(token, "alg")?;
+    // the few names the vector files use, as static strings
+    ["HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"]
+        .into_iter()
+        .find(|&a| a == alg)
+}
+
+fn names(statuses: &[i32]) -> String {
+    statuses.iter().map(|&st| status_name(st)).collect::<Vec<_>>().join(" or ")
+}
+
+/// What an invalid Wycheproof JWS case must be rejected with: by its flag when it has one,
+/// else by the defect its comment names (the files give most JWS defects no flag).
+fn jws_rejection(
+    flags: &[&str],
+    comment: &str,
+    header_alg: Option<&str>,
+    key_alg: Option<&str>,
+) -> (&'static str, &'static [i32]) {
+    let c = comment.to_ascii_lowercase();
+    if flags.contains(&"AlgIsNone") || c.contains("nonealgorithm") {
+        ("alg none", ALG_NONE)
+    } else if flags.contains(&"JsonSerialization") || c.contains("separator") || c.contains("emptystring")
+        || c.contains("extracomponent") || c.contains("extraemptycomponent")
+    {
+        ("segments", SEGMENTS)
+    } else if flags.contains(&"ModifiedPadding") || flags.contains(&"ModifiedSignature") {
+        ("signature", SIGNATURE)
+    } else if flags.contains(&"WrongPrimitive") {
+        // Signed with another algorithm than the key's JWK `alg`: a header naming that
+        // algorithm is refused by the key's restriction; a header naming the key's own
+        // algorithm leaves a signature that does not verify.
+        if header_alg.is_some() && header_alg == key_alg {
+            ("signature", SIGNATURE)
+        } else {
+            ("key restricted to another alg", KEY_USAGE)
+        }
+    } else if c.contains("symmetryconfusion") {
+        ("key for another alg", KEY_FOR_ANOTHER_ALG)
+    } else if c.contains("wronguse") || c.contains("wrongkeyops") {
+        ("key usage", KEY_USAGE)
+    } else if c.contains("missingheader") {
+        ("header", HEADER)
+    } else if c.contains("payload") || c.contains("unusedbits") || c.contains("incorrectlyencoded") {
+        // The signature covers the payload segment as sent and is checked first: a MAC
+        // over the original segment fails as a signature, a MAC over the mis-encoded one
+        // verifies and the strict decoder then refuses the payload.
+        ("payload: signature or base64url", PAYLOAD)
+    } else if c.contains("inheader") || c.contains("inmac") || c.contains("spacesinmac") || c.contains("invalidcharacters")
+        || c.contains("0replacedbyinvalidcharacter")
+    {
+        // header and signature segments are decoded before the signature is checked
+        ("base64url", BASE64)
+    } else if c.contains("modifiedsignature") || c.contains("modifiedheader") || c.contains("missingsignature")
+        || c.contains("embeddedjwk")
+    {
+        ("signature", SIGNATURE)
+    } else {
+        // SpecialCaseEs256: r or s zero, n, too big; signatures of the wrong length
+        ("signature", SIGNATURE)
+    }
+}
+
+/// What an invalid Wycheproof JWE case must be rejected with.
+fn jwe_rejection(flags: &[&str], comment: &str, token: &[u8]) -> (&'static str, &'static [i32]) {
+    let c = comment.to_ascii_lowercase();
+    if flags.contains(&"JsonSerialization") || c.contains("separator") {
+        ("segments", SEGMENTS)
+    } else if c.contains("missingheader") {
+        ("header", HEADER)
+    } else if c.contains("modifiedheader") && header_member(token, "alg").is_none() {
+        // the change removed `alg` (tcId 80: `Alg`): the header itself is refused
+        ("header", HEADER)
+    } else if c.contains("invalidcurvepoint") {
+        ("epk", JWE_EPK)
+    } else {
+        // a modified or empty tag, ciphertext, IV or encrypted key, or a modified
+        // protected header (it is the AAD)
+        ("decryption", JWE_AUTH)
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Wycheproof json_web_crypto_test.json: JWS (single keys and JWK Sets) and JWE
+
+/// An owned `const jwtkit_keyset *`.
+struct CKeySet(*const jwtkit_keyset);
+
+impl Drop for CKeySet {
+    fn drop(&mut self) {
+        unsafe { jwtkit_keyset_free(self.0) }
+    }
+}
+
+impl CKeySet {
+    fn from_jwks(jwks: &Value) -> Result<CKeySet, CError> {
+        let text = serde_json::to_vec(jwks).unwrap();
+        let mut out = std::ptr::null();
+        let mut err = std::ptr::null_mut();
+        finish(unsafe { jwtkit_keyset_from_jwks(text.as_ptr(), text.len(), &mut out, &mut err) }, err)?;
+        assert!(!out.is_null());
+        Ok(CKeySet(out))
+    }
+
+    fn jws_verify(&self, token: &[u8], v: &CValidation) -> Result<Verified, CError> {
+        let (mut h, mut hl, mut p, mut pl) = (std::ptr::null_mut(), 0usize, std::ptr::null_mut(), 0usize);
+        let mut err = std::ptr::null_mut();
+        let st = unsafe {
+            jwtkit_jws_verify_with_keyset(token.as_ptr(), token.len(), self.0, v.as_ptr(), &mut h, &mut hl, &mut p, &mut pl, &mut err)
+        };
+        match finish(st, err) {
+            Ok(()) => Ok(Verified { header: take_string(h, hl), payload: take_string(p, pl) }),
+            Err(e) => {
+                assert!(h.is_null() && p.is_null(), "an output was written on failure");
+                Err(e)
+            }
+        }
+    }
+}
+
+/// An owned `jwtkit_jwe_policy *` allowing every `alg` and `enc` jwtkit implements.
+struct CJwePolicy(*mut jwtkit_jwe_policy);
+
+impl Drop for CJwePolicy {
+    fn drop(&mut self) {
+        unsafe { jwtkit_jwe_policy_free(self.0) }
+    }
+}
+
+impl CJwePolicy {
+    fn all() -> CJwePolicy {
+        let algs = [
+            JWTKIT_JWE_ALG_DIR,
+            JWTKIT_JWE_ALG_A128KW,
+            JWTKIT_JWE_ALG_A256KW,
+            JWTKIT_JWE_ALG_ECDH_ES,
+            JWTKIT_JWE_ALG_ECDH_ES_A128KW,
+            JWTKIT_JWE_ALG_ECDH_ES_A256KW,
+            JWTKIT_JWE_ALG_RSA_OAEP_256,
+            JWTKIT_JWE_ALG_RSA_OAEP,
+        ];
+        let encs = [JWTKIT_JWE_ENC_A128GCM, JWTKIT_JWE_ENC_A256GCM, JWTKIT_JWE_ENC_A128CBC_HS256, JWTKIT_JWE_ENC_A256CBC_HS512];
+        let mut p = std::ptr::null_mut();
+        let mut err = std::ptr::null_mut();
+        let st = unsafe { jwtkit_jwe_policy_new(algs.as_ptr(), algs.len(), encs.as_ptr(), encs.len(), &mut p, &mut err) };
+        finish(st, err).unwrap();
+        CJwePolicy(p)
+    }
+
+    /// `jwtkit_jwe_decrypt`: (protected header, plaintext).
+    fn decrypt(&self, token: &[u8], key: &CKey) -> Result<Verified, CError> {
+        let (mut h, mut hl, mut p, mut pl) = (std::ptr::null_mut(), 0usize, std::ptr::null_mut(), 0usize);
+        let mut err = std::ptr::null_mut();
+        let st = unsafe {
+            jwtkit_jwe_decrypt(token.as_ptr(), token.len(), key.as_ptr(), self.0, &mut h, &mut hl, &mut p, &mut pl, &mut err)
+        };
+        match finish(st, err) {
+            Ok(()) => Ok(Verified { header: take_string(h, hl), payload: take_string(p, pl) }),
+            Err(e) => {
+                assert!(h.is_null() && p.is_null(), "an output was written on failure");
+                Err(e)
+            }
+        }
+    }
+}
+
+/// Every one of the 83 cases, JWS (tcId 1-49) and JWE (tcId 50-83), each counted as run
+/// (with the labelled result and, for a rejection, a status of the expected family),
+/// skipped (with its reason; none today) or failed. The verification key is the group's
+/// `public` if present, else `private`; a JWK Set goes through `jwtkit_keyset_from_jwks`
+/// and `jwtkit_jws_verify_with_keyset`, a single JWK through `jwtkit_jws_verify`, and a
+/// JWE through `jwtkit_jwe_decrypt` with the `private` JWK and every alg/enc allowed. A
+/// JSON serialization (an object, not a string) is passed as its JSON text, which a
+/// compact-only library must refuse.
+#[test]
+fn wycheproof_json_web_crypto_every_case() {
+    let doc = load_json("wycheproof/jose/json_web_crypto_test.json");
+    let v = CValidation::all();
+    let jwe_policy = CJwePolicy::all();
+    let mut run: std::collections::BTreeMap<String, Vec<i64>> = Default::default();
+    let skipped: Vec<(i64, &str)> = Vec::new();
+    let mut failed: Vec<String> = Vec::new();
+    let (mut jws_cases, mut jwe_cases, mut total) = (0, 0, 0);
+
+    for g in doc["testGroups"].as_array().unwrap() {
+        let group = s(g, "comment");
+        let public = if g["public"].is_object() { &g["public"] } else { &g["private"] };
+        let is_set = public.get("keys").is_some();
+        for t in g["tests"].as_array().unwrap() {
+            total += 1;
+            let id = int(t, "tcId");
+            let label = s(t, "result");
+            let flags: Vec<&str> = t["flags"].as_array().unwrap().iter().map(|f| f.as_str().unwrap()).collect();
+            let comment = s(t, "comment");
+            let (kind, input) = match (t.get("jws"), t.get("jwe")) {
+                (Some(x), None) => ("jws", x),
+                (None, Some(x)) => ("jwe", x),
+                _ => panic!("tcId {id}: neither jws nor jwe"),
+            };
+            let token = match input {
+                Value::String(text) => text.clone(),
+                other => serde_json::to_string(other).unwrap(),
+            };
+            let (outcome, (family, allowed)) = if kind == "jws" {
+                jws_cases += 1;
+                let outcome = if is_set {
+                    CKeySet::from_jwks(public).and_then(|set| set.jws_verify(token.as_bytes(), &v))
+                } else {
+                    CKey::from_jwk_value(public).and_then(|k| jws_verify(token.as_bytes(), &k, &v))
+                };
+                let expected = if is_set {
+                    // A set whose only matching key is refused (tcId 47: an HMAC secret next to
+                    // an RSA key) has no key for the token's kid.
+                    if flags.contains(&"JsonWebKeyset") && comment == "rejectsValid" {
+                        ("no usable key in the set", &[JWTKIT_ERR_KEY_NOT_FOUND][..])
+                    } else {
+                        jws_rejection(&flags, comment, header_alg(token.as_bytes()), None)
+                    }
+                } else if group.contains("roca") {
+                    ("weak key", &[JWTKIT_ERR_KEY_TOO_WEAK][..])
+                } else {
+                    jws_rejection(&flags, comment, header_alg(token.as_bytes()), public["alg"].as_str())
+                };
+                (outcome, expected)
+            } else {
+                jwe_cases += 1;
+                let outcome = CKey::from_jwk_value(&g["private"]).and_then(|k| jwe_policy.decrypt(token.as_bytes(), &k));
+                (outcome, jwe_rejection(&flags, comment, token.as_bytes()))
+            };
+            let got = match &outcome {
+                Ok(_) => "accepted".to_string(),
+                Err(e) => e.to_string(),
+            };
+            match (label, &outcome) {
+                ("valid", Ok(out)) => {
+                    if kind == "jwe" && out.payload.is_empty() {
+                        failed.push(format!("tcId {id} ({group}/{comment}): decrypted to nothing"));
+                    } else {
+                        run.entry(format!("{kind} valid: accepted")).or_default().push(id);
+                    }
+                }
+                ("invalid", Err(e)) if allowed.contains(&e.status) => {
+                    run.entry(format!("{kind} invalid: {family} ({})", status_name(e.status))).or_default().push(id)
+                }
+                ("invalid", Err(_)) => failed.push(format!(
+                    "tcId {id} ({group}/{comment}, flags {flags:?}): rejected with {got}, expected {family}: {}",
+                    names(allowed)
+                )),
+                (label, _) => failed.push(format!("tcId {id} ({group}/{comment}): labelled {label}, got {got}")),
+            }
+        }
+    }
+
+    let ran: usize = run.values().map(Vec::len).sum();
+    println!(
+        "Wycheproof json_web_crypto_test.json: {total} cases ({jws_cases} JWS, {jwe_cases} JWE): {ran} run as expected, \
+         {} skipped, {} failed",
+        skipped.len(),
+        failed.len()
+    );
+    for (what, ids) in &run {
+        println!("  {what}: {} (tcId {ids:?})", ids.len());
+    }
+    for (id, why) in &skipped {
+        println!("  SKIPPED tcId {id}: {why}");
+    }
+    for f in &failed {
+        println!("  FAIL {f}");
+    }
+    assert!(failed.is_empty(), "{} json_web_crypto_test case(s) failed:\n{}", failed.len(), failed.join("\n"));
+    assert_eq!(ran + skipped.len() + failed.len(), total);
+    assert_eq!(total as i64, int(&doc, "numberOfTests"), "numberOfTests");
+    assert_eq!((total, jws_cases, jwe_cases), (83, 49, 34));
+    assert!(skipped.is_empty(), "every case of json_web_crypto_test.json runs");
 }
