@@ -5,7 +5,7 @@
 //! the resident set before and after one million HS256 verifications through the C API.
 //!
 //! `cargo bench --bench alloc` (`-- --iterations N` changes the million). Output lines
-//! start with `ALLOC` or `RSS` and are tab-separated, for bench/run.sh.
+//! start with `ALLOC` or `RSS` and are tab-separated, for benches/run.sh.
 //!
 //! The C outputs are made with libc `malloc`, which this allocator does not see: each
 //! successful `jwtkit_verify` adds one `malloc` of (claims length + 9) bytes per output

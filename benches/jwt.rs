@@ -15,14 +15,14 @@
 //! - `sign/ALG/primitive`: the signature alone.
 //!
 //! `cargo bench --bench jwt` (add `-- --output-format bencher` for one line per result;
-//! bench/run.sh passes short times). Keys and policies are created once, outside timing.
+//! benches/run.sh passes short times). Keys and policies are created once, outside timing.
 //! Time is the benchmark thread's CPU time (`CLOCK_THREAD_CPUTIME_ID`), not wall time:
 //! on a shared machine, the time other processes hold the core is left out.
 //!
 //! With `JWTKIT_BENCH_COUNT=N ALG` set, the binary instead runs each of the nine
 //! operations of ALG N times, each in its own non-inlined function named `count_*`, for
 //! `valgrind --tool=callgrind`: instruction counts per operation are repeatable where
-//! timings on a shared machine are not (bench/run.sh reports both).
+//! timings on a shared machine are not (benches/run.sh reports both).
 //!
 //! With `JWTKIT_BENCH_PAIRS="ROUNDS [ALG...]"` set, it instead measures the ratios the targets of
 //! issue 10 are stated in (the C API against the floor or the primitive) in interleaved
@@ -105,7 +105,7 @@ fn bench(c: &mut Criterion<ThreadCpuTime>) {
 }
 
 fn config() -> Criterion<ThreadCpuTime> {
-    // Defaults suited to a 2-core shared machine; bench/run.sh shortens them further
+    // Defaults suited to a 2-core shared machine; benches/run.sh shortens them further
     // from the command line, which criterion_group! applies on top of these.
     Criterion::default()
         .with_measurement(ThreadCpuTime)

@@ -1,20 +1,20 @@
 #!/usr/bin/env bash
-# Runs every jwtkit benchmark in one go and writes bench/results.md and bench/chart.svg:
+# Runs every jwtkit benchmark in one go and writes benches/results.md and benches/chart.svg:
 #
 #   1. cargo bench --bench jwt     Rust: sign and verify (with claims) beside their floors,
 #                                  then the target ratios again in interleaved rounds
 #   2. cargo bench --bench alloc   allocations per operation; RSS over 1M HS256 verifications
-#   3. bench/bench_c.c             the C API beside libjwt (when libjwt-dev is installed)
-#   4. bindings/python/bench.py    the Python package beside PyJWT
+#   3. benches/c/bench_c.c         the C API beside libjwt (when libjwt-dev is installed)
+#   4. benches/python/bench.py     the Python package beside PyJWT
 #   5. valgrind (when installed)   instruction counts per operation (callgrind) and heap
 #                                  allocations per C verify (memcheck), jwtkit and libjwt:
 #                                  repeatable where timings on a shared machine are not
 #
-#   bash bench/run.sh                   everything (about 3-4 minutes once built)
-#   bash bench/run.sh --quick           shorter measurements, no valgrind (about 1 minute)
-#   RUST_SECONDS=2 C_SECONDS=2 bash bench/run.sh   longer, steadier measurements
+#   bash benches/run.sh                 everything (about 3-4 minutes once built)
+#   bash benches/run.sh --quick         shorter measurements, no valgrind (about 1 minute)
+#   RUST_SECONDS=2 C_SECONDS=2 bash benches/run.sh   longer, steadier measurements
 #
-# Raw outputs go to target/bench/; the report is made by bench/report.py from them.
+# Raw outputs go to target/bench/; the report is made by benches/report.py from them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -59,7 +59,7 @@ JWTKIT_BENCH_PAIRS="$PAIR_ROUNDS" "$jwt_bin" | tee "$OUT/pairs.txt" >&2
 step "Rust: allocations per operation, RSS over $RSS_N HS256 verifications"
 cargo bench --quiet --bench alloc -- --iterations "$RSS_N" 2>/dev/null | tee "$OUT/alloc.txt" >&2
 
-step "C: bench/bench_c.c through the public C API"
+step "C: benches/c/bench_c.c through the public C API"
 # Like bindings/c/Makefile: the loader finds libjwtkit.so.<ABI> through a link in the build dir.
 soname=$(readelf -d target/release/libjwtkit.so | sed -n 's/.*Library soname: \[\(.*\)\].*/\1/p')
 ln -sf "$ROOT/target/release/libjwtkit.so" "$OUT/${soname:-libjwtkit.so}"
@@ -71,16 +71,16 @@ else
     echo "NOTE: libjwt not installed (Debian: apt-get install libjwt-dev); measuring jwtkit only" >&2
     rm -f "$OUT/libjwt.txt"
 fi
-cc -O2 -std=c99 -Wall -Wextra -Werror -Iinclude bench/bench_c.c -o "$OUT/bench_c" \
+cc -O2 -std=c99 -Wall -Wextra -Werror -Iinclude benches/c/bench_c.c -o "$OUT/bench_c" \
     -Ltarget/release -Wl,-rpath,"$OUT" -ljwtkit "${LIBJWT_FLAGS[@]}"
 "$OUT/bench_c" tests/keys --seconds "$C_SECONDS" --rss "$RSS_N" | tee "$OUT/c.txt" >&2
 
-step "Python: bindings/python/bench.py against PyJWT"
+step "Python: benches/python/bench.py against PyJWT"
 if ! python3 -c 'import jwt, cryptography' 2>/dev/null; then
     python3 -m pip install --quiet pyjwt cryptography >&2 || true
 fi
 if python3 -c 'import jwt, cryptography' 2>/dev/null; then
-    JWTKIT_LIBRARY="$ROOT/target/release/libjwtkit.so" python3 bindings/python/bench.py --seconds "$PY_SECONDS" \
+    JWTKIT_LIBRARY="$ROOT/target/release/libjwtkit.so" python3 benches/python/bench.py --seconds "$PY_SECONDS" \
         | tee "$OUT/python.txt" >&2
 else
     echo "NOTE: PyJWT/cryptography not importable; Python benchmark skipped" >&2
@@ -126,5 +126,5 @@ fi
 
 echo "elapsed	$(( $(date +%s) - started ))s" >> "$OUT/machine.txt"
 step "report"
-python3 bench/report.py "$OUT" bench/results.md bench/chart.svg
-echo "wrote bench/results.md and bench/chart.svg in $(( $(date +%s) - started ))s" >&2
+python3 benches/report.py "$OUT" benches/results.md benches/chart.svg
+echo "wrote benches/results.md and benches/chart.svg in $(( $(date +%s) - started ))s" >&2

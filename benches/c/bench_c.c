@@ -329,7 +329,7 @@ int main(int argc, char **argv) {
 #ifdef HAVE_LIBJWT
     printf("NOTE\tlibjwt 1.x (jwt_decode/jwt_encode_str API)\n");
 #else
-    printf("NOTE\tlibjwt not measured: built without it (install libjwt-dev, then rerun bench/run.sh)\n");
+    printf("NOTE\tlibjwt not measured: built without it (install libjwt-dev, then rerun benches/run.sh)\n");
 #endif
     for (size_t i = 0; i < N_CASES; i++) {
         struct alg_case *c = &CASES[i];

@@ -14,11 +14,11 @@ use ring::{hmac, signature::EcdsaKeyPair, signature::Ed25519KeyPair, signature::
 
 use jwtkit::{Algorithm, Key, Validation};
 
-/// The claims of a typical access token, byte for byte the same in bench/bench_c.c.
+/// The claims of a typical access token, byte for byte the same in benches/c/bench_c.c.
 pub const CLAIMS: &str = r#"{"sub":"1234567890","name":"John Doe","admin":true,"iat":1516239022,"exp":4102444800,"iss":"https://auth.example.com","aud":"api.example.com"}"#;
 pub const ISSUER: &str = "https://auth.example.com";
 pub const AUDIENCE: &str = "api.example.com";
-/// 64 bytes, enough for every HS* algorithm; the same secret as bench/bench_c.c.
+/// 64 bytes, enough for every HS* algorithm; the same secret as benches/c/bench_c.c.
 pub const SECRET: &[u8] = b"bench-secret-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx";
 
 pub const ALGS: [Algorithm; 6] =

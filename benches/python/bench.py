@@ -3,7 +3,7 @@ run. Both get the same claims and keys (PEM strings, passed on every call, as
 applications usually do). Needs PyJWT and cryptography installed.
 
     cargo build --release && JWTKIT_LIBRARY=target/release/libjwtkit.so \\
-        python3 bindings/python/bench.py [--seconds 0.5]
+        python3 benches/python/bench.py [--seconds 0.5]
 """
 
 import argparse
@@ -11,14 +11,15 @@ import sys
 import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+ROOT = Path(__file__).resolve().parents[2]
+# The package from this checkout (bindings/python), not whatever jwtkit pip installed.
+sys.path.insert(0, str(ROOT / "bindings" / "python"))
 
 import jwt as pyjwt  # noqa: E402
 
 import jwtkit  # noqa: E402
 
-KEYS = HERE / "tests" / "keys"
+KEYS = ROOT / "tests" / "keys"  # the keys the Rust and C benchmarks use
 SECRET = "bench-secret-" + "x" * 51
 CLAIMS = {"sub": "1234567890", "name": "John Doe", "admin": True, "iat": 1516239022, "exp": 4102444800}
 
