@@ -100,9 +100,12 @@ fn keys_are_bound_to_their_algorithms() {
 #[test]
 fn hs256_token_signed_with_the_public_key_text_is_refused() {
     // The classic confusion attack: the attacker uses the server's public key bytes as
-    // an HMAC secret. The verifier's key is an RSA key, so HS256 never reaches HMAC.
+    // an HMAC secret. jwtkit refuses them as a secret, and the verifier's key is an RSA
+    // key, so an HS256 token (here MACed with another secret) never reaches HMAC.
     let public_pem = file("rsa2048.spki.pem");
-    let forged = jwt::sign(&Key::from_secret(&public_pem).unwrap(), Algorithm::HS256, b"{}", None).unwrap();
+    assert!(matches!(Key::from_secret(&public_pem), Err(Error::KeyNotSecret(_))));
+    let other = Key::from_secret(b"a secret of at least 32 bytes for HS256!").unwrap();
+    let forged = jwt::sign(&other, Algorithm::HS256, b"{}", None).unwrap();
     let verifier = Key::from_pem(&public_pem).unwrap();
     let err = jwt::verify(forged.as_bytes(), &verifier, &all_algs()).unwrap_err();
     assert!(matches!(err, Error::KeyAlgMismatch(_)), "{err}");

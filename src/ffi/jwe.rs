@@ -5,11 +5,12 @@
 use std::ffi::c_char;
 
 use crate::ffi::boundary::{fallible, input, invalid, null, optional_input, write_pair, Failure, OutString};
-use crate::ffi::key::{jwtkit_key, key_ref};
-use crate::ffi::keyset::{jwtkit_keyset, keyset_ref};
+use crate::ffi::handle::{borrow, borrow_mut, free_boxed, give_boxed, Boxed, Castable};
+use crate::ffi::key::jwtkit_key;
+use crate::ffi::keyset::jwtkit_keyset;
 use crate::ffi::status::*;
 use crate::ffi::validation::{
-    jwtkit_limit, jwtkit_validation, validation_ref, JWTKIT_LIMIT_HEADER_LEN, JWTKIT_LIMIT_JSON_DEPTH,
+    jwtkit_limit, jwtkit_validation, JWTKIT_LIMIT_HEADER_LEN, JWTKIT_LIMIT_JSON_DEPTH,
     JWTKIT_LIMIT_KEYS_TRIED, JWTKIT_LIMIT_TOKEN_LEN,
 };
 use crate::ffi::version::{alg_arg, jwtkit_alg};
@@ -78,11 +79,9 @@ fn jwe_enc_arg(enc: jwtkit_jwe_enc) -> Result<Enc, Failure> {
         .ok_or_else(|| invalid(format!("{enc} is not a JWTKIT_JWE_ENC_* value")))
 }
 
-unsafe fn policy_ref<'a>(p: *const jwtkit_jwe_policy) -> Result<&'a JwePolicy, Failure> {
-    if p.is_null() {
-        return Err(null("policy"));
-    }
-    Ok(unsafe { &*(p as *const JwePolicy) })
+impl Castable for jwtkit_jwe_policy {
+    type Ownership = Boxed;
+    type Rust = JwePolicy;
 }
 
 unsafe fn list<'a, T>(ptr: *const T, n: usize, name: &str) -> Result<&'a [T], Failure> {
@@ -128,7 +127,7 @@ pub unsafe extern "C" fn jwtkit_jwe_policy_new(
         let algs = unsafe { list(algs, n_algs, "algs") }?.iter().map(|&a| jwe_alg_arg(a)).collect::<Result<Vec<_>, _>>()?;
         let encs = unsafe { list(encs, n_encs, "encs") }?.iter().map(|&e| jwe_enc_arg(e)).collect::<Result<Vec<_>, _>>()?;
         let policy = JwePolicy::new(&algs, &encs)?;
-        unsafe { *out = Box::into_raw(Box::new(policy)) as *mut jwtkit_jwe_policy };
+        unsafe { give_boxed(out, policy) };
         Ok(())
     })
 }
@@ -148,10 +147,7 @@ pub unsafe extern "C" fn jwtkit_jwe_policy_allow_zip(
     out_err: *mut *mut jwtkit_error,
 ) -> jwtkit_status {
     fallible(out_err, || {
-        if policy.is_null() {
-            return Err(null("policy"));
-        }
-        unsafe { &mut *(policy as *mut JwePolicy) }.allow_zip(allow, max_inflated_len);
+        unsafe { borrow_mut(policy, "policy") }?.allow_zip(allow, max_inflated_len);
         Ok(())
     })
 }
@@ -172,10 +168,7 @@ pub unsafe extern "C" fn jwtkit_jwe_policy_set_limit(
     out_err: *mut *mut jwtkit_error,
 ) -> jwtkit_status {
     fallible(out_err, || {
-        if policy.is_null() {
-            return Err(null("policy"));
-        }
-        let p = unsafe { &mut *(policy as *mut JwePolicy) };
+        let p = unsafe { borrow_mut(policy, "policy") }?;
         let value = usize::try_from(value).map_err(|_| invalid(format!("limit value {value} is too large")))?;
         let mut limits = *p.limits();
         match limit {
@@ -194,9 +187,7 @@ pub unsafe extern "C" fn jwtkit_jwe_policy_set_limit(
 #[no_mangle]
 pub unsafe extern "C" fn jwtkit_jwe_policy_free(policy: *mut jwtkit_jwe_policy) {
     crate::ffi::boundary::infallible((), || {
-        if !policy.is_null() {
-            drop(unsafe { Box::from_raw(policy as *mut JwePolicy) });
-        }
+        unsafe { free_boxed(policy) }
     })
 }
 
@@ -305,7 +296,7 @@ pub unsafe extern "C" fn jwtkit_jwe_encrypt(
     out_err: *mut *mut jwtkit_error,
 ) -> jwtkit_status {
     fallible(out_err, || {
-        let key = unsafe { key_ref(key, "key") }?;
+        let key = unsafe { borrow(key, "key") }?;
         let (alg, enc, zip) = (jwe_alg_arg(alg)?, jwe_enc_arg(enc)?, flags_arg(flags)?);
         let plaintext = unsafe { input(plaintext, plaintext_len, "plaintext") }?;
         let header = unsafe { optional_input(header_json, header_len, "header_json") }?;
@@ -354,8 +345,8 @@ pub unsafe extern "C" fn jwtkit_jwe_decrypt(
 ) -> jwtkit_status {
     fallible(out_err, || {
         let token = unsafe { input(token, token_len, "token") }?;
-        let key = unsafe { key_ref(key, "key") }?;
-        let policy = unsafe { policy_ref(policy) }?;
+        let key = unsafe { borrow(key, "key") }?;
+        let policy = unsafe { borrow(policy, "policy") }?;
         let d = jwe::decrypt(token, key, policy)?;
         let header = OutString::new(out_header, out_header_len);
         let plaintext = OutString::new(out_plaintext, out_plaintext_len);
@@ -396,8 +387,8 @@ pub unsafe extern "C" fn jwtkit_jwe_sign_and_encrypt(
     out_err: *mut *mut jwtkit_error,
 ) -> jwtkit_status {
     fallible(out_err, || {
-        let sign_key = unsafe { key_ref(sign_key, "sign_key") }?;
-        let enc_key = unsafe { key_ref(enc_key, "enc_key") }?;
+        let sign_key = unsafe { borrow(sign_key, "sign_key") }?;
+        let enc_key = unsafe { borrow(enc_key, "enc_key") }?;
         let sign_alg = alg_arg(sign_alg)?;
         let (alg, enc, zip) = (jwe_alg_arg(alg)?, jwe_enc_arg(enc)?, flags_arg(flags)?);
         let claims = unsafe { input(claims_json, claims_len, "claims_json") }?;
@@ -419,9 +410,9 @@ unsafe fn decrypt_and_verify_to_c<K: KeySource + ?Sized>(
     claims_out: OutString,
 ) -> Result<(), Failure> {
     let token = unsafe { input(token, token_len, "token") }?;
-    let dec_key = unsafe { key_ref(dec_key, "dec_key") }?;
-    let policy = unsafe { policy_ref(policy) }?;
-    let validation = unsafe { validation_ref(validation) }?;
+    let dec_key = unsafe { borrow(dec_key, "dec_key") }?;
+    let policy = unsafe { borrow(policy, "policy") }?;
+    let validation = unsafe { borrow(validation, "validation") }?;
     let n = jwe::decrypt_then_verify(token, dec_key, policy, verify_keys, validation)?;
     write_pair(&header_out, &n.jwt.header_json, &claims_out, &n.jwt.claims_json)
 }
@@ -458,7 +449,7 @@ pub unsafe extern "C" fn jwtkit_jwe_decrypt_and_verify(
 ) -> jwtkit_status {
     fallible(out_err, || unsafe {
         let (header, claims) = (OutString::new(out_header, out_header_len), OutString::new(out_claims, out_claims_len));
-        let verify_key = key_ref(verify_key, "verify_key")?;
+        let verify_key = borrow(verify_key, "verify_key")?;
         decrypt_and_verify_to_c(token, token_len, dec_key, policy, verify_key, validation, header, claims)
     })
 }
@@ -483,7 +474,7 @@ pub unsafe extern "C" fn jwtkit_jwe_decrypt_and_verify_with_keyset(
 ) -> jwtkit_status {
     fallible(out_err, || unsafe {
         let (header, claims) = (OutString::new(out_header, out_header_len), OutString::new(out_claims, out_claims_len));
-        let set = keyset_ref(keyset)?;
+        let set = borrow(keyset, "keyset")?;
         decrypt_and_verify_to_c(token, token_len, dec_key, policy, set, validation, header, claims)
     })
 }

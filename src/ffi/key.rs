@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use crate::ffi::boundary::{fallible, input, invalid, null, Failure};
+use crate::ffi::handle::{free_shared, give_shared, Castable, Shared};
 use crate::ffi::status::*;
 use crate::key::Key;
 
@@ -22,12 +23,9 @@ const _: () = {
     shareable::<Key>();
 };
 
-/// Borrows the `Key` behind a handle.
-pub(crate) unsafe fn key_ref<'a>(key: *const jwtkit_key, name: &str) -> Result<&'a Key, Failure> {
-    if key.is_null() {
-        return Err(null(name));
-    }
-    Ok(unsafe { &*(key as *const Key) })
+impl Castable for jwtkit_key {
+    type Ownership = Shared;
+    type Rust = Key;
 }
 
 unsafe fn publish(out: *mut *const jwtkit_key, make: impl FnOnce() -> crate::Result<Key>) -> Result<(), Failure> {
@@ -35,7 +33,7 @@ unsafe fn publish(out: *mut *const jwtkit_key, make: impl FnOnce() -> crate::Res
         return Err(null("out"));
     }
     let key = make()?;
-    unsafe { *out = Arc::into_raw(Arc::new(key)) as *const jwtkit_key };
+    unsafe { give_shared(out, Arc::new(key)) };
     Ok(())
 }
 
@@ -137,8 +135,6 @@ pub unsafe extern "C" fn jwtkit_key_from_jwk(
 #[no_mangle]
 pub unsafe extern "C" fn jwtkit_key_free(key: *const jwtkit_key) {
     crate::ffi::boundary::infallible((), || {
-        if !key.is_null() {
-            drop(unsafe { Arc::from_raw(key as *const Key) });
-        }
+        unsafe { free_shared(key) }
     })
 }

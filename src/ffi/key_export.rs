@@ -3,11 +3,11 @@
 //! public and private JWK / PEM export, and RFC 7638 thumbprints.
 
 use std::ffi::c_char;
-use std::sync::Arc;
 
 use crate::alg::Family;
 use crate::ffi::boundary::{fallible, infallible, invalid, null, optional_input, OutString};
-use crate::ffi::key::{jwtkit_key, key_ref};
+use crate::ffi::handle::{borrow, give_shared};
+use crate::ffi::key::jwtkit_key;
 use crate::ffi::status::*;
 use crate::ffi::version::{alg_arg, jwtkit_alg};
 use crate::key::Key;
@@ -32,9 +32,6 @@ pub const JWTKIT_KEY_KIND_ED25519: jwtkit_key_kind = 6;
 /// An X25519 key (JWK `OKP`/`X25519`): JWE `ECDH-ES` key agreement only, never JWS.
 pub const JWTKIT_KEY_KIND_X25519: jwtkit_key_kind = 7;
 
-pub(crate) unsafe fn publish_key(out: *mut *const jwtkit_key, key: Key) {
-    unsafe { *out = Arc::into_raw(Arc::new(key)) as *const jwtkit_key };
-}
 
 
 /// The shared body of the exports: one text made from the key, written to `out`.
@@ -46,7 +43,7 @@ unsafe fn export<T: AsRef<str>>(
     make: impl FnOnce(&Key) -> crate::Result<T>,
 ) -> jwtkit_status {
     fallible(out_err, || {
-        let key = unsafe { key_ref(key, "key") }?;
+        let key = unsafe { borrow(key, "key") }?;
         let out = OutString::new(out, out_len).required("out")?;
         out.write(make(key)?.as_ref().as_bytes())
     })
@@ -76,7 +73,7 @@ pub unsafe extern "C" fn jwtkit_key_generate(
         }
         let alg = alg_arg(alg)?;
         let key = Key::generate(alg)?;
-        unsafe { publish_key(out, key) };
+        unsafe { give_shared(out, std::sync::Arc::new(key)) };
         Ok(())
     })
 }
@@ -99,7 +96,7 @@ pub unsafe extern "C" fn jwtkit_key_with_kid(
     out_err: *mut *mut jwtkit_error,
 ) -> jwtkit_status {
     fallible(out_err, || {
-        let key = unsafe { key_ref(key, "key") }?;
+        let key = unsafe { borrow(key, "key") }?;
         let kid = match unsafe { optional_input(kid, kid_len, "kid") }? {
             None | Some([]) => None,
             Some(bytes) => {
@@ -110,7 +107,7 @@ pub unsafe extern "C" fn jwtkit_key_with_kid(
             return Err(null("out"));
         }
         let new_key = key.with_kid(kid)?;
-        unsafe { publish_key(out, new_key) };
+        unsafe { give_shared(out, std::sync::Arc::new(new_key)) };
         Ok(())
     })
 }
@@ -131,7 +128,7 @@ pub unsafe extern "C" fn jwtkit_key_kid(
     out_err: *mut *mut jwtkit_error,
 ) -> jwtkit_status {
     fallible(out_err, || {
-        let key = unsafe { key_ref(key, "key") }?;
+        let key = unsafe { borrow(key, "key") }?;
         let out_string = OutString::new(out, out_len).required("out")?;
         match key.kid() {
             Some(kid) => out_string.write(kid.as_bytes()),
@@ -152,7 +149,7 @@ pub unsafe extern "C" fn jwtkit_key_kid(
 /// NULL. Thread safety: reads only.
 #[no_mangle]
 pub unsafe extern "C" fn jwtkit_key_get_kind(key: *const jwtkit_key) -> jwtkit_key_kind {
-    infallible(JWTKIT_KEY_KIND_NONE, || match unsafe { key_ref(key, "key") } {
+    infallible(JWTKIT_KEY_KIND_NONE, || match unsafe { borrow(key, "key") } {
         Err(_) => JWTKIT_KEY_KIND_NONE,
         Ok(k) => match k.family() {
             Family::Hmac => JWTKIT_KEY_KIND_HMAC,
@@ -170,7 +167,7 @@ pub unsafe extern "C" fn jwtkit_key_get_kind(key: *const jwtkit_key) -> jwtkit_k
 /// keys and NULL. Thread safety: reads only.
 #[no_mangle]
 pub unsafe extern "C" fn jwtkit_key_is_private(key: *const jwtkit_key) -> bool {
-    infallible(false, || unsafe { key_ref(key, "key") }.is_ok_and(|k| k.is_private()))
+    infallible(false, || unsafe { borrow(key, "key") }.is_ok_and(|k| k.is_private()))
 }
 
 /// The public half of `key` as a JWK (RFC 7517; members sorted, no whitespace) with its

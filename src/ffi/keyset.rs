@@ -4,13 +4,13 @@
 use std::ffi::c_char;
 use std::sync::Arc;
 
-use crate::ffi::boundary::{fallible, infallible, input, invalid, null, Failure, OutString};
+use crate::ffi::boundary::{fallible, infallible, input, invalid, null, OutString};
+use crate::ffi::handle::{borrow, clone_shared, free_shared, give_shared, Castable, Shared};
 use crate::ffi::key::jwtkit_key;
 use crate::ffi::status::*;
 use crate::ffi::token::verify_to_c;
 use crate::ffi::validation::jwtkit_validation;
 use crate::jwks::KeySet;
-use crate::key::Key;
 
 /// An opaque, immutable set of keys, from a JWK Set document (`jwtkit_keyset_from_jwks`)
 /// or from keys (`jwtkit_keyset_from_keys`). Verification picks the key by the token's
@@ -20,15 +20,9 @@ pub struct jwtkit_keyset {
     _private: [u8; 0],
 }
 
-pub(crate) unsafe fn keyset_ref<'a>(set: *const jwtkit_keyset) -> Result<&'a KeySet, Failure> {
-    if set.is_null() {
-        return Err(null("keyset"));
-    }
-    Ok(unsafe { &*(set as *const KeySet) })
-}
-
-unsafe fn publish(out: *mut *const jwtkit_keyset, set: KeySet) {
-    unsafe { *out = Arc::into_raw(Arc::new(set)) as *const jwtkit_keyset };
+impl Castable for jwtkit_keyset {
+    type Ownership = Shared;
+    type Rust = KeySet;
 }
 
 /// Reads a JWK Set (RFC 7517 §5): `{"keys": [...]}`, `(ptr, len)` UTF-8 JSON, copied,
@@ -58,7 +52,7 @@ pub unsafe extern "C" fn jwtkit_keyset_from_jwks(
             return Err(null("out"));
         }
         let set = KeySet::from_jwks(jwks)?;
-        unsafe { publish(out, set) };
+        unsafe { give_shared(out, Arc::new(set)) };
         Ok(())
     })
 }
@@ -95,15 +89,10 @@ pub unsafe extern "C" fn jwtkit_keyset_from_keys(
             if handle.is_null() {
                 return Err(null(&format!("keys[{i}]")));
             }
-            // The handle is an Arc<Key> given out by jwtkit: take one more reference.
-            let key = handle as *const Key;
-            shared.push(unsafe {
-                Arc::increment_strong_count(key);
-                Arc::from_raw(key)
-            });
+            shared.push(unsafe { clone_shared(handle) });
         }
         let set = KeySet::from_keys(shared);
-        unsafe { publish(out, set) };
+        unsafe { give_shared(out, Arc::new(set)) };
         Ok(())
     })
 }
@@ -113,9 +102,7 @@ pub unsafe extern "C" fn jwtkit_keyset_from_keys(
 #[no_mangle]
 pub unsafe extern "C" fn jwtkit_keyset_free(set: *const jwtkit_keyset) {
     infallible((), || {
-        if !set.is_null() {
-            drop(unsafe { Arc::from_raw(set as *const KeySet) });
-        }
+        unsafe { free_shared(set) }
     })
 }
 
@@ -123,7 +110,7 @@ pub unsafe extern "C" fn jwtkit_keyset_free(set: *const jwtkit_keyset) {
 /// Thread safety: reads only.
 #[no_mangle]
 pub unsafe extern "C" fn jwtkit_keyset_len(set: *const jwtkit_keyset) -> usize {
-    infallible(0, || unsafe { keyset_ref(set) }.map_or(0, |s| s.len()))
+    infallible(0, || unsafe { borrow(set, "keyset") }.map_or(0, |s| s.len()))
 }
 
 /// The usable key at `index` (0 ≤ index < `jwtkit_keyset_len`, document order): on
@@ -141,7 +128,7 @@ pub unsafe extern "C" fn jwtkit_keyset_get(
     out_err: *mut *mut jwtkit_error,
 ) -> jwtkit_status {
     fallible(out_err, || {
-        let set = unsafe { keyset_ref(set) }?;
+        let set = unsafe { borrow(set, "keyset") }?;
         if out.is_null() {
             return Err(null("out"));
         }
@@ -149,7 +136,7 @@ pub unsafe extern "C" fn jwtkit_keyset_get(
             .keys()
             .get(index)
             .ok_or_else(|| invalid(format!("index {index} is out of range: the set has {} keys", set.len())))?;
-        unsafe { *out = Arc::into_raw(Arc::clone(key)) as *const jwtkit_key };
+        unsafe { give_shared(out, Arc::clone(key)) };
         Ok(())
     })
 }
@@ -157,7 +144,7 @@ pub unsafe extern "C" fn jwtkit_keyset_get(
 /// The number of keys the set skipped; 0 for NULL. Thread safety: reads only.
 #[no_mangle]
 pub unsafe extern "C" fn jwtkit_keyset_skipped_count(set: *const jwtkit_keyset) -> usize {
-    infallible(0, || unsafe { keyset_ref(set) }.map_or(0, |s| s.skipped().len()))
+    infallible(0, || unsafe { borrow(set, "keyset") }.map_or(0, |s| s.skipped().len()))
 }
 
 /// Why the `index`-th skipped key (0 ≤ index < `jwtkit_keyset_skipped_count`, in
@@ -181,7 +168,7 @@ pub unsafe extern "C" fn jwtkit_keyset_skipped(
     out_err: *mut *mut jwtkit_error,
 ) -> jwtkit_status {
     fallible(out_err, || {
-        let set = unsafe { keyset_ref(set) }?;
+        let set = unsafe { borrow(set, "keyset") }?;
         let skipped = set.skipped().get(index).ok_or_else(|| {
             invalid(format!("index {index} is out of range: the set skipped {} keys", set.skipped().len()))
         })?;
@@ -211,7 +198,7 @@ pub unsafe extern "C" fn jwtkit_keyset_to_public_jwks(
     out_err: *mut *mut jwtkit_error,
 ) -> jwtkit_status {
     fallible(out_err, || {
-        let set = unsafe { keyset_ref(set) }?;
+        let set = unsafe { borrow(set, "keyset") }?;
         let out = OutString::new(out, out_len).required("out")?;
         out.write(set.to_public_jwks()?.as_bytes())
     })
@@ -257,7 +244,7 @@ pub unsafe extern "C" fn jwtkit_verify_with_keyset(
 ) -> jwtkit_status {
     fallible(out_err, || unsafe {
         let (header, claims) = (OutString::new(out_header, out_header_len), OutString::new(out_claims, out_claims_len));
-        verify_to_c(token, token_len, keyset_ref(keyset)?, validation, true, header, claims)
+        verify_to_c(token, token_len, borrow(keyset, "keyset")?, validation, true, header, claims)
     })
 }
 
@@ -288,6 +275,6 @@ pub unsafe extern "C" fn jwtkit_jws_verify_with_keyset(
 ) -> jwtkit_status {
     fallible(out_err, || unsafe {
         let (header, payload) = (OutString::new(out_header, out_header_len), OutString::new(out_payload, out_payload_len));
-        verify_to_c(token, token_len, keyset_ref(keyset)?, validation, false, header, payload)
+        verify_to_c(token, token_len, borrow(keyset, "keyset")?, validation, false, header, payload)
     })
 }

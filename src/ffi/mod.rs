@@ -6,6 +6,7 @@
 #![allow(clippy::missing_safety_doc)] // the safety contract is in each function's C docs
 
 pub mod boundary;
+mod handle;
 pub mod jwe;
 pub mod key;
 pub mod key_export;

@@ -6,7 +6,8 @@ use std::ffi::c_char;
 use serde_json::Value;
 
 use crate::ffi::boundary::{fallible, input, null, Failure, OutString};
-use crate::ffi::key::{jwtkit_key, key_ref};
+use crate::ffi::handle::{borrow, borrow_mut, free_boxed, give_boxed, Boxed, Castable};
+use crate::ffi::key::jwtkit_key;
 use crate::ffi::status::*;
 use crate::ffi::validation::text_arg;
 use crate::ffi::version::{alg_arg, jwtkit_alg};
@@ -18,11 +19,9 @@ pub struct jwtkit_sign_options {
     _private: [u8; 0],
 }
 
-unsafe fn options_mut<'a>(o: *mut jwtkit_sign_options) -> Result<&'a mut SignOptions, Failure> {
-    if o.is_null() {
-        return Err(null("options"));
-    }
-    Ok(unsafe { &mut *(o as *mut SignOptions) })
+impl Castable for jwtkit_sign_options {
+    type Ownership = Boxed;
+    type Rust = SignOptions;
 }
 
 /// Runs `apply` on the options behind `o`.
@@ -31,7 +30,7 @@ unsafe fn update(
     out_err: *mut *mut jwtkit_error,
     apply: impl FnOnce(&mut SignOptions) -> Result<(), Failure>,
 ) -> jwtkit_status {
-    fallible(out_err, || apply(unsafe { options_mut(o) }?))
+    fallible(out_err, || apply(unsafe { borrow_mut(o, "options") }?))
 }
 
 /// Creates default options (`iat` = now). On success `*out` receives options owned by
@@ -47,7 +46,7 @@ pub unsafe extern "C" fn jwtkit_sign_options_new(
         if out.is_null() {
             return Err(null("out"));
         }
-        unsafe { *out = Box::into_raw(Box::new(SignOptions::default())) as *mut jwtkit_sign_options };
+        unsafe { give_boxed(out, SignOptions::default()) };
         Ok(())
     })
 }
@@ -56,9 +55,7 @@ pub unsafe extern "C" fn jwtkit_sign_options_new(
 #[no_mangle]
 pub unsafe extern "C" fn jwtkit_sign_options_free(options: *mut jwtkit_sign_options) {
     crate::ffi::boundary::infallible((), || {
-        if !options.is_null() {
-            drop(unsafe { Box::from_raw(options as *mut SignOptions) });
-        }
+        unsafe { free_boxed(options) }
     })
 }
 
@@ -267,14 +264,11 @@ pub unsafe extern "C" fn jwtkit_sign_with_options(
     out_err: *mut *mut jwtkit_error,
 ) -> jwtkit_status {
     fallible(out_err, || {
-        let key = unsafe { key_ref(key, "key") }?;
+        let key = unsafe { borrow(key, "key") }?;
         let alg = alg_arg(alg)?;
         let claims = unsafe { input(claims_json, claims_len, "claims_json") }?;
         let default = SignOptions::default();
-        let options = match unsafe { (options as *const SignOptions).as_ref() } {
-            Some(o) => o,
-            None => &default,
-        };
+        let options = if options.is_null() { &default } else { unsafe { borrow(options, "options") }? };
         let out = OutString::new(out_token, out_token_len).required("out_token")?;
         let token = sign_with(key, alg, claims, options)?;
         out.write(token.as_bytes())

@@ -4,9 +4,10 @@ use std::ffi::c_char;
 use std::mem::MaybeUninit;
 
 use crate::ffi::boundary::{fallible, input, optional_input, write_pair, Failure, OutString, Pending};
-use crate::ffi::key::{jwtkit_key, key_ref};
+use crate::ffi::handle::borrow;
+use crate::ffi::key::jwtkit_key;
 use crate::ffi::status::*;
-use crate::ffi::validation::{jwtkit_validation, validation_ref};
+use crate::ffi::validation::jwtkit_validation;
 use crate::ffi::version::{alg_arg, jwtkit_alg};
 use crate::jws::KeySource;
 use crate::{jws, jwt};
@@ -24,7 +25,7 @@ pub(crate) unsafe fn verify_to_c<K: KeySource + ?Sized>(
     body_out: OutString,
 ) -> Result<(), Failure> {
     let token = unsafe { input(token, token_len, "token") }?;
-    let validation = unsafe { validation_ref(validation) }?;
+    let validation = unsafe { borrow(validation, "validation") }?;
     // The payload is decoded straight into the caller's output (or a Vec when the caller
     // does not want it), and the header copied out only when asked for: the outputs
     // are the only allocations.
@@ -86,7 +87,7 @@ pub unsafe extern "C" fn jwtkit_sign(
     out_err: *mut *mut jwtkit_error,
 ) -> jwtkit_status {
     fallible(out_err, || {
-        let key = unsafe { key_ref(key, "key") }?;
+        let key = unsafe { borrow(key, "key") }?;
         let alg = alg_arg(alg)?;
         let claims = unsafe { input(claims_json, claims_len, "claims_json") }?;
         let header = unsafe { optional_input(header_json, header_len, "header_json") }?;
@@ -110,7 +111,7 @@ pub unsafe extern "C" fn jwtkit_jws_sign(
     out_err: *mut *mut jwtkit_error,
 ) -> jwtkit_status {
     fallible(out_err, || {
-        let key = unsafe { key_ref(key, "key") }?;
+        let key = unsafe { borrow(key, "key") }?;
         let alg = alg_arg(alg)?;
         let payload = unsafe { input(payload, payload_len, "payload") }?;
         let header = unsafe { optional_input(header_json, header_len, "header_json") }?;
@@ -156,7 +157,7 @@ pub unsafe extern "C" fn jwtkit_verify(
 ) -> jwtkit_status {
     fallible(out_err, || unsafe {
         let (header, claims) = (OutString::new(out_header, out_header_len), OutString::new(out_claims, out_claims_len));
-        verify_to_c(token, token_len, key_ref(key, "key")?, validation, true, header, claims)
+        verify_to_c(token, token_len, borrow(key, "key")?, validation, true, header, claims)
     })
 }
 
@@ -179,7 +180,7 @@ pub unsafe extern "C" fn jwtkit_jws_verify(
 ) -> jwtkit_status {
     fallible(out_err, || unsafe {
         let (header, payload) = (OutString::new(out_header, out_header_len), OutString::new(out_payload, out_payload_len));
-        verify_to_c(token, token_len, key_ref(key, "key")?, validation, false, header, payload)
+        verify_to_c(token, token_len, borrow(key, "key")?, validation, false, header, payload)
     })
 }
 

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use crate::claims::{Checks, Validation};
 use crate::ffi::boundary::{fallible, input, invalid, null, Failure};
+use crate::ffi::handle::{borrow_mut, free_boxed, give_boxed, Boxed, Castable};
 use crate::ffi::status::*;
 use crate::ffi::version::{alg_arg, jwtkit_alg};
 
@@ -16,18 +17,9 @@ pub struct jwtkit_validation {
     _private: [u8; 0],
 }
 
-pub(crate) unsafe fn validation_ref<'a>(v: *const jwtkit_validation) -> Result<&'a Validation, Failure> {
-    if v.is_null() {
-        return Err(null("validation"));
-    }
-    Ok(unsafe { &*(v as *const Validation) })
-}
-
-unsafe fn validation_mut<'a>(v: *mut jwtkit_validation) -> Result<&'a mut Validation, Failure> {
-    if v.is_null() {
-        return Err(null("validation"));
-    }
-    Ok(unsafe { &mut *(v as *mut Validation) })
+impl Castable for jwtkit_validation {
+    type Ownership = Boxed;
+    type Rust = Validation;
 }
 
 /// Creates a policy that accepts exactly the `n_algs` algorithms in `algs` (copied;
@@ -57,7 +49,7 @@ pub unsafe extern "C" fn jwtkit_validation_new(
         let numbers = unsafe { std::slice::from_raw_parts(algs, n_algs) };
         let list = numbers.iter().map(|&a| alg_arg(a)).collect::<Result<Vec<_>, _>>()?;
         let validation = Validation::new(&list)?;
-        unsafe { *out = Box::into_raw(Box::new(validation)) as *mut jwtkit_validation };
+        unsafe { give_boxed(out, validation) };
         Ok(())
     })
 }
@@ -73,7 +65,7 @@ pub unsafe extern "C" fn jwtkit_validation_set_leeway(
     out_err: *mut *mut jwtkit_error,
 ) -> jwtkit_status {
     fallible(out_err, || {
-        unsafe { validation_mut(validation) }?.set_leeway(seconds);
+        unsafe { borrow_mut(validation, "validation") }?.set_leeway(seconds);
         Ok(())
     })
 }
@@ -89,7 +81,7 @@ pub unsafe extern "C" fn jwtkit_validation_set_now(
     out_err: *mut *mut jwtkit_error,
 ) -> jwtkit_status {
     fallible(out_err, || {
-        unsafe { validation_mut(validation) }?.set_now(unix_seconds);
+        unsafe { borrow_mut(validation, "validation") }?.set_now(unix_seconds);
         Ok(())
     })
 }
@@ -110,7 +102,7 @@ unsafe fn set_text(
     apply: impl FnOnce(&mut Validation, &str),
 ) -> jwtkit_status {
     fallible(out_err, || {
-        let v = unsafe { validation_mut(validation) }?;
+        let v = unsafe { borrow_mut(validation, "validation") }?;
         let text = unsafe { text_arg(ptr, len, name) }?;
         apply(v, text);
         Ok(())
@@ -160,7 +152,7 @@ pub unsafe extern "C" fn jwtkit_validation_set_strict_audience(
     out_err: *mut *mut jwtkit_error,
 ) -> jwtkit_status {
     fallible(out_err, || {
-        unsafe { validation_mut(validation) }?.set_strict_audience(strict);
+        unsafe { borrow_mut(validation, "validation") }?.set_strict_audience(strict);
         Ok(())
     })
 }
@@ -217,7 +209,7 @@ pub unsafe extern "C" fn jwtkit_validation_set_max_age(
     out_err: *mut *mut jwtkit_error,
 ) -> jwtkit_status {
     fallible(out_err, || {
-        unsafe { validation_mut(validation) }?.set_max_age(seconds);
+        unsafe { borrow_mut(validation, "validation") }?.set_max_age(seconds);
         Ok(())
     })
 }
@@ -249,7 +241,7 @@ pub unsafe extern "C" fn jwtkit_validation_disable_checks(
     out_err: *mut *mut jwtkit_error,
 ) -> jwtkit_status {
     fallible(out_err, || {
-        let v = unsafe { validation_mut(validation) }?;
+        let v = unsafe { borrow_mut(validation, "validation") }?;
         if checks & !63 != 0 {
             return Err(invalid(format!("unknown check bits {checks:#x}")));
         }
@@ -302,7 +294,7 @@ pub unsafe extern "C" fn jwtkit_validation_set_revocation_check(
     out_err: *mut *mut jwtkit_error,
 ) -> jwtkit_status {
     fallible(out_err, || {
-        let v = unsafe { validation_mut(validation) }?;
+        let v = unsafe { borrow_mut(validation, "validation") }?;
         let Some(check) = check else {
             v.set_revocation_check(None);
             return Ok(());
@@ -347,7 +339,7 @@ pub unsafe extern "C" fn jwtkit_validation_set_limit(
     out_err: *mut *mut jwtkit_error,
 ) -> jwtkit_status {
     fallible(out_err, || {
-        let v = unsafe { validation_mut(validation) }?;
+        let v = unsafe { borrow_mut(validation, "validation") }?;
         let value = usize::try_from(value).map_err(|_| invalid(format!("limit value {value} is too large")))?;
         let mut limits = *v.limits();
         match limit {
@@ -366,8 +358,6 @@ pub unsafe extern "C" fn jwtkit_validation_set_limit(
 #[no_mangle]
 pub unsafe extern "C" fn jwtkit_validation_free(validation: *mut jwtkit_validation) {
     crate::ffi::boundary::infallible((), || {
-        if !validation.is_null() {
-            drop(unsafe { Box::from_raw(validation as *mut Validation) });
-        }
+        unsafe { free_boxed(validation) }
     })
 }
