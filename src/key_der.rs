@@ -74,7 +74,7 @@ pub fn from_pem(pem: &[u8]) -> Result<Key> {
         // Normalise line endings so CRLF files decode like LF ones. Both the copy and the
         // DER hold a private key's secret: wiped on drop. (pem_rfc7468's messages are
         // fixed texts; the label is one of ours by now.)
-        let armoured = Zeroizing::new(armoured.replace("\r\n", "\n"));
+        let armoured = lf_only(armoured);
         let (_, der) = pem_rfc7468::decode_vec(armoured.as_bytes())
             .map_err(|e| Error::KeyInvalid(format!("PEM `{label}` block: {}", tidy(&e.to_string(), 96))))?;
         let der = Zeroizing::new(der);
@@ -85,6 +85,22 @@ pub fn from_pem(pem: &[u8]) -> Result<Key> {
     } else {
         Err(Error::KeyUnsupported(format!("no supported key in PEM blocks [{}]", seen.join(", "))))
     }
+}
+
+/// `text` with CRLF line ends turned into LF, in a buffer wiped on drop and allocated
+/// once (`str::replace` grows its result, leaving partial copies of a private key's
+/// base64 behind in the blocks it outgrows).
+pub(crate) fn lf_only(text: &str) -> Zeroizing<String> {
+    let mut out = Zeroizing::new(String::with_capacity(text.len()));
+    let mut pieces = text.split("\r\n");
+    if let Some(first) = pieces.next() {
+        out.push_str(first);
+    }
+    for piece in pieces {
+        out.push('\n');
+        out.push_str(piece);
+    }
+    out
 }
 
 /// DER carries no label: try each structure; the first that parses decides.

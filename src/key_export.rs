@@ -200,7 +200,7 @@ fn pem_private_blocks(pem: &[u8]) -> Vec<Zeroizing<Vec<u8>>> {
         let label = &block[11..11 + label_len];
         let end_marker = format!("-----END {label}-----");
         let Some(end) = block.find(&end_marker) else { break };
-        let armoured = Zeroizing::new(block[..end + end_marker.len()].replace("\r\n", "\n"));
+        let armoured = crate::key_der::lf_only(&block[..end + end_marker.len()]);
         rest = &block[end + end_marker.len()..];
         if label == "PRIVATE KEY" || label == "RSA PRIVATE KEY" {
             if let Ok((_, der)) = pem_rfc7468::decode_vec(armoured.as_bytes()) {

@@ -218,3 +218,129 @@ fn okp(jwk: &Object) -> Result<Key> {
         }
     }
 }
+
+/// What jwtkit frees while reading a key must not hold the key: every block freed while
+/// a "needle" (a piece of the key, as text or bytes) is armed is searched for it.
+#[cfg(test)]
+mod wipe_tests {
+    use std::alloc::{GlobalAlloc, Layout, System};
+    use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
+    use std::sync::Mutex;
+
+    use crate::key::Key;
+    use crate::KeySet;
+
+    struct Scanning;
+
+    const MAX_NEEDLE: usize = 96;
+    static ARMED: AtomicBool = AtomicBool::new(false);
+    static NEEDLE: [AtomicU8; MAX_NEEDLE] = [const { AtomicU8::new(0) }; MAX_NEEDLE];
+    static NEEDLE_LEN: AtomicUsize = AtomicUsize::new(0);
+    static FOUND: AtomicUsize = AtomicUsize::new(0);
+    /// One armed search at a time.
+    static ONE: Mutex<()> = Mutex::new(());
+
+    #[global_allocator]
+    static SCANNING: Scanning = Scanning;
+
+    // SAFETY: every call is forwarded to the system allocator unchanged; `dealloc` reads
+    // the block it is given (`layout.size()` initialised-or-not bytes it owns until then)
+    // before freeing it, and allocates nothing.
+    unsafe impl GlobalAlloc for Scanning {
+        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+            unsafe { System.alloc(layout) }
+        }
+        unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+            unsafe { System.alloc_zeroed(layout) }
+        }
+        unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+            if ARMED.load(Ordering::Acquire) {
+                let n = NEEDLE_LEN.load(Ordering::Acquire);
+                // The block's bytes as they are when freed (volatile: not elided).
+                let size = layout.size();
+                if n > 0 && size >= n {
+                    let first = NEEDLE[0].load(Ordering::Relaxed);
+                    for start in 0..=size - n {
+                        if unsafe { ptr.add(start).read_volatile() } == first
+                            && (1..n).all(|i| unsafe { ptr.add(start + i).read_volatile() } == NEEDLE[i].load(Ordering::Relaxed))
+                        {
+                            FOUND.fetch_add(1, Ordering::AcqRel);
+                            break;
+                        }
+                    }
+                }
+            }
+            unsafe { System.dealloc(ptr, layout) }
+        }
+        // No `realloc`: the default moves a growing buffer with alloc, copy and
+        // `dealloc`, so the block left behind is searched too.
+    }
+
+    /// How many blocks freed while `run` ran held `needle`.
+    fn freed_holding(needle: &[u8], run: impl FnOnce()) -> usize {
+        let _one = ONE.lock().unwrap_or_else(|e| e.into_inner());
+        assert!((16..=MAX_NEEDLE).contains(&needle.len()));
+        for (slot, &b) in NEEDLE.iter().zip(needle) {
+            slot.store(b, Ordering::Relaxed);
+        }
+        NEEDLE_LEN.store(needle.len(), Ordering::Release);
+        FOUND.store(0, Ordering::Release);
+        ARMED.store(true, Ordering::Release);
+        run();
+        ARMED.store(false, Ordering::Release);
+        FOUND.load(Ordering::Acquire)
+    }
+
+    /// The base64url text of a JWK's private member is the secret: the parsed JWK (or
+    /// JWK Set) that held it is wiped before it is freed; so is the decoded secret, and
+    /// the copies a PEM private key goes through (the normalised text, the DER).
+    #[test]
+    fn parsed_keys_leave_no_copy_of_the_secret_behind() {
+        // Secrets no other test uses, so a find can only come from these keys.
+        let k = "c2VjcmV0IG5vIG90aGVyIHRlc3QgdXNlcywgc2l4dHkgZm91ciBieXRlcyBsb25nISE";
+        let k_bytes = crate::b64::decode(k.as_bytes(), "k").unwrap();
+        let oct = format!(r#"{{"kty":"oct","kid":"w","k":"{k}"}}"#);
+        let ec_d = "WKTM0cLBpny987-6hTZBWNrojhXpxBO2A6G0OcGTLPk";
+        let ec = format!(
+            r#"{{"kty":"EC","crv":"P-256","d":"{ec_d}","x":"vv9Qceh9AAZJegXBTd4APfhG0zhDFSyrvJ_4FHkdOgg","y":"1Ea8_wy_ho5TB6jMp8P1p1cG7NF5nAJUJHtNM-5HFo0"}}"#
+        );
+        // The public half above may not match: the scalar is read (and must be wiped)
+        // before the comparison that refuses it.
+        for (needle, input) in [
+            (k.as_bytes(), oct.clone()),
+            (&k_bytes[..], oct.clone()),
+            (&ec_d.as_bytes()[..], ec.clone()),
+        ] {
+            let jwks = format!(r#"{{"keys":[{input}]}}"#);
+            let found = freed_holding(needle, || {
+                drop(Key::from_jwk(input.as_bytes()));
+                drop(KeySet::from_jwks(jwks.as_bytes()));
+            });
+            assert_eq!(found, 0, "{} freed block(s) held {:?}", found, String::from_utf8_lossy(needle));
+        }
+
+        // A PEM private key: a line of its base64 body, and a piece of its DER.
+        let pem = include_str!("../tests/keys/ecp256.pkcs8.pem");
+        let line = pem.lines().nth(1).unwrap();
+        let der = include_bytes!("../tests/keys/ecp256.pkcs8.der");
+        let crlf = pem.replace('\n', "\r\n");
+        for needle in [line.as_bytes(), &der[30..62]] {
+            let found = freed_holding(needle, || {
+                drop(Key::from_pem(pem.as_bytes()).unwrap());
+                drop(Key::from_pem(crlf.as_bytes()).unwrap());
+            });
+            assert_eq!(found, 0, "{found} freed block(s) held a piece of the PEM key");
+        }
+    }
+
+    /// The search itself works: a secret in a plain `String` is found when freed.
+    #[test]
+    fn the_search_finds_an_unwiped_copy() {
+        let secret = "an unwiped copy of a secret, for the search to find";
+        assert_eq!(freed_holding(secret.as_bytes(), || drop(std::hint::black_box(secret.to_owned()))), 1);
+        let wiped = freed_holding(secret.as_bytes(), || {
+            drop(zeroize::Zeroizing::new(std::hint::black_box(secret.to_owned())));
+        });
+        assert_eq!(wiped, 0);
+    }
+}
