@@ -284,18 +284,6 @@ typedef int32_t (*jwtkit_revocation_fn)(void *ctx,
 #define JWTKIT_ERR_KEY_INVALID 100
 
 /*
- No key in the key set has the token's `kid`, or fits its algorithm.
- */
-#define JWTKIT_ERR_KEY_NOT_FOUND 106
-
-/*
- Bytes given as an HMAC secret have the shape of key material (PEM of any label, a
- DER key or certificate, base64 of one, a JWK or JWK Set, an OpenSSH public key),
- whether or not jwtkit can load it: key material is never an HMAC secret.
- */
-#define JWTKIT_ERR_KEY_NOT_SECRET 107
-
-/*
  A well-formed key of a kind jwtkit does not support (encrypted PEM, X25519, secp256k1, …).
  */
 #define JWTKIT_ERR_KEY_UNSUPPORTED 101
@@ -319,6 +307,18 @@ typedef int32_t (*jwtkit_revocation_fn)(void *ctx,
  The JWK's `alg`, `use` or `key_ops` forbid this operation.
  */
 #define JWTKIT_ERR_KEY_USAGE 105
+
+/*
+ No key in the key set has the token's `kid`, or fits its algorithm.
+ */
+#define JWTKIT_ERR_KEY_NOT_FOUND 106
+
+/*
+ Bytes given as an HMAC secret have the shape of key material (PEM of any label, a
+ DER key or certificate, base64 of one, a JWK or JWK Set, an OpenSSH public key),
+ whether or not jwtkit can load it: key material is never an HMAC secret.
+ */
+#define JWTKIT_ERR_KEY_NOT_SECRET 107
 
 /*
  Not a compact JWS: wrong number of segments, empty, non-ASCII, JSON serialization.
@@ -529,6 +529,25 @@ extern "C" {
  Never pass it to `free()`, and never pass anything else to this function.
  */
 void jwtkit_string_free(char *s);
+
+/*
+ The status carried by `err`. Returns `JWTKIT_ERR_NULL_ARGUMENT` when `err` is NULL.
+ Thread safety: reads only.
+ */
+jwtkit_status jwtkit_error_status(const struct jwtkit_error *err);
+
+/*
+ The message of `err`: UTF-8, NUL-terminated, never NULL. The string is owned by
+ `err` and valid until `jwtkit_error_free(err)`; do not free it. A NULL `err` gives a
+ static string.
+ */
+const char *jwtkit_error_message(const struct jwtkit_error *err);
+
+/*
+ Releases an error returned through an `out_err` parameter. NULL is a no-op; must
+ not be called twice on the same pointer.
+ */
+void jwtkit_error_free(struct jwtkit_error *err);
 
 /*
  Creates a decryption policy that accepts exactly the `n_algs` key management
@@ -1277,25 +1296,6 @@ jwtkit_status jwtkit_sign_with_options(const struct jwtkit_key *key,
                                        char **out_token,
                                        size_t *out_token_len,
                                        struct jwtkit_error **out_err);
-
-/*
- The status carried by `err`. Returns `JWTKIT_ERR_NULL_ARGUMENT` when `err` is NULL.
- Thread safety: reads only.
- */
-jwtkit_status jwtkit_error_status(const struct jwtkit_error *err);
-
-/*
- The message of `err`: UTF-8, NUL-terminated, never NULL. The string is owned by
- `err` and valid until `jwtkit_error_free(err)`; do not free it. A NULL `err` gives a
- static string.
- */
-const char *jwtkit_error_message(const struct jwtkit_error *err);
-
-/*
- Releases an error returned through an `out_err` parameter. NULL is a no-op; must
- not be called twice on the same pointer.
- */
-void jwtkit_error_free(struct jwtkit_error *err);
 
 /*
  A static, NUL-terminated name for `status` (e.g. "JWTKIT_ERR_EXPIRED"), for callers

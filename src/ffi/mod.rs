@@ -6,6 +6,7 @@
 #![allow(clippy::missing_safety_doc)] // the safety contract is in each function's C docs
 
 pub mod boundary;
+pub mod error;
 mod handle;
 pub mod jwe;
 pub mod key;
@@ -18,6 +19,7 @@ pub mod validation;
 pub mod version;
 
 pub use boundary::jwtkit_string_free;
+pub use error::*;
 pub use jwe::*;
 pub use key::*;
 pub use key_export::*;

@@ -1,4 +1,5 @@
-//! Status codes, the owned error object, and their names. Codes are grouped by range
+//! Status codes, their names, and the error object a failed call hands out (its C
+//! accessors are in `ffi::error`). Codes are grouped by range
 //! (1–99 misuse, 100s keys, 200s token format, 300s algorithm and signature, 400s
 //! claims, 500s encryption); a number, once published, is never reused for another meaning.
 
@@ -23,12 +24,6 @@ pub const JWTKIT_ERR_PANIC: jwtkit_status = 3;
 pub const JWTKIT_ERR_OUT_OF_MEMORY: jwtkit_status = 4;
 /// Key material is malformed: bad PEM/DER/JWK, a point not on its curve, mismatched halves.
 pub const JWTKIT_ERR_KEY_INVALID: jwtkit_status = 100;
-/// No key in the key set has the token's `kid`, or fits its algorithm.
-pub const JWTKIT_ERR_KEY_NOT_FOUND: jwtkit_status = 106;
-/// Bytes given as an HMAC secret have the shape of key material (PEM of any label, a
-/// DER key or certificate, base64 of one, a JWK or JWK Set, an OpenSSH public key),
-/// whether or not jwtkit can load it: key material is never an HMAC secret.
-pub const JWTKIT_ERR_KEY_NOT_SECRET: jwtkit_status = 107;
 /// A well-formed key of a kind jwtkit does not support (encrypted PEM, X25519, secp256k1, …).
 pub const JWTKIT_ERR_KEY_UNSUPPORTED: jwtkit_status = 101;
 /// RSA modulus under 2048 bits, or an HMAC secret shorter than the hash output.
@@ -39,6 +34,12 @@ pub const JWTKIT_ERR_KEY_ALG_MISMATCH: jwtkit_status = 103;
 pub const JWTKIT_ERR_KEY_CANNOT_SIGN: jwtkit_status = 104;
 /// The JWK's `alg`, `use` or `key_ops` forbid this operation.
 pub const JWTKIT_ERR_KEY_USAGE: jwtkit_status = 105;
+/// No key in the key set has the token's `kid`, or fits its algorithm.
+pub const JWTKIT_ERR_KEY_NOT_FOUND: jwtkit_status = 106;
+/// Bytes given as an HMAC secret have the shape of key material (PEM of any label, a
+/// DER key or certificate, base64 of one, a JWK or JWK Set, an OpenSSH public key),
+/// whether or not jwtkit can load it: key material is never an HMAC secret.
+pub const JWTKIT_ERR_KEY_NOT_SECRET: jwtkit_status = 107;
 /// Not a compact JWS: wrong number of segments, empty, non-ASCII, JSON serialization.
 pub const JWTKIT_ERR_TOKEN_MALFORMED: jwtkit_status = 200;
 /// The token is longer than the limit (128 KiB by default).
@@ -102,51 +103,7 @@ pub const JWTKIT_ERR_JWE_EPK_INVALID: jwtkit_status = 506;
 /// Decryption needs a private key or secret; this key is public.
 pub const JWTKIT_ERR_JWE_KEY_CANNOT_DECRYPT: jwtkit_status = 507;
 
-/// Every status with its static name (NUL-terminated), in numeric order.
-pub(crate) const STATUS_NAMES: &[(jwtkit_status, &str)] = &[
-    (JWTKIT_OK, "JWTKIT_OK\0"),
-    (JWTKIT_ERR_NULL_ARGUMENT, "JWTKIT_ERR_NULL_ARGUMENT\0"),
-    (JWTKIT_ERR_INVALID_ARGUMENT, "JWTKIT_ERR_INVALID_ARGUMENT\0"),
-    (JWTKIT_ERR_PANIC, "JWTKIT_ERR_PANIC\0"),
-    (JWTKIT_ERR_OUT_OF_MEMORY, "JWTKIT_ERR_OUT_OF_MEMORY\0"),
-    (JWTKIT_ERR_KEY_INVALID, "JWTKIT_ERR_KEY_INVALID\0"),
-    (JWTKIT_ERR_KEY_UNSUPPORTED, "JWTKIT_ERR_KEY_UNSUPPORTED\0"),
-    (JWTKIT_ERR_KEY_TOO_WEAK, "JWTKIT_ERR_KEY_TOO_WEAK\0"),
-    (JWTKIT_ERR_KEY_ALG_MISMATCH, "JWTKIT_ERR_KEY_ALG_MISMATCH\0"),
-    (JWTKIT_ERR_KEY_CANNOT_SIGN, "JWTKIT_ERR_KEY_CANNOT_SIGN\0"),
-    (JWTKIT_ERR_KEY_USAGE, "JWTKIT_ERR_KEY_USAGE\0"),
-    (JWTKIT_ERR_KEY_NOT_FOUND, "JWTKIT_ERR_KEY_NOT_FOUND\0"),
-    (JWTKIT_ERR_KEY_NOT_SECRET, "JWTKIT_ERR_KEY_NOT_SECRET\0"),
-    (JWTKIT_ERR_TOKEN_MALFORMED, "JWTKIT_ERR_TOKEN_MALFORMED\0"),
-    (JWTKIT_ERR_TOKEN_TOO_LARGE, "JWTKIT_ERR_TOKEN_TOO_LARGE\0"),
-    (JWTKIT_ERR_BASE64, "JWTKIT_ERR_BASE64\0"),
-    (JWTKIT_ERR_JSON, "JWTKIT_ERR_JSON\0"),
-    (JWTKIT_ERR_JSON_LIMIT, "JWTKIT_ERR_JSON_LIMIT\0"),
-    (JWTKIT_ERR_HEADER_INVALID, "JWTKIT_ERR_HEADER_INVALID\0"),
-    (JWTKIT_ERR_CRIT_UNSUPPORTED, "JWTKIT_ERR_CRIT_UNSUPPORTED\0"),
-    (JWTKIT_ERR_ALG_UNSUPPORTED, "JWTKIT_ERR_ALG_UNSUPPORTED\0"),
-    (JWTKIT_ERR_ALG_NOT_ALLOWED, "JWTKIT_ERR_ALG_NOT_ALLOWED\0"),
-    (JWTKIT_ERR_SIGNATURE_INVALID, "JWTKIT_ERR_SIGNATURE_INVALID\0"),
-    (JWTKIT_ERR_CLAIM_INVALID, "JWTKIT_ERR_CLAIM_INVALID\0"),
-    (JWTKIT_ERR_EXPIRED, "JWTKIT_ERR_EXPIRED\0"),
-    (JWTKIT_ERR_NOT_YET_VALID, "JWTKIT_ERR_NOT_YET_VALID\0"),
-    (JWTKIT_ERR_ISSUED_IN_FUTURE, "JWTKIT_ERR_ISSUED_IN_FUTURE\0"),
-    (JWTKIT_ERR_TOO_OLD, "JWTKIT_ERR_TOO_OLD\0"),
-    (JWTKIT_ERR_CLAIM_MISSING, "JWTKIT_ERR_CLAIM_MISSING\0"),
-    (JWTKIT_ERR_ISSUER_MISMATCH, "JWTKIT_ERR_ISSUER_MISMATCH\0"),
-    (JWTKIT_ERR_AUDIENCE_MISMATCH, "JWTKIT_ERR_AUDIENCE_MISMATCH\0"),
-    (JWTKIT_ERR_SUBJECT_MISMATCH, "JWTKIT_ERR_SUBJECT_MISMATCH\0"),
-    (JWTKIT_ERR_TYP_MISMATCH, "JWTKIT_ERR_TYP_MISMATCH\0"),
-    (JWTKIT_ERR_REVOKED, "JWTKIT_ERR_REVOKED\0"),
-    (JWTKIT_ERR_JWE_DECRYPTION_FAILED, "JWTKIT_ERR_JWE_DECRYPTION_FAILED\0"),
-    (JWTKIT_ERR_JWE_ENC_UNSUPPORTED, "JWTKIT_ERR_JWE_ENC_UNSUPPORTED\0"),
-    (JWTKIT_ERR_JWE_ENC_NOT_ALLOWED, "JWTKIT_ERR_JWE_ENC_NOT_ALLOWED\0"),
-    (JWTKIT_ERR_JWE_ALG_INSECURE, "JWTKIT_ERR_JWE_ALG_INSECURE\0"),
-    (JWTKIT_ERR_JWE_ZIP_NOT_ALLOWED, "JWTKIT_ERR_JWE_ZIP_NOT_ALLOWED\0"),
-    (JWTKIT_ERR_JWE_ZIP_LIMIT, "JWTKIT_ERR_JWE_ZIP_LIMIT\0"),
-    (JWTKIT_ERR_JWE_EPK_INVALID, "JWTKIT_ERR_JWE_EPK_INVALID\0"),
-    (JWTKIT_ERR_JWE_KEY_CANNOT_DECRYPT, "JWTKIT_ERR_JWE_KEY_CANNOT_DECRYPT\0"),
-];
+include!(concat!(env!("OUT_DIR"), "/status_names.rs"));
 
 /// The C status of a core error: one variant, one code.
 pub(crate) fn status_of(error: &Error) -> jwtkit_status {
@@ -205,38 +162,6 @@ impl jwtkit_error {
         let message = CString::new(message.replace('\0', "\\0")).unwrap_or_default();
         jwtkit_error { status, message }
     }
-}
-
-/// The status carried by `err`. Returns `JWTKIT_ERR_NULL_ARGUMENT` when `err` is NULL.
-/// Thread safety: reads only.
-#[no_mangle]
-pub unsafe extern "C" fn jwtkit_error_status(err: *const jwtkit_error) -> jwtkit_status {
-    crate::ffi::boundary::infallible(JWTKIT_ERR_PANIC, || match unsafe { err.as_ref() } {
-        Some(e) => e.status,
-        None => JWTKIT_ERR_NULL_ARGUMENT,
-    })
-}
-
-/// The message of `err`: UTF-8, NUL-terminated, never NULL. The string is owned by
-/// `err` and valid until `jwtkit_error_free(err)`; do not free it. A NULL `err` gives a
-/// static string.
-#[no_mangle]
-pub unsafe extern "C" fn jwtkit_error_message(err: *const jwtkit_error) -> *const c_char {
-    crate::ffi::boundary::infallible(c"jwtkit: internal error".as_ptr(), || match unsafe { err.as_ref() } {
-        Some(e) => e.message.as_ptr(),
-        None => c"(no error: NULL jwtkit_error)".as_ptr(),
-    })
-}
-
-/// Releases an error returned through an `out_err` parameter. NULL is a no-op; must
-/// not be called twice on the same pointer.
-#[no_mangle]
-pub unsafe extern "C" fn jwtkit_error_free(err: *mut jwtkit_error) {
-    crate::ffi::boundary::infallible((), || {
-        if !err.is_null() {
-            drop(unsafe { Box::from_raw(err) });
-        }
-    })
 }
 
 /// A static, NUL-terminated name for `status` (e.g. "JWTKIT_ERR_EXPIRED"), for callers

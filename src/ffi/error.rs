@@ -1,0 +1,39 @@
+//! The C functions that read and release a `jwtkit_error`.
+
+use std::ffi::c_char;
+
+use crate::ffi::boundary::infallible;
+use crate::ffi::status::*;
+
+/// The status carried by `err`. Returns `JWTKIT_ERR_NULL_ARGUMENT` when `err` is NULL.
+/// Thread safety: reads only.
+#[no_mangle]
+pub unsafe extern "C" fn jwtkit_error_status(err: *const jwtkit_error) -> jwtkit_status {
+    infallible(JWTKIT_ERR_PANIC, || match unsafe { err.as_ref() } {
+        Some(e) => e.status,
+        None => JWTKIT_ERR_NULL_ARGUMENT,
+    })
+}
+
+/// The message of `err`: UTF-8, NUL-terminated, never NULL. The string is owned by
+/// `err` and valid until `jwtkit_error_free(err)`; do not free it. A NULL `err` gives a
+/// static string.
+#[no_mangle]
+pub unsafe extern "C" fn jwtkit_error_message(err: *const jwtkit_error) -> *const c_char {
+    infallible(c"jwtkit: internal error".as_ptr(), || match unsafe { err.as_ref() } {
+        Some(e) => e.message.as_ptr(),
+        None => c"(no error: NULL jwtkit_error)".as_ptr(),
+    })
+}
+
+/// Releases an error returned through an `out_err` parameter. NULL is a no-op; must
+/// not be called twice on the same pointer.
+#[no_mangle]
+pub unsafe extern "C" fn jwtkit_error_free(err: *mut jwtkit_error) {
+    infallible((), || {
+        if !err.is_null() {
+            drop(unsafe { Box::from_raw(err) });
+        }
+    })
+}
+
