@@ -211,6 +211,7 @@ pub unsafe extern "C" fn jwtkit_string_free(s: *mut c_char) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ffi::error::*;
 
     #[test]
     fn outputs_keep_interior_nuls_and_are_freed_by_jwtkit_string_free() {

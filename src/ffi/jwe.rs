@@ -8,6 +8,7 @@ use crate::ffi::boundary::{fallible, input, invalid, null, optional_input, write
 use crate::ffi::handle::{borrow, borrow_mut, free_boxed, give_boxed, Boxed, Castable};
 use crate::ffi::key::jwtkit_key;
 use crate::ffi::keyset::jwtkit_keyset;
+use crate::ffi::numbered;
 use crate::ffi::status::*;
 use crate::ffi::validation::{
     jwtkit_limit, jwtkit_validation, JWTKIT_LIMIT_HEADER_LEN, JWTKIT_LIMIT_JSON_DEPTH,
@@ -63,21 +64,6 @@ pub struct jwtkit_jwe_policy {
     _private: [u8; 0],
 }
 
-fn jwe_alg_arg(alg: jwtkit_jwe_alg) -> Result<Alg, Failure> {
-    usize::try_from(alg)
-        .ok()
-        .and_then(|n| n.checked_sub(1))
-        .and_then(|i| Alg::ALL.get(i).copied())
-        .ok_or_else(|| invalid(format!("{alg} is not a JWTKIT_JWE_ALG_* value")))
-}
-
-fn jwe_enc_arg(enc: jwtkit_jwe_enc) -> Result<Enc, Failure> {
-    usize::try_from(enc)
-        .ok()
-        .and_then(|n| n.checked_sub(1))
-        .and_then(|i| Enc::ALL.get(i).copied())
-        .ok_or_else(|| invalid(format!("{enc} is not a JWTKIT_JWE_ENC_* value")))
-}
 
 impl Castable for jwtkit_jwe_policy {
     type Ownership = Boxed;
@@ -124,8 +110,8 @@ pub unsafe extern "C" fn jwtkit_jwe_policy_new(
         if out.is_null() {
             return Err(null("out"));
         }
-        let algs = unsafe { list(algs, n_algs, "algs") }?.iter().map(|&a| jwe_alg_arg(a)).collect::<Result<Vec<_>, _>>()?;
-        let encs = unsafe { list(encs, n_encs, "encs") }?.iter().map(|&e| jwe_enc_arg(e)).collect::<Result<Vec<_>, _>>()?;
+        let algs = unsafe { list(algs, n_algs, "algs") }?.iter().map(|&a| numbered::arg::<Alg>(a)).collect::<Result<Vec<_>, _>>()?;
+        let encs = unsafe { list(encs, n_encs, "encs") }?.iter().map(|&e| numbered::arg::<Enc>(e)).collect::<Result<Vec<_>, _>>()?;
         let policy = JwePolicy::new(&algs, &encs)?;
         unsafe { give_boxed(out, policy) };
         Ok(())
@@ -195,23 +181,14 @@ pub unsafe extern "C" fn jwtkit_jwe_policy_free(policy: *mut jwtkit_jwe_policy) 
 /// NUL-terminated, never freed. NULL for a number that is not a `JWTKIT_JWE_ALG_*` value.
 #[no_mangle]
 pub extern "C" fn jwtkit_jwe_alg_name(alg: jwtkit_jwe_alg) -> *const c_char {
-    const NAMES: [&str; 8] =
-        ["dir\0", "A128KW\0", "A256KW\0", "ECDH-ES\0", "ECDH-ES+A128KW\0", "ECDH-ES+A256KW\0", "RSA-OAEP-256\0", "RSA-OAEP\0"];
-    match jwe_alg_arg(alg) {
-        Ok(a) => NAMES[Alg::ALL.iter().position(|x| *x == a).unwrap_or(0)].as_ptr().cast(),
-        Err(_) => std::ptr::null(),
-    }
+    numbered::c_name::<Alg>(alg)
 }
 
 /// The registered name of a JWE `enc` ("A128GCM", …, "A256CBC-HS512"): static,
 /// NUL-terminated, never freed. NULL for a number that is not a `JWTKIT_JWE_ENC_*` value.
 #[no_mangle]
 pub extern "C" fn jwtkit_jwe_enc_name(enc: jwtkit_jwe_enc) -> *const c_char {
-    const NAMES: [&str; 4] = ["A128GCM\0", "A256GCM\0", "A128CBC-HS256\0", "A256CBC-HS512\0"];
-    match jwe_enc_arg(enc) {
-        Ok(e) => NAMES[Enc::ALL.iter().position(|x| *x == e).unwrap_or(0)].as_ptr().cast(),
-        Err(_) => std::ptr::null(),
-    }
+    numbered::c_name::<Enc>(enc)
 }
 
 /// Looks up a JWE `alg` by its registered, case-sensitive name `(ptr, len)` (copied).
@@ -233,7 +210,7 @@ pub unsafe extern "C" fn jwtkit_jwe_alg_from_name(
             return Err(null("out"));
         }
         let alg = Alg::from_name(&String::from_utf8_lossy(name))?;
-        unsafe { *out = Alg::ALL.iter().position(|a| *a == alg).map_or(0, |i| i as jwtkit_jwe_alg + 1) };
+        unsafe { *out = numbered::to_c(alg) };
         Ok(())
     })
 }
@@ -256,7 +233,7 @@ pub unsafe extern "C" fn jwtkit_jwe_enc_from_name(
             return Err(null("out"));
         }
         let enc = Enc::from_name(&String::from_utf8_lossy(name))?;
-        unsafe { *out = Enc::ALL.iter().position(|e| *e == enc).map_or(0, |i| i as jwtkit_jwe_enc + 1) };
+        unsafe { *out = numbered::to_c(enc) };
         Ok(())
     })
 }
@@ -297,7 +274,7 @@ pub unsafe extern "C" fn jwtkit_jwe_encrypt(
 ) -> jwtkit_status {
     fallible(out_err, || {
         let key = unsafe { borrow(key, "key") }?;
-        let (alg, enc, zip) = (jwe_alg_arg(alg)?, jwe_enc_arg(enc)?, flags_arg(flags)?);
+        let (alg, enc, zip) = (numbered::arg::<Alg>(alg)?, numbered::arg::<Enc>(enc)?, flags_arg(flags)?);
         let plaintext = unsafe { input(plaintext, plaintext_len, "plaintext") }?;
         let header = unsafe { optional_input(header_json, header_len, "header_json") }?;
         let out = OutString::new(out_token, out_token_len).required("out_token")?;
@@ -390,7 +367,7 @@ pub unsafe extern "C" fn jwtkit_jwe_sign_and_encrypt(
         let sign_key = unsafe { borrow(sign_key, "sign_key") }?;
         let enc_key = unsafe { borrow(enc_key, "enc_key") }?;
         let sign_alg = alg_arg(sign_alg)?;
-        let (alg, enc, zip) = (jwe_alg_arg(alg)?, jwe_enc_arg(enc)?, flags_arg(flags)?);
+        let (alg, enc, zip) = (numbered::arg::<Alg>(alg)?, numbered::arg::<Enc>(enc)?, flags_arg(flags)?);
         let claims = unsafe { input(claims_json, claims_len, "claims_json") }?;
         let header = unsafe { optional_input(sign_header_json, sign_header_len, "sign_header_json") }?;
         let out = OutString::new(out_token, out_token_len).required("out_token")?;
@@ -477,29 +454,4 @@ pub unsafe extern "C" fn jwtkit_jwe_decrypt_and_verify_with_keyset(
         let set = borrow(keyset, "keyset")?;
         decrypt_and_verify_to_c(token, token_len, dec_key, policy, set, validation, header, claims)
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn numbers_and_names_agree() {
-        for (i, alg) in Alg::ALL.iter().enumerate() {
-            let n = i as jwtkit_jwe_alg + 1;
-            assert_eq!(jwe_alg_arg(n).ok(), Some(*alg));
-            let name = unsafe { std::ffi::CStr::from_ptr(jwtkit_jwe_alg_name(n)) };
-            assert_eq!(name.to_str().unwrap(), alg.name());
-        }
-        for (i, enc) in Enc::ALL.iter().enumerate() {
-            let n = i as jwtkit_jwe_enc + 1;
-            assert_eq!(jwe_enc_arg(n).ok(), Some(*enc));
-            let name = unsafe { std::ffi::CStr::from_ptr(jwtkit_jwe_enc_name(n)) };
-            assert_eq!(name.to_str().unwrap(), enc.name());
-        }
-        assert!(jwtkit_jwe_alg_name(0).is_null() && jwtkit_jwe_alg_name(9).is_null());
-        assert!(jwtkit_jwe_enc_name(-1).is_null() && jwtkit_jwe_enc_name(5).is_null());
-        assert_eq!(JWTKIT_JWE_ALG_RSA_OAEP, 8);
-        assert_eq!(JWTKIT_JWE_ENC_A256CBC_HS512, 4);
-    }
 }

@@ -8,6 +8,7 @@
 pub mod boundary;
 pub mod error;
 mod handle;
+mod numbered;
 pub mod jwe;
 pub mod key;
 pub mod key_export;

@@ -3,7 +3,8 @@
 use std::ffi::c_char;
 
 use crate::alg::Algorithm;
-use crate::ffi::boundary::{fallible, input, invalid, null};
+use crate::ffi::boundary::{fallible, input, null};
+use crate::ffi::numbered;
 use crate::ffi::status::*;
 
 /// An algorithm, as a fixed-width integer: one of the `JWTKIT_ALG_*` values.
@@ -24,17 +25,9 @@ pub const JWTKIT_ALG_ES512: jwtkit_alg = 12;
 /// EdDSA with Ed25519 (RFC 8037; also named `Ed25519`, RFC 9864).
 pub const JWTKIT_ALG_EDDSA: jwtkit_alg = 13;
 
-/// `Algorithm::ALL` in the order of the numbers above (number = index + 1).
-pub(crate) fn alg_from_c(alg: jwtkit_alg) -> Option<Algorithm> {
-    usize::try_from(alg).ok().and_then(|n| n.checked_sub(1)).and_then(|i| Algorithm::ALL.get(i).copied())
-}
-
-pub(crate) fn alg_to_c(alg: Algorithm) -> jwtkit_alg {
-    Algorithm::ALL.iter().position(|a| *a == alg).map_or(0, |i| i as jwtkit_alg + 1)
-}
-
+/// The algorithm numbered `alg`, or an `INVALID_ARGUMENT` failure.
 pub(crate) fn alg_arg(alg: jwtkit_alg) -> Result<Algorithm, crate::ffi::boundary::Failure> {
-    alg_from_c(alg).ok_or_else(|| invalid(format!("{alg} is not a JWTKIT_ALG_* value")))
+    numbered::arg(alg)
 }
 
 /// "jwtkit/MAJOR.MINOR.PATCH": static, NUL-terminated, never freed.
@@ -64,14 +57,7 @@ pub extern "C" fn jwtkit_abi_version() -> u32 {
 /// freed. NULL for a number that is not a `JWTKIT_ALG_*` value.
 #[no_mangle]
 pub extern "C" fn jwtkit_alg_name(alg: jwtkit_alg) -> *const c_char {
-    const NAMES: [&str; 13] = [
-        "HS256\0", "HS384\0", "HS512\0", "RS256\0", "RS384\0", "RS512\0", "PS256\0", "PS384\0", "PS512\0",
-        "ES256\0", "ES384\0", "ES512\0", "EdDSA\0",
-    ];
-    match alg_from_c(alg) {
-        Some(a) => NAMES[alg_to_c(a) as usize - 1].as_ptr().cast(),
-        None => std::ptr::null(),
-    }
+    numbered::c_name::<Algorithm>(alg)
 }
 
 /// Looks up an algorithm by its registered, case-sensitive name (`Ed25519` is accepted
@@ -94,27 +80,7 @@ pub unsafe extern "C" fn jwtkit_alg_from_name(
         }
         let text = String::from_utf8_lossy(name);
         let alg = Algorithm::from_name(&text)?;
-        unsafe { *out = alg_to_c(alg) };
+        unsafe { *out = numbered::to_c(alg) };
         Ok(())
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn numbers_and_names_agree() {
-        for (i, alg) in Algorithm::ALL.iter().enumerate() {
-            let n = i as jwtkit_alg + 1;
-            assert_eq!(alg_from_c(n), Some(*alg));
-            let name = unsafe { std::ffi::CStr::from_ptr(jwtkit_alg_name(n)) };
-            assert_eq!(name.to_str().unwrap(), alg.name());
-        }
-        assert_eq!(alg_from_c(0), None);
-        assert_eq!(alg_from_c(14), None);
-        assert_eq!(alg_from_c(-1), None);
-        assert_eq!(JWTKIT_ALG_EDDSA, alg_to_c(Algorithm::EdDSA));
-        assert_eq!(JWTKIT_ALG_ES512, alg_to_c(Algorithm::ES512));
-    }
 }
