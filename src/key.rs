@@ -629,11 +629,14 @@ pub(crate) fn x25519_public(x: &[u8]) -> Result<Key> {
 /// An X25519 private key from its 32-byte scalar `d`; when `x` is given it must be the
 /// matching public key.
 pub(crate) fn x25519_private(d: &[u8], x: Option<&[u8]>) -> Result<Key> {
-    let d: Zeroizing<[u8; 32]> = Zeroizing::new(
-        d.try_into()
-            .map_err(|_| Error::KeyInvalid(format!("X25519 private key must be 32 bytes, got {}", d.len())))?,
-    );
-    let secret = x25519_dalek::StaticSecret::from(*d);
+    if d.len() != 32 {
+        return Err(Error::KeyInvalid(format!("X25519 private key must be 32 bytes, got {}", d.len())));
+    }
+    // Copied straight into the wiped array (no unwiped temporary); x25519-dalek takes
+    // the array by value, a stack copy jwtkit cannot reach.
+    let mut scalar = Zeroizing::new([0u8; 32]);
+    scalar.copy_from_slice(d);
+    let secret = x25519_dalek::StaticSecret::from(*scalar);
     if let Some(x) = x {
         if x25519_dalek::PublicKey::from(&secret).as_bytes() != x {
             return Err(Error::KeyInvalid("X25519 public key does not match the private key".into()));

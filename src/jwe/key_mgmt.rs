@@ -235,11 +235,14 @@ pub(crate) fn aes_unwrap(kek: &[u8], wrapped: &[u8]) -> Option<Zeroizing<Vec<u8>
     if wrapped.len() < 24 || wrapped.len() % 8 != 0 {
         return None;
     }
-    let cek = match kek.len() {
-        16 => aes_kw::KekAes128::try_from(kek).and_then(|k| k.unwrap_vec(wrapped)),
-        _ => aes_kw::KekAes256::try_from(kek).and_then(|k| k.unwrap_vec(wrapped)),
+    // Into a wiped buffer: `unwrap_vec` drops what it unwrapped, unwiped, when the
+    // integrity check fails.
+    let mut cek = Zeroizing::new(vec![0u8; wrapped.len() - 8]);
+    let unwrapped = match kek.len() {
+        16 => aes_kw::KekAes128::try_from(kek).and_then(|k| k.unwrap(wrapped, &mut cek)),
+        _ => aes_kw::KekAes256::try_from(kek).and_then(|k| k.unwrap(wrapped, &mut cek)),
     };
-    cek.ok().map(Zeroizing::new)
+    unwrapped.ok().map(|()| cek)
 }
 
 /// Produces the CEK and what carries it. `header` holds the caller's extra members
