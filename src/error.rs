@@ -93,8 +93,10 @@ pub type Result<T> = std::result::Result<T, Error>;
 /// may appear in an error message: the one way input text enters a message. Escaped
 /// (`char::escape_debug`: control characters, NUL, ANSI escapes, line breaks, bidi and
 /// other format characters, quotes and backslashes), so nothing the input holds can
-/// reach a log line, a terminal or a C string as it is; and cut to at most `max`
-/// characters of escaped text (marked with "…"), so no message grows with its input.
+/// reach a log line, a terminal or a C string as it is; and cut to at most `max` bytes
+/// of escaped text (then marked with "…"), so no message grows with its input. Bytes,
+/// not characters: a message quoting two names stays under a fixed size even when every
+/// character takes four.
 pub(crate) fn excerpt(text: &str, max: usize) -> String {
     escaped(text, max, true)
 }
@@ -102,7 +104,7 @@ pub(crate) fn excerpt(text: &str, max: usize) -> String {
 /// A message from a dependency (serde_json, der, …) that may in principle quote its
 /// input: its control and other unprintable characters escaped, its quotes and
 /// backslashes left alone (so text already escaped by `excerpt` is unchanged), and cut
-/// to `max` characters.
+/// to `max` bytes.
 pub(crate) fn tidy(text: &str, max: usize) -> String {
     escaped(text, max, false)
 }
@@ -113,7 +115,8 @@ fn escaped(text: &str, max: usize, quotes_too: bool) -> String {
     for c in text.chars() {
         let plain = !quotes_too && matches!(c, '\\' | '"' | '\'');
         let escape = c.escape_debug();
-        let n = if plain { 1 } else { escape.len() };
+        // An escape is ASCII: its length in characters is its length in bytes.
+        let n = if plain || escape.len() == 1 { c.len_utf8() } else { escape.len() };
         if used + n > max {
             out.push('…');
             break;
@@ -151,12 +154,13 @@ mod tests {
             for max in [0, 1, 5, 16, 32, 64] {
                 let shown = super::excerpt(&input, max);
                 let body = shown.strip_suffix('…').unwrap_or(&shown);
-                assert!(body.chars().count() <= max, "{max}: {shown}");
+                assert!(body.len() <= max, "{max}: {shown}");
                 assert!(!shown.chars().any(char::is_control), "{shown:?}");
             }
         }
         assert_eq!(super::excerpt("\x1b\x1b", 11), "\\u{1b}…");
         assert_eq!(super::excerpt("\x1b\x1b", 12), "\\u{1b}\\u{1b}");
+        assert_eq!(super::excerpt("ééé", 5), "éé…");
     }
 
     #[test]
