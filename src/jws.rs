@@ -435,7 +435,8 @@ fn general_header(key: &Key, alg: Algorithm, extra_header: Option<&[u8]>, defaul
         Some(Value::String(name)) if Algorithm::from_name(name).ok() == Some(alg) => {}
         Some(other) => {
             return Err(Error::InvalidArgument(format!(
-                "header member `alg` ({other}) conflicts with the signing algorithm {}",
+                "header member `alg` ({}) conflicts with the signing algorithm {}",
+                crate::error::excerpt(&other.to_string(), 32),
                 alg.name()
             )))
         }
