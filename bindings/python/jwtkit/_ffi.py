@@ -467,6 +467,17 @@ def alg_name(alg: int) -> Optional[str]:
     return name.decode() if name else None
 
 
+def alg_names() -> List[str]:
+    """Every algorithm the library implements, in number order (numbers start at 1 and
+    have no gaps)."""
+    names: List[str] = []
+    while True:
+        name = alg_name(len(names) + 1)
+        if name is None:
+            return names
+        names.append(name)
+
+
 def optional(name: str) -> Optional[Callable[..., Any]]:
     """An optional function of the library, or ``None`` when it lacks it."""
     return getattr(lib, name, None)

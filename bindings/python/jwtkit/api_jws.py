@@ -278,8 +278,7 @@ class PyJWS:
         self._algorithms = None if algorithms is None else list(algorithms)
 
     def get_algorithms(self) -> List[str]:
-        names = [_ffi.alg_name(i) for i in range(1, 14)]
-        all_names = [n for n in names if n]
+        all_names = _ffi.alg_names()
         if self._algorithms is None:
             return all_names
         return [n for n in self._algorithms if n in all_names]
