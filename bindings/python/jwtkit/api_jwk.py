@@ -10,7 +10,7 @@ import json
 from typing import Any, Dict, Iterator, List, Optional
 
 from . import _core, _ffi
-from .exceptions import InvalidKeyError, PyJWKError, PyJWKSetError, PyJWTError
+from .exceptions import InvalidKeyError, PyJWKError, PyJWKSetError, PyJWTError, quoted
 
 JWKDict = Dict[str, Any]
 
@@ -26,18 +26,18 @@ def _default_algorithm(jwk: JWKDict) -> str:
             return "ES256"
         if crv in _DEFAULT_EC:
             return _DEFAULT_EC[crv]
-        raise InvalidKeyError(f"Unsupported crv: {crv}")
+        raise InvalidKeyError(f"Unsupported crv: {quoted(crv)}")
     if kty == "RSA":
         return "RS256"
     if kty == "oct":
         return "HS256"
     if kty == "OKP":
         if not crv:
-            raise InvalidKeyError(f"crv is not found: {jwk}")
+            raise InvalidKeyError("crv is not found")
         if crv == "Ed25519":
             return "EdDSA"
-        raise InvalidKeyError(f"Unsupported crv: {crv}")
-    raise InvalidKeyError(f"Unsupported kty: {kty}")
+        raise InvalidKeyError(f"Unsupported crv: {quoted(crv)}")
+    raise InvalidKeyError(f"Unsupported kty: {quoted(kty)}")
 
 
 class PyJWK:
@@ -54,13 +54,13 @@ class PyJWK:
         self._jwk_data = jwk_data
         kty = jwk_data.get("kty")
         if not kty:
-            raise InvalidKeyError(f"kty is not found: {jwk_data}")
+            raise InvalidKeyError("kty is not found")
         if not algorithm:
             algorithm = jwk_data.get("alg")
         if not algorithm:
             algorithm = _default_algorithm(jwk_data)
         if not isinstance(algorithm, str) or _ffi.alg_from_name(algorithm) is None:
-            raise PyJWKError(f"Unable to find an algorithm for key: {jwk_data}")
+            raise PyJWKError(f"Unable to find an algorithm for key: alg {quoted(algorithm)}")
         self.algorithm_name: str = algorithm
         raw = json.dumps(jwk_data, separators=(",", ":")).encode("utf-8")
         self._jwtkit_key = _core.Key.from_jwk(raw)

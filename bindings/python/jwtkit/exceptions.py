@@ -13,6 +13,14 @@ from __future__ import annotations
 from typing import Optional
 
 
+def quoted(value: object, limit: int = 64) -> str:
+    """A value from the input as this package's own messages show it: ``repr`` (so
+    control characters are escaped), cut to ``limit`` characters. Messages from the
+    library are already escaped and cut there."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 class PyJWTError(Exception):
     """Base class for all exceptions."""
 
