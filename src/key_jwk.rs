@@ -309,7 +309,7 @@ mod wipe_tests {
         for (needle, input) in [
             (k.as_bytes(), oct.clone()),
             (&k_bytes[..], oct.clone()),
-            (&ec_d.as_bytes()[..], ec.clone()),
+            (ec_d.as_bytes(), ec.clone()),
         ] {
             let jwks = format!(r#"{{"keys":[{input}]}}"#);
             let found = freed_holding(needle, || {

@@ -531,7 +531,8 @@ fn nasty_text(rng: &mut Rng) -> String {
         if rng.one_in(3) {
             s.push(*rng.pick(POOL));
         } else {
-            s.push_str(*rng.pick(NASTY));
+            let piece: &&str = rng.pick(NASTY);
+            s.push_str(piece);
         }
     }
     s
