@@ -208,8 +208,8 @@ impl Key {
         if let Some(key_alg) = &r.alg {
             if Algorithm::from_name(key_alg).ok() != Some(alg) {
                 return Err(Error::KeyUsage(format!(
-                    "the JWK is restricted to `alg` {:?}, not {}",
-                    key_alg,
+                    "the JWK is restricted to `alg` `{}`, not {}",
+                    crate::error::excerpt(key_alg, 32),
                     alg.name()
                 )));
             }

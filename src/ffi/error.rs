@@ -37,3 +37,20 @@ pub unsafe extern "C" fn jwtkit_error_free(err: *mut jwtkit_error) {
     })
 }
 
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_message_is_bounded_and_printable() {
+        let raw = format!("key: `{}\0\n\x1b[31m`", "x".repeat(5000));
+        let err = jwtkit_error::new(JWTKIT_ERR_KEY_INVALID, &raw);
+        let text = unsafe { std::ffi::CStr::from_ptr(jwtkit_error_message(&err)) }.to_str().unwrap();
+        assert!(text.len() <= 515 && text.ends_with('…'), "{} bytes", text.len());
+        assert!(!text.chars().any(char::is_control), "{text:?}");
+        let short = jwtkit_error::new(JWTKIT_ERR_KEY_INVALID, "a\0b\n\"c\"");
+        let text = unsafe { std::ffi::CStr::from_ptr(jwtkit_error_message(&short)) }.to_str().unwrap();
+        assert_eq!(text, "a\\0b\\n\"c\"");
+    }
+}

@@ -156,10 +156,15 @@ pub struct jwtkit_error {
     pub(crate) message: CString,
 }
 
+/// The longest message a `jwtkit_error` carries, in bytes (before the NUL).
+const MAX_MESSAGE_LEN: usize = 512;
+
 impl jwtkit_error {
     pub(crate) fn new(status: jwtkit_status, message: &str) -> jwtkit_error {
-        // Messages never contain NUL (inputs are escaped), but never trust that here.
-        let message = CString::new(message.replace('\0', "\\0")).unwrap_or_default();
+        // Every message reaching C passes here: whatever quoted input it holds was escaped
+        // and cut where it was quoted; this bounds the whole and escapes anything left
+        // (a NUL included), so no message can break a log line or a C string.
+        let message = CString::new(crate::error::tidy(message, MAX_MESSAGE_LEN)).unwrap_or_default();
         jwtkit_error { status, message }
     }
 }

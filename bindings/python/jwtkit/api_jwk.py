@@ -150,7 +150,7 @@ class PyJWKSet:
         for key in self.keys:
             if key.key_id == kid:
                 return key
-        raise KeyError(f"keyset has no key for kid: {kid}")
+        raise KeyError(f"keyset has no key for kid: {quoted(kid)}")
 
     def __iter__(self) -> Iterator[PyJWK]:
         return iter(self.keys)
