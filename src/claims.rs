@@ -13,7 +13,7 @@ use crate::alg::Algorithm;
 use crate::error::{Error, Result};
 
 use crate::json::{self, Kind, Member, MemberSink};
-use crate::jws::Header;
+use crate::header::Header;
 use crate::limits::Limits;
 
 /// Asked after every other check passed: `true` means the token is revoked. Given the

@@ -36,7 +36,8 @@ use serde_json::Value;
 use crate::alg::{Algorithm, Family};
 use crate::error::{Error, Result};
 use crate::json::{self, Object};
-use crate::jws::{Header, KeySource};
+use crate::header::Header;
+use crate::jws::KeySource;
 use crate::key::{self, Key, Material};
 
 /// Largest JWKS document read (1 MiB): real ones are a few KiB.

@@ -8,6 +8,7 @@ use std::mem::MaybeUninit;
 
 use crate::error::{Error, Result};
 use crate::json::{self, Object};
+use crate::header::{self, Header};
 use crate::jws;
 use crate::key::Key;
 use crate::limits::Limits;
@@ -18,7 +19,7 @@ use crate::limits::Limits;
 #[derive(Debug, Clone)]
 pub struct VerifiedJwt {
     pub header_json: Vec<u8>,
-    pub header: jws::Header,
+    pub header: Header,
     pub claims_json: Vec<u8>,
 }
 
@@ -63,7 +64,7 @@ pub(crate) fn verify_into<'b, 'p, K: jws::KeySource + ?Sized, E: From<Error>>(
 /// choosing a key, never for trusting the content.
 pub fn decode_unverified(token: &[u8], limits: &Limits) -> Result<(Vec<u8>, Vec<u8>)> {
     let seg = jws::split(token, limits.max_token_len)?;
-    let header_json = jws::check_header_json(seg.header, limits)?;
+    let header_json = header::check_header_json(seg.header, limits)?;
     let claims_json = crate::b64::decode(seg.payload, "payload")?;
     json::check_object_limited(&claims_json, "claims", limits.max_depth)?;
     Ok((header_json, claims_json))

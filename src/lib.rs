@@ -14,6 +14,7 @@ pub mod alg;
 pub mod b64;
 pub mod claims;
 pub mod error;
+pub mod header;
 pub mod issue;
 pub mod ffi;
 pub mod json;

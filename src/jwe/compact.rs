@@ -18,7 +18,6 @@ use crate::jwe::content::{self, Enc};
 use crate::jwe::key_mgmt::{self, Alg, Op};
 use crate::jwe::policy::JwePolicy;
 use crate::jwe::zip;
-use crate::jws;
 use crate::key::Key;
 
 /// A JWE that decrypted and authenticated: its exact protected header and plaintext.
@@ -134,7 +133,7 @@ pub fn encrypt(key: &Key, alg: Alg, enc: Enc, plaintext: &[u8], extra_header: Op
             )));
         }
     }
-    jws::check_header(&header)?;
+    crate::header::check_header(&header)?;
     key_mgmt::check_key(key, alg, enc, Op::Encrypt)?;
     header.insert("alg".into(), alg.name().into());
     header.insert("enc".into(), enc.name().into());
@@ -170,8 +169,8 @@ pub fn encrypt(key: &Key, alg: Alg, enc: Enc, plaintext: &[u8], extra_header: Op
 pub fn decrypt(token: &[u8], key: &Key, policy: &JwePolicy) -> Result<Decrypted> {
     let limits = policy.limits();
     let seg = split(token, limits.max_token_len)?;
-    let (header_json, header) = jws::decode_header(seg.header, limits)?;
-    jws::check_header(&header)?;
+    let (header_json, header) = crate::header::decode_header(seg.header, limits)?;
+    crate::header::check_header(&header)?;
     let (alg, enc, compressed) = header_algs(&header)?;
     if !policy.allows_alg(alg) {
         let allowed: Vec<&str> = policy.algs().iter().map(|a| a.name()).collect();
