@@ -116,7 +116,7 @@ impl KeySet {
             return Err(Error::KeyInvalid(format!("JWKS: larger than {MAX_JWKS_LEN} bytes")));
         }
         // Private members of the keys in it are wiped with the document.
-        let doc = crate::key_jwk::Wiped(json::parse_object(json_text, "JWKS").map_err(|e| Error::KeyInvalid(e.to_string()))?);
+        let doc = key::Wiped(json::parse_object(json_text, "JWKS").map_err(|e| Error::KeyInvalid(e.to_string()))?);
         let keys = match doc.0.get("keys") {
             Some(Value::Array(keys)) => keys,
             Some(_) => return Err(Error::KeyInvalid("JWKS: member `keys` must be an array".into())),
@@ -130,7 +130,7 @@ impl KeySet {
             .map(|v| match v {
                 Value::Object(jwk) => Entry {
                     kid: jwk.get("kid").and_then(Value::as_str).map(str::to_owned),
-                    parsed: crate::key_jwk::from_object(jwk).map(Arc::new),
+                    parsed: key::from_jwk_object(jwk).map(Arc::new),
                     declared: declared_algorithms(jwk),
                 },
                 _ => Entry {

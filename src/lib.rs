@@ -24,11 +24,6 @@ pub mod jws;
 pub mod jwt;
 pub mod key;
 pub mod limits;
-mod key_der;
-mod key_export;
-mod key_gen;
-mod key_jwk;
-mod key_shape;
 
 pub use alg::Algorithm;
 pub use claims::Validation;

@@ -1,26 +1,22 @@
-//! Keys from PEM and DER: PKCS#8 private keys, PKCS#1 RSA keys, SEC1 EC private keys,
-//! SPKI public keys and X.509 certificates. RustCrypto's `der`-based crates do the ASN.1;
-//! this module only routes each structure to the right constructor in `key`.
+//! Keys from PEM and DER (`Key::from_pem`, `Key::from_der`): PKCS#8 private keys,
+//! PKCS#1 RSA keys, SEC1 EC private keys, SPKI public keys and X.509 certificates.
+//! RustCrypto's `der`-based crates do the ASN.1; this module routes each structure to
+//! the right checked constructor and, for a private key, keeps the canonical PKCS#8 it
+//! builds from the structure it has just read: the input is parsed once.
 
-use der::asn1::ObjectIdentifier as Oid;
+use der::asn1::{ObjectIdentifier as Oid, OctetStringRef};
 use der::{Decode, Encode};
 use ring::signature::{Ed25519KeyPair, RsaKeyPair};
 use zeroize::Zeroizing;
 
 use crate::alg::Family;
 use crate::error::{excerpt, tidy, Error, Result};
-use crate::key::{self, Key};
-
-const RSA_ENCRYPTION: Oid = Oid::new_unwrap("1.2.840.113549.1.1.1");
-const RSA_PSS: Oid = Oid::new_unwrap("1.2.840.113549.1.1.10");
-const EC_PUBLIC_KEY: Oid = Oid::new_unwrap("1.2.840.10045.2.1");
-const ED25519: Oid = Oid::new_unwrap("1.3.101.112");
-const X25519: Oid = Oid::new_unwrap("1.3.101.110");
-const ED448: Oid = Oid::new_unwrap("1.3.101.113");
-const P256: Oid = Oid::new_unwrap("1.2.840.10045.3.1.7");
-const P384: Oid = Oid::new_unwrap("1.3.132.0.34");
-const P521: Oid = Oid::new_unwrap("1.3.132.0.35");
-const SECP256K1: Oid = Oid::new_unwrap("1.3.132.0.10");
+use crate::key::checked::{ec_private, ec_public, ed25519_private, ed25519_public, rsa_private, rsa_public};
+use crate::key::material::Key;
+use crate::key::pkcs8::{
+    curve_of, ed25519_pkcs8, rsa_pkcs8, RsaPrivateParts, ID_EC_PUBLIC_KEY, ID_ED_25519, ID_ED_448, ID_RSASSA_PSS,
+    ID_X_25519, RSA_ENCRYPTION,
+};
 
 /// The PEM labels we read, and what each holds.
 #[derive(Clone, Copy)]
@@ -33,7 +29,21 @@ enum Format {
     Certificate,
 }
 
-pub fn from_pem(pem: &[u8]) -> Result<Key> {
+impl Key {
+    /// A PEM document: PKCS#8, PKCS#1 (RSA), SEC1 (EC), SPKI or an X.509 certificate.
+    pub fn from_pem(pem: &[u8]) -> Result<Key> {
+        from_pem(pem)
+    }
+
+    /// The same formats as [`Key::from_pem`], DER-encoded.
+    pub fn from_der(der: &[u8]) -> Result<Key> {
+        from_der(der)
+    }
+}
+
+/// The first PEM block with a label we read decides; blocks with other labels (such
+/// as `EC PARAMETERS`) are skipped.
+fn from_pem(pem: &[u8]) -> Result<Key> {
     let text = std::str::from_utf8(pem).map_err(|_| Error::KeyInvalid("PEM must be ASCII text".into()))?;
     let mut rest = text;
     let mut seen = Vec::new();
@@ -90,7 +100,7 @@ pub fn from_pem(pem: &[u8]) -> Result<Key> {
 /// `text` with CRLF line ends turned into LF, in a buffer wiped on drop and allocated
 /// once (`str::replace` grows its result, leaving partial copies of a private key's
 /// base64 behind in the blocks it outgrows).
-pub(crate) fn lf_only(text: &str) -> Zeroizing<String> {
+fn lf_only(text: &str) -> Zeroizing<String> {
     let mut out = Zeroizing::new(String::with_capacity(text.len()));
     let mut pieces = text.split("\r\n");
     if let Some(first) = pieces.next() {
@@ -104,7 +114,7 @@ pub(crate) fn lf_only(text: &str) -> Zeroizing<String> {
 }
 
 /// DER carries no label: try each structure; the first that parses decides.
-pub fn from_der(der: &[u8]) -> Result<Key> {
+fn from_der(der: &[u8]) -> Result<Key> {
     if pkcs8::PrivateKeyInfo::from_der(der).is_ok() {
         return parse_as(Format::Pkcs8, der);
     }
@@ -146,7 +156,7 @@ fn parse_as(format: Format, der: &[u8]) -> Result<Key> {
         Format::Pkcs1Private => rsa_private_pkcs1(der, RsaKeyPair::from_der(der)),
         Format::Pkcs1Public => {
             let k = pkcs1::RsaPublicKey::from_der(der).map_err(|e| invalid("PKCS#1 RSA public key", e))?;
-            key::rsa_public(k.modulus.as_bytes(), k.public_exponent.as_bytes())
+            rsa_public(k.modulus.as_bytes(), k.public_exponent.as_bytes())
         }
         Format::Sec1 => sec1_private(der, None),
         Format::Spki => spki_public(der),
@@ -162,21 +172,11 @@ fn parse_as(format: Format, der: &[u8]) -> Result<Key> {
     }
 }
 
-fn curve_of(oid: Oid) -> Result<Family> {
-    match oid {
-        P256 => Ok(Family::EcP256),
-        P384 => Ok(Family::EcP384),
-        P521 => Ok(Family::EcP521),
-        SECP256K1 => Err(Error::KeyUnsupported("curve secp256k1 (ES256K) is not supported".into())),
-        other => Err(Error::KeyUnsupported(format!("EC curve {other} is not supported"))),
-    }
-}
-
 fn unsupported_algorithm(oid: Oid) -> Error {
     let name = match oid {
-        RSA_PSS => "RSASSA-PSS-restricted keys (id-RSASSA-PSS); use a plain rsaEncryption key",
-        X25519 => "X25519 keys (key agreement, not signatures)",
-        ED448 => "Ed448 keys",
+        ID_RSASSA_PSS => "RSASSA-PSS-restricted keys (id-RSASSA-PSS); use a plain rsaEncryption key",
+        ID_X_25519 => "X25519 keys (key agreement, not signatures)",
+        ID_ED_448 => "Ed448 keys",
         _ => return Error::KeyUnsupported(format!("key algorithm {oid} is not supported")),
     };
     Error::KeyUnsupported(format!("{name} are not supported"))
@@ -186,25 +186,33 @@ fn pkcs8_private(der: &[u8]) -> Result<Key> {
     let info = pkcs8::PrivateKeyInfo::from_der(der).map_err(|_| invalid_private("PKCS#8 private key"))?;
     match info.algorithm.oid {
         RSA_ENCRYPTION => rsa_private_pkcs1(info.private_key, RsaKeyPair::from_pkcs8(der)),
-        EC_PUBLIC_KEY => {
+        ID_EC_PUBLIC_KEY => {
             let curve = info
                 .algorithm
                 .parameters_oid()
                 .map_err(|_| Error::KeyInvalid("PKCS#8 EC key without a named curve".into()))?;
             sec1_private(info.private_key, Some(curve_of(curve)?))
         }
-        ED25519 => key::ed25519_private(Ed25519KeyPair::from_pkcs8_maybe_unchecked(der)),
+        ID_ED_25519 => {
+            let mut key = ed25519_private(Ed25519KeyPair::from_pkcs8_maybe_unchecked(der))?;
+            // ring has just read the same seed from the same OCTET STRING.
+            key.private_der = OctetStringRef::from_der(info.private_key).ok().and_then(|seed| ed25519_pkcs8(seed.as_bytes()).ok());
+            Ok(key)
+        }
         other => Err(unsupported_algorithm(other)),
     }
 }
 
-/// `pkcs1_der` is the RSAPrivateKey structure (alone, or inside PKCS#8).
+/// `pkcs1_der` is the RSAPrivateKey structure (alone, or inside PKCS#8); its members
+/// also give the key's canonical PKCS#8 (none for a multi-prime key).
 fn rsa_private_pkcs1(
     pkcs1_der: &[u8],
     pair: std::result::Result<RsaKeyPair, ring::error::KeyRejected>,
 ) -> Result<Key> {
     let k = pkcs1::RsaPrivateKey::from_der(pkcs1_der).map_err(|_| invalid_private("RSA private key"))?;
-    key::rsa_private(pair, k.modulus.as_bytes(), k.public_exponent.as_bytes())
+    let mut key = rsa_private(pair, k.modulus.as_bytes(), k.public_exponent.as_bytes())?;
+    key.private_der = RsaPrivateParts::of_pkcs1(&k).and_then(|parts| rsa_pkcs8(&parts).ok());
+    Ok(key)
 }
 
 fn sec1_private(der: &[u8], outer_curve: Option<Family>) -> Result<Key> {
@@ -220,7 +228,7 @@ fn sec1_private(der: &[u8], outer_curve: Option<Family>) -> Result<Key> {
         (Some(c), _) | (None, Some(c)) => c,
         (None, None) => return Err(Error::KeyInvalid("EC private key does not name its curve".into())),
     };
-    key::ec_private(curve, ec.private_key, ec.public_key)
+    ec_private(curve, ec.private_key, ec.public_key)
 }
 
 fn spki_public(der: &[u8]) -> Result<Key> {
@@ -232,16 +240,16 @@ fn spki_public(der: &[u8]) -> Result<Key> {
     match info.algorithm.oid {
         RSA_ENCRYPTION => {
             let k = pkcs1::RsaPublicKey::from_der(bits).map_err(|e| invalid("RSA public key", e))?;
-            key::rsa_public(k.modulus.as_bytes(), k.public_exponent.as_bytes())
+            rsa_public(k.modulus.as_bytes(), k.public_exponent.as_bytes())
         }
-        EC_PUBLIC_KEY => {
+        ID_EC_PUBLIC_KEY => {
             let curve = info
                 .algorithm
                 .parameters_oid()
                 .map_err(|_| Error::KeyInvalid("EC public key without a named curve".into()))?;
-            key::ec_public(curve_of(curve)?, bits)
+            ec_public(curve_of(curve)?, bits)
         }
-        ED25519 => key::ed25519_public(bits),
+        ID_ED_25519 => ed25519_public(bits),
         other => Err(unsupported_algorithm(other)),
     }
 }

@@ -1,10 +1,9 @@
 //! Key export: the public half of any key as a JWK, SPKI DER or PEM; the private half
-//! (JWK, PKCS#8 DER or PEM) only through the functions named `private`; RFC 7638
-//! thumbprints; and the canonical PKCS#8 form `Key` keeps of its private half, since
-//! ring never gives private components back. Everything secret passes through
-//! `Zeroizing` buffers.
+//! (JWK, PKCS#8 DER or PEM) only through the functions named `private`, from the
+//! canonical PKCS#8 the key keeps; RFC 7638 thumbprints; and `Key::with_kid`.
+//! Everything secret passes through `Zeroizing` buffers.
 
-use der::asn1::{AnyRef, BitStringRef, ObjectIdentifier as Oid, OctetStringRef, UintRef};
+use der::asn1::{AnyRef, BitStringRef, OctetStringRef, UintRef};
 use der::{Decode, Encode};
 use ring::signature::KeyPair as _;
 use spki::{AlgorithmIdentifierRef, SubjectPublicKeyInfoRef};
@@ -13,95 +12,21 @@ use zeroize::Zeroizing;
 use crate::alg::Family;
 use crate::b64;
 use crate::error::{Error, Result};
-use crate::key::{self, Key, Material};
-
-const RSA_ENCRYPTION: Oid = Oid::new_unwrap("1.2.840.113549.1.1.1");
-const EC_PUBLIC_KEY: Oid = Oid::new_unwrap("1.2.840.10045.2.1");
-const ED25519: Oid = Oid::new_unwrap("1.3.101.112");
-const P256: Oid = Oid::new_unwrap("1.2.840.10045.3.1.7");
-const P384: Oid = Oid::new_unwrap("1.3.132.0.34");
-const P521: Oid = Oid::new_unwrap("1.3.132.0.35");
-
-fn curve_oid(family: Family) -> &'static Oid {
-    match family {
-        Family::EcP256 => &P256,
-        Family::EcP384 => &P384,
-        _ => &P521,
-    }
-}
-
-fn encoding(what: &str) -> impl Fn(der::Error) -> Error + '_ {
-    move |e| Error::KeyInvalid(format!("{what}: cannot encode ({e})"))
-}
-
-// ---- the canonical PKCS#8 form of private keys ----
-
-/// The members of an RSA private key (big-endian, as in a JWK or PKCS#1).
-pub(crate) struct RsaPrivateParts<'a> {
-    pub n: &'a [u8],
-    pub e: &'a [u8],
-    pub d: &'a [u8],
-    pub p: &'a [u8],
-    pub q: &'a [u8],
-    pub dp: &'a [u8],
-    pub dq: &'a [u8],
-    pub qi: &'a [u8],
-}
-
-fn wrap_pkcs8(algorithm: AlgorithmIdentifierRef<'_>, private_key: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
-    let info = pkcs8::PrivateKeyInfo { algorithm, private_key, public_key: None };
-    Ok(Zeroizing::new(info.to_der().map_err(encoding("PKCS#8"))?))
-}
-
-/// PKCS#8 (RFC 5208) holding a PKCS#1 RSAPrivateKey (RFC 8017 A.1.2).
-pub(crate) fn rsa_pkcs8(parts: &RsaPrivateParts<'_>) -> Result<Zeroizing<Vec<u8>>> {
-    let fields = [parts.n, parts.e, parts.d, parts.p, parts.q, parts.dp, parts.dq, parts.qi];
-    let u = |i: usize| UintRef::new(key::trim_be(fields[i])).map_err(encoding("RSA private key"));
-    let pkcs1 = pkcs1::RsaPrivateKey {
-        modulus: u(0)?,
-        public_exponent: u(1)?,
-        private_exponent: u(2)?,
-        prime1: u(3)?,
-        prime2: u(4)?,
-        exponent1: u(5)?,
-        exponent2: u(6)?,
-        coefficient: u(7)?,
-        other_prime_infos: None,
-    };
-    let inner = Zeroizing::new(pkcs1.to_der().map_err(encoding("RSA private key"))?);
-    wrap_pkcs8(AlgorithmIdentifierRef { oid: RSA_ENCRYPTION, parameters: Some(AnyRef::NULL) }, &inner)
-}
-
-/// PKCS#8 holding a SEC1 ECPrivateKey (RFC 5915) with its public point: the form ring
-/// generates, which OpenSSL and ring both read. `scalar` is padded to the curve size.
-pub(crate) fn ec_pkcs8(family: Family, scalar: &[u8], point: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
-    let ec = sec1::EcPrivateKey { private_key: scalar, parameters: None, public_key: Some(point) };
-    let inner = Zeroizing::new(ec.to_der().map_err(encoding("EC private key"))?);
-    let algorithm = AlgorithmIdentifierRef { oid: EC_PUBLIC_KEY, parameters: Some(AnyRef::from(curve_oid(family))) };
-    wrap_pkcs8(algorithm, &inner)
-}
-
-/// PKCS#8 v1 holding an Ed25519 seed (RFC 8410 §7).
-pub(crate) fn ed25519_pkcs8(seed: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
-    if seed.len() != 32 {
-        return Err(Error::KeyInvalid(format!("Ed25519 private key must be 32 bytes, got {}", seed.len())));
-    }
-    let inner = Zeroizing::new(OctetStringRef::new(seed).and_then(|o| o.to_der()).map_err(encoding("Ed25519 private key"))?);
-    wrap_pkcs8(AlgorithmIdentifierRef { oid: ED25519, parameters: None }, &inner)
-}
+use crate::key::checked::{coordinate_len, curve_name};
+use crate::key::material::{trim_be, Key, Material};
+use crate::key::pkcs8::{curve_oid, encoding, ID_EC_PUBLIC_KEY, ID_ED_25519, RSA_ENCRYPTION};
 
 // ---- public halves ----
 
 /// The public half of an asymmetric key, in the form JWK and SPKI both derive from.
-#[derive(PartialEq, Eq)]
-pub(crate) enum PublicParts {
+enum PublicParts {
     Rsa { n: Vec<u8>, e: Vec<u8> },
     /// Uncompressed SEC1 point.
     Ec { family: Family, point: Vec<u8> },
     Ed25519(Vec<u8>),
 }
 
-pub(crate) fn public_parts(key: &Key) -> Result<PublicParts> {
+fn public_parts(key: &Key) -> Result<PublicParts> {
     Ok(match &key.material {
         Material::Secret { .. } => {
             return Err(Error::InvalidArgument(
@@ -110,7 +35,7 @@ pub(crate) fn public_parts(key: &Key) -> Result<PublicParts> {
         }
         Material::RsaPrivate(pair) => {
             let c = ring::rsa::PublicKeyComponents::<Vec<u8>>::from(pair.public_key());
-            PublicParts::Rsa { n: key::trim_be(&c.n).to_vec(), e: key::trim_be(&c.e).to_vec() }
+            PublicParts::Rsa { n: trim_be(&c.n).to_vec(), e: trim_be(&c.e).to_vec() }
         }
         Material::RsaPublic { n, e } => PublicParts::Rsa { n: n.clone(), e: e.clone() },
         Material::EcPrivate { family, pair } => PublicParts::Ec { family: *family, point: pair.public_key().as_ref().to_vec() },
@@ -141,93 +66,16 @@ fn spki_der(public: &PublicParts) -> Result<Vec<u8>> {
             (AlgorithmIdentifierRef { oid: RSA_ENCRYPTION, parameters: Some(AnyRef::NULL) }, &rsa_key)
         }
         PublicParts::Ec { family, point } => (
-            AlgorithmIdentifierRef { oid: EC_PUBLIC_KEY, parameters: Some(AnyRef::from(curve_oid(*family))) },
+            AlgorithmIdentifierRef { oid: ID_EC_PUBLIC_KEY, parameters: Some(AnyRef::from(curve_oid(*family))) },
             point,
         ),
-        PublicParts::Ed25519(x) => (AlgorithmIdentifierRef { oid: ED25519, parameters: None }, x),
+        PublicParts::Ed25519(x) => (AlgorithmIdentifierRef { oid: ID_ED_25519, parameters: None }, x),
     };
     let spki = SubjectPublicKeyInfoRef {
         algorithm,
         subject_public_key: BitStringRef::from_bytes(bits).map_err(encoding("SPKI"))?,
     };
     spki.to_der().map_err(encoding("SPKI"))
-}
-
-// ---- recovering the private half of keys read by key_der ----
-
-/// The canonical PKCS#8 and the public half of a PKCS#8 or PKCS#1 RSA / Ed25519 key.
-fn parse_private(der: &[u8]) -> Option<(Zeroizing<Vec<u8>>, PublicParts)> {
-    let rsa = |k: pkcs1::RsaPrivateKey<'_>| -> Option<(Zeroizing<Vec<u8>>, PublicParts)> {
-        if k.other_prime_infos.is_some() {
-            return None;
-        }
-        let parts = RsaPrivateParts {
-            n: k.modulus.as_bytes(),
-            e: k.public_exponent.as_bytes(),
-            d: k.private_exponent.as_bytes(),
-            p: k.prime1.as_bytes(),
-            q: k.prime2.as_bytes(),
-            dp: k.exponent1.as_bytes(),
-            dq: k.exponent2.as_bytes(),
-            qi: k.coefficient.as_bytes(),
-        };
-        let public = PublicParts::Rsa { n: key::trim_be(parts.n).to_vec(), e: key::trim_be(parts.e).to_vec() };
-        Some((rsa_pkcs8(&parts).ok()?, public))
-    };
-    if let Ok(info) = pkcs8::PrivateKeyInfo::from_der(der) {
-        return match info.algorithm.oid {
-            RSA_ENCRYPTION => rsa(pkcs1::RsaPrivateKey::from_der(info.private_key).ok()?),
-            ED25519 => {
-                let seed = OctetStringRef::from_der(info.private_key).ok()?;
-                let pair = ring::signature::Ed25519KeyPair::from_seed_unchecked(seed.as_bytes()).ok()?;
-                let public = PublicParts::Ed25519(pair.public_key().as_ref().to_vec());
-                Some((ed25519_pkcs8(seed.as_bytes()).ok()?, public))
-            }
-            _ => None,
-        };
-    }
-    rsa(pkcs1::RsaPrivateKey::from_der(der).ok()?)
-}
-
-/// The DER of every `PRIVATE KEY` / `RSA PRIVATE KEY` block of a PEM document.
-fn pem_private_blocks(pem: &[u8]) -> Vec<Zeroizing<Vec<u8>>> {
-    let Ok(text) = std::str::from_utf8(pem) else { return Vec::new() };
-    let mut out = Vec::new();
-    let mut rest = text;
-    while let Some(start) = rest.find("-----BEGIN ") {
-        let block = &rest[start..];
-        let Some(label_len) = block[11..].find("-----") else { break };
-        let label = &block[11..11 + label_len];
-        let end_marker = format!("-----END {label}-----");
-        let Some(end) = block.find(&end_marker) else { break };
-        let armoured = crate::key_der::lf_only(&block[..end + end_marker.len()]);
-        rest = &block[end + end_marker.len()..];
-        if label == "PRIVATE KEY" || label == "RSA PRIVATE KEY" {
-            if let Ok((_, der)) = pem_rfc7468::decode_vec(armoured.as_bytes()) {
-                out.push(Zeroizing::new(der));
-            }
-        }
-    }
-    out
-}
-
-/// Keeps the private half of an RSA or Ed25519 key just read from PEM or DER (EC keys
-/// keep theirs in `key::ec_private`). The block is found again and must have the very
-/// public key ring accepted, so a document with several keys cannot attach the wrong one.
-pub(crate) fn attach_private_der(key: &mut Key, input: &[u8], pem: bool) {
-    if key.private_der.is_some() || !matches!(key.material, Material::RsaPrivate(_) | Material::Ed25519Private(_)) {
-        return;
-    }
-    let Ok(want) = public_parts(key) else { return };
-    let ders = if pem { pem_private_blocks(input) } else { vec![Zeroizing::new(input.to_vec())] };
-    for der in &ders {
-        if let Some((doc, public)) = parse_private(der) {
-            if public == want {
-                key.private_der = Some(doc);
-                return;
-            }
-        }
-    }
 }
 
 // ---- JWK text ----
@@ -280,9 +128,9 @@ fn public_members(public: &PublicParts) -> Members {
             m.b64("e", e);
         }
         PublicParts::Ec { family, point } => {
-            let len = key::coordinate_len(*family);
+            let len = coordinate_len(*family);
             m.text("kty", "EC");
-            m.text("crv", key::curve_name(*family));
+            m.text("crv", curve_name(*family));
             m.b64("x", &point[1..1 + len]);
             m.b64("y", &point[1 + len..]);
         }
@@ -385,9 +233,9 @@ impl Key {
             }
             PublicParts::Ec { family, .. } => {
                 let k = sec1::EcPrivateKey::from_der(info.private_key).map_err(|_| broken())?;
-                let len = key::coordinate_len(*family);
+                let len = coordinate_len(*family);
                 let mut d = Zeroizing::new(vec![0u8; len]);
-                let scalar = key::trim_be(k.private_key);
+                let scalar = trim_be(k.private_key);
                 if scalar.len() > len {
                     return Err(broken());
                 }

@@ -1,4 +1,4 @@
-//! Key generation from the operating system's random source: HMAC secrets as long as
+//! Key generation (`Key::generate`) from the operating system's random source: HMAC secrets as long as
 //! the algorithm's hash, P-256, P-384 and Ed25519 keys from ring (`SystemRandom`), and
 //! P-521 keys from RustCrypto's `p521` (`OsRng`, i.e. getrandom), which ring lacks.
 //! RSA generation is not offered: ring cannot generate RSA keys, and no RSA
@@ -11,7 +11,9 @@ use zeroize::{Zeroize, Zeroizing};
 
 use crate::alg::{Algorithm, Family};
 use crate::error::{Error, Result};
-use crate::key::{self, Key};
+use crate::key::checked::ec_private;
+use crate::key::material::Key;
+use crate::key::sign::hash_len;
 
 fn rng_failed() -> Error {
     Error::InvalidArgument("the system random source failed".into())
@@ -25,7 +27,7 @@ impl Key {
         let rng = SystemRandom::new();
         let mut key = match alg.family() {
             Family::Hmac => {
-                let mut secret = Zeroizing::new(vec![0u8; key::hash_len(alg)]);
+                let mut secret = Zeroizing::new(vec![0u8; hash_len(alg)]);
                 rng.fill(&mut secret).map_err(|_| rng_failed())?;
                 Key::from_secret(&secret)?
             }
@@ -42,7 +44,7 @@ impl Key {
                 let mut bytes = signing.to_bytes();
                 let scalar = Zeroizing::new(bytes.to_vec());
                 bytes[..].zeroize();
-                key::ec_private(Family::EcP521, &scalar, None)?
+                ec_private(Family::EcP521, &scalar, None)?
             }
             Family::Ed25519 => {
                 let pkcs8 = Ed25519KeyPair::generate_pkcs8(&rng).map_err(|_| rng_failed())?;

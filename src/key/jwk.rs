@@ -1,5 +1,6 @@
-//! Keys from a JSON Web Key (RFC 7517, RFC 7518 §6, RFC 8037): `kty` oct, RSA, EC, OKP
-//! (Ed25519 for JWS, X25519 for JWE). `kid`, `alg`, `use` and `key_ops` are kept and
+//! Keys from a JSON Web Key (`Key::from_jwk`; RFC 7517, RFC 7518 §6, RFC 8037): `kty`
+//! oct, RSA, EC, OKP (Ed25519 for JWS, X25519 for JWE), and `Wiped`, the parsed JSON
+//! whose strings are wiped on drop. `kid`, `alg`, `use` and `key_ops` are kept and
 //! enforced on every use: by `Key` for JWS, by `jwe::key_mgmt` for JWE. A `use: "enc"`
 //! key never serves JWS and a `use: "sig"` key never serves JWE.
 
@@ -11,11 +12,19 @@ use zeroize::{Zeroize, Zeroizing};
 use crate::alg::Family;
 use crate::error::{excerpt, Error, Result};
 use crate::json::{self, Object};
-use crate::key::{self, Key, Restrictions};
+use crate::key::checked::{
+    check_rsa_public, coordinate_len, curve_name, ec_private, ec_public, ed25519_private, ed25519_public, rsa_private,
+    rsa_public, x25519_private, x25519_public,
+};
+use crate::key::material::{trim_be, Key, Restrictions};
+use crate::key::pkcs8::{ed25519_pkcs8, rsa_pkcs8, RsaPrivateParts};
 
-pub fn from_jwk(text: &[u8]) -> Result<Key> {
-    let jwk = Wiped(json::parse_object(text, "JWK").map_err(|e| Error::KeyInvalid(e.to_string()))?);
-    from_object(&jwk.0)
+impl Key {
+    /// One JSON Web Key (RFC 7517); its `kid`, `alg`, `use` and `key_ops` are enforced.
+    pub fn from_jwk(text: &[u8]) -> Result<Key> {
+        let jwk = Wiped(json::parse_object(text, "JWK").map_err(|e| Error::KeyInvalid(e.to_string()))?);
+        from_jwk_object(&jwk.0)
+    }
 }
 
 /// A parsed JWK or JWK Set whose string values are wiped when it is dropped: the
@@ -52,7 +61,7 @@ impl WipeStrings for Object {
 }
 
 /// One JWK already parsed as a JSON object (a member of a JWKS `keys` array).
-pub(crate) fn from_object(jwk: &Object) -> Result<Key> {
+pub(crate) fn from_jwk_object(jwk: &Object) -> Result<Key> {
     let restrictions = restrictions(jwk)?;
     let kty = string(jwk, "kty")?.ok_or_else(|| Error::KeyInvalid("JWK: member `kty` is required".into()))?;
     let mut key = match kty {
@@ -128,9 +137,9 @@ fn restrictions(jwk: &Object) -> Result<Restrictions> {
 fn rsa(jwk: &Object) -> Result<Key> {
     let n = required_b64(jwk, "n")?;
     let e = required_b64(jwk, "e")?;
-    key::check_rsa_public(&n, &e)?;
+    check_rsa_public(&n, &e)?;
     let Some(d) = b64(jwk, "d")? else {
-        return key::rsa_public(&n, &e);
+        return rsa_public(&n, &e);
     };
     if jwk.contains_key("oth") {
         return Err(Error::KeyUnsupported("JWK: multi-prime RSA keys (`oth`) are not supported".into()));
@@ -145,18 +154,18 @@ fn rsa(jwk: &Object) -> Result<Key> {
         ));
     }
     let [p, q, dp, dq, qi] = [0, 1, 2, 3, 4].map(|i| crt[i].as_ref().unwrap());
-    let parts = crate::key_export::RsaPrivateParts { n: &n, e: &e, d: &d, p, q, dp, dq, qi };
+    let parts = RsaPrivateParts { n: &n, e: &e, d: &d, p, q, dp, dq, qi };
     let components = RsaKeyPairComponents {
-        public_key: RsaPublicKeyComponents { n: key::trim_be(&n), e: key::trim_be(&e) },
-        d: key::trim_be(&d),
-        p: key::trim_be(p),
-        q: key::trim_be(q),
-        dP: key::trim_be(dp),
-        dQ: key::trim_be(dq),
-        qInv: key::trim_be(qi),
+        public_key: RsaPublicKeyComponents { n: trim_be(&n), e: trim_be(&e) },
+        d: trim_be(&d),
+        p: trim_be(p),
+        q: trim_be(q),
+        dP: trim_be(dp),
+        dQ: trim_be(dq),
+        qInv: trim_be(qi),
     };
-    let mut key = key::rsa_private(RsaKeyPair::from_components(&components), &n, &e)?;
-    key.private_der = Some(crate::key_export::rsa_pkcs8(&parts)?);
+    let mut key = rsa_private(RsaKeyPair::from_components(&components), &n, &e)?;
+    key.private_der = Some(rsa_pkcs8(&parts)?);
     Ok(key)
 }
 
@@ -168,14 +177,14 @@ fn ec(jwk: &Object) -> Result<Key> {
         Some(other) => return Err(Error::KeyUnsupported(format!("JWK: EC curve \"{}\" is not supported", excerpt(other, 32)))),
         None => return Err(Error::KeyInvalid("JWK: member `crv` is required".into())),
     };
-    let len = key::coordinate_len(family);
+    let len = coordinate_len(family);
     let x = required_b64(jwk, "x")?;
     let y = required_b64(jwk, "y")?;
     for (name, v) in [("x", &x), ("y", &y)] {
         if v.len() != len {
             return Err(Error::KeyInvalid(format!(
                 "JWK: `{name}` of a {} key must be {len} bytes, got {}",
-                key::curve_name(family),
+                curve_name(family),
                 v.len()
             )));
         }
@@ -185,13 +194,13 @@ fn ec(jwk: &Object) -> Result<Key> {
     point.extend_from_slice(&x);
     point.extend_from_slice(&y);
     match b64(jwk, "d")? {
-        None => key::ec_public(family, &point),
+        None => ec_public(family, &point),
         Some(d) if d.len() != len => Err(Error::KeyInvalid(format!(
             "JWK: `d` of a {} key must be {len} bytes, got {}",
-            key::curve_name(family),
+            curve_name(family),
             d.len()
         ))),
-        Some(d) => key::ec_private(family, &d, Some(&point)),
+        Some(d) => ec_private(family, &d, Some(&point)),
     }
 }
 
@@ -201,8 +210,8 @@ fn okp(jwk: &Object) -> Result<Key> {
         Some("X25519") => {
             let x = required_b64(jwk, "x")?;
             return match b64(jwk, "d")? {
-                None => key::x25519_public(&x),
-                Some(d) => key::x25519_private(&d, Some(&x)),
+                None => x25519_public(&x),
+                Some(d) => x25519_private(&d, Some(&x)),
             };
         }
         Some(other) => return Err(Error::KeyUnsupported(format!("JWK: OKP curve \"{}\" is not supported", excerpt(other, 32)))),
@@ -210,10 +219,10 @@ fn okp(jwk: &Object) -> Result<Key> {
     }
     let x = required_b64(jwk, "x")?;
     match b64(jwk, "d")? {
-        None => key::ed25519_public(&x),
+        None => ed25519_public(&x),
         Some(d) => {
-            let mut key = key::ed25519_private(Ed25519KeyPair::from_seed_and_public_key(&d, &x))?;
-            key.private_der = Some(crate::key_export::ed25519_pkcs8(&d)?);
+            let mut key = ed25519_private(Ed25519KeyPair::from_seed_and_public_key(&d, &x))?;
+            key.private_der = Some(ed25519_pkcs8(&d)?);
             Ok(key)
         }
     }
@@ -320,9 +329,9 @@ mod wipe_tests {
         }
 
         // A PEM private key: a line of its base64 body, and a piece of its DER.
-        let pem = include_str!("../tests/keys/ecp256.pkcs8.pem");
+        let pem = include_str!("../../tests/keys/ecp256.pkcs8.pem");
         let line = pem.lines().nth(1).unwrap();
-        let der = include_bytes!("../tests/keys/ecp256.pkcs8.der");
+        let der = include_bytes!("../../tests/keys/ecp256.pkcs8.der");
         let crlf = pem.replace('\n', "\r\n");
         for needle in [line.as_bytes(), &der[30..62]] {
             let found = freed_holding(needle, || {
