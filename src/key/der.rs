@@ -253,3 +253,41 @@ fn spki_public(der: &[u8]) -> Result<Key> {
         other => Err(unsupported_algorithm(other)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::key::material::Key;
+
+    /// Reading a private key keeps its canonical PKCS#8, whatever the format it came in.
+    #[test]
+    fn private_keys_keep_their_canonical_pkcs8() {
+        let rsa = include_bytes!("../../tests/keys/rsa2048.pkcs8.der");
+        for key in [
+            Key::from_pem(include_bytes!("../../tests/keys/rsa2048.pkcs1.pem")),
+            Key::from_der(include_bytes!("../../tests/keys/rsa2048.pkcs1.der")),
+            Key::from_pem(include_bytes!("../../tests/keys/rsa2048.pkcs8.pem")),
+            Key::from_der(rsa),
+        ] {
+            assert_eq!(&key.unwrap().to_private_der().unwrap()[..], &rsa[..]);
+        }
+        let ed = include_bytes!("../../tests/keys/ed25519.pkcs8.der");
+        for key in [Key::from_pem(include_bytes!("../../tests/keys/ed25519.pkcs8.pem")), Key::from_der(ed)] {
+            assert_eq!(&key.unwrap().to_private_der().unwrap()[..], &ed[..]);
+        }
+        let ec = Key::from_der(include_bytes!("../../tests/keys/ecp256.pkcs8.der")).unwrap().to_private_der().unwrap();
+        for key in [
+            Key::from_pem(include_bytes!("../../tests/keys/ecp256.sec1.pem")),
+            Key::from_der(include_bytes!("../../tests/keys/ecp256.sec1.der")),
+            Key::from_pem(include_bytes!("../../tests/keys/ecp256.with-params.pem")),
+        ] {
+            assert_eq!(key.unwrap().to_private_der().unwrap(), ec);
+        }
+        // Public structures have no private half to keep.
+        for key in [
+            Key::from_pem(include_bytes!("../../tests/keys/rsa2048.cert.pem")),
+            Key::from_der(include_bytes!("../../tests/keys/ed25519.spki.der")),
+        ] {
+            assert!(key.unwrap().to_private_der().is_err());
+        }
+    }
+}

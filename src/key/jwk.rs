@@ -233,7 +233,8 @@ fn okp(jwk: &Object) -> Result<Key> {
 #[cfg(test)]
 mod wipe_tests {
     use std::alloc::{GlobalAlloc, Layout, System};
-    use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
+    use std::cell::Cell;
+    use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
     use std::sync::Mutex;
 
     use crate::key::Key;
@@ -242,7 +243,11 @@ mod wipe_tests {
     struct Scanning;
 
     const MAX_NEEDLE: usize = 96;
-    static ARMED: AtomicBool = AtomicBool::new(false);
+    thread_local! {
+        /// Only the blocks the armed thread frees are searched: a test running beside it
+        /// may free a reused block whose unwritten bytes still hold an earlier copy.
+        static ARMED: Cell<bool> = const { Cell::new(false) };
+    }
     static NEEDLE: [AtomicU8; MAX_NEEDLE] = [const { AtomicU8::new(0) }; MAX_NEEDLE];
     static NEEDLE_LEN: AtomicUsize = AtomicUsize::new(0);
     static FOUND: AtomicUsize = AtomicUsize::new(0);
@@ -252,18 +257,24 @@ mod wipe_tests {
     #[global_allocator]
     static SCANNING: Scanning = Scanning;
 
-    // SAFETY: every call is forwarded to the system allocator unchanged; `dealloc` reads
+    // SAFETY: every call is forwarded to the system allocator (`alloc` as `alloc_zeroed`
+    // while armed, which meets the same contract); `dealloc` reads
     // the block it is given (`layout.size()` initialised-or-not bytes it owns until then)
     // before freeing it, and allocates nothing.
     unsafe impl GlobalAlloc for Scanning {
         unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+            // While armed, blocks start zeroed: a reused block's unwritten bytes may still
+            // hold a copy freed before arming (the test's own inputs), which is no find.
+            if ARMED.try_with(Cell::get).unwrap_or(false) {
+                return unsafe { System.alloc_zeroed(layout) };
+            }
             unsafe { System.alloc(layout) }
         }
         unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
             unsafe { System.alloc_zeroed(layout) }
         }
         unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-            if ARMED.load(Ordering::Acquire) {
+            if ARMED.try_with(Cell::get).unwrap_or(false) {
                 let n = NEEDLE_LEN.load(Ordering::Acquire);
                 // The block's bytes as they are when freed (volatile: not elided).
                 let size = layout.size();
@@ -294,9 +305,9 @@ mod wipe_tests {
         }
         NEEDLE_LEN.store(needle.len(), Ordering::Release);
         FOUND.store(0, Ordering::Release);
-        ARMED.store(true, Ordering::Release);
+        ARMED.with(|a| a.set(true));
         run();
-        ARMED.store(false, Ordering::Release);
+        ARMED.with(|a| a.set(false));
         FOUND.load(Ordering::Acquire)
     }
 
