@@ -544,6 +544,16 @@ jwtkit_status jwtkit_error_status(const struct jwtkit_error *err);
 const char *jwtkit_error_message(const struct jwtkit_error *err);
 
 /*
+ The claim a failure is about, for `JWTKIT_ERR_CLAIM_INVALID` (the registered claim
+ of the wrong type: "exp", "nbf", "iat", "iss", "sub", "jti" or "aud") and
+ `JWTKIT_ERR_CLAIM_MISSING` (the required claim, as configured): UTF-8, NUL-terminated,
+ owned by `err` and valid until `jwtkit_error_free(err)`. NULL for every other failure
+ and for a NULL `err`. Callers that map failures (to exceptions, HTTP answers, …) read
+ this instead of parsing the message, whose wording may change. Thread safety: reads only.
+ */
+const char *jwtkit_error_claim(const struct jwtkit_error *err);
+
+/*
  Releases an error returned through an `out_err` parameter. NULL is a no-op; must
  not be called twice on the same pointer.
  */

@@ -330,7 +330,10 @@ impl<'de> MemberSink<'de> for ClaimsReader<'_, 'de> {
 }
 
 fn missing(name: &str) -> Error {
-    Error::ClaimMissing(format!("missing required claim `{}`", crate::error::excerpt(name, 64)))
+    Error::ClaimMissing {
+        claim: name.to_owned(),
+        message: format!("missing required claim `{}`", crate::error::excerpt(name, 64)),
+    }
 }
 
 /// A claim value (or a configured one, shown beside it) in a message: quoted, escaped
@@ -394,23 +397,26 @@ impl fmt::Display for NumericDate {
 
 /// A NumericDate claim: a JSON number, fractions allowed. A present claim of any
 /// other type is an error, never "absent".
-fn numeric_date(claim: Option<&Member<'_>>, name: &str) -> Result<Option<NumericDate>> {
+fn numeric_date(claim: Option<&Member<'_>>, name: &'static str) -> Result<Option<NumericDate>> {
     match claim {
         None => Ok(None),
         Some(Member::Int(v)) => Ok(Some(NumericDate::Int(*v))),
         Some(Member::Float(v)) => Ok(Some(NumericDate::Float(*v))),
-        Some(other) => Err(Error::ClaimInvalid(format!(
-            "`{name}` must be a NumericDate (JSON number), got {}",
-            other.kind().name()
-        ))),
+        Some(other) => Err(Error::ClaimInvalid {
+            claim: name,
+            message: format!("`{name}` must be a NumericDate (JSON number), got {}", other.kind().name()),
+        }),
     }
 }
 
-fn string_claim<'a>(claim: Option<&'a Member<'_>>, name: &str) -> Result<Option<&'a str>> {
+fn string_claim<'a>(claim: Option<&'a Member<'_>>, name: &'static str) -> Result<Option<&'a str>> {
     match claim {
         None => Ok(None),
         Some(Member::Str(s)) => Ok(Some(s)),
-        Some(other) => Err(Error::ClaimInvalid(format!("`{name}` must be a string, got {}", other.kind().name()))),
+        Some(other) => Err(Error::ClaimInvalid {
+            claim: name,
+            message: format!("`{name}` must be a string, got {}", other.kind().name()),
+        }),
     }
 }
 
@@ -421,14 +427,14 @@ fn audience_claim<'a>(claim: Option<&'a Member<'_>>) -> Result<Option<Audience<'
         Some(Member::Str(s)) if s.is_empty() => Ok(None),
         Some(Member::Str(s)) => Ok(Some(Audience::One(s))),
         Some(Member::Array { first_other: Some(kind), .. }) => {
-            Err(Error::ClaimInvalid(format!("`aud` array items must be strings, got {}", kind.name())))
+            Err(Error::ClaimInvalid { claim: "aud", message: format!("`aud` array items must be strings, got {}", kind.name()) })
         }
         Some(Member::Array { strings, .. }) if strings.is_empty() => Ok(None),
         Some(Member::Array { strings, .. }) => Ok(Some(Audience::Many(strings))),
-        Some(other) => Err(Error::ClaimInvalid(format!(
-            "`aud` must be a string or an array of strings, got {}",
-            other.kind().name()
-        ))),
+        Some(other) => Err(Error::ClaimInvalid {
+            claim: "aud",
+            message: format!("`aud` must be a string or an array of strings, got {}", other.kind().name()),
+        }),
     }
 }
 
@@ -473,7 +479,7 @@ mod tests {
     fn wrong_types_are_errors_and_huge_values_do_not_wrap() {
         let v = Validation::new(&[Algorithm::HS256]).unwrap();
         for bad in [r#"{"exp":"1"}"#, r#"{"exp":null}"#, r#"{"nbf":true}"#, r#"{"exp":[1]}"#, r#"{"iss":1}"#, r#"{"aud":[1]}"#, r#"{"jti":{}}"#] {
-            assert!(matches!(check(&v, bad), Err(Error::ClaimInvalid(_))), "{bad}");
+            assert!(matches!(check(&v, bad), Err(Error::ClaimInvalid { .. })), "{bad}");
         }
         assert!(check(&v, r#"{"exp":18446744073709551617}"#).is_ok());
         assert!(matches!(check(&v, r#"{"exp":-18446744073709551617}"#), Err(Error::Expired(_))));

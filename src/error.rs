@@ -39,8 +39,9 @@ pub enum Error {
     AlgNotAllowed(String),
     #[error("signature: {0}")]
     SignatureInvalid(String),
-    #[error("claims: {0}")]
-    ClaimInvalid(String),
+    /// A registered claim of the wrong type; `claim` names it.
+    #[error("claims: {message}")]
+    ClaimInvalid { claim: &'static str, message: String },
     #[error("claims: {0}")]
     Expired(String),
     #[error("claims: {0}")]
@@ -49,8 +50,9 @@ pub enum Error {
     IssuedInFuture(String),
     #[error("claims: {0}")]
     TooOld(String),
-    #[error("claims: {0}")]
-    ClaimMissing(String),
+    /// A claim the policy requires is absent; `claim` names it, as configured.
+    #[error("claims: {message}")]
+    ClaimMissing { claim: String, message: String },
     #[error("claims: {0}")]
     IssuerMismatch(String),
     #[error("claims: {0}")]
@@ -85,6 +87,18 @@ pub enum Error {
     EpkInvalid(String),
     #[error("key: {0}")]
     KeyCannotDecrypt(String),
+}
+
+impl Error {
+    /// The claim a claim-type or missing-claim failure is about, as data: callers never
+    /// need to read it out of the message.
+    pub fn claim(&self) -> Option<&str> {
+        match self {
+            Error::ClaimInvalid { claim, .. } => Some(claim),
+            Error::ClaimMissing { claim, .. } => Some(claim),
+            _ => None,
+        }
+    }
 }
 
 pub type Result<T> = std::result::Result<T, Error>;

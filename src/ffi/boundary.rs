@@ -12,20 +12,22 @@ use crate::ffi::status::*;
 pub(crate) struct Failure {
     pub status: jwtkit_status,
     pub message: String,
+    /// The claim a claim failure is about (`jwtkit_error_claim`).
+    pub claim: Option<String>,
 }
 
 impl From<Error> for Failure {
     fn from(e: Error) -> Failure {
-        Failure { status: status_of(&e), message: e.to_string() }
+        Failure { status: status_of(&e), message: e.to_string(), claim: e.claim().map(str::to_owned) }
     }
 }
 
 pub(crate) fn null(name: &str) -> Failure {
-    Failure { status: JWTKIT_ERR_NULL_ARGUMENT, message: format!("argument `{name}` must not be NULL") }
+    Failure { status: JWTKIT_ERR_NULL_ARGUMENT, message: format!("argument `{name}` must not be NULL"), claim: None }
 }
 
 pub(crate) fn invalid(message: String) -> Failure {
-    Failure { status: JWTKIT_ERR_INVALID_ARGUMENT, message }
+    Failure { status: JWTKIT_ERR_INVALID_ARGUMENT, message, claim: None }
 }
 
 /// Runs the body of a fallible C function. A failure or a panic becomes its status
@@ -40,12 +42,16 @@ pub(crate) fn fallible(out_err: *mut *mut jwtkit_error, body: impl FnOnce() -> R
                 .map(|s| s.to_string())
                 .or_else(|| panic.downcast_ref::<String>().cloned())
                 .unwrap_or_default();
-            Failure { status: JWTKIT_ERR_PANIC, message: format!("internal error (panic caught at the C boundary): {what}") }
+            Failure {
+                status: JWTKIT_ERR_PANIC,
+                message: format!("internal error (panic caught at the C boundary): {what}"),
+                claim: None,
+            }
         }
     };
     if !out_err.is_null() {
         // Building the error cannot panic in practice; if it did, the status still stands.
-        if let Ok(err) = catch_unwind(|| Box::new(jwtkit_error::new(failure.status, &failure.message))) {
+        if let Ok(err) = catch_unwind(|| Box::new(jwtkit_error::new(failure.status, &failure.message, failure.claim.as_deref()))) {
             unsafe { *out_err = Box::into_raw(err) };
         }
     }
@@ -91,7 +97,7 @@ pub(crate) struct Pending {
 impl Pending {
     /// A new NUL-terminated buffer for `len` bytes, to be filled through `uninit`.
     pub fn new(len: usize) -> Result<Pending, Failure> {
-        let oom = || Failure { status: JWTKIT_ERR_OUT_OF_MEMORY, message: "out of memory".into() };
+        let oom = || Failure { status: JWTKIT_ERR_OUT_OF_MEMORY, message: "out of memory".into(), claim: None };
         let total = len.checked_add(LEN_PREFIX + 1).ok_or_else(oom)?;
         let block = unsafe { libc::malloc(total) } as *mut u8;
         if block.is_null() {

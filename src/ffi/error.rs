@@ -26,6 +26,20 @@ pub unsafe extern "C" fn jwtkit_error_message(err: *const jwtkit_error) -> *cons
     })
 }
 
+/// The claim a failure is about, for `JWTKIT_ERR_CLAIM_INVALID` (the registered claim
+/// of the wrong type: "exp", "nbf", "iat", "iss", "sub", "jti" or "aud") and
+/// `JWTKIT_ERR_CLAIM_MISSING` (the required claim, as configured): UTF-8, NUL-terminated,
+/// owned by `err` and valid until `jwtkit_error_free(err)`. NULL for every other failure
+/// and for a NULL `err`. Callers that map failures (to exceptions, HTTP answers, …) read
+/// this instead of parsing the message, whose wording may change. Thread safety: reads only.
+#[no_mangle]
+pub unsafe extern "C" fn jwtkit_error_claim(err: *const jwtkit_error) -> *const c_char {
+    infallible(std::ptr::null(), || match unsafe { err.as_ref() } {
+        Some(e) => e.claim.as_ref().map_or(std::ptr::null(), |c| c.as_ptr()),
+        None => std::ptr::null(),
+    })
+}
+
 /// Releases an error returned through an `out_err` parameter. NULL is a no-op; must
 /// not be called twice on the same pointer.
 #[no_mangle]
@@ -45,11 +59,11 @@ mod tests {
     #[test]
     fn every_message_is_bounded_and_printable() {
         let raw = format!("key: `{}\0\n\x1b[31m`", "x".repeat(5000));
-        let err = jwtkit_error::new(JWTKIT_ERR_KEY_INVALID, &raw);
+        let err = jwtkit_error::new(JWTKIT_ERR_KEY_INVALID, &raw, None);
         let text = unsafe { std::ffi::CStr::from_ptr(jwtkit_error_message(&err)) }.to_str().unwrap();
         assert!(text.len() <= 515 && text.ends_with('…'), "{} bytes", text.len());
         assert!(!text.chars().any(char::is_control), "{text:?}");
-        let short = jwtkit_error::new(JWTKIT_ERR_KEY_INVALID, "a\0b\n\"c\"");
+        let short = jwtkit_error::new(JWTKIT_ERR_KEY_INVALID, "a\0b\n\"c\"", None);
         let text = unsafe { std::ffi::CStr::from_ptr(jwtkit_error_message(&short)) }.to_str().unwrap();
         assert_eq!(text, "a\\0b\\n\"c\"");
     }

@@ -125,12 +125,12 @@ pub(crate) fn status_of(error: &Error) -> jwtkit_status {
         Error::AlgUnsupported(_) => JWTKIT_ERR_ALG_UNSUPPORTED,
         Error::AlgNotAllowed(_) => JWTKIT_ERR_ALG_NOT_ALLOWED,
         Error::SignatureInvalid(_) => JWTKIT_ERR_SIGNATURE_INVALID,
-        Error::ClaimInvalid(_) => JWTKIT_ERR_CLAIM_INVALID,
+        Error::ClaimInvalid { .. } => JWTKIT_ERR_CLAIM_INVALID,
         Error::Expired(_) => JWTKIT_ERR_EXPIRED,
         Error::NotYetValid(_) => JWTKIT_ERR_NOT_YET_VALID,
         Error::IssuedInFuture(_) => JWTKIT_ERR_ISSUED_IN_FUTURE,
         Error::TooOld(_) => JWTKIT_ERR_TOO_OLD,
-        Error::ClaimMissing(_) => JWTKIT_ERR_CLAIM_MISSING,
+        Error::ClaimMissing { .. } => JWTKIT_ERR_CLAIM_MISSING,
         Error::IssuerMismatch(_) => JWTKIT_ERR_ISSUER_MISMATCH,
         Error::AudienceMismatch(_) => JWTKIT_ERR_AUDIENCE_MISMATCH,
         Error::SubjectMismatch(_) => JWTKIT_ERR_SUBJECT_MISMATCH,
@@ -154,18 +154,22 @@ pub(crate) fn status_of(error: &Error) -> jwtkit_status {
 pub struct jwtkit_error {
     pub(crate) status: jwtkit_status,
     pub(crate) message: CString,
+    pub(crate) claim: Option<CString>,
 }
 
 /// The longest message a `jwtkit_error` carries, in bytes (before the NUL).
 const MAX_MESSAGE_LEN: usize = 512;
+/// The longest claim name a `jwtkit_error` carries, in bytes.
+const MAX_CLAIM_LEN: usize = 128;
 
 impl jwtkit_error {
-    pub(crate) fn new(status: jwtkit_status, message: &str) -> jwtkit_error {
+    pub(crate) fn new(status: jwtkit_status, message: &str, claim: Option<&str>) -> jwtkit_error {
         // Every message reaching C passes here: whatever quoted input it holds was escaped
         // and cut where it was quoted; this bounds the whole and escapes anything left
         // (a NUL included), so no message can break a log line or a C string.
         let message = CString::new(crate::error::tidy(message, MAX_MESSAGE_LEN)).unwrap_or_default();
-        jwtkit_error { status, message }
+        let claim = claim.and_then(|c| CString::new(crate::error::tidy(c, MAX_CLAIM_LEN)).ok());
+        jwtkit_error { status, message, claim }
     }
 }
 

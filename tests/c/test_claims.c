@@ -379,6 +379,44 @@ static void run_table(void)
     g_row = "";
 }
 
+/* The claim a failure is about comes as data (jwtkit_error_claim), so that bindings
+ * never parse messages: the registered claim of the wrong type, or the required claim
+ * as configured; NULL for every other failure. */
+static void check_claim(const char *claims, const char *required, jwtkit_status want,
+                        const char *want_claim)
+{
+    jwtkit_validation *v = new_policy();
+    jwtkit_error *err = NULL;
+    size_t len = 0;
+    char *token = mint(NULL, claims, &len);
+    const char *claim;
+    g_row = claims;
+    if (required != NULL)
+        SET(jwtkit_validation_require_claim(v, STR(required), &err));
+    err = NULL;
+    CHECK(jwtkit_verify(u8(token), len, g_key, v, NULL, NULL, NULL, NULL, &err) == want);
+    claim = jwtkit_error_claim(err);
+    if (want_claim == NULL)
+        CHECK(claim == NULL);
+    else
+        CHECK(claim != NULL && strcmp(claim, want_claim) == 0);
+    jwtkit_error_free(err);
+    jwtkit_string_free(token);
+    jwtkit_validation_free(v);
+    g_row = "";
+}
+
+static void test_error_claim(void)
+{
+    check_claim("{\"exp\":\"soon\"}", NULL, JWTKIT_ERR_CLAIM_INVALID, "exp");
+    check_claim("{\"iat\":null}", NULL, JWTKIT_ERR_CLAIM_INVALID, "iat");
+    check_claim("{\"aud\":[\"a\",1]}", NULL, JWTKIT_ERR_CLAIM_INVALID, "aud");
+    check_claim("{\"jti\":7}", NULL, JWTKIT_ERR_CLAIM_INVALID, "jti");
+    check_claim("{}", "tenant", JWTKIT_ERR_CLAIM_MISSING, "tenant");
+    check_claim("{\"exp\":1}", NULL, JWTKIT_ERR_EXPIRED, NULL);
+    CHECK(jwtkit_error_claim(NULL) == NULL);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Revocation: an in-memory deny-list behind the callback                   */
 /* ------------------------------------------------------------------------ */
@@ -685,6 +723,7 @@ int main(void)
     if (!EXPECT(jwtkit_key_from_secret(u8(SECRET), strlen(SECRET), 0, &g_key, &err), JWTKIT_OK))
         return 1;
     run_table();
+    test_error_claim();
     test_revocation();
     test_sign_options();
     test_misuse();

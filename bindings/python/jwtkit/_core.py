@@ -213,12 +213,16 @@ class Validation(Handle):
     """A verification policy (``jwtkit_validation``): configured once, then read-only
     and shared between threads."""
 
-    __slots__ = ("_callback",)
+    __slots__ = ("_callback", "expected", "strict")
     _free = staticmethod(_VALIDATION_FREE)
 
     def __init__(self, ptr: int) -> None:
         super().__init__(ptr)
         self._callback: Any = None
+        #: Whether an audience is expected and compared strictly: how PyJWT words an
+        #: audience failure (``_status.exception_for``).
+        self.expected = False
+        self.strict = False
 
     @classmethod
     def new(cls, algs: Iterable[int]) -> "Validation":
@@ -247,9 +251,11 @@ class Validation(Handle):
 
     def add_audience(self, audience: str) -> None:
         self._text(lib.jwtkit_validation_add_audience, audience)
+        self.expected = True
 
     def set_strict_audience(self, strict: bool) -> None:
         self._call(lib.jwtkit_validation_set_strict_audience, strict)
+        self.strict = strict
 
     def set_subject(self, subject: str) -> None:
         self._text(lib.jwtkit_validation_set_subject, subject)
@@ -530,7 +536,7 @@ def verify(
     if status:
         cause = validation.revocation_error() if status == _ffi.JWTKIT_ERR_REVOKED else None
         try:
-            raise_for(status, err)
+            raise_for(status, err, validation)
         except BaseException as e:
             if cause is not None:
                 raise e from cause
@@ -567,7 +573,7 @@ def verify_claims(token: bytes, key: Key, validation: Validation) -> bytes:
     if status:
         cause = validation.revocation_error() if status == _ffi.JWTKIT_ERR_REVOKED else None
         try:
-            raise_for(status, err)
+            raise_for(status, err, validation)
         except BaseException as e:
             if cause is not None:
                 raise e from cause

@@ -169,6 +169,7 @@ _SIGNATURES: Dict[str, Tuple[Any, List[Any], bool]] = {
     "jwtkit_error_status": (_S, [c_void_p], True),
     "jwtkit_error_message": (c_char_p, [c_void_p], True),
     "jwtkit_error_free": (None, [c_void_p], True),
+    "jwtkit_error_claim": (c_char_p, [c_void_p], True),
     "jwtkit_status_str": (c_char_p, [_S], True),
     "jwtkit_version": (c_char_p, [], True),
     "jwtkit_version_number": (c_uint32, [], True),
@@ -416,14 +417,20 @@ def take_string(ptr: c_void_p, length: c_size_t) -> bytes:
         _free_string(ptr)
 
 
-def take_error(err: c_void_p, status: int) -> Tuple[int, str]:
-    """Reads and releases a `jwtkit_error`; returns ``(status, message)``."""
+def take_error(err: c_void_p, status: int) -> Tuple[int, str, Optional[str]]:
+    """Reads and releases a `jwtkit_error`; returns ``(status, message, claim)``, the
+    claim being the one a claim failure is about (``jwtkit_error_claim``)."""
     if not err.value:
         name = lib.jwtkit_status_str(status)
-        return status, (name.decode() if name else f"jwtkit status {status}")
+        return status, (name.decode() if name else f"jwtkit status {status}"), None
     try:
         message = lib.jwtkit_error_message(err) or b""
-        return lib.jwtkit_error_status(err), message.decode("utf-8", "replace")
+        claim = lib.jwtkit_error_claim(err)
+        return (
+            lib.jwtkit_error_status(err),
+            message.decode("utf-8", "replace"),
+            None if claim is None else claim.decode("utf-8", "replace"),
+        )
     finally:
         lib.jwtkit_error_free(err)
 

@@ -8,8 +8,7 @@ message, which says what was wrong and where, is always in ``.detail``.
 
 from __future__ import annotations
 
-import re
-from typing import Dict, Optional, Tuple, Type
+from typing import Dict, Optional, Protocol, Tuple, Type
 
 from . import _ffi
 from .exceptions import (
@@ -102,31 +101,29 @@ _CLAIM_INVALID: Dict[str, Tuple[Type[PyJWTError], str]] = {
     "jti": (InvalidJTIError, "JWT ID must be a string"),
 }
 
-# The library names the claim between backticks: "claims: `exp` must be …".
-_CLAIM_NAME = re.compile(r"`([^`]*)`")
-
-
-def _claim_in(detail: str) -> Optional[str]:
-    m = _CLAIM_NAME.search(detail)
-    return m.group(1) if m else None
-
-
-def exception_for(status: int, detail: str) -> PyJWTError:
-    """The exception for a failed call's ``status`` and library message ``detail``."""
+def exception_for(
+    status: int, detail: str, claim: Optional[str] = None, audience: Optional["AudiencePolicy"] = None
+) -> PyJWTError:
+    """The exception for a failed call's ``status``, library message ``detail`` and
+    ``claim`` (``jwtkit_error_claim``). ``audience`` is how the policy that failed
+    expected audiences: PyJWT words an audience failure by it. The message is never read
+    to choose: it is only passed on as ``.detail``."""
     cls, message = _TABLE.get(status, (PyJWTError, None))
     exc: PyJWTError
     if status == _ffi.JWTKIT_ERR_CLAIM_MISSING:
-        exc = MissingRequiredClaimError(_claim_in(detail) or detail)
+        exc = MissingRequiredClaimError(claim or detail)
     else:
         if status == _ffi.JWTKIT_ERR_CLAIM_INVALID:
-            cls, message = _CLAIM_INVALID.get(_claim_in(detail) or "", (DecodeError, None))
-        elif status == _ffi.JWTKIT_ERR_AUDIENCE_MISMATCH:
-            if "none is expected" in detail:
+            cls, message = _CLAIM_INVALID.get(claim or "", (DecodeError, None))
+        elif status == _ffi.JWTKIT_ERR_AUDIENCE_MISMATCH and audience is not None:
+            if not audience.expected:
                 message = "Invalid audience"
-            elif "strict" in detail:
+            elif audience.strict:
                 message = "Audience doesn't match (strict)"
             else:
                 message = "Audience doesn't match"
+        elif status == _ffi.JWTKIT_ERR_AUDIENCE_MISMATCH:
+            message = "Audience doesn't match"
         exc = cls(message if message is not None else detail)
     exc.status = status
     exc.status_name = _ffi.status_name(status)
@@ -134,7 +131,14 @@ def exception_for(status: int, detail: str) -> PyJWTError:
     return exc
 
 
-def raise_for(status: int, err: "object") -> None:
+class AudiencePolicy(Protocol):
+    """What a policy says about audiences (``_core.Validation`` has both)."""
+
+    expected: bool
+    strict: bool
+
+
+def raise_for(status: int, err: "object", audience: Optional[AudiencePolicy] = None) -> None:
     """Raises the exception for a failed call, reading and releasing its error."""
-    status, detail = _ffi.take_error(err, status)  # type: ignore[arg-type]
-    raise exception_for(status, detail)
+    status, detail, claim = _ffi.take_error(err, status)  # type: ignore[arg-type]
+    raise exception_for(status, detail, claim, audience)

@@ -294,7 +294,7 @@ def decode_nested_complete(
         byref(head), byref(head_len), byref(body), byref(body_len), byref(err),
     )
     if status:
-        raise_for(status, err)
+        raise_for(status, err, v)
     header = json.loads(_ffi.take_string(head, head_len))
     return {"header": header, "payload": json.loads(_ffi.take_string(body, body_len))}
 

@@ -145,4 +145,4 @@ def test_algorithm_names_round_trip():
 def test_take_error_without_details():
     from ctypes import c_void_p
 
-    assert _ffi.take_error(c_void_p(), 401) == (401, "JWTKIT_ERR_EXPIRED")
+    assert _ffi.take_error(c_void_p(), 401) == (401, "JWTKIT_ERR_EXPIRED", None)

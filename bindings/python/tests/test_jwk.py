@@ -136,7 +136,7 @@ def test_jwk_set():
     assert [k.key_id for k in s.keys] == ["rsa-1", "ec-1", "ed-1"]
     assert [k.key_id for k in s] == ["rsa-1", "ec-1", "ed-1"] and len(s) == 3
     assert s["ec-1"].algorithm_name == "ES256"
-    with pytest.raises(KeyError, match="keyset has no key for kid: nope"):
+    with pytest.raises(KeyError, match="keyset has no key for kid: 'nope'"):
         s["nope"]
     assert len(jwt.PyJWKSet.from_json(json.dumps(SET)).keys) == 3
 
