@@ -41,8 +41,8 @@ impl Key {
     }
 }
 
-/// The first PEM block with a label we read decides; blocks with other labels (such
-/// as `EC PARAMETERS`) are skipped.
+/// The first PEM block with a label we read decides. Encrypted and OpenSSH private keys
+/// are refused; blocks with any other label (such as `EC PARAMETERS`) are skipped.
 fn from_pem(pem: &[u8]) -> Result<Key> {
     let text = std::str::from_utf8(pem).map_err(|_| Error::KeyInvalid("PEM must be ASCII text".into()))?;
     let mut rest = text;
