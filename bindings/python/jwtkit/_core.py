@@ -24,10 +24,6 @@ from ._ffi import lib
 from ._status import raise_for
 from .exceptions import InvalidKeyError
 
-_KEY_FREE = lib.jwtkit_key_free
-_VALIDATION_FREE = lib.jwtkit_validation_free
-
-
 class Handle:
     """An owned library handle: ``close()`` (or ``with``) releases it now; otherwise a
     finalizer releases it when the object is collected. Using a closed handle raises
@@ -75,7 +71,7 @@ class Key(Handle):
     from PEM, DER or a JWK. Immutable and thread-safe."""
 
     __slots__ = ("kind",)
-    _free = staticmethod(_KEY_FREE)
+    _free = staticmethod(lib.jwtkit_key_free)
 
     def __init__(self, ptr: int, kind: str) -> None:
         super().__init__(ptr)
@@ -101,62 +97,51 @@ class Key(Handle):
     @classmethod
     def generate(cls, alg: int) -> "Key":
         """A new random key for ``alg`` (HMAC, EC or Ed25519; not RSA)."""
-        return cls(_create(_need("jwtkit_key_generate"), alg), "generated")
+        return cls(_create(lib.jwtkit_key_generate, alg), "generated")
 
     def with_kid(self, kid: Optional[str]) -> "Key":
         """A new key with this key's material and restrictions and ``kid``."""
         raw = None if kid is None else kid.encode("utf-8", "surrogatepass")
-        return type(self)(_create(_need("jwtkit_key_with_kid"), self.ptr(), raw, 0 if raw is None else len(raw)), self.kind)
+        return type(self)(_create(lib.jwtkit_key_with_kid, self.ptr(), raw, 0 if raw is None else len(raw)), self.kind)
 
-    def _string(self, name: str) -> Optional[bytes]:
+    def _string(self, fn: Callable[..., int]) -> Optional[bytes]:
         out = c_void_p()
         out_len = c_size_t()
         err = c_void_p()
-        status = _need(name)(self.ptr(), byref(out), byref(out_len), byref(err))
+        status = fn(self.ptr(), byref(out), byref(out_len), byref(err))
         if status:
             raise_for(status, err)
         return None if not out.value else _ffi.take_string(out, out_len)
 
     def kid(self) -> Optional[str]:
-        raw = self._string("jwtkit_key_kid")
+        raw = self._string(lib.jwtkit_key_kid)
         return None if raw is None else raw.decode("utf-8")
 
     def key_kind(self) -> int:
         """One of ``JWTKIT_KEY_KIND_*``."""
-        return int(_need("jwtkit_key_get_kind")(self.ptr()))
+        return int(lib.jwtkit_key_get_kind(self.ptr()))
 
     def is_private(self) -> bool:
-        return bool(_need("jwtkit_key_is_private")(self.ptr()))
+        return bool(lib.jwtkit_key_is_private(self.ptr()))
 
     def to_public_jwk(self) -> str:
-        return self._string("jwtkit_key_to_public_jwk").decode("utf-8")  # type: ignore[union-attr]
+        return self._string(lib.jwtkit_key_to_public_jwk).decode("utf-8")  # type: ignore[union-attr]
 
     def to_private_jwk(self) -> str:
-        return self._string("jwtkit_key_to_private_jwk").decode("utf-8")  # type: ignore[union-attr]
+        return self._string(lib.jwtkit_key_to_private_jwk).decode("utf-8")  # type: ignore[union-attr]
 
     def to_public_pem(self) -> str:
-        return self._string("jwtkit_key_to_public_pem").decode("ascii")  # type: ignore[union-attr]
+        return self._string(lib.jwtkit_key_to_public_pem).decode("ascii")  # type: ignore[union-attr]
 
     def to_private_pem(self) -> str:
-        return self._string("jwtkit_key_to_private_pem").decode("ascii")  # type: ignore[union-attr]
+        return self._string(lib.jwtkit_key_to_private_pem).decode("ascii")  # type: ignore[union-attr]
 
     def thumbprint(self) -> str:
-        return self._string("jwtkit_key_thumbprint").decode("ascii")  # type: ignore[union-attr]
+        return self._string(lib.jwtkit_key_thumbprint).decode("ascii")  # type: ignore[union-attr]
 
     def __repr__(self) -> str:
         state = "closed" if self._ptr is None else self.kind
         return f"<jwtkit key ({state})>"
-
-
-def _need(name: str) -> Callable[..., Any]:
-    fn = _ffi.optional(name)
-    if fn is None:
-        raise NotImplementedError(f"the loaded libjwtkit ({lib.path}) has no {name}")
-    return fn
-
-
-def has_keysets() -> bool:
-    return _ffi.optional("jwtkit_verify_with_keyset") is not None
 
 
 class KeySet(Handle):
@@ -166,34 +151,32 @@ class KeySet(Handle):
 
     __slots__ = ()
 
-    @staticmethod
-    def _free(ptr: int) -> None:
-        _need("jwtkit_keyset_free")(ptr)
+    _free = staticmethod(lib.jwtkit_keyset_free)
 
     @classmethod
     def from_jwks(cls, jwks_json: bytes) -> "KeySet":
-        return cls(_create(_need("jwtkit_keyset_from_jwks"), jwks_json, len(jwks_json)))
+        return cls(_create(lib.jwtkit_keyset_from_jwks, jwks_json, len(jwks_json)))
 
     @classmethod
     def from_keys(cls, keys: "list[Key]") -> "KeySet":
         arr = (c_void_p * max(len(keys), 1))(*[k.ptr() for k in keys])
-        return cls(_create(_need("jwtkit_keyset_from_keys"), arr, len(keys)))
+        return cls(_create(lib.jwtkit_keyset_from_keys, arr, len(keys)))
 
     def __len__(self) -> int:
-        return int(_need("jwtkit_keyset_len")(self.ptr()))
+        return int(lib.jwtkit_keyset_len(self.ptr()))
 
     def get(self, index: int) -> Key:
-        return Key(_create(_need("jwtkit_keyset_get"), self.ptr(), index), "jwk")
+        return Key(_create(lib.jwtkit_keyset_get, self.ptr(), index), "jwk")
 
     def skipped(self) -> "list[Tuple[str, str]]":
         """``(status name, message)`` for each key the set left out."""
         out = []
-        for i in range(int(_need("jwtkit_keyset_skipped_count")(self.ptr()))):
+        for i in range(int(lib.jwtkit_keyset_skipped_count(self.ptr()))):
             st = c_int32()
             msg = c_void_p()
             msg_len = c_size_t()
             err = c_void_p()
-            status = _need("jwtkit_keyset_skipped")(self.ptr(), i, byref(st), byref(msg), byref(msg_len), byref(err))
+            status = lib.jwtkit_keyset_skipped(self.ptr(), i, byref(st), byref(msg), byref(msg_len), byref(err))
             if status:
                 raise_for(status, err)
             out.append((_ffi.status_name(st.value), _ffi.take_string(msg, msg_len).decode("utf-8", "replace")))
@@ -203,7 +186,7 @@ class KeySet(Handle):
         out = c_void_p()
         out_len = c_size_t()
         err = c_void_p()
-        status = _need("jwtkit_keyset_to_public_jwks")(self.ptr(), byref(out), byref(out_len), byref(err))
+        status = lib.jwtkit_keyset_to_public_jwks(self.ptr(), byref(out), byref(out_len), byref(err))
         if status:
             raise_for(status, err)
         return _ffi.take_string(out, out_len).decode("utf-8")
@@ -214,7 +197,7 @@ class Validation(Handle):
     and shared between threads."""
 
     __slots__ = ("_callback", "expected", "strict")
-    _free = staticmethod(_VALIDATION_FREE)
+    _free = staticmethod(lib.jwtkit_validation_free)
 
     def __init__(self, ptr: int) -> None:
         super().__init__(ptr)
@@ -273,10 +256,7 @@ class Validation(Handle):
         self._call(lib.jwtkit_validation_disable_checks, bits)
 
     def set_limit(self, limit: int, value: int) -> None:
-        fn = _ffi.optional("jwtkit_validation_set_limit")
-        if fn is None:
-            raise NotImplementedError("this libjwtkit has no jwtkit_validation_set_limit")
-        self._call(fn, limit, value)
+        self._call(lib.jwtkit_validation_set_limit, limit, value)
 
     def set_revocation_check(self, is_revoked: Optional[Callable[[Optional[str], dict], Any]]) -> None:
         """``is_revoked(jti, claims)`` returns true for a revoked token. It runs in the
@@ -361,16 +341,6 @@ VALIDATION_CACHE = BoundedCache(64)
 
 _PEM_PREFIX = b"-----BEGIN"
 _SSH_PREFIXES = (b"ssh-", b"ecdsa-sha2-")
-
-
-def _as_bytes(data: Any) -> bytes:
-    if isinstance(data, bytes):
-        return data
-    if isinstance(data, str):
-        return data.encode("utf-8")
-    if isinstance(data, (bytearray, memoryview)):
-        return bytes(data)
-    raise TypeError(f"Expected a string value, got {type(data).__name__}")
 
 
 def _from_cryptography(obj: Any) -> Optional[bytes]:
@@ -489,6 +459,8 @@ _jws_sign = lib.jwtkit_jws_sign
 _verify = lib.jwtkit_verify
 _jws_verify = lib.jwtkit_jws_verify
 _decode_unverified = lib.jwtkit_decode_unverified
+_verify_with_keyset = lib.jwtkit_verify_with_keyset
+_jws_verify_with_keyset = lib.jwtkit_jws_verify_with_keyset
 _take = _ffi.take_string
 
 
@@ -518,7 +490,7 @@ def verify(
     if type(key) is Key:
         fn = _verify if jwt else _jws_verify
     else:
-        fn = _need("jwtkit_verify_with_keyset" if jwt else "jwtkit_jws_verify_with_keyset")
+        fn = _verify_with_keyset if jwt else _jws_verify_with_keyset
     kptr = key._ptr
     vptr = validation._ptr
     if kptr is None or vptr is None:

@@ -139,9 +139,6 @@ JWTKIT_ALG_ES384 = 11
 JWTKIT_ALG_ES512 = 12
 JWTKIT_ALG_EDDSA = 13
 
-#: The HMAC algorithms: a ``str``/``bytes`` key is a secret for these.
-HMAC_ALGS = frozenset((JWTKIT_ALG_HS256, JWTKIT_ALG_HS384, JWTKIT_ALG_HS512))
-
 # ---------------------------------------------------------------------------------
 # C types.
 
@@ -161,164 +158,124 @@ err_out = POINTER(c_void_p)
 #: `jwtkit_revocation_fn`.
 REVOCATION_FN = CFUNCTYPE(c_int32, c_void_p, POINTER(c_char), c_size_t, POINTER(c_char), c_size_t)
 
-# name -> (restype, argtypes, required)
+# name -> (restype, argtypes)
 _S = jwtkit_status
-_SIGNATURES: Dict[str, Tuple[Any, List[Any], bool]] = {
+_SIGNATURES: Dict[str, Tuple[Any, List[Any]]] = {
     # strings, errors, versions, algorithms
-    "jwtkit_string_free": (None, [c_void_p], True),
-    "jwtkit_error_status": (_S, [c_void_p], True),
-    "jwtkit_error_message": (c_char_p, [c_void_p], True),
-    "jwtkit_error_free": (None, [c_void_p], True),
-    "jwtkit_error_claim": (c_char_p, [c_void_p], True),
-    "jwtkit_status_str": (c_char_p, [_S], True),
-    "jwtkit_version": (c_char_p, [], True),
-    "jwtkit_version_number": (c_uint32, [], True),
-    "jwtkit_abi_version": (c_uint32, [], True),
-    "jwtkit_alg_name": (c_char_p, [jwtkit_alg], True),
-    "jwtkit_alg_from_name": (_S, [in_bytes, c_size_t, POINTER(jwtkit_alg), err_out], True),
+    "jwtkit_string_free": (None, [c_void_p]),
+    "jwtkit_error_status": (_S, [c_void_p]),
+    "jwtkit_error_message": (c_char_p, [c_void_p]),
+    "jwtkit_error_free": (None, [c_void_p]),
+    "jwtkit_error_claim": (c_char_p, [c_void_p]),
+    "jwtkit_status_str": (c_char_p, [_S]),
+    "jwtkit_version": (c_char_p, []),
+    "jwtkit_version_number": (c_uint32, []),
+    "jwtkit_abi_version": (c_uint32, []),
+    "jwtkit_alg_name": (c_char_p, [jwtkit_alg]),
+    "jwtkit_alg_from_name": (_S, [in_bytes, c_size_t, POINTER(jwtkit_alg), err_out]),
     # keys
-    "jwtkit_key_from_secret": (_S, [in_bytes, c_size_t, c_uint32, handle_out, err_out], True),
-    "jwtkit_key_from_pem": (_S, [in_bytes, c_size_t, handle_out, err_out], True),
-    "jwtkit_key_from_der": (_S, [in_bytes, c_size_t, handle_out, err_out], True),
-    "jwtkit_key_from_jwk": (_S, [in_bytes, c_size_t, handle_out, err_out], True),
-    "jwtkit_key_free": (None, [handle], True),
+    "jwtkit_key_from_secret": (_S, [in_bytes, c_size_t, c_uint32, handle_out, err_out]),
+    "jwtkit_key_from_pem": (_S, [in_bytes, c_size_t, handle_out, err_out]),
+    "jwtkit_key_from_der": (_S, [in_bytes, c_size_t, handle_out, err_out]),
+    "jwtkit_key_from_jwk": (_S, [in_bytes, c_size_t, handle_out, err_out]),
+    "jwtkit_key_free": (None, [handle]),
     # signing
-    "jwtkit_sign": (
-        _S,
-        [handle, jwtkit_alg, in_bytes, c_size_t, in_bytes, c_size_t, str_out, size_out, err_out],
-        True,
-    ),
-    "jwtkit_jws_sign": (
-        _S,
-        [handle, jwtkit_alg, in_bytes, c_size_t, in_bytes, c_size_t, str_out, size_out, err_out],
-        True,
-    ),
-    "jwtkit_sign_options_new": (_S, [handle_out, err_out], True),
-    "jwtkit_sign_options_free": (None, [handle], True),
-    "jwtkit_sign_options_set_issued_at": (_S, [handle, c_bool, err_out], True),
-    "jwtkit_sign_options_set_lifetime": (_S, [handle, c_uint64, err_out], True),
-    "jwtkit_sign_options_set_not_before": (_S, [handle, c_int64, err_out], True),
-    "jwtkit_sign_options_set_now": (_S, [handle, c_int64, err_out], True),
-    "jwtkit_sign_options_set_issuer": (_S, [handle, in_bytes, c_size_t, err_out], True),
-    "jwtkit_sign_options_set_subject": (_S, [handle, in_bytes, c_size_t, err_out], True),
-    "jwtkit_sign_options_add_audience": (_S, [handle, in_bytes, c_size_t, err_out], True),
-    "jwtkit_sign_options_set_random_jti": (_S, [handle, c_bool, err_out], True),
-    "jwtkit_sign_options_set_header": (
-        _S,
-        [handle, in_bytes, c_size_t, in_bytes, c_size_t, err_out],
-        True,
-    ),
-    "jwtkit_sign_options_merge_header_json": (_S, [handle, in_bytes, c_size_t, err_out], True),
-    "jwtkit_sign_with_options": (
-        _S,
-        [handle, jwtkit_alg, in_bytes, c_size_t, handle, str_out, size_out, err_out],
-        True,
-    ),
+    "jwtkit_sign": (_S, [handle, jwtkit_alg, in_bytes, c_size_t, in_bytes, c_size_t, str_out, size_out, err_out]),
+    "jwtkit_jws_sign": (_S, [handle, jwtkit_alg, in_bytes, c_size_t, in_bytes, c_size_t, str_out, size_out, err_out]),
+    "jwtkit_sign_options_new": (_S, [handle_out, err_out]),
+    "jwtkit_sign_options_free": (None, [handle]),
+    "jwtkit_sign_options_set_issued_at": (_S, [handle, c_bool, err_out]),
+    "jwtkit_sign_options_set_lifetime": (_S, [handle, c_uint64, err_out]),
+    "jwtkit_sign_options_set_not_before": (_S, [handle, c_int64, err_out]),
+    "jwtkit_sign_options_set_now": (_S, [handle, c_int64, err_out]),
+    "jwtkit_sign_options_set_issuer": (_S, [handle, in_bytes, c_size_t, err_out]),
+    "jwtkit_sign_options_set_subject": (_S, [handle, in_bytes, c_size_t, err_out]),
+    "jwtkit_sign_options_add_audience": (_S, [handle, in_bytes, c_size_t, err_out]),
+    "jwtkit_sign_options_set_random_jti": (_S, [handle, c_bool, err_out]),
+    "jwtkit_sign_options_set_header": (_S, [handle, in_bytes, c_size_t, in_bytes, c_size_t, err_out]),
+    "jwtkit_sign_options_merge_header_json": (_S, [handle, in_bytes, c_size_t, err_out]),
+    "jwtkit_sign_with_options": (_S, [handle, jwtkit_alg, in_bytes, c_size_t, handle, str_out, size_out, err_out]),
     # verifying
-    "jwtkit_verify": (
-        _S,
-        [in_bytes, c_size_t, handle, handle, str_out, size_out, str_out, size_out, err_out],
-        True,
-    ),
-    "jwtkit_jws_verify": (
-        _S,
-        [in_bytes, c_size_t, handle, handle, str_out, size_out, str_out, size_out, err_out],
-        True,
-    ),
-    "jwtkit_decode_unverified": (
-        _S,
-        [in_bytes, c_size_t, str_out, size_out, str_out, size_out, err_out],
-        True,
-    ),
+    "jwtkit_verify": (_S, [in_bytes, c_size_t, handle, handle, str_out, size_out, str_out, size_out, err_out]),
+    "jwtkit_jws_verify": (_S, [in_bytes, c_size_t, handle, handle, str_out, size_out, str_out, size_out, err_out]),
+    "jwtkit_decode_unverified": (_S, [in_bytes, c_size_t, str_out, size_out, str_out, size_out, err_out]),
     # validation policy
-    "jwtkit_validation_new": (_S, [POINTER(jwtkit_alg), c_size_t, handle_out, err_out], True),
-    "jwtkit_validation_free": (None, [handle], True),
-    "jwtkit_validation_set_leeway": (_S, [handle, c_uint64, err_out], True),
-    "jwtkit_validation_set_now": (_S, [handle, c_int64, err_out], True),
-    "jwtkit_validation_add_issuer": (_S, [handle, in_bytes, c_size_t, err_out], True),
-    "jwtkit_validation_add_audience": (_S, [handle, in_bytes, c_size_t, err_out], True),
-    "jwtkit_validation_set_strict_audience": (_S, [handle, c_bool, err_out], True),
-    "jwtkit_validation_set_subject": (_S, [handle, in_bytes, c_size_t, err_out], True),
-    "jwtkit_validation_require_claim": (_S, [handle, in_bytes, c_size_t, err_out], True),
-    "jwtkit_validation_set_typ": (_S, [handle, in_bytes, c_size_t, err_out], True),
-    "jwtkit_validation_set_max_age": (_S, [handle, c_uint64, err_out], True),
-    "jwtkit_validation_disable_checks": (_S, [handle, c_uint32, err_out], True),
-    "jwtkit_validation_set_revocation_check": (_S, [handle, REVOCATION_FN, c_void_p, err_out], True),
-    # Newer functions: used when the loaded library has them (same ABI version).
-    "jwtkit_validation_set_limit": (_S, [handle, jwtkit_limit, c_uint64, err_out], False),
+    "jwtkit_validation_new": (_S, [POINTER(jwtkit_alg), c_size_t, handle_out, err_out]),
+    "jwtkit_validation_free": (None, [handle]),
+    "jwtkit_validation_set_leeway": (_S, [handle, c_uint64, err_out]),
+    "jwtkit_validation_set_now": (_S, [handle, c_int64, err_out]),
+    "jwtkit_validation_add_issuer": (_S, [handle, in_bytes, c_size_t, err_out]),
+    "jwtkit_validation_add_audience": (_S, [handle, in_bytes, c_size_t, err_out]),
+    "jwtkit_validation_set_strict_audience": (_S, [handle, c_bool, err_out]),
+    "jwtkit_validation_set_subject": (_S, [handle, in_bytes, c_size_t, err_out]),
+    "jwtkit_validation_require_claim": (_S, [handle, in_bytes, c_size_t, err_out]),
+    "jwtkit_validation_set_typ": (_S, [handle, in_bytes, c_size_t, err_out]),
+    "jwtkit_validation_set_max_age": (_S, [handle, c_uint64, err_out]),
+    "jwtkit_validation_disable_checks": (_S, [handle, c_uint32, err_out]),
+    "jwtkit_validation_set_revocation_check": (_S, [handle, REVOCATION_FN, c_void_p, err_out]),
+    "jwtkit_validation_set_limit": (_S, [handle, jwtkit_limit, c_uint64, err_out]),
     # key export, thumbprint, generation
-    "jwtkit_key_generate": (_S, [jwtkit_alg, handle_out, err_out], False),
-    "jwtkit_key_with_kid": (_S, [handle, in_bytes, c_size_t, handle_out, err_out], False),
-    "jwtkit_key_kid": (_S, [handle, str_out, size_out, err_out], False),
-    "jwtkit_key_get_kind": (c_int32, [handle], False),
-    "jwtkit_key_is_private": (c_bool, [handle], False),
-    "jwtkit_key_to_public_jwk": (_S, [handle, str_out, size_out, err_out], False),
-    "jwtkit_key_to_private_jwk": (_S, [handle, str_out, size_out, err_out], False),
-    "jwtkit_key_to_public_pem": (_S, [handle, str_out, size_out, err_out], False),
-    "jwtkit_key_to_private_pem": (_S, [handle, str_out, size_out, err_out], False),
-    "jwtkit_key_thumbprint": (_S, [handle, str_out, size_out, err_out], False),
+    "jwtkit_key_generate": (_S, [jwtkit_alg, handle_out, err_out]),
+    "jwtkit_key_with_kid": (_S, [handle, in_bytes, c_size_t, handle_out, err_out]),
+    "jwtkit_key_kid": (_S, [handle, str_out, size_out, err_out]),
+    "jwtkit_key_get_kind": (c_int32, [handle]),
+    "jwtkit_key_is_private": (c_bool, [handle]),
+    "jwtkit_key_to_public_jwk": (_S, [handle, str_out, size_out, err_out]),
+    "jwtkit_key_to_private_jwk": (_S, [handle, str_out, size_out, err_out]),
+    "jwtkit_key_to_public_pem": (_S, [handle, str_out, size_out, err_out]),
+    "jwtkit_key_to_private_pem": (_S, [handle, str_out, size_out, err_out]),
+    "jwtkit_key_thumbprint": (_S, [handle, str_out, size_out, err_out]),
     # key sets (JWKS)
-    "jwtkit_keyset_from_jwks": (_S, [in_bytes, c_size_t, handle_out, err_out], False),
-    "jwtkit_keyset_from_keys": (_S, [POINTER(c_void_p), c_size_t, handle_out, err_out], False),
-    "jwtkit_keyset_free": (None, [handle], False),
-    "jwtkit_keyset_len": (c_size_t, [handle], False),
-    "jwtkit_keyset_get": (_S, [handle, c_size_t, handle_out, err_out], False),
-    "jwtkit_keyset_skipped_count": (c_size_t, [handle], False),
-    "jwtkit_keyset_skipped": (_S, [handle, c_size_t, POINTER(jwtkit_status), str_out, size_out, err_out], False),
-    "jwtkit_keyset_to_public_jwks": (_S, [handle, str_out, size_out, err_out], False),
+    "jwtkit_keyset_from_jwks": (_S, [in_bytes, c_size_t, handle_out, err_out]),
+    "jwtkit_keyset_from_keys": (_S, [POINTER(c_void_p), c_size_t, handle_out, err_out]),
+    "jwtkit_keyset_free": (None, [handle]),
+    "jwtkit_keyset_len": (c_size_t, [handle]),
+    "jwtkit_keyset_get": (_S, [handle, c_size_t, handle_out, err_out]),
+    "jwtkit_keyset_skipped_count": (c_size_t, [handle]),
+    "jwtkit_keyset_skipped": (_S, [handle, c_size_t, POINTER(jwtkit_status), str_out, size_out, err_out]),
+    "jwtkit_keyset_to_public_jwks": (_S, [handle, str_out, size_out, err_out]),
     "jwtkit_verify_with_keyset": (
         _S,
         [in_bytes, c_size_t, handle, handle, str_out, size_out, str_out, size_out, err_out],
-        False,
     ),
     "jwtkit_jws_verify_with_keyset": (
         _S,
         [in_bytes, c_size_t, handle, handle, str_out, size_out, str_out, size_out, err_out],
-        False,
     ),
     # JWE (jwtkit.jwe)
-    "jwtkit_jwe_policy_new": (_S, [POINTER(c_int32), c_size_t, POINTER(c_int32), c_size_t, handle_out, err_out], False),
-    "jwtkit_jwe_policy_allow_zip": (_S, [handle, c_bool, c_size_t, err_out], False),
-    "jwtkit_jwe_policy_set_limit": (_S, [handle, jwtkit_limit, c_uint64, err_out], False),
-    "jwtkit_jwe_policy_free": (None, [handle], False),
-    "jwtkit_jwe_alg_name": (c_char_p, [c_int32], False),
-    "jwtkit_jwe_enc_name": (c_char_p, [c_int32], False),
-    "jwtkit_jwe_alg_from_name": (_S, [in_bytes, c_size_t, POINTER(c_int32), err_out], False),
-    "jwtkit_jwe_enc_from_name": (_S, [in_bytes, c_size_t, POINTER(c_int32), err_out], False),
+    "jwtkit_jwe_policy_new": (_S, [POINTER(c_int32), c_size_t, POINTER(c_int32), c_size_t, handle_out, err_out]),
+    "jwtkit_jwe_policy_allow_zip": (_S, [handle, c_bool, c_size_t, err_out]),
+    "jwtkit_jwe_policy_set_limit": (_S, [handle, jwtkit_limit, c_uint64, err_out]),
+    "jwtkit_jwe_policy_free": (None, [handle]),
+    "jwtkit_jwe_alg_name": (c_char_p, [c_int32]),
+    "jwtkit_jwe_enc_name": (c_char_p, [c_int32]),
+    "jwtkit_jwe_alg_from_name": (_S, [in_bytes, c_size_t, POINTER(c_int32), err_out]),
+    "jwtkit_jwe_enc_from_name": (_S, [in_bytes, c_size_t, POINTER(c_int32), err_out]),
     "jwtkit_jwe_encrypt": (
         _S,
         [handle, c_int32, c_int32, in_bytes, c_size_t, in_bytes, c_size_t, c_uint32, str_out, size_out, err_out],
-        False,
     ),
-    "jwtkit_jwe_decrypt": (
-        _S,
-        [in_bytes, c_size_t, handle, handle, str_out, size_out, str_out, size_out, err_out],
-        False,
-    ),
+    "jwtkit_jwe_decrypt": (_S, [in_bytes, c_size_t, handle, handle, str_out, size_out, str_out, size_out, err_out]),
     "jwtkit_jwe_sign_and_encrypt": (
         _S,
         [
             handle, jwtkit_alg, in_bytes, c_size_t, in_bytes, c_size_t,
             handle, c_int32, c_int32, c_uint32, str_out, size_out, err_out,
         ],
-        False,
     ),
     "jwtkit_jwe_decrypt_and_verify": (
         _S,
         [in_bytes, c_size_t, handle, handle, handle, handle, str_out, size_out, str_out, size_out, err_out],
-        False,
     ),
     "jwtkit_jwe_decrypt_and_verify_with_keyset": (
         _S,
         [in_bytes, c_size_t, handle, handle, handle, handle, str_out, size_out, str_out, size_out, err_out],
-        False,
     ),
 }
 
 
 class _Lib:
-    """The loaded library: one attribute per declared function (``None`` when an
-    optional function is absent), plus ``path``."""
+    """The loaded library: one attribute per declared function, plus ``path``."""
 
     path: str
 
@@ -386,14 +343,11 @@ def _load() -> _Lib:
         )
     lib = _Lib()
     lib.path = str(chosen)
-    for name, (restype, argtypes, required) in _SIGNATURES.items():
+    for name, (restype, argtypes) in _SIGNATURES.items():
         try:
             fn = getattr(cdll, name)
         except AttributeError:
-            if required:
-                raise ImportError(f"jwtkit: {str(chosen)!r} lacks {name}; it is not a complete jwtkit library") from None
-            setattr(lib, name, None)
-            continue
+            raise ImportError(f"jwtkit: {str(chosen)!r} lacks {name}; it is not a complete jwtkit library") from None
         fn.restype = restype
         fn.argtypes = argtypes
         setattr(lib, name, fn)
@@ -469,22 +423,19 @@ def alg_from_name(name: str) -> Optional[int]:
     return value
 
 
-def alg_name(alg: int) -> Optional[str]:
-    name = lib.jwtkit_alg_name(alg)
-    return name.decode() if name else None
-
-
-def alg_names() -> List[str]:
-    """Every algorithm the library implements, in number order (numbers start at 1 and
-    have no gaps)."""
+def names_by_number(name_of: Callable[[int], Optional[bytes]]) -> Tuple[str, ...]:
+    """A library enumeration's names, ``name_of(1)``, ``name_of(2)``, … up to the first
+    NULL (its numbers start at 1 and have no gaps)."""
     names: List[str] = []
     while True:
-        name = alg_name(len(names) + 1)
+        name = name_of(len(names) + 1)
         if name is None:
-            return names
-        names.append(name)
+            return tuple(names)
+        names.append(name.decode())
 
 
-def optional(name: str) -> Optional[Callable[..., Any]]:
-    """An optional function of the library, or ``None`` when it lacks it."""
-    return getattr(lib, name, None)
+#: Every JWS algorithm the library implements; ``JWTKIT_ALG_*`` n is ``ALG_NAMES[n - 1]``.
+ALG_NAMES = names_by_number(lib.jwtkit_alg_name)
+
+#: The HMAC algorithms (``HS*``): a ``str``/``bytes`` key is a secret for these.
+HMAC_ALGS = frozenset(n for n, name in enumerate(ALG_NAMES, 1) if name.startswith("HS"))

@@ -163,8 +163,6 @@ class PyJWKSet:
         """The library key set of ``keys`` (built on first use), so that
         ``decode(token, jwk_set, algorithms=[...])`` picks the key by ``kid`` in jwtkit."""
         if self._keyset is None:
-            if not _core.has_keysets():
-                raise NotImplementedError(f"the loaded libjwtkit ({_ffi.lib.path}) has no key sets")
             self._keyset = _core.KeySet.from_keys([k._jwtkit_key for k in self.keys])
         return self._keyset
 

@@ -12,7 +12,7 @@ import math
 import warnings
 from base64 import urlsafe_b64decode
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any, Callable, Container, Dict, Iterable, List, Optional, Sequence, Tuple, Type, Union
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Type, Union
 
 from . import _core, _ffi
 from .exceptions import (
@@ -278,10 +278,9 @@ class PyJWS:
         self._algorithms = None if algorithms is None else list(algorithms)
 
     def get_algorithms(self) -> List[str]:
-        all_names = _ffi.alg_names()
         if self._algorithms is None:
-            return all_names
-        return [n for n in self._algorithms if n in all_names]
+            return list(_ffi.ALG_NAMES)
+        return [n for n in self._algorithms if n in _ffi.ALG_NAMES]
 
     def encode(
         self,
@@ -367,4 +366,4 @@ def get_algorithm_by_name(alg_name: str) -> str:
     alg = _ffi.alg_from_name(alg_name)
     if alg is None:
         raise NotImplementedError("Algorithm not supported")
-    return _ffi.alg_name(alg)  # type: ignore[return-value]
+    return _ffi.ALG_NAMES[alg - 1]

@@ -29,9 +29,10 @@ from __future__ import annotations
 import json
 from ctypes import byref, c_int32, c_size_t, c_void_p
 from datetime import timedelta
-from typing import Any, Container, Dict, Iterable, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Container, Dict, Iterable, Optional, Sequence, Tuple, Union
 
 from . import _core, _ffi
+from ._ffi import lib
 from ._status import raise_for
 from .api_jws import allowed_algorithms, policy, token_bytes
 from .api_jwt import _DEFAULT_OPTIONS
@@ -49,49 +50,36 @@ __all__ = [
     "decode_nested_complete",
 ]
 
-#: The key management algorithms jwtkit implements, in ``JWTKIT_JWE_ALG_*`` order.
-ALGORITHMS: Tuple[str, ...] = (
-    "dir",
-    "A128KW",
-    "A256KW",
-    "ECDH-ES",
-    "ECDH-ES+A128KW",
-    "ECDH-ES+A256KW",
-    "RSA-OAEP-256",
-    "RSA-OAEP",
-)
-#: The content encryption algorithms jwtkit implements, in ``JWTKIT_JWE_ENC_*`` order.
-ENCRYPTIONS: Tuple[str, ...] = ("A128GCM", "A256GCM", "A128CBC-HS256", "A256CBC-HS512")
+#: The key management algorithms jwtkit implements, in ``JWTKIT_JWE_ALG_*`` order (from
+#: the library).
+ALGORITHMS: Tuple[str, ...] = _ffi.names_by_number(lib.jwtkit_jwe_alg_name)
+#: The content encryption algorithms jwtkit implements, in ``JWTKIT_JWE_ENC_*`` order
+#: (from the library).
+ENCRYPTIONS: Tuple[str, ...] = _ffi.names_by_number(lib.jwtkit_jwe_enc_name)
 
+#: The key management algorithms whose key is a shared secret.
 _SECRET_ALGS = frozenset(("dir", "A128KW", "A256KW"))
 
 
-def _need(name: str) -> Any:
-    fn = _ffi.optional(name)
-    if fn is None:
-        raise NotImplementedError(f"the loaded jwtkit library ({_ffi.lib.path}) predates JWE ({name})")
-    return fn
-
-
-def _number(fn_name: str, name: Any, what: str) -> int:
+def _number(from_name: Callable[..., int], name: Any, what: str) -> int:
     """The library number of an ``alg``/``enc`` name (its refusal raises)."""
     if not isinstance(name, str):
         raise TypeError(f"{what} must be a string, got {type(name).__name__}")
     raw = name.encode("utf-8", "surrogatepass")
     out = c_int32()
     err = c_void_p()
-    status = _need(fn_name)(raw, len(raw), byref(out), byref(err))
+    status = from_name(raw, len(raw), byref(out), byref(err))
     if status:
         raise_for(status, err)
     return out.value
 
 
 def _alg(name: Any) -> int:
-    return _number("jwtkit_jwe_alg_from_name", name, "algorithm")
+    return _number(lib.jwtkit_jwe_alg_from_name, name, "algorithm")
 
 
 def _enc(name: Any) -> int:
-    return _number("jwtkit_jwe_enc_from_name", name, "encryption")
+    return _number(lib.jwtkit_jwe_enc_from_name, name, "encryption")
 
 
 def _names(value: Any, what: str) -> Tuple[str, ...]:
@@ -107,12 +95,7 @@ class JWEPolicy(_core.Handle):
     rule. Read-only once built, shared between threads."""
 
     __slots__ = ()
-
-    @staticmethod
-    def _free(ptr: int) -> None:
-        fn = _ffi.optional("jwtkit_jwe_policy_free")
-        if fn is not None:
-            fn(ptr)
+    _free = staticmethod(lib.jwtkit_jwe_policy_free)
 
     @classmethod
     def new(cls, algorithms: Iterable[str], encryptions: Iterable[str], allow_zip: bool, max_inflated_size: int) -> "JWEPolicy":
@@ -120,10 +103,10 @@ class JWEPolicy(_core.Handle):
         encs = [_enc(e) for e in encryptions]
         a_arr = (c_int32 * len(algs))(*algs)
         e_arr = (c_int32 * len(encs))(*encs)
-        p = cls(_core._create(_need("jwtkit_jwe_policy_new"), a_arr, len(algs), e_arr, len(encs)))
+        p = cls(_core._create(lib.jwtkit_jwe_policy_new, a_arr, len(algs), e_arr, len(encs)))
         if allow_zip:
             err = c_void_p()
-            status = _need("jwtkit_jwe_policy_allow_zip")(p.ptr(), True, max_inflated_size, byref(err))
+            status = lib.jwtkit_jwe_policy_allow_zip(p.ptr(), True, max_inflated_size, byref(err))
             if status:
                 raise_for(status, err)
         return p
@@ -184,7 +167,7 @@ def encrypt(
     out_len = c_size_t()
     err = c_void_p()
     flags = _ffi.JWTKIT_JWE_ZIP if compress else 0
-    status = _need("jwtkit_jwe_encrypt")(
+    status = lib.jwtkit_jwe_encrypt(
         k.ptr(), alg, enc, data, len(data), hjson, 0 if hjson is None else len(hjson), flags,
         byref(out), byref(out_len), byref(err),
     )
@@ -210,7 +193,7 @@ def decrypt_complete(
     p = _policy(algorithms, encryptions, allow_zip, max_inflated_size)
     k = _key(key, _names(algorithms, "algorithms"))
     head, head_len, body, body_len, err = c_void_p(), c_size_t(), c_void_p(), c_size_t(), c_void_p()
-    status = _need("jwtkit_jwe_decrypt")(
+    status = lib.jwtkit_jwe_decrypt(
         token, len(token), k.ptr(), p.ptr(), byref(head), byref(head_len), byref(body), byref(body_len), byref(err)
     )
     if status:
@@ -287,7 +270,10 @@ def decode_nested_complete(
     alg_ids = allowed_algorithms(key, algorithms)
     v = policy(alg_ids, merged, audience, issuer, subject, leeway, max_age, typ)
     verify_key = _core.resolve_key(key, _core.secret_possible(alg_ids))
-    fn = _need("jwtkit_jwe_decrypt_and_verify" if type(verify_key) is _core.Key else "jwtkit_jwe_decrypt_and_verify_with_keyset")
+    if type(verify_key) is _core.Key:
+        fn = lib.jwtkit_jwe_decrypt_and_verify
+    else:
+        fn = lib.jwtkit_jwe_decrypt_and_verify_with_keyset
     head, head_len, body, body_len, err = c_void_p(), c_size_t(), c_void_p(), c_size_t(), c_void_p()
     status = fn(
         token, len(token), dec_key.ptr(), p.ptr(), verify_key.ptr(), v.ptr(),

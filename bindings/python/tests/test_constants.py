@@ -4,7 +4,7 @@ include/jwtkit.h, which is generated from the library's one definition of each."
 import re
 from pathlib import Path
 
-from jwtkit import _ffi
+from jwtkit import _ffi, jwe
 
 HEADER = Path(__file__).resolve().parents[3] / "include" / "jwtkit.h"
 
@@ -42,7 +42,20 @@ def test_status_names_come_from_the_library():
 
 def test_algorithm_names_come_from_the_library():
     header = {n: v for n, v in header_constants().items() if n.startswith("JWTKIT_ALG_")}
-    names = _ffi.alg_names()
+    names = _ffi.ALG_NAMES
     assert len(names) == len(header) == 13
     for n, v in header.items():
         assert names[v - 1].upper() == n[len("JWTKIT_ALG_"):]
+
+
+def test_hmac_algorithms_are_the_hs_ones():
+    assert _ffi.HMAC_ALGS == {_ffi.JWTKIT_ALG_HS256, _ffi.JWTKIT_ALG_HS384, _ffi.JWTKIT_ALG_HS512}
+
+
+def test_jwe_names_come_from_the_library():
+    for prefix, names in (("JWTKIT_JWE_ALG_", jwe.ALGORITHMS), ("JWTKIT_JWE_ENC_", jwe.ENCRYPTIONS)):
+        header = {n: v for n, v in header_constants().items() if n.startswith(prefix)}
+        assert len(names) == len(header) > 0
+        for n, v in header.items():
+            assert re.sub(r"[-+]", "_", names[v - 1]).upper() == n[len(prefix):]
+    assert jwe._SECRET_ALGS <= set(jwe.ALGORITHMS)

@@ -8,11 +8,6 @@ from conftest import KEYS, SECRET, text
 import jwtkit as jwt
 from jwtkit import _core
 
-needs_keysets = pytest.mark.skipif(
-    not _core.has_keysets(), reason="the loaded libjwtkit predates key sets and key export"
-)
-
-
 def jwk(name):
     return json.loads((KEYS / name).read_text())
 
@@ -107,7 +102,6 @@ def test_pyjwk_close():
         jwt.encode({}, k)
 
 
-@needs_keysets
 def test_thumbprint_and_public_jwk():
     private = jwt.PyJWK(jwk("ed25519.private.jwk.json"))
     public = jwt.PyJWK(jwk("ed25519.public.jwk.json"))
@@ -117,7 +111,6 @@ def test_thumbprint_and_public_jwk():
     assert "d" not in exported and exported["x"] == jwk("ed25519.public.jwk.json")["x"]
 
 
-@needs_keysets
 def test_public_export_of_a_signing_key_can_verify():
     private = jwt.PyJWK(jwk("rsa2048.private.jwk.json"))
     token = jwt.encode({"a": 1}, private)
@@ -153,7 +146,6 @@ def test_jwk_set_errors(keys):
     assert issubclass(jwt.PyJWKSetError, jwt.PyJWTError)
 
 
-@needs_keysets
 def test_decode_with_a_jwk_set_picks_the_key_by_kid():
     s = jwt.PyJWKSet.from_dict(SET)
     for name, alg in (("rsa2048", "RS256"), ("ecp256", "ES256"), ("ed25519", "EdDSA")):
@@ -169,7 +161,6 @@ def test_decode_with_a_jwk_set_picks_the_key_by_kid():
         jwt.decode(no_kid, s)
 
 
-@needs_keysets
 def test_jwk_set_skipped_and_close():
     s = jwt.PyJWKSet([jwk("ecp256.public.jwk.json"), {**OCT, "use": "enc"}])
     assert len(s.keys) == 2  # PyJWT keeps it
