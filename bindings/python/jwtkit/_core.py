@@ -328,10 +328,6 @@ class BoundedCache:
                 self._data.popitem(last=False)
         return value
 
-    def clear(self) -> None:
-        with self._lock:
-            self._data.clear()
-
     def __len__(self) -> int:
         return len(self._data)
 
