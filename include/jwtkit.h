@@ -490,28 +490,64 @@ typedef int32_t (*jwtkit_revocation_fn)(void *ctx,
  */
 #define JWTKIT_LIMIT_KEYS_TRIED 4
 
+/*
+ `HS256`: HMAC with SHA-256; an HMAC secret key.
+ */
 #define JWTKIT_ALG_HS256 1
 
+/*
+ `HS384`: HMAC with SHA-384; an HMAC secret key.
+ */
 #define JWTKIT_ALG_HS384 2
 
+/*
+ `HS512`: HMAC with SHA-512; an HMAC secret key.
+ */
 #define JWTKIT_ALG_HS512 3
 
+/*
+ `RS256`: RSASSA-PKCS1-v1_5 with SHA-256; an RSA key.
+ */
 #define JWTKIT_ALG_RS256 4
 
+/*
+ `RS384`: RSASSA-PKCS1-v1_5 with SHA-384; an RSA key.
+ */
 #define JWTKIT_ALG_RS384 5
 
+/*
+ `RS512`: RSASSA-PKCS1-v1_5 with SHA-512; an RSA key.
+ */
 #define JWTKIT_ALG_RS512 6
 
+/*
+ `PS256`: RSASSA-PSS with SHA-256; an RSA key.
+ */
 #define JWTKIT_ALG_PS256 7
 
+/*
+ `PS384`: RSASSA-PSS with SHA-384; an RSA key.
+ */
 #define JWTKIT_ALG_PS384 8
 
+/*
+ `PS512`: RSASSA-PSS with SHA-512; an RSA key.
+ */
 #define JWTKIT_ALG_PS512 9
 
+/*
+ `ES256`: ECDSA on P-256 with SHA-256; an EC P-256 key.
+ */
 #define JWTKIT_ALG_ES256 10
 
+/*
+ `ES384`: ECDSA on P-384 with SHA-384; an EC P-384 key.
+ */
 #define JWTKIT_ALG_ES384 11
 
+/*
+ `ES512`: ECDSA on P-521 with SHA-512; an EC P-521 key.
+ */
 #define JWTKIT_ALG_ES512 12
 
 /*

@@ -3,19 +3,33 @@
 
 use crate::error::{Error, Result};
 
+/// A JWS algorithm (RFC 7518 §3, RFC 8037): the `alg` a token is signed with. Each one
+/// needs one [`Family`] of key. `none` (unsecured JWS) is not one of them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Algorithm {
+    /// HMAC with SHA-256.
     HS256,
+    /// HMAC with SHA-384.
     HS384,
+    /// HMAC with SHA-512.
     HS512,
+    /// RSASSA-PKCS1-v1_5 with SHA-256.
     RS256,
+    /// RSASSA-PKCS1-v1_5 with SHA-384.
     RS384,
+    /// RSASSA-PKCS1-v1_5 with SHA-512.
     RS512,
+    /// RSASSA-PSS with SHA-256 (MGF1 with SHA-256, 32-byte salt).
     PS256,
+    /// RSASSA-PSS with SHA-384 (MGF1 with SHA-384, 48-byte salt).
     PS384,
+    /// RSASSA-PSS with SHA-512 (MGF1 with SHA-512, 64-byte salt).
     PS512,
+    /// ECDSA on P-256 with SHA-256.
     ES256,
+    /// ECDSA on P-384 with SHA-384.
     ES384,
+    /// ECDSA on P-521 with SHA-512.
     ES512,
     /// Ed25519 (RFC 8037); also parsed from the RFC 9864 name `Ed25519`.
     EdDSA,
@@ -24,17 +38,24 @@ pub enum Algorithm {
 /// The key a given algorithm needs: its kind and, for EC, its curve.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Family {
+    /// An HMAC secret (`HS*`).
     Hmac,
+    /// An RSA key (`RS*`, `PS*`; JWE `RSA-OAEP*`).
     Rsa,
+    /// An EC key on P-256 (`ES256`; JWE `ECDH-ES*`).
     EcP256,
+    /// An EC key on P-384 (`ES384`; JWE `ECDH-ES*`).
     EcP384,
+    /// An EC key on P-521 (`ES512`; JWE `ECDH-ES*`).
     EcP521,
+    /// An Ed25519 key (`EdDSA`).
     Ed25519,
     /// Key agreement only (JWE `ECDH-ES`): no JWS algorithm uses it.
     X25519,
 }
 
 impl Algorithm {
+    /// Every algorithm, in the order of the registry (and of the C numbering).
     pub const ALL: [Algorithm; 13] = [
         Self::HS256,
         Self::HS384,
@@ -51,6 +72,7 @@ impl Algorithm {
         Self::EdDSA,
     ];
 
+    /// The registered name, as it appears in a header's `alg` (`"HS256"`, `"EdDSA"`).
     pub fn name(self) -> &'static str {
         match self {
             Self::HS256 => "HS256",
@@ -86,6 +108,7 @@ impl Algorithm {
         }
     }
 
+    /// The kind of key this algorithm needs.
     pub fn family(self) -> Family {
         match self {
             Self::HS256 | Self::HS384 | Self::HS512 => Family::Hmac,
@@ -101,6 +124,7 @@ impl Algorithm {
 }
 
 impl Family {
+    /// The family in words, for messages ("an RSA key").
     pub fn describe(self) -> &'static str {
         match self {
             Family::Hmac => "an HMAC secret",

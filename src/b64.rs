@@ -27,6 +27,7 @@ const STRICT: GeneralPurpose = GeneralPurpose::new(
         .with_decode_allow_trailing_bits(false),
 );
 
+/// Encodes `bytes` as base64url without padding.
 pub fn encode(bytes: &[u8]) -> String {
     FAST.encode_to_string(bytes)
 }

@@ -24,11 +24,17 @@ pub type RevocationCheck = Arc<dyn Fn(Option<&str>, &[u8]) -> bool + Send + Sync
 /// checks of registered claims stay on regardless.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Checks {
+    /// Refuse a token whose `exp` has passed (when it has one).
     pub exp: bool,
+    /// Refuse a token whose `nbf` is still ahead (when it has one).
     pub nbf: bool,
+    /// Refuse a token whose `iat` is in the future (when it has one).
     pub iat: bool,
+    /// Check `aud` against the expected audiences.
     pub aud: bool,
+    /// Check `iss` against the accepted issuers, when any are configured.
     pub iss: bool,
+    /// Check `sub` against the expected subject, when one is configured.
     pub sub: bool,
 }
 
@@ -38,6 +44,10 @@ impl Default for Checks {
     }
 }
 
+/// What a verifier accepts: the algorithm allow-list (required, never a default that
+/// allows everything), the clock and leeway, expected issuers, audiences and subject,
+/// required claims and `typ`, a maximum age, a revocation check and resource
+/// [`Limits`]. Built once, then shared read-only by any number of verifications.
 #[derive(Clone)]
 pub struct Validation {
     algorithms: Vec<Algorithm>,
@@ -117,6 +127,7 @@ impl Validation {
         self.strict_audience = strict;
     }
 
+    /// Accepts only tokens whose `sub` equals `subject` exactly (and `sub` is required).
     pub fn set_subject(&mut self, subject: &str) {
         self.subject = Some(subject.to_owned());
     }
@@ -139,29 +150,34 @@ impl Validation {
         self.max_age = Some(seconds);
     }
 
+    /// Switches individual claim checks on or off (all on by default).
     pub fn set_checks(&mut self, checks: Checks) {
         self.checks = checks;
     }
 
+    /// Sets (or, with `None`, clears) the revocation check, asked last.
     pub fn set_revocation_check(&mut self, check: Option<RevocationCheck>) {
         self.revocation = check;
     }
 
+    /// The resource limits in force.
     pub fn limits(&self) -> &Limits {
         &self.limits
     }
 
-    /// Replaces the resource limits (see `Limits`); refuses unusable values.
+    /// Replaces the resource limits (see [`Limits`]); refuses unusable values.
     pub fn set_limits(&mut self, limits: Limits) -> Result<()> {
         limits.check()?;
         self.limits = limits;
         Ok(())
     }
 
+    /// Whether `alg` is in the allow-list.
     pub fn allows(&self, alg: Algorithm) -> bool {
         self.algorithms.contains(&alg)
     }
 
+    /// The allow-list, in the order given.
     pub fn algorithms(&self) -> &[Algorithm] {
         &self.algorithms
     }
@@ -174,6 +190,7 @@ impl Validation {
         }
     }
 
+    /// The claim checks in force.
     pub fn checks(&self) -> Checks {
         self.checks
     }

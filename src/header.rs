@@ -18,14 +18,19 @@ use crate::limits::Limits;
 /// (`header_json` has all of it, exactly as sent).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Header {
+    /// `alg`: the algorithm the token was signed with.
     pub alg: Algorithm,
+    /// `kid`: the key id, if present.
     pub kid: Option<String>,
-    /// A `Cow` so that "JWT", in nearly every token, is held without an allocation.
+    /// `typ`, if present. A `Cow` so that "JWT", in nearly every token, is held without an
+    /// allocation.
     pub typ: Option<Cow<'static, str>>,
+    /// `cty`: the content type, if present (`JWT` for a nested JWT).
     pub cty: Option<String>,
 }
 
 impl Header {
+    /// A header with `alg` and no other member.
     pub fn new(alg: Algorithm) -> Header {
         Header { alg, kid: None, typ: None, cty: None }
     }

@@ -13,15 +13,22 @@ use crate::json::{self, Object};
 use crate::key::Key;
 use crate::{b64, jws};
 
+/// How [`jwt::sign_with`](crate::jwt::sign_with) issues a token: the registered claims it
+/// adds to the caller's claims (none may be set in both places) and the extra header
+/// members. `SignOptions::default()` adds `iat` only.
 #[derive(Debug, Clone)]
 pub struct SignOptions {
     /// Set `iat` to now (default on).
     pub issued_at: bool,
     /// `exp` = now + lifetime, in seconds.
     pub lifetime: Option<u64>,
+    /// `nbf`, as Unix seconds (an absolute time, not an offset from now).
     pub not_before: Option<i64>,
+    /// `iss`.
     pub issuer: Option<String>,
+    /// `sub`.
     pub subject: Option<String>,
+    /// `aud`: one audience is written as a string, several as an array, none not at all.
     pub audiences: Vec<String>,
     /// Add a random 128-bit `jti`, base64url-encoded.
     pub random_jti: bool,
@@ -164,11 +171,11 @@ mod tests {
             ..SignOptions::default()
         };
         let token = sign_with(&key, Algorithm::HS256, br#"{ "big": 123456789012345678901234567890 } "#, &options).unwrap();
-        let (_, claims) = crate::jwt::decode_unverified(token.as_bytes(), &Default::default()).unwrap();
+        let (_, claims) = crate::dangerous::decode_unverified(token.as_bytes(), &Default::default()).unwrap();
         let text = String::from_utf8(claims).unwrap();
         assert!(text.starts_with(r#"{ "big": 123456789012345678901234567890 ,"iat":1000,"exp":1060,"iss":"https://issuer","aud":["a","b"],"jti":""#), "{text}");
         let empty = sign_with(&key, Algorithm::HS256, b"{}", &SignOptions { now: Some(5), ..SignOptions::default() }).unwrap();
-        let (_, claims) = crate::jwt::decode_unverified(empty.as_bytes(), &Default::default()).unwrap();
+        let (_, claims) = crate::dangerous::decode_unverified(empty.as_bytes(), &Default::default()).unwrap();
         assert_eq!(claims, br#"{"iat":5}"#);
     }
 

@@ -17,6 +17,7 @@ pub mod quick;
 /// Default deepest nesting of arrays/objects (see `limits::Limits::max_depth`).
 pub const MAX_DEPTH: usize = 64;
 
+/// A parsed JSON object (member order kept as read).
 pub type Object = Map<String, Value>;
 
 /// Parses `bytes` as a JSON object; `what` names it in errors ("header", "claims").
@@ -58,15 +59,22 @@ pub fn check_object_limited(bytes: &[u8], what: &str, max_depth: usize) -> Resul
 /// The JSON type of a value, for messages ("must be a string, got a number").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
+    /// `null`.
     Null,
+    /// `true` or `false`.
     Bool,
+    /// A number.
     Number,
+    /// A string.
     String,
+    /// An array.
     Array,
+    /// An object.
     Object,
 }
 
 impl Kind {
+    /// The kind of a parsed value.
     pub fn of(v: &Value) -> Kind {
         match v {
             Value::Null => Kind::Null,
@@ -78,6 +86,7 @@ impl Kind {
         }
     }
 
+    /// The kind in words, with its article ("a string").
     pub fn name(self) -> &'static str {
         match self {
             Kind::Null => "null",
@@ -94,21 +103,31 @@ impl Kind {
 /// input where possible) for the names the sink wants, only its kind for the others.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Member<'de> {
+    /// `null`.
     Null,
+    /// `true` or `false`.
     Bool(bool),
     /// An integer that fits 64 bits (signed or unsigned).
     Int(i128),
     /// Any other number: fractions, exponents, integers beyond 64 bits.
     Float(f64),
+    /// A string, unescaped.
     Str(Cow<'de, str>),
     /// An array: its string items, and the kind of the first item that is not a string.
-    Array { strings: Vec<Cow<'de, str>>, first_other: Option<Kind> },
+    Array {
+        /// The string items, in order.
+        strings: Vec<Cow<'de, str>>,
+        /// The kind of the first item that is not a string, if any.
+        first_other: Option<Kind>,
+    },
+    /// An object (not built).
     Object,
     /// A member the sink did not ask for.
     Skipped(Kind),
 }
 
 impl Member<'_> {
+    /// The JSON kind of the value.
     pub fn kind(&self) -> Kind {
         match self {
             Member::Null => Kind::Null,
@@ -130,6 +149,7 @@ impl Member<'_> {
 pub trait MemberSink<'de> {
     /// Whether the value of `name` should be built as a `Member` (else `Skipped`).
     fn wants(&self, name: &str) -> bool;
+    /// Receives the member `name` and its value.
     fn member(&mut self, name: &str, value: Member<'de>);
 }
 

@@ -57,7 +57,7 @@ pub struct SkippedKey {
 }
 
 impl SkippedKey {
-    /// "keys[2] (kid \"a\"): key: JWK: `kty` \"foo\" is not supported".
+    /// The skipped key in one line, e.g. ``keys[2] (kid "a"): key: JWK: `kty` "foo" is not supported``.
     pub fn describe(&self) -> String {
         match &self.kid {
             Some(kid) => format!("keys[{}] (kid {}): {}", self.index, shown(kid), self.reason),
@@ -102,6 +102,10 @@ fn declared_algorithms(jwk: &Object) -> Vec<Algorithm> {
         .collect()
 }
 
+/// A set of keys, usually read from a JWK Set, that verification chooses from: by the
+/// token's `kid` when it has one, else every key that fits the algorithm (at most
+/// [`Limits::max_keys_tried`](crate::Limits::max_keys_tried)). Immutable once built; the
+/// keys are shared (`Arc`).
 pub struct KeySet {
     keys: Vec<Arc<Key>>,
     skipped: Vec<SkippedKey>,
@@ -231,10 +235,12 @@ impl KeySet {
         &self.keys
     }
 
+    /// The number of usable keys.
     pub fn len(&self) -> usize {
         self.keys.len()
     }
 
+    /// Whether the set has no usable key.
     pub fn is_empty(&self) -> bool {
         self.keys.is_empty()
     }

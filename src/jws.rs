@@ -19,8 +19,11 @@ use crate::key::Key;
 /// A token whose signature verified: the exact header JSON and payload bytes.
 #[derive(Debug, Clone)]
 pub struct Verified {
+    /// The protected header JSON, exactly as sent.
     pub header_json: Vec<u8>,
+    /// The header members jwtkit reads.
     pub header: Header,
+    /// The payload, base64url-decoded.
     pub payload: Vec<u8>,
 }
 

@@ -13,22 +13,35 @@ use crate::jws;
 use crate::key::Key;
 use crate::limits::Limits;
 
+/// Issues a JWT: the claims JSON with the registered claims and header members that
+/// [`SignOptions`](crate::SignOptions) asks for (`iat`, `exp`, `nbf`, `iss`, `sub`,
+/// `aud`, `jti`), signed with `key` and `alg`.
+pub use crate::issue::sign_with;
+
 /// A JWT whose signature verified and whose claims passed the checks: the exact
 /// header and claims JSON (the claims are checked in place, not built; `claims()`
 /// builds them for callers that want a map).
 #[derive(Debug, Clone)]
 pub struct VerifiedJwt {
+    /// The protected header JSON, exactly as sent.
     pub header_json: Vec<u8>,
+    /// The header members jwtkit reads.
     pub header: Header,
+    /// The claims JSON, exactly as signed.
     pub claims_json: Vec<u8>,
 }
 
 impl VerifiedJwt {
+    /// The claims as a JSON object (parsed from `claims_json` on each call).
     pub fn claims(&self) -> Result<Object> {
         json::parse_object_limited(&self.claims_json, "claims", crate::limits::MAX_DEPTH_CEILING)
     }
 }
 
+/// Signs `claims_json` (a JSON object, kept byte for byte) as a JWT with `key` and `alg`.
+/// `extra_header` (a JSON object) adds header members; its `alg`, if any, must agree
+/// with `alg`; `typ` is `JWT` unless it sets another. Adds no claim: to have `iat`,
+/// `exp` and the others filled in, use [`sign_with`].
 pub fn sign(key: &Key, alg: Algorithm, claims_json: &[u8], extra_header: Option<&[u8]>) -> Result<String> {
     json::check_object(claims_json, "claims")?;
     jws::sign(key, alg, claims_json, extra_header, Some("JWT"))
@@ -40,6 +53,9 @@ pub(crate) fn sign_to_bytes(key: &Key, alg: Algorithm, claims_json: &[u8], extra
     jws::sign_to_bytes(key, alg, claims_json, extra_header, Some("JWT"))
 }
 
+/// Verifies a JWT: the signature first ([`jws::verify`]: size, segments, header, `crit`,
+/// the algorithm allow-list, a key from `keys` that fits the algorithm), then the claims
+/// against `validation`. `keys` is a [`Key`] or a [`KeySet`](crate::KeySet).
 pub fn verify<K: jws::KeySource + ?Sized>(token: &[u8], keys: &K, validation: &Validation) -> Result<VerifiedJwt> {
     let verified = jws::verify(token, keys, validation)?;
     validation.check(&verified.header, &verified.payload)?;
@@ -61,8 +77,9 @@ pub(crate) fn verify_into<'b, 'p, K: jws::KeySource + ?Sized, E: From<Error>>(
 }
 
 /// Decodes header and claims WITHOUT verifying anything: for inspection and for
-/// choosing a key, never for trusting the content.
-pub fn decode_unverified(token: &[u8], limits: &Limits) -> Result<(Vec<u8>, Vec<u8>)> {
+/// choosing a key, never for trusting the content. Public as
+/// `dangerous::decode_unverified`.
+pub(crate) fn decode_unverified(token: &[u8], limits: &Limits) -> Result<(Vec<u8>, Vec<u8>)> {
     let seg = jws::split(token, limits.max_token_len)?;
     let header_json = header::check_header_json(seg.header, limits)?;
     let claims_json = crate::b64::decode(seg.payload, "payload")?;

@@ -1,33 +1,105 @@
 //! jwtkit: JSON Web Tokens (RFC 7519) signed as JWS compact serialization (RFC 7515)
-//! and encrypted as JWE compact serialization (RFC 7516, `jwe`),
-//! with a C ABI in `ffi`. The core modules below are pure Rust and hold every rule;
-//! the C and Python surfaces only convert types and errors.
+//! and encrypted as JWE compact serialization (RFC 7516), with a C ABI.
+//!
+//! The Rust API is the items re-exported here and four modules of operations:
+//! - [`jwt`]: sign and verify JWTs (a JSON object of claims), checking the claims
+//!   against a [`Validation`] policy;
+//! - [`jws`]: sign and verify arbitrary payloads (the signature only, no claims);
+//! - [`jwe`]: encrypt and decrypt (JWE compact serialization), and nested JWTs;
+//! - [`dangerous`]: reading a token without verifying it.
+//!
+//! Keys are [`Key`] (one key) and [`KeySet`] (keys chosen by `kid`, e.g. from a JWKS);
+//! every verification takes an explicit allow-list of algorithms in its policy, and
+//! nothing in a token can choose a key or widen that list. Every failure is an
+//! [`Error`].
+//!
+//! ```
+//! use jwtkit::{jwt, Algorithm, Key, Validation};
+//!
+//! let key = Key::from_secret(b"a secret of at least thirty-two bytes!!").unwrap();
+//! let token = jwt::sign(&key, Algorithm::HS256, br#"{"sub":"alice"}"#, None).unwrap();
+//! let verified = jwt::verify(token.as_bytes(), &key, &Validation::new(&[Algorithm::HS256]).unwrap()).unwrap();
+//! assert_eq!(verified.claims_json, br#"{"sub":"alice"}"#);
+//! ```
+//!
+//! The C ABI is [`ffi`]; the core modules behind all of this are private, so the C and
+//! Python surfaces and Rust callers share one implementation.
 #![forbid(unsafe_op_in_unsafe_fn)]
+#![deny(missing_docs)]
 
 // With the `aws-lc` feature, aws-lc-rs stands in for ring under ring's name (backend.rs).
 #[cfg(all(feature = "aws-lc", not(feature = "ring")))]
 extern crate aws_lc_rs as ring;
 
-pub mod backend;
+mod backend;
 
-pub mod alg;
+mod alg;
+// Hidden, and not part of the API: public only because tests/vectors.rs still reads
+// `jwtkit::b64`; private once that test reads `__internals::b64`.
+#[doc(hidden)]
 pub mod b64;
-pub mod claims;
-pub mod error;
-pub mod header;
-pub mod issue;
+mod claims;
+mod error;
+mod header;
+mod issue;
+mod json;
+mod jwks;
+mod key;
+mod limits;
+
+pub mod dangerous;
 pub mod ffi;
-pub mod json;
 pub mod jwe;
-pub mod jwks;
 pub mod jws;
 pub mod jwt;
-pub mod key;
-pub mod limits;
 
+/// A JWS algorithm (`HS256` … `EdDSA`): what a token is signed with, and what a
+/// [`Validation`] allows.
 pub use alg::Algorithm;
+/// The kind of key (and, for EC, the curve) an [`Algorithm`] needs; see [`Key::family`].
+pub use alg::Family;
+/// The claim checks of a [`Validation`] that can be switched off one by one.
+pub use claims::Checks;
+/// A callback a [`Validation`] asks whether a token (by `kid` and `jti`) is revoked.
+pub use claims::RevocationCheck;
+/// The verification policy: allowed algorithms, time, issuer, audience and other claims.
 pub use claims::Validation;
-pub use error::{Error, Result};
+/// The one error type of every operation.
+pub use error::Error;
+/// `Result<T, Error>`.
+pub use error::Result;
+/// The members of a verified token's protected header that jwtkit reads.
+pub use header::Header;
+/// Claims jwtkit adds when it issues a JWT with [`jwt::sign_with`], and extra header members.
 pub use issue::SignOptions;
+/// A set of keys (e.g. a JWKS) that verification chooses from by `kid`.
 pub use jwks::KeySet;
+/// A member of a JWKS that [`KeySet::from_jwks`] skipped, and why.
+pub use jwks::SkippedKey;
+/// A JWS whose signature verified (from [`jws::verify`]).
+pub use jws::Verified;
+/// A JWT whose signature and claims verified (from [`jwt::verify`]).
+pub use jwt::VerifiedJwt;
+/// One key: an HMAC secret, or an RSA, EC, Ed25519 or X25519 key, private or public.
 pub use key::Key;
+/// Resource limits applied to a token before any expensive work.
+pub use limits::Limits;
+
+/// Internals that the project's own tests and fuzz targets reach into (the JSON scanner,
+/// the base64url codec, the JWE primitives). Not part of the API: anything here may
+/// change or disappear in any release.
+#[doc(hidden)]
+pub mod __internals {
+    /// Strict base64url (`crate::b64`).
+    pub mod b64 {
+        pub use crate::b64::*;
+    }
+    /// The JSON readers and scanner (`crate::json`).
+    pub mod json {
+        pub use crate::json::*;
+    }
+    /// The JWE content encryption, key wrap, key agreement and KDF primitives.
+    pub mod jwe_primitives {
+        pub use crate::jwe::primitives::*;
+    }
+}

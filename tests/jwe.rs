@@ -19,7 +19,7 @@ fn jwk(v: Value) -> Key {
 
 fn oct(len: usize) -> Key {
     let k: Vec<u8> = (0..len as u8).map(|i| i.wrapping_mul(37).wrapping_add(11)).collect();
-    jwk(json!({"kty": "oct", "k": jwtkit::b64::encode(&k)}))
+    jwk(json!({"kty": "oct", "k": common::b64url_encode(&k)}))
 }
 
 /// RFC 7748 §6.1 Bob's X25519 key.
@@ -69,7 +69,7 @@ fn segments(token: &str) -> Vec<String> {
 }
 
 fn header(token: &str) -> Value {
-    serde_json::from_slice(&jwtkit::b64::decode(segments(token)[0].as_bytes(), "h").unwrap()).unwrap()
+    serde_json::from_slice(&common::b64url_decode(&segments(token)[0])).unwrap()
 }
 
 #[test]
@@ -192,16 +192,16 @@ fn with_segment(token: &str, i: usize, value: &str) -> String {
 }
 
 fn flip_b64(segment: &str, at: usize) -> String {
-    let mut bytes = jwtkit::b64::decode(segment.as_bytes(), "s").unwrap();
+    let mut bytes = common::b64url_decode(segment);
     let i = at.min(bytes.len() - 1);
     bytes[i] ^= 1;
-    jwtkit::b64::encode(&bytes)
+    common::b64url_encode(&bytes)
 }
 
 /// A segment with its last `n` decoded bytes removed.
 fn cut_b64(segment: &str, n: usize) -> String {
-    let bytes = jwtkit::b64::decode(segment.as_bytes(), "s").unwrap();
-    jwtkit::b64::encode(&bytes[..bytes.len() - n])
+    let bytes = common::b64url_decode(segment);
+    common::b64url_encode(&bytes[..bytes.len() - n])
 }
 
 #[test]
@@ -229,7 +229,7 @@ fn every_modification_fails_with_the_one_decryption_error() {
                 // A header member changed (the header is the AAD).
                 let mut h = header(&token);
                 h["kid"] = json!("x");
-                tampered.push(with_segment(&token, 0, &jwtkit::b64::encode(h.to_string().as_bytes())));
+                tampered.push(with_segment(&token, 0, &common::b64url_encode(h.to_string().as_bytes())));
                 for t in tampered {
                     let e = jwe::decrypt(t.as_bytes(), &private, &all_policy()).unwrap_err();
                     assert!(matches!(e, Error::DecryptionFailed(_)), "{} {}: {e}", alg.name(), enc.name());
@@ -264,14 +264,14 @@ fn invalid_curve_and_low_order_points_are_refused() {
     let set_epk = |epk: Value| {
         let mut h = h.clone();
         h["epk"] = epk;
-        with_segment(&token, 0, &jwtkit::b64::encode(h.to_string().as_bytes()))
+        with_segment(&token, 0, &common::b64url_encode(h.to_string().as_bytes()))
     };
     let x = h["epk"]["x"].as_str().unwrap().to_string();
     let y = h["epk"]["y"].as_str().unwrap().to_string();
     // A point on another curve (y of a different point: off the curve), the
     // Wycheproof-style invalid-curve point (0, 0), a wrong curve, a private epk, junk.
     let bad_y = flip_b64(&y, 31);
-    let zero = jwtkit::b64::encode(&[0u8; 32]);
+    let zero = common::b64url_encode(&[0u8; 32]);
     let cases = [
         json!({"kty": "EC", "crv": "P-256", "x": x, "y": bad_y}),
         json!({"kty": "EC", "crv": "P-256", "x": zero, "y": zero}),
@@ -297,15 +297,15 @@ fn invalid_curve_and_low_order_points_are_refused() {
     }];
     for point in low_order {
         let mut h2 = h.clone();
-        h2["epk"]["x"] = json!(jwtkit::b64::encode(&point));
-        let t = with_segment(&token, 0, &jwtkit::b64::encode(h2.to_string().as_bytes()));
+        h2["epk"]["x"] = json!(common::b64url_encode(&point));
+        let t = with_segment(&token, 0, &common::b64url_encode(h2.to_string().as_bytes()));
         let e = jwe::decrypt(t.as_bytes(), &x_priv, &all_policy()).unwrap_err();
         assert!(matches!(e, Error::EpkInvalid(_)), "{e}");
     }
     // A header without `epk`.
     let mut h3 = h.clone();
     h3.as_object_mut().unwrap().remove("epk");
-    let t = with_segment(&token, 0, &jwtkit::b64::encode(h3.to_string().as_bytes()));
+    let t = with_segment(&token, 0, &common::b64url_encode(h3.to_string().as_bytes()));
     assert!(matches!(jwe::decrypt(t.as_bytes(), &x_priv, &all_policy()), Err(Error::HeaderInvalid(_))));
 }
 
@@ -344,12 +344,12 @@ fn header_members_and_crit() {
     // `crit` in a received token (even correctly encrypted) is refused before decryption.
     let mut h = header(&t);
     h["crit"] = json!(["exp"]);
-    let forged = with_segment(&t, 0, &jwtkit::b64::encode(h.to_string().as_bytes()));
+    let forged = with_segment(&t, 0, &common::b64url_encode(h.to_string().as_bytes()));
     assert!(matches!(jwe::decrypt(forged.as_bytes(), &key, &all_policy()), Err(Error::CritUnsupported(_))));
     // `zip` values other than DEF.
     let mut h = header(&t);
     h["zip"] = json!("GZIP");
-    let forged = with_segment(&t, 0, &jwtkit::b64::encode(h.to_string().as_bytes()));
+    let forged = with_segment(&t, 0, &common::b64url_encode(h.to_string().as_bytes()));
     assert!(matches!(jwe::decrypt(forged.as_bytes(), &key, &all_policy()), Err(Error::HeaderInvalid(_))));
 }
 

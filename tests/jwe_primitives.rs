@@ -13,7 +13,7 @@
 mod common;
 
 use common::{hex, load_json};
-use jwtkit::jwe::primitives as p;
+use jwtkit::__internals::jwe_primitives as p;
 use jwtkit::jwe::Enc;
 use jwtkit::{Error, Key};
 use serde_json::Value;

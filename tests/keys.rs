@@ -2,8 +2,7 @@
 //! round trips for all 13 algorithms (through the Rust core; the C tests repeat the
 //! essentials through the ABI).
 
-use jwtkit::error::Error;
-use jwtkit::{jws, jwt, Algorithm, Key, Validation};
+use jwtkit::{jws, jwt, Algorithm, Error, Key, Validation};
 
 fn file(name: &str) -> Vec<u8> {
     std::fs::read(format!("{}/tests/keys/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()

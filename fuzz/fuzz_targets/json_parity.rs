@@ -6,7 +6,7 @@
 
 use std::borrow::Cow;
 
-use jwtkit::json::{self, Kind, Member, MemberSink};
+use jwtkit::__internals::json::{self, Kind, Member, MemberSink};
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
 

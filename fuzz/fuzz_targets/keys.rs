@@ -1,8 +1,7 @@
 //! Arbitrary bytes as PEM, DER, JWK and JWK Set key material: errors, never panics.
 #![no_main]
 
-use jwtkit::jwks::KeySet;
-use jwtkit::Key;
+use jwtkit::{Key, KeySet};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

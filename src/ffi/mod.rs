@@ -5,19 +5,19 @@
 #![allow(non_camel_case_types)]
 #![allow(clippy::missing_safety_doc)] // the safety contract is in each function's C docs
 
-pub mod boundary;
-pub mod error;
+mod boundary;
+mod error;
 mod handle;
 mod numbered;
-pub mod jwe;
-pub mod key;
-pub mod key_export;
-pub mod keyset;
-pub mod sign_options;
-pub mod status;
-pub mod token;
-pub mod validation;
-pub mod version;
+mod jwe;
+mod key;
+mod key_export;
+mod keyset;
+mod sign_options;
+mod status;
+mod token;
+mod validation;
+mod version;
 
 pub use boundary::jwtkit_string_free;
 pub use error::*;

@@ -10,17 +10,29 @@ use crate::ffi::status::*;
 /// An algorithm, as a fixed-width integer: one of the `JWTKIT_ALG_*` values.
 pub type jwtkit_alg = i32;
 
+/// `HS256`: HMAC with SHA-256; an HMAC secret key.
 pub const JWTKIT_ALG_HS256: jwtkit_alg = 1;
+/// `HS384`: HMAC with SHA-384; an HMAC secret key.
 pub const JWTKIT_ALG_HS384: jwtkit_alg = 2;
+/// `HS512`: HMAC with SHA-512; an HMAC secret key.
 pub const JWTKIT_ALG_HS512: jwtkit_alg = 3;
+/// `RS256`: RSASSA-PKCS1-v1_5 with SHA-256; an RSA key.
 pub const JWTKIT_ALG_RS256: jwtkit_alg = 4;
+/// `RS384`: RSASSA-PKCS1-v1_5 with SHA-384; an RSA key.
 pub const JWTKIT_ALG_RS384: jwtkit_alg = 5;
+/// `RS512`: RSASSA-PKCS1-v1_5 with SHA-512; an RSA key.
 pub const JWTKIT_ALG_RS512: jwtkit_alg = 6;
+/// `PS256`: RSASSA-PSS with SHA-256; an RSA key.
 pub const JWTKIT_ALG_PS256: jwtkit_alg = 7;
+/// `PS384`: RSASSA-PSS with SHA-384; an RSA key.
 pub const JWTKIT_ALG_PS384: jwtkit_alg = 8;
+/// `PS512`: RSASSA-PSS with SHA-512; an RSA key.
 pub const JWTKIT_ALG_PS512: jwtkit_alg = 9;
+/// `ES256`: ECDSA on P-256 with SHA-256; an EC P-256 key.
 pub const JWTKIT_ALG_ES256: jwtkit_alg = 10;
+/// `ES384`: ECDSA on P-384 with SHA-384; an EC P-384 key.
 pub const JWTKIT_ALG_ES384: jwtkit_alg = 11;
+/// `ES512`: ECDSA on P-521 with SHA-512; an EC P-521 key.
 pub const JWTKIT_ALG_ES512: jwtkit_alg = 12;
 /// EdDSA with Ed25519 (RFC 8037; also named `Ed25519`, RFC 9864).
 pub const JWTKIT_ALG_EDDSA: jwtkit_alg = 13;

@@ -23,9 +23,13 @@ use crate::key::Key;
 /// A JWE that decrypted and authenticated: its exact protected header and plaintext.
 #[derive(Debug, Clone)]
 pub struct Decrypted {
+    /// The protected header JSON, exactly as sent.
     pub header_json: Vec<u8>,
+    /// The protected header, parsed.
     pub header: Object,
+    /// The key management algorithm it used.
     pub alg: Alg,
+    /// The content encryption it used.
     pub enc: Enc,
     /// Wiped on drop.
     pub plaintext: Zeroizing<Vec<u8>>,

@@ -15,15 +15,21 @@ use crate::error::{Error, Result};
 /// not offered (ring has no AES-192).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Enc {
+    /// `A128GCM`: AES-128 in GCM.
     A128Gcm,
+    /// `A256GCM`: AES-256 in GCM.
     A256Gcm,
+    /// `A128CBC-HS256`: AES-128 in CBC with HMAC-SHA-256 (RFC 7518 §5.2.3).
     A128CbcHs256,
+    /// `A256CBC-HS512`: AES-256 in CBC with HMAC-SHA-512 (RFC 7518 §5.2.5).
     A256CbcHs512,
 }
 
 impl Enc {
+    /// Every content encryption, in the order of the C numbering.
     pub const ALL: [Enc; 4] = [Enc::A128Gcm, Enc::A256Gcm, Enc::A128CbcHs256, Enc::A256CbcHs512];
 
+    /// The registered name, as it appears in a header's `enc` (`"A256GCM"`).
     pub fn name(self) -> &'static str {
         match self {
             Enc::A128Gcm => "A128GCM",

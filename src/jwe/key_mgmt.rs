@@ -23,18 +23,26 @@ use crate::key::{Key, Material};
 /// The key management algorithms jwtkit implements.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Alg {
+    /// `dir`: the key is the content encryption key.
     Dir,
+    /// `A128KW`: the content key wrapped with AES-128 key wrap (RFC 3394).
     A128Kw,
+    /// `A256KW`: the content key wrapped with AES-256 key wrap (RFC 3394).
     A256Kw,
+    /// `ECDH-ES`: the content key agreed directly by ECDH with an ephemeral key.
     EcdhEs,
+    /// `ECDH-ES+A128KW`: ECDH-ES agrees a key that wraps the content key (AES-128 key wrap).
     EcdhEsA128Kw,
+    /// `ECDH-ES+A256KW`: ECDH-ES agrees a key that wraps the content key (AES-256 key wrap).
     EcdhEsA256Kw,
+    /// `RSA-OAEP-256`: RSAES-OAEP with SHA-256 and MGF1-SHA-256.
     RsaOaep256,
     /// RSAES-OAEP with SHA-1 and MGF1-SHA-1: only for legacy peers; a policy must name it.
     RsaOaep,
 }
 
 impl Alg {
+    /// Every key management algorithm, in the order of the C numbering.
     pub const ALL: [Alg; 8] = [
         Alg::Dir,
         Alg::A128Kw,
@@ -46,6 +54,7 @@ impl Alg {
         Alg::RsaOaep,
     ];
 
+    /// The registered name, as it appears in a header's `alg` (`"ECDH-ES+A256KW"`).
     pub fn name(self) -> &'static str {
         match self {
             Alg::Dir => "dir",

@@ -22,11 +22,11 @@ mod key_mgmt;
 mod rsa_oaep;
 mod zip;
 
-pub mod compact;
-pub mod nested;
-pub mod policy;
-#[doc(hidden)]
-pub mod primitives;
+mod compact;
+mod nested;
+mod policy;
+// The primitives alone, for the project's tests (`crate::__internals`).
+pub(crate) mod primitives;
 
 pub use compact::{decrypt, encrypt, Decrypted};
 pub use content::Enc;

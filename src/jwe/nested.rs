@@ -22,6 +22,7 @@ use crate::key::Key;
 pub struct VerifiedNested {
     /// The outer (JWE) protected header.
     pub jwe_header_json: Vec<u8>,
+    /// The outer (JWE) protected header, parsed.
     pub jwe_header: Object,
     /// The inner JWT: its JWS header and claims.
     pub jwt: VerifiedJwt,

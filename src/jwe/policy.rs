@@ -10,6 +10,9 @@ use crate::limits::Limits;
 /// The default cap on inflated (`zip: "DEF"`) plaintext: 256 KiB.
 pub const DEFAULT_MAX_INFLATED_LEN: usize = 256 * 1024;
 
+/// What [`decrypt`](crate::jwe::decrypt) accepts: allow-lists for `alg` and `enc` (both
+/// required, never "any"), whether compressed content is accepted and up to what size,
+/// and resource [`Limits`].
 #[derive(Debug, Clone)]
 pub struct JwePolicy {
     algs: Vec<Alg>,
@@ -57,36 +60,44 @@ impl JwePolicy {
         self.max_inflated_len = if max_inflated_len == 0 { DEFAULT_MAX_INFLATED_LEN } else { max_inflated_len };
     }
 
+    /// Replaces the resource limits; refuses unusable values ([`Limits::check`]).
     pub fn set_limits(&mut self, limits: Limits) -> Result<()> {
         limits.check()?;
         self.limits = limits;
         Ok(())
     }
 
+    /// The resource limits in force.
     pub fn limits(&self) -> &Limits {
         &self.limits
     }
 
+    /// The `alg` allow-list, in the order given.
     pub fn algs(&self) -> &[Alg] {
         &self.algs
     }
 
+    /// The `enc` allow-list, in the order given.
     pub fn encs(&self) -> &[Enc] {
         &self.encs
     }
 
+    /// Whether `alg` is in the allow-list.
     pub fn allows_alg(&self, alg: Alg) -> bool {
         self.algs.contains(&alg)
     }
 
+    /// Whether `enc` is in the allow-list.
     pub fn allows_enc(&self, enc: Enc) -> bool {
         self.encs.contains(&enc)
     }
 
+    /// Whether compressed (`zip: "DEF"`) content is accepted.
     pub fn zip_allowed(&self) -> bool {
         self.allow_zip
     }
 
+    /// The cap on inflated plaintext, in bytes.
     pub fn max_inflated_len(&self) -> usize {
         self.max_inflated_len
     }

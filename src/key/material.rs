@@ -9,6 +9,10 @@ use zeroize::Zeroizing;
 
 use crate::alg::Family;
 
+/// One parsed key: an HMAC secret, an RSA key, an EC key on P-256, P-384 or P-521, an
+/// Ed25519 or an X25519 key, private or public, with the restrictions its JWK put on it
+/// (`kid`, `alg`, `use`, `key_ops`). Made by `Key::from_*` or [`Key::generate`], parsed and
+/// checked once there; immutable, and safe to share between threads.
 pub struct Key {
     pub(crate) material: Material,
     pub(crate) restrictions: Restrictions,
@@ -76,6 +80,7 @@ impl Key {
         Key { material, restrictions: Restrictions::none(), private_der: None, rsa_decryption: Default::default() }
     }
 
+    /// The key id (`kid`) of its JWK, if any; set another with [`Key::with_kid`].
     pub fn kid(&self) -> Option<&str> {
         self.restrictions.kid.as_deref()
     }
@@ -90,6 +95,7 @@ impl Key {
         self.restrictions.may_verify
     }
 
+    /// The kind of key (and curve), which decides the algorithms it serves.
     pub fn family(&self) -> Family {
         match &self.material {
             Material::Secret { .. } => Family::Hmac,
@@ -101,6 +107,7 @@ impl Key {
         }
     }
 
+    /// Whether it can sign or decrypt: an HMAC secret or the private half of a key pair.
     pub fn is_private(&self) -> bool {
         matches!(
             self.material,

@@ -24,9 +24,9 @@ mod pkcs8;
 mod shape;
 mod sign;
 
-pub use checked::{MAX_RSA_BITS, MAX_RSA_PRIVATE_BITS, MIN_RSA_BITS};
 pub use material::Key;
 
+pub(crate) use checked::MAX_RSA_BITS;
 pub(crate) use checked::{coordinate_len, curve_name};
 pub(crate) use jwk::{from_jwk_object, Wiped};
 pub(crate) use material::Material;
