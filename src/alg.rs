@@ -3,8 +3,8 @@
 
 use crate::error::{Error, Result};
 
-/// A JWS algorithm (RFC 7518 §3, RFC 8037): the `alg` a token is signed with. Each one
-/// needs one [`Family`] of key. `none` (unsecured JWS) is not one of them.
+/// The registered JWS algorithms of RFC 7518 §3 and RFC 8037, each needing one
+/// [`Family`] of key. `none` (unsecured JWS) is not one of them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Algorithm {
     /// HMAC with SHA-256.
@@ -35,7 +35,8 @@ pub enum Algorithm {
     EdDSA,
 }
 
-/// The key a given algorithm needs: its kind and, for EC, its curve.
+/// [`Algorithm::family`] gives it for an algorithm, [`Key::family`](crate::Key::family)
+/// for a key; a key serves only the algorithms of its own family.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Family {
     /// An HMAC secret (`HS*`).

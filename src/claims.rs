@@ -20,7 +20,7 @@ use crate::limits::Limits;
 /// `jti` (if the token has one) and the exact claims JSON. May run on several threads.
 pub type RevocationCheck = Arc<dyn Fn(Option<&str>, &[u8]) -> bool + Send + Sync>;
 
-/// Checks that can be switched off one by one (PyJWT's `verify_*` options). Type
+/// PyJWT's `verify_*` options, all on by default ([`Validation::set_checks`]). Type
 /// checks of registered claims stay on regardless.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Checks {
@@ -44,10 +44,10 @@ impl Default for Checks {
     }
 }
 
-/// What a verifier accepts: the algorithm allow-list (required, never a default that
-/// allows everything), the clock and leeway, expected issuers, audiences and subject,
-/// required claims and `typ`, a maximum age, a revocation check and resource
-/// [`Limits`]. Built once, then shared read-only by any number of verifications.
+/// It holds the algorithm allow-list (required, never a default that allows
+/// everything), the clock and leeway, expected issuers, audiences and subject, required
+/// claims and `typ`, a maximum age, a revocation check and resource [`Limits`]. Built
+/// once, then shared read-only by any number of verifications.
 #[derive(Clone)]
 pub struct Validation {
     algorithms: Vec<Algorithm>,

@@ -3,7 +3,7 @@
 
 use thiserror::Error;
 
-/// Why an operation failed. Each variant is one kind of failure and maps to exactly one
+/// Each variant is one kind of failure and maps to exactly one
 /// C status code (`ffi::status` holds the mapping; each variant names its code); the
 /// message says what was wrong and where, and never holds key material. For claim
 /// failures, [`Error::claim`] names the claim as data. New variants may be added, so a

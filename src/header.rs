@@ -14,8 +14,9 @@ use crate::error::{Error, Result};
 use crate::json::{self, Kind, Member, MemberSink, Object};
 use crate::limits::Limits;
 
-/// The members of a JWS header jwtkit reads, from a header that passed every check
-/// (`header_json` has all of it, exactly as sent).
+/// Read from a header that passed every check; the `header_json` beside it (in
+/// [`Verified`](crate::jws::Verified) or [`VerifiedJwt`](crate::jwt::VerifiedJwt)) has all of it,
+/// exactly as sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Header {
     /// `alg`: the algorithm the token was signed with.

@@ -13,9 +13,8 @@ use crate::json::{self, Object};
 use crate::key::Key;
 use crate::{b64, jws};
 
-/// How [`jwt::sign_with`](crate::jwt::sign_with) issues a token: the registered claims it
-/// adds to the caller's claims (none may be set in both places) and the extra header
-/// members. `SignOptions::default()` adds `iat` only.
+/// A claim these options add may not also be in the caller's claims.
+/// `SignOptions::default()` adds `iat` only.
 #[derive(Debug, Clone)]
 pub struct SignOptions {
     /// Set `iat` to now (default on).

@@ -45,7 +45,7 @@ pub const MAX_JWKS_LEN: usize = 1 << 20;
 /// Most keys in one set (counting skipped ones).
 pub const MAX_KEYS: usize = 1024;
 
-/// A key the set left out, and why.
+/// Listed by [`KeySet::skipped`].
 #[derive(Debug, Clone)]
 pub struct SkippedKey {
     /// Position in the JWKS `keys` array, or in the list given to `from_keys`.
@@ -102,8 +102,8 @@ fn declared_algorithms(jwk: &Object) -> Vec<Algorithm> {
         .collect()
 }
 
-/// A set of keys, usually read from a JWK Set, that verification chooses from: by the
-/// token's `kid` when it has one, else every key that fits the algorithm (at most
+/// Verification takes the key with the token's `kid` when it has one, else tries the
+/// keys that fit the algorithm (at most
 /// [`Limits::max_keys_tried`](crate::Limits::max_keys_tried)). Immutable once built; the
 /// keys are shared (`Arc`).
 pub struct KeySet {

@@ -16,6 +16,7 @@ use crate::limits::Limits;
 /// Issues a JWT: the claims JSON with the registered claims and header members that
 /// [`SignOptions`](crate::SignOptions) asks for (`iat`, `exp`, `nbf`, `iss`, `sub`,
 /// `aud`, `jti`), signed with `key` and `alg`.
+///
 pub use crate::issue::sign_with;
 
 /// A JWT whose signature verified and whose claims passed the checks: the exact

@@ -53,36 +53,47 @@ pub mod jwe;
 pub mod jws;
 pub mod jwt;
 
+// Each re-export's doc is the summary of its item's page; the empty `///` line closes
+// that paragraph before the item's own documentation.
 /// A JWS algorithm (`HS256` … `EdDSA`): what a token is signed with, and what a
 /// [`Validation`] allows.
+///
 pub use alg::Algorithm;
-/// The kind of key (and, for EC, the curve) an [`Algorithm`] needs; see [`Key::family`].
+/// The kind of key, and for EC the curve, that an [`Algorithm`] needs.
+///
 pub use alg::Family;
 /// The claim checks of a [`Validation`] that can be switched off one by one.
+///
 pub use claims::Checks;
-/// A callback a [`Validation`] asks whether a token (by `kid` and `jti`) is revoked.
+/// A revocation check, for [`Validation::set_revocation_check`].
+///
 pub use claims::RevocationCheck;
 /// The verification policy: allowed algorithms, time, issuer, audience and other claims.
+///
 pub use claims::Validation;
-/// The one error type of every operation.
+/// Why an operation failed: the one error type of every operation.
+///
 pub use error::Error;
 /// `Result<T, Error>`.
+///
 pub use error::Result;
 /// The members of a verified token's protected header that jwtkit reads.
+///
 pub use header::Header;
 /// Claims jwtkit adds when it issues a JWT with [`jwt::sign_with`], and extra header members.
+///
 pub use issue::SignOptions;
 /// A set of keys (e.g. a JWKS) that verification chooses from by `kid`.
+///
 pub use jwks::KeySet;
-/// A member of a JWKS that [`KeySet::from_jwks`] skipped, and why.
+/// A key that [`KeySet::from_jwks`] (or `from_keys`) left out, and why.
+///
 pub use jwks::SkippedKey;
-/// A JWS whose signature verified (from [`jws::verify`]).
-pub use jws::Verified;
-/// A JWT whose signature and claims verified (from [`jwt::verify`]).
-pub use jwt::VerifiedJwt;
 /// One key: an HMAC secret, or an RSA, EC, Ed25519 or X25519 key, private or public.
+///
 pub use key::Key;
 /// Resource limits applied to a token before any expensive work.
+///
 pub use limits::Limits;
 
 /// Internals that the project's own tests and fuzz targets reach into (the JSON scanner,

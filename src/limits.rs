@@ -7,9 +7,10 @@ use crate::error::{Error, Result};
 /// serde_json refuses deeper input on its own at 128 levels; stay below it.
 pub const MAX_DEPTH_CEILING: usize = 120;
 
-/// Resource limits applied to a token before any expensive work (see
-/// [`Validation::set_limits`](crate::Validation::set_limits)). `Limits::default()` is far
-/// above real tokens; [`Limits::check`] refuses values that would be unusable or unsafe.
+/// Set with [`Validation::set_limits`](crate::Validation::set_limits) or
+/// [`JwePolicy::set_limits`](crate::jwe::JwePolicy::set_limits). `Limits::default()` is
+/// far above real tokens; [`Limits::check`] refuses values that would be unusable or
+/// unsafe.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// Longest token, in bytes (default 128 KiB).

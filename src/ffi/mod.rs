@@ -1,7 +1,13 @@
-//! The C ABI. Every exported item is named `jwtkit_*` / `JWTKIT_*`; this module only
-//! converts between C and the core (pointers, lengths, handles, status codes) and never
-//! decides anything about tokens. Every exported body runs inside `boundary`, which
-//! turns a panic into `JWTKIT_ERR_PANIC`.
+//! The C ABI: the functions, handle types and constants of the C header
+//! `include/jwtkit.h`, which cbindgen generates from this module (its doc comments are
+//! the header's documentation). Rust code should use the Rust API at the crate root
+//! instead; these items are public for the shared and static libraries and for the
+//! project's tests of the C surface.
+//!
+//! Every exported item is named `jwtkit_*` / `JWTKIT_*`; this module only converts
+//! between C and the core (pointers, lengths, handles, status codes) and never decides
+//! anything about tokens. Every exported body runs inside `boundary`, which turns a
+//! panic into `JWTKIT_ERR_PANIC`.
 #![allow(non_camel_case_types)]
 #![allow(clippy::missing_safety_doc)] // the safety contract is in each function's C docs
 

@@ -9,10 +9,9 @@ use zeroize::Zeroizing;
 
 use crate::alg::Family;
 
-/// One parsed key: an HMAC secret, an RSA key, an EC key on P-256, P-384 or P-521, an
-/// Ed25519 or an X25519 key, private or public, with the restrictions its JWK put on it
-/// (`kid`, `alg`, `use`, `key_ops`). Made by `Key::from_*` or [`Key::generate`], parsed and
-/// checked once there; immutable, and safe to share between threads.
+/// EC keys are on P-256, P-384 or P-521. A key carries the restrictions its JWK put on
+/// it (`kid`, `alg`, `use`, `key_ops`). Made by `Key::from_*` or [`Key::generate`],
+/// parsed and checked once there; immutable, and safe to share between threads.
 pub struct Key {
     pub(crate) material: Material,
     pub(crate) restrictions: Restrictions,
