@@ -14,99 +14,99 @@ pub enum Error {
     /// An argument is out of range or contradicts the call (an empty allow-list, bad limits,
     /// extra header members that contradict the call).
     ///
-    /// C status: [`JWTKIT_ERR_INVALID_ARGUMENT`](crate::ffi::JWTKIT_ERR_INVALID_ARGUMENT).
+    /// C status: `JWTKIT_ERR_INVALID_ARGUMENT`.
     #[error("invalid argument: {0}")]
     InvalidArgument(String),
     /// Key material is malformed: bad PEM, DER or JWK, a point not on its curve, halves of a
     /// key pair that do not match.
     ///
-    /// C status: [`JWTKIT_ERR_KEY_INVALID`](crate::ffi::JWTKIT_ERR_KEY_INVALID).
+    /// C status: `JWTKIT_ERR_KEY_INVALID`.
     #[error("key: {0}")]
     KeyInvalid(String),
     /// A well-formed key of a kind jwtkit does not support (encrypted PEM, secp256k1, …).
     ///
-    /// C status: [`JWTKIT_ERR_KEY_UNSUPPORTED`](crate::ffi::JWTKIT_ERR_KEY_UNSUPPORTED).
+    /// C status: `JWTKIT_ERR_KEY_UNSUPPORTED`.
     #[error("key: {0}")]
     KeyUnsupported(String),
     /// A key below the minimum strength: an RSA modulus under 2048 bits, an HMAC secret
     /// shorter than the hash output.
     ///
-    /// C status: [`JWTKIT_ERR_KEY_TOO_WEAK`](crate::ffi::JWTKIT_ERR_KEY_TOO_WEAK).
+    /// C status: `JWTKIT_ERR_KEY_TOO_WEAK`.
     #[error("key: {0}")]
     KeyTooWeak(String),
     /// The key's kind or curve does not fit the algorithm (e.g. an RSA key for `HS256`).
     ///
-    /// C status: [`JWTKIT_ERR_KEY_ALG_MISMATCH`](crate::ffi::JWTKIT_ERR_KEY_ALG_MISMATCH).
+    /// C status: `JWTKIT_ERR_KEY_ALG_MISMATCH`.
     #[error("key: {0}")]
     KeyAlgMismatch(String),
     /// Signing needs a private key or a secret; this key is public.
     ///
-    /// C status: [`JWTKIT_ERR_KEY_CANNOT_SIGN`](crate::ffi::JWTKIT_ERR_KEY_CANNOT_SIGN).
+    /// C status: `JWTKIT_ERR_KEY_CANNOT_SIGN`.
     #[error("key: {0}")]
     KeyCannotSign(String),
     /// The key's JWK `alg`, `use` or `key_ops` forbid this operation.
     ///
-    /// C status: [`JWTKIT_ERR_KEY_USAGE`](crate::ffi::JWTKIT_ERR_KEY_USAGE).
+    /// C status: `JWTKIT_ERR_KEY_USAGE`.
     #[error("key: {0}")]
     KeyUsage(String),
     /// Not a compact serialization: wrong number of segments, empty, non-ASCII, JSON
     /// serialization.
     ///
-    /// C status: [`JWTKIT_ERR_TOKEN_MALFORMED`](crate::ffi::JWTKIT_ERR_TOKEN_MALFORMED).
+    /// C status: `JWTKIT_ERR_TOKEN_MALFORMED`.
     #[error("token: {0}")]
     TokenMalformed(String),
     /// The token is longer than [`Limits::max_token_len`](crate::Limits::max_token_len).
     ///
-    /// C status: [`JWTKIT_ERR_TOKEN_TOO_LARGE`](crate::ffi::JWTKIT_ERR_TOKEN_TOO_LARGE).
+    /// C status: `JWTKIT_ERR_TOKEN_TOO_LARGE`.
     #[error("token: {0}")]
     TokenTooLarge(String),
     /// A segment is not strict base64url (padding, `+` or `/`, whitespace, non-zero trailing
     /// bits).
     ///
-    /// C status: [`JWTKIT_ERR_BASE64`](crate::ffi::JWTKIT_ERR_BASE64).
+    /// C status: `JWTKIT_ERR_BASE64`.
     #[error("{0}")]
     Base64(String),
     /// Header or claims are not one UTF-8 JSON object (invalid JSON, a duplicate member, a
     /// BOM, …).
     ///
-    /// C status: [`JWTKIT_ERR_JSON`](crate::ffi::JWTKIT_ERR_JSON).
+    /// C status: `JWTKIT_ERR_JSON`.
     #[error("{0}")]
     Json(String),
     /// JSON nested deeper than [`Limits::max_depth`](crate::Limits::max_depth), or a header
     /// larger than [`Limits::max_header_len`](crate::Limits::max_header_len).
     ///
-    /// C status: [`JWTKIT_ERR_JSON_LIMIT`](crate::ffi::JWTKIT_ERR_JSON_LIMIT).
+    /// C status: `JWTKIT_ERR_JSON_LIMIT`.
     #[error("{0}")]
     JsonLimit(String),
     /// A header member has the wrong type or is missing (`alg`), or `b64` is present.
     ///
-    /// C status: [`JWTKIT_ERR_HEADER_INVALID`](crate::ffi::JWTKIT_ERR_HEADER_INVALID).
+    /// C status: `JWTKIT_ERR_HEADER_INVALID`.
     #[error("header: {0}")]
     HeaderInvalid(String),
     /// The header's `crit` names an extension jwtkit does not implement.
     ///
-    /// C status: [`JWTKIT_ERR_CRIT_UNSUPPORTED`](crate::ffi::JWTKIT_ERR_CRIT_UNSUPPORTED).
+    /// C status: `JWTKIT_ERR_CRIT_UNSUPPORTED`.
     #[error("header: {0}")]
     CritUnsupported(String),
     /// An unknown algorithm name, `none` in any spelling included.
     ///
-    /// C status: [`JWTKIT_ERR_ALG_UNSUPPORTED`](crate::ffi::JWTKIT_ERR_ALG_UNSUPPORTED).
+    /// C status: `JWTKIT_ERR_ALG_UNSUPPORTED`.
     #[error("algorithm: {0}")]
     AlgUnsupported(String),
     /// The token's algorithm is not in the caller's allow-list.
     ///
-    /// C status: [`JWTKIT_ERR_ALG_NOT_ALLOWED`](crate::ffi::JWTKIT_ERR_ALG_NOT_ALLOWED).
+    /// C status: `JWTKIT_ERR_ALG_NOT_ALLOWED`.
     #[error("algorithm: {0}")]
     AlgNotAllowed(String),
     /// The signature does not verify (wrong key, tampered token, wrong length, DER-encoded
     /// ECDSA, …).
     ///
-    /// C status: [`JWTKIT_ERR_SIGNATURE_INVALID`](crate::ffi::JWTKIT_ERR_SIGNATURE_INVALID).
+    /// C status: `JWTKIT_ERR_SIGNATURE_INVALID`.
     #[error("signature: {0}")]
     SignatureInvalid(String),
     /// A registered claim has the wrong type (e.g. `exp` is a string); `claim` names it.
     ///
-    /// C status: [`JWTKIT_ERR_CLAIM_INVALID`](crate::ffi::JWTKIT_ERR_CLAIM_INVALID).
+    /// C status: `JWTKIT_ERR_CLAIM_INVALID`.
     #[error("claims: {message}")]
     ClaimInvalid {
         /// The registered claim (`exp`, `nbf`, `iat`, `iss`, `aud`, `sub`, `jti`).
@@ -116,27 +116,27 @@ pub enum Error {
     },
     /// The token has expired: now ≥ `exp` + leeway.
     ///
-    /// C status: [`JWTKIT_ERR_EXPIRED`](crate::ffi::JWTKIT_ERR_EXPIRED).
+    /// C status: `JWTKIT_ERR_EXPIRED`.
     #[error("claims: {0}")]
     Expired(String),
     /// The token is not valid yet: now < `nbf` − leeway.
     ///
-    /// C status: [`JWTKIT_ERR_NOT_YET_VALID`](crate::ffi::JWTKIT_ERR_NOT_YET_VALID).
+    /// C status: `JWTKIT_ERR_NOT_YET_VALID`.
     #[error("claims: {0}")]
     NotYetValid(String),
     /// `iat` is in the future beyond the leeway.
     ///
-    /// C status: [`JWTKIT_ERR_ISSUED_IN_FUTURE`](crate::ffi::JWTKIT_ERR_ISSUED_IN_FUTURE).
+    /// C status: `JWTKIT_ERR_ISSUED_IN_FUTURE`.
     #[error("claims: {0}")]
     IssuedInFuture(String),
     /// `iat` is older than the policy's maximum age.
     ///
-    /// C status: [`JWTKIT_ERR_TOO_OLD`](crate::ffi::JWTKIT_ERR_TOO_OLD).
+    /// C status: `JWTKIT_ERR_TOO_OLD`.
     #[error("claims: {0}")]
     TooOld(String),
     /// A claim the policy requires is absent; `claim` names it, as configured.
     ///
-    /// C status: [`JWTKIT_ERR_CLAIM_MISSING`](crate::ffi::JWTKIT_ERR_CLAIM_MISSING).
+    /// C status: `JWTKIT_ERR_CLAIM_MISSING`.
     #[error("claims: {message}")]
     ClaimMissing {
         /// The claim's name, as the policy names it.
@@ -146,40 +146,40 @@ pub enum Error {
     },
     /// `iss` is not one of the accepted issuers (exact comparison).
     ///
-    /// C status: [`JWTKIT_ERR_ISSUER_MISMATCH`](crate::ffi::JWTKIT_ERR_ISSUER_MISMATCH).
+    /// C status: `JWTKIT_ERR_ISSUER_MISMATCH`.
     #[error("claims: {0}")]
     IssuerMismatch(String),
     /// `aud` holds none of the expected audiences, or the token has an audience and none is
     /// expected.
     ///
-    /// C status: [`JWTKIT_ERR_AUDIENCE_MISMATCH`](crate::ffi::JWTKIT_ERR_AUDIENCE_MISMATCH).
+    /// C status: `JWTKIT_ERR_AUDIENCE_MISMATCH`.
     #[error("claims: {0}")]
     AudienceMismatch(String),
     /// `sub` is not the expected subject.
     ///
-    /// C status: [`JWTKIT_ERR_SUBJECT_MISMATCH`](crate::ffi::JWTKIT_ERR_SUBJECT_MISMATCH).
+    /// C status: `JWTKIT_ERR_SUBJECT_MISMATCH`.
     #[error("claims: {0}")]
     SubjectMismatch(String),
     /// The header's `typ` is absent or not the required one.
     ///
-    /// C status: [`JWTKIT_ERR_TYP_MISMATCH`](crate::ffi::JWTKIT_ERR_TYP_MISMATCH).
+    /// C status: `JWTKIT_ERR_TYP_MISMATCH`.
     #[error("header: {0}")]
     TypMismatch(String),
     /// The policy's revocation check reported the token as revoked.
     ///
-    /// C status: [`JWTKIT_ERR_REVOKED`](crate::ffi::JWTKIT_ERR_REVOKED).
+    /// C status: `JWTKIT_ERR_REVOKED`.
     #[error("token: {0}")]
     Revoked(String),
     /// No key of the key source has the token's `kid`, or fits its algorithm.
     ///
-    /// C status: [`JWTKIT_ERR_KEY_NOT_FOUND`](crate::ffi::JWTKIT_ERR_KEY_NOT_FOUND).
+    /// C status: `JWTKIT_ERR_KEY_NOT_FOUND`.
     #[error("key: {0}")]
     KeyNotFound(String),
     /// Bytes offered as an HMAC secret have the shape of key material (PEM, a DER key or
     /// certificate, base64 of one, a JWK or JWK Set, an OpenSSH public key): key material
     /// is never an HMAC secret.
     ///
-    /// C status: [`JWTKIT_ERR_KEY_NOT_SECRET`](crate::ffi::JWTKIT_ERR_KEY_NOT_SECRET).
+    /// C status: `JWTKIT_ERR_KEY_NOT_SECRET`.
     #[error("key: {0}")]
     KeyNotSecret(String),
     // JWE (src/jwe), C statuses 500-599.
@@ -187,43 +187,43 @@ pub enum Error {
     /// or header. Every failure of this kind has this one variant and one message, so
     /// none can serve as a padding or MAC oracle.
     ///
-    /// C status: [`JWTKIT_ERR_JWE_DECRYPTION_FAILED`](crate::ffi::JWTKIT_ERR_JWE_DECRYPTION_FAILED).
+    /// C status: `JWTKIT_ERR_JWE_DECRYPTION_FAILED`.
     #[error("{0}")]
     DecryptionFailed(String),
     /// An unknown JWE content encryption (`enc`), or one jwtkit does not offer (AES-192).
     ///
-    /// C status: [`JWTKIT_ERR_JWE_ENC_UNSUPPORTED`](crate::ffi::JWTKIT_ERR_JWE_ENC_UNSUPPORTED).
+    /// C status: `JWTKIT_ERR_JWE_ENC_UNSUPPORTED`.
     #[error("encryption: {0}")]
     EncUnsupported(String),
     /// The JWE's `enc` is not in the policy's allow-list.
     ///
-    /// C status: [`JWTKIT_ERR_JWE_ENC_NOT_ALLOWED`](crate::ffi::JWTKIT_ERR_JWE_ENC_NOT_ALLOWED).
+    /// C status: `JWTKIT_ERR_JWE_ENC_NOT_ALLOWED`.
     #[error("encryption: {0}")]
     EncNotAllowed(String),
     /// An algorithm refused on purpose whatever the policy (RSA1_5).
     ///
-    /// C status: [`JWTKIT_ERR_JWE_ALG_INSECURE`](crate::ffi::JWTKIT_ERR_JWE_ALG_INSECURE).
+    /// C status: `JWTKIT_ERR_JWE_ALG_INSECURE`.
     #[error("algorithm: {0}")]
     AlgInsecure(String),
     /// The JWE is compressed (`zip`) and the policy does not allow compression.
     ///
-    /// C status: [`JWTKIT_ERR_JWE_ZIP_NOT_ALLOWED`](crate::ffi::JWTKIT_ERR_JWE_ZIP_NOT_ALLOWED).
+    /// C status: `JWTKIT_ERR_JWE_ZIP_NOT_ALLOWED`.
     #[error("header: {0}")]
     ZipNotAllowed(String),
     /// Compressed JWE content inflates past the policy's cap, or is not valid DEFLATE.
     ///
-    /// C status: [`JWTKIT_ERR_JWE_ZIP_LIMIT`](crate::ffi::JWTKIT_ERR_JWE_ZIP_LIMIT).
+    /// C status: `JWTKIT_ERR_JWE_ZIP_LIMIT`.
     #[error("{0}")]
     ZipLimit(String),
     /// The JWE header's `epk` is not a public key on the recipient's curve (invalid-curve
     /// point, wrong curve, low-order X25519 point, malformed JWK).
     ///
-    /// C status: [`JWTKIT_ERR_JWE_EPK_INVALID`](crate::ffi::JWTKIT_ERR_JWE_EPK_INVALID).
+    /// C status: `JWTKIT_ERR_JWE_EPK_INVALID`.
     #[error("{0}")]
     EpkInvalid(String),
     /// Decryption needs a private key or a secret; this key is public.
     ///
-    /// C status: [`JWTKIT_ERR_JWE_KEY_CANNOT_DECRYPT`](crate::ffi::JWTKIT_ERR_JWE_KEY_CANNOT_DECRYPT).
+    /// C status: `JWTKIT_ERR_JWE_KEY_CANNOT_DECRYPT`.
     #[error("key: {0}")]
     KeyCannotDecrypt(String),
 }

@@ -15,7 +15,7 @@ use crate::json::{self, Kind, Member, MemberSink, Object};
 use crate::limits::Limits;
 
 /// Read from a header that passed every check; the `header_json` beside it (in
-/// [`Verified`](crate::jws::Verified) or [`VerifiedJwt`](crate::jwt::VerifiedJwt)) has all of it,
+/// `jws::Verified` or `jwt::VerifiedJwt`) has all of it,
 /// exactly as sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Header {

@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 pub const MAX_DEPTH_CEILING: usize = 120;
 
 /// Set with [`Validation::set_limits`](crate::Validation::set_limits) or
-/// [`JwePolicy::set_limits`](crate::jwe::JwePolicy::set_limits). `Limits::default()` is
+/// `jwe::JwePolicy::set_limits`. `Limits::default()` is
 /// far above real tokens; [`Limits::check`] refuses values that would be unusable or
 /// unsafe.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -10,7 +10,7 @@ use crate::limits::Limits;
 /// The default cap on inflated (`zip: "DEF"`) plaintext: 256 KiB.
 pub const DEFAULT_MAX_INFLATED_LEN: usize = 256 * 1024;
 
-/// What [`decrypt`](crate::jwe::decrypt) accepts: allow-lists for `alg` and `enc` (both
+/// What `jwe::decrypt` accepts: allow-lists for `alg` and `enc` (both
 /// required, never "any"), whether compressed content is accepted and up to what size,
 /// and resource [`Limits`].
 #[derive(Debug, Clone)]
