@@ -532,14 +532,15 @@ cli_keygen_files() {
     [ "$(cat "$dir/target")" = decoy ] && [ "$(stat -c %a "$dir/target")" = 644 ] && [ ! -e "$dir/absent" ] \
         && [ -L "$dir/link.jwk" ] && [ -L "$dir/dangling.jwk" ] || { echo "a symlink was followed or replaced"; return 1; }
 
-    # world-writable files and symlinks planted at guessable temporary names: untouched
-    for name in fresh.jwk.tmp .fresh.jwk.tmp fresh.jwk~ fresh.jwk.new .jwtkit-tmp.tmp; do
+    # world-writable files and symlinks planted at guessable temporary names (OUT.tmp,
+    # .OUT.PID.tmp as the example service used, ...): untouched
+    for name in fresh.jwk.tmp .fresh.jwk.tmp ".fresh.jwk.$$.tmp" fresh.jwk~ fresh.jwk.new .jwtkit-tmp.tmp; do
         printf 'planted\n' >"$dir/$name" && chmod 666 "$dir/$name" || return 1
     done
     ln -s "$dir/target" "$dir/fresh.jwk.part" || return 1
     (umask 000 && run "$jwtkit" keygen --alg ES256 --out "$dir/fresh.jwk") || return 1
     [ "$(stat -c %a "$dir/fresh.jwk")" = 600 ] && grep -q '"d"' "$dir/fresh.jwk" || { echo "fresh.jwk is not a 0600 key"; return 1; }
-    for name in fresh.jwk.tmp .fresh.jwk.tmp fresh.jwk~ fresh.jwk.new .jwtkit-tmp.tmp; do
+    for name in fresh.jwk.tmp .fresh.jwk.tmp ".fresh.jwk.$$.tmp" fresh.jwk~ fresh.jwk.new .jwtkit-tmp.tmp; do
         [ "$(cat "$dir/$name")" = planted ] && [ "$(stat -c %a "$dir/$name")" = 666 ] \
             || { echo "planted file $name was changed"; return 1; }
     done
