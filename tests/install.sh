@@ -533,7 +533,7 @@ cli_keygen_files() {
         && [ -L "$dir/link.jwk" ] && [ -L "$dir/dangling.jwk" ] || { echo "a symlink was followed or replaced"; return 1; }
 
     # world-writable files and symlinks planted at guessable temporary names (OUT.tmp,
-    # .OUT.PID.tmp as the example service used, ...): untouched
+    # .OUT.PID.tmp as the example service names its --out, ...): untouched
     for name in fresh.jwk.tmp .fresh.jwk.tmp ".fresh.jwk.$$.tmp" fresh.jwk~ fresh.jwk.new .jwtkit-tmp.tmp; do
         printf 'planted\n' >"$dir/$name" && chmod 666 "$dir/$name" || return 1
     done
