@@ -596,6 +596,13 @@ const char *jwtkit_error_claim(const struct jwtkit_error *err);
 void jwtkit_error_free(struct jwtkit_error *err);
 
 /*
+ A static, NUL-terminated name for `status` (e.g. "JWTKIT_ERR_EXPIRED"), for callers
+ that passed NULL for `out_err`. Unknown numbers give "JWTKIT_ERR_UNKNOWN". Never
+ free the result. Thread safety: safe from any thread.
+ */
+const char *jwtkit_status_str(jwtkit_status status);
+
+/*
  Creates a decryption policy that accepts exactly the `n_algs` key management
  algorithms in `algs` and the `n_encs` content encryptions in `encs` (both copied,
  both non-empty; `JWTKIT_JWE_ALG_*` / `JWTKIT_JWE_ENC_*` values). There is no "any"
@@ -1342,13 +1349,6 @@ jwtkit_status jwtkit_sign_with_options(const struct jwtkit_key *key,
                                        char **out_token,
                                        size_t *out_token_len,
                                        struct jwtkit_error **out_err);
-
-/*
- A static, NUL-terminated name for `status` (e.g. "JWTKIT_ERR_EXPIRED"), for callers
- that passed NULL for `out_err`. Unknown numbers give "JWTKIT_ERR_UNKNOWN". Never
- free the result. Thread safety: safe from any thread.
- */
-const char *jwtkit_status_str(jwtkit_status status);
 
 /*
  Signs a JWT. `claims_json` `(ptr, len)` must be one JSON object (UTF-8, no duplicate

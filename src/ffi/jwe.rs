@@ -181,14 +181,14 @@ pub unsafe extern "C" fn jwtkit_jwe_policy_free(policy: *mut jwtkit_jwe_policy) 
 /// NUL-terminated, never freed. NULL for a number that is not a `JWTKIT_JWE_ALG_*` value.
 #[no_mangle]
 pub extern "C" fn jwtkit_jwe_alg_name(alg: jwtkit_jwe_alg) -> *const c_char {
-    numbered::c_name::<Alg>(alg)
+    crate::ffi::boundary::infallible(std::ptr::null(), || numbered::c_name::<Alg>(alg))
 }
 
 /// The registered name of a JWE `enc` ("A128GCM", …, "A256CBC-HS512"): static,
 /// NUL-terminated, never freed. NULL for a number that is not a `JWTKIT_JWE_ENC_*` value.
 #[no_mangle]
 pub extern "C" fn jwtkit_jwe_enc_name(enc: jwtkit_jwe_enc) -> *const c_char {
-    numbered::c_name::<Enc>(enc)
+    crate::ffi::boundary::infallible(std::ptr::null(), || numbered::c_name::<Enc>(enc))
 }
 
 /// Looks up a JWE `alg` by its registered, case-sensitive name `(ptr, len)` (copied).

@@ -3,7 +3,7 @@
 //! (1–99 misuse, 100s keys, 200s token format, 300s algorithm and signature, 400s
 //! claims, 500s encryption); a number, once published, is never reused for another meaning.
 
-use std::ffi::{c_char, CString};
+use std::ffi::CString;
 
 use crate::error::Error;
 
@@ -17,137 +17,96 @@ pub const JWTKIT_OK: jwtkit_status = 0;
 pub const JWTKIT_ERR_NULL_ARGUMENT: jwtkit_status = 1;
 /// An argument is out of range: unknown algorithm number or flag, empty allow-list,
 /// extra header members that contradict the call.
-pub const JWTKIT_ERR_INVALID_ARGUMENT: jwtkit_status = 2;
+pub const JWTKIT_ERR_INVALID_ARGUMENT: jwtkit_status = 2; // from Error::InvalidArgument
 /// A bug inside jwtkit was caught at the C boundary; nothing was written.
 pub const JWTKIT_ERR_PANIC: jwtkit_status = 3;
 /// Memory for an output could not be allocated.
 pub const JWTKIT_ERR_OUT_OF_MEMORY: jwtkit_status = 4;
 /// Key material is malformed: bad PEM/DER/JWK, a point not on its curve, mismatched halves.
-pub const JWTKIT_ERR_KEY_INVALID: jwtkit_status = 100;
+pub const JWTKIT_ERR_KEY_INVALID: jwtkit_status = 100; // from Error::KeyInvalid
 /// A well-formed key of a kind jwtkit does not support (encrypted PEM, X25519, secp256k1, …).
-pub const JWTKIT_ERR_KEY_UNSUPPORTED: jwtkit_status = 101;
+pub const JWTKIT_ERR_KEY_UNSUPPORTED: jwtkit_status = 101; // from Error::KeyUnsupported
 /// RSA modulus under 2048 bits, or an HMAC secret shorter than the hash output.
-pub const JWTKIT_ERR_KEY_TOO_WEAK: jwtkit_status = 102;
+pub const JWTKIT_ERR_KEY_TOO_WEAK: jwtkit_status = 102; // from Error::KeyTooWeak
 /// The key's kind or curve does not fit the algorithm (e.g. an RSA key for HS256).
-pub const JWTKIT_ERR_KEY_ALG_MISMATCH: jwtkit_status = 103;
+pub const JWTKIT_ERR_KEY_ALG_MISMATCH: jwtkit_status = 103; // from Error::KeyAlgMismatch
 /// Signing needs a private key or secret; this key is public.
-pub const JWTKIT_ERR_KEY_CANNOT_SIGN: jwtkit_status = 104;
+pub const JWTKIT_ERR_KEY_CANNOT_SIGN: jwtkit_status = 104; // from Error::KeyCannotSign
 /// The JWK's `alg`, `use` or `key_ops` forbid this operation.
-pub const JWTKIT_ERR_KEY_USAGE: jwtkit_status = 105;
+pub const JWTKIT_ERR_KEY_USAGE: jwtkit_status = 105; // from Error::KeyUsage
 /// No key in the key set has the token's `kid`, or fits its algorithm.
-pub const JWTKIT_ERR_KEY_NOT_FOUND: jwtkit_status = 106;
+pub const JWTKIT_ERR_KEY_NOT_FOUND: jwtkit_status = 106; // from Error::KeyNotFound
 /// Bytes given as an HMAC secret have the shape of key material (PEM of any label, a
 /// DER key or certificate, base64 of one, a JWK or JWK Set, an OpenSSH public key),
 /// whether or not jwtkit can load it: key material is never an HMAC secret.
-pub const JWTKIT_ERR_KEY_NOT_SECRET: jwtkit_status = 107;
+pub const JWTKIT_ERR_KEY_NOT_SECRET: jwtkit_status = 107; // from Error::KeyNotSecret
 /// Not a compact JWS: wrong number of segments, empty, non-ASCII, JSON serialization.
-pub const JWTKIT_ERR_TOKEN_MALFORMED: jwtkit_status = 200;
+pub const JWTKIT_ERR_TOKEN_MALFORMED: jwtkit_status = 200; // from Error::TokenMalformed
 /// The token is longer than the limit (128 KiB by default).
-pub const JWTKIT_ERR_TOKEN_TOO_LARGE: jwtkit_status = 201;
+pub const JWTKIT_ERR_TOKEN_TOO_LARGE: jwtkit_status = 201; // from Error::TokenTooLarge
 /// A segment is not strict base64url (padding, `+` `/`, whitespace, non-zero trailing bits).
-pub const JWTKIT_ERR_BASE64: jwtkit_status = 202;
+pub const JWTKIT_ERR_BASE64: jwtkit_status = 202; // from Error::Base64
 /// Header or claims are not one UTF-8 JSON object: invalid JSON, duplicate member, BOM, …
-pub const JWTKIT_ERR_JSON: jwtkit_status = 203;
+pub const JWTKIT_ERR_JSON: jwtkit_status = 203; // from Error::Json
 /// JSON nested deeper than 64 levels, or a header over 8 KiB.
-pub const JWTKIT_ERR_JSON_LIMIT: jwtkit_status = 204;
+pub const JWTKIT_ERR_JSON_LIMIT: jwtkit_status = 204; // from Error::JsonLimit
 /// A header member has the wrong type or is missing (`alg`), or `b64` is present.
-pub const JWTKIT_ERR_HEADER_INVALID: jwtkit_status = 205;
+pub const JWTKIT_ERR_HEADER_INVALID: jwtkit_status = 205; // from Error::HeaderInvalid
 /// `crit` names an extension jwtkit does not implement.
-pub const JWTKIT_ERR_CRIT_UNSUPPORTED: jwtkit_status = 206;
+pub const JWTKIT_ERR_CRIT_UNSUPPORTED: jwtkit_status = 206; // from Error::CritUnsupported
 /// Unknown algorithm name, including `none` in any spelling.
-pub const JWTKIT_ERR_ALG_UNSUPPORTED: jwtkit_status = 300;
+pub const JWTKIT_ERR_ALG_UNSUPPORTED: jwtkit_status = 300; // from Error::AlgUnsupported
 /// The token's algorithm is not in the caller's allow-list.
-pub const JWTKIT_ERR_ALG_NOT_ALLOWED: jwtkit_status = 301;
+pub const JWTKIT_ERR_ALG_NOT_ALLOWED: jwtkit_status = 301; // from Error::AlgNotAllowed
 /// The signature does not verify (wrong key, tampered token, wrong length, DER ECDSA, …).
-pub const JWTKIT_ERR_SIGNATURE_INVALID: jwtkit_status = 302;
+pub const JWTKIT_ERR_SIGNATURE_INVALID: jwtkit_status = 302; // from Error::SignatureInvalid
 /// A registered claim has the wrong type (e.g. `exp` is a string).
-pub const JWTKIT_ERR_CLAIM_INVALID: jwtkit_status = 400;
+pub const JWTKIT_ERR_CLAIM_INVALID: jwtkit_status = 400; // from Error::ClaimInvalid
 /// The token has expired: now >= exp + leeway.
-pub const JWTKIT_ERR_EXPIRED: jwtkit_status = 401;
+pub const JWTKIT_ERR_EXPIRED: jwtkit_status = 401; // from Error::Expired
 /// The token is not valid yet: now < nbf - leeway.
-pub const JWTKIT_ERR_NOT_YET_VALID: jwtkit_status = 402;
+pub const JWTKIT_ERR_NOT_YET_VALID: jwtkit_status = 402; // from Error::NotYetValid
 /// `iat` is in the future beyond the leeway.
-pub const JWTKIT_ERR_ISSUED_IN_FUTURE: jwtkit_status = 403;
+pub const JWTKIT_ERR_ISSUED_IN_FUTURE: jwtkit_status = 403; // from Error::IssuedInFuture
 /// `iat` is older than the validation's maximum age.
-pub const JWTKIT_ERR_TOO_OLD: jwtkit_status = 404;
+pub const JWTKIT_ERR_TOO_OLD: jwtkit_status = 404; // from Error::TooOld
 /// A claim the validation requires is absent (including `iss`/`aud`/`sub` when an
 /// expected value is configured, and `iat` with a maximum age).
-pub const JWTKIT_ERR_CLAIM_MISSING: jwtkit_status = 405;
+pub const JWTKIT_ERR_CLAIM_MISSING: jwtkit_status = 405; // from Error::ClaimMissing
 /// `iss` is not one of the accepted issuers (exact comparison).
-pub const JWTKIT_ERR_ISSUER_MISMATCH: jwtkit_status = 406;
+pub const JWTKIT_ERR_ISSUER_MISMATCH: jwtkit_status = 406; // from Error::IssuerMismatch
 /// `aud` does not contain an expected audience, or the token has an audience and none
 /// is expected.
-pub const JWTKIT_ERR_AUDIENCE_MISMATCH: jwtkit_status = 407;
+pub const JWTKIT_ERR_AUDIENCE_MISMATCH: jwtkit_status = 407; // from Error::AudienceMismatch
 /// `sub` is not the expected subject.
-pub const JWTKIT_ERR_SUBJECT_MISMATCH: jwtkit_status = 408;
+pub const JWTKIT_ERR_SUBJECT_MISMATCH: jwtkit_status = 408; // from Error::SubjectMismatch
 /// The header's `typ` is absent or not the required one.
-pub const JWTKIT_ERR_TYP_MISMATCH: jwtkit_status = 409;
+pub const JWTKIT_ERR_TYP_MISMATCH: jwtkit_status = 409; // from Error::TypMismatch
 /// The revocation check reported the token as revoked.
-pub const JWTKIT_ERR_REVOKED: jwtkit_status = 410;
+pub const JWTKIT_ERR_REVOKED: jwtkit_status = 410; // from Error::Revoked
 /// A JWE did not decrypt: wrong key, or a modified encrypted key, IV, ciphertext, tag or
 /// header. Every failure of this kind has this one status and one message.
-pub const JWTKIT_ERR_JWE_DECRYPTION_FAILED: jwtkit_status = 500;
+pub const JWTKIT_ERR_JWE_DECRYPTION_FAILED: jwtkit_status = 500; // from Error::DecryptionFailed
 /// Unknown content encryption (`enc`), or one jwtkit does not offer (AES-192).
-pub const JWTKIT_ERR_JWE_ENC_UNSUPPORTED: jwtkit_status = 501;
+pub const JWTKIT_ERR_JWE_ENC_UNSUPPORTED: jwtkit_status = 501; // from Error::EncUnsupported
 /// The token's `enc` is not in the policy's allow-list.
-pub const JWTKIT_ERR_JWE_ENC_NOT_ALLOWED: jwtkit_status = 502;
+pub const JWTKIT_ERR_JWE_ENC_NOT_ALLOWED: jwtkit_status = 502; // from Error::EncNotAllowed
 /// `RSA1_5`: refused whatever the policy (Bleichenbacher's padding-oracle attack).
-pub const JWTKIT_ERR_JWE_ALG_INSECURE: jwtkit_status = 503;
+pub const JWTKIT_ERR_JWE_ALG_INSECURE: jwtkit_status = 503; // from Error::AlgInsecure
 /// The token is compressed (`zip`) and the policy does not allow compression.
-pub const JWTKIT_ERR_JWE_ZIP_NOT_ALLOWED: jwtkit_status = 504;
+pub const JWTKIT_ERR_JWE_ZIP_NOT_ALLOWED: jwtkit_status = 504; // from Error::ZipNotAllowed
 /// Compressed content inflates past the policy's cap, or is not valid DEFLATE.
-pub const JWTKIT_ERR_JWE_ZIP_LIMIT: jwtkit_status = 505;
+pub const JWTKIT_ERR_JWE_ZIP_LIMIT: jwtkit_status = 505; // from Error::ZipLimit
 /// The header's `epk` is not a public key on the recipient's curve (invalid-curve
 /// point, wrong curve, low-order X25519 point, malformed JWK).
-pub const JWTKIT_ERR_JWE_EPK_INVALID: jwtkit_status = 506;
+pub const JWTKIT_ERR_JWE_EPK_INVALID: jwtkit_status = 506; // from Error::EpkInvalid
 /// Decryption needs a private key or secret; this key is public.
-pub const JWTKIT_ERR_JWE_KEY_CANNOT_DECRYPT: jwtkit_status = 507;
+pub const JWTKIT_ERR_JWE_KEY_CANNOT_DECRYPT: jwtkit_status = 507; // from Error::KeyCannotDecrypt
 
-include!(concat!(env!("OUT_DIR"), "/status_names.rs"));
+// `STATUS_NAMES` (for `jwtkit_status_str`) and `status_of` (each `Error` variant's
+// status, from the `// from Error::…` notes above): generated by build.rs from this file.
+include!(concat!(env!("OUT_DIR"), "/status_table.rs"));
 
-/// The C status of a core error: one variant, one code.
-pub(crate) fn status_of(error: &Error) -> jwtkit_status {
-    match error {
-        Error::InvalidArgument(_) => JWTKIT_ERR_INVALID_ARGUMENT,
-        Error::KeyInvalid(_) => JWTKIT_ERR_KEY_INVALID,
-        Error::KeyUnsupported(_) => JWTKIT_ERR_KEY_UNSUPPORTED,
-        Error::KeyTooWeak(_) => JWTKIT_ERR_KEY_TOO_WEAK,
-        Error::KeyAlgMismatch(_) => JWTKIT_ERR_KEY_ALG_MISMATCH,
-        Error::KeyCannotSign(_) => JWTKIT_ERR_KEY_CANNOT_SIGN,
-        Error::KeyUsage(_) => JWTKIT_ERR_KEY_USAGE,
-        Error::TokenMalformed(_) => JWTKIT_ERR_TOKEN_MALFORMED,
-        Error::TokenTooLarge(_) => JWTKIT_ERR_TOKEN_TOO_LARGE,
-        Error::Base64(_) => JWTKIT_ERR_BASE64,
-        Error::Json(_) => JWTKIT_ERR_JSON,
-        Error::JsonLimit(_) => JWTKIT_ERR_JSON_LIMIT,
-        Error::HeaderInvalid(_) => JWTKIT_ERR_HEADER_INVALID,
-        Error::CritUnsupported(_) => JWTKIT_ERR_CRIT_UNSUPPORTED,
-        Error::AlgUnsupported(_) => JWTKIT_ERR_ALG_UNSUPPORTED,
-        Error::AlgNotAllowed(_) => JWTKIT_ERR_ALG_NOT_ALLOWED,
-        Error::SignatureInvalid(_) => JWTKIT_ERR_SIGNATURE_INVALID,
-        Error::ClaimInvalid { .. } => JWTKIT_ERR_CLAIM_INVALID,
-        Error::Expired(_) => JWTKIT_ERR_EXPIRED,
-        Error::NotYetValid(_) => JWTKIT_ERR_NOT_YET_VALID,
-        Error::IssuedInFuture(_) => JWTKIT_ERR_ISSUED_IN_FUTURE,
-        Error::TooOld(_) => JWTKIT_ERR_TOO_OLD,
-        Error::ClaimMissing { .. } => JWTKIT_ERR_CLAIM_MISSING,
-        Error::IssuerMismatch(_) => JWTKIT_ERR_ISSUER_MISMATCH,
-        Error::AudienceMismatch(_) => JWTKIT_ERR_AUDIENCE_MISMATCH,
-        Error::SubjectMismatch(_) => JWTKIT_ERR_SUBJECT_MISMATCH,
-        Error::TypMismatch(_) => JWTKIT_ERR_TYP_MISMATCH,
-        Error::Revoked(_) => JWTKIT_ERR_REVOKED,
-        Error::KeyNotFound(_) => JWTKIT_ERR_KEY_NOT_FOUND,
-        Error::KeyNotSecret(_) => JWTKIT_ERR_KEY_NOT_SECRET,
-        Error::DecryptionFailed(_) => JWTKIT_ERR_JWE_DECRYPTION_FAILED,
-        Error::EncUnsupported(_) => JWTKIT_ERR_JWE_ENC_UNSUPPORTED,
-        Error::EncNotAllowed(_) => JWTKIT_ERR_JWE_ENC_NOT_ALLOWED,
-        Error::AlgInsecure(_) => JWTKIT_ERR_JWE_ALG_INSECURE,
-        Error::ZipNotAllowed(_) => JWTKIT_ERR_JWE_ZIP_NOT_ALLOWED,
-        Error::ZipLimit(_) => JWTKIT_ERR_JWE_ZIP_LIMIT,
-        Error::EpkInvalid(_) => JWTKIT_ERR_JWE_EPK_INVALID,
-        Error::KeyCannotDecrypt(_) => JWTKIT_ERR_JWE_KEY_CANNOT_DECRYPT,
-    }
-}
 
 /// Details of a failed call: a status and a message. Created by jwtkit, owned by the
 /// caller, released with `jwtkit_error_free`. Not shared between threads by jwtkit.
@@ -171,16 +130,4 @@ impl jwtkit_error {
         let claim = claim.and_then(|c| CString::new(crate::error::tidy(c, MAX_CLAIM_LEN)).ok());
         jwtkit_error { status, message, claim }
     }
-}
-
-/// A static, NUL-terminated name for `status` (e.g. "JWTKIT_ERR_EXPIRED"), for callers
-/// that passed NULL for `out_err`. Unknown numbers give "JWTKIT_ERR_UNKNOWN". Never
-/// free the result. Thread safety: safe from any thread.
-#[no_mangle]
-pub extern "C" fn jwtkit_status_str(status: jwtkit_status) -> *const c_char {
-    let name = STATUS_NAMES
-        .iter()
-        .find(|(code, _)| *code == status)
-        .map_or("JWTKIT_ERR_UNKNOWN\0", |(_, name)| name);
-    name.as_ptr().cast()
 }

@@ -3,7 +3,7 @@
 use std::ffi::c_char;
 
 use crate::alg::Algorithm;
-use crate::ffi::boundary::{fallible, input, null};
+use crate::ffi::boundary::{fallible, infallible, input, null};
 use crate::ffi::numbered;
 use crate::ffi::status::*;
 
@@ -45,31 +45,33 @@ pub(crate) fn alg_arg(alg: jwtkit_alg) -> Result<Algorithm, crate::ffi::boundary
 /// "jwtkit/MAJOR.MINOR.PATCH": static, NUL-terminated, never freed.
 #[no_mangle]
 pub extern "C" fn jwtkit_version() -> *const c_char {
-    concat!("jwtkit/", env!("CARGO_PKG_VERSION"), "\0").as_ptr().cast()
+    infallible(std::ptr::null(), || concat!("jwtkit/", env!("CARGO_PKG_VERSION"), "\0").as_ptr().cast())
 }
 
 /// MAJOR * 1000000 + MINOR * 1000 + PATCH; equals `JWTKIT_VERSION_NUMBER` when the
 /// header and the library match.
 #[no_mangle]
 pub extern "C" fn jwtkit_version_number() -> u32 {
-    let part = |s: &str| s.parse::<u32>().unwrap_or(0);
-    part(env!("CARGO_PKG_VERSION_MAJOR")) * 1_000_000
-        + part(env!("CARGO_PKG_VERSION_MINOR")) * 1000
-        + part(env!("CARGO_PKG_VERSION_PATCH"))
+    infallible(0, || {
+        let part = |s: &str| s.parse::<u32>().unwrap_or(0);
+        part(env!("CARGO_PKG_VERSION_MAJOR")) * 1_000_000
+            + part(env!("CARGO_PKG_VERSION_MINOR")) * 1000
+            + part(env!("CARGO_PKG_VERSION_PATCH"))
+    })
 }
 
 /// The ABI version (`JWTKIT_ABI_VERSION`, also the SONAME suffix). It changes on any
 /// incompatible change of this header; check it at start-up when loading dynamically.
 #[no_mangle]
 pub extern "C" fn jwtkit_abi_version() -> u32 {
-    env!("JWTKIT_ABI_VERSION").parse().unwrap_or(u32::MAX)
+    infallible(u32::MAX, || env!("JWTKIT_ABI_VERSION").parse().unwrap_or(u32::MAX))
 }
 
 /// The registered name of `alg` ("HS256", …, "EdDSA"): static, NUL-terminated, never
 /// freed. NULL for a number that is not a `JWTKIT_ALG_*` value.
 #[no_mangle]
 pub extern "C" fn jwtkit_alg_name(alg: jwtkit_alg) -> *const c_char {
-    numbered::c_name::<Algorithm>(alg)
+    infallible(std::ptr::null(), || numbered::c_name::<Algorithm>(alg))
 }
 
 /// Looks up an algorithm by its registered, case-sensitive name (`Ed25519` is accepted
