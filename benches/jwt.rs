@@ -24,8 +24,8 @@
 //! `valgrind --tool=callgrind`: instruction counts per operation are repeatable where
 //! timings on a shared machine are not (benches/run.sh reports both).
 //!
-//! With `JWTKIT_BENCH_PAIRS="ROUNDS [ALG...]"` set, it instead measures the ratios the targets of
-//! issue 10 are stated in (the C API against the floor or the primitive) in interleaved
+//! With `JWTKIT_BENCH_PAIRS="ROUNDS [ALG...]"` set, it instead measures the ratios the performance targets
+//! are stated in (docs/performance.md: the C API against the floor or the primitive) in interleaved
 //! rounds: each round times every operation of a pair for about 50 ms of CPU, in
 //! alternating order, and the ratio reported is the median of the rounds' ratios. Both
 //! sides of a ratio then see the same state of a shared machine, which criterion's one

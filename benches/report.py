@@ -313,7 +313,7 @@ def targets(d):
     for alg in ASYMMETRIC:
         add(f"C sign {alg} ≤ 1.05× primitive", cr(r, "sign", alg, "primitive"), 1.05, cr(ir, "sign", alg, "primitive"),
             pair=("sign", alg, "primitive"))
-    md = ["## Targets of issue 10", "",
+    md = ["## Performance targets", "",
           "C API (`jwtkit_verify`/`jwtkit_sign`) against the floor or primitive, three ways: **criterion** = "
           "the tables above (one operation measured after the other); **interleaved** = the two measured in "
           f"alternating rounds of about 50 ms of CPU each, the median ratio of {pair_rounds} rounds (and the "
