@@ -4,7 +4,6 @@
 
 use std::{env, fs, path::PathBuf};
 
-
 /// Bumped on every incompatible change of the C ABI; part of the SONAME.
 const ABI_VERSION: u32 = 0;
 
@@ -32,8 +31,7 @@ fn main() {
         major * 1_000_000 + minor * 1000 + patch
     );
 
-    let mut config = cbindgen::Config::from_file(crate_dir.join("cbindgen.toml"))
-        .expect("cbindgen.toml must parse");
+    let mut config = cbindgen::Config::from_file(crate_dir.join("cbindgen.toml")).expect("cbindgen.toml must parse");
     config.after_includes = Some(format!("{}{}", config.after_includes.unwrap_or_default(), macros));
 
     // Feed cbindgen the FFI module directly (it follows `mod` items): no `cargo metadata`,
@@ -51,9 +49,7 @@ fn main() {
     let committed = crate_dir.join("include/jwtkit.h");
     let new_bytes = fs::read(&generated).unwrap();
     if fs::read(&committed).ok().as_deref() != Some(&new_bytes[..]) {
-        if let Err(e) = fs::create_dir_all(crate_dir.join("include"))
-            .and_then(|_| fs::write(&committed, &new_bytes))
-        {
+        if let Err(e) = fs::create_dir_all(crate_dir.join("include")).and_then(|_| fs::write(&committed, &new_bytes)) {
             println!("cargo:warning=could not update include/jwtkit.h: {e}");
         }
     }

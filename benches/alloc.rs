@@ -94,14 +94,19 @@ fn main() {
         let case = Case::new(alg);
         let name = alg.name();
         let n = if matches!(alg, jwtkit::Algorithm::HS256 | jwtkit::Algorithm::EdDSA) { 2000 } else { 200 };
-        let (a, b, p) = count(n, || jwtkit::jwt::verify(case.token.as_bytes(), &case.public, &case.validation).unwrap());
+        let (a, b, p) =
+            count(n, || jwtkit::jwt::verify(case.token.as_bytes(), &case.public, &case.validation).unwrap());
         println!("ALLOC\t{name}\tverify (Rust)\t{a:.1}\t{b:.0}\t{p}");
         let (a, b, p) = count(n, || jwtkit::jwt::sign(&case.private, alg, CLAIMS.as_bytes(), None).unwrap());
         println!("ALLOC\t{name}\tsign (Rust)\t{a:.1}\t{b:.0}\t{p}");
         let c = CHandles::new(&case);
         let (a, b, p) = count(n, || c.verify(&case.token));
         // + the libc malloc of the claims output, which this allocator cannot see.
-        println!("ALLOC\t{name}\tverify (C API, claims out)\t{:.1}\t{:.0}\t{p}", a + 1.0, b + (CLAIMS.len() + 9) as f64);
+        println!(
+            "ALLOC\t{name}\tverify (C API, claims out)\t{:.1}\t{:.0}\t{p}",
+            a + 1.0,
+            b + (CLAIMS.len() + 9) as f64
+        );
     }
 
     // The resident set over a million HS256 verifications through the C API.

@@ -39,7 +39,9 @@ use std::time::Duration;
 use criterion::measurement::{Measurement, ValueFormatter, WallTime};
 use criterion::{criterion_group, Criterion};
 
-use common::{floor_decode_parse, floor_sign, floor_sign_checked, floor_verify, thread_cpu_ns, CHandles, Case, ALGS, CLAIMS};
+use common::{
+    floor_decode_parse, floor_sign, floor_sign_checked, floor_verify, thread_cpu_ns, CHandles, Case, ALGS, CLAIMS,
+};
 
 /// Criterion measurement: CPU time of the benchmark thread, in ns.
 struct ThreadCpuTime;
@@ -190,7 +192,8 @@ fn pairs(rounds: usize, only: &[&str]) {
         let sign_c = || handles.sign();
         let sign_primitive = || drop(black_box(case.primitive.sign(black_box(input.as_bytes()))));
         let sign_floor = || drop(black_box(floor_sign(&case.primitive, &case.header_json, black_box(claims))));
-        let sign_checked = || drop(black_box(floor_sign_checked(&case.primitive, &case.header_json, black_box(claims))));
+        let sign_checked =
+            || drop(black_box(floor_sign_checked(&case.primitive, &case.header_json, black_box(claims))));
         if alg == jwtkit::Algorithm::HS256 {
             pair(rounds, "verify", alg, "floor", &verify_c, &verify_floor);
             pair(rounds, "sign", alg, "floor", &sign_c, &sign_floor);

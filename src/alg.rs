@@ -113,9 +113,7 @@ impl Algorithm {
     pub fn family(self) -> Family {
         match self {
             Self::HS256 | Self::HS384 | Self::HS512 => Family::Hmac,
-            Self::RS256 | Self::RS384 | Self::RS512 | Self::PS256 | Self::PS384 | Self::PS512 => {
-                Family::Rsa
-            }
+            Self::RS256 | Self::RS384 | Self::RS512 | Self::PS256 | Self::PS384 | Self::PS512 => Family::Rsa,
             Self::ES256 => Family::EcP256,
             Self::ES384 => Family::EcP384,
             Self::ES512 => Family::EcP521,

@@ -75,7 +75,11 @@ pub fn decoded_len(text: &[u8], what: &str) -> Result<usize> {
 /// initialised; the decoder only writes it).
 pub fn decode_exact<'o>(text: &[u8], out: &'o mut [MaybeUninit<u8>], what: &str) -> Result<&'o mut [u8]> {
     if decoded_len(text, what)? != out.len() {
-        return Err(Error::InvalidArgument(format!("{what}: output of {} bytes for a base64url text of {}", out.len(), text.len())));
+        return Err(Error::InvalidArgument(format!(
+            "{what}: output of {} bytes for a base64url text of {}",
+            out.len(),
+            text.len()
+        )));
     }
     FAST.decode(text, base64_simd::Out::from_uninit_slice(out)).map_err(|_| invalid(text, what))
 }
@@ -201,7 +205,10 @@ mod tests {
             assert!(matches!(e, Error::Base64(_)), "{message}");
             assert!(message.starts_with("JWK member `k` is not valid base64url: "), "{message}");
             assert!(message.contains(problem), "{bad}: {message}");
-            assert!(!message.to_lowercase().contains("offset") && !message.to_lowercase().contains("symbol"), "{message}");
+            assert!(
+                !message.to_lowercase().contains("offset") && !message.to_lowercase().contains("symbol"),
+                "{message}"
+            );
             assert!(!message.replace("base64url", "").bytes().any(|b| b.is_ascii_digit()), "{message}");
             for piece in bad.as_bytes().windows(4) {
                 assert!(!message.as_bytes().windows(4).any(|w| w == piece), "{bad}: {message}");

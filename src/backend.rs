@@ -13,7 +13,11 @@ use ring::signature::{EcdsaKeyPair, EcdsaSigningAlgorithm};
 
 /// An ECDSA key pair from a SEC1 private scalar and public point (ring wants an RNG
 /// here to check the pair; aws-lc-rs does not).
-pub(crate) fn ecdsa_pair(alg: &'static EcdsaSigningAlgorithm, private: &[u8], public: &[u8]) -> Result<EcdsaKeyPair, KeyRejected> {
+pub(crate) fn ecdsa_pair(
+    alg: &'static EcdsaSigningAlgorithm,
+    private: &[u8],
+    public: &[u8],
+) -> Result<EcdsaKeyPair, KeyRejected> {
     #[cfg(feature = "aws-lc")]
     return EcdsaKeyPair::from_private_key_and_public_key(alg, private, public);
     #[cfg(not(feature = "aws-lc"))]

@@ -8,12 +8,11 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-
 use crate::alg::Algorithm;
 use crate::error::{Error, Result};
 
-use crate::json::{self, Kind, Member, MemberSink};
 use crate::header::Header;
+use crate::json::{self, Kind, Member, MemberSink};
 use crate::limits::Limits;
 
 /// Asked after every other check passed: `true` means the token is revoked. Given the
@@ -81,9 +80,7 @@ impl Validation {
     /// A policy accepting exactly `algorithms` (at least one).
     pub fn new(algorithms: &[Algorithm]) -> Result<Validation> {
         if algorithms.is_empty() {
-            return Err(Error::InvalidArgument(
-                "the algorithm allow-list must name at least one algorithm".into(),
-            ));
+            return Err(Error::InvalidArgument("the algorithm allow-list must name at least one algorithm".into()));
         }
         Ok(Validation {
             algorithms: algorithms.to_vec(),
@@ -199,7 +196,8 @@ impl Validation {
     /// JSON, types, required claims, time, issuer, audience, subject, `typ`, then
     /// revocation. The claims are read, not built: only the registered claims are.
     pub fn check(&self, header: &Header, claims_json: &[u8]) -> Result<()> {
-        let mut read = ClaimsReader { required: &self.required, present: vec![false; self.required.len()], ..Default::default() };
+        let mut read =
+            ClaimsReader { required: &self.required, present: vec![false; self.required.len()], ..Default::default() };
         json::scan_object(claims_json, "claims", self.limits.max_depth, &mut read)?;
         let exp = numeric_date(read.exp.as_ref(), "exp")?;
         let nbf = numeric_date(read.nbf.as_ref(), "nbf")?;
@@ -255,9 +253,14 @@ impl Validation {
         if let Some(expected) = &self.typ {
             match header.typ.as_deref() {
                 Some(t) if same_media_type(t, expected) => {}
-                Some(t) => return Err(Error::TypMismatch(format!("`typ` must be {}, got {}", quoted(expected), quoted(t)))),
+                Some(t) => {
+                    return Err(Error::TypMismatch(format!("`typ` must be {}, got {}", quoted(expected), quoted(t))))
+                }
                 None => {
-                    return Err(Error::TypMismatch(format!("`typ` must be {}, but the header has none", quoted(expected))))
+                    return Err(Error::TypMismatch(format!(
+                        "`typ` must be {}, but the header has none",
+                        quoted(expected)
+                    )))
                 }
             }
         }
@@ -278,13 +281,16 @@ impl Validation {
         };
         if self.audiences.is_empty() {
             return Err(Error::AudienceMismatch(
-                "the token has an audience but none is expected (configure one, or switch the audience check off)".into(),
+                "the token has an audience but none is expected (configure one, or switch the audience check off)"
+                    .into(),
             ));
         }
         if self.strict_audience {
             return match (&token_aud, self.audiences.as_slice()) {
                 (Audience::One(a), [expected]) if a == expected => Ok(()),
-                (Audience::Many(_), _) => Err(Error::AudienceMismatch("`aud` must be a single string (strict audience)".into())),
+                (Audience::Many(_), _) => {
+                    Err(Error::AudienceMismatch("`aud` must be a single string (strict audience)".into()))
+                }
                 _ => Err(Error::AudienceMismatch("audience does not match (strict audience)".into())),
             };
         }
@@ -443,9 +449,10 @@ fn audience_claim<'a>(claim: Option<&'a Member<'_>>) -> Result<Option<Audience<'
         None => Ok(None),
         Some(Member::Str(s)) if s.is_empty() => Ok(None),
         Some(Member::Str(s)) => Ok(Some(Audience::One(s))),
-        Some(Member::Array { first_other: Some(kind), .. }) => {
-            Err(Error::ClaimInvalid { claim: "aud", message: format!("`aud` array items must be strings, got {}", kind.name()) })
-        }
+        Some(Member::Array { first_other: Some(kind), .. }) => Err(Error::ClaimInvalid {
+            claim: "aud",
+            message: format!("`aud` array items must be strings, got {}", kind.name()),
+        }),
         Some(Member::Array { strings, .. }) if strings.is_empty() => Ok(None),
         Some(Member::Array { strings, .. }) => Ok(Some(Audience::Many(strings))),
         Some(other) => Err(Error::ClaimInvalid {
@@ -495,7 +502,15 @@ mod tests {
     #[test]
     fn wrong_types_are_errors_and_huge_values_do_not_wrap() {
         let v = Validation::new(&[Algorithm::HS256]).unwrap();
-        for bad in [r#"{"exp":"1"}"#, r#"{"exp":null}"#, r#"{"nbf":true}"#, r#"{"exp":[1]}"#, r#"{"iss":1}"#, r#"{"aud":[1]}"#, r#"{"jti":{}}"#] {
+        for bad in [
+            r#"{"exp":"1"}"#,
+            r#"{"exp":null}"#,
+            r#"{"nbf":true}"#,
+            r#"{"exp":[1]}"#,
+            r#"{"iss":1}"#,
+            r#"{"aud":[1]}"#,
+            r#"{"jti":{}}"#,
+        ] {
             assert!(matches!(check(&v, bad), Err(Error::ClaimInvalid { .. })), "{bad}");
         }
         assert!(check(&v, r#"{"exp":18446744073709551617}"#).is_ok());

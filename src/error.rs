@@ -294,7 +294,9 @@ mod tests {
         assert_eq!(super::excerpt("abc", 3), "abc");
         // ANSI escapes, DEL, C1 controls, bidi overrides, zero-width and combining
         // characters (even mid-text), and a lone BOM all come out as `\u{…}`.
-        for c in ['\x1b', '\x7f', '\u{85}', '\u{9b}', '\u{202e}', '\u{2066}', '\u{200b}', '\u{feff}', '\u{301}', '\u{a0}'] {
+        for c in
+            ['\x1b', '\x7f', '\u{85}', '\u{9b}', '\u{202e}', '\u{2066}', '\u{200b}', '\u{feff}', '\u{301}', '\u{a0}']
+        {
             let shown = super::excerpt(&format!("a{c}b"), 64);
             assert_eq!(shown, format!("a\\u{{{:x}}}b", c as u32), "{c:?}");
         }
@@ -304,7 +306,9 @@ mod tests {
     /// several characters) is cut like any other, never splitting an escape.
     #[test]
     fn excerpts_are_bounded_after_escaping() {
-        for input in ["\x1b".repeat(1000), "\u{10ffff}".repeat(1000), "é".repeat(1000), "\n".repeat(1000), "\0".repeat(3)] {
+        for input in
+            ["\x1b".repeat(1000), "\u{10ffff}".repeat(1000), "é".repeat(1000), "\n".repeat(1000), "\0".repeat(3)]
+        {
             for max in [0, 1, 5, 16, 32, 64] {
                 let shown = super::excerpt(&input, max);
                 let body = shown.strip_suffix('…').unwrap_or(&shown);

@@ -74,7 +74,11 @@ pub(crate) fn check_header_json(encoded: &[u8], limits: &Limits) -> Result<Vec<u
 
 /// A JWS header segment: decoded (into `buf` when it fits), checked
 /// (`check_header_members`) and read, without building a JSON object.
-pub(crate) fn read_header<'b>(encoded: &[u8], limits: &Limits, buf: &'b mut [MaybeUninit<u8>]) -> Result<(Cow<'b, [u8]>, Header)> {
+pub(crate) fn read_header<'b>(
+    encoded: &[u8],
+    limits: &Limits,
+    buf: &'b mut [MaybeUninit<u8>],
+) -> Result<(Cow<'b, [u8]>, Header)> {
     let bytes = decode_header_into(encoded, limits, buf)?;
     if let Some(header) = common_header(&bytes).filter(|_| limits.max_depth > 0) {
         return Ok((bytes, header));
@@ -172,12 +176,13 @@ impl HeaderReader<'_> {
 pub(crate) fn check_header(header: &Object) -> Result<()> {
     let kind = |name| header.get(name).map(Kind::of);
     let crit = header.get("crit").map(|crit| {
-        crit.as_array()
-            .filter(|a| a.iter().all(Value::is_string))
-            .and_then(|a| a.first())
-            .and_then(Value::as_str)
+        crit.as_array().filter(|a| a.iter().all(Value::is_string)).and_then(|a| a.first()).and_then(Value::as_str)
     });
-    check_header_members([("kid", kind("kid")), ("typ", kind("typ")), ("cty", kind("cty"))], crit, header.contains_key("b64"))
+    check_header_members(
+        [("kid", kind("kid")), ("typ", kind("typ")), ("cty", kind("cty"))],
+        crit,
+        header.contains_key("b64"),
+    )
 }
 
 /// The header rules, on what a reader found: the kinds of the string members, `crit`
@@ -187,7 +192,9 @@ fn check_header_members(strings: [(&str, Option<Kind>); 3], crit: Option<Option<
     for (name, kind) in strings {
         match kind {
             None | Some(Kind::String) => {}
-            Some(other) => return Err(Error::HeaderInvalid(format!("member `{name}` must be a string, got {}", other.name()))),
+            Some(other) => {
+                return Err(Error::HeaderInvalid(format!("member `{name}` must be a string, got {}", other.name())))
+            }
         }
     }
     match crit {
@@ -216,10 +223,21 @@ mod tests {
     fn common_headers_read_as_the_strict_reader_reads_them() {
         let strict = |json: &[u8], max_depth: usize| {
             let mut reader = HeaderReader::default();
-            json::scan_object(json, "header", max_depth, &mut reader).and_then(|()| reader.finish()).map_err(|e| e.to_string())
+            json::scan_object(json, "header", max_depth, &mut reader)
+                .and_then(|()| reader.finish())
+                .map_err(|e| e.to_string())
         };
         let mut shapes = vec![];
-        for alg in Algorithm::ALL.iter().map(|a| a.name()).chain(["Ed25519", "none", "None", "rs256", "RS25", "RS2566", "", "R\\u0053256"]) {
+        for alg in Algorithm::ALL.iter().map(|a| a.name()).chain([
+            "Ed25519",
+            "none",
+            "None",
+            "rs256",
+            "RS25",
+            "RS2566",
+            "",
+            "R\\u0053256",
+        ]) {
             for shape in [r#"{"alg":"X"}"#, r#"{"alg":"X","typ":"JWT"}"#, r#"{"typ":"JWT","alg":"X"}"#] {
                 shapes.push(shape.replace('X', alg));
             }
@@ -274,14 +292,17 @@ mod tests {
         ] {
             let encoded = crate::b64::encode(json.as_bytes());
             let read = read_header(encoded.as_bytes(), &limits, &mut []).unwrap_err().to_string();
-            let checked = check_header(&json::parse_object(json.as_bytes(), "header").unwrap()).unwrap_err().to_string();
+            let checked =
+                check_header(&json::parse_object(json.as_bytes(), "header").unwrap()).unwrap_err().to_string();
             assert!(read.ends_with(want), "{json}: {read}");
             assert_eq!(read, checked, "{json}");
         }
         let encoded = crate::b64::encode(br#"{"typ":"JWT","alg":"ES256","kid":"k\u0031","x":{"alg":1}}"#);
         let (_, header) = read_header(encoded.as_bytes(), &limits, &mut []).unwrap();
         assert_eq!(header, Header { kid: Some("k1".into()), typ: Some("JWT".into()), ..Header::new(Algorithm::ES256) });
-        for (json, want) in [(r#"{"typ":"JWT"}"#, "member `alg` is required"), (r#"{"alg":5}"#, "must be a string, got a number")] {
+        for (json, want) in
+            [(r#"{"typ":"JWT"}"#, "member `alg` is required"), (r#"{"alg":5}"#, "must be a string, got a number")]
+        {
             let encoded = crate::b64::encode(json.as_bytes());
             let err = read_header(encoded.as_bytes(), &limits, &mut []).unwrap_err().to_string();
             assert!(err.ends_with(want), "{json}: {err}");

@@ -72,9 +72,8 @@ impl SignOptions {
     }
 
     fn now(&self) -> i64 {
-        self.now.unwrap_or_else(|| {
-            SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
-        })
+        self.now
+            .unwrap_or_else(|| SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0))
     }
 
     /// The registered claims these options add, in a stable order.
@@ -85,9 +84,10 @@ impl SignOptions {
             out.push(("iat", Value::from(now)));
         }
         if let Some(lifetime) = self.lifetime {
-            let exp = i64::try_from(lifetime).ok().and_then(|l| now.checked_add(l)).ok_or_else(|| {
-                Error::InvalidArgument(format!("lifetime {lifetime} s overflows the clock"))
-            })?;
+            let exp = i64::try_from(lifetime)
+                .ok()
+                .and_then(|l| now.checked_add(l))
+                .ok_or_else(|| Error::InvalidArgument(format!("lifetime {lifetime} s overflows the clock")))?;
             out.push(("exp", Value::from(exp)));
         }
         if let Some(nbf) = self.not_before {
@@ -137,10 +137,8 @@ fn append_members(object: &[u8], empty: bool, members: &[(&str, Value)]) -> Resu
     if members.is_empty() {
         return Ok(object.to_vec());
     }
-    let close = object
-        .iter()
-        .rposition(|&b| b == b'}')
-        .ok_or_else(|| Error::Json("claims: must be a JSON object".into()))?;
+    let close =
+        object.iter().rposition(|&b| b == b'}').ok_or_else(|| Error::Json("claims: must be a JSON object".into()))?;
     let mut out = object[..close].to_vec();
     for (i, (name, value)) in members.iter().enumerate() {
         if i > 0 || !empty {
@@ -169,11 +167,13 @@ mod tests {
             now: Some(1000),
             ..SignOptions::default()
         };
-        let token = sign_with(&key, Algorithm::HS256, br#"{ "big": 123456789012345678901234567890 } "#, &options).unwrap();
+        let token =
+            sign_with(&key, Algorithm::HS256, br#"{ "big": 123456789012345678901234567890 } "#, &options).unwrap();
         let (_, claims) = crate::dangerous::decode_unverified(token.as_bytes(), &Default::default()).unwrap();
         let text = String::from_utf8(claims).unwrap();
         assert!(text.starts_with(r#"{ "big": 123456789012345678901234567890 ,"iat":1000,"exp":1060,"iss":"https://issuer","aud":["a","b"],"jti":""#), "{text}");
-        let empty = sign_with(&key, Algorithm::HS256, b"{}", &SignOptions { now: Some(5), ..SignOptions::default() }).unwrap();
+        let empty =
+            sign_with(&key, Algorithm::HS256, b"{}", &SignOptions { now: Some(5), ..SignOptions::default() }).unwrap();
         let (_, claims) = crate::dangerous::decode_unverified(empty.as_bytes(), &Default::default()).unwrap();
         assert_eq!(claims, br#"{"iat":5}"#);
     }

@@ -156,7 +156,12 @@ pub trait MemberSink<'de> {
 /// Walks `bytes` as a JSON object under exactly the rules of `parse_object` (the same
 /// errors for the same input) without building it, handing each top-level member to
 /// `sink`. For reading a few members of a large object: the claims of a token.
-pub fn scan_object<'de, S: MemberSink<'de>>(bytes: &'de [u8], what: &str, max_depth: usize, sink: &mut S) -> Result<()> {
+pub fn scan_object<'de, S: MemberSink<'de>>(
+    bytes: &'de [u8],
+    what: &str,
+    max_depth: usize,
+    sink: &mut S,
+) -> Result<()> {
     let max_depth = max_depth.min(crate::limits::MAX_DEPTH_CEILING);
     if quick::scan(bytes, max_depth, sink) {
         return Ok(());
@@ -272,7 +277,11 @@ impl<'de> CheckSeed<'_> {
         self.members(access, &mut SeenNames::default())
     }
 
-    fn members<A: MapAccess<'de>, S: NameSet<'de>>(self, mut access: A, seen: &mut S) -> std::result::Result<Kind, A::Error> {
+    fn members<A: MapAccess<'de>, S: NameSet<'de>>(
+        self,
+        mut access: A,
+        seen: &mut S,
+    ) -> std::result::Result<Kind, A::Error> {
         while let Some(key) = access.next_key_seed(NameSeed)? {
             seen.insert(key)?;
             access.next_value_seed(self.nested()?)?;
@@ -519,9 +528,7 @@ impl<'de> Visitor<'de> for StrictSeed<'_> {
         Ok(Value::from(v))
     }
     fn visit_f64<E: serde::de::Error>(self, v: f64) -> std::result::Result<Value, E> {
-        serde_json::Number::from_f64(v)
-            .map(Value::Number)
-            .ok_or_else(|| E::custom("number out of range"))
+        serde_json::Number::from_f64(v).map(Value::Number).ok_or_else(|| E::custom("number out of range"))
     }
     fn visit_str<E>(self, v: &str) -> std::result::Result<Value, E> {
         Ok(Value::String(v.to_owned()))

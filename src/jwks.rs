@@ -35,8 +35,8 @@ use serde_json::Value;
 
 use crate::alg::{Algorithm, Family};
 use crate::error::{Error, Result};
-use crate::json::{self, Object};
 use crate::header::Header;
+use crate::json::{self, Object};
 use crate::jws::KeySource;
 use crate::key::{self, Key, Material};
 
@@ -96,10 +96,7 @@ fn declared_algorithms(jwk: &Object) -> Vec<Algorithm> {
         _ => return Vec::new(),
     };
     let only = jwk.get("alg").map(|a| a.as_str().and_then(|a| Algorithm::from_name(a).ok()));
-    Algorithm::ALL
-        .into_iter()
-        .filter(|a| a.family() == family && only.map_or(true, |o| o == Some(*a)))
-        .collect()
+    Algorithm::ALL.into_iter().filter(|a| a.family() == family && only.map_or(true, |o| o == Some(*a))).collect()
 }
 
 /// Verification takes the key with the token's `kid` when it has one, else tries the
@@ -258,12 +255,8 @@ impl KeySet {
     }
 
     fn kid_not_found(&self, kid: &str) -> Error {
-        let reasons: Vec<String> = self
-            .skipped
-            .iter()
-            .filter(|s| s.kid.as_deref() == Some(kid))
-            .map(|s| s.reason.to_string())
-            .collect();
+        let reasons: Vec<String> =
+            self.skipped.iter().filter(|s| s.kid.as_deref() == Some(kid)).map(|s| s.reason.to_string()).collect();
         match reasons.first() {
             None => Error::KeyNotFound(format!("no key in the set has `kid` {}", shown(kid))),
             Some(first) => Error::KeyNotFound(format!(

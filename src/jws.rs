@@ -38,18 +38,13 @@ pub(crate) struct Segments<'a> {
 
 pub(crate) fn split(token: &[u8], max_len: usize) -> Result<Segments<'_>> {
     if token.len() > max_len {
-        return Err(Error::TokenTooLarge(format!(
-            "{} bytes is over the limit of {max_len}",
-            token.len()
-        )));
+        return Err(Error::TokenTooLarge(format!("{} bytes is over the limit of {max_len}", token.len())));
     }
     if token.is_empty() {
         return Err(Error::TokenMalformed("empty token".into()));
     }
     if token.first() == Some(&b'{') {
-        return Err(Error::TokenMalformed(
-            "JWS JSON serialization is not supported; only the compact form".into(),
-        ));
+        return Err(Error::TokenMalformed("JWS JSON serialization is not supported; only the compact form".into()));
     }
     if !is_ascii(token) {
         let pos = token.iter().position(|b| !b.is_ascii()).unwrap_or_default();
@@ -194,22 +189,37 @@ fn verify_signature<'t, 'b, K: KeySource + ?Sized>(
 
 /// Signs `payload` as a compact JWS. `extra_header` (a JSON object) adds members; its
 /// `alg`, if any, must agree with `alg`. `default_typ` is set unless the caller set `typ`.
-pub fn sign(key: &Key, alg: Algorithm, payload: &[u8], extra_header: Option<&[u8]>, default_typ: Option<&str>) -> Result<String> {
+pub fn sign(
+    key: &Key,
+    alg: Algorithm,
+    payload: &[u8],
+    extra_header: Option<&[u8]>,
+    default_typ: Option<&str>,
+) -> Result<String> {
     let token = sign_to_bytes(key, alg, payload, extra_header, default_typ)?;
     Ok(String::from_utf8(token).expect("base64url and dots are ASCII"))
 }
 
 /// As `sign`, the token as bytes: for the C surface, which copies them out as they are.
-pub(crate) fn sign_to_bytes(key: &Key, alg: Algorithm, payload: &[u8], extra_header: Option<&[u8]>, default_typ: Option<&str>) -> Result<Vec<u8>> {
+pub(crate) fn sign_to_bytes(
+    key: &Key,
+    alg: Algorithm,
+    payload: &[u8],
+    extra_header: Option<&[u8]>,
+    default_typ: Option<&str>,
+) -> Result<Vec<u8>> {
     // Sized for the largest signature (RSA-4096, 683 characters): one allocation.
     let mut token = Vec::with_capacity(b64::encoded_len(payload.len() + 64) + 700);
     match (extra_header, key.kid(), default_typ) {
         // The common shapes, written without building a JSON object: the same bytes
         // the general path gives (members sorted).
-        (None, None, None) => b64::encode_into(concat_on_stack(&[br#"{"alg":""#, alg.name().as_bytes(), br#""}"#]).as_slice(), &mut token),
-        (None, None, Some("JWT")) => {
-            b64::encode_into(concat_on_stack(&[br#"{"alg":""#, alg.name().as_bytes(), br#"","typ":"JWT"}"#]).as_slice(), &mut token)
+        (None, None, None) => {
+            b64::encode_into(concat_on_stack(&[br#"{"alg":""#, alg.name().as_bytes(), br#""}"#]).as_slice(), &mut token)
         }
+        (None, None, Some("JWT")) => b64::encode_into(
+            concat_on_stack(&[br#"{"alg":""#, alg.name().as_bytes(), br#"","typ":"JWT"}"#]).as_slice(),
+            &mut token,
+        ),
         _ => b64::encode_into(&general_header(key, alg, extra_header, default_typ)?, &mut token),
     }
     token.push(b'.');
@@ -242,7 +252,12 @@ impl StackBytes {
 }
 
 /// The header of `sign` when the caller adds members or the key has a `kid`.
-fn general_header(key: &Key, alg: Algorithm, extra_header: Option<&[u8]>, default_typ: Option<&str>) -> Result<Vec<u8>> {
+fn general_header(
+    key: &Key,
+    alg: Algorithm,
+    extra_header: Option<&[u8]>,
+    default_typ: Option<&str>,
+) -> Result<Vec<u8>> {
     let mut header = match extra_header {
         Some(bytes) => json::parse_object(bytes, "header")?,
         None => Object::new(),

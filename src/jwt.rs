@@ -7,8 +7,8 @@ use crate::claims::Validation;
 use std::mem::MaybeUninit;
 
 use crate::error::{Error, Result};
-use crate::json::{self, Object};
 use crate::header::{self, Header};
+use crate::json::{self, Object};
 use crate::jws;
 use crate::key::Key;
 use crate::limits::Limits;
@@ -49,7 +49,12 @@ pub fn sign(key: &Key, alg: Algorithm, claims_json: &[u8], extra_header: Option<
 }
 
 /// As `sign`, the token as bytes (for the C surface).
-pub(crate) fn sign_to_bytes(key: &Key, alg: Algorithm, claims_json: &[u8], extra_header: Option<&[u8]>) -> Result<Vec<u8>> {
+pub(crate) fn sign_to_bytes(
+    key: &Key,
+    alg: Algorithm,
+    claims_json: &[u8],
+    extra_header: Option<&[u8]>,
+) -> Result<Vec<u8>> {
     json::check_object(claims_json, "claims")?;
     jws::sign_to_bytes(key, alg, claims_json, extra_header, Some("JWT"))
 }

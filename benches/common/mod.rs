@@ -47,10 +47,26 @@ pub fn key_stem(alg: Algorithm) -> Option<&'static str> {
 /// The raw primitive, keyed once, as a caller using ring (or p521) directly would hold it.
 pub enum Primitive {
     Hmac(hmac::Key),
-    Rsa { pair: RsaKeyPair, n: Vec<u8>, e: Vec<u8>, sign: &'static dyn rsig::RsaEncoding, verify: &'static rsig::RsaParameters },
-    Ecdsa { pair: EcdsaKeyPair, public: Vec<u8>, verify: &'static rsig::EcdsaVerificationAlgorithm },
-    P521 { sk: p521::ecdsa::SigningKey, vk: p521::ecdsa::VerifyingKey },
-    Ed25519 { pair: Ed25519KeyPair, public: Vec<u8> },
+    Rsa {
+        pair: RsaKeyPair,
+        n: Vec<u8>,
+        e: Vec<u8>,
+        sign: &'static dyn rsig::RsaEncoding,
+        verify: &'static rsig::RsaParameters,
+    },
+    Ecdsa {
+        pair: EcdsaKeyPair,
+        public: Vec<u8>,
+        verify: &'static rsig::EcdsaVerificationAlgorithm,
+    },
+    P521 {
+        sk: p521::ecdsa::SigningKey,
+        vk: p521::ecdsa::VerifyingKey,
+    },
+    Ed25519 {
+        pair: Ed25519KeyPair,
+        public: Vec<u8>,
+    },
 }
 
 impl Primitive {
@@ -274,7 +290,17 @@ impl CHandles {
         let mut len = 0usize;
         let (no_header, no_len, no_err) = (std::ptr::null_mut(), std::ptr::null_mut(), std::ptr::null_mut());
         let status = unsafe {
-            jwtkit::ffi::jwtkit_verify(token.as_ptr(), token.len(), self.public, self.policy, no_header, no_len, &mut claims, &mut len, no_err)
+            jwtkit::ffi::jwtkit_verify(
+                token.as_ptr(),
+                token.len(),
+                self.public,
+                self.policy,
+                no_header,
+                no_len,
+                &mut claims,
+                &mut len,
+                no_err,
+            )
         };
         assert!(status == 0 && len == CLAIMS.len());
         unsafe { jwtkit::ffi::jwtkit_string_free(claims) };
@@ -284,7 +310,17 @@ impl CHandles {
     pub fn sign(&self) {
         let mut token: *mut std::ffi::c_char = std::ptr::null_mut();
         let status = unsafe {
-            jwtkit::ffi::jwtkit_sign(self.private, self.alg, CLAIMS.as_ptr(), CLAIMS.len(), std::ptr::null(), 0, &mut token, std::ptr::null_mut(), std::ptr::null_mut())
+            jwtkit::ffi::jwtkit_sign(
+                self.private,
+                self.alg,
+                CLAIMS.as_ptr(),
+                CLAIMS.len(),
+                std::ptr::null(),
+                0,
+                &mut token,
+                std::ptr::null_mut(),
+                std::ptr::null_mut(),
+            )
         };
         assert_eq!(status, 0);
         unsafe { jwtkit::ffi::jwtkit_string_free(token) };

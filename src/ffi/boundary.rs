@@ -51,7 +51,9 @@ pub(crate) fn fallible(out_err: *mut *mut jwtkit_error, body: impl FnOnce() -> R
     };
     if !out_err.is_null() {
         // Building the error cannot panic in practice; if it did, the status still stands.
-        if let Ok(err) = catch_unwind(|| Box::new(jwtkit_error::new(failure.status, &failure.message, failure.claim.as_deref()))) {
+        if let Ok(err) =
+            catch_unwind(|| Box::new(jwtkit_error::new(failure.status, &failure.message, failure.claim.as_deref())))
+        {
             unsafe { *out_err = Box::into_raw(err) };
         }
     }

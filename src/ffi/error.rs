@@ -51,17 +51,14 @@ pub unsafe extern "C" fn jwtkit_error_free(err: *mut jwtkit_error) {
     })
 }
 
-
 /// A static, NUL-terminated name for `status` (e.g. "JWTKIT_ERR_EXPIRED"), for callers
 /// that passed NULL for `out_err`. Unknown numbers give "JWTKIT_ERR_UNKNOWN". Never
 /// free the result. Thread safety: safe from any thread.
 #[no_mangle]
 pub extern "C" fn jwtkit_status_str(status: jwtkit_status) -> *const c_char {
     infallible(c"JWTKIT_ERR_UNKNOWN".as_ptr(), || {
-        let name = STATUS_NAMES
-            .iter()
-            .find(|(code, _)| *code == status)
-            .map_or("JWTKIT_ERR_UNKNOWN\0", |(_, name)| name);
+        let name =
+            STATUS_NAMES.iter().find(|(code, _)| *code == status).map_or("JWTKIT_ERR_UNKNOWN\0", |(_, name)| name);
         name.as_ptr().cast()
     })
 }

@@ -11,8 +11,8 @@ use crate::ffi::keyset::jwtkit_keyset;
 use crate::ffi::numbered;
 use crate::ffi::status::*;
 use crate::ffi::validation::{
-    jwtkit_limit, jwtkit_validation, JWTKIT_LIMIT_HEADER_LEN, JWTKIT_LIMIT_JSON_DEPTH,
-    JWTKIT_LIMIT_KEYS_TRIED, JWTKIT_LIMIT_TOKEN_LEN,
+    jwtkit_limit, jwtkit_validation, JWTKIT_LIMIT_HEADER_LEN, JWTKIT_LIMIT_JSON_DEPTH, JWTKIT_LIMIT_KEYS_TRIED,
+    JWTKIT_LIMIT_TOKEN_LEN,
 };
 use crate::ffi::version::{alg_arg, jwtkit_alg};
 use crate::jwe::{self, Alg, Enc, JwePolicy};
@@ -64,7 +64,6 @@ pub struct jwtkit_jwe_policy {
     _private: [u8; 0],
 }
 
-
 impl Castable for jwtkit_jwe_policy {
     type Ownership = Boxed;
     type Rust = JwePolicy;
@@ -86,7 +85,6 @@ fn flags_arg(flags: u32) -> Result<bool, Failure> {
     }
     Ok(flags & JWTKIT_JWE_ZIP != 0)
 }
-
 
 /// Creates a decryption policy that accepts exactly the `n_algs` key management
 /// algorithms in `algs` and the `n_encs` content encryptions in `encs` (both copied,
@@ -110,8 +108,14 @@ pub unsafe extern "C" fn jwtkit_jwe_policy_new(
         if out.is_null() {
             return Err(null("out"));
         }
-        let algs = unsafe { list(algs, n_algs, "algs") }?.iter().map(|&a| numbered::arg::<Alg>(a)).collect::<Result<Vec<_>, _>>()?;
-        let encs = unsafe { list(encs, n_encs, "encs") }?.iter().map(|&e| numbered::arg::<Enc>(e)).collect::<Result<Vec<_>, _>>()?;
+        let algs = unsafe { list(algs, n_algs, "algs") }?
+            .iter()
+            .map(|&a| numbered::arg::<Alg>(a))
+            .collect::<Result<Vec<_>, _>>()?;
+        let encs = unsafe { list(encs, n_encs, "encs") }?
+            .iter()
+            .map(|&e| numbered::arg::<Enc>(e))
+            .collect::<Result<Vec<_>, _>>()?;
         let policy = JwePolicy::new(&algs, &encs)?;
         unsafe { give_boxed(out, policy) };
         Ok(())
@@ -172,9 +176,7 @@ pub unsafe extern "C" fn jwtkit_jwe_policy_set_limit(
 /// while another thread still uses it.
 #[no_mangle]
 pub unsafe extern "C" fn jwtkit_jwe_policy_free(policy: *mut jwtkit_jwe_policy) {
-    crate::ffi::boundary::infallible((), || {
-        unsafe { free_boxed(policy) }
-    })
+    crate::ffi::boundary::infallible((), || unsafe { free_boxed(policy) })
 }
 
 /// The registered name of a JWE `alg` ("dir", "A128KW", …, "RSA-OAEP"): static,

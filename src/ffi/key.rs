@@ -134,7 +134,5 @@ pub unsafe extern "C" fn jwtkit_key_from_jwk(
 /// not be called twice on the same pointer, nor while another thread still uses it.
 #[no_mangle]
 pub unsafe extern "C" fn jwtkit_key_free(key: *const jwtkit_key) {
-    crate::ffi::boundary::infallible((), || {
-        unsafe { free_shared(key) }
-    })
+    crate::ffi::boundary::infallible((), || unsafe { free_shared(key) })
 }

@@ -32,8 +32,6 @@ pub const JWTKIT_KEY_KIND_ED25519: jwtkit_key_kind = 6;
 /// An X25519 key (JWK `OKP`/`X25519`): JWE `ECDH-ES` key agreement only, never JWS.
 pub const JWTKIT_KEY_KIND_X25519: jwtkit_key_kind = 7;
 
-
-
 /// The shared body of the exports: one text made from the key, written to `out`.
 unsafe fn export<T: AsRef<str>>(
     key: *const jwtkit_key,
@@ -99,9 +97,7 @@ pub unsafe extern "C" fn jwtkit_key_with_kid(
         let key = unsafe { borrow(key, "key") }?;
         let kid = match unsafe { optional_input(kid, kid_len, "kid") }? {
             None | Some([]) => None,
-            Some(bytes) => {
-                Some(std::str::from_utf8(bytes).map_err(|_| invalid("argument `kid` is not UTF-8".into()))?)
-            }
+            Some(bytes) => Some(std::str::from_utf8(bytes).map_err(|_| invalid("argument `kid` is not UTF-8".into()))?),
         };
         if out.is_null() {
             return Err(null("out"));

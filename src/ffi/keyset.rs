@@ -101,9 +101,7 @@ pub unsafe extern "C" fn jwtkit_keyset_from_keys(
 /// called twice on the same pointer, nor while another thread still uses it.
 #[no_mangle]
 pub unsafe extern "C" fn jwtkit_keyset_free(set: *const jwtkit_keyset) {
-    infallible((), || {
-        unsafe { free_shared(set) }
-    })
+    infallible((), || unsafe { free_shared(set) })
 }
 
 /// The number of usable keys in the set (skipped ones not counted); 0 for NULL.
@@ -274,7 +272,8 @@ pub unsafe extern "C" fn jwtkit_jws_verify_with_keyset(
     out_err: *mut *mut jwtkit_error,
 ) -> jwtkit_status {
     fallible(out_err, || unsafe {
-        let (header, payload) = (OutString::new(out_header, out_header_len), OutString::new(out_payload, out_payload_len));
+        let (header, payload) =
+            (OutString::new(out_header, out_header_len), OutString::new(out_payload, out_payload_len));
         verify_to_c(token, token_len, borrow(keyset, "keyset")?, validation, false, header, payload)
     })
 }

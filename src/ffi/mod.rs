@@ -14,11 +14,11 @@
 mod boundary;
 mod error;
 mod handle;
-mod numbered;
 mod jwe;
 mod key;
 mod key_export;
 mod keyset;
+mod numbered;
 mod sign_options;
 mod status;
 mod token;

@@ -54,9 +54,7 @@ pub unsafe extern "C" fn jwtkit_sign_options_new(
 /// Releases options. NULL is a no-op; must not be called twice.
 #[no_mangle]
 pub unsafe extern "C" fn jwtkit_sign_options_free(options: *mut jwtkit_sign_options) {
-    crate::ffi::boundary::infallible((), || {
-        unsafe { free_boxed(options) }
-    })
+    crate::ffi::boundary::infallible((), || unsafe { free_boxed(options) })
 }
 
 /// Whether to add `iat` = now (default true).
@@ -175,8 +173,7 @@ pub unsafe extern "C" fn jwtkit_sign_options_add_audience(
 ) -> jwtkit_status {
     unsafe {
         update(options, out_err, |o| {
-            o.audiences
-                .push(text_arg(audience, audience_len, "audience")?.to_owned());
+            o.audiences.push(text_arg(audience, audience_len, "audience")?.to_owned());
             Ok(())
         })
     }

@@ -12,7 +12,6 @@ use crate::ffi::version::{alg_arg, jwtkit_alg};
 use crate::jws::KeySource;
 use crate::{jws, jwt};
 
-
 /// The shared body of the verify entry points: `claims` selects the JWT path (claims
 /// parsed and checked) over the plain JWS one. Both outputs are optional.
 pub(crate) unsafe fn verify_to_c<K: KeySource + ?Sized>(
@@ -33,9 +32,13 @@ pub(crate) unsafe fn verify_to_c<K: KeySource + ?Sized>(
     let (mut body, mut unwanted) = (None, Vec::new());
     let wanted = body_out.wanted();
     let jws::Parts { header_json, .. } = if claims {
-        jwt::verify_into(token, keys, validation, &mut header_buf, |len| payload_buf(wanted, &mut body, &mut unwanted, len))?
+        jwt::verify_into(token, keys, validation, &mut header_buf, |len| {
+            payload_buf(wanted, &mut body, &mut unwanted, len)
+        })?
     } else {
-        jws::verify_into(token, keys, validation, &mut header_buf, |len| payload_buf(wanted, &mut body, &mut unwanted, len))?
+        jws::verify_into(token, keys, validation, &mut header_buf, |len| {
+            payload_buf(wanted, &mut body, &mut unwanted, len)
+        })?
     };
     let header = header_out.prepare(&header_json)?;
     header_out.commit(header);
@@ -179,7 +182,8 @@ pub unsafe extern "C" fn jwtkit_jws_verify(
     out_err: *mut *mut jwtkit_error,
 ) -> jwtkit_status {
     fallible(out_err, || unsafe {
-        let (header, payload) = (OutString::new(out_header, out_header_len), OutString::new(out_payload, out_payload_len));
+        let (header, payload) =
+            (OutString::new(out_header, out_header_len), OutString::new(out_payload, out_payload_len));
         verify_to_c(token, token_len, borrow(key, "key")?, validation, false, header, payload)
     })
 }

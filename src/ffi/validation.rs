@@ -357,7 +357,5 @@ pub unsafe extern "C" fn jwtkit_validation_set_limit(
 /// thread verifies with it.
 #[no_mangle]
 pub unsafe extern "C" fn jwtkit_validation_free(validation: *mut jwtkit_validation) {
-    crate::ffi::boundary::infallible((), || {
-        unsafe { free_boxed(validation) }
-    })
+    crate::ffi::boundary::infallible((), || unsafe { free_boxed(validation) })
 }

@@ -175,7 +175,8 @@ impl Cursor<'_> {
         self.skip_whitespace();
         self.members(|cursor, name| {
             let name = text.get(name)?;
-            let value = if sink.wants(name) { cursor.member(text, 0)? } else { Member::Skipped(cursor.kind_of_value(0)?) };
+            let value =
+                if sink.wants(name) { cursor.member(text, 0)? } else { Member::Skipped(cursor.kind_of_value(0)?) };
             sink.member(name, value);
             Some(())
         })
@@ -457,7 +458,8 @@ fn fingerprint(b: &[u8], start: usize, end: usize) -> u64 {
         };
     }
     // FNV-1a: names are short and this runs once per member.
-    let hash = b[start..end].iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
+    let hash =
+        b[start..end].iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
     hash | 0xFF << 56
 }
 
@@ -494,13 +496,49 @@ mod tests {
     #[test]
     fn gives_up_on_what_is_invalid() {
         for input in [
-            "", " ", "[]", "\"s\"", "1", "{", "}", "{,}", "{\"a\"}", "{\"a\":}", "{\"a\":1,}", "{\"a\":1 \"b\":2}",
-            "{\"a\":[1,]}", "{\"a\":[1 2]}", "{} {}", "{}x", "\u{feff}{}", "{\"a\":1,\"a\":2}",
-            "{\"o\":{\"k\":1,\"k\":2}}", "{\"a\":01}", "{\"a\":-}", "{\"a\":1.}", "{\"a\":.5}", "{\"a\":+1}",
-            "{\"a\":1e5}", "{\"a\":NaN}", "{\"a\":Infinity}", "{\"a\":tru}", "{\"a\":truex}", "{\"a\":nul}",
-            "{\"a\":\"\u{1}\"}", "{\"a\":\"\\x\"}", "{\"a\":\"\\u12\"}", "{\"a\":\"\\u12g4\"}",
-            "{\"a\":\"\\ud800\"}", "{\"a\":\"\\udc00\"}", "{\"a\":\"\\ud83d\\ude00\"}", "{\"a\\u0062\":1}",
-            "{\"a\":\"unterminated}", "{'a':1}", "{a:1}", "{\"a\":1}\u{0}", "{\"a\"\u{0}:1}",
+            "",
+            " ",
+            "[]",
+            "\"s\"",
+            "1",
+            "{",
+            "}",
+            "{,}",
+            "{\"a\"}",
+            "{\"a\":}",
+            "{\"a\":1,}",
+            "{\"a\":1 \"b\":2}",
+            "{\"a\":[1,]}",
+            "{\"a\":[1 2]}",
+            "{} {}",
+            "{}x",
+            "\u{feff}{}",
+            "{\"a\":1,\"a\":2}",
+            "{\"o\":{\"k\":1,\"k\":2}}",
+            "{\"a\":01}",
+            "{\"a\":-}",
+            "{\"a\":1.}",
+            "{\"a\":.5}",
+            "{\"a\":+1}",
+            "{\"a\":1e5}",
+            "{\"a\":NaN}",
+            "{\"a\":Infinity}",
+            "{\"a\":tru}",
+            "{\"a\":truex}",
+            "{\"a\":nul}",
+            "{\"a\":\"\u{1}\"}",
+            "{\"a\":\"\\x\"}",
+            "{\"a\":\"\\u12\"}",
+            "{\"a\":\"\\u12g4\"}",
+            "{\"a\":\"\\ud800\"}",
+            "{\"a\":\"\\udc00\"}",
+            "{\"a\":\"\\ud83d\\ude00\"}",
+            "{\"a\\u0062\":1}",
+            "{\"a\":\"unterminated}",
+            "{'a':1}",
+            "{a:1}",
+            "{\"a\":1}\u{0}",
+            "{\"a\"\u{0}:1}",
         ] {
             assert!(!quick(input, 64), "{input:?}");
         }
@@ -541,7 +579,9 @@ mod tests {
                 let value = &object[name];
                 let same = match member {
                     Member::Skipped(kind) => *kind == Kind::of(value),
-                    Member::Int(i) => value.as_i64().map(i128::from) == Some(*i) || value.as_u64().map(i128::from) == Some(*i),
+                    Member::Int(i) => {
+                        value.as_i64().map(i128::from) == Some(*i) || value.as_u64().map(i128::from) == Some(*i)
+                    }
                     Member::Str(text) => value.as_str() == Some(text.as_ref()),
                     Member::Bool(b) => value.as_bool() == Some(*b),
                     Member::Null => value.is_null(),

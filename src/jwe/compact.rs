@@ -67,9 +67,7 @@ fn split(token: &[u8], max_len: usize) -> Result<Segments<'_>> {
         }
         n => {
             let found = if n == 5 { "more than 5".to_string() } else { (n + 1).to_string() };
-            return Err(Error::TokenMalformed(format!(
-                "a compact JWE has 5 segments separated by '.', found {found}"
-            )));
+            return Err(Error::TokenMalformed(format!("a compact JWE has 5 segments separated by '.', found {found}")));
         }
     }
     Ok(Segments {
@@ -85,7 +83,9 @@ fn header_string<'a>(header: &'a Object, name: &str) -> Result<Option<&'a str>> 
     match header.get(name) {
         None => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),
-        Some(other) => Err(Error::HeaderInvalid(format!("member `{name}` must be a string, got {}", Kind::of(other).name()))),
+        Some(other) => {
+            Err(Error::HeaderInvalid(format!("member `{name}` must be a string, got {}", Kind::of(other).name())))
+        }
     }
 }
 
@@ -113,7 +113,14 @@ fn header_algs(header: &Object) -> Result<(Alg, Enc, bool)> {
 /// protected header members such as `kid`, `typ`, `cty`, `apu`, `apv`; its `alg`/`enc`,
 /// if present, must agree with `alg`/`enc`, and it may not set `zip` (use `compress`)
 /// or `epk`. A key from a JWK with a `kid` adds it unless the header sets one.
-pub fn encrypt(key: &Key, alg: Alg, enc: Enc, plaintext: &[u8], extra_header: Option<&[u8]>, compress: bool) -> Result<String> {
+pub fn encrypt(
+    key: &Key,
+    alg: Alg,
+    enc: Enc,
+    plaintext: &[u8],
+    extra_header: Option<&[u8]>,
+    compress: bool,
+) -> Result<String> {
     let mut header = match extra_header {
         Some(bytes) => json::parse_object(bytes, "header")?,
         None => Object::new(),

@@ -104,7 +104,8 @@ pub(crate) fn encrypt(enc: Enc, cek: &[u8], iv: &[u8], aad: &[u8], plaintext: &[
     }
     match enc {
         Enc::A128Gcm | Enc::A256Gcm => {
-            let key = aead::LessSafeKey::new(aead::UnboundKey::new(gcm(enc), cek).map_err(|_| internal("AES-GCM key"))?);
+            let key =
+                aead::LessSafeKey::new(aead::UnboundKey::new(gcm(enc), cek).map_err(|_| internal("AES-GCM key"))?);
             let nonce = aead::Nonce::try_assume_unique_for_key(iv).map_err(|_| internal("AES-GCM nonce"))?;
             let mut buf = plaintext.to_vec();
             let tag = key
@@ -130,7 +131,14 @@ pub(crate) fn encrypt(enc: Enc, cek: &[u8], iv: &[u8], aad: &[u8], plaintext: &[
 }
 
 /// Decrypts and authenticates. Any failure is [`decryption_failed`].
-pub(crate) fn decrypt(enc: Enc, cek: &[u8], iv: &[u8], aad: &[u8], ciphertext: &[u8], tag: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+pub(crate) fn decrypt(
+    enc: Enc,
+    cek: &[u8],
+    iv: &[u8],
+    aad: &[u8],
+    ciphertext: &[u8],
+    tag: &[u8],
+) -> Result<Zeroizing<Vec<u8>>> {
     if cek.len() != enc.cek_len() || iv.len() != enc.iv_len() || tag.len() != enc.tag_len() {
         return Err(decryption_failed());
     }
@@ -141,10 +149,7 @@ pub(crate) fn decrypt(enc: Enc, cek: &[u8], iv: &[u8], aad: &[u8], ciphertext: &
             let mut buf = Zeroizing::new(Vec::with_capacity(ciphertext.len() + tag.len()));
             buf.extend_from_slice(ciphertext);
             buf.extend_from_slice(tag);
-            let len = key
-                .open_in_place(nonce, aead::Aad::from(aad), &mut buf)
-                .map_err(|_| decryption_failed())?
-                .len();
+            let len = key.open_in_place(nonce, aead::Aad::from(aad), &mut buf).map_err(|_| decryption_failed())?.len();
             buf.truncate(len);
             Ok(buf)
         }

@@ -45,7 +45,9 @@ fn ec_point(key: &Key) -> Result<Vec<u8>> {
 /// The PKCS#8 document of an EC private key, where its scalar is kept.
 fn ec_pkcs8(key: &Key) -> Result<&[u8]> {
     if !key.is_private() {
-        return Err(Error::KeyCannotDecrypt("decrypting ECDH-ES needs the recipient's private key, this key is public".into()));
+        return Err(Error::KeyCannotDecrypt(
+            "decrypting ECDH-ES needs the recipient's private key, this key is public".into(),
+        ));
     }
     key.private_der
         .as_deref()

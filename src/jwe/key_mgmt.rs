@@ -285,7 +285,13 @@ pub(crate) fn wrap(key: &Key, alg: Alg, enc: Enc, header: &Object) -> Result<Wra
 /// Recovers the CEK for a token's `header` and JWE Encrypted Key. A wrapped key that
 /// does not unwrap gives a random CEK (see the module comment). `check_key` must have
 /// passed.
-pub(crate) fn unwrap(key: &Key, alg: Alg, enc: Enc, header: &Object, encrypted_key: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+pub(crate) fn unwrap(
+    key: &Key,
+    alg: Alg,
+    enc: Enc,
+    header: &Object,
+    encrypted_key: &[u8],
+) -> Result<Zeroizing<Vec<u8>>> {
     let direct = matches!(alg, Alg::Dir | Alg::EcdhEs);
     if direct && !encrypted_key.is_empty() {
         return Err(Error::TokenMalformed(format!("the JWE Encrypted Key must be empty with {}", alg.name())));

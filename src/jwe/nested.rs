@@ -64,11 +64,7 @@ pub fn decrypt_then_verify<K: KeySource + ?Sized>(
     let outer = decrypt(token, dec_key, jwe_policy)?;
     match outer.header.get("cty") {
         Some(Value::String(cty)) if is_jwt_cty(cty) => {}
-        _ => {
-            return Err(Error::HeaderInvalid(
-                "a nested JWT needs `cty: \"JWT\"` in its JWE header".into(),
-            ))
-        }
+        _ => return Err(Error::HeaderInvalid("a nested JWT needs `cty: \"JWT\"` in its JWE header".into())),
     }
     let jwt = jwt::verify(&outer.plaintext, verify_keys, validation)?;
     Ok(VerifiedNested { jwe_header_json: outer.header_json, jwe_header: outer.header, jwt })

@@ -15,7 +15,14 @@ pub fn content_encrypt(enc: Enc, cek: &[u8], iv: &[u8], aad: &[u8], plaintext: &
 }
 
 /// Content decryption; every failure is the one `DecryptionFailed`.
-pub fn content_decrypt(enc: Enc, cek: &[u8], iv: &[u8], aad: &[u8], ciphertext: &[u8], tag: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+pub fn content_decrypt(
+    enc: Enc,
+    cek: &[u8],
+    iv: &[u8],
+    aad: &[u8],
+    ciphertext: &[u8],
+    tag: &[u8],
+) -> Result<Zeroizing<Vec<u8>>> {
     crate::jwe::content::decrypt(enc, cek, iv, aad, ciphertext, tag)
 }
 

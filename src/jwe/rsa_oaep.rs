@@ -3,8 +3,8 @@
 //! encryption). Decryption is blinded; any failure is `None`, so that the caller can
 //! continue with a random CEK and fail only at the content tag.
 
-use rsa::pkcs8::DecodePrivateKey as _;
 use ring::signature::KeyPair as _;
+use rsa::pkcs8::DecodePrivateKey as _;
 use rsa::{BigUint, Oaep, RsaPrivateKey, RsaPublicKey};
 use zeroize::Zeroizing;
 

@@ -14,9 +14,9 @@ pub(crate) fn inflate(data: &[u8], max: usize) -> Result<Zeroizing<Vec<u8>>> {
     use miniz_oxide::inflate::{decompress_to_vec_with_limit, TINFLStatus};
     match decompress_to_vec_with_limit(data, max) {
         Ok(v) => Ok(Zeroizing::new(v)),
-        Err(e) if e.status == TINFLStatus::HasMoreOutput => Err(Error::ZipLimit(format!(
-            "zip: the compressed content inflates to more than the limit of {max} bytes"
-        ))),
+        Err(e) if e.status == TINFLStatus::HasMoreOutput => {
+            Err(Error::ZipLimit(format!("zip: the compressed content inflates to more than the limit of {max} bytes")))
+        }
         Err(_) => Err(Error::ZipLimit("zip: the compressed content is not valid DEFLATE data".into())),
     }
 }

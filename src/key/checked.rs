@@ -69,7 +69,9 @@ pub(crate) fn check_rsa_public(n: &[u8], e: &[u8]) -> Result<()> {
         )));
     }
     if bits > MAX_RSA_BITS {
-        return Err(Error::KeyUnsupported(format!("RSA modulus has {bits} bits; at most {MAX_RSA_BITS} are supported")));
+        return Err(Error::KeyUnsupported(format!(
+            "RSA modulus has {bits} bits; at most {MAX_RSA_BITS} are supported"
+        )));
     }
     let e = trim_be(e);
     if e.len() > 4 || e.last().map_or(true, |b| b & 1 == 0) || (e.len() == 1 && e[0] < 3) {
@@ -85,8 +87,8 @@ pub(crate) fn check_rsa_public(n: &[u8], e: &[u8]) -> Result<()> {
 /// probability about 2^-28.
 fn check_not_roca(n: &[u8]) -> Result<()> {
     const PRIMES: [u32; 38] = [
-        3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73, 79, 83, 89, 97, 101, 103,
-        107, 109, 113, 127, 131, 137, 139, 149, 151, 157, 163, 167,
+        3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73, 79, 83, 89, 97, 101, 103, 107,
+        109, 113, 127, 131, 137, 139, 149, 151, 157, 163, 167,
     ];
     let fingerprinted = PRIMES.iter().all(|&p| {
         let residue = n.iter().fold(0u32, |r, &b| (r * 256 + u32::from(b)) % p);
@@ -128,7 +130,9 @@ pub(crate) fn rsa_private(
         return Err(Error::KeyTooWeak(format!("RSA modulus is smaller than {MIN_RSA_BITS} bits (RFC 7518 §3.3)")));
     }
     if bits > MAX_RSA_PRIVATE_BITS {
-        return Err(Error::KeyUnsupported(format!("RSA private keys over {MAX_RSA_PRIVATE_BITS} bits are not supported")));
+        return Err(Error::KeyUnsupported(format!(
+            "RSA private keys over {MAX_RSA_PRIVATE_BITS} bits are not supported"
+        )));
     }
     let exponent = trim_be(e).iter().fold(0u64, |acc, b| acc.saturating_mul(256).saturating_add(u64::from(*b)));
     if exponent < 65537 {
@@ -246,9 +250,8 @@ pub(crate) fn curve_name(family: Family) -> &'static str {
 }
 
 pub(crate) fn ed25519_public(x: &[u8]) -> Result<Key> {
-    let x: [u8; 32] = x
-        .try_into()
-        .map_err(|_| Error::KeyInvalid(format!("Ed25519 public key must be 32 bytes, got {}", x.len())))?;
+    let x: [u8; 32] =
+        x.try_into().map_err(|_| Error::KeyInvalid(format!("Ed25519 public key must be 32 bytes, got {}", x.len())))?;
     Ok(Key::new(Material::Ed25519Public(x)))
 }
 
@@ -260,9 +263,8 @@ pub(crate) fn ed25519_private(pair: std::result::Result<Ed25519KeyPair, ring::er
 /// An X25519 public key (RFC 8037 `OKP`/`X25519` `x`): 32 bytes. Low-order points are
 /// refused when they are used (the shared secret would be all zeros).
 pub(crate) fn x25519_public(x: &[u8]) -> Result<Key> {
-    let x: [u8; 32] = x
-        .try_into()
-        .map_err(|_| Error::KeyInvalid(format!("X25519 public key must be 32 bytes, got {}", x.len())))?;
+    let x: [u8; 32] =
+        x.try_into().map_err(|_| Error::KeyInvalid(format!("X25519 public key must be 32 bytes, got {}", x.len())))?;
     Ok(Key::new(Material::X25519Public(x)))
 }
 

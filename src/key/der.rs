@@ -49,9 +49,8 @@ fn from_pem(pem: &[u8]) -> Result<Key> {
     let mut seen = Vec::new();
     while let Some(start) = rest.find("-----BEGIN ") {
         let block = &rest[start..];
-        let label_end = block[11..]
-            .find("-----")
-            .ok_or_else(|| Error::KeyInvalid("PEM: unterminated BEGIN line".into()))?;
+        let label_end =
+            block[11..].find("-----").ok_or_else(|| Error::KeyInvalid("PEM: unterminated BEGIN line".into()))?;
         let label = &block[11..11 + label_end];
         let end_marker = format!("-----END {label}-----");
         let end = block
@@ -67,7 +66,9 @@ fn from_pem(pem: &[u8]) -> Result<Key> {
             "PUBLIC KEY" => Format::Spki,
             "CERTIFICATE" => Format::Certificate,
             "ENCRYPTED PRIVATE KEY" => {
-                return Err(Error::KeyUnsupported("encrypted PKCS#8 keys are not supported; decrypt the key first".into()))
+                return Err(Error::KeyUnsupported(
+                    "encrypted PKCS#8 keys are not supported; decrypt the key first".into(),
+                ))
             }
             "OPENSSH PRIVATE KEY" => {
                 return Err(Error::KeyUnsupported("OpenSSH private keys are not supported; convert to PKCS#8".into()))
@@ -133,9 +134,7 @@ fn from_der(der: &[u8]) -> Result<Key> {
     if sec1::EcPrivateKey::from_der(der).is_ok() {
         return parse_as(Format::Sec1, der);
     }
-    Err(Error::KeyInvalid(
-        "not a DER key (PKCS#8, SPKI, X.509 certificate, PKCS#1 or SEC1)".into(),
-    ))
+    Err(Error::KeyInvalid("not a DER key (PKCS#8, SPKI, X.509 certificate, PKCS#1 or SEC1)".into()))
 }
 
 /// A public structure that does not parse: der's message (a tag, a length, an offset:
@@ -196,7 +195,8 @@ fn pkcs8_private(der: &[u8]) -> Result<Key> {
         ID_ED_25519 => {
             let mut key = ed25519_private(Ed25519KeyPair::from_pkcs8_maybe_unchecked(der))?;
             // ring has just read the same seed from the same OCTET STRING.
-            key.private_der = OctetStringRef::from_der(info.private_key).ok().and_then(|seed| ed25519_pkcs8(seed.as_bytes()).ok());
+            key.private_der =
+                OctetStringRef::from_der(info.private_key).ok().and_then(|seed| ed25519_pkcs8(seed.as_bytes()).ok());
             Ok(key)
         }
         other => Err(unsupported_algorithm(other)),
@@ -205,10 +205,7 @@ fn pkcs8_private(der: &[u8]) -> Result<Key> {
 
 /// `pkcs1_der` is the RSAPrivateKey structure (alone, or inside PKCS#8); its members
 /// also give the key's canonical PKCS#8 (none for a multi-prime key).
-fn rsa_private_pkcs1(
-    pkcs1_der: &[u8],
-    pair: std::result::Result<RsaKeyPair, ring::error::KeyRejected>,
-) -> Result<Key> {
+fn rsa_private_pkcs1(pkcs1_der: &[u8], pair: std::result::Result<RsaKeyPair, ring::error::KeyRejected>) -> Result<Key> {
     let k = pkcs1::RsaPrivateKey::from_der(pkcs1_der).map_err(|_| invalid_private("RSA private key"))?;
     let mut key = rsa_private(pair, k.modulus.as_bytes(), k.public_exponent.as_bytes())?;
     key.private_der = RsaPrivateParts::of_pkcs1(&k).and_then(|parts| rsa_pkcs8(&parts).ok());
@@ -222,9 +219,7 @@ fn sec1_private(der: &[u8], outer_curve: Option<Family>) -> Result<Key> {
         None => None,
     };
     let curve = match (outer_curve, inner_curve) {
-        (Some(a), Some(b)) if a != b => {
-            return Err(Error::KeyInvalid("EC key names two different curves".into()))
-        }
+        (Some(a), Some(b)) if a != b => return Err(Error::KeyInvalid("EC key names two different curves".into())),
         (Some(c), _) | (None, Some(c)) => c,
         (None, None) => return Err(Error::KeyInvalid("EC private key does not name its curve".into())),
     };

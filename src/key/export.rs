@@ -20,9 +20,15 @@ use crate::key::pkcs8::{curve_oid, encoding, ID_EC_PUBLIC_KEY, ID_ED_25519, RSA_
 
 /// The public half of an asymmetric key, in the form JWK and SPKI both derive from.
 enum PublicParts {
-    Rsa { n: Vec<u8>, e: Vec<u8> },
+    Rsa {
+        n: Vec<u8>,
+        e: Vec<u8>,
+    },
     /// Uncompressed SEC1 point.
-    Ec { family: Family, point: Vec<u8> },
+    Ec {
+        family: Family,
+        point: Vec<u8>,
+    },
     Ed25519(Vec<u8>),
 }
 
@@ -38,7 +44,9 @@ fn public_parts(key: &Key) -> Result<PublicParts> {
             PublicParts::Rsa { n: trim_be(&c.n).to_vec(), e: trim_be(&c.e).to_vec() }
         }
         Material::RsaPublic { n, e } => PublicParts::Rsa { n: n.clone(), e: e.clone() },
-        Material::EcPrivate { family, pair } => PublicParts::Ec { family: *family, point: pair.public_key().as_ref().to_vec() },
+        Material::EcPrivate { family, pair } => {
+            PublicParts::Ec { family: *family, point: pair.public_key().as_ref().to_vec() }
+        }
         Material::EcPublic { family, point } => PublicParts::Ec { family: *family, point: point.clone() },
         Material::P521Private(k) => {
             PublicParts::Ec { family: Family::EcP521, point: k.1.to_encoded_point(false).as_bytes().to_vec() }
@@ -186,7 +194,9 @@ fn no_private_half() -> Error {
 fn private_der(key: &Key) -> Result<&[u8]> {
     if !key.is_private() || matches!(key.material, Material::Secret { .. }) {
         return Err(match key.material {
-            Material::Secret { .. } => Error::InvalidArgument("an HMAC secret has no PKCS#8 form; export it as a private JWK".into()),
+            Material::Secret { .. } => {
+                Error::InvalidArgument("an HMAC secret has no PKCS#8 form; export it as a private JWK".into())
+            }
             _ => no_private_half(),
         });
     }

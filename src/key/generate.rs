@@ -32,8 +32,11 @@ impl Key {
                 Key::from_secret(&secret)?
             }
             Family::EcP256 | Family::EcP384 => {
-                let signing =
-                    if alg.family() == Family::EcP256 { &ECDSA_P256_SHA256_FIXED_SIGNING } else { &ECDSA_P384_SHA384_FIXED_SIGNING };
+                let signing = if alg.family() == Family::EcP256 {
+                    &ECDSA_P256_SHA256_FIXED_SIGNING
+                } else {
+                    &ECDSA_P384_SHA384_FIXED_SIGNING
+                };
                 // ring's PKCS#8 document is not wiped on drop; its copy is short-lived.
                 let pkcs8 = EcdsaKeyPair::generate_pkcs8(signing, &rng).map_err(|_| rng_failed())?;
                 Key::from_der(pkcs8.as_ref())?

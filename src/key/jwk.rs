@@ -144,14 +144,9 @@ fn rsa(jwk: &Object) -> Result<Key> {
     if jwk.contains_key("oth") {
         return Err(Error::KeyUnsupported("JWK: multi-prime RSA keys (`oth`) are not supported".into()));
     }
-    let crt = ["p", "q", "dp", "dq", "qi"]
-        .iter()
-        .map(|m| b64(jwk, m))
-        .collect::<Result<Vec<_>>>()?;
+    let crt = ["p", "q", "dp", "dq", "qi"].iter().map(|m| b64(jwk, m)).collect::<Result<Vec<_>>>()?;
     if crt.iter().any(Option::is_none) {
-        return Err(Error::KeyUnsupported(
-            "JWK: RSA private keys need the CRT members p, q, dp, dq and qi".into(),
-        ));
+        return Err(Error::KeyUnsupported("JWK: RSA private keys need the CRT members p, q, dp, dq and qi".into()));
     }
     let [p, q, dp, dq, qi] = [0, 1, 2, 3, 4].map(|i| crt[i].as_ref().unwrap());
     let parts = RsaPrivateParts { n: &n, e: &e, d: &d, p, q, dp, dq, qi };
@@ -174,7 +169,9 @@ fn ec(jwk: &Object) -> Result<Key> {
         Some("P-256") => Family::EcP256,
         Some("P-384") => Family::EcP384,
         Some("P-521") => Family::EcP521,
-        Some(other) => return Err(Error::KeyUnsupported(format!("JWK: EC curve \"{}\" is not supported", excerpt(other, 32)))),
+        Some(other) => {
+            return Err(Error::KeyUnsupported(format!("JWK: EC curve \"{}\" is not supported", excerpt(other, 32))))
+        }
         None => return Err(Error::KeyInvalid("JWK: member `crv` is required".into())),
     };
     let len = coordinate_len(family);
@@ -214,7 +211,9 @@ fn okp(jwk: &Object) -> Result<Key> {
                 Some(d) => x25519_private(&d, Some(&x)),
             };
         }
-        Some(other) => return Err(Error::KeyUnsupported(format!("JWK: OKP curve \"{}\" is not supported", excerpt(other, 32)))),
+        Some(other) => {
+            return Err(Error::KeyUnsupported(format!("JWK: OKP curve \"{}\" is not supported", excerpt(other, 32))))
+        }
         None => return Err(Error::KeyInvalid("JWK: member `crv` is required".into())),
     }
     let x = required_b64(jwk, "x")?;
@@ -282,7 +281,9 @@ mod wipe_tests {
                     let first = NEEDLE[0].load(Ordering::Relaxed);
                     for start in 0..=size - n {
                         if unsafe { ptr.add(start).read_volatile() } == first
-                            && (1..n).all(|i| unsafe { ptr.add(start + i).read_volatile() } == NEEDLE[i].load(Ordering::Relaxed))
+                            && (1..n).all(
+                                |i| unsafe { ptr.add(start + i).read_volatile() } == NEEDLE[i].load(Ordering::Relaxed),
+                            )
                         {
                             FOUND.fetch_add(1, Ordering::AcqRel);
                             break;
@@ -326,11 +327,8 @@ mod wipe_tests {
         );
         // The public half above may not match: the scalar is read (and must be wiped)
         // before the comparison that refuses it.
-        for (needle, input) in [
-            (k.as_bytes(), oct.clone()),
-            (&k_bytes[..], oct.clone()),
-            (ec_d.as_bytes(), ec.clone()),
-        ] {
+        for (needle, input) in [(k.as_bytes(), oct.clone()), (&k_bytes[..], oct.clone()), (ec_d.as_bytes(), ec.clone())]
+        {
             let jwks = format!(r#"{{"keys":[{input}]}}"#);
             let found = freed_holding(needle, || {
                 drop(Key::from_jwk(input.as_bytes()));

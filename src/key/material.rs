@@ -57,12 +57,25 @@ impl Restrictions {
 }
 
 pub(crate) enum Material {
-    Secret { secret: Zeroizing<Vec<u8>>, allow_short: bool, keys: Box<[hmac::Key; 3]> },
+    Secret {
+        secret: Zeroizing<Vec<u8>>,
+        allow_short: bool,
+        keys: Box<[hmac::Key; 3]>,
+    },
     RsaPrivate(RsaKeyPair),
-    RsaPublic { n: Vec<u8>, e: Vec<u8> },
-    EcPrivate { family: Family, pair: EcdsaKeyPair },
+    RsaPublic {
+        n: Vec<u8>,
+        e: Vec<u8>,
+    },
+    EcPrivate {
+        family: Family,
+        pair: EcdsaKeyPair,
+    },
     /// Uncompressed SEC1 point, checked to be on the curve at creation.
-    EcPublic { family: Family, point: Vec<u8> },
+    EcPublic {
+        family: Family,
+        point: Vec<u8>,
+    },
     /// The verifying half is derived once, at creation.
     P521Private(Box<(p521::ecdsa::SigningKey, p521::ecdsa::VerifyingKey)>),
     P521Public(Box<p521::ecdsa::VerifyingKey>),

@@ -117,6 +117,7 @@ pub(crate) fn ed25519_pkcs8(seed: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
     if seed.len() != 32 {
         return Err(Error::KeyInvalid(format!("Ed25519 private key must be 32 bytes, got {}", seed.len())));
     }
-    let inner = Zeroizing::new(OctetStringRef::new(seed).and_then(|o| o.to_der()).map_err(encoding("Ed25519 private key"))?);
+    let inner =
+        Zeroizing::new(OctetStringRef::new(seed).and_then(|o| o.to_der()).map_err(encoding("Ed25519 private key"))?);
     wrap_pkcs8(AlgorithmIdentifierRef { oid: ID_ED_25519, parameters: None }, &inner)
 }

@@ -4,9 +4,9 @@
 //! lengths, RSA padding and parameters, ECDSA parameters).
 
 use p521::ecdsa::signature::{Signer as _, Verifier as _};
+use ring::hmac;
 use ring::rand::SystemRandom;
 use ring::signature::{self as rsig, KeyPair as _};
-use ring::hmac;
 
 use crate::alg::Algorithm;
 use crate::error::{Error, Result};
@@ -30,11 +30,7 @@ impl Key {
             )));
         }
         if op == Op::Sign && !self.is_private() {
-            return Err(Error::KeyCannotSign(format!(
-                "cannot sign {} with {}",
-                alg.name(),
-                self.describe()
-            )));
+            return Err(Error::KeyCannotSign(format!("cannot sign {} with {}", alg.name(), self.describe())));
         }
         let r = &self.restrictions;
         if let Some(key_alg) = &r.alg {
@@ -51,9 +47,7 @@ impl Key {
                 return Err(Error::KeyUsage("the JWK's `use`/`key_ops` do not allow signing".into()))
             }
             Op::Verify if !r.may_verify => {
-                return Err(Error::KeyUsage(
-                    "the JWK's `use`/`key_ops` do not allow verification".into(),
-                ))
+                return Err(Error::KeyUsage("the JWK's `use`/`key_ops` do not allow verification".into()))
             }
             _ => {}
         }
@@ -122,37 +116,31 @@ impl Key {
             }
         }
         match &self.material {
-            Material::Secret { keys, .. } => {
-                hmac::verify(&keys[hmac_index(alg)], msg, sig).map_err(|_| bad())
-            }
+            Material::Secret { keys, .. } => hmac::verify(&keys[hmac_index(alg)], msg, sig).map_err(|_| bad()),
             Material::RsaPrivate(pair) => {
                 rsig::UnparsedPublicKey::new(rsa_verify_params(alg), pair.public_key().as_ref())
                     .verify(msg, sig)
                     .map_err(|_| bad())
             }
-            Material::RsaPublic { n, e } => rsig::RsaPublicKeyComponents { n, e }
-                .verify(rsa_verify_params(alg), msg, sig)
-                .map_err(|_| bad()),
+            Material::RsaPublic { n, e } => {
+                rsig::RsaPublicKeyComponents { n, e }.verify(rsa_verify_params(alg), msg, sig).map_err(|_| bad())
+            }
             Material::EcPrivate { pair, .. } => {
                 rsig::UnparsedPublicKey::new(ecdsa_verify_params(alg), pair.public_key().as_ref())
                     .verify(msg, sig)
                     .map_err(|_| bad())
             }
             Material::EcPublic { point, .. } => {
-                rsig::UnparsedPublicKey::new(ecdsa_verify_params(alg), point)
-                    .verify(msg, sig)
-                    .map_err(|_| bad())
+                rsig::UnparsedPublicKey::new(ecdsa_verify_params(alg), point).verify(msg, sig).map_err(|_| bad())
             }
             Material::P521Private(key) => p521_verify(&key.1, msg, sig).map_err(|_| bad()),
             Material::P521Public(key) => p521_verify(key, msg, sig).map_err(|_| bad()),
-            Material::Ed25519Private(pair) => {
-                rsig::UnparsedPublicKey::new(&rsig::ED25519, pair.public_key().as_ref())
-                    .verify(msg, sig)
-                    .map_err(|_| bad())
-            }
-            Material::Ed25519Public(public) => rsig::UnparsedPublicKey::new(&rsig::ED25519, public)
+            Material::Ed25519Private(pair) => rsig::UnparsedPublicKey::new(&rsig::ED25519, pair.public_key().as_ref())
                 .verify(msg, sig)
                 .map_err(|_| bad()),
+            Material::Ed25519Public(public) => {
+                rsig::UnparsedPublicKey::new(&rsig::ED25519, public).verify(msg, sig).map_err(|_| bad())
+            }
             Material::X25519Private(_) | Material::X25519Public(_) => {
                 unreachable!("check_use refuses X25519 keys for every JWS algorithm")
             }
