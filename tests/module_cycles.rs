@@ -20,7 +20,7 @@ fn modules() -> BTreeMap<String, String> {
                 stack.push(path);
                 continue;
             }
-            if path.extension().is_none_or(|e| e != "rs") {
+            if path.extension().map_or(true, |e| e != "rs") {
                 continue;
             }
             let rel = path.strip_prefix(&src).unwrap().with_extension("");
@@ -55,7 +55,7 @@ fn crate_paths(code: &str) -> Vec<String> {
         if after[prefix_len..].starts_with('{') && after[..prefix_len].ends_with("::") {
             let group = &after[prefix_len + 1..after.find('}').unwrap_or(after.len())];
             for item in group.split(',') {
-                let item = item.trim().split_whitespace().next().unwrap_or("");
+                let item = item.split_whitespace().next().unwrap_or("");
                 if !item.is_empty() && item != "self" {
                     paths.push(format!("{prefix}::{item}"));
                 } else if item == "self" {
