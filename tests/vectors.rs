@@ -637,7 +637,7 @@ const JWE_EPK: &[i32] = &[JWTKIT_ERR_JWE_EPK_INVALID];
 /// A string member of a compact token's protected header, if the header is readable.
 fn header_member(token: &[u8], name: &str) -> Option<String> {
     let first = token.split(|&b| b == b'.').next()?;
-    let header = jwtkit::b64::decode(first, "header").ok()?;
+    let header = base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, first).ok()?;
     let v: Value = serde_json::from_slice(&header).ok()?;
     Some(v.get(name)?.as_str()?.to_string())
 }
