@@ -34,10 +34,7 @@ extern crate aws_lc_rs as ring;
 mod backend;
 
 mod alg;
-// Hidden, and not part of the API: public only because tests/vectors.rs still reads
-// `jwtkit::b64`; private once that test reads `__internals::b64`.
-#[doc(hidden)]
-pub mod b64;
+mod b64;
 mod claims;
 mod error;
 mod header;

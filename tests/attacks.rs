@@ -511,9 +511,12 @@ impl Report {
                 status_name(want)
             )),
             Err(f) if f.status == want => {}
-            Err(f) => {
-                self.failures.push(format!("{case}: got {} ({}), expected {}", status_name(f.status), f.message, status_name(want)))
-            }
+            Err(f) => self.failures.push(format!(
+                "{case}: got {} ({}), expected {}",
+                status_name(f.status),
+                f.message,
+                status_name(want)
+            )),
         }
     }
 
@@ -588,17 +591,33 @@ fn alg_none_in_every_spelling_is_refused() {
             for (what, sig) in &signatures {
                 let token = with_sig(&input, sig);
                 for (kname, key) in &verifiers {
-                    r.reject(format!("{hdr} / {what} / {kname}"), verify(&token, key, &policy), JWTKIT_ERR_ALG_UNSUPPORTED);
-                    r.reject(format!("{hdr} / {what} / {kname} (jws)"), jws_verify(&token, key, &policy), JWTKIT_ERR_ALG_UNSUPPORTED);
+                    r.reject(
+                        format!("{hdr} / {what} / {kname}"),
+                        verify(&token, key, &policy),
+                        JWTKIT_ERR_ALG_UNSUPPORTED,
+                    );
+                    r.reject(
+                        format!("{hdr} / {what} / {kname} (jws)"),
+                        jws_verify(&token, key, &policy),
+                        JWTKIT_ERR_ALG_UNSUPPORTED,
+                    );
                 }
                 let set = KeySet::from_keys(&[&verifiers[1].1, &verifiers[2].1]);
-                r.reject(format!("{hdr} / {what} / key set"), verify_set(&token, &set, &policy), JWTKIT_ERR_ALG_UNSUPPORTED);
+                r.reject(
+                    format!("{hdr} / {what} / key set"),
+                    verify_set(&token, &set, &policy),
+                    JWTKIT_ERR_ALG_UNSUPPORTED,
+                );
             }
         }
     }
     // The unsecured form without the trailing dot is not even a compact JWS.
     let two = format!("{}.{}", b64u(br#"{"alg":"none"}"#), b64u(CLAIMS));
-    r.reject("none without the trailing dot", verify(two.as_bytes(), &verifiers[0].1, &policy), JWTKIT_ERR_TOKEN_MALFORMED);
+    r.reject(
+        "none without the trailing dot",
+        verify(two.as_bytes(), &verifiers[0].1, &policy),
+        JWTKIT_ERR_TOKEN_MALFORMED,
+    );
     r.done("alg_none_in_every_spelling_is_refused");
 }
 
@@ -622,7 +641,11 @@ fn alg_none_cannot_be_named_in_the_allow_list() {
         let got = Policy::try_new(&[JWTKIT_ALG_HS256, bad]).map(|_| b"policy".to_vec());
         r.reject(format!("jwtkit_validation_new([HS256, {bad}])"), got, JWTKIT_ERR_INVALID_ARGUMENT);
     }
-    r.reject("jwtkit_validation_new([]) (no \"accept anything\")", Policy::try_new(&[]).map(|_| vec![]), JWTKIT_ERR_INVALID_ARGUMENT);
+    r.reject(
+        "jwtkit_validation_new([]) (no \"accept anything\")",
+        Policy::try_new(&[]).map(|_| vec![]),
+        JWTKIT_ERR_INVALID_ARGUMENT,
+    );
     r.done("alg_none_cannot_be_named_in_the_allow_list");
 }
 
@@ -631,7 +654,10 @@ fn alg_names_match_exactly() {
     let mut r = Report::default();
     let key = Key::secret(SECRET);
     let policy = Policy::all();
-    for alg in ["hs256", "Hs256", "HS256 ", " HS256", "HS256\0", "HS 256", "HS-256", "HS", "HS1", "HS224", "ES256K", "Ed448", "RSA1_5", "dir", "A256GCM", "EDDSA", "eddsa", ""] {
+    for alg in [
+        "hs256", "Hs256", "HS256 ", " HS256", "HS256\0", "HS 256", "HS-256", "HS", "HS1", "HS224", "ES256K", "Ed448",
+        "RSA1_5", "dir", "A256GCM", "EDDSA", "eddsa", "",
+    ] {
         let hdr = format!(r#"{{"alg":"{}"}}"#, alg.replace('\0', "\\u0000"));
         let token = Signer::Hmac(SECRET.to_vec()).token("HS256", hdr.as_bytes(), CLAIMS);
         r.reject(format!("alg {alg:?}"), verify(&token, &key, &policy), JWTKIT_ERR_ALG_UNSUPPORTED);
@@ -654,7 +680,11 @@ fn alg_names_match_exactly() {
     let ed = Key::pem("ed25519.spki.pem");
     let token = ed_signer().token("EdDSA", br#"{"alg":"Ed25519"}"#, CLAIMS);
     r.accept("control: alg Ed25519 under an EdDSA policy", verify(&token, &ed, &Policy::new(&[JWTKIT_ALG_EDDSA])));
-    r.reject("alg Ed25519 under an ES256 policy", verify(&token, &ed, &Policy::new(&[JWTKIT_ALG_ES256])), JWTKIT_ERR_ALG_NOT_ALLOWED);
+    r.reject(
+        "alg Ed25519 under an ES256 policy",
+        verify(&token, &ed, &Policy::new(&[JWTKIT_ALG_ES256])),
+        JWTKIT_ERR_ALG_NOT_ALLOWED,
+    );
     r.done("alg_names_match_exactly");
 }
 
@@ -769,7 +799,14 @@ fn public_key_material_as_hmac_secret_is_refused() {
         ),
     ];
     let everything = Policy::all();
-    let mixed = Policy::new(&[JWTKIT_ALG_RS256, JWTKIT_ALG_ES256, JWTKIT_ALG_EDDSA, JWTKIT_ALG_HS256, JWTKIT_ALG_HS384, JWTKIT_ALG_HS512]);
+    let mixed = Policy::new(&[
+        JWTKIT_ALG_RS256,
+        JWTKIT_ALG_ES256,
+        JWTKIT_ALG_EDDSA,
+        JWTKIT_ALG_HS256,
+        JWTKIT_ALG_HS384,
+        JWTKIT_ALG_HS512,
+    ]);
     let asymmetric_only = Policy::new(&[JWTKIT_ALG_RS256, JWTKIT_ALG_PS256, JWTKIT_ALG_ES256, JWTKIT_ALG_EDDSA]);
 
     for (family, formats) in &families {
@@ -792,7 +829,10 @@ fn public_key_material_as_hmac_secret_is_refused() {
             }
         }
         let kinds: Vec<i32> = verifiers.iter().map(|(_, k)| unsafe { jwtkit_key_get_kind(k.0) }).collect();
-        r.check(format!("{family}: every verifier key is asymmetric"), kinds.iter().all(|&k| k != JWTKIT_KEY_KIND_HMAC && k != JWTKIT_KEY_KIND_NONE));
+        r.check(
+            format!("{family}: every verifier key is asymmetric"),
+            kinds.iter().all(|&k| k != JWTKIT_KEY_KIND_HMAC && k != JWTKIT_KEY_KIND_NONE),
+        );
         let set = KeySet::from_keys(&[&verifiers[0].1]);
         let kid_set = KeySet::from_keys(&[&verifiers[0].1.with_kid("issuer-key")]);
 
@@ -815,14 +855,38 @@ fn public_key_material_as_hmac_secret_is_refused() {
                     for (vname, vkey) in &verifiers {
                         let case = format!("{alg} forged with {family} {variant}, verifier holds {vname}");
                         r.reject(&case, verify(&forged, vkey, &everything), JWTKIT_ERR_KEY_ALG_MISMATCH);
-                        r.reject(format!("{case} (mixed allow-list)"), verify(&forged, vkey, &mixed), JWTKIT_ERR_KEY_ALG_MISMATCH);
-                        r.reject(format!("{case} (jws)"), jws_verify(&forged, vkey, &everything), JWTKIT_ERR_KEY_ALG_MISMATCH);
-                        r.reject(format!("{case} (asymmetric allow-list)"), verify(&forged, vkey, &asymmetric_only), JWTKIT_ERR_ALG_NOT_ALLOWED);
+                        r.reject(
+                            format!("{case} (mixed allow-list)"),
+                            verify(&forged, vkey, &mixed),
+                            JWTKIT_ERR_KEY_ALG_MISMATCH,
+                        );
+                        r.reject(
+                            format!("{case} (jws)"),
+                            jws_verify(&forged, vkey, &everything),
+                            JWTKIT_ERR_KEY_ALG_MISMATCH,
+                        );
+                        r.reject(
+                            format!("{case} (asymmetric allow-list)"),
+                            verify(&forged, vkey, &asymmetric_only),
+                            JWTKIT_ERR_ALG_NOT_ALLOWED,
+                        );
                     }
                     let case = format!("{alg} forged with {family} {variant}, key set");
-                    r.reject(format!("{case} without kid"), verify_set(&forged, &set, &everything), JWTKIT_ERR_KEY_NOT_FOUND);
-                    let with_kid = Signer::Hmac(secret.clone()).token(alg, format!(r#"{{"alg":"{alg}","kid":"issuer-key"}}"#).as_bytes(), CLAIMS);
-                    r.reject(format!("{case} naming the issuer's kid"), verify_set(&with_kid, &kid_set, &everything), JWTKIT_ERR_KEY_ALG_MISMATCH);
+                    r.reject(
+                        format!("{case} without kid"),
+                        verify_set(&forged, &set, &everything),
+                        JWTKIT_ERR_KEY_NOT_FOUND,
+                    );
+                    let with_kid = Signer::Hmac(secret.clone()).token(
+                        alg,
+                        format!(r#"{{"alg":"{alg}","kid":"issuer-key"}}"#).as_bytes(),
+                        CLAIMS,
+                    );
+                    r.reject(
+                        format!("{case} naming the issuer's kid"),
+                        verify_set(&with_kid, &kid_set, &everything),
+                        JWTKIT_ERR_KEY_ALG_MISMATCH,
+                    );
                 }
             }
         }
@@ -975,7 +1039,11 @@ fn ecdsa_r_or_s_zero_or_not_below_n() {
         for (what, cr, cs) in cases {
             let token = with_sig(&input, &cat(&cr, &cs));
             r.reject(format!("{}: {what}", c.alg), verify(&token, &key, &policy), JWTKIT_ERR_SIGNATURE_INVALID);
-            r.reject(format!("{}: {what} (jws)", c.alg), jws_verify(&token, &key, &policy), JWTKIT_ERR_SIGNATURE_INVALID);
+            r.reject(
+                format!("{}: {what} (jws)", c.alg),
+                jws_verify(&token, &key, &policy),
+                JWTKIT_ERR_SIGNATURE_INVALID,
+            );
         }
     }
     r.done("ecdsa_r_or_s_zero_or_not_below_n");
@@ -1023,11 +1091,18 @@ fn ecdsa_der_signatures_and_wrong_lengths() {
             if other.width > w {
                 let widened = cat(&left_pad(vr, other.width), &left_pad(vs, other.width));
                 cases.push((format!("r and s zero-extended to {} length", other.alg), widened));
-                cases.push((format!("valid signature zero-extended to {} length", other.alg), left_pad(&valid, 2 * other.width)));
+                cases.push((
+                    format!("valid signature zero-extended to {} length", other.alg),
+                    left_pad(&valid, 2 * other.width),
+                ));
             }
         }
         for (what, sig) in cases {
-            r.reject(format!("{}: {what} ({} bytes)", c.alg, sig.len()), verify(&with_sig(&input, &sig), &key, &policy), JWTKIT_ERR_SIGNATURE_INVALID);
+            r.reject(
+                format!("{}: {what} ({} bytes)", c.alg, sig.len()),
+                verify(&with_sig(&input, &sig), &key, &policy),
+                JWTKIT_ERR_SIGNATURE_INVALID,
+            );
         }
     }
     r.done("ecdsa_der_signatures_and_wrong_lengths");
@@ -1071,11 +1146,14 @@ fn ed25519_s_not_reduced_is_refused() {
             ("S + 2L", cat(big_r, &s_plus_2l)),
             ("S = L", cat(big_r, &l)),
             ("S = 2^256 - 1", cat(big_r, &[0xff; 32])),
-            ("S with the top bit set", cat(big_r, &{
-                let mut t = s.to_vec();
-                t[31] |= 0x80;
-                t
-            })),
+            (
+                "S with the top bit set",
+                cat(big_r, &{
+                    let mut t = s.to_vec();
+                    t[31] |= 0x80;
+                    t
+                }),
+            ),
             ("all zero", vec![0; 64]),
             ("R = identity, S = 0", cat(&left_pad(&[1], 32).into_iter().rev().collect::<Vec<u8>>(), &[0; 32])),
             ("truncated to 63 bytes", valid[..63].to_vec()),
@@ -1085,7 +1163,11 @@ fn ed25519_s_not_reduced_is_refused() {
         for (what, sig) in cases {
             let token = with_sig(&input, &sig);
             r.reject(format!("{n}: {what}"), verify(&token, &key, &policy), JWTKIT_ERR_SIGNATURE_INVALID);
-            r.reject(format!("{n}: {what} (private key verifies)"), verify(&token, &private, &policy), JWTKIT_ERR_SIGNATURE_INVALID);
+            r.reject(
+                format!("{n}: {what} (private key verifies)"),
+                verify(&token, &private, &policy),
+                JWTKIT_ERR_SIGNATURE_INVALID,
+            );
         }
     }
     r.done("ed25519_s_not_reduced_is_refused");
@@ -1217,11 +1299,23 @@ fn rsa_e3_signature_forgery_is_refused() {
         for ff in [0usize, 1, 8, 16] {
             let sig = e3_forgery(&input, ff);
             let token = with_sig(&input, &sig);
-            r.reject(format!("e = 3 forgery, {ff} FF bytes, garbage after the DigestInfo"), verify(&token, &key, &policy), JWTKIT_ERR_SIGNATURE_INVALID);
-            r.reject(format!("e = 3 forgery, {ff} FF bytes (jws)"), jws_verify(&token, &key, &policy), JWTKIT_ERR_SIGNATURE_INVALID);
+            r.reject(
+                format!("e = 3 forgery, {ff} FF bytes, garbage after the DigestInfo"),
+                verify(&token, &key, &policy),
+                JWTKIT_ERR_SIGNATURE_INVALID,
+            );
+            r.reject(
+                format!("e = 3 forgery, {ff} FF bytes (jws)"),
+                jws_verify(&token, &key, &policy),
+                JWTKIT_ERR_SIGNATURE_INVALID,
+            );
             // The same forgery with the modulus-length signature shortened (leading zero dropped).
             let short = &sig[sig.iter().position(|&b| b != 0).unwrap()..];
-            r.reject(format!("e = 3 forgery, {ff} FF bytes, minimal-length integer"), verify(&with_sig(&input, short), &key, &policy), JWTKIT_ERR_SIGNATURE_INVALID);
+            r.reject(
+                format!("e = 3 forgery, {ff} FF bytes, minimal-length integer"),
+                verify(&with_sig(&input, short), &key, &policy),
+                JWTKIT_ERR_SIGNATURE_INVALID,
+            );
         }
     }
     r.done("rsa_e3_signature_forgery_is_refused");
@@ -1298,7 +1392,11 @@ fn empty_truncated_and_padded_signatures() {
         }
         for (what, sig) in cases {
             let token = with_sig(&input, &sig);
-            r.reject(format!("{alg}: {what} ({} bytes)", sig.len()), verify(&token, &key, &policy), JWTKIT_ERR_SIGNATURE_INVALID);
+            r.reject(
+                format!("{alg}: {what} ({} bytes)", sig.len()),
+                verify(&token, &key, &policy),
+                JWTKIT_ERR_SIGNATURE_INVALID,
+            );
         }
     }
     r.done("empty_truncated_and_padded_signatures");
@@ -1324,7 +1422,10 @@ fn embedded_keys_and_key_urls_never_choose_a_key() {
     // The verifier trusts the test P-256 key; the attacker has a fresh P-256 key of its own.
     let trusted = Key::pem("ecp256.spki.pem");
     let trusted_jwk = ec_public_jwk_text("P-256", &ec_point("ecp256.spki.der", 32));
-    let set = KeySet::from_jwks(&format!(r#"{{"keys":[{},"kid":"issuer-1","alg":"ES256"}}]}}"#, &trusted_jwk[..trusted_jwk.len() - 1]));
+    let set = KeySet::from_jwks(&format!(
+        r#"{{"keys":[{},"kid":"issuer-1","alg":"ES256"}}]}}"#,
+        &trusted_jwk[..trusted_jwk.len() - 1]
+    ));
     let rng = SystemRandom::new();
     let doc = EcdsaKeyPair::generate_pkcs8(&rsig::ECDSA_P256_SHA256_FIXED_SIGNING, &rng).unwrap();
     let attacker_pair = EcdsaKeyPair::from_pkcs8(&rsig::ECDSA_P256_SHA256_FIXED_SIGNING, doc.as_ref(), &rng).unwrap();
@@ -1338,12 +1439,25 @@ fn embedded_keys_and_key_urls_never_choose_a_key() {
         ("jwk = attacker's key", format!(r#"{{"alg":"ES256","jwk":{attacker_jwk}}}"#)),
         ("jwk = attacker's key, kid = issuer's", format!(r#"{{"alg":"ES256","kid":"issuer-1","jwk":{attacker_jwk}}}"#)),
         ("jku = local server", format!(r#"{{"alg":"ES256","jku":"{}"}}"#, url("jwks.json"))),
-        ("jku = local server, kid = issuer's", format!(r#"{{"alg":"ES256","kid":"issuer-1","jku":"{}"}}"#, url("jwks.json"))),
+        (
+            "jku = local server, kid = issuer's",
+            format!(r#"{{"alg":"ES256","kid":"issuer-1","jku":"{}"}}"#, url("jwks.json")),
+        ),
         ("x5u = local server", format!(r#"{{"alg":"ES256","x5u":"{}"}}"#, url("cert.pem"))),
         ("x5c = the issuer's own certificate", format!(r#"{{"alg":"ES256","x5c":["{cert}"]}}"#)),
         ("x5c with x5t", format!(r#"{{"alg":"ES256","x5c":["{cert}"],"x5t":"AAAA","x5t#S256":"AAAA"}}"#)),
-        ("x5c = another certificate", format!(r#"{{"alg":"ES256","x5c":["{}"]}}"#, b64std(&key_file("rsa2048.cert.der")))),
-        ("every one at once", format!(r#"{{"alg":"ES256","kid":"issuer-1","jwk":{attacker_jwk},"jku":"{}","x5u":"{}","x5c":["{cert}"]}}"#, url("a"), url("b"))),
+        (
+            "x5c = another certificate",
+            format!(r#"{{"alg":"ES256","x5c":["{}"]}}"#, b64std(&key_file("rsa2048.cert.der"))),
+        ),
+        (
+            "every one at once",
+            format!(
+                r#"{{"alg":"ES256","kid":"issuer-1","jwk":{attacker_jwk},"jku":"{}","x5u":"{}","x5c":["{cert}"]}}"#,
+                url("a"),
+                url("b")
+            ),
+        ),
     ];
     for (what, hdr) in &headers {
         let forged = attacker.token("ES256", hdr.as_bytes(), CLAIMS);
@@ -1356,14 +1470,27 @@ fn embedded_keys_and_key_urls_never_choose_a_key() {
     }
     // An embedded symmetric key: the attacker's own HMAC secret in `jwk`.
     let oct = format!(r#"{{"kty":"oct","k":"{}"}}"#, b64u(b"attacker secret of 32 bytes.....")); // 32 bytes
-    let hs = Signer::Hmac(b"attacker secret of 32 bytes.....".to_vec())
-        .token("HS256", format!(r#"{{"alg":"HS256","jwk":{oct}}}"#).as_bytes(), CLAIMS);
-    r.reject("HS256 with the attacker's oct key in jwk, one P-256 key", verify(&hs, &trusted, &policy), JWTKIT_ERR_KEY_ALG_MISMATCH);
-    r.reject("HS256 with the attacker's oct key in jwk, key set", verify_set(&hs, &set, &policy), JWTKIT_ERR_KEY_NOT_FOUND);
+    let hs = Signer::Hmac(b"attacker secret of 32 bytes.....".to_vec()).token(
+        "HS256",
+        format!(r#"{{"alg":"HS256","jwk":{oct}}}"#).as_bytes(),
+        CLAIMS,
+    );
+    r.reject(
+        "HS256 with the attacker's oct key in jwk, one P-256 key",
+        verify(&hs, &trusted, &policy),
+        JWTKIT_ERR_KEY_ALG_MISMATCH,
+    );
+    r.reject(
+        "HS256 with the attacker's oct key in jwk, key set",
+        verify_set(&hs, &set, &policy),
+        JWTKIT_ERR_KEY_NOT_FOUND,
+    );
 
     std::thread::sleep(Duration::from_millis(200));
     match listener.accept() {
-        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => r.check("no connection reached the jku/x5u server", true),
+        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+            r.check("no connection reached the jku/x5u server", true)
+        }
         Ok((_, peer)) => r.check(format!("a connection reached the jku/x5u server from {peer}"), false),
         Err(e) => panic!("accept: {e}"),
     }
@@ -1379,27 +1506,52 @@ fn kid_never_chooses_a_key_outside_the_set() {
     let set = KeySet::from_keys(&[&rsa, &p256]);
     let attacker = Signer::Hmac(b"attacker secret of 32 bytes.....".to_vec());
     let legit = p256_signer();
-    r.accept("control: ES256 kid ec-1", verify_set(&legit.token("ES256", br#"{"alg":"ES256","kid":"ec-1"}"#, CLAIMS), &set, &policy));
-    r.accept("control: ES256 without kid", verify_set(&legit.token("ES256", br#"{"alg":"ES256"}"#, CLAIMS), &set, &policy));
+    r.accept(
+        "control: ES256 kid ec-1",
+        verify_set(&legit.token("ES256", br#"{"alg":"ES256","kid":"ec-1"}"#, CLAIMS), &set, &policy),
+    );
+    r.accept(
+        "control: ES256 without kid",
+        verify_set(&legit.token("ES256", br#"{"alg":"ES256"}"#, CLAIMS), &set, &policy),
+    );
 
-    for kid in ["attacker", "../../../../../../dev/null", "/etc/passwd", "' OR '1'='1", "http://127.0.0.1:1/key", "", "rsa-1 ", "RSA-1", "ec-1\u{0}", "ec-1\\u0000"] {
+    for kid in [
+        "attacker",
+        "../../../../../../dev/null",
+        "/etc/passwd",
+        "' OR '1'='1",
+        "http://127.0.0.1:1/key",
+        "",
+        "rsa-1 ",
+        "RSA-1",
+        "ec-1\u{0}",
+        "ec-1\\u0000",
+    ] {
         let hdr = format!(r#"{{"alg":"HS256","kid":{}}}"#, serde_json::to_string(kid).unwrap());
         let token = attacker.token("HS256", hdr.as_bytes(), CLAIMS);
         r.reject(format!("HS256 kid {kid:?}, key set"), verify_set(&token, &set, &policy), JWTKIT_ERR_KEY_NOT_FOUND);
         r.reject(format!("HS256 kid {kid:?}, one RSA key"), verify(&token, &rsa, &policy), JWTKIT_ERR_KEY_ALG_MISMATCH);
         let es = Signer::Ec(ec_pair("ecp384.pkcs8.der", &rsig::ECDSA_P384_SHA384_FIXED_SIGNING));
-        let token = es.token("ES384", format!(r#"{{"alg":"ES384","kid":{}}}"#, serde_json::to_string(kid).unwrap()).as_bytes(), CLAIMS);
+        let token = es.token(
+            "ES384",
+            format!(r#"{{"alg":"ES384","kid":{}}}"#, serde_json::to_string(kid).unwrap()).as_bytes(),
+            CLAIMS,
+        );
         r.reject(format!("ES384 kid {kid:?}, key set"), verify_set(&token, &set, &policy), JWTKIT_ERR_KEY_NOT_FOUND);
     }
     // A kid naming a key of another kind: that key is not used for the token's algorithm.
     let token = attacker.token("HS256", br#"{"alg":"HS256","kid":"rsa-1"}"#, CLAIMS);
     r.reject("HS256 kid rsa-1 (an RSA key)", verify_set(&token, &set, &policy), JWTKIT_ERR_KEY_ALG_MISMATCH);
-    let attacker_ec = Signer::Ec(EcdsaKeyPair::from_pkcs8(
-        &rsig::ECDSA_P256_SHA256_FIXED_SIGNING,
-        EcdsaKeyPair::generate_pkcs8(&rsig::ECDSA_P256_SHA256_FIXED_SIGNING, &SystemRandom::new()).unwrap().as_ref(),
-        &SystemRandom::new(),
-    )
-    .unwrap());
+    let attacker_ec = Signer::Ec(
+        EcdsaKeyPair::from_pkcs8(
+            &rsig::ECDSA_P256_SHA256_FIXED_SIGNING,
+            EcdsaKeyPair::generate_pkcs8(&rsig::ECDSA_P256_SHA256_FIXED_SIGNING, &SystemRandom::new())
+                .unwrap()
+                .as_ref(),
+            &SystemRandom::new(),
+        )
+        .unwrap(),
+    );
     let token = attacker_ec.token("ES256", br#"{"alg":"ES256","kid":"rsa-1"}"#, CLAIMS);
     r.reject("ES256 (attacker) kid rsa-1", verify_set(&token, &set, &policy), JWTKIT_ERR_KEY_ALG_MISMATCH);
     let token = attacker_ec.token("ES256", br#"{"alg":"ES256","kid":"ec-1"}"#, CLAIMS);
@@ -1422,7 +1574,10 @@ fn unknown_crit_is_refused() {
     for (hdr, want) in [
         (r#"{"alg":"HS256","crit":["exp2"],"exp2":1}"#, JWTKIT_ERR_CRIT_UNSUPPORTED),
         (r#"{"alg":"HS256","crit":["exp2"]}"#, JWTKIT_ERR_CRIT_UNSUPPORTED),
-        (r#"{"alg":"HS256","crit":["http://example.invalid/ext"],"http://example.invalid/ext":true}"#, JWTKIT_ERR_CRIT_UNSUPPORTED),
+        (
+            r#"{"alg":"HS256","crit":["http://example.invalid/ext"],"http://example.invalid/ext":true}"#,
+            JWTKIT_ERR_CRIT_UNSUPPORTED,
+        ),
         (r#"{"alg":"HS256","crit":["b64"],"b64":false}"#, JWTKIT_ERR_CRIT_UNSUPPORTED),
         (r#"{"alg":"HS256","crit":["b64"],"b64":true}"#, JWTKIT_ERR_CRIT_UNSUPPORTED),
         (r#"{"alg":"HS256","crit":["alg"]}"#, JWTKIT_ERR_CRIT_UNSUPPORTED),
@@ -1449,7 +1604,12 @@ fn unencoded_payload_b64_false_is_refused() {
     let policy = Policy::all();
     // RFC 7797: the signing input is ASCII(b64u(header)) . payload, and the payload is sent raw.
     let payload = br#"{"sub":"attacker"}"#;
-    for hdr in [r#"{"alg":"HS256","b64":false}"#, r#"{"alg":"HS256","b64":true}"#, r#"{"alg":"HS256","b64":"false"}"#, r#"{"alg":"HS256","b64":0}"#] {
+    for hdr in [
+        r#"{"alg":"HS256","b64":false}"#,
+        r#"{"alg":"HS256","b64":true}"#,
+        r#"{"alg":"HS256","b64":"false"}"#,
+        r#"{"alg":"HS256","b64":0}"#,
+    ] {
         let h = b64u(hdr.as_bytes());
         let raw_input = format!("{h}.{}", std::str::from_utf8(payload).unwrap());
         let raw_token = with_sig(raw_input.as_bytes(), &hmac("HS256", SECRET, raw_input.as_bytes()));
@@ -1487,7 +1647,10 @@ fn duplicate_members_are_refused() {
         r.reject(format!("header {hdr}"), verify(&token, &key, &policy), JWTKIT_ERR_JSON);
         r.reject(format!("header {hdr} (unverified decode)"), decode_unverified(&token), JWTKIT_ERR_JSON);
     }
-    r.accept("control: claims with distinct members", verify(&s.token("HS256", &header("HS256"), br#"{"sub":"a","Sub":"b","sub ":"c"}"#), &key, &policy));
+    r.accept(
+        "control: claims with distinct members",
+        verify(&s.token("HS256", &header("HS256"), br#"{"sub":"a","Sub":"b","sub ":"c"}"#), &key, &policy),
+    );
     for claims in [
         r#"{"sub":"user","sub":"admin"}"#,
         r#"{"admin":false,"admin":true}"#,
@@ -1639,7 +1802,8 @@ fn noncanonical(data: &[u8]) -> Vec<(String, String)> {
 /// and a partial last group.
 fn awkward_json(base: &str) -> Vec<u8> {
     for n in 0..3000usize {
-        let filler: String = (0..6).map(|i| ['~', '?', 'o', 'w'][(n >> (2 * i)) & 3]).chain("x".repeat(n % 3).chars()).collect();
+        let filler: String =
+            (0..6).map(|i| ['~', '?', 'o', 'w'][(n >> (2 * i)) & 3]).chain("x".repeat(n % 3).chars()).collect();
         let json = format!("{},\"f\":\"{filler}\"}}", &base[..base.len() - 1]).into_bytes();
         let enc = b64u(&json);
         if enc.contains('-') && enc.contains('_') && json.len() % 3 != 0 {
@@ -1659,7 +1823,10 @@ fn noncanonical_base64url_in_each_segment_is_refused() {
     let h = b64u(&hdr);
     let p = b64u(&claims);
     let good_input = format!("{h}.{p}");
-    r.accept("control", verify(&with_sig(good_input.as_bytes(), &hmac("HS256", SECRET, good_input.as_bytes())), &key, &policy));
+    r.accept(
+        "control",
+        verify(&with_sig(good_input.as_bytes(), &hmac("HS256", SECRET, good_input.as_bytes())), &key, &policy),
+    );
 
     for (what, bad_h) in noncanonical(&hdr) {
         let input = format!("{bad_h}.{p}");
@@ -1724,29 +1891,32 @@ fn wrong_segment_counts_and_json_serialization_are_refused() {
         ("6 segments", format!("{h}.{p}.{s}.a.b.c")),
         ("only dots", "..........".into()),
         ("non-ASCII byte", format!("{h}.{p}.{s}\u{e9}")),
-        (
-            "JWS JSON, flattened",
-            format!(r#"{{"payload":"{p}","protected":"{h}","signature":"{s}"}}"#),
-        ),
+        ("JWS JSON, flattened", format!(r#"{{"payload":"{p}","protected":"{h}","signature":"{s}"}}"#)),
         (
             "JWS JSON, flattened with an unprotected header",
             format!(r#"{{"payload":"{p}","protected":"{h}","header":{{"kid":"a.b.c"}},"signature":"{s}"}}"#),
         ),
-        (
-            "JWS JSON, general",
-            format!(r#"{{"payload":"{p}","signatures":[{{"protected":"{h}","signature":"{s}"}}]}}"#),
-        ),
+        ("JWS JSON, general", format!(r#"{{"payload":"{p}","signatures":[{{"protected":"{h}","signature":"{s}"}}]}}"#)),
         (
             "JWS JSON, general, two signatures",
-            format!(r#"{{"payload":"{p}","signatures":[{{"protected":"{h}","signature":"{s}"}},{{"protected":"{h}","signature":"{s}"}}]}}"#),
+            format!(
+                r#"{{"payload":"{p}","signatures":[{{"protected":"{h}","signature":"{s}"}},{{"protected":"{h}","signature":"{s}"}}]}}"#
+            ),
         ),
-        ("JWS JSON, flattened, pretty", format!("{{\n  \"payload\": \"{p}\",\n  \"protected\": \"{h}\",\n  \"signature\": \"{s}\"\n}}")),
+        (
+            "JWS JSON, flattened, pretty",
+            format!("{{\n  \"payload\": \"{p}\",\n  \"protected\": \"{h}\",\n  \"signature\": \"{s}\"\n}}"),
+        ),
         ("JWS JSON with leading whitespace", format!(r#" {{"payload":"{p}","protected":"{h}","signature":"{s}"}}"#)),
     ];
     for (what, token) in &cases {
         r.reject(*what, verify(token.as_bytes(), &key, &policy), JWTKIT_ERR_TOKEN_MALFORMED);
         r.reject(format!("{what} (jws)"), jws_verify(token.as_bytes(), &key, &policy), JWTKIT_ERR_TOKEN_MALFORMED);
-        r.reject(format!("{what} (unverified decode)"), decode_unverified(token.as_bytes()), JWTKIT_ERR_TOKEN_MALFORMED);
+        r.reject(
+            format!("{what} (unverified decode)"),
+            decode_unverified(token.as_bytes()),
+            JWTKIT_ERR_TOKEN_MALFORMED,
+        );
     }
     // An empty payload segment with a valid signature (detached content) is not a JWT.
     let detached_input = format!("{h}.");
@@ -1767,7 +1937,9 @@ fn wrong_types_for_registered_claims_are_errors_not_absent() {
     let key = Key::secret(SECRET);
     let s = Signer::Hmac(SECRET.to_vec());
     let strict = Policy::all();
-    let relaxed = Policy::all().disable(JWTKIT_CHECK_EXP | JWTKIT_CHECK_NBF | JWTKIT_CHECK_IAT | JWTKIT_CHECK_AUD | JWTKIT_CHECK_ISS | JWTKIT_CHECK_SUB);
+    let relaxed = Policy::all().disable(
+        JWTKIT_CHECK_EXP | JWTKIT_CHECK_NBF | JWTKIT_CHECK_IAT | JWTKIT_CHECK_AUD | JWTKIT_CHECK_ISS | JWTKIT_CHECK_SUB,
+    );
     let numeric = ["exp", "nbf", "iat"];
     let strings = ["iss", "sub", "jti"];
     let good = |claim: &str| match claim {
@@ -1781,9 +1953,34 @@ fn wrong_types_for_registered_claims_are_errors_not_absent() {
         let token = s.token("HS256", &header("HS256"), format!(r#"{{"{claim}":{}}}"#, good(claim)).as_bytes());
         r.accept(format!("control: {claim} = {}", good(claim)), verify(&token, &key, &relaxed));
         let wrong: Vec<&str> = if numeric.contains(claim) {
-            vec![r#""1""#, r#""99999999999""#, r#""""#, "null", "true", "false", "[1]", "[]", r#"{"t":1}"#, "{}", r#""2030-01-01T00:00:00Z""#]
+            vec![
+                r#""1""#,
+                r#""99999999999""#,
+                r#""""#,
+                "null",
+                "true",
+                "false",
+                "[1]",
+                "[]",
+                r#"{"t":1}"#,
+                "{}",
+                r#""2030-01-01T00:00:00Z""#,
+            ]
         } else if *claim == "aud" {
-            vec!["1", "null", "true", "false", r#"{"a":"x"}"#, "{}", "[1]", r#"["x",1]"#, "[null]", r#"[["x"]]"#, r#"[{"a":"x"}]"#, "[true]"]
+            vec![
+                "1",
+                "null",
+                "true",
+                "false",
+                r#"{"a":"x"}"#,
+                "{}",
+                "[1]",
+                r#"["x",1]"#,
+                "[null]",
+                r#"[["x"]]"#,
+                r#"[{"a":"x"}]"#,
+                "[true]",
+            ]
         } else {
             vec!["1", "0", "1.5", "null", "true", "false", r#"["x"]"#, "[]", r#"{"a":"x"}"#, "{}"]
         };
@@ -1791,7 +1988,11 @@ fn wrong_types_for_registered_claims_are_errors_not_absent() {
             let claims = format!(r#"{{"sub0":"x","{claim}":{value}}}"#);
             let token = s.token("HS256", &header("HS256"), claims.as_bytes());
             r.reject(&claims, verify(&token, &key, &strict), JWTKIT_ERR_CLAIM_INVALID);
-            r.reject(format!("{claims} (checks switched off)"), verify(&token, &key, &relaxed), JWTKIT_ERR_CLAIM_INVALID);
+            r.reject(
+                format!("{claims} (checks switched off)"),
+                verify(&token, &key, &relaxed),
+                JWTKIT_ERR_CLAIM_INVALID,
+            );
         }
     }
     r.done("wrong_types_for_registered_claims_are_errors_not_absent");
@@ -1812,7 +2013,13 @@ fn bomb_ten_megabyte_token() {
     let token = hs_token(&header("HS256"), &claims);
     assert!(token.len() > 10_000_000);
     timed(&mut r, "10 MB signed token", BOUND, || verify(&token, &key, &Policy::all()), JWTKIT_ERR_TOKEN_TOO_LARGE);
-    timed(&mut r, "10 MB signed token (unverified decode)", BOUND, || decode_unverified(&token), JWTKIT_ERR_TOKEN_TOO_LARGE);
+    timed(
+        &mut r,
+        "10 MB signed token (unverified decode)",
+        BOUND,
+        || decode_unverified(&token),
+        JWTKIT_ERR_TOKEN_TOO_LARGE,
+    );
     let junk = vec![b'A'; 10 * 1024 * 1024];
     timed(&mut r, "10 MB of 'A'", BOUND, || verify(&junk, &key, &Policy::all()), JWTKIT_ERR_TOKEN_TOO_LARGE);
     let just_over = vec![b'A'; 128 * 1024 + 1];
@@ -1826,14 +2033,32 @@ fn bomb_ten_million_dots() {
     let key = Key::secret(SECRET);
     let dots = vec![b'.'; 10_000_000];
     timed(&mut r, "10 million dots", BOUND, || verify(&dots, &key, &Policy::all()), JWTKIT_ERR_TOKEN_TOO_LARGE);
-    timed(&mut r, "10 million dots (unverified decode)", BOUND, || decode_unverified(&dots), JWTKIT_ERR_TOKEN_TOO_LARGE);
+    timed(
+        &mut r,
+        "10 million dots (unverified decode)",
+        BOUND,
+        || decode_unverified(&dots),
+        JWTKIT_ERR_TOKEN_TOO_LARGE,
+    );
     // With the size limit lifted, the segment split must still stop early.
     let lifted = Policy::all().limit(JWTKIT_LIMIT_TOKEN_LEN, 64 * 1024 * 1024);
-    timed(&mut r, "10 million dots, size limit lifted", BOUND, || verify(&dots, &key, &lifted), JWTKIT_ERR_TOKEN_MALFORMED);
+    timed(
+        &mut r,
+        "10 million dots, size limit lifted",
+        BOUND,
+        || verify(&dots, &key, &lifted),
+        JWTKIT_ERR_TOKEN_MALFORMED,
+    );
     let hdr = b64u(&header("HS256"));
     let mut many = hdr.clone().into_bytes();
     many.extend(std::iter::repeat(b'.').take(10_000_000));
-    timed(&mut r, "header then 10 million dots, size limit lifted", BOUND, || verify(&many, &key, &lifted), JWTKIT_ERR_TOKEN_MALFORMED);
+    timed(
+        &mut r,
+        "header then 10 million dots, size limit lifted",
+        BOUND,
+        || verify(&many, &key, &lifted),
+        JWTKIT_ERR_TOKEN_MALFORMED,
+    );
     let within = vec![b'.'; 128 * 1024];
     timed(&mut r, "128 KiB of dots", BOUND, || verify(&within, &key, &Policy::all()), JWTKIT_ERR_TOKEN_MALFORMED);
     r.done("bomb_ten_million_dots");
@@ -1844,19 +2069,43 @@ fn bomb_hundred_thousand_nested_arrays() {
     let mut r = Report::default();
     let key = Key::secret(SECRET);
     let n = 100_000;
-    let nested = |open: &str, close: &str, n: usize| format!(r#"{{"a":{}1{}}}"#, open.repeat(n), close.repeat(n)).into_bytes();
+    let nested =
+        |open: &str, close: &str, n: usize| format!(r#"{{"a":{}1{}}}"#, open.repeat(n), close.repeat(n)).into_bytes();
     let arrays = nested("[", "]", n);
     let objects = nested(r#"{"a":"#, "}", n);
     let lifted = || Policy::all().limit(JWTKIT_LIMIT_TOKEN_LEN, 64 * 1024 * 1024);
     for (what, claims) in [("100 000 nested arrays", &arrays), ("100 000 nested objects", &objects)] {
         let token = hs_token(&header("HS256"), claims);
-        timed(&mut r, &format!("claims: {what}"), BOUND, || verify(&token, &key, &Policy::all()), JWTKIT_ERR_TOKEN_TOO_LARGE);
-        timed(&mut r, &format!("claims: {what}, size limit lifted"), BOUND, || verify(&token, &key, &lifted()), JWTKIT_ERR_JSON_LIMIT);
-        r.accept(format!("control: claims: {what}, size limit lifted (jws: the payload is not parsed)"), jws_verify(&token, &key, &lifted()));
+        timed(
+            &mut r,
+            &format!("claims: {what}"),
+            BOUND,
+            || verify(&token, &key, &Policy::all()),
+            JWTKIT_ERR_TOKEN_TOO_LARGE,
+        );
+        timed(
+            &mut r,
+            &format!("claims: {what}, size limit lifted"),
+            BOUND,
+            || verify(&token, &key, &lifted()),
+            JWTKIT_ERR_JSON_LIMIT,
+        );
+        r.accept(
+            format!("control: claims: {what}, size limit lifted (jws: the payload is not parsed)"),
+            jws_verify(&token, &key, &lifted()),
+        );
         let hdr = format!(r#"{{"alg":"HS256","x":{}}}"#, std::str::from_utf8(claims).unwrap());
         let token = hs_token(hdr.as_bytes(), CLAIMS);
-        let huge_header = Policy::all().limit(JWTKIT_LIMIT_TOKEN_LEN, 64 * 1024 * 1024).limit(JWTKIT_LIMIT_HEADER_LEN, 64 * 1024 * 1024);
-        timed(&mut r, &format!("header: {what}, size limits lifted"), BOUND, || verify(&token, &key, &huge_header), JWTKIT_ERR_JSON_LIMIT);
+        let huge_header = Policy::all()
+            .limit(JWTKIT_LIMIT_TOKEN_LEN, 64 * 1024 * 1024)
+            .limit(JWTKIT_LIMIT_HEADER_LEN, 64 * 1024 * 1024);
+        timed(
+            &mut r,
+            &format!("header: {what}, size limits lifted"),
+            BOUND,
+            || verify(&token, &key, &huge_header),
+            JWTKIT_ERR_JSON_LIMIT,
+        );
     }
     // Within the default size limit: 45 000 unclosed and closed brackets.
     for (what, claims) in [
@@ -1865,8 +2114,20 @@ fn bomb_hundred_thousand_nested_arrays() {
         ("the object and 64 arrays (one level past the limit)", nested("[", "]", 64)),
     ] {
         let token = hs_token(&header("HS256"), &claims);
-        timed(&mut r, &format!("claims: {what}"), BOUND, || verify(&token, &key, &Policy::all()), JWTKIT_ERR_JSON_LIMIT);
-        timed(&mut r, &format!("claims: {what} (unverified decode)"), BOUND, || decode_unverified(&token), JWTKIT_ERR_JSON_LIMIT);
+        timed(
+            &mut r,
+            &format!("claims: {what}"),
+            BOUND,
+            || verify(&token, &key, &Policy::all()),
+            JWTKIT_ERR_JSON_LIMIT,
+        );
+        timed(
+            &mut r,
+            &format!("claims: {what} (unverified decode)"),
+            BOUND,
+            || decode_unverified(&token),
+            JWTKIT_ERR_JSON_LIMIT,
+        );
     }
     let token = hs_token(&header("HS256"), &nested("[", "]", 63));
     r.accept("control: 64 levels (the object and 63 arrays)", verify(&token, &key, &Policy::all()));
@@ -1881,8 +2142,20 @@ fn bomb_one_megabyte_header() {
     let token = hs_token(big.as_bytes(), CLAIMS);
     timed(&mut r, "1 MB header", BOUND, || verify(&token, &key, &Policy::all()), JWTKIT_ERR_TOKEN_TOO_LARGE);
     let lifted = Policy::all().limit(JWTKIT_LIMIT_TOKEN_LEN, 64 * 1024 * 1024);
-    timed(&mut r, "1 MB header, token size limit lifted", BOUND, || verify(&token, &key, &lifted), JWTKIT_ERR_JSON_LIMIT);
-    timed(&mut r, "1 MB header, token size limit lifted (jws)", BOUND, || jws_verify(&token, &key, &lifted), JWTKIT_ERR_JSON_LIMIT);
+    timed(
+        &mut r,
+        "1 MB header, token size limit lifted",
+        BOUND,
+        || verify(&token, &key, &lifted),
+        JWTKIT_ERR_JSON_LIMIT,
+    );
+    timed(
+        &mut r,
+        "1 MB header, token size limit lifted (jws)",
+        BOUND,
+        || jws_verify(&token, &key, &lifted),
+        JWTKIT_ERR_JSON_LIMIT,
+    );
     // Within the token limit but over the 8 KiB header limit; and many members.
     let mid = format!(r#"{{"alg":"HS256","x":"{}"}}"#, "h".repeat(90 * 1024));
     let token = hs_token(mid.as_bytes(), CLAIMS);
@@ -1896,7 +2169,13 @@ fn bomb_one_megabyte_header() {
     assert_eq!(exactly.len(), 8192);
     r.accept("control: an 8 KiB header", verify(&hs_token(exactly.as_bytes(), CLAIMS), &key, &Policy::all()));
     let over = format!(r#"{{"alg":"HS256","x":"{}"}}"#, "h".repeat(8192 - 21));
-    timed(&mut r, "8 KiB + 1 header", BOUND, || verify(&hs_token(over.as_bytes(), CLAIMS), &key, &Policy::all()), JWTKIT_ERR_JSON_LIMIT);
+    timed(
+        &mut r,
+        "8 KiB + 1 header",
+        BOUND,
+        || verify(&hs_token(over.as_bytes(), CLAIMS), &key, &Policy::all()),
+        JWTKIT_ERR_JSON_LIMIT,
+    );
     // The limit is exact for any configured value: 16 bytes allows 16, not 17 or 18.
     let small = Policy::all().limit(JWTKIT_LIMIT_HEADER_LEN, 16);
     for len in [15usize, 16, 17, 18, 19] {

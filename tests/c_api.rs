@@ -23,11 +23,8 @@ use std::thread;
 
 const C_FLAGS: &[&str] = &["-std=c99", "-Wall", "-Wextra", "-Werror", "-g"];
 const CXX_FLAGS: &[&str] = &["-std=c++17", "-Wall", "-Wextra", "-Werror", "-g"];
-const ASAN_FLAGS: &[&str] = &[
-    "-fsanitize=address,undefined",
-    "-fno-sanitize-recover=undefined",
-    "-fno-omit-frame-pointer",
-];
+const ASAN_FLAGS: &[&str] =
+    &["-fsanitize=address,undefined", "-fno-sanitize-recover=undefined", "-fno-omit-frame-pointer"];
 const VALGRIND: &[&str] = &[
     "valgrind",
     "--error-exitcode=99",
@@ -66,8 +63,7 @@ fn shell_line(cmd: &Command) -> String {
 
 fn run(cmd: &mut Command) -> Output {
     println!("+ {}", shell_line(cmd));
-    cmd.output()
-        .unwrap_or_else(|e| panic!("cannot run {}: {e}", shell_line(cmd)))
+    cmd.output().unwrap_or_else(|e| panic!("cannot run {}: {e}", shell_line(cmd)))
 }
 
 fn text(out: &Output) -> String {
@@ -103,11 +99,7 @@ fn setup() -> &'static Setup {
         let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
         let exe = env::current_exe().expect("current_exe");
         let deps = exe.parent().expect("deps dir");
-        let cdylib = deps.join(format!(
-            "{}jwtkit{}",
-            env::consts::DLL_PREFIX,
-            env::consts::DLL_SUFFIX
-        ));
+        let cdylib = deps.join(format!("{}jwtkit{}", env::consts::DLL_PREFIX, env::consts::DLL_SUFFIX));
         assert!(
             cdylib.exists(),
             "{} is missing: run the C tests through `cargo test` (the cdylib is built with them)",
@@ -120,10 +112,7 @@ fn setup() -> &'static Setup {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "unknown".into());
         let (valgrind, asan) = (flag("JWTKIT_TEST_VALGRIND"), flag("JWTKIT_TEST_ASAN"));
-        assert!(
-            !(valgrind && asan),
-            "JWTKIT_TEST_VALGRIND and JWTKIT_TEST_ASAN cannot be combined: pick one"
-        );
+        assert!(!(valgrind && asan), "JWTKIT_TEST_VALGRIND and JWTKIT_TEST_ASAN cannot be combined: pick one");
         let work = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("c_api-{profile}"));
         let lib_dir = work.join("lib");
         let bin_dir = work.join(if asan { "bin-asan" } else { "bin" });
@@ -140,11 +129,7 @@ fn setup() -> &'static Setup {
         symlink(&cdylib, &lib_dir.join(&lib_name));
         if cfg!(target_os = "linux") {
             let so = soname(&cdylib).expect("the cdylib has no SONAME (build.rs sets one)");
-            assert_eq!(
-                so,
-                format!("libjwtkit.so.{abi}"),
-                "SONAME does not match jwtkit_abi_version()"
-            );
+            assert_eq!(so, format!("libjwtkit.so.{abi}"), "SONAME does not match jwtkit_abi_version()");
             symlink(&cdylib, &lib_dir.join(so));
         }
         let tool = |var: &str, default: &str| env::var(var).unwrap_or_else(|_| default.into());
@@ -160,15 +145,7 @@ fn setup() -> &'static Setup {
                 "plain"
             }
         );
-        Setup {
-            root,
-            lib_dir,
-            bin_dir,
-            cc: tool("CC", "cc"),
-            cxx: tool("CXX", "c++"),
-            valgrind,
-            asan,
-        }
+        Setup { root, lib_dir, bin_dir, cc: tool("CC", "cc"), cxx: tool("CXX", "c++"), valgrind, asan }
     })
 }
 
@@ -198,17 +175,9 @@ fn compile(src: &Path, tag: &str) -> Result<PathBuf, String> {
     let s = setup();
     let cpp = src.extension().is_some_and(|x| x == "cpp");
     let stem = src.file_stem().unwrap().to_string_lossy().into_owned();
-    let parent = src
-        .parent()
-        .unwrap()
-        .file_name()
-        .unwrap()
-        .to_string_lossy()
-        .into_owned();
+    let parent = src.parent().unwrap().file_name().unwrap().to_string_lossy().into_owned();
     let exe = s.bin_dir.join(format!("{parent}-{stem}{tag}"));
-    let tmp = s
-        .bin_dir
-        .join(format!(".{parent}-{stem}{tag}.{}.tmp", std::process::id()));
+    let tmp = s.bin_dir.join(format!(".{parent}-{stem}{tag}.{}.tmp", std::process::id()));
     // $CC / $CXX may carry arguments ("ccache gcc", "gcc -m64")
     let mut words = if cpp { &s.cxx } else { &s.cc }.split_whitespace();
     let mut cmd = Command::new(words.next().expect("$CC/$CXX is empty"));
@@ -230,11 +199,7 @@ fn compile(src: &Path, tag: &str) -> Result<PathBuf, String> {
         Ok(exe)
     } else {
         let _ = fs::remove_file(&tmp);
-        Err(format!(
-            "compile failed: {}\n{}",
-            shell_line(&cmd),
-            text(&out)
-        ))
+        Err(format!("compile failed: {}\n{}", shell_line(&cmd), text(&out)))
     }
 }
 
@@ -248,12 +213,9 @@ fn execute(exe: &Path, args: &[&str], stdin: Option<&Path>) -> (String, Output) 
     } else {
         Command::new(exe)
     };
-    cmd.args(args)
-        .current_dir(&s.root)
-        .env("RUST_BACKTRACE", "1");
+    cmd.args(args).current_dir(&s.root).env("RUST_BACKTRACE", "1");
     if s.asan {
-        cmd.env("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=0")
-            .env("UBSAN_OPTIONS", "print_stacktrace=1");
+        cmd.env("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=0").env("UBSAN_OPTIONS", "print_stacktrace=1");
     }
     match stdin {
         Some(p) => cmd.stdin(Stdio::from(fs::File::open(p).unwrap())),
@@ -276,15 +238,10 @@ fn check_program(src: &Path, kind: Kind) -> Result<(), String> {
         let summary = stdout.lines().rev().find(|l| l.contains(" passed, "));
         let ok = summary.is_some_and(|l| {
             l.ends_with(" passed, 0 failed")
-                && l.split(' ')
-                    .next()
-                    .is_some_and(|n| n.parse::<u32>().is_ok_and(|n| n > 0))
+                && l.split(' ').next().is_some_and(|n| n.parse::<u32>().is_ok_and(|n| n > 0))
         });
         if !ok {
-            return Err(format!(
-                "{line}: no \"N passed, 0 failed\" line\n{}",
-                text(&out)
-            ));
+            return Err(format!("{line}: no \"N passed, 0 failed\" line\n{}", text(&out)));
         }
         println!("{}: {}", src.display(), summary.unwrap());
     }
@@ -295,10 +252,8 @@ fn check_program(src: &Path, kind: Kind) -> Result<(), String> {
 fn check_all(programs: Vec<(PathBuf, Kind)>) {
     assert!(!programs.is_empty(), "no C programs found");
     let failures: Vec<String> = thread::scope(|scope| {
-        let handles: Vec<_> = programs
-            .iter()
-            .map(|(src, kind)| scope.spawn(move || check_program(src, *kind)))
-            .collect();
+        let handles: Vec<_> =
+            programs.iter().map(|(src, kind)| scope.spawn(move || check_program(src, *kind))).collect();
         handles
             .into_iter()
             .zip(&programs)
@@ -309,43 +264,24 @@ fn check_all(programs: Vec<(PathBuf, Kind)>) {
             })
             .collect()
     });
-    assert!(
-        failures.is_empty(),
-        "{} program(s) failed:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{} program(s) failed:\n{}", failures.len(), failures.join("\n"));
 }
 
 #[test]
 fn c_tests() {
-    let mut programs: Vec<_> = sources("tests/c", "c")
-        .into_iter()
-        .map(|p| (p, Kind::Test))
-        .collect();
-    programs.extend(
-        sources("tests/c", "cpp")
-            .into_iter()
-            .map(|p| (p, Kind::Test)),
-    );
+    let mut programs: Vec<_> = sources("tests/c", "c").into_iter().map(|p| (p, Kind::Test)).collect();
+    programs.extend(sources("tests/c", "cpp").into_iter().map(|p| (p, Kind::Test)));
     check_all(programs);
 }
 
 #[test]
 fn c_examples() {
-    check_all(
-        sources("bindings/c/examples", "c")
-            .into_iter()
-            .map(|p| (p, Kind::Example))
-            .collect(),
-    );
+    check_all(sources("bindings/c/examples", "c").into_iter().map(|p| (p, Kind::Example)).collect());
 }
 
 /// The C string literal(s) assigned to `name` in a C source, unescaped (\n only).
 fn c_string(source: &str, name: &str) -> String {
-    let start = source
-        .find(&format!("{name}[] ="))
-        .unwrap_or_else(|| panic!("{name} not found"));
+    let start = source.find(&format!("{name}[] =")).unwrap_or_else(|| panic!("{name} not found"));
     let body = &source[start..];
     let body = &body[..body.find(';').unwrap()];
     let mut s = String::new();
@@ -362,10 +298,7 @@ fn c_example_verify_rs256_arguments() {
     let src = s.root.join("bindings/c/examples/verify_rs256.c");
     let exe = compile(&src, "-args").unwrap_or_else(|e| panic!("{e}"));
     let code = fs::read_to_string(&src).unwrap();
-    let (pem, token) = (
-        c_string(&code, "DEMO_PUBLIC_KEY"),
-        c_string(&code, "DEMO_TOKEN"),
-    );
+    let (pem, token) = (c_string(&code, "DEMO_PUBLIC_KEY"), c_string(&code, "DEMO_TOKEN"));
     let dir = s.bin_dir.join("verify_rs256-data");
     fs::create_dir_all(&dir).unwrap();
     let (key_file, token_file) = (dir.join("public.pem"), dir.join("token.txt"));
@@ -375,11 +308,7 @@ fn c_example_verify_rs256_arguments() {
 
     let (line, out) = execute(&exe, &[key, &token], None);
     assert!(out.status.success(), "{line}\n{}", text(&out));
-    assert!(
-        String::from_utf8_lossy(&out.stdout).contains("\"sub\":\"alice\""),
-        "{}",
-        text(&out)
-    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("\"sub\":\"alice\""), "{}", text(&out));
 
     let (line, out) = execute(&exe, &[key], Some(&token_file));
     assert!(out.status.success(), "{line}\n{}", text(&out));
@@ -391,17 +320,9 @@ fn c_example_verify_rs256_arguments() {
     let bad = String::from_utf8(bad).unwrap();
     let (line, out) = execute(&exe, &[key, &bad], None);
     assert_eq!(out.status.code(), Some(1), "{line}\n{}", text(&out));
-    assert!(
-        String::from_utf8_lossy(&out.stdout).contains("JWTKIT_ERR_SIGNATURE_INVALID"),
-        "{}",
-        text(&out)
-    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("JWTKIT_ERR_SIGNATURE_INVALID"), "{}", text(&out));
 
-    let (line, out) = execute(
-        &exe,
-        &[dir.join("missing.pem").to_str().unwrap(), &token],
-        None,
-    );
+    let (line, out) = execute(&exe, &[dir.join("missing.pem").to_str().unwrap(), &token], None);
     assert_eq!(out.status.code(), Some(2), "{line}\n{}", text(&out));
 }
 
@@ -418,16 +339,7 @@ fn status_table_covers_header() {
         .filter_map(|l| l.split_whitespace().next())
         .filter(|n| *n == "JWTKIT_OK" || n.starts_with("JWTKIT_ERR_"))
         .collect();
-    assert!(
-        codes.len() > 20,
-        "too few status codes found in the header: {codes:?}"
-    );
-    let missing: Vec<_> = codes
-        .iter()
-        .filter(|c| !test.contains(&format!("{{{c}, \"{c}\"}}")))
-        .collect();
-    assert!(
-        missing.is_empty(),
-        "status codes missing from tests/c/test_bad_input.c: {missing:?}"
-    );
+    assert!(codes.len() > 20, "too few status codes found in the header: {codes:?}");
+    let missing: Vec<_> = codes.iter().filter(|c| !test.contains(&format!("{{{c}, \"{c}\"}}"))).collect();
+    assert!(missing.is_empty(), "status codes missing from tests/c/test_bad_input.c: {missing:?}");
 }

@@ -370,11 +370,39 @@ fn time_boundaries() {
             // max age: rejected when now - iat > max_age + leeway; iat then required
             row("iat == now - max_age", claims!("iat": NOW - 300), age300, OK),
             row("iat == now - max_age - 1", claims!("iat": NOW - 301), age300, TOO_OLD),
-            row("max age, iat == now - max_age - leeway", claims!("iat": NOW - 310), |p| { p.max_age(300).leeway(10); }, OK),
-            row("max age, iat == now - max_age - leeway - 1", claims!("iat": NOW - 311), |p| { p.max_age(300).leeway(10); }, TOO_OLD),
+            row(
+                "max age, iat == now - max_age - leeway",
+                claims!("iat": NOW - 310),
+                |p| {
+                    p.max_age(300).leeway(10);
+                },
+                OK,
+            ),
+            row(
+                "max age, iat == now - max_age - leeway - 1",
+                claims!("iat": NOW - 311),
+                |p| {
+                    p.max_age(300).leeway(10);
+                },
+                TOO_OLD,
+            ),
             row("max age, no iat", claims!("exp": NOW + 60), age300, MISSING),
-            row("max age 0, iat == now", claims!("iat": NOW), |p| { p.max_age(0); }, OK),
-            row("max age 0, iat == now - 1", claims!("iat": NOW - 1), |p| { p.max_age(0); }, TOO_OLD),
+            row(
+                "max age 0, iat == now",
+                claims!("iat": NOW),
+                |p| {
+                    p.max_age(0);
+                },
+                OK,
+            ),
+            row(
+                "max age 0, iat == now - 1",
+                claims!("iat": NOW - 1),
+                |p| {
+                    p.max_age(0);
+                },
+                TOO_OLD,
+            ),
             row("max age, iat in the future", claims!("iat": NOW + 1), age300, FUTURE),
             // all together, and the order of the checks (exp, nbf, iat, max age)
             row("all valid", claims!("iat": NOW - 10, "nbf": NOW - 10, "exp": NOW + 10), age300, OK),
@@ -384,13 +412,55 @@ fn time_boundaries() {
             row("escaped name: e\\u0078p == 1", r#"{"e\u0078p":1}"#, none, EXPIRED),
             row("escaped name: n\\u0062f in the future", r#"{"n\u0062f":1800000000}"#, none, NOT_YET),
             // the clock override itself
-            row("now = 0", claims!("exp": 1, "nbf": 0), |p| { p.now(0); }, OK),
-            row("negative now, exp == now + 1", claims!("exp": -99), |p| { p.now(-100); }, OK),
-            row("negative now, exp == now", claims!("exp": -100), |p| { p.now(-100); }, EXPIRED),
-            row("set_now twice: the last wins", claims!("exp": NOW + 1), |p| { p.now(NOW + 5).now(NOW); }, OK),
+            row(
+                "now = 0",
+                claims!("exp": 1, "nbf": 0),
+                |p| {
+                    p.now(0);
+                },
+                OK,
+            ),
+            row(
+                "negative now, exp == now + 1",
+                claims!("exp": -99),
+                |p| {
+                    p.now(-100);
+                },
+                OK,
+            ),
+            row(
+                "negative now, exp == now",
+                claims!("exp": -100),
+                |p| {
+                    p.now(-100);
+                },
+                EXPIRED,
+            ),
+            row(
+                "set_now twice: the last wins",
+                claims!("exp": NOW + 1),
+                |p| {
+                    p.now(NOW + 5).now(NOW);
+                },
+                OK,
+            ),
             // an absurd leeway does not overflow
-            row("leeway u64::MAX, exp 0", claims!("exp": 0), |p| { p.leeway(u64::MAX); }, OK),
-            row("leeway u64::MAX, nbf 1e300", claims!("nbf": "1e300"), |p| { p.leeway(u64::MAX); }, NOT_YET),
+            row(
+                "leeway u64::MAX, exp 0",
+                claims!("exp": 0),
+                |p| {
+                    p.leeway(u64::MAX);
+                },
+                OK,
+            ),
+            row(
+                "leeway u64::MAX, nbf 1e300",
+                claims!("nbf": "1e300"),
+                |p| {
+                    p.leeway(u64::MAX);
+                },
+                NOT_YET,
+            ),
         ],
     );
 }
@@ -433,13 +503,41 @@ fn fractional_numeric_dates() {
             row("exp == 17000000001E-1 (== now + 0.1)", claims!("exp": "17000000001E-1"), none, OK),
             row("nbf == now + 0.5", claims!("nbf": format!("{NOW}.5")), none, NOT_YET),
             row("nbf == now - 0.5", claims!("nbf": format!("{}.5", NOW - 1)), none, OK),
-            row("nbf == now + 0.5, leeway 1", claims!("nbf": format!("{NOW}.5")), |p| { p.leeway(1); }, OK),
+            row(
+                "nbf == now + 0.5, leeway 1",
+                claims!("nbf": format!("{NOW}.5")),
+                |p| {
+                    p.leeway(1);
+                },
+                OK,
+            ),
             row("iat == now + 0.5", claims!("iat": format!("{NOW}.5")), none, FUTURE),
-            row("iat == now + 0.5, leeway 1", claims!("iat": format!("{NOW}.5")), |p| { p.leeway(1); }, OK),
+            row(
+                "iat == now + 0.5, leeway 1",
+                claims!("iat": format!("{NOW}.5")),
+                |p| {
+                    p.leeway(1);
+                },
+                OK,
+            ),
             row("max age, iat == now - 299.5", claims!("iat": format!("{}.5", NOW - 300)), age, OK),
             row("max age, iat == now - 300.5", claims!("iat": format!("{}.5", NOW - 301)), age, TOO_OLD),
-            row("exp == -0.0, now 0", claims!("exp": "-0.0"), |p| { p.now(0); }, EXPIRED),
-            row("exp == 0.5, now 0", claims!("exp": "0.5"), |p| { p.now(0); }, OK),
+            row(
+                "exp == -0.0, now 0",
+                claims!("exp": "-0.0"),
+                |p| {
+                    p.now(0);
+                },
+                EXPIRED,
+            ),
+            row(
+                "exp == 0.5, now 0",
+                claims!("exp": "0.5"),
+                |p| {
+                    p.now(0);
+                },
+                OK,
+            ),
         ],
     );
 }
@@ -462,7 +560,14 @@ fn huge_numeric_dates_do_not_wrap() {
         rows.push(row(format!("exp == {v}"), claims!("exp": v), none, OK));
         rows.push(row(format!("nbf == {v}"), claims!("nbf": v), none, NOT_YET));
         rows.push(row(format!("iat == {v}"), claims!("iat": v), none, FUTURE));
-        rows.push(row(format!("iat == {v}, iat check off, max age"), claims!("iat": v), |p| { p.disable(JWTKIT_CHECK_IAT).max_age(300); }, OK));
+        rows.push(row(
+            format!("iat == {v}, iat check off, max age"),
+            claims!("iat": v),
+            |p| {
+                p.disable(JWTKIT_CHECK_IAT).max_age(300);
+            },
+            OK,
+        ));
     }
     for v in ["-9223372036854775808", NEG_P63_1, NEG_P64_1, "-1e300", "-1.7976931348623157e308"] {
         rows.push(row(format!("exp == {v}"), claims!("exp": v), none, EXPIRED));
@@ -471,15 +576,71 @@ fn huge_numeric_dates_do_not_wrap() {
         rows.push(row(format!("iat == {v}, max age"), claims!("iat": v), age, TOO_OLD));
     }
     // The policy's own "now" at the i64 extremes.
-    rows.push(row("now i64::MIN, exp -2^62", claims!("exp": "-4611686018427387904"), |p| { p.now(i64::MIN); }, OK));
-    rows.push(row("now i64::MAX, exp 1e300", claims!("exp": "1e300"), |p| { p.now(i64::MAX); }, OK));
-    rows.push(row("now i64::MAX, exp 2^64+1", claims!("exp": P64_1), |p| { p.now(i64::MAX); }, OK));
-    rows.push(row("now i64::MAX, nbf 0", claims!("nbf": 0), |p| { p.now(i64::MAX); }, OK));
-    rows.push(row("now i64::MIN, nbf 0", claims!("nbf": 0), |p| { p.now(i64::MIN); }, NOT_YET));
+    rows.push(row(
+        "now i64::MIN, exp -2^62",
+        claims!("exp": "-4611686018427387904"),
+        |p| {
+            p.now(i64::MIN);
+        },
+        OK,
+    ));
+    rows.push(row(
+        "now i64::MAX, exp 1e300",
+        claims!("exp": "1e300"),
+        |p| {
+            p.now(i64::MAX);
+        },
+        OK,
+    ));
+    rows.push(row(
+        "now i64::MAX, exp 2^64+1",
+        claims!("exp": P64_1),
+        |p| {
+            p.now(i64::MAX);
+        },
+        OK,
+    ));
+    rows.push(row(
+        "now i64::MAX, nbf 0",
+        claims!("nbf": 0),
+        |p| {
+            p.now(i64::MAX);
+        },
+        OK,
+    ));
+    rows.push(row(
+        "now i64::MIN, nbf 0",
+        claims!("nbf": 0),
+        |p| {
+            p.now(i64::MIN);
+        },
+        NOT_YET,
+    ));
     // now - iat is computed without overflow: 2^63 - 1 + 2^64 + 1 > u64::MAX, 2^63 - 1 < it.
-    rows.push(row("now i64::MAX, max age u64::MAX, iat -2^64-1", claims!("iat": NEG_P64_1), |p| { p.now(i64::MAX).max_age(u64::MAX); }, TOO_OLD));
-    rows.push(row("now i64::MAX, max age u64::MAX, iat 0", claims!("iat": 0), |p| { p.now(i64::MAX).max_age(u64::MAX); }, OK));
-    rows.push(row("now i64::MIN, max age 0, iat i64::MIN", claims!("iat": i64::MIN), |p| { p.now(i64::MIN).max_age(0); }, OK));
+    rows.push(row(
+        "now i64::MAX, max age u64::MAX, iat -2^64-1",
+        claims!("iat": NEG_P64_1),
+        |p| {
+            p.now(i64::MAX).max_age(u64::MAX);
+        },
+        TOO_OLD,
+    ));
+    rows.push(row(
+        "now i64::MAX, max age u64::MAX, iat 0",
+        claims!("iat": 0),
+        |p| {
+            p.now(i64::MAX).max_age(u64::MAX);
+        },
+        OK,
+    ));
+    rows.push(row(
+        "now i64::MIN, max age 0, iat i64::MIN",
+        claims!("iat": i64::MIN),
+        |p| {
+            p.now(i64::MIN).max_age(0);
+        },
+        OK,
+    ));
     run("huge NumericDates", rows);
 }
 
@@ -515,7 +676,9 @@ fn numbers_beyond_double_are_refused_by_the_json_layer() {
         // And jwtkit_sign will not produce it.
         let (cp, cn) = raw(json.as_bytes());
         let (mut out, mut err) = (ptr::null_mut(), ptr::null_mut());
-        let s = unsafe { jwtkit_sign(key.0, JWTKIT_ALG_HS256, cp, cn, ptr::null(), 0, &mut out, ptr::null_mut(), &mut err) };
+        let s = unsafe {
+            jwtkit_sign(key.0, JWTKIT_ALG_HS256, cp, cn, ptr::null(), 0, &mut out, ptr::null_mut(), &mut err)
+        };
         assert_eq!(st(s, err), JWTKIT_ERR_JSON, "jwtkit_sign {json}");
         assert!(out.is_null());
     }
@@ -540,18 +703,47 @@ fn wrong_types_for_registered_claims() {
         }
     }
     // aud: a string or an array of strings.
-    for bad in ["1", "true", "null", "{}", r#"{"aud":"api"}"#, "[1]", r#"["api",1]"#, r#"["api",null]"#, r#"[["api"]]"#, r#"["api",{}]"#] {
+    for bad in [
+        "1",
+        "true",
+        "null",
+        "{}",
+        r#"{"aud":"api"}"#,
+        "[1]",
+        r#"["api",1]"#,
+        r#"["api",null]"#,
+        r#"[["api"]]"#,
+        r#"["api",{}]"#,
+    ] {
         rows.push(row(format!("aud = {bad}"), format!(r#"{{"aud":{bad}}}"#), none, INVALID));
         // Even when the token would otherwise match, and with the audience check off.
-        rows.push(row(format!("aud = {bad}, api expected"), format!(r#"{{"aud":{bad}}}"#), |p| { p.audience("api"); }, INVALID));
+        rows.push(row(
+            format!("aud = {bad}, api expected"),
+            format!(r#"{{"aud":{bad}}}"#),
+            |p| {
+                p.audience("api");
+            },
+            INVALID,
+        ));
     }
     // Type checks stay on when every check is disabled, and come before everything else.
-    for (claim, bad) in [("exp", "\"x\""), ("nbf", "null"), ("iat", "[]"), ("iss", "1"), ("sub", "{}"), ("jti", "true"), ("aud", "[2]")] {
-        rows.push(row(format!("{claim} = {bad}, all checks off"), format!("{{{}:{bad}}}", q(claim)), |p| { p.disable(63); }, INVALID));
+    for (claim, bad) in
+        [("exp", "\"x\""), ("nbf", "null"), ("iat", "[]"), ("iss", "1"), ("sub", "{}"), ("jti", "true"), ("aud", "[2]")]
+    {
+        rows.push(row(
+            format!("{claim} = {bad}, all checks off"),
+            format!("{{{}:{bad}}}", q(claim)),
+            |p| {
+                p.disable(63);
+            },
+            INVALID,
+        ));
         rows.push(row(
             format!("{claim} = {bad}, before a missing required claim"),
             format!("{{{}:{bad}}}", q(claim)),
-            |p| { p.require("scope"); },
+            |p| {
+                p.require("scope");
+            },
             INVALID,
         ));
     }
@@ -601,16 +793,51 @@ fn audience() {
             row("none expected, none present", claims!(), none, OK),
             row("none expected, string present", aud(r#""api""#), none, AUD),
             row("none expected, array present", aud(r#"["api"]"#), none, AUD),
-            row("none expected, check off", aud(r#""api""#), |p| { p.disable(JWTKIT_CHECK_AUD); }, OK),
-            row("expected, check off, wrong", aud(r#""other""#), |p| { p.audience("api").disable(JWTKIT_CHECK_AUD); }, OK),
-            row("expected, check off, missing", claims!(), |p| { p.audience("api").disable(JWTKIT_CHECK_AUD); }, OK),
+            row(
+                "none expected, check off",
+                aud(r#""api""#),
+                |p| {
+                    p.disable(JWTKIT_CHECK_AUD);
+                },
+                OK,
+            ),
+            row(
+                "expected, check off, wrong",
+                aud(r#""other""#),
+                |p| {
+                    p.audience("api").disable(JWTKIT_CHECK_AUD);
+                },
+                OK,
+            ),
+            row(
+                "expected, check off, missing",
+                claims!(),
+                |p| {
+                    p.audience("api").disable(JWTKIT_CHECK_AUD);
+                },
+                OK,
+            ),
             // strict (PyJWT strict_aud): a single string equal to the single expected one
             row("strict, string equal", aud(r#""api""#), strict, OK),
             row("strict, array of one", aud(r#"["api"]"#), strict, AUD),
             row("strict, string different", aud(r#""web""#), strict, AUD),
             row("strict, missing", claims!(), strict, MISSING),
-            row("strict, two expected", aud(r#""api""#), |p| { p.audience("api").audience("web").strict_audience(true); }, AUD),
-            row("strict switched off again", aud(r#"["api"]"#), |p| { p.audience("api").strict_audience(true).strict_audience(false); }, OK),
+            row(
+                "strict, two expected",
+                aud(r#""api""#),
+                |p| {
+                    p.audience("api").audience("web").strict_audience(true);
+                },
+                AUD,
+            ),
+            row(
+                "strict switched off again",
+                aud(r#"["api"]"#),
+                |p| {
+                    p.audience("api").strict_audience(true).strict_audience(false);
+                },
+                OK,
+            ),
         ],
     );
 }
@@ -627,8 +854,22 @@ fn issuer() {
         row("escaped but equal", claims!("iss": r#""https:\/\/issuer.exam\u0070le""#), one, OK),
         row("missing", claims!(), one, MISSING),
         row("none configured: any issuer", iss("https://anyone.example"), none, OK),
-        row("check off: wrong issuer", iss("https://evil.example"), |p| { p.issuer(ISSUER).disable(JWTKIT_CHECK_ISS); }, OK),
-        row("check off: missing", claims!(), |p| { p.issuer(ISSUER).disable(JWTKIT_CHECK_ISS); }, OK),
+        row(
+            "check off: wrong issuer",
+            iss("https://evil.example"),
+            |p| {
+                p.issuer(ISSUER).disable(JWTKIT_CHECK_ISS);
+            },
+            OK,
+        ),
+        row(
+            "check off: missing",
+            claims!(),
+            |p| {
+                p.issuer(ISSUER).disable(JWTKIT_CHECK_ISS);
+            },
+            OK,
+        ),
     ];
     // Substring, prefix, suffix, case, whitespace, NUL and lookalike attempts all fail.
     for attempt in [
@@ -664,8 +905,22 @@ fn issuer() {
     rows.push(row("several: both joined", iss("https://a.example https://b.example"), two, ISS));
     rows.push(row("several: as an array", claims!("iss": r#"["https://a.example"]"#), two, INVALID));
     // An empty issuer can be configured and then only "" matches.
-    rows.push(row("empty configured, empty token", iss(""), |p| { p.issuer(""); }, OK));
-    rows.push(row("empty configured, other token", iss("x"), |p| { p.issuer(""); }, ISS));
+    rows.push(row(
+        "empty configured, empty token",
+        iss(""),
+        |p| {
+            p.issuer("");
+        },
+        OK,
+    ));
+    rows.push(row(
+        "empty configured, other token",
+        iss("x"),
+        |p| {
+            p.issuer("");
+        },
+        ISS,
+    ));
     run("issuer", rows);
 }
 
@@ -685,9 +940,23 @@ fn subject() {
             row("empty", sub(""), s, SUB),
             row("missing", claims!(), s, MISSING),
             row("number", claims!("sub": 42), s, INVALID),
-            row("check off", sub("user-7"), |p| { p.subject("user-42").disable(JWTKIT_CHECK_SUB); }, OK),
+            row(
+                "check off",
+                sub("user-7"),
+                |p| {
+                    p.subject("user-42").disable(JWTKIT_CHECK_SUB);
+                },
+                OK,
+            ),
             row("none configured", sub("anyone"), none, OK),
-            row("unicode equal", sub("ü-😀"), |p| { p.subject("ü-😀"); }, OK),
+            row(
+                "unicode equal",
+                sub("ü-😀"),
+                |p| {
+                    p.subject("ü-😀");
+                },
+                OK,
+            ),
         ],
     );
 }
@@ -719,17 +988,87 @@ fn required_claims() {
         rows.push(row(format!("all required, {n} missing"), object(Some(n)), all, MISSING));
     }
     rows.extend([
-        row("custom present", claims!("scope": q("read")), |p| { p.require("scope"); }, OK),
-        row("custom missing", claims!("scopes": q("read")), |p| { p.require("scope"); }, MISSING),
-        row("name case matters", claims!("Scope": q("read")), |p| { p.require("scope"); }, MISSING),
-        row("required twice", claims!("scope": 1), |p| { p.require("scope").require("scope"); }, OK),
-        row("unicode name", claims!("ünï😀": 1), |p| { p.require("ünï😀"); }, OK),
-        row("empty name present", r#"{"":1}"#, |p| { p.require(""); }, OK),
-        row("empty name missing", claims!(), |p| { p.require(""); }, MISSING),
-        row("required exp with check off, missing", claims!(), |p| { p.require("exp").disable(JWTKIT_CHECK_EXP); }, MISSING),
-        row("required exp of the wrong type", claims!("exp": "null"), |p| { p.require("exp"); }, INVALID),
+        row(
+            "custom present",
+            claims!("scope": q("read")),
+            |p| {
+                p.require("scope");
+            },
+            OK,
+        ),
+        row(
+            "custom missing",
+            claims!("scopes": q("read")),
+            |p| {
+                p.require("scope");
+            },
+            MISSING,
+        ),
+        row(
+            "name case matters",
+            claims!("Scope": q("read")),
+            |p| {
+                p.require("scope");
+            },
+            MISSING,
+        ),
+        row(
+            "required twice",
+            claims!("scope": 1),
+            |p| {
+                p.require("scope").require("scope");
+            },
+            OK,
+        ),
+        row(
+            "unicode name",
+            claims!("ünï😀": 1),
+            |p| {
+                p.require("ünï😀");
+            },
+            OK,
+        ),
+        row(
+            "empty name present",
+            r#"{"":1}"#,
+            |p| {
+                p.require("");
+            },
+            OK,
+        ),
+        row(
+            "empty name missing",
+            claims!(),
+            |p| {
+                p.require("");
+            },
+            MISSING,
+        ),
+        row(
+            "required exp with check off, missing",
+            claims!(),
+            |p| {
+                p.require("exp").disable(JWTKIT_CHECK_EXP);
+            },
+            MISSING,
+        ),
+        row(
+            "required exp of the wrong type",
+            claims!("exp": "null"),
+            |p| {
+                p.require("exp");
+            },
+            INVALID,
+        ),
         // required claims are checked before the clock
-        row("missing, and expired", claims!("exp": 1), |p| { p.require("jti"); }, MISSING),
+        row(
+            "missing, and expired",
+            claims!("exp": 1),
+            |p| {
+                p.require("jti");
+            },
+            MISSING,
+        ),
     ]);
     run("required claims", rows);
 }
@@ -768,7 +1107,14 @@ fn typ_header() {
         r("at+jwt / JWT", h("JWT"), at, TYP),
         r("at+jwt / jwt", h("jwt"), at, TYP),
         r("at+jwt / missing", "{}".into(), at, TYP),
-        r("application/at+jwt / at+jwt", h("at+jwt"), |p| { p.typ("application/at+jwt"); }, OK),
+        r(
+            "application/at+jwt / at+jwt",
+            h("at+jwt"),
+            |p| {
+                p.typ("application/at+jwt");
+            },
+            OK,
+        ),
         r("none required / missing", "{}".into(), none, OK),
         r("none required / anything", h("whatever"), none, OK),
     ];
@@ -797,16 +1143,60 @@ fn disable_checks() {
     run(
         "disable_checks",
         vec![
-            row("exp off: expired", expired.clone(), |p| { p.disable(JWTKIT_CHECK_EXP); }, OK),
-            row("nbf off: expired", expired.clone(), |p| { p.disable(JWTKIT_CHECK_NBF); }, EXPIRED),
-            row("nbf off: not yet valid", early.clone(), |p| { p.disable(JWTKIT_CHECK_NBF); }, OK),
-            row("exp off: not yet valid", early.clone(), |p| { p.disable(JWTKIT_CHECK_EXP); }, NOT_YET),
-            row("iat off: issued in future", future.clone(), |p| { p.disable(JWTKIT_CHECK_IAT); }, OK),
-            row("exp|nbf off: issued in future", future.clone(), |p| { p.disable(JWTKIT_CHECK_EXP | JWTKIT_CHECK_NBF); }, FUTURE),
+            row(
+                "exp off: expired",
+                expired.clone(),
+                |p| {
+                    p.disable(JWTKIT_CHECK_EXP);
+                },
+                OK,
+            ),
+            row(
+                "nbf off: expired",
+                expired.clone(),
+                |p| {
+                    p.disable(JWTKIT_CHECK_NBF);
+                },
+                EXPIRED,
+            ),
+            row(
+                "nbf off: not yet valid",
+                early.clone(),
+                |p| {
+                    p.disable(JWTKIT_CHECK_NBF);
+                },
+                OK,
+            ),
+            row(
+                "exp off: not yet valid",
+                early.clone(),
+                |p| {
+                    p.disable(JWTKIT_CHECK_EXP);
+                },
+                NOT_YET,
+            ),
+            row(
+                "iat off: issued in future",
+                future.clone(),
+                |p| {
+                    p.disable(JWTKIT_CHECK_IAT);
+                },
+                OK,
+            ),
+            row(
+                "exp|nbf off: issued in future",
+                future.clone(),
+                |p| {
+                    p.disable(JWTKIT_CHECK_EXP | JWTKIT_CHECK_NBF);
+                },
+                FUTURE,
+            ),
             row(
                 "exp|nbf|iat off: all three",
                 claims!("exp": NOW - 1, "nbf": NOW + 1, "iat": NOW + 1),
-                |p| { p.disable(JWTKIT_CHECK_EXP | JWTKIT_CHECK_NBF | JWTKIT_CHECK_IAT); },
+                |p| {
+                    p.disable(JWTKIT_CHECK_EXP | JWTKIT_CHECK_NBF | JWTKIT_CHECK_IAT);
+                },
                 OK,
             ),
             row(
@@ -814,23 +1204,60 @@ fn disable_checks() {
                 claims!("exp": 1, "nbf": NOW + 9, "iat": NOW + 9, "iss": q("x"), "sub": q("y"), "aud": q("z")),
                 |p| {
                     p.issuer("i").subject("s").audience("a").disable(
-                        JWTKIT_CHECK_EXP | JWTKIT_CHECK_NBF | JWTKIT_CHECK_IAT | JWTKIT_CHECK_AUD | JWTKIT_CHECK_ISS | JWTKIT_CHECK_SUB,
+                        JWTKIT_CHECK_EXP
+                            | JWTKIT_CHECK_NBF
+                            | JWTKIT_CHECK_IAT
+                            | JWTKIT_CHECK_AUD
+                            | JWTKIT_CHECK_ISS
+                            | JWTKIT_CHECK_SUB,
                     );
                 },
                 OK,
             ),
-            row("0 disables nothing", expired.clone(), |p| { p.disable(0); }, EXPIRED),
+            row(
+                "0 disables nothing",
+                expired.clone(),
+                |p| {
+                    p.disable(0);
+                },
+                EXPIRED,
+            ),
             // checks other than the named ones stay on
-            row("aud off, issuer still checked", claims!("iss": q("x"), "aud": q("z")), |p| { p.issuer("i").disable(JWTKIT_CHECK_AUD); }, ISS),
-            row("all off, typ still checked", claims!(), |p| { p.typ("at+jwt").disable(63); }, TYP),
-            row("all off, required still checked", claims!(), |p| { p.require("jti").disable(63); }, MISSING),
+            row(
+                "aud off, issuer still checked",
+                claims!("iss": q("x"), "aud": q("z")),
+                |p| {
+                    p.issuer("i").disable(JWTKIT_CHECK_AUD);
+                },
+                ISS,
+            ),
+            row(
+                "all off, typ still checked",
+                claims!(),
+                |p| {
+                    p.typ("at+jwt").disable(63);
+                },
+                TYP,
+            ),
+            row(
+                "all off, required still checked",
+                claims!(),
+                |p| {
+                    p.require("jti").disable(63);
+                },
+                MISSING,
+            ),
         ],
     );
     // Unknown bits are refused, and the policy is left as it was.
     let p = Policy::new();
     for bits in [64u32, 128, 1 << 31, u32::MAX] {
         let mut err = ptr::null_mut();
-        assert_eq!(st(unsafe { jwtkit_validation_disable_checks(p.0, bits, &mut err) }, err), JWTKIT_ERR_INVALID_ARGUMENT, "{bits:#x}");
+        assert_eq!(
+            st(unsafe { jwtkit_validation_disable_checks(p.0, bits, &mut err) }, err),
+            JWTKIT_ERR_INVALID_ARGUMENT,
+            "{bits:#x}"
+        );
     }
     let key = hs256_key(SECRET);
     assert_eq!(verify(&mint(&key, None, expired.as_bytes()), &key, &p).unwrap_err().status, EXPIRED);
@@ -907,9 +1334,7 @@ fn revocation_callback() {
     policy.issuer("https://issuer.example").audience("api").typ("JWT").require("sub");
     policy.revocation(Some(deny_list_check), ctx);
     let calls = || list.lock().unwrap().calls.len();
-    let good = |jti: &str| {
-        claims!("iss": q("https://issuer.example"), "aud": q("api"), "sub": q("u"), "exp": NOW + 60, "jti": jti)
-    };
+    let good = |jti: &str| claims!("iss": q("https://issuer.example"), "aud": q("api"), "sub": q("u"), "exp": NOW + 60, "jti": jti);
 
     // Not revoked: called once, with the jti and the exact claims bytes.
     let claims_ok = good(&q("ok-1"));
@@ -940,9 +1365,24 @@ fn revocation_callback() {
     let before = calls();
     let other_key = hs256_key(b"another secret, also 32 bytes long!!");
     let failing: Vec<(String, Option<&str>, &Key, i32)> = vec![
-        (claims!("iss": q("https://issuer.example"), "aud": q("api"), "sub": q("u"), "exp": NOW, "jti": q("r1")), None, &key, EXPIRED),
-        (claims!("iss": q("https://issuer.example"), "aud": q("api"), "sub": q("u"), "nbf": NOW + 5, "jti": q("r1")), None, &key, NOT_YET),
-        (claims!("iss": q("https://issuer.example"), "aud": q("api"), "sub": q("u"), "iat": NOW + 5, "jti": q("r1")), None, &key, FUTURE),
+        (
+            claims!("iss": q("https://issuer.example"), "aud": q("api"), "sub": q("u"), "exp": NOW, "jti": q("r1")),
+            None,
+            &key,
+            EXPIRED,
+        ),
+        (
+            claims!("iss": q("https://issuer.example"), "aud": q("api"), "sub": q("u"), "nbf": NOW + 5, "jti": q("r1")),
+            None,
+            &key,
+            NOT_YET,
+        ),
+        (
+            claims!("iss": q("https://issuer.example"), "aud": q("api"), "sub": q("u"), "iat": NOW + 5, "jti": q("r1")),
+            None,
+            &key,
+            FUTURE,
+        ),
         (claims!("iss": q("https://evil.example"), "aud": q("api"), "sub": q("u"), "jti": q("r1")), None, &key, ISS),
         (claims!("iss": q("https://issuer.example"), "aud": q("web"), "sub": q("u"), "jti": q("r1")), None, &key, AUD),
         (claims!("iss": q("https://issuer.example"), "aud": q("api"), "jti": q("r1")), None, &key, MISSING),
@@ -1110,7 +1550,11 @@ fn sign_options_fill_registered_claims() {
     let (_, c) = issue(r#"{"scope":"read"}"#, &o);
     assert_eq!(
         c,
-        format!(r#"{{"scope":"read","iat":{NOW},"exp":{},"nbf":{},"iss":"https://issuer.example","sub":"user-42","aud":"api"}}"#, NOW + 900, NOW - 5)
+        format!(
+            r#"{{"scope":"read","iat":{NOW},"exp":{},"nbf":{},"iss":"https://issuer.example","sub":"user-42","aud":"api"}}"#,
+            NOW + 900,
+            NOW - 5
+        )
     );
     // Several audiences give an array, in the order added.
     o.audience("web").audience("mobile");
@@ -1230,18 +1674,63 @@ fn sign_options_conflicts_are_errors() {
     let key = hs256_key(SECRET);
     let cases: Vec<OptionsCase> = vec![
         (r#"{"iat":1}"#, Box::new(|_: &Options| {})), // iat is on by default
-        (r#"{"exp":1}"#, Box::new(|o: &Options| { o.issued_at(false).lifetime(60); })),
-        (r#"{"nbf":1}"#, Box::new(|o: &Options| { o.issued_at(false).not_before(1); })),
-        (r#"{"iss":"a"}"#, Box::new(|o: &Options| { o.issued_at(false).issuer("a"); })),
-        (r#"{"sub":"a"}"#, Box::new(|o: &Options| { o.issued_at(false).subject("a"); })),
-        (r#"{"aud":"a"}"#, Box::new(|o: &Options| { o.issued_at(false).audience("a"); })),
-        (r#"{"aud":["a","b"]}"#, Box::new(|o: &Options| { o.issued_at(false).audience("a").audience("b"); })),
-        (r#"{"jti":"a"}"#, Box::new(|o: &Options| { o.issued_at(false).random_jti(true); })),
+        (
+            r#"{"exp":1}"#,
+            Box::new(|o: &Options| {
+                o.issued_at(false).lifetime(60);
+            }),
+        ),
+        (
+            r#"{"nbf":1}"#,
+            Box::new(|o: &Options| {
+                o.issued_at(false).not_before(1);
+            }),
+        ),
+        (
+            r#"{"iss":"a"}"#,
+            Box::new(|o: &Options| {
+                o.issued_at(false).issuer("a");
+            }),
+        ),
+        (
+            r#"{"sub":"a"}"#,
+            Box::new(|o: &Options| {
+                o.issued_at(false).subject("a");
+            }),
+        ),
+        (
+            r#"{"aud":"a"}"#,
+            Box::new(|o: &Options| {
+                o.issued_at(false).audience("a");
+            }),
+        ),
+        (
+            r#"{"aud":["a","b"]}"#,
+            Box::new(|o: &Options| {
+                o.issued_at(false).audience("a").audience("b");
+            }),
+        ),
+        (
+            r#"{"jti":"a"}"#,
+            Box::new(|o: &Options| {
+                o.issued_at(false).random_jti(true);
+            }),
+        ),
         // a member name written with escapes is the same claim
         (r#"{"i\u0061t":1}"#, Box::new(|_: &Options| {})),
-        (r#"{"\u006a\u0074\u0069":"x"}"#, Box::new(|o: &Options| { o.random_jti(true); })),
+        (
+            r#"{"\u006a\u0074\u0069":"x"}"#,
+            Box::new(|o: &Options| {
+                o.random_jti(true);
+            }),
+        ),
         // a conflicting value of the wrong type is still a conflict
-        (r#"{"exp":null}"#, Box::new(|o: &Options| { o.lifetime(60); })),
+        (
+            r#"{"exp":null}"#,
+            Box::new(|o: &Options| {
+                o.lifetime(60);
+            }),
+        ),
     ];
     for (claims, setup) in &cases {
         let o = Options::new();
@@ -1259,14 +1748,22 @@ fn sign_options_conflicts_are_errors() {
     for (now, lifetime) in [(NOW, u64::MAX), (NOW, i64::MAX as u64), (i64::MAX - 10, 11)] {
         let o = Options::new();
         o.now(now).lifetime(lifetime);
-        assert_eq!(sign_with(&key, b"{}", Some(&o)).unwrap_err().status, JWTKIT_ERR_INVALID_ARGUMENT, "{now} + {lifetime}");
+        assert_eq!(
+            sign_with(&key, b"{}", Some(&o)).unwrap_err().status,
+            JWTKIT_ERR_INVALID_ARGUMENT,
+            "{now} + {lifetime}"
+        );
     }
     let o = Options::new();
     o.now(i64::MAX - 10).lifetime(10).issued_at(false);
     assert_eq!(issue("{}", &o).1, format!(r#"{{"exp":{}}}"#, i64::MAX));
     // The claims must still be one JSON object.
     for bad in ["", "[]", "{", r#"{"a":1,"a":2}"#, "{} {}"] {
-        assert_eq!(sign_with(&key, bad.as_bytes(), Some(&Options::new())).unwrap_err().status, JWTKIT_ERR_JSON, "{bad:?}");
+        assert_eq!(
+            sign_with(&key, bad.as_bytes(), Some(&Options::new())).unwrap_err().status,
+            JWTKIT_ERR_JSON,
+            "{bad:?}"
+        );
     }
 }
 
@@ -1355,13 +1852,46 @@ fn misuse_is_reported_not_crashed() {
     let o = Options::new();
     expect!(jwtkit_sign_options_set_issuer(o.0, ptr::null(), 1, &mut err), JWTKIT_ERR_NULL_ARGUMENT);
     expect!(jwtkit_sign_options_set_issuer(o.0, b"\xff".as_ptr(), 1, &mut err), JWTKIT_ERR_INVALID_ARGUMENT);
-    expect!(jwtkit_sign_options_set_header(o.0, b"kid".as_ptr(), 3, b"\xff".as_ptr(), 1, &mut err), JWTKIT_ERR_INVALID_ARGUMENT);
+    expect!(
+        jwtkit_sign_options_set_header(o.0, b"kid".as_ptr(), 3, b"\xff".as_ptr(), 1, &mut err),
+        JWTKIT_ERR_INVALID_ARGUMENT
+    );
     let key = hs256_key(SECRET);
     let mut out = ptr::null_mut();
-    expect!(jwtkit_sign_with_options(ptr::null(), JWTKIT_ALG_HS256, b"{}".as_ptr(), 2, o.0, &mut out, ptr::null_mut(), &mut err), JWTKIT_ERR_NULL_ARGUMENT);
-    expect!(jwtkit_sign_with_options(key.0, JWTKIT_ALG_HS256, b"{}".as_ptr(), 2, o.0, ptr::null_mut(), ptr::null_mut(), &mut err), JWTKIT_ERR_NULL_ARGUMENT);
-    expect!(jwtkit_sign_with_options(key.0, 0, b"{}".as_ptr(), 2, o.0, &mut out, ptr::null_mut(), &mut err), JWTKIT_ERR_INVALID_ARGUMENT);
-    expect!(jwtkit_sign_with_options(key.0, JWTKIT_ALG_RS256, b"{}".as_ptr(), 2, o.0, &mut out, ptr::null_mut(), &mut err), JWTKIT_ERR_KEY_ALG_MISMATCH);
+    expect!(
+        jwtkit_sign_with_options(
+            ptr::null(),
+            JWTKIT_ALG_HS256,
+            b"{}".as_ptr(),
+            2,
+            o.0,
+            &mut out,
+            ptr::null_mut(),
+            &mut err
+        ),
+        JWTKIT_ERR_NULL_ARGUMENT
+    );
+    expect!(
+        jwtkit_sign_with_options(
+            key.0,
+            JWTKIT_ALG_HS256,
+            b"{}".as_ptr(),
+            2,
+            o.0,
+            ptr::null_mut(),
+            ptr::null_mut(),
+            &mut err
+        ),
+        JWTKIT_ERR_NULL_ARGUMENT
+    );
+    expect!(
+        jwtkit_sign_with_options(key.0, 0, b"{}".as_ptr(), 2, o.0, &mut out, ptr::null_mut(), &mut err),
+        JWTKIT_ERR_INVALID_ARGUMENT
+    );
+    expect!(
+        jwtkit_sign_with_options(key.0, JWTKIT_ALG_RS256, b"{}".as_ptr(), 2, o.0, &mut out, ptr::null_mut(), &mut err),
+        JWTKIT_ERR_KEY_ALG_MISMATCH
+    );
     assert!(out.is_null());
     let _ = err;
     // _free(NULL) is a no-op.
@@ -1382,12 +1912,54 @@ fn integer_dates_compare_exactly_at_the_ends_of_the_range() {
     run(
         "known bugs",
         vec![
-            row("now 2^54+4, exp == now + 1", claims!("exp": P54_4 + 1), |p| { p.now(P54_4); }, OK),
-            row("now 2^54+4, nbf == now + 1", claims!("nbf": P54_4 + 1), |p| { p.now(P54_4); }, NOT_YET),
-            row("now 2^54+4, iat == now + 1", claims!("iat": P54_4 + 1), |p| { p.now(P54_4); }, FUTURE),
-            row("now i64::MAX, exp == 2^63", claims!("exp": "9223372036854775808"), |p| { p.now(i64::MAX); }, OK),
-            row("now i64::MAX, nbf == 2^63", claims!("nbf": "9223372036854775808"), |p| { p.now(i64::MAX); }, NOT_YET),
-            row("now i64::MIN, exp == now + 1", claims!("exp": "-9223372036854775807"), |p| { p.now(i64::MIN); }, OK),
+            row(
+                "now 2^54+4, exp == now + 1",
+                claims!("exp": P54_4 + 1),
+                |p| {
+                    p.now(P54_4);
+                },
+                OK,
+            ),
+            row(
+                "now 2^54+4, nbf == now + 1",
+                claims!("nbf": P54_4 + 1),
+                |p| {
+                    p.now(P54_4);
+                },
+                NOT_YET,
+            ),
+            row(
+                "now 2^54+4, iat == now + 1",
+                claims!("iat": P54_4 + 1),
+                |p| {
+                    p.now(P54_4);
+                },
+                FUTURE,
+            ),
+            row(
+                "now i64::MAX, exp == 2^63",
+                claims!("exp": "9223372036854775808"),
+                |p| {
+                    p.now(i64::MAX);
+                },
+                OK,
+            ),
+            row(
+                "now i64::MAX, nbf == 2^63",
+                claims!("nbf": "9223372036854775808"),
+                |p| {
+                    p.now(i64::MAX);
+                },
+                NOT_YET,
+            ),
+            row(
+                "now i64::MIN, exp == now + 1",
+                claims!("exp": "-9223372036854775807"),
+                |p| {
+                    p.now(i64::MIN);
+                },
+                OK,
+            ),
         ],
     );
 }

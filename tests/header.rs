@@ -72,7 +72,9 @@ fn every_function_is_documented_with_its_statuses() {
         let decl = line.trim_start_matches("JWTKIT_MUST_USE ").trim();
         if decl.starts_with("jwtkit_status jwtkit_") && !decl.starts_with("jwtkit_status jwtkit_error_status") {
             assert!(
-                last_comment.contains("JWTKIT_OK") || last_comment.contains("Statuses as") || last_comment.contains("same statuses"),
+                last_comment.contains("JWTKIT_OK")
+                    || last_comment.contains("Statuses as")
+                    || last_comment.contains("same statuses"),
                 "{decl} does not document its statuses"
             );
         }

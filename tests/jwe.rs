@@ -156,7 +156,12 @@ fn keys_are_bound_to_their_algorithms() {
         assert!(matches!(e, Error::KeyAlgMismatch(_)), "{} {e}", alg.name());
     }
     // Sizes: dir needs the CEK's length, KW its own.
-    for (len, alg, enc) in [(32, Alg::Dir, Enc::A128Gcm), (16, Alg::Dir, Enc::A128CbcHs256), (32, Alg::A128Kw, Enc::A128Gcm), (16, Alg::A256Kw, Enc::A128Gcm)] {
+    for (len, alg, enc) in [
+        (32, Alg::Dir, Enc::A128Gcm),
+        (16, Alg::Dir, Enc::A128CbcHs256),
+        (32, Alg::A128Kw, Enc::A128Gcm),
+        (16, Alg::A256Kw, Enc::A128Gcm),
+    ] {
         let e = jwe::encrypt(&oct(len), alg, enc, b"x", None, false).unwrap_err();
         assert!(matches!(e, Error::KeyAlgMismatch(_)), "{e}");
     }
@@ -181,7 +186,10 @@ fn keys_are_bound_to_their_algorithms() {
     let dir_gcm = jwk(json!({"kty": "oct", "k": k, "alg": "A256GCM"}));
     assert!(jwe::encrypt(&dir_gcm, Alg::Dir, Enc::A256Gcm, b"x", None, false).is_ok());
     // X25519 keys never serve JWS.
-    assert!(matches!(jwtkit::jwt::sign(&x25519_private(), Algorithm::EdDSA, b"{}", None), Err(Error::KeyAlgMismatch(_))));
+    assert!(matches!(
+        jwtkit::jwt::sign(&x25519_private(), Algorithm::EdDSA, b"{}", None),
+        Err(Error::KeyAlgMismatch(_))
+    ));
 }
 
 /// Replaces segment `i` of a token.
@@ -244,7 +252,10 @@ fn every_modification_fails_with_the_one_decryption_error() {
 
 #[test]
 fn a_wrong_key_fails_like_a_modification() {
-    for (alg, a, b) in [(Alg::A128Kw, oct(16), jwk(json!({"kty":"oct","k":"AAAAAAAAAAAAAAAAAAAAAA"}))), (Alg::Dir, oct(16), jwk(json!({"kty":"oct","k":"AAAAAAAAAAAAAAAAAAAAAA"})))] {
+    for (alg, a, b) in [
+        (Alg::A128Kw, oct(16), jwk(json!({"kty":"oct","k":"AAAAAAAAAAAAAAAAAAAAAA"}))),
+        (Alg::Dir, oct(16), jwk(json!({"kty":"oct","k":"AAAAAAAAAAAAAAAAAAAAAA"}))),
+    ] {
         let token = jwe::encrypt(&a, alg, Enc::A128Gcm, b"x", None, false).unwrap();
         assert!(matches!(jwe::decrypt(token.as_bytes(), &b, &all_policy()), Err(Error::DecryptionFailed(_))));
     }
@@ -332,10 +343,14 @@ fn jwe_where_jws_expected_and_the_reverse() {
 #[test]
 fn header_members_and_crit() {
     let key = oct(16);
-    let t = jwe::encrypt(&key, Alg::A128Kw, Enc::A128Gcm, b"x", Some(br#"{"kid":"k1","typ":"secret+jwt"}"#), false).unwrap();
+    let t = jwe::encrypt(&key, Alg::A128Kw, Enc::A128Gcm, b"x", Some(br#"{"kid":"k1","typ":"secret+jwt"}"#), false)
+        .unwrap();
     assert_eq!(header(&t)["kid"], "k1");
     for bad in [&br#"{"alg":"dir"}"#[..], br#"{"enc":"A256GCM"}"#, br#"{"zip":"DEF"}"#, br#"{"epk":{}}"#] {
-        assert!(matches!(jwe::encrypt(&key, Alg::A128Kw, Enc::A128Gcm, b"x", Some(bad), false), Err(Error::InvalidArgument(_))));
+        assert!(matches!(
+            jwe::encrypt(&key, Alg::A128Kw, Enc::A128Gcm, b"x", Some(bad), false),
+            Err(Error::InvalidArgument(_))
+        ));
     }
     assert!(matches!(
         jwe::encrypt(&key, Alg::A128Kw, Enc::A128Gcm, b"x", Some(br#"{"crit":["exp"]}"#), false),
@@ -360,7 +375,17 @@ fn nested_jwt_sign_then_encrypt_and_decrypt_then_verify() {
     let recipient = Key::from_pem(&keys_dir("rsa2048.pkcs8.pem")).unwrap();
     let recipient_pub = Key::from_pem(&keys_dir("rsa2048.spki.pem")).unwrap();
     let claims = br#"{"sub":"alice","iss":"https://issuer.example","exp":4102444800}"#;
-    let token = jwe::sign_then_encrypt(&signer, Algorithm::ES256, claims, None, &recipient_pub, Alg::RsaOaep256, Enc::A256Gcm, false).unwrap();
+    let token = jwe::sign_then_encrypt(
+        &signer,
+        Algorithm::ES256,
+        claims,
+        None,
+        &recipient_pub,
+        Alg::RsaOaep256,
+        Enc::A256Gcm,
+        false,
+    )
+    .unwrap();
     assert_eq!(header(&token)["cty"], "JWT");
     let p = policy(Alg::RsaOaep256, Enc::A256Gcm);
     let mut v = Validation::new(&[Algorithm::ES256]).unwrap();
@@ -371,22 +396,45 @@ fn nested_jwt_sign_then_encrypt_and_decrypt_then_verify() {
     // Claim checks run: a wrong issuer, an expired token.
     let mut v2 = Validation::new(&[Algorithm::ES256]).unwrap();
     v2.add_issuer("https://other.example");
-    assert!(matches!(jwe::decrypt_then_verify(token.as_bytes(), &recipient, &p, &verifier, &v2), Err(Error::IssuerMismatch(_))));
+    assert!(matches!(
+        jwe::decrypt_then_verify(token.as_bytes(), &recipient, &p, &verifier, &v2),
+        Err(Error::IssuerMismatch(_))
+    ));
     let mut v3 = Validation::new(&[Algorithm::ES256]).unwrap();
     v3.set_now(4102444801);
-    assert!(matches!(jwe::decrypt_then_verify(token.as_bytes(), &recipient, &p, &verifier, &v3), Err(Error::Expired(_))));
+    assert!(matches!(
+        jwe::decrypt_then_verify(token.as_bytes(), &recipient, &p, &verifier, &v3),
+        Err(Error::Expired(_))
+    ));
     // The inner algorithm must be allowed, the inner signature must verify.
     let v4 = Validation::new(&[Algorithm::RS256]).unwrap();
-    assert!(matches!(jwe::decrypt_then_verify(token.as_bytes(), &recipient, &p, &verifier, &v4), Err(Error::AlgNotAllowed(_))));
+    assert!(matches!(
+        jwe::decrypt_then_verify(token.as_bytes(), &recipient, &p, &verifier, &v4),
+        Err(Error::AlgNotAllowed(_))
+    ));
     let other = Key::from_pem(&keys_dir("ecp384.spki.pem")).unwrap();
     let v5 = Validation::new(&[Algorithm::ES256]).unwrap();
     assert!(jwe::decrypt_then_verify(token.as_bytes(), &recipient, &p, &other, &v5).is_err());
     // A JWE without `cty: JWT`, or whose content is not a JWS, is refused.
     let plain = jwe::encrypt(&recipient_pub, Alg::RsaOaep256, Enc::A256Gcm, claims, None, false).unwrap();
-    assert!(matches!(jwe::decrypt_then_verify(plain.as_bytes(), &recipient, &p, &verifier, &v), Err(Error::HeaderInvalid(_))));
+    assert!(matches!(
+        jwe::decrypt_then_verify(plain.as_bytes(), &recipient, &p, &verifier, &v),
+        Err(Error::HeaderInvalid(_))
+    ));
     let inner_jwe = jwe::encrypt(&recipient_pub, Alg::RsaOaep256, Enc::A256Gcm, claims, None, false).unwrap();
-    let double = jwe::encrypt(&recipient_pub, Alg::RsaOaep256, Enc::A256Gcm, inner_jwe.as_bytes(), Some(br#"{"cty":"JWT"}"#), false).unwrap();
-    assert!(matches!(jwe::decrypt_then_verify(double.as_bytes(), &recipient, &p, &verifier, &v), Err(Error::TokenMalformed(_))));
+    let double = jwe::encrypt(
+        &recipient_pub,
+        Alg::RsaOaep256,
+        Enc::A256Gcm,
+        inner_jwe.as_bytes(),
+        Some(br#"{"cty":"JWT"}"#),
+        false,
+    )
+    .unwrap();
+    assert!(matches!(
+        jwe::decrypt_then_verify(double.as_bytes(), &recipient, &p, &verifier, &v),
+        Err(Error::TokenMalformed(_))
+    ));
 }
 
 #[test]

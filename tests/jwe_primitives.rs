@@ -53,7 +53,11 @@ fn aead(file: &str, enc_for: impl Fn(u64, u64, u64) -> Option<Enc>) -> Counts {
             let decrypted = p::content_decrypt(enc, &key, &iv, &aad, &ct, &tag);
             match t["result"].as_str().unwrap() {
                 "valid" => {
-                    assert_eq!(&decrypted.unwrap_or_else(|e| panic!("{file} tcId {id}: {e}"))[..], &msg[..], "{file} tcId {id}");
+                    assert_eq!(
+                        &decrypted.unwrap_or_else(|e| panic!("{file} tcId {id}: {e}"))[..],
+                        &msg[..],
+                        "{file} tcId {id}"
+                    );
                     let (ct2, tag2) = p::content_encrypt(enc, &key, &iv, &aad, &msg).unwrap();
                     assert_eq!((ct2, tag2), (ct, tag), "{file} tcId {id}: encryption");
                     c.valid += 1;
@@ -72,9 +76,13 @@ fn aead(file: &str, enc_for: impl Fn(u64, u64, u64) -> Option<Enc>) -> Counts {
 
 #[test]
 fn cbc_hmac() {
-    let a128 = aead("a128cbc_hs256_test.json", |k, iv, tag| (k == 256 && iv == 128 && tag == 128).then_some(Enc::A128CbcHs256));
+    let a128 = aead("a128cbc_hs256_test.json", |k, iv, tag| {
+        (k == 256 && iv == 128 && tag == 128).then_some(Enc::A128CbcHs256)
+    });
     assert_eq!(a128, Counts { valid: 67, invalid: 27, ..Default::default() }, "{a128:?}");
-    let a256 = aead("a256cbc_hs512_test.json", |k, iv, tag| (k == 512 && iv == 128 && tag == 256).then_some(Enc::A256CbcHs512));
+    let a256 = aead("a256cbc_hs512_test.json", |k, iv, tag| {
+        (k == 512 && iv == 128 && tag == 256).then_some(Enc::A256CbcHs512)
+    });
     assert_eq!(a256, Counts { valid: 67, invalid: 27, ..Default::default() }, "{a256:?}");
 }
 
@@ -123,7 +131,11 @@ fn aes_key_wrap() {
         }
     }
     // 192-bit KEKs are skipped; the two ShortKey (8-byte key) cases are refused.
-    assert_eq!(c, Counts { valid: 24, invalid: 84, acceptable_rejected: 2, skipped: 55, ..Default::default() }, "{c:?}");
+    assert_eq!(
+        c,
+        Counts { valid: 24, invalid: 84, acceptable_rejected: 2, skipped: 55, ..Default::default() },
+        "{c:?}"
+    );
 }
 
 fn key_agreement(file: &str) -> Counts {
@@ -177,7 +189,11 @@ fn x25519() {
     let c = key_agreement("x25519_jwk_test.json");
     // acceptable: twist and non-canonical points agree as labelled; the 31 low-order
     // points (all-zero secret) are refused.
-    assert_eq!(c, Counts { valid: 264, invalid: 13, acceptable_accepted: 223, acceptable_rejected: 31, skipped: 0 }, "{c:?}");
+    assert_eq!(
+        c,
+        Counts { valid: 264, invalid: 13, acceptable_accepted: 223, acceptable_rejected: 31, skipped: 0 },
+        "{c:?}"
+    );
 }
 
 fn oaep(file: &str, sha1: bool) -> Counts {

@@ -48,8 +48,13 @@ impl Drop for Policy {
 impl Policy {
     fn new(algs: &[i32], encs: &[i32]) -> Policy {
         let mut p = ptr::null_mut();
-        finish(unsafe { jwtkit_jwe_policy_new(algs.as_ptr(), algs.len(), encs.as_ptr(), encs.len(), &mut p, ptr::null_mut()) }, ptr::null_mut())
-            .unwrap();
+        finish(
+            unsafe {
+                jwtkit_jwe_policy_new(algs.as_ptr(), algs.len(), encs.as_ptr(), encs.len(), &mut p, ptr::null_mut())
+            },
+            ptr::null_mut(),
+        )
+        .unwrap();
         Policy(p)
     }
 
@@ -65,7 +70,17 @@ fn decrypt(token: &str, key: &CKey, policy: &Policy) -> Result<(Vec<u8>, Vec<u8>
     let (mut h, mut hl, mut p, mut pl) = (ptr::null_mut(), 0usize, ptr::null_mut(), 0usize);
     let mut err = ptr::null_mut();
     let st = unsafe {
-        jwtkit_jwe_decrypt(token.as_ptr(), token.len(), key.as_ptr(), policy.0, &mut h, &mut hl, &mut p, &mut pl, &mut err)
+        jwtkit_jwe_decrypt(
+            token.as_ptr(),
+            token.len(),
+            key.as_ptr(),
+            policy.0,
+            &mut h,
+            &mut hl,
+            &mut p,
+            &mut pl,
+            &mut err,
+        )
     };
     match finish(st, err) {
         Ok(()) => Ok((take(h, hl), take(p, pl))),
@@ -144,8 +159,17 @@ fn jose_cookbook_nested_jwt_through_the_c_abi() {
         let mut err = ptr::null_mut();
         let st = unsafe {
             jwtkit_jwe_decrypt_and_verify(
-                compact.as_ptr(), compact.len(), dec_key.as_ptr(), policy.0, verify_key.as_ptr(), validation.as_ptr(),
-                &mut h, &mut hl, &mut c, &mut cl, &mut err,
+                compact.as_ptr(),
+                compact.len(),
+                dec_key.as_ptr(),
+                policy.0,
+                verify_key.as_ptr(),
+                validation.as_ptr(),
+                &mut h,
+                &mut hl,
+                &mut c,
+                &mut cl,
+                &mut err,
             )
         };
         finish(st, err).map(|()| (take(h, hl), take(c, cl)))

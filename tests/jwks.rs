@@ -64,9 +64,7 @@ fn raw(b: &[u8]) -> (*const u8, usize) {
 }
 
 /// One `char **out, size_t *out_len` call.
-fn string_out(
-    f: impl FnOnce(*mut *mut c_char, *mut usize, *mut *mut jwtkit_error) -> i32,
-) -> Result<String, CErr> {
+fn string_out(f: impl FnOnce(*mut *mut c_char, *mut usize, *mut *mut jwtkit_error) -> i32) -> Result<String, CErr> {
     let (mut out, mut len, mut err) = (ptr::null_mut(), 0usize, ptr::null_mut());
     let st = f(&mut out, &mut len, &mut err);
     match finish(st, err) {
@@ -213,8 +211,8 @@ impl Set {
         (0..n)
             .map(|i| {
                 let mut status = 0;
-                let msg = string_out(|o, l, e| unsafe { jwtkit_keyset_skipped(self.0, i, &mut status, o, l, e) })
-                    .unwrap();
+                let msg =
+                    string_out(|o, l, e| unsafe { jwtkit_keyset_skipped(self.0, i, &mut status, o, l, e) }).unwrap();
                 (status, msg)
             })
             .collect()
@@ -226,7 +224,8 @@ impl Set {
     fn jws_verify(&self, token: &str, v: &Policy) -> Result<(String, Vec<u8>), CErr> {
         let (tp, tn) = raw(token.as_bytes());
         let (mut h, mut hl, mut p, mut pl, mut err) = (ptr::null_mut(), 0, ptr::null_mut(), 0, ptr::null_mut());
-        let st = unsafe { jwtkit_jws_verify_with_keyset(tp, tn, self.0, v.0, &mut h, &mut hl, &mut p, &mut pl, &mut err) };
+        let st =
+            unsafe { jwtkit_jws_verify_with_keyset(tp, tn, self.0, v.0, &mut h, &mut hl, &mut p, &mut pl, &mut err) };
         match finish(st, err) {
             Ok(()) => {
                 let payload = unsafe { std::slice::from_raw_parts(p as *const u8, pl) }.to_vec();
@@ -396,12 +395,16 @@ fn cookbook_keys_verify_their_jws_examples() {
         let flat = ex["output"]["json_flat"].to_string();
         assert_eq!(set.jws_verify(&flat, &v).unwrap_err().status, JWTKIT_ERR_TOKEN_MALFORMED);
         // A different `kid` finds nothing, even though a key would verify.
-        let other = compact.replacen(compact.split('.').next().unwrap(), &{
-            use base64::Engine;
-            let mut h = ex["signing"]["protected"].clone();
-            h["kid"] = json!("someone-else");
-            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(h.to_string())
-        }, 1);
+        let other = compact.replacen(
+            compact.split('.').next().unwrap(),
+            &{
+                use base64::Engine;
+                let mut h = ex["signing"]["protected"].clone();
+                h["kid"] = json!("someone-else");
+                base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(h.to_string())
+            },
+            1,
+        );
         assert_eq!(set.jws_verify(&other, &v).unwrap_err().status, JWTKIT_ERR_KEY_NOT_FOUND, "{file}");
     }
     assert_eq!(verified, 7);
@@ -422,7 +425,9 @@ fn cookbook_keys_verify_their_jws_examples() {
 /// Exporting the cookbook keys gives back the RFC's members.
 #[test]
 fn cookbook_keys_export_as_written() {
-    for (private, public) in [("3_2.ec_private_key", "3_1.ec_public_key"), ("3_4.rsa_private_key", "3_3.rsa_public_key")] {
+    for (private, public) in
+        [("3_2.ec_private_key", "3_1.ec_public_key"), ("3_4.rsa_private_key", "3_3.rsa_public_key")]
+    {
         let jwk = cookbook_jwk(private);
         let key = Key::jwk_value(&jwk).unwrap();
         assert!(key.is_private());
@@ -465,7 +470,8 @@ fn rfc7638_and_rfc8037_thumbprints() {
     assert_eq!(from_pem.thumbprint().unwrap(), t["thumbprintB64u"].as_str().unwrap());
 
     let doc = vector("rfc/rfc8037_appendix_a.json");
-    let tests: BTreeMap<&str, &Value> = doc["tests"].as_array().unwrap().iter().map(|t| (t["id"].as_str().unwrap(), t)).collect();
+    let tests: BTreeMap<&str, &Value> =
+        doc["tests"].as_array().unwrap().iter().map(|t| (t["id"].as_str().unwrap(), t)).collect();
     let a1 = tests["rfc8037-A.1-A.2-ed25519-key"];
     let a3 = tests["rfc8037-A.3-thumbprint"];
     let private = Key::jwk_value(&a1["jwk"]).unwrap();
@@ -487,7 +493,10 @@ fn rfc7638_and_rfc8037_thumbprints() {
     assert_eq!(payload, a4["payload"].as_str().unwrap().as_bytes());
     // Re-signed with the exported-and-reimported private key: the same, deterministic, JWS.
     let again = Key::jwk(&private.private_jwk().unwrap()).unwrap();
-    assert_eq!(again.jws_sign(JWTKIT_ALG_EDDSA, a4["payload"].as_str().unwrap().as_bytes()).unwrap(), a4["compact"].as_str().unwrap());
+    assert_eq!(
+        again.jws_sign(JWTKIT_ALG_EDDSA, a4["payload"].as_str().unwrap().as_bytes()).unwrap(),
+        a4["compact"].as_str().unwrap()
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -593,6 +602,7 @@ fn wycheproof_json_web_crypto_test_jws_cases_as_labelled() {
         let jwks = if is_set { keys.clone() } else { json!({"keys": [keys]}) };
         let set = Set::jwks_value(&jwks).unwrap();
         for t in group["tests"].as_array().unwrap() {
+            // The JWE cases of this file are counted and run in tests/vectors.rs.
             let Some(jws) = t.get("jws") else { continue };
             let id = t["tcId"].as_i64().unwrap();
             let token = match jws {
@@ -791,7 +801,17 @@ fn sets_are_shared_between_threads() {
                     let (tp, tn) = (t.as_ptr(), t.len());
                     let mut err = ptr::null_mut();
                     let st = unsafe {
-                        jwtkit_verify_with_keyset(tp, tn, shared.0, policy.0, ptr::null_mut(), ptr::null_mut(), ptr::null_mut(), ptr::null_mut(), &mut err)
+                        jwtkit_verify_with_keyset(
+                            tp,
+                            tn,
+                            shared.0,
+                            policy.0,
+                            ptr::null_mut(),
+                            ptr::null_mut(),
+                            ptr::null_mut(),
+                            ptr::null_mut(),
+                            &mut err,
+                        )
                     };
                     finish(st, err).unwrap();
                 }
@@ -840,7 +860,11 @@ fn generated_keys_round_trip_through_jwk_and_pem() {
         if name.starts_with("HS") {
             assert_eq!(key.kind(), JWTKIT_KEY_KIND_HMAC);
             let k = private_jwk["k"].as_str().unwrap();
-            let want: usize = match name { "HS256" => 32, "HS384" => 48, _ => 64 };
+            let want: usize = match name {
+                "HS256" => 32,
+                "HS384" => 48,
+                _ => 64,
+            };
             assert_eq!(k.len(), (want * 4).div_ceil(3), "{name}: secret of {want} bytes");
             assert_eq!(key.public_jwk().unwrap_err().status, JWTKIT_ERR_INVALID_ARGUMENT);
             assert_eq!(key.private_pem().unwrap_err().status, JWTKIT_ERR_INVALID_ARGUMENT);
@@ -916,7 +940,10 @@ fn misuse_and_accessors() {
         let mut key: *const jwtkit_key = ptr::null();
         let mut err = ptr::null_mut();
         assert_eq!(jwtkit_keyset_from_jwks(ptr::null(), 3, &mut set, ptr::null_mut()), JWTKIT_ERR_NULL_ARGUMENT);
-        assert_eq!(jwtkit_keyset_from_jwks(b"{}".as_ptr(), 2, ptr::null_mut(), ptr::null_mut()), JWTKIT_ERR_NULL_ARGUMENT);
+        assert_eq!(
+            jwtkit_keyset_from_jwks(b"{}".as_ptr(), 2, ptr::null_mut(), ptr::null_mut()),
+            JWTKIT_ERR_NULL_ARGUMENT
+        );
         assert_eq!(jwtkit_keyset_from_keys(ptr::null(), 1, &mut set, ptr::null_mut()), JWTKIT_ERR_NULL_ARGUMENT);
         let nulls = [ptr::null::<jwtkit_key>()];
         assert_eq!(jwtkit_keyset_from_keys(nulls.as_ptr(), 1, &mut set, &mut err), JWTKIT_ERR_NULL_ARGUMENT);
@@ -933,8 +960,14 @@ fn misuse_and_accessors() {
         assert!(!jwtkit_key_is_private(ptr::null()));
         jwtkit_keyset_free(ptr::null());
         let mut out = ptr::null_mut();
-        assert_eq!(jwtkit_key_thumbprint(ptr::null(), &mut out, ptr::null_mut(), ptr::null_mut()), JWTKIT_ERR_NULL_ARGUMENT);
-        assert_eq!(jwtkit_keyset_to_public_jwks(ptr::null(), &mut out, ptr::null_mut(), ptr::null_mut()), JWTKIT_ERR_NULL_ARGUMENT);
+        assert_eq!(
+            jwtkit_key_thumbprint(ptr::null(), &mut out, ptr::null_mut(), ptr::null_mut()),
+            JWTKIT_ERR_NULL_ARGUMENT
+        );
+        assert_eq!(
+            jwtkit_keyset_to_public_jwks(ptr::null(), &mut out, ptr::null_mut(), ptr::null_mut()),
+            JWTKIT_ERR_NULL_ARGUMENT
+        );
         assert!(out.is_null());
     }
     for bad in ["", "[]", "{}", r#"{"keys":{}}"#, r#"{"keys":[],"keys":[]}"#, "{\"keys\":[]"] {
@@ -974,13 +1007,19 @@ fn misuse_and_accessors() {
     assert!(set.verify(&token, &Policy::new(&[JWTKIT_ALG_HS256])).is_ok());
 
     // with_kid: replaces, removes, keeps restrictions; the original is unchanged.
-    let k = Key::jwk(r#"{"kty":"oct","k":"hJtXIZ2uSN5kbQfbtTNWbpdmhkV8FJG-Onbc6mxCcYg","kid":"a","alg":"HS256","use":"sig"}"#).unwrap();
+    let k = Key::jwk(
+        r#"{"kty":"oct","k":"hJtXIZ2uSN5kbQfbtTNWbpdmhkV8FJG-Onbc6mxCcYg","kid":"a","alg":"HS256","use":"sig"}"#,
+    )
+    .unwrap();
     let b = k.with_kid(Some("b")).unwrap();
     assert_eq!((k.kid().as_deref(), b.kid().as_deref()), (Some("a"), Some("b")));
     assert_eq!(k.with_kid(None).unwrap().kid(), None);
     assert_eq!(b.sign(JWTKIT_ALG_HS512, "{}").unwrap_err().status, JWTKIT_ERR_KEY_USAGE);
     let jwk: Value = serde_json::from_str(&b.private_jwk().unwrap()).unwrap();
-    assert_eq!(jwk, json!({"kty":"oct","k":"hJtXIZ2uSN5kbQfbtTNWbpdmhkV8FJG-Onbc6mxCcYg","kid":"b","alg":"HS256","use":"sig"}));
+    assert_eq!(
+        jwk,
+        json!({"kty":"oct","k":"hJtXIZ2uSN5kbQfbtTNWbpdmhkV8FJG-Onbc6mxCcYg","kid":"b","alg":"HS256","use":"sig"})
+    );
     let bad_utf8 = [0xffu8];
     let e = key_out(|o, e| unsafe { jwtkit_key_with_kid(k.0, bad_utf8.as_ptr(), 1, o, e) }).err().unwrap();
     assert_eq!(e.status, JWTKIT_ERR_INVALID_ARGUMENT);

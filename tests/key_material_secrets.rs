@@ -104,8 +104,9 @@ fn refused_keys_are_neither_keys_nor_secrets() {
             loaded_forms += 1;
             match result {
                 Ok(_) => failures.push(format!("{file}: jwtkit loads this key; it belongs in tests/keys")),
-                Err(e) if [JWTKIT_ERR_KEY_INVALID, JWTKIT_ERR_KEY_UNSUPPORTED, JWTKIT_ERR_KEY_TOO_WEAK]
-                    .contains(&e.status) => {}
+                Err(e)
+                    if [JWTKIT_ERR_KEY_INVALID, JWTKIT_ERR_KEY_UNSUPPORTED, JWTKIT_ERR_KEY_TOO_WEAK]
+                        .contains(&e.status) => {}
                 Err(e) => failures.push(format!("{file}: refused with an unexpected status: {e}")),
             }
         }
@@ -129,11 +130,8 @@ fn loadable_keys_are_not_secrets_either() {
 #[test]
 fn key_shaped_variants_are_refused() {
     let pem = fs::read("tests/keys/refused/secp256k1.spki.pem").unwrap();
-    let spki_b64: String = String::from_utf8(pem.clone())
-        .unwrap()
-        .lines()
-        .filter(|l| !l.starts_with("-----"))
-        .collect();
+    let spki_b64: String =
+        String::from_utf8(pem.clone()).unwrap().lines().filter(|l| !l.starts_with("-----")).collect();
     let cases: Vec<(&str, Vec<u8>)> = vec![
         ("CRLF PEM", String::from_utf8(pem.clone()).unwrap().replace('\n', "\r\n").into_bytes()),
         ("text before the PEM", [b"subject=CN = test\n".as_slice(), &pem].concat()),
@@ -142,7 +140,10 @@ fn key_shaped_variants_are_refused() {
         ("base64url SPKI", spki_b64.replace('+', "-").replace('/', "_").trim_end_matches('=').as_bytes().to_vec()),
         ("pretty JWK", b"{\n  \"kty\": \"EC\",\n  \"crv\": \"secp256k1\"\n}".to_vec()),
         ("JWK with a BOM", b"\xEF\xBB\xBF{\"kty\":\"OKP\",\"crv\":\"Ed448\",\"x\":\"AA\"}".to_vec()),
-        ("OpenSSH certificate", b"ssh-ed25519-cert-v01@openssh.com AAAAIHNzaC1lZDI1NTE5LWNlcnQtdjAxQG9wZW5zc2guY29t".to_vec()),
+        (
+            "OpenSSH certificate",
+            b"ssh-ed25519-cert-v01@openssh.com AAAAIHNzaC1lZDI1NTE5LWNlcnQtdjAxQG9wZW5zc2guY29t".to_vec(),
+        ),
         ("FIDO OpenSSH key", b"sk-ssh-ed25519@openssh.com AAAAGnNrLXNzaC1lZDI1NTE5QG9wZW5zc2guY29t".to_vec()),
     ];
     for (what, bytes) in cases {

@@ -53,7 +53,13 @@ fn every_algorithm_signs_and_verifies_with_every_format() {
     for (alg, name) in [(ES256, "ecp256"), (ES384, "ecp384"), (ES512, "ecp521")] {
         let private = pem(&format!("{name}.pkcs8.pem"));
         for other in ["sec1.pem", "sec1.der", "pkcs8.der"] {
-            round_trip(&private, &Key::from_pem(&file(&format!("{name}.{other}"))).or_else(|_| Key::from_der(&file(&format!("{name}.{other}")))).unwrap(), alg);
+            round_trip(
+                &private,
+                &Key::from_pem(&file(&format!("{name}.{other}")))
+                    .or_else(|_| Key::from_der(&file(&format!("{name}.{other}"))))
+                    .unwrap(),
+                alg,
+            );
         }
         round_trip(&pem(&format!("{name}.sec1.pem")), &pem(&format!("{name}.spki.pem")), alg);
         round_trip(&der(&format!("{name}.sec1.der")), &der(&format!("{name}.spki.der")), alg);
@@ -66,7 +72,9 @@ fn every_algorithm_signs_and_verifies_with_every_format() {
 
 #[test]
 fn ecdsa_signatures_are_raw_fixed_length() {
-    for (alg, name, len) in [(Algorithm::ES256, "ecp256", 64), (Algorithm::ES384, "ecp384", 96), (Algorithm::ES512, "ecp521", 132)] {
+    for (alg, name, len) in
+        [(Algorithm::ES256, "ecp256", 64), (Algorithm::ES384, "ecp384", 96), (Algorithm::ES512, "ecp521", 132)]
+    {
         let sig = pem(&format!("{name}.pkcs8.pem")).sign_bytes(alg, b"msg").unwrap();
         assert_eq!(sig.len(), len, "{}", alg.name());
     }
@@ -89,7 +97,11 @@ fn keys_are_bound_to_their_algorithms() {
     ];
     for (key, wrong) in cases {
         for alg in wrong {
-            assert!(matches!(key.verify_bytes(*alg, b"m", &[0u8; 64]), Err(Error::KeyAlgMismatch(_))), "{}", alg.name());
+            assert!(
+                matches!(key.verify_bytes(*alg, b"m", &[0u8; 64]), Err(Error::KeyAlgMismatch(_))),
+                "{}",
+                alg.name()
+            );
         }
     }
     assert!(matches!(rsa.sign_bytes(RS256, b"m"), Err(Error::KeyCannotSign(_))));
@@ -116,7 +128,10 @@ fn weak_and_unsupported_keys_are_refused_with_their_reason() {
     assert!(matches!(Key::from_der(&file("rsa1024.pkcs8.der")), Err(Error::KeyTooWeak(_))));
     assert!(matches!(Key::from_pem(&file("secp256k1.sec1.pem")), Err(Error::KeyUnsupported(_))));
     assert!(matches!(Key::from_pem(&file("x25519.pkcs8.pem")), Err(Error::KeyUnsupported(_))));
-    assert!(matches!(Key::from_pem(b"-----BEGIN ENCRYPTED PRIVATE KEY-----\nAA==\n-----END ENCRYPTED PRIVATE KEY-----\n"), Err(Error::KeyUnsupported(_))));
+    assert!(matches!(
+        Key::from_pem(b"-----BEGIN ENCRYPTED PRIVATE KEY-----\nAA==\n-----END ENCRYPTED PRIVATE KEY-----\n"),
+        Err(Error::KeyUnsupported(_))
+    ));
     assert!(matches!(Key::from_pem(b"not a key"), Err(Error::KeyInvalid(_))));
     assert!(matches!(Key::from_der(b"\x30\x03\x02\x01\x00"), Err(Error::KeyInvalid(_))));
     assert!(matches!(Key::from_secret(b""), Err(Error::KeyTooWeak(_))));
@@ -150,7 +165,13 @@ fn jwk_restrictions_are_enforced() {
     let verify_only = jwk(r#","key_ops":["verify"]"#);
     assert!(matches!(verify_only.sign_bytes(Algorithm::HS256, b"m"), Err(Error::KeyUsage(_))));
     assert!(matches!(verify_only.verify_bytes(Algorithm::HS256, b"m", &[0; 32]), Err(Error::SignatureInvalid(_))));
-    for bad in [r#"{"kty":"EC","crv":"P-256","x":"AA","y":"AA"}"#, r#"{"kty":"RSA","n":"AQAB"}"#, r#"{"kty":"oct"}"#, r#"{"k":"AA"}"#, r#"{"kty":"oct","k":"A=="}"#] {
+    for bad in [
+        r#"{"kty":"EC","crv":"P-256","x":"AA","y":"AA"}"#,
+        r#"{"kty":"RSA","n":"AQAB"}"#,
+        r#"{"kty":"oct"}"#,
+        r#"{"k":"AA"}"#,
+        r#"{"kty":"oct","k":"A=="}"#,
+    ] {
         assert!(matches!(Key::from_jwk(bad.as_bytes()), Err(Error::KeyInvalid(_))), "{bad}");
     }
     // A point that is not on P-256.

@@ -33,7 +33,12 @@ fn each_limit_is_configurable() {
     assert!(matches!(jwt::verify(token.as_bytes(), &k, &v), Err(Error::JsonLimit(_))));
     v.set_limits(Limits { max_header_len: 16 * 1024, ..Limits::default() }).unwrap();
     assert!(jwt::verify(token.as_bytes(), &k, &v).is_ok());
-    for bad in [Limits { max_depth: 0, ..Limits::default() }, Limits { max_depth: 500, ..Limits::default() }, Limits { max_token_len: 1, ..Limits::default() }, Limits { max_keys_tried: 0, ..Limits::default() }] {
+    for bad in [
+        Limits { max_depth: 0, ..Limits::default() },
+        Limits { max_depth: 500, ..Limits::default() },
+        Limits { max_token_len: 1, ..Limits::default() },
+        Limits { max_keys_tried: 0, ..Limits::default() },
+    ] {
         assert!(matches!(v.set_limits(bad), Err(Error::InvalidArgument(_))));
     }
 }
@@ -46,9 +51,15 @@ fn c_setter_maps_to_the_same_limits() {
         let mut v = std::ptr::null_mut();
         assert_eq!(jwtkit_validation_new(algs.as_ptr(), 1, &mut v, std::ptr::null_mut()), JWTKIT_OK);
         assert_eq!(jwtkit_validation_set_limit(v, JWTKIT_LIMIT_JSON_DEPTH, 8, std::ptr::null_mut()), JWTKIT_OK);
-        assert_eq!(jwtkit_validation_set_limit(v, JWTKIT_LIMIT_JSON_DEPTH, 121, std::ptr::null_mut()), JWTKIT_ERR_INVALID_ARGUMENT);
+        assert_eq!(
+            jwtkit_validation_set_limit(v, JWTKIT_LIMIT_JSON_DEPTH, 121, std::ptr::null_mut()),
+            JWTKIT_ERR_INVALID_ARGUMENT
+        );
         assert_eq!(jwtkit_validation_set_limit(v, 99, 8, std::ptr::null_mut()), JWTKIT_ERR_INVALID_ARGUMENT);
-        assert_eq!(jwtkit_validation_set_limit(std::ptr::null_mut(), JWTKIT_LIMIT_TOKEN_LEN, 8, std::ptr::null_mut()), JWTKIT_ERR_NULL_ARGUMENT);
+        assert_eq!(
+            jwtkit_validation_set_limit(std::ptr::null_mut(), JWTKIT_LIMIT_TOKEN_LEN, 8, std::ptr::null_mut()),
+            JWTKIT_ERR_NULL_ARGUMENT
+        );
         jwtkit_validation_free(v);
     }
 }

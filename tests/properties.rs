@@ -110,7 +110,8 @@ fn json_string(rng: &mut Rng, s: &str) -> String {
 }
 
 fn json_number(rng: &mut Rng) -> String {
-    let digits = |rng: &mut Rng, n: usize| -> String { (0..n).map(|_| char::from(b'0' + rng.below(10) as u8)).collect() };
+    let digits =
+        |rng: &mut Rng, n: usize| -> String { (0..n).map(|_| char::from(b'0' + rng.below(10) as u8)).collect() };
     let sign = if rng.one_in(3) { "-" } else { "" };
     match rng.below(6) {
         0 => format!("{sign}{}", rng.below(1000)),
@@ -156,7 +157,8 @@ fn json_value(rng: &mut Rng, depth: usize) -> String {
         }
         5 => {
             let n = rng.below(5);
-            let items: Vec<String> = (0..n).map(|_| format!("{}{}{}", ws(rng), json_value(rng, depth + 1), ws(rng))).collect();
+            let items: Vec<String> =
+                (0..n).map(|_| format!("{}{}{}", ws(rng), json_value(rng, depth + 1), ws(rng))).collect();
             format!("[{}{}]", items.join(","), if n == 0 { ws(rng) } else { "" })
         }
         _ => json_object(rng, depth + 1, false),
@@ -184,7 +186,11 @@ fn json_object(rng: &mut Rng, depth: usize, top: bool) -> String {
             members.insert(rng.below(members.len() + 1), format!("{key}:{value}"));
         };
         if rng.one_in(3) {
-            let v = if rng.one_in(2) { format!("{}", 4_102_444_800u64 + rng.below(1 << 30) as u64) } else { "4102444800.25".into() };
+            let v = if rng.one_in(2) {
+                format!("{}", 4_102_444_800u64 + rng.below(1 << 30) as u64)
+            } else {
+                "4102444800.25".into()
+            };
             add(rng, "exp", v);
         }
         if rng.one_in(3) {
@@ -266,21 +272,36 @@ fn sign_then_verify_round_trips_exact_claims_for_every_algorithm() {
                 ("raw non-ASCII", claims.iter().any(|b| !b.is_ascii())),
                 ("nested arrays", text.contains('[')),
                 ("nested objects", text.matches('{').count() > 1),
-                ("numbers with exponents", claims.windows(3).any(|w| w[0].is_ascii_digit() && (w[1] | 0x20) == b'e' && (w[2].is_ascii_digit() || w[2] == b'+' || w[2] == b'-'))),
+                (
+                    "numbers with exponents",
+                    claims.windows(3).any(|w| {
+                        w[0].is_ascii_digit()
+                            && (w[1] | 0x20) == b'e'
+                            && (w[2].is_ascii_digit() || w[2] == b'+' || w[2] == b'-')
+                    }),
+                ),
                 ("insignificant whitespace", claims.iter().any(|b| b" \t\r\n".contains(b))),
-                ("registered claims", ["\"exp\"", "\"nbf\"", "\"iat\"", "\"iss\"", "\"sub\"", "\"jti\""].iter().any(|r| text.contains(r))),
+                (
+                    "registered claims",
+                    ["\"exp\"", "\"nbf\"", "\"iat\"", "\"iss\"", "\"sub\"", "\"jti\""].iter().any(|r| text.contains(r)),
+                ),
             ] {
                 *seen.entry(what).or_default() += usize::from(hit);
             }
-            let token = sign(&signer, id, &claims, None)
-                .unwrap_or_else(|e| panic!("{alg} #{i}: sign failed: {e}\nclaims: {}", String::from_utf8_lossy(&claims)));
-            let ok = verify(token.as_bytes(), &verifier, &policy)
-                .unwrap_or_else(|e| panic!("{alg} #{i}: verify failed: {e}\nclaims: {}\ntoken: {token}", String::from_utf8_lossy(&claims)));
+            let token = sign(&signer, id, &claims, None).unwrap_or_else(|e| {
+                panic!("{alg} #{i}: sign failed: {e}\nclaims: {}", String::from_utf8_lossy(&claims))
+            });
+            let ok = verify(token.as_bytes(), &verifier, &policy).unwrap_or_else(|e| {
+                panic!("{alg} #{i}: verify failed: {e}\nclaims: {}\ntoken: {token}", String::from_utf8_lossy(&claims))
+            });
             assert_eq!(ok.payload, claims, "{alg} #{i}: claims differ after the round trip");
             let header: serde_json::Value = serde_json::from_slice(&ok.header).unwrap();
             assert_eq!(header["alg"], alg, "{alg} #{i}: header {header}");
             // The private key verifies too, and the unverified decode sees the same bytes.
-            assert_eq!(verify(token.as_bytes(), &signer, &policy).expect("verify with the private key").payload, claims);
+            assert_eq!(
+                verify(token.as_bytes(), &signer, &policy).expect("verify with the private key").payload,
+                claims
+            );
             assert_eq!(decode_unverified(token.as_bytes()).expect("decode_unverified").payload, claims);
             total += 1;
         }
@@ -293,7 +314,10 @@ fn sign_then_verify_round_trips_exact_claims_for_every_algorithm() {
             total += 1;
         }
     }
-    eprintln!("round trips: {total} tokens, 13 algorithms, seed 0x5EED0001, {:?}\n  claims with {seen:?}", start.elapsed());
+    eprintln!(
+        "round trips: {total} tokens, 13 algorithms, seed 0x5EED0001, {:?}\n  claims with {seen:?}",
+        start.elapsed()
+    );
     for (what, n) in &seen {
         assert!(*n >= 20, "only {n} generated claims had {what}");
     }
@@ -381,7 +405,10 @@ fn every_single_byte_change_fails(algs: &[(&str, usize)], seed: u64, max_claims:
         algs.iter().map(|(a, _)| *a).collect::<Vec<_>>().join(" "),
         start.elapsed()
     );
-    assert!(statuses.get("JWTKIT_ERR_SIGNATURE_INVALID").copied().unwrap_or(0) > changes / 4, "most changes reach the signature check");
+    assert!(
+        statuses.get("JWTKIT_ERR_SIGNATURE_INVALID").copied().unwrap_or(0) > changes / 4,
+        "most changes reach the signature check"
+    );
 }
 
 #[test]
@@ -391,7 +418,11 @@ fn every_single_byte_change_fails_hmac() {
 
 #[test]
 fn every_single_byte_change_fails_rsa() {
-    every_single_byte_change_fails(&[("RS256", 12), ("RS384", 12), ("RS512", 12), ("PS256", 12), ("PS384", 12), ("PS512", 12)], 0x5EED_0003, 200);
+    every_single_byte_change_fails(
+        &[("RS256", 12), ("RS384", 12), ("RS512", 12), ("PS256", 12), ("PS384", 12), ("PS512", 12)],
+        0x5EED_0003,
+        200,
+    );
 }
 
 #[test]
@@ -472,12 +503,23 @@ fn c_verify_agrees_with_the_rust_api_for_every_output_combination() {
                 jwtkit::jws::verify(token.as_bytes(), &key, &policy).map(|v| (v.header_json, v.payload))
             };
             for (want_header, want_body) in [(true, true), (true, false), (false, true), (false, false)] {
-                let (mut h, mut hl, mut b, mut bl) = (std::ptr::null_mut(), usize::MAX, std::ptr::null_mut(), usize::MAX);
+                let (mut h, mut hl, mut b, mut bl) =
+                    (std::ptr::null_mut(), usize::MAX, std::ptr::null_mut(), usize::MAX);
                 let mut err = std::ptr::null_mut();
-                let (hp, hlp) = if want_header { (&mut h as *mut _, &mut hl as *mut _) } else { (std::ptr::null_mut(), std::ptr::null_mut()) };
-                let (bp, blp) = if want_body { (&mut b as *mut _, &mut bl as *mut _) } else { (std::ptr::null_mut(), std::ptr::null_mut()) };
+                let (hp, hlp) = if want_header {
+                    (&mut h as *mut _, &mut hl as *mut _)
+                } else {
+                    (std::ptr::null_mut(), std::ptr::null_mut())
+                };
+                let (bp, blp) = if want_body {
+                    (&mut b as *mut _, &mut bl as *mut _)
+                } else {
+                    (std::ptr::null_mut(), std::ptr::null_mut())
+                };
                 let call = if jwt { jwtkit_verify } else { jwtkit_jws_verify };
-                let st = unsafe { call(token.as_ptr(), token.len(), c_key.as_ptr(), c_policy.as_ptr(), hp, hlp, bp, blp, &mut err) };
+                let st = unsafe {
+                    call(token.as_ptr(), token.len(), c_key.as_ptr(), c_policy.as_ptr(), hp, hlp, bp, blp, &mut err)
+                };
                 let what = format!("jwt={jwt} header={want_header} body={want_body}: {token}");
                 match (&rust, common::finish(st, err)) {
                     (Ok((header, body)), Ok(())) => {
@@ -491,10 +533,15 @@ fn c_verify_agrees_with_the_rust_api_for_every_output_combination() {
                     }
                     (Err(e), Err(c)) => {
                         assert_eq!(c.message, e.to_string(), "{what}");
-                        assert!(h.is_null() && b.is_null() && hl == usize::MAX && bl == usize::MAX, "output written on failure: {what}");
+                        assert!(
+                            h.is_null() && b.is_null() && hl == usize::MAX && bl == usize::MAX,
+                            "output written on failure: {what}"
+                        );
                         failed += 1;
                     }
-                    (rust, c) => panic!("{what}\n  Rust: {:?}\n  C: {:?}", rust.as_ref().map(drop), c.map_err(|e| e.to_string())),
+                    (rust, c) => {
+                        panic!("{what}\n  Rust: {:?}\n  C: {:?}", rust.as_ref().map(drop), c.map_err(|e| e.to_string()))
+                    }
                 }
             }
         }
@@ -513,9 +560,41 @@ const MAX_MESSAGE: usize = 512;
 /// (CSI U+009B), bidi overrides and isolates, zero-width and line-separator characters, a
 /// BOM, a combining mark, quotes and the characters messages use to delimit names.
 const NASTY: &[&str] = &[
-    "\0", "\n", "\r\n", "\t", "\u{8}", "\x1b[31m", "\x1b]0;owned\x07", "\x1b[2J", "\x7f", "\u{85}", "\u{9b}2J", "\u{202e}",
-    "\u{2066}", "\u{200b}", "\u{200f}", "\u{feff}", "\u{2028}", "\u{2029}", "\u{301}", "\u{ad}", "\"", "\\", "`", "'",
-    "%s%n", "{}", "é", "😀", "\u{10ffff}", "kid", "alg", "k", "P-256", "EC", " ",
+    "\0",
+    "\n",
+    "\r\n",
+    "\t",
+    "\u{8}",
+    "\x1b[31m",
+    "\x1b]0;owned\x07",
+    "\x1b[2J",
+    "\x7f",
+    "\u{85}",
+    "\u{9b}2J",
+    "\u{202e}",
+    "\u{2066}",
+    "\u{200b}",
+    "\u{200f}",
+    "\u{feff}",
+    "\u{2028}",
+    "\u{2029}",
+    "\u{301}",
+    "\u{ad}",
+    "\"",
+    "\\",
+    "`",
+    "'",
+    "%s%n",
+    "{}",
+    "é",
+    "😀",
+    "\u{10ffff}",
+    "kid",
+    "alg",
+    "k",
+    "P-256",
+    "EC",
+    " ",
 ];
 
 /// Hostile text: a few pieces, dozens, hundreds, or thousands (7 KB and more).
@@ -642,7 +721,15 @@ fn nasty_jwk(rng: &mut Rng) -> Vec<u8> {
 fn nasty_claims(rng: &mut Rng) -> Vec<u8> {
     let members = some_members(
         rng,
-        &[("iss", &["issuer"]), ("sub", &["subject"]), ("aud", &["api"]), ("jti", &["id"]), ("exp", &[]), ("nbf", &[]), ("iat", &[])],
+        &[
+            ("iss", &["issuer"]),
+            ("sub", &["subject"]),
+            ("aud", &["api"]),
+            ("jti", &["id"]),
+            ("exp", &[]),
+            ("nbf", &[]),
+            ("iat", &[]),
+        ],
     );
     nasty_object(rng, members)
 }
@@ -702,7 +789,11 @@ fn focused_object(rng: &mut Rng, valid: &[(&str, &str)], targets: &[&str]) -> Ve
             format!("[{}]", items.join(","))
         }
         "epk" => {
-            let (kty, crv) = if rng.one_in(2) { (nasty_string(rng), "\"P-256\"".to_owned()) } else { ("\"EC\"".to_owned(), nasty_string(rng)) };
+            let (kty, crv) = if rng.one_in(2) {
+                (nasty_string(rng), "\"P-256\"".to_owned())
+            } else {
+                ("\"EC\"".to_owned(), nasty_string(rng))
+            };
             format!(r#"{{"kty":{kty},"crv":{crv},"x":"AA","y":"AA"}}"#)
         }
         _ => nasty_string(rng),
@@ -713,25 +804,37 @@ fn focused_object(rng: &mut Rng, valid: &[(&str, &str)], targets: &[&str]) -> Ve
 }
 
 fn focused_jws_header(rng: &mut Rng) -> Vec<u8> {
-    focused_object(rng, &[("alg", "\"HS256\""), ("typ", "\"JWT\""), ("kid", "\"a\"")], &["alg", "kid", "typ", "cty", "crit"])
+    focused_object(
+        rng,
+        &[("alg", "\"HS256\""), ("typ", "\"JWT\""), ("kid", "\"a\"")],
+        &["alg", "kid", "typ", "cty", "crit"],
+    )
 }
 
 fn focused_claims(rng: &mut Rng) -> Vec<u8> {
-    let valid = [("exp", "4102444800"), ("iss", "\"issuer\""), ("aud", "\"api\""), ("sub", "\"subject\""), ("jti", "\"id\"")];
+    let valid =
+        [("exp", "4102444800"), ("iss", "\"issuer\""), ("aud", "\"api\""), ("sub", "\"subject\""), ("jti", "\"id\"")];
     focused_object(rng, &valid, &["iss", "aud", "sub", "jti", "exp"])
 }
 
 fn focused_jwk(rng: &mut Rng) -> Vec<u8> {
     match rng.below(4) {
-        0 => focused_object(rng, &[("kty", "\"oct\""), ("k", "\"AAAA\"")], &["kty", "k", "alg", "kid", "use", "key_ops"]),
-        1 => focused_object(rng, &[("kty", "\"EC\""), ("crv", "\"P-256\""), ("x", "\"AA\""), ("y", "\"AA\"")], &["crv", "x", "y", "d"]),
+        0 => {
+            focused_object(rng, &[("kty", "\"oct\""), ("k", "\"AAAA\"")], &["kty", "k", "alg", "kid", "use", "key_ops"])
+        }
+        1 => focused_object(
+            rng,
+            &[("kty", "\"EC\""), ("crv", "\"P-256\""), ("x", "\"AA\""), ("y", "\"AA\"")],
+            &["crv", "x", "y", "d"],
+        ),
         2 => focused_object(rng, &[("kty", "\"OKP\""), ("crv", "\"Ed25519\""), ("x", "\"AA\"")], &["crv", "x", "d"]),
         _ => focused_object(rng, &[("kty", "\"RSA\""), ("n", "\"AQAB\""), ("e", "\"AQAB\"")], &["n", "e", "kty"]),
     }
 }
 
 fn focused_jwe_header(rng: &mut Rng) -> Vec<u8> {
-    let valid = [("alg", "\"ECDH-ES\""), ("enc", "\"A128GCM\""), ("epk", r#"{"kty":"EC","crv":"P-256","x":"AA","y":"AA"}"#)];
+    let valid =
+        [("alg", "\"ECDH-ES\""), ("enc", "\"A128GCM\""), ("epk", r#"{"kty":"EC","crv":"P-256","x":"AA","y":"AA"}"#)];
     focused_object(rng, &valid, &["alg", "enc", "zip", "epk", "epk", "epk", "crit", "kid", "typ", "apu"])
 }
 
@@ -872,7 +975,18 @@ fn error_messages_are_escaped_and_bounded_whatever_the_input() {
         let der: Vec<u8> = (0..rng.below(80)).map(|_| rng.next() as u8).collect();
         m.result("Key::from_der", &der, Key::from_der(&der));
     }
-    for entry in ["jwt::verify", "jws::verify", "dangerous::decode_unverified", "Key::from_jwk", "KeySet::from_jwks", "jwe::decrypt", "Key::from_pem", "Key::from_der", "C verify", "C key_from_jwk"] {
+    for entry in [
+        "jwt::verify",
+        "jws::verify",
+        "dangerous::decode_unverified",
+        "Key::from_jwk",
+        "KeySet::from_jwks",
+        "jwe::decrypt",
+        "Key::from_pem",
+        "Key::from_der",
+        "C verify",
+        "C key_from_jwk",
+    ] {
         assert!(m.count.get(entry).copied().unwrap_or(0) >= rounds / 20, "{entry} failed too rarely: {:?}", m.count);
     }
     for entry in ["SkippedKey::describe", "jwt::verify (key set)"] {

@@ -9,6 +9,12 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # the generated one instead of with the copy the build just wrote.
 export JWTKIT_HEADER_CHECK=1
 
+# 0. One style, checked: rustfmt (rustfmt.toml) over the crate and the fuzz targets, and
+#    clippy with warnings as errors (the AWS-LC backend is linted in 3b).
+cargo fmt --all --check
+(cd fuzz && cargo fmt --check)
+cargo clippy --all-targets -- -D warnings
+
 # 1. Rust, C and C++: `cargo test` also builds the cdylib, and tests/c_api.rs compiles
 #    and runs tests/c/* and bindings/c/examples/* against it; tests/symbols.rs checks
 #    the exports. With valgrind present every C program runs under it (leaks fail).
@@ -29,20 +35,23 @@ cargo test
 #    interoperability tests) with pip.
 bash bindings/python/run-tests.sh
 
-# 2b. The sample login service (issue 9): real HTTP on 127.0.0.1, two instances sharing
+# 2b. The sample login service: real HTTP on 127.0.0.1, two instances sharing
 #     a real redis-server (installed with apt-get when missing, started on a free port,
 #     stopped on exit), and the jwtkit tool verifying the service's tokens via its JWKS.
 bash bindings/python/examples/service/run-tests.sh
 
-# 3. Install and consumers (issue 6): scripts/install.sh into a temporary prefix, then
-#    C via pkg-config (shared and static), C++ via CMake find_package, the C++ wrapper's
-#    tests under valgrind, and the `jwtkit` command-line tool. Needs a release build.
+# 3. Install and consumers: scripts/install.sh into a temporary prefix, then C via
+#    pkg-config (shared and static), C++ via CMake find_package, the C++ wrapper's tests
+#    under valgrind, and the `jwtkit` command-line tool. Needs a release build. Then the
+#    README's C quick start, run exactly as printed.
 bash tests/install.sh
+bash tests/readme.sh
 
 # 3b. The optional AWS-LC backend (feature `aws-lc`): the same Rust, C (under valgrind)
 #     and Python tests against a library built on aws-lc-rs instead of ring, in its own
 #     target directory so that the default build above is left alone.
 aws_lc=(--no-default-features --features aws-lc --target-dir target/aws-lc)
+cargo clippy --all-targets "${aws_lc[@]}" -- -D warnings
 cargo test "${aws_lc[@]}"
 cargo build --lib "${aws_lc[@]}" # cargo test does not leave the cdylib where Python looks
 JWTKIT_LIBRARY="$PWD/target/aws-lc/debug/libjwtkit.so" bash bindings/python/run-tests.sh -q

@@ -11,16 +11,8 @@ use std::process::Command;
 /// The cdylib cargo built for this test run: target/<profile>/deps, next to this test.
 fn cdylib() -> PathBuf {
     let exe = env::current_exe().expect("current_exe");
-    let lib = exe.parent().unwrap().join(format!(
-        "{}jwtkit{}",
-        env::consts::DLL_PREFIX,
-        env::consts::DLL_SUFFIX
-    ));
-    assert!(
-        lib.exists(),
-        "{} is missing: run this through `cargo test`",
-        lib.display()
-    );
+    let lib = exe.parent().unwrap().join(format!("{}jwtkit{}", env::consts::DLL_PREFIX, env::consts::DLL_SUFFIX));
+    assert!(lib.exists(), "{} is missing: run this through `cargo test`", lib.display());
     lib
 }
 
@@ -28,16 +20,8 @@ fn cdylib() -> PathBuf {
 fn exported_symbols() -> Vec<(String, char)> {
     let lib = cdylib();
     println!("+ nm -D --defined-only {}", lib.display());
-    let out = Command::new("nm")
-        .args(["-D", "--defined-only"])
-        .arg(&lib)
-        .output()
-        .expect("cannot run nm (binutils)");
-    assert!(
-        out.status.success(),
-        "nm failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = Command::new("nm").args(["-D", "--defined-only"]).arg(&lib).output().expect("cannot run nm (binutils)");
+    assert!(out.status.success(), "nm failed: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout)
         .unwrap()
         .lines()
@@ -67,10 +51,7 @@ fn strip_c(text: &str) -> String {
             rest = &rest[c.len_utf8()..];
         }
     }
-    out.lines()
-        .filter(|l| !l.trim_start().starts_with('#'))
-        .collect::<Vec<_>>()
-        .join("\n")
+    out.lines().filter(|l| !l.trim_start().starts_with('#')).collect::<Vec<_>>().join("\n")
 }
 
 /// Names of the functions declared in include/jwtkit.h: identifiers followed by `(`
@@ -91,9 +72,7 @@ fn header_functions() -> BTreeSet<String> {
             let name = &code[start..i];
             let next = code[i..].trim_start();
             // `name (` declares a function; `type (*name)(...)` is a function-pointer type
-            let pointer = next
-                .get(1..)
-                .is_some_and(|r| r.trim_start().starts_with('*'));
+            let pointer = next.get(1..).is_some_and(|r| r.trim_start().starts_with('*'));
             if next.starts_with('(') && !pointer && !matches!(name, "sizeof" | "__attribute__") {
                 names.insert(name.to_string());
             }
@@ -112,20 +91,14 @@ fn only_jwtkit_functions_are_exported() {
         .iter()
         .filter(|(name, kind)| !name.starts_with("jwtkit_") || !matches!(kind, 'T' | 'W' | 'i'))
         .collect();
-    assert!(
-        bad.is_empty(),
-        "exported symbols that are not jwtkit_ functions (name, nm type): {bad:?}"
-    );
+    assert!(bad.is_empty(), "exported symbols that are not jwtkit_ functions (name, nm type): {bad:?}");
 }
 
 #[test]
 fn exports_match_header() {
     let exported: BTreeSet<String> = exported_symbols().into_iter().map(|(n, _)| n).collect();
     let declared = header_functions();
-    assert!(
-        declared.len() >= 20,
-        "too few functions parsed from the header: {declared:?}"
-    );
+    assert!(declared.len() >= 20, "too few functions parsed from the header: {declared:?}");
     let undeclared: Vec<_> = exported.difference(&declared).collect();
     let missing: Vec<_> = declared.difference(&exported).collect();
     assert!(

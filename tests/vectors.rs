@@ -646,9 +646,12 @@ fn header_member(token: &[u8], name: &str) -> Option<String> {
 fn header_alg(token: &[u8]) -> Option<&'static str> {
     let alg = header_member(token, "alg")?;
     // the few names the vector files use, as static strings
-    ["HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"]
-        .into_iter()
-        .find(|&a| a == alg)
+    [
+        "HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512",
+        "EdDSA",
+    ]
+    .into_iter()
+    .find(|&a| a == alg)
 }
 
 fn names(statuses: &[i32]) -> String {
@@ -666,8 +669,11 @@ fn jws_rejection(
     let c = comment.to_ascii_lowercase();
     if flags.contains(&"AlgIsNone") || c.contains("nonealgorithm") {
         ("alg none", ALG_NONE)
-    } else if flags.contains(&"JsonSerialization") || c.contains("separator") || c.contains("emptystring")
-        || c.contains("extracomponent") || c.contains("extraemptycomponent")
+    } else if flags.contains(&"JsonSerialization")
+        || c.contains("separator")
+        || c.contains("emptystring")
+        || c.contains("extracomponent")
+        || c.contains("extraemptycomponent")
     {
         ("segments", SEGMENTS)
     } else if flags.contains(&"ModifiedPadding") || flags.contains(&"ModifiedSignature") {
@@ -692,12 +698,17 @@ fn jws_rejection(
         // over the original segment fails as a signature, a MAC over the mis-encoded one
         // verifies and the strict decoder then refuses the payload.
         ("payload: signature or base64url", PAYLOAD)
-    } else if c.contains("inheader") || c.contains("inmac") || c.contains("spacesinmac") || c.contains("invalidcharacters")
+    } else if c.contains("inheader")
+        || c.contains("inmac")
+        || c.contains("spacesinmac")
+        || c.contains("invalidcharacters")
         || c.contains("0replacedbyinvalidcharacter")
     {
         // header and signature segments are decoded before the signature is checked
         ("base64url", BASE64)
-    } else if c.contains("modifiedsignature") || c.contains("modifiedheader") || c.contains("missingsignature")
+    } else if c.contains("modifiedsignature")
+        || c.contains("modifiedheader")
+        || c.contains("missingsignature")
         || c.contains("embeddedjwk")
     {
         ("signature", SIGNATURE)
@@ -752,7 +763,17 @@ impl CKeySet {
         let (mut h, mut hl, mut p, mut pl) = (std::ptr::null_mut(), 0usize, std::ptr::null_mut(), 0usize);
         let mut err = std::ptr::null_mut();
         let st = unsafe {
-            jwtkit_jws_verify_with_keyset(token.as_ptr(), token.len(), self.0, v.as_ptr(), &mut h, &mut hl, &mut p, &mut pl, &mut err)
+            jwtkit_jws_verify_with_keyset(
+                token.as_ptr(),
+                token.len(),
+                self.0,
+                v.as_ptr(),
+                &mut h,
+                &mut hl,
+                &mut p,
+                &mut pl,
+                &mut err,
+            )
         };
         match finish(st, err) {
             Ok(()) => Ok(Verified { header: take_string(h, hl), payload: take_string(p, pl) }),
@@ -785,10 +806,16 @@ impl CJwePolicy {
             JWTKIT_JWE_ALG_RSA_OAEP_256,
             JWTKIT_JWE_ALG_RSA_OAEP,
         ];
-        let encs = [JWTKIT_JWE_ENC_A128GCM, JWTKIT_JWE_ENC_A256GCM, JWTKIT_JWE_ENC_A128CBC_HS256, JWTKIT_JWE_ENC_A256CBC_HS512];
+        let encs = [
+            JWTKIT_JWE_ENC_A128GCM,
+            JWTKIT_JWE_ENC_A256GCM,
+            JWTKIT_JWE_ENC_A128CBC_HS256,
+            JWTKIT_JWE_ENC_A256CBC_HS512,
+        ];
         let mut p = std::ptr::null_mut();
         let mut err = std::ptr::null_mut();
-        let st = unsafe { jwtkit_jwe_policy_new(algs.as_ptr(), algs.len(), encs.as_ptr(), encs.len(), &mut p, &mut err) };
+        let st =
+            unsafe { jwtkit_jwe_policy_new(algs.as_ptr(), algs.len(), encs.as_ptr(), encs.len(), &mut p, &mut err) };
         finish(st, err).unwrap();
         CJwePolicy(p)
     }
@@ -798,7 +825,17 @@ impl CJwePolicy {
         let (mut h, mut hl, mut p, mut pl) = (std::ptr::null_mut(), 0usize, std::ptr::null_mut(), 0usize);
         let mut err = std::ptr::null_mut();
         let st = unsafe {
-            jwtkit_jwe_decrypt(token.as_ptr(), token.len(), key.as_ptr(), self.0, &mut h, &mut hl, &mut p, &mut pl, &mut err)
+            jwtkit_jwe_decrypt(
+                token.as_ptr(),
+                token.len(),
+                key.as_ptr(),
+                self.0,
+                &mut h,
+                &mut hl,
+                &mut p,
+                &mut pl,
+                &mut err,
+            )
         };
         match finish(st, err) {
             Ok(()) => Ok(Verified { header: take_string(h, hl), payload: take_string(p, pl) }),
@@ -870,7 +907,8 @@ fn wycheproof_json_web_crypto_every_case() {
                 (outcome, expected)
             } else {
                 jwe_cases += 1;
-                let outcome = CKey::from_jwk_value(&g["private"]).and_then(|k| jwe_policy.decrypt(token.as_bytes(), &k));
+                let outcome =
+                    CKey::from_jwk_value(&g["private"]).and_then(|k| jwe_policy.decrypt(token.as_bytes(), &k));
                 (outcome, jwe_rejection(&flags, comment, token.as_bytes()))
             };
             let got = match &outcome {

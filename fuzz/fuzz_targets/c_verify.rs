@@ -53,7 +53,8 @@ fn token(data: &[u8]) -> Option<String> {
         2 => format!(r#"{{"alg":"HS256","kid":"{}"}}"#, "k".repeat(usize::from(first) * 2)),
         _ => r#"{"typ":"JWT","alg":"HS256"}"#.to_owned(),
     };
-    let payload = if first & 0x80 != 0 { std::str::from_utf8(rest).ok()?.to_owned() } else { URL_SAFE_NO_PAD.encode(rest) };
+    let payload =
+        if first & 0x80 != 0 { std::str::from_utf8(rest).ok()?.to_owned() } else { URL_SAFE_NO_PAD.encode(rest) };
     let input = format!("{}.{payload}", URL_SAFE_NO_PAD.encode(header));
     let tag = ring::hmac::sign(&ring::hmac::Key::new(ring::hmac::HMAC_SHA256, SECRET), input.as_bytes());
     Some(format!("{input}.{}", URL_SAFE_NO_PAD.encode(tag.as_ref())))
@@ -96,7 +97,10 @@ fuzz_target!(|data: &[u8]| {
                     let message = unsafe { CStr::from_ptr(jwtkit_error_message(err)) }.to_string_lossy().into_owned();
                     unsafe { jwtkit_error_free(err) };
                     assert_eq!(message, e.to_string());
-                    assert!(h.is_null() && b.is_null() && hl == usize::MAX && bl == usize::MAX, "output written on failure");
+                    assert!(
+                        h.is_null() && b.is_null() && hl == usize::MAX && bl == usize::MAX,
+                        "output written on failure"
+                    );
                 }
             }
         }
