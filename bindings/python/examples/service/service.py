@@ -392,15 +392,14 @@ def ensure_key(path: Path, alg: str = "ES256", cli: Optional[str] = None) -> Pat
             f"`jwtkit keygen --alg {alg} --out {path}` yourself"
         )
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        subprocess.run([cli, "keygen", "--alg", alg, "--out", str(tmp)], check=True, timeout=30)
-        try:
-            os.link(tmp, path)  # fails if another instance won the race: use its key
-        except FileExistsError:
-            pass
-    finally:
-        tmp.unlink(missing_ok=True)
+    # keygen writes through an unpredictable temporary file and never replaces an
+    # existing one: if another instance made the key first, keygen refuses (exit 2) and
+    # that instance's key is used.
+    made = subprocess.run([cli, "keygen", "--alg", alg, "--out", str(path)], timeout=30, capture_output=True, text=True)
+    if made.returncode != 0:
+        if made.returncode == 2 and path.exists():
+            return path
+        raise SystemExit(f"`jwtkit keygen` failed ({made.returncode}): {made.stderr.strip()}")
     log.info("generated a %s key in %s", alg, path)
     return path
 
