@@ -6,89 +6,20 @@
 
 mod common;
 
-use std::ffi::{c_char, CStr};
-use std::ptr;
-
-use common::{load_json, CError, CKey, CValidation};
+use common::{jwe_decrypt, jwe_decrypt_and_verify, load_json, CError, CJwePolicy, CKey, CValidation, Verified};
 use jwtkit::ffi::*;
 use serde_json::Value;
 
-// ---- small C ABI helpers (outputs checked: written on success only, NUL-terminated) ----
-
-fn finish(status: i32, err: *mut jwtkit_error) -> Result<(), CError> {
-    if status == JWTKIT_OK {
-        assert!(err.is_null());
-        return Ok(());
-    }
-    assert!(!err.is_null(), "status {status} without an error object");
-    let message = unsafe { CStr::from_ptr(jwtkit_error_message(err)) }.to_string_lossy().into_owned();
-    assert_eq!(unsafe { jwtkit_error_status(err) }, status);
-    unsafe { jwtkit_error_free(err) };
-    assert_ne!(common::status_name(status), "JWTKIT_ERR_UNKNOWN");
-    Err(CError { status, message })
+/// Every `alg` and `enc` jwtkit implements (as the library names them), compression allowed.
+fn policy_all() -> CJwePolicy {
+    let mut p = CJwePolicy::all();
+    p.allow_zip(true, 0);
+    p
 }
 
-fn take(p: *mut c_char, len: usize) -> Vec<u8> {
-    assert!(!p.is_null());
-    let bytes = unsafe { std::slice::from_raw_parts(p as *const u8, len + 1) };
-    assert_eq!(bytes[len], 0);
-    let v = bytes[..len].to_vec();
-    unsafe { jwtkit_string_free(p) };
-    v
-}
-
-pub struct Policy(*mut jwtkit_jwe_policy);
-
-impl Drop for Policy {
-    fn drop(&mut self) {
-        unsafe { jwtkit_jwe_policy_free(self.0) }
-    }
-}
-
-impl Policy {
-    fn new(algs: &[i32], encs: &[i32]) -> Policy {
-        let mut p = ptr::null_mut();
-        finish(
-            unsafe {
-                jwtkit_jwe_policy_new(algs.as_ptr(), algs.len(), encs.as_ptr(), encs.len(), &mut p, ptr::null_mut())
-            },
-            ptr::null_mut(),
-        )
-        .unwrap();
-        Policy(p)
-    }
-
-    /// Every `alg` and `enc` jwtkit implements, compression allowed.
-    fn all() -> Policy {
-        let p = Policy::new(&(1..=8).collect::<Vec<_>>(), &(1..=4).collect::<Vec<_>>());
-        assert_eq!(unsafe { jwtkit_jwe_policy_allow_zip(p.0, true, 0, ptr::null_mut()) }, JWTKIT_OK);
-        p
-    }
-}
-
-fn decrypt(token: &str, key: &CKey, policy: &Policy) -> Result<(Vec<u8>, Vec<u8>), CError> {
-    let (mut h, mut hl, mut p, mut pl) = (ptr::null_mut(), 0usize, ptr::null_mut(), 0usize);
-    let mut err = ptr::null_mut();
-    let st = unsafe {
-        jwtkit_jwe_decrypt(
-            token.as_ptr(),
-            token.len(),
-            key.as_ptr(),
-            policy.0,
-            &mut h,
-            &mut hl,
-            &mut p,
-            &mut pl,
-            &mut err,
-        )
-    };
-    match finish(st, err) {
-        Ok(()) => Ok((take(h, hl), take(p, pl))),
-        Err(e) => {
-            assert!(h.is_null() && p.is_null(), "an output was written on failure");
-            Err(e)
-        }
-    }
+/// `jwtkit_jwe_decrypt` of a compact token: (protected header, plaintext).
+fn decrypt(token: &str, key: &CKey, policy: &CJwePolicy) -> Result<(Vec<u8>, Vec<u8>), CError> {
+    jwe_decrypt(token.as_bytes(), key, policy).map(|Verified { header, payload }| (header, payload))
 }
 
 fn header_of(token: &str) -> Value {
@@ -99,7 +30,7 @@ fn header_of(token: &str) -> Value {
 
 #[test]
 fn jose_cookbook_jwe_examples_through_the_c_abi() {
-    let policy = Policy::all();
+    let policy = policy_all();
     let mut decrypted = Vec::new();
     for (file, expect) in [
         ("jwe/5_1.key_encryption_using_rsa_v15_and_aes-hmac-sha2.json", Some(JWTKIT_ERR_JWE_ALG_INSECURE)),
@@ -153,26 +84,10 @@ fn jose_cookbook_nested_jwt_through_the_c_abi() {
     let compact = v["encrypt"]["output"]["compact"].as_str().unwrap();
     let dec_key = CKey::from_jwk_value(&v["encrypt"]["input"]["key"]).unwrap();
     let verify_key = CKey::from_jwk_value(&common::public_jwk(&v["sign"]["input"]["key"])).unwrap();
-    let policy = Policy::new(&[JWTKIT_JWE_ALG_RSA_OAEP], &[JWTKIT_JWE_ENC_A128GCM]);
+    let policy = CJwePolicy::new(&[JWTKIT_JWE_ALG_RSA_OAEP], &[JWTKIT_JWE_ENC_A128GCM]).unwrap();
     let run = |validation: &CValidation| {
-        let (mut h, mut hl, mut c, mut cl) = (ptr::null_mut(), 0usize, ptr::null_mut(), 0usize);
-        let mut err = ptr::null_mut();
-        let st = unsafe {
-            jwtkit_jwe_decrypt_and_verify(
-                compact.as_ptr(),
-                compact.len(),
-                dec_key.as_ptr(),
-                policy.0,
-                verify_key.as_ptr(),
-                validation.as_ptr(),
-                &mut h,
-                &mut hl,
-                &mut c,
-                &mut cl,
-                &mut err,
-            )
-        };
-        finish(st, err).map(|()| (take(h, hl), take(c, cl)))
+        jwe_decrypt_and_verify(compact.as_bytes(), &dec_key, &policy, &verify_key, validation)
+            .map(|Verified { header, payload }| (header, payload))
     };
     // exp is 1300819380 (2011-03-22): valid with a clock before it, expired after.
     let mut before = CValidation::only(JWTKIT_ALG_PS256);
@@ -208,7 +123,7 @@ fn unsupported_status(alg: &str, enc: &str) -> Option<i32> {
 #[test]
 fn wycheproof_json_web_encryption() {
     let file = load_json("wycheproof/jose/json_web_encryption_test.json");
-    let policy = Policy::all();
+    let policy = policy_all();
     let (mut decrypted, mut refused_unsupported, mut rejected) = (0, 0, 0);
     let mut rejected_by: std::collections::BTreeMap<String, usize> = Default::default();
     let mut total = 0;

@@ -159,6 +159,21 @@ fn raw_opt(b: Option<&[u8]>) -> (*const u8, usize) {
     b.map_or((ptr::null(), 0), raw)
 }
 
+/// Turns a call with one handle output into a Result: the handle is written on success
+/// (non-NULL) and only then.
+fn handle<T>(status: i32, err: *mut jwtkit_error, out: *const T, what: &str) -> Result<*const T, CError> {
+    match finish(status, err) {
+        Ok(()) => {
+            assert!(!out.is_null(), "JWTKIT_OK but *out {what} is NULL");
+            Ok(out)
+        }
+        Err(e) => {
+            assert!(out.is_null(), "failure but *out {what} was written");
+            Err(e)
+        }
+    }
+}
+
 /// An owned `const jwtkit_key *`, freed on drop.
 pub struct CKey(*const jwtkit_key);
 
@@ -170,16 +185,7 @@ impl Drop for CKey {
 
 impl CKey {
     fn wrap(status: i32, key: *const jwtkit_key, err: *mut jwtkit_error) -> Result<CKey, CError> {
-        match finish(status, err) {
-            Ok(()) => {
-                assert!(!key.is_null(), "JWTKIT_OK but *out key is NULL");
-                Ok(CKey(key))
-            }
-            Err(e) => {
-                assert!(key.is_null(), "failure but *out key was written");
-                Err(e)
-            }
-        }
+        handle(status, err, key, "key").map(CKey)
     }
 
     pub fn from_jwk(json: &[u8]) -> Result<CKey, CError> {
@@ -238,16 +244,7 @@ impl CValidation {
         let mut v: *mut jwtkit_validation = ptr::null_mut();
         let mut err: *mut jwtkit_error = ptr::null_mut();
         let st = unsafe { jwtkit_validation_new(algs.as_ptr(), algs.len(), &mut v, &mut err) };
-        match finish(st, err) {
-            Ok(()) => {
-                assert!(!v.is_null(), "JWTKIT_OK but *out validation is NULL");
-                Ok(CValidation(v))
-            }
-            Err(e) => {
-                assert!(v.is_null(), "failure but *out validation was written");
-                Err(e)
-            }
-        }
+        handle(st, err, v, "validation").map(|v| CValidation(v.cast_mut()))
     }
 
     /// A policy allowing all 13 algorithms, real clock.
@@ -286,7 +283,9 @@ pub struct Verified {
     pub payload: Vec<u8>,
 }
 
-fn two_outputs(
+/// Turns a call with two output strings into a Result: both written (and NUL-terminated)
+/// on success, neither on failure.
+pub fn two_outputs(
     st: i32,
     err: *mut jwtkit_error,
     h: *mut c_char,
@@ -382,6 +381,122 @@ pub fn alg_name(alg: i32) -> Option<String> {
 /// Algorithm number for a JOSE name, panicking on an unknown one (test data is trusted).
 pub fn alg(name: &str) -> i32 {
     alg_from_name(name).unwrap_or_else(|e| panic!("alg {name}: {e}"))
+}
+
+// ---------------------------------------------------------------------------------------
+// C ABI wrapper: JWE
+
+/// Every number `name` knows, counting from 1 until it returns NULL, each name checked
+/// (non-empty, distinct), 0 and the numbers just past the last checked to have none.
+fn numbered(what: &str, name: unsafe extern "C" fn(i32) -> *const c_char) -> Vec<i32> {
+    assert!(unsafe { name(0) }.is_null(), "{what} 0 has a name");
+    let mut seen: Vec<String> = Vec::new();
+    let mut numbers = Vec::new();
+    for n in 1.. {
+        let p = unsafe { name(n) };
+        if p.is_null() {
+            // contiguous numbering: nothing named past the first gap either
+            for m in n + 1..n + 64 {
+                assert!(unsafe { name(m) }.is_null(), "{what} {m} is named after a gap at {n}");
+            }
+            break;
+        }
+        let text = unsafe { CStr::from_ptr(p) }.to_str().expect("name is UTF-8").to_string();
+        assert!(!text.is_empty(), "{what} {n} has an empty name");
+        assert!(!seen.contains(&text), "{what} {n} repeats the name {text}");
+        seen.push(text);
+        numbers.push(n);
+    }
+    assert!(!numbers.is_empty(), "no {what} is named");
+    numbers
+}
+
+/// Every JWE `alg` jwtkit implements: `JWTKIT_JWE_ALG_*` numbers 1.. that
+/// `jwtkit_jwe_alg_name` names.
+pub fn all_jwe_algs() -> Vec<i32> {
+    numbered("JWE alg", jwtkit_jwe_alg_name)
+}
+
+/// Every JWE `enc` jwtkit implements: `JWTKIT_JWE_ENC_*` numbers 1.. that
+/// `jwtkit_jwe_enc_name` names.
+pub fn all_jwe_encs() -> Vec<i32> {
+    numbered("JWE enc", jwtkit_jwe_enc_name)
+}
+
+/// An owned `jwtkit_jwe_policy *`, freed on drop.
+pub struct CJwePolicy(*mut jwtkit_jwe_policy);
+
+impl Drop for CJwePolicy {
+    fn drop(&mut self) {
+        unsafe { jwtkit_jwe_policy_free(self.0) };
+    }
+}
+
+impl CJwePolicy {
+    pub fn new(algs: &[i32], encs: &[i32]) -> Result<CJwePolicy, CError> {
+        let mut p: *mut jwtkit_jwe_policy = ptr::null_mut();
+        let mut err: *mut jwtkit_error = ptr::null_mut();
+        let st =
+            unsafe { jwtkit_jwe_policy_new(algs.as_ptr(), algs.len(), encs.as_ptr(), encs.len(), &mut p, &mut err) };
+        handle(st, err, p, "policy").map(|p| CJwePolicy(p.cast_mut()))
+    }
+
+    /// Every `alg` and `enc` jwtkit implements (as the library names them), no compression.
+    pub fn all() -> CJwePolicy {
+        Self::new(&all_jwe_algs(), &all_jwe_encs()).expect("JWE policy with every alg and enc")
+    }
+
+    /// `jwtkit_jwe_policy_allow_zip`.
+    pub fn allow_zip(&mut self, allow: bool, max_inflated_len: usize) -> &mut Self {
+        let mut err: *mut jwtkit_error = ptr::null_mut();
+        let st = unsafe { jwtkit_jwe_policy_allow_zip(self.0, allow, max_inflated_len, &mut err) };
+        finish(st, err).expect("jwtkit_jwe_policy_allow_zip");
+        self
+    }
+
+    pub fn as_ptr(&self) -> *const jwtkit_jwe_policy {
+        self.0
+    }
+}
+
+/// `jwtkit_jwe_decrypt`: (protected header, plaintext).
+pub fn jwe_decrypt(token: &[u8], key: &CKey, policy: &CJwePolicy) -> Result<Verified, CError> {
+    let (tp, tn) = raw(token);
+    let (mut h, mut hl, mut p, mut pl) = (ptr::null_mut(), 0usize, ptr::null_mut(), 0usize);
+    let mut err: *mut jwtkit_error = ptr::null_mut();
+    let st = unsafe {
+        jwtkit_jwe_decrypt(tp, tn, key.as_ptr(), policy.as_ptr(), &mut h, &mut hl, &mut p, &mut pl, &mut err)
+    };
+    two_outputs(st, err, h, hl, p, pl)
+}
+
+/// `jwtkit_jwe_decrypt_and_verify`: a nested JWT, (inner JWS header, claims).
+pub fn jwe_decrypt_and_verify(
+    token: &[u8],
+    dec_key: &CKey,
+    policy: &CJwePolicy,
+    verify_key: &CKey,
+    v: &CValidation,
+) -> Result<Verified, CError> {
+    let (tp, tn) = raw(token);
+    let (mut h, mut hl, mut c, mut cl) = (ptr::null_mut(), 0usize, ptr::null_mut(), 0usize);
+    let mut err: *mut jwtkit_error = ptr::null_mut();
+    let st = unsafe {
+        jwtkit_jwe_decrypt_and_verify(
+            tp,
+            tn,
+            dec_key.as_ptr(),
+            policy.as_ptr(),
+            verify_key.as_ptr(),
+            v.as_ptr(),
+            &mut h,
+            &mut hl,
+            &mut c,
+            &mut cl,
+            &mut err,
+        )
+    };
+    two_outputs(st, err, h, hl, c, cl)
 }
 
 /// Splits a compact JWS into its three segments.
