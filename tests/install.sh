@@ -92,6 +92,19 @@ expect() {
     fi
 }
 
+# full_stdout STDERR_PATTERN COMMAND...: the command, writing to a full device, exits 2
+# with a write error and its stderr matches.
+full_stdout() {
+    local pattern=$1 rc=0
+    shift
+    printf '+ %s >/dev/full\n' "$*" >&2
+    "$@" >/dev/full 2>"$work/err" || rc=$?
+    cat "$work/err"
+    [ "$rc" = 2 ] || { echo "exit status $rc, expected 2"; return 1; }
+    grep -q 'write error on standard output' "$work/err" || { echo "no write error reported"; return 1; }
+    grep -Eq -- "$pattern" "$work/err" || { echo "stderr does not match /$pattern/"; return 1; }
+}
+
 # ---- 1. install --------------------------------------------------------------------
 
 abi=$(sed -n 's/^#define JWTKIT_ABI_VERSION \([0-9][0-9]*\)$/\1/p' include/jwtkit.h)
@@ -452,7 +465,12 @@ cli_valgrind() {
     rm -rf "$dir" && mkdir -p "$dir" || return 1
     run "${valgrind[@]}" "$jwtkit" keygen --alg ES256 --out "$dir/k.jwk" --public-out "$dir/k.pub" --public-jwks "$dir/k.jwks" || return 1
     expect 2 'exists' "${valgrind[@]}" "$jwtkit" keygen --alg ES256 --out "$dir/k.jwk" || return 1
-    run "${valgrind[@]}" "$jwtkit" keygen --alg EdDSA --pem --out "$dir/k.jwk" --force
+    run "${valgrind[@]}" "$jwtkit" keygen --alg EdDSA --pem --out "$dir/k.jwk" --force || return 1
+    # refusals and failures of keygen's outputs, and escaped paths
+    expect 2 'same file' "${valgrind[@]}" "$jwtkit" keygen --alg ES256 --out "$dir/s" --public-out "$dir/./s" --force || return 1
+    expect 2 'cannot create' "${valgrind[@]}" "$jwtkit" keygen --alg ES256 --out "$dir/n.jwk" --public-out "$dir/none"$'\e'"/n.pub" || return 1
+    full_stdout 'removed' "${valgrind[@]}" "$jwtkit" keygen --alg ES256 --public-jwks "$dir/n.jwks" || return 1
+    [ ! -e "$dir/n.jwk" ] && [ ! -e "$dir/n.jwks" ] && [ ! -e "$dir/s" ] || { echo "a failed keygen left a file"; return 1; }
 }
 
 cli_keygen_jwks() {
@@ -555,6 +573,71 @@ cli_keygen_files() {
     run "$jwtkit" keygen --alg EdDSA --out "$dir/service.jwk" --public-jwks "$dir/service.jwks" || return 1
 }
 
+# Two outputs naming one file are refused before anything is generated, with or without
+# --force (the second write would replace the private key by the public one, or fail
+# after the private key was placed): the same string, spellings of one path, a directory
+# reached through a symlink, hard links to one existing file.
+cli_keygen_same_file() {
+    local dir=$work/keygen-same force
+    rm -rf "$dir" && mkdir -p "$dir/sub" && ln -s "$dir/sub" "$dir/alias" || return 1
+    for force in "" --force; do
+        expect 2 'same file' "$jwtkit" keygen --alg ES256 --out "$dir/k" --public-out "$dir/k" $force || return 1
+        expect 2 'same file' "$jwtkit" keygen --alg ES256 --out "$dir/k" --public-jwks "$dir/.//k" $force || return 1
+        expect 2 'same file' "$jwtkit" keygen --alg EdDSA --pem --out "$dir/sub/k" --public-out "$dir/alias/k" $force || return 1
+        expect 2 'same file' "$jwtkit" keygen --alg ES256 --out "$dir/a" --public-out "$dir/b" --public-jwks "$dir/b" $force || return 1
+        (cd "$dir" && expect 2 'same file' "$jwtkit" keygen --alg ES256 --out k --public-out "$dir/k" $force) || return 1
+    done
+    [ "$(ls -A "$dir/sub")" = "" ] && [ "$(ls -A "$dir" | tr '\n' ' ')" = "alias sub " ] \
+        || { echo "a refused command left files:"; ls -lA "$dir" "$dir/sub"; return 1; }
+    printf 'old key\n' >"$dir/h1" && ln "$dir/h1" "$dir/h2" || return 1
+    expect 2 'same file' "$jwtkit" keygen --alg ES256 --out "$dir/h1" --public-out "$dir/h2" --force || return 1
+    [ "$(cat "$dir/h1")" = "old key" ] || { echo "a refused command replaced h1"; return 1; }
+}
+
+# An output that cannot be written fails the command and leaves no key behind: nothing
+# is placed before every output is written, and a file already placed is removed when a
+# later step fails (here standard output, when the private key goes there).
+cli_keygen_failed_write() {
+    local dir=$work/keygen-fail
+    rm -rf "$dir" && mkdir -p "$dir/ro" || return 1
+    expect 2 'no-such-dir/k.pub' "$jwtkit" keygen --alg ES256 --out "$dir/k.jwk" --public-out "$dir/no-such-dir/k.pub" || return 1
+    [ ! -e "$dir/k.jwk" ] || { echo "private key left behind by a failed keygen"; return 1; }
+    expect 2 'no-such-dir/k.jwks' "$jwtkit" keygen --alg EdDSA --out "$dir/k.jwk" --public-out "$dir/k.pub" \
+        --public-jwks "$dir/no-such-dir/k.jwks" || return 1
+    [ ! -e "$dir/k.jwk" ] && [ ! -e "$dir/k.pub" ] || { echo "outputs left behind by a failed keygen"; return 1; }
+    # with --force, the existing files survive a failed run
+    printf 'old key\n' >"$dir/old.jwk" || return 1
+    expect 2 'no-such-dir' "$jwtkit" keygen --alg ES256 --out "$dir/old.jwk" --public-out "$dir/no-such-dir/p" --force || return 1
+    [ "$(cat "$dir/old.jwk")" = "old key" ] || { echo "--force replaced a key although the command failed"; return 1; }
+    chmod 555 "$dir/ro" || return 1
+    if [ -w "$dir/ro" ]; then
+        echo "running as root: the unwritable-directory case is skipped"
+    else
+        expect 2 'ro/k.pub: cannot create' "$jwtkit" keygen --alg ES256 --out "$dir/k.jwk" --public-out "$dir/ro/k.pub" || return 1
+        [ ! -e "$dir/k.jwk" ] || { echo "private key left behind by a failed keygen"; return 1; }
+    fi
+    chmod 755 "$dir/ro" || return 1
+    # the public key is placed, then printing the private key fails: the public key goes
+    full_stdout 'removed .*k.pub' "$jwtkit" keygen --alg ES256 --public-out "$dir/k.pub" || return 1
+    [ ! -e "$dir/k.pub" ] || { echo "public key left behind without its private key"; return 1; }
+    if ls -A "$dir" "$dir/ro" | grep -E '^\.jwtkit-tmp-'; then echo "temporary files left behind"; return 1; fi
+}
+
+# Paths and arguments in messages are shown with control characters escaped, so that a
+# file name cannot send escape sequences to the terminal.
+cli_escaped_paths() {
+    local dir=$work/keygen-esc esc=$'\e'
+    rm -rf "$dir" && mkdir -p "$dir" || return 1
+    expect 2 '\\x1b\[31mred/k: cannot create' "$jwtkit" keygen --alg ES256 --out "$dir/${esc}[31mred/k" || return 1
+    if grep -q "$esc" "$work/err"; then echo "a raw ESC reached stderr"; return 1; fi
+    expect 2 'x\\x1b\]0;title\\x07y: No such file' "$jwtkit" verify --alg ES256 --key "$dir/x${esc}]0;title"$'\a'"y" tok || return 1
+    if grep -q "$esc" "$work/err"; then echo "a raw ESC reached stderr"; return 1; fi
+    expect 2 "unknown option '--x\\\\x1b\\[2J'" "$jwtkit" keygen --alg ES256 "--x${esc}[2J" || return 1
+    if grep -q "$esc" "$work/err"; then echo "a raw ESC reached stderr"; return 1; fi
+    # UTF-8 is shown as it is
+    expect 2 'café/k: cannot create' "$jwtkit" keygen --alg ES256 --out "$dir/café/k"
+}
+
 # The tool's source, as a user would build it: C99 with every warning an error.
 cli_source_warnings() {
     # shellcheck disable=SC2046
@@ -575,6 +658,9 @@ cli_jwks_skipped_keys() {
 
 check "cli: keygen, thumbprint, verify --jwks" cli_keygen_jwks
 check "cli: keygen files: 0600 under umask 000, no overwrite without --force, no symlinks, no planted temp files" cli_keygen_files
+check "cli: keygen refuses two outputs naming one file, with or without --force" cli_keygen_same_file
+check "cli: keygen leaves no key behind when an output cannot be written" cli_keygen_failed_write
+check "cli: control characters in paths and arguments are shown escaped" cli_escaped_paths
 check "cli: the tool's source compiles with -std=c99 -Wall -Wextra -Werror" cli_source_warnings
 check "cli: a JWK Set's unusable keys are skipped with a warning" cli_jwks_skipped_keys
 check "cli: expired token exits 1 with the reason; leeway" cli_expired

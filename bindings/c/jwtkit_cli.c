@@ -10,6 +10,7 @@
  * Built and installed by scripts/install.sh; tested by tests/install.sh.
  */
 #define _POSIX_C_SOURCE 200809L
+#define _XOPEN_SOURCE 700 /* realpath() is an XSI function */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -41,10 +42,60 @@ static void msg(const char *fmt, ...)
     fputc('\n', stderr);
 }
 
+/* `s` as it may be shown on a terminal: control characters (C0, DEL, and C1 encoded
+ * in UTF-8) and bytes that are not UTF-8 become \xNN, so that a file name or argument
+ * cannot move the cursor, recolour or retitle the terminal, or hide text. The result
+ * lives in one of a few static buffers, enough for every argument of one msg() call;
+ * it is truncated with "..." past 4096 input bytes. */
+static const char *printable(const char *s)
+{
+    static char bufs[4][4 * 4096 + 4];
+    static unsigned next;
+    char *out = bufs[next++ % 4], *o = out;
+    const unsigned char *p = (const unsigned char *)s;
+    size_t in = 0;
+
+    if (s == NULL)
+        return "(null)";
+    while (*p && in < 4096) {
+        size_t n = 0, k;
+
+        if (*p >= 0xc2 && *p <= 0xdf)
+            n = 2;
+        else if (*p >= 0xe0 && *p <= 0xef)
+            n = 3;
+        else if (*p >= 0xf0 && *p <= 0xf4)
+            n = 4;
+        for (k = 1; k < n; k++)
+            if ((p[k] & 0xc0) != 0x80)
+                n = 0;
+        if (n == 2 && p[0] == 0xc2 && p[1] < 0xa0)
+            n = 0; /* U+0080..U+009F: C1 controls, CSI among them */
+        if (n > 0) {
+            memcpy(o, p, n);
+            o += n;
+            p += n;
+            in += n;
+        } else if (*p >= 0x20 && *p < 0x7f) {
+            *o++ = (char)*p++;
+            in++;
+        } else {
+            snprintf(o, 5, "\\x%02x", *p++);
+            o += 4;
+            in++;
+        }
+    }
+    if (*p)
+        memcpy(o, "...", 3), o += 3;
+    *o = '\0';
+    return out;
+}
+
 /* Prints a library failure as "<what>: <message> (<STATUS>)" and frees the error. */
 static void report(const char *what, jwtkit_status status, jwtkit_error *err)
 {
-    msg("%s: %s (%s)", what, err ? jwtkit_error_message(err) : jwtkit_status_str(status),
+    msg("%s: %s (%s)", printable(what),
+        printable(err ? jwtkit_error_message(err) : jwtkit_status_str(status)),
         jwtkit_status_str(status));
     jwtkit_error_free(err);
 }
@@ -122,7 +173,7 @@ static char *read_stream(FILE *f, const char *name, size_t *out_len)
             return NULL;
         }
     if (ferror(f)) {
-        msg("%s: read error", name);
+        msg("%s: read error", printable(name));
         free(b.data);
         return NULL;
     }
@@ -139,7 +190,7 @@ static char *read_file(const char *path, size_t *out_len)
         return read_stream(stdin, "stdin", out_len);
     f = fopen(path, "rb");
     if (f == NULL) {
-        msg("%s: %s", path, strerror(errno));
+        msg("%s: %s", printable(path), strerror(errno));
         return NULL;
     }
     data = read_stream(f, path, out_len);
@@ -515,7 +566,7 @@ static int opt(struct args *a, const char *long_name, const char *short_name, in
 
 static int bad_option(const char *cmd, const char *arg)
 {
-    msg("%s: unknown option '%s' (see '%s %s --help')", cmd, arg, prog, cmd);
+    msg("%s: unknown option '%s' (see '%s %s --help')", cmd, printable(arg), prog, cmd);
     return EXIT_USAGE;
 }
 
@@ -617,12 +668,12 @@ static int load_keyset(const char *path, const jwtkit_keyset **set)
         jwtkit_status reason = JWTKIT_OK;
 
         if (jwtkit_keyset_skipped(*set, i, &reason, &why, NULL, NULL) == JWTKIT_OK) {
-            msg("%s: warning: skipped %s (%s)", path, why, jwtkit_status_str(reason));
+            msg("%s: warning: skipped %s (%s)", printable(path), printable(why), jwtkit_status_str(reason));
             jwtkit_string_free(why);
         }
     }
     if (jwtkit_keyset_len(*set) == 0) {
-        msg("%s: no usable key in this JWK Set", path);
+        msg("%s: no usable key in this JWK Set", printable(path));
         jwtkit_keyset_free(*set);
         *set = NULL;
         return EXIT_USAGE;
@@ -708,7 +759,7 @@ static int build_claims(char **pos, int npos, struct buf *claims, char **to_free
 
         if (eq == NULL || name_end == pos[i]) {
             msg("encode: '%s' is not a claim: use name=value, name:=JSON or one JSON object",
-                pos[i]);
+                printable(pos[i]));
             return EXIT_USAGE;
         }
         saved = *name_end;
@@ -806,11 +857,11 @@ static int cmd_encode(int argc, char **argv)
     if (parse_alg(alg_name, &alg))
         goto out;
     if (now_arg != NULL && parse_i64(now_arg, &now)) {
-        msg("encode: --now needs Unix seconds, not '%s'", now_arg);
+        msg("encode: --now needs Unix seconds, not '%s'", printable(now_arg));
         goto out;
     }
     if (exp_arg != NULL && parse_duration(exp_arg, &lifetime)) {
-        msg("encode: --exp needs a duration such as 3600, 15m, 1h, 7d, not '%s'", exp_arg);
+        msg("encode: --exp needs a duration such as 3600, 15m, 1h, 7d, not '%s'", printable(exp_arg));
         goto out;
     }
     if (build_claims(pos, npos, &claims, &claims_input))
@@ -833,7 +884,7 @@ static int cmd_encode(int argc, char **argv)
         if (nbf[0] == '+' && parse_duration(nbf + 1, &d) == 0) {
             at = now + (int64_t)d;
         } else if (parse_i64(nbf, &at) != 0) {
-            msg("encode: --nbf needs Unix seconds or +DURATION, not '%s'", nbf);
+            msg("encode: --nbf needs Unix seconds or +DURATION, not '%s'", printable(nbf));
             rc = EXIT_USAGE;
             goto out;
         }
@@ -928,7 +979,7 @@ static int cmd_decode(int argc, char **argv)
         }
     }
     if (now_arg != NULL && parse_i64(now_arg, &now)) {
-        msg("decode: --now needs Unix seconds, not '%s'", now_arg);
+        msg("decode: --now needs Unix seconds, not '%s'", printable(now_arg));
         return EXIT_USAGE;
     }
     if ((token = get_token(token_arg, &token_len, &to_free)) == NULL)
@@ -1082,7 +1133,7 @@ static int cmd_verify(int argc, char **argv)
             size_t n = strcspn(p, ",");
 
             if (n == 0 || n >= sizeof name || nalgs == sizeof algs / sizeof algs[0]) {
-                msg("verify: bad --alg '%s'", alg_args.items[i]);
+                msg("verify: bad --alg '%s'", printable(alg_args.items[i]));
                 return EXIT_USAGE;
             }
             memcpy(name, p, n);
@@ -1099,15 +1150,15 @@ static int cmd_verify(int argc, char **argv)
         return EXIT_USAGE;
     }
     if (leeway != NULL && parse_duration(leeway, &leeway_s)) {
-        msg("verify: --leeway needs a duration such as 30, 30s, 2m, not '%s'", leeway);
+        msg("verify: --leeway needs a duration such as 30, 30s, 2m, not '%s'", printable(leeway));
         return EXIT_USAGE;
     }
     if (max_age != NULL && parse_duration(max_age, &max_age_s)) {
-        msg("verify: --max-age needs a duration such as 3600, 1h, 7d, not '%s'", max_age);
+        msg("verify: --max-age needs a duration such as 3600, 1h, 7d, not '%s'", printable(max_age));
         return EXIT_USAGE;
     }
     if (now_arg != NULL && parse_i64(now_arg, &now)) {
-        msg("verify: --now needs Unix seconds, not '%s'", now_arg);
+        msg("verify: --now needs Unix seconds, not '%s'", printable(now_arg));
         return EXIT_USAGE;
     }
     if (jwks != NULL) {
@@ -1201,12 +1252,13 @@ static const char KEYGEN_HELP[] =
     "Each FILE is written under a random temporary name in its directory, synced, then\n"
     "moved into place: it never holds part of a key, and an existing FILE is kept unless\n"
     "--force is given. A symbolic link at FILE is refused, never followed or replaced.\n"
+    "The FILEs must be different files; when one cannot be written, none is left.\n"
     "\n"
     "Exit status: 0 generated, 1 jwtkit refused (RSA, ...), 2 usage or file error.\n";
 
 /* Checks an output path before anything is generated, so that a refusal leaves no file
  * behind: a symbolic link is refused always (writing through it would put the key where
- * the link points), an existing file unless `force`. write_file checks again, atomically. */
+ * the link points), an existing file unless `force`. place_output checks again, atomically. */
 static int check_output(const char *path, int force)
 {
     struct stat st;
@@ -1214,22 +1266,128 @@ static int check_output(const char *path, int force)
     if (lstat(path, &st) != 0) {
         if (errno == ENOENT)
             return 0;
-        msg("%s: %s", path, strerror(errno));
+        msg("%s: %s", printable(path), strerror(errno));
         return -1;
     }
     if (S_ISLNK(st.st_mode)) {
-        msg("%s: is a symbolic link; refusing to write through or replace it", path);
+        msg("%s: is a symbolic link; refusing to write through or replace it", printable(path));
         return -1;
     }
     if (S_ISDIR(st.st_mode)) {
-        msg("%s: is a directory", path);
+        msg("%s: is a directory", printable(path));
         return -1;
     }
     if (!force) {
-        msg("%s: exists; refusing to overwrite it (--force replaces it)", path);
+        msg("%s: exists; refusing to overwrite it (--force replaces it)", printable(path));
         return -1;
     }
     return 0;
+}
+
+/* `path` with "//", "." components and a trailing "/" removed (".." is kept: only the
+ * file system knows where it leads). Returns a new string, or NULL without memory. */
+static char *lexical_path(const char *path)
+{
+    char *out = malloc(strlen(path) + 2), *o = out;
+    const char *p = path;
+
+    if (out == NULL)
+        return NULL;
+    if (*p == '/')
+        *o++ = '/';
+    while (*p) {
+        size_t n;
+
+        while (*p == '/')
+            p++;
+        n = strcspn(p, "/");
+        if (n == 0 || (n == 1 && p[0] == '.')) {
+            p += n;
+            continue;
+        }
+        if (o > out && o[-1] != '/')
+            *o++ = '/';
+        memcpy(o, p, n);
+        o += n;
+        p += n;
+    }
+    if (o == out)
+        *o++ = '.';
+    *o = '\0';
+    return out;
+}
+
+/* A name for the file `path` would create: its directory resolved by realpath() (which
+ * follows symbolic links and "..", so "d/k", "./d//k" and "link-to-d/k" agree), then its
+ * last component; when the directory cannot be resolved, which also means nothing can
+ * be written there, the path itself with "//" and "." components removed. */
+static char *output_identity(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    size_t dir_len = slash == NULL ? 1 : slash == path ? 1 : (size_t)(slash - path);
+    const char *base = slash == NULL ? path : slash + 1;
+    char *dir = malloc(dir_len + 1), *real = NULL, *joined, *id;
+
+    if (dir == NULL)
+        return NULL;
+    memcpy(dir, slash == NULL ? "." : path, dir_len);
+    dir[dir_len] = '\0';
+    real = realpath(dir, NULL);
+    joined = malloc(strlen(real != NULL ? real : dir) + strlen(base) + 2);
+    if (joined != NULL) {
+        strcpy(joined, real != NULL ? real : dir);
+        strcat(joined, "/");
+        strcat(joined, base);
+    }
+    id = joined != NULL ? lexical_path(joined) : NULL;
+    free(joined);
+    free(real);
+    free(dir);
+    return id;
+}
+
+struct output {
+    const char *option; /* the option that named it: "--out", ... */
+    const char *path;
+    char *tmp;          /* the staged temporary file, until it is placed */
+    dev_t dev;          /* the file this run wrote, to recognise it at `path` */
+    ino_t ino;
+    int placed;
+};
+
+/* Refuses two outputs naming one file: the second write would replace the first (with
+ * --force the private key would silently become the public one) or be refused after the
+ * first was placed. Two names are the same file when their identities match (see
+ * output_identity) or, for files that exist, their device and inode do (hard links, bind
+ * mounts, a case-insensitive file system). Returns 0, or -1 after a message. */
+static int check_distinct_outputs(const struct output *outs, size_t n)
+{
+    char *ids[8] = {0};
+    size_t i, j;
+    int rc = 0;
+
+    if (n > sizeof ids / sizeof ids[0])
+        return -1;
+    for (i = 0; i < n && rc == 0; i++)
+        if ((ids[i] = output_identity(outs[i].path)) == NULL) {
+            msg("out of memory");
+            rc = -1;
+        }
+    for (i = 0; i < n && rc == 0; i++)
+        for (j = i + 1; j < n && rc == 0; j++) {
+            struct stat a, b;
+
+            if (strcmp(ids[i], ids[j]) == 0 ||
+                (stat(outs[i].path, &a) == 0 && stat(outs[j].path, &b) == 0 &&
+                 a.st_dev == b.st_dev && a.st_ino == b.st_ino)) {
+                msg("keygen: %s %s and %s %s are the same file; give each output its own",
+                    outs[i].option, printable(outs[i].path), outs[j].option, printable(outs[j].path));
+                rc = -1;
+            }
+        }
+    for (i = 0; i < n; i++)
+        free(ids[i]);
+    return rc;
 }
 
 /* `n` (at most 32) random characters of [a-z0-9] from /dev/urandom. */
@@ -1262,50 +1420,53 @@ static int random_name(char *out, size_t n)
     return 0;
 }
 
-/* Writes `data` and a newline to a new file at `path`, created with `mode`.
+/* Writes `data` and a newline to a new temporary file in the directory of `o->path`,
+ * created with `mode`; place_output then puts it in place. All outputs are staged before
+ * any is placed, so that a file that cannot be written (no such directory, no
+ * permission, a full disk) fails the command before anything exists under an output's
+ * name, and --force has replaced nothing yet.
  *
- * The bytes go to a temporary file in the same directory, whose name has 16 random
- * characters and which is opened with O_CREAT|O_EXCL|O_NOFOLLOW: nobody can have
- * created it in advance (with looser permissions, or as a symlink to elsewhere), so the
- * key is never written into a file another user can read or chose. It is fsync'ed, then
- * put in place: with link(), which fails if `path` exists (no overwrite, no race), or
- * with --force by rename(), which replaces the old file (or a symlink just made there)
- * without following it. A reader never sees a half-written key. */
-static int write_file(const char *path, const char *data, size_t len, mode_t mode, int force)
+ * The temporary file's name has 16 random characters and it is opened with
+ * O_CREAT|O_EXCL|O_NOFOLLOW: nobody can have created it in advance (with looser
+ * permissions, or as a symlink to elsewhere), so the key is never written into a file
+ * another user can read or chose. It is fsync'ed before it is placed, so a reader never
+ * sees a half-written key. */
+static int stage_output(struct output *o, const char *data, size_t len, mode_t mode, int force)
 {
-    const char *slash = strrchr(path, '/');
+    const char *path = o->path, *slash = strrchr(path, '/');
     size_t dir_len = slash == NULL ? 1 : slash == path ? 1 : (size_t)(slash - path);
     const char *dir = slash == NULL ? "." : path;
     static const char prefix[] = "/.jwtkit-tmp-";
     char *tmp = malloc(dir_len + sizeof prefix + 16 + 4);
-    int fd = -1, tries, rc = -1, placed = 0;
+    int fd = -1, tries;
     size_t done = 0;
+    struct stat st;
 
     if (tmp == NULL) {
-        msg("%s: out of memory", path);
+        msg("%s: out of memory", printable(path));
         return -1;
     }
     if (check_output(path, force) != 0)
-        goto out_free;
+        goto fail_free;
     memcpy(tmp, dir, dir_len);
     memcpy(tmp + dir_len, prefix, sizeof prefix - 1);
     for (tries = 0; tries < 100 && fd < 0; tries++) {
         char *name = tmp + dir_len + sizeof prefix - 1;
 
         if (random_name(name, 16) != 0) {
-            msg("%s: cannot read /dev/urandom for a temporary name", path);
-            goto out_free;
+            msg("%s: cannot read /dev/urandom for a temporary name", printable(path));
+            goto fail_free;
         }
         memcpy(name + 16, ".tmp", 5);
         fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
         if (fd < 0 && errno != EEXIST) {
-            msg("%s: cannot create a file in its directory: %s", path, strerror(errno));
-            goto out_free;
+            msg("%s: cannot create a file in its directory: %s", printable(path), strerror(errno));
+            goto fail_free;
         }
     }
     if (fd < 0) {
-        msg("%s: no free temporary name after %d tries", path, tries);
-        goto out_free;
+        msg("%s: no free temporary name after %d tries", printable(path), tries);
+        goto fail_free;
     }
     while (done < len) {
         ssize_t n = write(fd, data + done, len - done);
@@ -1313,54 +1474,78 @@ static int write_file(const char *path, const char *data, size_t len, mode_t mod
         if (n < 0) {
             if (errno == EINTR)
                 continue;
-            msg("%s: %s", tmp, strerror(errno));
-            goto out_unlink;
+            msg("%s: %s", printable(tmp), strerror(errno));
+            goto fail_unlink;
         }
         done += (size_t)n;
     }
-    if (write(fd, "\n", 1) != 1 || fsync(fd) != 0) {
-        msg("%s: %s", tmp, strerror(errno));
-        goto out_unlink;
+    if (write(fd, "\n", 1) != 1 || fsync(fd) != 0 || fstat(fd, &st) != 0) {
+        msg("%s: %s", printable(tmp), strerror(errno));
+        goto fail_unlink;
     }
+    o->dev = st.st_dev;
+    o->ino = st.st_ino;
     if (close(fd) != 0) {
         fd = -1;
-        msg("%s: %s", tmp, strerror(errno));
-        goto out_unlink;
+        msg("%s: %s", printable(tmp), strerror(errno));
+        goto fail_unlink;
     }
-    fd = -1;
+    o->tmp = tmp;
+    return 0;
+fail_unlink:
+    if (fd >= 0)
+        close(fd);
+    unlink(tmp);
+fail_free:
+    free(tmp);
+    return -1;
+}
+
+/* Puts the staged file in place: with link(), which fails if `path` exists (no
+ * overwrite, no race), or with --force by rename(), which replaces the old file (or a
+ * symlink just made there) without following it. */
+static int place_output(struct output *o, int force)
+{
+    const char *path = o->path;
+    char *tmp = o->tmp, *dir_end = strrchr(tmp, '/');
+    int rc = -1;
+
     if (force) {
         if (rename(tmp, path) != 0) {
-            msg("%s: %s", path, strerror(errno));
-            goto out_unlink;
+            msg("%s: %s", printable(path), strerror(errno));
+            goto out;
         }
-        placed = 1;
+        o->placed = 1;
     } else if (link(tmp, path) != 0) {
         int link_errno = errno;
         struct stat st;
 
         if (link_errno != EPERM && link_errno != ENOTSUP) {
             if (link_errno == EEXIST)
-                msg("%s: exists; refusing to overwrite it (--force replaces it)", path);
+                msg("%s: exists; refusing to overwrite it (--force replaces it)", printable(path));
             else
-                msg("%s: %s", path, strerror(link_errno));
-            goto out_unlink;
+                msg("%s: %s", printable(path), strerror(link_errno));
+            goto out;
         }
         /* A file system without hard links: rename() if the name is still free. Only a
          * file created in the moment between the two calls could be replaced, and a
          * symlink there would be replaced, not followed. */
         if (lstat(path, &st) == 0 || errno != ENOENT) {
-            msg("%s: exists or cannot be checked; refusing to overwrite it", path);
-            goto out_unlink;
+            msg("%s: exists or cannot be checked; refusing to overwrite it", printable(path));
+            goto out;
         }
         if (rename(tmp, path) != 0) {
-            msg("%s: %s", path, strerror(errno));
-            goto out_unlink;
+            msg("%s: %s", printable(path), strerror(errno));
+            goto out;
         }
-        placed = 1;
+        o->placed = 1;
+    } else {
+        o->placed = 1;
+        unlink(tmp); /* the temporary second name of the new file */
     }
     rc = 0;
     /* Best effort: make the new directory entry durable too. */
-    tmp[dir_len] = '\0';
+    *dir_end = '\0';
     {
         int dfd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
@@ -1369,15 +1554,39 @@ static int write_file(const char *path, const char *data, size_t len, mode_t mod
             close(dfd);
         }
     }
-    tmp[dir_len] = '/';
-out_unlink:
-    if (fd >= 0)
-        close(fd);
-    if (!placed)
-        unlink(tmp); /* after link(): the temporary second name of the new file */
-out_free:
     free(tmp);
+    o->tmp = NULL;
     return rc;
+out:
+    unlink(tmp);
+    free(tmp);
+    o->tmp = NULL;
+    return rc;
+}
+
+/* Whether `path` still names the file this run placed there. */
+static int output_is_ours(const struct output *o)
+{
+    struct stat st;
+
+    return o->placed && lstat(o->path, &st) == 0 && S_ISREG(st.st_mode) && st.st_dev == o->dev &&
+           st.st_ino == o->ino;
+}
+
+/* After a failure: removes the staged temporary file, and the placed file if `path`
+ * still names the one this run wrote (never a file someone else put there since), so
+ * that a failed keygen leaves no key behind, in particular no private key whose public
+ * half was never written. */
+static void discard_output(struct output *o)
+{
+    if (o->tmp != NULL) {
+        unlink(o->tmp);
+        free(o->tmp);
+        o->tmp = NULL;
+    }
+    if (output_is_ours(o) && unlink(o->path) == 0)
+        msg("keygen: removed %s, written before the failure", printable(o->path));
+    o->placed = 0;
 }
 
 static void wipe_free(char *s, size_t len)
@@ -1404,7 +1613,13 @@ static int cmd_keygen(int argc, char **argv)
     jwtkit_status st;
     char *thumb = NULL, *priv = NULL, *pub = NULL, *jwks = NULL;
     size_t priv_len = 0, pub_len = 0, jwks_len = 0;
+    /* every file output; data and mode are filled in once the key exists */
+    struct output outs[3];
+    const char *data[3];
+    size_t lens[3], nouts = 0, i;
+    mode_t modes[3];
 
+    memset(outs, 0, sizeof outs);
     for (; a.i < argc; a.i++) {
         const char *arg = argv[a.i];
 
@@ -1429,7 +1644,7 @@ static int cmd_keygen(int argc, char **argv)
             return EXIT_USAGE;
         } else {
             return arg[0] == '-' ? bad_option("keygen", arg)
-                                 : (msg("keygen: unexpected argument '%s'", arg), EXIT_USAGE);
+                                 : (msg("keygen: unexpected argument '%s'", printable(arg)), EXIT_USAGE);
         }
     }
     if (alg_name == NULL) {
@@ -1438,10 +1653,17 @@ static int cmd_keygen(int argc, char **argv)
     }
     if (parse_alg(alg_name, &alg))
         return EXIT_USAGE;
-    if ((out != NULL && check_output(out, force) != 0) ||
-        (public_out != NULL && check_output(public_out, force) != 0) ||
-        (public_jwks != NULL && check_output(public_jwks, force) != 0))
+    if (out != NULL)
+        outs[nouts].option = "--out", outs[nouts++].path = out;
+    if (public_out != NULL)
+        outs[nouts].option = "--public-out", outs[nouts++].path = public_out;
+    if (public_jwks != NULL)
+        outs[nouts].option = "--public-jwks", outs[nouts++].path = public_jwks;
+    if (check_distinct_outputs(outs, nouts) != 0)
         return EXIT_USAGE;
+    for (i = 0; i < nouts; i++)
+        if (check_output(outs[i].path, force) != 0)
+            return EXIT_USAGE;
 
     rc = EXIT_INVALID;
     st = jwtkit_key_generate(alg, &generated, &err);
@@ -1466,20 +1688,42 @@ static int cmd_keygen(int argc, char **argv)
         goto out;
     }
     rc = EXIT_USAGE;
-    /* PEM output ends with a newline already; write_file adds one */
+    /* PEM output ends with a newline already; stage_output adds one */
     if (pem && priv_len > 0 && priv[priv_len - 1] == '\n')
         priv_len--;
     if (pem && pub != NULL && pub_len > 0 && pub[pub_len - 1] == '\n')
         pub_len--;
-    if (out != NULL ? write_file(out, priv, priv_len, 0600, force) != 0
-                    : (fwrite(priv, 1, priv_len, stdout) != priv_len || fputc('\n', stdout) == EOF))
-        goto out;
-    if (pub != NULL && write_file(public_out, pub, pub_len, 0644, force) != 0)
-        goto out;
-    if (jwks != NULL && write_file(public_jwks, jwks, jwks_len, 0644, force) != 0)
-        goto out;
+    for (i = 0; i < nouts; i++) {
+        const char *path = outs[i].path;
+
+        data[i] = path == out ? priv : path == public_out ? pub : jwks;
+        lens[i] = path == out ? priv_len : path == public_out ? pub_len : jwks_len;
+        modes[i] = path == out ? 0600 : 0644;
+    }
+    /* Everything is written before anything is placed, and a failure at any step
+     * removes what this run placed: the outputs exist all together or not at all. */
+    for (i = 0; i < nouts; i++)
+        if (stage_output(&outs[i], data[i], lens[i], modes[i], force) != 0)
+            goto out;
+    for (i = 0; i < nouts; i++)
+        if (place_output(&outs[i], force) != 0)
+            goto out;
+    /* Each output must still be the file written for it: names that the checks above
+     * could not tell apart (a case-insensitive file system) would have replaced one. */
+    for (i = 0; i < nouts; i++)
+        if (!output_is_ours(&outs[i])) {
+            msg("%s: replaced by another output or process while keygen ran", printable(outs[i].path));
+            goto out;
+        }
+    if (out == NULL &&
+        (fwrite(priv, 1, priv_len, stdout) != priv_len || fputc('\n', stdout) == EOF ||
+         fflush(stdout) != 0))
+        goto out; /* main() reports the write error */
     rc = EXIT_VALID;
 out:
+    if (rc != EXIT_VALID)
+        for (i = 0; i < nouts; i++)
+            discard_output(&outs[i]);
     wipe_free(priv, priv_len);
     jwtkit_string_free(pub);
     jwtkit_string_free(jwks);
@@ -1643,7 +1887,7 @@ int main(int argc, char **argv)
     else if (strcmp(cmd, "thumbprint") == 0)
         rc = cmd_thumbprint(argc - 1, argv + 1);
     else {
-        msg("unknown command '%s' (see '%s --help')", cmd, prog);
+        msg("unknown command '%s' (see '%s --help')", printable(cmd), prog);
         return EXIT_USAGE;
     }
     if (fflush(stdout) != 0 || ferror(stdout)) {
