@@ -145,6 +145,32 @@ fn key_shaped_variants_are_refused() {
             b"ssh-ed25519-cert-v01@openssh.com AAAAIHNzaC1lZDI1NTE5LWNlcnQtdjAxQG9wZW5zc2guY29t".to_vec(),
         ),
         ("FIDO OpenSSH key", b"sk-ssh-ed25519@openssh.com AAAAGnNrLXNzaC1lZDI1NTE5QG9wZW5zc2guY29t".to_vec()),
+        ("JWK with an escaped member name", b"{\"k\\u0074y\":\"EC\",\"crv\":\"secp256k1\"}".to_vec()),
+        ("JWK Set with an escaped member name", b"{\"ke\\u0079s\":[]}".to_vec()),
+        ("JWK inside a JSON string", b"\"{\\\"kty\\\":\\\"RSA\\\"}\"".to_vec()),
+        ("lower-case four-dash PEM", b"----begin public key----\nAAAA\n----end public key----\n".to_vec()),
+        (
+            "UTF-16 PEM",
+            [
+                &[0xFF, 0xFE][..],
+                &String::from_utf8(pem.clone()).unwrap().encode_utf16().flat_map(u16::to_le_bytes).collect::<Vec<u8>>(),
+            ]
+            .concat(),
+        ),
+        ("base64 of PEM", {
+            use base64::Engine as _;
+            base64::engine::general_purpose::STANDARD.encode(&pem).into_bytes()
+        }),
+        ("quoted base64 SPKI", format!("\"{spki_b64}\"").into_bytes()),
+        ("DER with a final newline", [&fs::read("tests/keys/refused/rsa1024.spki.der").unwrap()[..], b"\n"].concat()),
+        (
+            "authorized_keys line with options",
+            [b"no-pty,command=\"true\" ", &fs::read("tests/keys/refused/rsa1024.ssh.pub").unwrap()[..]].concat(),
+        ),
+        (
+            "OpenSSH key after a comment line",
+            [b"# deploy key\n", &fs::read("tests/keys/refused/dsa.ssh.pub").unwrap()[..]].concat(),
+        ),
     ];
     for (what, bytes) in cases {
         let e = CKey::from_secret(&bytes, JWTKIT_KEY_ALLOW_SHORT_SECRET).err();
@@ -165,4 +191,19 @@ fn ordinary_secrets_still_work() {
         let token = sign(&key, JWTKIT_ALG_HS256, b"{\"sub\":\"x\"}", None).unwrap();
         verify(token.as_bytes(), &key, &CValidation::only(JWTKIT_ALG_HS256)).unwrap();
     }
+}
+
+/// A key jwtkit loads is never a secret, however it is spelled: here an RSA 2048 public
+/// JWK whose `kty` is written with a JSON escape loads as a key, and is refused as a
+/// secret even where no shape check would see it.
+#[test]
+fn anything_that_loads_as_a_key_is_not_a_secret() {
+    let jwk = fs::read_to_string("bindings/python/tests/keys/rsa2048.public.jwk.json").unwrap();
+    let escaped = jwk.replacen("\"kty\"", "\"k\\u0074y\"", 1);
+    assert_ne!(jwk, escaped);
+    assert!(CKey::from_jwk(escaped.as_bytes()).is_ok(), "the escaped JWK loads as a key");
+    let e = CKey::from_secret(escaped.as_bytes(), JWTKIT_KEY_ALLOW_SHORT_SECRET).err();
+    assert_eq!(e.as_ref().map(|e| e.status), Some(JWTKIT_ERR_KEY_NOT_SECRET), "{e:?}");
+    let oct = serde_json::json!({"kty": "oct", "k": b64url_encode(escaped.as_bytes())}).to_string();
+    assert_eq!(CKey::from_jwk(oct.as_bytes()).err().map(|e| e.status), Some(JWTKIT_ERR_KEY_NOT_SECRET));
 }

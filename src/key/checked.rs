@@ -1,10 +1,9 @@
 //! The checked constructors every import path goes through (PEM/DER, JWK, generation):
-//! HMAC secrets (never key material), RSA (modulus size, exponent, ROCA fingerprint),
+//! RSA (modulus size, exponent, ROCA fingerprint),
 //! EC (the point is on the curve, a private scalar matches its public point), Ed25519
 //! and X25519. Each returns a `Key` without restrictions; a private EC key comes with
 //! its canonical PKCS#8.
 
-use ring::hmac;
 use ring::signature::{self as rsig, Ed25519KeyPair, KeyPair as _, RsaKeyPair};
 use zeroize::Zeroizing;
 
@@ -18,39 +17,6 @@ pub const MIN_RSA_BITS: usize = 2048;
 pub const MAX_RSA_BITS: usize = 8192;
 /// Signing keys stop at 4096 bits (ring's limit, kept with every backend).
 pub const MAX_RSA_PRIVATE_BITS: usize = 4096;
-
-impl Key {
-    /// An HMAC secret. Bytes with the shape of key material (PEM, a DER key or
-    /// certificate, a JWK, an OpenSSH public key) are refused, loadable or not.
-    /// Secrets shorter than the hash output of the algorithm they are
-    /// used with are refused then (RFC 7518 §3.2); see [`Key::from_secret_legacy`].
-    pub fn from_secret(secret: &[u8]) -> Result<Key> {
-        Self::secret(secret, false)
-    }
-
-    /// An HMAC secret that may be shorter than the hash output: only for verifying or
-    /// issuing tokens of legacy systems whose secret cannot be changed.
-    pub fn from_secret_legacy(secret: &[u8]) -> Result<Key> {
-        Self::secret(secret, true)
-    }
-
-    fn secret(secret: &[u8], allow_short: bool) -> Result<Key> {
-        if let Some(shape) = crate::key::shape::key_material_shape(secret) {
-            return Err(Error::KeyNotSecret(format!(
-                "an HMAC secret must not be key material, and this is {shape}; load it as a key instead"
-            )));
-        }
-        if secret.is_empty() {
-            return Err(Error::KeyTooWeak("an HMAC secret must not be empty".into()));
-        }
-        let keys = [
-            hmac::Key::new(hmac::HMAC_SHA256, secret),
-            hmac::Key::new(hmac::HMAC_SHA384, secret),
-            hmac::Key::new(hmac::HMAC_SHA512, secret),
-        ];
-        Ok(Key::new(Material::Secret { secret: Zeroizing::new(secret.to_vec()), allow_short, keys: Box::new(keys) }))
-    }
-}
 
 fn bit_len(be: &[u8]) -> usize {
     let be = trim_be(be);

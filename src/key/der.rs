@@ -20,13 +20,27 @@ use crate::key::pkcs8::{
 
 /// The PEM labels we read, and what each holds.
 #[derive(Clone, Copy)]
-enum Format {
+pub(crate) enum Format {
     Pkcs8,
     Pkcs1Private,
     Pkcs1Public,
     Sec1,
     Spki,
     Certificate,
+}
+
+impl Format {
+    /// What the structure is, for messages.
+    pub(crate) fn describe(self) -> &'static str {
+        match self {
+            Format::Pkcs8 => "PKCS#8 private key",
+            Format::Pkcs1Private => "PKCS#1 RSA private key",
+            Format::Pkcs1Public => "PKCS#1 RSA public key",
+            Format::Sec1 => "SEC1 EC private key",
+            Format::Spki => "SubjectPublicKeyInfo public key",
+            Format::Certificate => "X.509 certificate",
+        }
+    }
 }
 
 impl Key {
@@ -114,27 +128,35 @@ fn lf_only(text: &str) -> Zeroizing<String> {
     out
 }
 
-/// DER carries no label: try each structure; the first that parses decides.
+/// DER carries no label: the first structure that parses decides.
 fn from_der(der: &[u8]) -> Result<Key> {
+    match der_format(der) {
+        Some(format) => parse_as(format, der),
+        None => Err(Error::KeyInvalid("not a DER key (PKCS#8, SPKI, X.509 certificate, PKCS#1 or SEC1)".into())),
+    }
+}
+
+/// The key or certificate structure `der` parses as (exactly, nothing after it), whatever
+/// algorithm or size it holds.
+pub(crate) fn der_format(der: &[u8]) -> Option<Format> {
+    if der.first() != Some(&0x30) {
+        return None; // every one of these structures is a SEQUENCE
+    }
     if pkcs8::PrivateKeyInfo::from_der(der).is_ok() {
-        return parse_as(Format::Pkcs8, der);
+        Some(Format::Pkcs8)
+    } else if spki::SubjectPublicKeyInfoRef::from_der(der).is_ok() {
+        Some(Format::Spki)
+    } else if x509_cert::Certificate::from_der(der).is_ok() {
+        Some(Format::Certificate)
+    } else if pkcs1::RsaPrivateKey::from_der(der).is_ok() {
+        Some(Format::Pkcs1Private)
+    } else if pkcs1::RsaPublicKey::from_der(der).is_ok() {
+        Some(Format::Pkcs1Public)
+    } else if sec1::EcPrivateKey::from_der(der).is_ok() {
+        Some(Format::Sec1)
+    } else {
+        None
     }
-    if spki::SubjectPublicKeyInfoRef::from_der(der).is_ok() {
-        return parse_as(Format::Spki, der);
-    }
-    if x509_cert::Certificate::from_der(der).is_ok() {
-        return parse_as(Format::Certificate, der);
-    }
-    if pkcs1::RsaPrivateKey::from_der(der).is_ok() {
-        return parse_as(Format::Pkcs1Private, der);
-    }
-    if pkcs1::RsaPublicKey::from_der(der).is_ok() {
-        return parse_as(Format::Pkcs1Public, der);
-    }
-    if sec1::EcPrivateKey::from_der(der).is_ok() {
-        return parse_as(Format::Sec1, der);
-    }
-    Err(Error::KeyInvalid("not a DER key (PKCS#8, SPKI, X.509 certificate, PKCS#1 or SEC1)".into()))
 }
 
 /// A public structure that does not parse: der's message (a tag, a length, an offset:

@@ -21,6 +21,7 @@ mod generate;
 mod jwk;
 mod material;
 mod pkcs8;
+mod secret;
 mod shape;
 mod sign;
 

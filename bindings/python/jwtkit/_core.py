@@ -336,7 +336,7 @@ KEY_CACHE = BoundedCache(128)
 VALIDATION_CACHE = BoundedCache(64)
 
 _PEM_PREFIX = b"-----BEGIN"
-_SSH_PREFIXES = (b"ssh-", b"ecdsa-sha2-")
+_SSH_PREFIXES = (b"ssh-", b"ecdsa-sha2-", b"sk-ssh-", b"sk-ecdsa-sha2-")
 
 
 def _from_cryptography(obj: Any) -> Optional[bytes]:

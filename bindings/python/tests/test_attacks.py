@@ -359,6 +359,28 @@ def test_public_key_hmac_forgeries_are_real():
     c.done()
 
 
+def test_a_key_spelled_unusually_is_still_never_a_secret():
+    """A JWK whose `kty` is written with a JSON escape loads as the RSA key it is (an
+    RS256 token verifies); the library refuses its text as an HMAC secret, so a token
+    MACed with that text meets the RSA key and fails, whatever the allow-list."""
+    c = Checks()
+    jwk_text = text("rsa2048.public.jwk.json").replace('"kty"', '"k\\u0074y"', 1)
+    assert '"k\\u0074y"' in jwk_text
+    private = serialization.load_pem_private_key(raw("rsa2048.pkcs8.pem"), None)
+    good = Signer(private).token("RS256", header("RS256"), CLAIMS)
+    c.accept("RS256 token with the escaped JWK as the key", dec(good, jwk_text, ["RS256", "HS256"]))
+    c.reject("the C API, as a secret", lambda: _core.Key.from_secret(jwk_text.encode(), allow_short=True), InvalidKeyError, "JWTKIT_ERR_KEY_NOT_SECRET")
+    mismatch = (KeyAlgorithmMismatchError, "JWTKIT_ERR_KEY_ALG_MISMATCH")
+    forged = Signer(jwk_text.encode()).token("HS256", header("HS256"), CLAIMS)
+    for key in (jwk_text, jwk_text.encode()):
+        kind = type(key).__name__
+        c.reject(f"HS256 MACed with the escaped JWK ({kind}), HS256 only", dec(forged, key, ["HS256"]), *mismatch)
+        c.reject(f"HS256 MACed with the escaped JWK ({kind}), mixed allow-list", dec(forged, key, ["RS256", "HS256"]), *mismatch)
+        c.reject(f"HS256 MACed with the escaped JWK ({kind}), PyJWS", jws(forged, key, ["RS256", "HS256"]), *mismatch)
+        c.reject(f"encode HS256 with the escaped JWK ({kind})", lambda: jwt.encode({"a": 1}, key, algorithm="HS256"), *mismatch)
+    c.done()
+
+
 # Keys jwtkit refuses to load (too weak or too large, unsupported curves and key types),
 # in every form they come in: a copy of tests/keys/refused.
 REFUSED = sorted(p for p in (KEYS / "refused").iterdir() if p.suffix != ".md")
