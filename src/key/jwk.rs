@@ -351,6 +351,22 @@ mod wipe_tests {
         }
     }
 
+    /// An HMAC secret is checked for the shapes of key material (base64 decoded, JSON
+    /// parsed, text upper-cased) and tried as a JWK, PEM and DER key before it is
+    /// accepted: none of those passes leaves a copy behind.
+    #[test]
+    fn secrets_leave_no_copy_behind_when_checked_for_key_shapes() {
+        for secret in [
+            "MySecretPasswordThatIsLongEnoughForHS256_1234567890",
+            "{\"an HMAC secret that\": \"is JSON, and long enough\"}",
+            "\"a quoted HMAC secret, long enough for HS256\"",
+            "-----begin of a long passphrase, not a PEM block",
+        ] {
+            let found = freed_holding(secret.as_bytes(), || drop(Key::from_secret(secret.as_bytes()).unwrap()));
+            assert_eq!(found, 0, "{found} freed block(s) held {secret:?}");
+        }
+    }
+
     /// The search itself works: a secret in a plain `String` is found when freed.
     #[test]
     fn the_search_finds_an_unwiped_copy() {

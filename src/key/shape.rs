@@ -7,6 +7,7 @@ use base64::Engine as _;
 use zeroize::Zeroizing;
 
 use crate::key::der::der_format;
+use crate::key::jwk::Wiped;
 
 /// What `bytes` look like, when they look like key material; `None` for anything else.
 pub(crate) fn key_material_shape(bytes: &[u8]) -> Option<String> {
@@ -51,8 +52,11 @@ fn pem_label(bytes: &[u8]) -> Option<String> {
         let after = after.strip_prefix(b"-----").or_else(|| after.strip_prefix(b"----")).unwrap_or(after);
         let after = after.strip_prefix(b" ").unwrap_or(after);
         if let Some(label) = after.strip_prefix(b"BEGIN ") {
-            let end = memchr::memmem::find(label, b"----").unwrap_or(label.len().min(64));
-            return Some(String::from_utf8_lossy(&label[..end]).trim().to_string());
+            // The armour line closes with dashes before it ends.
+            let line = &label[..memchr::memchr(b'\n', label).unwrap_or(label.len())];
+            if let Some(end) = memchr::memmem::find(line, b"----") {
+                return Some(String::from_utf8_lossy(&line[..end]).trim().to_string());
+            }
         }
         from = start + 1;
     }
@@ -112,8 +116,9 @@ fn jwk_shape(text: &[u8]) -> Option<&'static str> {
         return None;
     }
     if let Ok(value) = serde_json::from_slice::<serde_json::Value>(text) {
-        let value = Zeroizing::new(value.to_string().into_bytes());
-        return plain_jwk_shape(&value);
+        let value = Wiped(value);
+        let text = Zeroizing::new(value.0.to_string().into_bytes());
+        return plain_jwk_shape(&text);
     }
     plain_jwk_shape(text)
 }
@@ -188,6 +193,7 @@ mod tests {
             b"ssh-rsa AAAA",
             b"-----",
             b"My-----BEGIN-passphrase",
+            b"-----begin of a long passphrase, not a PEM block",
             b"\x30\x03\x02\x01\x00",
             b"MMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMMM",
             b"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
@@ -228,6 +234,7 @@ mod tests {
     fn a_pem_label_is_escaped_and_cut() {
         let mut pem = b"-----BEGIN \x1b[31m".to_vec();
         pem.extend([b'A'; 200]);
+        pem.extend(b"-----\n");
         let what = shape(&pem).unwrap();
         assert!(!what.contains('\x1b') && what.len() < 80, "{what}");
     }
