@@ -1,7 +1,8 @@
 //! The modules of `src/` import each other without cycles: each concept has one owner,
 //! and a submodule never imports back up from the module that declares it. Reads the
 //! sources as text: every `crate::…` path (and a parent's paths into its own children)
-//! is an edge from the file's module to the longest module that path names. Unit tests
+//! is an edge from the file's module to the longest module that path names; a
+//! `super::…` path counts as the parent's. Unit tests
 //! (`#[cfg(test)]` to the end of a file) and comments are left out.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -84,10 +85,17 @@ fn owner<'a>(path: &str, modules: &'a BTreeMap<String, String>) -> Option<&'a st
 }
 
 fn graph() -> BTreeMap<String, BTreeSet<String>> {
-    let modules = modules();
+    edges_of(&modules())
+}
+
+fn edges_of(modules: &BTreeMap<String, String>) -> BTreeMap<String, BTreeSet<String>> {
     let mut edges: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for (name, code) in &modules {
-        let mut targets: Vec<String> = crate_paths(code);
+    for (name, code) in modules {
+        // `super::x` is the parent's `x`: spelled from the crate root, the checker sees it.
+        let parent = name.rsplit_once("::").map_or("", |(p, _)| p);
+        let spelled =
+            code.replace("super::", &if parent.is_empty() { "crate::".into() } else { format!("crate::{parent}::") });
+        let mut targets: Vec<String> = crate_paths(&spelled);
         // A parent's own `child::…` paths (re-exports, calls) point down to the child.
         for child in modules.keys() {
             let Some(short) = child.strip_prefix(&format!("{name}::")).filter(|_| !name.is_empty()) else {
@@ -98,7 +106,7 @@ fn graph() -> BTreeMap<String, BTreeSet<String>> {
             }
         }
         for target in targets {
-            if let Some(to) = owner(&target, &modules) {
+            if let Some(to) = owner(&target, modules) {
                 if to != name && !to.is_empty() {
                     edges.entry(name.clone()).or_default().insert(to.to_string());
                 }
@@ -149,4 +157,8 @@ fn the_checker_sees_a_cycle() {
     edges.entry("c".into()).or_default().insert("d".into());
     assert_eq!(cycles(&edges), vec![vec!["a".to_string(), "b".into(), "c".into()]]);
     assert_eq!(crate_paths("use crate::jwe::{concat_kdf, ecdh::x};"), vec!["jwe::concat_kdf", "jwe::ecdh::x"]);
+    let mut modules = BTreeMap::new();
+    modules.insert("p".to_string(), "pub mod c; pub use c::X; pub struct Y;".to_string());
+    modules.insert("p::c".to_string(), "use super::Y; pub struct X;".to_string());
+    assert_eq!(cycles(&edges_of(&modules)), vec![vec!["p".to_string(), "p::c".into()]]);
 }

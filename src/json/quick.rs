@@ -20,7 +20,7 @@
 use std::borrow::Cow;
 use std::ops::Range;
 
-use super::{Kind, Member, MemberSink};
+use crate::json::member::{short_name, Kind, Member, MemberSink};
 
 /// Deepest nesting this accepts; deeper input goes to the strict reader.
 const QUICK_DEPTH: usize = 16;
@@ -454,7 +454,7 @@ fn fingerprint(b: &[u8], start: usize, end: usize) -> u64 {
                 let word = u64::from_le_bytes(word.try_into().expect("8 bytes"));
                 word & ((1u64 << (8 * len)) - 1) | (len as u64) << 56
             }
-            None => super::short_name(&b[start..end]).expect("7 bytes at most"),
+            None => short_name(&b[start..end]).expect("7 bytes at most"),
         };
     }
     // FNV-1a: names are short and this runs once per member.
@@ -662,7 +662,7 @@ mod tests {
         let input = b"{\"abc\":1,\"\":2,\"abcdefg\":3}";
         for (start, end) in [(2, 5), (10, 10), (15, 22)] {
             let name = &input[start..end];
-            let want = crate::json::short_name(name).unwrap();
+            let want = crate::json::member::short_name(name).unwrap();
             assert_eq!(fingerprint(input, start, end), want, "{:?}", String::from_utf8_lossy(name));
             // At the very end of the input, where no whole word follows.
             assert_eq!(fingerprint(name, 0, name.len()), want);
