@@ -630,7 +630,7 @@ class TokenService:
         self._limit(f"login:addr:{address}", self.login_limit_address)
         self._limit(f"login:user:{hashlib.sha256(user.encode('utf-8')).hexdigest()[:32]}", self.login_limit_account)
         if not self.users.check(user, password):
-            log.info("login refused for %r from %s", user, address)
+            log.info("login refused for %r from %s", user[:64], address)
             raise AuthError(401, "invalid_grant", "wrong user name or password")
         return self.issue_session(user)
 
