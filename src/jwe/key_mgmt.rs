@@ -18,7 +18,7 @@ use crate::error::{Error, Result};
 use crate::json::Object;
 use crate::jwe::content::Enc;
 use crate::jwe::{concat_kdf, ecdh};
-use crate::key::{Key, Material};
+use crate::key::{Key, Material, Restrictions};
 
 /// The key management algorithms jwtkit implements.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -127,11 +127,7 @@ pub(crate) fn check_key(key: &Key, alg: Alg, enc: Enc, op: Op) -> Result<()> {
     if let Some(key_alg) = &r.alg {
         // A `dir` key may name the content encryption it is for (RFC 7520 §5.6).
         if key_alg != alg.name() && !(alg == Alg::Dir && key_alg == enc.name()) {
-            return Err(Error::KeyUsage(format!(
-                "the JWK is restricted to `alg` \"{}\", not {}",
-                crate::error::excerpt(key_alg, 32),
-                alg.name()
-            )));
+            return Err(Restrictions::alg_refused(key_alg, alg.name()));
         }
     }
     match op {

@@ -42,6 +42,15 @@ pub(crate) struct Restrictions {
 }
 
 impl Restrictions {
+    /// The refusal of an algorithm (`alg`, a JWS or JWE name) that the JWK's own `alg`
+    /// does not name; `key_alg` is that `alg`, as written.
+    pub fn alg_refused(key_alg: &str, alg: &str) -> crate::error::Error {
+        crate::error::Error::KeyUsage(format!(
+            "the JWK is restricted to `alg` `{}`, not {alg}",
+            crate::error::excerpt(key_alg, 32)
+        ))
+    }
+
     pub fn none() -> Self {
         Restrictions {
             kid: None,

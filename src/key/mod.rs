@@ -30,5 +30,5 @@ pub use material::Key;
 pub(crate) use checked::MAX_RSA_BITS;
 pub(crate) use checked::{coordinate_len, curve_name};
 pub(crate) use jwk::{from_jwk_object, Wiped};
-pub(crate) use material::Material;
+pub(crate) use material::{Material, Restrictions};
 pub(crate) use sign::hash_len;

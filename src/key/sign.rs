@@ -10,7 +10,7 @@ use ring::signature::{self as rsig, KeyPair as _};
 
 use crate::alg::Algorithm;
 use crate::error::{Error, Result};
-use crate::key::material::{Key, Material};
+use crate::key::material::{Key, Material, Restrictions};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Op {
@@ -35,11 +35,7 @@ impl Key {
         let r = &self.restrictions;
         if let Some(key_alg) = &r.alg {
             if Algorithm::from_name(key_alg).ok() != Some(alg) {
-                return Err(Error::KeyUsage(format!(
-                    "the JWK is restricted to `alg` `{}`, not {}",
-                    crate::error::excerpt(key_alg, 32),
-                    alg.name()
-                )));
+                return Err(Restrictions::alg_refused(key_alg, alg.name()));
             }
         }
         match op {
