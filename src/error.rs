@@ -182,6 +182,13 @@ pub enum Error {
     /// C status: `JWTKIT_ERR_KEY_NOT_SECRET`.
     #[error("key: {0}")]
     KeyNotSecret(String),
+    /// A key source has no key set to offer: its URL could not be fetched (network,
+    /// timeout, HTTP status, a refused redirect, a body over the cap), it was never fed
+    /// one, or its last good set is older than its maximum staleness.
+    ///
+    /// C status: `JWTKIT_ERR_KEY_SOURCE`.
+    #[error("key source: {0}")]
+    KeySource(String),
     // JWE (src/jwe), C statuses 500-599.
     /// A JWE did not decrypt: wrong key, or a modified encrypted key, IV, ciphertext, tag
     /// or header. Every failure of this kind has this one variant and one message, so

@@ -108,6 +108,12 @@ pub struct KeySet {
     skipped: Vec<SkippedKey>,
 }
 
+impl std::fmt::Debug for KeySet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeySet").field("keys", &self.keys.len()).field("skipped", &self.skipped.len()).finish()
+    }
+}
+
 impl KeySet {
     /// Reads a JWK Set (`{"keys": [...]}`, UTF-8 JSON, no duplicate members). The
     /// document itself must be well formed (`KeyInvalid` otherwise); each key in it that

@@ -47,6 +47,7 @@ mod limits;
 pub mod dangerous;
 pub mod ffi;
 pub mod jwe;
+pub mod jwks_source;
 pub mod jws;
 pub mod jwt;
 

@@ -40,6 +40,10 @@ pub const JWTKIT_ERR_KEY_NOT_FOUND: jwtkit_status = 106; // from Error::KeyNotFo
 /// DER key or certificate, base64 of one, a JWK or JWK Set, an OpenSSH public key),
 /// whether or not jwtkit can load it: key material is never an HMAC secret.
 pub const JWTKIT_ERR_KEY_NOT_SECRET: jwtkit_status = 107; // from Error::KeyNotSecret
+/// A JWKS source has no key set to offer: its URL could not be fetched (network,
+/// timeout, HTTP status, a refused redirect, a body over the cap), it was never fed one,
+/// or its last good set is older than its maximum staleness.
+pub const JWTKIT_ERR_KEY_SOURCE: jwtkit_status = 108; // from Error::KeySource
 /// Not a compact JWS: wrong number of segments, empty, non-ASCII, JSON serialization.
 pub const JWTKIT_ERR_TOKEN_MALFORMED: jwtkit_status = 200; // from Error::TokenMalformed
 /// The token is longer than the limit (128 KiB by default).

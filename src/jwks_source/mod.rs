@@ -1,0 +1,281 @@
+//! `JwksSource`: the keys of one JWKS URL, cached, shared by every thread, rotation-safe.
+//!
+//! Two ways to drive it:
+//! - **Fetching** (`from_url`, `from_issuer`; cargo feature `fetch`): the source fetches
+//!   its URL itself when a refresh is due, inside the call that needs it. One caller
+//!   fetches while the others keep verifying with the current set (or, with none yet or
+//!   after an unknown `kid`, wait for that one fetch): concurrent callers share it.
+//! - **Sans-I/O** (`new`): the host does the I/O. It asks `refresh_wanted`, marks the
+//!   start with `start_refresh` (which gives the `If-None-Match` to send), and hands the
+//!   answer to `feed`, or a failure to `fetch_failed`. No thread, socket or blocking.
+//!
+//! Either way the cache rules are `cache::Cache`'s, and a token whose `kid` the set lacks
+//! asks for one refresh (at most one per cooldown), then is retried once with the new set.
+
+mod cache;
+mod discovery;
+#[cfg(feature = "fetch")]
+mod fetch;
+
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+pub use cache::{Answer, CachePolicy, RefreshReason, Status};
+pub use discovery::{configuration_url, jwks_uri};
+#[cfg(feature = "fetch")]
+pub use fetch::{check_url, FetchOptions, Fetcher};
+
+use crate::claims::Validation;
+use crate::error::{Error, Result};
+use crate::jwks::KeySet;
+use crate::jwt::{self, VerifiedJwt};
+use cache::Cache;
+
+/// Where the answers come from.
+enum Origin {
+    /// The host feeds them (sans-I/O).
+    Fed,
+    /// The source fetches its URL.
+    #[cfg(feature = "fetch")]
+    Url { url: String, fetcher: Fetcher },
+}
+
+/// See the module comment. `Send + Sync`: share it with an `Arc`.
+pub struct JwksSource {
+    cache: Mutex<Cache>,
+    /// Signalled whenever a fetch ends.
+    fetched: Condvar,
+    origin: Origin,
+}
+
+impl std::fmt::Debug for JwksSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JwksSource").field("url", &self.url()).finish_non_exhaustive()
+    }
+}
+
+impl JwksSource {
+    /// A source the host feeds (sans-I/O).
+    pub fn new(policy: CachePolicy) -> Result<JwksSource> {
+        Ok(JwksSource { cache: Mutex::new(Cache::new(policy)?), fetched: Condvar::new(), origin: Origin::Fed })
+    }
+
+    /// A source that fetches `url` itself. Nothing is fetched until the first use.
+    #[cfg(feature = "fetch")]
+    pub fn from_url(url: &str, policy: CachePolicy, options: FetchOptions) -> Result<JwksSource> {
+        check_url(url, options.allow_http)?;
+        let fetcher = Fetcher::new(options)?;
+        Ok(JwksSource {
+            cache: Mutex::new(Cache::new(policy)?),
+            fetched: Condvar::new(),
+            origin: Origin::Url { url: url.to_owned(), fetcher },
+        })
+    }
+
+    /// OpenID Connect discovery: fetches `issuer`'s configuration now, checks that its
+    /// `issuer` is exactly `issuer`, and makes a source for its `jwks_uri` (same rules
+    /// for that URL as for the issuer's).
+    #[cfg(feature = "fetch")]
+    pub fn from_issuer(issuer: &str, policy: CachePolicy, options: FetchOptions) -> Result<JwksSource> {
+        let url = configuration_url(issuer);
+        check_url(&url, options.allow_http)?;
+        let fetcher = Fetcher::new(options)?;
+        let answer = fetcher.get(&url, None)?;
+        if answer.status != 200 {
+            return Err(Error::KeySource(format!("{url}: HTTP {}", answer.status)));
+        }
+        let jwks = jwks_uri(issuer, &answer.body)?;
+        check_url(&jwks, fetcher.allows_http())
+            .map_err(|e| Error::KeySource(format!("the issuer's jwks_uri: {e}")))?;
+        Ok(JwksSource {
+            cache: Mutex::new(Cache::new(policy)?),
+            fetched: Condvar::new(),
+            origin: Origin::Url { url: jwks, fetcher },
+        })
+    }
+
+    /// The URL it fetches (`None` for a fed source).
+    pub fn url(&self) -> Option<&str> {
+        match &self.origin {
+            Origin::Fed => None,
+            #[cfg(feature = "fetch")]
+            Origin::Url { url, .. } => Some(url),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Cache> {
+        // The cache's invariants hold between calls, so a panic elsewhere cannot leave it
+        // half-updated: a poisoned lock is still safe to use.
+        self.cache.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The key set to verify with now: a fetching source refreshes first when due.
+    pub fn keys(&self) -> Result<Arc<KeySet>> {
+        let cache = self.lock();
+        let cache = self.settle(cache, false).0;
+        cache.keys(Instant::now())
+    }
+
+    /// Runs `verify` with the current set; if it fails for an unknown `kid`
+    /// (`unknown_kid` tells), reports it, and runs it once more if that brought a new set.
+    pub fn verify_with<T, E: From<Error>>(
+        &self,
+        mut verify: impl FnMut(&KeySet) -> std::result::Result<T, E>,
+        unknown_kid: impl Fn(&E) -> bool,
+    ) -> std::result::Result<T, E> {
+        let keys = self.keys()?;
+        match verify(&keys) {
+            Err(e) if unknown_kid(&e) => match self.report_unknown_kid(&keys) {
+                Some(newer) => verify(&newer),
+                None => Err(e),
+            },
+            result => result,
+        }
+    }
+
+    /// Verifies a JWT (signature, then claims) with the source's keys.
+    pub fn verify(&self, token: &[u8], validation: &Validation) -> Result<VerifiedJwt> {
+        self.verify_with(|keys| jwt::verify(token, keys, validation), |e| matches!(e, Error::KeyNotFound(_)))
+    }
+
+    /// Reports that a token named a `kid` that `seen` lacks. A fetching source refreshes
+    /// (unless in cooldown, or another caller's fetch answers it) and returns the new set
+    /// if there is one; a fed source remembers it for `refresh_wanted` and returns `None`.
+    pub fn report_unknown_kid(&self, seen: &Arc<KeySet>) -> Option<Arc<KeySet>> {
+        let mut cache = self.lock();
+        cache.note_unknown_kid();
+        let cache = self.settle(cache, false).0;
+        let keys = cache.keys(Instant::now()).ok()?;
+        (!Arc::ptr_eq(&keys, seen)).then_some(keys)
+    }
+
+    /// Fetches now, whatever the cache times and cooldown say (a fetching source), or
+    /// waits for the fetch in flight; returns its outcome. A fed source answers
+    /// `InvalidArgument`.
+    pub fn refresh(&self) -> Result<()> {
+        let cache = self.lock();
+        match self.settle(cache, true).1 {
+            Some(outcome) => outcome,
+            None => Err(Error::InvalidArgument("this key source is fed by its host: it does not fetch".into())),
+        }
+    }
+
+    /// For a fetching source: fetches when a refresh is wanted (always, when `force`),
+    /// or waits for a fetch in flight when the caller has nothing to verify with or
+    /// forced. Returns the lock and the outcome of the fetch it did or waited for.
+    fn settle<'a>(&'a self, cache: MutexGuard<'a, Cache>, force: bool) -> (MutexGuard<'a, Cache>, Option<Result<()>>) {
+        match &self.origin {
+            Origin::Fed => (cache, None),
+            #[cfg(feature = "fetch")]
+            Origin::Url { url, fetcher } => {
+                let now = Instant::now();
+                if cache.in_flight(now) {
+                    let needs_result = cache.keys(now).is_err() || force || cache.unknown_kid_pending();
+                    if !needs_result {
+                        return (cache, None);
+                    }
+                    let cache = self.wait(cache, fetcher.timeout());
+                    let outcome = cache.last_outcome();
+                    return (cache, Some(outcome));
+                }
+                if force || cache.refresh_wanted(now).is_some() {
+                    return self.fetch(cache, url, fetcher);
+                }
+                (cache, None)
+            }
+        }
+    }
+
+    /// Waits (bounded) until no fetch is in flight.
+    #[cfg(feature = "fetch")]
+    fn wait<'a>(&'a self, mut cache: MutexGuard<'a, Cache>, timeout: Duration) -> MutexGuard<'a, Cache> {
+        let deadline = Instant::now() + timeout + Duration::from_secs(1);
+        while cache.in_flight(Instant::now()) {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            cache = self.fetched.wait_timeout(cache, left).unwrap_or_else(PoisonError::into_inner).0;
+        }
+        cache
+    }
+
+    /// One fetch, with the lock released while it runs.
+    #[cfg(feature = "fetch")]
+    fn fetch<'a>(
+        &'a self,
+        mut cache: MutexGuard<'a, Cache>,
+        url: &str,
+        fetcher: &Fetcher,
+    ) -> (MutexGuard<'a, Cache>, Option<Result<()>>) {
+        let if_none_match = cache.start(Instant::now());
+        drop(cache);
+        let mut ending = EndsFetch { source: self, ended: false };
+        let result = fetcher.get(url, if_none_match.as_deref());
+        let mut cache = self.lock();
+        let now = Instant::now();
+        let outcome = match result {
+            Ok(r) => cache.complete(
+                now,
+                &Answer { status: r.status, cache_control: r.cache_control.as_deref(), etag: r.etag.as_deref(), body: &r.body },
+            ),
+            Err(e) => cache.fail(now, e),
+        };
+        ending.ended = true;
+        self.fetched.notify_all();
+        (cache, Some(outcome))
+    }
+
+    /// Sans-I/O: whether the host should fetch now, and why.
+    pub fn refresh_wanted(&self) -> Option<RefreshReason> {
+        self.lock().refresh_wanted(Instant::now())
+    }
+
+    /// Sans-I/O: the host starts a fetch. Returns the `If-None-Match` value to send.
+    pub fn start_refresh(&self) -> Option<String> {
+        self.lock().start(Instant::now())
+    }
+
+    /// Sans-I/O: the answer the host got. Returns the failure if it is one (the last good
+    /// set keeps serving).
+    pub fn feed(&self, answer: &Answer<'_>) -> Result<()> {
+        let outcome = self.lock().complete(Instant::now(), answer);
+        self.fetched.notify_all();
+        outcome
+    }
+
+    /// Sans-I/O: the host's fetch got no answer (`reason` says why, for the status).
+    pub fn fetch_failed(&self, reason: &str) {
+        let error = Error::KeySource(crate::error::excerpt(reason, 400));
+        let _ = self.lock().fail(Instant::now(), error);
+        self.fetched.notify_all();
+    }
+
+    /// See [`Status`].
+    pub fn status(&self) -> Status {
+        self.lock().status(Instant::now())
+    }
+
+    /// The JWKS document of the current set, as fetched or fed.
+    pub fn document(&self) -> Option<Arc<[u8]>> {
+        self.lock().document()
+    }
+}
+
+/// Ends a fetch that unwinds (a panic in the HTTP stack) as a failure, so waiters wake
+/// and the cache does not stay "in flight".
+#[cfg(feature = "fetch")]
+struct EndsFetch<'a> {
+    source: &'a JwksSource,
+    ended: bool,
+}
+
+#[cfg(feature = "fetch")]
+impl Drop for EndsFetch<'_> {
+    fn drop(&mut self) {
+        if !self.ended {
+            let _ = self.source.lock().fail(Instant::now(), Error::KeySource("the fetch failed unexpectedly".into()));
+            self.source.fetched.notify_all();
+        }
+    }
+}
