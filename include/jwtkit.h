@@ -65,6 +65,39 @@
 #define JWTKIT_CHECK_SUB 32
 
 /*
+ Why a source wants a refresh (`jwtkit_jwks_source_refresh_wanted`).
+ */
+enum jwtkit_jwks_refresh
+#ifdef __cplusplus
+  : int32_t
+#endif // __cplusplus
+ {
+  /*
+   No refresh is wanted now (or one is in flight).
+   */
+  JWTKIT_JWKS_REFRESH_NONE = 0,
+  /*
+   The source has no key set yet.
+   */
+  JWTKIT_JWKS_REFRESH_INITIAL = 1,
+  /*
+   The key set's lifetime is over.
+   */
+  JWTKIT_JWKS_REFRESH_EXPIRED = 2,
+  /*
+   A token named a `kid` the set lacks (granted at most once per cooldown).
+   */
+  JWTKIT_JWKS_REFRESH_UNKNOWN_KID = 3,
+  /*
+   The last refresh failed and its cooldown is over.
+   */
+  JWTKIT_JWKS_REFRESH_RETRY = 4,
+};
+#ifndef __cplusplus
+typedef int32_t jwtkit_jwks_refresh;
+#endif // __cplusplus
+
+/*
  Details of a failed call: a status and a message. Created by jwtkit, owned by the
  caller, released with `jwtkit_error_free`. Not shared between threads by jwtkit.
  */
@@ -76,6 +109,20 @@ typedef struct jwtkit_error jwtkit_error;
  decrypts with it; once configured, any number of threads may use it at once.
  */
 typedef struct jwtkit_jwe_policy jwtkit_jwe_policy;
+
+/*
+ Opaque options for a JWKS source: cache times and fetching rules. Configure it, pass
+ it to a `jwtkit_jwks_source_*` constructor (which copies it), free it. Not shared
+ between threads while configured.
+ */
+typedef struct jwtkit_jwks_options jwtkit_jwks_options;
+
+/*
+ An opaque, reference-counted source of keys for one JWKS URL. Thread safety: any
+ number of threads may verify with it, query it and feed it at once; free it once
+ no thread uses it.
+ */
+typedef struct jwtkit_jwks_source jwtkit_jwks_source;
 
 /*
  An opaque, immutable key (HMAC secret, RSA, EC P-256/P-384/P-521 or Ed25519;
@@ -131,6 +178,45 @@ typedef int32_t jwtkit_limit;
  An algorithm, as a fixed-width integer: one of the `JWTKIT_ALG_*` values.
  */
 typedef int32_t jwtkit_alg;
+
+/*
+ A source's state (`jwtkit_jwks_source_status`). Times are in milliseconds; -1 means
+ "never" or "no set".
+ */
+typedef struct jwtkit_jwks_status {
+  /*
+   Usable keys in the current set.
+   */
+  size_t key_count;
+  /*
+   Since the last successful refresh (200 or 304).
+   */
+  int64_t ms_since_success;
+  /*
+   Until the current set expires (0 once it has).
+   */
+  int64_t ms_fresh_for;
+  /*
+   Since the last failed refresh.
+   */
+  int64_t ms_since_failure;
+  /*
+   Whether the last refresh failed (the last good set keeps serving).
+   */
+  bool failing;
+  /*
+   Refresh attempts, failures among them, and 304 answers among them.
+   */
+  uint64_t attempts;
+  /*
+   See `attempts`.
+   */
+  uint64_t failures;
+  /*
+   See `attempts`.
+   */
+  uint64_t not_modified;
+} jwtkit_jwks_status;
 
 /*
  The kind of a key, as a fixed-width integer: one of the `JWTKIT_KEY_KIND_*` values.
@@ -319,6 +405,13 @@ typedef int32_t (*jwtkit_revocation_fn)(void *ctx,
  whether or not jwtkit can load it: key material is never an HMAC secret.
  */
 #define JWTKIT_ERR_KEY_NOT_SECRET 107
+
+/*
+ A JWKS source has no key set to offer: its URL could not be fetched (network,
+ timeout, HTTP status, a refused redirect, a body over the cap), it was never fed one,
+ or its last good set is older than its maximum staleness.
+ */
+#define JWTKIT_ERR_KEY_SOURCE 108
 
 /*
  Not a compact JWS: wrong number of segments, empty, non-ASCII, JSON serialization.
@@ -843,6 +936,335 @@ jwtkit_status jwtkit_jwe_decrypt_and_verify_with_keyset(const uint8_t *token,
                                                         char **out_claims,
                                                         size_t *out_claims_len,
                                                         struct jwtkit_error **out_err);
+
+/*
+ Creates options with the defaults: cache time 5 min without `max-age`, `max-age`
+ honoured between 1 min and 1 day, cooldown 30 s, last good set served up to 6 h
+ past its expiry; https only, system CAs, connect timeout 5 s, total 10 s, body at
+ most 1 MiB, at most 3 redirects. On success `*out` receives options owned by the
+ caller (free with `jwtkit_jwks_options_free`).
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_jwks_options_new(struct jwtkit_jwks_options **out,
+                                      struct jwtkit_error **out_err);
+
+/*
+ Releases options. NULL is a no-op.
+ */
+void jwtkit_jwks_options_free(struct jwtkit_jwks_options *options);
+
+/*
+ Sets the cache times, in milliseconds: `default_ms` for an answer without
+ `max-age`, and the bounds `min_ms` ≤ `max_ms` that `max-age` (and `no-store`,
+ read as 0) is clamped to.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT
+ (`min_ms` > `max_ms`), JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_jwks_options_set_cache_times(struct jwtkit_jwks_options *options,
+                                                  uint64_t default_ms,
+                                                  uint64_t min_ms,
+                                                  uint64_t max_ms,
+                                                  struct jwtkit_error **out_err);
+
+/*
+ Sets the cooldown: the least time between two refreshes asked for by unknown `kid`s
+ or retried after a failure, in milliseconds.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_jwks_options_set_cooldown(struct jwtkit_jwks_options *options,
+                                               uint64_t cooldown_ms,
+                                               struct jwtkit_error **out_err);
+
+/*
+ Sets how long past its expiry the last good key set keeps serving while refreshes
+ fail, in milliseconds. Beyond it, verification fails with JWTKIT_ERR_KEY_SOURCE.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_jwks_options_set_max_stale(struct jwtkit_jwks_options *options,
+                                                uint64_t max_stale_ms,
+                                                struct jwtkit_error **out_err);
+
+/*
+ Allows (`allow` true) plain `http://` URLs and http-to-http redirects. Off by
+ default: a key set fetched in clear can be replaced on the way. For tests and
+ loopback. A redirect from https to http is refused either way.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_jwks_options_allow_http(struct jwtkit_jwks_options *options,
+                                             bool allow,
+                                             struct jwtkit_error **out_err);
+
+/*
+ Sets the connect timeout and the total time of one fetch (redirects included), in
+ milliseconds (each at least 1).
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (0),
+ JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_jwks_options_set_timeouts(struct jwtkit_jwks_options *options,
+                                               uint64_t connect_ms,
+                                               uint64_t total_ms,
+                                               struct jwtkit_error **out_err);
+
+/*
+ Sets the largest body read (bytes, 1 KiB to 1 MiB; 1 MiB by default) and the most
+ redirects followed (0 to 10; 3 by default).
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (out of
+ range), JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_jwks_options_set_limits(struct jwtkit_jwks_options *options,
+                                             size_t max_body,
+                                             uint32_t max_redirects,
+                                             struct jwtkit_error **out_err);
+
+/*
+ Trusts the CA certificates in `(ca, ca_len)` (PEM, one or more; or one DER
+ certificate), copied, besides the system's (see `jwtkit_jwks_options_use_system_cas`).
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (no
+ certificate in it), JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_jwks_options_add_ca(struct jwtkit_jwks_options *options,
+                                         const uint8_t *ca,
+                                         size_t ca_len,
+                                         struct jwtkit_error **out_err);
+
+/*
+ Trusts the CA certificates of the file at `(path, path_len)` (UTF-8, read now), as
+ `jwtkit_jwks_options_add_ca` does.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (unreadable,
+ or no certificate in it), JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_jwks_options_add_ca_file(struct jwtkit_jwks_options *options,
+                                              const uint8_t *path,
+                                              size_t path_len,
+                                              struct jwtkit_error **out_err);
+
+/*
+ Whether the system's CA store is trusted (`use` true, the default). With it off,
+ only the CAs added with `jwtkit_jwks_options_add_ca*` are.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_jwks_options_use_system_cas(struct jwtkit_jwks_options *options,
+                                                 bool use_system,
+                                                 struct jwtkit_error **out_err);
+
+/*
+ Adds a request header (`(name, name_len)`, `(value, value_len)`, UTF-8, copied), e.g.
+ an API key a gateway wants. At most 32 headers.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (not a
+ valid header name or value, too many), JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_jwks_options_add_header(struct jwtkit_jwks_options *options,
+                                             const uint8_t *name,
+                                             size_t name_len,
+                                             const uint8_t *value,
+                                             size_t value_len,
+                                             struct jwtkit_error **out_err);
+
+/*
+ Creates a source that the host feeds (sans-I/O): the library never fetches, opens a
+ socket, starts a thread or blocks for it. The host asks
+ `jwtkit_jwks_source_refresh_wanted`, calls `jwtkit_jwks_source_start_refresh`, fetches,
+ and hands the answer to `jwtkit_jwks_source_feed` (or a failure to
+ `jwtkit_jwks_source_fetch_failed`). `options` (NULL: defaults) is copied; its fetching
+ rules do not apply. On success `*out` receives a source owned by the caller (free with
+ `jwtkit_jwks_source_free`).
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_jwks_source_new(const struct jwtkit_jwks_options *options,
+                                     const struct jwtkit_jwks_source **out,
+                                     struct jwtkit_error **out_err);
+
+/*
+ Creates a source that fetches the JWKS at `(url, url_len)` (UTF-8, copied) itself,
+ when a refresh is due, inside the verification that needs it; concurrent callers
+ share one fetch. Nothing is fetched before the first use. `options` (NULL: defaults)
+ is copied. On success `*out` receives a source owned by the caller (free with
+ `jwtkit_jwks_source_free`).
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (not an
+ absolute https URL; http only when allowed; no trusted CA; a build without the
+ `fetch` feature), JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_jwks_source_from_url(const uint8_t *url,
+                                          size_t url_len,
+                                          const struct jwtkit_jwks_options *options,
+                                          const struct jwtkit_jwks_source **out,
+                                          struct jwtkit_error **out_err);
+
+/*
+ OpenID Connect discovery: fetches `issuer/.well-known/openid-configuration` now
+ (`(issuer, issuer_len)`, UTF-8), checks that its `issuer` equals `issuer` exactly,
+ and creates a fetching source for its `jwks_uri`, as `jwtkit_jwks_source_from_url`
+ does (same options, same URL rules).
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (as for
+ `jwtkit_jwks_source_from_url`), JWTKIT_ERR_KEY_SOURCE (the configuration could not
+ be fetched, is not JSON, names another issuer or no `jwks_uri`), JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_jwks_source_from_issuer(const uint8_t *issuer,
+                                             size_t issuer_len,
+                                             const struct jwtkit_jwks_options *options,
+                                             const struct jwtkit_jwks_source **out,
+                                             struct jwtkit_error **out_err);
+
+/*
+ Releases the caller's reference. NULL is a no-op; must not be called twice on the
+ same pointer, nor while another thread still uses it.
+ */
+void jwtkit_jwks_source_free(const struct jwtkit_jwks_source *source);
+
+/*
+ Verifies a JWT with the source's keys, as `jwtkit_verify_with_keyset` does with a
+ set (same outputs, same ownership). A fetching source first refreshes when due. A
+ token whose `kid` the set lacks makes the source refresh (at most once per
+ cooldown; a fed source only notes it for `jwtkit_jwks_source_refresh_wanted`) and, if
+ that brought a new set, is verified once more.
+
+ Returns what `jwtkit_verify_with_keyset` returns, and JWTKIT_ERR_KEY_SOURCE (no key
+ set: never fetched or fed, or the last good one is past its maximum staleness; the
+ message says why).
+ */
+jwtkit_status jwtkit_verify_with_source(const uint8_t *token,
+                                        size_t token_len,
+                                        const struct jwtkit_jwks_source *source,
+                                        const struct jwtkit_validation *validation,
+                                        char **out_header,
+                                        size_t *out_header_len,
+                                        char **out_claims,
+                                        size_t *out_claims_len,
+                                        struct jwtkit_error **out_err);
+
+/*
+ The source's current key set (a fetching source refreshes first when due): on
+ success `*out` receives a new reference owned by the caller (free with
+ `jwtkit_keyset_free`), usable with every `*_with_keyset` call and unaffected by later
+ refreshes.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_KEY_SOURCE, JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_jwks_source_keyset(const struct jwtkit_jwks_source *source,
+                                        const struct jwtkit_keyset **out,
+                                        struct jwtkit_error **out_err);
+
+/*
+ Reports that a token named a `kid` missing from `seen` (a set from
+ `jwtkit_jwks_source_keyset`), as verification does itself. A fetching source
+ refreshes (unless in cooldown, or another thread's fetch answers it); if that
+ brought a new set, `*out` receives it (owned by the caller, free with
+ `jwtkit_keyset_free`), else NULL.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_jwks_source_report_unknown_kid(const struct jwtkit_jwks_source *source,
+                                                    const struct jwtkit_keyset *seen,
+                                                    const struct jwtkit_keyset **out,
+                                                    struct jwtkit_error **out_err);
+
+/*
+ A fetching source fetches now, whatever its cache times and cooldown say (or waits
+ for the fetch already in flight), and returns that fetch's outcome; on failure the
+ last good set keeps serving.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (a fed
+ source), JWTKIT_ERR_KEY_SOURCE (no answer, an HTTP error, a refused redirect, a body
+ over the cap), JWTKIT_ERR_KEY_INVALID (not a JWK Set, or no usable key in it),
+ JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_jwks_source_refresh(const struct jwtkit_jwks_source *source,
+                                         struct jwtkit_error **out_err);
+
+/*
+ Sans-I/O: whether the host should fetch now, and why (`JWTKIT_JWKS_REFRESH_NONE`
+ while a refresh is in flight, and for NULL). Never blocks.
+ */
+jwtkit_jwks_refresh jwtkit_jwks_source_refresh_wanted(const struct jwtkit_jwks_source *source);
+
+/*
+ Sans-I/O: the host starts a fetch (so `jwtkit_jwks_source_refresh_wanted` answers
+ NONE until it ends, or for 2 minutes if it never does). `*out_if_none_match` (if not
+ NULL) receives the `If-None-Match` value to send, owned by the caller (free with
+ `jwtkit_string_free`), or NULL when there is none.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_jwks_source_start_refresh(const struct jwtkit_jwks_source *source,
+                                               char **out_if_none_match,
+                                               struct jwtkit_error **out_err);
+
+/*
+ Sans-I/O: the answer the host got: `http_status`, the `Cache-Control` and `ETag`
+ headers (`(ptr, len)`, `(NULL, 0)` when absent) and the body (copied). A 200 with a
+ JWK Set holding a usable key replaces the set; a 304 keeps it and renews its
+ lifetime; anything else is a failure, and the last good set keeps serving.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_KEY_SOURCE (an HTTP error
+ status, a 304 with no set), JWTKIT_ERR_KEY_INVALID (not a JWK Set, or no usable
+ key), JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_jwks_source_feed(const struct jwtkit_jwks_source *source,
+                                      uint16_t http_status,
+                                      const uint8_t *cache_control,
+                                      size_t cache_control_len,
+                                      const uint8_t *etag,
+                                      size_t etag_len,
+                                      const uint8_t *body,
+                                      size_t body_len,
+                                      struct jwtkit_error **out_err);
+
+/*
+ Sans-I/O: the host's fetch got no answer; `(reason, reason_len)` (UTF-8, may be
+ empty) says why, for `jwtkit_jwks_source_last_failure`. The last good set keeps
+ serving; the next try waits for the cooldown.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_jwks_source_fetch_failed(const struct jwtkit_jwks_source *source,
+                                              const uint8_t *reason,
+                                              size_t reason_len,
+                                              struct jwtkit_error **out_err);
+
+/*
+ Fills `*out` with the source's state (see `jwtkit_jwks_status`).
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_jwks_source_status(const struct jwtkit_jwks_source *source,
+                                        struct jwtkit_jwks_status *out,
+                                        struct jwtkit_error **out_err);
+
+/*
+ The last failed refresh (kept after later successes; see `failing` in
+ `jwtkit_jwks_source_status`): returns its status, or JWTKIT_OK if none ever failed
+ (or `source` is NULL); `*out` (if not NULL) receives its details, owned by the caller
+ (free with `jwtkit_error_free`), or NULL.
+ */
+jwtkit_status jwtkit_jwks_source_last_failure(const struct jwtkit_jwks_source *source,
+                                              struct jwtkit_error **out);
+
+/*
+ The JWK Set document the current keys were read from, as fetched or fed: on success
+ `*out` receives it NUL-terminated, owned by the caller (free with
+ `jwtkit_string_free`), and `*out_len` (if not NULL) its length.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_KEY_SOURCE (no set yet),
+ JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_jwks_source_document(const struct jwtkit_jwks_source *source,
+                                          char **out,
+                                          size_t *out_len,
+                                          struct jwtkit_error **out_err);
 
 /*
  Creates an HMAC key (HS256/HS384/HS512) from `secret`, `(ptr, len)`, any bytes

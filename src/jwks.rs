@@ -96,7 +96,7 @@ fn declared_algorithms(jwk: &Object) -> Vec<Algorithm> {
         _ => return Vec::new(),
     };
     let only = jwk.get("alg").map(|a| a.as_str().and_then(|a| Algorithm::from_name(a).ok()));
-    Algorithm::ALL.into_iter().filter(|a| a.family() == family && only.map_or(true, |o| o == Some(*a))).collect()
+    Algorithm::ALL.into_iter().filter(|a| a.family() == family && only.is_none_or(|o| o == Some(*a))).collect()
 }
 
 /// Verification takes the key with the token's `kid` when it has one, else tries the
@@ -276,7 +276,7 @@ impl KeySet {
 
 /// Whether `key` may verify `alg` by its kind and its JWK `alg`.
 fn fits(key: &Key, alg: Algorithm) -> bool {
-    key.family() == alg.family() && key.alg_restriction().map_or(true, |a| Algorithm::from_name(a).ok() == Some(alg))
+    key.family() == alg.family() && key.alg_restriction().is_none_or(|a| Algorithm::from_name(a).ok() == Some(alg))
 }
 
 /// The rules of the module comment that concern one key on its own.

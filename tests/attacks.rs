@@ -1271,7 +1271,7 @@ const SHA256_DIGEST_INFO: &str = "3031300d060960864801650304020105000420";
 /// integers (s^3 < n, so no modular reduction happens and the public key is irrelevant).
 fn e3_forgery(input: &[u8], ff: usize) -> Vec<u8> {
     let mut em = vec![0x00, 0x01];
-    em.extend(std::iter::repeat(0xff).take(ff));
+    em.extend(std::iter::repeat_n(0xff, ff));
     em.push(0x00);
     em.extend(hex(SHA256_DIGEST_INFO));
     em.extend_from_slice(ring::digest::digest(&ring::digest::SHA256, input).as_ref());
@@ -2051,7 +2051,7 @@ fn bomb_ten_million_dots() {
     );
     let hdr = b64u(&header("HS256"));
     let mut many = hdr.clone().into_bytes();
-    many.extend(std::iter::repeat(b'.').take(10_000_000));
+    many.extend(std::iter::repeat_n(b'.', 10_000_000));
     timed(
         &mut r,
         "header then 10 million dots, size limit lifted",

@@ -21,7 +21,7 @@ fn modules() -> BTreeMap<String, String> {
                 stack.push(path);
                 continue;
             }
-            if path.extension().map_or(true, |e| e != "rs") {
+            if path.extension().is_none_or(|e| e != "rs") {
                 continue;
             }
             let rel = path.strip_prefix(&src).unwrap().with_extension("");

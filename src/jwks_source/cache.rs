@@ -200,7 +200,7 @@ impl Cache {
             return None;
         }
         let cooling = self.last_attempt.is_some_and(|t| now.saturating_duration_since(t) < self.policy.cooldown);
-        let expired = self.fresh_until.map_or(true, |t| now >= t);
+        let expired = self.fresh_until.is_none_or(|t| now >= t);
         match () {
             _ if self.failing && cooling => None,
             _ if self.keys.is_none() => Some(if self.failing { RefreshReason::Retry } else { RefreshReason::Initial }),
@@ -247,7 +247,9 @@ impl Cache {
                 let set = match KeySet::from_jwks(answer.body) {
                     Ok(set) if set.is_empty() => {
                         let why = match set.skipped().first() {
-                            Some(first) => format!(" ({} skipped; the first: {})", set.skipped().len(), first.describe()),
+                            Some(first) => {
+                                format!(" ({} skipped; the first: {})", set.skipped().len(), first.describe())
+                            }
                             None => String::new(),
                         };
                         return self.failed(now, Error::KeyInvalid(format!("JWKS: no usable key{why}")));
@@ -339,8 +341,10 @@ impl Cache {
 mod tests {
     use super::*;
 
-    const JWKS: &[u8] = br#"{"keys":[{"kty":"oct","kid":"a","k":"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldC0xMjM0NTY3OA"}]}"#;
-    const JWKS_B: &[u8] = br#"{"keys":[{"kty":"oct","kid":"b","k":"b3RoZXItc2VjcmV0LW90aGVyLXNlY3JldC1vdGhlci1zZWNyZXQtMTIzNA"}]}"#;
+    const JWKS: &[u8] =
+        br#"{"keys":[{"kty":"oct","kid":"a","k":"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldC0xMjM0NTY3OA"}]}"#;
+    const JWKS_B: &[u8] =
+        br#"{"keys":[{"kty":"oct","kid":"b","k":"b3RoZXItc2VjcmV0LW90aGVyLXNlY3JldC1vdGhlci1zZWNyZXQtMTIzNA"}]}"#;
 
     fn ok(body: &[u8]) -> Answer<'_> {
         Answer { status: 200, body, ..Answer::default() }

@@ -39,9 +39,13 @@ mod tests {
     #[test]
     fn issuer_must_match_exactly() {
         let doc = br#"{"issuer": "https://idp.example/t", "jwks_uri": "https://idp.example/t/keys"}"#;
-        assert_eq!(configuration_url("https://idp.example/t/"), "https://idp.example/t/.well-known/openid-configuration");
+        assert_eq!(
+            configuration_url("https://idp.example/t/"),
+            "https://idp.example/t/.well-known/openid-configuration"
+        );
         assert_eq!(jwks_uri("https://idp.example/t", doc).unwrap(), "https://idp.example/t/keys");
-        for other in ["https://idp.example/t/", "https://idp.example", "https://IDP.example/t", "https://evil.example"] {
+        for other in ["https://idp.example/t/", "https://idp.example", "https://IDP.example/t", "https://evil.example"]
+        {
             assert!(jwks_uri(other, doc).unwrap_err().to_string().contains("its issuer is"), "{other}");
         }
         assert!(jwks_uri("https://idp.example/t", br#"{"issuer": "https://idp.example/t"}"#).is_err());

@@ -10,72 +10,8 @@ use std::time::{Duration, Instant};
 use ureq::http::Uri;
 use ureq::tls::{Certificate, RootCerts, TlsConfig, TlsProvider};
 
+use super::FetchOptions;
 use crate::error::{Error, Result};
-
-/// How a source fetches.
-#[derive(Debug, Clone)]
-pub struct FetchOptions {
-    /// Accept `http://` URLs (and redirects from http to http). Off: tests and loopback
-    /// only; a key set fetched in clear can be replaced on the way.
-    pub allow_http: bool,
-    /// Trust the system's CA store (on by default).
-    pub system_roots: bool,
-    /// More trusted CA certificates (DER), e.g. a private CA.
-    pub extra_roots: Vec<Vec<u8>>,
-    /// Time to connect (5 s).
-    pub connect_timeout: Duration,
-    /// Time for the whole fetch, redirects included (10 s).
-    pub timeout: Duration,
-    /// Largest body read (1 MiB).
-    pub max_body: usize,
-    /// Redirects followed (3).
-    pub max_redirects: u32,
-    /// Extra request headers (e.g. an API key some gateways want).
-    pub headers: Vec<(String, String)>,
-}
-
-impl Default for FetchOptions {
-    fn default() -> FetchOptions {
-        FetchOptions {
-            allow_http: false,
-            system_roots: true,
-            extra_roots: Vec::new(),
-            connect_timeout: Duration::from_secs(5),
-            timeout: Duration::from_secs(10),
-            max_body: crate::jwks::MAX_JWKS_LEN,
-            max_redirects: 3,
-            headers: Vec::new(),
-        }
-    }
-}
-
-impl FetchOptions {
-    /// Adds the CA certificates of a PEM file (or a single DER certificate) to the
-    /// trusted roots.
-    pub fn add_ca_file(&mut self, path: &std::path::Path) -> Result<()> {
-        let bytes = std::fs::read(path)
-            .map_err(|e| Error::InvalidArgument(format!("CA file {}: {e}", path.display())))?;
-        self.add_ca(&bytes).map_err(|e| Error::InvalidArgument(format!("CA file {}: {e}", path.display())))
-    }
-
-    /// Adds CA certificates, PEM (one or more) or one DER certificate.
-    pub fn add_ca(&mut self, bytes: &[u8]) -> Result<()> {
-        let before = self.extra_roots.len();
-        if bytes.first() == Some(&0x30) {
-            self.extra_roots.push(bytes.to_vec());
-        } else {
-            for item in ureq::tls::parse_pem(bytes) {
-                if let Ok(ureq::tls::PemItem::Certificate(cert)) = item {
-                    self.extra_roots.push(cert.der().to_vec());
-                }
-            }
-        }
-        if self.extra_roots.len() == before {
-            return Err(Error::InvalidArgument("no certificate found (PEM or DER expected)".into()));
-        }
-        Ok(())
-    }
-}
 
 /// An HTTP answer, read whole.
 #[derive(Debug)]
@@ -234,7 +170,7 @@ fn fetch_error(url: &str, e: ureq::Error, total: Duration) -> Error {
 fn parts(url: &str) -> Result<(String, Uri)> {
     let uri: Uri = url.parse().map_err(|_| Error::InvalidArgument(format!("not a URL: {}", quoted(url))))?;
     let scheme = uri.scheme_str().map(str::to_ascii_lowercase).unwrap_or_default();
-    if uri.host().map_or(true, str::is_empty) {
+    if uri.host().is_none_or(str::is_empty) {
         return Err(Error::InvalidArgument(format!("not an absolute URL with a host: {}", quoted(url))));
     }
     Ok((scheme, uri))
@@ -279,7 +215,8 @@ fn resolve(base: &str, location: &str) -> Result<String> {
 
 /// A redirect may keep or raise the scheme's safety, never lower it or leave http(s).
 fn redirect_allowed(from: &str, to: &str, allow_http: bool) -> Result<()> {
-    let refused = |why: &str| Error::KeySource(format!("refused redirect from {} to {}: {why}", quoted(from), quoted(to)));
+    let refused =
+        |why: &str| Error::KeySource(format!("refused redirect from {} to {}: {why}", quoted(from), quoted(to)));
     let to_scheme = match parts(to) {
         Ok((scheme, _)) => scheme,
         Err(_) => return Err(refused("not an http(s) URL")),

@@ -16,6 +16,7 @@ mod cache;
 mod discovery;
 #[cfg(feature = "fetch")]
 mod fetch;
+mod options;
 
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
@@ -23,7 +24,8 @@ use std::time::{Duration, Instant};
 pub use cache::{Answer, CachePolicy, RefreshReason, Status};
 pub use discovery::{configuration_url, jwks_uri};
 #[cfg(feature = "fetch")]
-pub use fetch::{check_url, FetchOptions, Fetcher};
+pub use fetch::{check_url, Fetcher};
+pub use options::FetchOptions;
 
 use crate::claims::Validation;
 use crate::error::{Error, Result};
@@ -85,8 +87,7 @@ impl JwksSource {
             return Err(Error::KeySource(format!("{url}: HTTP {}", answer.status)));
         }
         let jwks = jwks_uri(issuer, &answer.body)?;
-        check_url(&jwks, fetcher.allows_http())
-            .map_err(|e| Error::KeySource(format!("the issuer's jwks_uri: {e}")))?;
+        check_url(&jwks, fetcher.allows_http()).map_err(|e| Error::KeySource(format!("the issuer's jwks_uri: {e}")))?;
         Ok(JwksSource {
             cache: Mutex::new(Cache::new(policy)?),
             fetched: Condvar::new(),
@@ -217,7 +218,12 @@ impl JwksSource {
         let outcome = match result {
             Ok(r) => cache.complete(
                 now,
-                &Answer { status: r.status, cache_control: r.cache_control.as_deref(), etag: r.etag.as_deref(), body: &r.body },
+                &Answer {
+                    status: r.status,
+                    cache_control: r.cache_control.as_deref(),
+                    etag: r.etag.as_deref(),
+                    body: &r.body,
+                },
             ),
             Err(e) => cache.fail(now, e),
         };

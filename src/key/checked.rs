@@ -40,7 +40,7 @@ pub(crate) fn check_rsa_public(n: &[u8], e: &[u8]) -> Result<()> {
         )));
     }
     let e = trim_be(e);
-    if e.len() > 4 || e.last().map_or(true, |b| b & 1 == 0) || (e.len() == 1 && e[0] < 3) {
+    if e.len() > 4 || e.last().is_none_or(|b| b & 1 == 0) || (e.len() == 1 && e[0] < 3) {
         return Err(Error::KeyInvalid("RSA public exponent must be odd, at least 3 and below 2^32".into()));
     }
     check_not_roca(n)
