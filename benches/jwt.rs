@@ -9,6 +9,8 @@
 //! - `verify/ALG/primitive`: the signature check alone (ring; `p521` for ES512);
 //! - `verify/ALG/decode+parse`: base64url-decode of the three segments and serde_json
 //!   parse of header and claims;
+//! - `verify/ALG/keyset` and `verify/ALG/source` (HS256, ES256): `jwt::verify` with a
+//!   one-key `KeySet`, and `JwksSource::verify` with a warm source holding the same set;
 //! - `sign/ALG/jwtkit`: `jwt::sign` (claims JSON checked, header built, encoded, signed);
 //! - `sign/ALG/c-api`: `jwtkit_sign`, then `jwtkit_string_free` on the token;
 //! - `sign/ALG/floor`: base64url-encode header and claims, the primitive, encode the signature;
@@ -88,6 +90,13 @@ fn bench(c: &mut Criterion<ThreadCpuTime>) {
             b.iter(|| assert!(case.primitive.verify(black_box(input.as_bytes()), black_box(&sig))))
         });
         g.bench_function("decode+parse", |b| b.iter(|| floor_decode_parse(black_box(token)).unwrap()));
+        if matches!(alg, jwtkit::Algorithm::HS256 | jwtkit::Algorithm::ES256) {
+            let (set, source) = warm_source(&case);
+            g.bench_function("keyset", |b| {
+                b.iter(|| jwtkit::jwt::verify(black_box(token), &set, &case.validation).unwrap())
+            });
+            g.bench_function("source", |b| b.iter(|| source.verify(black_box(token), &case.validation).unwrap()));
+        }
         g.finish();
 
         let mut g = c.benchmark_group(format!("sign/{name}"));
@@ -194,6 +203,12 @@ fn pairs(rounds: usize, only: &[&str]) {
         let sign_floor = || drop(black_box(floor_sign(&case.primitive, &case.header_json, black_box(claims))));
         let sign_checked =
             || drop(black_box(floor_sign_checked(&case.primitive, &case.header_json, black_box(claims))));
+        if matches!(alg, jwtkit::Algorithm::HS256 | jwtkit::Algorithm::ES256) {
+            let (set, source) = warm_source(&case);
+            let with_source = || drop(black_box(source.verify(black_box(token), &case.validation).unwrap()));
+            let with_set = || drop(black_box(jwtkit::jwt::verify(black_box(token), &set, &case.validation).unwrap()));
+            pair(rounds, "verify-source", alg, "keyset", &with_source, &with_set);
+        }
         if alg == jwtkit::Algorithm::HS256 {
             pair(rounds, "verify", alg, "floor", &verify_c, &verify_floor);
             pair(rounds, "sign", alg, "floor", &sign_c, &sign_floor);
@@ -203,6 +218,21 @@ fn pairs(rounds: usize, only: &[&str]) {
             pair(rounds, "sign", alg, "primitive", &sign_c, &sign_primitive);
         }
     }
+}
+
+/// The case's verification key as a key set, and a JWKS source (fed, sans-I/O) holding
+/// the same set, fresh for an hour: what a server verifies with between refreshes.
+fn warm_source(case: &Case) -> (jwtkit::KeySet, jwtkit::jwks_source::JwksSource) {
+    use jwtkit::jwks_source::{Answer, CachePolicy, JwksSource};
+    let jwk = match case.alg {
+        jwtkit::Algorithm::HS256 => case.private.to_private_jwk().unwrap().to_string(),
+        _ => case.public.to_public_jwk().unwrap(),
+    };
+    let jwks = format!("{{\"keys\":[{jwk}]}}");
+    let hour = Duration::from_secs(3600);
+    let source = JwksSource::new(CachePolicy { default_ttl: hour, max_ttl: hour, ..CachePolicy::default() }).unwrap();
+    source.feed(&Answer { status: 200, body: jwks.as_bytes(), ..Answer::default() }).unwrap();
+    (jwtkit::KeySet::from_jwks(jwks.as_bytes()).unwrap(), source)
 }
 
 fn pair(rounds: usize, op: &str, alg: jwtkit::Algorithm, reference: &str, ours: &dyn Fn(), theirs: &dyn Fn()) {

@@ -1,5 +1,5 @@
 //! The cache of one JWKS URL as a state machine, without I/O or clock: every call takes
-//! `now`. It decides when a refresh is wanted and why, takes the answers (200, 304, an
+//! `now`, a monotonic time (`super::clock`). It decides when a refresh is wanted and why, takes the answers (200, 304, an
 //! error status, a failure), and says which key set may be used. The thread-safe
 //! `JwksSource` and a host's own event loop both drive it.
 //!
@@ -12,7 +12,7 @@
 //!   keeps the last good set serving until `max_stale` past its expiry.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::error::{Error, Result};
 use crate::jwks::KeySet;
@@ -155,13 +155,13 @@ pub struct Cache {
     keys: Option<Arc<KeySet>>,
     document: Option<Arc<[u8]>>,
     etag: Option<String>,
-    fresh_until: Option<Instant>,
-    last_success: Option<Instant>,
-    last_attempt: Option<Instant>,
-    last_failure: Option<(Instant, Error)>,
+    fresh_until: Option<Duration>,
+    last_success: Option<Duration>,
+    last_attempt: Option<Duration>,
+    last_failure: Option<(Duration, Error)>,
     failing: bool,
     unknown_kid: bool,
-    in_flight_since: Option<Instant>,
+    in_flight_since: Option<Duration>,
     attempts: u64,
     failures: u64,
     not_modified: u64,
@@ -190,16 +190,16 @@ impl Cache {
     }
 
     /// Whether a refresh has started and not ended (and is not older than the limit).
-    pub fn in_flight(&self, now: Instant) -> bool {
-        self.in_flight_since.is_some_and(|t| now.saturating_duration_since(t) < IN_FLIGHT_LIMIT)
+    pub fn in_flight(&self, now: Duration) -> bool {
+        self.in_flight_since.is_some_and(|t| now.saturating_sub(t) < IN_FLIGHT_LIMIT)
     }
 
     /// Whether a refresh is wanted now, and why; `None` while one is in flight.
-    pub fn refresh_wanted(&self, now: Instant) -> Option<RefreshReason> {
+    pub fn refresh_wanted(&self, now: Duration) -> Option<RefreshReason> {
         if self.in_flight(now) {
             return None;
         }
-        let cooling = self.last_attempt.is_some_and(|t| now.saturating_duration_since(t) < self.policy.cooldown);
+        let cooling = self.last_attempt.is_some_and(|t| now.saturating_sub(t) < self.policy.cooldown);
         let expired = self.fresh_until.is_none_or(|t| now >= t);
         match () {
             _ if self.failing && cooling => None,
@@ -230,7 +230,7 @@ impl Cache {
     }
 
     /// Marks a refresh as started; returns the `If-None-Match` value to send, if any.
-    pub fn start(&mut self, now: Instant) -> Option<String> {
+    pub fn start(&mut self, now: Duration) -> Option<String> {
         self.in_flight_since = Some(now);
         self.last_attempt = Some(now);
         self.etag.clone().filter(|_| self.keys.is_some())
@@ -239,7 +239,7 @@ impl Cache {
     /// Takes an answer. A 200 with a set that has usable keys replaces the set; a 304
     /// keeps it and renews its lifetime; anything else is a failure (the old set stays).
     /// Returns the failure, if it was one.
-    pub fn complete(&mut self, now: Instant, answer: &Answer<'_>) -> Result<()> {
+    pub fn complete(&mut self, now: Duration, answer: &Answer<'_>) -> Result<()> {
         self.end_attempt(now);
         let ttl = self.policy.ttl(answer.cache_control);
         match answer.status {
@@ -274,20 +274,20 @@ impl Cache {
 
     /// Records a refresh that got no answer (network, timeout, refused redirect, ...).
     /// Returns `error` back, for the caller's convenience.
-    pub fn fail(&mut self, now: Instant, error: Error) -> Result<()> {
+    pub fn fail(&mut self, now: Duration, error: Error) -> Result<()> {
         self.end_attempt(now);
         self.failed(now, error)
     }
 
     /// Counts an attempt that ends now (started by `start`, or not: then it starts now).
-    fn end_attempt(&mut self, now: Instant) {
+    fn end_attempt(&mut self, now: Duration) {
         if self.in_flight_since.take().is_none() {
             self.last_attempt = Some(now);
         }
         self.attempts += 1;
     }
 
-    fn failed(&mut self, now: Instant, error: Error) -> Result<()> {
+    fn failed(&mut self, now: Duration, error: Error) -> Result<()> {
         self.failures += 1;
         self.failing = true;
         self.unknown_kid = false;
@@ -297,7 +297,7 @@ impl Cache {
 
     /// The set to verify with: the current one while it is fresh or within `max_stale`
     /// of its expiry; otherwise the reason there is none.
-    pub fn keys(&self, now: Instant) -> Result<Arc<KeySet>> {
+    pub fn keys(&self, now: Duration) -> Result<Arc<KeySet>> {
         let failure = || match &self.last_failure {
             Some((_, e)) => format!("; the last refresh failed: {e}"),
             None => String::new(),
@@ -305,7 +305,7 @@ impl Cache {
         let (Some(keys), Some(fresh_until)) = (&self.keys, self.fresh_until) else {
             return Err(Error::KeySource(format!("no key set has been fetched yet{}", failure())));
         };
-        let stale_for = now.saturating_duration_since(fresh_until);
+        let stale_for = now.saturating_sub(fresh_until);
         if stale_for > self.policy.max_stale {
             return Err(Error::KeySource(format!(
                 "the key set expired {} s ago, past the {} s it may serve stale{}",
@@ -323,12 +323,12 @@ impl Cache {
     }
 
     /// See [`Status`].
-    pub fn status(&self, now: Instant) -> Status {
+    pub fn status(&self, now: Duration) -> Status {
         Status {
             key_count: self.keys.as_ref().map_or(0, |k| k.len()),
-            since_success: self.last_success.map(|t| now.saturating_duration_since(t)),
-            fresh_for: self.fresh_until.map(|t| t.saturating_duration_since(now)),
-            last_failure: self.last_failure.as_ref().map(|(t, e)| (now.saturating_duration_since(*t), e.clone())),
+            since_success: self.last_success.map(|t| now.saturating_sub(t)),
+            fresh_for: self.fresh_until.map(|t| t.saturating_sub(now)),
+            last_failure: self.last_failure.as_ref().map(|(t, e)| (now.saturating_sub(*t), e.clone())),
             failing: self.failing,
             attempts: self.attempts,
             failures: self.failures,
@@ -370,7 +370,7 @@ mod tests {
 
     #[test]
     fn first_fetch_then_expiry() {
-        let t0 = Instant::now();
+        let t0 = secs(1000);
         let mut c = Cache::new(CachePolicy::default()).unwrap();
         assert_eq!(c.refresh_wanted(t0), Some(RefreshReason::Initial));
         assert!(matches!(c.keys(t0), Err(Error::KeySource(_))));
@@ -389,7 +389,7 @@ mod tests {
 
     #[test]
     fn unknown_kids_refresh_once_per_cooldown() {
-        let t0 = Instant::now();
+        let t0 = secs(1000);
         let mut c = Cache::new(CachePolicy::default()).unwrap();
         c.start(t0);
         c.complete(t0, &ok(JWKS)).unwrap();
@@ -405,7 +405,7 @@ mod tests {
 
     #[test]
     fn failures_keep_the_last_good_set_until_max_stale() {
-        let t0 = Instant::now();
+        let t0 = secs(1000);
         let policy = CachePolicy { max_stale: secs(1000), ..CachePolicy::default() };
         let mut c = Cache::new(policy).unwrap();
         c.start(t0);
@@ -438,7 +438,7 @@ mod tests {
 
     #[test]
     fn a_lost_request_does_not_stall_the_cache() {
-        let t0 = Instant::now();
+        let t0 = secs(1000);
         let mut c = Cache::new(CachePolicy::default()).unwrap();
         c.start(t0);
         assert_eq!(c.refresh_wanted(t0 + secs(119)), None);
@@ -447,7 +447,7 @@ mod tests {
 
     #[test]
     fn a_304_without_a_set_is_a_failure() {
-        let t0 = Instant::now();
+        let t0 = secs(1000);
         let mut c = Cache::new(CachePolicy::default()).unwrap();
         assert!(c.complete(t0, &Answer { status: 304, ..Answer::default() }).is_err());
         assert_eq!(c.refresh_wanted(t0 + secs(30)), Some(RefreshReason::Retry));

@@ -13,13 +13,16 @@
 //! asks for one refresh (at most one per cooldown), then is retried once with the new set.
 
 mod cache;
+mod clock;
 mod discovery;
 #[cfg(feature = "fetch")]
 mod fetch;
 mod options;
 
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use clock::now;
 
 pub use cache::{Answer, CachePolicy, RefreshReason, Status};
 pub use discovery::{configuration_url, jwks_uri};
@@ -114,7 +117,7 @@ impl JwksSource {
     pub fn keys(&self) -> Result<Arc<KeySet>> {
         let cache = self.lock();
         let cache = self.settle(cache, false).0;
-        cache.keys(Instant::now())
+        cache.keys(now())
     }
 
     /// Runs `verify` with the current set; if it fails for an unknown `kid`
@@ -146,7 +149,7 @@ impl JwksSource {
         let mut cache = self.lock();
         cache.note_unknown_kid();
         let cache = self.settle(cache, false).0;
-        let keys = cache.keys(Instant::now()).ok()?;
+        let keys = cache.keys(now()).ok()?;
         (!Arc::ptr_eq(&keys, seen)).then_some(keys)
     }
 
@@ -169,7 +172,7 @@ impl JwksSource {
             Origin::Fed => (cache, None),
             #[cfg(feature = "fetch")]
             Origin::Url { url, fetcher } => {
-                let now = Instant::now();
+                let now = now();
                 if cache.in_flight(now) {
                     let needs_result = cache.keys(now).is_err() || force || cache.unknown_kid_pending();
                     if !needs_result {
@@ -190,9 +193,9 @@ impl JwksSource {
     /// Waits (bounded) until no fetch is in flight.
     #[cfg(feature = "fetch")]
     fn wait<'a>(&'a self, mut cache: MutexGuard<'a, Cache>, timeout: Duration) -> MutexGuard<'a, Cache> {
-        let deadline = Instant::now() + timeout + Duration::from_secs(1);
-        while cache.in_flight(Instant::now()) {
-            let left = deadline.saturating_duration_since(Instant::now());
+        let deadline = now() + timeout + Duration::from_secs(1);
+        while cache.in_flight(now()) {
+            let left = deadline.saturating_sub(now());
             if left.is_zero() {
                 break;
             }
@@ -209,12 +212,12 @@ impl JwksSource {
         url: &str,
         fetcher: &Fetcher,
     ) -> (MutexGuard<'a, Cache>, Option<Result<()>>) {
-        let if_none_match = cache.start(Instant::now());
+        let if_none_match = cache.start(now());
         drop(cache);
         let mut ending = EndsFetch { source: self, ended: false };
         let result = fetcher.get(url, if_none_match.as_deref());
         let mut cache = self.lock();
-        let now = Instant::now();
+        let now = now();
         let outcome = match result {
             Ok(r) => cache.complete(
                 now,
@@ -234,18 +237,18 @@ impl JwksSource {
 
     /// Sans-I/O: whether the host should fetch now, and why.
     pub fn refresh_wanted(&self) -> Option<RefreshReason> {
-        self.lock().refresh_wanted(Instant::now())
+        self.lock().refresh_wanted(now())
     }
 
     /// Sans-I/O: the host starts a fetch. Returns the `If-None-Match` value to send.
     pub fn start_refresh(&self) -> Option<String> {
-        self.lock().start(Instant::now())
+        self.lock().start(now())
     }
 
     /// Sans-I/O: the answer the host got. Returns the failure if it is one (the last good
     /// set keeps serving).
     pub fn feed(&self, answer: &Answer<'_>) -> Result<()> {
-        let outcome = self.lock().complete(Instant::now(), answer);
+        let outcome = self.lock().complete(now(), answer);
         self.fetched.notify_all();
         outcome
     }
@@ -253,13 +256,13 @@ impl JwksSource {
     /// Sans-I/O: the host's fetch got no answer (`reason` says why, for the status).
     pub fn fetch_failed(&self, reason: &str) {
         let error = Error::KeySource(crate::error::excerpt(reason, 400));
-        let _ = self.lock().fail(Instant::now(), error);
+        let _ = self.lock().fail(now(), error);
         self.fetched.notify_all();
     }
 
     /// See [`Status`].
     pub fn status(&self) -> Status {
-        self.lock().status(Instant::now())
+        self.lock().status(now())
     }
 
     /// The JWKS document of the current set, as fetched or fed.
@@ -280,7 +283,7 @@ struct EndsFetch<'a> {
 impl Drop for EndsFetch<'_> {
     fn drop(&mut self) {
         if !self.ended {
-            let _ = self.source.lock().fail(Instant::now(), Error::KeySource("the fetch failed unexpectedly".into()));
+            let _ = self.source.lock().fail(now(), Error::KeySource("the fetch failed unexpectedly".into()));
             self.source.fetched.notify_all();
         }
     }
