@@ -50,7 +50,7 @@ bash tests/readme.sh
 # 3b. The optional AWS-LC backend (feature `aws-lc`): the same Rust, C (under valgrind)
 #     and Python tests against a library built on aws-lc-rs instead of ring, in its own
 #     target directory so that the default build above is left alone.
-aws_lc=(--no-default-features --features aws-lc --target-dir target/aws-lc)
+aws_lc=(--no-default-features --features aws-lc,fetch --target-dir target/aws-lc)
 cargo clippy --all-targets "${aws_lc[@]}" -- -D warnings
 cargo test "${aws_lc[@]}"
 cargo build --lib "${aws_lc[@]}" # cargo test does not leave the cdylib where Python looks

@@ -425,7 +425,7 @@ pub unsafe extern "C" fn jwtkit_jwks_source_from_url(
             return Err(null("out"));
         }
         let options = options_or_default(options)?;
-        let source = fetching(|| JwksSource::from_url(url, options.policy.clone(), options.fetch.clone()))?;
+        let source = JwksSource::from_url(url, options.policy.clone(), options.fetch.clone())?;
         unsafe { give_shared(out, Arc::new(source)) };
         Ok(())
     })
@@ -453,24 +453,10 @@ pub unsafe extern "C" fn jwtkit_jwks_source_from_issuer(
             return Err(null("out"));
         }
         let options = options_or_default(options)?;
-        let source = fetching(|| JwksSource::from_issuer(issuer, options.policy.clone(), options.fetch.clone()))?;
+        let source = JwksSource::from_issuer(issuer, options.policy.clone(), options.fetch.clone())?;
         unsafe { give_shared(out, Arc::new(source)) };
         Ok(())
     })
-}
-
-/// Runs `make` in a build that can fetch; refuses in one that cannot.
-#[cfg(feature = "fetch")]
-fn fetching(make: impl FnOnce() -> crate::Result<JwksSource>) -> crate::Result<JwksSource> {
-    make()
-}
-
-#[cfg(not(feature = "fetch"))]
-fn fetching(_make: impl FnOnce() -> crate::Result<JwksSource>) -> crate::Result<JwksSource> {
-    Err(crate::Error::InvalidArgument(
-        "this build of jwtkit cannot fetch (built without the `fetch` feature): use jwtkit_jwks_source_new and feed it"
-            .into(),
-    ))
 }
 
 /// Releases the caller's reference. NULL is a no-op; must not be called twice on the

@@ -217,11 +217,13 @@ impl Cache {
     }
 
     /// Whether an unknown `kid` waits for a refresh.
+    #[cfg_attr(not(feature = "fetch"), allow(dead_code))]
     pub fn unknown_kid_pending(&self) -> bool {
         self.unknown_kid
     }
 
     /// The outcome of the last attempt: the failure, if it failed.
+    #[cfg_attr(not(feature = "fetch"), allow(dead_code))]
     pub fn last_outcome(&self) -> Result<()> {
         match &self.last_failure {
             Some((_, e)) if self.failing => Err(e.clone()),

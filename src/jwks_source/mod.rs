@@ -20,6 +20,7 @@ mod fetch;
 mod options;
 
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+#[cfg(feature = "fetch")]
 use std::time::Duration;
 
 use clock::now;
@@ -167,6 +168,7 @@ impl JwksSource {
     /// For a fetching source: fetches when a refresh is wanted (always, when `force`),
     /// or waits for a fetch in flight when the caller has nothing to verify with or
     /// forced. Returns the lock and the outcome of the fetch it did or waited for.
+    #[cfg_attr(not(feature = "fetch"), allow(unused_variables))]
     fn settle<'a>(&'a self, cache: MutexGuard<'a, Cache>, force: bool) -> (MutexGuard<'a, Cache>, Option<Result<()>>) {
         match &self.origin {
             Origin::Fed => (cache, None),
@@ -269,6 +271,27 @@ impl JwksSource {
     pub fn document(&self) -> Option<Arc<[u8]>> {
         self.lock().document()
     }
+}
+
+/// A build without the `fetch` feature keeps the constructors, which refuse.
+#[cfg(not(feature = "fetch"))]
+impl JwksSource {
+    /// Refuses: this build cannot fetch (`InvalidArgument`).
+    pub fn from_url(_url: &str, _policy: CachePolicy, _options: FetchOptions) -> Result<JwksSource> {
+        Err(cannot_fetch())
+    }
+
+    /// Refuses: this build cannot fetch (`InvalidArgument`).
+    pub fn from_issuer(_issuer: &str, _policy: CachePolicy, _options: FetchOptions) -> Result<JwksSource> {
+        Err(cannot_fetch())
+    }
+}
+
+#[cfg(not(feature = "fetch"))]
+fn cannot_fetch() -> Error {
+    Error::InvalidArgument(
+        "this build of jwtkit cannot fetch (built without the `fetch` feature): make a fed source and feed it".into(),
+    )
 }
 
 /// Ends a fetch that unwinds (a panic in the HTTP stack) as a failure, so waiters wake
