@@ -1637,6 +1637,30 @@ jwtkit_status jwtkit_jws_verify_with_keyset(const uint8_t *token,
                                             struct jwtkit_error **out_err);
 
 /*
+ The member of the JSON object `(json, json_len)` (claims or a header, as the verify
+ calls return them) at the path `path[0] . path[1] ...` (`n_path` NUL-terminated
+ UTF-8 names, at most 16; none: the whole object), as the text a host puts in a
+ variable or header: a string as itself, a number or boolean as JSON, an array as its
+ elements' texts joined with commas, an object as compact JSON, `null` as empty.
+
+ On success `*out` receives the NUL-terminated text, owned by the caller (free with
+ `jwtkit_string_free`), and `*out_len` (if not NULL) its length; when a name along the
+ path is missing (or names a member of a non-object), `*out` receives NULL and the
+ call still returns JWTKIT_OK.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (a name not
+ UTF-8, more than 16), JWTKIT_ERR_JSON, JWTKIT_ERR_JSON_LIMIT, JWTKIT_ERR_PANIC.
+ Thread safety: reads only its arguments.
+ */
+jwtkit_status jwtkit_member_text(const uint8_t *json,
+                                 size_t json_len,
+                                 const char *const *path,
+                                 size_t n_path,
+                                 char **out,
+                                 size_t *out_len,
+                                 struct jwtkit_error **out_err);
+
+/*
  Creates default options (`iat` = now). On success `*out` receives options owned by
  the caller (free with `jwtkit_sign_options_free`).
 

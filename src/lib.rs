@@ -43,6 +43,7 @@ mod json;
 mod jwks;
 mod key;
 mod limits;
+mod member_text;
 
 pub mod dangerous;
 pub mod ffi;
@@ -93,6 +94,10 @@ pub use key::Key;
 /// Resource limits applied to a token before any expensive work.
 ///
 pub use limits::Limits;
+/// A member of a JSON object (claims or a header) by a path of names, as the text a host
+/// shows (strings as themselves, arrays joined with commas, objects as JSON).
+///
+pub use member_text::member_text;
 
 /// Internals that the project's own tests and fuzz targets reach into (the JSON scanner,
 /// the base64url codec, the JWE primitives). Not part of the API: anything here may

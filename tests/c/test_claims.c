@@ -714,6 +714,58 @@ static void test_misuse(void)
     g_row = "";
 }
 
+/* jwtkit_member_text: claims by path, as hosts show them. */
+static void member_is(const char *claims, const char *const *path, size_t n, const char *want, int line)
+{
+    jwtkit_error *err = NULL;
+    char *text = (char *)"unset";
+    size_t len = 0;
+    jwtkit_status st = jwtkit_member_text(u8(claims), strlen(claims), path, n, &text, &len, &err);
+    report(st == JWTKIT_OK, line, "jwtkit_member_text status %d", (int)st);
+    if (st != JWTKIT_OK) {
+        jwtkit_error_free(err);
+        return;
+    }
+    if (want == NULL) {
+        report(text == NULL, line, "member absent: NULL");
+    } else {
+        report(text != NULL && strcmp(text, want) == 0 && len == strlen(want), line, "member text \"%s\" == \"%s\"",
+               text ? text : "(null)", want);
+    }
+    jwtkit_string_free(text);
+}
+
+static void test_member_text(void)
+{
+    static const char CLAIMS[] = "{\"sub\":\"alice\",\"n\":7,\"roles\":[\"a\",\"b\"],"
+                                 "\"realm\":{\"roles\":[\"admin\"],\"o\":{\"k\":true}},\"z\":null}";
+    const char *sub[] = {"sub"}, *n[] = {"n"}, *roles[] = {"roles"}, *nested[] = {"realm", "roles"},
+               *object[] = {"realm", "o"}, *missing[] = {"realm", "nope"}, *through[] = {"sub", "x"}, *z[] = {"z"};
+    g_row = "member_text";
+    member_is(CLAIMS, sub, 1, "alice", __LINE__);
+    member_is(CLAIMS, n, 1, "7", __LINE__);
+    member_is(CLAIMS, roles, 1, "a,b", __LINE__);
+    member_is(CLAIMS, nested, 2, "admin", __LINE__);
+    member_is(CLAIMS, object, 2, "{\"k\":true}", __LINE__);
+    member_is(CLAIMS, z, 1, "", __LINE__);
+    member_is(CLAIMS, missing, 2, NULL, __LINE__);
+    member_is(CLAIMS, through, 2, NULL, __LINE__);
+
+    jwtkit_error *err = NULL;
+    char *text = NULL;
+    const char *null_name[] = {NULL}, *bad_utf8[] = {"\xff"};
+    EXPECT(jwtkit_member_text(u8("[1]"), 3, sub, 1, &text, NULL, &err), JWTKIT_ERR_JSON);
+    EXPECT(jwtkit_member_text(u8("{\"a\":1,\"a\":2}"), 13, sub, 1, &text, NULL, &err), JWTKIT_ERR_JSON);
+    EXPECT(jwtkit_member_text(NULL, 3, sub, 1, &text, NULL, &err), JWTKIT_ERR_NULL_ARGUMENT);
+    EXPECT(jwtkit_member_text(u8(CLAIMS), strlen(CLAIMS), NULL, 1, &text, NULL, &err), JWTKIT_ERR_NULL_ARGUMENT);
+    EXPECT(jwtkit_member_text(u8(CLAIMS), strlen(CLAIMS), null_name, 1, &text, NULL, &err), JWTKIT_ERR_NULL_ARGUMENT);
+    EXPECT(jwtkit_member_text(u8(CLAIMS), strlen(CLAIMS), bad_utf8, 1, &text, NULL, &err),
+           JWTKIT_ERR_INVALID_ARGUMENT);
+    EXPECT(jwtkit_member_text(u8(CLAIMS), strlen(CLAIMS), sub, 1, NULL, NULL, &err), JWTKIT_ERR_NULL_ARGUMENT);
+    CHECK(text == NULL);
+    g_row = "";
+}
+
 int main(void)
 {
     jwtkit_error *err;
@@ -727,6 +779,7 @@ int main(void)
     test_revocation();
     test_sign_options();
     test_misuse();
+    test_member_text();
     jwtkit_key_free(g_key);
 
     printf("%d passed, %d failed\n", g_passed, g_failed);
