@@ -29,6 +29,7 @@ from ctypes import (
     c_char_p,
     c_int32,
     c_size_t,
+    c_uint16,
     c_uint32,
     c_uint64,
     c_int64,
@@ -56,6 +57,7 @@ JWTKIT_ERR_KEY_CANNOT_SIGN = 104
 JWTKIT_ERR_KEY_USAGE = 105
 JWTKIT_ERR_KEY_NOT_FOUND = 106
 JWTKIT_ERR_KEY_NOT_SECRET = 107
+JWTKIT_ERR_KEY_SOURCE = 108
 JWTKIT_ERR_TOKEN_MALFORMED = 200
 JWTKIT_ERR_TOKEN_TOO_LARGE = 201
 JWTKIT_ERR_BASE64 = 202
@@ -139,6 +141,13 @@ JWTKIT_ALG_ES384 = 11
 JWTKIT_ALG_ES512 = 12
 JWTKIT_ALG_EDDSA = 13
 
+# enum jwtkit_jwks_refresh (jwtkit_jwks_source_refresh_wanted)
+JWTKIT_JWKS_REFRESH_NONE = 0
+JWTKIT_JWKS_REFRESH_INITIAL = 1
+JWTKIT_JWKS_REFRESH_EXPIRED = 2
+JWTKIT_JWKS_REFRESH_UNKNOWN_KID = 3
+JWTKIT_JWKS_REFRESH_RETRY = 4
+
 # ---------------------------------------------------------------------------------
 # C types.
 
@@ -157,6 +166,21 @@ err_out = POINTER(c_void_p)
 
 #: `jwtkit_revocation_fn`.
 REVOCATION_FN = CFUNCTYPE(c_int32, c_void_p, POINTER(c_char), c_size_t, POINTER(c_char), c_size_t)
+
+
+class JwksStatus(ctypes.Structure):
+    """`struct jwtkit_jwks_status` (times in milliseconds, -1: never / no set)."""
+
+    _fields_ = [
+        ("key_count", c_size_t),
+        ("ms_since_success", c_int64),
+        ("ms_fresh_for", c_int64),
+        ("ms_since_failure", c_int64),
+        ("failing", c_bool),
+        ("attempts", c_uint64),
+        ("failures", c_uint64),
+        ("not_modified", c_uint64),
+    ]
 
 # name -> (restype, argtypes)
 _S = jwtkit_status
@@ -199,6 +223,7 @@ _SIGNATURES: Dict[str, Tuple[Any, List[Any]]] = {
     "jwtkit_verify": (_S, [in_bytes, c_size_t, handle, handle, str_out, size_out, str_out, size_out, err_out]),
     "jwtkit_jws_verify": (_S, [in_bytes, c_size_t, handle, handle, str_out, size_out, str_out, size_out, err_out]),
     "jwtkit_decode_unverified": (_S, [in_bytes, c_size_t, str_out, size_out, str_out, size_out, err_out]),
+    "jwtkit_member_text": (_S, [in_bytes, c_size_t, POINTER(c_char_p), c_size_t, str_out, size_out, err_out]),
     # validation policy
     "jwtkit_validation_new": (_S, [POINTER(jwtkit_alg), c_size_t, handle_out, err_out]),
     "jwtkit_validation_free": (None, [handle]),
@@ -242,6 +267,40 @@ _SIGNATURES: Dict[str, Tuple[Any, List[Any]]] = {
         _S,
         [in_bytes, c_size_t, handle, handle, str_out, size_out, str_out, size_out, err_out],
     ),
+    # JWKS sources (jwtkit.PyJWKClient)
+    "jwtkit_jwks_options_new": (_S, [handle_out, err_out]),
+    "jwtkit_jwks_options_free": (None, [handle]),
+    "jwtkit_jwks_options_set_cache_times": (_S, [handle, c_uint64, c_uint64, c_uint64, err_out]),
+    "jwtkit_jwks_options_set_cooldown": (_S, [handle, c_uint64, err_out]),
+    "jwtkit_jwks_options_set_max_stale": (_S, [handle, c_uint64, err_out]),
+    "jwtkit_jwks_options_allow_http": (_S, [handle, c_bool, err_out]),
+    "jwtkit_jwks_options_set_timeouts": (_S, [handle, c_uint64, c_uint64, err_out]),
+    "jwtkit_jwks_options_set_limits": (_S, [handle, c_size_t, c_uint32, err_out]),
+    "jwtkit_jwks_options_add_ca": (_S, [handle, in_bytes, c_size_t, err_out]),
+    "jwtkit_jwks_options_add_ca_file": (_S, [handle, in_bytes, c_size_t, err_out]),
+    "jwtkit_jwks_options_use_system_cas": (_S, [handle, c_bool, err_out]),
+    "jwtkit_jwks_options_add_header": (_S, [handle, in_bytes, c_size_t, in_bytes, c_size_t, err_out]),
+    "jwtkit_jwks_source_new": (_S, [handle, handle_out, err_out]),
+    "jwtkit_jwks_source_from_url": (_S, [in_bytes, c_size_t, handle, handle_out, err_out]),
+    "jwtkit_jwks_source_from_issuer": (_S, [in_bytes, c_size_t, handle, handle_out, err_out]),
+    "jwtkit_jwks_source_free": (None, [handle]),
+    "jwtkit_verify_with_source": (
+        _S,
+        [in_bytes, c_size_t, handle, handle, str_out, size_out, str_out, size_out, err_out],
+    ),
+    "jwtkit_jwks_source_keyset": (_S, [handle, handle_out, err_out]),
+    "jwtkit_jwks_source_report_unknown_kid": (_S, [handle, handle, handle_out, err_out]),
+    "jwtkit_jwks_source_refresh": (_S, [handle, err_out]),
+    "jwtkit_jwks_source_refresh_wanted": (c_int32, [handle]),
+    "jwtkit_jwks_source_start_refresh": (_S, [handle, str_out, err_out]),
+    "jwtkit_jwks_source_feed": (
+        _S,
+        [handle, c_uint16, in_bytes, c_size_t, in_bytes, c_size_t, in_bytes, c_size_t, err_out],
+    ),
+    "jwtkit_jwks_source_fetch_failed": (_S, [handle, in_bytes, c_size_t, err_out]),
+    "jwtkit_jwks_source_status": (_S, [handle, POINTER(JwksStatus), err_out]),
+    "jwtkit_jwks_source_last_failure": (_S, [handle, err_out]),
+    "jwtkit_jwks_source_document": (_S, [handle, str_out, size_out, err_out]),
     # JWE (jwtkit.jwe)
     "jwtkit_jwe_policy_new": (_S, [POINTER(c_int32), c_size_t, POINTER(c_int32), c_size_t, handle_out, err_out]),
     "jwtkit_jwe_policy_allow_zip": (_S, [handle, c_bool, c_size_t, err_out]),

@@ -36,6 +36,7 @@ from .exceptions import (
     KeyNotFoundError,
     LibraryError,
     MissingRequiredClaimError,
+    PyJWKClientConnectionError,
     PyJWTError,
     RevokedTokenError,
     TokenTooOldError,
@@ -58,6 +59,8 @@ _TABLE: Dict[int, Tuple[Type[PyJWTError], Optional[str]]] = {
         InvalidKeyError,
         "The specified key is an asymmetric key or x509 certificate and should not be used as an HMAC secret.",
     ),
+    # A JWKS source with no key set to offer (fetch failed, never fed, too stale).
+    _ffi.JWTKIT_ERR_KEY_SOURCE: (PyJWKClientConnectionError, None),
     _ffi.JWTKIT_ERR_TOKEN_MALFORMED: (DecodeError, None),
     _ffi.JWTKIT_ERR_TOKEN_TOO_LARGE: (DecodeError, None),
     _ffi.JWTKIT_ERR_BASE64: (DecodeError, None),

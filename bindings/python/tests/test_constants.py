@@ -13,6 +13,8 @@ def header_constants():
     found = {}
     for m in re.finditer(r"^#define (JWTKIT_\w+) (-?\d+)$", HEADER.read_text(), flags=re.M):
         found[m.group(1)] = int(m.group(2))
+    for m in re.finditer(r"^\s+(JWTKIT_\w+) = (-?\d+),?$", HEADER.read_text(), flags=re.M):  # enum members
+        found[m.group(1)] = int(m.group(2))
     return found
 
 
@@ -29,7 +31,8 @@ def test_every_python_constant_is_the_headers():
 
 
 def test_every_status_algorithm_and_jwe_constant_is_in_python():
-    wanted = ("JWTKIT_OK", "JWTKIT_ERR_", "JWTKIT_ALG_", "JWTKIT_JWE_ALG_", "JWTKIT_JWE_ENC_", "JWTKIT_KEY_KIND_")
+    wanted = ("JWTKIT_OK", "JWTKIT_ERR_", "JWTKIT_ALG_", "JWTKIT_JWE_ALG_", "JWTKIT_JWE_ENC_", "JWTKIT_KEY_KIND_",
+              "JWTKIT_JWKS_REFRESH_")
     missing = [n for n in header_constants() if n.startswith(wanted) and not hasattr(_ffi, n)]
     assert not missing, f"in include/jwtkit.h but not in jwtkit._ffi: {missing}"
 

@@ -160,24 +160,34 @@ def test_http_error_is_a_connection_error(server):
         jwt.PyJWKClient(server.url).get_signing_keys()
 
 
+# The library refuses an answer that is not a JWK Set with a usable key (a failed
+# refresh, the keys fetched before stay): PyJWKClientError with JWTKIT_ERR_KEY_INVALID.
 @pytest.mark.parametrize(
     "body, match",
     [
-        (b"[]", "JSON object"),
-        (b"not json", "did not return JSON"),
-        (json.dumps({"keys": [dict(EC_PUBLIC, use="enc")]}).encode(), "signing keys"),
-        (json.dumps({"keys": [{k: v for k, v in EC_PUBLIC.items() if k != "kid"}]}).encode(), "signing keys"),
+        (b"[]", "usable JWK Set.*JSON object"),
+        (b"not json", "usable JWK Set.*invalid JSON"),
+        (json.dumps({"keys": [dict(EC_PUBLIC, use="enc")]}).encode(), "usable JWK Set.*no usable key"),
     ],
 )
 def test_bad_answers(server, body, match):
     server.body = body
-    with pytest.raises(jwt.PyJWKClientError, match=match):
+    with pytest.raises(jwt.PyJWKClientError, match=match) as e:
+        jwt.PyJWKClient(server.url).get_signing_keys()
+    assert e.value.status_name == "JWTKIT_ERR_KEY_INVALID"
+
+
+def test_no_key_with_a_kid(server):
+    server.body = json.dumps({"keys": [{k: v for k, v in EC_PUBLIC.items() if k != "kid"}]}).encode()
+    with pytest.raises(jwt.PyJWKClientError, match="The JWKS endpoint did not contain any signing keys"):
         jwt.PyJWKClient(server.url).get_signing_keys()
 
 
 def test_empty_key_set(server):
+    # PyJWT raises PyJWKSetError here; the library refuses a set without keys as a
+    # failed refresh, which PyJWKClient reports as a PyJWKClientError.
     server.serve()
-    with pytest.raises(jwt.PyJWKSetError):
+    with pytest.raises(jwt.PyJWKClientError, match="no usable key"):
         jwt.PyJWKClient(server.url).get_signing_keys()
 
 
@@ -200,9 +210,9 @@ def test_headers_are_sent(server):
     original = server.httpd.RequestHandlerClass.do_GET
 
     def do_get(handler):
-        seen.update(handler.headers)
+        seen.update((k.lower(), v) for k, v in handler.headers.items())  # names are case-insensitive
         original(handler)
 
     server.httpd.RequestHandlerClass.do_GET = do_get
     jwt.PyJWKClient(server.url, headers={"X-Test": "1"}).get_signing_keys()
-    assert seen.get("X-Test") == "1"
+    assert seen.get("x-test") == "1"
