@@ -858,6 +858,38 @@ jwtkit_status jwtkit_jwe_decrypt(const uint8_t *token,
                                  struct jwtkit_error **out_err);
 
 /*
+ Decrypts a JWT that is encrypted and not signed, and checks its claims: the JWE
+ `(ptr, len)` is decrypted with `key` under `policy` as `jwtkit_jwe_decrypt` does; its
+ plaintext must be a JSON claims set, checked under `validation` exactly as
+ `jwtkit_verify` checks claims (times, issuer, audience, required claims, `typ` from
+ the JWE header, revocation; the validation's JWS algorithm list has nothing to apply
+ to). Only shared-key management (`dir`, `A128KW`, `A256KW`) is accepted: under RSA or
+ ECDH anyone holding the public key could make such a token
+ (JWTKIT_ERR_JWE_ALG_INSECURE). A nested JWT (`cty: "JWT"`) is refused
+ (JWTKIT_ERR_HEADER_INVALID): use `jwtkit_jwe_decrypt_and_verify`.
+
+ Outputs are optional: on success `*out_header` receives the JWE protected header and
+ `*out_claims` the claims JSON, owned by the caller (free each with
+ `jwtkit_string_free`). On failure nothing is written.
+
+ Returns JWTKIT_OK, every status of `jwtkit_jwe_decrypt`, JWTKIT_ERR_JWE_ALG_INSECURE,
+ then the claim statuses of `jwtkit_verify` (JWTKIT_ERR_JSON, JWTKIT_ERR_EXPIRED, …,
+ JWTKIT_ERR_REVOKED). Thread safety: safe to call concurrently with the same key,
+ policy and validation.
+ */
+JWTKIT_MUST_USE
+jwtkit_status jwtkit_jwe_decrypt_jwt(const uint8_t *token,
+                                     size_t token_len,
+                                     const struct jwtkit_key *key,
+                                     const struct jwtkit_jwe_policy *policy,
+                                     const struct jwtkit_validation *validation,
+                                     char **out_header,
+                                     size_t *out_header_len,
+                                     char **out_claims,
+                                     size_t *out_claims_len,
+                                     struct jwtkit_error **out_err);
+
+/*
  Signs a nested JWT and encrypts it, in one call: `claims_json` `(ptr, len)` is signed
  with `sign_key`/`sign_alg` exactly as `jwtkit_sign` does (`sign_header_json`
  optional, for the JWS header), then the JWT is encrypted to `enc_key` with
@@ -1152,7 +1184,9 @@ jwtkit_status jwtkit_verify_with_source(const uint8_t *token,
  `jwtkit_keyset_free`), usable with every `*_with_keyset` call and unaffected by later
  refreshes.
 
- Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_KEY_SOURCE, JWTKIT_ERR_PANIC.
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_KEY_SOURCE (no set: past its
+ maximum staleness, or never fetched), or, when no set was ever had, the last
+ failure's own status (for example JWTKIT_ERR_KEY_INVALID), JWTKIT_ERR_PANIC.
  */
 jwtkit_status jwtkit_jwks_source_keyset(const struct jwtkit_jwks_source *source,
                                         const struct jwtkit_keyset **out,
@@ -1161,11 +1195,12 @@ jwtkit_status jwtkit_jwks_source_keyset(const struct jwtkit_jwks_source *source,
 /*
  Reports that a token named a `kid` missing from `seen` (a set from
  `jwtkit_jwks_source_keyset`), as verification does itself. A fetching source
- refreshes (unless in cooldown, or another thread's fetch answers it); if that
- brought a new set, `*out` receives it (owned by the caller, free with
- `jwtkit_keyset_free`), else NULL.
+ refreshes (unless in cooldown; a fetch in flight is waited for); if that brought a
+ new set, `*out` receives it (owned by the caller, free with `jwtkit_keyset_free`),
+ else NULL (in cooldown, or nothing new; a fed source only notes it).
 
- Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_PANIC.
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, the refresh's failure
+ (JWTKIT_ERR_KEY_SOURCE, JWTKIT_ERR_KEY_INVALID; `*out` NULL), JWTKIT_ERR_PANIC.
  */
 jwtkit_status jwtkit_jwks_source_report_unknown_kid(const struct jwtkit_jwks_source *source,
                                                     const struct jwtkit_keyset *seen,

@@ -196,6 +196,12 @@ impl Validation {
     /// JSON, types, required claims, time, issuer, audience, subject, `typ`, then
     /// revocation. The claims are read, not built: only the registered claims are.
     pub fn check(&self, header: &Header, claims_json: &[u8]) -> Result<()> {
+        self.check_claims(header.typ.as_deref(), claims_json)
+    }
+
+    /// As [`check`](Self::check), with the header's `typ` given alone (a JWE's header
+    /// has no JWS `alg`).
+    pub fn check_claims(&self, typ: Option<&str>, claims_json: &[u8]) -> Result<()> {
         let mut read =
             ClaimsReader { required: &self.required, present: vec![false; self.required.len()], ..Default::default() };
         json::scan_object(claims_json, "claims", self.limits.max_depth, &mut read)?;
@@ -251,7 +257,7 @@ impl Validation {
             }
         }
         if let Some(expected) = &self.typ {
-            match header.typ.as_deref() {
+            match typ {
                 Some(t) if same_media_type(t, expected) => {}
                 Some(t) => {
                     return Err(Error::TypMismatch(format!("`typ` must be {}, got {}", quoted(expected), quoted(t))))

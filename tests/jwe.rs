@@ -443,3 +443,44 @@ fn size_limit_applies_before_parsing() {
     let big = "a".repeat(128 * 1024 + 1);
     assert!(matches!(jwe::decrypt(big.as_bytes(), &key, &all_policy()), Err(Error::TokenTooLarge(_))));
 }
+
+/// An encrypted, unsigned JWT: the claims are checked, and only shared-key management
+/// is accepted (under a public key anyone could make one).
+#[test]
+fn encrypted_only_jwts_check_claims_and_need_a_shared_key() {
+    let mut validation = Validation::new(&[Algorithm::HS256]).unwrap();
+    validation.add_issuer("https://issuer.example");
+    validation.set_now(1_700_000_000);
+    let claims = |exp: i64| json!({"iss": "https://issuer.example", "sub": "alice", "exp": exp}).to_string();
+    let key = oct(32);
+    let policy = all_policy();
+
+    let token = jwe::encrypt(&key, Alg::A256Kw, Enc::A256Gcm, claims(1_800_000_000).as_bytes(), None, false).unwrap();
+    let d = jwe::decrypt_claims(token.as_bytes(), &key, &policy, &validation).unwrap();
+    assert_eq!(serde_json::from_slice::<Value>(&d.plaintext).unwrap()["sub"], "alice");
+
+    let expired = jwe::encrypt(&key, Alg::A256Kw, Enc::A256Gcm, claims(1_600_000_000).as_bytes(), None, false).unwrap();
+    assert!(matches!(jwe::decrypt_claims(expired.as_bytes(), &key, &policy, &validation), Err(Error::Expired(_))));
+
+    let wrong_iss = json!({"iss": "https://evil.example", "exp": 1_800_000_000}).to_string();
+    let wrong = jwe::encrypt(&key, Alg::Dir, Enc::A256Gcm, wrong_iss.as_bytes(), None, false).unwrap();
+    assert!(matches!(jwe::decrypt_claims(wrong.as_bytes(), &key, &policy, &validation), Err(Error::IssuerMismatch(_))));
+
+    let not_json = jwe::encrypt(&key, Alg::A256Kw, Enc::A256Gcm, b"hello", None, false).unwrap();
+    assert!(jwe::decrypt_claims(not_json.as_bytes(), &key, &policy, &validation).is_err());
+
+    let nested =
+        jwe::encrypt(&key, Alg::A256Kw, Enc::A256Gcm, b"e30.e30.sig", Some(br#"{"cty":"JWT"}"#), false).unwrap();
+    assert!(matches!(
+        jwe::decrypt_claims(nested.as_bytes(), &key, &policy, &validation),
+        Err(Error::HeaderInvalid(m)) if m.contains("nested")
+    ));
+
+    let (private, public) = key_pairs(Alg::RsaOaep256, Enc::A256Gcm).remove(0);
+    let public_only =
+        jwe::encrypt(&public, Alg::RsaOaep256, Enc::A256Gcm, claims(1_800_000_000).as_bytes(), None, false).unwrap();
+    assert!(matches!(
+        jwe::decrypt_claims(public_only.as_bytes(), &private, &policy, &validation),
+        Err(Error::AlgInsecure(m)) if m.contains("public key")
+    ));
+}

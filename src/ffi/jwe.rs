@@ -333,6 +333,50 @@ pub unsafe extern "C" fn jwtkit_jwe_decrypt(
     })
 }
 
+/// Decrypts a JWT that is encrypted and not signed, and checks its claims: the JWE
+/// `(ptr, len)` is decrypted with `key` under `policy` as `jwtkit_jwe_decrypt` does; its
+/// plaintext must be a JSON claims set, checked under `validation` exactly as
+/// `jwtkit_verify` checks claims (times, issuer, audience, required claims, `typ` from
+/// the JWE header, revocation; the validation's JWS algorithm list has nothing to apply
+/// to). Only shared-key management (`dir`, `A128KW`, `A256KW`) is accepted: under RSA or
+/// ECDH anyone holding the public key could make such a token
+/// (JWTKIT_ERR_JWE_ALG_INSECURE). A nested JWT (`cty: "JWT"`) is refused
+/// (JWTKIT_ERR_HEADER_INVALID): use `jwtkit_jwe_decrypt_and_verify`.
+///
+/// Outputs are optional: on success `*out_header` receives the JWE protected header and
+/// `*out_claims` the claims JSON, owned by the caller (free each with
+/// `jwtkit_string_free`). On failure nothing is written.
+///
+/// Returns JWTKIT_OK, every status of `jwtkit_jwe_decrypt`, JWTKIT_ERR_JWE_ALG_INSECURE,
+/// then the claim statuses of `jwtkit_verify` (JWTKIT_ERR_JSON, JWTKIT_ERR_EXPIRED, …,
+/// JWTKIT_ERR_REVOKED). Thread safety: safe to call concurrently with the same key,
+/// policy and validation.
+#[must_use]
+#[no_mangle]
+pub unsafe extern "C" fn jwtkit_jwe_decrypt_jwt(
+    token: *const u8,
+    token_len: usize,
+    key: *const jwtkit_key,
+    policy: *const jwtkit_jwe_policy,
+    validation: *const jwtkit_validation,
+    out_header: *mut *mut c_char,
+    out_header_len: *mut usize,
+    out_claims: *mut *mut c_char,
+    out_claims_len: *mut usize,
+    out_err: *mut *mut jwtkit_error,
+) -> jwtkit_status {
+    fallible(out_err, || {
+        let token = unsafe { input(token, token_len, "token") }?;
+        let key = unsafe { borrow(key, "key") }?;
+        let policy = unsafe { borrow(policy, "policy") }?;
+        let validation = unsafe { borrow(validation, "validation") }?;
+        let d = jwe::decrypt_claims(token, key, policy, validation)?;
+        let header = OutString::new(out_header, out_header_len);
+        let claims = OutString::new(out_claims, out_claims_len);
+        write_pair(&header, &d.header_json, &claims, &d.plaintext)
+    })
+}
+
 /// Signs a nested JWT and encrypts it, in one call: `claims_json` `(ptr, len)` is signed
 /// with `sign_key`/`sign_alg` exactly as `jwtkit_sign` does (`sign_header_json`
 /// optional, for the JWS header), then the JWT is encrypted to `enc_key` with

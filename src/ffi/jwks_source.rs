@@ -505,7 +505,9 @@ pub unsafe extern "C" fn jwtkit_verify_with_source(
 /// `jwtkit_keyset_free`), usable with every `*_with_keyset` call and unaffected by later
 /// refreshes.
 ///
-/// Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_KEY_SOURCE, JWTKIT_ERR_PANIC.
+/// Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_KEY_SOURCE (no set: past its
+/// maximum staleness, or never fetched), or, when no set was ever had, the last
+/// failure's own status (for example JWTKIT_ERR_KEY_INVALID), JWTKIT_ERR_PANIC.
 #[no_mangle]
 pub unsafe extern "C" fn jwtkit_jwks_source_keyset(
     source: *const jwtkit_jwks_source,
@@ -525,11 +527,12 @@ pub unsafe extern "C" fn jwtkit_jwks_source_keyset(
 
 /// Reports that a token named a `kid` missing from `seen` (a set from
 /// `jwtkit_jwks_source_keyset`), as verification does itself. A fetching source
-/// refreshes (unless in cooldown, or another thread's fetch answers it); if that
-/// brought a new set, `*out` receives it (owned by the caller, free with
-/// `jwtkit_keyset_free`), else NULL.
+/// refreshes (unless in cooldown; a fetch in flight is waited for); if that brought a
+/// new set, `*out` receives it (owned by the caller, free with `jwtkit_keyset_free`),
+/// else NULL (in cooldown, or nothing new; a fed source only notes it).
 ///
-/// Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_PANIC.
+/// Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, the refresh's failure
+/// (JWTKIT_ERR_KEY_SOURCE, JWTKIT_ERR_KEY_INVALID; `*out` NULL), JWTKIT_ERR_PANIC.
 #[no_mangle]
 pub unsafe extern "C" fn jwtkit_jwks_source_report_unknown_kid(
     source: *const jwtkit_jwks_source,
@@ -546,9 +549,9 @@ pub unsafe extern "C" fn jwtkit_jwks_source_report_unknown_kid(
             return Err(null("out"));
         }
         let seen = unsafe { crate::ffi::handle::clone_shared(seen) };
-        match source.report_unknown_kid(&seen) {
-            Some(newer) => unsafe { give_shared(out, newer) },
-            None => unsafe { *out = std::ptr::null() },
+        unsafe { *out = std::ptr::null() };
+        if let Some(newer) = source.report_unknown_kid(&seen)? {
+            unsafe { give_shared(out, newer) };
         }
         Ok(())
     })

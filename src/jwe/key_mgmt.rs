@@ -54,6 +54,13 @@ impl Alg {
         Alg::RsaOaep,
     ];
 
+    /// Whether the key is shared (`dir`, AES key wrap): only its holders can encrypt, so
+    /// a token encrypted with it is also authenticated. With RSA or ECDH, anyone holding
+    /// the public key can encrypt.
+    pub fn is_shared_key(self) -> bool {
+        matches!(self, Alg::Dir | Alg::A128Kw | Alg::A256Kw)
+    }
+
     /// The registered name, as it appears in a header's `alg` (`"ECDH-ES+A256KW"`).
     pub fn name(self) -> &'static str {
         match self {

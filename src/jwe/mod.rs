@@ -31,5 +31,5 @@ pub(crate) mod primitives;
 pub use compact::{decrypt, encrypt, Decrypted};
 pub use content::Enc;
 pub use key_mgmt::Alg;
-pub use nested::{decrypt_then_verify, sign_then_encrypt, VerifiedNested};
+pub use nested::{decrypt_claims, decrypt_then_verify, sign_then_encrypt, VerifiedNested};
 pub use policy::JwePolicy;

@@ -9,7 +9,7 @@ use crate::alg::Algorithm;
 use crate::claims::Validation;
 use crate::error::{Error, Result};
 use crate::json::Object;
-use crate::jwe::compact::{decrypt, encrypt};
+use crate::jwe::compact::{decrypt, encrypt, Decrypted};
 use crate::jwe::content::Enc;
 use crate::jwe::key_mgmt::Alg;
 use crate::jwe::policy::JwePolicy;
@@ -49,6 +49,39 @@ pub fn sign_then_encrypt(
 fn is_jwt_cty(cty: &str) -> bool {
     let cty = cty.strip_prefix("application/").unwrap_or(cty);
     cty.eq_ignore_ascii_case("jwt")
+}
+
+/// A JWT that is encrypted and not signed (RFC 7519 §6.1 allows it; NGINX Plus calls it
+/// `auth_jwt_type encrypted`): decrypts `token` with `dec_key` under `jwe_policy`; the
+/// plaintext is the claims, checked under `validation` (every claim check, with the JWE
+/// header's `typ`; its JWS allow-list has nothing to apply to). Only shared-key
+/// management (`dir`, AES key wrap) is accepted: under RSA or ECDH anyone with the public
+/// key can make such a token (`AlgInsecure`). A nested JWT (`cty: "JWT"`) is refused:
+/// its signature would go unchecked; use [`decrypt_then_verify`].
+pub fn decrypt_claims(
+    token: &[u8],
+    dec_key: &Key,
+    jwe_policy: &JwePolicy,
+    validation: &Validation,
+) -> Result<Decrypted> {
+    let decrypted = decrypt(token, dec_key, jwe_policy)?;
+    if !decrypted.alg.is_shared_key() {
+        return Err(Error::AlgInsecure(format!(
+            "an encrypted JWT that is not signed must use a shared key (dir, A128KW, A256KW): under {} anyone \
+             holding the public key can make one; sign it (a nested JWT) instead",
+            decrypted.alg.name()
+        )));
+    }
+    let typ = match decrypted.header.get("typ") {
+        None => None,
+        Some(Value::String(typ)) => Some(typ.as_str()),
+        Some(_) => return Err(Error::HeaderInvalid("`typ` must be a string".into())),
+    };
+    if matches!(decrypted.header.get("cty"), Some(Value::String(cty)) if is_jwt_cty(cty)) {
+        return Err(Error::HeaderInvalid("a nested JWT (`cty: \"JWT\"`) must be verified, not only decrypted".into()));
+    }
+    validation.check_claims(typ, &decrypted.plaintext)?;
+    Ok(decrypted)
 }
 
 /// Decrypts `token` with `dec_key` under `jwe_policy`, requires `cty: "JWT"`, then

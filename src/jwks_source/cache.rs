@@ -216,12 +216,6 @@ impl Cache {
         self.unknown_kid = true;
     }
 
-    /// Whether an unknown `kid` waits for a refresh.
-    #[cfg_attr(not(feature = "fetch"), allow(dead_code))]
-    pub fn unknown_kid_pending(&self) -> bool {
-        self.unknown_kid
-    }
-
     /// The outcome of the last attempt: the failure, if it failed.
     #[cfg_attr(not(feature = "fetch"), allow(dead_code))]
     pub fn last_outcome(&self) -> Result<()> {
@@ -305,7 +299,11 @@ impl Cache {
             None => String::new(),
         };
         let (Some(keys), Some(fresh_until)) = (&self.keys, self.fresh_until) else {
-            return Err(Error::KeySource(format!("no key set has been fetched yet{}", failure())));
+            // Never had a set: the last failure says why, with its own status.
+            return Err(match &self.last_failure {
+                Some((_, e)) => e.clone(),
+                None => Error::KeySource("no key set has been fetched yet".into()),
+            });
         };
         let stale_for = now.saturating_sub(fresh_until);
         if stale_for > self.policy.max_stale {

@@ -111,11 +111,19 @@ impl Fetcher {
             let mut response = request.call().map_err(|e| fetch_error(&current, e, self.options.timeout))?;
             let status = response.status().as_u16();
             let header = |name: &str| {
-                response.headers().get(name).and_then(|v| v.to_str().ok()).map(|v| crate::error::excerpt(v, 256))
+                // Raw (visible ASCII, by `to_str`): an ETag is sent back byte for byte. Only
+                // messages quote them, escaped.
+                response
+                    .headers()
+                    .get(name)
+                    .and_then(|v| v.to_str().ok())
+                    .filter(|v| v.len() <= 1024)
+                    .map(str::to_owned)
             };
             if matches!(status, 301 | 302 | 303 | 307 | 308) {
-                let location = header("location")
-                    .ok_or_else(|| Error::KeySource(format!("{current}: HTTP {status} without a Location")))?;
+                let location = header("location").ok_or_else(|| {
+                    Error::KeySource(format!("{}: HTTP {status} without a Location", quoted(&current)))
+                })?;
                 let next = resolve(&current, &location)?;
                 redirect_allowed(&current, &next, self.options.allow_http)?;
                 if hop == self.options.max_redirects {

@@ -37,6 +37,17 @@ use crate::jwks::KeySet;
 use crate::jwt::{self, VerifiedJwt};
 use cache::Cache;
 
+/// What a caller of `JwksSource::settle` needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Need {
+    /// A set to verify with: the current one will do.
+    Keys,
+    /// A set newer than the caller's (an unknown `kid`): worth waiting for a fetch.
+    Newer,
+    /// A fetch now, whatever the cache times say.
+    Fetch,
+}
+
 /// Where the answers come from.
 enum Origin {
     /// The host feeds them (sans-I/O).
@@ -117,7 +128,7 @@ impl JwksSource {
     /// The key set to verify with now: a fetching source refreshes first when due.
     pub fn keys(&self) -> Result<Arc<KeySet>> {
         let cache = self.lock();
-        let cache = self.settle(cache, false).0;
+        let cache = self.settle(cache, Need::Keys).0;
         cache.keys(now())
     }
 
@@ -130,9 +141,11 @@ impl JwksSource {
     ) -> std::result::Result<T, E> {
         let keys = self.keys()?;
         match verify(&keys) {
+            // A failed refresh leaves the token's own error: its `kid` is unknown (the
+            // failure shows in `status`).
             Err(e) if unknown_kid(&e) => match self.report_unknown_kid(&keys) {
-                Some(newer) => verify(&newer),
-                None => Err(e),
+                Ok(Some(newer)) => verify(&newer),
+                _ => Err(e),
             },
             result => result,
         }
@@ -144,14 +157,16 @@ impl JwksSource {
     }
 
     /// Reports that a token named a `kid` that `seen` lacks. A fetching source refreshes
-    /// (unless in cooldown, or another caller's fetch answers it) and returns the new set
-    /// if there is one; a fed source remembers it for `refresh_wanted` and returns `None`.
-    pub fn report_unknown_kid(&self, seen: &Arc<KeySet>) -> Option<Arc<KeySet>> {
+    /// (unless in cooldown; a fetch already in flight is waited for) and returns the new
+    /// set if there is one, or the refresh's failure; a fed source remembers it for
+    /// `refresh_wanted` and returns `None`.
+    pub fn report_unknown_kid(&self, seen: &Arc<KeySet>) -> Result<Option<Arc<KeySet>>> {
         let mut cache = self.lock();
         cache.note_unknown_kid();
-        let cache = self.settle(cache, false).0;
-        let keys = cache.keys(now()).ok()?;
-        (!Arc::ptr_eq(&keys, seen)).then_some(keys)
+        let (cache, outcome) = self.settle(cache, Need::Newer);
+        outcome.transpose()?;
+        let keys = cache.keys(now())?;
+        Ok((!Arc::ptr_eq(&keys, seen)).then_some(keys))
     }
 
     /// Fetches now, whatever the cache times and cooldown say (a fetching source), or
@@ -159,32 +174,32 @@ impl JwksSource {
     /// `InvalidArgument`.
     pub fn refresh(&self) -> Result<()> {
         let cache = self.lock();
-        match self.settle(cache, true).1 {
+        match self.settle(cache, Need::Fetch).1 {
             Some(outcome) => outcome,
             None => Err(Error::InvalidArgument("this key source is fed by its host: it does not fetch".into())),
         }
     }
 
-    /// For a fetching source: fetches when a refresh is wanted (always, when `force`),
-    /// or waits for a fetch in flight when the caller has nothing to verify with or
-    /// forced. Returns the lock and the outcome of the fetch it did or waited for.
+    /// For a fetching source: fetches when a refresh is wanted (always for
+    /// `Need::Fetch`), or waits for a fetch in flight when the caller has nothing to
+    /// verify with or needs that fetch's result; other callers go on with the current
+    /// set. Returns the lock and the outcome of the fetch it did or waited for.
     #[cfg_attr(not(feature = "fetch"), allow(unused_variables))]
-    fn settle<'a>(&'a self, cache: MutexGuard<'a, Cache>, force: bool) -> (MutexGuard<'a, Cache>, Option<Result<()>>) {
+    fn settle<'a>(&'a self, cache: MutexGuard<'a, Cache>, need: Need) -> (MutexGuard<'a, Cache>, Option<Result<()>>) {
         match &self.origin {
             Origin::Fed => (cache, None),
             #[cfg(feature = "fetch")]
             Origin::Url { url, fetcher } => {
                 let now = now();
                 if cache.in_flight(now) {
-                    let needs_result = cache.keys(now).is_err() || force || cache.unknown_kid_pending();
-                    if !needs_result {
+                    if need == Need::Keys && cache.keys(now).is_ok() {
                         return (cache, None);
                     }
                     let cache = self.wait(cache, fetcher.timeout());
                     let outcome = cache.last_outcome();
                     return (cache, Some(outcome));
                 }
-                if force || cache.refresh_wanted(now).is_some() {
+                if need == Need::Fetch || cache.refresh_wanted(now).is_some() {
                     return self.fetch(cache, url, fetcher);
                 }
                 (cache, None)

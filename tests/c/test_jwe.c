@@ -458,12 +458,60 @@ static void test_nested(void)
     jwtkit_key_free(recipient_pub);
 }
 
+/* jwtkit_jwe_decrypt_jwt: encrypted, unsigned JWTs. */
+static void test_encrypted_jwt(void)
+{
+    const jwtkit_key *k = jwk(OCT32), *rsa = pem(RSA_PKCS8_PRIVATE), *rsa_pub = pem(RSA_SPKI_PUBLIC);
+    jwtkit_jwe_policy *p = policy_all();
+    jwtkit_alg hs256 = JWTKIT_ALG_HS256;
+    jwtkit_validation *v = NULL;
+    char *tok, *hdr = NULL, *claims_out = NULL;
+    size_t cl = 0;
+
+    g_section = "encrypted-jwt";
+    EXPECT_OK(jwtkit_validation_new(&hs256, 1, &v, ERR));
+    EXPECT_OK(jwtkit_validation_add_issuer(v, u8("https://issuer.example"), 22, ERR));
+    tok = encrypt(k, JWTKIT_JWE_ALG_A256KW, JWTKIT_JWE_ENC_A256GCM,
+                  "{\"iss\":\"https://issuer.example\",\"sub\":\"alice\",\"exp\":4102444800}", 0);
+    if (tok != NULL) {
+        EXPECT_OK(jwtkit_jwe_decrypt_jwt(u8(tok), strlen(tok), k, p, v, &hdr, NULL, &claims_out, &cl, ERR));
+        CHECK(claims_out != NULL && strstr(claims_out, "\"alice\"") != NULL && strlen(claims_out) == cl);
+        CHECK(hdr != NULL && strstr(hdr, "A256KW") != NULL);
+        jwtkit_string_free(hdr);
+        jwtkit_string_free(claims_out);
+        EXPECT(JWTKIT_ERR_NULL_ARGUMENT, jwtkit_jwe_decrypt_jwt(u8(tok), strlen(tok), k, p, NULL, NULL, NULL,
+                                                                NULL, NULL, ERR));
+        jwtkit_string_free(tok);
+    }
+    tok = encrypt(k, JWTKIT_JWE_ALG_DIR, JWTKIT_JWE_ENC_A256GCM, "{\"iss\":\"https://issuer.example\",\"exp\":1}", 0);
+    if (tok != NULL) {
+        hdr = claims_out = NULL;
+        EXPECT(JWTKIT_ERR_EXPIRED, jwtkit_jwe_decrypt_jwt(u8(tok), strlen(tok), k, p, v, &hdr, NULL, &claims_out,
+                                                          NULL, ERR));
+        CHECK(hdr == NULL && claims_out == NULL);
+        jwtkit_string_free(tok);
+    }
+    tok = encrypt(rsa_pub, JWTKIT_JWE_ALG_RSA_OAEP_256, JWTKIT_JWE_ENC_A256GCM,
+                  "{\"iss\":\"https://issuer.example\",\"exp\":4102444800}", 0);
+    if (tok != NULL) {
+        EXPECT(JWTKIT_ERR_JWE_ALG_INSECURE, jwtkit_jwe_decrypt_jwt(u8(tok), strlen(tok), rsa, p, v, NULL, NULL,
+                                                                   NULL, NULL, ERR));
+        jwtkit_string_free(tok);
+    }
+    jwtkit_validation_free(v);
+    jwtkit_jwe_policy_free(p);
+    jwtkit_key_free(k);
+    jwtkit_key_free(rsa);
+    jwtkit_key_free(rsa_pub);
+}
+
 int main(void)
 {
     g_verbose = getenv("JWTKIT_TEST_VERBOSE") != NULL;
     test_round_trips();
     test_attacks();
     test_nested();
+    test_encrypted_jwt();
     printf("%d passed, %d failed\n", g_passed, g_failed);
     return g_failed != 0;
 }

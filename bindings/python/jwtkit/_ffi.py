@@ -315,6 +315,10 @@ _SIGNATURES: Dict[str, Tuple[Any, List[Any]]] = {
         [handle, c_int32, c_int32, in_bytes, c_size_t, in_bytes, c_size_t, c_uint32, str_out, size_out, err_out],
     ),
     "jwtkit_jwe_decrypt": (_S, [in_bytes, c_size_t, handle, handle, str_out, size_out, str_out, size_out, err_out]),
+    "jwtkit_jwe_decrypt_jwt": (
+        _S,
+        [in_bytes, c_size_t, handle, handle, handle, str_out, size_out, str_out, size_out, err_out],
+    ),
     "jwtkit_jwe_sign_and_encrypt": (
         _S,
         [
