@@ -23,6 +23,12 @@
 
 
 /*
+ Flag for `jwtkit_jws_sign_detached` and `jwtkit_sign_detached`: the payload is signed
+ as its own bytes, not base64url (`"b64": false`, with `b64` in `crit`; RFC 7797).
+ */
+#define JWTKIT_JWS_UNENCODED 1
+
+/*
  Flag for `jwtkit_jwe_encrypt` and `jwtkit_jwe_sign_and_encrypt`: compress the
  plaintext with DEFLATE (`zip: "DEF"`). Recipients must allow compression.
  */
@@ -158,6 +164,11 @@ typedef struct jwtkit_validation jwtkit_validation;
 typedef int32_t jwtkit_status;
 
 /*
+ An algorithm, as a fixed-width integer: one of the `JWTKIT_ALG_*` values.
+ */
+typedef int32_t jwtkit_alg;
+
+/*
  A JWE key management algorithm (`alg`), as a fixed-width integer: one of the
  `JWTKIT_JWE_ALG_*` values.
  */
@@ -173,11 +184,6 @@ typedef int32_t jwtkit_jwe_enc;
  A resource limit, for `jwtkit_validation_set_limit`.
  */
 typedef int32_t jwtkit_limit;
-
-/*
- An algorithm, as a fixed-width integer: one of the `JWTKIT_ALG_*` values.
- */
-typedef int32_t jwtkit_alg;
 
 /*
  A source's state (`jwtkit_jwks_source_status`). Times are in milliseconds; -1 means
@@ -658,6 +664,89 @@ extern "C" {
  Never pass it to `free()`, and never pass anything else to this function.
  */
 void jwtkit_string_free(char *s);
+
+/*
+ Signs any payload bytes `(ptr, len)` as a compact JWS with detached content: the
+ token is `header..signature`, and the payload travels apart. `flags`: 0, or
+ `JWTKIT_JWS_UNENCODED` to sign the payload's own bytes (`b64: false` and `crit`
+ written for you). `header_json` as for `jwtkit_jws_sign` (may add `crit` naming the
+ signer's own extensions, if the header has them). Inputs are copied, `key` borrowed.
+
+ On success `*out_token` receives the token, owned by the caller (free with
+ `jwtkit_string_free`), and `*out_token_len` (if not NULL) its length.
+
+ Returns the statuses of `jwtkit_jws_sign`. Thread safety: safe to call concurrently
+ with the same key.
+ */
+jwtkit_status jwtkit_jws_sign_detached(const struct jwtkit_key *key,
+                                       jwtkit_alg alg,
+                                       const uint8_t *payload,
+                                       size_t payload_len,
+                                       const uint8_t *header_json,
+                                       size_t header_len,
+                                       uint32_t flags,
+                                       char **out_token,
+                                       size_t *out_token_len,
+                                       struct jwtkit_error **out_err);
+
+/*
+ As `jwtkit_jws_sign_detached`, for a JWT: `claims_json` must be one JSON object, and
+ `typ` defaults to "JWT", as for `jwtkit_sign`.
+ */
+jwtkit_status jwtkit_sign_detached(const struct jwtkit_key *key,
+                                   jwtkit_alg alg,
+                                   const uint8_t *claims_json,
+                                   size_t claims_len,
+                                   const uint8_t *header_json,
+                                   size_t header_len,
+                                   uint32_t flags,
+                                   char **out_token,
+                                   size_t *out_token_len,
+                                   struct jwtkit_error **out_err);
+
+/*
+ Verifies a compact JWS with detached content: `token` `(ptr, len)` is
+ `header..signature` (an empty middle segment), `payload` `(ptr, len)` the content
+ (both copied). The header may say `b64: false` (RFC 7797; `b64` must then be listed
+ in `crit`, the only extension `crit` may name): the signature covers the payload's
+ own bytes, else their base64url. The rest as `jwtkit_jws_verify` (allow-list, key,
+ signature); no claim is checked. `*out_header` (optional) receives the header JSON,
+ owned by the caller (free with `jwtkit_string_free`).
+
+ Returns the statuses of `jwtkit_jws_verify`; JWTKIT_ERR_TOKEN_MALFORMED for a token
+ whose middle segment is not empty. Thread safety: safe to call concurrently with the
+ same key and validation.
+ */
+JWTKIT_MUST_USE
+jwtkit_status jwtkit_jws_verify_detached(const uint8_t *token,
+                                         size_t token_len,
+                                         const uint8_t *payload,
+                                         size_t payload_len,
+                                         const struct jwtkit_key *key,
+                                         const struct jwtkit_validation *validation,
+                                         char **out_header,
+                                         size_t *out_header_len,
+                                         struct jwtkit_error **out_err);
+
+/*
+ As `jwtkit_jws_verify_detached`, for a JWT whose claims travel apart: after the
+ signature, `claims_json` is checked exactly as `jwtkit_verify` checks claims (one
+ JSON object, the registered claims, then the policy). An unencoded payload
+ (`b64: false`) never switches the claim checks off.
+
+ Returns the statuses of `jwtkit_verify`. Thread safety: as
+ `jwtkit_jws_verify_detached`.
+ */
+JWTKIT_MUST_USE
+jwtkit_status jwtkit_verify_detached(const uint8_t *token,
+                                     size_t token_len,
+                                     const uint8_t *claims_json,
+                                     size_t claims_len,
+                                     const struct jwtkit_key *key,
+                                     const struct jwtkit_validation *validation,
+                                     char **out_header,
+                                     size_t *out_header_len,
+                                     struct jwtkit_error **out_err);
 
 /*
  The status carried by `err`. Returns `JWTKIT_ERR_NULL_ARGUMENT` when `err` is NULL.
@@ -2091,6 +2180,19 @@ jwtkit_status jwtkit_validation_set_limit(struct jwtkit_validation *validation,
                                           jwtkit_limit limit,
                                           uint64_t value,
                                           struct jwtkit_error **out_err);
+
+/*
+ Accepts (`allow` true) token segments with base64 padding (`=`), as AWS Application
+ Load Balancer writes them (`x-amzn-oidc-data`). Off by default: RFC 7515 base64url has
+ no padding, and a token with two spellings defeats deny-lists keyed on the token; a
+ padded token is then refused with a message naming this call. Non-canonical trailing
+ bits are refused either way.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_validation_allow_padded_base64(struct jwtkit_validation *validation,
+                                                    bool allow,
+                                                    struct jwtkit_error **out_err);
 
 /*
  Releases a policy. NULL is a no-op; must not be called twice, nor while another

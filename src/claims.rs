@@ -62,6 +62,7 @@ pub struct Validation {
     max_age: Option<u64>,
     checks: Checks,
     revocation: Option<RevocationCheck>,
+    padded_base64: bool,
 }
 
 impl fmt::Debug for Validation {
@@ -96,7 +97,21 @@ impl Validation {
             max_age: None,
             checks: Checks::default(),
             revocation: None,
+            padded_base64: false,
         })
+    }
+
+    /// Accepts segments with base64 padding (`=`), as AWS Application Load Balancer
+    /// writes them (`x-amzn-oidc-data`). Off by default: RFC 7515 base64url has no
+    /// padding, and a token with two spellings defeats deny-lists keyed on the token.
+    /// Non-canonical trailing bits stay refused either way.
+    pub fn allow_padded_base64(&mut self, allow: bool) {
+        self.padded_base64 = allow;
+    }
+
+    /// Whether padded segments are accepted (see `allow_padded_base64`).
+    pub fn padded_base64_allowed(&self) -> bool {
+        self.padded_base64
     }
 
     /// Seconds of clock skew tolerated on `exp`, `nbf`, `iat` and the maximum age.

@@ -28,12 +28,15 @@ pub struct Header {
     pub typ: Option<Cow<'static, str>>,
     /// `cty`: the content type, if present (`JWT` for a nested JWT).
     pub cty: Option<String>,
+    /// Whether the payload is base64url-encoded: `false` only for `b64: false`
+    /// (RFC 7797), which only a detached payload may have.
+    pub b64: bool,
 }
 
 impl Header {
     /// A header with `alg` and no other member.
     pub fn new(alg: Algorithm) -> Header {
-        Header { alg, kid: None, typ: None, cty: None }
+        Header { alg, kid: None, typ: None, cty: None, b64: true }
     }
 }
 
@@ -78,6 +81,7 @@ pub(crate) fn read_header<'b>(
     encoded: &[u8],
     limits: &Limits,
     buf: &'b mut [MaybeUninit<u8>],
+    content: Content,
 ) -> Result<(Cow<'b, [u8]>, Header)> {
     let bytes = decode_header_into(encoded, limits, buf)?;
     if let Some(header) = common_header(&bytes).filter(|_| limits.max_depth > 0) {
@@ -85,7 +89,7 @@ pub(crate) fn read_header<'b>(
     }
     let mut reader = HeaderReader::default();
     json::scan_object(&bytes, "header", limits.max_depth, &mut reader)?;
-    let header = reader.finish()?;
+    let header = reader.finish(content)?;
     Ok((bytes, header))
 }
 
@@ -106,7 +110,7 @@ fn common_header(json: &[u8]) -> Option<Header> {
         _ => return None,
     };
     let alg = Algorithm::from_name(std::str::from_utf8(&rest[..quote]).ok()?).ok()?;
-    Some(Header { alg, kid: None, typ: typ.then_some(Cow::Borrowed("JWT")), cty: None })
+    Some(Header { alg, kid: None, typ: typ.then_some(Cow::Borrowed("JWT")), cty: None, b64: true })
 }
 
 #[derive(Default)]
@@ -116,12 +120,12 @@ struct HeaderReader<'de> {
     typ: Option<Member<'de>>,
     cty: Option<Member<'de>>,
     crit: Option<Member<'de>>,
-    b64: bool,
+    b64: Option<Member<'de>>,
 }
 
 impl<'de> MemberSink<'de> for HeaderReader<'de> {
     fn wants(&self, name: &str) -> bool {
-        matches!(name, "alg" | "kid" | "typ" | "cty" | "crit")
+        matches!(name, "alg" | "kid" | "typ" | "cty" | "crit" | "b64")
     }
 
     fn member(&mut self, name: &str, value: Member<'de>) {
@@ -131,10 +135,7 @@ impl<'de> MemberSink<'de> for HeaderReader<'de> {
             "typ" => &mut self.typ,
             "cty" => &mut self.cty,
             "crit" => &mut self.crit,
-            "b64" => {
-                self.b64 = true;
-                return;
-            }
+            "b64" => &mut self.b64,
             _ => return,
         };
         *slot = Some(value);
@@ -142,16 +143,23 @@ impl<'de> MemberSink<'de> for HeaderReader<'de> {
 }
 
 impl HeaderReader<'_> {
-    fn finish(self) -> Result<Header> {
+    fn finish(self, content: Content) -> Result<Header> {
         let crit = self.crit.as_ref().map(|crit| match crit {
-            Member::Array { strings, first_other: None } => strings.first().map(|s| s.as_ref()),
+            Member::Array { strings, first_other: None } if !strings.is_empty() => {
+                Some(strings.iter().map(|s| s.as_ref()).collect::<Vec<&str>>())
+            }
             _ => None,
         });
         let kind = |m: &Option<Member>| m.as_ref().map(Member::kind);
+        let b64 = self.b64.as_ref().map(|m| match m {
+            Member::Bool(b) => Some(*b),
+            _ => None,
+        });
         check_header_members(
             [("kid", kind(&self.kid)), ("typ", kind(&self.typ)), ("cty", kind(&self.cty))],
-            crit,
-            self.b64,
+            crit.as_ref().map(|c| c.as_deref()),
+            b64,
+            content,
         )?;
         let alg = match &self.alg {
             None => return Err(Error::HeaderInvalid("member `alg` is required".into())),
@@ -164,31 +172,82 @@ impl HeaderReader<'_> {
             Some(Member::Str(s)) => Some(s.into_owned()),
             _ => None,
         };
-        Ok(Header { alg, kid: text(self.kid), typ: text(self.typ).map(Cow::Owned), cty: text(self.cty) })
+        let encoded = !matches!(self.b64, Some(Member::Bool(false)));
+        Ok(Header { alg, kid: text(self.kid), typ: text(self.typ).map(Cow::Owned), cty: text(self.cty), b64: encoded })
     }
 }
 
+/// Where a JWS's payload travels, which decides whether RFC 7797's `b64` may appear.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Content {
+    /// In the token's middle segment, base64url-encoded: the only form of compact JWS
+    /// jwtkit verifies without a detached payload. `b64` is refused.
+    Attached,
+    /// Sent apart from the token (RFC 7515 Appendix F): `b64` may say whether it is
+    /// encoded (RFC 7797), and then must be listed in `crit`.
+    Detached,
+}
+
 /// Header members jwtkit gives meaning to must have the right type; `crit` must be
-/// well formed, and since jwtkit implements no extension, any name in it is refused
-/// (RFC 7515 §4.1.11). `b64: false` (RFC 7797) is refused with or without `crit`.
-/// For a header built as a JSON object (signing, JWE); `read_header` applies the same
-/// rules through `check_header_members`.
+/// well formed, and name only extensions jwtkit implements (RFC 7515 §4.1.11): `b64`
+/// (RFC 7797), with detached content only. For a header built as a JSON object (JWE);
+/// `read_header` applies the same rules through `check_header_members`.
 pub(crate) fn check_header(header: &Object) -> Result<()> {
+    let (strings, crit, b64) = object_members(header);
+    check_header_members(strings, crit.as_ref().map(|c| c.as_deref()), b64, Content::Attached)
+}
+
+/// The members the header rules look at, read from a JSON object.
+#[allow(clippy::type_complexity)]
+fn object_members(
+    header: &Object,
+) -> ([(&'static str, Option<Kind>); 3], Option<Option<Vec<&str>>>, Option<Option<bool>>) {
     let kind = |name| header.get(name).map(Kind::of);
     let crit = header.get("crit").map(|crit| {
-        crit.as_array().filter(|a| a.iter().all(Value::is_string)).and_then(|a| a.first()).and_then(Value::as_str)
+        crit.as_array()
+            .filter(|a| !a.is_empty())
+            .and_then(|a| a.iter().map(Value::as_str).collect::<Option<Vec<&str>>>())
     });
-    check_header_members(
-        [("kid", kind("kid")), ("typ", kind("typ")), ("cty", kind("cty"))],
-        crit,
-        header.contains_key("b64"),
-    )
+    let b64 = header.get("b64").map(Value::as_bool);
+    ([("kid", kind("kid")), ("typ", kind("typ")), ("cty", kind("cty"))], crit, b64)
+}
+
+/// The header a signer writes: the rules of verification, except that `crit` may name
+/// extensions jwtkit does not implement, as long as each names a member the header has
+/// and none is a parameter RFC 7515 defines (§4.1.11). The producer knows its
+/// extensions; a verifier that does not refuses the token, jwtkit included.
+pub(crate) fn check_signing_header(header: &Object, content: Content) -> Result<()> {
+    let (strings, crit, b64) = object_members(header);
+    if let Some(Some(names)) = &crit {
+        const REGISTERED: [&str; 11] =
+            ["alg", "jku", "jwk", "kid", "x5u", "x5c", "x5t", "x5t#S256", "typ", "cty", "crit"];
+        for name in names {
+            let shown = crate::error::excerpt(name, 64);
+            if REGISTERED.contains(name) {
+                return Err(Error::HeaderInvalid(format!(
+                    "`crit` may not name \"{shown}\", a parameter RFC 7515 defines"
+                )));
+            }
+            if !header.contains_key(*name) {
+                return Err(Error::HeaderInvalid(format!("`crit` names \"{shown}\", which the header does not have")));
+            }
+        }
+        let known: Vec<&str> = names.iter().copied().filter(|n| *n == "b64").collect();
+        let crit = (!known.is_empty()).then_some(known);
+        return check_header_members(strings, crit.as_deref().map(Some), b64, content);
+    }
+    check_header_members(strings, crit.as_ref().map(|c| c.as_deref()), b64, content)
 }
 
 /// The header rules, on what a reader found: the kinds of the string members, `crit`
-/// (absent; present but not a non-empty array of strings; its first name) and whether
-/// `b64` is present.
-fn check_header_members(strings: [(&str, Option<Kind>); 3], crit: Option<Option<&str>>, has_b64: bool) -> Result<()> {
+/// (absent; present but not a non-empty array of strings; its names) and `b64` (absent;
+/// present but not a boolean; its value).
+fn check_header_members(
+    strings: [(&str, Option<Kind>); 3],
+    crit: Option<Option<&[&str]>>,
+    b64: Option<Option<bool>>,
+    content: Content,
+) -> Result<()> {
     for (name, kind) in strings {
         match kind {
             None | Some(Kind::String) => {}
@@ -197,20 +256,33 @@ fn check_header_members(strings: [(&str, Option<Kind>); 3], crit: Option<Option<
             }
         }
     }
-    match crit {
-        None => {}
+    let names = match crit {
+        None => &[][..],
         Some(None) => return Err(Error::HeaderInvalid("`crit` must be a non-empty array of strings".into())),
-        Some(Some(first)) => {
-            return Err(Error::CritUnsupported(format!(
-                "`crit` names \"{}\", an extension jwtkit does not implement",
-                crate::error::excerpt(first, 64)
-            )))
+        Some(Some(names)) => names,
+    };
+    for name in names {
+        let shown = crate::error::excerpt(name, 64);
+        if *name != "b64" {
+            return Err(Error::CritUnsupported(format!("Unsupported critical extension: {shown}")));
+        }
+        if content == Content::Attached {
+            return Err(Error::CritUnsupported(
+                "the critical extension b64 (RFC 7797) is only supported with a detached payload".into(),
+            ));
         }
     }
-    if has_b64 {
-        return Err(Error::HeaderInvalid("`b64` (unencoded payload, RFC 7797) is not supported".into()));
+    match (b64, content) {
+        (None, _) => Ok(()),
+        (Some(_), Content::Attached) => Err(Error::HeaderInvalid(
+            "`b64` (RFC 7797) is only supported with a detached payload: verify with the detached-payload call".into(),
+        )),
+        (Some(None), Content::Detached) => Err(Error::HeaderInvalid("`b64` must be a boolean".into())),
+        (Some(Some(_)), Content::Detached) if !names.contains(&"b64") => {
+            Err(Error::HeaderInvalid("`b64` must be listed in `crit` (RFC 7797 §6)".into()))
+        }
+        (Some(Some(_)), Content::Detached) => Ok(()),
     }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -224,7 +296,7 @@ mod tests {
         let strict = |json: &[u8], max_depth: usize| {
             let mut reader = HeaderReader::default();
             json::scan_object(json, "header", max_depth, &mut reader)
-                .and_then(|()| reader.finish())
+                .and_then(|()| reader.finish(Content::Attached))
                 .map_err(|e| e.to_string())
         };
         let mut shapes = vec![];
@@ -266,7 +338,9 @@ mod tests {
             for max_depth in 0..3 {
                 let limits = Limits { max_depth, ..Limits::default() };
                 let encoded = b64::encode(json.as_bytes());
-                let got = read_header(encoded.as_bytes(), &limits, &mut []).map(|(_, h)| h).map_err(|e| e.to_string());
+                let got = read_header(encoded.as_bytes(), &limits, &mut [], Content::Attached)
+                    .map(|(_, h)| h)
+                    .map_err(|e| e.to_string());
                 assert_eq!(got, strict(json.as_bytes(), max_depth), "{json} at depth {max_depth}");
                 fast += usize::from(max_depth > 0 && common_header(json.as_bytes()).is_some());
             }
@@ -287,25 +361,67 @@ mod tests {
             (r#"{"alg":"HS256","crit":[]}"#, "`crit` must be a non-empty array of strings"),
             (r#"{"alg":"HS256","crit":["exp",1]}"#, "`crit` must be a non-empty array of strings"),
             (r#"{"alg":"HS256","crit":"exp"}"#, "`crit` must be a non-empty array of strings"),
-            (r#"{"alg":"HS256","crit":["exp"]}"#, "`crit` names \"exp\", an extension jwtkit does not implement"),
-            (r#"{"alg":"HS256","b64":true}"#, "`b64` (unencoded payload, RFC 7797) is not supported"),
+            (r#"{"alg":"HS256","crit":["exp"]}"#, "Unsupported critical extension: exp"),
+            (r#"{"alg":"HS256","crit":["b64"],"b64":false}"#, "only supported with a detached payload"),
+            (
+                r#"{"alg":"HS256","b64":true}"#,
+                "only supported with a detached payload: verify with the detached-payload call",
+            ),
         ] {
             let encoded = crate::b64::encode(json.as_bytes());
-            let read = read_header(encoded.as_bytes(), &limits, &mut []).unwrap_err().to_string();
+            let read = read_header(encoded.as_bytes(), &limits, &mut [], Content::Attached).unwrap_err().to_string();
             let checked =
                 check_header(&json::parse_object(json.as_bytes(), "header").unwrap()).unwrap_err().to_string();
             assert!(read.ends_with(want), "{json}: {read}");
             assert_eq!(read, checked, "{json}");
         }
         let encoded = crate::b64::encode(br#"{"typ":"JWT","alg":"ES256","kid":"k\u0031","x":{"alg":1}}"#);
-        let (_, header) = read_header(encoded.as_bytes(), &limits, &mut []).unwrap();
+        let (_, header) = read_header(encoded.as_bytes(), &limits, &mut [], Content::Attached).unwrap();
         assert_eq!(header, Header { kid: Some("k1".into()), typ: Some("JWT".into()), ..Header::new(Algorithm::ES256) });
         for (json, want) in
             [(r#"{"typ":"JWT"}"#, "member `alg` is required"), (r#"{"alg":5}"#, "must be a string, got a number")]
         {
             let encoded = crate::b64::encode(json.as_bytes());
-            let err = read_header(encoded.as_bytes(), &limits, &mut []).unwrap_err().to_string();
+            let err = read_header(encoded.as_bytes(), &limits, &mut [], Content::Attached).unwrap_err().to_string();
             assert!(err.ends_with(want), "{json}: {err}");
         }
+    }
+
+    /// With a detached payload, `b64` is read (a boolean, listed in `crit`), and `b64`
+    /// is the one extension `crit` may name.
+    #[test]
+    fn detached_payloads_allow_b64_in_crit() {
+        let limits = Limits::default();
+        let read = |json: &str| {
+            let encoded = crate::b64::encode(json.as_bytes());
+            read_header(encoded.as_bytes(), &limits, &mut [], Content::Detached)
+                .map(|(_, h)| h)
+                .map_err(|e| e.to_string())
+        };
+        assert!(!read(r#"{"alg":"HS256","b64":false,"crit":["b64"]}"#).unwrap().b64);
+        assert!(read(r#"{"alg":"HS256","b64":true,"crit":["b64"]}"#).unwrap().b64);
+        assert!(read(r#"{"alg":"HS256"}"#).unwrap().b64);
+        for (json, want) in [
+            (r#"{"alg":"HS256","b64":false}"#, "`b64` must be listed in `crit`"),
+            (r#"{"alg":"HS256","b64":"false","crit":["b64"]}"#, "`b64` must be a boolean"),
+            (r#"{"alg":"HS256","b64":false,"crit":["b64","exp"]}"#, "Unsupported critical extension: exp"),
+        ] {
+            assert!(read(json).unwrap_err().contains(want), "{json}");
+        }
+    }
+
+    /// A signer may mark its own extensions critical, if the header has them and they
+    /// are not RFC 7515's parameters; verification still refuses them.
+    #[test]
+    fn signers_may_name_their_extensions_in_crit() {
+        let check = |json: &str| {
+            check_signing_header(&json::parse_object(json.as_bytes(), "header").unwrap(), Content::Attached)
+                .map_err(|e| e.to_string())
+        };
+        assert!(check(r#"{"alg":"HS256","crit":["exp"],"exp":1}"#).is_ok());
+        assert!(check(r#"{"alg":"HS256","crit":["exp"]}"#).unwrap_err().contains("does not have"));
+        assert!(check(r#"{"alg":"HS256","crit":["kid"],"kid":"a"}"#).unwrap_err().contains("RFC 7515 defines"));
+        assert!(check(r#"{"alg":"HS256","crit":[]}"#).is_err());
+        assert!(check(r#"{"alg":"HS256","b64":false,"crit":["b64"]}"#).is_err(), "b64 needs detached content");
     }
 }

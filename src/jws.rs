@@ -12,7 +12,7 @@ use crate::alg::Algorithm;
 use crate::b64;
 use crate::claims::Validation;
 use crate::error::{Error, Result};
-use crate::header::{self, Header};
+use crate::header::{self, Content, Header};
 use crate::json::{self, Object};
 use crate::key::Key;
 
@@ -157,34 +157,164 @@ fn verify_signature<'t, 'b, K: KeySource + ?Sized>(
     header_buf: &'b mut [MaybeUninit<u8>],
 ) -> Result<Signed<'t, 'b>> {
     let limits = validation.limits();
-    let seg = split(token, limits.max_token_len)?;
-    let (header_json, header) = header::read_header(seg.header, limits, header_buf)?;
+    let seg = unpadded(split(token, limits.max_token_len)?, validation)?;
+    let (header_json, header) = header::read_header(seg.header, limits, header_buf, Content::Attached)?;
+    check_signature(keys, validation, &header, seg.signing_input, seg.signature)?;
+    Ok(Signed { header_json, header, payload: seg.payload })
+}
+
+/// The segments with their base64 padding cut off, when the policy accepts padded
+/// segments; otherwise a padded segment is refused with a message naming that opt-in.
+/// The signing input stays the token's own bytes, padding included.
+fn unpadded<'t>(seg: Segments<'t>, validation: &Validation) -> Result<Segments<'t>> {
+    let padded = |s: &[u8]| s.last() == Some(&b'=');
+    if !(padded(seg.header) || padded(seg.payload) || padded(seg.signature)) {
+        return Ok(seg);
+    }
+    if !validation.padded_base64_allowed() {
+        return Err(Error::Base64(
+            "a segment has base64 padding ('='), which RFC 7515 base64url omits; tokens from AWS Application \
+             Load Balancer (x-amzn-oidc-data) are padded: accept them with jwtkit_validation_allow_padded_base64 \
+             (C) or options={\"allow_padded_base64\": True} (Python)"
+                .into(),
+        ));
+    }
+    Ok(Segments {
+        header: strip_padding(seg.header, "header")?,
+        payload: strip_padding(seg.payload, "payload")?,
+        signature: strip_padding(seg.signature, "signature")?,
+        signing_input: seg.signing_input,
+    })
+}
+
+/// A segment without its base64 padding: one or two `=` making a multiple of 4 bytes.
+pub(crate) fn strip_padding<'t>(segment: &'t [u8], what: &str) -> Result<&'t [u8]> {
+    let pads = segment.iter().rev().take_while(|&&b| b == b'=').count();
+    if pads == 0 {
+        return Ok(segment);
+    }
+    if pads > 2 || segment.len() % 4 != 0 {
+        return Err(Error::Base64(format!("{what}: invalid base64 padding")));
+    }
+    Ok(&segment[..segment.len() - pads])
+}
+
+/// The steps after the header: the algorithm in the allow-list, then the signature over
+/// `signing_input` by the one key, or by one of the candidates (at most
+/// `max_keys_tried`).
+fn check_signature<K: KeySource + ?Sized>(
+    keys: &K,
+    validation: &Validation,
+    header: &Header,
+    signing_input: &[u8],
+    encoded_signature: &[u8],
+) -> Result<()> {
     let alg = header.alg;
     if !validation.allows(alg) {
         let allowed: Vec<&str> = validation.algorithms().iter().map(|a| a.name()).collect();
         return Err(Error::AlgNotAllowed(format!("{} is not in the allow-list {allowed:?}", alg.name())));
     }
     let mut signature_buf = [MaybeUninit::uninit(); 528];
-    let signature = b64::decode_small(seg.signature, &mut signature_buf, "signature")?;
-    let signed = Signed { header_json, header, payload: seg.payload };
+    let signature = b64::decode_small(encoded_signature, &mut signature_buf, "signature")?;
     if let Some(key) = keys.single() {
-        key.verify_bytes(alg, seg.signing_input, &signature)?;
-        return Ok(signed);
+        return key.verify_bytes(alg, signing_input, &signature);
     }
-    let candidates = keys.candidates(&signed.header, alg)?;
+    let candidates = keys.candidates(header, alg)?;
     if candidates.is_empty() {
         return Err(Error::KeyNotFound(format!("no key for a {} token", alg.name())));
     }
     let mut first_error = None;
-    for key in candidates.into_iter().take(limits.max_keys_tried) {
-        match key.verify_bytes(alg, seg.signing_input, &signature) {
-            Ok(()) => return Ok(signed),
+    for key in candidates.into_iter().take(validation.limits().max_keys_tried) {
+        match key.verify_bytes(alg, signing_input, &signature) {
+            Ok(()) => return Ok(()),
             Err(e) => {
                 first_error.get_or_insert(e);
             }
         }
     }
     Err(first_error.expect("at least one candidate was tried"))
+}
+
+/// Verifies a compact JWS whose payload travels apart (RFC 7515 Appendix F): `token`
+/// is `header..signature` (an empty middle segment), `payload` the content. The header
+/// may say `b64: false` (RFC 7797, with `b64` in `crit`): then the signature covers the
+/// payload's own bytes, else their base64url. The signature only, no claims.
+pub fn verify_detached<K: KeySource + ?Sized>(
+    token: &[u8],
+    payload: &[u8],
+    keys: &K,
+    validation: &Validation,
+) -> Result<Verified> {
+    let limits = validation.limits();
+    if payload.len() > limits.max_token_len {
+        return Err(Error::TokenTooLarge(format!(
+            "a detached payload of {} bytes is over the limit of {}",
+            payload.len(),
+            limits.max_token_len
+        )));
+    }
+    let seg = unpadded(split(token, limits.max_token_len)?, validation)?;
+    if !seg.payload.is_empty() {
+        return Err(Error::TokenMalformed(
+            "a token with a detached payload has an empty middle segment (header..signature)".into(),
+        ));
+    }
+    let (header_json, header) = header::read_header(seg.header, limits, &mut [], Content::Detached)?;
+    let mut signing_input = Vec::with_capacity(seg.header.len() + 1 + b64::encoded_len(payload.len()));
+    signing_input.extend_from_slice(seg.header);
+    signing_input.push(b'.');
+    if header.b64 {
+        b64::encode_into(payload, &mut signing_input);
+    } else {
+        signing_input.extend_from_slice(payload);
+    }
+    check_signature(keys, validation, &header, &signing_input, seg.signature)?;
+    Ok(Verified { header_json: header_json.into_owned(), header, payload: payload.to_vec() })
+}
+
+/// Signs `payload` as a compact JWS with detached content: returns `header..signature`
+/// (RFC 7515 Appendix F); the payload travels apart. With `encoded` false, the header
+/// gets `"b64": false` and `"crit": ["b64"]` (RFC 7797) and the signature covers the
+/// payload's own bytes. `extra_header` and `default_typ` as for [`sign`].
+pub fn sign_detached(
+    key: &Key,
+    alg: Algorithm,
+    payload: &[u8],
+    extra_header: Option<&[u8]>,
+    default_typ: Option<&str>,
+    encoded: bool,
+) -> Result<String> {
+    let mut header = header_object(key, alg, extra_header, default_typ)?;
+    if !encoded {
+        header.insert("b64".into(), Value::Bool(false));
+        let mut crit = match header.remove("crit") {
+            Some(Value::Array(names)) => names,
+            Some(_) => return Err(Error::HeaderInvalid("`crit` must be a non-empty array of strings".into())),
+            None => Vec::new(),
+        };
+        if !crit.iter().any(|n| n == "b64") {
+            crit.push(Value::String("b64".into()));
+        }
+        header.insert("crit".into(), Value::Array(crit));
+    } else if header.get("b64") == Some(&Value::Bool(false)) {
+        return Err(Error::InvalidArgument("`b64: false` in the header, but an encoded payload was asked for".into()));
+    }
+    header::check_signing_header(&header, Content::Detached)?;
+    let header_json = serde_json::to_vec(&header).map_err(|e| Error::Json(e.to_string()))?;
+    let mut token = Vec::with_capacity(b64::encoded_len(header_json.len()) + b64::encoded_len(payload.len()) + 700);
+    b64::encode_into(&header_json, &mut token);
+    let header_end = token.len();
+    token.push(b'.');
+    if encoded {
+        b64::encode_into(payload, &mut token);
+    } else {
+        token.extend_from_slice(payload);
+    }
+    let signature = key.sign_raw(alg, &token)?;
+    token.truncate(header_end);
+    token.extend_from_slice(b"..");
+    b64::encode_into(signature.as_ref(), &mut token);
+    Ok(String::from_utf8(token).expect("base64url and dots are ASCII"))
 }
 
 /// Signs `payload` as a compact JWS. `extra_header` (a JSON object) adds members; its
@@ -258,6 +388,14 @@ fn general_header(
     extra_header: Option<&[u8]>,
     default_typ: Option<&str>,
 ) -> Result<Vec<u8>> {
+    let header = header_object(key, alg, extra_header, default_typ)?;
+    header::check_signing_header(&header, Content::Attached)?;
+    serde_json::to_vec(&header).map_err(|e| Error::Json(format!("header: {e}")))
+}
+
+/// The header object a signer writes: the caller's members (`alg`, if any, agreeing),
+/// `alg`, the default `typ` unless set, and the key's `kid` unless set.
+fn header_object(key: &Key, alg: Algorithm, extra_header: Option<&[u8]>, default_typ: Option<&str>) -> Result<Object> {
     let mut header = match extra_header {
         Some(bytes) => json::parse_object(bytes, "header")?,
         None => Object::new(),
@@ -273,7 +411,6 @@ fn general_header(
             )))
         }
     }
-    header::check_header(&header)?;
     header.insert("alg".into(), Value::String(alg.name().into()));
     if let (Some(typ), false) = (default_typ, header.contains_key("typ")) {
         header.insert("typ".into(), Value::String(typ.into()));
@@ -283,7 +420,7 @@ fn general_header(
             header.insert("kid".into(), Value::String(kid.into()));
         }
     }
-    serde_json::to_vec(&header).map_err(|e| Error::Json(format!("header: {e}")))
+    Ok(header)
 }
 
 #[cfg(test)]

@@ -68,6 +68,34 @@ pub fn verify<K: jws::KeySource + ?Sized>(token: &[u8], keys: &K, validation: &V
     Ok(VerifiedJwt { header_json: verified.header_json, header: verified.header, claims_json: verified.payload })
 }
 
+/// Signs `claims_json` as a JWT with detached content: returns `header..signature`; the
+/// claims travel apart. `encoded` false writes `b64: false` (RFC 7797). Otherwise as
+/// [`sign`].
+pub fn sign_detached(
+    key: &Key,
+    alg: Algorithm,
+    claims_json: &[u8],
+    extra_header: Option<&[u8]>,
+    encoded: bool,
+) -> Result<String> {
+    json::check_object(claims_json, "claims")?;
+    jws::sign_detached(key, alg, claims_json, extra_header, Some("JWT"), encoded)
+}
+
+/// Verifies a JWT whose claims travel apart from it ([`jws::verify_detached`]), then
+/// checks the claims exactly as [`verify`] does: an unencoded payload (`b64: false`)
+/// never switches the claim checks off.
+pub fn verify_detached<K: jws::KeySource + ?Sized>(
+    token: &[u8],
+    claims_json: &[u8],
+    keys: &K,
+    validation: &Validation,
+) -> Result<VerifiedJwt> {
+    let verified = jws::verify_detached(token, claims_json, keys, validation)?;
+    validation.check(&verified.header, &verified.payload)?;
+    Ok(VerifiedJwt { header_json: verified.header_json, header: verified.header, claims_json: verified.payload })
+}
+
 /// `verify` with the buffers of `jws::verify_into` (for the C entry points): the
 /// signature, then the claims, read where the payload was decoded.
 pub(crate) fn verify_into<'b, 'p, K: jws::KeySource + ?Sized, E: From<Error>>(
@@ -84,11 +112,13 @@ pub(crate) fn verify_into<'b, 'p, K: jws::KeySource + ?Sized, E: From<Error>>(
 
 /// Decodes header and claims WITHOUT verifying anything: for inspection and for
 /// choosing a key, never for trusting the content. Public as
-/// `dangerous::decode_unverified`.
+/// `dangerous::decode_unverified`. Padded segments are read too (AWS ALB's tokens are
+/// inspected for their `kid` before any key is known); verification refuses them
+/// unless its policy allows them.
 pub(crate) fn decode_unverified(token: &[u8], limits: &Limits) -> Result<(Vec<u8>, Vec<u8>)> {
     let seg = jws::split(token, limits.max_token_len)?;
-    let header_json = header::check_header_json(seg.header, limits)?;
-    let claims_json = crate::b64::decode(seg.payload, "payload")?;
+    let header_json = header::check_header_json(jws::strip_padding(seg.header, "header")?, limits)?;
+    let claims_json = crate::b64::decode(jws::strip_padding(seg.payload, "payload")?, "payload")?;
     json::check_object_limited(&claims_json, "claims", limits.max_depth)?;
     Ok((header_json, claims_json))
 }

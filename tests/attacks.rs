@@ -1813,6 +1813,17 @@ fn awkward_json(base: &str) -> Vec<u8> {
     panic!("no awkward filler found");
 }
 
+/// Unverified decoding reads well-formed padding (AWS ALB's tokens are inspected for
+/// their `kid` before a key is known; nothing decoded unverified is trusted); every other
+/// non-canonical spelling it refuses as verification does.
+fn unverified(r: &mut Report, case: String, what: &str, token: &[u8], want: i32) {
+    if what.starts_with("padding") {
+        r.accept(case, decode_unverified(token));
+    } else {
+        r.reject(case, decode_unverified(token), want);
+    }
+}
+
 #[test]
 fn noncanonical_base64url_in_each_segment_is_refused() {
     let mut r = Report::default();
@@ -1833,7 +1844,7 @@ fn noncanonical_base64url_in_each_segment_is_refused() {
         let token = with_sig(input.as_bytes(), &hmac("HS256", SECRET, input.as_bytes()));
         let want = if token.iter().any(|b| !b.is_ascii()) { JWTKIT_ERR_TOKEN_MALFORMED } else { JWTKIT_ERR_BASE64 };
         r.reject(format!("header: {what}"), verify(&token, &key, &policy), want);
-        r.reject(format!("header: {what} (unverified decode)"), decode_unverified(&token), want);
+        unverified(&mut r, format!("header: {what} (unverified decode)"), &what, &token, want);
     }
     for (what, bad_p) in noncanonical(&claims) {
         // The signature covers the non-canonical text: only the decoder can refuse it.
@@ -1841,7 +1852,7 @@ fn noncanonical_base64url_in_each_segment_is_refused() {
         let token = with_sig(input.as_bytes(), &hmac("HS256", SECRET, input.as_bytes()));
         r.reject(format!("payload: {what}"), verify(&token, &key, &policy), JWTKIT_ERR_BASE64);
         r.reject(format!("payload: {what} (jws)"), jws_verify(&token, &key, &policy), JWTKIT_ERR_BASE64);
-        r.reject(format!("payload: {what} (unverified decode)"), decode_unverified(&token), JWTKIT_ERR_BASE64);
+        unverified(&mut r, format!("payload: {what} (unverified decode)"), &what, &token, JWTKIT_ERR_BASE64);
     }
     // Signature: find a claims nonce whose HMAC encodes with '-', '_' (32 bytes: partial group).
     let mut nonce = 0;

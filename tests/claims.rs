@@ -1657,13 +1657,19 @@ fn sign_options_header_members() {
     for (member, want) in [
         (r#"{"typ":1}"#, JWTKIT_ERR_HEADER_INVALID),
         (r#"{"kid":null}"#, JWTKIT_ERR_HEADER_INVALID),
-        (r#"{"crit":["exp"],"exp":1}"#, JWTKIT_ERR_CRIT_UNSUPPORTED),
+        (r#"{"crit":["exp"]}"#, JWTKIT_ERR_HEADER_INVALID),
+        (r#"{"crit":["kid"],"kid":"a"}"#, JWTKIT_ERR_HEADER_INVALID),
         (r#"{"b64":false}"#, JWTKIT_ERR_HEADER_INVALID),
     ] {
         let o = Options::new();
         o.merge_header(member).unwrap();
         assert_eq!(sign_with(&key, b"{}", Some(&o)).unwrap_err().status, want, "{member}");
     }
+    // A signer may mark its own extension critical; a verifier that does not implement
+    // it (jwtkit) refuses the token.
+    let o = Options::new();
+    o.merge_header(r#"{"crit":["exp"],"exp":1}"#).unwrap();
+    sign_with(&key, b"{}", Some(&o)).unwrap();
 }
 
 /// Claims JSON, and what to set on the sign options beside it.

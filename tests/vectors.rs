@@ -224,6 +224,101 @@ fn rfc7515_appendix_e_crit_rejected() {
 }
 
 // ---------------------------------------------------------------------------------------
+// Detached content (RFC 7515 Appendix F, RFC 7520 §4.5) and unencoded payloads (RFC 7797)
+
+/// RFC 7520 §4.5: an HS256 signature over detached content verifies with the payload
+/// given apart, re-signs byte for byte, and fails with any other payload.
+#[test]
+fn cookbook_4_5_detached_content() {
+    let d = load_json("jose-cookbook/jws/4_5.signature_with_detached_content.json");
+    let key = CKey::from_jwk_value(&d["input"]["key"]).unwrap();
+    let payload = s(&d["input"], "payload").as_bytes();
+    let compact = s(&d["output"], "compact");
+    let v = CValidation::only(alg("HS256"));
+    let header = verify_detached(compact.as_bytes(), payload, &key, &v, false).unwrap();
+    assert_eq!(json_of(&header)["kid"], d["signing"]["protected"]["kid"]);
+    let kid_header = serde_json::json!({"kid": d["signing"]["protected"]["kid"]}).to_string();
+    let resigned = jws_sign_detached(&key, alg("HS256"), payload, Some(kid_header.as_bytes()), false).unwrap();
+    assert_eq!(resigned, compact, "HMAC is deterministic and the header is the same members");
+    let mut other = payload.to_vec();
+    other[0] ^= 1;
+    expect_status_of(verify_detached(compact.as_bytes(), &other, &key, &v, false), JWTKIT_ERR_SIGNATURE_INVALID);
+    // The attached form of the same token is not the detached one.
+    let attached = compact.replacen("..", &format!(".{}.", b64url_encode(payload)), 1);
+    expect_status_of(verify_detached(attached.as_bytes(), payload, &key, &v, false), JWTKIT_ERR_TOKEN_MALFORMED);
+    assert!(jws_verify(attached.as_bytes(), &key, &v).is_ok(), "and verifies as a plain compact JWS");
+}
+
+/// RFC 7797: `b64: false` with `crit: ["b64"]` verifies over the payload's own bytes
+/// (the cookbook's example, and RFC 7797 §4.1/§4.2 from the RFC text); the cookbook's
+/// §4.2 file, which omits `crit`, is refused, as RFC 7797 §6 requires.
+#[test]
+fn rfc7797_unencoded_payloads() {
+    let d = load_json("jose-cookbook/rfc7797/hmac-sha2_b64_false.json");
+    let key = CKey::from_jwk_value(&d["input"]["key"]).unwrap();
+    let v = CValidation::only(alg("HS256"));
+    // Its `output` is right (its `signing` block is not: see tests/vectors/README.md). The
+    // compact form carries the payload inline; jwtkit verifies unencoded payloads detached.
+    let compact = s(&d["output"], "compact");
+    let payload = s(&d["input"], "payload");
+    let (head, rest) = compact.split_once('.').unwrap();
+    let sig = rest.rsplit_once('.').unwrap().1;
+    assert_eq!(&rest[..rest.len() - sig.len() - 1], payload);
+    let detached = format!("{head}..{sig}");
+    let header = verify_detached(detached.as_bytes(), payload.as_bytes(), &key, &v, false).unwrap();
+    assert_eq!(json_of(&header)["b64"], false);
+    let resigned = jws_sign_detached(&key, alg("HS256"), payload.as_bytes(), None, true).unwrap();
+    expect_status_of(verify_detached(resigned.as_bytes(), b"other", &key, &v, false), JWTKIT_ERR_SIGNATURE_INVALID);
+    assert!(verify_detached(resigned.as_bytes(), payload.as_bytes(), &key, &v, false).is_ok());
+    // Inline unencoded payloads (RFC 7797 §5.2) are not read: only the detached form.
+    expect_status_of(jws_verify(compact.as_bytes(), &key, &v), JWTKIT_ERR_CRIT_UNSUPPORTED);
+
+    let no_crit = load_json("jose-cookbook/rfc7797/4.2.hmac-sha2_b64_false.json");
+    let key42 = CKey::from_jwk_value(&no_crit["input"]["key"]).unwrap();
+    let flat = &no_crit["output"]["json_flat"];
+    let detached = format!("{}..{}", s(flat, "protected"), s(flat, "signature"));
+    let e = verify_detached(detached.as_bytes(), s(flat, "payload").as_bytes(), &key42, &v, false).unwrap_err();
+    assert_eq!(e.status, JWTKIT_ERR_HEADER_INVALID, "{e}");
+    assert!(e.message.contains("crit"), "{e}");
+
+    // RFC 7797 §4.1 (b64 true, detached) and §4.2 (b64 false with crit), key of RFC 7515 A.1.
+    let a1 = load_json("rfc/rfc7515_appendix_a.json");
+    let key = CKey::from_jwk_value(&find(&a1, "rfc7515-A.1-HS256")["jwk"]).unwrap();
+    let t41 = "eyJhbGciOiJIUzI1NiJ9..5mvfOroL-g7HyqJoozehmsaqmvTYGEq5jTI1gVvoEoQ";
+    let t42 = "eyJhbGciOiJIUzI1NiIsImI2NCI6ZmFsc2UsImNyaXQiOlsiYjY0Il19..A5dxf2s96_n5FLueVuW1Z_vh161FwXZC4YLPff6dmDY";
+    assert!(verify_detached(t41.as_bytes(), b"$.02", &key, &v, false).is_ok());
+    assert!(verify_detached(t42.as_bytes(), b"$.02", &key, &v, false).is_ok());
+    assert_eq!(jws_sign_detached(&key, alg("HS256"), b"$.02", None, false).unwrap(), t41);
+    assert_eq!(jws_sign_detached(&key, alg("HS256"), b"$.02", None, true).unwrap(), t42);
+    expect_status_of(verify_detached(t42.as_bytes(), b"$.03", &key, &v, false), JWTKIT_ERR_SIGNATURE_INVALID);
+}
+
+/// The unencoded payload of a JWT is still its claims, checked in full (a `b64: false`
+/// token never skips the claim checks).
+#[test]
+fn detached_jwt_claims_are_checked() {
+    let key = CKey::from_secret(b"detached-claims secret, 32 bytes or more!", 0).unwrap();
+    let mut v = CValidation::only(alg("HS256"));
+    v.set_now(1_700_000_000);
+    for unencoded in [false, true] {
+        let expired = br#"{"sub":"alice","exp":1600000000}"#;
+        let token = jws_sign_detached(&key, alg("HS256"), expired, None, unencoded).unwrap();
+        assert!(verify_detached(token.as_bytes(), expired, &key, &v, false).is_ok(), "the signature is fine");
+        expect_status_of(verify_detached(token.as_bytes(), expired, &key, &v, true), JWTKIT_ERR_EXPIRED);
+        let not_json = b"not claims";
+        let token = jws_sign_detached(&key, alg("HS256"), not_json, None, unencoded).unwrap();
+        expect_status_of(verify_detached(token.as_bytes(), not_json, &key, &v, true), JWTKIT_ERR_JSON);
+    }
+}
+
+fn expect_status_of<T: std::fmt::Debug>(r: Result<T, CError>, status: i32) {
+    match r {
+        Ok(v) => panic!("expected {}, got Ok({v:?})", status_name(status)),
+        Err(e) => assert_eq!(e.status, status, "{e}"),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
 // RFC 7519
 
 #[test]

@@ -12,6 +12,7 @@
 #![allow(clippy::missing_safety_doc)] // the safety contract is in each function's C docs
 
 mod boundary;
+mod detached;
 mod error;
 mod handle;
 mod jwe;
@@ -28,6 +29,7 @@ mod validation;
 mod version;
 
 pub use boundary::jwtkit_string_free;
+pub use detached::*;
 pub use error::*;
 pub use jwe::*;
 pub use jwks_source::*;

@@ -353,6 +353,25 @@ pub unsafe extern "C" fn jwtkit_validation_set_limit(
     })
 }
 
+/// Accepts (`allow` true) token segments with base64 padding (`=`), as AWS Application
+/// Load Balancer writes them (`x-amzn-oidc-data`). Off by default: RFC 7515 base64url has
+/// no padding, and a token with two spellings defeats deny-lists keyed on the token; a
+/// padded token is then refused with a message naming this call. Non-canonical trailing
+/// bits are refused either way.
+///
+/// Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_PANIC.
+#[no_mangle]
+pub unsafe extern "C" fn jwtkit_validation_allow_padded_base64(
+    validation: *mut jwtkit_validation,
+    allow: bool,
+    out_err: *mut *mut jwtkit_error,
+) -> jwtkit_status {
+    fallible(out_err, || {
+        unsafe { borrow_mut(validation, "validation") }?.allow_padded_base64(allow);
+        Ok(())
+    })
+}
+
 /// Releases a policy. NULL is a no-op; must not be called twice, nor while another
 /// thread verifies with it.
 #[no_mangle]

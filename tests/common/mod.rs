@@ -506,3 +506,45 @@ pub fn segments(token: &str) -> (&str, &str, &str) {
     assert!(it.next().is_none(), "more than 3 segments in {token}");
     (h, p, s)
 }
+
+/// `jwtkit_jws_sign_detached`: `header..signature`; `unencoded` sets `JWTKIT_JWS_UNENCODED`.
+pub fn jws_sign_detached(
+    key: &CKey,
+    alg: i32,
+    payload: &[u8],
+    header: Option<&[u8]>,
+    unencoded: bool,
+) -> Result<String, CError> {
+    let (pp, pn) = raw(payload);
+    let (hp, hn) = raw_opt(header);
+    let flags = if unencoded { JWTKIT_JWS_UNENCODED } else { 0 };
+    let (mut out, mut len) = (ptr::null_mut(), 0usize);
+    let mut err: *mut jwtkit_error = ptr::null_mut();
+    let st =
+        unsafe { jwtkit_jws_sign_detached(key.as_ptr(), alg, pp, pn, hp, hn, flags, &mut out, &mut len, &mut err) };
+    one_output(st, err, out, len)
+}
+
+/// `jwtkit_jws_verify_detached` (`claims` false) or `jwtkit_verify_detached` (`claims`
+/// true): the header JSON.
+pub fn verify_detached(
+    token: &[u8],
+    payload: &[u8],
+    key: &CKey,
+    v: &CValidation,
+    claims: bool,
+) -> Result<Vec<u8>, CError> {
+    let (tp, tn) = raw(token);
+    let (pp, pn) = raw(payload);
+    let (mut out, mut len) = (ptr::null_mut(), 0usize);
+    let mut err: *mut jwtkit_error = ptr::null_mut();
+    let st = unsafe {
+        if claims {
+            jwtkit_verify_detached(tp, tn, pp, pn, key.as_ptr(), v.as_ptr(), &mut out, &mut len, &mut err)
+        } else {
+            jwtkit_jws_verify_detached(tp, tn, pp, pn, key.as_ptr(), v.as_ptr(), &mut out, &mut len, &mut err)
+        }
+    };
+    finish(st, err)?;
+    Ok(take_string(out, len))
+}

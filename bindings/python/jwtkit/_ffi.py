@@ -121,6 +121,7 @@ JWTKIT_JWE_ENC_A128CBC_HS256 = 3
 JWTKIT_JWE_ENC_A256CBC_HS512 = 4
 
 JWTKIT_JWE_ZIP = 1
+JWTKIT_JWS_UNENCODED = 1
 
 JWTKIT_LIMIT_TOKEN_LEN = 1
 JWTKIT_LIMIT_HEADER_LEN = 2
@@ -239,6 +240,21 @@ _SIGNATURES: Dict[str, Tuple[Any, List[Any]]] = {
     "jwtkit_validation_disable_checks": (_S, [handle, c_uint32, err_out]),
     "jwtkit_validation_set_revocation_check": (_S, [handle, REVOCATION_FN, c_void_p, err_out]),
     "jwtkit_validation_set_limit": (_S, [handle, jwtkit_limit, c_uint64, err_out]),
+    "jwtkit_validation_allow_padded_base64": (_S, [handle, c_bool, err_out]),
+    # detached content (RFC 7515 Appendix F) and unencoded payloads (RFC 7797)
+    "jwtkit_jws_sign_detached": (
+        _S,
+        [handle, jwtkit_alg, in_bytes, c_size_t, in_bytes, c_size_t, c_uint32, str_out, size_out, err_out],
+    ),
+    "jwtkit_sign_detached": (
+        _S,
+        [handle, jwtkit_alg, in_bytes, c_size_t, in_bytes, c_size_t, c_uint32, str_out, size_out, err_out],
+    ),
+    "jwtkit_jws_verify_detached": (
+        _S,
+        [in_bytes, c_size_t, in_bytes, c_size_t, handle, handle, str_out, size_out, err_out],
+    ),
+    "jwtkit_verify_detached": (_S, [in_bytes, c_size_t, in_bytes, c_size_t, handle, handle, str_out, size_out, err_out]),
     # key export, thumbprint, generation
     "jwtkit_key_generate": (_S, [jwtkit_alg, handle_out, err_out]),
     "jwtkit_key_with_kid": (_S, [handle, in_bytes, c_size_t, handle_out, err_out]),

@@ -1,0 +1,148 @@
+//! Detached content (RFC 7515 Appendix F) and unencoded payloads (RFC 7797) from C: the
+//! token is `header..signature`, the payload travels apart.
+
+use std::ffi::c_char;
+
+use crate::ffi::boundary::{fallible, input, invalid, optional_input, Failure, OutString};
+use crate::ffi::handle::borrow;
+use crate::ffi::key::jwtkit_key;
+use crate::ffi::status::*;
+use crate::ffi::validation::jwtkit_validation;
+use crate::ffi::version::{alg_arg, jwtkit_alg};
+use crate::{jws, jwt};
+
+/// Flag for `jwtkit_jws_sign_detached` and `jwtkit_sign_detached`: the payload is signed
+/// as its own bytes, not base64url (`"b64": false`, with `b64` in `crit`; RFC 7797).
+pub const JWTKIT_JWS_UNENCODED: u32 = 1;
+
+fn encoded_arg(flags: u32) -> Result<bool, Failure> {
+    if flags & !JWTKIT_JWS_UNENCODED != 0 {
+        return Err(invalid(format!("unknown JWS flags {flags:#x}")));
+    }
+    Ok(flags & JWTKIT_JWS_UNENCODED == 0)
+}
+
+/// Signs any payload bytes `(ptr, len)` as a compact JWS with detached content: the
+/// token is `header..signature`, and the payload travels apart. `flags`: 0, or
+/// `JWTKIT_JWS_UNENCODED` to sign the payload's own bytes (`b64: false` and `crit`
+/// written for you). `header_json` as for `jwtkit_jws_sign` (may add `crit` naming the
+/// signer's own extensions, if the header has them). Inputs are copied, `key` borrowed.
+///
+/// On success `*out_token` receives the token, owned by the caller (free with
+/// `jwtkit_string_free`), and `*out_token_len` (if not NULL) its length.
+///
+/// Returns the statuses of `jwtkit_jws_sign`. Thread safety: safe to call concurrently
+/// with the same key.
+#[no_mangle]
+pub unsafe extern "C" fn jwtkit_jws_sign_detached(
+    key: *const jwtkit_key,
+    alg: jwtkit_alg,
+    payload: *const u8,
+    payload_len: usize,
+    header_json: *const u8,
+    header_len: usize,
+    flags: u32,
+    out_token: *mut *mut c_char,
+    out_token_len: *mut usize,
+    out_err: *mut *mut jwtkit_error,
+) -> jwtkit_status {
+    fallible(out_err, || {
+        let key = unsafe { borrow(key, "key") }?;
+        let alg = alg_arg(alg)?;
+        let encoded = encoded_arg(flags)?;
+        let payload = unsafe { input(payload, payload_len, "payload") }?;
+        let header = unsafe { optional_input(header_json, header_len, "header_json") }?;
+        let out = OutString::new(out_token, out_token_len).required("out_token")?;
+        out.write(jws::sign_detached(key, alg, payload, header, None, encoded)?.as_bytes())
+    })
+}
+
+/// As `jwtkit_jws_sign_detached`, for a JWT: `claims_json` must be one JSON object, and
+/// `typ` defaults to "JWT", as for `jwtkit_sign`.
+#[no_mangle]
+pub unsafe extern "C" fn jwtkit_sign_detached(
+    key: *const jwtkit_key,
+    alg: jwtkit_alg,
+    claims_json: *const u8,
+    claims_len: usize,
+    header_json: *const u8,
+    header_len: usize,
+    flags: u32,
+    out_token: *mut *mut c_char,
+    out_token_len: *mut usize,
+    out_err: *mut *mut jwtkit_error,
+) -> jwtkit_status {
+    fallible(out_err, || {
+        let key = unsafe { borrow(key, "key") }?;
+        let alg = alg_arg(alg)?;
+        let encoded = encoded_arg(flags)?;
+        let claims = unsafe { input(claims_json, claims_len, "claims_json") }?;
+        let header = unsafe { optional_input(header_json, header_len, "header_json") }?;
+        let out = OutString::new(out_token, out_token_len).required("out_token")?;
+        out.write(jwt::sign_detached(key, alg, claims, header, encoded)?.as_bytes())
+    })
+}
+
+/// Verifies a compact JWS with detached content: `token` `(ptr, len)` is
+/// `header..signature` (an empty middle segment), `payload` `(ptr, len)` the content
+/// (both copied). The header may say `b64: false` (RFC 7797; `b64` must then be listed
+/// in `crit`, the only extension `crit` may name): the signature covers the payload's
+/// own bytes, else their base64url. The rest as `jwtkit_jws_verify` (allow-list, key,
+/// signature); no claim is checked. `*out_header` (optional) receives the header JSON,
+/// owned by the caller (free with `jwtkit_string_free`).
+///
+/// Returns the statuses of `jwtkit_jws_verify`; JWTKIT_ERR_TOKEN_MALFORMED for a token
+/// whose middle segment is not empty. Thread safety: safe to call concurrently with the
+/// same key and validation.
+#[must_use]
+#[no_mangle]
+pub unsafe extern "C" fn jwtkit_jws_verify_detached(
+    token: *const u8,
+    token_len: usize,
+    payload: *const u8,
+    payload_len: usize,
+    key: *const jwtkit_key,
+    validation: *const jwtkit_validation,
+    out_header: *mut *mut c_char,
+    out_header_len: *mut usize,
+    out_err: *mut *mut jwtkit_error,
+) -> jwtkit_status {
+    fallible(out_err, || {
+        let token = unsafe { input(token, token_len, "token") }?;
+        let payload = unsafe { input(payload, payload_len, "payload") }?;
+        let key = unsafe { borrow(key, "key") }?;
+        let validation = unsafe { borrow(validation, "validation") }?;
+        let verified = jws::verify_detached(token, payload, key, validation)?;
+        OutString::new(out_header, out_header_len).write(&verified.header_json)
+    })
+}
+
+/// As `jwtkit_jws_verify_detached`, for a JWT whose claims travel apart: after the
+/// signature, `claims_json` is checked exactly as `jwtkit_verify` checks claims (one
+/// JSON object, the registered claims, then the policy). An unencoded payload
+/// (`b64: false`) never switches the claim checks off.
+///
+/// Returns the statuses of `jwtkit_verify`. Thread safety: as
+/// `jwtkit_jws_verify_detached`.
+#[must_use]
+#[no_mangle]
+pub unsafe extern "C" fn jwtkit_verify_detached(
+    token: *const u8,
+    token_len: usize,
+    claims_json: *const u8,
+    claims_len: usize,
+    key: *const jwtkit_key,
+    validation: *const jwtkit_validation,
+    out_header: *mut *mut c_char,
+    out_header_len: *mut usize,
+    out_err: *mut *mut jwtkit_error,
+) -> jwtkit_status {
+    fallible(out_err, || {
+        let token = unsafe { input(token, token_len, "token") }?;
+        let claims = unsafe { input(claims_json, claims_len, "claims_json") }?;
+        let key = unsafe { borrow(key, "key") }?;
+        let validation = unsafe { borrow(validation, "validation") }?;
+        let verified = jwt::verify_detached(token, claims, key, validation)?;
+        OutString::new(out_header, out_header_len).write(&verified.header_json)
+    })
+}

@@ -1,0 +1,198 @@
+/*
+ * Detached content (RFC 7515 Appendix F), unencoded payloads (RFC 7797) and padded
+ * base64url segments (AWS ALB) through the C API: sign and verify both ways, the claims
+ * of a detached JWT checked in full, every refusal with its status, NULLs and bad flags.
+ *
+ * Built and run by tests/c_api.rs; prints "N passed, N failed" and exits non-zero
+ * on any failure.
+ */
+#include <jwtkit.h>
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int g_passed, g_failed;
+
+static void report(int ok, int line, const char *fmt, ...)
+{
+    va_list ap;
+    if (ok) {
+        g_passed++;
+        return;
+    }
+    g_failed++;
+    fprintf(stderr, "FAIL line %d: ", line);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+#define CHECK(cond) report(!!(cond), __LINE__, "%s", #cond)
+
+static jwtkit_error *ERR_;
+#define ERR (&ERR_)
+
+static int expect(jwtkit_status got, jwtkit_status want, int line)
+{
+    report(got == want, line, "want %s, got %s (%s)", jwtkit_status_str(want), jwtkit_status_str(got),
+           ERR_ != NULL ? jwtkit_error_message(ERR_) : "no message");
+    report((got == JWTKIT_OK) == (ERR_ == NULL), line, "error object iff failure");
+    if (ERR_ != NULL && got != JWTKIT_OK)
+        report(jwtkit_error_status(ERR_) == got, line, "error object carries the status");
+    jwtkit_error_free(ERR_);
+    ERR_ = NULL;
+    return got == want;
+}
+
+#define EXPECT(want, call) (ERR_ = NULL, expect((call), (want), __LINE__))
+#define EXPECT_OK(call) EXPECT(JWTKIT_OK, call)
+
+static const uint8_t *u8(const char *s) { return (const uint8_t *)s; }
+
+static const char SECRET[] = "test_detached.c secret, at least 32 bytes long";
+static const char CLAIMS[] = "{\"sub\":\"alice\",\"exp\":4102444800}";
+
+static void test_round_trips(const jwtkit_key *key, const jwtkit_validation *v)
+{
+    uint32_t flags[] = {0, JWTKIT_JWS_UNENCODED};
+    size_t i;
+    for (i = 0; i < 2; i++) {
+        char *tok = NULL, *hdr = NULL;
+        size_t len = 0, hl = 0;
+        EXPECT_OK(jwtkit_sign_detached(key, JWTKIT_ALG_HS256, u8(CLAIMS), strlen(CLAIMS), NULL, 0, flags[i], &tok,
+                                       &len, ERR));
+        if (tok == NULL)
+            continue;
+        CHECK(strlen(tok) == len && strstr(tok, "..") != NULL);
+        EXPECT_OK(jwtkit_verify_detached(u8(tok), len, u8(CLAIMS), strlen(CLAIMS), key, v, &hdr, &hl, ERR));
+        CHECK(hdr != NULL && strlen(hdr) == hl);
+        CHECK(hdr != NULL && (strstr(hdr, "\"b64\":false") != NULL) == (flags[i] != 0));
+        CHECK(hdr != NULL && (strstr(hdr, "\"crit\":[\"b64\"]") != NULL) == (flags[i] != 0));
+        jwtkit_string_free(hdr);
+        EXPECT(JWTKIT_ERR_SIGNATURE_INVALID,
+               jwtkit_verify_detached(u8(tok), len, u8("{\"sub\":\"mallory\",\"exp\":4102444800}"), 34, key, v,
+                                      NULL, NULL, ERR));
+        EXPECT_OK(jwtkit_jws_verify_detached(u8(tok), len, u8(CLAIMS), strlen(CLAIMS), key, v, NULL, NULL, ERR));
+        /* A detached token is not a compact JWS with an empty payload. */
+        EXPECT(flags[i] ? JWTKIT_ERR_CRIT_UNSUPPORTED : JWTKIT_ERR_SIGNATURE_INVALID,
+               jwtkit_verify(u8(tok), len, key, v, NULL, NULL, NULL, NULL, ERR));
+        jwtkit_string_free(tok);
+    }
+}
+
+static void test_claims_still_checked(const jwtkit_key *key, const jwtkit_validation *v)
+{
+    static const char expired[] = "{\"sub\":\"alice\",\"exp\":1}";
+    char *tok = NULL;
+    EXPECT_OK(jwtkit_sign_detached(key, JWTKIT_ALG_HS256, u8(expired), strlen(expired), NULL, 0,
+                                   JWTKIT_JWS_UNENCODED, &tok, NULL, ERR));
+    if (tok != NULL) {
+        EXPECT_OK(jwtkit_jws_verify_detached(u8(tok), strlen(tok), u8(expired), strlen(expired), key, v, NULL, NULL,
+                                             ERR));
+        EXPECT(JWTKIT_ERR_EXPIRED,
+               jwtkit_verify_detached(u8(tok), strlen(tok), u8(expired), strlen(expired), key, v, NULL, NULL, ERR));
+        jwtkit_string_free(tok);
+    }
+    /* A JWT's payload must be claims even when unencoded. */
+    EXPECT(JWTKIT_ERR_JSON, jwtkit_sign_detached(key, JWTKIT_ALG_HS256, u8("raw"), 3, NULL, 0, JWTKIT_JWS_UNENCODED,
+                                                  &tok, NULL, ERR));
+}
+
+static void test_refusals(const jwtkit_key *key, const jwtkit_validation *v)
+{
+    char *tok = NULL;
+    /* Unknown flags, b64 in a header that asked for encoding, a foreign crit. */
+    EXPECT(JWTKIT_ERR_INVALID_ARGUMENT,
+           jwtkit_jws_sign_detached(key, JWTKIT_ALG_HS256, u8("x"), 1, NULL, 0, 2, &tok, NULL, ERR));
+    EXPECT(JWTKIT_ERR_INVALID_ARGUMENT, jwtkit_jws_sign_detached(key, JWTKIT_ALG_HS256, u8("x"), 1,
+                                                                 u8("{\"b64\":false}"), 13, 0, &tok, NULL, ERR));
+    /* The producer may mark its own extension critical, the verifier refuses it. */
+    EXPECT_OK(jwtkit_jws_sign(key, JWTKIT_ALG_HS256, u8("x"), 1, u8("{\"crit\":[\"ext\"],\"ext\":1}"), 24, &tok,
+                              NULL, ERR));
+    if (tok != NULL) {
+        EXPECT(JWTKIT_ERR_CRIT_UNSUPPORTED, jwtkit_jws_verify(u8(tok), strlen(tok), key, v, NULL, NULL, NULL, NULL,
+                                                              ERR));
+        jwtkit_string_free(tok);
+        tok = NULL;
+    }
+    EXPECT(JWTKIT_ERR_HEADER_INVALID,
+           jwtkit_jws_sign(key, JWTKIT_ALG_HS256, u8("x"), 1, u8("{\"crit\":[\"ext\"]}"), 16, &tok, NULL, ERR));
+    /* An attached token given to the detached call. */
+    EXPECT_OK(jwtkit_sign(key, JWTKIT_ALG_HS256, u8(CLAIMS), strlen(CLAIMS), NULL, 0, &tok, NULL, ERR));
+    if (tok != NULL) {
+        EXPECT(JWTKIT_ERR_TOKEN_MALFORMED, jwtkit_verify_detached(u8(tok), strlen(tok), u8(CLAIMS), strlen(CLAIMS),
+                                                                  key, v, NULL, NULL, ERR));
+        jwtkit_string_free(tok);
+    }
+    /* NULLs. */
+    EXPECT(JWTKIT_ERR_NULL_ARGUMENT,
+           jwtkit_jws_sign_detached(NULL, JWTKIT_ALG_HS256, u8("x"), 1, NULL, 0, 0, &tok, NULL, ERR));
+    EXPECT(JWTKIT_ERR_NULL_ARGUMENT,
+           jwtkit_jws_sign_detached(key, JWTKIT_ALG_HS256, u8("x"), 1, NULL, 0, 0, NULL, NULL, ERR));
+    EXPECT(JWTKIT_ERR_NULL_ARGUMENT, jwtkit_verify_detached(NULL, 5, u8("x"), 1, key, v, NULL, NULL, ERR));
+    EXPECT(JWTKIT_ERR_NULL_ARGUMENT, jwtkit_verify_detached(u8("a..b"), 4, NULL, 1, key, v, NULL, NULL, ERR));
+    EXPECT(JWTKIT_ERR_NULL_ARGUMENT, jwtkit_verify_detached(u8("a..b"), 4, u8("x"), 1, NULL, v, NULL, NULL, ERR));
+    EXPECT(JWTKIT_ERR_NULL_ARGUMENT, jwtkit_jws_verify_detached(u8("a..b"), 4, u8("x"), 1, key, NULL, NULL, NULL,
+                                                                ERR));
+    EXPECT(JWTKIT_ERR_NULL_ARGUMENT, jwtkit_validation_allow_padded_base64(NULL, true, ERR));
+}
+
+/* A token whose signature segment carries its base64 padding (43 characters + '='):
+ * refused without the opt-in (the message names it), accepted with it (the signature
+ * covers header and payload, which are unchanged); a second '=' is malformed padding,
+ * refused either way. */
+static void test_padding(const jwtkit_key *key, jwtkit_validation *v)
+{
+    char *tok = NULL, *padded;
+    size_t n;
+    EXPECT_OK(jwtkit_sign(key, JWTKIT_ALG_HS256, u8("{\"sub\":\"al\"}"), 12, NULL, 0, &tok, NULL, ERR));
+    if (tok == NULL)
+        return;
+    n = strlen(tok);
+    padded = malloc(n + 4);
+    if (padded != NULL) {
+        /* {"sub":"al"} is 12 bytes: unpadded; make the signature segment padded instead. */
+        memcpy(padded, tok, n);
+        padded[n] = '=';
+        padded[n + 1] = '\0';
+        ERR_ = NULL;
+        {
+            jwtkit_status st = jwtkit_verify(u8(padded), n + 1, key, v, NULL, NULL, NULL, NULL, ERR);
+            CHECK(st == JWTKIT_ERR_BASE64);
+            CHECK(ERR_ != NULL && strstr(jwtkit_error_message(ERR_), "jwtkit_validation_allow_padded_base64") != NULL);
+            jwtkit_error_free(ERR_);
+            ERR_ = NULL;
+        }
+        EXPECT_OK(jwtkit_validation_allow_padded_base64(v, true, ERR));
+        EXPECT_OK(jwtkit_verify(u8(padded), n + 1, key, v, NULL, NULL, NULL, NULL, ERR));
+        EXPECT_OK(jwtkit_verify(u8(tok), n, key, v, NULL, NULL, NULL, NULL, ERR));
+        padded[n + 1] = '=';
+        padded[n + 2] = '\0';
+        EXPECT(JWTKIT_ERR_BASE64, jwtkit_verify(u8(padded), n + 2, key, v, NULL, NULL, NULL, NULL, ERR));
+        EXPECT_OK(jwtkit_validation_allow_padded_base64(v, false, ERR));
+        free(padded);
+    }
+    jwtkit_string_free(tok);
+}
+
+int main(void)
+{
+    const jwtkit_key *key = NULL;
+    jwtkit_validation *v = NULL;
+    jwtkit_alg hs256 = JWTKIT_ALG_HS256;
+
+    if (!EXPECT_OK(jwtkit_key_from_secret(u8(SECRET), strlen(SECRET), 0, &key, ERR)) ||
+        !EXPECT_OK(jwtkit_validation_new(&hs256, 1, &v, ERR)))
+        return 1;
+    test_round_trips(key, v);
+    test_claims_still_checked(key, v);
+    test_refusals(key, v);
+    test_padding(key, v);
+    jwtkit_validation_free(v);
+    jwtkit_key_free(key);
+    printf("%d passed, %d failed\n", g_passed, g_failed);
+    return g_failed == 0 ? 0 : 1;
+}
