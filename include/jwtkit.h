@@ -2195,6 +2195,26 @@ jwtkit_status jwtkit_validation_allow_padded_base64(struct jwtkit_validation *va
                                                     struct jwtkit_error **out_err);
 
 /*
+ Runs the claim checks of `validation` on claims that were NOT verified: for callers
+ that skip the signature on purpose (PyJWT's `verify_signature: False` with
+ `verify_exp`), so that checking less never means checking nothing. `claims_json`
+ `(ptr, len)` must be one JSON object; `typ` `(ptr, len)` is the header's `typ`, or
+ `(NULL, 0)`. Checks, in order: types of the registered claims, required claims, time,
+ issuer, audience, subject, `typ`, revocation (as `jwtkit_verify` after the
+ signature). Never a substitute for verification.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (`typ` not
+ UTF-8), JWTKIT_ERR_JSON, JWTKIT_ERR_JSON_LIMIT, the claim statuses of `jwtkit_verify`,
+ JWTKIT_ERR_PANIC. Thread safety: reads `validation` only.
+ */
+jwtkit_status jwtkit_validation_check_claims(const struct jwtkit_validation *validation,
+                                             const uint8_t *claims_json,
+                                             size_t claims_len,
+                                             const uint8_t *typ,
+                                             size_t typ_len,
+                                             struct jwtkit_error **out_err);
+
+/*
  Releases a policy. NULL is a no-op; must not be called twice, nor while another
  thread verifies with it.
  */

@@ -372,6 +372,39 @@ pub unsafe extern "C" fn jwtkit_validation_allow_padded_base64(
     })
 }
 
+/// Runs the claim checks of `validation` on claims that were NOT verified: for callers
+/// that skip the signature on purpose (PyJWT's `verify_signature: False` with
+/// `verify_exp`), so that checking less never means checking nothing. `claims_json`
+/// `(ptr, len)` must be one JSON object; `typ` `(ptr, len)` is the header's `typ`, or
+/// `(NULL, 0)`. Checks, in order: types of the registered claims, required claims, time,
+/// issuer, audience, subject, `typ`, revocation (as `jwtkit_verify` after the
+/// signature). Never a substitute for verification.
+///
+/// Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (`typ` not
+/// UTF-8), JWTKIT_ERR_JSON, JWTKIT_ERR_JSON_LIMIT, the claim statuses of `jwtkit_verify`,
+/// JWTKIT_ERR_PANIC. Thread safety: reads `validation` only.
+#[no_mangle]
+pub unsafe extern "C" fn jwtkit_validation_check_claims(
+    validation: *const jwtkit_validation,
+    claims_json: *const u8,
+    claims_len: usize,
+    typ: *const u8,
+    typ_len: usize,
+    out_err: *mut *mut jwtkit_error,
+) -> jwtkit_status {
+    fallible(out_err, || {
+        let validation = unsafe { crate::ffi::handle::borrow(validation, "validation") }?;
+        let claims = unsafe { input(claims_json, claims_len, "claims_json") }?;
+        let typ = match unsafe { crate::ffi::boundary::optional_input(typ, typ_len, "typ") }? {
+            None => None,
+            Some(bytes) => {
+                Some(std::str::from_utf8(bytes).map_err(|_| invalid("argument `typ` must be UTF-8".into()))?)
+            }
+        };
+        Ok(validation.check_claims(typ, claims)?)
+    })
+}
+
 /// Releases a policy. NULL is a no-op; must not be called twice, nor while another
 /// thread verifies with it.
 #[no_mangle]

@@ -766,6 +766,35 @@ static void test_member_text(void)
     g_row = "";
 }
 
+/* jwtkit_validation_check_claims: claim checks on claims that were not verified. */
+static void test_check_claims(void)
+{
+    jwtkit_error *err = NULL;
+    jwtkit_validation *v = NULL;
+    jwtkit_alg hs = JWTKIT_ALG_HS256;
+    static const char good[] = "{\"iss\":\"https://issuer.example\",\"exp\":4102444800}";
+    static const char expired[] = "{\"iss\":\"https://issuer.example\",\"exp\":1}";
+    static const char other_iss[] = "{\"iss\":\"https://evil.example\"}";
+    g_row = "check_claims";
+    if (!EXPECT(jwtkit_validation_new(&hs, 1, &v, &err), JWTKIT_OK))
+        return;
+    EXPECT(jwtkit_validation_add_issuer(v, u8(ISSUER), strlen(ISSUER), &err), JWTKIT_OK);
+    EXPECT(jwtkit_validation_check_claims(v, u8(good), strlen(good), NULL, 0, &err), JWTKIT_OK);
+    EXPECT(jwtkit_validation_check_claims(v, u8(expired), strlen(expired), NULL, 0, &err), JWTKIT_ERR_EXPIRED);
+    EXPECT(jwtkit_validation_check_claims(v, u8(other_iss), strlen(other_iss), NULL, 0, &err),
+           JWTKIT_ERR_ISSUER_MISMATCH);
+    EXPECT(jwtkit_validation_check_claims(v, u8("[]"), 2, NULL, 0, &err), JWTKIT_ERR_JSON);
+    EXPECT(jwtkit_validation_set_typ(v, u8("at+jwt"), 6, &err), JWTKIT_OK);
+    EXPECT(jwtkit_validation_check_claims(v, u8(good), strlen(good), u8("JWT"), 3, &err), JWTKIT_ERR_TYP_MISMATCH);
+    EXPECT(jwtkit_validation_check_claims(v, u8(good), strlen(good), u8("at+jwt"), 6, &err), JWTKIT_OK);
+    EXPECT(jwtkit_validation_check_claims(v, u8(good), strlen(good), u8("\xff"), 1, &err),
+           JWTKIT_ERR_INVALID_ARGUMENT);
+    EXPECT(jwtkit_validation_check_claims(NULL, u8(good), strlen(good), NULL, 0, &err), JWTKIT_ERR_NULL_ARGUMENT);
+    EXPECT(jwtkit_validation_check_claims(v, NULL, 3, NULL, 0, &err), JWTKIT_ERR_NULL_ARGUMENT);
+    jwtkit_validation_free(v);
+    g_row = "";
+}
+
 int main(void)
 {
     jwtkit_error *err;
@@ -780,6 +809,7 @@ int main(void)
     test_sign_options();
     test_misuse();
     test_member_text();
+    test_check_claims();
     jwtkit_key_free(g_key);
 
     printf("%d passed, %d failed\n", g_passed, g_failed);
