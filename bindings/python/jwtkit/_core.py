@@ -22,7 +22,7 @@ from typing import Any, Callable, Hashable, Iterable, Optional, Tuple
 from . import _ffi
 from ._ffi import lib
 from ._status import raise_for
-from .exceptions import InvalidKeyError
+from .exceptions import InvalidAudienceError, InvalidKeyError, InvalidKeyTypeError
 
 class Handle:
     """An owned library handle: ``close()`` (or ``with``) releases it now; otherwise a
@@ -196,7 +196,7 @@ class Validation(Handle):
     """A verification policy (``jwtkit_validation``): configured once, then read-only
     and shared between threads."""
 
-    __slots__ = ("_callback", "expected", "strict")
+    __slots__ = ("_callback", "expected", "strict", "refusal")
     _free = staticmethod(lib.jwtkit_validation_free)
 
     def __init__(self, ptr: int) -> None:
@@ -206,6 +206,12 @@ class Validation(Handle):
         #: audience failure (``_status.exception_for``).
         self.expected = False
         self.strict = False
+        #: For a caller's ``audience`` that no token can match (PyJWT: ``b"api"``, ``[]``,
+        #: or a list under ``strict_aud``): the ``InvalidAudienceError`` message raised
+        #: once the library has accepted everything else, so that a token without
+        #: ``aud`` still fails as ``MissingRequiredClaimError`` and a bad signature as
+        #: ``InvalidSignatureError``, in PyJWT's order. ``None`` otherwise.
+        self.refusal: Optional[str] = None
 
     @classmethod
     def new(cls, algs: Iterable[int]) -> "Validation":
@@ -405,7 +411,14 @@ def resolve_key(key: Any, secret_ok: bool = True, allow_short: bool = False) -> 
         if cached is not None:
             return cached  # type: ignore[no-any-return]
         return KEY_CACHE.put(cache_key, Key.from_jwk(text))  # type: ignore[no-any-return]
-    pem = _from_cryptography(key)
+    if key is None:
+        raise InvalidKeyTypeError(
+            "No key was given (key is None): pass the secret, PEM, JWK or PyJWK to verify or sign with"
+        )
+    try:
+        pem = _from_cryptography(key)
+    except (TypeError, ValueError, AttributeError) as e:
+        raise InvalidKeyTypeError(f"Expecting a key, got a {type(key).__name__} that cannot be exported: {e}") from e
     if pem is not None:
         cache_key = ("pem", pem)
         cached = KEY_CACHE.get(cache_key)
@@ -414,7 +427,7 @@ def resolve_key(key: Any, secret_ok: bool = True, allow_short: bool = False) -> 
         return KEY_CACHE.put(cache_key, Key.from_pem(pem))  # type: ignore[no-any-return]
     if isinstance(key, (bytearray, memoryview)):
         return resolve_key(bytes(key), secret_ok, allow_short)
-    raise TypeError(
+    raise InvalidKeyTypeError(
         f"Expecting a str, bytes, dict (JWK), PyJWK or cryptography key, got {type(key).__name__}"
     )
 
@@ -463,6 +476,10 @@ _take = _ffi.take_string
 def sign(key: Key, alg: int, payload: bytes, header_json: Optional[bytes], jwt: bool = True) -> str:
     """Signs ``payload`` (``jwt``: a JSON object, ``typ`` defaults to JWT; else any
     bytes, no ``typ`` default) and returns the compact token."""
+    if type(key) is not Key:
+        raise InvalidKeyTypeError(
+            f"Signing needs one key, got {'a key set (PyJWKSet): pick one of its keys' if isinstance(key, KeySet) else type(key).__name__}"
+        )
     ptr = key._ptr
     if ptr is None:
         raise ValueError("the key is closed")
@@ -510,6 +527,8 @@ def verify(
                 raise e from cause
             raise
     payload = _take(body, body_len)
+    if validation.refusal is not None:
+        raise InvalidAudienceError(validation.refusal)
     return (_take(head, head_len) if want_header else None), payload
 
 
@@ -534,7 +553,8 @@ _out_slots = _OutSlots()
 
 
 def verify_claims(token: bytes, key: Key, validation: Validation) -> bytes:
-    """``verify`` for one key, claims only: the shortest path (``decode``)."""
+    """``verify`` for one key, claims only: the shortest path (``decode``), for a
+    policy without ``refusal`` (callers check)."""
     slots = _out_slots
     body, body_len, err = slots.body, slots.body_len, slots.err
     status = _verify(token, len(token), key._ptr, validation._ptr, None, None, *slots.refs)
@@ -552,6 +572,27 @@ def verify_claims(token: bytes, key: Key, validation: Validation) -> bytes:
         return _string_at(body, body_len.value)
     finally:
         _free_string(body)
+
+
+def check_claims(validation: Validation, claims_json: bytes, typ: Optional[str]) -> None:
+    """Runs the claim checks of ``validation`` on claims that were NOT verified
+    (``jwtkit_validation_check_claims``): for ``verify_signature: False`` with claim
+    checks asked for. Raises as ``verify`` does."""
+    err = c_void_p()
+    raw_typ = None if typ is None else typ.encode("utf-8", "surrogatepass")
+    status = lib.jwtkit_validation_check_claims(
+        validation.ptr(), claims_json, len(claims_json), raw_typ, 0 if raw_typ is None else len(raw_typ), byref(err)
+    )
+    if status:
+        cause = validation.revocation_error() if status == _ffi.JWTKIT_ERR_REVOKED else None
+        try:
+            raise_for(status, err, validation)
+        except BaseException as e:
+            if cause is not None:
+                raise e from cause
+            raise
+    if validation.refusal is not None:
+        raise InvalidAudienceError(validation.refusal)
 
 
 def decode_unverified(token: bytes) -> Tuple[bytes, bytes]:

@@ -104,6 +104,36 @@ _CLAIM_INVALID: Dict[str, Tuple[Type[PyJWTError], str]] = {
     "jti": (InvalidJTIError, "JWT ID must be a string"),
 }
 
+#: The shortest HMAC secret RFC 7518 §3.2 allows for each algorithm (its hash output), in
+#: bytes, and the hash's name: only to word PyJWT's key-length message. Whether a secret
+#: is too short is the library's answer (``JWTKIT_ERR_KEY_TOO_WEAK``), never decided here.
+_HMAC_MINIMUM: Dict[str, Tuple[int, str]] = {"HS256": (32, "SHA256"), "HS384": (48, "SHA384"), "HS512": (64, "SHA512")}
+
+
+def short_secret_error(refused: PyJWTError, length: int, alg_names: "list[str]") -> InvalidKeyError:
+    """PyJWT's wording of a too-short HMAC secret (users match on "below"), for the
+    library's refusal ``refused`` of a ``length``-byte secret used with one of
+    ``alg_names``; ``status``, ``status_name`` and ``detail`` are the library's."""
+    minimums = [(_HMAC_MINIMUM[n], n) for n in alg_names if n in _HMAC_MINIMUM]
+    if len(minimums) == 1:
+        (minimum, hash_name), _ = minimums[0]
+        message = (
+            f"The HMAC key is {length} bytes long, which is below the minimum recommended length of "
+            f"{minimum} bytes for {hash_name}. See RFC 7518 Section 3.2."
+        )
+    else:
+        each = ", ".join(f"{m} bytes for {n}" for (m, _), n in minimums)
+        message = (
+            f"The HMAC key is {length} bytes long, which is below the minimum recommended length for the "
+            f"token's algorithm ({each}). See RFC 7518 Section 3.2."
+        )
+    exc = InvalidKeyError(message)
+    exc.status = refused.status
+    exc.status_name = refused.status_name
+    exc.detail = refused.detail
+    return exc
+
+
 def exception_for(
     status: int, detail: str, claim: Optional[str] = None, audience: Optional["AudiencePolicy"] = None
 ) -> PyJWTError:

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Type, Union
 
 from . import _core, _ffi
+from ._status import short_secret_error
 from .exceptions import (
     DecodeError,
     InvalidAlgorithmError,
@@ -92,22 +93,35 @@ def header_json(
         del extra["b64"]
     if not extra:
         return None, no_typ
-    text = json.dumps(extra, separators=(",", ":"), cls=json_encoder, sort_keys=sort_headers)
+    text = json.dumps(extra, separators=(",", ":"), cls=json_encoder, sort_keys=sort_headers, allow_nan=False)
     return text.encode("utf-8"), no_typ
 
 
-def with_key(key: Any, secret_ok: bool, enforce_min_length: bool, op: Callable[[_core.Key], Any], stacklevel: int) -> Any:
-    """Runs ``op`` with the library key for ``key``. A secret the library finds too
-    short for the algorithm is, as in PyJWT, used anyway after an
-    ``InsecureKeyLengthWarning``, or refused with ``InvalidKeyError`` when
-    ``enforce_minimum_key_length`` is set."""
+def with_key(
+    key: Any,
+    alg_ids: Iterable[int],
+    enforce_min_length: bool,
+    op: Callable[[_core.Key], Any],
+    stacklevel: int,
+) -> Any:
+    """Runs ``op`` with the library key for ``key``, for the algorithms ``alg_ids``. A
+    secret the library finds too short for the algorithm is, as in PyJWT, used anyway
+    after an ``InsecureKeyLengthWarning``, or refused with ``InvalidKeyError`` when
+    ``enforce_minimum_key_length`` is set; both say PyJWT's "… which is below the
+    minimum recommended length …"."""
+    alg_ids = tuple(alg_ids)
+    secret_ok = _core.secret_possible(alg_ids)
     k = _core.resolve_key(key, secret_ok)
     try:
         return op(k)
     except InvalidKeyError as e:
-        if e.status != _ffi.JWTKIT_ERR_KEY_TOO_WEAK or getattr(k, "kind", None) != "secret" or enforce_min_length:
+        if e.status != _ffi.JWTKIT_ERR_KEY_TOO_WEAK or getattr(k, "kind", None) != "secret":
             raise
-        warnings.warn(e.detail or str(e), InsecureKeyLengthWarning, stacklevel=stacklevel + 1)
+        length = len(key.encode("utf-8") if isinstance(key, str) else bytes(key))
+        short = short_secret_error(e, length, [_ffi.ALG_NAMES[a - 1] for a in alg_ids])
+        if enforce_min_length:
+            raise short from None
+        warnings.warn(str(short), InsecureKeyLengthWarning, stacklevel=stacklevel + 1)
     return op(_core.resolve_key(key, secret_ok, allow_short=True))
 
 
@@ -189,7 +203,15 @@ def policy(
         disabled |= _ffi.JWTKIT_CHECK_SUB
     if audience is not None and not isinstance(audience, (str, Iterable)):
         raise TypeError("audience must be a string, iterable or None")
-    audiences = _texts(audience, "audiences")
+    strict = bool(options.get("strict_aud", False))
+    audiences, refusal = _audiences(audience, strict)
+    if refusal is not None:
+        if options.get("verify_aud", True):
+            # No token can match: the library checks everything else, requires `aud`,
+            # and the call fails with `refusal` once it has (Validation.refusal).
+            disabled |= _ffi.JWTKIT_CHECK_AUD
+        else:
+            refusal = None
     if issuer is None or isinstance(issuer, str):
         issuers = _texts(issuer, "issuers")
     else:
@@ -200,11 +222,12 @@ def policy(
     if subject is not None and not isinstance(subject, str):
         raise TypeError("subject must be a string or None")
     require = _texts(options.get("require") or (), "required claims")
-    strict = bool(options.get("strict_aud", False))
+    if refusal is not None and "aud" not in require:
+        require = require + ("aud",)
     lw = seconds(leeway, "leeway")
     age = None if max_age is None else seconds(max_age, "max_age")
     at = None if now is None else _unix_seconds(now)
-    cache_key = (alg_ids, disabled, lw, issuers, audiences, strict, subject, require, typ, age, is_revoked, at)
+    cache_key = (alg_ids, disabled, lw, issuers, audiences, strict, refusal, subject, require, typ, age, is_revoked, at)
     cached = _core.VALIDATION_CACHE.get(cache_key)
     if cached is not None:
         return cached  # type: ignore[no-any-return]
@@ -231,7 +254,23 @@ def policy(
         v.set_revocation_check(is_revoked)
     if at is not None:
         v.set_now(at)
+    v.refusal = refusal
     return _core.VALIDATION_CACHE.put(cache_key, v)
+
+
+def _audiences(audience: Any, strict: bool) -> Tuple[Tuple[str, ...], Optional[str]]:
+    """The expected audiences for the library, and PyJWT's message for an ``audience``
+    argument that no token can match. PyJWT compares each item of a collection with
+    ``in``, so items that are not strings (the bytes of ``b"api"``, numbers) never
+    match; with ``strict_aud`` only a single string can match."""
+    if audience is None:
+        return (), None
+    if isinstance(audience, str):
+        return (audience,), None
+    if strict:
+        return (), "Invalid audience (strict)"
+    texts = tuple(a for a in audience if isinstance(a, str))
+    return texts, (None if texts else "Audience doesn't match")
 
 
 def _unix_seconds(now: Union[int, float, datetime]) -> int:
@@ -302,7 +341,7 @@ class PyJWS:
         hjson, _ = header_json(headers, json_encoder, sort_headers, self.header_typ)
         enforce = bool(self.options.get("enforce_minimum_key_length", False))
         return with_key(  # type: ignore[no-any-return]
-            key, alg in _ffi.HMAC_ALGS, enforce, lambda k: _core.sign(k, alg, payload, hjson, jwt=False), 2
+            key, (alg,), enforce, lambda k: _core.sign(k, alg, payload, hjson, jwt=False), 2
         )
 
     def decode_complete(
@@ -329,7 +368,7 @@ class PyJWS:
         enforce = bool(merged.get("enforce_minimum_key_length", False))
         raw_header, payload = with_key(
             key,
-            _core.secret_possible(alg_ids),
+            alg_ids,
             enforce,
             lambda k: _core.verify(token, k, v, True, jwt=False),
             2,

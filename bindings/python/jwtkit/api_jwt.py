@@ -44,7 +44,8 @@ _DEFAULT_OPTIONS: Dict[str, Any] = {
 _VERIFY_OPTIONS = ("verify_exp", "verify_nbf", "verify_iat", "verify_aud", "verify_iss", "verify_sub", "verify_jti")
 
 _json_dumps = json.dumps
-_COMPACT = json.JSONEncoder(separators=(",", ":"))
+# allow_nan=False: NaN and Infinity are not JSON (RFC 8259); the library refuses them.
+_COMPACT = json.JSONEncoder(separators=(",", ":"), allow_nan=False)
 _compact_json = _COMPACT.encode
 _decode_json = json.JSONDecoder().decode
 
@@ -111,7 +112,7 @@ class PyJWT:
         if json_encoder is None:
             claims = _compact_json(payload).encode("utf-8")
         else:
-            claims = _json_dumps(payload, separators=(",", ":"), cls=json_encoder).encode("utf-8")
+            claims = _json_dumps(payload, separators=(",", ":"), cls=json_encoder, allow_nan=False).encode("utf-8")
         if headers is None and (type(key) is str or type(key) is bytes):
             plan_key = (key, algorithm)
             plans = self._encode_plans
@@ -133,7 +134,7 @@ class PyJWT:
         jwt = not no_typ  # jwtkit_sign adds typ "JWT"; without typ, sign the JSON as a JWS
         return with_key(  # type: ignore[no-any-return]
             key,
-            alg in _ffi.HMAC_ALGS,
+            (alg,),
             enforce,
             lambda k: _core.sign(k, alg, claims, hjson, jwt),
             2,
@@ -177,23 +178,25 @@ class PyJWT:
             if plan is None:
                 alg_ids = allowed_algorithms(key, algorithms)
                 v = policy(alg_ids, self.options, audience, issuer, subject, leeway, max_age, typ)
-                plan = (_core.resolve_key(key, _core.secret_possible(alg_ids)), v, True)
+                # A policy with a refusal (an audience no token matches) takes the general path.
+                plan = (_core.resolve_key(key, _core.secret_possible(alg_ids)), v, v.refusal is None)
                 if len(plans) >= _PLANS_MAX:
                     plans.clear()
                 plans[plan_key] = plan
-            try:
-                if not complete:
-                    return _json_loads(_core.verify_claims(token, plan[0], plan[1]))  # type: ignore[no-any-return]
-                raw_header, raw_claims = _core.verify(token, plan[0], plan[1], True)
-                return {
-                    "header": _json_loads(raw_header),  # type: ignore[arg-type]
-                    "payload": _json_loads(raw_claims),
-                    "signature": signature_bytes(token),
-                }
-            except InvalidKeyError as e:
-                if e.status != _ffi.JWTKIT_ERR_KEY_TOO_WEAK:
-                    raise  # a short secret takes the general path below, which warns
-                plans[plan_key] = (plan[0], plan[1], False)  # and keeps taking it
+            if plan[2]:
+                try:
+                    if not complete:
+                        return _json_loads(_core.verify_claims(token, plan[0], plan[1]))  # type: ignore[no-any-return]
+                    raw_header, raw_claims = _core.verify(token, plan[0], plan[1], True)
+                    return {
+                        "header": _json_loads(raw_header),  # type: ignore[arg-type]
+                        "payload": _json_loads(raw_claims),
+                        "signature": signature_bytes(token),
+                    }
+                except InvalidKeyError as e:
+                    if e.status != _ffi.JWTKIT_ERR_KEY_TOO_WEAK:
+                        raise  # a short secret takes the general path below, which warns
+                    plans[plan_key] = (plan[0], plan[1], False)  # and keeps taking it
         verify_signature = True if options is None else options.get("verify_signature", True)
         if verify is not None and verify != verify_signature:
             warnings.warn(
@@ -207,17 +210,23 @@ class PyJWT:
         if detached_payload is not None:
             raise DecodeError("jwtkit does not support detached payloads (RFC 7797 `b64`: false)")
         if not merged["verify_signature"]:
-            # No verification at all: no signature, no algorithm, no claim check.
+            # The signature is not verified. The claim checks the options still ask for
+            # (PyJWT: a verify_* option set to True, `require`) run in the library.
             raw_header, raw_claims = _core.decode_unverified(token)
+            header = _json_loads(raw_header)
+            if _claim_checks_asked(merged) or max_age is not None or typ is not None or is_revoked is not None:
+                v = policy(_ANY_ALGORITHM, merged, audience, issuer, subject, leeway, max_age, typ, is_revoked, now)
+                header_typ = header.get("typ")
+                _core.check_claims(v, raw_claims, header_typ if isinstance(header_typ, str) else None)
             payload = _json_loads(raw_claims)
             if not complete:
                 return payload  # type: ignore[no-any-return]
-            return {"header": _json_loads(raw_header), "payload": payload, "signature": signature_bytes(token)}
+            return {"header": header, "payload": payload, "signature": signature_bytes(token)}
         alg_ids = allowed_algorithms(key, algorithms)
         v = policy(alg_ids, merged, audience, issuer, subject, leeway, max_age, typ, is_revoked, now)
         raw_header, raw_claims = with_key(
             key,
-            _core.secret_possible(alg_ids),
+            alg_ids,
             bool(merged.get("enforce_minimum_key_length", False)),
             lambda k: _core.verify(token, k, v, complete),
             3,
@@ -308,6 +317,16 @@ class PyJWT:
             jwt, key, algorithms, options, verify, detached_payload, audience, issuer, subject, leeway,
             False, max_age, typ, is_revoked, now,
         )
+
+
+#: The policy of claim checks without a signature needs an algorithm list; none is used.
+_ANY_ALGORITHM = (_ffi.JWTKIT_ALG_HS256,)
+
+
+def _claim_checks_asked(options: Dict[str, Any]) -> bool:
+    """Whether ``options`` (merged, with ``verify_signature`` False) ask for a claim
+    check: PyJWT still checks ``require``, and each ``verify_*`` set to True."""
+    return bool(options.get("require")) or any(options.get(name) for name in _VERIFY_OPTIONS)
 
 
 _jwt_global_obj = PyJWT()

@@ -117,6 +117,13 @@ class KeyAlgorithmMismatchError(InvalidAlgorithmError, InvalidKeyError):
     :class:`InvalidKeyError` (as PyJWT raises) and an :class:`InvalidTokenError`."""
 
 
+class InvalidKeyTypeError(InvalidKeyError, TypeError):
+    """The ``key`` argument is not a key at all: ``None`` (a key lookup that found
+    nothing), a number, a list, a key set where one key is needed, … Both an
+    :class:`InvalidKeyError`, so ``except jwt.PyJWTError`` handles a missing key like
+    any other bad key, and a ``TypeError``, as PyJWT raises for these."""
+
+
 class KeyNotFoundError(InvalidTokenError, PyJWKClientError):
     """No key of the key set has the token's ``kid``, or fits its algorithm."""
 
@@ -196,6 +203,7 @@ __all__ = [
     "InvalidSubjectError",
     "InvalidJTIError",
     "KeyAlgorithmMismatchError",
+    "InvalidKeyTypeError",
     "KeyNotFoundError",
     "TokenTooOldError",
     "InvalidTypError",

@@ -375,8 +375,48 @@ def test_audience_argument_type():
     token = jwt.encode({"aud": "api"}, SECRET)
     with pytest.raises(TypeError):
         jwt.decode(token, SECRET, algorithms=["HS256"], audience=1)
-    with pytest.raises(TypeError):
-        jwt.decode(token, SECRET, algorithms=["HS256"], audience=["api", 2])
+    # As in PyJWT, items of a collection that are not strings never match; the others do.
+    assert jwt.decode(token, SECRET, algorithms=["HS256"], audience=["api", 2]) == {"aud": "api"}
+
+
+@pytest.mark.parametrize("audience", [b"api", [], [1, 2], (b"api",)])
+def test_audience_that_no_token_can_match(audience):
+    # PyJWT's outcomes for an audience argument that matches no token: bytes (its items
+    # are numbers), an empty list. The library checks everything else first, in order.
+    with pytest.raises(jwt.InvalidAudienceError, match="^Audience doesn't match$") as e:
+        jwt.decode(jwt.encode({"aud": "api"}, SECRET), SECRET, algorithms=["HS256"], audience=audience)
+    assert not isinstance(e.value, jwt.MissingRequiredClaimError)
+    with pytest.raises(jwt.MissingRequiredClaimError) as missing:
+        jwt.decode(jwt.encode({}, SECRET), SECRET, algorithms=["HS256"], audience=audience)
+    assert missing.value.claim == "aud"
+    with pytest.raises(jwt.InvalidSignatureError):
+        jwt.decode(jwt.encode({"aud": "api"}, SECRET)[:-4] + "AAAA", SECRET, algorithms=["HS256"], audience=audience)
+    with pytest.raises(jwt.ExpiredSignatureError):
+        jwt.decode(jwt.encode({"aud": "api", "exp": NOW() - 60}, SECRET), SECRET, algorithms=["HS256"], audience=audience)
+    # Every path refuses: complete, a PyJWT instance's repeated calls, a key set.
+    token = jwt.encode({"aud": "api"}, SECRET)
+    with pytest.raises(jwt.InvalidAudienceError):
+        jwt.decode_complete(token, SECRET, algorithms=["HS256"], audience=audience)
+    instance = jwt.PyJWT()
+    for _ in range(3):
+        with pytest.raises(jwt.InvalidAudienceError):
+            instance.decode(token, SECRET, algorithms=["HS256"], audience=audience)
+    # Without the audience check, nothing is refused (PyJWT's verify_aud=False).
+    assert jwt.decode(token, SECRET, algorithms=["HS256"], audience=audience, options={"verify_aud": False})
+
+
+def test_strict_audience_needs_one_string():
+    # PyJWT: with strict_aud, an audience that is not a single string matches no token,
+    # not even one whose `aud` is that list's only item.
+    opts = {"strict_aud": True}
+    token = jwt.encode({"aud": "api"}, SECRET)
+    for audience in (["api"], ["api", "other"], ("api",)):
+        with pytest.raises(jwt.InvalidAudienceError, match=r"^Invalid audience \(strict\)$"):
+            jwt.decode(token, SECRET, algorithms=["HS256"], audience=audience, options=opts)
+        with pytest.raises(jwt.MissingRequiredClaimError):
+            jwt.decode(jwt.encode({}, SECRET), SECRET, algorithms=["HS256"], audience=audience, options=opts)
+    assert jwt.decode(token, SECRET, algorithms=["HS256"], audience="api", options=opts)
+    assert jwt.decode(token, SECRET, algorithms=["HS256"], audience=["api", "other"])
 
 
 def test_issuer():
