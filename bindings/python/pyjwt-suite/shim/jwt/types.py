@@ -1,0 +1,5 @@
+"""``jwt.types`` is ``jwtkit.types``."""
+
+from jwt._alias import alias
+
+alias(__name__)
