@@ -11,15 +11,21 @@
 //!   `JWTKIT_TEST_ASAN=1` builds them with `-fsanitize=address,undefined` instead.
 //! - Test programs (tests/c) must print "N passed, 0 failed" and exit 0; examples must
 //!   exit 0.
+//! - `tests/c/test_jwks_source.c` gets a JWKS test server of its own
+//!   (`tests/support/jwks_server.py`, needs python3 and openssl): its directory and URLs
+//!   are passed in `JWTKIT_TEST_JWKS_DIR`, `JWTKIT_TEST_JWKS_HTTPS`,
+//!   `JWTKIT_TEST_JWKS_HTTP` and `JWTKIT_TEST_JWKS_CA`. Under valgrind a program
+//!   `tests/c/NAME.c` also gets `--suppressions=tests/c/NAME.supp` when that file exists.
 //!
 //! The commands run are printed (see them with `cargo test --test c_api -- --nocapture`).
 
 use std::env;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 use std::sync::OnceLock;
 use std::thread;
+use std::time::{Duration, Instant};
 
 const C_FLAGS: &[&str] = &["-std=c99", "-Wall", "-Wextra", "-Werror", "-g"];
 const CXX_FLAGS: &[&str] = &["-std=c++17", "-Wall", "-Wextra", "-Werror", "-g"];
@@ -205,15 +211,32 @@ fn compile(src: &Path, tag: &str) -> Result<PathBuf, String> {
 
 /// Runs `exe` (under valgrind when asked) and returns its output.
 fn execute(exe: &Path, args: &[&str], stdin: Option<&Path>) -> (String, Output) {
+    execute_with_env(exe, args, stdin, &[], None)
+}
+
+/// As `execute`, with more environment variables for the program and, under valgrind,
+/// a suppressions file.
+fn execute_with_env(
+    exe: &Path,
+    args: &[&str],
+    stdin: Option<&Path>,
+    envs: &[(&str, String)],
+    suppressions: Option<&Path>,
+) -> (String, Output) {
     let s = setup();
     let mut cmd = if s.valgrind {
         let mut c = Command::new(VALGRIND[0]);
-        c.args(&VALGRIND[1..]).arg(exe);
+        c.args(&VALGRIND[1..]);
+        if let Some(file) = suppressions {
+            c.arg(format!("--suppressions={}", file.display()));
+        }
+        c.arg(exe);
         c
     } else {
         Command::new(exe)
     };
     cmd.args(args).current_dir(&s.root).env("RUST_BACKTRACE", "1");
+    cmd.envs(envs.iter().map(|(k, v)| (*k, v.as_str())));
     if s.asan {
         cmd.env("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=0").env("UBSAN_OPTIONS", "print_stacktrace=1");
     }
@@ -226,13 +249,110 @@ fn execute(exe: &Path, args: &[&str], stdin: Option<&Path>) -> (String, Output) 
     (line, out)
 }
 
+/// The programs that fetch from a JWKS test server of their own.
+const JWKS_SERVER_PROGRAMS: &[&str] = &["test_jwks_source"];
+
+/// A running `tests/support/jwks_server.py` (see tests/support/README.md) in a fresh
+/// directory. Its stdin is a pipe held open (the server stops if this process dies);
+/// it is killed, and its directory removed, on drop.
+struct JwksServer {
+    child: Child,
+    dir: PathBuf,
+    https: String,
+    http: String,
+    ca: String,
+}
+
+impl JwksServer {
+    fn start(name: &str) -> Result<JwksServer, String> {
+        let s = setup();
+        let dir = s.bin_dir.with_file_name(format!("jwks-server-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        let stderr = fs::File::create(dir.join("server.stderr")).map_err(|e| format!("server.stderr: {e}"))?;
+        let mut cmd = Command::new("python3");
+        cmd.arg(s.root.join("tests/support/jwks_server.py")).arg(&dir);
+        println!("+ {} &", shell_line(&cmd));
+        let child = cmd
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(stderr)
+            .spawn()
+            .map_err(|e| format!("cannot start the JWKS test server (python3): {e}"))?;
+        let mut server = JwksServer { child, dir, https: String::new(), http: String::new(), ca: String::new() };
+        let info = server.wait_for_info()?;
+        let field =
+            |name: &str| json_string(&info, name).ok_or_else(|| format!("server.json has no string `{name}`: {info}"));
+        (server.https, server.http, server.ca) = (field("https")?, field("http")?, field("ca")?);
+        Ok(server)
+    }
+
+    /// Waits for `server.json` (written atomically once both ports listen).
+    fn wait_for_info(&mut self) -> Result<String, String> {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Ok(info) = fs::read_to_string(self.dir.join("server.json")) {
+                return Ok(info);
+            }
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Err(format!("the JWKS test server exited ({status}):\n{}", self.stderr()));
+            }
+            if Instant::now() > deadline {
+                return Err(format!("the JWKS test server did not start in 20 s:\n{}", self.stderr()));
+            }
+            thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn stderr(&self) -> String {
+        fs::read_to_string(self.dir.join("server.stderr")).unwrap_or_default()
+    }
+
+    /// The variables the test program reads.
+    fn env(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("JWTKIT_TEST_JWKS_DIR", self.dir.to_string_lossy().into_owned()),
+            ("JWTKIT_TEST_JWKS_HTTPS", self.https.clone()),
+            ("JWTKIT_TEST_JWKS_HTTP", self.http.clone()),
+            ("JWTKIT_TEST_JWKS_CA", self.ca.clone()),
+        ]
+    }
+}
+
+impl Drop for JwksServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// The string member `name` of the flat JSON object `server.json` (as Python's
+/// json.dumps writes it; the values used here hold no escapes).
+fn json_string(json: &str, name: &str) -> Option<String> {
+    let key = format!("\"{name}\":");
+    let rest = json[json.find(&key)? + key.len()..].trim_start().strip_prefix('"')?;
+    let value = &rest[..rest.find('"')?];
+    (!value.contains('\\')).then(|| value.to_string())
+}
+
 /// Compiles and runs one program; Err describes what went wrong.
 fn check_program(src: &Path, kind: Kind) -> Result<(), String> {
     let exe = compile(src, "")?;
-    let (line, out) = execute(&exe, &[], None);
+    let stem = src.file_stem().unwrap().to_string_lossy().into_owned();
+    let server = if JWKS_SERVER_PROGRAMS.contains(&stem.as_str()) { Some(JwksServer::start(&stem)?) } else { None };
+    let envs = server.as_ref().map(JwksServer::env).unwrap_or_default();
+    for (name, value) in &envs {
+        println!("  {name}={value}");
+    }
+    // Valgrind false positives in a dependency, for one program: tests/c/NAME.supp.
+    let suppressions = src.with_extension("supp");
+    let suppressions = suppressions.exists().then_some(suppressions.as_path());
+    let (line, out) = execute_with_env(&exe, &[], None, &envs, suppressions);
     let stdout = String::from_utf8_lossy(&out.stdout);
     if !out.status.success() {
-        return Err(format!("{line}: {}\n{}", out.status, text(&out)));
+        let server_log = server.as_ref().map(|s| format!("--- JWKS server stderr ---\n{}", s.stderr()));
+        return Err(format!("{line}: {}\n{}{}", out.status, text(&out), server_log.unwrap_or_default()));
     }
     if kind == Kind::Test {
         let summary = stdout.lines().rev().find(|l| l.contains(" passed, "));
