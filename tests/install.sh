@@ -13,15 +13,18 @@
 #    and static, and hello.c; bindings/cpp/examples with CMake and with pkg-config; bindings/c/examples
 #    with pkg-config.
 # 3. The C++ wrapper's tests (bindings/cpp/tests/test_wrapper.cpp), compiled with
-#    -std=c++17 -Wall -Wextra -Werror, under valgrind when it is installed (leaks fail).
+#    -std=c++17 -Wall -Wextra -Werror, under valgrind when it is installed (leaks fail);
+#    its JWKS source tests fetch from tests/support/jwks_server.py, started here.
 # 4. The CLI: encode -> verify for every algorithm with tests/keys, CLI tokens verified
 #    by the library and library tokens by the CLI, expired / tampered / wrong audience /
 #    wrong key / algorithm not allowed exit 1 with the reason on stderr, usage errors
 #    exit 2, --help, decode output, claims from key=value pairs, JSON and stdin;
-#    keygen -> encode -> verify --jwks, thumbprints, skipped JWK Set members.
+#    keygen -> encode -> verify --jwks, thumbprints, skipped JWK Set members;
+#    verify --jwks-url and --issuer-discovery against the JWKS test server.
 #
-# Needs: cargo, cc, c++, pkg-config, cmake, readelf; valgrind is used when present
-# (and required when CI is set, as in tests/run.sh). Prints "N passed, M failed".
+# Needs: cargo, cc, c++, pkg-config, cmake, readelf, python3 and openssl (the JWKS test
+# server); valgrind is used when present (and required when CI is set, as in
+# tests/run.sh). Prints "N passed, M failed".
 set -uo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -44,8 +47,49 @@ else
     echo "tests/install.sh: valgrind not found; the C++ wrapper tests run without the leak check" >&2
 fi
 
+# Fetching over TLS under valgrind: memcheck's false positives in ring's AES-GCM
+# assembly are suppressed (see the file).
+valgrind_tls=()
+if [ "${#valgrind[@]}" -gt 0 ]; then
+    valgrind_tls=("${valgrind[@]}" --suppressions="$root/tests/c/test_jwks_source.supp")
+fi
+
+# The JWKS test server (tests/support/jwks_server.py; see tests/support/README.md),
+# for the JWKS source tests of the C++ wrapper and the CLI: started by a check below,
+# described to them in JWTKIT_TEST_JWKS_{DIR,HTTPS,HTTP,CA}, stopped on exit.
+jwks_pid=
+start_jwks_server() {
+    local dir=$work/jwks-server i
+    mkdir -p "$dir" || return 1
+    printf '+ python3 %s %s &\n' "$root/tests/support/jwks_server.py" "$dir" >&2
+    python3 "$root/tests/support/jwks_server.py" "$dir" </dev/null >/dev/null 2>"$work/jwks-server.err" &
+    jwks_pid=$!
+    for i in $(seq 100); do
+        [ -f "$dir/server.json" ] && break
+        if ! kill -0 "$jwks_pid" 2>/dev/null; then
+            cat "$work/jwks-server.err"
+            jwks_pid=
+            return 1
+        fi
+        sleep 0.1
+    done
+    [ -f "$dir/server.json" ] || { echo "no $dir/server.json after 10 s"; return 1; }
+    cat "$dir/server.json"
+    jwks_field() { python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$dir/server.json" "$1"; }
+    JWTKIT_TEST_JWKS_DIR=$dir
+    JWTKIT_TEST_JWKS_HTTPS=$(jwks_field https) && JWTKIT_TEST_JWKS_HTTP=$(jwks_field http) &&
+        JWTKIT_TEST_JWKS_CA=$(jwks_field ca) || return 1
+    export JWTKIT_TEST_JWKS_DIR JWTKIT_TEST_JWKS_HTTPS JWTKIT_TEST_JWKS_HTTP JWTKIT_TEST_JWKS_CA
+}
+stop_jwks_server() {
+    if [ -n "$jwks_pid" ]; then
+        kill "$jwks_pid" 2>/dev/null
+        wait "$jwks_pid" 2>/dev/null
+    fi
+}
+
 work=$(mktemp -d "${TMPDIR:-/tmp}/jwtkit-install-test.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+trap 'stop_jwks_server; rm -rf "$work"' EXIT
 prefix=$work/prefix
 keys=$root/tests/keys
 passed=0
@@ -243,7 +287,7 @@ wrapper_tests() {
     # shellcheck disable=SC2046
     run c++ "${cxx_flags[@]}" -o "$work/test_wrapper" "$root/bindings/cpp/tests/test_wrapper.cpp" \
         $(pkg-config --cflags --libs jwtkit) || return 1
-    run env LD_LIBRARY_PATH="$prefix/lib" "${valgrind[@]}" "$work/test_wrapper" "$keys"
+    run env LD_LIBRARY_PATH="$prefix/lib" "${valgrind_tls[@]}" "$work/test_wrapper" "$keys"
 }
 
 build_interop() {
@@ -252,6 +296,7 @@ build_interop() {
         $(pkg-config --cflags --libs jwtkit)
 }
 
+check "JWKS test server (tests/support/jwks_server.py)" start_jwks_server
 check "C++ wrapper tests (-Wall -Wextra -Werror${valgrind:+, valgrind})" wrapper_tests
 check "build the interop helper" build_interop
 interop() { LD_LIBRARY_PATH="$prefix/lib" "$work/interop" "$@"; }
@@ -656,7 +701,66 @@ cli_jwks_skipped_keys() {
     expect 2 'no usable key' "$jwtkit" verify --alg ES256 --jwks "$work/empty.jwks" "$token"
 }
 
+# verify --jwks-url / --issuer-discovery against the JWKS test server: only its CA
+# trusted (--ca-file), http only with --allow-http, a rotated set picked up, an unknown
+# kid invalid (exit 1); no key set to verify with (the server's faults, a wrong CA, an
+# issuer the configuration does not name) exits 2.
+cli_jwks_url() {
+    [ -n "${JWTKIT_TEST_JWKS_DIR:-}" ] || { echo "the JWKS test server is not running"; return 1; }
+    local d=$JWTKIT_TEST_JWKS_DIR https=$JWTKIT_TEST_JWKS_HTTPS http=$JWTKIT_TEST_JWKS_HTTP
+    local ca=$JWTKIT_TEST_JWKS_CA dir=$work/jwks-cli token other mode
+    control() { printf '%s' "$2" >"$d/.$1.tmp" && mv "$d/.$1.tmp" "$d/$1"; }
+    rm -rf "$dir" && mkdir -p "$dir" || return 1
+    run "$jwtkit" keygen --alg ES256 --kid cli-a --out "$dir/a.jwk" --public-out "$dir/a.pub" \
+        --public-jwks "$dir/a.jwks" || return 1
+    run "$jwtkit" keygen --alg ES256 --kid cli-b --out "$dir/b.jwk" --public-out "$dir/b.pub" || return 1
+    control jwks.json "$(cat "$dir/a.jwks")" && control cache-control "max-age=60" && control mode ok || return 1
+    token=$(run "$jwtkit" encode --alg ES256 --key "$dir/a.jwk" --iss "$https" --exp 5m sub=alice) || return 1
+
+    expect 0 '' "$jwtkit" verify --alg ES256 --jwks-url "$https/jwks" --ca-file "$ca" --iss "$https" "$token" || return 1
+    grep -q '"sub":"alice"' "$work/out" || { echo "no claims printed"; return 1; }
+    printf '%s\n' "$token" | run "$jwtkit" verify -q --alg ES256 --jwks-url="$https/jwks" --ca-file="$ca" || return 1
+    expect 0 '' "$jwtkit" verify --alg ES256 --issuer-discovery "$https" --ca-file "$ca" --iss "$https" "$token" || return 1
+    expect 1 'JWTKIT_ERR_ISSUER_MISMATCH' "$jwtkit" verify --alg ES256 --issuer-discovery "$https" --ca-file "$ca" \
+        --iss https://other.example "$token" || return 1
+    # http only when allowed
+    expect 2 'plain-HTTP.*JWTKIT_ERR_INVALID_ARGUMENT' "$jwtkit" verify --alg ES256 --jwks-url "$http/jwks" "$token" || return 1
+    expect 0 '' "$jwtkit" verify --alg ES256 --jwks-url "$http/jwks" --allow-http "$token" || return 1
+    expect 0 '' "$jwtkit" verify --alg ES256 --issuer-discovery "$http" --allow-http "$token" || return 1
+    # the test CA is needed: not in the system's store, and another CA is no better
+    expect 2 'JWTKIT_ERR_KEY_SOURCE|JWTKIT_ERR_INVALID_ARGUMENT' "$jwtkit" verify --alg ES256 --jwks-url "$https/jwks" "$token" || return 1
+    expect 2 'JWTKIT_ERR_KEY_SOURCE' "$jwtkit" verify --alg ES256 --jwks-url "$https/jwks" --ca-file "$d/other-ca.pem" "$token" || return 1
+    expect 2 'no-such-ca.pem' "$jwtkit" verify --alg ES256 --jwks-url "$https/jwks" --ca-file "$dir/no-such-ca.pem" "$token" || return 1
+    # discovery refuses an issuer its configuration does not name
+    expect 2 'its issuer is.*JWTKIT_ERR_KEY_SOURCE' "$jwtkit" verify --alg ES256 --issuer-discovery "$https/wrong-issuer" \
+        --ca-file "$ca" "$token" || return 1
+    # a kid the set lacks is an invalid token; once published, it verifies
+    other=$(run "$jwtkit" encode --alg ES256 --key "$dir/b.jwk" --exp 5m sub=bob) || return 1
+    expect 1 'JWTKIT_ERR_KEY_NOT_FOUND' "$jwtkit" verify --alg ES256 --jwks-url "$https/jwks" --ca-file "$ca" "$other" || return 1
+    control jwks.json "{\"keys\":[$(cat "$dir/a.pub"),$(cat "$dir/b.pub")]}" || return 1
+    expect 0 '' "$jwtkit" verify --alg ES256 --jwks-url "$https/jwks" --ca-file "$ca" "$other" || return 1
+    # the server's faults: no key set to verify with
+    for mode in 500 invalid empty redirect-http; do
+        control mode "$mode" || return 1
+        expect 2 'JWTKIT_ERR_KEY_(SOURCE|INVALID)' "$jwtkit" verify --alg ES256 --jwks-url "$https/jwks" --ca-file "$ca" "$token" || return 1
+    done
+    control mode ok || return 1
+    # usage errors
+    expect 2 'give one of' "$jwtkit" verify --alg ES256 --jwks-url "$https/jwks" --key "$es_pub" "$token" || return 1
+    expect 2 'give one of' "$jwtkit" verify --alg ES256 --jwks-url "$https/jwks" --issuer-discovery "$https" "$token" || return 1
+    expect 2 'go with --jwks-url' "$jwtkit" verify --alg ES256 --key "$es_pub" --ca-file "$ca" "$token" || return 1
+    expect 2 'needs a value' "$jwtkit" verify --alg ES256 --jwks-url || return 1
+    # no leaks or memory errors, fetching over TLS included
+    if [ "${#valgrind[@]}" -gt 0 ]; then
+        expect 0 '' "${valgrind_tls[@]}" "$jwtkit" verify --alg ES256 --jwks-url "$https/jwks" --ca-file "$ca" "$token" || return 1
+        expect 0 '' "${valgrind_tls[@]}" "$jwtkit" verify --alg ES256 --issuer-discovery "$https" --ca-file "$ca" "$token" || return 1
+        expect 2 'JWTKIT_ERR_KEY_SOURCE' "${valgrind_tls[@]}" "$jwtkit" verify --alg ES256 --jwks-url "$https/jwks" \
+            --ca-file "$d/other-ca.pem" "$token" || return 1
+    fi
+}
+
 check "cli: keygen, thumbprint, verify --jwks" cli_keygen_jwks
+check "cli: verify --jwks-url, --issuer-discovery (JWKS test server)" cli_jwks_url
 check "cli: keygen files: 0600 under umask 000, no overwrite without --force, no symlinks, no planted temp files" cli_keygen_files
 check "cli: keygen refuses two outputs naming one file, with or without --force" cli_keygen_same_file
 check "cli: keygen leaves no key behind when an output cannot be written" cli_keygen_failed_write

@@ -681,6 +681,64 @@ static int load_keyset(const char *path, const jwtkit_keyset **set)
     return 0;
 }
 
+/* Where `verify --jwks-url` / `--issuer-discovery` get their keys. */
+struct remote_keys {
+    const char *url;    /* --jwks-url */
+    const char *issuer; /* --issuer-discovery */
+    const char *ca_files[16];
+    int n_ca_files;
+    int allow_http;
+};
+
+/* Makes the JWKS source the options name and fetches its key set now (so that an
+ * unreachable URL is told apart from an invalid token); warns about each key of the
+ * set it skipped. Returns 0, or EXIT_USAGE after a message. */
+static int load_remote_keys(const struct remote_keys *rk, const jwtkit_jwks_source **src)
+{
+    const char *what = rk->url != NULL ? rk->url : rk->issuer;
+    jwtkit_jwks_options *options = NULL;
+    const jwtkit_keyset *set = NULL;
+    jwtkit_error *err = NULL;
+    jwtkit_status st;
+    size_t i, n;
+    int k;
+
+    st = jwtkit_jwks_options_new(&options, &err);
+    if (st == JWTKIT_OK && rk->allow_http)
+        st = jwtkit_jwks_options_allow_http(options, true, &err);
+    for (k = 0; st == JWTKIT_OK && k < rk->n_ca_files; k++) {
+        st = jwtkit_jwks_options_add_ca_file(options, (const uint8_t *)rk->ca_files[k], strlen(rk->ca_files[k]),
+                                             &err);
+        if (st != JWTKIT_OK)
+            what = rk->ca_files[k];
+    }
+    if (st == JWTKIT_OK && rk->url != NULL)
+        st = jwtkit_jwks_source_from_url((const uint8_t *)rk->url, strlen(rk->url), options, src, &err);
+    else if (st == JWTKIT_OK)
+        st = jwtkit_jwks_source_from_issuer((const uint8_t *)rk->issuer, strlen(rk->issuer), options, src, &err);
+    jwtkit_jwks_options_free(options);
+    if (st == JWTKIT_OK)
+        st = jwtkit_jwks_source_keyset(*src, &set, &err);
+    if (st != JWTKIT_OK) {
+        report(what, st, err);
+        jwtkit_jwks_source_free(*src);
+        *src = NULL;
+        return EXIT_USAGE;
+    }
+    n = jwtkit_keyset_skipped_count(set);
+    for (i = 0; i < n; i++) {
+        char *why = NULL;
+        jwtkit_status reason = JWTKIT_OK;
+
+        if (jwtkit_keyset_skipped(set, i, &reason, &why, NULL, NULL) == JWTKIT_OK) {
+            msg("%s: warning: skipped %s (%s)", printable(what), printable(why), jwtkit_status_str(reason));
+            jwtkit_string_free(why);
+        }
+    }
+    jwtkit_keyset_free(set);
+    return 0;
+}
+
 static int parse_alg(const char *name, jwtkit_alg *out)
 {
     jwtkit_error *err = NULL;
@@ -1018,9 +1076,19 @@ static const char VERIFY_HELP[] =
     "KEY (exactly one):\n"
     "  -k, --key FILE          public (or private) key: PEM, DER or JWK\n"
     "      --jwks FILE         a JWK Set: the key is chosen by the token's kid\n"
+    "      --jwks-url URL      a JWK Set fetched from URL (https): the key is chosen by kid\n"
+    "      --issuer-discovery ISSUER\n"
+    "                          OpenID Connect discovery: the JWK Set of ISSUER's jwks_uri\n"
+    "                          (its configuration must name ISSUER exactly; --iss is\n"
+    "                          still needed to check the token's iss)\n"
     "  -s, --secret STRING     HMAC secret (visible to other users in the process list)\n"
     "      --secret-file FILE  HMAC secret: the file's exact bytes\n"
     "      --allow-short-secret  accept a secret shorter than the hash (legacy only)\n"
+    "\n"
+    "with --jwks-url or --issuer-discovery:\n"
+    "      --ca-file FILE      also trust the CA certificates in FILE (PEM; repeatable)\n"
+    "      --allow-http        allow plain http:// URLs (tests only: keys fetched in clear\n"
+    "                          can be replaced on the way)\n"
     "\n"
     "options:\n"
     "  -a, --alg ALG[,ALG...]  the algorithms to accept (required; repeatable)\n"
@@ -1037,7 +1105,7 @@ static const char VERIFY_HELP[] =
     "  -h, --help              this help\n"
     "\n"
     "Exit status: 0 valid, 1 invalid (the reason goes to standard error), 2 usage error\n"
-    "(unknown option, unreadable or unusable key, ...).\n";
+    "(unknown option, unreadable or unusable key, a JWK Set that cannot be fetched, ...).\n";
 
 struct list {
     const char *items[64];
@@ -1061,6 +1129,8 @@ static int cmd_verify(int argc, char **argv)
     struct list alg_args = {{0}, 0}, isss = {{0}, 0}, auds = {{0}, 0}, reqs = {{0}, 0};
     const char *token_arg = NULL, *sub = NULL, *typ = NULL, *leeway = NULL, *max_age = NULL;
     const char *now_arg = NULL, *token, *jwks = NULL;
+    struct remote_keys rk = {NULL, NULL, {NULL}, 0, 0};
+    const jwtkit_jwks_source *src = NULL;
     char *to_free = NULL, *claims = NULL;
     size_t token_len = 0, claims_len = 0;
     int quiet = 0, ignore_aud = 0, rc = EXIT_USAGE, i;
@@ -1085,6 +1155,18 @@ static int cmd_verify(int argc, char **argv)
                 return EXIT_USAGE;
         } else if (opt(&a, "--jwks", NULL, 1)) {
             jwks = a.value;
+        } else if (opt(&a, "--jwks-url", NULL, 1)) {
+            rk.url = a.value;
+        } else if (opt(&a, "--issuer-discovery", NULL, 1)) {
+            rk.issuer = a.value;
+        } else if (opt(&a, "--ca-file", NULL, 1)) {
+            if (rk.n_ca_files == (int)(sizeof rk.ca_files / sizeof rk.ca_files[0])) {
+                msg("too many --ca-file");
+                return EXIT_USAGE;
+            }
+            rk.ca_files[rk.n_ca_files++] = a.value;
+        } else if (opt(&a, "--allow-http", NULL, 0)) {
+            rk.allow_http = 1;
         } else if (key_option(&a, &ks)) {
             /* recorded */
         } else if (opt(&a, "--iss", NULL, 1)) {
@@ -1161,13 +1243,27 @@ static int cmd_verify(int argc, char **argv)
         msg("verify: --now needs Unix seconds, not '%s'", printable(now_arg));
         return EXIT_USAGE;
     }
-    if (jwks != NULL) {
+    if ((rk.n_ca_files > 0 || rk.allow_http) && rk.url == NULL && rk.issuer == NULL) {
+        msg("verify: --ca-file and --allow-http go with --jwks-url or --issuer-discovery");
+        return EXIT_USAGE;
+    }
+    if (rk.url != NULL || rk.issuer != NULL) {
+        if (jwks != NULL || ks.key_file != NULL || ks.secret != NULL || ks.secret_file != NULL ||
+            (rk.url != NULL && rk.issuer != NULL)) {
+            msg("verify: give one of --key, --secret, --secret-file, --jwks, --jwks-url, --issuer-discovery");
+            return EXIT_USAGE;
+        }
+    } else if (jwks != NULL) {
         if (ks.key_file != NULL || ks.secret != NULL || ks.secret_file != NULL) {
             msg("verify: give either --jwks or a key, not both");
             return EXIT_USAGE;
         }
         if (load_keyset(jwks, &set))
             return EXIT_USAGE;
+    } else if (ks.key_file == NULL && ks.secret == NULL && ks.secret_file == NULL) {
+        msg("a key is needed: --key FILE, --secret STRING, --secret-file FILE, --jwks FILE, --jwks-url URL or "
+            "--issuer-discovery ISSUER");
+        return EXIT_USAGE;
     } else if (load_key(&ks, &key)) {
         return EXIT_USAGE;
     }
@@ -1196,14 +1292,24 @@ static int cmd_verify(int argc, char **argv)
         goto out;
     }
 
+    /* the token first (a usage error there needs no fetch), then the remote keys */
     if ((token = get_token(token_arg, &token_len, &to_free)) == NULL)
         goto out;
-    if (set != NULL)
+    if ((rk.url != NULL || rk.issuer != NULL) && load_remote_keys(&rk, &src))
+        goto out;
+    if (src != NULL)
+        st = jwtkit_verify_with_source((const uint8_t *)token, token_len, src, v, NULL, NULL, &claims, &claims_len,
+                                       &err);
+    else if (set != NULL)
         st = jwtkit_verify_with_keyset((const uint8_t *)token, token_len, set, v, NULL, NULL, &claims,
                                        &claims_len, &err);
     else
         st = jwtkit_verify((const uint8_t *)token, token_len, key, v, NULL, NULL, &claims, &claims_len,
                            &err);
+    if (st == JWTKIT_ERR_KEY_SOURCE) { /* the keys went away (stale set), not the token's fault */
+        report(rk.url != NULL ? rk.url : rk.issuer, st, err);
+        goto out;
+    }
     if (st != JWTKIT_OK) {
         report("invalid token", st, err);
         rc = EXIT_INVALID;
@@ -1218,6 +1324,7 @@ out:
     jwtkit_string_free(claims);
     jwtkit_validation_free(v);
     jwtkit_keyset_free(set);
+    jwtkit_jwks_source_free(src);
     jwtkit_key_free(key);
     free(to_free);
     return rc;

@@ -1,9 +1,9 @@
 // jwtkit.hpp: a header-only C++17 wrapper over the jwtkit C API (jwtkit.h).
 // SPDX-License-Identifier: MIT OR Apache-2.0
 //
-// - Every handle has one move-only owner (Key, Validation, SignOptions) that frees it
-//   in its destructor; strings jwtkit allocates are copied into std::string and
-//   released at once, also when the copy throws.
+// - Every handle has one move-only owner (Key, KeySet, Validation, SignOptions,
+//   JwksOptions, JwksSource) that frees it in its destructor; strings jwtkit allocates
+//   are copied into std::string and released at once, also when the copy throws.
 // - Inputs are std::string_view (bytes, need no NUL); outputs are std::string.
 // - Every failing call throws jwtkit::Error, which carries the jwtkit_status and the
 //   library's message. Nothing else throws, apart from std::bad_alloc.
@@ -13,6 +13,10 @@
 //   auto key = jwtkit::Key::from_pem(pem);
 //   auto policy = jwtkit::Validation({jwtkit::Alg::RS256}).issuer("https://issuer.example");
 //   jwtkit::Jwt jwt = jwtkit::verify(token, key, policy);   // jwt.header, jwt.claims
+//
+//   // keys from an identity provider, cached and refreshed by the library
+//   auto idp = jwtkit::JwksSource::from_issuer("https://issuer.example");
+//   jwtkit::Jwt jwt2 = idp.verify(token, policy);
 #ifndef JWTKIT_HPP
 #define JWTKIT_HPP
 
@@ -24,6 +28,7 @@
 #include <functional>
 #include <initializer_list>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -747,6 +752,139 @@ private:
     jwtkit_validation *v_ = nullptr;
 };
 
+/// How a JwksSource caches and fetches (`jwtkit_jwks_options`). Defaults: cache time
+/// 5 min without `max-age`, `max-age` honoured between 1 min and 1 day, cooldown 30 s,
+/// the last good set served up to 6 h past its expiry; https only, the system's CAs,
+/// connect timeout 5 s, total 10 s, body at most 1 MiB, at most 3 redirects. A source
+/// copies its options when it is made. Owns one `jwtkit_jwks_options`. Move-only.
+class JwksOptions {
+public:
+    JwksOptions() {
+        detail::Call call;
+        call.check(jwtkit_jwks_options_new(&opts_, call.err()));
+    }
+    explicit JwksOptions(jwtkit_jwks_options *adopt) noexcept : opts_(adopt) {}
+    JwksOptions(JwksOptions &&other) noexcept : opts_(std::exchange(other.opts_, nullptr)) {}
+    JwksOptions &operator=(JwksOptions &&other) noexcept {
+        if (this != &other)
+            jwtkit_jwks_options_free(std::exchange(opts_, std::exchange(other.opts_, nullptr)));
+        return *this;
+    }
+    JwksOptions(const JwksOptions &) = delete;
+    JwksOptions &operator=(const JwksOptions &) = delete;
+    ~JwksOptions() { jwtkit_jwks_options_free(opts_); }
+
+    /// The lifetime of an answer without `max-age`, and the bounds `max-age` (and
+    /// `no-store`, read as 0) is clamped to (`min` <= `max`).
+    JwksOptions &cache_times(std::chrono::milliseconds default_ttl, std::chrono::milliseconds min,
+                             std::chrono::milliseconds max) & {
+        detail::Call call;
+        call.check(jwtkit_jwks_options_set_cache_times(opts_, ms(default_ttl, "cache time"), ms(min, "cache time"),
+                                                       ms(max, "cache time"), call.err()));
+        return *this;
+    }
+    JwksOptions &&cache_times(std::chrono::milliseconds default_ttl, std::chrono::milliseconds min,
+                              std::chrono::milliseconds max) && {
+        return std::move(this->cache_times(default_ttl, min, max));
+    }
+
+    /// The least time between two refreshes asked for by unknown `kid`s or retried
+    /// after a failure.
+    JwksOptions &cooldown(std::chrono::milliseconds time) & {
+        detail::Call call;
+        call.check(jwtkit_jwks_options_set_cooldown(opts_, ms(time, "cooldown"), call.err()));
+        return *this;
+    }
+    JWTKIT_HPP_RVALUE_SETTER(JwksOptions, cooldown, std::chrono::milliseconds)
+
+    /// How long past its expiry the last good set keeps serving while refreshes fail.
+    JwksOptions &max_stale(std::chrono::milliseconds time) & {
+        detail::Call call;
+        call.check(jwtkit_jwks_options_set_max_stale(opts_, ms(time, "max stale"), call.err()));
+        return *this;
+    }
+    JWTKIT_HPP_RVALUE_SETTER(JwksOptions, max_stale, std::chrono::milliseconds)
+
+    /// Allows plain `http://` URLs (tests and loopback only: a key set fetched in clear
+    /// can be replaced on the way). A redirect from https to http is refused either way.
+    JwksOptions &allow_http(bool allow = true) & {
+        detail::Call call;
+        call.check(jwtkit_jwks_options_allow_http(opts_, allow, call.err()));
+        return *this;
+    }
+    JwksOptions &&allow_http(bool allow = true) && { return std::move(this->allow_http(allow)); }
+
+    /// The connect timeout and the total time of one fetch, redirects included (each at
+    /// least 1 ms).
+    JwksOptions &timeouts(std::chrono::milliseconds connect, std::chrono::milliseconds total) & {
+        detail::Call call;
+        call.check(jwtkit_jwks_options_set_timeouts(opts_, ms(connect, "timeout"), ms(total, "timeout"), call.err()));
+        return *this;
+    }
+    JwksOptions &&timeouts(std::chrono::milliseconds connect, std::chrono::milliseconds total) && {
+        return std::move(this->timeouts(connect, total));
+    }
+
+    /// The largest body read (1 KiB to 1 MiB) and the most redirects followed (0 to 10).
+    JwksOptions &limits(size_t max_body, uint32_t max_redirects) & {
+        detail::Call call;
+        call.check(jwtkit_jwks_options_set_limits(opts_, max_body, max_redirects, call.err()));
+        return *this;
+    }
+    JwksOptions &&limits(size_t max_body, uint32_t max_redirects) && {
+        return std::move(this->limits(max_body, max_redirects));
+    }
+
+    /// Also trusts these CA certificates (PEM, one or more; or one DER certificate).
+    JwksOptions &add_ca(std::string_view certificates) & {
+        detail::Call call;
+        call.check(jwtkit_jwks_options_add_ca(opts_, detail::bytes(certificates), certificates.size(), call.err()));
+        return *this;
+    }
+    JWTKIT_HPP_RVALUE_SETTER(JwksOptions, add_ca, std::string_view)
+
+    /// Also trusts the CA certificates of the file at `path` (read now).
+    JwksOptions &add_ca_file(std::string_view path) & {
+        detail::Call call;
+        call.check(jwtkit_jwks_options_add_ca_file(opts_, detail::bytes(path), path.size(), call.err()));
+        return *this;
+    }
+    JWTKIT_HPP_RVALUE_SETTER(JwksOptions, add_ca_file, std::string_view)
+
+    /// Whether the system's CA store is trusted (the default); off, only the added CAs are.
+    JwksOptions &system_cas(bool use) & {
+        detail::Call call;
+        call.check(jwtkit_jwks_options_use_system_cas(opts_, use, call.err()));
+        return *this;
+    }
+    JWTKIT_HPP_RVALUE_SETTER(JwksOptions, system_cas, bool)
+
+    /// Adds a request header (at most 32), e.g. an API key a gateway wants.
+    JwksOptions &header(std::string_view name, std::string_view value) & {
+        detail::Call call;
+        call.check(jwtkit_jwks_options_add_header(opts_, detail::bytes(name), name.size(), detail::bytes(value),
+                                                  value.size(), call.err()));
+        return *this;
+    }
+    JwksOptions &&header(std::string_view name, std::string_view value) && {
+        return std::move(this->header(name, value));
+    }
+
+    const jwtkit_jwks_options *get() const noexcept { return opts_; }
+    jwtkit_jwks_options *get() noexcept { return opts_; }
+    jwtkit_jwks_options *release() noexcept { return std::exchange(opts_, nullptr); }
+    explicit operator bool() const noexcept { return opts_ != nullptr; }
+
+private:
+    static uint64_t ms(std::chrono::milliseconds d, const char *what) {
+        if (d.count() < 0)
+            throw Error(JWTKIT_ERR_INVALID_ARGUMENT, std::string("JWKS options: a negative ") + what);
+        return static_cast<uint64_t>(d.count());
+    }
+
+    jwtkit_jwks_options *opts_ = nullptr;
+};
+
 #undef JWTKIT_HPP_RVALUE_SETTER
 
 // ---------------------------------------------------------------------------------
@@ -860,6 +998,218 @@ inline Jwt decode_unverified(std::string_view token) {
     v.header = header.take();
     v.claims = claims.take();
     return v;
+}
+
+// ---------------------------------------------------------------------------------
+// JWKS sources
+
+/// Why a source wants a refresh (`JWTKIT_JWKS_REFRESH_*`).
+enum class RefreshReason : int32_t {
+    None = JWTKIT_JWKS_REFRESH_NONE,             // not now, or a refresh is in flight
+    Initial = JWTKIT_JWKS_REFRESH_INITIAL,       // no key set yet
+    Expired = JWTKIT_JWKS_REFRESH_EXPIRED,       // the set's lifetime is over
+    UnknownKid = JWTKIT_JWKS_REFRESH_UNKNOWN_KID, // a token named a kid the set lacks
+    Retry = JWTKIT_JWKS_REFRESH_RETRY,           // the last refresh failed, its cooldown is over
+};
+
+/// A source's state (`jwtkit_jwks_status`); an empty optional is "never" or "no set".
+struct JwksStatus {
+    size_t key_count = 0;                                    // usable keys in the current set
+    std::optional<std::chrono::milliseconds> since_success;  // since the last 200 or 304
+    std::optional<std::chrono::milliseconds> fresh_for;      // until the set expires (0 once it has)
+    std::optional<std::chrono::milliseconds> since_failure;  // since the last failed refresh
+    bool failing = false;                                    // the last refresh failed
+    uint64_t attempts = 0, failures = 0, not_modified = 0;  // refreshes, failed ones, 304s
+};
+
+/// The keys of one JWKS URL, cached and shared by every thread (`jwtkit_jwks_source`).
+/// A fetching source (from_url, from_issuer) fetches when a refresh is due, inside the
+/// call that needs it; a fed source (fed) never does I/O: the host asks
+/// refresh_wanted(), calls start_refresh(), fetches, and hands the answer to feed() or
+/// the failure to fetch_failed(). A token whose `kid` the set lacks asks for one
+/// refresh, at most one per cooldown. Move-only; any number of threads may use one
+/// source at once (share it by reference or in a std::shared_ptr).
+class JwksSource {
+public:
+    /// A source that fetches the JWK Set at `url` (https, unless http is allowed).
+    /// Nothing is fetched before the first use.
+    static JwksSource from_url(std::string_view url, const JwksOptions &options) {
+        return from_url(url, options.get());
+    }
+    static JwksSource from_url(std::string_view url) { return from_url(url, nullptr); }
+
+    /// OpenID Connect discovery: fetches `issuer`'s configuration now, checks that it
+    /// names `issuer` exactly, and makes a fetching source for its `jwks_uri`.
+    static JwksSource from_issuer(std::string_view issuer, const JwksOptions &options) {
+        return from_issuer(issuer, options.get());
+    }
+    static JwksSource from_issuer(std::string_view issuer) { return from_issuer(issuer, nullptr); }
+
+    /// A source fed by the host (sans-I/O); the fetching rules of `options` do not apply.
+    static JwksSource fed(const JwksOptions &options) { return fed(options.get()); }
+    static JwksSource fed() { return fed(nullptr); }
+
+    explicit JwksSource(const jwtkit_jwks_source *adopt) noexcept : src_(adopt) {}
+    JwksSource(JwksSource &&other) noexcept : src_(std::exchange(other.src_, nullptr)) {}
+    JwksSource &operator=(JwksSource &&other) noexcept {
+        if (this != &other)
+            jwtkit_jwks_source_free(std::exchange(src_, std::exchange(other.src_, nullptr)));
+        return *this;
+    }
+    JwksSource(const JwksSource &) = delete;
+    JwksSource &operator=(const JwksSource &) = delete;
+    ~JwksSource() { jwtkit_jwks_source_free(src_); }
+
+    /// Verifies a JWT with the source's keys, as verify(token, KeySet, policy) does; a
+    /// fetching source refreshes first when due. Throws jwtkit::Error when it is not
+    /// valid, and with JWTKIT_ERR_KEY_SOURCE when there is no key set to verify with.
+    Jwt verify(std::string_view token, const Validation &policy) const {
+        detail::Call call;
+        detail::Out header, claims;
+        call.check(jwtkit_verify_with_source(detail::bytes(token), token.size(), src_, policy.get(), header.ptr(),
+                                             header.len(), claims.ptr(), claims.len(), call.err()));
+        Jwt v;
+        v.header = header.take();
+        v.claims = claims.take();
+        return v;
+    }
+
+    /// The current key set (a fetching source refreshes first when due): a snapshot,
+    /// unaffected by later refreshes.
+    KeySet keyset() const {
+        detail::Call call;
+        const jwtkit_keyset *set = nullptr;
+        call.check(jwtkit_jwks_source_keyset(src_, &set, call.err()));
+        return KeySet(set);
+    }
+
+    /// Reports that a token named a `kid` missing from `seen` (a keyset() snapshot). A
+    /// fetching source refreshes unless in cooldown; returns the newer set, if any.
+    std::optional<KeySet> report_unknown_kid(const KeySet &seen) const {
+        detail::Call call;
+        const jwtkit_keyset *newer = nullptr;
+        call.check(jwtkit_jwks_source_report_unknown_kid(src_, seen.get(), &newer, call.err()));
+        if (newer == nullptr)
+            return std::nullopt;
+        return std::optional<KeySet>(std::in_place, newer);
+    }
+
+    /// A fetching source fetches now, whatever the cache times and cooldown say; throws
+    /// the fetch's failure (the last good set keeps serving). A fed source throws
+    /// JWTKIT_ERR_INVALID_ARGUMENT.
+    void refresh() const {
+        detail::Call call;
+        call.check(jwtkit_jwks_source_refresh(src_, call.err()));
+    }
+
+    /// Sans-I/O: whether the host should fetch now, and why.
+    RefreshReason refresh_wanted() const noexcept {
+        return static_cast<RefreshReason>(jwtkit_jwks_source_refresh_wanted(src_));
+    }
+
+    /// Sans-I/O: the host starts a fetch; returns the `If-None-Match` value to send, if any.
+    std::optional<std::string> start_refresh() const {
+        detail::Call call;
+        detail::Out tag;
+        call.check(jwtkit_jwks_source_start_refresh(src_, tag.ptr(), call.err()));
+        if (*tag.ptr() == nullptr)
+            return std::nullopt;
+        *tag.len() = std::char_traits<char>::length(*tag.ptr());
+        return tag.take();
+    }
+
+    /// Sans-I/O: the answer the host got (an empty `cache_control` or `etag` is an
+    /// absent header). A 200 with a usable JWK Set replaces the set, a 304 renews it;
+    /// anything else throws its failure (JWTKIT_ERR_KEY_SOURCE, JWTKIT_ERR_KEY_INVALID)
+    /// and the last good set keeps serving.
+    void feed(uint16_t http_status, std::string_view cache_control, std::string_view etag,
+              std::string_view body) const {
+        detail::Call call;
+        call.check(jwtkit_jwks_source_feed(src_, http_status, header_bytes(cache_control), cache_control.size(),
+                                           header_bytes(etag), etag.size(), detail::bytes(body), body.size(),
+                                           call.err()));
+    }
+
+    /// Sans-I/O: the host's fetch got no answer; `reason` says why (for last_failure()).
+    void fetch_failed(std::string_view reason = {}) const {
+        detail::Call call;
+        call.check(jwtkit_jwks_source_fetch_failed(src_, detail::bytes(reason), reason.size(), call.err()));
+    }
+
+    /// The source's state.
+    JwksStatus status() const {
+        detail::Call call;
+        jwtkit_jwks_status raw{};
+        call.check(jwtkit_jwks_source_status(src_, &raw, call.err()));
+        const auto time = [](int64_t v) -> std::optional<std::chrono::milliseconds> {
+            if (v < 0)
+                return std::nullopt;
+            return std::chrono::milliseconds(v);
+        };
+        JwksStatus s;
+        s.key_count = raw.key_count;
+        s.since_success = time(raw.ms_since_success);
+        s.fresh_for = time(raw.ms_fresh_for);
+        s.since_failure = time(raw.ms_since_failure);
+        s.failing = raw.failing;
+        s.attempts = raw.attempts;
+        s.failures = raw.failures;
+        s.not_modified = raw.not_modified;
+        return s;
+    }
+
+    /// The last failed refresh (kept after later successes), or none.
+    std::optional<Error> last_failure() const {
+        jwtkit_error *raw = nullptr;
+        const jwtkit_status status = jwtkit_jwks_source_last_failure(src_, &raw);
+        detail::ErrorPtr owned(raw);
+        if (status == JWTKIT_OK)
+            return std::nullopt;
+        return Error(status, owned ? jwtkit_error_message(owned.get()) : jwtkit_status_str(status));
+    }
+
+    /// The JWK Set document the current keys were read from, as fetched or fed.
+    std::string document() const {
+        detail::Call call;
+        detail::Out doc;
+        call.check(jwtkit_jwks_source_document(src_, doc.ptr(), doc.len(), call.err()));
+        return doc.take();
+    }
+
+    const jwtkit_jwks_source *get() const noexcept { return src_; }
+    const jwtkit_jwks_source *release() noexcept { return std::exchange(src_, nullptr); }
+    explicit operator bool() const noexcept { return src_ != nullptr; }
+
+private:
+    static JwksSource from_url(std::string_view url, const jwtkit_jwks_options *options) {
+        detail::Call call;
+        const jwtkit_jwks_source *src = nullptr;
+        call.check(jwtkit_jwks_source_from_url(detail::bytes(url), url.size(), options, &src, call.err()));
+        return JwksSource(src);
+    }
+    static JwksSource from_issuer(std::string_view issuer, const jwtkit_jwks_options *options) {
+        detail::Call call;
+        const jwtkit_jwks_source *src = nullptr;
+        call.check(jwtkit_jwks_source_from_issuer(detail::bytes(issuer), issuer.size(), options, &src, call.err()));
+        return JwksSource(src);
+    }
+    static JwksSource fed(const jwtkit_jwks_options *options) {
+        detail::Call call;
+        const jwtkit_jwks_source *src = nullptr;
+        call.check(jwtkit_jwks_source_new(options, &src, call.err()));
+        return JwksSource(src);
+    }
+    /// (NULL, 0) for an empty header: absent.
+    static const uint8_t *header_bytes(std::string_view v) noexcept {
+        return v.empty() ? nullptr : detail::bytes(v);
+    }
+
+    const jwtkit_jwks_source *src_;
+};
+
+/// Verifies a JWT with the keys of `source`; see JwksSource::verify.
+inline Jwt verify(std::string_view token, const JwksSource &source, const Validation &policy) {
+    return source.verify(token, policy);
 }
 
 } // namespace jwtkit

@@ -4,17 +4,25 @@
 //
 //   test_wrapper KEYS_DIR      KEYS_DIR = tests/keys
 //
+// The JWKS source tests run a fed (sans-I/O) source always, and a fetching one against
+// tests/support/jwks_server.py when JWTKIT_TEST_JWKS_DIR, JWTKIT_TEST_JWKS_HTTPS,
+// JWTKIT_TEST_JWKS_HTTP and JWTKIT_TEST_JWKS_CA describe a running one (tests/install.sh
+// starts it); without them that test is reported as skipped.
+//
 // Prints "N passed, M failed" and exits non-zero when anything failed.
 #include <jwtkit.hpp>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <functional>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <type_traits>
 #include <vector>
 
@@ -31,6 +39,13 @@ static_assert(std::is_nothrow_move_assignable_v<jwtkit::Validation>, "");
 static_assert(!std::is_copy_constructible_v<jwtkit::SignOptions>, "SignOptions is move-only");
 static_assert(std::is_nothrow_move_constructible_v<jwtkit::SignOptions>, "");
 static_assert(std::is_nothrow_move_assignable_v<jwtkit::SignOptions>, "");
+static_assert(!std::is_copy_constructible_v<jwtkit::JwksOptions>, "JwksOptions is move-only");
+static_assert(std::is_nothrow_move_constructible_v<jwtkit::JwksOptions>, "");
+static_assert(std::is_nothrow_move_assignable_v<jwtkit::JwksOptions>, "");
+static_assert(!std::is_copy_constructible_v<jwtkit::JwksSource>, "JwksSource is move-only");
+static_assert(!std::is_copy_assignable_v<jwtkit::JwksSource>, "JwksSource is move-only");
+static_assert(std::is_nothrow_move_constructible_v<jwtkit::JwksSource>, "");
+static_assert(std::is_nothrow_move_assignable_v<jwtkit::JwksSource>, "");
 static_assert(std::is_base_of_v<std::runtime_error, jwtkit::Error>, "");
 
 static int passed, failed;
@@ -372,6 +387,163 @@ static void limits() {
     (void)jwtkit::verify(token, key, policy);
 }
 
+// ---- JWKS sources
+
+struct JwksKeys {
+    jwtkit::Key a, b;          // private keys with kids "key-a", "key-b"
+    std::string jwks_a, jwks_ab; // the public sets {A} and {A, B}
+    std::string token_a, token_b;
+};
+
+static JwksKeys jwks_keys() {
+    auto a = jwtkit::Key::from_pem(slurp("ecp256.pkcs8.pem")).with_kid("key-a");
+    auto b = jwtkit::Key::generate(Alg::ES256).with_kid("key-b");
+    const std::string claims = R"({"sub":"alice"})";
+    std::string ta = jwtkit::sign(a, Alg::ES256, claims), tb = jwtkit::sign(b, Alg::ES256, claims);
+    std::string ja = R"({"keys":[)" + a.to_public_jwk() + "]}";
+    std::string jab = R"({"keys":[)" + a.to_public_jwk() + "," + b.to_public_jwk() + "]}";
+    return JwksKeys{std::move(a), std::move(b), std::move(ja), std::move(jab), std::move(ta), std::move(tb)};
+}
+
+static void jwks_options_refusals() {
+    using std::chrono::milliseconds;
+    // temporaries and lvalues chain alike; each refusal throws with its status
+    auto o = jwtkit::JwksOptions().cache_times(60s, 0ms, 60s).cooldown(200ms).max_stale(1h).allow_http();
+    o.timeouts(1s, 2s).limits(4096, 2).system_cas(false).header("X-Api-Key", "k");
+    expect_error(JWTKIT_ERR_INVALID_ARGUMENT, [&] { o.cache_times(1s, 2s, 1s); });
+    expect_error(JWTKIT_ERR_INVALID_ARGUMENT, [&] { o.cooldown(milliseconds(-1)); });
+    expect_error(JWTKIT_ERR_INVALID_ARGUMENT, [&] { o.timeouts(0ms, 1s); });
+    expect_error(JWTKIT_ERR_INVALID_ARGUMENT, [&] { o.limits(100, 2); });
+    expect_error(JWTKIT_ERR_INVALID_ARGUMENT, [&] { o.header("bad name", "v"); });
+    expect_error(JWTKIT_ERR_INVALID_ARGUMENT, [&] { o.add_ca("not a certificate"); });
+    expect_error(JWTKIT_ERR_INVALID_ARGUMENT, [&] { o.add_ca_file("/nonexistent/ca.pem"); });
+    // no CA trusted (system off, none added): refused when the source is made
+    expect_error(JWTKIT_ERR_INVALID_ARGUMENT, [&] { (void)jwtkit::JwksSource::from_url("https://127.0.0.1:1/", o); });
+    expect_error(JWTKIT_ERR_INVALID_ARGUMENT, [] { (void)jwtkit::JwksSource::from_url("http://idp.example/jwks"); });
+    expect_error(JWTKIT_ERR_INVALID_ARGUMENT, [] { (void)jwtkit::JwksSource::from_issuer("not a url"); });
+    jwtkit::JwksOptions moved(std::move(o));
+    CHECK(!o && moved);
+}
+
+static void jwks_source_fed() {
+    const auto keys = jwks_keys();
+    const auto policy = jwtkit::Validation({Alg::ES256});
+    const auto src = jwtkit::JwksSource::fed(jwtkit::JwksOptions().cache_times(60s, 0s, 60s).cooldown(200ms));
+    using R = jwtkit::RefreshReason;
+
+    CHECK(src.refresh_wanted() == R::Initial);
+    expect_error(JWTKIT_ERR_KEY_SOURCE, [&] { (void)src.verify(keys.token_a, policy); });
+    expect_error(JWTKIT_ERR_KEY_SOURCE, [&] { (void)src.document(); });
+    expect_error(JWTKIT_ERR_INVALID_ARGUMENT, [&] { src.refresh(); }); // a fed source never fetches
+    CHECK(!src.last_failure());
+
+    const auto started = std::chrono::steady_clock::now();
+    CHECK(!src.start_refresh()); // no ETag yet
+    CHECK(src.refresh_wanted() == R::None);
+    src.feed(200, "max-age=60", "\"v1\"", keys.jwks_a);
+    const jwtkit::Jwt jwt = src.verify(keys.token_a, policy);
+    CHECK(jwt.claims == R"({"sub":"alice"})" && jwt.header.find(R"("kid":"key-a")") != std::string::npos);
+    CHECK(jwtkit::verify(keys.token_a, src, policy).claims == jwt.claims);
+    CHECK(src.document() == keys.jwks_a);
+    auto status = src.status();
+    CHECK(status.key_count == 1 && status.attempts == 1 && !status.failing && status.since_success);
+    CHECK(status.fresh_for && *status.fresh_for > 50s && !status.since_failure);
+    const jwtkit::KeySet seen = src.keyset();
+    CHECK(seen.size() == 1);
+
+    // an unknown kid: refused, and a refresh is wanted once the cooldown is over
+    expect_error(JWTKIT_ERR_KEY_NOT_FOUND, [&] { (void)src.verify(keys.token_b, policy); });
+    CHECK(!src.report_unknown_kid(seen)); // a fed source has nothing newer by itself
+    std::this_thread::sleep_until(started + 250ms);
+    CHECK(src.refresh_wanted() == R::UnknownKid);
+    const std::optional<std::string> tag = src.start_refresh();
+    CHECK(tag && *tag == "\"v1\"");
+    src.feed(304, "", "", "");
+    status = src.status();
+    CHECK(status.not_modified == 1 && status.attempts == 2 && src.refresh_wanted() == R::None);
+
+    // failures: the last good set keeps serving
+    (void)src.start_refresh();
+    src.fetch_failed("connection refused");
+    const auto failure = src.last_failure();
+    CHECK(failure && failure->status() == JWTKIT_ERR_KEY_SOURCE);
+    CHECK(std::string(failure->what()).find("connection refused") != std::string::npos);
+    expect_error(JWTKIT_ERR_KEY_SOURCE, [&] { src.feed(500, "", "", "oops"); });
+    expect_error(JWTKIT_ERR_KEY_INVALID, [&] { src.feed(200, "", "", R"({"keys": [)"); });
+    expect_error(JWTKIT_ERR_KEY_INVALID, [&] { src.feed(200, "", "", R"({"keys":[]})"); });
+    status = src.status();
+    CHECK(status.failing && status.failures == 4 && status.key_count == 1 && status.since_failure);
+    (void)src.verify(keys.token_a, policy);
+
+    // the rotated set: B verifies, and a holder of the old snapshot is handed the new one
+    src.feed(200, "max-age=60", "\"v2\"", keys.jwks_ab);
+    (void)src.verify(keys.token_b, policy);
+    CHECK(!src.status().failing && src.document() == keys.jwks_ab);
+    const std::optional<jwtkit::KeySet> newer = src.report_unknown_kid(seen);
+    CHECK(newer && newer->size() == 2 && seen.size() == 1);
+    (void)jwtkit::verify(keys.token_b, *newer, policy);
+
+    jwtkit::JwksSource moved = jwtkit::JwksSource::fed();
+    const jwtkit_jwks_source *raw = moved.get();
+    jwtkit::JwksSource other(std::move(moved));
+    CHECK(!moved && other.get() == raw);
+}
+
+// Writes a control file of the test server atomically.
+static void server_control(const std::string &dir, const std::string &name, const std::string &content) {
+    const std::string tmp = dir + "/." + name + ".cpp.tmp";
+    {
+        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+        out << content;
+        if (!out)
+            throw std::runtime_error("cannot write " + tmp);
+    }
+    if (std::rename(tmp.c_str(), (dir + "/" + name).c_str()) != 0)
+        throw std::runtime_error("cannot rename " + tmp);
+}
+
+static void jwks_source_fetching() {
+    const std::string dir = std::getenv("JWTKIT_TEST_JWKS_DIR"), https = std::getenv("JWTKIT_TEST_JWKS_HTTPS");
+    const std::string http = std::getenv("JWTKIT_TEST_JWKS_HTTP"), ca = std::getenv("JWTKIT_TEST_JWKS_CA");
+    const auto keys = jwks_keys();
+    const auto policy = jwtkit::Validation({Alg::ES256});
+    server_control(dir, "jwks.json", keys.jwks_a);
+    server_control(dir, "cache-control", "max-age=60");
+    server_control(dir, "mode", "ok");
+    const auto options = [&] {
+        return jwtkit::JwksOptions().system_cas(false).add_ca_file(ca).cooldown(30s).timeouts(10s, 20s);
+    };
+
+    // over HTTPS with only the test CA
+    const auto src = jwtkit::JwksSource::from_url(https + "/jwks", options());
+    CHECK(src.status().attempts == 0); // nothing fetched before the first use
+    CHECK(src.verify(keys.token_a, policy).claims == R"({"sub":"alice"})");
+    CHECK(src.document() == keys.jwks_a && src.keyset().size() == 1 && src.status().attempts == 1);
+
+    // a failing refresh throws; the last good set keeps serving
+    server_control(dir, "mode", "500");
+    const std::string why = expect_error(JWTKIT_ERR_KEY_SOURCE, [&] { src.refresh(); });
+    CHECK(why.find("500") != std::string::npos);
+    (void)src.verify(keys.token_a, policy);
+    CHECK(src.status().failing && src.last_failure()->status() == JWTKIT_ERR_KEY_SOURCE);
+    server_control(dir, "mode", "ok");
+    src.refresh();
+    CHECK(!src.status().failing);
+
+    // OpenID Connect discovery; an issuer the document does not name is refused
+    const auto discovered = jwtkit::JwksSource::from_issuer(https, options());
+    (void)discovered.verify(keys.token_a, policy);
+    expect_error(JWTKIT_ERR_KEY_SOURCE, [&] { (void)jwtkit::JwksSource::from_issuer(https + "/wrong-issuer", options()); });
+
+    // http:// only when allowed; a CA that did not sign the server's certificate
+    expect_error(JWTKIT_ERR_INVALID_ARGUMENT, [&] { (void)jwtkit::JwksSource::from_url(http + "/jwks", options()); });
+    (void)jwtkit::JwksSource::from_url(http + "/jwks", options().allow_http()).verify(keys.token_a, policy);
+    const std::string other_ca = dir + "/other-ca.pem";
+    const auto wrong = jwtkit::JwksSource::from_url(
+        https + "/jwks", jwtkit::JwksOptions().system_cas(false).add_ca_file(other_ca).timeouts(10s, 20s));
+    expect_error(JWTKIT_ERR_KEY_SOURCE, [&] { (void)wrong.verify(keys.token_a, policy); });
+}
+
 static void versions() {
     CHECK(jwtkit::abi_matches());
     CHECK(jwtkit::version_number() == JWTKIT_VERSION_NUMBER);
@@ -395,6 +567,13 @@ int main(int argc, char **argv) {
     run("generated_keys_and_export", generated_keys_and_export);
     run("key_sets", key_sets);
     run("limits", limits);
+    run("jwks_options_refusals", jwks_options_refusals);
+    run("jwks_source_fed", jwks_source_fed);
+    if (std::getenv("JWTKIT_TEST_JWKS_DIR") && std::getenv("JWTKIT_TEST_JWKS_HTTPS") &&
+        std::getenv("JWTKIT_TEST_JWKS_HTTP") && std::getenv("JWTKIT_TEST_JWKS_CA"))
+        run("jwks_source_fetching", jwks_source_fetching);
+    else
+        std::printf("skip jwks_source_fetching: JWTKIT_TEST_JWKS_* do not describe a test server\n");
     run("versions", versions);
     std::printf("%d passed, %d failed\n", passed, failed);
     return failed == 0 ? 0 : 1;
