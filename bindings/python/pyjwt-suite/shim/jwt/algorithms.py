@@ -30,9 +30,6 @@ class _NotInJwtkit:
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         raise NotImplementedError(f"jwt.algorithms.{type(self).__name__} is PyJWT-internal; jwtkit has no algorithm objects")
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-
     @classmethod
     def _refuse(cls, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError(f"jwt.algorithms.{cls.__name__} is PyJWT-internal; jwtkit has no algorithm objects")
