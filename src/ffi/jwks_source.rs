@@ -279,7 +279,7 @@ pub unsafe extern "C" fn jwtkit_jwks_options_set_limits(
 /// certificate), copied, besides the system's (see `jwtkit_jwks_options_use_system_cas`).
 ///
 /// Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (no
-/// certificate in it), JWTKIT_ERR_PANIC.
+/// certificate in it, or one that does not parse as X.509), JWTKIT_ERR_PANIC.
 #[no_mangle]
 pub unsafe extern "C" fn jwtkit_jwks_options_add_ca(
     options: *mut jwtkit_jwks_options,
@@ -529,7 +529,8 @@ pub unsafe extern "C" fn jwtkit_jwks_source_keyset(
 /// `jwtkit_jwks_source_keyset`), as verification does itself. A fetching source
 /// refreshes (unless in cooldown; a fetch in flight is waited for); if that brought a
 /// new set, `*out` receives it (owned by the caller, free with `jwtkit_keyset_free`),
-/// else NULL (in cooldown, or nothing new; a fed source only notes it).
+/// and whenever the current set is another than `seen` (another thread's refresh);
+/// NULL when the current set is `seen` (a fed source only notes the `kid`).
 ///
 /// Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, the refresh's failure
 /// (JWTKIT_ERR_KEY_SOURCE, JWTKIT_ERR_KEY_INVALID; `*out` NULL), JWTKIT_ERR_PANIC.

@@ -52,27 +52,50 @@ impl FetchOptions {
         self.add_ca(&bytes).map_err(|e| Error::InvalidArgument(format!("CA file {}: {e}", path.display())))
     }
 
-    /// Adds CA certificates, PEM (one or more) or one DER certificate.
+    /// Adds CA certificates, PEM (one or more) or one DER certificate. Each must parse as
+    /// an X.509 certificate: bytes that do not are refused, not stored.
     pub fn add_ca(&mut self, bytes: &[u8]) -> Result<()> {
-        let before = self.extra_roots.len();
+        let mut found = Vec::new();
         if bytes.first() == Some(&0x30) {
-            self.extra_roots.push(bytes.to_vec());
+            found.push(bytes.to_vec());
         } else {
             const BEGIN: &[u8] = b"-----BEGIN CERTIFICATE-----";
+            const END: &[u8] = b"-----END CERTIFICATE-----";
             let mut rest = bytes;
             while let Some(at) = memchr::memmem::find(rest, BEGIN) {
                 let block = &rest[at..];
-                let end = memchr::memmem::find(block, b"-----END CERTIFICATE-----").map_or(block.len(), |e| e + 25);
-                let (label, der) = pem_rfc7468::decode_vec(&block[..end])
+                let end = memchr::memmem::find(block, END).map_or(block.len(), |e| e + END.len());
+                let (_, der) = pem_rfc7468::decode_vec(&block[..end])
                     .map_err(|e| Error::InvalidArgument(format!("a PEM certificate does not decode: {e}")))?;
-                debug_assert_eq!(label, "CERTIFICATE");
-                self.extra_roots.push(der);
+                found.push(der);
                 rest = &block[end..];
             }
         }
-        if self.extra_roots.len() == before {
+        if found.is_empty() {
             return Err(Error::InvalidArgument("no certificate found (PEM or DER expected)".into()));
         }
+        for (i, der) in found.iter().enumerate() {
+            use x509_cert::der::Decode as _;
+            x509_cert::Certificate::from_der(der)
+                .map_err(|e| Error::InvalidArgument(format!("certificate {} is not X.509: {e}", i + 1)))?;
+        }
+        self.extra_roots.extend(found);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_certificates_are_added() {
+        let mut o = FetchOptions::default();
+        for garbage in [&b"0 not a certificate"[..], b"\x30\x03\x02\x01\x01", b"hello", b""] {
+            assert!(o.add_ca(garbage).is_err(), "{garbage:?}");
+        }
+        let pem = b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
+        assert!(o.add_ca(pem).is_err(), "base64 of no certificate");
+        assert!(o.extra_roots.is_empty());
     }
 }
