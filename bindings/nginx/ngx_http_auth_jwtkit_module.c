@@ -107,6 +107,9 @@ typedef struct {
 
 struct ngx_http_auth_jwtkit_fetch_s {
     ngx_http_auth_jwtkit_remote_t     *remote;
+    ngx_http_request_t                *subrequest;
+    ngx_buf_t                         *body;        /* what it answered */
+    unsigned                           too_big:1;
     unsigned                           done:1;
 };
 
@@ -219,6 +222,10 @@ static ngx_int_t ngx_http_auth_jwtkit_fetch_done(ngx_http_request_t *sr,
 static void ngx_http_auth_jwtkit_fetch_end(ngx_http_auth_jwtkit_fetch_t *fetch,
     ngx_http_request_t *sr, ngx_int_t rc, ngx_log_t *log);
 static void ngx_http_auth_jwtkit_fetch_cleanup(void *data);
+static ngx_int_t ngx_http_auth_jwtkit_body_filter(ngx_http_request_t *r,
+    ngx_chain_t *in);
+static ngx_int_t ngx_http_auth_jwtkit_keep(ngx_http_request_t *r,
+    ngx_http_auth_jwtkit_fetch_t *fetch, ngx_buf_t *b);
 static ngx_int_t ngx_http_auth_jwtkit_wait(ngx_http_request_t *r,
     ngx_http_auth_jwtkit_ctx_t *ctx, ngx_http_auth_jwtkit_remote_t *rm);
 static void ngx_http_auth_jwtkit_wake(ngx_event_t *ev);
@@ -461,6 +468,9 @@ static ngx_http_variable_t  ngx_http_auth_jwtkit_vars[] = {
 
 static ngx_str_t  ngx_http_auth_jwtkit_if_none_match =
     ngx_string("If-None-Match");
+
+
+static ngx_http_output_body_filter_pt    ngx_http_next_body_filter;
 
 
 /* request processing */
@@ -1308,9 +1318,14 @@ ngx_http_auth_jwtkit_fetch(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
-    flags = NGX_HTTP_SUBREQUEST_IN_MEMORY
-            | (wait ? NGX_HTTP_SUBREQUEST_WAITED
-                    : NGX_HTTP_SUBREQUEST_BACKGROUND);
+    /*
+     * not an in-memory subrequest, whose body may not exceed
+     * subrequest_output_buffer_size (4k by default, and the client's request
+     * fails beyond): ngx_http_auth_jwtkit_body_filter() keeps the body, up to
+     * the 1 MiB jwtkit reads
+     */
+
+    flags = wait ? NGX_HTTP_SUBREQUEST_WAITED : NGX_HTTP_SUBREQUEST_BACKGROUND;
 
     if (ngx_http_subrequest(r, &rm->uri, NULL, &sr, ps, flags) != NGX_OK) {
         return NGX_ERROR;
@@ -1326,12 +1341,11 @@ ngx_http_auth_jwtkit_fetch(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
-    sr->headers_in.content_length = NULL;
+    ngx_memzero(&sr->headers_in, sizeof(ngx_http_headers_in_t));
+
+    sr->headers_in.server = r->headers_in.server;
     sr->headers_in.content_length_n = -1;
-    sr->headers_in.chunked = 0;
-    sr->headers_in.if_none_match = NULL;
-    sr->headers_in.if_modified_since = NULL;
-    sr->headers_in.authorization = NULL;
+    sr->headers_in.keep_alive_n = -1;
 
     if (ngx_list_init(&sr->headers_in.headers, r->pool, 2,
                       sizeof(ngx_table_elt_t))
@@ -1340,6 +1354,7 @@ ngx_http_auth_jwtkit_fetch(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
+    fetch->subrequest = sr;
     fetch->remote = rm;
     rm->fetch = fetch;
 
@@ -1401,6 +1416,23 @@ ngx_http_auth_jwtkit_fetch_done(ngx_http_request_t *sr, void *data,
         ngx_http_auth_jwtkit_fetch_end(fetch, sr, rc, sr->connection->log);
     }
 
+    /*
+     * a failed fetch is the source's failure, told to it above, not the
+     * client's request's: the request goes on, answered without these keys,
+     * and nothing of the subrequest (such as an error page) goes to the client
+     */
+
+    if (rc == NGX_ERROR && !sr->connection->error) {
+        return NGX_OK;
+    }
+
+    if (rc >= NGX_HTTP_SPECIAL_RESPONSE
+        || rc == NGX_HTTP_CREATED
+        || rc == NGX_HTTP_NO_CONTENT)
+    {
+        return NGX_OK;
+    }
+
     return rc;
 }
 
@@ -1427,15 +1459,16 @@ ngx_http_auth_jwtkit_fetch_end(ngx_http_auth_jwtkit_fetch_t *fetch,
     ngx_http_auth_jwtkit_remote_t  *rm;
     static const char               ended[] =
         "the request that fetched the keys ended first";
-    static const char               failed[] =
-        "the subrequest failed (a body larger than "
-        "subrequest_output_buffer_size fails too)";
+    static const char               failed[] = "the subrequest failed";
+    static const char               big[] =
+        "the answer is larger than 1 MiB, the largest JWK Set read";
 #if (nginx_version < 1023000)
     ngx_uint_t                      i;
     ngx_table_elt_t               **hh;
 #endif
 
     fetch->done = 1;
+    fetch->subrequest = NULL;
     rm = fetch->remote;
 
     if (rm->fetch == fetch) {
@@ -1450,6 +1483,18 @@ ngx_http_auth_jwtkit_fetch_end(ngx_http_auth_jwtkit_fetch_t *fetch,
         if (status == 0 && rc >= 100 && rc < 600) {
             status = rc;
         }
+    }
+
+    if (fetch->too_big) {
+        (void) jwtkit_jwks_source_fetch_failed(rm->source,
+                                               (const uint8_t *) big,
+                                               sizeof(big) - 1, NULL);
+
+        ngx_log_error(NGX_LOG_WARN, log, 0,
+                      "auth_jwt: key request \"%V\" failed: %s",
+                      &rm->uri, big);
+
+        goto wake;
     }
 
     if (sr == NULL || rc == NGX_ERROR || status == 0) {
@@ -1529,8 +1574,8 @@ ngx_http_auth_jwtkit_fetch_end(ngx_http_auth_jwtkit_fetch_t *fetch,
     body = NULL;
     body_len = 0;
 
-    if (sr->out && sr->out->buf) {
-        b = sr->out->buf;
+    if (fetch->body) {
+        b = fetch->body;
         body = b->pos;
         body_len = b->last - b->pos;
     }
@@ -1580,6 +1625,137 @@ ngx_http_auth_jwtkit_fetch_cleanup(void *data)
         ngx_http_auth_jwtkit_fetch_end(fetch, NULL, NGX_ERROR,
                                        ngx_cycle->log);
     }
+}
+
+
+/*
+ * Keeps the body of a key request's subrequest for the source, instead of
+ * passing it on: a subrequest's output would go to the client otherwise. The
+ * subrequest is known by its pointer, which an internal redirect keeps (and
+ * its module contexts do not).
+ */
+
+static ngx_int_t
+ngx_http_auth_jwtkit_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
+{
+    ngx_uint_t                          i;
+    ngx_chain_t                        *cl;
+    ngx_http_auth_jwtkit_fetch_t       *fetch;
+    ngx_http_auth_jwtkit_remote_t     **rm;
+    ngx_http_auth_jwtkit_main_conf_t   *amcf;
+
+    if (r == r->main) {
+        return ngx_http_next_body_filter(r, in);
+    }
+
+    amcf = ngx_http_get_module_main_conf(r, ngx_http_auth_jwtkit_module);
+
+    rm = amcf->remotes.elts;
+    fetch = NULL;
+
+    for (i = 0; i < amcf->remotes.nelts; i++) {
+        if (rm[i]->fetch && rm[i]->fetch->subrequest == r) {
+            fetch = rm[i]->fetch;
+            break;
+        }
+    }
+
+    if (fetch == NULL) {
+        return ngx_http_next_body_filter(r, in);
+    }
+
+    for (cl = in; cl; cl = cl->next) {
+        if (ngx_http_auth_jwtkit_keep(r, fetch, cl->buf) != NGX_OK) {
+            return NGX_ERROR;
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_auth_jwtkit_keep(ngx_http_request_t *r,
+    ngx_http_auth_jwtkit_fetch_t *fetch, ngx_buf_t *b)
+{
+    off_t       size;
+    size_t      len, want;
+    ssize_t     n;
+    ngx_buf_t  *body, *grown;
+
+    size = ngx_buf_size(b);
+
+    if (ngx_buf_special(b) || size <= 0) {
+        return NGX_OK;
+    }
+
+    body = fetch->body;
+
+    if (fetch->too_big
+        || size > NGX_HTTP_AUTH_JWTKIT_MAX_FILE
+                  - (body ? body->last - body->pos : 0))
+    {
+        fetch->too_big = 1;
+        goto consumed;
+    }
+
+    len = (size_t) size;
+
+    if (body == NULL || (size_t) (body->end - body->last) < len) {
+        want = body ? (size_t) (body->end - body->start) * 2 : 4096;
+
+        if (r->headers_out.content_length_n > 0
+            && r->headers_out.content_length_n <= NGX_HTTP_AUTH_JWTKIT_MAX_FILE
+            && (size_t) r->headers_out.content_length_n > want)
+        {
+            want = (size_t) r->headers_out.content_length_n;
+        }
+
+        while (want < (size_t) (body ? body->last - body->pos : 0) + len) {
+            want *= 2;
+        }
+
+        grown = ngx_create_temp_buf(r->pool, want);
+        if (grown == NULL) {
+            return NGX_ERROR;
+        }
+
+        if (body) {
+            grown->last = ngx_cpymem(grown->last, body->pos,
+                                     body->last - body->pos);
+        }
+
+        fetch->body = grown;
+        body = grown;
+    }
+
+    if (ngx_buf_in_memory(b)) {
+        body->last = ngx_cpymem(body->last, b->pos, len);
+
+    } else {
+        n = ngx_read_file(b->file, body->last, len, b->file_pos);
+
+        if (n != (ssize_t) len) {
+            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                          "auth_jwt: reading the answer of a key request "
+                          "from \"%s\" failed", b->file->name.data);
+            return NGX_ERROR;
+        }
+
+        body->last += len;
+    }
+
+consumed:
+
+    if (ngx_buf_in_memory(b)) {
+        b->pos = b->last;
+    }
+
+    if (b->in_file) {
+        b->file_pos = b->file_last;
+    }
+
+    return NGX_OK;
 }
 
 
@@ -3512,6 +3688,9 @@ ngx_http_auth_jwtkit_init(ngx_conf_t *cf)
     }
 
     *h = ngx_http_auth_jwtkit_handler;
+
+    ngx_http_next_body_filter = ngx_http_top_body_filter;
+    ngx_http_top_body_filter = ngx_http_auth_jwtkit_body_filter;
 
     return NGX_OK;
 }

@@ -334,7 +334,8 @@ class Nginx:
         self.upstream = upstream
         self.workers = workers
         self.log_level = log_level
-        self.main = main
+        # as root, the workers would run as "nobody", who cannot read the test's files
+        self.main = ("user root;\n" if os.geteuid() == 0 else "") + main
         self.conf = self.dir / "nginx.conf"
         self.write(http, server)
         self.proc: Optional[subprocess.Popen[bytes]] = None
