@@ -258,6 +258,9 @@ class Validation(Handle):
     def set_max_age(self, seconds: int) -> None:
         self._call(lib.jwtkit_validation_set_max_age, seconds)
 
+    def allow_padded_base64(self, allow: bool) -> None:
+        self._call(lib.jwtkit_validation_allow_padded_base64, allow)
+
     def disable_checks(self, bits: int) -> None:
         self._call(lib.jwtkit_validation_disable_checks, bits)
 
@@ -493,6 +496,58 @@ def sign(key: Key, alg: int, payload: bytes, header_json: Optional[bytes], jwt: 
     if status:
         raise_for(status, err)
     return _take(out, out_len).decode("ascii")
+
+
+def sign_detached(key: Key, alg: int, payload: bytes, header_json: Optional[bytes], jwt: bool = True) -> str:
+    """Signs ``payload`` with its content detached and unencoded (RFC 7797: the library
+    writes ``"b64": false`` and adds ``b64`` to ``crit``); returns ``header..signature``.
+    ``jwt``: the payload is a JSON object and ``typ`` defaults to JWT."""
+    if type(key) is not Key:
+        raise InvalidKeyTypeError(
+            f"Signing needs one key, got {'a key set (PyJWKSet): pick one of its keys' if isinstance(key, KeySet) else type(key).__name__}"
+        )
+    out = c_void_p()
+    out_len = c_size_t()
+    err = c_void_p()
+    hlen = len(header_json) if header_json is not None else 0
+    status = (lib.jwtkit_sign_detached if jwt else lib.jwtkit_jws_sign_detached)(
+        key.ptr(), alg, payload, len(payload), header_json, hlen, _ffi.JWTKIT_JWS_UNENCODED,
+        byref(out), byref(out_len), byref(err),
+    )
+    if status:
+        raise_for(status, err)
+    return _take(out, out_len).decode("ascii")
+
+
+def verify_detached(
+    token: bytes, payload: bytes, key: "Key | KeySet", validation: Validation, jwt: bool = True
+) -> bytes:
+    """Verifies ``token`` (``header..signature``) over the detached ``payload``
+    (``b64: false``, or base64url-encoded without ``b64``); ``jwt``: the payload is the
+    claims, checked by the library as ``verify`` checks them. Returns the header JSON."""
+    if type(key) is not Key:
+        raise InvalidKeyTypeError(
+            "A detached payload is verified with one key: jwtkit has no key-set form of "
+            f"jwtkit_verify_detached (got {'a PyJWKSet' if isinstance(key, KeySet) else type(key).__name__})"
+        )
+    head = c_void_p()
+    head_len = c_size_t()
+    err = c_void_p()
+    fn = lib.jwtkit_verify_detached if jwt else lib.jwtkit_jws_verify_detached
+    status = fn(token, len(token), payload, len(payload), key.ptr(), validation.ptr(), byref(head), byref(head_len),
+                byref(err))
+    if status:
+        cause = validation.revocation_error() if status == _ffi.JWTKIT_ERR_REVOKED else None
+        try:
+            raise_for(status, err, validation)
+        except BaseException as e:
+            if cause is not None:
+                raise e from cause
+            raise
+    header = _take(head, head_len)
+    if validation.refusal is not None:
+        raise InvalidAudienceError(validation.refusal)
+    return header
 
 
 def verify(

@@ -71,15 +71,24 @@ def signing_algorithm(key: Any, algorithm: Any, headers: Optional[Dict[str, Any]
     return name, alg
 
 
+def is_detached(headers: Optional[Dict[str, Any]], is_payload_detached: bool) -> bool:
+    """PyJWT's choice: the payload is detached and unencoded (RFC 7797) when asked for,
+    or when ``headers`` says ``"b64": False``."""
+    return bool(is_payload_detached) or (bool(headers) and headers.get("b64") is False)  # type: ignore[union-attr]
+
+
 def header_json(
     headers: Optional[Dict[str, Any]],
     json_encoder: Optional[Type[json.JSONEncoder]],
     sort_headers: bool,
     default_typ: Optional[str],
+    detached: bool = False,
 ) -> Tuple[Optional[bytes], bool]:
     """The extra header members to give the library (``alg`` comes from the
     algorithm), and whether ``typ`` is to be left out: PyJWT drops a falsy ``typ``.
-    ``default_typ`` is added when ``headers`` has no ``typ``."""
+    ``default_typ`` is added when ``headers`` has no ``typ``. ``b64`` is the library's
+    to write (``detached``: ``false``, with ``b64`` in ``crit``); PyJWT drops any other
+    ``b64``, the default being ``true``."""
     extra = dict(headers) if headers else {}
     extra.pop("alg", None)
     no_typ = False
@@ -89,8 +98,7 @@ def header_json(
             no_typ = True
     elif default_typ:
         extra["typ"] = default_typ
-    if extra.get("b64") is True:  # the default value; PyJWT drops it too
-        del extra["b64"]
+    extra.pop("b64", None)
     if not extra:
         return None, no_typ
     text = json.dumps(extra, separators=(",", ":"), cls=json_encoder, sort_keys=sort_headers, allow_nan=False)
@@ -174,6 +182,15 @@ def _texts(value: Any, what: str) -> Tuple[str, ...]:
     return items
 
 
+def detached_bytes(detached_payload: Any) -> bytes:
+    """``detached_payload`` as bytes (``str`` as UTF-8)."""
+    if isinstance(detached_payload, str):
+        return detached_payload.encode("utf-8")
+    if isinstance(detached_payload, (bytes, bytearray, memoryview)):
+        return bytes(detached_payload)
+    raise TypeError(f"detached_payload must be bytes, got {type(detached_payload).__name__}")
+
+
 def policy(
     alg_ids: Tuple[int, ...],
     options: Dict[str, Any],
@@ -227,7 +244,10 @@ def policy(
     lw = seconds(leeway, "leeway")
     age = None if max_age is None else seconds(max_age, "max_age")
     at = None if now is None else _unix_seconds(now)
-    cache_key = (alg_ids, disabled, lw, issuers, audiences, strict, refusal, subject, require, typ, age, is_revoked, at)
+    padded = bool(options.get("allow_padded_base64", False))
+    cache_key = (
+        alg_ids, disabled, lw, issuers, audiences, strict, refusal, subject, require, typ, age, is_revoked, at, padded
+    )
     cached = _core.VALIDATION_CACHE.get(cache_key)
     if cached is not None:
         return cached  # type: ignore[no-any-return]
@@ -254,6 +274,8 @@ def policy(
         v.set_revocation_check(is_revoked)
     if at is not None:
         v.set_now(at)
+    if padded:
+        v.allow_padded_base64(True)
     v.refusal = refusal
     return _core.VALIDATION_CACHE.put(cache_key, v)
 
@@ -291,6 +313,13 @@ def signature_bytes(token: bytes) -> bytes:
         return urlsafe_b64decode(segment + b"=" * (-len(segment) % 4))
     except (binascii.Error, ValueError) as e:
         raise DecodeError("Invalid crypto padding") from e
+
+
+def unverified_detached() -> DecodeError:
+    return DecodeError(
+        "jwtkit reads a token with a detached payload only while verifying its signature "
+        '(options={"verify_signature": False} with detached_payload is not supported)'
+    )
 
 
 def warn_kwargs(kwargs: Dict[str, Any], name: str) -> None:
@@ -332,17 +361,21 @@ class PyJWS:
         sort_headers: bool = True,
     ) -> str:
         """Signs ``payload`` (bytes) and returns the compact JWS. ``typ`` is "JWT"
-        unless ``headers`` says otherwise. Detached payloads (RFC 7797) are refused."""
+        unless ``headers`` says otherwise. With ``is_payload_detached`` (or ``headers``
+        saying ``"b64": False``) the payload is signed as its own bytes and left out of
+        the token (RFC 7797: the header gets ``"b64": false`` and ``b64`` in ``crit``):
+        verify it with ``decode(..., detached_payload=payload)``."""
         if isinstance(payload, str):
             payload = payload.encode("utf-8")
         _, alg = signing_algorithm(key, algorithm, headers)
-        if is_payload_detached:
-            headers = {**(headers or {}), "b64": False}
-        hjson, _ = header_json(headers, json_encoder, sort_headers, self.header_typ)
+        detached = is_detached(headers, is_payload_detached)
+        hjson, _ = header_json(headers, json_encoder, sort_headers, self.header_typ, detached)
         enforce = bool(self.options.get("enforce_minimum_key_length", False))
-        return with_key(  # type: ignore[no-any-return]
-            key, (alg,), enforce, lambda k: _core.sign(k, alg, payload, hjson, jwt=False), 2
-        )
+        if detached:
+            op = lambda k: _core.sign_detached(k, alg, payload, hjson, jwt=False)  # noqa: E731
+        else:
+            op = lambda k: _core.sign(k, alg, payload, hjson, jwt=False)  # noqa: E731
+        return with_key(key, (alg,), enforce, op, 2)  # type: ignore[no-any-return]
 
     def decode_complete(
         self,
@@ -354,18 +387,26 @@ class PyJWS:
         **kwargs: Any,
     ) -> Dict[str, Any]:
         """Verifies the signature; returns ``{"payload": bytes, "header": dict,
-        "signature": bytes}``."""
+        "signature": bytes}``. ``detached_payload``: the content of a token signed with
+        its payload detached (``header..signature``), returned as ``payload`` once the
+        signature over it is verified."""
         warn_kwargs(kwargs, "decode_complete")
         merged = self.options if options is None else {**self.options, **options}
         token = token_bytes(jwt)
-        if detached_payload is not None:
-            raise DecodeError("jwtkit does not support detached payloads (RFC 7797 `b64`: false)")
         if not merged.get("verify_signature", True):
+            if detached_payload is not None:
+                raise unverified_detached()
             raw_header, payload = _core.decode_unverified(token)
             return {"payload": payload, "header": json.loads(raw_header), "signature": signature_bytes(token)}
         alg_ids = allowed_algorithms(key, algorithms if algorithms is not None else self._algorithms)
-        v = policy(alg_ids, {})
+        v = policy(alg_ids, {"allow_padded_base64": merged.get("allow_padded_base64", False)})
         enforce = bool(merged.get("enforce_minimum_key_length", False))
+        if detached_payload is not None:
+            content = detached_bytes(detached_payload)
+            raw_header = with_key(
+                key, alg_ids, enforce, lambda k: _core.verify_detached(token, content, k, v, jwt=False), 2
+            )
+            return {"payload": detached_payload, "header": json.loads(raw_header), "signature": signature_bytes(token)}
         raw_header, payload = with_key(
             key,
             alg_ids,

@@ -17,15 +17,18 @@ from .api_jws import (
     _ALGORITHM_UNSET,
     KeyType,
     allowed_algorithms,
+    detached_bytes,
     header_json,
+    is_detached,
     policy,
     signature_bytes,
     signing_algorithm,
     token_bytes,
+    unverified_detached,
     warn_kwargs,
     with_key,
 )
-from .exceptions import DecodeError, InvalidKeyError
+from .exceptions import InvalidKeyError
 
 _DEFAULT_OPTIONS: Dict[str, Any] = {
     "verify_signature": True,
@@ -89,6 +92,8 @@ class PyJWT:
         headers: Optional[Dict[str, Any]] = None,
         json_encoder: Optional[Type[json.JSONEncoder]] = None,
         sort_headers: bool = True,
+        *,
+        is_payload_detached: bool = False,
     ) -> str:
         """Signs ``payload`` (a ``dict``) and returns the token as ``str``.
 
@@ -97,6 +102,10 @@ class PyJWT:
         private key, a ``PyJWK``, a JWK ``dict`` or a ``cryptography`` private key.
         ``headers`` adds header members; its ``alg`` wins over ``algorithm``, and a
         falsy ``typ`` leaves ``typ`` out. Header members are always sorted.
+        ``headers={"b64": False}`` (as in PyJWT) or ``is_payload_detached=True`` (a
+        jwtkit keyword) signs the claims JSON unencoded and detached (RFC 7797): the
+        token is ``header..signature``; verify it with ``decode(..., detached_payload=)``
+        given the same JSON bytes (``json.dumps(payload, separators=(",", ":"))``).
         """
         if not isinstance(payload, dict):
             raise TypeError("Expecting a dict object, as JWT only supports JSON objects as payloads.")
@@ -113,7 +122,7 @@ class PyJWT:
             claims = _compact_json(payload).encode("utf-8")
         else:
             claims = _json_dumps(payload, separators=(",", ":"), cls=json_encoder, allow_nan=False).encode("utf-8")
-        if headers is None and (type(key) is str or type(key) is bytes):
+        if headers is None and not is_payload_detached and (type(key) is str or type(key) is bytes):
             plan_key = (key, algorithm)
             plans = self._encode_plans
             plan = plans.get(plan_key)
@@ -129,16 +138,15 @@ class PyJWT:
                 if e.status != _ffi.JWTKIT_ERR_KEY_TOO_WEAK:
                     raise  # a short secret takes the path below, which warns
         _, alg = signing_algorithm(key, algorithm, headers)
-        hjson, no_typ = header_json(headers, json_encoder, sort_headers, None)
+        detached = is_detached(headers, is_payload_detached)
+        hjson, no_typ = header_json(headers, json_encoder, sort_headers, None, detached)
         enforce = bool(self.options.get("enforce_minimum_key_length", False))
         jwt = not no_typ  # jwtkit_sign adds typ "JWT"; without typ, sign the JSON as a JWS
-        return with_key(  # type: ignore[no-any-return]
-            key,
-            (alg,),
-            enforce,
-            lambda k: _core.sign(k, alg, claims, hjson, jwt),
-            2,
-        )
+        if detached:
+            op = lambda k: _core.sign_detached(k, alg, claims, hjson, jwt)  # noqa: E731
+        else:
+            op = lambda k: _core.sign(k, alg, claims, hjson, jwt)  # noqa: E731
+        return with_key(key, (alg,), enforce, op, 2)  # type: ignore[no-any-return]
 
     def _decode(
         self,
@@ -207,9 +215,9 @@ class PyJWT:
                 stacklevel=4,
             )
         merged = self.options if options is None else self._merge_options(options)
-        if detached_payload is not None:
-            raise DecodeError("jwtkit does not support detached payloads (RFC 7797 `b64`: false)")
         if not merged["verify_signature"]:
+            if detached_payload is not None:
+                raise unverified_detached()
             # The signature is not verified. The claim checks the options still ask for
             # (PyJWT: a verify_* option set to True, `require`) run in the library.
             raw_header, raw_claims = _core.decode_unverified(token)
@@ -224,6 +232,21 @@ class PyJWT:
             return {"header": header, "payload": payload, "signature": signature_bytes(token)}
         alg_ids = allowed_algorithms(key, algorithms)
         v = policy(alg_ids, merged, audience, issuer, subject, leeway, max_age, typ, is_revoked, now)
+        if detached_payload is not None:
+            # The claims travel apart (RFC 7797): the library verifies the signature over
+            # them, then checks them as it checks attached claims.
+            content = detached_bytes(detached_payload)
+            raw_header = with_key(
+                key,
+                alg_ids,
+                bool(merged.get("enforce_minimum_key_length", False)),
+                lambda k: _core.verify_detached(token, content, k, v),
+                3,
+            )
+            payload = _json_loads(content)
+            if not complete:
+                return payload  # type: ignore[no-any-return]
+            return {"header": _json_loads(raw_header), "payload": payload, "signature": signature_bytes(token)}
         raw_header, raw_claims = with_key(
             key,
             alg_ids,
@@ -287,11 +310,14 @@ class PyJWT:
         ``algorithms`` is the allow-list (required, unless ``key`` is a ``PyJWK``).
         ``options``: ``verify_signature`` (False: decode WITHOUT any check),
         ``verify_exp``/``_nbf``/``_iat``/``_aud``/``_iss``/``_sub``, ``require`` (claim
-        names), ``strict_aud``, ``enforce_minimum_key_length``. ``audience``,
+        names), ``strict_aud``, ``enforce_minimum_key_length``, ``allow_padded_base64``
+        (jwtkit: accept base64 ``=`` padding, as AWS ALB writes it). ``audience``,
         ``issuer`` (a string or a collection), ``subject``; ``leeway`` in seconds or a
         ``timedelta``. jwtkit extensions (keyword-only): ``max_age`` (refuse tokens whose
         ``iat`` is older), ``typ`` (required header ``typ``), ``is_revoked(jti, claims)``,
         ``now`` (a ``datetime`` or Unix seconds used instead of the clock: tests, replays).
+        ``detached_payload``: the claims JSON of a token signed with its payload detached
+        (``header..signature``, RFC 7797), verified and checked as attached claims are.
         """
         if (
             # The common repeated call, answered from a plan without the general path.

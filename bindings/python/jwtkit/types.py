@@ -14,6 +14,8 @@ class SigOptions(TypedDict, total=False):
 
     verify_signature: bool
     enforce_minimum_key_length: bool
+    #: jwtkit: accept base64 `=` padding in token segments (AWS ALB); default False.
+    allow_padded_base64: bool
 
 
 class Options(TypedDict, total=False):
@@ -30,6 +32,8 @@ class Options(TypedDict, total=False):
     verify_nbf: bool
     verify_sub: bool
     enforce_minimum_key_length: bool
+    #: jwtkit: accept base64 `=` padding in token segments (AWS ALB); default False.
+    allow_padded_base64: bool
 
 
 class FullOptions(TypedDict):

@@ -3,27 +3,37 @@
 - Checks that ``import jwt`` is the shim over jwtkit, never PyJWT itself.
 - Applies ``excluded.txt``: ``internal`` tests are deselected; ``deviation`` and
   ``pending-core`` tests run as strict expected failures (one that passes fails the run:
-  the list must shrink). An entry that names no collected test fails the run.
+  the list must shrink). A ``deviation-with-option`` test runs twice in one: as PyJWT
+  wrote it, where it must fail with a jwtkit refusal (an ``InvalidTokenError``), then
+  with its ``jwt``/``jws`` fixtures replaced by instances built with the entry's
+  ``options``, where it must pass. An entry that names no collected test fails the run.
 - Prints the numbers: passed, failed, skipped, and excluded tests by category.
 
-``excluded.txt``: one entry a line, ``<test id> | <category> | <reason>``; ``#`` starts a
-comment line. A test id without ``[...]`` also names every parametrization of that test.
+``excluded.txt``: one entry a line, ``<test id> | <category> | <reason>``, and for
+``deviation-with-option`` a fourth field, the options (a Python ``dict`` literal, e.g.
+``{"allow_padded_base64": True}``); ``#`` starts a comment line. A test id without
+``[...]`` also names every parametrization of that test.
 """
 
 from __future__ import annotations
 
+import ast
+import inspect
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Any, Dict, List, Optional
 
 import pytest
 
 EXCLUDED = Path(__file__).resolve().parent / "excluded.txt"
 
-CATEGORIES = ("internal", "deviation", "pending-core")
+CATEGORIES = ("internal", "deviation", "deviation-with-option", "pending-core")
 #: The categories the README's "Differences from PyJWT" mirrors line for line.
-README_CATEGORIES = ("deviation", "pending-core")
+README_CATEGORIES = ("deviation", "deviation-with-option", "pending-core")
+#: The categories that run as strict expected failures.
+XFAIL_CATEGORIES = ("deviation", "pending-core")
+WITH_OPTION = "deviation-with-option"
 
 
 @dataclass(frozen=True)
@@ -32,6 +42,18 @@ class Exclusion:
     category: str
     reason: str
     line: int
+    #: ``deviation-with-option``: the options with which the test passes.
+    options: Dict[str, Any] = field(default_factory=dict)
+
+
+def _options(text: str, where: str) -> Dict[str, Any]:
+    try:
+        value = ast.literal_eval(text)
+    except (ValueError, SyntaxError) as e:
+        raise ValueError(f"{where}: the options must be a Python dict literal: {text!r} ({e})") from None
+    if not isinstance(value, dict) or not value or not all(isinstance(k, str) for k in value):
+        raise ValueError(f"{where}: the options must be a non-empty dict with str keys: {text!r}")
+    return value
 
 
 def load_exclusions(path: Path = EXCLUDED) -> List[Exclusion]:
@@ -43,21 +65,35 @@ def load_exclusions(path: Path = EXCLUDED) -> List[Exclusion]:
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
+        where = f"{path.name}:{number}"
         fields = [f.strip() for f in line.split(" | ")]
-        if len(fields) != 3 or not all(fields):
-            raise ValueError(f"{path.name}:{number}: expected `<test id> | <category> | <reason>`: {raw!r}")
-        test_id, category, reason = fields
+        if len(fields) not in (3, 4) or not all(fields):
+            raise ValueError(
+                f"{where}: expected `<test id> | <category> | <reason>` "
+                f"(and ` | <options>` for {WITH_OPTION}): {raw!r}"
+            )
+        test_id, category, reason = fields[:3]
         if category not in CATEGORIES:
-            raise ValueError(f"{path.name}:{number}: unknown category {category!r} (one of {', '.join(CATEGORIES)})")
+            raise ValueError(f"{where}: unknown category {category!r} (one of {', '.join(CATEGORIES)})")
+        if (category == WITH_OPTION) != (len(fields) == 4):
+            raise ValueError(f"{where}: a fourth field (the options) is given for {WITH_OPTION}, and only for it")
+        options = _options(fields[3], where) if len(fields) == 4 else {}
         if test_id in seen:
-            raise ValueError(f"{path.name}:{number}: {test_id} is already listed on line {seen[test_id]}")
+            raise ValueError(f"{where}: {test_id} is already listed on line {seen[test_id]}")
         seen[test_id] = number
-        entries.append(Exclusion(test_id, category, reason, number))
+        entries.append(Exclusion(test_id, category, reason, number, options))
     return entries
+
+
+def options_text(options: Dict[str, Any]) -> str:
+    """``options`` as Python code: ``{"allow_padded_base64": True}``."""
+    return "{" + ", ".join(f"{k!r}: {v!r}".replace("'", '"') for k, v in options.items()) + "}"
 
 
 def readme_line(entry: Exclusion) -> str:
     """How the README lists an entry."""
+    if entry.category == WITH_OPTION:
+        return f"- `{entry.test_id}`: {entry.reason}; passes with `options={options_text(entry.options)}`"
     return f"- `{entry.test_id}`: {entry.reason}"
 
 
@@ -115,6 +151,9 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
         if entry.category == "internal":
             deselected.append(item)
             continue
+        if entry.category == WITH_OPTION:
+            kept.append(item)  # run by pytest_pyfunc_call below
+            continue
         item.add_marker(pytest.mark.xfail(reason=f"{entry.category}: {entry.reason}", strict=True))
         kept.append(item)
     stale = [e for e in _state.entries if e.test_id not in used]
@@ -126,7 +165,45 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     items[:] = kept
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Optional[bool]:
+    """A ``deviation-with-option`` test: as written it must fail with a jwtkit refusal;
+    with its ``jwt``/``jws`` fixtures built with the entry's options it must pass."""
+    entry = _entry_for(pyfuncitem.nodeid, _state.by_id)
+    if entry is None or entry.category != WITH_OPTION:
+        return None
+    import jwt
+
+    names = inspect.signature(pyfuncitem.obj).parameters
+    args = {name: pyfuncitem.funcargs[name] for name in names}
+    try:
+        pyfuncitem.obj(**args)
+    except jwt.InvalidTokenError:
+        pass  # the refusal this entry documents
+    else:
+        pytest.fail(
+            f"{WITH_OPTION}: the test passes without options={options_text(entry.options)}, so jwtkit no longer "
+            f"refuses by default: remove its line (excluded.txt:{entry.line}) and the README's",
+            pytrace=False,
+        )
+    opted = dict(args)
+    for name, value in args.items():
+        if isinstance(value, jwt.PyJWT):
+            opted[name] = jwt.PyJWT(options={**value.options, **entry.options})  # type: ignore[arg-type]
+        elif isinstance(value, jwt.PyJWS):
+            opted[name] = jwt.PyJWS(value.get_algorithms(), options={**value.options, **entry.options})
+    if opted == args:
+        pytest.fail(f"{WITH_OPTION}: the test takes no `jwt` or `jws` fixture to give the options to", pytrace=False)
+    pyfuncitem.obj(**opted)
+    return True
+
+
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    entry = _entry_for(report.nodeid, _state.by_id)
+    if entry is not None and entry.category == WITH_OPTION:
+        if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
+            _state.outcomes["opted" if report.passed else "opted_failed"] += 1
+        return
     if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
         if hasattr(report, "wasxfail"):
             _state.outcomes["xfailed" if report.skipped else "xpassed"] += 1
@@ -141,10 +218,12 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
     e = _state.excluded
     total = sum(e.values()) + o["passed"] + o["failed"] + o["skipped"]
     terminalreporter.write_sep("-", "PyJWT's suite against jwtkit")
+    expected = sum(e[c] for c in XFAIL_CATEGORIES)
     terminalreporter.write_line(
         f"{total} tests: {o['passed']} passed, {o['failed']} failed, {o['skipped']} skipped; excluded: "
         + ", ".join(f"{e[c]} {c}" for c in CATEGORIES)
-        + f" ({o['xfailed']} of the {e['deviation'] + e['pending-core']} deviation/pending-core tests fail as expected"
+        + f" ({o['xfailed']} of the {expected} deviation/pending-core tests fail as expected"
         + (f", {o['xpassed']} PASS and must leave excluded.txt" if o["xpassed"] else "")
+        + f"; {o['opted']} of the {e[WITH_OPTION]} {WITH_OPTION} tests are refused as written and pass with the option"
         + ")"
     )

@@ -10,6 +10,9 @@ tests that are not run as ordinary tests, each with a category and a reason:
 
 - ``internal``: tests of PyJWT internals that are not public API; not run.
 - ``deviation``: jwtkit refuses on purpose, for safety; run, and expected to fail.
+- ``deviation-with-option``: jwtkit refuses by default, for safety, and an option
+  accepts; run as written (must fail) and with the option given to the test's ``jwt`` or
+  ``jws`` fixture (must pass).
 - ``pending-core``: needs a change in the library (listed in the report of the change
   that excluded it); run, and expected to fail.
 

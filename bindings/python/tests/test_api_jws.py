@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+from base64 import urlsafe_b64decode
 
 import pytest
 
@@ -37,10 +38,8 @@ def test_jws_options_and_errors():
     with pytest.raises(jwt.DecodeError, match="algorithms"):
         jwt.PyJWS().decode(token, SECRET)
     assert jwt.PyJWS(algorithms=["HS256"]).decode(token, SECRET) == b"x"
-    with pytest.raises(jwt.DecodeError, match="detached"):
+    with pytest.raises(jwt.DecodeError, match="detached"):  # the token carries its payload
         jwt.PyJWS().decode(token, SECRET, algorithms=["HS256"], detached_payload=b"x")
-    with pytest.raises(jwt.InvalidTokenError):
-        jwt.PyJWS().encode(b"x", SECRET, is_payload_detached=True)
     with pytest.warns(jwt.RemovedInPyjwt3Warning):
         jwt.PyJWS().decode(token, SECRET, algorithms=["HS256"], extra=1)
     with pytest.warns(jwt.InsecureKeyLengthWarning):
@@ -108,3 +107,37 @@ def test_hello_jwt_example():
     assert lines[0].startswith("token: ey")
     assert lines[1] == "userId: 123"
     assert lines[2] == "tampered token rejected: InvalidSignatureError: Signature verification failed"
+
+
+# --- crit: a signer names its own extensions; verification implements only b64 ------------
+
+
+@pytest.mark.parametrize("api", ["jws", "jwt"])
+def test_a_signer_may_name_its_own_critical_extensions(api):
+    headers = {"crit": ["x-custom-policy"], "x-custom-policy": "require-mfa"}
+    if api == "jws":
+        token = jwt.PyJWS().encode(b"{}", SECRET, headers=headers)
+    else:
+        token = jwt.encode({}, SECRET, headers=headers)
+    header = json.loads(urlsafe_b64decode(token.split(".")[0] + "=="))
+    assert header["crit"] == ["x-custom-policy"] and header["x-custom-policy"] == "require-mfa"
+    # jwtkit does not implement that extension, so it refuses the token (RFC 7515 §4.1.11)
+    for decode in (jwt.decode, jwt.PyJWS().decode):
+        with pytest.raises(jwt.InvalidTokenError, match="Unsupported critical extension: x-custom-policy") as e:
+            decode(token, SECRET, algorithms=["HS256"])
+        assert e.value.status_name == "JWTKIT_ERR_CRIT_UNSUPPORTED"
+
+
+@pytest.mark.parametrize("headers", [
+    {"crit": ["kid"], "kid": "k"},  # a parameter RFC 7515 defines is never an extension
+    {"crit": ["alg"]},
+    {"crit": ["x-missing"]},  # an extension the header does not have
+    {"crit": []},
+    {"crit": "x-ext", "x-ext": 1},
+    {"crit": [1]},
+])
+def test_a_malformed_crit_is_never_signed(headers):
+    with pytest.raises(jwt.InvalidTokenError):
+        jwt.PyJWS().encode(b"x", SECRET, headers=headers)
+    with pytest.raises(jwt.InvalidTokenError):
+        jwt.encode({}, SECRET, headers=headers)

@@ -142,11 +142,11 @@ def test_sort_headers_false_is_accepted():
     assert segment(token, 0) == {"a": 2, "alg": "HS256", "typ": "JWT", "z": 1}
 
 
-def test_b64_true_is_dropped_and_false_refused():
+def test_b64_true_is_dropped_and_false_detaches():
     token = jwt.encode({}, SECRET, headers={"b64": True})
     assert "b64" not in segment(token, 0)
-    with pytest.raises(jwt.InvalidTokenError):
-        jwt.encode({}, SECRET, headers={"b64": False})
+    token = jwt.encode({}, SECRET, headers={"b64": False})  # RFC 7797 (tests/test_detached.py)
+    assert segment(token, 0)["b64"] is False and token.split(".")[1] == ""
 
 
 def test_kid_must_be_a_string():
@@ -630,3 +630,84 @@ def test_now_overrides_the_clock_for_every_time_check():
     assert jwt.decode_complete(token, secret, algorithms=["HS256"], now=1500)["payload"]["nbf"] == 1000
     with pytest.raises(TypeError):
         jwt.decode(token, secret, algorithms=["HS256"], now="1500")
+
+
+# --- base64url padding (AWS ALB x-amzn-oidc-data) ---------------------------------------
+
+
+def _padded(token):
+    """The token with its signature segment padded, as AWS ALB may send it."""
+    signing_input, signature = token.rsplit(".", 1)
+    return f"{signing_input}.{signature}{'=' * (-len(signature) % 4)}"
+
+
+def _alb_hs256(header, claims, secret):
+    """A token as ALB writes them: every segment padded, the signature over the padded
+    header and payload."""
+    import base64
+    import hashlib
+    import hmac
+
+    def b64(data):
+        return base64.urlsafe_b64encode(data).decode()
+
+    signing_input = f"{b64(json.dumps(header).encode())}.{b64(json.dumps(claims).encode())}"
+    signature = hmac.new(secret.encode(), signing_input.encode(), hashlib.sha256).digest()
+    return f"{signing_input}.{b64(signature)}"
+
+
+def test_padded_segments_are_refused_by_default_and_accepted_with_the_option():
+    private, public = ALG_KEYS["ES256"]
+    token = jwt.encode({"sub": "alb-user", "exp": int(time.time()) + 60}, private, "ES256", headers={"kid": "k"})
+    padded = _padded(token)
+    assert padded != token
+    with pytest.raises(jwt.DecodeError, match="allow_padded_base64") as e:
+        jwt.decode(padded, public, algorithms=["ES256"])
+    assert e.value.status == _ffi.JWTKIT_ERR_BASE64
+    opt = {"allow_padded_base64": True}
+    assert jwt.decode(padded, public, algorithms=["ES256"], options=opt)["sub"] == "alb-user"
+    full = jwt.decode_complete(padded, public, algorithms=["ES256"], options=opt)
+    assert full == jwt.decode_complete(token, public, algorithms=["ES256"])
+    assert jwtkit.PyJWT(options=opt).decode(padded, public, algorithms=["ES256"])["sub"] == "alb-user"
+    assert jwtkit.PyJWS().decode(padded, public, algorithms=["ES256"], options=opt) == jwtkit.PyJWS().decode(
+        token, public, algorithms=["ES256"])
+    assert jwtkit.PyJWS(options=opt).decode(padded, public, algorithms=["ES256"])
+    # the claim checks still run, and the signature is still verified
+    with pytest.raises(jwt.ExpiredSignatureError):
+        jwt.decode(_padded(jwt.encode({"exp": 1}, private, "ES256")), public, algorithms=["ES256"], options=opt)
+    other = jwt.encode({"sub": "other"}, private, "ES256")
+    tampered = _padded(other.rsplit(".", 1)[0] + "." + token.rsplit(".", 1)[1])
+    with pytest.raises(jwt.InvalidSignatureError):
+        jwt.decode(tampered, public, algorithms=["ES256"], options=opt)
+
+
+def test_alb_tokens_padded_in_every_segment():
+    token = _alb_hs256({"alg": "HS256", "kid": "alb-key", "signer": "arn:aws:elasticloadbalancing:xy"},
+                       {"sub": "u", "email": "u@example.com"}, SECRET)
+    assert all(s.endswith("=") for s in token.split("."))
+    with pytest.raises(jwt.DecodeError, match="allow_padded_base64"):
+        jwt.decode(token, SECRET, algorithms=["HS256"])
+    claims = jwt.decode(token, SECRET, algorithms=["HS256"], options={"allow_padded_base64": True})
+    assert claims == {"sub": "u", "email": "u@example.com"}
+    # the key id is read before a key is known, without the option
+    assert jwt.get_unverified_header(token)["kid"] == "alb-key"
+    assert jwt.decode(token, options={"verify_signature": False}) == claims
+
+
+def test_the_padding_option_accepts_only_well_formed_padding():
+    token = jwt.encode({"a": 1}, SECRET)
+    opt = {"allow_padded_base64": True}
+    signing_input, signature = token.rsplit(".", 1)
+    pad = "=" * (-len(signature) % 4)
+    for bad in (
+        f"{signing_input}.{signature}{pad}====",  # too much
+        f"{signing_input}.{signature[:-1]}={signature[-1]}",  # inside the segment
+        f"{signing_input}.{signature}!",
+    ):
+        with pytest.raises(jwt.DecodeError):
+            jwt.decode(bad, SECRET, algorithms=["HS256"], options=opt)
+    assert jwt.decode(f"{signing_input}.{signature}{pad}", SECRET, algorithms=["HS256"], options=opt) == {"a": 1}
+    assert jwt.decode(token, SECRET, algorithms=["HS256"], options=opt) == {"a": 1}
+    # an option set to False is the default
+    with pytest.raises(jwt.DecodeError):
+        jwt.decode(_padded(token), SECRET, algorithms=["HS256"], options={"allow_padded_base64": False})

@@ -154,3 +154,17 @@ def test_public_api_names_match_pyjwt():
             for base in obj.__mro__:
                 if base.__module__ == theirs.__name__:
                     assert issubclass(mine, getattr(ours, base.__name__)), (name, base.__name__)
+
+
+def test_own_critical_extensions_are_refused_by_both():
+    """A signer may name its own extension in `crit`; neither library implements it, so
+    both refuse the other's token alike."""
+    secret = ALG_KEYS["HS256"][0]
+    headers = {"crit": ["x-custom-policy"], "x-custom-policy": "require-mfa"}
+    ours = jwtkit.encode({"a": 1}, secret, headers=headers)
+    theirs = pyjwt.encode({"a": 1}, secret, headers=headers)
+    assert ours == theirs  # HS256 is deterministic and both sort the header
+    for token in (ours, theirs):
+        for lib in (pyjwt, jwtkit):
+            with pytest.raises(lib.InvalidTokenError, match="Unsupported critical extension: x-custom-policy"):
+                lib.decode(token, secret, algorithms=["HS256"])

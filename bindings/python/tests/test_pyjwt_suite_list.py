@@ -70,7 +70,29 @@ def test_the_list_rejects_malformed_lines(tmp_path):
         ("tests/test_api_jwt.py::TestJWT::test_x | deviation\n", "expected"),
         ("tests/test_api_jwt.py::TestJWT::test_x | nope | a reason long enough\n", "unknown category"),
         ("tests/test_api_jwt.py::T::t | internal | a reason long enough\n" * 2, "already listed"),
+        ("tests/test_api_jwt.py::T::t | deviation-with-option | a reason long enough\n", "fourth field"),
+        ("tests/test_api_jwt.py::T::t | deviation | a reason long enough | {'a': True}\n", "fourth field"),
+        ("tests/test_api_jwt.py::T::t | deviation-with-option | a reason long enough | a=1\n", "dict literal"),
+        ("tests/test_api_jwt.py::T::t | deviation-with-option | a reason long enough | {}\n", "non-empty dict"),
+        ("tests/test_api_jwt.py::T::t | deviation-with-option | a reason long enough | [1]\n", "non-empty dict"),
     ]:
         bad.write_text(text)
         with pytest.raises(ValueError, match=message):
             load_exclusions(bad)
+
+
+def test_options_of_a_deviation_with_option(tmp_path):
+    listed = tmp_path / "excluded.txt"
+    listed.write_text(
+        'tests/test_api_jwt.py::T::t[x] | deviation-with-option | a reason long enough | {"allow_padded_base64": True}\n'
+    )
+    (entry,) = load_exclusions(listed)
+    assert entry.options == {"allow_padded_base64": True}
+    assert readme_blocks([entry])["deviation-with-option"] == [
+        '- `tests/test_api_jwt.py::T::t[x]`: a reason long enough; passes with `options={"allow_padded_base64": True}`'
+    ]
+    # the options named are jwtkit's (decode, like PyJWT's, ignores names it does not know)
+    from jwtkit.types import Options, SigOptions
+
+    for e in load_exclusions():
+        assert set(e.options) <= set(Options.__annotations__) & set(SigOptions.__annotations__), e.test_id
