@@ -455,7 +455,7 @@ typedef int32_t (*jwtkit_revocation_fn)(void *ctx,
 #define JWTKIT_ERR_CRIT_UNSUPPORTED 206
 
 /*
- Unknown algorithm name, including `none` in any spelling.
+ Unknown algorithm name, including `none` in any spelling, or no `alg` at all.
  */
 #define JWTKIT_ERR_ALG_UNSUPPORTED 300
 
@@ -675,8 +675,8 @@ void jwtkit_string_free(char *s);
  On success `*out_token` receives the token, owned by the caller (free with
  `jwtkit_string_free`), and `*out_token_len` (if not NULL) its length.
 
- Returns the statuses of `jwtkit_jws_sign`. Thread safety: safe to call concurrently
- with the same key.
+ Returns JWTKIT_OK and the statuses of `jwtkit_jws_sign`; JWTKIT_ERR_INVALID_ARGUMENT
+ also for unknown flags. Thread safety: safe to call concurrently with the same key.
  */
 jwtkit_status jwtkit_jws_sign_detached(const struct jwtkit_key *key,
                                        jwtkit_alg alg,
@@ -691,7 +691,7 @@ jwtkit_status jwtkit_jws_sign_detached(const struct jwtkit_key *key,
 
 /*
  As `jwtkit_jws_sign_detached`, for a JWT: `claims_json` must be one JSON object, and
- `typ` defaults to "JWT", as for `jwtkit_sign`.
+ `typ` defaults to "JWT", as for `jwtkit_sign`. Returns JWTKIT_OK and the same statuses.
  */
 jwtkit_status jwtkit_sign_detached(const struct jwtkit_key *key,
                                    jwtkit_alg alg,
@@ -713,8 +713,8 @@ jwtkit_status jwtkit_sign_detached(const struct jwtkit_key *key,
  signature); no claim is checked. `*out_header` (optional) receives the header JSON,
  owned by the caller (free with `jwtkit_string_free`).
 
- Returns the statuses of `jwtkit_jws_verify`; JWTKIT_ERR_TOKEN_MALFORMED for a token
- whose middle segment is not empty. Thread safety: safe to call concurrently with the
+ Returns JWTKIT_OK and the statuses of `jwtkit_jws_verify`; JWTKIT_ERR_TOKEN_MALFORMED
+ for a token whose middle segment is not empty. Thread safety: safe to call concurrently with the
  same key and validation.
  */
 JWTKIT_MUST_USE
@@ -734,7 +734,7 @@ jwtkit_status jwtkit_jws_verify_detached(const uint8_t *token,
  JSON object, the registered claims, then the policy). An unencoded payload
  (`b64: false`) never switches the claim checks off.
 
- Returns the statuses of `jwtkit_verify`. Thread safety: as
+ Returns JWTKIT_OK and the statuses of `jwtkit_verify`. Thread safety: as
  `jwtkit_jws_verify_detached`.
  */
 JWTKIT_MUST_USE
@@ -1253,7 +1253,7 @@ void jwtkit_jwks_source_free(const struct jwtkit_jwks_source *source);
  cooldown; a fed source only notes it for `jwtkit_jwks_source_refresh_wanted`) and, if
  that brought a new set, is verified once more.
 
- Returns what `jwtkit_verify_with_keyset` returns, and JWTKIT_ERR_KEY_SOURCE (no key
+ Returns JWTKIT_OK and the statuses of `jwtkit_verify_with_keyset`, and JWTKIT_ERR_KEY_SOURCE (no key
  set: never fetched or fed, or the last good one is past its maximum staleness; the
  message says why).
  */
@@ -2016,14 +2016,34 @@ jwtkit_status jwtkit_jws_verify(const uint8_t *token,
                                 struct jwtkit_error **out_err);
 
 /*
+ Decodes a compact JWS's header and payload WITHOUT verifying anything, as
+ `jwtkit_decode_unverified` does, but the payload may be any bytes (empty for detached
+ content): `*out_payload` receives it NUL-terminated but possibly holding NUL bytes
+ (use `*out_payload_len`). Outputs optional, owned by the caller (free each with
+ `jwtkit_string_free`).
+
+ Returns JWTKIT_OK and the statuses of `jwtkit_decode_unverified`.
+ */
+jwtkit_status jwtkit_jws_decode_unverified(const uint8_t *token,
+                                           size_t token_len,
+                                           char **out_header,
+                                           size_t *out_header_len,
+                                           char **out_payload,
+                                           size_t *out_payload_len,
+                                           struct jwtkit_error **out_err);
+
+/*
  Decodes a JWT's header and claims WITHOUT verifying anything: no signature, no
  algorithm, no time check. For inspecting a token or choosing which key to verify
- with, never for trusting its content. Both must be JSON objects. Outputs as in
+ with, never for trusting its content. Both must be JSON objects, and the header
+ members verification gives meaning to follow its rules (`kid` a string, `crit`
+ naming only `b64`), whatever the `alg`. Padded segments (AWS ALB) are read. Outputs as in
  `jwtkit_verify` (optional, owned by the caller, freed with `jwtkit_string_free`).
 
  Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_TOKEN_TOO_LARGE,
  JWTKIT_ERR_TOKEN_MALFORMED, JWTKIT_ERR_BASE64, JWTKIT_ERR_JSON, JWTKIT_ERR_JSON_LIMIT,
- JWTKIT_ERR_OUT_OF_MEMORY, JWTKIT_ERR_PANIC.
+ JWTKIT_ERR_HEADER_INVALID, JWTKIT_ERR_CRIT_UNSUPPORTED, JWTKIT_ERR_OUT_OF_MEMORY,
+ JWTKIT_ERR_PANIC.
  */
 jwtkit_status jwtkit_decode_unverified(const uint8_t *token,
                                        size_t token_len,

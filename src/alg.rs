@@ -105,7 +105,9 @@ impl Algorithm {
         if name.eq_ignore_ascii_case("none") {
             Err(Error::AlgUnsupported(format!("`{shown}` (unsecured JWS) is never accepted")))
         } else {
-            Err(Error::AlgUnsupported(format!("`{shown}` is not a supported algorithm")))
+            Err(Error::AlgUnsupported(format!(
+                "Algorithm not supported: `{shown}` is not an algorithm jwtkit implements"
+            )))
         }
     }
 

@@ -107,7 +107,19 @@ fn secret_invalid(text: &[u8], what: &str) -> Error {
     } else {
         "its last character has bits set beyond the encoded bytes (not the canonical encoding)"
     };
-    Error::Base64(format!("{what} is not valid base64url: {problem}"))
+    Error::Base64(format!("{}{what} is not valid base64url: {problem}", segment_label(what)))
+}
+
+/// The words a token's segment errors begin with, as PyJWT words them (its users match
+/// on them): "Invalid crypto padding: " for the signature, and so on; nothing for other
+/// base64url texts.
+fn segment_label(what: &str) -> &'static str {
+    match what {
+        "header" => "Invalid header padding: ",
+        "payload" => "Invalid payload padding: ",
+        "signature" => "Invalid crypto padding: ",
+        _ => "",
+    }
 }
 
 /// The error for `text`, which base64-simd refused: the base64 crate says why.
@@ -117,7 +129,7 @@ fn invalid(text: &[u8], what: &str) -> Error {
         Err(e) => e.to_string(),
         Ok(_) => "refused by the SIMD decoder".into(), // not expected: the two agree (tests)
     };
-    Error::Base64(format!("{what}: invalid base64url ({why})"))
+    Error::Base64(format!("{}{what}: invalid base64url ({why})", segment_label(what)))
 }
 
 #[cfg(test)]

@@ -309,10 +309,13 @@ impl Validation {
         if self.strict_audience {
             return match (&token_aud, self.audiences.as_slice()) {
                 (Audience::One(a), [expected]) if a == expected => Ok(()),
-                (Audience::Many(_), _) => {
-                    Err(Error::AudienceMismatch("`aud` must be a single string (strict audience)".into()))
-                }
-                _ => Err(Error::AudienceMismatch("audience does not match (strict audience)".into())),
+                // PyJWT's words (its users match on them): an array is a claim of the wrong
+                // format under strict audience, not a mismatch.
+                (Audience::Many(_), _) => Err(Error::ClaimInvalid {
+                    claim: "aud",
+                    message: "Invalid claim format in token (strict): `aud` must be a single string".into(),
+                }),
+                _ => Err(Error::AudienceMismatch("Invalid audience (strict): the audience does not match".into())),
             };
         }
         if token_aud.contains_any(&self.audiences) {
@@ -467,7 +470,8 @@ fn string_claim<'a>(claim: Option<&'a Member<'_>>, name: &'static str) -> Result
 /// `aud` as a list. As in PyJWT, an empty string or empty array counts as absent.
 fn audience_claim<'a>(claim: Option<&'a Member<'_>>) -> Result<Option<Audience<'a>>> {
     match claim {
-        None => Ok(None),
+        // `null`, "" and [] name no audience: the claim is read as absent (as PyJWT does).
+        None | Some(Member::Null) => Ok(None),
         Some(Member::Str(s)) if s.is_empty() => Ok(None),
         Some(Member::Str(s)) => Ok(Some(Audience::One(s))),
         Some(Member::Array { first_other: Some(kind), .. }) => Err(Error::ClaimInvalid {

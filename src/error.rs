@@ -88,7 +88,7 @@ pub enum Error {
     /// C status: `JWTKIT_ERR_CRIT_UNSUPPORTED`.
     #[error("header: {0}")]
     CritUnsupported(String),
-    /// An unknown algorithm name, `none` in any spelling included.
+    /// An unknown algorithm name, `none` in any spelling included, or no `alg` at all.
     ///
     /// C status: `JWTKIT_ERR_ALG_UNSUPPORTED`.
     #[error("algorithm: {0}")]

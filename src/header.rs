@@ -68,10 +68,14 @@ pub(crate) fn decode_header(encoded: &[u8], limits: &Limits) -> Result<(Vec<u8>,
     Ok((bytes, header))
 }
 
-/// A header segment checked as JSON, not read (for tokens only inspected).
+/// A header segment of a token only inspected: one JSON object, whose members jwtkit
+/// gives meaning to follow the rules verification applies (`kid` a string, `crit`
+/// well formed and naming only `b64`, ...), whatever its `alg`.
 pub(crate) fn check_header_json(encoded: &[u8], limits: &Limits) -> Result<Vec<u8>> {
     let bytes = decode_header_bytes(encoded, limits)?;
-    json::check_object_limited(&bytes, "header", limits.max_depth)?;
+    let header = json::parse_object_limited(&bytes, "header", limits.max_depth)?;
+    let (strings, crit, b64) = object_members(&header);
+    check_header_members(strings, crit.as_ref().map(|c| c.as_deref().map_err(|e| *e)), b64, Content::Detached)?;
     Ok(bytes)
 }
 
@@ -146,9 +150,10 @@ impl HeaderReader<'_> {
     fn finish(self, content: Content) -> Result<Header> {
         let crit = self.crit.as_ref().map(|crit| match crit {
             Member::Array { strings, first_other: None } if !strings.is_empty() => {
-                Some(strings.iter().map(|s| s.as_ref()).collect::<Vec<&str>>())
+                Ok(strings.iter().map(|s| s.as_ref()).collect::<Vec<&str>>())
             }
-            _ => None,
+            Member::Array { first_other: Some(_), .. } => Err(CRIT_NOT_STRINGS),
+            _ => Err(CRIT_NOT_A_LIST),
         });
         let kind = |m: &Option<Member>| m.as_ref().map(Member::kind);
         let b64 = self.b64.as_ref().map(|m| match m {
@@ -157,12 +162,12 @@ impl HeaderReader<'_> {
         });
         check_header_members(
             [("kid", kind(&self.kid)), ("typ", kind(&self.typ)), ("cty", kind(&self.cty))],
-            crit.as_ref().map(|c| c.as_deref()),
+            crit.as_ref().map(|c| c.as_deref().map_err(|e| *e)),
             b64,
             content,
         )?;
         let alg = match &self.alg {
-            None => return Err(Error::HeaderInvalid("member `alg` is required".into())),
+            None => return Err(Error::AlgUnsupported("Algorithm not specified: member `alg` is required".into())),
             Some(Member::Str(name)) => Algorithm::from_name(name)?,
             Some(other) => {
                 return Err(Error::HeaderInvalid(format!("member `alg` must be a string, got {}", other.kind().name())))
@@ -194,19 +199,23 @@ pub(crate) enum Content {
 /// `read_header` applies the same rules through `check_header_members`.
 pub(crate) fn check_header(header: &Object) -> Result<()> {
     let (strings, crit, b64) = object_members(header);
-    check_header_members(strings, crit.as_ref().map(|c| c.as_deref()), b64, Content::Attached)
+    check_header_members(strings, crit.as_ref().map(|c| c.as_deref().map_err(|e| *e)), b64, Content::Attached)
 }
+
+/// PyJWT's words for a malformed `crit` (its users match on them).
+const CRIT_NOT_A_LIST: &str = "Invalid 'crit' header: must be a non-empty list";
+const CRIT_NOT_STRINGS: &str = "Invalid 'crit' header: values must be strings";
+
+/// `crit` as read: its names, or what is wrong with it.
+type Crit<'a> = std::result::Result<Vec<&'a str>, &'static str>;
 
 /// The members the header rules look at, read from a JSON object.
 #[allow(clippy::type_complexity)]
-fn object_members(
-    header: &Object,
-) -> ([(&'static str, Option<Kind>); 3], Option<Option<Vec<&str>>>, Option<Option<bool>>) {
+fn object_members(header: &Object) -> ([(&'static str, Option<Kind>); 3], Option<Crit<'_>>, Option<Option<bool>>) {
     let kind = |name| header.get(name).map(Kind::of);
-    let crit = header.get("crit").map(|crit| {
-        crit.as_array()
-            .filter(|a| !a.is_empty())
-            .and_then(|a| a.iter().map(Value::as_str).collect::<Option<Vec<&str>>>())
+    let crit = header.get("crit").map(|crit| match crit.as_array() {
+        Some(a) if !a.is_empty() => a.iter().map(Value::as_str).collect::<Option<Vec<&str>>>().ok_or(CRIT_NOT_STRINGS),
+        _ => Err(CRIT_NOT_A_LIST),
     });
     let b64 = header.get("b64").map(Value::as_bool);
     ([("kid", kind("kid")), ("typ", kind("typ")), ("cty", kind("cty"))], crit, b64)
@@ -218,7 +227,7 @@ fn object_members(
 /// extensions; a verifier that does not refuses the token, jwtkit included.
 pub(crate) fn check_signing_header(header: &Object, content: Content) -> Result<()> {
     let (strings, crit, b64) = object_members(header);
-    if let Some(Some(names)) = &crit {
+    if let Some(Ok(names)) = &crit {
         const REGISTERED: [&str; 11] =
             ["alg", "jku", "jwk", "kid", "x5u", "x5c", "x5t", "x5t#S256", "typ", "cty", "crit"];
         for name in names {
@@ -234,9 +243,9 @@ pub(crate) fn check_signing_header(header: &Object, content: Content) -> Result<
         }
         let known: Vec<&str> = names.iter().copied().filter(|n| *n == "b64").collect();
         let crit = (!known.is_empty()).then_some(known);
-        return check_header_members(strings, crit.as_deref().map(Some), b64, content);
+        return check_header_members(strings, crit.as_deref().map(Ok), b64, content);
     }
-    check_header_members(strings, crit.as_ref().map(|c| c.as_deref()), b64, content)
+    check_header_members(strings, crit.as_ref().map(|c| c.as_deref().map_err(|e| *e)), b64, content)
 }
 
 /// The header rules, on what a reader found: the kinds of the string members, `crit`
@@ -244,13 +253,20 @@ pub(crate) fn check_signing_header(header: &Object, content: Content) -> Result<
 /// present but not a boolean; its value).
 fn check_header_members(
     strings: [(&str, Option<Kind>); 3],
-    crit: Option<Option<&[&str]>>,
+    crit: Option<std::result::Result<&[&str], &'static str>>,
     b64: Option<Option<bool>>,
     content: Content,
 ) -> Result<()> {
     for (name, kind) in strings {
         match kind {
             None | Some(Kind::String) => {}
+            // PyJWT's words for `kid` (its users match on them).
+            Some(other) if name == "kid" => {
+                return Err(Error::HeaderInvalid(format!(
+                    "Key ID header parameter must be a string: member `kid` is {}",
+                    other.name()
+                )))
+            }
             Some(other) => {
                 return Err(Error::HeaderInvalid(format!("member `{name}` must be a string, got {}", other.name())))
             }
@@ -258,13 +274,16 @@ fn check_header_members(
     }
     let names = match crit {
         None => &[][..],
-        Some(None) => return Err(Error::HeaderInvalid("`crit` must be a non-empty array of strings".into())),
-        Some(Some(names)) => names,
+        Some(Err(problem)) => return Err(Error::HeaderInvalid(problem.into())),
+        Some(Ok(names)) => names,
     };
     for name in names {
         let shown = crate::error::excerpt(name, 64);
         if *name != "b64" {
             return Err(Error::CritUnsupported(format!("Unsupported critical extension: {shown}")));
+        }
+        if b64.is_none() {
+            return Err(Error::HeaderInvalid("Critical extension 'b64' is missing from headers".into()));
         }
         if content == Content::Attached {
             return Err(Error::CritUnsupported(
@@ -278,9 +297,9 @@ fn check_header_members(
             "`b64` (RFC 7797) is only supported with a detached payload: verify with the detached-payload call".into(),
         )),
         (Some(None), Content::Detached) => Err(Error::HeaderInvalid("`b64` must be a boolean".into())),
-        (Some(Some(_)), Content::Detached) if !names.contains(&"b64") => {
-            Err(Error::HeaderInvalid("`b64` must be listed in `crit` (RFC 7797 §6)".into()))
-        }
+        (Some(Some(_)), Content::Detached) if !names.contains(&"b64") => Err(Error::HeaderInvalid(
+            "The 'b64' header parameter requires 'b64' to be listed in 'crit' (RFC 7797 §6)".into(),
+        )),
         (Some(Some(_)), Content::Detached) => Ok(()),
     }
 }
@@ -355,12 +374,13 @@ mod tests {
     fn both_header_readers_apply_the_same_rules() {
         let limits = Limits::default();
         for (json, want) in [
-            (r#"{"alg":"HS256","kid":1}"#, "member `kid` must be a string, got a number"),
+            (r#"{"alg":"HS256","kid":1}"#, "Key ID header parameter must be a string: member `kid` is a number"),
             (r#"{"alg":"HS256","typ":null}"#, "member `typ` must be a string, got null"),
             (r#"{"alg":"HS256","cty":["JWT"]}"#, "member `cty` must be a string, got an array"),
-            (r#"{"alg":"HS256","crit":[]}"#, "`crit` must be a non-empty array of strings"),
-            (r#"{"alg":"HS256","crit":["exp",1]}"#, "`crit` must be a non-empty array of strings"),
-            (r#"{"alg":"HS256","crit":"exp"}"#, "`crit` must be a non-empty array of strings"),
+            (r#"{"alg":"HS256","crit":[]}"#, "Invalid 'crit' header: must be a non-empty list"),
+            (r#"{"alg":"HS256","crit":["exp",1]}"#, "Invalid 'crit' header: values must be strings"),
+            (r#"{"alg":"HS256","crit":"exp"}"#, "Invalid 'crit' header: must be a non-empty list"),
+            (r#"{"alg":"HS256","crit":["b64"]}"#, "Critical extension 'b64' is missing from headers"),
             (r#"{"alg":"HS256","crit":["exp"]}"#, "Unsupported critical extension: exp"),
             (r#"{"alg":"HS256","crit":["b64"],"b64":false}"#, "only supported with a detached payload"),
             (
@@ -378,9 +398,10 @@ mod tests {
         let encoded = crate::b64::encode(br#"{"typ":"JWT","alg":"ES256","kid":"k\u0031","x":{"alg":1}}"#);
         let (_, header) = read_header(encoded.as_bytes(), &limits, &mut [], Content::Attached).unwrap();
         assert_eq!(header, Header { kid: Some("k1".into()), typ: Some("JWT".into()), ..Header::new(Algorithm::ES256) });
-        for (json, want) in
-            [(r#"{"typ":"JWT"}"#, "member `alg` is required"), (r#"{"alg":5}"#, "must be a string, got a number")]
-        {
+        for (json, want) in [
+            (r#"{"typ":"JWT"}"#, "Algorithm not specified: member `alg` is required"),
+            (r#"{"alg":5}"#, "must be a string, got a number"),
+        ] {
             let encoded = crate::b64::encode(json.as_bytes());
             let err = read_header(encoded.as_bytes(), &limits, &mut [], Content::Attached).unwrap_err().to_string();
             assert!(err.ends_with(want), "{json}: {err}");
@@ -402,7 +423,7 @@ mod tests {
         assert!(read(r#"{"alg":"HS256","b64":true,"crit":["b64"]}"#).unwrap().b64);
         assert!(read(r#"{"alg":"HS256"}"#).unwrap().b64);
         for (json, want) in [
-            (r#"{"alg":"HS256","b64":false}"#, "`b64` must be listed in `crit`"),
+            (r#"{"alg":"HS256","b64":false}"#, "requires 'b64' to be listed in 'crit'"),
             (r#"{"alg":"HS256","b64":"false","crit":["b64"]}"#, "`b64` must be a boolean"),
             (r#"{"alg":"HS256","b64":false,"crit":["b64","exp"]}"#, "Unsupported critical extension: exp"),
         ] {

@@ -35,7 +35,7 @@ pub fn parse_object_limited(bytes: &[u8], what: &str, max_depth: usize) -> Resul
     let too_deep = Cell::new(false);
     match read(bytes, StrictSeed(CheckSeed { depth: 0, max_depth, too_deep: &too_deep })) {
         Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(Error::Json(format!("{what}: must be a JSON object"))),
+        Ok(_) => Err(not_an_object(what)),
         Err(e) => Err(classify(bytes, what, e, too_deep.get(), max_depth)),
     }
 }
@@ -55,7 +55,7 @@ pub fn check_object_limited(bytes: &[u8], what: &str, max_depth: usize) -> Resul
     let too_deep = Cell::new(false);
     match read(bytes, CheckSeed { depth: 0, max_depth, too_deep: &too_deep }) {
         Ok(Kind::Object) => Ok(()),
-        Ok(_) => Err(Error::Json(format!("{what}: must be a JSON object"))),
+        Ok(_) => Err(not_an_object(what)),
         Err(e) => Err(classify(bytes, what, e, too_deep.get(), max_depth)),
     }
 }
@@ -76,7 +76,7 @@ pub fn scan_object<'de, S: MemberSink<'de>>(
     let too_deep = Cell::new(false);
     match read(bytes, ScanSeed { check: CheckSeed { depth: 0, max_depth, too_deep: &too_deep }, sink }) {
         Ok(Kind::Object) => Ok(()),
-        Ok(_) => Err(Error::Json(format!("{what}: must be a JSON object"))),
+        Ok(_) => Err(not_an_object(what)),
         Err(e) => Err(classify(bytes, what, e, too_deep.get(), max_depth)),
     }
 }
@@ -101,16 +101,31 @@ fn read_all<'de, R: serde_json::de::Read<'de>, S: DeserializeSeed<'de>>(
     Ok(value)
 }
 
+/// What a JSON error about `what` begins with: PyJWT's words for a token's header and
+/// payload ("Invalid payload string: "; its users match on them), else `what: `.
+fn label(what: &str) -> String {
+    match what {
+        "header" => "Invalid header string: ".into(),
+        "claims" | "payload" => "Invalid payload string: ".into(),
+        _ => format!("{what}: "),
+    }
+}
+
+fn not_an_object(what: &str) -> Error {
+    Error::Json(format!("{}must be a json object", label(what)))
+}
+
 fn classify(bytes: &[u8], what: &str, e: serde_json::Error, too_deep: bool, max_depth: usize) -> Error {
+    let what = label(what);
     if too_deep {
-        return Error::JsonLimit(format!("{what}: JSON nested deeper than {max_depth} levels"));
+        return Error::JsonLimit(format!("{what}JSON nested deeper than {max_depth} levels"));
     }
     let hint = if bytes.starts_with(b"\xEF\xBB\xBF") { " (byte order mark)" } else { "" };
     // serde_json's own texts quote nothing of the input (the visitors here accept every
     // kind of value, so no "invalid type: string \"…\"" arises, and the one custom text
     // that quotes, the duplicate name, is an `excerpt`); `tidy` keeps that true of any
     // version of it: escaped and cut all the same.
-    Error::Json(format!("{what}: invalid JSON{hint}: {}", crate::error::tidy(&e.to_string(), 160)))
+    Error::Json(format!("{what}invalid JSON{hint}: {}", crate::error::tidy(&e.to_string(), 160)))
 }
 
 /// The validating twin of `StrictSeed`: same rules, builds nothing (member names are

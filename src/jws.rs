@@ -15,6 +15,7 @@ use crate::error::{Error, Result};
 use crate::header::{self, Content, Header};
 use crate::json::{self, Object};
 use crate::key::Key;
+use crate::limits::Limits;
 
 /// A token whose signature verified: the exact header JSON and payload bytes.
 #[derive(Debug, Clone)]
@@ -57,10 +58,11 @@ pub(crate) fn split(token: &[u8], max_len: usize) -> Result<Segments<'_>> {
             [first, last]
         }
         _ => {
-            let count = memchr::memchr_iter(b'.', token).count();
+            // PyJWT's words lead ("Not enough segments"): its users match on them.
+            let found = memchr::memchr_iter(b'.', token).count() + 1;
+            let which = if found < 3 { "Not enough segments" } else { "Too many segments" };
             return Err(Error::TokenMalformed(format!(
-                "a compact JWS has 3 segments separated by '.', found {}",
-                count + 1
+                "{which}: a compact JWS has 3 segments separated by '.', found {found}"
             )));
         }
     };
@@ -212,7 +214,10 @@ fn check_signature<K: KeySource + ?Sized>(
     let alg = header.alg;
     if !validation.allows(alg) {
         let allowed: Vec<&str> = validation.algorithms().iter().map(|a| a.name()).collect();
-        return Err(Error::AlgNotAllowed(format!("{} is not in the allow-list {allowed:?}", alg.name())));
+        return Err(Error::AlgNotAllowed(format!(
+            "The specified alg value is not allowed: {} is not in the allow-list {allowed:?}",
+            alg.name()
+        )));
     }
     let mut signature_buf = [MaybeUninit::uninit(); 528];
     let signature = b64::decode_small(encoded_signature, &mut signature_buf, "signature")?;
@@ -233,6 +238,17 @@ fn check_signature<K: KeySource + ?Sized>(
         }
     }
     Err(first_error.expect("at least one candidate was tried"))
+}
+
+/// Decodes a compact JWS's header and payload WITHOUT verifying anything (public as
+/// `dangerous::decode_jws_unverified`): the header as for inspection
+/// (`header::check_header_json`), the payload any bytes (empty for detached content).
+/// Padded segments are read (AWS ALB's tokens are inspected before a key is known).
+pub(crate) fn decode_unverified(token: &[u8], limits: &Limits) -> Result<(Vec<u8>, Vec<u8>)> {
+    let seg = split(token, limits.max_token_len)?;
+    let header_json = header::check_header_json(strip_padding(seg.header, "header")?, limits)?;
+    let payload = b64::decode(strip_padding(seg.payload, "payload")?, "payload")?;
+    Ok((header_json, payload))
 }
 
 /// Verifies a compact JWS whose payload travels apart (RFC 7515 Appendix F): `token`

@@ -7,7 +7,7 @@ use crate::claims::Validation;
 use std::mem::MaybeUninit;
 
 use crate::error::{Error, Result};
-use crate::header::{self, Header};
+use crate::header::Header;
 use crate::json::{self, Object};
 use crate::jws;
 use crate::key::Key;
@@ -116,9 +116,7 @@ pub(crate) fn verify_into<'b, 'p, K: jws::KeySource + ?Sized, E: From<Error>>(
 /// inspected for their `kid` before any key is known); verification refuses them
 /// unless its policy allows them.
 pub(crate) fn decode_unverified(token: &[u8], limits: &Limits) -> Result<(Vec<u8>, Vec<u8>)> {
-    let seg = jws::split(token, limits.max_token_len)?;
-    let header_json = header::check_header_json(jws::strip_padding(seg.header, "header")?, limits)?;
-    let claims_json = crate::b64::decode(jws::strip_padding(seg.payload, "payload")?, "payload")?;
+    let (header_json, claims_json) = jws::decode_unverified(token, limits)?;
     json::check_object_limited(&claims_json, "claims", limits.max_depth)?;
     Ok((header_json, claims_json))
 }

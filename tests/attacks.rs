@@ -397,6 +397,12 @@ impl Policy {
         finish(st, err).expect("disable_checks");
         self
     }
+    fn audience(self, audience: &str) -> Policy {
+        let mut err: *mut jwtkit_error = ptr::null_mut();
+        let st = unsafe { jwtkit_validation_add_audience(self.0, audience.as_ptr(), audience.len(), &mut err) };
+        finish(st, err).expect("add_audience");
+        self
+    }
 }
 
 const ALL_ALGS: [i32; 13] = [
@@ -663,7 +669,7 @@ fn alg_names_match_exactly() {
         r.reject(format!("alg {alg:?}"), verify(&token, &key, &policy), JWTKIT_ERR_ALG_UNSUPPORTED);
     }
     for (hdr, want) in [
-        (r#"{"typ":"JWT"}"#, JWTKIT_ERR_HEADER_INVALID),
+        (r#"{"typ":"JWT"}"#, JWTKIT_ERR_ALG_UNSUPPORTED),
         (r#"{"alg":null}"#, JWTKIT_ERR_HEADER_INVALID),
         (r#"{"alg":256}"#, JWTKIT_ERR_HEADER_INVALID),
         (r#"{"alg":["HS256"]}"#, JWTKIT_ERR_HEADER_INVALID),
@@ -1978,9 +1984,9 @@ fn wrong_types_for_registered_claims_are_errors_not_absent() {
                 r#""2030-01-01T00:00:00Z""#,
             ]
         } else if *claim == "aud" {
+            // `null` is read as no audience, like "" and [] (as PyJWT reads it): below.
             vec![
                 "1",
-                "null",
                 "true",
                 "false",
                 r#"{"a":"x"}"#,
@@ -2006,6 +2012,13 @@ fn wrong_types_for_registered_claims_are_errors_not_absent() {
             );
         }
     }
+    // `"aud": null` names no audience: a policy expecting one refuses it as missing, and
+    // never as matching; with the check off it is accepted as an absent claim.
+    let claims = r#"{"sub0":"x","aud":null}"#;
+    let token = s.token("HS256", &header("HS256"), claims.as_bytes());
+    let expecting = Policy::all().audience("api");
+    r.reject(format!("{claims} (audience expected)"), verify(&token, &key, &expecting), JWTKIT_ERR_CLAIM_MISSING);
+    r.accept(format!("{claims} (no audience expected)"), verify(&token, &key, &strict));
     r.done("wrong_types_for_registered_claims_are_errors_not_absent");
 }
 

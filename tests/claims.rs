@@ -702,11 +702,19 @@ fn wrong_types_for_registered_claims() {
             rows.push(row(format!("{claim} = {bad}"), format!("{{{}:{bad}}}", q(claim)), none, INVALID));
         }
     }
-    // aud: a string or an array of strings.
+    // aud: a string or an array of strings (`null`, like "" and [], names none: below).
+    rows.push(row("aud = null", r#"{"aud":null}"#, none, OK));
+    rows.push(row(
+        "aud = null, api expected",
+        r#"{"aud":null}"#,
+        |p| {
+            p.audience("api");
+        },
+        MISSING,
+    ));
     for bad in [
         "1",
         "true",
-        "null",
         "{}",
         r#"{"aud":"api"}"#,
         "[1]",
@@ -819,7 +827,8 @@ fn audience() {
             ),
             // strict (PyJWT strict_aud): a single string equal to the single expected one
             row("strict, string equal", aud(r#""api""#), strict, OK),
-            row("strict, array of one", aud(r#"["api"]"#), strict, AUD),
+            // An array is a claim of the wrong format under strict audience (PyJWT's words).
+            row("strict, array of one", aud(r#"["api"]"#), strict, INVALID),
             row("strict, string different", aud(r#""web""#), strict, AUD),
             row("strict, missing", claims!(), strict, MISSING),
             row(

@@ -31,8 +31,8 @@ fn encoded_arg(flags: u32) -> Result<bool, Failure> {
 /// On success `*out_token` receives the token, owned by the caller (free with
 /// `jwtkit_string_free`), and `*out_token_len` (if not NULL) its length.
 ///
-/// Returns the statuses of `jwtkit_jws_sign`. Thread safety: safe to call concurrently
-/// with the same key.
+/// Returns JWTKIT_OK and the statuses of `jwtkit_jws_sign`; JWTKIT_ERR_INVALID_ARGUMENT
+/// also for unknown flags. Thread safety: safe to call concurrently with the same key.
 #[no_mangle]
 pub unsafe extern "C" fn jwtkit_jws_sign_detached(
     key: *const jwtkit_key,
@@ -58,7 +58,7 @@ pub unsafe extern "C" fn jwtkit_jws_sign_detached(
 }
 
 /// As `jwtkit_jws_sign_detached`, for a JWT: `claims_json` must be one JSON object, and
-/// `typ` defaults to "JWT", as for `jwtkit_sign`.
+/// `typ` defaults to "JWT", as for `jwtkit_sign`. Returns JWTKIT_OK and the same statuses.
 #[no_mangle]
 pub unsafe extern "C" fn jwtkit_sign_detached(
     key: *const jwtkit_key,
@@ -91,8 +91,8 @@ pub unsafe extern "C" fn jwtkit_sign_detached(
 /// signature); no claim is checked. `*out_header` (optional) receives the header JSON,
 /// owned by the caller (free with `jwtkit_string_free`).
 ///
-/// Returns the statuses of `jwtkit_jws_verify`; JWTKIT_ERR_TOKEN_MALFORMED for a token
-/// whose middle segment is not empty. Thread safety: safe to call concurrently with the
+/// Returns JWTKIT_OK and the statuses of `jwtkit_jws_verify`; JWTKIT_ERR_TOKEN_MALFORMED
+/// for a token whose middle segment is not empty. Thread safety: safe to call concurrently with the
 /// same key and validation.
 #[must_use]
 #[no_mangle]
@@ -122,7 +122,7 @@ pub unsafe extern "C" fn jwtkit_jws_verify_detached(
 /// JSON object, the registered claims, then the policy). An unencoded payload
 /// (`b64: false`) never switches the claim checks off.
 ///
-/// Returns the statuses of `jwtkit_verify`. Thread safety: as
+/// Returns JWTKIT_OK and the statuses of `jwtkit_verify`. Thread safety: as
 /// `jwtkit_jws_verify_detached`.
 #[must_use]
 #[no_mangle]

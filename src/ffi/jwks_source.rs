@@ -472,7 +472,7 @@ pub unsafe extern "C" fn jwtkit_jwks_source_free(source: *const jwtkit_jwks_sour
 /// cooldown; a fed source only notes it for `jwtkit_jwks_source_refresh_wanted`) and, if
 /// that brought a new set, is verified once more.
 ///
-/// Returns what `jwtkit_verify_with_keyset` returns, and JWTKIT_ERR_KEY_SOURCE (no key
+/// Returns JWTKIT_OK and the statuses of `jwtkit_verify_with_keyset`, and JWTKIT_ERR_KEY_SOURCE (no key
 /// set: never fetched or fed, or the last good one is past its maximum staleness; the
 /// message says why).
 #[no_mangle]

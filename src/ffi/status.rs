@@ -58,7 +58,7 @@ pub const JWTKIT_ERR_JSON_LIMIT: jwtkit_status = 204; // from Error::JsonLimit
 pub const JWTKIT_ERR_HEADER_INVALID: jwtkit_status = 205; // from Error::HeaderInvalid
 /// `crit` names an extension jwtkit does not implement.
 pub const JWTKIT_ERR_CRIT_UNSUPPORTED: jwtkit_status = 206; // from Error::CritUnsupported
-/// Unknown algorithm name, including `none` in any spelling.
+/// Unknown algorithm name, including `none` in any spelling, or no `alg` at all.
 pub const JWTKIT_ERR_ALG_UNSUPPORTED: jwtkit_status = 300; // from Error::AlgUnsupported
 /// The token's algorithm is not in the caller's allow-list.
 pub const JWTKIT_ERR_ALG_NOT_ALLOWED: jwtkit_status = 301; // from Error::AlgNotAllowed

@@ -188,14 +188,43 @@ pub unsafe extern "C" fn jwtkit_jws_verify(
     })
 }
 
+/// Decodes a compact JWS's header and payload WITHOUT verifying anything, as
+/// `jwtkit_decode_unverified` does, but the payload may be any bytes (empty for detached
+/// content): `*out_payload` receives it NUL-terminated but possibly holding NUL bytes
+/// (use `*out_payload_len`). Outputs optional, owned by the caller (free each with
+/// `jwtkit_string_free`).
+///
+/// Returns JWTKIT_OK and the statuses of `jwtkit_decode_unverified`.
+#[no_mangle]
+pub unsafe extern "C" fn jwtkit_jws_decode_unverified(
+    token: *const u8,
+    token_len: usize,
+    out_header: *mut *mut c_char,
+    out_header_len: *mut usize,
+    out_payload: *mut *mut c_char,
+    out_payload_len: *mut usize,
+    out_err: *mut *mut jwtkit_error,
+) -> jwtkit_status {
+    fallible(out_err, || {
+        let token = unsafe { input(token, token_len, "token") }?;
+        let (header_json, payload) = crate::dangerous::decode_jws_unverified(token, &Default::default())?;
+        let header = OutString::new(out_header, out_header_len);
+        let payload_out = OutString::new(out_payload, out_payload_len);
+        write_pair(&header, &header_json, &payload_out, &payload)
+    })
+}
+
 /// Decodes a JWT's header and claims WITHOUT verifying anything: no signature, no
 /// algorithm, no time check. For inspecting a token or choosing which key to verify
-/// with, never for trusting its content. Both must be JSON objects. Outputs as in
+/// with, never for trusting its content. Both must be JSON objects, and the header
+/// members verification gives meaning to follow its rules (`kid` a string, `crit`
+/// naming only `b64`), whatever the `alg`. Padded segments (AWS ALB) are read. Outputs as in
 /// `jwtkit_verify` (optional, owned by the caller, freed with `jwtkit_string_free`).
 ///
 /// Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_TOKEN_TOO_LARGE,
 /// JWTKIT_ERR_TOKEN_MALFORMED, JWTKIT_ERR_BASE64, JWTKIT_ERR_JSON, JWTKIT_ERR_JSON_LIMIT,
-/// JWTKIT_ERR_OUT_OF_MEMORY, JWTKIT_ERR_PANIC.
+/// JWTKIT_ERR_HEADER_INVALID, JWTKIT_ERR_CRIT_UNSUPPORTED, JWTKIT_ERR_OUT_OF_MEMORY,
+/// JWTKIT_ERR_PANIC.
 #[no_mangle]
 pub unsafe extern "C" fn jwtkit_decode_unverified(
     token: *const u8,

@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 use ureq::http::Uri;
 use ureq::tls::{Certificate, RootCerts, TlsConfig, TlsProvider};
 
-use super::FetchOptions;
 use crate::error::{Error, Result};
+use crate::jwks_source::options::FetchOptions;
 
 /// An HTTP answer, read whole.
 #[derive(Debug)]

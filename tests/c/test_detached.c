@@ -178,6 +178,42 @@ static void test_padding(const jwtkit_key *key, jwtkit_validation *v)
     jwtkit_string_free(tok);
 }
 
+/* Unverified decoding: any payload bytes (empty for detached content), the header
+ * rules of verification whatever the alg. */
+static void test_unverified(const jwtkit_key *key)
+{
+    char *tok = NULL, *hdr = NULL, *payload = NULL;
+    size_t pl = 99;
+    /* eyJhbGciOiJYWSIsImtpZCI6MX0 = {"alg":"XY","kid":1} */
+    static const char bad_kid[] = "eyJhbGciOiJYWSIsImtpZCI6MX0.eyJhIjoxfQ.c2ln";
+    /* eyJhbGciOiJYWSIsImNyaXQiOlsiZXh0Il0sImV4dCI6MX0 = {"alg":"XY","crit":["ext"],"ext":1} */
+    static const char bad_crit[] = "eyJhbGciOiJYWSIsImNyaXQiOlsiZXh0Il0sImV4dCI6MX0.eyJhIjoxfQ.c2ln";
+    /* eyJhbGciOiJYWSJ9 = {"alg":"XY"}: an unknown alg is still inspectable */
+    static const char odd_alg[] = "eyJhbGciOiJYWSJ9.cmF3.c2ln";
+    EXPECT_OK(jwtkit_jws_sign_detached(key, JWTKIT_ALG_HS256, u8("raw bytes"), 9, NULL, 0, JWTKIT_JWS_UNENCODED,
+                                       &tok, NULL, ERR));
+    if (tok != NULL) {
+        EXPECT_OK(jwtkit_jws_decode_unverified(u8(tok), strlen(tok), &hdr, NULL, &payload, &pl, ERR));
+        CHECK(hdr != NULL && strstr(hdr, "\"b64\":false") != NULL);
+        CHECK(payload != NULL && pl == 0);
+        jwtkit_string_free(hdr);
+        jwtkit_string_free(payload);
+        jwtkit_string_free(tok);
+    }
+    hdr = payload = NULL;
+    EXPECT_OK(jwtkit_jws_decode_unverified(u8(odd_alg), strlen(odd_alg), &hdr, NULL, &payload, &pl, ERR));
+    CHECK(payload != NULL && pl == 3 && memcmp(payload, "raw", 3) == 0);
+    jwtkit_string_free(hdr);
+    jwtkit_string_free(payload);
+    EXPECT(JWTKIT_ERR_HEADER_INVALID,
+           jwtkit_jws_decode_unverified(u8(bad_kid), strlen(bad_kid), NULL, NULL, NULL, NULL, ERR));
+    EXPECT(JWTKIT_ERR_HEADER_INVALID, jwtkit_decode_unverified(u8(bad_kid), strlen(bad_kid), NULL, NULL, NULL, NULL,
+                                                               ERR));
+    EXPECT(JWTKIT_ERR_CRIT_UNSUPPORTED,
+           jwtkit_jws_decode_unverified(u8(bad_crit), strlen(bad_crit), NULL, NULL, NULL, NULL, ERR));
+    EXPECT(JWTKIT_ERR_NULL_ARGUMENT, jwtkit_jws_decode_unverified(NULL, 3, NULL, NULL, NULL, NULL, ERR));
+}
+
 int main(void)
 {
     const jwtkit_key *key = NULL;
@@ -191,6 +227,7 @@ int main(void)
     test_claims_still_checked(key, v);
     test_refusals(key, v);
     test_padding(key, v);
+    test_unverified(key);
     jwtkit_validation_free(v);
     jwtkit_key_free(key);
     printf("%d passed, %d failed\n", g_passed, g_failed);

@@ -242,6 +242,7 @@ _SIGNATURES: Dict[str, Tuple[Any, List[Any]]] = {
     "jwtkit_validation_set_limit": (_S, [handle, jwtkit_limit, c_uint64, err_out]),
     "jwtkit_validation_allow_padded_base64": (_S, [handle, c_bool, err_out]),
     "jwtkit_validation_check_claims": (_S, [handle, in_bytes, c_size_t, in_bytes, c_size_t, err_out]),
+    "jwtkit_jws_decode_unverified": (_S, [in_bytes, c_size_t, str_out, size_out, str_out, size_out, err_out]),
     # detached content (RFC 7515 Appendix F) and unencoded payloads (RFC 7797)
     "jwtkit_jws_sign_detached": (
         _S,
