@@ -646,6 +646,14 @@ public:
     }
     Validation &&strict_audience(bool strict = true) && { return std::move(this->strict_audience(strict)); }
 
+    /// Accepts base64-padded segments, as AWS Application Load Balancer writes them.
+    Validation &allow_padded_base64(bool allow = true) & {
+        detail::Call call;
+        call.check(jwtkit_validation_allow_padded_base64(v_, allow, call.err()));
+        return *this;
+    }
+    Validation &&allow_padded_base64(bool allow = true) && { return std::move(this->allow_padded_base64(allow)); }
+
     /// Requires `sub` to equal `sub`.
     Validation &subject(std::string_view sub) & {
         detail::Call call;
@@ -985,6 +993,60 @@ inline Jws verify_jws(std::string_view token, const KeySet &keys, const Validati
     Jws v;
     v.header = header.take();
     v.payload = payload.take();
+    return v;
+}
+
+/// How a detached payload is signed: base64url (RFC 7515 Appendix F), or as its own
+/// bytes (`b64: false`, RFC 7797).
+enum class Payload { Encoded, Unencoded };
+
+/// Signs any payload bytes with the payload detached: returns `header..signature`.
+inline std::string sign_jws_detached(const Key &key, Alg alg, std::string_view payload,
+                                     Payload how = Payload::Encoded, std::string_view header_json = {}) {
+    detail::Call call;
+    detail::Out token;
+    uint32_t flags = how == Payload::Unencoded ? JWTKIT_JWS_UNENCODED : 0;
+    call.check(jwtkit_jws_sign_detached(key.get(), static_cast<jwtkit_alg>(alg), detail::bytes(payload),
+                                        payload.size(), detail::bytes(header_json), header_json.size(), flags,
+                                        token.ptr(), token.len(), call.err()));
+    return token.take();
+}
+
+/// Signs a JWT whose claims travel apart: returns `header..signature`.
+inline std::string sign_detached(const Key &key, Alg alg, std::string_view claims_json,
+                                 Payload how = Payload::Encoded, std::string_view header_json = {}) {
+    detail::Call call;
+    detail::Out token;
+    uint32_t flags = how == Payload::Unencoded ? JWTKIT_JWS_UNENCODED : 0;
+    call.check(jwtkit_sign_detached(key.get(), static_cast<jwtkit_alg>(alg), detail::bytes(claims_json),
+                                    claims_json.size(), detail::bytes(header_json), header_json.size(), flags,
+                                    token.ptr(), token.len(), call.err()));
+    return token.take();
+}
+
+/// Verifies a JWS whose payload travels apart (`header..signature` and the payload);
+/// returns the header JSON. No claim is checked.
+inline std::string verify_jws_detached(std::string_view token, std::string_view payload, const Key &key,
+                                       const Validation &policy) {
+    detail::Call call;
+    detail::Out header;
+    call.check(jwtkit_jws_verify_detached(detail::bytes(token), token.size(), detail::bytes(payload), payload.size(),
+                                          key.get(), policy.get(), header.ptr(), header.len(), call.err()));
+    return header.take();
+}
+
+/// Verifies a JWT whose claims travel apart, claims checked in full (`b64: false`
+/// included); returns the header and the claims.
+inline Jwt verify_detached(std::string_view token, std::string_view claims_json, const Key &key,
+                           const Validation &policy) {
+    detail::Call call;
+    detail::Out header;
+    call.check(jwtkit_verify_detached(detail::bytes(token), token.size(), detail::bytes(claims_json),
+                                      claims_json.size(), key.get(), policy.get(), header.ptr(), header.len(),
+                                      call.err()));
+    Jwt v;
+    v.header = header.take();
+    v.claims = std::string(claims_json);
     return v;
 }
 

@@ -544,6 +544,30 @@ static void jwks_source_fetching() {
     expect_error(JWTKIT_ERR_KEY_SOURCE, [&] { (void)wrong.verify(keys.token_a, policy); });
 }
 
+static void detached_payloads() {
+    const auto key = jwtkit::Key::from_secret(secret64);
+    const auto policy = jwtkit::Validation({Alg::HS256}).now(1700000000);
+    const std::string claims = R"({"sub":"alice","exp":1800000000})";
+    for (auto how : {jwtkit::Payload::Encoded, jwtkit::Payload::Unencoded}) {
+        const auto token = jwtkit::sign_detached(key, Alg::HS256, claims, how);
+        CHECK(token.find("..") != std::string::npos);
+        const auto jwt = jwtkit::verify_detached(token, claims, key, policy);
+        CHECK((jwt.header.find(R"("b64":false)") != std::string::npos) == (how == jwtkit::Payload::Unencoded));
+        CHECK(jwt.claims == claims);
+        expect_error(JWTKIT_ERR_SIGNATURE_INVALID, [&] { jwtkit::verify_detached(token, R"({"sub":"eve"})", key, policy); });
+        const auto expired = jwtkit::sign_detached(key, Alg::HS256, R"({"exp":1})", how);
+        expect_error(JWTKIT_ERR_EXPIRED, [&] { jwtkit::verify_detached(expired, R"({"exp":1})", key, policy); });
+        const auto raw = jwtkit::sign_jws_detached(key, Alg::HS256, "any bytes", how);
+        CHECK(jwtkit::verify_jws_detached(raw, "any bytes", key, policy).find("HS256") != std::string::npos);
+    }
+    // A padded segment needs the opt-in.
+    const auto token = jwtkit::sign(key, Alg::HS256, R"({"sub":"al"})") + "=";
+    const auto message = expect_error(JWTKIT_ERR_BASE64, [&] { jwtkit::verify(token, key, policy); });
+    CHECK(message.find("allow_padded_base64") != std::string::npos);
+    auto lenient = jwtkit::Validation({Alg::HS256}).allow_padded_base64();
+    CHECK(jwtkit::verify(token, key, lenient).claims == R"({"sub":"al"})");
+}
+
 static void versions() {
     CHECK(jwtkit::abi_matches());
     CHECK(jwtkit::version_number() == JWTKIT_VERSION_NUMBER);
@@ -574,6 +598,7 @@ int main(int argc, char **argv) {
         run("jwks_source_fetching", jwks_source_fetching);
     else
         std::printf("skip jwks_source_fetching: JWTKIT_TEST_JWKS_* do not describe a test server\n");
+    run("detached_payloads", detached_payloads);
     run("versions", versions);
     std::printf("%d passed, %d failed\n", passed, failed);
     return failed == 0 ? 0 : 1;
