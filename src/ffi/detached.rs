@@ -46,6 +46,43 @@ pub unsafe extern "C" fn jwtkit_jws_sign_detached(
     out_token_len: *mut usize,
     out_err: *mut *mut jwtkit_error,
 ) -> jwtkit_status {
+    unsafe {
+        sign_detached_to_c(
+            key,
+            alg,
+            payload,
+            payload_len,
+            header_json,
+            header_len,
+            flags,
+            out_token,
+            out_token_len,
+            out_err,
+            |k, a, p, h, e| jws::sign_detached(k, a, p, h, None, e),
+        )
+    }
+}
+
+/// `jws::sign_detached` or `jwt::sign_detached`: key, algorithm, payload, optional
+/// header, whether to encode.
+type DetachedSigner = fn(&crate::Key, crate::Algorithm, &[u8], Option<&[u8]>, bool) -> crate::Result<String>;
+
+/// The body of the two detached signers; `sign` gets the key, algorithm, payload,
+/// optional header and whether to encode.
+#[allow(clippy::too_many_arguments)]
+unsafe fn sign_detached_to_c(
+    key: *const jwtkit_key,
+    alg: jwtkit_alg,
+    payload: *const u8,
+    payload_len: usize,
+    header_json: *const u8,
+    header_len: usize,
+    flags: u32,
+    out_token: *mut *mut c_char,
+    out_token_len: *mut usize,
+    out_err: *mut *mut jwtkit_error,
+    sign: DetachedSigner,
+) -> jwtkit_status {
     fallible(out_err, || {
         let key = unsafe { borrow(key, "key") }?;
         let alg = alg_arg(alg)?;
@@ -53,7 +90,7 @@ pub unsafe extern "C" fn jwtkit_jws_sign_detached(
         let payload = unsafe { input(payload, payload_len, "payload") }?;
         let header = unsafe { optional_input(header_json, header_len, "header_json") }?;
         let out = OutString::new(out_token, out_token_len).required("out_token")?;
-        out.write(jws::sign_detached(key, alg, payload, header, None, encoded)?.as_bytes())
+        out.write(sign(key, alg, payload, header, encoded)?.as_bytes())
     })
 }
 
@@ -72,15 +109,21 @@ pub unsafe extern "C" fn jwtkit_sign_detached(
     out_token_len: *mut usize,
     out_err: *mut *mut jwtkit_error,
 ) -> jwtkit_status {
-    fallible(out_err, || {
-        let key = unsafe { borrow(key, "key") }?;
-        let alg = alg_arg(alg)?;
-        let encoded = encoded_arg(flags)?;
-        let claims = unsafe { input(claims_json, claims_len, "claims_json") }?;
-        let header = unsafe { optional_input(header_json, header_len, "header_json") }?;
-        let out = OutString::new(out_token, out_token_len).required("out_token")?;
-        out.write(jwt::sign_detached(key, alg, claims, header, encoded)?.as_bytes())
-    })
+    unsafe {
+        sign_detached_to_c(
+            key,
+            alg,
+            claims_json,
+            claims_len,
+            header_json,
+            header_len,
+            flags,
+            out_token,
+            out_token_len,
+            out_err,
+            jwt::sign_detached,
+        )
+    }
 }
 
 /// Verifies a compact JWS with detached content: `token` `(ptr, len)` is

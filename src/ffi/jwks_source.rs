@@ -419,13 +419,27 @@ pub unsafe extern "C" fn jwtkit_jwks_source_from_url(
     out: *mut *const jwtkit_jwks_source,
     out_err: *mut *mut jwtkit_error,
 ) -> jwtkit_status {
+    unsafe { make_fetching(url, url_len, "url", options, out, out_err, JwksSource::from_url) }
+}
+
+/// The body of the fetching constructors: `make` gets the text argument and copies of
+/// the options.
+unsafe fn make_fetching(
+    text: *const u8,
+    text_len: usize,
+    name: &str,
+    options: *const jwtkit_jwks_options,
+    out: *mut *const jwtkit_jwks_source,
+    out_err: *mut *mut jwtkit_error,
+    make: fn(&str, CachePolicy, FetchOptions) -> crate::Result<JwksSource>,
+) -> jwtkit_status {
     fallible(out_err, || {
-        let url = unsafe { text_arg(url, url_len, "url") }?;
+        let text = unsafe { text_arg(text, text_len, name) }?;
         if out.is_null() {
             return Err(null("out"));
         }
         let options = options_or_default(options)?;
-        let source = JwksSource::from_url(url, options.policy.clone(), options.fetch.clone())?;
+        let source = make(text, options.policy.clone(), options.fetch.clone())?;
         unsafe { give_shared(out, Arc::new(source)) };
         Ok(())
     })
@@ -447,16 +461,7 @@ pub unsafe extern "C" fn jwtkit_jwks_source_from_issuer(
     out: *mut *const jwtkit_jwks_source,
     out_err: *mut *mut jwtkit_error,
 ) -> jwtkit_status {
-    fallible(out_err, || {
-        let issuer = unsafe { text_arg(issuer, issuer_len, "issuer") }?;
-        if out.is_null() {
-            return Err(null("out"));
-        }
-        let options = options_or_default(options)?;
-        let source = JwksSource::from_issuer(issuer, options.policy.clone(), options.fetch.clone())?;
-        unsafe { give_shared(out, Arc::new(source)) };
-        Ok(())
-    })
+    unsafe { make_fetching(issuer, issuer_len, "issuer", options, out, out_err, JwksSource::from_issuer) }
 }
 
 /// Releases the caller's reference. NULL is a no-op; must not be called twice on the
