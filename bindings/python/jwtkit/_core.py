@@ -650,6 +650,22 @@ def check_claims(validation: Validation, claims_json: bytes, typ: Optional[str])
         raise InvalidAudienceError(validation.refusal)
 
 
+def jws_decode_unverified(token: bytes) -> Tuple[bytes, bytes]:
+    """The header JSON and payload bytes (any bytes; empty for detached content) of
+    ``token``, WITHOUT any verification (``jwtkit_jws_decode_unverified``)."""
+    head = c_void_p()
+    head_len = c_size_t()
+    body = c_void_p()
+    body_len = c_size_t()
+    err = c_void_p()
+    status = lib.jwtkit_jws_decode_unverified(
+        token, len(token), byref(head), byref(head_len), byref(body), byref(body_len), byref(err)
+    )
+    if status:
+        raise_for(status, err)
+    return _take(head, head_len), _take(body, body_len)
+
+
 def decode_unverified(token: bytes) -> Tuple[bytes, bytes]:
     """The header and claims JSON of ``token``, WITHOUT any verification."""
     head = c_void_p()

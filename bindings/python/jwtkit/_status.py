@@ -148,6 +148,9 @@ def exception_for(
     else:
         if status == _ffi.JWTKIT_ERR_CLAIM_INVALID:
             cls, message = _CLAIM_INVALID.get(claim or "", (DecodeError, None))
+            if claim == "aud" and audience is not None and audience.expected and audience.strict:
+                # Under strict audience any `aud` but one string is of the wrong format.
+                message = "Invalid claim format in token (strict)"
         elif status == _ffi.JWTKIT_ERR_AUDIENCE_MISMATCH and audience is not None:
             if not audience.expected:
                 message = "Invalid audience"

@@ -315,10 +315,11 @@ def signature_bytes(token: bytes) -> bytes:
         raise DecodeError("Invalid crypto padding") from e
 
 
-def unverified_detached() -> DecodeError:
+def carried_payload() -> DecodeError:
+    """``detached_payload`` given, unverified, for a token that carries a payload."""
     return DecodeError(
-        "jwtkit reads a token with a detached payload only while verifying its signature "
-        '(options={"verify_signature": False} with detached_payload is not supported)'
+        'It is only valid to pass "detached_payload" for a token without a payload segment '
+        "(header..signature), signed with its payload detached"
     )
 
 
@@ -394,9 +395,12 @@ class PyJWS:
         merged = self.options if options is None else {**self.options, **options}
         token = token_bytes(jwt)
         if not merged.get("verify_signature", True):
+            raw_header, payload = _core.jws_decode_unverified(token)
             if detached_payload is not None:
-                raise unverified_detached()
-            raw_header, payload = _core.decode_unverified(token)
+                detached_bytes(detached_payload)
+                if payload:
+                    raise carried_payload()
+                payload = detached_payload
             return {"payload": payload, "header": json.loads(raw_header), "signature": signature_bytes(token)}
         alg_ids = allowed_algorithms(key, algorithms if algorithms is not None else self._algorithms)
         v = policy(alg_ids, {"allow_padded_base64": merged.get("allow_padded_base64", False)})
@@ -430,8 +434,10 @@ class PyJWS:
         return self.decode_complete(jwt, key, algorithms, options, detached_payload=detached_payload)["payload"]
 
     def get_unverified_header(self, jwt: Union[str, bytes]) -> Dict[str, Any]:
-        """The token's header, NOT verified: for choosing a key, never for trusting."""
-        raw_header, _ = _core.decode_unverified(token_bytes(jwt))
+        """The token's header, NOT verified: for choosing a key, never for trusting. The
+        library still applies the header rules of verification (``kid`` a string,
+        ``crit`` naming only ``b64``); the payload may be any bytes."""
+        raw_header, _ = _core.jws_decode_unverified(token_bytes(jwt))
         return json.loads(raw_header)  # type: ignore[no-any-return]
 
 

@@ -24,7 +24,7 @@ from .api_jws import (
     signature_bytes,
     signing_algorithm,
     token_bytes,
-    unverified_detached,
+    carried_payload,
     warn_kwargs,
     with_key,
 )
@@ -216,13 +216,19 @@ class PyJWT:
             )
         merged = self.options if options is None else self._merge_options(options)
         if not merged["verify_signature"]:
-            if detached_payload is not None:
-                raise unverified_detached()
             # The signature is not verified. The claim checks the options still ask for
             # (PyJWT: a verify_* option set to True, `require`) run in the library.
-            raw_header, raw_claims = _core.decode_unverified(token)
+            if detached_payload is None:
+                raw_header, raw_claims = _core.decode_unverified(token)
+                asked = _claim_checks_asked(merged) or max_age is not None or typ is not None or is_revoked is not None
+            else:
+                raw_header, carried = _core.jws_decode_unverified(token)
+                if carried:
+                    raise carried_payload()
+                raw_claims = detached_bytes(detached_payload)
+                asked = True  # the library reads the claims (one JSON object), even with no check asked
             header = _json_loads(raw_header)
-            if _claim_checks_asked(merged) or max_age is not None or typ is not None or is_revoked is not None:
+            if asked:
                 v = policy(_ANY_ALGORITHM, merged, audience, issuer, subject, leeway, max_age, typ, is_revoked, now)
                 header_typ = header.get("typ")
                 _core.check_claims(v, raw_claims, header_typ if isinstance(header_typ, str) else None)

@@ -234,11 +234,18 @@ def test_wrong_secret(alg):
 
 @pytest.mark.parametrize(
     "token",
-    ["", "abc", "a.b", "a.b.c.d", "@@@.e30.", "e30.@@@.", "eyJhbGciOiJIUzI1NiJ9.e30=.x", "{\"a\":1}"],
+    ["", "abc", "a.b", "a.b.c.d", "@@@.e30.", "eyJhbGciOiJIUzI1NiJ9.@@@.", "eyJhbGciOiJIUzI1NiJ9.e30=.x", "{\"a\":1}"],
 )
 def test_malformed_tokens(token):
     with pytest.raises(jwt.DecodeError):
         jwt.decode(token, SECRET, algorithms=["HS256"])
+
+
+def test_header_without_alg():
+    # PyJWT's class; its message ("Algorithm not specified") is the library's detail
+    with pytest.raises(jwt.InvalidAlgorithmError) as e:
+        jwt.decode("e30.e30.", SECRET, algorithms=["HS256"])
+    assert e.value.status == _ffi.JWTKIT_ERR_ALG_UNSUPPORTED and "Algorithm not specified" in e.value.detail
 
 
 @pytest.mark.parametrize("token", [1, None, object(), ["a"]])

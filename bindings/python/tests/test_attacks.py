@@ -38,6 +38,7 @@ from jwtkit.exceptions import (
     InvalidKeyError,
     KeyAlgorithmMismatchError,
     KeyNotFoundError,
+    MissingRequiredClaimError,
     PyJWTError,
 )
 
@@ -233,7 +234,9 @@ def test_alg_names_match_exactly():
     for alg in ["hs256", "Hs256", "HS256 ", " HS256", "HS256\\u0000", "HS 256", "HS-256", "HS", "HS1", "ES256K", "Ed448", "RSA1_5", "dir", "EDDSA", "eddsa", ""]:
         token = s.token("HS256", b'{"alg":"%s"}' % alg.encode(), CLAIMS)
         c.reject(f"alg {alg!r}", dec(token, SECRET), InvalidAlgorithmError, "JWTKIT_ERR_ALG_UNSUPPORTED")
-    for hdr in [b'{"typ":"JWT"}', b'{"alg":null}', b'{"alg":256}', b'{"alg":["HS256"]}', b'{"alg":true}', b'{"alg":"HS256","kid":7}', b'{"alg":"HS256","typ":["JWT"]}']:
+    # no alg at all: PyJWT's InvalidAlgorithmError("Algorithm not specified")
+    c.reject("header without alg", dec(s.token("HS256", b'{"typ":"JWT"}', CLAIMS), SECRET), InvalidAlgorithmError, "JWTKIT_ERR_ALG_UNSUPPORTED")
+    for hdr in [b'{"alg":null}', b'{"alg":256}', b'{"alg":["HS256"]}', b'{"alg":true}', b'{"alg":"HS256","kid":7}', b'{"alg":"HS256","typ":["JWT"]}']:
         c.reject(f"header {hdr!r}", dec(s.token("HS256", hdr, CLAIMS), SECRET), DecodeError, "JWTKIT_ERR_HEADER_INVALID")
     ed = Signer(private("ed25519.pkcs8.pem")).token("EdDSA", b'{"alg":"Ed25519"}', CLAIMS)
     c.accept("control: alg Ed25519, EdDSA allowed", dec(ed, text("ed25519.spki.pem"), ["EdDSA"]))
@@ -879,7 +882,8 @@ CLAIM_CLASS = {"exp": DecodeError, "nbf": DecodeError, "iat": InvalidIssuedAtErr
 WRONG = {
     "numeric": [b'"1"', b'"99999999999"', b'""', b"null", b"true", b"false", b"[1]", b"[]", b'{"t":1}', b"{}"],
     "string": [b"1", b"0", b"1.5", b"null", b"true", b"false", b'["x"]', b"[]", b'{"a":"x"}', b"{}"],
-    "aud": [b"1", b"null", b"true", b'{"a":"x"}', b"{}", b"[1]", b'["x",1]', b"[null]", b'[["x"]]'],
+    # `"aud": null`, like "" and [], names no audience (as in PyJWT): see the test below
+    "aud": [b"1", b"true", b'{"a":"x"}', b"{}", b"[1]", b'["x",1]', b"[null]", b'[["x"]]'],
 }
 
 
@@ -897,6 +901,16 @@ def test_wrong_types_for_registered_claims_are_errors_not_absent(claim):
         c.reject(f"{claims!r}", dec(token, SECRET), CLAIM_CLASS[claim], "JWTKIT_ERR_CLAIM_INVALID")
         c.reject(f"{claims!r} (checks off)", dec(token, SECRET, options=off), CLAIM_CLASS[claim], "JWTKIT_ERR_CLAIM_INVALID")
         c.reject(f"{claims!r} (audience expected)", dec(token, SECRET, audience="x"), CLAIM_CLASS[claim], "JWTKIT_ERR_CLAIM_INVALID")
+    c.done()
+
+
+def test_null_empty_aud_names_no_audience():
+    c = Checks()
+    s = Signer(SECRET)
+    for value in (b"null", b'""', b"[]"):
+        token = s.token("HS256", header("HS256"), b'{"sub0":"x","aud":%s}' % value)
+        c.accept(f"aud {value!r}, no audience expected", dec(token, SECRET))
+        c.reject(f"aud {value!r}, audience expected", dec(token, SECRET, audience="x"), MissingRequiredClaimError, "JWTKIT_ERR_CLAIM_MISSING")
     c.done()
 
 

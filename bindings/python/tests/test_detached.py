@@ -95,9 +95,22 @@ def test_refusals():
     header, _, signature = token.split(".")
     with pytest.raises(jwt.DecodeError):
         jws.decode(f"{header}.payload.{signature}", SECRET, algorithms=["HS256"], detached_payload=b"payload")
-    # not read without verification (the library reads detached tokens only to verify them)
-    with pytest.raises(jwt.DecodeError, match="detached"):
-        jws.decode(token, options={"verify_signature": False}, detached_payload=b"payload")
+
+
+def test_jws_without_verification():
+    jws = jwt.PyJWS()
+    token = jws.encode(b"payload", SECRET, is_payload_detached=True)
+    off = {"verify_signature": False}
+    full = jws.decode_complete(token, options=off, detached_payload=b"anything")
+    assert full["payload"] == b"anything" and full["header"]["b64"] is False
+    assert jws.decode(token, options=off) == b""  # nothing is checked, nothing carried
+    assert jwt.get_unverified_header(token) == {"alg": "HS256", "b64": False, "crit": ["b64"], "typ": "JWT"}
+    with pytest.raises(jwt.DecodeError, match="detached_payload"):
+        jws.decode(jws.encode(b"payload", SECRET), options=off, detached_payload=b"payload")
+    # the header rules of verification still apply
+    other = jws.encode(b"x", SECRET, headers={"crit": ["x-ext"], "x-ext": 1}, is_payload_detached=True)
+    with pytest.raises(jwt.InvalidTokenError, match="Unsupported critical extension: x-ext"):
+        jws.decode(other, options=off, detached_payload=b"x")
 
 
 def test_b64_false_without_crit_is_refused():
@@ -182,10 +195,28 @@ def test_jwt_detached_refusals():
         jwt.decode(token, SECRET, algorithms=["HS256"], audience="api", detached_payload=b'{"sub":"admin"}')
     with pytest.raises(jwt.InvalidTokenError):
         jwt.decode(token, SECRET, algorithms=["HS256"], audience="api")
-    with pytest.raises(jwt.DecodeError, match="detached"):
-        jwt.decode(token, options={"verify_signature": False}, detached_payload=CLAIMS_JSON)
     with pytest.raises(jwt.DecodeError):
         jwt.decode(jwt.encode(CLAIMS, SECRET), SECRET, algorithms=["HS256"], detached_payload=CLAIMS_JSON)
+
+
+def test_jwt_without_verification():
+    token = jwt.encode({"exp": 1, "sub": "s"}, SECRET, headers={"b64": False})
+    content = b'{"exp":1,"sub":"s"}'
+    off = {"verify_signature": False}
+    assert jwt.decode(token, options=off, detached_payload=content) == {"exp": 1, "sub": "s"}
+    full = jwt.decode_complete(token, options=off, detached_payload=content)
+    assert full["header"]["b64"] is False and full["payload"] == {"exp": 1, "sub": "s"}
+    # the checks the options still ask for run in the library, on the detached claims
+    with pytest.raises(jwt.ExpiredSignatureError):
+        jwt.decode(token, options={"verify_signature": False, "verify_exp": True}, detached_payload=content)
+    with pytest.raises(jwt.MissingRequiredClaimError):
+        jwt.decode(token, options={"verify_signature": False, "require": ["iss"]}, detached_payload=content)
+    # the claims are read by the library: one JSON object
+    for bad in (b"[1]", b"not json", b'{"a":1,"a":2}'):
+        with pytest.raises(jwt.DecodeError):
+            jwt.decode(token, options=off, detached_payload=bad)
+    with pytest.raises(jwt.DecodeError, match="detached_payload"):
+        jwt.decode(jwt.encode(CLAIMS, SECRET), options=off, detached_payload=CLAIMS_JSON)
 
 
 def test_appendix_f_detached_content_with_encoded_payload():

@@ -165,7 +165,7 @@ def test_http_error_is_a_connection_error(server):
 @pytest.mark.parametrize(
     "body, match",
     [
-        (b"[]", "usable JWK Set.*JSON object"),
+        (b"[]", "(?i)usable JWK Set.*JSON object"),
         (b"not json", "usable JWK Set.*invalid JSON"),
         (json.dumps({"keys": [dict(EC_PUBLIC, use="enc")]}).encode(), "usable JWK Set.*no usable key"),
     ],
