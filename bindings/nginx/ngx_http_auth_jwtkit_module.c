@@ -178,6 +178,8 @@ typedef struct {
     unsigned                           cleanup:1;
     unsigned                           kid_parsed:1;
     unsigned                           payload_done:1;
+    unsigned                           undecoded:1; /* verified JWS, see
+                                                       ngx_http_auth_jwtkit_decode() */
 } ngx_http_auth_jwtkit_ctx_t;
 
 
@@ -233,6 +235,8 @@ static void ngx_http_auth_jwtkit_ctx_cleanup(void *data);
 
 static ngx_int_t ngx_http_auth_jwtkit_take(ngx_http_request_t *r, char *s,
     size_t len, ngx_str_t *dst);
+static ngx_http_auth_jwtkit_ctx_t *ngx_http_auth_jwtkit_decode(
+    ngx_http_request_t *r);
 static ngx_int_t ngx_http_auth_jwtkit_text(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, ngx_str_t *json, const char *const *path,
     ngx_uint_t n);
@@ -666,8 +670,6 @@ ngx_http_auth_jwtkit_check_keyset(ngx_http_request_t *r,
     ngx_http_auth_jwtkit_loc_conf_t *alcf, ngx_http_auth_jwtkit_ctx_t *ctx,
     const jwtkit_keyset *set)
 {
-    char           *header, *claims;
-    size_t          header_len, claims_len;
     jwtkit_error   *err;
     jwtkit_status   st;
 
@@ -675,18 +677,20 @@ ngx_http_auth_jwtkit_check_keyset(ngx_http_request_t *r,
         return ngx_http_auth_jwtkit_decrypt(r, alcf, ctx, set);
     }
 
-    header = NULL;
-    claims = NULL;
-    header_len = 0;
-    claims_len = 0;
     err = NULL;
 
     st = jwtkit_verify_with_keyset(ctx->token.data, ctx->token.len, set,
-                                   alcf->validation, &header, &header_len,
-                                   &claims, &claims_len, &err);
+                                   alcf->validation, NULL, NULL, NULL, NULL,
+                                   &err);
 
-    return ngx_http_auth_jwtkit_outcome(r, ctx, st, err, header, header_len,
-                                        claims, claims_len);
+    if (st != JWTKIT_OK) {
+        ngx_http_auth_jwtkit_note(r, ctx, st, err);
+        return st;
+    }
+
+    ctx->undecoded = 1;
+
+    return JWTKIT_OK;
 }
 
 
@@ -703,8 +707,6 @@ ngx_http_auth_jwtkit_check_remote(ngx_http_request_t *r,
     ngx_http_auth_jwtkit_loc_conf_t *alcf, ngx_http_auth_jwtkit_ctx_t *ctx,
     ngx_http_auth_jwtkit_remote_t *rm, ngx_uint_t index, jwtkit_status *st)
 {
-    char                 *header, *claims;
-    size_t                header_len, claims_len;
     uint32_t              bit;
     ngx_int_t             rc;
     jwtkit_error         *err;
@@ -766,19 +768,20 @@ ngx_http_auth_jwtkit_check_remote(ngx_http_request_t *r,
         }
 
     } else {
-        header = NULL;
-        claims = NULL;
-        header_len = 0;
-        claims_len = 0;
         err = NULL;
 
         rst = jwtkit_verify_with_source(ctx->token.data, ctx->token.len,
                                         rm->source, alcf->validation,
-                                        &header, &header_len,
-                                        &claims, &claims_len, &err);
+                                        NULL, NULL, NULL, NULL, &err);
 
-        *st = ngx_http_auth_jwtkit_outcome(r, ctx, rst, err, header,
-                                           header_len, claims, claims_len);
+        if (rst == JWTKIT_OK) {
+            ctx->undecoded = 1;
+
+        } else {
+            ngx_http_auth_jwtkit_note(r, ctx, rst, err);
+        }
+
+        *st = rst;
     }
 
     if (*st == JWTKIT_ERR_KEY_NOT_FOUND && !(ctx->refreshed & bit)) {
@@ -1850,6 +1853,53 @@ ngx_http_auth_jwtkit_take(ngx_http_request_t *r, char *s, size_t len,
 }
 
 
+/*
+ * The header and claims of the request's token, once it is verified. A JWS
+ * is verified without asking jwtkit for them (most requests read none); the
+ * first variable that needs them decodes the very bytes just verified.
+ */
+
+static ngx_http_auth_jwtkit_ctx_t *
+ngx_http_auth_jwtkit_decode(ngx_http_request_t *r)
+{
+    char                        *header, *claims;
+    size_t                       header_len, claims_len;
+    jwtkit_status                st;
+    ngx_http_auth_jwtkit_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r->main, ngx_http_auth_jwtkit_module);
+
+    if (ctx == NULL || !ctx->undecoded) {
+        return ctx;
+    }
+
+    ctx->undecoded = 0;
+
+    header = NULL;
+    claims = NULL;
+    header_len = 0;
+    claims_len = 0;
+
+    st = jwtkit_decode_unverified(ctx->token.data, ctx->token.len,
+                                  &header, &header_len, &claims, &claims_len,
+                                  NULL);
+
+    if (st != JWTKIT_OK
+        || ngx_http_auth_jwtkit_take(r->main, header, header_len,
+                                     &ctx->header)
+           != NGX_OK)
+    {
+        jwtkit_string_free(claims);
+        return ctx;
+    }
+
+    (void) ngx_http_auth_jwtkit_take(r->main, claims, claims_len,
+                                     &ctx->claims);
+
+    return ctx;
+}
+
+
 static ngx_int_t
 ngx_http_auth_jwtkit_text(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, ngx_str_t *json, const char *const *path,
@@ -1895,7 +1945,7 @@ ngx_http_auth_jwtkit_claim_variable(ngx_http_request_t *r,
 {
     ngx_http_auth_jwtkit_ctx_t  *ctx;
 
-    ctx = ngx_http_get_module_ctx(r->main, ngx_http_auth_jwtkit_module);
+    ctx = ngx_http_auth_jwtkit_decode(r);
 
     if (ctx == NULL) {
         v->not_found = 1;
@@ -1914,7 +1964,7 @@ ngx_http_auth_jwtkit_header_variable(ngx_http_request_t *r,
 {
     ngx_http_auth_jwtkit_ctx_t  *ctx;
 
-    ctx = ngx_http_get_module_ctx(r->main, ngx_http_auth_jwtkit_module);
+    ctx = ngx_http_auth_jwtkit_decode(r);
 
     if (ctx == NULL) {
         v->not_found = 1;
@@ -1961,7 +2011,7 @@ ngx_http_auth_jwtkit_member_variable(ngx_http_request_t *r,
 
     ngx_http_auth_jwtkit_ctx_t  *ctx;
 
-    ctx = ngx_http_get_module_ctx(r->main, ngx_http_auth_jwtkit_module);
+    ctx = ngx_http_auth_jwtkit_decode(r);
 
     if (ctx == NULL) {
         v->not_found = 1;
