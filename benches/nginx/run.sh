@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The nginx module's benchmark (bench.py): builds the library (release), the module and
-# verify_loop.c, then writes benches/nginx/results.md (and results.json). Needs nginx,
+# The nginx module's benchmark (bench.py): builds the library (release), the module (and
+# a build of it that times itself) and verify_loop.c, then writes
+# benches/nginx/results.md (and results.json). Needs nginx,
 # nginx-dev and wrk (apt-get install nginx nginx-dev wrk). From anywhere:
 #   bash benches/nginx/run.sh [--seconds 2] [--rounds 9]
 set -euo pipefail
@@ -15,6 +16,9 @@ done
 cargo build --release --lib
 JWTKIT_NGINX_MODULE=$(JWTKIT_SKIP_CARGO=1 bash bindings/nginx/build.sh)
 export JWTKIT_NGINX_MODULE
+# the same module, timing its access handler and its jwtkit call (for the breakdown)
+JWTKIT_SKIP_CARGO=1 JWTKIT_NGINX_BUILD="$root/target/nginx-module-timing" \
+    JWTKIT_NGINX_CFLAGS=-DNGX_HTTP_AUTH_JWTKIT_TIMING=1 bash bindings/nginx/build.sh >/dev/null
 export JWTKIT_LIBRARY="$root/target/release/libjwtkit.so"
 export PYTHONPATH="$root/bindings/python${PYTHONPATH:+:$PYTHONPATH}"
 

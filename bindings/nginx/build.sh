@@ -9,7 +9,9 @@
 #   bash bindings/nginx/build.sh        # prints the path of the module
 #
 # Environment: NGINX_SRC (default /usr/share/nginx/src), JWTKIT_NGINX_BUILD (default
-# target/nginx-module), JWTKIT_SKIP_CARGO=1 (use the libjwtkit.a already built).
+# target/nginx-module), JWTKIT_SKIP_CARGO=1 (use the libjwtkit.a already built),
+# JWTKIT_NGINX_CFLAGS (more compiler flags, e.g. -DNGX_HTTP_AUTH_JWTKIT_TIMING=1 for
+# the benchmark's timing build; give such a build its own JWTKIT_NGINX_BUILD).
 # nginx's sources are copied into the build directory, never into the repository.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -38,6 +40,7 @@ if [ -f "$src/conf_flags" ]; then
     . "$src/conf_flags"
 fi
 cc_opt="-g -O2 -fstack-protector-strong -Wformat -Werror=format-security -fPIC -Wdate-time -D_FORTIFY_SOURCE=2"
+cc_opt="$cc_opt${JWTKIT_NGINX_CFLAGS:+ $JWTKIT_NGINX_CFLAGS}"
 ld_opt="-Wl,-z,relro -Wl,-z,now -fPIC"
 
 # The copy of nginx's tree is configured again when the module's `config`, the flags

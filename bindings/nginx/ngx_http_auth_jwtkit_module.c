@@ -69,6 +69,29 @@
      | ngx_http_auth_jwtkit_bit(JWTKIT_JWE_ALG_ECDH_ES_A256KW))
 
 
+/*
+ * Built with -DNGX_HTTP_AUTH_JWTKIT_TIMING=1 (benches/nginx/bench.py does, in a
+ * build of its own), the access handler measures its own time and the time of
+ * the jwtkit call of signed tokens with key files, and logs their averages per
+ * location every 20000 requests, at "notice": what the module's own code costs
+ * beside jwtkit's. Never in a normal build.
+ */
+
+#if (NGX_HTTP_AUTH_JWTKIT_TIMING)
+
+static uint64_t
+ngx_http_auth_jwtkit_ns(void)
+{
+    struct timespec  ts;
+
+    (void) clock_gettime(CLOCK_MONOTONIC, &ts);
+
+    return (uint64_t) ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+#endif
+
+
 /* a key that decrypts tokens (auth_jwt_type encrypted or nested) */
 typedef struct {
     const jwtkit_key                  *key;
@@ -154,6 +177,12 @@ typedef struct {
 
     jwtkit_validation                 *validation;
     jwtkit_jwe_policy                 *jwe_policy;
+
+#if (NGX_HTTP_AUTH_JWTKIT_TIMING)
+    ngx_uint_t                         timed;
+    uint64_t                           handler_ns;
+    uint64_t                           jwtkit_ns;
+#endif
 } ngx_http_auth_jwtkit_loc_conf_t;
 
 
@@ -180,10 +209,16 @@ typedef struct {
     unsigned                           payload_done:1;
     unsigned                           undecoded:1; /* verified JWS, see
                                                        ngx_http_auth_jwtkit_decode() */
+#if (NGX_HTTP_AUTH_JWTKIT_TIMING)
+    uint64_t                           jwtkit_ns;
+#endif
 } ngx_http_auth_jwtkit_ctx_t;
 
 
 static ngx_int_t ngx_http_auth_jwtkit_handler(ngx_http_request_t *r);
+#if (NGX_HTTP_AUTH_JWTKIT_TIMING)
+static ngx_int_t ngx_http_auth_jwtkit_timed_handler(ngx_http_request_t *r);
+#endif
 static ngx_int_t ngx_http_auth_jwtkit_token(ngx_http_request_t *r,
     ngx_http_auth_jwtkit_loc_conf_t *alcf, ngx_str_t *token);
 static ngx_int_t ngx_http_auth_jwtkit_verify(ngx_http_request_t *r,
@@ -479,6 +514,53 @@ static ngx_http_output_body_filter_pt    ngx_http_next_body_filter;
 
 /* request processing */
 
+#if (NGX_HTTP_AUTH_JWTKIT_TIMING)
+
+static ngx_int_t
+ngx_http_auth_jwtkit_timed_handler(ngx_http_request_t *r)
+{
+    uint64_t                          start;
+    ngx_int_t                         rc;
+    ngx_http_auth_jwtkit_ctx_t       *ctx;
+    ngx_http_auth_jwtkit_loc_conf_t  *alcf;
+
+    alcf = ngx_http_get_module_loc_conf(r, ngx_http_auth_jwtkit_module);
+
+    if (alcf->realm == NULL) {
+        return NGX_DECLINED;
+    }
+
+    start = ngx_http_auth_jwtkit_ns();
+
+    rc = ngx_http_auth_jwtkit_handler(r);
+
+    alcf->handler_ns += ngx_http_auth_jwtkit_ns() - start;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_auth_jwtkit_module);
+
+    if (ctx) {
+        alcf->jwtkit_ns += ctx->jwtkit_ns;
+        ctx->jwtkit_ns = 0;
+    }
+
+    if (++alcf->timed == 20000) {
+        ngx_log_error(NGX_LOG_NOTICE, r->connection->log, 0,
+                      "auth_jwt timing: %ui requests, handler %uL ns, "
+                      "jwtkit %uL ns (averages)", alcf->timed,
+                      alcf->handler_ns / alcf->timed,
+                      alcf->jwtkit_ns / alcf->timed);
+
+        alcf->timed = 0;
+        alcf->handler_ns = 0;
+        alcf->jwtkit_ns = 0;
+    }
+
+    return rc;
+}
+
+#endif
+
+
 static ngx_int_t
 ngx_http_auth_jwtkit_handler(ngx_http_request_t *r)
 {
@@ -672,6 +754,9 @@ ngx_http_auth_jwtkit_check_keyset(ngx_http_request_t *r,
 {
     jwtkit_error   *err;
     jwtkit_status   st;
+#if (NGX_HTTP_AUTH_JWTKIT_TIMING)
+    uint64_t        start;
+#endif
 
     if (alcf->type == NGX_HTTP_AUTH_JWTKIT_NESTED) {
         return ngx_http_auth_jwtkit_decrypt(r, alcf, ctx, set);
@@ -679,9 +764,17 @@ ngx_http_auth_jwtkit_check_keyset(ngx_http_request_t *r,
 
     err = NULL;
 
+#if (NGX_HTTP_AUTH_JWTKIT_TIMING)
+    start = ngx_http_auth_jwtkit_ns();
+#endif
+
     st = jwtkit_verify_with_keyset(ctx->token.data, ctx->token.len, set,
                                    alcf->validation, NULL, NULL, NULL, NULL,
                                    &err);
+
+#if (NGX_HTTP_AUTH_JWTKIT_TIMING)
+    ctx->jwtkit_ns += ngx_http_auth_jwtkit_ns() - start;
+#endif
 
     if (st != JWTKIT_OK) {
         ngx_http_auth_jwtkit_note(r, ctx, st, err);
@@ -3737,7 +3830,11 @@ ngx_http_auth_jwtkit_init(ngx_conf_t *cf)
         return NGX_ERROR;
     }
 
+#if (NGX_HTTP_AUTH_JWTKIT_TIMING)
+    *h = ngx_http_auth_jwtkit_timed_handler;
+#else
     *h = ngx_http_auth_jwtkit_handler;
+#endif
 
     ngx_http_next_body_filter = ngx_http_top_body_filter;
     ngx_http_top_body_filter = ngx_http_auth_jwtkit_body_filter;

@@ -328,8 +328,9 @@ class Nginx:
     `{up}` by the test upstream's."""
 
     def __init__(self, directory: Path, http: str = "", server: str = "", upstream: Optional[Upstream] = None,
-                 workers: int = 1, log_level: str = "info", main: str = "") -> None:
+                 workers: int = 1, log_level: str = "info", main: str = "", module: str = MODULE) -> None:
         self.dir = directory
+        self.module = module
         self.dir.mkdir(parents=True, exist_ok=True)
         os.chmod(self.dir, 0o755)
         self.port = free_port()
@@ -350,7 +351,7 @@ class Nginx:
 
     def write(self, http: str, server: str) -> None:
         self.conf.write_text(CONF_TEMPLATE.format(
-            module=MODULE, dir=self.dir, port=self.port, workers=self.workers, log_level=self.log_level,
+            module=self.module, dir=self.dir, port=self.port, workers=self.workers, log_level=self.log_level,
             main=self.main, http=self.subst(http), server=self.subst(server)))
 
     def test_config(self) -> subprocess.CompletedProcess[str]:
