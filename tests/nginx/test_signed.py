@@ -91,6 +91,14 @@ SERVER = """
             auth_jwt "a \\"quoted\\" realm";
             SAY(ok)
         }
+        location /login-redirect/ {
+            auth_jwt "x";
+            error_page 401 = @login;
+            SAY(sub=$jwt_claim_sub)
+        }
+        location @login {
+            return 302 /login;
+        }
         location /inherit/ {
             location /inherit/off/ {
                 auth_jwt off;
@@ -339,3 +347,10 @@ def test_reason_logged_at_info(nginx: Nginx) -> None:
     nginx.get("/pk/", h.sign(kid="nobody-else"))
     lines = [line for line in nginx.log().splitlines() if "nobody-else" in line or "KEY_NOT_FOUND" in line]
     assert lines and all("[info]" in line for line in lines), lines
+
+
+def test_error_page_redirects_to_a_login_page(nginx: Nginx) -> None:
+    r = nginx.get("/login-redirect/")
+    assert r.status == 302 and (r.header("Location") or "").endswith("/login")
+    assert nginx.get("/login-redirect/", h.sign(kid="nobody")).status == 302
+    assert nginx.get("/login-redirect/", h.sign()).text == "sub=alice"
