@@ -8,7 +8,8 @@ second are reported too. Every request carries the same Authorization header, so
 difference between two cases is the module's work only. The response is `empty_gif`
 (43 bytes from memory, in the content phase): `return 200` answers in the rewrite
 phase, before the access phase where auth_jwt runs. The library's time comes from
-verify_loop.c (jwtkit_verify_with_keyset with the same key set, policy and outputs).
+verify_loop.c (the module's very call: jwtkit_verify_with_keyset with the same key set
+and policy, no outputs).
 
     python3 benches/nginx/bench.py [--seconds 2] [--rounds 9] [--out benches/nginx/results.md]
 

@@ -1,9 +1,9 @@
 /*
  * The library's own time for what the nginx module asks of it per request: verify one
  * token with jwtkit_verify_with_keyset against the key set of a JWK Set file, under a
- * policy like the module's (the algorithms the keys serve, "aud" not checked), asking
- * for the header and the claims, then freeing them. Prints nanoseconds per
- * verification: the median of several batches.
+ * policy like the module's (the algorithms the keys serve, "aud" not checked), without
+ * asking for the header and claims (the module decodes them only when a variable reads
+ * them). Prints nanoseconds per verification: the median of several batches.
  *
  *   verify_loop JWKS_FILE TOKEN_FILE ITERATIONS ALG...
  *
@@ -68,8 +68,8 @@ main(int argc, char **argv)
 {
     int                   i, b, n_algs;
     long                  iterations;
-    char                 *jwks, *token, *header, *claims;
-    size_t                jwks_len, token_len, header_len, claims_len;
+    char                 *jwks, *token;
+    size_t                jwks_len, token_len;
     double                t0, per[BATCHES];
     jwtkit_alg            algs[16];
     jwtkit_error         *err = NULL;
@@ -105,15 +105,11 @@ main(int argc, char **argv)
     for (b = -1; b < BATCHES; b++) {            /* batch -1 warms up */
         t0 = now_ns();
         for (i = 0; i < iterations; i++) {
-            header = NULL;
-            claims = NULL;
             st = jwtkit_verify_with_keyset((const uint8_t *) token, token_len, set, policy,
-                                           &header, &header_len, &claims, &claims_len, &err);
+                                           NULL, NULL, NULL, NULL, &err);
             if (st != JWTKIT_OK) {
                 goto failed;
             }
-            jwtkit_string_free(header);
-            jwtkit_string_free(claims);
         }
         if (b >= 0) {
             per[b] = (now_ns() - t0) / (double) iterations;
