@@ -69,4 +69,10 @@ git ls-files --error-unmatch include/jwtkit.h >/dev/null \
 git diff --exit-code -- include/jwtkit.h \
     || { echo "tests/run.sh: include/jwtkit.h changed: commit the regenerated header" >&2; exit 1; }
 
+# 5. The nginx module (bindings/nginx): built against Debian's nginx-dev sources with
+#    libjwtkit.a linked in, then the real nginx on free 127.0.0.1 ports with generated
+#    configurations (pytest, tokens from the Python package), nginx under valgrind,
+#    and a 20-second wrk load test. Installs nginx, nginx-dev and wrk when missing.
+bash tests/nginx/run.sh
+
 echo "tests/run.sh: all tests passed"

@@ -2,7 +2,7 @@
 # The nginx module's tests: builds the module (bindings/nginx/build.sh) against Debian's
 # nginx-dev sources, then starts the real nginx on free 127.0.0.1 ports with generated
 # configurations and sends it real HTTP requests (pytest, tests/nginx/test_*.py), then
-# a short load test under wrk (tests/nginx/load.sh). From anywhere:
+# a load test under wrk (tests/nginx/load.py, 20 s). From anywhere:
 #   bash tests/nginx/run.sh [pytest arguments]
 # nginx, nginx-dev and wrk are installed with apt-get when missing (as root, or with
 # sudo). JWTKIT_NGINX_LOAD=0 skips the load test.
@@ -50,6 +50,6 @@ python3 -m pytest --version >/dev/null 2>&1 \
 python3 -m pytest -q -p no:cacheprovider tests/nginx "$@"
 
 if [ "${JWTKIT_NGINX_LOAD:-1}" != 0 ]; then
-    bash tests/nginx/load.sh
+    python3 tests/nginx/load.py --seconds "${JWTKIT_NGINX_LOAD_SECONDS:-20}" --out target/nginx-module/load.json
 fi
 echo "tests/nginx/run.sh: all nginx tests passed"
