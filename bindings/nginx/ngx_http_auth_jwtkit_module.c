@@ -1508,7 +1508,9 @@ ngx_http_auth_jwtkit_fetch_done(ngx_http_request_t *sr, void *data,
 {
     ngx_http_auth_jwtkit_fetch_t  *fetch = data;
 
-    if (!fetch->done) {
+    /* fetch->remote is NULL if the fetch failed to start (no memory) */
+
+    if (fetch->remote && !fetch->done) {
         ngx_http_auth_jwtkit_fetch_end(fetch, sr, rc, sr->connection->log);
     }
 
