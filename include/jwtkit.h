@@ -1450,6 +1450,20 @@ jwtkit_status jwtkit_key_from_jwk(const uint8_t *jwk,
                                   struct jwtkit_error **out_err);
 
 /*
+ As `jwtkit_key_from_jwk`, with `flags`: 0 or `JWTKIT_KEY_ALLOW_SHORT_SECRET`, which
+ lets an `oct` secret be shorter than its algorithm's hash output, as
+ `jwtkit_key_from_secret` does (legacy systems only).
+
+ Returns JWTKIT_OK and the statuses of `jwtkit_key_from_jwk`;
+ JWTKIT_ERR_INVALID_ARGUMENT for an unknown flag.
+ */
+jwtkit_status jwtkit_key_from_jwk_with_flags(const uint8_t *jwk,
+                                             size_t jwk_len,
+                                             uint32_t flags,
+                                             const struct jwtkit_key **out,
+                                             struct jwtkit_error **out_err);
+
+/*
  Releases a key handle. Secret bytes held by jwtkit are wiped. NULL is a no-op; must
  not be called twice on the same pointer, nor while another thread still uses it.
  */

@@ -285,6 +285,14 @@ fn check_header_members(
         if b64.is_none() {
             return Err(Error::HeaderInvalid("Critical extension 'b64' is missing from headers".into()));
         }
+        if content == Content::Attached && b64 == Some(Some(false)) {
+            // PyJWT's words (its users match on them).
+            return Err(Error::HeaderInvalid(
+                "It is required that you pass in a value for the \"detached_payload\" argument to decode a \
+                 message having the b64 header set to false."
+                    .into(),
+            ));
+        }
         if content == Content::Attached {
             return Err(Error::CritUnsupported(
                 "the critical extension b64 (RFC 7797) is only supported with a detached payload".into(),
@@ -382,7 +390,8 @@ mod tests {
             (r#"{"alg":"HS256","crit":"exp"}"#, "Invalid 'crit' header: must be a non-empty list"),
             (r#"{"alg":"HS256","crit":["b64"]}"#, "Critical extension 'b64' is missing from headers"),
             (r#"{"alg":"HS256","crit":["exp"]}"#, "Unsupported critical extension: exp"),
-            (r#"{"alg":"HS256","crit":["b64"],"b64":false}"#, "only supported with a detached payload"),
+            (r#"{"alg":"HS256","crit":["b64"],"b64":false}"#, "a message having the b64 header set to false."),
+            (r#"{"alg":"HS256","crit":["b64"],"b64":true}"#, "only supported with a detached payload"),
             (
                 r#"{"alg":"HS256","b64":true}"#,
                 "only supported with a detached payload: verify with the detached-payload call",

@@ -270,12 +270,17 @@ pub fn verify_detached<K: KeySource + ?Sized>(
         )));
     }
     let seg = unpadded(split(token, limits.max_token_len)?, validation)?;
-    if !seg.payload.is_empty() {
-        return Err(Error::TokenMalformed(
-            "a token with a detached payload has an empty middle segment (header..signature)".into(),
-        ));
-    }
     let (header_json, header) = header::read_header(seg.header, limits, &mut [], Content::Detached)?;
+    // The middle segment is not decoded: with detached content it must be empty.
+    if !seg.payload.is_empty() {
+        return Err(Error::TokenMalformed(if header.b64 {
+            "the token carries its payload: verify it without a detached_payload (a detached payload has an \
+             empty middle segment, as tokens with b64 set to false do)"
+                .into()
+        } else {
+            "Payload segment must be empty when 'b64' is false (a detached payload travels apart)".into()
+        }));
+    }
     let mut signing_input = Vec::with_capacity(seg.header.len() + 1 + b64::encoded_len(payload.len()));
     signing_input.extend_from_slice(seg.header);
     signing_input.push(b'.');

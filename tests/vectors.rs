@@ -271,7 +271,7 @@ fn rfc7797_unencoded_payloads() {
     expect_status_of(verify_detached(resigned.as_bytes(), b"other", &key, &v, false), JWTKIT_ERR_SIGNATURE_INVALID);
     assert!(verify_detached(resigned.as_bytes(), payload.as_bytes(), &key, &v, false).is_ok());
     // Inline unencoded payloads (RFC 7797 §5.2) are not read: only the detached form.
-    expect_status_of(jws_verify(compact.as_bytes(), &key, &v), JWTKIT_ERR_CRIT_UNSUPPORTED);
+    expect_status_of(jws_verify(compact.as_bytes(), &key, &v), JWTKIT_ERR_HEADER_INVALID);
 
     let no_crit = load_json("jose-cookbook/rfc7797/4.2.hmac-sha2_b64_false.json");
     let key42 = CKey::from_jwk_value(&no_crit["input"]["key"]).unwrap();

@@ -130,6 +130,30 @@ pub unsafe extern "C" fn jwtkit_key_from_jwk(
     })
 }
 
+/// As `jwtkit_key_from_jwk`, with `flags`: 0 or `JWTKIT_KEY_ALLOW_SHORT_SECRET`, which
+/// lets an `oct` secret be shorter than its algorithm's hash output, as
+/// `jwtkit_key_from_secret` does (legacy systems only).
+///
+/// Returns JWTKIT_OK and the statuses of `jwtkit_key_from_jwk`;
+/// JWTKIT_ERR_INVALID_ARGUMENT for an unknown flag.
+#[no_mangle]
+pub unsafe extern "C" fn jwtkit_key_from_jwk_with_flags(
+    jwk: *const u8,
+    jwk_len: usize,
+    flags: u32,
+    out: *mut *const jwtkit_key,
+    out_err: *mut *mut jwtkit_error,
+) -> jwtkit_status {
+    fallible(out_err, || {
+        let jwk = unsafe { input(jwk, jwk_len, "jwk") }?;
+        if flags & !JWTKIT_KEY_ALLOW_SHORT_SECRET != 0 {
+            return Err(invalid(format!("unknown key flags {flags:#x}")));
+        }
+        let allow_short = flags & JWTKIT_KEY_ALLOW_SHORT_SECRET != 0;
+        unsafe { publish(out, || if allow_short { Key::from_jwk_legacy(jwk) } else { Key::from_jwk(jwk) }) }
+    })
+}
+
 /// Releases a key handle. Secret bytes held by jwtkit are wiped. NULL is a no-op; must
 /// not be called twice on the same pointer, nor while another thread still uses it.
 #[no_mangle]

@@ -25,6 +25,13 @@ impl Key {
         let jwk = Wiped(json::parse_object(text, "JWK").map_err(|e| Error::KeyInvalid(e.to_string()))?);
         from_jwk_object(&jwk.0)
     }
+
+    /// As [`Key::from_jwk`], but an `oct` secret may be shorter than the hash output of
+    /// its algorithm, as [`Key::from_secret_legacy`] allows: only for legacy systems.
+    pub fn from_jwk_legacy(text: &[u8]) -> Result<Key> {
+        let jwk = Wiped(json::parse_object(text, "JWK").map_err(|e| Error::KeyInvalid(e.to_string()))?);
+        from_jwk_object_with(&jwk.0, true)
+    }
 }
 
 /// A parsed JWK or JWK Set whose string values are wiped when it is dropped: the
@@ -62,9 +69,15 @@ impl WipeStrings for Object {
 
 /// One JWK already parsed as a JSON object (a member of a JWKS `keys` array).
 pub(crate) fn from_jwk_object(jwk: &Object) -> Result<Key> {
+    from_jwk_object_with(jwk, false)
+}
+
+/// `from_jwk_object`; `allow_short` lets an `oct` secret be shorter than its hash.
+fn from_jwk_object_with(jwk: &Object, allow_short: bool) -> Result<Key> {
     let restrictions = restrictions(jwk)?;
     let kty = string(jwk, "kty")?.ok_or_else(|| Error::KeyInvalid("JWK: member `kty` is required".into()))?;
     let mut key = match kty {
+        "oct" if allow_short => Key::from_secret_legacy(&required_b64(jwk, "k")?)?,
         "oct" => Key::from_secret(&required_b64(jwk, "k")?)?,
         "RSA" => rsa(jwk)?,
         "EC" => ec(jwk)?,

@@ -46,7 +46,7 @@ impl Restrictions {
     /// does not name; `key_alg` is that `alg`, as written.
     pub fn alg_refused(key_alg: &str, alg: &str) -> crate::error::Error {
         crate::error::Error::KeyUsage(format!(
-            "the JWK is restricted to `alg` `{}`, not {alg}",
+            "the token's algorithm {alg} does not match the key's algorithm `{}` (the JWK's `alg`)",
             crate::error::excerpt(key_alg, 32)
         ))
     }

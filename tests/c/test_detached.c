@@ -1,7 +1,8 @@
 /*
- * Detached content (RFC 7515 Appendix F), unencoded payloads (RFC 7797) and padded
- * base64url segments (AWS ALB) through the C API: sign and verify both ways, the claims
- * of a detached JWT checked in full, every refusal with its status, NULLs and bad flags.
+ * Detached content (RFC 7515 Appendix F), unencoded payloads (RFC 7797), padded
+ * base64url segments (AWS ALB) and the other PyJWT-compatibility calls through the C API
+ * (short `oct` JWKs by flag): sign and verify both ways, the claims of a detached JWT
+ * checked in full, every refusal with its status, NULLs and bad flags.
  *
  * Built and run by tests/c_api.rs; prints "N passed, N failed" and exits non-zero
  * on any failure.
@@ -77,7 +78,7 @@ static void test_round_trips(const jwtkit_key *key, const jwtkit_validation *v)
                                       NULL, NULL, ERR));
         EXPECT_OK(jwtkit_jws_verify_detached(u8(tok), len, u8(CLAIMS), strlen(CLAIMS), key, v, NULL, NULL, ERR));
         /* A detached token is not a compact JWS with an empty payload. */
-        EXPECT(flags[i] ? JWTKIT_ERR_CRIT_UNSUPPORTED : JWTKIT_ERR_SIGNATURE_INVALID,
+        EXPECT(flags[i] ? JWTKIT_ERR_HEADER_INVALID : JWTKIT_ERR_SIGNATURE_INVALID,
                jwtkit_verify(u8(tok), len, key, v, NULL, NULL, NULL, NULL, ERR));
         jwtkit_string_free(tok);
     }
@@ -214,6 +215,23 @@ static void test_unverified(const jwtkit_key *key)
     EXPECT(JWTKIT_ERR_NULL_ARGUMENT, jwtkit_jws_decode_unverified(NULL, 3, NULL, NULL, NULL, NULL, ERR));
 }
 
+/* A short `oct` JWK is refused when used, unless loaded with JWTKIT_KEY_ALLOW_SHORT_SECRET. */
+static void test_short_jwk(void)
+{
+    static const char jwk[] = "{\"kty\":\"oct\",\"k\":\"c2VjcmV0\"}"; /* "secret" */
+    const jwtkit_key *strict = NULL, *legacy = NULL;
+    char *tok = NULL;
+    EXPECT_OK(jwtkit_key_from_jwk(u8(jwk), strlen(jwk), &strict, ERR));
+    EXPECT(JWTKIT_ERR_KEY_TOO_WEAK, jwtkit_sign(strict, JWTKIT_ALG_HS256, u8("{}"), 2, NULL, 0, &tok, NULL, ERR));
+    EXPECT_OK(jwtkit_key_from_jwk_with_flags(u8(jwk), strlen(jwk), JWTKIT_KEY_ALLOW_SHORT_SECRET, &legacy, ERR));
+    EXPECT_OK(jwtkit_sign(legacy, JWTKIT_ALG_HS256, u8("{}"), 2, NULL, 0, &tok, NULL, ERR));
+    jwtkit_string_free(tok);
+    EXPECT(JWTKIT_ERR_INVALID_ARGUMENT, jwtkit_key_from_jwk_with_flags(u8(jwk), strlen(jwk), 8, &legacy, ERR));
+    EXPECT(JWTKIT_ERR_NULL_ARGUMENT, jwtkit_key_from_jwk_with_flags(NULL, 3, 0, &legacy, ERR));
+    jwtkit_key_free(strict);
+    jwtkit_key_free(legacy);
+}
+
 int main(void)
 {
     const jwtkit_key *key = NULL;
@@ -228,6 +246,7 @@ int main(void)
     test_refusals(key, v);
     test_padding(key, v);
     test_unverified(key);
+    test_short_jwk();
     jwtkit_validation_free(v);
     jwtkit_key_free(key);
     printf("%d passed, %d failed\n", g_passed, g_failed);

@@ -203,6 +203,7 @@ _SIGNATURES: Dict[str, Tuple[Any, List[Any]]] = {
     "jwtkit_key_from_pem": (_S, [in_bytes, c_size_t, handle_out, err_out]),
     "jwtkit_key_from_der": (_S, [in_bytes, c_size_t, handle_out, err_out]),
     "jwtkit_key_from_jwk": (_S, [in_bytes, c_size_t, handle_out, err_out]),
+    "jwtkit_key_from_jwk_with_flags": (_S, [in_bytes, c_size_t, c_uint32, handle_out, err_out]),
     "jwtkit_key_free": (None, [handle]),
     # signing
     "jwtkit_sign": (_S, [handle, jwtkit_alg, in_bytes, c_size_t, in_bytes, c_size_t, str_out, size_out, err_out]),
