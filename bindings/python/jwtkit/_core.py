@@ -70,12 +70,13 @@ class Key(Handle):
     """A parsed key (``jwtkit_key``): an HMAC secret, or an RSA, EC or Ed25519 key
     from PEM, DER or a JWK. Immutable and thread-safe."""
 
-    __slots__ = ("kind",)
+    __slots__ = ("kind", "_lenient")
     _free = staticmethod(lib.jwtkit_key_free)
 
     def __init__(self, ptr: int, kind: str) -> None:
         super().__init__(ptr)
         self.kind = kind
+        self._lenient: Optional[Tuple["Key", int]] = None
 
     @classmethod
     def from_secret(cls, secret: bytes, allow_short: bool = False) -> "Key":
@@ -91,8 +92,11 @@ class Key(Handle):
         return cls(_create(lib.jwtkit_key_from_der, der, len(der)), "der")
 
     @classmethod
-    def from_jwk(cls, jwk_json: bytes) -> "Key":
-        return cls(_create(lib.jwtkit_key_from_jwk, jwk_json, len(jwk_json)), "jwk")
+    def from_jwk(cls, jwk_json: bytes, allow_short: bool = False) -> "Key":
+        """A key from JWK text; ``allow_short`` lets an ``oct`` secret be shorter than
+        its algorithm's hash (``JWTKIT_KEY_ALLOW_SHORT_SECRET``, as for secrets)."""
+        flags = _ffi.JWTKIT_KEY_ALLOW_SHORT_SECRET if allow_short else 0
+        return cls(_create(lib.jwtkit_key_from_jwk_with_flags, jwk_json, len(jwk_json), flags), "jwk")
 
     @classmethod
     def generate(cls, alg: int) -> "Key":
@@ -138,6 +142,19 @@ class Key(Handle):
 
     def thumbprint(self) -> str:
         return self._string(lib.jwtkit_key_thumbprint).decode("ascii")  # type: ignore[union-attr]
+
+    def allowing_short_secret(self) -> Tuple["Key", int]:
+        """For an HMAC key the library refused as too short for an algorithm
+        (``JWTKIT_ERR_KEY_TOO_WEAK``): the same secret, ``kid`` and JWK restrictions
+        (``alg``, ``use``, ``key_ops``) with ``JWTKIT_KEY_ALLOW_SHORT_SECRET``, made once
+        from the library's private JWK of this key; and the secret's length in bytes
+        (from the unpadded base64url of ``k``), for PyJWT's wording of the warning."""
+        lenient = self._lenient
+        if lenient is None:
+            jwk = self.to_private_jwk().encode("utf-8")
+            length = len(json.loads(jwk)["k"]) * 3 // 4
+            lenient = self._lenient = (Key.from_jwk(jwk, allow_short=True), length)
+        return lenient
 
     def __repr__(self) -> str:
         state = "closed" if self._ptr is None else self.kind
@@ -384,7 +401,7 @@ def secret_possible(algs: Iterable[int]) -> bool:
     return not algs or any(a in _ffi.HMAC_ALGS for a in algs)
 
 
-def resolve_key(key: Any, secret_ok: bool = True, allow_short: bool = False) -> Key:
+def resolve_key(key: Any, secret_ok: bool = True) -> Key:
     """The library key for a PyJWT-style ``key`` argument. ``secret_ok`` (see
     ``secret_possible``) tells whether the algorithms it may serve include HMAC:
 
@@ -400,12 +417,12 @@ def resolve_key(key: Any, secret_ok: bool = True, allow_short: bool = False) -> 
     if isinstance(handle, (Key, KeySet)):
         return handle  # type: ignore[return-value]
     if isinstance(key, (str, bytes)):
-        cache_key: Tuple[Any, ...] = (key, secret_ok, allow_short)
+        cache_key: Tuple[Any, ...] = (key, secret_ok)
         cached = KEY_CACHE.get(cache_key)
         if cached is not None:
             return cached  # type: ignore[no-any-return]
         data = key.encode("utf-8") if isinstance(key, str) else key
-        made = _key_from_bytes(data, secret_ok, allow_short)
+        made = _key_from_bytes(data, secret_ok)
         return KEY_CACHE.put(cache_key, made)  # type: ignore[no-any-return]
     if isinstance(key, dict):
         text = json.dumps(key, separators=(",", ":"), sort_keys=True).encode("utf-8")
@@ -429,17 +446,17 @@ def resolve_key(key: Any, secret_ok: bool = True, allow_short: bool = False) -> 
             return cached  # type: ignore[no-any-return]
         return KEY_CACHE.put(cache_key, Key.from_pem(pem))  # type: ignore[no-any-return]
     if isinstance(key, (bytearray, memoryview)):
-        return resolve_key(bytes(key), secret_ok, allow_short)
+        return resolve_key(bytes(key), secret_ok)
     raise InvalidKeyTypeError(
         f"Expecting a str, bytes, dict (JWK), PyJWK or cryptography key, got {type(key).__name__}"
     )
 
 
-def _key_from_bytes(data: bytes, secret_ok: bool, allow_short: bool) -> Key:
+def _key_from_bytes(data: bytes, secret_ok: bool) -> Key:
     if not secret_ok:
         return _key_material(data)
     try:
-        return Key.from_secret(data, allow_short)
+        return Key.from_secret(data)
     except InvalidKeyError as not_secret:
         if not_secret.status != _ffi.JWTKIT_ERR_KEY_NOT_SECRET:
             raise

@@ -21,6 +21,7 @@ from .exceptions import (
     InvalidAlgorithmError,
     InvalidIssuerError,
     InvalidKeyError,
+    PyJWTError,
 )
 from .warnings import InsecureKeyLengthWarning, RemovedInPyjwt3Warning
 
@@ -112,30 +113,37 @@ def with_key(
     op: Callable[[_core.Key], Any],
     stacklevel: int,
 ) -> Any:
-    """Runs ``op`` with the library key for ``key``, for the algorithms ``alg_ids``. A
-    secret the library finds too short for the algorithm is, as in PyJWT, used anyway
-    after an ``InsecureKeyLengthWarning``, or refused with ``InvalidKeyError`` when
+    """Runs ``op`` with the library key for ``key``, for the algorithms ``alg_ids``. An
+    HMAC key (a ``str``/``bytes`` secret, an ``oct`` JWK or ``PyJWK``) the library finds
+    too short for the algorithm is, as in PyJWT, used anyway after an
+    ``InsecureKeyLengthWarning``, or refused with ``InvalidKeyError`` when
     ``enforce_minimum_key_length`` is set; both say PyJWT's "… which is below the
     minimum recommended length …"."""
     alg_ids = tuple(alg_ids)
-    secret_ok = _core.secret_possible(alg_ids)
-    k = _core.resolve_key(key, secret_ok)
+    k = _core.resolve_key(key, _core.secret_possible(alg_ids))
     try:
         return op(k)
     except InvalidKeyError as e:
-        if e.status != _ffi.JWTKIT_ERR_KEY_TOO_WEAK or getattr(k, "kind", None) != "secret":
+        if (
+            e.status != _ffi.JWTKIT_ERR_KEY_TOO_WEAK
+            or type(k) is not _core.Key
+            or k.key_kind() != _ffi.JWTKIT_KEY_KIND_HMAC
+        ):
             raise
-        length = len(key.encode("utf-8") if isinstance(key, str) else bytes(key))
+        lenient, length = k.allowing_short_secret()
         short = short_secret_error(e, length, [_ffi.ALG_NAMES[a - 1] for a in alg_ids])
         if enforce_min_length:
             raise short from None
         warnings.warn(str(short), InsecureKeyLengthWarning, stacklevel=stacklevel + 1)
-    return op(_core.resolve_key(key, secret_ok, allow_short=True))
+    return op(lenient)
 
 
 def allowed_algorithms(key: Any, algorithms: Optional[Sequence[str]]) -> Tuple[int, ...]:
     """The allow-list as library numbers. Names jwtkit does not implement (``none``
-    included) are dropped; a ``PyJWK`` binds its one algorithm, as in PyJWT."""
+    included) are dropped; a ``PyJWK`` binds its one algorithm, as in PyJWT. A list
+    that names no algorithm jwtkit implements cannot accept any token: refused here
+    (the library takes no empty allow-list) as PyJWT refuses a token whose algorithm it
+    does not implement, "Algorithm not supported"."""
     if algorithms is None and _is_pyjwk(key):
         algorithms = [key.algorithm_name]
     if not algorithms:
@@ -144,19 +152,53 @@ def allowed_algorithms(key: Any, algorithms: Optional[Sequence[str]]) -> Tuple[i
         )
     if isinstance(algorithms, str):
         algorithms = [algorithms]
-    names: Iterable[str] = algorithms
-    if _is_pyjwk(key):
-        names = [a for a in algorithms if a == key.algorithm_name]
-    ids: List[int] = []
-    for name in names:
-        alg = _ffi.alg_from_name(name)
-        if alg is not None and alg not in ids:
-            ids.append(alg)
-    if not ids:
-        e = InvalidAlgorithmError("The specified alg value is not allowed")
-        e.detail = f"none of the algorithms {list(algorithms)!r} is implemented by jwtkit or fits the key"
+    known: List[int] = []
+    for name in algorithms:
+        alg = _ffi.alg_from_name(name) if isinstance(name, str) else None
+        if alg is not None and alg not in known:
+            known.append(alg)
+    if not known:
+        e = InvalidAlgorithmError("Algorithm not supported")
+        e.detail = f"none of the algorithms {list(algorithms)!r} is implemented by jwtkit: no token can be accepted"
         raise e
-    return tuple(ids)
+    if not _is_pyjwk(key):
+        return tuple(known)
+    bound = _ffi.alg_from_name(key.algorithm_name)
+    if bound not in known:
+        e = InvalidAlgorithmError("The specified alg value is not allowed")
+        e.detail = f"the PyJWK is bound to {key.algorithm_name}, which is not among the algorithms {list(algorithms)!r}"
+        raise e
+    return (bound,)  # type: ignore[return-value]
+
+
+def key_algorithm_refusal(
+    refused: InvalidAlgorithmError, token: bytes, key: Any, algorithms: Optional[Sequence[str]]
+) -> Optional[InvalidAlgorithmError]:
+    """PyJWT's words, "Token algorithm 'HS256' does not match the key's algorithm
+    'HS512'", when a ``PyJWK`` is why a token was refused: its algorithm is one the
+    caller allowed (``algorithms``), but not the one the key is bound to (the allow-list
+    given to the library is the key's algorithm alone). ``refused`` is the refusal of
+    the allow-list (the library's ``ALG_NOT_ALLOWED``/``ALG_UNSUPPORTED``, or
+    ``allowed_algorithms``'); the token's ``alg`` is read by the library
+    (``jwtkit_jws_decode_unverified``), only to word the error. ``None``: keep
+    ``refused``."""
+    if (
+        not _is_pyjwk(key)
+        or type(refused) is not InvalidAlgorithmError
+        or refused.status not in (None, _ffi.JWTKIT_ERR_ALG_NOT_ALLOWED, _ffi.JWTKIT_ERR_ALG_UNSUPPORTED)
+    ):
+        return None
+    allowed = [algorithms] if isinstance(algorithms, str) else list(algorithms or ())
+    try:
+        raw_header, _ = _core.jws_decode_unverified(token)
+        alg = json.loads(raw_header).get("alg")
+    except (PyJWTError, ValueError):
+        return None
+    if not isinstance(alg, str) or alg == key.algorithm_name or alg not in allowed:
+        return None
+    e = InvalidAlgorithmError(f"Token algorithm {alg!r} does not match the key's algorithm {key.algorithm_name!r}")
+    e.status, e.status_name, e.detail = refused.status, refused.status_name, refused.detail
+    return e
 
 
 def seconds(value: Union[float, int, timedelta], what: str) -> int:
@@ -318,8 +360,8 @@ def signature_bytes(token: bytes) -> bytes:
 def carried_payload() -> DecodeError:
     """``detached_payload`` given, unverified, for a token that carries a payload."""
     return DecodeError(
-        'It is only valid to pass "detached_payload" for a token without a payload segment '
-        "(header..signature), signed with its payload detached"
+        "the token carries its payload: decode it without a detached_payload (a detached payload has an "
+        "empty middle segment, as tokens with b64 set to false do)"
     )
 
 
@@ -402,22 +444,26 @@ class PyJWS:
                     raise carried_payload()
                 payload = detached_payload
             return {"payload": payload, "header": json.loads(raw_header), "signature": signature_bytes(token)}
-        alg_ids = allowed_algorithms(key, algorithms if algorithms is not None else self._algorithms)
-        v = policy(alg_ids, {"allow_padded_base64": merged.get("allow_padded_base64", False)})
-        enforce = bool(merged.get("enforce_minimum_key_length", False))
-        if detached_payload is not None:
-            content = detached_bytes(detached_payload)
-            raw_header = with_key(
-                key, alg_ids, enforce, lambda k: _core.verify_detached(token, content, k, v, jwt=False), 2
-            )
-            return {"payload": detached_payload, "header": json.loads(raw_header), "signature": signature_bytes(token)}
-        raw_header, payload = with_key(
-            key,
-            alg_ids,
-            enforce,
-            lambda k: _core.verify(token, k, v, True, jwt=False),
-            2,
-        )
+        allowed = algorithms if algorithms is not None else self._algorithms
+        try:
+            alg_ids = allowed_algorithms(key, allowed)
+            v = policy(alg_ids, {"allow_padded_base64": merged.get("allow_padded_base64", False)})
+            enforce = bool(merged.get("enforce_minimum_key_length", False))
+            if detached_payload is not None:
+                content = detached_bytes(detached_payload)
+                raw_header = with_key(
+                    key, alg_ids, enforce, lambda k: _core.verify_detached(token, content, k, v, jwt=False), 2
+                )
+                payload = detached_payload
+            else:
+                raw_header, payload = with_key(
+                    key, alg_ids, enforce, lambda k: _core.verify(token, k, v, True, jwt=False), 2
+                )
+        except InvalidAlgorithmError as refused:
+            mismatch = key_algorithm_refusal(refused, token, key, allowed)
+            if mismatch is None:
+                raise
+            raise mismatch from None
         return {"payload": payload, "header": json.loads(raw_header), "signature": signature_bytes(token)}
 
     def decode(

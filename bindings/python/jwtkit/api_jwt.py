@@ -20,6 +20,7 @@ from .api_jws import (
     detached_bytes,
     header_json,
     is_detached,
+    key_algorithm_refusal,
     policy,
     signature_bytes,
     signing_algorithm,
@@ -28,7 +29,7 @@ from .api_jws import (
     warn_kwargs,
     with_key,
 )
-from .exceptions import InvalidKeyError
+from .exceptions import InvalidAlgorithmError, InvalidKeyError
 
 _DEFAULT_OPTIONS: Dict[str, Any] = {
     "verify_signature": True,
@@ -236,30 +237,25 @@ class PyJWT:
             if not complete:
                 return payload  # type: ignore[no-any-return]
             return {"header": header, "payload": payload, "signature": signature_bytes(token)}
-        alg_ids = allowed_algorithms(key, algorithms)
-        v = policy(alg_ids, merged, audience, issuer, subject, leeway, max_age, typ, is_revoked, now)
-        if detached_payload is not None:
-            # The claims travel apart (RFC 7797): the library verifies the signature over
-            # them, then checks them as it checks attached claims.
-            content = detached_bytes(detached_payload)
-            raw_header = with_key(
-                key,
-                alg_ids,
-                bool(merged.get("enforce_minimum_key_length", False)),
-                lambda k: _core.verify_detached(token, content, k, v),
-                3,
-            )
-            payload = _json_loads(content)
-            if not complete:
-                return payload  # type: ignore[no-any-return]
-            return {"header": _json_loads(raw_header), "payload": payload, "signature": signature_bytes(token)}
-        raw_header, raw_claims = with_key(
-            key,
-            alg_ids,
-            bool(merged.get("enforce_minimum_key_length", False)),
-            lambda k: _core.verify(token, k, v, complete),
-            3,
-        )
+        enforce = bool(merged.get("enforce_minimum_key_length", False))
+        try:
+            alg_ids = allowed_algorithms(key, algorithms)
+            v = policy(alg_ids, merged, audience, issuer, subject, leeway, max_age, typ, is_revoked, now)
+            if detached_payload is not None:
+                # The claims travel apart (RFC 7797): the library verifies the signature
+                # over them, then checks them as it checks attached claims.
+                content = detached_bytes(detached_payload)
+                raw_header = with_key(key, alg_ids, enforce, lambda k: _core.verify_detached(token, content, k, v), 3)
+                raw_claims = content
+            else:
+                raw_header, raw_claims = with_key(
+                    key, alg_ids, enforce, lambda k: _core.verify(token, k, v, complete), 3
+                )
+        except InvalidAlgorithmError as refused:
+            mismatch = key_algorithm_refusal(refused, token, key, algorithms)
+            if mismatch is None:
+                raise
+            raise mismatch from None
         payload = _json_loads(raw_claims)
         if not complete:
             return payload  # type: ignore[no-any-return]

@@ -9,7 +9,8 @@ into ``target/pyjwt-suite/`` (never committed), and its ``tests/`` are unpacked 
 tests that are not run as ordinary tests, each with a category and a reason:
 
 - ``internal``: tests of PyJWT internals that are not public API; not run.
-- ``deviation``: jwtkit refuses on purpose, for safety; run, and expected to fail.
+- ``deviation``: jwtkit differs on purpose (a refusal kept for safety, or a behaviour
+  decided for jwtkit); run, and expected to fail.
 - ``deviation-with-option``: jwtkit refuses by default, for safety, and an option
   accepts; run as written (must fail) and with the option given to the test's ``jwt`` or
   ``jws`` fixture (must pass).

@@ -84,17 +84,25 @@ def test_refusals():
         jws.decode(token, SECRET, algorithms=["HS384"], detached_payload=b"payload")
     with pytest.raises(jwt.DecodeError, match="algorithms"):
         jws.decode(token, SECRET, detached_payload=b"payload")
-    # without the payload: refused (the library verifies b64 only with a detached payload)
-    with pytest.raises(jwt.InvalidTokenError):
+    # without the payload: refused (the library verifies b64 only with a detached payload),
+    # in PyJWT's words
+    with pytest.raises(jwt.DecodeError) as e:
         jws.decode(token, SECRET, algorithms=["HS256"])
+    assert (
+        'It is required that you pass in a value for the "detached_payload" argument to decode a message '
+        "having the b64 header set to false." in str(e.value)
+    )
+    assert e.value.status_name == "JWTKIT_ERR_HEADER_INVALID"
     # a payload given for a token that carries its own
     attached = jws.encode(b"payload", SECRET)
-    with pytest.raises(jwt.DecodeError):
+    with pytest.raises(jwt.DecodeError, match="detached_payload.*b64.*false") as e:
         jws.decode(attached, SECRET, algorithms=["HS256"], detached_payload=b"payload")
+    assert e.value.status_name == "JWTKIT_ERR_TOKEN_MALFORMED"
     # the payload put back in the middle segment (b64 false forbids it)
     header, _, signature = token.split(".")
-    with pytest.raises(jwt.DecodeError):
+    with pytest.raises(jwt.DecodeError, match="Payload segment must be empty when 'b64' is false") as e:
         jws.decode(f"{header}.payload.{signature}", SECRET, algorithms=["HS256"], detached_payload=b"payload")
+    assert e.value.status_name == "JWTKIT_ERR_TOKEN_MALFORMED"
 
 
 def test_jws_without_verification():
@@ -193,7 +201,7 @@ def test_jwt_detached_refusals():
     token = jwt.encode(CLAIMS, SECRET, headers={"b64": False})
     with pytest.raises(jwt.InvalidSignatureError):
         jwt.decode(token, SECRET, algorithms=["HS256"], audience="api", detached_payload=b'{"sub":"admin"}')
-    with pytest.raises(jwt.InvalidTokenError):
+    with pytest.raises(jwt.DecodeError, match='pass in a value for the "detached_payload" argument'):
         jwt.decode(token, SECRET, algorithms=["HS256"], audience="api")
     with pytest.raises(jwt.DecodeError):
         jwt.decode(jwt.encode(CLAIMS, SECRET), SECRET, algorithms=["HS256"], detached_payload=CLAIMS_JSON)

@@ -104,11 +104,11 @@ def test_the_same_pem_is_parsed_once():
     pem = text("rsa2048.spki.pem")
     token = jwt.encode({}, text("rsa2048.pkcs8.pem"), algorithm="RS256")
     jwt.decode(token, pem, algorithms=["RS256"])
-    first = _core.KEY_CACHE.get((pem, False, False))
+    first = _core.KEY_CACHE.get((pem, False))
     assert isinstance(first, _core.Key)
     for _ in range(5):
         jwt.decode(token, pem, algorithms=["RS256"])
-    assert _core.KEY_CACHE.get((pem, False, False)) is first
+    assert _core.KEY_CACHE.get((pem, False)) is first
 
 
 def test_the_key_cache_is_bounded_and_evicted_keys_still_work():

@@ -2,6 +2,7 @@
 each through the public API: what a user migrating with ``import jwtkit as jwt`` meets."""
 
 import base64
+import json
 import math
 import time
 import warnings
@@ -163,6 +164,101 @@ def test_short_secret_message_with_several_hmac_algorithms():
     with warnings.catch_warnings():
         warnings.simplefilter("error", jwt.InsecureKeyLengthWarning)
         jwt.encode({}, "a" * 32, algorithm="HS256")
+
+
+SHORT = "The HMAC key is 5 bytes long, which is below the minimum recommended length of {} bytes for {}. See RFC 7518 Section 3.2."
+
+
+@pytest.mark.parametrize("form", ["PyJWK", "PyJWK.key", "dict"])
+def test_a_short_oct_jwk_warns_and_is_used_as_a_short_secret_is(form):
+    data = {"kty": "oct", "k": b64(b"short"), "kid": "short-1"}
+    pyjwk = jwt.PyJWK(data)
+    key = {"PyJWK": pyjwk, "PyJWK.key": pyjwk.key, "dict": data}[form]
+    with pytest.warns(jwt.InsecureKeyLengthWarning) as record:
+        token = jwt.encode({"a": 1}, key)
+    assert str(record[0].message) == SHORT.format(32, "SHA256")
+    assert jwt.get_unverified_header(token)["kid"] == "short-1"  # the kid is kept
+    with pytest.warns(jwt.InsecureKeyLengthWarning, match="below"):
+        assert jwt.decode(token, key, algorithms=["HS256"]) == {"a": 1}
+    with pytest.warns(jwt.InsecureKeyLengthWarning, match="below"):
+        jws_token = jwt.PyJWS().encode(b"x", key, algorithm="HS384")
+    with pytest.warns(jwt.InsecureKeyLengthWarning) as record:
+        assert jwt.PyJWS().decode(jws_token, "short", algorithms=["HS384"]) == b"x"  # the same secret
+    assert str(record[0].message) == SHORT.format(48, "SHA384")
+    with pytest.warns(jwt.InsecureKeyLengthWarning, match="below"):
+        with pytest.raises(jwt.InvalidSignatureError):
+            jwt.decode(token, {**data, "k": b64(b"shorT")}, algorithms=["HS256"])
+    strict = {"enforce_minimum_key_length": True}
+    for call in (
+        lambda: jwt.PyJWT(strict).encode({"a": 1}, key),
+        lambda: jwt.decode(token, key, algorithms=["HS256"], options=strict),
+        lambda: jwt.PyJWS(options=strict).encode(b"x", key),
+        lambda: jwt.PyJWS(options=strict).decode(token, key, algorithms=["HS256"]),
+    ):
+        with pytest.raises(jwt.InvalidKeyError) as e:
+            call()
+        assert str(e.value) == SHORT.format(32, "SHA256")
+        assert e.value.status_name == "JWTKIT_ERR_KEY_TOO_WEAK" and e.value.detail
+
+
+def test_a_short_oct_jwk_keeps_its_restrictions():
+    data = {"kty": "oct", "k": b64(b"short"), "kid": "s", "alg": "HS256", "use": "sig"}
+    key = jwt.PyJWK(data).key
+    lenient, length = key.allowing_short_secret()
+    assert length == 5
+    assert json.loads(lenient.to_private_jwk()) == json.loads(key.to_private_jwk())  # kid, alg, use kept
+    assert key.allowing_short_secret()[0] is lenient  # made once
+    # the JWK's alg and use are checked before the secret's length: no warning, refused
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", jwt.InsecureKeyLengthWarning)
+        with pytest.raises(jwt.KeyAlgorithmMismatchError):
+            jwt.encode({}, key, algorithm="HS384")
+        with pytest.raises(jwt.KeyAlgorithmMismatchError):
+            jwt.encode({}, jwt.PyJWK({**data, "use": "enc"}))
+
+
+# --- algorithms -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("algorithms", [["hs256"], ["none"], ["HS257", "foo"], "hs256"])
+def test_an_allow_list_naming_no_algorithm_jwtkit_implements_accepts_no_token(algorithms):
+    token = jwt.encode({}, SECRET)
+    for decode in (jwt.decode, jwt.PyJWS().decode):
+        with pytest.raises(jwt.InvalidAlgorithmError) as e:
+            decode(token, SECRET, algorithms=algorithms)
+        assert str(e.value) == "Algorithm not supported"  # as PyJWT says for a token alg "hs256"
+        assert "no token can be accepted" in e.value.detail
+    # one name jwtkit knows among them: the library decides, on that name alone
+    assert jwt.decode(token, SECRET, algorithms=["hs256", "HS256"]) == {}
+
+
+def test_a_pyjwk_refuses_another_allowed_algorithm_in_pyjwts_words():
+    secret = b"k" * 64
+    bound = jwt.PyJWK({"kty": "oct", "alg": "HS512", "k": b64(secret)})
+    hs256 = jwt.encode({"a": 1}, secret, algorithm="HS256")
+    detached = jwt.PyJWS().encode(b"x", secret, algorithm="HS256", is_payload_detached=True)
+    mismatch = "Token algorithm 'HS256' does not match the key's algorithm 'HS512'"
+    for call in (
+        lambda: jwt.decode(hs256, bound, algorithms=["HS256", "HS512"]),
+        lambda: jwt.decode_complete(hs256, bound, algorithms=["HS256"]),  # the key's alg not even allowed
+        lambda: jwt.PyJWS().decode(hs256, bound, algorithms=["HS512", "HS256"]),
+        lambda: jwt.PyJWS().decode(detached, bound, algorithms=["HS256", "HS512"], detached_payload=b"x"),
+        lambda: jwt.decode(hs256, jwt.PyJWK({"kty": "oct", "k": b64(secret)}, algorithm="HS512"),
+                           algorithms=["HS256", "HS512"]),  # bound by the caller, not by the JWK's alg
+    ):
+        with pytest.raises(jwt.InvalidAlgorithmError) as e:
+            call()
+        assert str(e.value) == mismatch and type(e.value) is jwt.InvalidAlgorithmError
+    # a token algorithm the caller did not allow is refused as such (PyJWT's first check)
+    for algorithms in (None, ["HS512"], ["HS384"]):
+        with pytest.raises(jwt.InvalidAlgorithmError, match="^The specified alg value is not allowed$"):
+            jwt.decode(hs256, bound, algorithms=algorithms)
+    # and the key's own algorithm verifies
+    assert jwt.decode(jwt.encode({"a": 1}, bound), bound, algorithms=["HS256", "HS512"]) == {"a": 1}
+    # a JWK dict is not a PyJWK (no binding in Python): the library refuses by the JWK's alg
+    with pytest.raises(jwt.KeyAlgorithmMismatchError, match="does not match the key's algorithm") as e:
+        jwt.decode(hs256, {"kty": "oct", "alg": "HS512", "k": b64(secret)}, algorithms=["HS256", "HS512"])
+    assert e.value.status_name == "JWTKIT_ERR_KEY_USAGE"
 
 
 # --- encode ------------------------------------------------------------------------
