@@ -207,8 +207,8 @@ typedef struct {
     unsigned                           cleanup:1;
     unsigned                           kid_parsed:1;
     unsigned                           payload_done:1;
-    unsigned                           undecoded:1; /* verified JWS, see
-                                                       ngx_http_auth_jwtkit_decode() */
+    /* a verified JWS, header and claims not yet read: see decode() */
+    unsigned                           undecoded:1;
 #if (NGX_HTTP_AUTH_JWTKIT_TIMING)
     uint64_t                           jwtkit_ns;
 #endif
@@ -1627,7 +1627,8 @@ ngx_http_auth_jwtkit_fetch_end(ngx_http_auth_jwtkit_fetch_t *fetch,
 
             for (h = sr->headers_out.cache_control; h; h = h->next) {
                 p = ngx_cpymem(p, h->value.data, h->value.len);
-                *p++ = ','; *p++ = ' ';
+                *p++ = ',';
+                *p++ = ' ';
             }
 
             cc_len -= 2;
@@ -1653,7 +1654,8 @@ ngx_http_auth_jwtkit_fetch_end(ngx_http_auth_jwtkit_fetch_t *fetch,
 
             for (i = 0; i < sr->headers_out.cache_control.nelts; i++) {
                 p = ngx_cpymem(p, hh[i]->value.data, hh[i]->value.len);
-                *p++ = ','; *p++ = ' ';
+                *p++ = ',';
+                *p++ = ' ';
             }
 
             cc_len -= 2;
@@ -3419,7 +3421,7 @@ ngx_http_auth_jwtkit_require(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     if (alcf->require == NGX_CONF_UNSET_PTR) {
         alcf->require = ngx_array_create(cf->pool, 1,
-                                         sizeof(ngx_http_auth_jwtkit_require_t));
+                                    sizeof(ngx_http_auth_jwtkit_require_t));
         if (alcf->require == NULL) {
             return NGX_CONF_ERROR;
         }
