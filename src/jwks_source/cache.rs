@@ -317,6 +317,11 @@ impl Cache {
         Ok(Arc::clone(keys))
     }
 
+    /// The current set and the time it stays fresh until, if there is one.
+    pub fn fresh(&self) -> Option<(Arc<KeySet>, Duration)> {
+        Some((Arc::clone(self.keys.as_ref()?), self.fresh_until?))
+    }
+
     /// The JWKS document the current set was read from (as fetched).
     pub fn document(&self) -> Option<Arc<[u8]>> {
         self.document.clone()

@@ -19,8 +19,9 @@ mod discovery;
 mod fetch;
 mod options;
 
+use std::cell::Cell;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
-#[cfg(feature = "fetch")]
 use std::time::Duration;
 
 use clock::now;
@@ -57,9 +58,32 @@ enum Origin {
     Url { url: String, fetcher: Fetcher },
 }
 
+/// The current set and when it stops being fresh, published after every change of the
+/// cache: the warm path of verification.
+struct Warm {
+    keys: Arc<KeySet>,
+    fresh_until: Duration,
+}
+
+/// Sources are told apart in `LAST_WARM` by a number, never reused (an address may be).
+static NEXT_SOURCE_ID: AtomicU64 = AtomicU64::new(1);
+
+thread_local! {
+    /// The warm set this thread last verified with: its source, the source's generation
+    /// then, and the set. While the generation is unchanged, verification takes the set
+    /// from here: no lock and no reference count (each costs more on a shared cache line
+    /// than an HMAC check can spare). A thread keeps it until it verifies with another
+    /// source or a newer set, or exits.
+    static LAST_WARM: Cell<Option<(u64, u64, Arc<Warm>)>> = const { Cell::new(None) };
+}
+
 /// See the module comment. `Send + Sync`: share it with an `Arc`.
 pub struct JwksSource {
     cache: Mutex<Cache>,
+    /// The published warm set, and its generation (bumped after each publication).
+    warm: Mutex<Option<Arc<Warm>>>,
+    generation: AtomicU64,
+    id: u64,
     /// Signalled whenever a fetch ends.
     fetched: Condvar,
     origin: Origin,
@@ -74,7 +98,14 @@ impl std::fmt::Debug for JwksSource {
 impl JwksSource {
     /// A source the host feeds (sans-I/O).
     pub fn new(policy: CachePolicy) -> Result<JwksSource> {
-        Ok(JwksSource { cache: Mutex::new(Cache::new(policy)?), fetched: Condvar::new(), origin: Origin::Fed })
+        Ok(JwksSource {
+            cache: Mutex::new(Cache::new(policy)?),
+            warm: Mutex::new(None),
+            generation: AtomicU64::new(0),
+            id: NEXT_SOURCE_ID.fetch_add(1, Ordering::Relaxed),
+            fetched: Condvar::new(),
+            origin: Origin::Fed,
+        })
     }
 
     /// A source that fetches `url` itself. Nothing is fetched until the first use.
@@ -84,6 +115,9 @@ impl JwksSource {
         let fetcher = Fetcher::new(options)?;
         Ok(JwksSource {
             cache: Mutex::new(Cache::new(policy)?),
+            warm: Mutex::new(None),
+            generation: AtomicU64::new(0),
+            id: NEXT_SOURCE_ID.fetch_add(1, Ordering::Relaxed),
             fetched: Condvar::new(),
             origin: Origin::Url { url: url.to_owned(), fetcher },
         })
@@ -105,6 +139,9 @@ impl JwksSource {
         check_url(&jwks, fetcher.allows_http()).map_err(|e| Error::KeySource(format!("the issuer's jwks_uri: {e}")))?;
         Ok(JwksSource {
             cache: Mutex::new(Cache::new(policy)?),
+            warm: Mutex::new(None),
+            generation: AtomicU64::new(0),
+            id: NEXT_SOURCE_ID.fetch_add(1, Ordering::Relaxed),
             fetched: Condvar::new(),
             origin: Origin::Url { url: jwks, fetcher },
         })
@@ -125,8 +162,34 @@ impl JwksSource {
         self.cache.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// Publishes the cache's current set for the warm path: the set first, then the
+    /// generation, so a thread that sees the new generation finds the new set.
+    fn publish(&self, cache: &Cache) {
+        let warm = cache.fresh().map(|(keys, fresh_until)| Arc::new(Warm { keys, fresh_until }));
+        *self.warm.lock().unwrap_or_else(PoisonError::into_inner) = warm;
+        self.generation.fetch_add(1, Ordering::Release);
+    }
+
+    /// Runs `use_warm` with the warm set while it is fresh (from this thread's last one
+    /// when its generation is current); `None` when there is no fresh set.
+    fn with_warm<T>(&self, use_warm: impl FnOnce(&Warm) -> T) -> Option<T> {
+        let generation = self.generation.load(Ordering::Acquire);
+        // Taken out while in use, so a verification nested in this one (a revocation
+        // callback verifying another token) finds none and takes the lock instead.
+        let warm = match LAST_WARM.with(Cell::take) {
+            Some((id, seen, warm)) if id == self.id && seen == generation => warm,
+            _ => self.warm.lock().unwrap_or_else(PoisonError::into_inner).clone()?,
+        };
+        let result = (now() < warm.fresh_until).then(|| use_warm(&warm));
+        LAST_WARM.with(|last| last.set(Some((self.id, generation, warm))));
+        result
+    }
+
     /// The key set to verify with now: a fetching source refreshes first when due.
     pub fn keys(&self) -> Result<Arc<KeySet>> {
+        if let Some(keys) = self.with_warm(|warm| Arc::clone(&warm.keys)) {
+            return Ok(keys);
+        }
         let cache = self.lock();
         let cache = self.settle(cache, Need::Keys).0;
         cache.keys(now())
@@ -139,15 +202,30 @@ impl JwksSource {
         mut verify: impl FnMut(&KeySet) -> std::result::Result<T, E>,
         unknown_kid: impl Fn(&E) -> bool,
     ) -> std::result::Result<T, E> {
-        let keys = self.keys()?;
-        match verify(&keys) {
+        // Warm: the set this thread already holds, while fresh; an unknown `kid` goes on
+        // below, with the lock.
+        let outcome = match self.with_warm(|warm| match verify(&warm.keys) {
+            Err(e) if unknown_kid(&e) => Err((e, Arc::clone(&warm.keys))),
+            result => Ok(result),
+        }) {
+            Some(Ok(result)) => return result,
+            Some(Err(unknown)) => Err(unknown),
+            None => {
+                let keys = self.keys()?;
+                match verify(&keys) {
+                    Err(e) if unknown_kid(&e) => Err((e, keys)),
+                    result => Ok(result),
+                }
+            }
+        };
+        match outcome {
+            Ok(result) => result,
             // A failed refresh leaves the token's own error: its `kid` is unknown (the
             // failure shows in `status`).
-            Err(e) if unknown_kid(&e) => match self.report_unknown_kid(&keys) {
+            Err((e, seen)) => match self.report_unknown_kid(&seen) {
                 Ok(Some(newer)) => verify(&newer),
                 _ => Err(e),
             },
-            result => result,
         }
     }
 
@@ -247,6 +325,7 @@ impl JwksSource {
             ),
             Err(e) => cache.fail(now, e),
         };
+        self.publish(&cache);
         ending.ended = true;
         self.fetched.notify_all();
         (cache, Some(outcome))
@@ -265,7 +344,10 @@ impl JwksSource {
     /// Sans-I/O: the answer the host got. Returns the failure if it is one (the last good
     /// set keeps serving).
     pub fn feed(&self, answer: &Answer<'_>) -> Result<()> {
-        let outcome = self.lock().complete(now(), answer);
+        let mut cache = self.lock();
+        let outcome = cache.complete(now(), answer);
+        self.publish(&cache);
+        drop(cache);
         self.fetched.notify_all();
         outcome
     }
