@@ -220,9 +220,9 @@ def main() -> int:
         "",
         "The library's time is verify_loop.c on CPU 0 making the module's very call "
         "(jwtkit_verify_with_keyset, same key set and policy) in a hot loop, with CPU 1 idle; the last column "
-        "is the same loop while CPU 1 spins: the two vCPUs share hardware, so a busy neighbour (as wrk is during "
-        "the nginx runs) slows a core down. Ratios are taken per round (each round measures every case and the "
-        "loop back to back), then their median.",
+        "is the same loop while CPU 1 spins, to show whether a busy neighbour CPU (as wrk is during the nginx "
+        "runs) slows it down on this machine. Ratios are taken per round (each round measures every case and "
+        "the loop back to back), then their median.",
         "",
         "| token | module's added CPU µs/request | added µs/request from requests/s | "
         "library's verify µs (hot loop) | added / library, median (min–max); target ≤ 1.2 | "
