@@ -31,6 +31,8 @@ pub const JWTKIT_KEY_KIND_EC_P521: jwtkit_key_kind = 5;
 pub const JWTKIT_KEY_KIND_ED25519: jwtkit_key_kind = 6;
 /// An X25519 key (JWK `OKP`/`X25519`): JWE `ECDH-ES` key agreement only, never JWS.
 pub const JWTKIT_KEY_KIND_X25519: jwtkit_key_kind = 7;
+/// An EC secp256k1 key (ES256K, RFC 8812); not a JWE curve.
+pub const JWTKIT_KEY_KIND_EC_SECP256K1: jwtkit_key_kind = 8;
 
 /// The shared body of the exports: one text made from the key, written to `out`.
 unsafe fn export<T: AsRef<str>>(
@@ -48,8 +50,8 @@ unsafe fn export<T: AsRef<str>>(
 }
 
 /// Generates a new random key for `alg` from the operating system's random source:
-/// an HMAC secret as long as the hash (32, 48 or 64 bytes), or a P-256, P-384, P-521 or
-/// Ed25519 key pair. The key is restricted to `alg` (its JWK export says `"alg"`) and
+/// an HMAC secret as long as the hash (32, 48 or 64 bytes), or a P-256, P-384, P-521,
+/// secp256k1 or Ed25519 key pair. The key is restricted to `alg` (its JWK export says `"alg"`) and
 /// has no `kid`: add one with `jwtkit_key_with_kid`, for instance its
 /// `jwtkit_key_thumbprint`. RSA generation is not offered (ring cannot generate RSA
 /// keys): create RSA keys with OpenSSL and load them with `jwtkit_key_from_pem`. On
@@ -155,6 +157,7 @@ pub unsafe extern "C" fn jwtkit_key_get_kind(key: *const jwtkit_key) -> jwtkit_k
             Family::EcP521 => JWTKIT_KEY_KIND_EC_P521,
             Family::Ed25519 => JWTKIT_KEY_KIND_ED25519,
             Family::X25519 => JWTKIT_KEY_KIND_X25519,
+            Family::EcSecp256k1 => JWTKIT_KEY_KIND_EC_SECP256K1,
         },
     })
 }
