@@ -171,8 +171,7 @@ fn es256k_keys_round_trip_through_jwk_pem_and_der() {
     assert_eq!(Key::from_pem(private.to_private_pem().unwrap().as_bytes()).unwrap().thumbprint().unwrap(), thumbprint);
     // Each one verifies what the others sign.
     for signer in [&private, &again, &pem("secp256k1.sec1.pem"), &der("secp256k1.pkcs8.der")] {
-        for verifier in [&spki, &jwk_file, &Key::from_jwk(public_jwk.as_bytes()).unwrap(), &der("secp256k1.spki.der")]
-        {
+        for verifier in [&spki, &jwk_file, &Key::from_jwk(public_jwk.as_bytes()).unwrap(), &der("secp256k1.spki.der")] {
             round_trip(signer, verifier, Algorithm::ES256K);
         }
     }
@@ -194,8 +193,7 @@ fn invalid_secp256k1_points_are_refused_at_key_creation() {
     // y + 1 is not on the curve; (0, 0) neither; a P-256 point is not a secp256k1 point.
     let mut y_bytes = jwtkit_unb64(y);
     *y_bytes.last_mut().unwrap() ^= 1;
-    let p256: serde_json::Value =
-        serde_json::from_str(&pem("ecp256.spki.pem").to_public_jwk().unwrap()).unwrap();
+    let p256: serde_json::Value = serde_json::from_str(&pem("ecp256.spki.pem").to_public_jwk().unwrap()).unwrap();
     let zero = jwtkit_b64(&[0u8; 32]);
     for (what, text) in [
         ("y changed", with(x, &jwtkit_b64(&y_bytes))),
@@ -241,7 +239,8 @@ fn jwtkit_unb64(text: &str) -> Vec<u8> {
 /// says so, with its name.
 #[test]
 fn ed448_is_refused_as_not_supported_and_named() {
-    let refused = |name: &str| std::fs::read(format!("{}/tests/keys/refused/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let refused =
+        |name: &str| std::fs::read(format!("{}/tests/keys/refused/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap();
     for (what, result) in [
         ("PKCS#8 PEM", Key::from_pem(&refused("ed448.pkcs8.pem"))),
         ("PKCS#8 DER", Key::from_der(&refused("ed448.pkcs8.der"))),

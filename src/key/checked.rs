@@ -235,10 +235,8 @@ pub(crate) fn curve_name(family: Family) -> &'static str {
 /// The family of a JWK's `kty` and `crv` (`EC`/`P-256`, `OKP`/`Ed25519`, …): the inverse
 /// of `curve_name`, for the curves jwtkit reads. None for any other curve.
 pub(crate) fn curve_family(kty: &str, crv: &str) -> Option<Family> {
-    let (ec, okp) = (
-        [Family::EcP256, Family::EcP384, Family::EcP521, Family::EcSecp256k1],
-        [Family::Ed25519, Family::X25519],
-    );
+    let (ec, okp) =
+        ([Family::EcP256, Family::EcP384, Family::EcP521, Family::EcSecp256k1], [Family::Ed25519, Family::X25519]);
     let candidates: &[Family] = match kty {
         "EC" => &ec,
         "OKP" => &okp,

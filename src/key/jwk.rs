@@ -12,8 +12,8 @@ use zeroize::{Zeroize, Zeroizing};
 use crate::error::{excerpt, Error, Result};
 use crate::json::{self, Object};
 use crate::key::checked::{
-    check_rsa_public, coordinate_len, curve_family, curve_name, ec_private, ec_public, ed25519_private, ed25519_public, rsa_private,
-    rsa_public, x25519_private, x25519_public,
+    check_rsa_public, coordinate_len, curve_family, curve_name, ec_private, ec_public, ed25519_private, ed25519_public,
+    rsa_private, rsa_public, x25519_private, x25519_public,
 };
 use crate::key::material::{trim_be, Key, Restrictions};
 use crate::key::pkcs8::{ed25519_pkcs8, rsa_pkcs8, RsaPrivateParts};
@@ -178,9 +178,8 @@ fn rsa(jwk: &Object) -> Result<Key> {
 
 fn ec(jwk: &Object) -> Result<Key> {
     let family = match string(jwk, "crv")? {
-        Some(crv) => curve_family("EC", crv).ok_or_else(|| {
-            Error::KeyUnsupported(format!("JWK: EC curve \"{}\" is not supported", excerpt(crv, 32)))
-        })?,
+        Some(crv) => curve_family("EC", crv)
+            .ok_or_else(|| Error::KeyUnsupported(format!("JWK: EC curve \"{}\" is not supported", excerpt(crv, 32))))?,
         None => return Err(Error::KeyInvalid("JWK: member `crv` is required".into())),
     };
     let len = coordinate_len(family);

@@ -128,8 +128,7 @@ impl Key {
                     .verify(msg, sig)
                     .map_err(|_| bad())
             }
-            Material::EcPublic { family: Family::EcSecp256k1, point }
-            | Material::Secp256k1Private { point, .. } => {
+            Material::EcPublic { family: Family::EcSecp256k1, point } | Material::Secp256k1Private { point, .. } => {
                 crate::backend::secp256k1_verify(point, msg, sig).map_err(|_| bad())
             }
             Material::EcPublic { point, .. } => {
