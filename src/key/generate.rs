@@ -51,12 +51,15 @@ impl Key {
                 ec_private(Family::EcP521, &scalar, None)?
             }
             Family::EcSecp256k1 => {
-                // 32 random bytes are a valid scalar unless they are 0 or >= n (odds 2^-128).
+                // 32 random bytes are a valid scalar unless they are 0 or >= n (odds 2^-128
+                // each time): a few draws, never an endless loop.
                 let mut scalar = Zeroizing::new([0u8; 32]);
+                let mut draws = 0;
                 loop {
                     rng.fill(&mut scalar[..]).map_err(|_| rng_failed())?;
+                    draws += 1;
                     match ec_private(Family::EcSecp256k1, &scalar[..], None) {
-                        Err(Error::KeyInvalid(_)) => continue,
+                        Err(Error::KeyInvalid(_)) if draws < 4 => continue,
                         other => break other?,
                     }
                 }

@@ -260,11 +260,13 @@ def _public_material():
     cert = x509.load_pem_x509_certificate(raw("rsa2048.cert.pem"))
     ec_pub = serialization.load_pem_public_key(raw("ecp256.spki.pem"))
     ed_pub = serialization.load_pem_public_key(raw("ed25519.spki.pem"))
+    k1_pub = serialization.load_pem_public_key(raw("secp256k1.spki.pem"))
     P, D = serialization.Encoding.PEM, serialization.Encoding.DER
     spki, pkcs1 = serialization.PublicFormat.SubjectPublicKeyInfo, serialization.PublicFormat.PKCS1
     raw_pub = lambda k: k.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)  # noqa: E731
     n = rsa_pub.public_numbers()
     ecn = ec_pub.public_numbers()
+    k1n = k1_pub.public_numbers()
     i2b = lambda x: x.to_bytes((x.bit_length() + 7) // 8, "big")  # noqa: E731
     return [
         ("RSA", rsa_pub, [
@@ -280,6 +282,12 @@ def _public_material():
             ("SPKI PEM", raw("ecp256.spki.pem")),
             ("SPKI DER", ec_pub.public_bytes(D, spki)),
             ("JWK JSON", b'{"kty":"EC","crv":"P-256","x":"%s","y":"%s"}' % (b64u(ecn.x.to_bytes(32, "big")), b64u(ecn.y.to_bytes(32, "big")))),
+        ]),
+        # secp256k1 keys were refused until ES256K: loadable now, and still never a secret.
+        ("secp256k1", k1_pub, [
+            ("SPKI PEM", raw("secp256k1.spki.pem")),
+            ("SPKI DER", k1_pub.public_bytes(D, spki)),
+            ("JWK JSON", b'{"kty":"EC","crv":"secp256k1","x":"%s","y":"%s"}' % (b64u(k1n.x.to_bytes(32, "big")), b64u(k1n.y.to_bytes(32, "big")))),
         ]),
         ("Ed25519", ed_pub, [
             ("SPKI PEM", raw("ed25519.spki.pem")),
