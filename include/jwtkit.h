@@ -1536,6 +1536,17 @@ jwtkit_status jwtkit_key_kid(const struct jwtkit_key *key,
 jwtkit_key_kind jwtkit_key_get_kind(const struct jwtkit_key *key);
 
 /*
+ Whether `key` verifies tokens signed with `alg`: `alg` needs a key of its kind and
+ curve, the key's JWK `alg`, `use` and `key_ops` allow it, and an HMAC secret is long
+ enough for it (unless made with JWTKIT_KEY_ALLOW_SHORT_SECRET). A host that builds
+ its allow-list from the keys it holds asks this for each `JWTKIT_ALG_*` value
+ (`jwtkit_alg_name` is NULL past the last) instead of keeping a table of its own.
+ false for NULL and for a number that is not a `JWTKIT_ALG_*` value. Thread safety:
+ reads only.
+ */
+bool jwtkit_key_can_verify(const struct jwtkit_key *key, jwtkit_alg alg);
+
+/*
  Whether `key` can sign: true for HMAC secrets and private keys, false for public
  keys and NULL. Thread safety: reads only.
  */

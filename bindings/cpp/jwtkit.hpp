@@ -281,6 +281,9 @@ public:
     /// Whether it can sign (HMAC secrets and private keys).
     bool is_private() const noexcept { return jwtkit_key_is_private(key_); }
 
+    /// Whether it verifies tokens of `alg` (kind and curve, JWK restrictions, secret length).
+    bool can_verify(Alg alg) const noexcept { return jwtkit_key_can_verify(key_, static_cast<jwtkit_alg>(alg)); }
+
     /// The public half as a JWK: what an issuer publishes.
     std::string to_public_jwk() const {
         detail::Call call;

@@ -1,6 +1,6 @@
 //! Key generation, accessors and export from C: `jwtkit_key_generate`,
-//! `jwtkit_key_with_kid`, `jwtkit_key_kid`, `jwtkit_key_get_kind`, `jwtkit_key_is_private`,
-//! public and private JWK / PEM export, and RFC 7638 thumbprints.
+//! `jwtkit_key_with_kid`, `jwtkit_key_kid`, `jwtkit_key_get_kind`, `jwtkit_key_can_verify`,
+//! `jwtkit_key_is_private`, public and private JWK / PEM export, and RFC 7638 thumbprints.
 
 use std::ffi::c_char;
 
@@ -159,6 +159,21 @@ pub unsafe extern "C" fn jwtkit_key_get_kind(key: *const jwtkit_key) -> jwtkit_k
             Family::X25519 => JWTKIT_KEY_KIND_X25519,
             Family::EcSecp256k1 => JWTKIT_KEY_KIND_EC_SECP256K1,
         },
+    })
+}
+
+/// Whether `key` verifies tokens signed with `alg`: `alg` needs a key of its kind and
+/// curve, the key's JWK `alg`, `use` and `key_ops` allow it, and an HMAC secret is long
+/// enough for it (unless made with JWTKIT_KEY_ALLOW_SHORT_SECRET). A host that builds
+/// its allow-list from the keys it holds asks this for each `JWTKIT_ALG_*` value
+/// (`jwtkit_alg_name` is NULL past the last) instead of keeping a table of its own.
+/// false for NULL and for a number that is not a `JWTKIT_ALG_*` value. Thread safety:
+/// reads only.
+#[no_mangle]
+pub unsafe extern "C" fn jwtkit_key_can_verify(key: *const jwtkit_key, alg: jwtkit_alg) -> bool {
+    infallible(false, || match (unsafe { borrow(key, "key") }, alg_arg(alg)) {
+        (Ok(key), Ok(alg)) => key.can_verify(alg),
+        _ => false,
     })
 }
 

@@ -61,6 +61,14 @@ impl Key {
         Ok(())
     }
 
+    /// Whether this key verifies signatures of `alg`: the key kind and curve `alg` needs,
+    /// its JWK `alg`, `use` and `key_ops`, and an HMAC secret's length; every rule
+    /// [`Key::verify_bytes`] checks before any cryptography. A host that picks an
+    /// allow-list from the keys it holds asks this instead of keeping its own table.
+    pub fn can_verify(&self, alg: Algorithm) -> bool {
+        self.check_use(alg, Op::Verify).is_ok()
+    }
+
     /// Signs `msg` (for JWS, the signing input) with `alg`. ECDSA signatures are raw
     /// `r || s` (RFC 7518 §3.4).
     pub fn sign_bytes(&self, alg: Algorithm, msg: &[u8]) -> Result<Vec<u8>> {

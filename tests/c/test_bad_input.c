@@ -1028,6 +1028,11 @@ static void test_key_alg_mismatch(void)
     if (!es256 || !es384 || !rs || !ps || !eddsa || !es256k)
         goto out;
     /* secp256k1 and P-256: the same sizes, never the same key */
+    CHECK(jwtkit_key_can_verify(k1_pub, JWTKIT_ALG_ES256K) && jwtkit_key_can_verify(k1, JWTKIT_ALG_ES256K));
+    CHECK(!jwtkit_key_can_verify(k1_pub, JWTKIT_ALG_ES256) && !jwtkit_key_can_verify(p256_pub, JWTKIT_ALG_ES256K));
+    CHECK(!jwtkit_key_can_verify(hs, JWTKIT_ALG_ES256K) && jwtkit_key_can_verify(hs, JWTKIT_ALG_HS512));
+    CHECK(!jwtkit_key_can_verify(NULL, JWTKIT_ALG_ES256K) && !jwtkit_key_can_verify(k1_pub, 0) &&
+          !jwtkit_key_can_verify(k1_pub, JWTKIT_ALG_ES256K + 1));
     EXPECT_OK(verify(es256k, k1_pub, v));
     EXPECT(JWTKIT_ERR_KEY_ALG_MISMATCH, verify(es256k, p256_pub, v)); /* ES256K, P-256 key */
     EXPECT(JWTKIT_ERR_KEY_ALG_MISMATCH, verify(es256k, p256, v));

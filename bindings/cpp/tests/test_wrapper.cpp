@@ -343,6 +343,9 @@ static void generated_keys_and_export() {
     CHECK(jwtkit::Key::from_pem(slurp("ed25519.spki.pem")).kind() == jwtkit::KeyKind::Ed25519);
     CHECK(jwtkit::Key::from_pem(slurp("secp256k1.pkcs8.pem")).kind() == jwtkit::KeyKind::EcSecp256k1);
     CHECK(jwtkit::Key::generate(Alg::ES256K).kind() == jwtkit::KeyKind::EcSecp256k1);
+    CHECK(jwtkit::Key::generate(Alg::ES256K).can_verify(Alg::ES256K));
+    CHECK(!jwtkit::Key::generate(Alg::ES256K).can_verify(Alg::ES256));
+    CHECK(!jwtkit::Key::from_pem(slurp("ecp256.spki.pem")).can_verify(Alg::ES256K));
     CHECK(jwtkit::Key::from_pem(slurp("rsa2048.pkcs8.pem")).thumbprint() ==
           jwtkit::Key::from_pem(slurp("rsa2048.spki.pem")).thumbprint());
     expect_error(JWTKIT_ERR_KEY_UNSUPPORTED, [] { (void)jwtkit::Key::generate(Alg::RS256); });
