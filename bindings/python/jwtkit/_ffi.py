@@ -266,6 +266,7 @@ _SIGNATURES: Dict[str, Tuple[Any, List[Any]]] = {
     "jwtkit_key_kid": (_S, [handle, str_out, size_out, err_out]),
     "jwtkit_key_get_kind": (c_int32, [handle]),
     "jwtkit_key_is_private": (c_bool, [handle]),
+    "jwtkit_key_can_verify": (c_bool, [handle, jwtkit_alg]),
     "jwtkit_key_to_public_jwk": (_S, [handle, str_out, size_out, err_out]),
     "jwtkit_key_to_private_jwk": (_S, [handle, str_out, size_out, err_out]),
     "jwtkit_key_to_public_pem": (_S, [handle, str_out, size_out, err_out]),

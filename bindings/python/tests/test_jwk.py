@@ -6,7 +6,7 @@ import pytest
 
 from conftest import KEYS, SECRET, text
 import jwtkit as jwt
-from jwtkit import _core
+from jwtkit import _core, _ffi
 
 def jwk(name):
     return json.loads((KEYS / name).read_text())
@@ -105,6 +105,9 @@ def test_a_secp256k1_jwk_is_an_es256k_key():
         jwt.decode(token, jwk("ecp256.public.jwk.json"), algorithms=["ES256K", "ES256"])
     with pytest.raises(jwt.KeyAlgorithmMismatchError):
         jwt.encode({}, text("secp256k1.pkcs8.pem"), algorithm="ES256")
+    key = _core.Key.from_pem(text("secp256k1.spki.pem").encode())
+    served = [name for n, name in enumerate(_ffi.ALG_NAMES, 1) if key.can_verify(n)]
+    assert served == ["ES256K"] and key.key_kind() == _ffi.JWTKIT_KEY_KIND_EC_SECP256K1
 
 
 def test_short_oct_jwk():
