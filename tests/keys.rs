@@ -118,10 +118,8 @@ fn keys_are_bound_to_their_algorithms() {
     assert_eq!(Algorithm::ALL.into_iter().filter(|a| rsa.can_verify(*a)).count(), 6);
     let generated = Key::generate(ES256K).unwrap();
     assert!(generated.can_verify(ES256K) && !generated.can_verify(ES256));
-    let rs256_only = Key::from_jwk(
-        rsa.to_public_jwk().unwrap().replacen('{', r#"{"alg":"RS256","#, 1).as_bytes(),
-    )
-    .unwrap();
+    let rs256_only =
+        Key::from_jwk(rsa.to_public_jwk().unwrap().replacen('{', r#"{"alg":"RS256","#, 1).as_bytes()).unwrap();
     assert!(rs256_only.can_verify(RS256) && !rs256_only.can_verify(PS256));
     assert!(matches!(rsa.sign_bytes(RS256, b"m"), Err(Error::KeyCannotSign(_))));
     assert!(matches!(ed.sign_bytes(EdDSA, b"m"), Err(Error::KeyCannotSign(_))));
