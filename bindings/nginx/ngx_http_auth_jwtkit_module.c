@@ -43,8 +43,10 @@
      | ngx_http_auth_jwtkit_bit(JWTKIT_ALG_HS384)                             \
      | ngx_http_auth_jwtkit_bit(JWTKIT_ALG_HS512))
 
-/* the JWS algorithms of the library, jwtkit_alg 1, 2, ... up to the first without a
- * name (each a bit of a uint32_t) */
+/*
+ * the JWS algorithms of the library, jwtkit_alg 1, 2, ... up to the first
+ * without a name (each a bit of a uint32_t)
+ */
 #define ngx_http_auth_jwtkit_each_alg(alg)                                    \
     for ((alg) = 1; (alg) < 32 && jwtkit_alg_name(alg) != NULL; (alg)++)
 
@@ -2727,8 +2729,10 @@ ngx_http_auth_jwtkit_build_keys(ngx_conf_t *cf,
 }
 
 
-/* the algorithms `key` verifies, as the library says (kind and curve, JWK alg, use
- * and key_ops) */
+/*
+ * the algorithms `key` verifies, as the library says (kind and curve, JWK
+ * alg, use and key_ops)
+ */
 static uint32_t
 ngx_http_auth_jwtkit_key_algs(const jwtkit_key *key)
 {
@@ -2747,8 +2751,10 @@ ngx_http_auth_jwtkit_key_algs(const jwtkit_key *key)
 }
 
 
-/* what the keys of a key request (a JWK Set from a URL) may verify: every algorithm
- * of the library but the HMAC ones */
+/*
+ * what the keys of a key request (a JWK Set from a URL) may verify: every
+ * algorithm of the library but the HMAC ones
+ */
 static uint32_t
 ngx_http_auth_jwtkit_public_algs(void)
 {
