@@ -345,6 +345,11 @@ typedef int32_t (*jwtkit_revocation_fn)(void *ctx,
 #define JWTKIT_KEY_KIND_X25519 7
 
 /*
+ An EC secp256k1 key (ES256K, RFC 8812); not a JWE curve.
+ */
+#define JWTKIT_KEY_KIND_EC_SECP256K1 8
+
+/*
  Success.
  */
 #define JWTKIT_OK 0
@@ -376,7 +381,7 @@ typedef int32_t (*jwtkit_revocation_fn)(void *ctx,
 #define JWTKIT_ERR_KEY_INVALID 100
 
 /*
- A well-formed key of a kind jwtkit does not support (encrypted PEM, X25519, secp256k1, …).
+ A well-formed key of a kind jwtkit does not support (encrypted PEM, Ed448, brainpool curves, …).
  */
 #define JWTKIT_ERR_KEY_UNSUPPORTED 101
 
@@ -653,6 +658,11 @@ typedef int32_t (*jwtkit_revocation_fn)(void *ctx,
  EdDSA with Ed25519 (RFC 8037; also named `Ed25519`, RFC 9864).
  */
 #define JWTKIT_ALG_EDDSA 13
+
+/*
+ `ES256K`: ECDSA on secp256k1 with SHA-256 (RFC 8812); an EC secp256k1 key.
+ */
+#define JWTKIT_ALG_ES256K 14
 
 #ifdef __cplusplus
 extern "C" {
@@ -1471,8 +1481,8 @@ void jwtkit_key_free(const struct jwtkit_key *key);
 
 /*
  Generates a new random key for `alg` from the operating system's random source:
- an HMAC secret as long as the hash (32, 48 or 64 bytes), or a P-256, P-384, P-521 or
- Ed25519 key pair. The key is restricted to `alg` (its JWK export says `"alg"`) and
+ an HMAC secret as long as the hash (32, 48 or 64 bytes), or a P-256, P-384, P-521,
+ secp256k1 or Ed25519 key pair. The key is restricted to `alg` (its JWK export says `"alg"`) and
  has no `kid`: add one with `jwtkit_key_with_kid`, for instance its
  `jwtkit_key_thumbprint`. RSA generation is not offered (ring cannot generate RSA
  keys): create RSA keys with OpenSSL and load them with `jwtkit_key_from_pem`. On
@@ -1524,6 +1534,17 @@ jwtkit_status jwtkit_key_kid(const struct jwtkit_key *key,
  NULL. Thread safety: reads only.
  */
 jwtkit_key_kind jwtkit_key_get_kind(const struct jwtkit_key *key);
+
+/*
+ Whether `key` verifies tokens signed with `alg`: `alg` needs a key of its kind and
+ curve, the key's JWK `alg`, `use` and `key_ops` allow it, and an HMAC secret is long
+ enough for it (unless made with JWTKIT_KEY_ALLOW_SHORT_SECRET). A host that builds
+ its allow-list from the keys it holds asks this for each `JWTKIT_ALG_*` value
+ (`jwtkit_alg_name` is NULL past the last) instead of keeping a table of its own.
+ false for NULL and for a number that is not a `JWTKIT_ALG_*` value. Thread safety:
+ reads only.
+ */
+bool jwtkit_key_can_verify(const struct jwtkit_key *key, jwtkit_alg alg);
 
 /*
  Whether `key` can sign: true for HMAC secrets and private keys, false for public
@@ -2273,7 +2294,7 @@ uint32_t jwtkit_version_number(void);
 uint32_t jwtkit_abi_version(void);
 
 /*
- The registered name of `alg` ("HS256", …, "EdDSA"): static, NUL-terminated, never
+ The registered name of `alg` ("HS256", …, "EdDSA", "ES256K"): static, NUL-terminated, never
  freed. NULL for a number that is not a `JWTKIT_ALG_*` value.
  */
 const char *jwtkit_alg_name(jwtkit_alg alg);

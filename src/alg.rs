@@ -1,9 +1,9 @@
-//! The JWS algorithms jwtkit implements (RFC 7518 §3, RFC 8037), their names, and
+//! The JWS algorithms jwtkit implements (RFC 7518 §3, RFC 8037, RFC 8812), their names, and
 //! the one key family each one needs. `none` is not an algorithm here, on purpose.
 
 use crate::error::{Error, Result};
 
-/// The registered JWS algorithms of RFC 7518 §3 and RFC 8037, each needing one
+/// The registered JWS algorithms of RFC 7518 §3, RFC 8037 and RFC 8812, each needing one
 /// [`Family`] of key. `none` (unsecured JWS) is not one of them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Algorithm {
@@ -33,6 +33,8 @@ pub enum Algorithm {
     ES512,
     /// Ed25519 (RFC 8037); also parsed from the RFC 9864 name `Ed25519`.
     EdDSA,
+    /// ECDSA on secp256k1 with SHA-256 (RFC 8812).
+    ES256K,
 }
 
 /// [`Algorithm::family`] gives it for an algorithm, [`Key::family`](crate::Key::family)
@@ -51,13 +53,18 @@ pub enum Family {
     EcP521,
     /// An Ed25519 key (`EdDSA`).
     Ed25519,
+    /// An EC key on secp256k1 (`ES256K`, RFC 8812). Signatures only: secp256k1 is not a
+    /// JWE curve.
+    EcSecp256k1,
     /// Key agreement only (JWE `ECDH-ES`): no JWS algorithm uses it.
     X25519,
 }
 
 impl Algorithm {
-    /// Every algorithm, in the order of the registry (and of the C numbering).
-    pub const ALL: [Algorithm; 13] = [
+    /// Every algorithm, in the order of the C numbering: RFC 7518's and RFC 8037's in the
+    /// order of the registry, then those added later, each appended so that no C number
+    /// changes.
+    pub const ALL: [Algorithm; 14] = [
         Self::HS256,
         Self::HS384,
         Self::HS512,
@@ -71,6 +78,7 @@ impl Algorithm {
         Self::ES384,
         Self::ES512,
         Self::EdDSA,
+        Self::ES256K,
     ];
 
     /// The registered name, as it appears in a header's `alg` (`"HS256"`, `"EdDSA"`).
@@ -89,6 +97,7 @@ impl Algorithm {
             Self::ES384 => "ES384",
             Self::ES512 => "ES512",
             Self::EdDSA => "EdDSA",
+            Self::ES256K => "ES256K",
         }
     }
 
@@ -102,6 +111,10 @@ impl Algorithm {
             return Ok(alg);
         }
         let shown = crate::error::excerpt(name, 32);
+        if name == "Ed448" {
+            // RFC 9864's other EdDSA curve: no well-kept, released Rust implementation.
+            return Err(Error::AlgUnsupported("`Ed448` is not supported: jwtkit's EdDSA is Ed25519 only".into()));
+        }
         if name.eq_ignore_ascii_case("none") {
             Err(Error::AlgUnsupported(format!("`{shown}` (unsecured JWS) is never accepted")))
         } else {
@@ -120,6 +133,7 @@ impl Algorithm {
             Self::ES384 => Family::EcP384,
             Self::ES512 => Family::EcP521,
             Self::EdDSA => Family::Ed25519,
+            Self::ES256K => Family::EcSecp256k1,
         }
     }
 }
@@ -134,6 +148,7 @@ impl Family {
             Family::EcP384 => "an EC P-384 key",
             Family::EcP521 => "an EC P-521 key",
             Family::Ed25519 => "an Ed25519 key",
+            Family::EcSecp256k1 => "an EC secp256k1 key",
             Family::X25519 => "an X25519 key",
         }
     }
@@ -149,8 +164,12 @@ mod tests {
             assert_eq!(Algorithm::from_name(alg.name()).unwrap(), alg);
         }
         assert_eq!(Algorithm::from_name("Ed25519").unwrap(), Algorithm::EdDSA);
-        for bad in ["none", "None", "NONE", "nOnE", "hs256", "HS256 ", "", "RS1"] {
+        for bad in ["none", "None", "NONE", "nOnE", "hs256", "HS256 ", "", "RS1", "ES256k", "es256k"] {
             assert!(matches!(Algorithm::from_name(bad), Err(Error::AlgUnsupported(_))), "{bad}");
+        }
+        match Algorithm::from_name("Ed448") {
+            Err(Error::AlgUnsupported(m)) => assert!(m.contains("Ed448") && m.contains("not supported"), "{m}"),
+            other => panic!("{other:?}"),
         }
     }
 }

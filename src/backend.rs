@@ -1,7 +1,7 @@
 //! The cryptographic backend. ring by default; with the `aws-lc` feature, aws-lc-rs,
 //! which mirrors ring's API and is bound to the name `ring` at the crate root (lib.rs),
 //! so every module keeps writing `ring::…`. The few calls whose signatures differ
-//! live here.
+//! live here, and ES256K, which aws-lc-rs has and ring lacks.
 
 #[cfg(all(feature = "ring", feature = "aws-lc"))]
 compile_error!("enable one backend: the default `ring`, or `--no-default-features --features aws-lc`");
@@ -22,4 +22,71 @@ pub(crate) fn ecdsa_pair(
     return EcdsaKeyPair::from_private_key_and_public_key(alg, private, public);
     #[cfg(not(feature = "aws-lc"))]
     return EcdsaKeyPair::from_private_key_and_public_key(alg, private, public, &ring::rand::SystemRandom::new());
+}
+
+/// ES256K (secp256k1 with SHA-256, RFC 8812). ring has no secp256k1, so the ring build
+/// signs and verifies with RustCrypto's `k256`; aws-lc-rs has it
+/// (`ECDSA_P256K1_SHA256_FIXED`), and the aws-lc build uses it. With either backend the key
+/// was checked by `k256` when it was made (the point is on the curve, the scalar matches
+/// it: `key::checked`). Signatures are raw `r‖s`, 64 bytes.
+#[cfg(not(feature = "aws-lc"))]
+pub(crate) struct Secp256k1Pair(k256::ecdsa::SigningKey);
+
+/// ES256K: see the `ring` build's definition.
+#[cfg(feature = "aws-lc")]
+pub(crate) struct Secp256k1Pair(EcdsaKeyPair);
+
+impl Secp256k1Pair {
+    /// The key pair of a 32-byte scalar and its uncompressed public point (already
+    /// checked to match).
+    pub(crate) fn new(scalar: &[u8], point: &[u8]) -> Result<Self, ()> {
+        #[cfg(not(feature = "aws-lc"))]
+        {
+            let _ = point;
+            k256::ecdsa::SigningKey::from_slice(scalar).map(Secp256k1Pair).map_err(|_| ())
+        }
+        #[cfg(feature = "aws-lc")]
+        {
+            ecdsa_pair(&ring::signature::ECDSA_P256K1_SHA256_FIXED_SIGNING, scalar, point)
+                .map(Secp256k1Pair)
+                .map_err(|_| ())
+        }
+    }
+
+    /// A signature of `msg`: `r‖s`, 64 bytes.
+    pub(crate) fn sign(&self, msg: &[u8]) -> Result<Vec<u8>, ()> {
+        #[cfg(not(feature = "aws-lc"))]
+        {
+            use k256::ecdsa::signature::Signer as _;
+            let sig: k256::ecdsa::Signature = self.0.try_sign(msg).map_err(|_| ())?;
+            Ok(sig.to_bytes().to_vec())
+        }
+        #[cfg(feature = "aws-lc")]
+        {
+            let sig = self.0.sign(&ring::rand::SystemRandom::new(), msg).map_err(|_| ())?;
+            Ok(sig.as_ref().to_vec())
+        }
+    }
+}
+
+/// Verifies an ES256K signature (`r‖s`) with an uncompressed public point. A signature
+/// whose `s` is above n/2 verifies as ECDSA defines it (and as ring does on P-256, and
+/// AWS-LC on secp256k1); `k256` refuses such an `s` on its own (Bitcoin's low-S rule), so
+/// the ring build verifies (r, n − s), which is valid exactly when (r, s) is.
+pub(crate) fn secp256k1_verify(point: &[u8], msg: &[u8], sig: &[u8]) -> Result<(), ()> {
+    #[cfg(not(feature = "aws-lc"))]
+    {
+        use k256::ecdsa::signature::Verifier as _;
+        let key = k256::ecdsa::VerifyingKey::from_sec1_bytes(point).map_err(|_| ())?;
+        // from_slice refuses r or s equal to 0 or >= n.
+        let sig = k256::ecdsa::Signature::from_slice(sig).map_err(|_| ())?;
+        let sig = sig.normalize_s().unwrap_or(sig);
+        key.verify(msg, &sig).map_err(|_| ())
+    }
+    #[cfg(feature = "aws-lc")]
+    {
+        ring::signature::UnparsedPublicKey::new(&ring::signature::ECDSA_P256K1_SHA256_FIXED, point)
+            .verify(msg, sig)
+            .map_err(|_| ())
+    }
 }

@@ -23,7 +23,7 @@ pub enum Error {
     /// C status: `JWTKIT_ERR_KEY_INVALID`.
     #[error("key: {0}")]
     KeyInvalid(String),
-    /// A well-formed key of a kind jwtkit does not support (encrypted PEM, secp256k1, …).
+    /// A well-formed key of a kind jwtkit does not support (encrypted PEM, Ed448, brainpool curves, …).
     ///
     /// C status: `JWTKIT_ERR_KEY_UNSUPPORTED`.
     #[error("key: {0}")]

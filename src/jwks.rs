@@ -89,10 +89,10 @@ fn declared_algorithms(jwk: &Object) -> Vec<Algorithm> {
     let family = match (text("kty"), text("crv")) {
         (Some("oct"), _) => Family::Hmac,
         (Some("RSA"), _) => Family::Rsa,
-        (Some("EC"), Some("P-256")) => Family::EcP256,
-        (Some("EC"), Some("P-384")) => Family::EcP384,
-        (Some("EC"), Some("P-521")) => Family::EcP521,
-        (Some("OKP"), Some("Ed25519")) => Family::Ed25519,
+        (Some(kty), Some(crv)) => match crate::key::curve_family(kty, crv) {
+            Some(family) => family,
+            None => return Vec::new(),
+        },
         _ => return Vec::new(),
     };
     let only = jwk.get("alg").map(|a| a.as_str().and_then(|a| Algorithm::from_name(a).ok()));

@@ -2,8 +2,8 @@
 //! (`jwtkit::ffi`) and asserting the exact status the rejection must carry.
 //!
 //! Every malicious token is built here, byte by byte: this file has its own base64url
-//! encoder, its own JSON text, and signs with `ring` (and RustCrypto `p521` for ES512,
-//! which ring lacks) directly, never with jwtkit's signer, so a bug in jwtkit's signing
+//! encoder, its own JSON text, and signs with `ring` (and RustCrypto `p521` for ES512 and
+//! `k256` for ES256K, which ring lacks) directly, never with jwtkit's signer, so a bug in jwtkit's signing
 //! path cannot hide one in its verifying path. Each test also verifies a *control* token
 //! built by the same code, which must be accepted: a rejection then proves the attack
 //! was caught, not that the harness made garbage.
@@ -114,7 +114,7 @@ fn cat(a: &[u8], b: &[u8]) -> Vec<u8> {
 }
 
 // =======================================================================================
-// Signing primitives (ring; p521 for ES512)
+// Signing primitives (ring; p521 for ES512, k256 for ES256K)
 
 const SECRET: &[u8] = b"an HMAC secret of sixty-four bytes for HS256, HS384 and HS512!!!";
 
@@ -134,6 +134,7 @@ enum Signer {
     Rsa(RsaKeyPair),
     Ec(EcdsaKeyPair),
     P521(Box<p521::ecdsa::SigningKey>),
+    K256(Box<k256::ecdsa::SigningKey>),
     Ed(Ed25519KeyPair),
 }
 
@@ -160,6 +161,11 @@ impl Signer {
             Signer::P521(key) => {
                 use p521::ecdsa::signature::Signer as _;
                 let sig: p521::ecdsa::Signature = key.sign(msg);
+                sig.to_bytes().to_vec()
+            }
+            Signer::K256(key) => {
+                use k256::ecdsa::signature::Signer as _;
+                let sig: k256::ecdsa::Signature = key.sign(msg);
                 sig.to_bytes().to_vec()
             }
             Signer::Ed(pair) => pair.sign(msg).as_ref().to_vec(),
@@ -198,6 +204,14 @@ fn p521_signer() -> Signer {
     Signer::P521(Box::new(p521::ecdsa::SigningKey::from_slice(scalar).expect("P-521 scalar")))
 }
 
+/// The secp256k1 scalar, read by hand from the SEC1 DER (`02 01 01 04 20` + 32 bytes).
+fn k256_signer() -> Signer {
+    let der = key_file("secp256k1.sec1.der");
+    let at = der.windows(5).position(|w| w == [0x02, 0x01, 0x01, 0x04, 0x20]).expect("SEC1 private key octets");
+    let scalar = &der[at + 5..at + 5 + 32];
+    Signer::K256(Box::new(k256::ecdsa::SigningKey::from_slice(scalar).expect("secp256k1 scalar")))
+}
+
 fn ed_signer() -> Signer {
     Signer::Ed(Ed25519KeyPair::from_pkcs8_maybe_unchecked(&key_file("ed25519.pkcs8.der")).expect("ed25519.pkcs8.der"))
 }
@@ -209,14 +223,16 @@ fn signer_for(alg: &str) -> Signer {
         "ES256" => p256_signer(),
         "ES384" => p384_signer(),
         "ES512" => p521_signer(),
+        "ES256K" => k256_signer(),
         "EdDSA" | "Ed25519" => ed_signer(),
         _ => rsa_signer(),
     }
 }
 
-const ALG_NAMES: [&str; 13] = [
-    "HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA",
-];
+/// Every algorithm the library has, by name (`jwtkit_alg_name` of 1, 2, … up to NULL).
+static ALG_NAMES: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| {
+    ALL_ALGS.iter().map(|&n| unsafe { CStr::from_ptr(jwtkit_alg_name(n)) }.to_str().unwrap()).collect()
+});
 
 /// DER `SEQUENCE { INTEGER r, INTEGER s }` of a raw `r || s` ECDSA signature, by hand.
 fn ecdsa_der(raw: &[u8]) -> Vec<u8> {
@@ -405,21 +421,9 @@ impl Policy {
     }
 }
 
-const ALL_ALGS: [i32; 13] = [
-    JWTKIT_ALG_HS256,
-    JWTKIT_ALG_HS384,
-    JWTKIT_ALG_HS512,
-    JWTKIT_ALG_RS256,
-    JWTKIT_ALG_RS384,
-    JWTKIT_ALG_RS512,
-    JWTKIT_ALG_PS256,
-    JWTKIT_ALG_PS384,
-    JWTKIT_ALG_PS512,
-    JWTKIT_ALG_ES256,
-    JWTKIT_ALG_ES384,
-    JWTKIT_ALG_ES512,
-    JWTKIT_ALG_EDDSA,
-];
+/// Every algorithm number the library has.
+static ALL_ALGS: std::sync::LazyLock<Vec<i32>> =
+    std::sync::LazyLock::new(|| (1..).take_while(|&n| !jwtkit_alg_name(n).is_null()).collect());
 
 struct KeySet(*const jwtkit_keyset);
 
@@ -640,7 +644,8 @@ fn alg_none_cannot_be_named_in_the_allow_list() {
         r.check(format!("jwtkit_alg_from_name({name:?}) left *out alone"), alg == -12345);
     }
     // No number means `none`: 0, negatives and numbers past the last algorithm are refused.
-    for bad in [0, -1, 14, 99, i32::MIN, i32::MAX] {
+    let past_last = *ALL_ALGS.last().unwrap() + 1;
+    for bad in [0, -1, past_last, 99, i32::MIN, i32::MAX] {
         r.check(format!("jwtkit_alg_name({bad}) is NULL"), jwtkit_alg_name(bad).is_null());
         let got = Policy::try_new(&[bad]).map(|_| b"policy".to_vec());
         r.reject(format!("jwtkit_validation_new([{bad}])"), got, JWTKIT_ERR_INVALID_ARGUMENT);
@@ -661,8 +666,8 @@ fn alg_names_match_exactly() {
     let key = Key::secret(SECRET);
     let policy = Policy::all();
     for alg in [
-        "hs256", "Hs256", "HS256 ", " HS256", "HS256\0", "HS 256", "HS-256", "HS", "HS1", "HS224", "ES256K", "Ed448",
-        "RSA1_5", "dir", "A256GCM", "EDDSA", "eddsa", "",
+        "hs256", "Hs256", "HS256 ", " HS256", "HS256\0", "HS 256", "HS-256", "HS", "HS1", "HS224", "es256k", "ES256k",
+        "Ed448", "RSA1_5", "dir", "A256GCM", "EDDSA", "eddsa", "",
     ] {
         let hdr = format!(r#"{{"alg":"{}"}}"#, alg.replace('\0', "\\u0000"));
         let token = Signer::Hmac(SECRET.to_vec()).token("HS256", hdr.as_bytes(), CLAIMS);
@@ -925,6 +930,7 @@ fn key_kind_or_curve_not_fitting_the_algorithm() {
         "ES256" => "P-256",
         "ES384" => "P-384",
         "ES512" => "P-521",
+        "ES256K" => "secp256k1",
         "EdDSA" => "Ed25519",
         _ => "RSA",
     };
@@ -938,12 +944,14 @@ fn key_kind_or_curve_not_fitting_the_algorithm() {
         ("P-384", "private", Key::pem("ecp384.pkcs8.pem")),
         ("P-521", "public", Key::pem("ecp521.spki.pem")),
         ("P-521", "private", Key::pem("ecp521.pkcs8.pem")),
+        ("secp256k1", "public", Key::pem("secp256k1.spki.pem")),
+        ("secp256k1", "private", Key::pem("secp256k1.pkcs8.pem")),
         ("Ed25519", "public", Key::pem("ed25519.spki.pem")),
         ("Ed25519", "private", Key::pem("ed25519.pkcs8.pem")),
     ];
     let policy = Policy::all();
     // Each token is validly signed for its algorithm, by the matching test key.
-    for alg in ALG_NAMES {
+    for &alg in ALG_NAMES.iter() {
         let token = signer_for(alg).token(alg, &header(alg), CLAIMS);
         for (fam, kind, key) in &verifiers {
             let case = format!("{alg} token, {fam} {kind} key");
@@ -984,7 +992,7 @@ struct Curve {
     verifier: &'static str,
 }
 
-const CURVES: [Curve; 3] = [
+const CURVES: [Curve; 4] = [
     Curve { alg: "ES256", width: 32, n: "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551", verifier: "ecp256.spki.pem" },
     Curve {
         alg: "ES384",
@@ -997,6 +1005,12 @@ const CURVES: [Curve; 3] = [
         width: 66,
         n: "01fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffa51868783bf2f966b7fcc0148f709a5d03bb5c9b8899c47aebb6fb71e91386409",
         verifier: "ecp521.spki.pem",
+    },
+    Curve {
+        alg: "ES256K",
+        width: 32,
+        n: "fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141",
+        verifier: "secp256k1.spki.pem",
     },
 ];
 
@@ -1340,12 +1354,13 @@ fn empty_truncated_and_padded_signatures() {
         let (_, n, _) = tlv(seq);
         left_pad(n, 256)
     };
-    for alg in ALG_NAMES {
+    for &alg in ALG_NAMES.iter() {
         let key = match alg {
             "HS256" | "HS384" | "HS512" => Key::secret(SECRET),
             "ES256" => Key::pem("ecp256.spki.pem"),
             "ES384" => Key::pem("ecp384.spki.pem"),
             "ES512" => Key::pem("ecp521.spki.pem"),
+            "ES256K" => Key::pem("secp256k1.spki.pem"),
             "EdDSA" => Key::pem("ed25519.spki.pem"),
             _ => Key::pem("rsa2048.spki.pem"),
         };

@@ -314,6 +314,7 @@ priv_of() {
         ES256) echo "$keys/ecp256.pkcs8.pem" ;;
         ES384) echo "$keys/ecp384.pkcs8.pem" ;;
         ES512) echo "$keys/ecp521.pkcs8.pem" ;;
+        ES256K) echo "$keys/secp256k1.pkcs8.pem" ;;
         EdDSA) echo "$keys/ed25519.pkcs8.pem" ;;
     esac
 }
@@ -324,6 +325,7 @@ pub_of() {
         ES256) echo "$keys/ecp256.spki.pem" ;;
         ES384) echo "$keys/ecp384.spki.pem" ;;
         ES512) echo "$keys/ecp521.spki.pem" ;;
+        ES256K) echo "$keys/secp256k1.spki.pem" ;;
         EdDSA) echo "$keys/ed25519.spki.pem" ;;
     esac
 }
@@ -361,7 +363,13 @@ library_to_cli() {
     run "$jwtkit" verify --alg "$alg" "$(key_opt "$alg")" "$(pub_of "$alg")" "$token" | grep -F '{"from":"library"}'
 }
 
-algs=(HS256 HS384 HS512 RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512 EdDSA)
+# every algorithm the library implements, as the CLI lists them (from jwtkit_alg_name)
+read -r -a algs <<<"$("$jwtkit" encode --help | sed -n '/^algorithms:/,$p' | sed 's/^algorithms://' | tr '\n' ' ')"
+cli_lists_algorithms() {
+    [ "${#algs[@]}" -ge 14 ] && [[ " ${algs[*]} " == *" EdDSA "* && " ${algs[*]} " == *" ES256K "* ]] ||
+        { echo "encode --help lists: ${algs[*]}"; return 1; }
+}
+check "cli: encode --help lists every algorithm" cli_lists_algorithms
 for alg in "${algs[@]}"; do
     check "cli: encode -> verify $alg (argument and stdin)" cli_round_trip "$alg"
 done
@@ -521,7 +529,7 @@ cli_valgrind() {
 cli_keygen_jwks() {
     local alg dir=$work/keygen token kid
     mkdir -p "$dir"
-    for alg in ES256 ES384 ES512 EdDSA; do
+    for alg in ES256 ES384 ES512 ES256K EdDSA; do
         run "$jwtkit" keygen --alg "$alg" --out "$dir/$alg.jwk" --public-jwks "$dir/$alg.jwks" \
             --public-out "$dir/$alg.pub.jwk" || return 1
         [ "$(stat -c %a "$dir/$alg.jwk")" = 600 ] || { echo "private key file is not 0600"; return 1; }

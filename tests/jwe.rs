@@ -190,6 +190,22 @@ fn keys_are_bound_to_their_algorithms() {
         jwtkit::jwt::sign(&x25519_private(), Algorithm::EdDSA, b"{}", None),
         Err(Error::KeyAlgMismatch(_))
     ));
+    // secp256k1 (ES256K) is no JWE curve: refused for every ECDH-ES, either half, with a
+    // message that says so; decrypting a P-256 token with it is refused the same way.
+    let k1 = Key::from_pem(&keys_dir("secp256k1.pkcs8.pem")).unwrap();
+    let k1_pub = Key::from_pem(&keys_dir("secp256k1.spki.pem")).unwrap();
+    for alg in [Alg::EcdhEs, Alg::EcdhEsA128Kw, Alg::EcdhEsA256Kw] {
+        for key in [&k1, &k1_pub] {
+            match jwe::encrypt(key, alg, Enc::A128Gcm, b"x", None, false) {
+                Err(Error::KeyAlgMismatch(m)) => assert!(m.contains("secp256k1 is not a JWE curve"), "{m}"),
+                other => panic!("{}: {:?}", alg.name(), other.map(|_| "encrypted")),
+            }
+        }
+        let p256_pub = Key::from_pem(&keys_dir("ecp256.spki.pem")).unwrap();
+        let token = jwe::encrypt(&p256_pub, alg, Enc::A128Gcm, b"x", None, false).unwrap();
+        let e = jwe::decrypt(token.as_bytes(), &k1, &all_policy()).unwrap_err();
+        assert!(matches!(e, Error::KeyAlgMismatch(_)), "{e}");
+    }
 }
 
 /// Replaces segment `i` of a token.

@@ -230,10 +230,11 @@ fn ecdsa_p1363() {
         ("ecdsa_secp256r1_sha256_p1363_test.json", Algorithm::ES256),
         ("ecdsa_secp384r1_sha384_p1363_test.json", Algorithm::ES384),
         ("ecdsa_secp521r1_sha512_p1363_test.json", Algorithm::ES512),
+        ("ecdsa_secp256k1_sha256_p1363_test.json", Algorithm::ES256K),
     ] {
         let mut tally = Tally::new();
         let sha = match alg {
-            Algorithm::ES256 => "SHA-256",
+            Algorithm::ES256 | Algorithm::ES256K => "SHA-256",
             Algorithm::ES384 => "SHA-384",
             _ => "SHA-512",
         };
@@ -243,7 +244,7 @@ fn ecdsa_p1363() {
     report("ECDSA (IEEE P1363 r||s)", &tallies, &failures);
     // 9 groups (10 cases) per file have no publicKeyJwk.
     // (valid, invalid, cases with a JWK, valid cases with a JWK)
-    let expected = [(173, 89, 252, 169), (193, 87, 270, 189), (231, 87, 308, 227)];
+    let expected = [(173, 89, 252, 169), (193, 87, 270, 189), (231, 87, 308, 227), (167, 85, 242, 163)];
     for ((file, tally), (v, i, jwk, jwk_v)) in tallies.iter().zip(expected) {
         assert_eq!(
             tally,

@@ -769,8 +769,7 @@ static const char ENCODE_HELP[] =
     "      --allow-short-secret  accept a secret shorter than the hash (legacy only)\n"
     "\n"
     "options:\n"
-    "  -a, --alg ALG           HS256 HS384 HS512 RS256 RS384 RS512 PS256 PS384 PS512\n"
-    "                          ES256 ES384 ES512 EdDSA (required)\n"
+    "  -a, --alg ALG           one of the algorithms listed below (required)\n"
     "      --exp DURATION      add exp = now + DURATION: 90, 90s, 15m, 1h, 7d, 2w, 1h30m\n"
     "      --nbf TIME          add nbf: Unix seconds, or +DURATION from now\n"
     "      --iss ISSUER        add iss\n"
@@ -785,6 +784,27 @@ static const char ENCODE_HELP[] =
     "  -h, --help              this help\n"
     "\n"
     "Exit status: 0 the token was printed, 1 jwtkit refused to sign, 2 usage error.\n";
+
+/* The algorithms the library implements, from the library (jwtkit_alg_name of 1, 2, ...
+ * up to NULL), as the last lines of a help text. */
+static void print_algorithms(FILE *out)
+{
+    jwtkit_alg n;
+    size_t col = 0;
+
+    fputs("\nalgorithms:", out);
+    col = 11;
+    for (n = 1; jwtkit_alg_name(n) != NULL; n++) {
+        const char *name = jwtkit_alg_name(n);
+        if (col + 1 + strlen(name) > 80) {
+            fputs("\n           ", out);
+            col = 11;
+        }
+        fprintf(out, " %s", name);
+        col += 1 + strlen(name);
+    }
+    fputc('\n', out);
+}
 
 /* Builds the claims JSON from the positional arguments. */
 static int build_claims(char **pos, int npos, struct buf *claims, char **to_free)
@@ -861,6 +881,7 @@ static int cmd_encode(int argc, char **argv)
 
         if (opt(&a, "--help", "-h", 0)) {
             fputs(ENCODE_HELP, stdout);
+            print_algorithms(stdout);
             rc = EXIT_VALID;
             goto out;
         } else if (opt(&a, "--alg", "-a", 1)) {
@@ -1149,6 +1170,7 @@ static int cmd_verify(int argc, char **argv)
 
         if (opt(&a, "--help", "-h", 0)) {
             fputs(VERIFY_HELP, stdout);
+            print_algorithms(stdout);
             return EXIT_VALID;
         } else if (opt(&a, "--alg", "-a", 1)) {
             if (list_add(&alg_args, a.value, "--alg"))
@@ -1336,9 +1358,9 @@ static const char KEYGEN_HELP[] =
     "usage: jwtkit keygen --alg ALG [options]\n"
     "\n"
     "Generates a new random key for ALG from the system's random source and prints it:\n"
-    "an HMAC secret as long as the hash (HS256, HS384, HS512) or a key pair (ES256,\n"
-    "ES384, ES512, EdDSA). RSA keys are not generated: use\n"
-    "'openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072'.\n"
+    "an HMAC secret as long as the hash (HS*), or a key pair for any other algorithm\n"
+    "listed below but RS* and PS*: RSA keys are not generated (use\n"
+    "'openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072').\n"
     "\n"
     "The private key is printed as a JWK restricted to ALG, whose kid is its RFC 7638\n"
     "thumbprint unless --kid says otherwise; with --pem as PKCS#8 PEM instead (key\n"
@@ -1732,6 +1754,7 @@ static int cmd_keygen(int argc, char **argv)
 
         if (opt(&a, "--help", "-h", 0)) {
             fputs(KEYGEN_HELP, stdout);
+            print_algorithms(stdout);
             return EXIT_VALID;
         } else if (opt(&a, "--alg", "-a", 1)) {
             alg_name = a.value;

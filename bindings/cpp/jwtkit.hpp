@@ -149,7 +149,8 @@ private:
 // ---------------------------------------------------------------------------------
 // Algorithms and versions
 
-/// The JWS algorithms jwtkit implements (`JWTKIT_ALG_*`).
+/// The JWS algorithms jwtkit implements (`JWTKIT_ALG_*`, numbered by the library; a new
+/// one is appended to both).
 enum class Alg : jwtkit_alg {
     HS256 = JWTKIT_ALG_HS256,
     HS384 = JWTKIT_ALG_HS384,
@@ -164,9 +165,10 @@ enum class Alg : jwtkit_alg {
     ES384 = JWTKIT_ALG_ES384,
     ES512 = JWTKIT_ALG_ES512,
     EdDSA = JWTKIT_ALG_EDDSA,
+    ES256K = JWTKIT_ALG_ES256K,
 };
 
-/// The registered name ("HS256", …, "EdDSA"). Throws for a value outside the enum.
+/// The registered name ("HS256", …, "EdDSA", "ES256K"). Throws for a value outside the enum.
 inline std::string_view alg_name(Alg alg) {
     const char *name = jwtkit_alg_name(static_cast<jwtkit_alg>(alg));
     if (name == nullptr)
@@ -203,6 +205,8 @@ enum class KeyKind : jwtkit_key_kind {
     EcP384 = JWTKIT_KEY_KIND_EC_P384,
     EcP521 = JWTKIT_KEY_KIND_EC_P521,
     Ed25519 = JWTKIT_KEY_KIND_ED25519,
+    X25519 = JWTKIT_KEY_KIND_X25519,
+    EcSecp256k1 = JWTKIT_KEY_KIND_EC_SECP256K1,
 };
 
 /// Owns one immutable `jwtkit_key`. Move-only; a moved-from Key is empty.
@@ -276,6 +280,9 @@ public:
 
     /// Whether it can sign (HMAC secrets and private keys).
     bool is_private() const noexcept { return jwtkit_key_is_private(key_); }
+
+    /// Whether it verifies tokens of `alg` (kind and curve, JWK restrictions, secret length).
+    bool can_verify(Alg alg) const noexcept { return jwtkit_key_can_verify(key_, static_cast<jwtkit_alg>(alg)); }
 
     /// The public half as a JWK: what an issuer publishes.
     std::string to_public_jwk() const {

@@ -43,20 +43,12 @@
      | ngx_http_auth_jwtkit_bit(JWTKIT_ALG_HS384)                             \
      | ngx_http_auth_jwtkit_bit(JWTKIT_ALG_HS512))
 
-#define NGX_HTTP_AUTH_JWTKIT_RSA_ALGS                                         \
-    (ngx_http_auth_jwtkit_bit(JWTKIT_ALG_RS256)                               \
-     | ngx_http_auth_jwtkit_bit(JWTKIT_ALG_RS384)                             \
-     | ngx_http_auth_jwtkit_bit(JWTKIT_ALG_RS512)                             \
-     | ngx_http_auth_jwtkit_bit(JWTKIT_ALG_PS256)                             \
-     | ngx_http_auth_jwtkit_bit(JWTKIT_ALG_PS384)                             \
-     | ngx_http_auth_jwtkit_bit(JWTKIT_ALG_PS512))
-
-#define NGX_HTTP_AUTH_JWTKIT_PUBLIC_ALGS                                      \
-    (NGX_HTTP_AUTH_JWTKIT_RSA_ALGS                                            \
-     | ngx_http_auth_jwtkit_bit(JWTKIT_ALG_ES256)                             \
-     | ngx_http_auth_jwtkit_bit(JWTKIT_ALG_ES384)                             \
-     | ngx_http_auth_jwtkit_bit(JWTKIT_ALG_ES512)                             \
-     | ngx_http_auth_jwtkit_bit(JWTKIT_ALG_EDDSA))
+/*
+ * the JWS algorithms of the library, jwtkit_alg 1, 2, ... up to the first
+ * without a name (each a bit of a uint32_t)
+ */
+#define ngx_http_auth_jwtkit_each_alg(alg)                                    \
+    for ((alg) = 1; (alg) < 32 && jwtkit_alg_name(alg) != NULL; (alg)++)
 
 #define NGX_HTTP_AUTH_JWTKIT_SHARED_JWE_ALGS                                  \
     (ngx_http_auth_jwtkit_bit(JWTKIT_JWE_ALG_DIR)                             \
@@ -309,7 +301,8 @@ static ngx_int_t ngx_http_auth_jwtkit_build_jwe_policy(ngx_conf_t *cf,
     ngx_http_auth_jwtkit_loc_conf_t *conf);
 static ngx_int_t ngx_http_auth_jwtkit_check_conf(ngx_conf_t *cf,
     ngx_http_auth_jwtkit_loc_conf_t *conf);
-static uint32_t ngx_http_auth_jwtkit_kind_algs(jwtkit_key_kind kind);
+static uint32_t ngx_http_auth_jwtkit_key_algs(const jwtkit_key *key);
+static uint32_t ngx_http_auth_jwtkit_public_algs(void);
 static void ngx_http_auth_jwtkit_conf_error(ngx_conf_t *cf, ngx_uint_t level,
     const char *what, ngx_str_t *name, jwtkit_status st, jwtkit_error *err);
 
@@ -2720,8 +2713,7 @@ ngx_http_auth_jwtkit_build_keys(ngx_conf_t *cf,
         key = NULL;
 
         if (jwtkit_keyset_get(keys->keyset, i, &key, NULL) == JWTKIT_OK) {
-            keys->algs |= ngx_http_auth_jwtkit_kind_algs(
-                              jwtkit_key_get_kind(key));
+            keys->algs |= ngx_http_auth_jwtkit_key_algs(key);
             jwtkit_key_free(key);
         }
     }
@@ -2737,32 +2729,45 @@ ngx_http_auth_jwtkit_build_keys(ngx_conf_t *cf,
 }
 
 
+/*
+ * the algorithms `key` verifies, as the library says (kind and curve, JWK
+ * alg, use and key_ops)
+ */
 static uint32_t
-ngx_http_auth_jwtkit_kind_algs(jwtkit_key_kind kind)
+ngx_http_auth_jwtkit_key_algs(const jwtkit_key *key)
 {
-    switch (kind) {
+    uint32_t    algs;
+    jwtkit_alg  alg;
 
-    case JWTKIT_KEY_KIND_HMAC:
-        return NGX_HTTP_AUTH_JWTKIT_HMAC_ALGS;
+    algs = 0;
 
-    case JWTKIT_KEY_KIND_RSA:
-        return NGX_HTTP_AUTH_JWTKIT_RSA_ALGS;
-
-    case JWTKIT_KEY_KIND_EC_P256:
-        return ngx_http_auth_jwtkit_bit(JWTKIT_ALG_ES256);
-
-    case JWTKIT_KEY_KIND_EC_P384:
-        return ngx_http_auth_jwtkit_bit(JWTKIT_ALG_ES384);
-
-    case JWTKIT_KEY_KIND_EC_P521:
-        return ngx_http_auth_jwtkit_bit(JWTKIT_ALG_ES512);
-
-    case JWTKIT_KEY_KIND_ED25519:
-        return ngx_http_auth_jwtkit_bit(JWTKIT_ALG_EDDSA);
-
-    default:
-        return 0;
+    ngx_http_auth_jwtkit_each_alg(alg) {
+        if (jwtkit_key_can_verify(key, alg)) {
+            algs |= ngx_http_auth_jwtkit_bit(alg);
+        }
     }
+
+    return algs;
+}
+
+
+/*
+ * what the keys of a key request (a JWK Set from a URL) may verify: every
+ * algorithm of the library but the HMAC ones
+ */
+static uint32_t
+ngx_http_auth_jwtkit_public_algs(void)
+{
+    uint32_t    algs;
+    jwtkit_alg  alg;
+
+    algs = 0;
+
+    ngx_http_auth_jwtkit_each_alg(alg) {
+        algs |= ngx_http_auth_jwtkit_bit(alg);
+    }
+
+    return algs & ~NGX_HTTP_AUTH_JWTKIT_HMAC_ALGS;
 }
 
 
@@ -2892,7 +2897,7 @@ ngx_http_auth_jwtkit_build_validation(ngx_conf_t *cf,
     uint32_t             mask;
     ngx_str_t           *s;
     ngx_uint_t           i, n;
-    jwtkit_alg           algs[32];
+    jwtkit_alg           alg, algs[32];
     jwtkit_error        *err;
     jwtkit_status        st;
     ngx_pool_cleanup_t  *cln;
@@ -2906,11 +2911,11 @@ ngx_http_auth_jwtkit_build_validation(ngx_conf_t *cf,
 
     } else {
         mask = (conf->keys ? conf->keys->algs : 0)
-               | (conf->remotes ? NGX_HTTP_AUTH_JWTKIT_PUBLIC_ALGS : 0);
+               | (conf->remotes ? ngx_http_auth_jwtkit_public_algs() : 0);
 
-        for (i = JWTKIT_ALG_HS256; i <= JWTKIT_ALG_EDDSA; i++) {
-            if (mask & ngx_http_auth_jwtkit_bit(i)) {
-                algs[n++] = (jwtkit_alg) i;
+        ngx_http_auth_jwtkit_each_alg(alg) {
+            if (mask & ngx_http_auth_jwtkit_bit(alg)) {
+                algs[n++] = alg;
             }
         }
     }

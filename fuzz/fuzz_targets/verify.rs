@@ -18,6 +18,7 @@ fn keys() -> &'static (Vec<Key>, Validation) {
             pem("ecp256.spki.pem"),
             pem("ecp384.spki.pem"),
             pem("ecp521.spki.pem"),
+            pem("secp256k1.spki.pem"),
             pem("ed25519.spki.pem"),
         ];
         (keys, Validation::new(&Algorithm::ALL).unwrap())

@@ -1,6 +1,6 @@
 //! Key generation, accessors and export from C: `jwtkit_key_generate`,
-//! `jwtkit_key_with_kid`, `jwtkit_key_kid`, `jwtkit_key_get_kind`, `jwtkit_key_is_private`,
-//! public and private JWK / PEM export, and RFC 7638 thumbprints.
+//! `jwtkit_key_with_kid`, `jwtkit_key_kid`, `jwtkit_key_get_kind`, `jwtkit_key_can_verify`,
+//! `jwtkit_key_is_private`, public and private JWK / PEM export, and RFC 7638 thumbprints.
 
 use std::ffi::c_char;
 
@@ -31,6 +31,8 @@ pub const JWTKIT_KEY_KIND_EC_P521: jwtkit_key_kind = 5;
 pub const JWTKIT_KEY_KIND_ED25519: jwtkit_key_kind = 6;
 /// An X25519 key (JWK `OKP`/`X25519`): JWE `ECDH-ES` key agreement only, never JWS.
 pub const JWTKIT_KEY_KIND_X25519: jwtkit_key_kind = 7;
+/// An EC secp256k1 key (ES256K, RFC 8812); not a JWE curve.
+pub const JWTKIT_KEY_KIND_EC_SECP256K1: jwtkit_key_kind = 8;
 
 /// The shared body of the exports: one text made from the key, written to `out`.
 unsafe fn export<T: AsRef<str>>(
@@ -48,8 +50,8 @@ unsafe fn export<T: AsRef<str>>(
 }
 
 /// Generates a new random key for `alg` from the operating system's random source:
-/// an HMAC secret as long as the hash (32, 48 or 64 bytes), or a P-256, P-384, P-521 or
-/// Ed25519 key pair. The key is restricted to `alg` (its JWK export says `"alg"`) and
+/// an HMAC secret as long as the hash (32, 48 or 64 bytes), or a P-256, P-384, P-521,
+/// secp256k1 or Ed25519 key pair. The key is restricted to `alg` (its JWK export says `"alg"`) and
 /// has no `kid`: add one with `jwtkit_key_with_kid`, for instance its
 /// `jwtkit_key_thumbprint`. RSA generation is not offered (ring cannot generate RSA
 /// keys): create RSA keys with OpenSSL and load them with `jwtkit_key_from_pem`. On
@@ -155,7 +157,23 @@ pub unsafe extern "C" fn jwtkit_key_get_kind(key: *const jwtkit_key) -> jwtkit_k
             Family::EcP521 => JWTKIT_KEY_KIND_EC_P521,
             Family::Ed25519 => JWTKIT_KEY_KIND_ED25519,
             Family::X25519 => JWTKIT_KEY_KIND_X25519,
+            Family::EcSecp256k1 => JWTKIT_KEY_KIND_EC_SECP256K1,
         },
+    })
+}
+
+/// Whether `key` verifies tokens signed with `alg`: `alg` needs a key of its kind and
+/// curve, the key's JWK `alg`, `use` and `key_ops` allow it, and an HMAC secret is long
+/// enough for it (unless made with JWTKIT_KEY_ALLOW_SHORT_SECRET). A host that builds
+/// its allow-list from the keys it holds asks this for each `JWTKIT_ALG_*` value
+/// (`jwtkit_alg_name` is NULL past the last) instead of keeping a table of its own.
+/// false for NULL and for a number that is not a `JWTKIT_ALG_*` value. Thread safety:
+/// reads only.
+#[no_mangle]
+pub unsafe extern "C" fn jwtkit_key_can_verify(key: *const jwtkit_key, alg: jwtkit_alg) -> bool {
+    infallible(false, || match (unsafe { borrow(key, "key") }, alg_arg(alg)) {
+        (Ok(key), Ok(alg)) => key.can_verify(alg),
+        _ => false,
     })
 }
 

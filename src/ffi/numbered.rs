@@ -2,7 +2,7 @@
 //! in the enum's `ALL` plus one, and its C name is the core's `name()`: the core enum is
 //! the one source, and a test holds the header's `#define`s to it.
 
-use std::ffi::{c_char, CString};
+use std::ffi::c_char;
 use std::sync::OnceLock;
 
 use crate::ffi::boundary::{invalid, Failure};
@@ -16,7 +16,32 @@ pub(crate) trait Numbered: Copy + PartialEq + 'static {
     /// The C constants' prefix, for messages and the header check.
     const C_PREFIX: &'static str;
     /// The names, NUL-terminated, made once.
-    fn c_names() -> &'static OnceLock<Vec<CString>>;
+    fn c_names() -> &'static OnceLock<CNames>;
+}
+
+/// The NUL-terminated names of one enumeration, written once into the static that holds
+/// them, not on the heap: a host that unloads the library (`dlclose`, as nginx does with
+/// its modules) leaves nothing allocated behind.
+pub(crate) struct CNames {
+    bytes: [u8; 512],
+    /// Where each variant's name starts in `bytes`, in C number order.
+    starts: [u16; 64],
+}
+
+impl CNames {
+    fn of<T: Numbered>() -> CNames {
+        let mut names = CNames { bytes: [0; 512], starts: [0; 64] };
+        let mut at = 0;
+        assert!(T::all().len() <= names.starts.len(), "{}*: too many names", T::C_PREFIX);
+        for (i, v) in T::all().iter().enumerate() {
+            let name = v.name().as_bytes();
+            assert!(!name.contains(&0) && at + name.len() < names.bytes.len(), "{}*: names too long", T::C_PREFIX);
+            names.starts[i] = at as u16;
+            names.bytes[at..at + name.len()].copy_from_slice(name);
+            at += name.len() + 1; // the NUL is already there
+        }
+        names
+    }
 }
 
 macro_rules! numbered {
@@ -29,8 +54,8 @@ macro_rules! numbered {
                 <$ty>::name(self)
             }
             const C_PREFIX: &'static str = $prefix;
-            fn c_names() -> &'static OnceLock<Vec<CString>> {
-                static NAMES: OnceLock<Vec<CString>> = OnceLock::new();
+            fn c_names() -> &'static OnceLock<CNames> {
+                static NAMES: OnceLock<CNames> = OnceLock::new();
                 &NAMES
             }
         }
@@ -58,9 +83,9 @@ pub(crate) fn to_c<T: Numbered>(value: T) -> i32 {
 
 /// The static, NUL-terminated name of the variant numbered `n`; NULL if there is none.
 pub(crate) fn c_name<T: Numbered>(n: i32) -> *const c_char {
-    let names = T::c_names()
-        .get_or_init(|| T::all().iter().map(|v| CString::new(v.name()).expect("names have no NUL")).collect());
-    from_c::<T>(n).map_or(std::ptr::null(), |v| names[to_c(v) as usize - 1].as_ptr())
+    let names = T::c_names().get_or_init(CNames::of::<T>);
+    from_c::<T>(n)
+        .map_or(std::ptr::null(), |v| names.bytes[names.starts[to_c(v) as usize - 1] as usize..].as_ptr().cast())
 }
 
 #[cfg(test)]

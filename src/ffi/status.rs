@@ -24,7 +24,7 @@ pub const JWTKIT_ERR_PANIC: jwtkit_status = 3;
 pub const JWTKIT_ERR_OUT_OF_MEMORY: jwtkit_status = 4;
 /// Key material is malformed: bad PEM/DER/JWK, a point not on its curve, mismatched halves.
 pub const JWTKIT_ERR_KEY_INVALID: jwtkit_status = 100; // from Error::KeyInvalid
-/// A well-formed key of a kind jwtkit does not support (encrypted PEM, X25519, secp256k1, …).
+/// A well-formed key of a kind jwtkit does not support (encrypted PEM, Ed448, brainpool curves, …).
 pub const JWTKIT_ERR_KEY_UNSUPPORTED: jwtkit_status = 101; // from Error::KeyUnsupported
 /// RSA modulus under 2048 bits, or an HMAC secret shorter than the hash output.
 pub const JWTKIT_ERR_KEY_TOO_WEAK: jwtkit_status = 102; // from Error::KeyTooWeak

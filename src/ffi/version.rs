@@ -36,6 +36,8 @@ pub const JWTKIT_ALG_ES384: jwtkit_alg = 11;
 pub const JWTKIT_ALG_ES512: jwtkit_alg = 12;
 /// EdDSA with Ed25519 (RFC 8037; also named `Ed25519`, RFC 9864).
 pub const JWTKIT_ALG_EDDSA: jwtkit_alg = 13;
+/// `ES256K`: ECDSA on secp256k1 with SHA-256 (RFC 8812); an EC secp256k1 key.
+pub const JWTKIT_ALG_ES256K: jwtkit_alg = 14;
 
 /// The algorithm numbered `alg`, or an `INVALID_ARGUMENT` failure.
 pub(crate) fn alg_arg(alg: jwtkit_alg) -> Result<Algorithm, crate::ffi::boundary::Failure> {
@@ -67,7 +69,7 @@ pub extern "C" fn jwtkit_abi_version() -> u32 {
     infallible(u32::MAX, || env!("JWTKIT_ABI_VERSION").parse().unwrap_or(u32::MAX))
 }
 
-/// The registered name of `alg` ("HS256", …, "EdDSA"): static, NUL-terminated, never
+/// The registered name of `alg` ("HS256", …, "EdDSA", "ES256K"): static, NUL-terminated, never
 /// freed. NULL for a number that is not a `JWTKIT_ALG_*` value.
 #[no_mangle]
 pub extern "C" fn jwtkit_alg_name(alg: jwtkit_alg) -> *const c_char {

@@ -21,6 +21,10 @@ fn epk_invalid(what: String) -> Error {
 pub(crate) fn check_key(key: &Key, alg_name: &str) -> Result<Family> {
     match key.family() {
         f @ (Family::EcP256 | Family::EcP384 | Family::EcP521 | Family::X25519) => Ok(f),
+        Family::EcSecp256k1 => Err(Error::KeyAlgMismatch(format!(
+            "{alg_name}: secp256k1 is not a JWE curve (RFC 8812 registers it for ES256K signatures only); \
+             use a P-256, P-384, P-521 or X25519 key"
+        ))),
         other => Err(Error::KeyAlgMismatch(format!(
             "{alg_name} needs an EC (P-256, P-384, P-521) or X25519 key, but the key is {}",
             other.describe()

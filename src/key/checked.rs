@@ -115,7 +115,7 @@ pub(crate) fn rsa_private(
 /// The length of one coordinate (and of the private scalar) of an EC curve.
 pub(crate) fn coordinate_len(family: Family) -> usize {
     match family {
-        Family::EcP256 => 32,
+        Family::EcP256 | Family::EcSecp256k1 => 32,
         Family::EcP384 => 48,
         _ => 66,
     }
@@ -138,6 +138,11 @@ pub(crate) fn ec_public(family: Family, point: &[u8]) -> Result<Key> {
         Family::EcP521 => {
             let vk = p521::ecdsa::VerifyingKey::from_sec1_bytes(point).map_err(|_| not_on_curve())?;
             Material::P521Public(Box::new(vk))
+        }
+        Family::EcSecp256k1 => {
+            use k256::elliptic_curve::sec1::ToEncodedPoint;
+            let pk = k256::PublicKey::from_sec1_bytes(point).map_err(|_| not_on_curve())?;
+            Material::EcPublic { family, point: pk.to_encoded_point(false).as_bytes().to_vec() }
         }
         _ => unreachable!("not an EC family"),
     };
@@ -175,6 +180,17 @@ pub(crate) fn ec_private(family: Family, scalar: &[u8], public: Option<&[u8]>) -
             key.private_der = Some(crate::key::pkcs8::ec_pkcs8(family, &padded, &derived)?);
             return Ok(key);
         }
+        Family::EcSecp256k1 => {
+            use k256::elliptic_curve::sec1::ToEncodedPoint;
+            let sk = k256::SecretKey::from_slice(&padded).map_err(|_| bad_scalar())?;
+            let derived = sk.public_key().to_encoded_point(false).as_bytes().to_vec();
+            check_public_matches(family, &derived, public)?;
+            let pair = crate::backend::Secp256k1Pair::new(&padded, &derived)
+                .map_err(|_| Error::KeyInvalid("EC private key rejected for secp256k1".into()))?;
+            let mut key = Key::new(Material::Secp256k1Private { pair: Box::new(pair), point: derived.clone() });
+            key.private_der = Some(crate::key::pkcs8::ec_pkcs8(family, &padded, &derived)?);
+            return Ok(key);
+        }
         _ => unreachable!("not an EC family"),
     };
     check_public_matches(family, &derived, public)?;
@@ -209,10 +225,24 @@ pub(crate) fn curve_name(family: Family) -> &'static str {
         Family::EcP256 => "P-256",
         Family::EcP384 => "P-384",
         Family::EcP521 => "P-521",
+        Family::EcSecp256k1 => "secp256k1",
         Family::Ed25519 => "Ed25519",
         Family::X25519 => "X25519",
-        _ => "?",
+        Family::Hmac | Family::Rsa => "?",
     }
+}
+
+/// The family of a JWK's `kty` and `crv` (`EC`/`P-256`, `OKP`/`Ed25519`, …): the inverse
+/// of `curve_name`, for the curves jwtkit reads. None for any other curve.
+pub(crate) fn curve_family(kty: &str, crv: &str) -> Option<Family> {
+    let (ec, okp) =
+        ([Family::EcP256, Family::EcP384, Family::EcP521, Family::EcSecp256k1], [Family::Ed25519, Family::X25519]);
+    let candidates: &[Family] = match kty {
+        "EC" => &ec,
+        "OKP" => &okp,
+        _ => &[],
+    };
+    candidates.iter().copied().find(|&f| curve_name(f) == crv)
 }
 
 pub(crate) fn ed25519_public(x: &[u8]) -> Result<Key> {

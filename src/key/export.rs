@@ -54,6 +54,9 @@ fn public_parts(key: &Key) -> Result<PublicParts> {
         Material::P521Public(vk) => {
             PublicParts::Ec { family: Family::EcP521, point: vk.to_encoded_point(false).as_bytes().to_vec() }
         }
+        Material::Secp256k1Private { point, .. } => {
+            PublicParts::Ec { family: Family::EcSecp256k1, point: point.clone() }
+        }
         Material::Ed25519Private(pair) => PublicParts::Ed25519(pair.public_key().as_ref().to_vec()),
         Material::Ed25519Public(x) => PublicParts::Ed25519(x.to_vec()),
         Material::X25519Private(_) | Material::X25519Public(_) => {
@@ -339,6 +342,7 @@ mod tests {
             crate::Algorithm::ES384,
             crate::Algorithm::ES512,
             crate::Algorithm::EdDSA,
+            crate::Algorithm::ES256K,
         ] {
             let key = Key::generate(alg).unwrap();
             let again = Key::from_jwk(key.to_private_jwk().unwrap().as_bytes()).unwrap();

@@ -1,6 +1,7 @@
 //! Key generation (`Key::generate`) from the operating system's random source: HMAC secrets as long as
-//! the algorithm's hash, P-256, P-384 and Ed25519 keys from ring (`SystemRandom`), and
-//! P-521 keys from RustCrypto's `p521` (`OsRng`, i.e. getrandom), which ring lacks.
+//! the algorithm's hash, P-256, P-384 and Ed25519 keys from ring (`SystemRandom`),
+//! P-521 keys from RustCrypto's `p521` (`OsRng`, i.e. getrandom), which ring lacks, and
+//! secp256k1 keys from a `SystemRandom` scalar, checked by `k256` like any imported key.
 //! RSA generation is not offered: ring cannot generate RSA keys, and no RSA
 //! generator in the RustCrypto family is one we are willing to put behind a
 //! security-critical default (generate RSA keys with OpenSSL and load the PEM).
@@ -48,6 +49,20 @@ impl Key {
                 let scalar = Zeroizing::new(bytes.to_vec());
                 bytes[..].zeroize();
                 ec_private(Family::EcP521, &scalar, None)?
+            }
+            Family::EcSecp256k1 => {
+                // 32 random bytes are a valid scalar unless they are 0 or >= n (odds 2^-128
+                // each time): a few draws, never an endless loop.
+                let mut scalar = Zeroizing::new([0u8; 32]);
+                let mut draws = 0;
+                loop {
+                    rng.fill(&mut scalar[..]).map_err(|_| rng_failed())?;
+                    draws += 1;
+                    match ec_private(Family::EcSecp256k1, &scalar[..], None) {
+                        Err(Error::KeyInvalid(_)) if draws < 4 => continue,
+                        other => break other?,
+                    }
+                }
             }
             Family::Ed25519 => {
                 let pkcs8 = Ed25519KeyPair::generate_pkcs8(&rng).map_err(|_| rng_failed())?;

@@ -1,5 +1,5 @@
-//! Keys from a JSON Web Key (`Key::from_jwk`; RFC 7517, RFC 7518 §6, RFC 8037): `kty`
-//! oct, RSA, EC, OKP (Ed25519 for JWS, X25519 for JWE), and `Wiped`, the parsed JSON
+//! Keys from a JSON Web Key (`Key::from_jwk`; RFC 7517, RFC 7518 §6, RFC 8037, RFC 8812):
+//! `kty` oct, RSA, EC (P-256, P-384, P-521, secp256k1), OKP (Ed25519 for JWS, X25519 for JWE), and `Wiped`, the parsed JSON
 //! whose strings are wiped on drop. `kid`, `alg`, `use` and `key_ops` are kept and
 //! enforced on every use: by `Key` for JWS, by `jwe::key_mgmt` for JWE. A `use: "enc"`
 //! key never serves JWS and a `use: "sig"` key never serves JWE.
@@ -9,12 +9,11 @@ use ring::signature::{Ed25519KeyPair, RsaKeyPair};
 use serde_json::Value;
 use zeroize::{Zeroize, Zeroizing};
 
-use crate::alg::Family;
 use crate::error::{excerpt, Error, Result};
 use crate::json::{self, Object};
 use crate::key::checked::{
-    check_rsa_public, coordinate_len, curve_name, ec_private, ec_public, ed25519_private, ed25519_public, rsa_private,
-    rsa_public, x25519_private, x25519_public,
+    check_rsa_public, coordinate_len, curve_family, curve_name, ec_private, ec_public, ed25519_private, ed25519_public,
+    rsa_private, rsa_public, x25519_private, x25519_public,
 };
 use crate::key::material::{trim_be, Key, Restrictions};
 use crate::key::pkcs8::{ed25519_pkcs8, rsa_pkcs8, RsaPrivateParts};
@@ -179,12 +178,8 @@ fn rsa(jwk: &Object) -> Result<Key> {
 
 fn ec(jwk: &Object) -> Result<Key> {
     let family = match string(jwk, "crv")? {
-        Some("P-256") => Family::EcP256,
-        Some("P-384") => Family::EcP384,
-        Some("P-521") => Family::EcP521,
-        Some(other) => {
-            return Err(Error::KeyUnsupported(format!("JWK: EC curve \"{}\" is not supported", excerpt(other, 32))))
-        }
+        Some(crv) => curve_family("EC", crv)
+            .ok_or_else(|| Error::KeyUnsupported(format!("JWK: EC curve \"{}\" is not supported", excerpt(crv, 32))))?,
         None => return Err(Error::KeyInvalid("JWK: member `crv` is required".into())),
     };
     let len = coordinate_len(family);

@@ -1,5 +1,5 @@
 //! The `Key` type and what it holds: the parsed `Material` (HMAC secret, RSA, EC
-//! P-256/P-384/P-521, Ed25519, X25519; private or public), the `Restrictions` a JWK put
+//! P-256/P-384/P-521/secp256k1, Ed25519, X25519; private or public), the `Restrictions` a JWK put
 //! on it, the canonical PKCS#8 of its private half, and the accessors that read them.
 //! Keys are parsed once, at creation (`der` for PEM/DER, `jwk` for JWK); nothing here
 //! parses text.
@@ -9,7 +9,7 @@ use zeroize::Zeroizing;
 
 use crate::alg::Family;
 
-/// EC keys are on P-256, P-384 or P-521. A key carries the restrictions its JWK put on
+/// EC keys are on P-256, P-384, P-521 or secp256k1. A key carries the restrictions its JWK put on
 /// it (`kid`, `alg`, `use`, `key_ops`). Made by `Key::from_*` or [`Key::generate`],
 /// parsed and checked once there; immutable, and safe to share between threads.
 pub struct Key {
@@ -80,7 +80,8 @@ pub(crate) enum Material {
         family: Family,
         pair: EcdsaKeyPair,
     },
-    /// Uncompressed SEC1 point, checked to be on the curve at creation.
+    /// Uncompressed SEC1 point, checked to be on the curve at creation (P-256, P-384,
+    /// secp256k1).
     EcPublic {
         family: Family,
         point: Vec<u8>,
@@ -88,6 +89,12 @@ pub(crate) enum Material {
     /// The verifying half is derived once, at creation.
     P521Private(Box<(p521::ecdsa::SigningKey, p521::ecdsa::VerifyingKey)>),
     P521Public(Box<p521::ecdsa::VerifyingKey>),
+    /// ES256K: the backend's key pair (`k256` with ring, AWS-LC's with aws-lc), and its
+    /// uncompressed public point. The public half alone is an `EcPublic`.
+    Secp256k1Private {
+        pair: Box<crate::backend::Secp256k1Pair>,
+        point: Vec<u8>,
+    },
     Ed25519Private(Ed25519KeyPair),
     Ed25519Public([u8; 32]),
     /// X25519 (RFC 7748, RFC 8037): key agreement for JWE `ECDH-ES`, never signatures.
@@ -123,6 +130,7 @@ impl Key {
             Material::RsaPrivate(_) | Material::RsaPublic { .. } => Family::Rsa,
             Material::EcPrivate { family, .. } | Material::EcPublic { family, .. } => *family,
             Material::P521Private(_) | Material::P521Public(_) => Family::EcP521,
+            Material::Secp256k1Private { .. } => Family::EcSecp256k1,
             Material::Ed25519Private(_) | Material::Ed25519Public(_) => Family::Ed25519,
             Material::X25519Private(_) | Material::X25519Public(_) => Family::X25519,
         }
@@ -136,6 +144,7 @@ impl Key {
                 | Material::RsaPrivate(_)
                 | Material::EcPrivate { .. }
                 | Material::P521Private(_)
+                | Material::Secp256k1Private { .. }
                 | Material::Ed25519Private(_)
                 | Material::X25519Private(_)
         )

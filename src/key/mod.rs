@@ -1,5 +1,5 @@
-//! Keys: `Key` holds one parsed key (HMAC secret, RSA, EC P-256/P-384/P-521, Ed25519,
-//! X25519; private or public), bound to the algorithms of its own kind. Keys are parsed
+//! Keys: `Key` holds one parsed key (HMAC secret, RSA, EC P-256/P-384/P-521/secp256k1,
+//! Ed25519, X25519; private or public), bound to the algorithms of its own kind. Keys are parsed
 //! once, at creation; signing and verifying never re-parse text.
 //!
 //! Each submodule has one job and imports its siblings directly, never this module:
@@ -28,7 +28,7 @@ mod sign;
 pub use material::Key;
 
 pub(crate) use checked::MAX_RSA_BITS;
-pub(crate) use checked::{coordinate_len, curve_name};
+pub(crate) use checked::{coordinate_len, curve_family, curve_name};
 pub(crate) use jwk::{from_jwk_object, Wiped};
 pub(crate) use material::{Material, Restrictions};
 pub(crate) use sign::hash_len;

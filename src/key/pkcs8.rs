@@ -20,14 +20,16 @@ pub(crate) use der::oid::db::rfc5912::{
 };
 pub(crate) use der::oid::db::rfc8410::{ID_ED_25519, ID_ED_448, ID_X_25519};
 
-/// secp256k1 (SEC 2), named only to refuse it clearly: const-oid's database lacks it.
-pub(crate) const SECP_256_K_1: Oid = Oid::new_unwrap("1.3.132.0.10");
+/// secp256k1 (SEC 2, 1.3.132.0.10). const-oid's database lacks it; the curve's own crate
+/// defines it.
+pub(crate) const SECP_256_K_1: Oid = <k256::Secp256k1 as pkcs8::AssociatedOid>::OID;
 
 /// The named-curve OID of an EC family.
 pub(crate) fn curve_oid(family: Family) -> &'static Oid {
     match family {
         Family::EcP256 => &SECP_256_R_1,
         Family::EcP384 => &SECP_384_R_1,
+        Family::EcSecp256k1 => &SECP_256_K_1,
         _ => &SECP_521_R_1,
     }
 }
@@ -38,7 +40,7 @@ pub(crate) fn curve_of(oid: Oid) -> Result<Family> {
         SECP_256_R_1 => Ok(Family::EcP256),
         SECP_384_R_1 => Ok(Family::EcP384),
         SECP_521_R_1 => Ok(Family::EcP521),
-        SECP_256_K_1 => Err(Error::KeyUnsupported("curve secp256k1 (ES256K) is not supported".into())),
+        SECP_256_K_1 => Ok(Family::EcSecp256k1),
         other => Err(Error::KeyUnsupported(format!("EC curve {other} is not supported"))),
     }
 }

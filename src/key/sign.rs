@@ -1,14 +1,15 @@
 //! Signing and verifying with a `Key`: the rules that bind a key to an algorithm
 //! (family, private half, JWK `alg`/`use`/`key_ops`, HMAC secret length), checked before
 //! any cryptography, and the per-algorithm tables (HMAC key index, fixed signature
-//! lengths, RSA padding and parameters, ECDSA parameters).
+//! lengths, RSA padding and parameters, ECDSA parameters). ES512 signs and verifies
+//! with RustCrypto's `p521`, ES256K with the backend's secp256k1 (`backend.rs`).
 
 use p521::ecdsa::signature::{Signer as _, Verifier as _};
 use ring::hmac;
 use ring::rand::SystemRandom;
 use ring::signature::{self as rsig, KeyPair as _};
 
-use crate::alg::Algorithm;
+use crate::alg::{Algorithm, Family};
 use crate::error::{Error, Result};
 use crate::key::material::{Key, Material, Restrictions};
 
@@ -60,6 +61,14 @@ impl Key {
         Ok(())
     }
 
+    /// Whether this key verifies signatures of `alg`: the key kind and curve `alg` needs,
+    /// its JWK `alg`, `use` and `key_ops`, and an HMAC secret's length; every rule
+    /// [`Key::verify_bytes`] checks before any cryptography. A host that picks an
+    /// allow-list from the keys it holds asks this instead of keeping its own table.
+    pub fn can_verify(&self, alg: Algorithm) -> bool {
+        self.check_use(alg, Op::Verify).is_ok()
+    }
+
     /// Signs `msg` (for JWS, the signing input) with `alg`. ECDSA signatures are raw
     /// `r || s` (RFC 7518 §3.4).
     pub fn sign_bytes(&self, alg: Algorithm, msg: &[u8]) -> Result<Vec<u8>> {
@@ -93,6 +102,7 @@ impl Key {
                 let sig: p521::ecdsa::Signature = key.0.try_sign(msg).map_err(|_| failed("ECDSA P-521"))?;
                 Ok(sig.to_bytes().to_vec())
             }
+            Material::Secp256k1Private { pair, .. } => pair.sign(msg).map_err(|_| failed("ECDSA secp256k1")),
             Material::Ed25519Private(pair) => Ok(pair.sign(msg).as_ref().to_vec()),
             _ => unreachable!("check_use refuses public keys for signing; sign_raw handles secrets"),
         }
@@ -125,6 +135,9 @@ impl Key {
                 rsig::UnparsedPublicKey::new(ecdsa_verify_params(alg), pair.public_key().as_ref())
                     .verify(msg, sig)
                     .map_err(|_| bad())
+            }
+            Material::EcPublic { family: Family::EcSecp256k1, point } | Material::Secp256k1Private { point, .. } => {
+                crate::backend::secp256k1_verify(point, msg, sig).map_err(|_| bad())
             }
             Material::EcPublic { point, .. } => {
                 rsig::UnparsedPublicKey::new(ecdsa_verify_params(alg), point).verify(msg, sig).map_err(|_| bad())
@@ -185,7 +198,7 @@ fn hmac_index(alg: Algorithm) -> usize {
 /// padded) is refused with a message that says so.
 fn fixed_signature_len(alg: Algorithm) -> Option<usize> {
     match alg {
-        Algorithm::ES256 => Some(64),
+        Algorithm::ES256 | Algorithm::ES256K => Some(64),
         Algorithm::ES384 => Some(96),
         Algorithm::ES512 => Some(132),
         Algorithm::EdDSA => Some(64),

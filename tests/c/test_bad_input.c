@@ -375,7 +375,9 @@ static void test_versions_and_names(void)
                                             499, 508, 599, 1000, INT32_MAX, INT32_MIN};
     static const char *const alg_names[] = {"HS256", "HS384", "HS512", "RS256", "RS384",
                                             "RS512", "PS256", "PS384", "PS512", "ES256",
-                                            "ES384", "ES512", "EdDSA"};
+                                            "ES384", "ES512", "EdDSA", "ES256K"};
+    /* the published numbers: a new algorithm is appended, so none of these ever changes */
+    const size_t n_algs = sizeof alg_names / sizeof alg_names[0];
     size_t i;
     char expect_version[64];
     const char *v;
@@ -405,7 +407,8 @@ static void test_versions_and_names(void)
     }
 
     g_section = "algorithm names";
-    for (i = 0; i < 13; i++) {
+    CHECK(JWTKIT_ALG_EDDSA == 13 && JWTKIT_ALG_ES256K == 14);
+    for (i = 0; i < n_algs; i++) {
         const char *n = jwtkit_alg_name((jwtkit_alg)(i + 1));
         report(n != NULL && strcmp(n, alg_names[i]) == 0, __LINE__, "jwtkit_alg_name(%d) = %s",
                (int)i + 1, n ? n : "(null)");
@@ -414,7 +417,7 @@ static void test_versions_and_names(void)
         CHECK(a == (jwtkit_alg)(i + 1));
     }
     CHECK(jwtkit_alg_name(0) == NULL);
-    CHECK(jwtkit_alg_name(14) == NULL);
+    CHECK(jwtkit_alg_name((jwtkit_alg)n_algs + 1) == NULL);
     CHECK(jwtkit_alg_name(-1) == NULL);
     a = 0;
     EXPECT_OK(jwtkit_alg_from_name(u8("Ed25519"), 7, &a, &ERR));
@@ -657,7 +660,7 @@ static void test_bad_arguments(void)
     EXPECT(JWTKIT_ERR_INVALID_ARGUMENT,
            jwtkit_sign(hs, 0, u8(claims), strlen(claims), NULL, 0, &tok, &len, &ERR));
     EXPECT(JWTKIT_ERR_INVALID_ARGUMENT,
-           jwtkit_sign(hs, 14, u8(claims), strlen(claims), NULL, 0, &tok, &len, &ERR));
+           jwtkit_sign(hs, JWTKIT_ALG_ES256K + 1, u8(claims), strlen(claims), NULL, 0, &tok, &len, &ERR));
     EXPECT(JWTKIT_ERR_INVALID_ARGUMENT,
            jwtkit_sign(hs, -3, u8(claims), strlen(claims), NULL, 0, &tok, &len, &ERR));
     /* extra header members may not contradict the algorithm argument */
@@ -999,28 +1002,50 @@ static void test_key_alg_mismatch(void)
     const jwtkit_key *p384_pub = pem_key(P384_SPKI_PUBLIC), *p256_pub = pem_key(P256_SPKI_PUBLIC);
     const jwtkit_key *rsa = pem_key(RSA_PKCS8_PRIVATE), *ed = pem_key(ED25519_PKCS8_PRIVATE);
     const jwtkit_key *hs = secret_key(SECRET64, 0);
+    const jwtkit_key *k1 = pem_key(SECP256K1_PKCS8_PRIVATE), *k1_pub = pem_key(SECP256K1_SPKI_PUBLIC);
     jwtkit_validation *v =
-        allow(7, JWTKIT_ALG_ES256, JWTKIT_ALG_ES384, JWTKIT_ALG_ES512, JWTKIT_ALG_RS256,
-              JWTKIT_ALG_PS256, JWTKIT_ALG_EDDSA, JWTKIT_ALG_HS256);
+        allow(8, JWTKIT_ALG_ES256, JWTKIT_ALG_ES384, JWTKIT_ALG_ES512, JWTKIT_ALG_RS256,
+              JWTKIT_ALG_PS256, JWTKIT_ALG_EDDSA, JWTKIT_ALG_HS256, JWTKIT_ALG_ES256K);
     static const char claims[] = "{\"sub\":\"x\"}";
-    char *es256 = NULL, *es384 = NULL, *rs = NULL, *ps = NULL, *eddsa = NULL, *tok = NULL;
+    char *es256 = NULL, *es384 = NULL, *rs = NULL, *ps = NULL, *eddsa = NULL, *es256k = NULL, *tok = NULL;
     size_t len = 0;
 
     g_section = "key/algorithm mismatch";
     confusion(RSA_SPKI_PUBLIC);
     confusion(P256_SPKI_PUBLIC);
     confusion(ED25519_SPKI_PUBLIC);
+    confusion(SECP256K1_SPKI_PUBLIC);
     confusion(RSA_CERT);
     g_section = "key/algorithm mismatch";
-    if (!p256 || !p384 || !p384_pub || !p256_pub || !rsa || !ed || !hs || !v)
+    if (!p256 || !p384 || !p384_pub || !p256_pub || !rsa || !ed || !hs || !k1 || !k1_pub || !v)
         goto out;
     es256 = sign_jwt(p256, JWTKIT_ALG_ES256, claims);
     es384 = sign_jwt(p384, JWTKIT_ALG_ES384, claims);
     rs = sign_jwt(rsa, JWTKIT_ALG_RS256, claims);
     ps = sign_jwt(rsa, JWTKIT_ALG_PS256, claims);
     eddsa = sign_jwt(ed, JWTKIT_ALG_EDDSA, claims);
-    if (!es256 || !es384 || !rs || !ps || !eddsa)
+    es256k = sign_jwt(k1, JWTKIT_ALG_ES256K, claims);
+    if (!es256 || !es384 || !rs || !ps || !eddsa || !es256k)
         goto out;
+    /* secp256k1 and P-256: the same sizes, never the same key */
+    CHECK(jwtkit_key_can_verify(k1_pub, JWTKIT_ALG_ES256K) && jwtkit_key_can_verify(k1, JWTKIT_ALG_ES256K));
+    CHECK(!jwtkit_key_can_verify(k1_pub, JWTKIT_ALG_ES256) && !jwtkit_key_can_verify(p256_pub, JWTKIT_ALG_ES256K));
+    CHECK(!jwtkit_key_can_verify(hs, JWTKIT_ALG_ES256K) && jwtkit_key_can_verify(hs, JWTKIT_ALG_HS512));
+    CHECK(!jwtkit_key_can_verify(NULL, JWTKIT_ALG_ES256K) && !jwtkit_key_can_verify(k1_pub, 0) &&
+          !jwtkit_key_can_verify(k1_pub, JWTKIT_ALG_ES256K + 1));
+    EXPECT_OK(verify(es256k, k1_pub, v));
+    EXPECT(JWTKIT_ERR_KEY_ALG_MISMATCH, verify(es256k, p256_pub, v)); /* ES256K, P-256 key */
+    EXPECT(JWTKIT_ERR_KEY_ALG_MISMATCH, verify(es256k, p256, v));
+    EXPECT(JWTKIT_ERR_KEY_ALG_MISMATCH, verify(es256, k1_pub, v)); /* ES256, secp256k1 key */
+    EXPECT(JWTKIT_ERR_KEY_ALG_MISMATCH, verify(es256, k1, v));
+    EXPECT(JWTKIT_ERR_KEY_ALG_MISMATCH, verify(es256k, hs, v));
+    EXPECT(JWTKIT_ERR_KEY_ALG_MISMATCH, verify(es256k, ed, v));
+    EXPECT(JWTKIT_ERR_KEY_ALG_MISMATCH,
+           jwtkit_sign(k1, JWTKIT_ALG_ES256, u8(claims), strlen(claims), NULL, 0, &tok, &len, &ERR));
+    EXPECT(JWTKIT_ERR_KEY_ALG_MISMATCH,
+           jwtkit_sign(p256, JWTKIT_ALG_ES256K, u8(claims), strlen(claims), NULL, 0, &tok, &len, &ERR));
+    EXPECT(JWTKIT_ERR_KEY_CANNOT_SIGN,
+           jwtkit_sign(k1_pub, JWTKIT_ALG_ES256K, u8(claims), strlen(claims), NULL, 0, &tok, &len, &ERR));
     EXPECT(JWTKIT_ERR_KEY_ALG_MISMATCH, verify(es256, p384_pub, v)); /* ES256, P-384 key */
     EXPECT(JWTKIT_ERR_KEY_ALG_MISMATCH, verify(es256, p384, v));
     EXPECT(JWTKIT_ERR_KEY_ALG_MISMATCH, verify(es384, p256_pub, v));
@@ -1051,7 +1076,10 @@ out:
     free(rs);
     free(ps);
     free(eddsa);
+    free(es256k);
     jwtkit_validation_free(v);
+    jwtkit_key_free(k1);
+    jwtkit_key_free(k1_pub);
     jwtkit_key_free(p256);
     jwtkit_key_free(p384);
     jwtkit_key_free(p384_pub);
@@ -1477,9 +1505,12 @@ static void test_round_trips(void)
         {{JWTKIT_ALG_ES384, 0, 0}, {P384_SEC1_PRIVATE, P384_PKCS8_PRIVATE, NULL}, {P384_SPKI_PUBLIC, NULL, NULL}},
         {{JWTKIT_ALG_ES512, 0, 0}, {P521_SEC1_PRIVATE, P521_PKCS8_PRIVATE, NULL}, {P521_SPKI_PUBLIC, NULL, NULL}},
         {{JWTKIT_ALG_EDDSA, 0, 0}, {ED25519_PKCS8_PRIVATE, NULL, NULL}, {ED25519_SPKI_PUBLIC, ED25519_CERT, NULL}},
+        {{JWTKIT_ALG_ES256K, 0, 0},
+         {SECP256K1_SEC1_PRIVATE, SECP256K1_PKCS8_PRIVATE, NULL},
+         {SECP256K1_SPKI_PUBLIC, NULL, NULL}},
     };
     size_t f, a, i, j;
-    int seen[14] = {0};
+    int seen[64] = {0};
 
     g_section = "round trips (HMAC)";
     {
@@ -1517,8 +1548,10 @@ static void test_round_trips(void)
             jwtkit_key_free(priv_der);
         }
     }
-    for (a = 1; a <= 13; a++)
-        report(seen[a], __LINE__, "no round trip for algorithm %d", (int)a);
+    /* every algorithm the library has (jwtkit_alg_name up to NULL) */
+    for (a = 1; jwtkit_alg_name((jwtkit_alg)a) != NULL; a++)
+        report(a < sizeof seen / sizeof seen[0] && seen[a], __LINE__, "no round trip for algorithm %d (%s)", (int)a,
+               jwtkit_alg_name((jwtkit_alg)a));
 }
 
 /* JSON Web Keys: alg/use/key_ops are enforced, bad material is refused. */
@@ -1616,16 +1649,27 @@ static void test_jwk(void)
         static const char empty[] = "{\"kty\":\"oct\",\"k\":\"\"}";
         /* X25519 is a JWE key kind; a 3-byte `x` is no X25519 key */
         static const char x25519[] = "{\"kty\":\"OKP\",\"crv\":\"X25519\",\"x\":\"AAAA\"}";
+        /* secp256k1 (ES256K) coordinates are 32 bytes */
         static const char k1[] = "{\"kty\":\"EC\",\"crv\":\"secp256k1\",\"x\":\"AAAA\",\"y\":\"AAAA\"}";
+        /* Ed448 is not supported, and the message says so by name */
+        static const char ed448[] = "{\"kty\":\"OKP\",\"crv\":\"Ed448\",\"x\":\"AAAA\"}";
         EXPECT(JWTKIT_ERR_KEY_TOO_WEAK, jwtkit_key_from_jwk(u8(empty), strlen(empty), &bad, &ERR));
         EXPECT(JWTKIT_ERR_KEY_INVALID,
                jwtkit_key_from_jwk(u8(x25519), strlen(x25519), &bad, &ERR));
-        EXPECT(JWTKIT_ERR_KEY_UNSUPPORTED, jwtkit_key_from_jwk(u8(k1), strlen(k1), &bad, &ERR));
+        EXPECT(JWTKIT_ERR_KEY_INVALID, jwtkit_key_from_jwk(u8(k1), strlen(k1), &bad, &ERR));
+        jwtkit_error *e448 = NULL;
+        CHECK(jwtkit_key_from_jwk(u8(ed448), strlen(ed448), &bad, &e448) == JWTKIT_ERR_KEY_UNSUPPORTED);
+        CHECK(e448 != NULL && strstr(jwtkit_error_message(e448), "Ed448") != NULL &&
+              strstr(jwtkit_error_message(e448), "not supported") != NULL);
+        jwtkit_error_free(e448);
     }
     /* an EC point that is not on the curve (the invalid-curve attack) */
     memset(ones, 1, sizeof ones);
     coord = b64url(ones, sizeof ones);
     snprintf(jwk, sizeof jwk, "{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"%s\",\"y\":\"%s\"}", coord,
+             coord);
+    EXPECT(JWTKIT_ERR_KEY_INVALID, jwtkit_key_from_jwk(u8(jwk), strlen(jwk), &bad, &ERR));
+    snprintf(jwk, sizeof jwk, "{\"kty\":\"EC\",\"crv\":\"secp256k1\",\"x\":\"%s\",\"y\":\"%s\"}", coord,
              coord);
     EXPECT(JWTKIT_ERR_KEY_INVALID, jwtkit_key_from_jwk(u8(jwk), strlen(jwk), &bad, &ERR));
     free(coord);

@@ -360,6 +360,24 @@ static void test_attacks(void)
         EXPECT(JWTKIT_ERR_KEY_ALG_MISMATCH, jwtkit_sign(x, JWTKIT_ALG_EDDSA, u8(claims), strlen(claims),
                                                         NULL, 0, &out, NULL, ERR));
         CHECK(jwtkit_key_get_kind(x) == JWTKIT_KEY_KIND_X25519);
+        /* secp256k1 signs (ES256K) but is no JWE curve: refused for ECDH-ES both ways, by name */
+        {
+            const jwtkit_key *k1 = pem(SECP256K1_PKCS8_PRIVATE), *k1_pub = pem(SECP256K1_SPKI_PUBLIC);
+            jwtkit_error *e = NULL;
+            CHECK(jwtkit_key_get_kind(k1) == JWTKIT_KEY_KIND_EC_SECP256K1);
+            CHECK(jwtkit_jwe_encrypt(k1_pub, JWTKIT_JWE_ALG_ECDH_ES, gcm, u8("x"), 1, NULL, 0, 0, &out, NULL,
+                                     &e) == JWTKIT_ERR_KEY_ALG_MISMATCH);
+            CHECK(e != NULL && strstr(jwtkit_error_message(e), "secp256k1 is not a JWE curve") != NULL);
+            jwtkit_error_free(e);
+            EXPECT(JWTKIT_ERR_KEY_ALG_MISMATCH, jwtkit_jwe_encrypt(k1, JWTKIT_JWE_ALG_ECDH_ES_A128KW, gcm, u8("x"),
+                                                                   1, NULL, 0, 0, &out, NULL, ERR));
+            CHECK(out == NULL);
+            tok = encrypt(p256_pub, JWTKIT_JWE_ALG_ECDH_ES, gcm, "x", 0);
+            REFUSES(JWTKIT_ERR_KEY_ALG_MISMATCH, tok, k1, p);
+            jwtkit_string_free(tok);
+            jwtkit_key_free(k1);
+            jwtkit_key_free(k1_pub);
+        }
         jwtkit_key_free(p256_pub);
         jwtkit_key_free(sig);
         jwtkit_key_free(x);

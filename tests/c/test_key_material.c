@@ -1,8 +1,9 @@
 /* tests/c/test_key_material.c: key material is never an HMAC secret (C99).
  *
  * Every file in tests/keys/refused (keys jwtkit refuses to load: RSA under 2048 or
- * over 8192 bits, RSA-PSS, secp256k1, secp224r1, brainpool, Ed448, X448, DSA, DH, in
- * PEM, DER, JWK, JWK Set, OpenSSH and base64 forms) and in tests/keys (keys it loads)
+ * over 8192 bits, RSA-PSS, secp256k1 by explicit parameters, secp224r1, brainpool, Ed448,
+ * X448, DSA, DH, in PEM, DER, JWK, JWK Set, OpenSSH and base64 forms) and in tests/keys
+ * (keys it loads, secp256k1 for ES256K among them)
  * is offered to jwtkit_key_from_secret, with and without the short-secret opt-in: each
  * must fail with JWTKIT_ERR_KEY_NOT_SECRET and write no key. Otherwise a verifier that
  * allows HS256 beside RS256 could be handed a token MACed with the public key's bytes.

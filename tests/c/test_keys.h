@@ -261,4 +261,31 @@ static const char ED25519_CERT[] =
     "bfoeeZeNCw==\n"
     "-----END CERTIFICATE-----\n";
 
+/* secp256k1 (ES256K, RFC 8812), SEC1: openssl ecparam -name secp256k1 -genkey (tests/keys/secp256k1.*) */
+static const char SECP256K1_SEC1_PRIVATE[] =
+    "-----BEGIN EC PRIVATE KEY-----\n"
+    "MHQCAQEEIO+Ou5T7TtpziXr3YFJzI0OBOURrGu3SFtjZ89+mQcJNoAcGBSuBBAAK\n"
+    "oUQDQgAEZn2zxwwLxt2o77JTAJYpuvP4XUYPcu1FRaoz3Mgf6gFpACNWk0WRUei9\n"
+    "XDHsMgYYND8IHqqzV+VMIjefmev8Xg==\n"
+    "-----END EC PRIVATE KEY-----\n";
+
+/* the same key as PKCS#8 */
+static const char SECP256K1_PKCS8_PRIVATE[] =
+    "-----BEGIN PRIVATE KEY-----\n"
+    "MIGEAgEAMBAGByqGSM49AgEGBSuBBAAKBG0wawIBAQQg7467lPtO2nOJevdgUnMj\n"
+    "Q4E5RGsa7dIW2Nnz36ZBwk2hRANCAARmfbPHDAvG3ajvslMAlim68/hdRg9y7UVF\n"
+    "qjPcyB/qAWkAI1aTRZFR6L1cMewyBhg0PwgeqrNX5UwiN5+Z6/xe\n"
+    "-----END PRIVATE KEY-----\n";
+
+/* its SPKI public key */
+static const char SECP256K1_SPKI_PUBLIC[] =
+    "-----BEGIN PUBLIC KEY-----\n"
+    "MFYwEAYHKoZIzj0CAQYFK4EEAAoDQgAEZn2zxwwLxt2o77JTAJYpuvP4XUYPcu1F\n"
+    "Raoz3Mgf6gFpACNWk0WRUei9XDHsMgYYND8IHqqzV+VMIjefmev8Xg==\n"
+    "-----END PUBLIC KEY-----\n";
+
+/* its public JWK (RFC 8812 §3.1: kty EC, crv secp256k1) */
+static const char SECP256K1_PUBLIC_JWK[] =
+    "{\"kty\":\"EC\",\"crv\":\"secp256k1\",\"x\":\"Zn2zxwwLxt2o77JTAJYpuvP4XUYPcu1FRaoz3Mgf6gE\",\"y\":\"aQAjVpNFkVHovVwx7DIGGDQ_CB6qs1flTCI3n5nr_F4\"}";
+
 #endif /* JWTKIT_TEST_KEYS_H */

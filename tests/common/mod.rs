@@ -81,22 +81,15 @@ pub fn public_jwk(jwk: &serde_json::Value) -> serde_json::Value {
 // ---------------------------------------------------------------------------------------
 // C ABI wrapper
 
-/// The 13 algorithm numbers of the C ABI, in the order of the API notes.
-pub const ALL_ALGS: [i32; 13] = [
-    JWTKIT_ALG_HS256,
-    JWTKIT_ALG_HS384,
-    JWTKIT_ALG_HS512,
-    JWTKIT_ALG_RS256,
-    JWTKIT_ALG_RS384,
-    JWTKIT_ALG_RS512,
-    JWTKIT_ALG_PS256,
-    JWTKIT_ALG_PS384,
-    JWTKIT_ALG_PS512,
-    JWTKIT_ALG_ES256,
-    JWTKIT_ALG_ES384,
-    JWTKIT_ALG_ES512,
-    JWTKIT_ALG_EDDSA,
-];
+/// Every algorithm number of the C ABI, from the library itself (`jwtkit_alg_name` of 1,
+/// 2, … up to the first NULL): a test that loops over it covers each algorithm the core has.
+pub static ALL_ALGS: std::sync::LazyLock<Vec<i32>> =
+    std::sync::LazyLock::new(|| (1..).take_while(|&n| !jwtkit_alg_name(n).is_null()).collect());
+
+/// The registered names of `ALL_ALGS`, in the same order.
+pub static ALG_NAMES: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| {
+    ALL_ALGS.iter().map(|&n| unsafe { std::ffi::CStr::from_ptr(jwtkit_alg_name(n)) }.to_str().unwrap()).collect()
+});
 
 /// A failed C call: its status and the owned error's message (already freed on the C side).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -184,6 +177,11 @@ impl Drop for CKey {
 }
 
 impl CKey {
+    /// `jwtkit_key_get_kind`: one of the `JWTKIT_KEY_KIND_*` values.
+    pub fn kind(&self) -> i32 {
+        unsafe { jwtkit_key_get_kind(self.0) }
+    }
+
     fn wrap(status: i32, key: *const jwtkit_key, err: *mut jwtkit_error) -> Result<CKey, CError> {
         handle(status, err, key, "key").map(CKey)
     }
@@ -247,7 +245,7 @@ impl CValidation {
         handle(st, err, v, "validation").map(|v| CValidation(v.cast_mut()))
     }
 
-    /// A policy allowing all 13 algorithms, real clock.
+    /// A policy allowing every algorithm, real clock.
     pub fn all() -> CValidation {
         Self::new(&ALL_ALGS).expect("validation with all algorithms")
     }

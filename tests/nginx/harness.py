@@ -27,7 +27,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import jwtkit
 import jwtkit.jwe
-from jwtkit import _core
+from jwtkit import _core, _ffi
 
 ROOT = Path(__file__).resolve().parents[2]
 KEYS_DIR = ROOT / "tests" / "keys"
@@ -64,6 +64,7 @@ SIGNING: Dict[str, Tuple[Any, str]] = {
     "ES384": (pem("ecp384.pkcs8.pem"), "ec384-1"),
     "ES512": (pem("ecp521.pkcs8.pem"), "ec521-1"),
     "EdDSA": (pem("ed25519.pkcs8.pem"), "ed-1"),
+    "ES256K": (pem("secp256k1.pkcs8.pem"), "k1-1"),
 }
 
 ALGORITHMS = list(SIGNING)
@@ -86,8 +87,7 @@ def private_jwk(private_pem: str, kid: str, **extra: Any) -> Dict[str, Any]:
 
 def generated_pem(alg: str) -> str:
     """A new private key for `alg` (not RSA), as PEM."""
-    number = {"ES256": 10, "ES384": 11, "ES512": 12, "EdDSA": 13}[alg]
-    return _core.Key.generate(number).to_private_pem()
+    return _core.Key.generate(_ffi.alg_from_name(alg)).to_private_pem()
 
 
 def public_jwks() -> Dict[str, Any]:

@@ -150,6 +150,7 @@ static void every_algorithm_with_pem_keys() {
         {Alg::ES384, "ecp384.sec1.pem", "ecp384.spki.pem"},
         {Alg::ES512, "ecp521.pkcs8.pem", "ecp521.spki.pem"},
         {Alg::EdDSA, "ed25519.pkcs8.pem", "ed25519.spki.pem"},
+        {Alg::ES256K, "secp256k1.sec1.pem", "secp256k1.spki.pem"},
     };
     for (const Case &c : cases) {
         const auto priv = jwtkit::Key::from_pem(slurp(c.priv));
@@ -161,6 +162,13 @@ static void every_algorithm_with_pem_keys() {
         CHECK(jwtkit::alg_from_name(jwtkit::alg_name(c.alg)) == c.alg);
         // a public key cannot sign
         expect_error(JWTKIT_ERR_KEY_CANNOT_SIGN, [&] { (void)jwtkit::sign(pub, c.alg, "{}"); });
+    }
+    // every algorithm the library names (but HMAC, tested elsewhere) has a case above
+    for (jwtkit_alg n = 1; jwtkit_alg_name(n) != nullptr; n++) {
+        bool found = std::string_view(jwtkit_alg_name(n)).substr(0, 2) == "HS";
+        for (const Case &c : cases)
+            found = found || static_cast<jwtkit_alg>(c.alg) == n;
+        CHECK(found);
     }
     const auto der = jwtkit::Key::from_der(slurp("ed25519.spki.der"));
     const auto token = jwtkit::sign(jwtkit::Key::from_pem(slurp("ed25519.pkcs8.pem")), Alg::EdDSA, "{}");
@@ -303,7 +311,7 @@ static void jws_and_decode() {
 }
 
 static void generated_keys_and_export() {
-    for (Alg alg : {Alg::HS256, Alg::ES256, Alg::ES384, Alg::ES512, Alg::EdDSA}) {
+    for (Alg alg : {Alg::HS256, Alg::ES256, Alg::ES384, Alg::ES512, Alg::EdDSA, Alg::ES256K}) {
         const auto generated = jwtkit::Key::generate(alg);
         CHECK(generated.is_private());
         CHECK(generated.kid().empty());
@@ -333,6 +341,11 @@ static void generated_keys_and_export() {
     }
     CHECK(jwtkit::Key::from_pem(slurp("rsa2048.spki.pem")).kind() == jwtkit::KeyKind::Rsa);
     CHECK(jwtkit::Key::from_pem(slurp("ed25519.spki.pem")).kind() == jwtkit::KeyKind::Ed25519);
+    CHECK(jwtkit::Key::from_pem(slurp("secp256k1.pkcs8.pem")).kind() == jwtkit::KeyKind::EcSecp256k1);
+    CHECK(jwtkit::Key::generate(Alg::ES256K).kind() == jwtkit::KeyKind::EcSecp256k1);
+    CHECK(jwtkit::Key::generate(Alg::ES256K).can_verify(Alg::ES256K));
+    CHECK(!jwtkit::Key::generate(Alg::ES256K).can_verify(Alg::ES256));
+    CHECK(!jwtkit::Key::from_pem(slurp("ecp256.spki.pem")).can_verify(Alg::ES256K));
     CHECK(jwtkit::Key::from_pem(slurp("rsa2048.pkcs8.pem")).thumbprint() ==
           jwtkit::Key::from_pem(slurp("rsa2048.spki.pem")).thumbprint());
     expect_error(JWTKIT_ERR_KEY_UNSUPPORTED, [] { (void)jwtkit::Key::generate(Alg::RS256); });

@@ -128,6 +128,10 @@ class Key(Handle):
     def is_private(self) -> bool:
         return bool(lib.jwtkit_key_is_private(self.ptr()))
 
+    def can_verify(self, alg: int) -> bool:
+        """Whether the key verifies ``JWTKIT_ALG_*`` ``alg`` (kind, curve, JWK restrictions)."""
+        return bool(lib.jwtkit_key_can_verify(self.ptr(), alg))
+
     def to_public_jwk(self) -> str:
         return self._string(lib.jwtkit_key_to_public_jwk).decode("utf-8")  # type: ignore[union-attr]
 

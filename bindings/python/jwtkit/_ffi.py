@@ -105,6 +105,7 @@ JWTKIT_KEY_KIND_EC_P384 = 4
 JWTKIT_KEY_KIND_EC_P521 = 5
 JWTKIT_KEY_KIND_ED25519 = 6
 JWTKIT_KEY_KIND_X25519 = 7
+JWTKIT_KEY_KIND_EC_SECP256K1 = 8
 
 JWTKIT_JWE_ALG_DIR = 1
 JWTKIT_JWE_ALG_A128KW = 2
@@ -141,6 +142,7 @@ JWTKIT_ALG_ES256 = 10
 JWTKIT_ALG_ES384 = 11
 JWTKIT_ALG_ES512 = 12
 JWTKIT_ALG_EDDSA = 13
+JWTKIT_ALG_ES256K = 14
 
 # enum jwtkit_jwks_refresh (jwtkit_jwks_source_refresh_wanted)
 JWTKIT_JWKS_REFRESH_NONE = 0
@@ -264,6 +266,7 @@ _SIGNATURES: Dict[str, Tuple[Any, List[Any]]] = {
     "jwtkit_key_kid": (_S, [handle, str_out, size_out, err_out]),
     "jwtkit_key_get_kind": (c_int32, [handle]),
     "jwtkit_key_is_private": (c_bool, [handle]),
+    "jwtkit_key_can_verify": (c_bool, [handle, jwtkit_alg]),
     "jwtkit_key_to_public_jwk": (_S, [handle, str_out, size_out, err_out]),
     "jwtkit_key_to_private_jwk": (_S, [handle, str_out, size_out, err_out]),
     "jwtkit_key_to_public_pem": (_S, [handle, str_out, size_out, err_out]),

@@ -47,6 +47,7 @@ ALG_KEYS: Dict[str, Tuple[str, str]] = {
     "ES384": _pair("ecp384"),
     "ES512": _pair("ecp521"),
     "EdDSA": _pair("ed25519"),
+    "ES256K": _pair("secp256k1"),
 }
 
 ALGORITHMS = list(ALG_KEYS)

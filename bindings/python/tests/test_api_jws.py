@@ -54,7 +54,7 @@ def test_jws_options_and_errors():
 def test_get_algorithms():
     assert jwt.PyJWS().get_algorithms() == [
         "HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512",
-        "ES256", "ES384", "ES512", "EdDSA",
+        "ES256", "ES384", "ES512", "EdDSA", "ES256K",
     ]
     assert jwt.PyJWS(algorithms=["ES256", "none"]).get_algorithms() == ["ES256"]
     assert jwt.get_algorithm_by_name("Ed25519") == "EdDSA"

@@ -154,7 +154,7 @@ def test_kid_must_be_a_string():
         jwt.encode({}, SECRET, headers={"kid": 1})
 
 
-@pytest.mark.parametrize("alg", [None, "none", "None", "HS1", "ES256K", "hs256"])
+@pytest.mark.parametrize("alg", [None, "none", "None", "HS1", "ES256k", "es256k", "Ed448", "hs256"])
 def test_unsupported_algorithms_cannot_sign(alg):
     with pytest.raises(NotImplementedError, match="Algorithm not supported"):
         jwt.encode({}, SECRET, algorithm=alg)

@@ -13,6 +13,7 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 import socket
 import time
 from typing import Any, Callable, List, Optional, Tuple
@@ -70,15 +71,22 @@ _HASHES = {"256": hashlib.sha256, "384": hashlib.sha384, "512": hashlib.sha512}
 _CHASH = {"256": hashes.SHA256, "384": hashes.SHA384, "512": hashes.SHA512}
 
 
+def bits(alg: str) -> str:
+    """The hash size in an algorithm's name ("ES256K" -> "256")."""
+    return re.search(r"\d{3}", alg).group()
+
+
 def mac(alg: str, secret: bytes, msg: bytes) -> bytes:
-    return hmac.new(secret, msg, _HASHES[alg[-3:]]).digest()
+    return hmac.new(secret, msg, _HASHES[bits(alg)]).digest()
 
 
 def private(name: str) -> Any:
     return serialization.load_pem_private_key(raw(name), None)
 
 
-CURVE_WIDTH = {"ES256": 32, "ES384": 48, "ES512": 66}
+CURVE_WIDTH = {"ES256": 32, "ES384": 48, "ES512": 66, "ES256K": 32}
+#: The key files of each asymmetric algorithm (RSA for the others).
+STEM = {"ES256": "ecp256", "ES384": "ecp384", "ES512": "ecp521", "ES256K": "secp256k1", "EdDSA": "ed25519"}
 
 
 class Signer:
@@ -91,7 +99,7 @@ class Signer:
         k = self.key
         if isinstance(k, bytes):
             return mac(alg, k, msg)
-        h = _CHASH[alg[-3:]]() if alg != "EdDSA" else None
+        h = _CHASH[bits(alg)]() if alg != "EdDSA" else None
         if isinstance(k, rsa.RSAPrivateKey):
             pad = padding.PKCS1v15() if alg.startswith("RS") else padding.PSS(padding.MGF1(h), padding.PSS.DIGEST_LENGTH)
             return k.sign(msg, pad, h)
@@ -109,15 +117,13 @@ class Signer:
 def signer_for(alg: str) -> Signer:
     if alg.startswith("HS"):
         return Signer(SECRET)
-    name = {"ES256": "ecp256", "ES384": "ecp384", "ES512": "ecp521", "EdDSA": "ed25519"}.get(alg, "rsa2048")
-    return Signer(private(f"{name}.pkcs8.pem"))
+    return Signer(private(f"{STEM.get(alg, 'rsa2048')}.pkcs8.pem"))
 
 
 def verifier_for(alg: str) -> Any:
     if alg.startswith("HS"):
         return SECRET
-    name = {"ES256": "ecp256", "ES384": "ecp384", "ES512": "ecp521", "EdDSA": "ed25519"}.get(alg, "rsa2048")
-    return text(f"{name}.spki.pem")
+    return text(f"{STEM.get(alg, 'rsa2048')}.spki.pem")
 
 
 # ------------------------------------------------------------------------------------
@@ -231,7 +237,7 @@ def test_alg_none_cannot_be_named():
 def test_alg_names_match_exactly():
     c = Checks()
     s = Signer(SECRET)
-    for alg in ["hs256", "Hs256", "HS256 ", " HS256", "HS256\\u0000", "HS 256", "HS-256", "HS", "HS1", "ES256K", "Ed448", "RSA1_5", "dir", "EDDSA", "eddsa", ""]:
+    for alg in ["hs256", "Hs256", "HS256 ", " HS256", "HS256\\u0000", "HS 256", "HS-256", "HS", "HS1", "ES256k", "es256k", "Ed448", "RSA1_5", "dir", "EDDSA", "eddsa", ""]:
         token = s.token("HS256", b'{"alg":"%s"}' % alg.encode(), CLAIMS)
         c.reject(f"alg {alg!r}", dec(token, SECRET), InvalidAlgorithmError, "JWTKIT_ERR_ALG_UNSUPPORTED")
     # no alg at all: PyJWT's InvalidAlgorithmError("Algorithm not specified")
@@ -254,11 +260,13 @@ def _public_material():
     cert = x509.load_pem_x509_certificate(raw("rsa2048.cert.pem"))
     ec_pub = serialization.load_pem_public_key(raw("ecp256.spki.pem"))
     ed_pub = serialization.load_pem_public_key(raw("ed25519.spki.pem"))
+    k1_pub = serialization.load_pem_public_key(raw("secp256k1.spki.pem"))
     P, D = serialization.Encoding.PEM, serialization.Encoding.DER
     spki, pkcs1 = serialization.PublicFormat.SubjectPublicKeyInfo, serialization.PublicFormat.PKCS1
     raw_pub = lambda k: k.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)  # noqa: E731
     n = rsa_pub.public_numbers()
     ecn = ec_pub.public_numbers()
+    k1n = k1_pub.public_numbers()
     i2b = lambda x: x.to_bytes((x.bit_length() + 7) // 8, "big")  # noqa: E731
     return [
         ("RSA", rsa_pub, [
@@ -274,6 +282,12 @@ def _public_material():
             ("SPKI PEM", raw("ecp256.spki.pem")),
             ("SPKI DER", ec_pub.public_bytes(D, spki)),
             ("JWK JSON", b'{"kty":"EC","crv":"P-256","x":"%s","y":"%s"}' % (b64u(ecn.x.to_bytes(32, "big")), b64u(ecn.y.to_bytes(32, "big")))),
+        ]),
+        # secp256k1 keys were refused until ES256K: loadable now, and still never a secret.
+        ("secp256k1", k1_pub, [
+            ("SPKI PEM", raw("secp256k1.spki.pem")),
+            ("SPKI DER", k1_pub.public_bytes(D, spki)),
+            ("JWK JSON", b'{"kty":"EC","crv":"secp256k1","x":"%s","y":"%s"}' % (b64u(k1n.x.to_bytes(32, "big")), b64u(k1n.y.to_bytes(32, "big")))),
         ]),
         ("Ed25519", ed_pub, [
             ("SPKI PEM", raw("ed25519.spki.pem")),
@@ -422,13 +436,15 @@ def test_refused_key_material_never_becomes_an_hmac_secret(path):
 # ====================================================================================
 # 3. Key kind or curve that does not fit the algorithm
 
-FAMILY = {"HS256": "HMAC", "HS384": "HMAC", "HS512": "HMAC", "ES256": "P-256", "ES384": "P-384", "ES512": "P-521", "EdDSA": "Ed25519"}
+FAMILY = {"HS256": "HMAC", "HS384": "HMAC", "HS512": "HMAC", "ES256": "P-256", "ES384": "P-384", "ES512": "P-521",
+          "ES256K": "secp256k1", "EdDSA": "Ed25519"}
 
 
 def test_key_kind_or_curve_not_fitting_the_algorithm():
     c = Checks()
     verifiers = [("HMAC", "secret", SECRET)]
-    for fam, stem in [("RSA", "rsa2048"), ("P-256", "ecp256"), ("P-384", "ecp384"), ("P-521", "ecp521"), ("Ed25519", "ed25519")]:
+    for fam, stem in [("RSA", "rsa2048"), ("P-256", "ecp256"), ("P-384", "ecp384"), ("P-521", "ecp521"),
+                      ("secp256k1", "secp256k1"), ("Ed25519", "ed25519")]:
         verifiers.append((fam, "public", text(f"{stem}.spki.pem")))
         verifiers.append((fam, "private", text(f"{stem}.pkcs8.pem")))
     for alg in ALGORITHMS:
@@ -460,12 +476,13 @@ ORDERS = {
     "ES256": 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551,
     "ES384": 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFC7634D81F4372DDF581A0DB248B0A77AECEC196ACCC52973,
     "ES512": 0x1FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFA51868783BF2F966B7FCC0148F709A5D03BB5C9B8899C47AEBB6FB71E91386409,
+    "ES256K": 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141,
 }
-CURVE_FILE = {"ES256": "ecp256", "ES384": "ecp384", "ES512": "ecp521"}
-assert [n.bit_length() for n in ORDERS.values()] == [256, 384, 521]
+CURVE_FILE = {"ES256": "ecp256", "ES384": "ecp384", "ES512": "ecp521", "ES256K": "secp256k1"}
+assert [n.bit_length() for n in ORDERS.values()] == [256, 384, 521, 256]
 
 
-@pytest.mark.parametrize("alg", ["ES256", "ES384", "ES512"])
+@pytest.mark.parametrize("alg", ["ES256", "ES384", "ES512", "ES256K"])
 def test_ecdsa_r_or_s_zero_or_not_below_n(alg):
     c = Checks()
     w, n = CURVE_WIDTH[alg], ORDERS[alg]
@@ -490,14 +507,14 @@ def test_ecdsa_r_or_s_zero_or_not_below_n(alg):
     c.done()
 
 
-@pytest.mark.parametrize("alg", ["ES256", "ES384", "ES512"])
+@pytest.mark.parametrize("alg", ["ES256", "ES384", "ES512", "ES256K"])
 def test_ecdsa_der_signatures_and_wrong_lengths(alg):
     c = Checks()
     w = CURVE_WIDTH[alg]
     key = text(f"{CURVE_FILE[alg]}.spki.pem")
     si = signing_input(header(alg), CLAIMS)
     priv = private(f"{CURVE_FILE[alg]}.pkcs8.pem")
-    der = priv.sign(si, ec.ECDSA(_CHASH[alg[-3:]]()))
+    der = priv.sign(si, ec.ECDSA(_CHASH[bits(alg)]()))
     r, s = utils.decode_dss_signature(der)
     valid = r.to_bytes(w, "big") + s.to_bytes(w, "big")
     c.accept("control", dec(with_sig(si, valid), key))

@@ -46,7 +46,8 @@ def test_status_names_come_from_the_library():
 def test_algorithm_names_come_from_the_library():
     header = {n: v for n, v in header_constants().items() if n.startswith("JWTKIT_ALG_")}
     names = _ffi.ALG_NAMES
-    assert len(names) == len(header) == 13
+    assert len(names) == len(header) >= 14
+    assert names[_ffi.JWTKIT_ALG_ES256K - 1] == "ES256K"
     for n, v in header.items():
         assert names[v - 1].upper() == n[len("JWTKIT_ALG_"):]
 

@@ -76,7 +76,7 @@ def test_jwk_keys_both_ways(alg):
 
 
 def test_pyjwk_attributes_match():
-    for alg in ("RS256", "ES256", "ES384", "ES512", "EdDSA", "HS256"):
+    for alg in ("RS256", "ES256", "ES384", "ES512", "ES256K", "EdDSA", "HS256"):
         _, pub_jwk = _jwk_pair(alg)
         pub_jwk = dict(pub_jwk, kid="kid-" + alg, use="sig")
         a, b = jwtkit.PyJWK(pub_jwk), pyjwt.PyJWK(pub_jwk)
@@ -84,7 +84,7 @@ def test_pyjwk_attributes_match():
             b.key_type, b.key_id, b.public_key_use, b.algorithm_name)
 
 
-@pytest.mark.parametrize("alg", ["RS256", "PS384", "ES256", "ES384", "ES512", "EdDSA"])
+@pytest.mark.parametrize("alg", ["RS256", "PS384", "ES256", "ES384", "ES512", "ES256K", "EdDSA"])
 def test_cryptography_key_objects(alg):
     private, public = ALG_KEYS[alg]
     priv = serialization.load_pem_private_key(private.encode(), None)

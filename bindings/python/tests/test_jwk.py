@@ -6,7 +6,7 @@ import pytest
 
 from conftest import KEYS, SECRET, text
 import jwtkit as jwt
-from jwtkit import _core
+from jwtkit import _core, _ffi
 
 def jwk(name):
     return json.loads((KEYS / name).read_text())
@@ -35,7 +35,10 @@ def test_attributes_and_constructors():
         ({"kty": "EC", "crv": "P-192", "x": "", "y": ""}, jwt.InvalidKeyError),
         ({"kty": "OKP", "x": "AA"}, jwt.InvalidKeyError),
         ({"kty": "OKP", "crv": "X25519", "x": "AA"}, jwt.InvalidKeyError),
-        ({"kty": "EC", "crv": "secp256k1", "x": "AA", "y": "AA"}, jwt.PyJWKError),  # ES256K
+        ({"kty": "EC", "crv": "secp256k1", "x": "AA", "y": "AA"}, jwt.InvalidKeyError),  # 1-byte coordinates
+        ({"kty": "EC", "crv": "secp256k1", "x": "AQEB" * 10 + "AQE", "y": "AQEB" * 10 + "AQE"},
+         jwt.InvalidKeyError),  # not on the curve
+        ({"kty": "OKP", "crv": "Ed448", "x": "AA"}, jwt.InvalidKeyError),  # not supported
         ({"kty": "RSA", "n": "AQAB", "e": "AQAB"}, jwt.InvalidKeyError),  # too small
         ({"kty": "oct", "k": "c2VjcmV0", "alg": "none"}, jwt.PyJWKError),
         ({"kty": "EC", "crv": "P-256", "x": "AAAA", "y": "AAAA"}, jwt.InvalidKeyError),  # not on the curve
@@ -85,6 +88,26 @@ def test_jwk_alg_and_use_are_enforced_by_the_library():
     enc = jwt.PyJWK({**OCT, "use": "enc"})
     with pytest.raises(jwt.KeyAlgorithmMismatchError):
         jwt.encode({}, enc)
+
+
+def test_a_secp256k1_jwk_is_an_es256k_key():
+    public = jwt.PyJWK(jwk("secp256k1.public.jwk.json"))  # ES256K by default (RFC 8812)
+    assert (public.key_type, public.algorithm_name) == ("EC", "ES256K")
+    token = jwt.encode({"a": 1}, text("secp256k1.pkcs8.pem"), algorithm="ES256K")
+    assert jwt.get_unverified_header(token)["alg"] == "ES256K"
+    assert jwt.decode(token, public) == {"a": 1}
+    assert jwt.decode(token, jwk("secp256k1.public.jwk.json"), algorithms=["ES256K"]) == {"a": 1}  # a dict
+    assert public.thumbprint() == jwt.PyJWK(public.public_jwk()).thumbprint()
+    # an ES256 token with the same key, and an ES256K token with a P-256 key
+    with pytest.raises(jwt.InvalidAlgorithmError):
+        jwt.decode(jwt.encode({}, text("ecp256.pkcs8.pem"), algorithm="ES256"), public)
+    with pytest.raises(jwt.KeyAlgorithmMismatchError):
+        jwt.decode(token, jwk("ecp256.public.jwk.json"), algorithms=["ES256K", "ES256"])
+    with pytest.raises(jwt.KeyAlgorithmMismatchError):
+        jwt.encode({}, text("secp256k1.pkcs8.pem"), algorithm="ES256")
+    key = _core.Key.from_pem(text("secp256k1.spki.pem").encode())
+    served = [name for n, name in enumerate(_ffi.ALG_NAMES, 1) if key.can_verify(n)]
+    assert served == ["ES256K"] and key.key_kind() == _ffi.JWTKIT_KEY_KIND_EC_SECP256K1
 
 
 def test_short_oct_jwk():

@@ -55,7 +55,7 @@ def test_pem_with_leading_whitespace_and_bytearray_keys():
     "name, status",
     [
         ("rsa1024.pkcs8.pem", "JWTKIT_ERR_KEY_TOO_WEAK"),
-        ("secp256k1.sec1.pem", "JWTKIT_ERR_KEY_UNSUPPORTED"),
+        ("refused/secp256k1-explicit.spki.pem", "JWTKIT_ERR_KEY_INVALID"),  # secp256k1 by its parameters
         ("x25519.pkcs8.pem", "JWTKIT_ERR_KEY_UNSUPPORTED"),
     ],
 )

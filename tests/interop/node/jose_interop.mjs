@@ -21,22 +21,32 @@
 //                                             -> {header, inner_header, payload}
 // Decryption and verification always pass jose an allow-list of exactly the job's
 // algorithms, so a token is only accepted under the combination the test names.
+//
+// ES256K (secp256k1, RFC 8812) goes to jose 5 (`jose-v5` in package.json, an npm alias
+// of jose 5.10.0): jose 6 runs on WebCrypto, which has no secp256k1, and dropped ES256K;
+// jose 5 signs and verifies it on Node through node:crypto. Every other job is jose 6's.
 
 import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import * as jose from "jose";
+import * as jose5 from "jose-v5";
 
 const b64u = jose.base64url;
 const text = new TextDecoder();
 
-function josePackageVersion() {
-  const url = new URL("./node_modules/jose/package.json", import.meta.url);
+function josePackageVersion(name) {
+  const url = new URL(`./node_modules/${name}/package.json`, import.meta.url);
   return JSON.parse(readFileSync(url, "utf8")).version;
+}
+
+/** The jose that implements `alg`: jose 5 for ES256K, jose 6 for the rest. */
+function joseFor(alg) {
+  return alg === "ES256K" ? jose5 : jose;
 }
 
 async function key(jwk, alg) {
   if (!jwk || typeof jwk !== "object") throw new TypeError("job has no key JWK");
-  return jose.importJWK(jwk, alg);
+  return joseFor(alg).importJWK(jwk, alg);
 }
 
 async function jweEncrypt(plaintext, { alg, enc, key: jwk, header, apu, apv }) {
@@ -58,23 +68,25 @@ async function jweDecrypt(token, { alg, enc, key: jwk }) {
 }
 
 async function jwsSign(payload, { alg, key: jwk, header }) {
-  return new jose.SignJWT(payload).setProtectedHeader({ typ: "JWT", ...(header || {}), alg }).sign(await key(jwk, alg));
+  const lib = joseFor(alg);
+  return new lib.SignJWT(payload).setProtectedHeader({ typ: "JWT", ...(header || {}), alg }).sign(await key(jwk, alg));
 }
 
 async function jwsVerify(token, { alg, key: jwk }) {
-  return jose.jwtVerify(token, await key(jwk, alg), { algorithms: [alg] });
+  return joseFor(alg).jwtVerify(token, await key(jwk, alg), { algorithms: [alg] });
 }
 
 const OPS = {
   async info() {
-    return { jose: josePackageVersion(), node: process.versions.node };
+    return { jose: josePackageVersion("jose"), "jose-v5": josePackageVersion("jose-v5"), node: process.versions.node };
   },
 
   async generate_key_pair({ alg, crv }) {
     const options = { extractable: true };
     if (crv !== undefined) options.crv = crv;
-    const { privateKey, publicKey } = await jose.generateKeyPair(alg, options);
-    return { private: await jose.exportJWK(privateKey), public: await jose.exportJWK(publicKey) };
+    const lib = joseFor(alg);
+    const { privateKey, publicKey } = await lib.generateKeyPair(alg, options);
+    return { private: await lib.exportJWK(privateKey), public: await lib.exportJWK(publicKey) };
   },
 
   async generate_secret({ alg }) {
