@@ -569,6 +569,56 @@ typedef int32_t (*jwtkit_revocation_fn)(void *ctx,
 #define JWTKIT_ERR_JWE_KEY_CANNOT_DECRYPT 507
 
 /*
+ A DPoP proof's `jwk` holds a private or secret key member (`d`, `p`, `q`, `dp`,
+ `dq`, `qi`, `oth`, `k`): a proof carries only a public key (RFC 9449 §4.3).
+ */
+#define JWTKIT_ERR_DPOP_PRIVATE_JWK 600
+
+/*
+ A DPoP proof's `htm` is not the request's method.
+ */
+#define JWTKIT_ERR_DPOP_HTM_MISMATCH 601
+
+/*
+ A DPoP proof's `htu` is not the request's URI (query and fragment left out, both
+ normalised as RFC 3986 §6 allows), or has a query or fragment itself.
+ */
+#define JWTKIT_ERR_DPOP_HTU_MISMATCH 602
+
+/*
+ A DPoP proof's `ath` is not base64url(SHA-256(access token)), or a proof is bound to
+ an access token other than the one it was verified against.
+ */
+#define JWTKIT_ERR_DPOP_ATH_MISMATCH 603
+
+/*
+ A nonce is expected and the DPoP proof has none or another one: answer
+ `use_dpop_nonce` with a fresh `DPoP-Nonce` header (RFC 9449 §8, §9).
+ */
+#define JWTKIT_ERR_DPOP_NONCE 604
+
+/*
+ The replay check has seen this proof's `jti` (for this key) within the window.
+ */
+#define JWTKIT_ERR_DPOP_REPLAYED 605
+
+/*
+ The replay check could not answer (its store failed); the proof is refused.
+ */
+#define JWTKIT_ERR_DPOP_REPLAY_CHECK 606
+
+/*
+ A token presented with a DPoP proof is not bound to the proof's key (`cnf.jkt`
+ absent, or not the thumbprint of the proof's `jwk`).
+ */
+#define JWTKIT_ERR_DPOP_BINDING_MISMATCH 607
+
+/*
+ A DPoP-bound token (one with `cnf.jkt`) was presented as a plain Bearer token.
+ */
+#define JWTKIT_ERR_DPOP_BOUND_TOKEN_AS_BEARER 608
+
+/*
  Longest token in bytes (default 131072). Longer: JWTKIT_ERR_TOKEN_TOO_LARGE.
  */
 #define JWTKIT_LIMIT_TOKEN_LEN 1
