@@ -1068,6 +1068,23 @@ jwtkit_status jwtkit_dpop_check_binding(const uint8_t *token,
                                         struct jwtkit_error **out_err);
 
 /*
+ The binding rule for a refresh token at the token endpoint (RFC 9449 §5), where
+ proofs carry no `ath`: `claims_json` `(ptr, len)` are the refresh token's VERIFIED
+ claims, `proof` the request's verified proof (from `jwtkit_dpop_verify_proof`
+ without an access token) or NULL. A refresh token with `cnf.jkt` needs a proof by
+ that key (JWTKIT_ERR_DPOP_BINDING_MISMATCH; without a proof,
+ JWTKIT_ERR_DPOP_BOUND_TOKEN_AS_BEARER); one without `cnf.jkt` is accepted either way.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_JSON, JWTKIT_ERR_JSON_LIMIT,
+ JWTKIT_ERR_CLAIM_INVALID, JWTKIT_ERR_DPOP_BINDING_MISMATCH,
+ JWTKIT_ERR_DPOP_BOUND_TOKEN_AS_BEARER, JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_dpop_check_refresh_binding(const uint8_t *claims_json,
+                                                size_t claims_len,
+                                                const struct jwtkit_dpop_proof *proof,
+                                                struct jwtkit_error **out_err);
+
+/*
  Creates a DPoP proof for a request, signed by `key` (borrowed; a private RSA, EC or
  Ed25519 key) with `alg`: header `typ` `dpop+jwt` and `jwk` the key's public half
  (RFC 7638 members only); claims a fresh random `jti` (128 bits), `htm` = `method`,

@@ -2,7 +2,8 @@
 //! without its key. Owns every DPoP rule: verifying a proof ([`verify_proof`], each
 //! check of RFC 9449 §4.3 under a [`ProofPolicy`]), asking the caller's replay store
 //! about its `jti`, binding a token to a proof (`cnf.jkt`, [`check_binding`],
-//! [`verify_token`]), refusing a bound token presented as Bearer, and creating proofs
+//! [`verify_token`]; refresh tokens at the token endpoint, [`check_refresh_binding`]),
+//! refusing a bound token presented as Bearer, and creating proofs
 //! ([`create_proof`]).
 //!
 //! A proof is verified on one straight path, each step only narrowing what is accepted:
@@ -411,15 +412,7 @@ fn string_claim<'a>(claims: &'a Object, name: &'static str) -> Result<&'a str> {
 /// `claims_json` is the token's verified claims.
 pub fn check_binding(token: &[u8], claims_json: &[u8], proof: Option<&VerifiedProof>) -> Result<()> {
     let claims = json::parse_object_limited(claims_json, "claims", crate::limits::MAX_DEPTH_CEILING)?;
-    let jkt = match claims.get("cnf") {
-        None => None,
-        Some(Value::Object(cnf)) => match cnf.get("jkt") {
-            None => None,
-            Some(Value::String(jkt)) => Some(jkt.as_str()),
-            Some(_) => return Err(Error::ClaimInvalid { claim: "cnf", message: "`cnf.jkt` must be a string".into() }),
-        },
-        Some(_) => return Err(Error::ClaimInvalid { claim: "cnf", message: "`cnf` must be a JSON object".into() }),
-    };
+    let jkt = bound_key(&claims)?;
     let Some(proof) = proof else {
         return match jkt {
             Some(_) => Err(Error::DpopBoundTokenAsBearer(
@@ -449,6 +442,42 @@ pub fn check_binding(token: &[u8], claims_json: &[u8], proof: Option<&VerifiedPr
             proof.jkt
         ))),
         None => Err(Error::DpopBindingMismatch("the token is not bound to a key: it has no `cnf.jkt`".into())),
+    }
+}
+
+/// The `cnf.jkt` of verified claims, if any (RFC 9449 §6.1); a `cnf` that is not an
+/// object, or a `jkt` that is not a string, is `ClaimInvalid` (`cnf`).
+fn bound_key(claims: &Object) -> Result<Option<&str>> {
+    match claims.get("cnf") {
+        None => Ok(None),
+        Some(Value::Object(cnf)) => match cnf.get("jkt") {
+            None => Ok(None),
+            Some(Value::String(jkt)) => Ok(Some(jkt.as_str())),
+            Some(_) => Err(Error::ClaimInvalid { claim: "cnf", message: "`cnf.jkt` must be a string".into() }),
+        },
+        Some(_) => Err(Error::ClaimInvalid { claim: "cnf", message: "`cnf` must be a JSON object".into() }),
+    }
+}
+
+/// The binding rule for a refresh token at the token endpoint (RFC 9449 §5), where a
+/// proof carries no `ath`: a refresh token bound to a key (`cnf.jkt` in its verified
+/// `claims_json`) is accepted only with a proof signed by that key
+/// (`DpopBindingMismatch`; without a proof, `DpopBoundTokenAsBearer`). An unbound
+/// refresh token is accepted with or without a proof. For access tokens, use
+/// [`check_binding`], which also ties the proof to the token.
+pub fn check_refresh_binding(claims_json: &[u8], proof: Option<&VerifiedProof>) -> Result<()> {
+    let claims = json::parse_object_limited(claims_json, "claims", crate::limits::MAX_DEPTH_CEILING)?;
+    match (bound_key(&claims)?, proof) {
+        (None, _) => Ok(()),
+        (Some(jkt), Some(proof)) if jkt == proof.jkt => Ok(()),
+        (Some(jkt), Some(proof)) => Err(Error::DpopBindingMismatch(format!(
+            "the refresh token is bound to the key \"{}\", the proof is signed by \"{}\"",
+            excerpt(jkt, 64),
+            proof.jkt
+        ))),
+        (Some(_), None) => Err(Error::DpopBoundTokenAsBearer(
+            "the refresh token is bound to a key (`cnf.jkt`): it is presented with a DPoP proof by that key".into(),
+        )),
     }
 }
 

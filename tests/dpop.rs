@@ -746,3 +746,28 @@ fn the_access_token_profile_requires_typ_and_every_claim() {
     let t = sign(&with(all.clone(), "exp", json!(NOW)), Some("at+jwt"));
     assert!(matches!(jwt::verify(t.as_bytes(), &issuer, &v), Err(Error::Expired(_))));
 }
+
+#[test]
+fn a_bound_refresh_token_needs_a_proof_by_its_key() {
+    let client = es256();
+    let other = es256();
+    let req = Request { method: "POST", uri: "https://login.example/token", access_token: None, nonce: None };
+    let verified = |key: &Key| {
+        let p = dpop::create_proof(key, Algorithm::ES256, &req, Some(NOW)).unwrap();
+        dpop::verify_proof(p.as_bytes(), &req, &policy()).unwrap()
+    };
+    let bound = json!({"sub": "alice", "cnf": {"jkt": client.thumbprint().unwrap()}}).to_string();
+    dpop::check_refresh_binding(bound.as_bytes(), Some(&verified(&client))).unwrap();
+    assert!(matches!(
+        dpop::check_refresh_binding(bound.as_bytes(), Some(&verified(&other))),
+        Err(Error::DpopBindingMismatch(_))
+    ));
+    assert!(matches!(dpop::check_refresh_binding(bound.as_bytes(), None), Err(Error::DpopBoundTokenAsBearer(_))));
+    // an unbound refresh token: with or without a proof
+    dpop::check_refresh_binding(br#"{"sub":"alice"}"#, None).unwrap();
+    dpop::check_refresh_binding(br#"{"sub":"alice"}"#, Some(&verified(&client))).unwrap();
+    assert!(matches!(
+        dpop::check_refresh_binding(br#"{"cnf":{"jkt":7}}"#, None),
+        Err(Error::ClaimInvalid { claim: "cnf", .. })
+    ));
+}

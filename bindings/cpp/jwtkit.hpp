@@ -1508,6 +1508,15 @@ inline void check_binding(std::string_view token, std::string_view claims_json, 
                                          proof ? proof->get() : nullptr, call.err()));
 }
 
+/// The binding rule for a refresh token at the token endpoint (RFC 9449 §5, no `ath`):
+/// a refresh token whose verified `claims_json` have `cnf.jkt` needs a `proof` by that
+/// key; nullptr: no proof came with the request.
+inline void check_refresh_binding(std::string_view claims_json, const Proof *proof) {
+    jwtkit::detail::Call call;
+    call.check(jwtkit_dpop_check_refresh_binding(jwtkit::detail::bytes(claims_json), claims_json.size(),
+                                                 proof ? proof->get() : nullptr, call.err()));
+}
+
 } // namespace dpop
 
 } // namespace jwtkit

@@ -438,6 +438,30 @@ pub unsafe extern "C" fn jwtkit_dpop_check_binding(
     })
 }
 
+/// The binding rule for a refresh token at the token endpoint (RFC 9449 §5), where
+/// proofs carry no `ath`: `claims_json` `(ptr, len)` are the refresh token's VERIFIED
+/// claims, `proof` the request's verified proof (from `jwtkit_dpop_verify_proof`
+/// without an access token) or NULL. A refresh token with `cnf.jkt` needs a proof by
+/// that key (JWTKIT_ERR_DPOP_BINDING_MISMATCH; without a proof,
+/// JWTKIT_ERR_DPOP_BOUND_TOKEN_AS_BEARER); one without `cnf.jkt` is accepted either way.
+///
+/// Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_JSON, JWTKIT_ERR_JSON_LIMIT,
+/// JWTKIT_ERR_CLAIM_INVALID, JWTKIT_ERR_DPOP_BINDING_MISMATCH,
+/// JWTKIT_ERR_DPOP_BOUND_TOKEN_AS_BEARER, JWTKIT_ERR_PANIC.
+#[no_mangle]
+pub unsafe extern "C" fn jwtkit_dpop_check_refresh_binding(
+    claims_json: *const u8,
+    claims_len: usize,
+    proof: *const jwtkit_dpop_proof,
+    out_err: *mut *mut jwtkit_error,
+) -> jwtkit_status {
+    fallible(out_err, || {
+        let claims = unsafe { input(claims_json, claims_len, "claims_json") }?;
+        let proof = if proof.is_null() { None } else { Some(unsafe { borrow(proof, "proof") }?) };
+        Ok(dpop::check_refresh_binding(claims, proof)?)
+    })
+}
+
 /// Creates a DPoP proof for a request, signed by `key` (borrowed; a private RSA, EC or
 /// Ed25519 key) with `alg`: header `typ` `dpop+jwt` and `jwk` the key's public half
 /// (RFC 7638 members only); claims a fresh random `jti` (128 bits), `htm` = `method`,

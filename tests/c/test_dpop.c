@@ -710,6 +710,36 @@ static void test_binding(void)
            jwtkit_dpop_check_binding(u8(token), strlen(token), u8("{\"cnf\":\"x\"}"), 11, NULL, ERR));
     CHECK(strcmp(g_claim, "cnf") == 0);
 
+    /* a refresh token at the token endpoint: bound to the proof's key, no ath */
+    {
+        char *text = NULL;
+        jwtkit_dpop_proof *at_token_endpoint = NULL, *other_key = NULL;
+        EXPECT_OK(jwtkit_dpop_create_proof(client, JWTKIT_ALG_ES256, u8("POST"), 4, u8(URI), strlen(URI), NULL, 0, NULL,
+                                           0, &NOW, &text, NULL, ERR));
+        EXPECT_OK(jwtkit_dpop_verify_proof(u8(text), strlen(text), u8("POST"), 4, u8(URI), strlen(URI), NULL, 0, NULL,
+                                           0, P, &at_token_endpoint, ERR));
+        jwtkit_string_free(text);
+        text = NULL;
+        EXPECT_OK(jwtkit_dpop_create_proof(thief, JWTKIT_ALG_ES256, u8("POST"), 4, u8(URI), strlen(URI), NULL, 0, NULL,
+                                           0, &NOW, &text, NULL, ERR));
+        EXPECT_OK(jwtkit_dpop_verify_proof(u8(text), strlen(text), u8("POST"), 4, u8(URI), strlen(URI), NULL, 0, NULL,
+                                           0, P, &other_key, ERR));
+        jwtkit_string_free(text);
+        EXPECT_OK(jwtkit_dpop_check_refresh_binding(u8(claims), strlen(claims), at_token_endpoint, ERR));
+        EXPECT(JWTKIT_ERR_DPOP_BINDING_MISMATCH,
+               jwtkit_dpop_check_refresh_binding(u8(claims), strlen(claims), other_key, ERR));
+        EXPECT(JWTKIT_ERR_DPOP_BOUND_TOKEN_AS_BEARER,
+               jwtkit_dpop_check_refresh_binding(u8(claims), strlen(claims), NULL, ERR));
+        EXPECT_OK(jwtkit_dpop_check_refresh_binding(u8("{\"sub\":\"bob\"}"), 13, NULL, ERR));
+        EXPECT_OK(jwtkit_dpop_check_refresh_binding(u8("{\"sub\":\"bob\"}"), 13, other_key, ERR));
+        /* an access token's binding needs a proof verified for it */
+        EXPECT(JWTKIT_ERR_INVALID_ARGUMENT,
+               jwtkit_dpop_check_binding(u8(token), strlen(token), u8(claims), strlen(claims), at_token_endpoint, ERR));
+        EXPECT(JWTKIT_ERR_NULL_ARGUMENT, jwtkit_dpop_check_refresh_binding(NULL, 3, NULL, ERR));
+        jwtkit_dpop_proof_free(at_token_endpoint);
+        jwtkit_dpop_proof_free(other_key);
+    }
+
     jwtkit_dpop_proof_free(proof);
     jwtkit_dpop_proof_free(stolen);
     jwtkit_dpop_proof_free(for_unbound);

@@ -614,6 +614,13 @@ static void dpop_proofs_and_binding() {
     expect_error(JWTKIT_ERR_DPOP_BOUND_TOKEN_AS_BEARER,
                  [&] { jwtkit::dpop::verify_token(token, issuer, tokens, nullptr); });
 
+    // the refresh token of a bound session, at the token endpoint (no ath)
+    const std::string refresh_claims = R"({"sub":"alice","cnf":{"jkt":")" + learned.jkt() + "\"}}";
+    jwtkit::dpop::check_refresh_binding(refresh_claims, &learned);
+    expect_error(JWTKIT_ERR_DPOP_BINDING_MISMATCH, [&] { jwtkit::dpop::check_refresh_binding(refresh_claims, &stolen); });
+    expect_error(JWTKIT_ERR_DPOP_BOUND_TOKEN_AS_BEARER,
+                 [&] { jwtkit::dpop::check_refresh_binding(refresh_claims, nullptr); });
+
     // the checks of a proof
     const auto p = jwtkit::dpop::create_proof(client, Alg::ES256, {"GET", uri, token}, now);
     expect_error(JWTKIT_ERR_DPOP_HTM_MISMATCH, [&] { jwtkit::dpop::verify_proof(p, {"PUT", uri, token}, policy); });

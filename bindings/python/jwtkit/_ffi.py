@@ -296,6 +296,7 @@ _SIGNATURES: Dict[str, Tuple[Any, List[Any]]] = {
         [in_bytes, c_size_t, handle, handle, handle, str_out, size_out, str_out, size_out, err_out],
     ),
     "jwtkit_dpop_check_binding": (_S, [in_bytes, c_size_t, in_bytes, c_size_t, handle, err_out]),
+    "jwtkit_dpop_check_refresh_binding": (_S, [in_bytes, c_size_t, handle, err_out]),
     "jwtkit_dpop_create_proof": (
         _S,
         [handle, jwtkit_alg, in_bytes, c_size_t, in_bytes, c_size_t, in_bytes, c_size_t, in_bytes, c_size_t,

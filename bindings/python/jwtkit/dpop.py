@@ -231,6 +231,19 @@ def check_binding(token: Text, claims: Union[Dict[str, Any], Text], proof: Optio
         _raise(status, err, False)
 
 
+def check_refresh_binding(claims: Union[Dict[str, Any], Text], proof: Optional[DPoPProof]) -> None:
+    """The binding rule for a refresh token at the token endpoint (RFC 9449 §5;
+    ``jwtkit_dpop_check_refresh_binding``), where proofs carry no ``ath``: a refresh
+    token whose VERIFIED ``claims`` have ``cnf.jkt`` needs a ``proof`` by that key
+    (``DPoPBindingError``; ``DPoPBoundTokenAsBearerError`` without one); an unbound one
+    is accepted either way."""
+    body = json.dumps(claims, separators=(",", ":")).encode() if isinstance(claims, dict) else _bytes(claims, "claims")
+    err = c_void_p()
+    status = lib.jwtkit_dpop_check_refresh_binding(body, len(body), None if proof is None else proof.ptr(), byref(err))
+    if status:
+        _raise(status, err, False)
+
+
 def decode_token(token: Text, key: Any, *, algorithms: Sequence[str], proof: Optional[DPoPProof],
                  **kwargs: Any) -> Dict[str, Any]:
     """Verifies an access token exactly as :func:`jwtkit.decode` does (same arguments:
@@ -283,6 +296,7 @@ __all__ = [
     "DPoPProof",
     "ReplayCheck",
     "check_binding",
+    "check_refresh_binding",
     "create_proof",
     "decode_token",
     "verify_proof",

@@ -433,3 +433,20 @@ def test_decode_access_token_applies_the_rfc9068_profile():
         jwtkit.decode_access_token(make(dict(full, aud="https://other.example")), pub, **kw)
     with pytest.raises(TypeError):
         jwtkit.decode_access_token(make(full), pub, algorithms=["ES256"], issuer=["a"], audience="b")
+
+
+def test_a_bound_refresh_token_needs_a_proof_by_its_key(policy):
+    client, other = EcKey(), EcKey()
+    at_token_endpoint = verify(forge(header(client), claims(htm="POST"), client), policy, method="POST")
+    by_other = verify(forge(header(other), claims(htm="POST", jti="2"), other), policy, method="POST")
+    bound = {"sub": "alice", "cnf": {"jkt": at_token_endpoint.jkt}}
+    dpop.check_refresh_binding(bound, at_token_endpoint)
+    with pytest.raises(DPoPBindingError) as e:
+        dpop.check_refresh_binding(bound, by_other)
+    assert e.value.status_name == "JWTKIT_ERR_DPOP_BINDING_MISMATCH"
+    with pytest.raises(DPoPBoundTokenAsBearerError):
+        dpop.check_refresh_binding(bound, None)
+    dpop.check_refresh_binding({"sub": "bob"}, None)
+    dpop.check_refresh_binding({"sub": "bob"}, by_other)
+    with pytest.raises(InvalidArgumentError):  # an access token's rule needs a proof made for the token
+        dpop.check_binding("a.b.c", bound, at_token_endpoint)
