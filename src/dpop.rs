@@ -288,7 +288,10 @@ pub fn verify_proof(proof: &[u8], request: &Request<'_>, policy: &ProofPolicy) -
     let htu = string_claim(&claims, "htu")?;
     let iat = match claims.get("iat") {
         None | Some(Value::Null) => return Err(missing("iat")),
-        Some(Value::Number(n)) => n.as_f64().unwrap_or(f64::NAN),
+        Some(Value::Number(n)) => n
+            .as_f64()
+            .filter(|t| t.is_finite())
+            .ok_or_else(|| Error::ClaimInvalid { claim: "iat", message: "`iat` is not a usable number".into() })?,
         Some(_) => return Err(Error::ClaimInvalid { claim: "iat", message: "`iat` must be a number".into() }),
     };
 
@@ -322,7 +325,7 @@ pub fn verify_proof(proof: &[u8], request: &Request<'_>, policy: &ProofPolicy) -
         }
     }
     let now = policy.now();
-    if !(iat <= now as f64 + policy.future_leeway as f64) {
+    if iat > now as f64 + policy.future_leeway as f64 {
         return Err(Error::IssuedInFuture(format!(
             "the proof's `iat` {iat} is more than {} s ahead (now {now})",
             policy.future_leeway

@@ -202,20 +202,14 @@ pub unsafe extern "C" fn jwtkit_dpop_policy_free(policy: *mut jwtkit_dpop_policy
 }
 
 /// The request arguments shared by verification and creation.
-unsafe fn request<'a>(
-    method: *const u8,
-    method_len: usize,
-    uri: *const u8,
-    uri_len: usize,
-    access_token: *const u8,
-    access_token_len: usize,
-    nonce: *const u8,
-    nonce_len: usize,
-) -> Result<Request<'a>, Failure> {
-    let method = unsafe { text_arg(method, method_len, "method") }?;
-    let uri = unsafe { text_arg(uri, uri_len, "uri") }?;
-    let access_token = unsafe { optional_input(access_token, access_token_len, "access_token") }?;
-    let nonce = match unsafe { optional_input(nonce, nonce_len, "nonce") }? {
+/// Each argument is a C `(ptr, len)` pair.
+type Input = (*const u8, usize);
+
+unsafe fn request<'a>(method: Input, uri: Input, access_token: Input, nonce: Input) -> Result<Request<'a>, Failure> {
+    let method = unsafe { text_arg(method.0, method.1, "method") }?;
+    let uri = unsafe { text_arg(uri.0, uri.1, "uri") }?;
+    let access_token = unsafe { optional_input(access_token.0, access_token.1, "access_token") }?;
+    let nonce = match unsafe { optional_input(nonce.0, nonce.1, "nonce") }? {
         None => None,
         Some(bytes) => Some(std::str::from_utf8(bytes).map_err(|_| invalid("argument `nonce` must be UTF-8".into()))?),
     };
@@ -272,8 +266,9 @@ pub unsafe extern "C" fn jwtkit_dpop_verify_proof(
 ) -> jwtkit_status {
     fallible(out_err, || {
         let proof = unsafe { input(proof, proof_len, "proof") }?;
-        let req =
-            unsafe { request(method, method_len, uri, uri_len, access_token, access_token_len, nonce, nonce_len) }?;
+        let req = unsafe {
+            request((method, method_len), (uri, uri_len), (access_token, access_token_len), (nonce, nonce_len))
+        }?;
         let policy = unsafe { borrow(policy, "policy") }?;
         if out.is_null() {
             return Err(null("out"));
@@ -496,8 +491,9 @@ pub unsafe extern "C" fn jwtkit_dpop_create_proof(
     fallible(out_err, || {
         let key = unsafe { borrow(key, "key") }?;
         let alg = alg_arg(alg)?;
-        let req =
-            unsafe { request(method, method_len, uri, uri_len, access_token, access_token_len, nonce, nonce_len) }?;
+        let req = unsafe {
+            request((method, method_len), (uri, uri_len), (access_token, access_token_len), (nonce, nonce_len))
+        }?;
         let iat = if iat.is_null() { None } else { Some(unsafe { *iat }) };
         let out = OutString::new(out, out_len).required("out")?;
         out.write(dpop::create_proof(key, alg, &req, iat)?.as_bytes())
