@@ -111,7 +111,7 @@ _TABLE: Dict[int, Tuple[Type[PyJWTError], Optional[str]]] = {
 
 #: Statuses a DPoP proof's verification raises as themselves; any other one means the
 #: proof failed a check and becomes an ``InvalidDPoPProofError`` (``proof_exception_for``).
-_PROOF_AS_IS = (InvalidDPoPProofError, DPoPReplayCheckError, InvalidArgumentError, LibraryError)
+_PROOF_AS_IS = (InvalidDPoPProofError, InvalidArgumentError, LibraryError)
 
 # A registered claim of the wrong type: PyJWT raises a different class per claim.
 _CLAIM_INVALID: Dict[str, Tuple[Type[PyJWTError], str]] = {

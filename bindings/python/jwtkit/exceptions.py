@@ -203,9 +203,10 @@ class DPoPProofReplayedError(InvalidDPoPProofError):
     """The replay check has seen this proof's ``jti`` (for its key) within the window."""
 
 
-class DPoPReplayCheckError(PyJWTError):
+class DPoPReplayCheckError(InvalidDPoPProofError):
     """The replay check could not answer (its store failed, or the callback raised: the
-    exception is chained): the proof is refused, and the fault is the server's."""
+    exception is chained): the proof is refused (fail closed, like every
+    ``InvalidDPoPProofError``), but the fault is the server's: answer 503, not 401."""
 
 
 class DPoPBindingError(InvalidTokenError):

@@ -368,7 +368,8 @@ def test_replayed_jti_is_refused_and_a_failing_store_fails_closed():
     with pytest.raises(DPoPReplayCheckError) as e:
         verify(forge(header(k), claims(jti="fresh"), k), failing)
     assert isinstance(e.value.__cause__, ConnectionError)
-    assert not isinstance(e.value, jwtkit.InvalidTokenError)
+    # refused like any bad proof (a caller that only catches InvalidTokenError fails closed)
+    assert isinstance(e.value, InvalidDPoPProofError) and e.value.status_name == "JWTKIT_ERR_DPOP_REPLAY_CHECK"
 
 
 # ---- binding ----
