@@ -15,7 +15,7 @@ seconds=${1:-60}
 case $seconds in
     '' | *[!0-9]*) echo "usage: bash fuzz/run.sh [SECONDS]" >&2; exit 2 ;;
 esac
-targets=(${JWTKIT_FUZZ_TARGETS:-verify decode_unverified keys jwe_decrypt json_parity c_verify})
+targets=(${JWTKIT_FUZZ_TARGETS:-verify decode_unverified keys jwe_decrypt json_parity c_verify dpop_proof})
 command -v cargo-fuzz >/dev/null 2>&1 \
     || { echo "fuzz/run.sh: cargo-fuzz not found (cargo install cargo-fuzz --locked)" >&2; exit 1; }
 
@@ -38,6 +38,7 @@ for f in root.glob("vectors/**/*.json"):
     for s in strings(doc):
         if s.count(".") == 2 and len(s) < 20000:
             save("verify", s.encode()); save("decode_unverified", s.encode())
+            save("dpop_proof", s.encode())  # a proof for the default request URI
             for part in s.split(".")[:2]:  # header and claims JSON for json_parity
                 try: save("json_parity", base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
                 except ValueError: pass

@@ -29,6 +29,25 @@
 #define JWTKIT_JWS_UNENCODED 1
 
 /*
+ A replay check answered: the `jti` was not seen within the window, and is now
+ recorded. The proof is accepted.
+ */
+#define JWTKIT_DPOP_JTI_FIRST 0
+
+/*
+ A replay check answered: the `jti` was seen before within the window. The proof is
+ refused with JWTKIT_ERR_DPOP_REPLAYED.
+ */
+#define JWTKIT_DPOP_JTI_SEEN 1
+
+/*
+ A replay check could not answer (its store failed). Any value other than
+ `JWTKIT_DPOP_JTI_FIRST` and `JWTKIT_DPOP_JTI_SEEN` means the same: the proof is
+ refused with JWTKIT_ERR_DPOP_REPLAY_CHECK, never accepted unchecked.
+ */
+#define JWTKIT_DPOP_JTI_UNAVAILABLE -1
+
+/*
  Flag for `jwtkit_jwe_encrypt` and `jwtkit_jwe_sign_and_encrypt`: compress the
  plaintext with DEFLATE (`zip: "DEF"`). Recipients must allow compression.
  */
@@ -104,6 +123,21 @@ typedef int32_t jwtkit_jwks_refresh;
 #endif // __cplusplus
 
 /*
+ An opaque DPoP verification policy: the asymmetric algorithms a proof may use, the
+ accepted `iat` window, the clock, the size limit and the replay check. Thread
+ safety: setters must not run while any thread verifies with it; once configured,
+ any number of threads may verify with it at once.
+ */
+typedef struct jwtkit_dpop_policy jwtkit_dpop_policy;
+
+/*
+ An opaque DPoP proof that passed every check of `jwtkit_dpop_verify_proof`: its key
+ thumbprint (`jkt`), `jti`, `iat` and claims. Immutable: any number of threads may
+ read it at once. Released with `jwtkit_dpop_proof_free`.
+ */
+typedef struct jwtkit_dpop_proof jwtkit_dpop_proof;
+
+/*
  Details of a failed call: a status and a message. Created by jwtkit, owned by the
  caller, released with `jwtkit_error_free`. Not shared between threads by jwtkit.
  */
@@ -167,6 +201,26 @@ typedef int32_t jwtkit_status;
  An algorithm, as a fixed-width integer: one of the `JWTKIT_ALG_*` values.
  */
 typedef int32_t jwtkit_alg;
+
+/*
+ A replay check: "was `jti` seen for the key `jkt` within the window?", answered by
+ checking and recording in one step (with Redis: `SET <jkt>:<jti> 1 NX EXAT
+ <expires_at>`). Returns `JWTKIT_DPOP_JTI_FIRST` (not seen; now recorded),
+ `JWTKIT_DPOP_JTI_SEEN` (a replay) or anything else when the store failed. `jkt` (the
+ RFC 7638 thumbprint of the proof's key, 43 characters) and `jti` are
+ NUL-terminated and `*_len` bytes long (a `jti` may hold a NUL: compare by length),
+ valid only during the call. The record must be kept until `expires_at` (Unix
+ seconds), when the proof leaves the policy's `iat` window. Called only for a proof
+ that passed every other check, possibly from several threads at once: it must be
+ thread-safe, must not call the same policy's setters, and must not unwind or
+ longjmp.
+ */
+typedef int32_t (*jwtkit_dpop_replay_fn)(void *ctx,
+                                         const char *jkt,
+                                         size_t jkt_len,
+                                         const char *jti,
+                                         size_t jti_len,
+                                         int64_t expires_at);
 
 /*
  A JWE key management algorithm (`alg`), as a fixed-width integer: one of the
@@ -574,6 +628,56 @@ typedef int32_t (*jwtkit_revocation_fn)(void *ctx,
 #define JWTKIT_ERR_JWE_KEY_CANNOT_DECRYPT 507
 
 /*
+ A DPoP proof's `jwk` holds a private or secret key member (`d`, `p`, `q`, `dp`,
+ `dq`, `qi`, `oth`, `k`): a proof carries only a public key (RFC 9449 §4.3).
+ */
+#define JWTKIT_ERR_DPOP_PRIVATE_JWK 600
+
+/*
+ A DPoP proof's `htm` is not the request's method.
+ */
+#define JWTKIT_ERR_DPOP_HTM_MISMATCH 601
+
+/*
+ A DPoP proof's `htu` is not the request's URI (query and fragment left out, both
+ normalised as RFC 3986 §6 allows), or has a query or fragment itself.
+ */
+#define JWTKIT_ERR_DPOP_HTU_MISMATCH 602
+
+/*
+ A DPoP proof's `ath` is not base64url(SHA-256(access token)), or a proof is bound to
+ an access token other than the one it was verified against.
+ */
+#define JWTKIT_ERR_DPOP_ATH_MISMATCH 603
+
+/*
+ A nonce is expected and the DPoP proof has none or another one: answer
+ `use_dpop_nonce` with a fresh `DPoP-Nonce` header (RFC 9449 §8, §9).
+ */
+#define JWTKIT_ERR_DPOP_NONCE 604
+
+/*
+ The replay check has seen this proof's `jti` (for this key) within the window.
+ */
+#define JWTKIT_ERR_DPOP_REPLAYED 605
+
+/*
+ The replay check could not answer (its store failed); the proof is refused.
+ */
+#define JWTKIT_ERR_DPOP_REPLAY_CHECK 606
+
+/*
+ A token presented with a DPoP proof is not bound to the proof's key (`cnf.jkt`
+ absent, or not the thumbprint of the proof's `jwk`).
+ */
+#define JWTKIT_ERR_DPOP_BINDING_MISMATCH 607
+
+/*
+ A DPoP-bound token (one with `cnf.jkt`) was presented as a plain Bearer token.
+ */
+#define JWTKIT_ERR_DPOP_BOUND_TOKEN_AS_BEARER 608
+
+/*
  Longest token in bytes (default 131072). Longer: JWTKIT_ERR_TOKEN_TOO_LARGE.
  */
 #define JWTKIT_LIMIT_TOKEN_LEN 1
@@ -757,6 +861,269 @@ jwtkit_status jwtkit_verify_detached(const uint8_t *token,
                                      char **out_header,
                                      size_t *out_header_len,
                                      struct jwtkit_error **out_err);
+
+/*
+ Creates a DPoP policy accepting proofs signed with one of the `n_algs` algorithms
+ in `algs` (copied; at least one; `JWTKIT_ALG_*` values, none of them HMAC: a proof
+ is signed with the private half of the key it carries). Defaults: a proof's `iat`
+ at most 300 s old and 30 s ahead, proofs up to 8192 bytes, the system clock, no
+ replay check. On success `*out` receives a policy owned by the caller (free with
+ `jwtkit_dpop_policy_free`).
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (empty
+ list, an unknown number, an HMAC algorithm), JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_dpop_policy_new(const jwtkit_alg *algs,
+                                     size_t n_algs,
+                                     struct jwtkit_dpop_policy **out,
+                                     struct jwtkit_error **out_err);
+
+/*
+ Sets the accepted `iat` window: a proof is accepted from `future_leeway` seconds
+ before its `iat` (clock skew) until `max_age` seconds after it. Older proofs fail
+ with JWTKIT_ERR_TOO_OLD, newer ones with JWTKIT_ERR_ISSUED_IN_FUTURE.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (a value
+ over 2^62), JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_dpop_policy_set_iat_window(struct jwtkit_dpop_policy *policy,
+                                                uint64_t max_age,
+                                                uint64_t future_leeway,
+                                                struct jwtkit_error **out_err);
+
+/*
+ Fixes "now" to `unix_seconds` instead of the system clock: for tests, and for
+ checking recorded proofs deliberately.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_dpop_policy_set_now(struct jwtkit_dpop_policy *policy,
+                                         int64_t unix_seconds,
+                                         struct jwtkit_error **out_err);
+
+/*
+ Sets the longest proof accepted, in bytes (default 8192); a longer one fails with
+ JWTKIT_ERR_TOKEN_TOO_LARGE before any parsing.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (under 16
+ bytes), JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_dpop_policy_set_max_proof_len(struct jwtkit_dpop_policy *policy,
+                                                   size_t bytes,
+                                                   struct jwtkit_error **out_err);
+
+/*
+ Registers the replay check `check` with its `ctx` (borrowed: it must stay valid
+ while the policy exists; jwtkit never frees it); see `jwtkit_dpop_replay_fn`. A NULL
+ `check` removes it. A replayed proof fails with JWTKIT_ERR_DPOP_REPLAYED; a check
+ that cannot answer makes it fail with JWTKIT_ERR_DPOP_REPLAY_CHECK.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_dpop_policy_set_replay_check(struct jwtkit_dpop_policy *policy,
+                                                  jwtkit_dpop_replay_fn check,
+                                                  void *ctx,
+                                                  struct jwtkit_error **out_err);
+
+/*
+ Releases a policy. NULL is a no-op; must not be called twice, nor while another
+ thread verifies with it.
+ */
+void jwtkit_dpop_policy_free(struct jwtkit_dpop_policy *policy);
+
+/*
+ Verifies one DPoP proof, the value of the request's `DPoP` header `(ptr, len)`,
+ for the request: `method` (e.g. "GET"), `uri` (the request's absolute URI,
+ "https://host/path"; a query and fragment are left out), the `access_token` the
+ request presents `(NULL, 0)` for none, e.g. at a token endpoint), and the `nonce`
+ the server expects `(NULL, 0)` for none). All inputs are copied; `policy` is
+ borrowed. Checks, in order (RFC 9449 §4.3): size; exactly one proof (a value with a
+ comma or white space holds several); three segments, header (`crit`, `alg` known:
+ never `none`); `typ` `dpop+jwt`; `alg` in the policy; the `jwk` header a public key
+ (no private member), fitting `alg`; the signature by that key; `jti`, `htm`, `htu`,
+ `iat` present; `htm` equal to `method`; `htu` equal to `uri` after RFC 3986 §6
+ normalisation (scheme and host case, default port, percent-encoding, dot segments),
+ itself without query and fragment; `nonce`; `iat` within the window; `ath` equal to
+ base64url(SHA-256(access_token)); last, the replay check.
+
+ On success `*out` receives the verified proof, owned by the caller (free with
+ `jwtkit_dpop_proof_free`); on failure nothing is written. Any failure means the
+ server answers `invalid_dpop_proof`, except JWTKIT_ERR_DPOP_NONCE (`use_dpop_nonce`,
+ with a fresh `DPoP-Nonce` header), JWTKIT_ERR_DPOP_REPLAY_CHECK (the server's own
+ store failed) and JWTKIT_ERR_INVALID_ARGUMENT (the caller's `method` or `uri` is
+ not valid).
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT,
+ JWTKIT_ERR_TOKEN_TOO_LARGE, JWTKIT_ERR_TOKEN_MALFORMED, JWTKIT_ERR_BASE64,
+ JWTKIT_ERR_JSON, JWTKIT_ERR_JSON_LIMIT, JWTKIT_ERR_HEADER_INVALID,
+ JWTKIT_ERR_CRIT_UNSUPPORTED, JWTKIT_ERR_TYP_MISMATCH, JWTKIT_ERR_ALG_UNSUPPORTED,
+ JWTKIT_ERR_ALG_NOT_ALLOWED, JWTKIT_ERR_DPOP_PRIVATE_JWK, JWTKIT_ERR_KEY_INVALID,
+ JWTKIT_ERR_KEY_UNSUPPORTED, JWTKIT_ERR_KEY_TOO_WEAK, JWTKIT_ERR_KEY_ALG_MISMATCH,
+ JWTKIT_ERR_KEY_USAGE, JWTKIT_ERR_SIGNATURE_INVALID, JWTKIT_ERR_CLAIM_MISSING,
+ JWTKIT_ERR_CLAIM_INVALID, JWTKIT_ERR_DPOP_HTM_MISMATCH, JWTKIT_ERR_DPOP_HTU_MISMATCH,
+ JWTKIT_ERR_DPOP_NONCE, JWTKIT_ERR_TOO_OLD, JWTKIT_ERR_ISSUED_IN_FUTURE,
+ JWTKIT_ERR_DPOP_ATH_MISMATCH, JWTKIT_ERR_DPOP_REPLAYED, JWTKIT_ERR_DPOP_REPLAY_CHECK,
+ JWTKIT_ERR_OUT_OF_MEMORY, JWTKIT_ERR_PANIC. Thread safety: reads `policy` only.
+ */
+jwtkit_status jwtkit_dpop_verify_proof(const uint8_t *proof,
+                                       size_t proof_len,
+                                       const uint8_t *method,
+                                       size_t method_len,
+                                       const uint8_t *uri,
+                                       size_t uri_len,
+                                       const uint8_t *access_token,
+                                       size_t access_token_len,
+                                       const uint8_t *nonce,
+                                       size_t nonce_len,
+                                       const struct jwtkit_dpop_policy *policy,
+                                       struct jwtkit_dpop_proof **out,
+                                       struct jwtkit_error **out_err);
+
+/*
+ The verified proof's key thumbprint (RFC 7638, SHA-256, base64url: 43 characters),
+ what a token bound to the key carries as `cnf.jkt`. On success `*out` receives it,
+ NUL-terminated, owned by the caller (free with `jwtkit_string_free`), and
+ `*out_len` (if not NULL) its length.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_OUT_OF_MEMORY, JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_dpop_proof_jkt(const struct jwtkit_dpop_proof *proof,
+                                    char **out,
+                                    size_t *out_len,
+                                    struct jwtkit_error **out_err);
+
+/*
+ The verified proof's `jti` (any bytes but valid UTF-8; may hold a NUL). Outputs as
+ in `jwtkit_dpop_proof_jkt`.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_OUT_OF_MEMORY, JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_dpop_proof_jti(const struct jwtkit_dpop_proof *proof,
+                                    char **out,
+                                    size_t *out_len,
+                                    struct jwtkit_error **out_err);
+
+/*
+ The verified proof's exact claims JSON. Outputs as in `jwtkit_dpop_proof_jkt`.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_OUT_OF_MEMORY, JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_dpop_proof_claims(const struct jwtkit_dpop_proof *proof,
+                                       char **out,
+                                       size_t *out_len,
+                                       struct jwtkit_error **out_err);
+
+/*
+ The verified proof's `iat`, whole Unix seconds rounded down, into `*out`.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_dpop_proof_iat(const struct jwtkit_dpop_proof *proof,
+                                    int64_t *out,
+                                    struct jwtkit_error **out_err);
+
+/*
+ Releases a verified proof. NULL is a no-op; must not be called twice.
+ */
+void jwtkit_dpop_proof_free(struct jwtkit_dpop_proof *proof);
+
+/*
+ Verifies an access token as `jwtkit_verify` does (`token` `(ptr, len)`, `key` and
+ `validation` borrowed), then its binding to how it was presented:
+ - `proof` is the request's proof from `jwtkit_dpop_verify_proof`, verified with this
+   very token as its `access_token` (`Authorization: DPoP`): the token's `cnf.jkt`
+   must be the proof key's thumbprint (JWTKIT_ERR_DPOP_BINDING_MISMATCH, also for a
+   token without `cnf.jkt`); a proof verified for another token is
+   JWTKIT_ERR_DPOP_ATH_MISMATCH, one verified without a token
+   JWTKIT_ERR_INVALID_ARGUMENT;
+ - `proof` NULL says the request used `Authorization: Bearer`: a token bound to a key
+   (with `cnf.jkt`) fails with JWTKIT_ERR_DPOP_BOUND_TOKEN_AS_BEARER.
+
+ A `cnf` that is not an object, or a `cnf.jkt` that is not a string, is
+ JWTKIT_ERR_CLAIM_INVALID (claim "cnf"). Outputs as in `jwtkit_verify` (optional,
+ written only on success). Any failure means the server answers `invalid_token`.
+
+ Returns JWTKIT_OK, the statuses of `jwtkit_verify`, JWTKIT_ERR_DPOP_BINDING_MISMATCH,
+ JWTKIT_ERR_DPOP_BOUND_TOKEN_AS_BEARER, JWTKIT_ERR_DPOP_ATH_MISMATCH. Thread safety:
+ safe to call concurrently with the same key, policy and proof.
+ */
+jwtkit_status jwtkit_dpop_verify_token(const uint8_t *token,
+                                       size_t token_len,
+                                       const struct jwtkit_key *key,
+                                       const struct jwtkit_validation *validation,
+                                       const struct jwtkit_dpop_proof *proof,
+                                       char **out_header,
+                                       size_t *out_header_len,
+                                       char **out_claims,
+                                       size_t *out_claims_len,
+                                       struct jwtkit_error **out_err);
+
+/*
+ The binding rule of `jwtkit_dpop_verify_token` alone, for a token verified another
+ way (`jwtkit_verify_with_keyset`, `jwtkit_verify_with_source`, a decrypted JWE):
+ `token` `(ptr, len)` is the access token as presented, `claims_json` `(ptr, len)`
+ its VERIFIED claims, `proof` the request's verified proof or NULL for a Bearer
+ request. Never a substitute for verifying the token.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT,
+ JWTKIT_ERR_JSON, JWTKIT_ERR_JSON_LIMIT, JWTKIT_ERR_CLAIM_INVALID,
+ JWTKIT_ERR_DPOP_BINDING_MISMATCH, JWTKIT_ERR_DPOP_BOUND_TOKEN_AS_BEARER,
+ JWTKIT_ERR_DPOP_ATH_MISMATCH, JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_dpop_check_binding(const uint8_t *token,
+                                        size_t token_len,
+                                        const uint8_t *claims_json,
+                                        size_t claims_len,
+                                        const struct jwtkit_dpop_proof *proof,
+                                        struct jwtkit_error **out_err);
+
+/*
+ The binding rule for a refresh token at the token endpoint (RFC 9449 §5), where
+ proofs carry no `ath`: `claims_json` `(ptr, len)` are the refresh token's VERIFIED
+ claims, `proof` the request's verified proof (from `jwtkit_dpop_verify_proof`
+ without an access token) or NULL. A refresh token with `cnf.jkt` needs a proof by
+ that key (JWTKIT_ERR_DPOP_BINDING_MISMATCH; without a proof,
+ JWTKIT_ERR_DPOP_BOUND_TOKEN_AS_BEARER); one without `cnf.jkt` is accepted either way.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_JSON, JWTKIT_ERR_JSON_LIMIT,
+ JWTKIT_ERR_CLAIM_INVALID, JWTKIT_ERR_DPOP_BINDING_MISMATCH,
+ JWTKIT_ERR_DPOP_BOUND_TOKEN_AS_BEARER, JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_dpop_check_refresh_binding(const uint8_t *claims_json,
+                                                size_t claims_len,
+                                                const struct jwtkit_dpop_proof *proof,
+                                                struct jwtkit_error **out_err);
+
+/*
+ Creates a DPoP proof for a request, signed by `key` (borrowed; a private RSA, EC or
+ Ed25519 key) with `alg`: header `typ` `dpop+jwt` and `jwk` the key's public half
+ (RFC 7638 members only); claims a fresh random `jti` (128 bits), `htm` = `method`,
+ `htu` = `uri` without its query and fragment, `iat` = `*iat` (or now when `iat` is
+ NULL), `ath` = base64url(SHA-256(access_token)) unless `access_token` is `(NULL,
+ 0)`, and `nonce` unless it is `(NULL, 0)`. Inputs are copied. On success `*out`
+ receives the proof, NUL-terminated, owned by the caller (free with
+ `jwtkit_string_free`), and `*out_len` (if not NULL) its length.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (an HMAC
+ algorithm, a method that is not an HTTP token, a URI that is not absolute, an HMAC
+ secret), JWTKIT_ERR_KEY_ALG_MISMATCH, JWTKIT_ERR_KEY_CANNOT_SIGN,
+ JWTKIT_ERR_KEY_USAGE, JWTKIT_ERR_OUT_OF_MEMORY, JWTKIT_ERR_PANIC. Thread safety:
+ safe to call concurrently with the same key.
+ */
+jwtkit_status jwtkit_dpop_create_proof(const struct jwtkit_key *key,
+                                       jwtkit_alg alg,
+                                       const uint8_t *method,
+                                       size_t method_len,
+                                       const uint8_t *uri,
+                                       size_t uri_len,
+                                       const uint8_t *access_token,
+                                       size_t access_token_len,
+                                       const uint8_t *nonce,
+                                       size_t nonce_len,
+                                       const int64_t *iat,
+                                       char **out,
+                                       size_t *out_len,
+                                       struct jwtkit_error **out_err);
 
 /*
  The status carried by `err`. Returns `JWTKIT_ERR_NULL_ARGUMENT` when `err` is NULL.
@@ -2189,6 +2556,24 @@ jwtkit_status jwtkit_validation_set_typ(struct jwtkit_validation *validation,
                                         const uint8_t *typ,
                                         size_t typ_len,
                                         struct jwtkit_error **out_err);
+
+/*
+ Applies the JWT profile for OAuth 2.0 access tokens (RFC 9068 §4): the header's
+ `typ` must be `at+jwt` (or `application/at+jwt`, any case); `iss` must equal
+ `issuer` and `aud` contain `audience` (both `(ptr, len)`, UTF-8, copied); and the
+ claims `iss`, `exp`, `aud`, `sub`, `client_id`, `iat` and `jti` must be present
+ (JWTKIT_ERR_CLAIM_MISSING naming the claim). The policy's other settings stay;
+ call it once, on a policy used only for access tokens.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (not
+ UTF-8), JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_validation_set_access_token_profile(struct jwtkit_validation *validation,
+                                                         const uint8_t *issuer,
+                                                         size_t issuer_len,
+                                                         const uint8_t *audience,
+                                                         size_t audience_len,
+                                                         struct jwtkit_error **out_err);
 
 /*
  Refuses tokens issued (`iat`) more than `seconds` ago (plus leeway) with

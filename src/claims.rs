@@ -78,6 +78,11 @@ impl fmt::Debug for Validation {
 }
 
 impl Validation {
+    /// The `typ` of an RFC 9068 access token.
+    pub const ACCESS_TOKEN_TYP: &'static str = "at+jwt";
+    /// The claims every RFC 9068 access token carries (§2.2).
+    pub const ACCESS_TOKEN_CLAIMS: [&'static str; 7] = ["iss", "exp", "aud", "sub", "client_id", "iat", "jti"];
+
     /// A policy accepting exactly `algorithms` (at least one).
     pub fn new(algorithms: &[Algorithm]) -> Result<Validation> {
         if algorithms.is_empty() {
@@ -155,6 +160,20 @@ impl Validation {
     /// `application/` prefix (RFC 7515 §4.1.9), e.g. `JWT` or `at+jwt` (RFC 9068).
     pub fn set_typ(&mut self, typ: &str) {
         self.typ = Some(typ.to_owned());
+    }
+
+    /// The JWT profile for OAuth 2.0 access tokens (RFC 9068 §4): the header's `typ`
+    /// must be `at+jwt` (or `application/at+jwt`); `iss` must equal `issuer` and `aud`
+    /// contain `audience`; and the claims `iss`, `exp`, `aud`, `sub`, `client_id`, `iat`
+    /// and `jti` must be present. The other settings (algorithms, leeway, …) stay as
+    /// they are; an ID token or any other JWT of the same issuer is refused.
+    pub fn set_access_token_profile(&mut self, issuer: &str, audience: &str) {
+        self.set_typ(Self::ACCESS_TOKEN_TYP);
+        self.add_issuer(issuer);
+        self.add_audience(audience);
+        for claim in Self::ACCESS_TOKEN_CLAIMS {
+            self.require_claim(claim);
+        }
     }
 
     /// Tokens whose `iat` is more than `seconds` ago are refused (and `iat` is required).
@@ -390,7 +409,7 @@ fn quoted(text: &str) -> String {
 }
 
 /// `typ` values compare case-insensitively, with an optional `application/` prefix.
-fn same_media_type(a: &str, b: &str) -> bool {
+pub(crate) fn same_media_type(a: &str, b: &str) -> bool {
     fn strip(s: &str) -> &str {
         match s.get(..12) {
             Some(p) if p.eq_ignore_ascii_case("application/") => &s[12..],

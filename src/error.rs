@@ -233,6 +233,58 @@ pub enum Error {
     /// C status: `JWTKIT_ERR_JWE_KEY_CANNOT_DECRYPT`.
     #[error("key: {0}")]
     KeyCannotDecrypt(String),
+    // DPoP (src/dpop.rs, RFC 9449), C statuses 600-699.
+    /// A DPoP proof's `jwk` header holds a private or secret key member (`d`, `p`, `q`,
+    /// `dp`, `dq`, `qi`, `oth`, `k`): a proof carries only a public key (RFC 9449 §4.3).
+    ///
+    /// C status: `JWTKIT_ERR_DPOP_PRIVATE_JWK`.
+    #[error("DPoP proof: {0}")]
+    DpopPrivateJwk(String),
+    /// A DPoP proof's `htm` is not the request's method.
+    ///
+    /// C status: `JWTKIT_ERR_DPOP_HTM_MISMATCH`.
+    #[error("DPoP proof: {0}")]
+    DpopHtmMismatch(String),
+    /// A DPoP proof's `htu` is not the request's URI (without query and fragment, after
+    /// RFC 3986 §6 normalisation), or is not a URI without query and fragment itself.
+    ///
+    /// C status: `JWTKIT_ERR_DPOP_HTU_MISMATCH`.
+    #[error("DPoP proof: {0}")]
+    DpopHtuMismatch(String),
+    /// A DPoP proof's `ath` is not base64url(SHA-256) of the access token presented with
+    /// it, or a proof is bound to an access token it was not verified against.
+    ///
+    /// C status: `JWTKIT_ERR_DPOP_ATH_MISMATCH`.
+    #[error("DPoP proof: {0}")]
+    DpopAthMismatch(String),
+    /// The server expects a nonce and the DPoP proof has none, or another one: the
+    /// server answers `use_dpop_nonce` with a fresh `DPoP-Nonce` (RFC 9449 §8, §9).
+    ///
+    /// C status: `JWTKIT_ERR_DPOP_NONCE`.
+    #[error("DPoP proof: {0}")]
+    DpopNonce(String),
+    /// The replay check has seen this proof's `jti` (for this key) within the window.
+    ///
+    /// C status: `JWTKIT_ERR_DPOP_REPLAYED`.
+    #[error("DPoP proof: {0}")]
+    DpopReplayed(String),
+    /// The replay check could not answer (its store failed): the proof is refused,
+    /// never accepted unchecked.
+    ///
+    /// C status: `JWTKIT_ERR_DPOP_REPLAY_CHECK`.
+    #[error("DPoP proof: {0}")]
+    DpopReplayCheck(String),
+    /// A token presented with a DPoP proof is not bound to the proof's key: its
+    /// `cnf.jkt` is absent or is not the thumbprint of the proof's `jwk`.
+    ///
+    /// C status: `JWTKIT_ERR_DPOP_BINDING_MISMATCH`.
+    #[error("DPoP binding: {0}")]
+    DpopBindingMismatch(String),
+    /// A DPoP-bound token (one with `cnf.jkt`) was presented as a plain Bearer token.
+    ///
+    /// C status: `JWTKIT_ERR_DPOP_BOUND_TOKEN_AS_BEARER`.
+    #[error("DPoP binding: {0}")]
+    DpopBoundTokenAsBearer(String),
 }
 
 impl Error {

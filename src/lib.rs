@@ -1,11 +1,13 @@
 //! jwtkit: JSON Web Tokens (RFC 7519) signed as JWS compact serialization (RFC 7515)
 //! and encrypted as JWE compact serialization (RFC 7516), with a C ABI.
 //!
-//! The Rust API is the items re-exported here and four modules of operations:
+//! The Rust API is the items re-exported here and five modules of operations:
 //! - [`jwt`]: sign and verify JWTs (a JSON object of claims), checking the claims
 //!   against a [`Validation`] policy;
 //! - [`jws`]: sign and verify arbitrary payloads (the signature only, no claims);
 //! - [`jwe`]: encrypt and decrypt (JWE compact serialization), and nested JWTs;
+//! - [`dpop`]: DPoP proofs of possession (RFC 9449): verifying and creating proofs,
+//!   binding access tokens to a proof's key;
 //! - [`dangerous`]: reading a token without verifying it.
 //!
 //! Keys are [`Key`] (one key) and [`KeySet`] (keys chosen by `kid`, e.g. from a JWKS);
@@ -44,8 +46,10 @@ mod jwks;
 mod key;
 mod limits;
 mod member_text;
+mod uri;
 
 pub mod dangerous;
+pub mod dpop;
 pub mod ffi;
 pub mod jwe;
 pub mod jwks_source;

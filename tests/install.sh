@@ -448,7 +448,7 @@ cli_usage_errors() {
 cli_help() {
     local cmd
     run "$jwtkit" --help | grep -q '^usage: jwtkit COMMAND' || return 1
-    for cmd in encode decode verify keygen thumbprint; do
+    for cmd in encode decode verify keygen thumbprint dpop; do
         run "$jwtkit" "$cmd" --help | grep -q "^usage: jwtkit $cmd" || return 1
     done
 }
@@ -524,6 +524,55 @@ cli_valgrind() {
     expect 2 'cannot create' "${valgrind[@]}" "$jwtkit" keygen --alg ES256 --out "$dir/n.jwk" --public-out "$dir/none"$'\e'"/n.pub" || return 1
     full_stdout 'removed' "${valgrind[@]}" "$jwtkit" keygen --alg ES256 --public-jwks "$dir/n.jwks" || return 1
     [ ! -e "$dir/n.jwk" ] && [ ! -e "$dir/n.jwks" ] && [ ! -e "$dir/s" ] || { echo "a failed keygen left a file"; return 1; }
+}
+
+# dpop proof -> dpop verify for each asymmetric algorithm (the printed jkt is the key's
+# thumbprint), and each refusal with its status and exit code
+cli_dpop() {
+    local alg proof out uri=https://api.example/orders
+    for alg in ES256 ES384 ES512 EdDSA RS256 PS256; do
+        proof=$(run "$jwtkit" dpop proof --key "$(priv_of "$alg")" --alg "$alg" --method POST --uri "$uri?page=2#x" \
+            --access-token tok-1 --nonce n-1) || return 1
+        out=$(printf '%s\n' "$proof" | run "$jwtkit" dpop verify --alg "$alg" --method POST \
+            --uri "HTTPS://API.example:443/orders?page=3" --access-token tok-1 --nonce n-1) || return 1
+        case $out in
+            '{"jkt":"'"$(run "$jwtkit" thumbprint "$(pub_of "$alg")")"'","iat":'*'"htu":"https://api.example/orders"'*) ;;
+            *) echo "unexpected output: $out"; return 1 ;;
+        esac
+    done
+    proof=$(run "$jwtkit" dpop proof --key "$es_key" --alg ES256 --method GET --uri "$uri" --iat 1700000000) || return 1
+    local v=("$jwtkit" dpop verify --alg ES256 --method GET --uri "$uri")
+    expect 0 '' "${v[@]}" --now 1700000300 "$proof" || return 1
+    expect 1 'JWTKIT_ERR_TOO_OLD' "${v[@]}" --now 1700000301 "$proof" || return 1
+    expect 0 '' "${v[@]}" --now 1700000301 --max-age 10m "$proof" || return 1
+    expect 1 'JWTKIT_ERR_ISSUED_IN_FUTURE' "${v[@]}" --now 1699999969 "$proof" || return 1
+    expect 1 'JWTKIT_ERR_DPOP_HTM_MISMATCH' "$jwtkit" dpop verify --alg ES256 --method PUT --uri "$uri" \
+        --now 1700000000 "$proof" || return 1
+    expect 1 'JWTKIT_ERR_DPOP_HTU_MISMATCH' "$jwtkit" dpop verify --alg ES256 --method GET --uri "$uri/1" \
+        --now 1700000000 "$proof" || return 1
+    expect 1 'JWTKIT_ERR_CLAIM_MISSING' "${v[@]}" --now 1700000000 --access-token tok "$proof" || return 1
+    expect 1 'JWTKIT_ERR_DPOP_NONCE' "${v[@]}" --now 1700000000 --nonce n-2 "$proof" || return 1
+    expect 1 'JWTKIT_ERR_ALG_NOT_ALLOWED' "$jwtkit" dpop verify --alg EdDSA,RS256 --method GET --uri "$uri" \
+        --now 1700000000 "$proof" || return 1
+    expect 1 'JWTKIT_ERR_TOKEN_MALFORMED' "${v[@]}" --now 1700000000 "$proof,$proof" || return 1
+    expect 1 'JWTKIT_ERR_TOKEN_TOO_LARGE' "${v[@]}" --now 1700000000 --max-proof-len 64 "$proof" || return 1
+    # usage errors: HMAC, a public key, a relative URI, missing options
+    expect 2 'JWTKIT_ERR_INVALID_ARGUMENT' "$jwtkit" dpop verify --alg HS256 --method GET --uri "$uri" "$proof" || return 1
+    expect 2 'JWTKIT_ERR_INVALID_ARGUMENT' "$jwtkit" dpop proof --key "$es_key" --alg HS256 --method GET --uri "$uri" || return 1
+    expect 1 'JWTKIT_ERR_KEY_CANNOT_SIGN' "$jwtkit" dpop proof --key "$es_pub" --alg ES256 --method GET --uri "$uri" || return 1
+    expect 2 'absolute URI' "$jwtkit" dpop verify --alg ES256 --method GET --uri /orders "$proof" || return 1
+    expect 2 'absolute URI' "$jwtkit" dpop proof --key "$es_key" --alg ES256 --method GET --uri /orders || return 1
+    expect 2 'required' "$jwtkit" dpop verify --alg ES256 "$proof" || return 1
+    expect 2 'required' "$jwtkit" dpop proof --key "$es_key" --method GET --uri "$uri" || return 1
+    expect 2 'unknown subcommand' "$jwtkit" dpop frobnicate || return 1
+    expect 2 'usage: jwtkit dpop' "$jwtkit" dpop || return 1
+    if [ "${#valgrind[@]}" -gt 0 ]; then
+        proof=$(run "${valgrind[@]}" "$jwtkit" dpop proof --key "$keys/rsa2048.pkcs8.pem" --alg PS256 --method GET \
+            --uri "$uri" --access-token tok) || return 1
+        run "${valgrind[@]}" "$jwtkit" dpop verify --alg PS256 --method GET --uri "$uri" --access-token tok "$proof" || return 1
+        expect 1 'JWTKIT_ERR_DPOP_ATH_MISMATCH' "${valgrind[@]}" "$jwtkit" dpop verify --alg PS256 --method GET \
+            --uri "$uri" --access-token tok2 "$proof" || return 1
+    fi
 }
 
 cli_keygen_jwks() {
@@ -784,6 +833,7 @@ check "cli: --help for each command" cli_help
 check "cli: claims from key=value, key:=JSON, a JSON object, stdin" cli_claims_inputs
 check "cli: decode pretty-prints with dates" cli_decode
 check "cli: --kid, --typ, --header" cli_kid_and_header
+check "cli: dpop proof -> dpop verify (every asymmetric algorithm, jkt = thumbprint), each refusal" cli_dpop
 check "cli: no leaks or memory errors (valgrind)" cli_valgrind
 
 echo

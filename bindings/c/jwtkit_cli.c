@@ -4,6 +4,7 @@
  *   jwtkit encode  sign claims into a token
  *   jwtkit decode  show a token's header and claims WITHOUT verifying it
  *   jwtkit verify  check a token; exit 0 valid, 1 invalid, 2 usage error
+ *   jwtkit dpop    make (proof) or check (verify) a DPoP proof (RFC 9449)
  *
  * Every decision about a token is the library's: this file parses options, reads
  * files, builds claims JSON from key=value pairs and pretty-prints JSON.
@@ -1967,6 +1968,279 @@ out:
     return rc;
 }
 
+/* ---- dpop ------------------------------------------------------------------- */
+
+static const char DPOP_HELP[] =
+    "usage: jwtkit dpop proof --key FILE --alg ALG --method METHOD --uri URI [options]\n"
+    "       jwtkit dpop verify --alg ALG[,ALG...] --method METHOD --uri URI [options] [PROOF]\n"
+    "\n"
+    "DPoP proofs of possession (RFC 9449).\n"
+    "\n"
+    "'dpop proof' signs a proof for one HTTP request with a private key (RSA, EC or\n"
+    "Ed25519: PEM, DER or JWK) and prints it, for the request's DPoP header. It carries\n"
+    "a fresh random jti, iat now, and the key's public half in its jwk header.\n"
+    "  -k, --key FILE          the client's private key\n"
+    "  -a, --alg ALG           its algorithm (ES256, EdDSA, RS256, PS256, ...; never HMAC)\n"
+    "      --method METHOD     the request's method (htm), e.g. GET\n"
+    "      --uri URI           the request's absolute URI (htu: its query and fragment are\n"
+    "                          left out)\n"
+    "      --access-token TOKEN  the access token the request presents (ath)\n"
+    "      --nonce NONCE       the nonce the server asked for (DPoP-Nonce)\n"
+    "      --iat UNIX          issue the proof at this time instead of now\n"
+    "\n"
+    "'dpop verify' checks a proof (read from standard input when PROOF is absent or\n"
+    "'-') for a request, every check of RFC 9449 section 4.3, and prints\n"
+    "{\"jkt\":THUMBPRINT,\"iat\":IAT,\"claims\":CLAIMS}: jkt is what a token bound to the\n"
+    "proof's key carries as cnf.jkt.\n"
+    "  -a, --alg ALG[,ALG...]  the asymmetric algorithms to accept (required; repeatable)\n"
+    "      --method METHOD     the request's method\n"
+    "      --uri URI           the request's absolute URI (compared after normalisation)\n"
+    "      --access-token TOKEN  the access token the request presents: ath must match\n"
+    "      --nonce NONCE       the nonce the server expects\n"
+    "      --max-age DURATION  oldest accepted iat (default 300s)\n"
+    "      --leeway DURATION   how far iat may be ahead of the clock (default 30s)\n"
+    "      --max-proof-len N   longest proof accepted, in bytes (default 8192)\n"
+    "      --now UNIX          take this as the current time\n"
+    "  -q, --quiet             print nothing on success\n"
+    "  -h, --help              this help\n"
+    "\n"
+    "Exit status: 0 the proof was printed, or is valid; 1 jwtkit refused to sign, or the\n"
+    "proof is invalid (the reason and its status name go to standard error: a server\n"
+    "answers invalid_dpop_proof, or use_dpop_nonce for JWTKIT_ERR_DPOP_NONCE); 2 usage\n"
+    "error (unknown option, unreadable or unusable key, a URI that is not absolute, ...).\n";
+
+/* The comma-separated names of each --alg into `algs`. Returns 0, or -1 after a message. */
+static int parse_alg_list(const struct list *args, jwtkit_alg *algs, size_t max, size_t *n, const char *cmd)
+{
+    int i;
+
+    for (i = 0; i < args->n; i++) {
+        const char *p = args->items[i];
+
+        while (*p) {
+            char name[32];
+            size_t len = strcspn(p, ",");
+
+            if (len == 0 || len >= sizeof name || *n == max) {
+                msg("%s: bad --alg '%s'", cmd, printable(args->items[i]));
+                return -1;
+            }
+            memcpy(name, p, len);
+            name[len] = '\0';
+            if (parse_alg(name, &algs[(*n)++]))
+                return -1;
+            p += len;
+            if (*p == ',')
+                p++;
+        }
+    }
+    return 0;
+}
+
+static int dpop_proof(int argc, char **argv)
+{
+    struct args a = {argc, 1, argv, NULL, 0};
+    struct key_source ks = {0};
+    const char *alg_name = NULL, *method = NULL, *uri = NULL, *token = NULL, *nonce = NULL, *iat_arg = NULL;
+    const jwtkit_key *key = NULL;
+    jwtkit_error *err = NULL;
+    jwtkit_status st;
+    jwtkit_alg alg;
+    char *proof = NULL;
+    size_t proof_len = 0;
+    int64_t iat = 0;
+
+    for (; a.i < argc; a.i++) {
+        const char *arg = argv[a.i];
+
+        if (opt(&a, "--help", "-h", 0)) {
+            fputs(DPOP_HELP, stdout);
+            return EXIT_VALID;
+        } else if (opt(&a, "--alg", "-a", 1)) {
+            alg_name = a.value;
+        } else if (opt(&a, "--key", "-k", 1)) {
+            ks.key_file = a.value;
+        } else if (opt(&a, "--method", NULL, 1)) {
+            method = a.value;
+        } else if (opt(&a, "--uri", NULL, 1)) {
+            uri = a.value;
+        } else if (opt(&a, "--access-token", NULL, 1)) {
+            token = a.value;
+        } else if (opt(&a, "--nonce", NULL, 1)) {
+            nonce = a.value;
+        } else if (opt(&a, "--iat", NULL, 1)) {
+            iat_arg = a.value;
+        } else if (a.usage_error) {
+            return EXIT_USAGE;
+        } else {
+            return arg[0] == '-' ? bad_option("dpop proof", arg) : (msg("dpop proof: unexpected '%s'", printable(arg)),
+                                                                  EXIT_USAGE);
+        }
+        if (a.usage_error)
+            return EXIT_USAGE;
+    }
+    if (alg_name == NULL || method == NULL || uri == NULL || ks.key_file == NULL) {
+        msg("dpop proof: --key, --alg, --method and --uri are required (see '%s dpop --help')", prog);
+        return EXIT_USAGE;
+    }
+    if (iat_arg != NULL && parse_i64(iat_arg, &iat)) {
+        msg("dpop proof: --iat needs Unix seconds, not '%s'", printable(iat_arg));
+        return EXIT_USAGE;
+    }
+    if (parse_alg(alg_name, &alg) || load_key(&ks, &key))
+        return EXIT_USAGE;
+    st = jwtkit_dpop_create_proof(key, alg, (const uint8_t *)method, strlen(method), (const uint8_t *)uri,
+                                  strlen(uri), (const uint8_t *)token, token ? strlen(token) : 0,
+                                  (const uint8_t *)nonce, nonce ? strlen(nonce) : 0, iat_arg ? &iat : NULL, &proof,
+                                  &proof_len, &err);
+    jwtkit_key_free(key);
+    if (st != JWTKIT_OK) {
+        report("dpop proof", st, err);
+        return st == JWTKIT_ERR_INVALID_ARGUMENT || st == JWTKIT_ERR_NULL_ARGUMENT ? EXIT_USAGE : EXIT_INVALID;
+    }
+    fwrite(proof, 1, proof_len, stdout);
+    fputc('\n', stdout);
+    jwtkit_string_free(proof);
+    return EXIT_VALID;
+}
+
+static int dpop_verify(int argc, char **argv)
+{
+    struct args a = {argc, 1, argv, NULL, 0};
+    struct list alg_args = {{0}, 0};
+    const char *method = NULL, *uri = NULL, *token = NULL, *nonce = NULL, *proof_arg = NULL, *proof;
+    const char *max_age = NULL, *leeway = NULL, *now_arg = NULL, *max_len_arg = NULL;
+    jwtkit_alg algs[32];
+    size_t nalgs = 0, proof_len = 0, jkt_len = 0, claims_len = 0;
+    uint64_t max_age_s = 300, leeway_s = 30, max_len = 0;
+    int64_t now = 0, iat = 0;
+    jwtkit_dpop_policy *policy = NULL;
+    jwtkit_dpop_proof *verified = NULL;
+    jwtkit_error *err = NULL;
+    jwtkit_status st;
+    char *to_free = NULL, *jkt = NULL, *claims = NULL;
+    int quiet = 0, rc = EXIT_USAGE;
+
+    for (; a.i < argc; a.i++) {
+        const char *arg = argv[a.i];
+
+        if (opt(&a, "--help", "-h", 0)) {
+            fputs(DPOP_HELP, stdout);
+            return EXIT_VALID;
+        } else if (opt(&a, "--alg", "-a", 1)) {
+            if (list_add(&alg_args, a.value, "--alg"))
+                return EXIT_USAGE;
+        } else if (opt(&a, "--method", NULL, 1)) {
+            method = a.value;
+        } else if (opt(&a, "--uri", NULL, 1)) {
+            uri = a.value;
+        } else if (opt(&a, "--access-token", NULL, 1)) {
+            token = a.value;
+        } else if (opt(&a, "--nonce", NULL, 1)) {
+            nonce = a.value;
+        } else if (opt(&a, "--max-age", NULL, 1)) {
+            max_age = a.value;
+        } else if (opt(&a, "--leeway", NULL, 1)) {
+            leeway = a.value;
+        } else if (opt(&a, "--max-proof-len", NULL, 1)) {
+            max_len_arg = a.value;
+        } else if (opt(&a, "--now", NULL, 1)) {
+            now_arg = a.value;
+        } else if (opt(&a, "--quiet", "-q", 0)) {
+            quiet = 1;
+        } else if (a.usage_error) {
+            return EXIT_USAGE;
+        } else if (arg[0] == '-' && arg[1] != '\0') {
+            return bad_option("dpop verify", arg);
+        } else if (proof_arg != NULL) {
+            msg("dpop verify: one proof at a time");
+            return EXIT_USAGE;
+        } else {
+            proof_arg = arg;
+        }
+        if (a.usage_error)
+            return EXIT_USAGE;
+    }
+    if (parse_alg_list(&alg_args, algs, sizeof algs / sizeof algs[0], &nalgs, "dpop verify"))
+        return EXIT_USAGE;
+    if (nalgs == 0 || method == NULL || uri == NULL) {
+        msg("dpop verify: --alg, --method and --uri are required (see '%s dpop --help')", prog);
+        return EXIT_USAGE;
+    }
+    if ((max_age != NULL && parse_duration(max_age, &max_age_s)) || (leeway != NULL && parse_duration(leeway, &leeway_s))) {
+        msg("dpop verify: --max-age and --leeway need a duration such as 300, 5m, 30s");
+        return EXIT_USAGE;
+    }
+    if (now_arg != NULL && parse_i64(now_arg, &now)) {
+        msg("dpop verify: --now needs Unix seconds, not '%s'", printable(now_arg));
+        return EXIT_USAGE;
+    }
+    if (max_len_arg != NULL && parse_duration(max_len_arg, &max_len)) {
+        msg("dpop verify: --max-proof-len needs a number of bytes, not '%s'", printable(max_len_arg));
+        return EXIT_USAGE;
+    }
+    st = jwtkit_dpop_policy_new(algs, nalgs, &policy, &err);
+    if (st == JWTKIT_OK)
+        st = jwtkit_dpop_policy_set_iat_window(policy, max_age_s, leeway_s, &err);
+    if (st == JWTKIT_OK && now_arg != NULL)
+        st = jwtkit_dpop_policy_set_now(policy, now, &err);
+    if (st == JWTKIT_OK && max_len_arg != NULL)
+        st = jwtkit_dpop_policy_set_max_proof_len(policy, (size_t)max_len, &err);
+    if (st != JWTKIT_OK) {
+        report("dpop verify", st, err);
+        goto out;
+    }
+    if ((proof = get_token(proof_arg, &proof_len, &to_free)) == NULL)
+        goto out;
+    st = jwtkit_dpop_verify_proof((const uint8_t *)proof, proof_len, (const uint8_t *)method, strlen(method),
+                                  (const uint8_t *)uri, strlen(uri), (const uint8_t *)token, token ? strlen(token) : 0,
+                                  (const uint8_t *)nonce, nonce ? strlen(nonce) : 0, policy, &verified, &err);
+    if (st == JWTKIT_ERR_INVALID_ARGUMENT || st == JWTKIT_ERR_NULL_ARGUMENT) { /* our --method or --uri */
+        report("dpop verify", st, err);
+        goto out;
+    }
+    if (st != JWTKIT_OK) {
+        report("invalid DPoP proof", st, err);
+        rc = EXIT_INVALID;
+        goto out;
+    }
+    if (jwtkit_dpop_proof_jkt(verified, &jkt, &jkt_len, &err) != JWTKIT_OK ||
+        jwtkit_dpop_proof_iat(verified, &iat, &err) != JWTKIT_OK ||
+        jwtkit_dpop_proof_claims(verified, &claims, &claims_len, &err) != JWTKIT_OK) {
+        report("dpop verify", jwtkit_error_status(err), err);
+        goto out;
+    }
+    if (!quiet) {
+        printf("{\"jkt\":\"%s\",\"iat\":%" PRId64 ",\"claims\":", jkt, iat);
+        fwrite(claims, 1, claims_len, stdout);
+        fputs("}\n", stdout);
+    }
+    rc = EXIT_VALID;
+out:
+    jwtkit_string_free(jkt);
+    jwtkit_string_free(claims);
+    jwtkit_dpop_proof_free(verified);
+    jwtkit_dpop_policy_free(policy);
+    free(to_free);
+    return rc;
+}
+
+static int cmd_dpop(int argc, char **argv)
+{
+    const char *sub = argc > 1 ? argv[1] : NULL;
+
+    if (sub == NULL || strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0) {
+        fputs(DPOP_HELP, sub ? stdout : stderr);
+        return sub ? EXIT_VALID : EXIT_USAGE;
+    }
+    if (strcmp(sub, "proof") == 0)
+        return dpop_proof(argc - 1, argv + 1);
+    if (strcmp(sub, "verify") == 0)
+        return dpop_verify(argc - 1, argv + 1);
+    msg("dpop: unknown subcommand '%s' (proof or verify; see '%s dpop --help')", printable(sub), prog);
+    return EXIT_USAGE;
+}
+
 /* ---- main ------------------------------------------------------------------- */
 
 static const char MAIN_HELP[] =
@@ -1980,6 +2254,7 @@ static const char MAIN_HELP[] =
     "  verify   verify a token; exit 0 valid, 1 invalid, 2 usage error\n"
     "  keygen   generate a key (HMAC, EC or Ed25519) as JWK or PEM\n"
     "  thumbprint  print a key's RFC 7638 thumbprint\n"
+    "  dpop     make ('dpop proof') or check ('dpop verify') a DPoP proof (RFC 9449)\n"
     "\n"
     "'jwtkit COMMAND --help' describes each. 'jwtkit --version' prints the version.\n";
 
@@ -2016,6 +2291,8 @@ int main(int argc, char **argv)
         rc = cmd_keygen(argc - 1, argv + 1);
     else if (strcmp(cmd, "thumbprint") == 0)
         rc = cmd_thumbprint(argc - 1, argv + 1);
+    else if (strcmp(cmd, "dpop") == 0)
+        rc = cmd_dpop(argc - 1, argv + 1);
     else {
         msg("unknown command '%s' (see '%s --help')", printable(cmd), prog);
         return EXIT_USAGE;

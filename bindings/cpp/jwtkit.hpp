@@ -17,6 +17,10 @@
 //   // keys from an identity provider, cached and refreshed by the library
 //   auto idp = jwtkit::JwksSource::from_issuer("https://issuer.example");
 //   jwtkit::Jwt jwt2 = idp.verify(token, policy);
+//
+//   // DPoP (RFC 9449): a proof for the request, then the token bound to its key
+//   auto proof = jwtkit::dpop::verify_proof(dpop_header, {"GET", url, token}, dpop_policy);
+//   jwtkit::Jwt bound = jwtkit::dpop::verify_token(token, key, policy, &proof);
 #ifndef JWTKIT_HPP
 #define JWTKIT_HPP
 
@@ -685,6 +689,19 @@ public:
     }
     JWTKIT_HPP_RVALUE_SETTER(Validation, type, std::string_view)
 
+    /// The JWT profile for OAuth 2.0 access tokens (RFC 9068): `typ` at+jwt, `iss` equal
+    /// to `issuer`, `aud` containing `audience`, and `iss`, `exp`, `aud`, `sub`,
+    /// `client_id`, `iat` and `jti` required.
+    Validation &access_token_profile(std::string_view issuer, std::string_view audience) & {
+        detail::Call call;
+        call.check(jwtkit_validation_set_access_token_profile(v_, detail::bytes(issuer), issuer.size(),
+                                                              detail::bytes(audience), audience.size(), call.err()));
+        return *this;
+    }
+    Validation &&access_token_profile(std::string_view issuer, std::string_view audience) && {
+        return std::move(this->access_token_profile(issuer, audience));
+    }
+
     /// Refuses tokens whose `iat` is older than `age` (requires `iat`).
     Validation &max_age(std::chrono::seconds age) & {
         if (age.count() < 0)
@@ -1280,6 +1297,234 @@ private:
 inline Jwt verify(std::string_view token, const JwksSource &source, const Validation &policy) {
     return source.verify(token, policy);
 }
+
+// ---------------------------------------------------------------------------------
+// DPoP (RFC 9449): proofs of possession, and tokens bound to their key
+
+namespace dpop {
+
+/// The HTTP request a proof is made for or checked against: `method`, the absolute
+/// `uri` (its query and fragment are left out), the access token it presents and the
+/// nonce the server expects (or puts in a proof), when there are.
+struct Request {
+    std::string_view method;
+    std::string_view uri;
+    std::optional<std::string_view> access_token = std::nullopt;
+    std::optional<std::string_view> nonce = std::nullopt;
+};
+
+/// A proof that passed every check (`jwtkit_dpop_proof`): what a token bound to its key
+/// carries as `cnf.jkt`, its `jti`, `iat` and claims. Move-only; immutable.
+class Proof {
+public:
+    explicit Proof(jwtkit_dpop_proof *adopt) : p_(adopt) {
+        detail::Call call;
+        detail::Out jkt, jti, claims;
+        call.check(jwtkit_dpop_proof_jkt(p_, jkt.ptr(), jkt.len(), call.err()));
+        call.check(jwtkit_dpop_proof_jti(p_, jti.ptr(), jti.len(), call.err()));
+        call.check(jwtkit_dpop_proof_claims(p_, claims.ptr(), claims.len(), call.err()));
+        call.check(jwtkit_dpop_proof_iat(p_, &iat_, call.err()));
+        jkt_ = jkt.take();
+        jti_ = jti.take();
+        claims_ = claims.take();
+    }
+    Proof(Proof &&other) noexcept
+        : p_(std::exchange(other.p_, nullptr)), jkt_(std::move(other.jkt_)), jti_(std::move(other.jti_)),
+          claims_(std::move(other.claims_)), iat_(other.iat_) {}
+    Proof &operator=(Proof &&other) noexcept {
+        if (this != &other) {
+            jwtkit_dpop_proof_free(std::exchange(p_, std::exchange(other.p_, nullptr)));
+            jkt_ = std::move(other.jkt_);
+            jti_ = std::move(other.jti_);
+            claims_ = std::move(other.claims_);
+            iat_ = other.iat_;
+        }
+        return *this;
+    }
+    Proof(const Proof &) = delete;
+    Proof &operator=(const Proof &) = delete;
+    ~Proof() { jwtkit_dpop_proof_free(p_); }
+
+    /// The RFC 7638 thumbprint of the proof's key (43 characters).
+    const std::string &jkt() const noexcept { return jkt_; }
+    const std::string &jti() const noexcept { return jti_; }
+    /// `iat`, whole Unix seconds.
+    int64_t iat() const noexcept { return iat_; }
+    /// The exact claims JSON.
+    const std::string &claims() const noexcept { return claims_; }
+    const jwtkit_dpop_proof *get() const noexcept { return p_; }
+
+private:
+    jwtkit_dpop_proof *p_ = nullptr;
+    std::string jkt_, jti_, claims_;
+    int64_t iat_ = 0;
+};
+
+/// What a DPoP verifier accepts (`jwtkit_dpop_policy`): the asymmetric algorithms a
+/// proof may use (never HMAC), the `iat` window, the clock, the size limit and a replay
+/// check. Move-only; configure first, then any number of threads may verify with it.
+class Policy {
+public:
+    Policy(std::initializer_list<Alg> algs) : Policy(algs.begin(), algs.size()) {}
+    explicit Policy(const std::vector<Alg> &algs) : Policy(algs.data(), algs.size()) {}
+    Policy(Policy &&other) noexcept : p_(std::exchange(other.p_, nullptr)) {}
+    Policy &operator=(Policy &&other) noexcept {
+        if (this != &other)
+            jwtkit_dpop_policy_free(std::exchange(p_, std::exchange(other.p_, nullptr)));
+        return *this;
+    }
+    Policy(const Policy &) = delete;
+    Policy &operator=(const Policy &) = delete;
+    ~Policy() { jwtkit_dpop_policy_free(p_); }
+
+    /// Accepts a proof from `future_leeway` before its `iat` until `max_age` after it
+    /// (defaults 300 s and 30 s).
+    Policy &iat_window(std::chrono::seconds max_age, std::chrono::seconds future_leeway) & {
+        if (max_age.count() < 0 || future_leeway.count() < 0)
+            throw Error(JWTKIT_ERR_INVALID_ARGUMENT, "dpop policy: the iat window must not be negative");
+        detail::Call call;
+        call.check(jwtkit_dpop_policy_set_iat_window(p_, static_cast<uint64_t>(max_age.count()),
+                                                     static_cast<uint64_t>(future_leeway.count()), call.err()));
+        return *this;
+    }
+    Policy &&iat_window(std::chrono::seconds max_age, std::chrono::seconds future_leeway) && {
+        return std::move(this->iat_window(max_age, future_leeway));
+    }
+
+    /// Fixes "now" instead of the system clock (tests).
+    Policy &now(int64_t unix_seconds) & {
+        detail::Call call;
+        call.check(jwtkit_dpop_policy_set_now(p_, unix_seconds, call.err()));
+        return *this;
+    }
+    Policy &&now(int64_t unix_seconds) && { return std::move(this->now(unix_seconds)); }
+
+    /// The longest proof accepted, in bytes (default 8192).
+    Policy &max_proof_len(size_t bytes) & {
+        detail::Call call;
+        call.check(jwtkit_dpop_policy_set_max_proof_len(p_, bytes, call.err()));
+        return *this;
+    }
+    Policy &&max_proof_len(size_t bytes) && { return std::move(this->max_proof_len(bytes)); }
+
+    /// Registers `seen`, a callable `bool(std::string_view jkt, std::string_view jti,
+    /// int64_t expires_at)` that returns true when `jti` was already seen for the key
+    /// `jkt`, and otherwise records it until `expires_at` (checks and records in one
+    /// step). Borrowed: it must outlive the policy; it may be called from several
+    /// threads at once. If it throws, the proof is refused (JWTKIT_ERR_DPOP_REPLAY_CHECK).
+    template <class F>
+    Policy &replay_check(F &seen) & {
+        static_assert(!std::is_function_v<F>, "pass a callable object, not a function");
+        detail::Call call;
+        call.check(jwtkit_dpop_policy_set_replay_check(p_, &trampoline<F>, static_cast<void *>(std::addressof(seen)),
+                                                       call.err()));
+        return *this;
+    }
+    template <class F>
+    Policy &&replay_check(F &seen) && {
+        return std::move(this->replay_check(seen));
+    }
+
+    const jwtkit_dpop_policy *get() const noexcept { return p_; }
+
+private:
+    Policy(const Alg *algs, size_t n) {
+        std::vector<jwtkit_alg> raw;
+        raw.reserve(n);
+        for (size_t i = 0; i < n; i++)
+            raw.push_back(static_cast<jwtkit_alg>(algs[i]));
+        detail::Call call;
+        call.check(jwtkit_dpop_policy_new(raw.data(), raw.size(), &p_, call.err()));
+    }
+
+    template <class F>
+    static int32_t trampoline(void *ctx, const char *jkt, size_t jkt_len, const char *jti, size_t jti_len,
+                              int64_t expires_at) noexcept {
+        try {
+            F &f = *static_cast<F *>(ctx);
+            return f(std::string_view(jkt, jkt_len), std::string_view(jti, jti_len), expires_at)
+                       ? JWTKIT_DPOP_JTI_SEEN
+                       : JWTKIT_DPOP_JTI_FIRST;
+        } catch (...) {
+            return JWTKIT_DPOP_JTI_UNAVAILABLE;
+        }
+    }
+
+    jwtkit_dpop_policy *p_ = nullptr;
+};
+
+namespace detail {
+inline const uint8_t *opt_bytes(const std::optional<std::string_view> &v) noexcept {
+    return v ? jwtkit::detail::bytes(*v) : nullptr;
+}
+inline size_t opt_len(const std::optional<std::string_view> &v) noexcept { return v ? v->size() : 0; }
+} // namespace detail
+
+/// Verifies one DPoP proof (the `DPoP` header's value) for `request`: every check of
+/// RFC 9449 §4.3, in the library. Throws jwtkit::Error: its status names the check
+/// (JWTKIT_ERR_DPOP_NONCE: answer use_dpop_nonce; JWTKIT_ERR_DPOP_REPLAY_CHECK: the
+/// store failed; JWTKIT_ERR_INVALID_ARGUMENT: the request's own method or URI; any
+/// other: invalid_dpop_proof).
+inline Proof verify_proof(std::string_view proof, const Request &request, const Policy &policy) {
+    jwtkit::detail::Call call;
+    jwtkit_dpop_proof *out = nullptr;
+    call.check(jwtkit_dpop_verify_proof(
+        jwtkit::detail::bytes(proof), proof.size(), jwtkit::detail::bytes(request.method), request.method.size(),
+        jwtkit::detail::bytes(request.uri), request.uri.size(), detail::opt_bytes(request.access_token),
+        detail::opt_len(request.access_token), detail::opt_bytes(request.nonce), detail::opt_len(request.nonce),
+        policy.get(), &out, call.err()));
+    return Proof(out);
+}
+
+/// Creates a proof for `request` signed by the private `key` with `alg` (fresh `jti`,
+/// `iat` now unless given, the public key in the `jwk` header).
+inline std::string create_proof(const Key &key, Alg alg, const Request &request,
+                                std::optional<int64_t> iat = std::nullopt) {
+    jwtkit::detail::Call call;
+    jwtkit::detail::Out proof;
+    call.check(jwtkit_dpop_create_proof(
+        key.get(), static_cast<jwtkit_alg>(alg), jwtkit::detail::bytes(request.method), request.method.size(),
+        jwtkit::detail::bytes(request.uri), request.uri.size(), detail::opt_bytes(request.access_token),
+        detail::opt_len(request.access_token), detail::opt_bytes(request.nonce), detail::opt_len(request.nonce),
+        iat ? &*iat : nullptr, proof.ptr(), proof.len(), call.err()));
+    return proof.take();
+}
+
+/// Verifies an access token (as jwtkit::verify) and its binding: `proof` is the
+/// request's verified proof (`Authorization: DPoP`; `cnf.jkt` must be its key's
+/// thumbprint), or nullptr for `Authorization: Bearer` (a token with `cnf.jkt` is
+/// refused with JWTKIT_ERR_DPOP_BOUND_TOKEN_AS_BEARER).
+inline Jwt verify_token(std::string_view token, const Key &key, const Validation &policy, const Proof *proof) {
+    jwtkit::detail::Call call;
+    jwtkit::detail::Out header, claims;
+    call.check(jwtkit_dpop_verify_token(jwtkit::detail::bytes(token), token.size(), key.get(), policy.get(),
+                                        proof ? proof->get() : nullptr, header.ptr(), header.len(), claims.ptr(),
+                                        claims.len(), call.err()));
+    Jwt v;
+    v.header = header.take();
+    v.claims = claims.take();
+    return v;
+}
+
+/// The binding rule alone, for a token whose `claims_json` were verified another way
+/// (a key set, a JWKS source): `proof` as in verify_token.
+inline void check_binding(std::string_view token, std::string_view claims_json, const Proof *proof) {
+    jwtkit::detail::Call call;
+    call.check(jwtkit_dpop_check_binding(jwtkit::detail::bytes(token), token.size(),
+                                         jwtkit::detail::bytes(claims_json), claims_json.size(),
+                                         proof ? proof->get() : nullptr, call.err()));
+}
+
+/// The binding rule for a refresh token at the token endpoint (RFC 9449 §5, no `ath`):
+/// a refresh token whose verified `claims_json` have `cnf.jkt` needs a `proof` by that
+/// key; nullptr: no proof came with the request.
+inline void check_refresh_binding(std::string_view claims_json, const Proof *proof) {
+    jwtkit::detail::Call call;
+    call.check(jwtkit_dpop_check_refresh_binding(jwtkit::detail::bytes(claims_json), claims_json.size(),
+                                                 proof ? proof->get() : nullptr, call.err()));
+}
+
+} // namespace dpop
 
 } // namespace jwtkit
 

@@ -13,6 +13,7 @@
 
 mod boundary;
 mod detached;
+mod dpop;
 mod error;
 mod handle;
 mod jwe;
@@ -30,6 +31,7 @@ mod version;
 
 pub use boundary::jwtkit_string_free;
 pub use detached::*;
+pub use dpop::*;
 pub use error::*;
 pub use jwe::*;
 pub use jwks_source::*;

@@ -198,6 +198,33 @@ pub unsafe extern "C" fn jwtkit_validation_set_typ(
     unsafe { set_text(validation, typ, typ_len, "typ", out_err, |v, s| v.set_typ(s)) }
 }
 
+/// Applies the JWT profile for OAuth 2.0 access tokens (RFC 9068 §4): the header's
+/// `typ` must be `at+jwt` (or `application/at+jwt`, any case); `iss` must equal
+/// `issuer` and `aud` contain `audience` (both `(ptr, len)`, UTF-8, copied); and the
+/// claims `iss`, `exp`, `aud`, `sub`, `client_id`, `iat` and `jti` must be present
+/// (JWTKIT_ERR_CLAIM_MISSING naming the claim). The policy's other settings stay;
+/// call it once, on a policy used only for access tokens.
+///
+/// Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (not
+/// UTF-8), JWTKIT_ERR_PANIC.
+#[no_mangle]
+pub unsafe extern "C" fn jwtkit_validation_set_access_token_profile(
+    validation: *mut jwtkit_validation,
+    issuer: *const u8,
+    issuer_len: usize,
+    audience: *const u8,
+    audience_len: usize,
+    out_err: *mut *mut jwtkit_error,
+) -> jwtkit_status {
+    fallible(out_err, || {
+        let v = unsafe { borrow_mut(validation, "validation") }?;
+        let issuer = unsafe { text_arg(issuer, issuer_len, "issuer") }?;
+        let audience = unsafe { text_arg(audience, audience_len, "audience") }?;
+        v.set_access_token_profile(issuer, audience);
+        Ok(())
+    })
+}
+
 /// Refuses tokens issued (`iat`) more than `seconds` ago (plus leeway) with
 /// JWTKIT_ERR_TOO_OLD; tokens without `iat` then fail with JWTKIT_ERR_CLAIM_MISSING.
 ///

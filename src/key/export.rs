@@ -307,6 +307,14 @@ impl Key {
         Ok(b64::encode(ring::digest::digest(&ring::digest::SHA256, json.as_bytes()).as_ref()))
     }
 
+    /// The public half as the JWK of RFC 7638's required members only (sorted, no
+    /// whitespace; no `kid`, `alg`, `use` or `key_ops`): what a DPoP proof carries in
+    /// its `jwk` header, and exactly what [`thumbprint`](Self::thumbprint) hashes.
+    /// HMAC secrets have no public half (`InvalidArgument`).
+    pub fn to_minimal_public_jwk(&self) -> Result<String> {
+        Ok(public_members(&public_parts(self)?).json().to_string())
+    }
+
     /// A new key with the same material and restrictions and `kid` replaced (None
     /// removes it). Keys are immutable, so this rebuilds the key from its own export.
     pub fn with_kid(&self, kid: Option<&str>) -> Result<Key> {

@@ -47,6 +47,10 @@ static_assert(!std::is_copy_assignable_v<jwtkit::JwksSource>, "JwksSource is mov
 static_assert(std::is_nothrow_move_constructible_v<jwtkit::JwksSource>, "");
 static_assert(std::is_nothrow_move_assignable_v<jwtkit::JwksSource>, "");
 static_assert(std::is_base_of_v<std::runtime_error, jwtkit::Error>, "");
+static_assert(!std::is_copy_constructible_v<jwtkit::dpop::Policy>, "dpop::Policy is move-only");
+static_assert(std::is_nothrow_move_constructible_v<jwtkit::dpop::Policy>, "");
+static_assert(!std::is_copy_constructible_v<jwtkit::dpop::Proof>, "dpop::Proof is move-only");
+static_assert(std::is_nothrow_move_constructible_v<jwtkit::dpop::Proof>, "");
 
 static int passed, failed;
 static std::string keys_dir;
@@ -581,6 +585,95 @@ static void detached_payloads() {
     CHECK(jwtkit::verify(token, key, lenient).claims == R"({"sub":"al"})");
 }
 
+// DPoP (RFC 9449): proofs made and checked, each kind of refusal with its status, a
+// replay store (and one that throws), tokens bound to the proof's key, RFC 9068.
+static void dpop_proofs_and_binding() {
+    const std::string uri = "https://api.example/orders";
+    auto client = jwtkit::Key::generate(Alg::ES256);
+    auto thief = jwtkit::Key::generate(Alg::EdDSA);
+    auto issuer = jwtkit::Key::generate(Alg::ES256);
+    const int64_t now = 1700000000;
+
+    std::vector<std::string> seen;
+    auto store = [&seen](std::string_view jkt, std::string_view jti, int64_t expires_at) {
+        CHECK(jkt.size() == 43 && expires_at == 1700000000 + 301);
+        std::string entry = std::string(jkt) + "|" + std::string(jti);
+        if (std::find(seen.begin(), seen.end(), entry) != seen.end())
+            return true;
+        seen.push_back(entry);
+        return false;
+    };
+    auto policy = jwtkit::dpop::Policy({Alg::ES256, Alg::EdDSA}).now(now).replay_check(store);
+
+    // a token request: learn the key's thumbprint; the proof cannot be used twice
+    const auto first = jwtkit::dpop::create_proof(client, Alg::ES256, {"POST", uri + "?x=1"}, now);
+    const auto learned = jwtkit::dpop::verify_proof(first, {"POST", uri}, policy);
+    CHECK(learned.jkt() == client.thumbprint() && learned.iat() == now && learned.jti().size() == 22);
+    CHECK(learned.claims().find("\"htu\":\"https://api.example/orders\"") != std::string::npos);
+    expect_error(JWTKIT_ERR_DPOP_REPLAYED, [&] { jwtkit::dpop::verify_proof(first, {"POST", uri}, policy); });
+    CHECK(seen.size() == 1);
+
+    // a bound token, presented with its proof, with another key's, and as Bearer
+    const auto token = jwtkit::sign(issuer, Alg::ES256, R"({"sub":"alice","cnf":{"jkt":")" + learned.jkt() + "\"}}");
+    auto tokens = jwtkit::Validation({Alg::ES256});
+    const auto proof = jwtkit::dpop::verify_proof(
+        jwtkit::dpop::create_proof(client, Alg::ES256, {"GET", uri, token, "n-1"}, now), {"GET", uri, token, "n-1"},
+        policy);
+    CHECK(jwtkit::dpop::verify_token(token, issuer, tokens, &proof).claims.find("alice") != std::string::npos);
+    jwtkit::dpop::check_binding(token, R"({"cnf":{"jkt":")" + proof.jkt() + "\"}}", &proof);
+    const auto stolen = jwtkit::dpop::verify_proof(
+        jwtkit::dpop::create_proof(thief, Alg::EdDSA, {"GET", uri, token}, now), {"GET", uri, token}, policy);
+    expect_error(JWTKIT_ERR_DPOP_BINDING_MISMATCH, [&] { jwtkit::dpop::verify_token(token, issuer, tokens, &stolen); });
+    expect_error(JWTKIT_ERR_DPOP_BOUND_TOKEN_AS_BEARER,
+                 [&] { jwtkit::dpop::verify_token(token, issuer, tokens, nullptr); });
+
+    // the refresh token of a bound session, at the token endpoint (no ath)
+    const std::string refresh_claims = R"({"sub":"alice","cnf":{"jkt":")" + learned.jkt() + "\"}}";
+    jwtkit::dpop::check_refresh_binding(refresh_claims, &learned);
+    expect_error(JWTKIT_ERR_DPOP_BINDING_MISMATCH, [&] { jwtkit::dpop::check_refresh_binding(refresh_claims, &stolen); });
+    expect_error(JWTKIT_ERR_DPOP_BOUND_TOKEN_AS_BEARER,
+                 [&] { jwtkit::dpop::check_refresh_binding(refresh_claims, nullptr); });
+
+    // the checks of a proof
+    const auto p = jwtkit::dpop::create_proof(client, Alg::ES256, {"GET", uri, token}, now);
+    expect_error(JWTKIT_ERR_DPOP_HTM_MISMATCH, [&] { jwtkit::dpop::verify_proof(p, {"PUT", uri, token}, policy); });
+    expect_error(JWTKIT_ERR_DPOP_HTU_MISMATCH,
+                 [&] { jwtkit::dpop::verify_proof(p, {"GET", uri + "/1", token}, policy); });
+    expect_error(JWTKIT_ERR_DPOP_ATH_MISMATCH, [&] { jwtkit::dpop::verify_proof(p, {"GET", uri, "x"}, policy); });
+    expect_error(JWTKIT_ERR_DPOP_NONCE, [&] { jwtkit::dpop::verify_proof(p, {"GET", uri, token, "n-2"}, policy); });
+    expect_error(JWTKIT_ERR_INVALID_ARGUMENT, [&] { jwtkit::dpop::verify_proof(p, {"GET", "/orders"}, policy); });
+    auto later = jwtkit::dpop::Policy({Alg::ES256}).now(now + 301);
+    expect_error(JWTKIT_ERR_TOO_OLD, [&] { jwtkit::dpop::verify_proof(p, {"GET", uri, token}, later); });
+    later.iat_window(600s, 0s);
+    CHECK(jwtkit::dpop::verify_proof(p, {"GET", uri, token}, later).jkt() == proof.jkt());
+    auto tiny = jwtkit::dpop::Policy({Alg::ES256}).now(now).max_proof_len(64);
+    expect_error(JWTKIT_ERR_TOKEN_TOO_LARGE, [&] { jwtkit::dpop::verify_proof(p, {"GET", uri, token}, tiny); });
+    expect_error(JWTKIT_ERR_INVALID_ARGUMENT, [] { jwtkit::dpop::Policy({Alg::HS256}); });
+    expect_error(JWTKIT_ERR_INVALID_ARGUMENT,
+                 [&] { jwtkit::dpop::create_proof(jwtkit::Key::generate(Alg::HS256), Alg::HS256, {"GET", uri}); });
+
+    // a replay store that throws refuses the proof
+    auto broken = [](std::string_view, std::string_view, int64_t) -> bool { throw std::runtime_error("down"); };
+    auto failing = jwtkit::dpop::Policy({Alg::ES256}).now(now).replay_check(broken);
+    expect_error(JWTKIT_ERR_DPOP_REPLAY_CHECK, [&] { jwtkit::dpop::verify_proof(p, {"GET", uri, token}, failing); });
+
+    // moves keep one owner
+    auto moved = std::move(policy);
+    CHECK(moved.get() != nullptr && policy.get() == nullptr);
+
+    // RFC 9068
+    auto profile = jwtkit::Validation({Alg::ES256}).access_token_profile("https://login.example", "api");
+    const std::string all = R"({"iss":"https://login.example","exp":4102444800,"aud":"api","sub":"a",)"
+                            R"("client_id":"c","iat":1700000000,"jti":"j"})";
+    CHECK(jwtkit::verify(jwtkit::sign(issuer, Alg::ES256, all, R"({"typ":"at+jwt"})"), issuer, profile).claims == all);
+    expect_error(JWTKIT_ERR_TYP_MISMATCH, [&] { jwtkit::verify(jwtkit::sign(issuer, Alg::ES256, all), issuer, profile); });
+    expect_error(JWTKIT_ERR_CLAIM_MISSING, [&] {
+        jwtkit::verify(jwtkit::sign(issuer, Alg::ES256, R"({"iss":"https://login.example","aud":"api"})",
+                                    R"({"typ":"at+jwt"})"),
+                       issuer, profile);
+    });
+}
+
 static void versions() {
     CHECK(jwtkit::abi_matches());
     CHECK(jwtkit::version_number() == JWTKIT_VERSION_NUMBER);
@@ -612,6 +705,7 @@ int main(int argc, char **argv) {
     else
         std::printf("skip jwks_source_fetching: JWTKIT_TEST_JWKS_* do not describe a test server\n");
     run("detached_payloads", detached_payloads);
+    run("dpop_proofs_and_binding", dpop_proofs_and_binding);
     run("versions", versions);
     std::printf("%d passed, %d failed\n", passed, failed);
     return failed == 0 ? 0 : 1;

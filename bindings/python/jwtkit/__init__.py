@@ -9,9 +9,15 @@ checks all run in the library, the same code the C API uses.
 from . import _ffi
 from .api_jwk import PyJWK, PyJWKSet
 from .api_jws import PyJWS, get_algorithm_by_name, get_unverified_header
-from .api_jwt import PyJWT, decode, decode_complete, encode
+from .api_jwt import PyJWT, decode, decode_access_token, decode_complete, encode
 from .exceptions import (
     DecodeError,
+    DPoPBindingError,
+    DPoPBoundTokenAsBearerError,
+    DPoPProofReplayedError,
+    DPoPReplayCheckError,
+    InvalidDPoPProofError,
+    UseDPoPNonceError,
     ExpiredSignatureError,
     ImmatureSignatureError,
     InvalidAlgorithmError,
@@ -48,6 +54,7 @@ from .exceptions import (
 )
 from .jwks_client import PyJWKClient
 from . import jwe  # noqa: E402  (JSON Web Encryption: jwtkit.jwe.encrypt / decrypt / nested)
+from . import dpop  # noqa: E402  (DPoP, RFC 9449: jwtkit.dpop.verify_proof / create_proof / decode_token)
 from .warnings import InsecureKeyLengthWarning, RemovedInPyjwt3Warning
 
 __version__ = "0.1.0"
@@ -64,6 +71,7 @@ __all__ = [
     "PyJWKSet",
     "decode",
     "decode_complete",
+    "decode_access_token",
     "encode",
     "get_unverified_header",
     "get_algorithm_by_name",
@@ -104,4 +112,11 @@ __all__ = [
     "InvalidEphemeralKeyError",
     "KeyCannotDecryptError",
     "jwe",
+    "dpop",
+    "InvalidDPoPProofError",
+    "UseDPoPNonceError",
+    "DPoPProofReplayedError",
+    "DPoPReplayCheckError",
+    "DPoPBindingError",
+    "DPoPBoundTokenAsBearerError",
 ]

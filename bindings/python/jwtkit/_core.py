@@ -276,6 +276,14 @@ class Validation(Handle):
     def set_typ(self, typ: str) -> None:
         self._text(lib.jwtkit_validation_set_typ, typ)
 
+    def set_access_token_profile(self, issuer: str, audience: str) -> None:
+        """RFC 9068: ``typ`` at+jwt, this issuer and audience, and the profile's claims
+        required (the library's list)."""
+        iss = issuer.encode("utf-8", "surrogatepass")
+        aud = audience.encode("utf-8", "surrogatepass")
+        self._call(lib.jwtkit_validation_set_access_token_profile, iss, len(iss), aud, len(aud))
+        self.expected = True
+
     def set_max_age(self, seconds: int) -> None:
         self._call(lib.jwtkit_validation_set_max_age, seconds)
 

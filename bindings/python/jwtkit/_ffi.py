@@ -87,6 +87,15 @@ JWTKIT_ERR_JWE_ZIP_NOT_ALLOWED = 504
 JWTKIT_ERR_JWE_ZIP_LIMIT = 505
 JWTKIT_ERR_JWE_EPK_INVALID = 506
 JWTKIT_ERR_JWE_KEY_CANNOT_DECRYPT = 507
+JWTKIT_ERR_DPOP_PRIVATE_JWK = 600
+JWTKIT_ERR_DPOP_HTM_MISMATCH = 601
+JWTKIT_ERR_DPOP_HTU_MISMATCH = 602
+JWTKIT_ERR_DPOP_ATH_MISMATCH = 603
+JWTKIT_ERR_DPOP_NONCE = 604
+JWTKIT_ERR_DPOP_REPLAYED = 605
+JWTKIT_ERR_DPOP_REPLAY_CHECK = 606
+JWTKIT_ERR_DPOP_BINDING_MISMATCH = 607
+JWTKIT_ERR_DPOP_BOUND_TOKEN_AS_BEARER = 608
 
 JWTKIT_KEY_ALLOW_SHORT_SECRET = 1
 
@@ -144,6 +153,11 @@ JWTKIT_ALG_ES512 = 12
 JWTKIT_ALG_EDDSA = 13
 JWTKIT_ALG_ES256K = 14
 
+# jwtkit_dpop_replay_fn's answers
+JWTKIT_DPOP_JTI_FIRST = 0
+JWTKIT_DPOP_JTI_SEEN = 1
+JWTKIT_DPOP_JTI_UNAVAILABLE = -1
+
 # enum jwtkit_jwks_refresh (jwtkit_jwks_source_refresh_wanted)
 JWTKIT_JWKS_REFRESH_NONE = 0
 JWTKIT_JWKS_REFRESH_INITIAL = 1
@@ -169,6 +183,8 @@ err_out = POINTER(c_void_p)
 
 #: `jwtkit_revocation_fn`.
 REVOCATION_FN = CFUNCTYPE(c_int32, c_void_p, POINTER(c_char), c_size_t, POINTER(c_char), c_size_t)
+#: `jwtkit_dpop_replay_fn`.
+DPOP_REPLAY_FN = CFUNCTYPE(c_int32, c_void_p, POINTER(c_char), c_size_t, POINTER(c_char), c_size_t, c_int64)
 
 
 class JwksStatus(ctypes.Structure):
@@ -260,6 +276,35 @@ _SIGNATURES: Dict[str, Tuple[Any, List[Any]]] = {
         [in_bytes, c_size_t, in_bytes, c_size_t, handle, handle, str_out, size_out, err_out],
     ),
     "jwtkit_verify_detached": (_S, [in_bytes, c_size_t, in_bytes, c_size_t, handle, handle, str_out, size_out, err_out]),
+    # DPoP (RFC 9449, jwtkit.dpop) and the RFC 9068 profile
+    "jwtkit_dpop_policy_new": (_S, [POINTER(jwtkit_alg), c_size_t, handle_out, err_out]),
+    "jwtkit_dpop_policy_free": (None, [handle]),
+    "jwtkit_dpop_policy_set_iat_window": (_S, [handle, c_uint64, c_uint64, err_out]),
+    "jwtkit_dpop_policy_set_now": (_S, [handle, c_int64, err_out]),
+    "jwtkit_dpop_policy_set_max_proof_len": (_S, [handle, c_size_t, err_out]),
+    "jwtkit_dpop_policy_set_replay_check": (_S, [handle, DPOP_REPLAY_FN, c_void_p, err_out]),
+    "jwtkit_dpop_verify_proof": (
+        _S,
+        [in_bytes, c_size_t, in_bytes, c_size_t, in_bytes, c_size_t, in_bytes, c_size_t, in_bytes, c_size_t, handle,
+         handle_out, err_out],
+    ),
+    "jwtkit_dpop_proof_jkt": (_S, [handle, str_out, size_out, err_out]),
+    "jwtkit_dpop_proof_jti": (_S, [handle, str_out, size_out, err_out]),
+    "jwtkit_dpop_proof_claims": (_S, [handle, str_out, size_out, err_out]),
+    "jwtkit_dpop_proof_iat": (_S, [handle, POINTER(c_int64), err_out]),
+    "jwtkit_dpop_proof_free": (None, [handle]),
+    "jwtkit_dpop_verify_token": (
+        _S,
+        [in_bytes, c_size_t, handle, handle, handle, str_out, size_out, str_out, size_out, err_out],
+    ),
+    "jwtkit_dpop_check_binding": (_S, [in_bytes, c_size_t, in_bytes, c_size_t, handle, err_out]),
+    "jwtkit_dpop_check_refresh_binding": (_S, [in_bytes, c_size_t, handle, err_out]),
+    "jwtkit_dpop_create_proof": (
+        _S,
+        [handle, jwtkit_alg, in_bytes, c_size_t, in_bytes, c_size_t, in_bytes, c_size_t, in_bytes, c_size_t,
+         POINTER(c_int64), str_out, size_out, err_out],
+    ),
+    "jwtkit_validation_set_access_token_profile": (_S, [handle, in_bytes, c_size_t, in_bytes, c_size_t, err_out]),
     # key export, thumbprint, generation
     "jwtkit_key_generate": (_S, [jwtkit_alg, handle_out, err_out]),
     "jwtkit_key_with_kid": (_S, [handle, in_bytes, c_size_t, handle_out, err_out]),

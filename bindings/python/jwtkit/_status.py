@@ -13,6 +13,12 @@ from typing import Dict, Optional, Protocol, Tuple, Type
 from . import _ffi
 from .exceptions import (
     DecodeError,
+    DPoPBindingError,
+    DPoPBoundTokenAsBearerError,
+    DPoPProofReplayedError,
+    DPoPReplayCheckError,
+    InvalidDPoPProofError,
+    UseDPoPNonceError,
     ExpiredSignatureError,
     ImmatureSignatureError,
     InvalidAlgorithmError,
@@ -91,7 +97,21 @@ _TABLE: Dict[int, Tuple[Type[PyJWTError], Optional[str]]] = {
     _ffi.JWTKIT_ERR_JWE_ZIP_LIMIT: (JWECompressionError, None),
     _ffi.JWTKIT_ERR_JWE_EPK_INVALID: (InvalidEphemeralKeyError, None),
     _ffi.JWTKIT_ERR_JWE_KEY_CANNOT_DECRYPT: (KeyCannotDecryptError, None),
+    # DPoP
+    _ffi.JWTKIT_ERR_DPOP_PRIVATE_JWK: (InvalidDPoPProofError, None),
+    _ffi.JWTKIT_ERR_DPOP_HTM_MISMATCH: (InvalidDPoPProofError, None),
+    _ffi.JWTKIT_ERR_DPOP_HTU_MISMATCH: (InvalidDPoPProofError, None),
+    _ffi.JWTKIT_ERR_DPOP_ATH_MISMATCH: (InvalidDPoPProofError, None),
+    _ffi.JWTKIT_ERR_DPOP_NONCE: (UseDPoPNonceError, None),
+    _ffi.JWTKIT_ERR_DPOP_REPLAYED: (DPoPProofReplayedError, None),
+    _ffi.JWTKIT_ERR_DPOP_REPLAY_CHECK: (DPoPReplayCheckError, None),
+    _ffi.JWTKIT_ERR_DPOP_BINDING_MISMATCH: (DPoPBindingError, None),
+    _ffi.JWTKIT_ERR_DPOP_BOUND_TOKEN_AS_BEARER: (DPoPBoundTokenAsBearerError, None),
 }
+
+#: Statuses a DPoP proof's verification raises as themselves; any other one means the
+#: proof failed a check and becomes an ``InvalidDPoPProofError`` (``proof_exception_for``).
+_PROOF_AS_IS = (InvalidDPoPProofError, InvalidArgumentError, LibraryError)
 
 # A registered claim of the wrong type: PyJWT raises a different class per claim.
 _CLAIM_INVALID: Dict[str, Tuple[Type[PyJWTError], str]] = {
@@ -164,7 +184,23 @@ def exception_for(
     exc.status = status
     exc.status_name = _ffi.status_name(status)
     exc.detail = detail
+    if claim is not None:
+        exc.claim = claim
     return exc
+
+
+def proof_exception_for(status: int, detail: str, claim: Optional[str] = None) -> PyJWTError:
+    """The exception for a failed DPoP proof verification: every refusal of the proof is
+    an ``InvalidDPoPProofError`` (a nonce one a ``UseDPoPNonceError``, a replay a
+    ``DPoPProofReplayedError``), whatever check failed; ``.status_name`` and ``.claim``
+    say which. A failed replay store and the caller's own bad arguments keep their
+    classes."""
+    exc = exception_for(status, detail, claim)
+    if isinstance(exc, _PROOF_AS_IS):
+        return exc
+    proof = InvalidDPoPProofError(detail)
+    proof.status, proof.status_name, proof.detail, proof.claim = exc.status, exc.status_name, detail, claim
+    return proof
 
 
 class AudiencePolicy(Protocol):

@@ -244,9 +244,12 @@ def policy(
     typ: Optional[str] = None,
     is_revoked: Optional[Callable[[Optional[str], Dict[str, Any]], Any]] = None,
     now: Union[None, int, float, datetime] = None,
+    access_token_profile: bool = False,
 ) -> _core.Validation:
     """The library policy for PyJWT's decode arguments (cached: policies are
-    read-only once built)."""
+    read-only once built). ``access_token_profile``: the library's RFC 9068 profile
+    (``jwtkit_validation_set_access_token_profile``), with one ``issuer`` and one
+    ``audience``, both strings."""
     disabled = 0
     if not options.get("verify_exp", True):
         disabled |= _ffi.JWTKIT_CHECK_EXP
@@ -287,8 +290,11 @@ def policy(
     age = None if max_age is None else seconds(max_age, "max_age")
     at = None if now is None else _unix_seconds(now)
     padded = bool(options.get("allow_padded_base64", False))
+    if access_token_profile and not (isinstance(issuer, str) and isinstance(audience, str)):
+        raise TypeError("the access token profile (RFC 9068) needs one issuer and one audience, both strings")
     cache_key = (
-        alg_ids, disabled, lw, issuers, audiences, strict, refusal, subject, require, typ, age, is_revoked, at, padded
+        alg_ids, disabled, lw, issuers, audiences, strict, refusal, subject, require, typ, age, is_revoked, at, padded,
+        access_token_profile,
     )
     cached = _core.VALIDATION_CACHE.get(cache_key)
     if cached is not None:
@@ -298,10 +304,13 @@ def policy(
         v.disable_checks(disabled)
     if lw:
         v.set_leeway(lw)
-    for i in issuers:
-        v.add_issuer(i)
-    for a in audiences:
-        v.add_audience(a)
+    if access_token_profile:
+        v.set_access_token_profile(issuer, audience)
+    else:
+        for i in issuers:
+            v.add_issuer(i)
+        for a in audiences:
+            v.add_audience(a)
     if strict:
         v.set_strict_audience(True)
     if subject is not None:

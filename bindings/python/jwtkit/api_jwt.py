@@ -357,6 +357,39 @@ def _claim_checks_asked(options: Dict[str, Any]) -> bool:
     return bool(options.get("require")) or any(options.get(name) for name in _VERIFY_OPTIONS)
 
 
+def decode_access_token(
+    jwt: Union[str, bytes],
+    key: KeyType,
+    algorithms: Sequence[str],
+    *,
+    issuer: str,
+    audience: str,
+    leeway: Union[float, timedelta] = 0,
+    options: Optional[Dict[str, Any]] = None,
+    now: Union[None, int, float, datetime] = None,
+) -> Dict[str, Any]:
+    """Verifies an OAuth 2.0 access token under the JWT profile of RFC 9068 and returns
+    its claims: the library requires ``typ`` ``at+jwt`` (or ``application/at+jwt``),
+    ``iss`` equal to ``issuer``, ``aud`` containing ``audience``, and the claims ``iss``,
+    ``exp``, ``aud``, ``sub``, ``client_id``, ``iat`` and ``jti``. ``leeway``, ``options``
+    (PyJWT's, e.g. ``require`` for more claims) and ``now`` as for :func:`decode`. A
+    jwtkit extension (PyJWT has no such call)."""
+    token = jwt.encode("utf-8") if type(jwt) is str else token_bytes(jwt)
+    merged = _jwt_global_obj._merge_options(options)
+    if not merged["verify_signature"]:
+        raise TypeError("decode_access_token always verifies the signature (options verify_signature=False)")
+    alg_ids = allowed_algorithms(key, algorithms)
+    v = policy(alg_ids, merged, audience, issuer, None, leeway, None, None, None, now, access_token_profile=True)
+    _, raw_claims = with_key(
+        key,
+        alg_ids,
+        bool(merged.get("enforce_minimum_key_length", False)),
+        lambda k: _core.verify(token, k, v, False),
+        2,
+    )
+    return _json_loads(raw_claims)  # type: ignore[no-any-return]
+
+
 _jwt_global_obj = PyJWT()
 encode = _jwt_global_obj.encode
 decode_complete = _jwt_global_obj.decode_complete

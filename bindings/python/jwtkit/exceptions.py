@@ -27,6 +27,8 @@ class PyJWTError(Exception):
     status: Optional[int] = None
     status_name: Optional[str] = None
     detail: Optional[str] = None
+    #: The claim a claim failure is about (the library's ``jwtkit_error_claim``).
+    claim: Optional[str] = None
 
 
 class InvalidTokenError(PyJWTError):
@@ -182,6 +184,40 @@ class KeyCannotDecryptError(JWEError, InvalidKeyError):
     is public."""
 
 
+# DPoP (``jwtkit.dpop``, RFC 9449): what a server answers follows from the class.
+
+
+class InvalidDPoPProofError(InvalidTokenError):
+    """A DPoP proof was refused: the server answers ``invalid_dpop_proof``. Which check
+    failed is data from the library: ``.status_name`` (``JWTKIT_ERR_SIGNATURE_INVALID``,
+    ``JWTKIT_ERR_DPOP_HTU_MISMATCH``, ``JWTKIT_ERR_TOO_OLD``, …) and, for a missing or
+    mistyped claim, ``.claim``."""
+
+
+class UseDPoPNonceError(InvalidDPoPProofError):
+    """The server expects a nonce and the proof has none, or another one: answer
+    ``use_dpop_nonce`` with a fresh ``DPoP-Nonce`` header."""
+
+
+class DPoPProofReplayedError(InvalidDPoPProofError):
+    """The replay check has seen this proof's ``jti`` (for its key) within the window."""
+
+
+class DPoPReplayCheckError(InvalidDPoPProofError):
+    """The replay check could not answer (its store failed, or the callback raised: the
+    exception is chained): the proof is refused (fail closed, like every
+    ``InvalidDPoPProofError``), but the fault is the server's: answer 503, not 401."""
+
+
+class DPoPBindingError(InvalidTokenError):
+    """An access token presented with a DPoP proof is not bound to the proof's key (its
+    ``cnf.jkt`` is absent or another key's): the server answers ``invalid_token``."""
+
+
+class DPoPBoundTokenAsBearerError(DPoPBindingError):
+    """A DPoP-bound access token (one with ``cnf.jkt``) was presented as a Bearer token."""
+
+
 __all__ = [
     "PyJWTError",
     "InvalidTokenError",
@@ -217,4 +253,10 @@ __all__ = [
     "JWECompressionError",
     "InvalidEphemeralKeyError",
     "KeyCannotDecryptError",
+    "InvalidDPoPProofError",
+    "UseDPoPNonceError",
+    "DPoPProofReplayedError",
+    "DPoPReplayCheckError",
+    "DPoPBindingError",
+    "DPoPBoundTokenAsBearerError",
 ]

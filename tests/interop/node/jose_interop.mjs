@@ -1,4 +1,5 @@
-// The node side of jwtkit's interoperability tests with the `jose` package
+// The node side of jwtkit's interoperability tests with the `jose` package, and with
+// the `dpop` package for DPoP proofs (RFC 9449)
 // (bindings/python/tests/test_node_interop.py drives it).
 //
 // Protocol: one JSON job per line on stdin, one JSON result per line on stdout, in the
@@ -19,6 +20,16 @@
 //                                             -> {token}            (nested JWT, cty "JWT")
 //   decrypt_verify {decrypt: {alg, enc, key}, verify: {alg, key}, token}
 //                                             -> {header, inner_header, payload}
+//   dpop_proof {alg, htu, htm, nonce?, access_token?, private?, public?}
+//                                             -> {proof, jkt, jose_jkt, public, private}  (the dpop
+//                                                package makes the key, unless the job gives one as
+//                                                JWKs, and the proof; jkt is its thumbprint, jose_jkt
+//                                                jose's, of the public JWK jose exports)
+//   dpop_verify {proof, algorithms, htm, htu, access_token?, nonce?}
+//                                             -> {jkt, header, payload}  (jose verifies a proof with
+//                                                its embedded jwk, and the RFC 9449 §4.3 checks jose's
+//                                                JWT validation leaves to the caller are made here;
+//                                                jkt is jose's RFC 7638 thumbprint of the jwk)
 // Decryption and verification always pass jose an allow-list of exactly the job's
 // algorithms, so a token is only accepted under the combination the test names.
 //
@@ -28,13 +39,14 @@
 
 import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
+import * as dpop from "dpop";
 import * as jose from "jose";
 import * as jose5 from "jose-v5";
 
 const b64u = jose.base64url;
 const text = new TextDecoder();
 
-function josePackageVersion(name) {
+function packageVersion(name) {
   const url = new URL(`./node_modules/${name}/package.json`, import.meta.url);
   return JSON.parse(readFileSync(url, "utf8")).version;
 }
@@ -42,6 +54,35 @@ function josePackageVersion(name) {
 /** The jose that implements `alg`: jose 5 for ES256K, jose 6 for the rest. */
 function joseFor(alg) {
   return alg === "ES256K" ? jose5 : jose;
+}
+
+const PRIVATE_JWK_MEMBERS = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
+
+async function sha256b64u(text) {
+  return b64u.encode(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text))));
+}
+
+// A DPoP proof checked by jose (signature by the embedded jwk, typ, alg allow-list, iat
+// within 300 s and 30 s of skew), then the RFC 9449 §4.3 checks jose leaves to callers.
+async function dpopVerify({ proof, algorithms, htm, htu, access_token, nonce }) {
+  const { payload, protectedHeader } = await jose.jwtVerify(proof, jose.EmbeddedJWK, {
+    typ: "dpop+jwt",
+    algorithms,
+    maxTokenAge: "300s",
+    clockTolerance: 30,
+    requiredClaims: ["jti", "htm", "htu", "iat"],
+  });
+  const fail = (what) => {
+    throw new Error(`DPoP check failed: ${what}`);
+  };
+  const jwk = protectedHeader.jwk;
+  for (const m of PRIVATE_JWK_MEMBERS) if (m in jwk) fail(`the jwk has the private member ${m}`);
+  if (typeof payload.jti !== "string" || payload.jti === "") fail("jti");
+  if (payload.htm !== htm) fail(`htm ${JSON.stringify(payload.htm)}`);
+  if (payload.htu !== htu) fail(`htu ${JSON.stringify(payload.htu)}`);
+  if (access_token !== undefined && payload.ath !== (await sha256b64u(access_token))) fail("ath");
+  if (nonce !== undefined && payload.nonce !== nonce) fail("nonce");
+  return { jkt: await jose.calculateJwkThumbprint(jwk, "sha256"), header: protectedHeader, payload };
 }
 
 async function key(jwk, alg) {
@@ -78,7 +119,7 @@ async function jwsVerify(token, { alg, key: jwk }) {
 
 const OPS = {
   async info() {
-    return { jose: josePackageVersion("jose"), "jose-v5": josePackageVersion("jose-v5"), node: process.versions.node };
+    return { jose: packageVersion("jose"), "jose-v5": packageVersion("jose-v5"), dpop: packageVersion("dpop"), node: process.versions.node };
   },
 
   async generate_key_pair({ alg, crv }) {
@@ -115,6 +156,28 @@ const OPS = {
     const inner = await jwsSign(payload, sign);
     const header = { ...(encrypt.header || {}), cty: "JWT" };
     return { token: await jweEncrypt(new TextEncoder().encode(inner), { ...encrypt, header }) };
+  },
+
+  async dpop_proof({ alg, htu, htm, nonce, access_token, private: privateJwk, public: publicJwk }) {
+    const keypair = privateJwk
+      ? {
+          privateKey: await jose.importJWK(privateJwk, alg, { extractable: true }),
+          publicKey: await jose.importJWK(publicJwk, alg, { extractable: true }),
+        }
+      : await dpop.generateKeyPair(alg, { extractable: true });
+    const proof = await dpop.generateProof(keypair, htu, htm, nonce, access_token);
+    const exported = await jose.exportJWK(keypair.publicKey);
+    return {
+      proof,
+      jkt: await dpop.calculateThumbprint(keypair.publicKey),
+      jose_jkt: await jose.calculateJwkThumbprint(exported, "sha256"),
+      public: exported,
+      private: await jose.exportJWK(keypair.privateKey),
+    };
+  },
+
+  async dpop_verify(job) {
+    return dpopVerify(job);
   },
 
   async decrypt_verify({ token, decrypt, verify }) {

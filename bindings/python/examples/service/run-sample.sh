@@ -121,4 +121,32 @@ must_say 'error_description="the token was revoked"'
 call 403 "$URL$LINK"
 echo "== 9. a cross-site request (a page elsewhere posting here) is refused"
 call 403 -b jar.txt -X POST -H 'Origin: https://evil.example' -H 'X-Requested-With: curl' "$URL/refresh"
+echo "== 10. DPoP (RFC 9449): tokens bound to the client's key, useless to a thief"
+jwtkit keygen --alg ES256 --out client.jwk
+jwtkit keygen --alg EdDSA --out thief.jwk
+# A proof names the service's public URL (its origin, here the issuer's), not the address curl uses.
+proof() { jwtkit dpop proof --key client.jwk --alg ES256 --method "$1" --uri "$ISS$2" ${3:+--access-token "$3"}; }
+call 200 -c jar.txt -H 'Content-Type: application/json' -H "DPoP: $(proof POST /login)" \
+    -d '{"username":"alice","password":"correct horse battery staple"}' "$URL/login"
+must_say '"token_type": "DPoP"'
+ACCESS=$(field access_token)
+jwtkit decode --json "$ACCESS" | grep -qF "\"cnf\":{\"jkt\":\"$(jwtkit thumbprint client.jwk)\"}" \
+    || failed "the access token is not bound to client.jwk"
+call 200 -H "Authorization: DPoP $ACCESS" -H "DPoP: $(proof GET /me "$ACCESS")" "$URL/me"
+must_say '"user": "alice"'
+echo "-- the token alone is refused: as a Bearer token, with a replayed proof, with a thief's key"
+call 401 -H "Authorization: Bearer $ACCESS" "$URL/me"
+must_say 'error="invalid_token"'
+P=$(proof GET /me "$ACCESS")
+call 200 -H "Authorization: DPoP $ACCESS" -H "DPoP: $P" "$URL/me"
+call 401 -H "Authorization: DPoP $ACCESS" -H "DPoP: $P" "$URL/me"
+must_say 'error="invalid_dpop_proof", error_description="the proof was used before"'
+call 401 -H "Authorization: DPoP $ACCESS" \
+    -H "DPoP: $(jwtkit dpop proof --key thief.jwk --alg EdDSA --method GET --uri "$ISS/me" --access-token "$ACCESS")" "$URL/me"
+must_say 'the token is not bound to the key of the DPoP proof'
+echo "-- the session's refresh needs a proof by the same key"
+call 400 -b jar.txt -X POST -H 'X-Requested-With: curl' "$URL/refresh"
+must_say 'invalid_dpop_proof'
+call 200 -b jar.txt -c jar.txt -X POST -H 'X-Requested-With: curl' -H "DPoP: $(proof POST /refresh)" "$URL/refresh"
+must_say '"token_type": "DPoP"'
 echo "== the login service sample passed"

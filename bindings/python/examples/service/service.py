@@ -2,8 +2,11 @@
 """A login service on jwtkit and the standard library: the JWT workflow end to end.
 
     POST /login                  JSON user name and password -> 15-minute access token
-                                 (JSON) and a refresh token in an HttpOnly cookie
-    GET  /me                     needs `Authorization: Bearer <access token>`
+                                 (JSON) and a refresh token in an HttpOnly cookie; with a
+                                 `DPoP` proof header, both are bound to the proof's key
+                                 (`token_type: "DPoP"`, `cnf.jkt`, RFC 9449)
+    GET  /me                     needs `Authorization: Bearer <access token>`, or
+                                 `Authorization: DPoP <token>` and a `DPoP` proof
     POST /refresh                rotates the refresh token (replaying an old one ends the session)
     POST /logout                 revokes the access token and ends its session
     GET  /download-link?file=F   a 5-minute, single-use link for one file (needs a Bearer token)
@@ -15,8 +18,10 @@
 
 Every token decision is jwtkit's: signature, algorithm allow-list, key by `kid`, `exp`,
 `nbf`, `iat`, `iss`, `aud`, `typ`, required claims and the session check (through
-`decode(..., is_revoked=...)`, the library's revocation hook). This file only chooses
-the policy and keeps the shared state. See README.md beside it.
+`decode(..., is_revoked=...)`, the library's revocation hook), and every DPoP rule
+(the proof's checks, its `jti` asked of the shared store, the token's binding to the
+proof's key: `jwtkit.dpop`). This file only chooses the policy and keeps the shared
+state. See README.md beside it.
 """
 
 from __future__ import annotations
@@ -56,6 +61,7 @@ if (_PACKAGE_ROOT / "jwtkit" / "__init__.py").is_file():
     sys.path.insert(0, str(_PACKAGE_ROOT))
 
 import jwtkit as jwt  # noqa: E402
+from jwtkit import dpop  # noqa: E402
 
 log = logging.getLogger("jwtkit-service")
 
@@ -83,6 +89,11 @@ MAX_WORKERS = 8
 MAX_QUEUED = 32
 REQUEST_TIMEOUT = 10.0  # seconds from accepting a connection to having read its request
 WRITE_TIMEOUT = 10.0  # seconds a client may stall while the answer is sent
+
+# DPoP (RFC 9449): the algorithms a client's proofs may use, and how long a nonce the
+# service hands out (DPoP-Nonce) stays current when nonces are required.
+DPOP_ALGS = ("ES256", "EdDSA", "RS256", "PS256")
+DPOP_NONCE_WINDOW = 5 * 60
 
 # Login attempts allowed per fixed window, counted before any password is hashed.
 LOGIN_WINDOW = 5 * 60
@@ -412,17 +423,22 @@ class AuthError(Exception):
     """A request the service refuses: ``status``, an OAuth-style ``error`` code and a
     short ``description`` that is safe to show (the library's detail is only logged)."""
 
-    def __init__(self, status: int, error: str, description: str, headers: Optional[Dict[str, str]] = None) -> None:
+    def __init__(self, status: int, error: str, description: str, headers: Optional[Dict[str, str]] = None,
+                 scheme: str = "Bearer") -> None:
         super().__init__(description)
         self.status = status
         self.error = error
         self.description = description
         self.headers = headers or {}
+        #: The authentication scheme a 401's challenge names the error for (Bearer, DPoP).
+        self.scheme = scheme
 
 
 # What a client may learn about a refused token (RFC 6750 error_description: printable
 # ASCII without quotes or backslashes). Checked in order: subclasses first.
 _REASONS: List[Tuple[type, str]] = [
+    (jwt.DPoPBoundTokenAsBearerError, "the token is bound to a DPoP key: send it as Authorization: DPoP with a proof"),
+    (jwt.DPoPBindingError, "the token is not bound to the key of the DPoP proof"),
     (jwt.RevokedTokenError, "the token was revoked"),
     (jwt.ExpiredSignatureError, "the token expired"),
     (jwt.ImmatureSignatureError, "the token is not valid yet"),
@@ -443,6 +459,26 @@ def describe(error: jwt.InvalidTokenError) -> str:
         if isinstance(error, cls):
             return text
     return "the token is invalid"
+
+
+# What a client may learn about a refused DPoP proof, by the check that failed (the
+# library's status, as data).
+_PROOF_REASONS: Dict[str, str] = {
+    "JWTKIT_ERR_DPOP_REPLAYED": "the proof was used before",
+    "JWTKIT_ERR_TOO_OLD": "the proof is too old (iat)",
+    "JWTKIT_ERR_ISSUED_IN_FUTURE": "the proof is from the future (iat)",
+    "JWTKIT_ERR_DPOP_HTM_MISMATCH": "the proof is for another method (htm)",
+    "JWTKIT_ERR_DPOP_HTU_MISMATCH": "the proof is for another URI (htu)",
+    "JWTKIT_ERR_DPOP_ATH_MISMATCH": "the proof is for another access token (ath)",
+    "JWTKIT_ERR_DPOP_PRIVATE_JWK": "the proof carries a private key",
+    "JWTKIT_ERR_SIGNATURE_INVALID": "the proof's signature does not verify",
+    "JWTKIT_ERR_ALG_NOT_ALLOWED": "the proof's algorithm is not accepted",
+    "JWTKIT_ERR_TOKEN_MALFORMED": "send exactly one well-formed DPoP proof",
+}
+
+
+def describe_proof(error: jwt.InvalidDPoPProofError) -> str:
+    return _PROOF_REASONS.get(error.status_name or "", "the DPoP proof is invalid")
 
 
 def new_link_key() -> Dict[str, Any]:
@@ -472,6 +508,7 @@ class TokenService:
         leeway: int = CLOCK_LEEWAY,
         link_key: Optional[Dict[str, Any]] = None,
         origin: Optional[str] = None,
+        require_dpop_nonce: bool = False,
     ) -> None:
         self.signing_key = jwt.PyJWK(key)
         self.alg = self.signing_key.algorithm_name
@@ -485,14 +522,22 @@ class TokenService:
         # Download links travel in URLs and leak (history, proxies, Referer). They are
         # signed with a secret that is never published, so nothing that trusts the
         # JWKS can ever take a leaked link for an access token.
-        self.link_key = jwt.PyJWK(link_key or new_link_key())
+        link_key = link_key or new_link_key()
+        self.link_key = jwt.PyJWK(link_key)
         if self.link_key.algorithm_name != LINK_ALG:
             raise ValueError(f"the link key must be an {LINK_ALG} key")
+        # DPoP: proofs of the algorithms above, each `jti` asked of the shared store (a
+        # proof replayed on any instance is refused); nonces, when required, are derived
+        # from the secret the instances already share, so any instance accepts any's.
+        self.dpop_policy = dpop.DPoPPolicy(list(DPOP_ALGS), replay_check=self._dpop_seen)
+        self.require_dpop_nonce = require_dpop_nonce
+        self._nonce_secret = hashlib.sha256(b"jwtkit-service dpop nonce|" + _unb64(link_key["k"])).digest()
         self.users = users
         self.store: Store = store if store is not None else MemoryStore(clock)
         self.issuer = issuer
         split = urlsplit(issuer)
-        # The one origin whose pages may POST here (checked against Origin).
+        # The one origin whose pages may POST here (checked against Origin), and the
+        # service's own URL: a DPoP proof's htu is this origin and the request's path.
         self.origin = origin or f"{split.scheme}://{split.netloc}"
         self.access_audience = issuer + "/api"
         self.refresh_audience = issuer + "/refresh"
@@ -525,18 +570,25 @@ class TokenService:
         token = jwt.encode(claims, self.signing_key, algorithm=self.alg, headers={"kid": self.kid, "typ": typ})
         return token, claims
 
-    def _pair(self, user: str, sid: str) -> Tuple[str, str, Dict[str, Any]]:
+    def _pair(self, user: str, sid: str, jkt: Optional[str] = None) -> Tuple[str, str, Dict[str, Any]]:
+        # A session started with a DPoP proof: both tokens are bound to its key.
+        bound = {"cnf": {"jkt": jkt}} if jkt else {}
         access, _ = self._sign(
-            {"sub": user, "aud": self.access_audience, "sid": sid, "client_id": "jwtkit-service"}, ACCESS_TYP, ACCESS_TTL
+            {"sub": user, "aud": self.access_audience, "sid": sid, "client_id": "jwtkit-service", **bound},
+            ACCESS_TYP,
+            ACCESS_TTL,
         )
-        refresh, claims = self._sign({"sub": user, "aud": self.refresh_audience, "sid": sid}, REFRESH_TYP, REFRESH_TTL)
+        refresh, claims = self._sign(
+            {"sub": user, "aud": self.refresh_audience, "sid": sid, **bound}, REFRESH_TYP, REFRESH_TTL
+        )
         return access, refresh, claims
 
-    def issue_session(self, user: str) -> Tuple[str, str]:
-        """A new session for ``user``: an access token and a refresh token. ``sid``
-        names the session, which is also the refresh-token family."""
+    def issue_session(self, user: str, jkt: Optional[str] = None) -> Tuple[str, str]:
+        """A new session for ``user``: an access token and a refresh token, bound to
+        the DPoP key ``jkt`` when given. ``sid`` names the session, which is also the
+        refresh-token family."""
         sid = secrets.token_urlsafe(16)
-        access, refresh, claims = self._pair(user, sid)
+        access, refresh, claims = self._pair(user, sid, jkt)
         with self._state():
             self.store.open_session(sid, claims["jti"], claims["exp"] + self.leeway)
         return access, refresh
@@ -575,6 +627,48 @@ class TokenService:
             return True
         return False
 
+    # -- DPoP --------------------------------------------------------------------------
+
+    def _dpop_seen(self, jkt: str, jti: str, expires_at: int) -> bool:
+        """The library's replay question: was ``jti`` seen for key ``jkt``? Checks and
+        records in one step (Redis: SET NX), shared by every instance. A store failure
+        raises, and the library refuses the proof."""
+        key = f"dpop:{jkt}:{hashlib.sha256(jti.encode('utf-8')).hexdigest()[:32]}"
+        return not self.store.add(key, expires_at + self.leeway)
+
+    def dpop_nonce(self) -> str:
+        """The current nonce (when required): the same on every instance for
+        DPOP_NONCE_WINDOW seconds, unguessable without the shared secret."""
+        window = int(self.clock()) // DPOP_NONCE_WINDOW
+        return _b64(hmac.new(self._nonce_secret, str(window).encode(), hashlib.sha256).digest()[:18])
+
+    def check_proof(self, proofs: List[str], method: str, path: str, access_token: Optional[str],
+                    token_endpoint: bool) -> dpop.DPoPProof:
+        """The request's DPoP proof (every ``DPoP`` header, joined: more than one is
+        refused by the library), checked for ``method`` and this service's URL of
+        ``path``. Refusals are RFC 9449's: ``invalid_dpop_proof``, or ``use_dpop_nonce``
+        with a fresh ``DPoP-Nonce``; 400 at the token endpoint (/login, /refresh), 401
+        with a DPoP challenge at a resource."""
+        status = 400 if token_endpoint else 401
+        if not proofs:
+            raise AuthError(status, "invalid_dpop_proof", "no DPoP proof", scheme="DPoP")
+        nonce = self.dpop_nonce() if self.require_dpop_nonce else None
+        try:
+            return dpop.verify_proof(",".join(proofs), method=method, uri=self.origin + path,
+                                     access_token=access_token, nonce=nonce, policy=self.dpop_policy)
+        except jwt.UseDPoPNonceError as e:
+            log.info("DPoP proof without the current nonce: %s", e.detail)
+            raise AuthError(status, "use_dpop_nonce", "send a DPoP proof with the nonce in DPoP-Nonce",
+                            {"DPoP-Nonce": self.dpop_nonce()}, scheme="DPoP") from e
+        except jwt.DPoPReplayCheckError as e:
+            log.error("session store unavailable (DPoP replay check): %r", e.__cause__)
+            raise AuthError(503, "temporarily_unavailable", "the session store is unavailable") from e
+        except jwt.InvalidDPoPProofError as e:
+            log.info("DPoP proof refused: %s: %s", e.status_name, e.detail)
+            raise AuthError(status, "invalid_dpop_proof", describe_proof(e), scheme="DPoP") from e
+        except jwt.InvalidArgumentError as e:  # a request path that is no URI path
+            raise AuthError(400, "invalid_request", "the request target is not a valid URI path") from e
+
     # -- checking --------------------------------------------------------------------
 
     def _check(self, token: str, key: Any, alg: str, audience: str, typ: str, hook: Callable[..., bool],
@@ -601,9 +695,23 @@ class TokenService:
             log.info("%s refused: %s: %s", what, type(e).__name__, getattr(e, "detail", None) or e)
             raise AuthError(401, "invalid_token", describe(e)) from e
 
-    def check_access(self, token: str) -> Dict[str, Any]:
-        return self._check(token, self.verify_keys, self.alg, self.access_audience, ACCESS_TYP,
-                           self._access_revoked, "access token")
+    def check_access(self, token: str, proof: Optional[dpop.DPoPProof] = None) -> Dict[str, Any]:
+        """An access token's claims. ``proof``: the request's verified DPoP proof
+        (``Authorization: DPoP``), which the token must be bound to; None for
+        ``Authorization: Bearer``, which a DPoP-bound token is refused with."""
+        try:
+            claims = self._check(token, self.verify_keys, self.alg, self.access_audience, ACCESS_TYP,
+                                 self._access_revoked, "access token")
+        except AuthError as e:
+            if proof is not None:
+                e.scheme = "DPoP"  # the error goes in the challenge of the scheme the request used
+            raise
+        try:
+            dpop.check_binding(token, claims, proof)
+        except jwt.InvalidTokenError as e:
+            log.info("access token refused: %s: %s", e.status_name, e.detail)
+            raise AuthError(401, "invalid_token", describe(e), scheme="DPoP") from e
+        return claims
 
     def use_download(self, token: str, name: str) -> Dict[str, Any]:
         """Checks a link for file ``name`` and spends it: a link works once."""
@@ -625,27 +733,38 @@ class TokenService:
             raise AuthError(429, "too_many_attempts", "too many login attempts, try again later",
                             {"Retry-After": str(max(1, math.ceil(left)))})
 
-    def login(self, user: str, password: str, address: str = "-") -> Tuple[str, str]:
+    def login(self, user: str, password: str, address: str = "-", jkt: Optional[str] = None) -> Tuple[str, str]:
         # Counted before hashing: each attempt costs 0.3 s of CPU and 128 MiB.
         self._limit(f"login:addr:{address}", self.login_limit_address)
         self._limit(f"login:user:{hashlib.sha256(user.encode('utf-8')).hexdigest()[:32]}", self.login_limit_account)
         if not self.users.check(user, password):
             log.info("login refused for %r from %s", user[:64], address)
             raise AuthError(401, "invalid_grant", "wrong user name or password")
-        return self.issue_session(user)
+        return self.issue_session(user, jkt)
 
-    def refresh(self, refresh_token: str) -> Tuple[str, str]:
-        """Rotation: the presented token is spent, the session gets a new pair."""
+    def refresh(self, refresh_token: str, proof: Optional[dpop.DPoPProof] = None) -> Tuple[str, str, bool]:
+        """Rotation: the presented token is spent, the session gets a new pair (and
+        whether it is DPoP-bound). A session bound to a DPoP key is refreshed only with
+        a proof by that key (RFC 9449 §5); its new tokens stay bound to it."""
         with self._state():
             claims = self._check(refresh_token, self.verify_keys, self.alg, self.refresh_audience, REFRESH_TYP,
                                  self._refresh_revoked, "refresh token")
-            access, refresh, new = self._pair(claims["sub"], claims["sid"])
+            try:
+                dpop.check_refresh_binding(claims, proof)
+            except jwt.DPoPBoundTokenAsBearerError as e:
+                raise AuthError(400, "invalid_dpop_proof", "this session is bound to a DPoP key: send a DPoP proof",
+                                scheme="DPoP") from e
+            except jwt.InvalidTokenError as e:
+                log.info("refresh token refused: %s: %s", e.status_name, e.detail)
+                raise AuthError(401, "invalid_token", describe(e)) from e
+            bound = claims.get("cnf", {}).get("jkt") or (proof.jkt if proof is not None else None)
+            access, refresh, new = self._pair(claims["sub"], claims["sid"], bound)
             # Compare-and-set: of two requests racing with one token, one wins; the
             # other is a replay and ends the session (the winner's new tokens included).
             if not self.store.rotate(claims["sid"], claims["jti"], new["jti"], new["exp"] + self.leeway):
                 log.warning("refresh token %s presented twice at once: session ended", claims["jti"])
                 raise AuthError(401, "invalid_token", describe(jwt.RevokedTokenError()))
-        return access, refresh
+        return access, refresh, bound is not None
 
     def logout(self, access_claims: Dict[str, Any]) -> None:
         """Ends the session (its refresh token, access tokens and links) and denies the
@@ -744,7 +863,8 @@ class Handler(BaseHTTPRequestHandler):
         super().send_response(code, message)
 
     def _send(
-        self, status: int, body: Any = None, headers: Optional[Dict[str, str]] = None, cookies: Iterable[str] = ()
+        self, status: int, body: Any = None, headers: Optional[Dict[str, str]] = None, cookies: Iterable[str] = (),
+        challenges: Iterable[str] = (),
     ) -> None:
         if isinstance(body, (dict, list)):
             data = (json.dumps(body) + "\n").encode("utf-8")
@@ -761,32 +881,47 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         for cookie in cookies:
             self.send_header("Set-Cookie", cookie)
+        for challenge in challenges:
+            self.send_header("WWW-Authenticate", challenge)
         self.end_headers()
         if data and self.command != "HEAD":
             self.wfile.write(data)
 
+    _DPOP_CHALLENGE = f'DPoP realm="jwtkit-service", algs="{" ".join(DPOP_ALGS)}"'
+
     def _error(self, e: AuthError, bearer: bool = False, cookies: Iterable[str] = ()) -> None:
         headers = {"Cache-Control": "no-store", **e.headers}
+        challenges = []
         if e.status == 401:
-            # RFC 6750 §3: no error code when the request carried no token at all.
-            challenge = 'Bearer realm="jwtkit-service"'
-            if bearer:
-                challenge += f', error="{e.error}", error_description="{e.description}"'
-            headers["WWW-Authenticate"] = challenge
-        self._send(e.status, {"error": e.error, "error_description": e.description}, headers, cookies)
+            # RFC 6750 §3 and RFC 9449 §7.1: the error goes in the challenge of the scheme
+            # it concerns (none when the request carried no token at all); both schemes
+            # are offered.
+            params = f', error="{e.error}", error_description="{e.description}"'
+            if e.scheme == "DPoP":
+                challenges = [self._DPOP_CHALLENGE + params, 'Bearer realm="jwtkit-service"']
+            else:
+                challenges = ['Bearer realm="jwtkit-service"' + (params if bearer else ""), self._DPOP_CHALLENGE]
+        self._send(e.status, {"error": e.error, "error_description": e.description}, headers, cookies, challenges)
 
     def _refresh_cookie(self, token: str) -> str:
         return f"{REFRESH_COOKIE}={token}; Max-Age={REFRESH_TTL}; Path=/; HttpOnly; Secure; SameSite=Strict"
 
     _CLEAR_COOKIE = f"{REFRESH_COOKIE}=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Strict"
 
-    def _tokens(self, access: str, refresh: str) -> None:
+    def _tokens(self, access: str, refresh: str, dpop_bound: bool = False) -> None:
+        headers = {"Cache-Control": "no-store"}
+        if dpop_bound and self.app.require_dpop_nonce:
+            headers["DPoP-Nonce"] = self.app.dpop_nonce()
         self._send(
             200,
-            {"access_token": access, "token_type": "Bearer", "expires_in": ACCESS_TTL},
-            {"Cache-Control": "no-store"},
+            {"access_token": access, "token_type": "DPoP" if dpop_bound else "Bearer", "expires_in": ACCESS_TTL},
+            headers,
             [self._refresh_cookie(refresh)],
         )
+
+    def _proofs(self) -> List[str]:
+        """Every `DPoP` header of the request (the library refuses more than one)."""
+        return self.headers.get_all("DPoP") or []
 
     def _content_type(self) -> str:
         return (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
@@ -837,14 +972,21 @@ class Handler(BaseHTTPRequestHandler):
             raise AuthError(403, "forbidden", "send a JSON body or an X-Requested-With header")
 
     def _bearer(self) -> Tuple[Optional[str], Optional[Dict[str, Any]]]:
+        """The request's access token and its claims: `Authorization: Bearer <token>`,
+        or `Authorization: DPoP <token>` with a `DPoP` proof for this request and token
+        (the token must be bound to the proof's key)."""
         auth = self.headers.get("Authorization")
         if not auth:
             raise AuthError(401, "invalid_request", "no access token")
         scheme, _, token = auth.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            raise AuthError(401, "invalid_request", "no access token")
         token = token.strip()
-        return token, self.app.check_access(token)
+        if scheme.lower() not in ("bearer", "dpop") or not token:
+            raise AuthError(401, "invalid_request", "no access token")
+        if scheme.lower() == "dpop":
+            proof = self.app.check_proof(self._proofs(), self.command, urlsplit(self.path).path, token,
+                                         token_endpoint=False)
+            return token, self.app.check_access(token, proof)
+        return token, self.app.check_access(token, None)
 
     def _cookie(self, name: str) -> Optional[str]:
         # Pair by pair: one malformed cookie (another site's, a stray quote) must not
@@ -910,7 +1052,12 @@ class Handler(BaseHTTPRequestHandler):
         user, password = body.get("username"), body.get("password")
         if not user or password is None:
             raise AuthError(400, "invalid_request", "username and password are required")
-        self._tokens(*self.app.login(user, password, self.client_address[0]))
+        # A DPoP proof binds the session to the client's key; checked (its nonce, its
+        # jti) before any password is hashed.
+        proofs = self._proofs()
+        proof = self.app.check_proof(proofs, "POST", "/login", None, token_endpoint=True) if proofs else None
+        jkt = proof.jkt if proof is not None else None
+        self._tokens(*self.app.login(user, password, self.client_address[0], jkt), dpop_bound=jkt is not None)
 
     def _me(self, _q: Dict[str, List[str]]) -> None:
         _, claims = self._bearer()
@@ -922,12 +1069,14 @@ class Handler(BaseHTTPRequestHandler):
         token = self._cookie(REFRESH_COOKIE)
         if not token:
             raise AuthError(401, "invalid_request", "no refresh token cookie")
+        proofs = self._proofs()
+        proof = self.app.check_proof(proofs, "POST", "/refresh", None, token_endpoint=True) if proofs else None
         try:
-            access, refresh = self.app.refresh(token)
+            access, refresh, bound = self.app.refresh(token, proof)
         except AuthError as e:
             self._error(e, cookies=[self._CLEAR_COOKIE] if e.status == 401 else [])
             return
-        self._tokens(access, refresh)
+        self._tokens(access, refresh, dpop_bound=bound)
 
     def _logout(self, _q: Dict[str, List[str]]) -> None:
         self._require_script()
@@ -1091,6 +1240,7 @@ def build_service(state: Path, issuer: str, alg: str, clock: Optional[Clock] = N
         clock=clock,
         link_key=json.loads(link_key_file.read_text()),
         origin=origin,
+        require_dpop_nonce=os.environ.get("SERVICE_DPOP_NONCE") == "1",
     )
 
 

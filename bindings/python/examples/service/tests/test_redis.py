@@ -166,3 +166,40 @@ def test_login_rate_limit_is_shared(start: Any, redis_url: str, prefix: str) -> 
     assert login(b.url, "bob", "bob's own password").status == 200  # another account: its own count
     r = login(a.url, "bob", "bob's own password")  # but the address has had 4 attempts
     assert r.status == 429 and 1 <= int(r.headers["Retry-After"]) <= 60
+
+
+def test_two_instances_share_dpop_replays_and_nonces(redis_url: str, prefix: str, spawn: Any, keys: Dict[str, Path],
+                                                     users: Dict[str, str], tmp_path: Path, cli: str) -> None:
+    """Behind one URL (the issuer's origin), two instances with one Redis: a nonce one
+    hands out is the other's too, and a DPoP proof used on one is a replay on the other."""
+    from conftest import keygen
+    from test_dpop import Client, dpop_error, dpop_get
+
+    state = tmp_path / "dpop-state"
+    state.mkdir()
+    shutil.copy(keys["ES256"], state / "signing-key.jwk")
+    (state / "users.json").write_text(json.dumps(users))
+    env = {"REDIS_URL": redis_url, "SERVICE_REDIS_PREFIX": prefix, "SERVICE_ISSUER": ISSUER, "SERVICE_DPOP_NONCE": "1"}
+    a, b = spawn(state, **env), spawn(state, **env)
+    client = Client(keygen(cli, "ES256", tmp_path / "client.jwk"))
+    body = {"username": "alice", "password": PASSWORD}
+
+    r = request("POST", f"{a.url}/login", json_body=body, headers={"DPoP": client.proof("POST", "/login")})
+    assert r.status == 400 and r.json()["error"] == "use_dpop_nonce", r.body
+    client.nonce = r.headers["DPoP-Nonce"]
+    r = request("POST", f"{b.url}/login", json_body=body, headers={"DPoP": client.proof("POST", "/login")})
+    assert r.status == 200 and r.json()["token_type"] == "DPoP", r.body
+    access = r.json()["access_token"]
+
+    proof = client.proof("GET", "/me", access)
+    assert dpop_get(a.url, "/me", access, proof).status == 200
+    replayed = dpop_get(b.url, "/me", access, proof)
+    assert replayed.status == 401 and dpop_error(replayed) == "invalid_dpop_proof"
+    assert replayed.json()["error_description"] == "the proof was used before"
+    assert dpop_get(b.url, "/me", access, client.proof("GET", "/me", access)).status == 200
+    # the records are in Redis, kept while their proofs are in the window (300 s) and no longer
+    store = service.RedisStore(redis_url, prefix)
+    records = [k.decode()[len(prefix):] for k in store._redis.keys(f"{prefix}dpop:*")]
+    assert len(records) == 3, records  # the login's proof and two at /me
+    for key in records:
+        assert 0 < store.ttl(key) <= 300 + 1 + service.CLOCK_LEEWAY
