@@ -150,13 +150,46 @@ pub unsafe extern "C" fn jwtkit_jws_verify_detached(
     out_header_len: *mut usize,
     out_err: *mut *mut jwtkit_error,
 ) -> jwtkit_status {
+    unsafe {
+        verify_detached_to_c(
+            token,
+            token_len,
+            payload,
+            payload_len,
+            key,
+            validation,
+            out_header,
+            out_header_len,
+            out_err,
+            |t, p, k, v| Ok(jws::verify_detached(t, p, k, v)?.header_json),
+        )
+    }
+}
+
+/// `jws::verify_detached` or `jwt::verify_detached`, giving the header JSON: token,
+/// payload, key, policy.
+type DetachedVerifier = fn(&[u8], &[u8], &crate::Key, &crate::Validation) -> crate::Result<Vec<u8>>;
+
+/// The body of the two detached verifiers.
+#[allow(clippy::too_many_arguments)]
+unsafe fn verify_detached_to_c(
+    token: *const u8,
+    token_len: usize,
+    payload: *const u8,
+    payload_len: usize,
+    key: *const jwtkit_key,
+    validation: *const jwtkit_validation,
+    out_header: *mut *mut c_char,
+    out_header_len: *mut usize,
+    out_err: *mut *mut jwtkit_error,
+    verify: DetachedVerifier,
+) -> jwtkit_status {
     fallible(out_err, || {
         let token = unsafe { input(token, token_len, "token") }?;
         let payload = unsafe { input(payload, payload_len, "payload") }?;
         let key = unsafe { borrow(key, "key") }?;
         let validation = unsafe { borrow(validation, "validation") }?;
-        let verified = jws::verify_detached(token, payload, key, validation)?;
-        OutString::new(out_header, out_header_len).write(&verified.header_json)
+        OutString::new(out_header, out_header_len).write(&verify(token, payload, key, validation)?)
     })
 }
 
@@ -180,12 +213,18 @@ pub unsafe extern "C" fn jwtkit_verify_detached(
     out_header_len: *mut usize,
     out_err: *mut *mut jwtkit_error,
 ) -> jwtkit_status {
-    fallible(out_err, || {
-        let token = unsafe { input(token, token_len, "token") }?;
-        let claims = unsafe { input(claims_json, claims_len, "claims_json") }?;
-        let key = unsafe { borrow(key, "key") }?;
-        let validation = unsafe { borrow(validation, "validation") }?;
-        let verified = jwt::verify_detached(token, claims, key, validation)?;
-        OutString::new(out_header, out_header_len).write(&verified.header_json)
-    })
+    unsafe {
+        verify_detached_to_c(
+            token,
+            token_len,
+            claims_json,
+            claims_len,
+            key,
+            validation,
+            out_header,
+            out_header_len,
+            out_err,
+            |t, c, k, v| Ok(jwt::verify_detached(t, c, k, v)?.header_json),
+        )
+    }
 }
