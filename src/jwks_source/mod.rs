@@ -172,6 +172,7 @@ impl JwksSource {
 
     /// Runs `use_warm` with the warm set while it is fresh (from this thread's last one
     /// when its generation is current); `None` when there is no fresh set.
+    #[inline]
     fn with_warm<T>(&self, use_warm: impl FnOnce(&Warm) -> T) -> Option<T> {
         let generation = self.generation.load(Ordering::Acquire);
         // Taken out while in use, so a verification nested in this one (a revocation
@@ -231,6 +232,12 @@ impl JwksSource {
 
     /// Verifies a JWT (signature, then claims) with the source's keys.
     pub fn verify(&self, token: &[u8], validation: &Validation) -> Result<VerifiedJwt> {
+        // The warm path returns the result as it is (no wrapping to move it through);
+        // an unknown `kid` (found before any signature check) goes the whole way.
+        match self.with_warm(|warm| jwt::verify(token, &*warm.keys, validation)) {
+            Some(Err(Error::KeyNotFound(_))) | None => {}
+            Some(result) => return result,
+        }
         self.verify_with(|keys| jwt::verify(token, keys, validation), |e| matches!(e, Error::KeyNotFound(_)))
     }
 
