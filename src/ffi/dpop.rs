@@ -12,7 +12,7 @@ use crate::ffi::handle::{borrow, borrow_mut, free_boxed, give_boxed, Boxed, Cast
 use crate::ffi::key::jwtkit_key;
 use crate::ffi::status::*;
 use crate::ffi::validation::{jwtkit_validation, text_arg};
-use crate::ffi::version::{alg_arg, jwtkit_alg};
+use crate::ffi::version::{alg_arg, alg_list, jwtkit_alg};
 
 /// An opaque DPoP verification policy: the asymmetric algorithms a proof may use, the
 /// accepted `iat` window, the clock, the size limit and the replay check. Thread
@@ -97,14 +97,7 @@ pub unsafe extern "C" fn jwtkit_dpop_policy_new(
         if out.is_null() {
             return Err(null("out"));
         }
-        if algs.is_null() {
-            return Err(if n_algs == 0 { invalid("the algorithm allow-list is empty".into()) } else { null("algs") });
-        }
-        if n_algs > 64 {
-            return Err(invalid(format!("{n_algs} algorithms is more than exist")));
-        }
-        let numbers = unsafe { std::slice::from_raw_parts(algs, n_algs) };
-        let list = numbers.iter().map(|&a| alg_arg(a)).collect::<Result<Vec<_>, _>>()?;
+        let list = unsafe { alg_list(algs, n_algs) }?;
         let policy = ProofPolicy::new(&list)?;
         unsafe { give_boxed(out, policy) };
         Ok(())

@@ -8,7 +8,7 @@ use crate::claims::{Checks, Validation};
 use crate::ffi::boundary::{fallible, input, invalid, null, Failure};
 use crate::ffi::handle::{borrow_mut, free_boxed, give_boxed, Boxed, Castable};
 use crate::ffi::status::*;
-use crate::ffi::version::{alg_arg, jwtkit_alg};
+use crate::ffi::version::{alg_list, jwtkit_alg};
 
 /// An opaque verification policy: the algorithm allow-list, leeway and clock.
 /// Thread safety: setters must not run while any thread verifies with it; once
@@ -40,14 +40,7 @@ pub unsafe extern "C" fn jwtkit_validation_new(
         if out.is_null() {
             return Err(null("out"));
         }
-        if algs.is_null() {
-            return Err(if n_algs == 0 { invalid("the algorithm allow-list is empty".into()) } else { null("algs") });
-        }
-        if n_algs > 64 {
-            return Err(invalid(format!("{n_algs} algorithms is more than exist")));
-        }
-        let numbers = unsafe { std::slice::from_raw_parts(algs, n_algs) };
-        let list = numbers.iter().map(|&a| alg_arg(a)).collect::<Result<Vec<_>, _>>()?;
+        let list = unsafe { alg_list(algs, n_algs) }?;
         let validation = Validation::new(&list)?;
         unsafe { give_boxed(out, validation) };
         Ok(())

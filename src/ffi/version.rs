@@ -44,6 +44,22 @@ pub(crate) fn alg_arg(alg: jwtkit_alg) -> Result<Algorithm, crate::ffi::boundary
     numbered::arg(alg)
 }
 
+/// An algorithm allow-list `(algs, n_algs)` from C: at least one, each a known number.
+pub(crate) unsafe fn alg_list(
+    algs: *const jwtkit_alg,
+    n_algs: usize,
+) -> Result<Vec<Algorithm>, crate::ffi::boundary::Failure> {
+    use crate::ffi::boundary::invalid;
+    if algs.is_null() {
+        return Err(if n_algs == 0 { invalid("the algorithm allow-list is empty".into()) } else { null("algs") });
+    }
+    if n_algs > 64 {
+        return Err(invalid(format!("{n_algs} algorithms is more than exist")));
+    }
+    let numbers = unsafe { std::slice::from_raw_parts(algs, n_algs) };
+    numbers.iter().map(|&a| alg_arg(a)).collect()
+}
+
 /// "jwtkit/MAJOR.MINOR.PATCH": static, NUL-terminated, never freed.
 #[no_mangle]
 pub extern "C" fn jwtkit_version() -> *const c_char {
