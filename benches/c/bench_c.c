@@ -24,6 +24,7 @@
  *
  * Usage:
  *   bench_c KEYDIR [--seconds S] [--rss N]      benchmarks, then the resident set over
+ *                                               (--rss 0: no RSS run)
  *                                               N (default 1000000) HS256 verifications
  *   bench_c KEYDIR --only ALG[,ALG...] [--seconds S]   only these algorithms, no RSS run
  *   bench_c KEYDIR --loop LIB ALG OP N          only N calls of one operation (for
@@ -411,7 +412,7 @@ int main(int argc, char **argv) {
         measure(c, ops, n_ops, seconds);
     }
 
-    if (only)
+    if (only || rss_n <= 0)
         return 0;
     struct alg_case *hs = find_case("HS256");
     struct op jv = {"jwtkit", "verify", jwtkit_verify_op, 0, {0}};
