@@ -339,6 +339,57 @@ typedef int32_t (*jwtkit_revocation_fn)(void *ctx,
 #define JWTKIT_JWE_ALG_RSA_OAEP 8
 
 /*
+ `A192KW`: AES key wrap with a 24-byte oct key.
+ */
+#define JWTKIT_JWE_ALG_A192KW 9
+
+/*
+ `ECDH-ES+A192KW`: ECDH-ES, then AES-192 key wrap.
+ */
+#define JWTKIT_JWE_ALG_ECDH_ES_A192KW 10
+
+/*
+ `A128GCMKW`: AES-GCM key wrap with a 16-byte oct key (`iv` and `tag` in the header).
+ */
+#define JWTKIT_JWE_ALG_A128GCMKW 11
+
+/*
+ `A192GCMKW`: AES-GCM key wrap with a 24-byte oct key.
+ */
+#define JWTKIT_JWE_ALG_A192GCMKW 12
+
+/*
+ `A256GCMKW`: AES-GCM key wrap with a 32-byte oct key.
+ */
+#define JWTKIT_JWE_ALG_A256GCMKW 13
+
+/*
+ `RSA-OAEP-384`: RSAES-OAEP with SHA-384 (RSA keys of at least 2048 bits).
+ */
+#define JWTKIT_JWE_ALG_RSA_OAEP_384 14
+
+/*
+ `RSA-OAEP-512`: RSAES-OAEP with SHA-512 (RSA keys of at least 2048 bits).
+ */
+#define JWTKIT_JWE_ALG_RSA_OAEP_512 15
+
+/*
+ `PBES2-HS256+A128KW`: a password (oct key, any non-empty length), PBKDF2 with
+ HMAC-SHA-256, AES-128 key wrap. `p2c` is capped (`jwtkit_jwe_policy_set_max_p2c`).
+ */
+#define JWTKIT_JWE_ALG_PBES2_HS256_A128KW 16
+
+/*
+ `PBES2-HS384+A192KW`: a password, PBKDF2 with HMAC-SHA-384, AES-192 key wrap.
+ */
+#define JWTKIT_JWE_ALG_PBES2_HS384_A192KW 17
+
+/*
+ `PBES2-HS512+A256KW`: a password, PBKDF2 with HMAC-SHA-512, AES-256 key wrap.
+ */
+#define JWTKIT_JWE_ALG_PBES2_HS512_A256KW 18
+
+/*
  `A128GCM`: AES-128-GCM.
  */
 #define JWTKIT_JWE_ENC_A128GCM 1
@@ -357,6 +408,16 @@ typedef int32_t (*jwtkit_revocation_fn)(void *ctx,
  `A256CBC-HS512`: AES-256-CBC with HMAC-SHA-512 (RFC 7518 §5.2.5).
  */
 #define JWTKIT_JWE_ENC_A256CBC_HS512 4
+
+/*
+ `A192GCM`: AES-192-GCM.
+ */
+#define JWTKIT_JWE_ENC_A192GCM 5
+
+/*
+ `A192CBC-HS384`: AES-192-CBC with HMAC-SHA-384 (RFC 7518 §5.2.4).
+ */
+#define JWTKIT_JWE_ENC_A192CBC_HS384 6
 
 /*
  Not a key (`jwtkit_key_get_kind(NULL)`).
@@ -626,6 +687,12 @@ typedef int32_t (*jwtkit_revocation_fn)(void *ctx,
  Decryption needs a private key or secret; this key is public.
  */
 #define JWTKIT_ERR_JWE_KEY_CANNOT_DECRYPT 507
+
+/*
+ A PBES2 token's `p2c` (PBKDF2 iteration count) is over the policy's cap (10000 by
+ default, `jwtkit_jwe_policy_set_max_p2c`): refused before any key derivation.
+ */
+#define JWTKIT_ERR_JWE_P2C_LIMIT 508
 
 /*
  A DPoP proof's `jwk` holds a private or secret key member (`d`, `p`, `q`, `dp`,
@@ -1165,7 +1232,8 @@ const char *jwtkit_status_str(jwtkit_status status);
  Creates a decryption policy that accepts exactly the `n_algs` key management
  algorithms in `algs` and the `n_encs` content encryptions in `encs` (both copied,
  both non-empty; `JWTKIT_JWE_ALG_*` / `JWTKIT_JWE_ENC_*` values). There is no "any"
- policy; `RSA-OAEP` (SHA-1) is accepted only when listed; `RSA1_5` cannot be named.
+ policy; `RSA-OAEP` (SHA-1) and `PBES2-*` are accepted only when listed; `RSA1_5`
+ cannot be named.
  Compressed tokens are refused until `jwtkit_jwe_policy_allow_zip`. On success `*out`
  receives a policy owned by the caller (free with `jwtkit_jwe_policy_free`).
 
@@ -1192,6 +1260,20 @@ jwtkit_status jwtkit_jwe_policy_allow_zip(struct jwtkit_jwe_policy *policy,
                                           bool allow,
                                           size_t max_inflated_len,
                                           struct jwtkit_error **out_err);
+
+/*
+ Caps the PBKDF2 iterations a PBES2 token may ask for (its `p2c`): default 10000; at
+ least 1000 (the RFC's minimum for every PBES2 token). A token over the cap is
+ JWTKIT_ERR_JWE_P2C_LIMIT, refused before any key derivation, so a small token
+ cannot buy seconds of CPU.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (a cap
+ under 1000), JWTKIT_ERR_PANIC. Thread safety: not while another thread decrypts
+ with `policy`.
+ */
+jwtkit_status jwtkit_jwe_policy_set_max_p2c(struct jwtkit_jwe_policy *policy,
+                                            uint32_t max_p2c,
+                                            struct jwtkit_error **out_err);
 
 /*
  Sets one resource limit of a decryption policy, as `jwtkit_validation_set_limit`
@@ -1254,14 +1336,16 @@ jwtkit_status jwtkit_jwe_enc_from_name(const uint8_t *name,
 /*
  Encrypts `plaintext` `(ptr, len)` (any bytes, copied) to `key` (borrowed) as a compact
  JWE with key management `alg` and content encryption `enc`. The key must fit `alg`:
- `dir` an oct key of the length `enc` needs, `A128KW`/`A256KW` an oct key of 16/32
- bytes, `ECDH-ES*` the recipient's EC (P-256/P-384/P-521) or X25519 key (public is
- enough), `RSA-OAEP*` the recipient's RSA key; a JWK's `alg`, `use` (`sig` forbids
- encryption) and `key_ops` are enforced. `header_json` `(ptr, len)` is optional
- (NULL, 0): a JSON object of extra protected header members (`kid`, `typ`, `cty`,
- `apu`, `apv`, …); `alg`/`enc` there must agree, `zip` and `epk` are set by jwtkit.
- `flags`: 0 or `JWTKIT_JWE_ZIP`. A key from a JWK with a `kid` adds it unless the
- header sets one. Randomness (CEK, IV, ephemeral key) comes from the OS.
+ `dir` an oct key of the length `enc` needs, `A*KW`/`A*GCMKW` an oct key of 16/24/32
+ bytes, `PBES2-*` an oct key holding the password, `ECDH-ES*` the recipient's EC
+ (P-256/P-384/P-521) or X25519 key (public is enough), `RSA-OAEP*` the recipient's RSA
+ key; a JWK's `alg`, `use` (`sig` forbids encryption) and `key_ops` are enforced.
+ `header_json` `(ptr, len)` is optional (NULL, 0): a JSON object of extra protected
+ header members (`kid`, `typ`, `cty`, `apu`, `apv`, PBES2's `p2c` (default 8192, at
+ least 1000), …); `alg`/`enc` there must agree, `zip`, `epk`, `iv`, `tag` and `p2s`
+ are set by jwtkit. `flags`: 0 or `JWTKIT_JWE_ZIP`. A key from a JWK with a `kid` adds
+ it unless the header sets one. Randomness (CEK, IV, ephemeral key, `p2s`) comes from
+ the OS.
 
  On success `*out_token` receives the NUL-terminated compact JWE, owned by the caller
  (free with `jwtkit_string_free`), and `*out_token_len` (if not NULL) its length. On
@@ -1270,8 +1354,9 @@ jwtkit_status jwtkit_jwe_enc_from_name(const uint8_t *name,
  Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (unknown
  number or flag, conflicting header members), JWTKIT_ERR_JSON, JWTKIT_ERR_JSON_LIMIT,
  JWTKIT_ERR_HEADER_INVALID, JWTKIT_ERR_CRIT_UNSUPPORTED, JWTKIT_ERR_KEY_ALG_MISMATCH,
- JWTKIT_ERR_KEY_USAGE, JWTKIT_ERR_KEY_INVALID, JWTKIT_ERR_OUT_OF_MEMORY,
- JWTKIT_ERR_PANIC. Thread safety: safe to call concurrently with the same key.
+ JWTKIT_ERR_KEY_USAGE, JWTKIT_ERR_KEY_INVALID, JWTKIT_ERR_JWE_P2C_LIMIT (a `p2c` over
+ 2^32 - 1), JWTKIT_ERR_OUT_OF_MEMORY, JWTKIT_ERR_PANIC. Thread safety: safe to call
+ concurrently with the same key.
  */
 jwtkit_status jwtkit_jwe_encrypt(const struct jwtkit_key *key,
                                  jwtkit_jwe_alg alg,
@@ -1307,7 +1392,7 @@ jwtkit_status jwtkit_jwe_encrypt(const struct jwtkit_key *key,
  JWTKIT_ERR_JWE_ALG_INSECURE, JWTKIT_ERR_ALG_NOT_ALLOWED, JWTKIT_ERR_JWE_ENC_UNSUPPORTED,
  JWTKIT_ERR_JWE_ENC_NOT_ALLOWED, JWTKIT_ERR_JWE_ZIP_NOT_ALLOWED,
  JWTKIT_ERR_KEY_ALG_MISMATCH, JWTKIT_ERR_KEY_USAGE, JWTKIT_ERR_KEY_UNSUPPORTED,
- JWTKIT_ERR_JWE_KEY_CANNOT_DECRYPT, JWTKIT_ERR_JWE_EPK_INVALID,
+ JWTKIT_ERR_JWE_KEY_CANNOT_DECRYPT, JWTKIT_ERR_JWE_EPK_INVALID, JWTKIT_ERR_JWE_P2C_LIMIT,
  JWTKIT_ERR_JWE_DECRYPTION_FAILED, JWTKIT_ERR_JWE_ZIP_LIMIT, JWTKIT_ERR_OUT_OF_MEMORY,
  JWTKIT_ERR_PANIC. Thread safety: safe to call concurrently with the same key and
  policy.

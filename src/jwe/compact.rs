@@ -110,9 +110,10 @@ fn header_algs(header: &Object) -> Result<(Alg, Enc, bool)> {
 }
 
 /// Encrypts `plaintext` to `key` as a compact JWE. `extra_header` (a JSON object) adds
-/// protected header members such as `kid`, `typ`, `cty`, `apu`, `apv`; its `alg`/`enc`,
-/// if present, must agree with `alg`/`enc`, and it may not set `zip` (use `compress`)
-/// or `epk`. A key from a JWK with a `kid` adds it unless the header sets one.
+/// protected header members such as `kid`, `typ`, `cty`, `apu`, `apv`, and `p2c` (PBES2
+/// iterations, default 8192, at least 1000); its `alg`/`enc`, if present, must agree
+/// with `alg`/`enc`, and it may not set `zip` (use `compress`) or what key management
+/// sets (`epk`, `iv`, `tag`, `p2s`). A key from a JWK with a `kid` adds it unless the header sets one.
 pub fn encrypt(
     key: &Key,
     alg: Alg,
@@ -137,7 +138,7 @@ pub fn encrypt(
             }
         }
     }
-    for name in ["zip", "epk"] {
+    for name in ["zip", "epk", "iv", "tag", "p2s"] {
         if header.contains_key(name) {
             return Err(Error::InvalidArgument(format!(
                 "header member `{name}` is set by jwtkit (compression is a separate option)"
@@ -157,9 +158,7 @@ pub fn encrypt(
         }
     }
     let wrapped = key_mgmt::wrap(key, alg, enc, &header)?;
-    if let Some(epk) = wrapped.epk {
-        header.insert("epk".into(), epk);
-    }
+    header.extend(wrapped.members);
     let header_json = serde_json::to_vec(&header).map_err(|e| Error::Json(format!("header: {e}")))?;
     let aad = b64::encode(&header_json);
     let iv = key_mgmt::random(enc.iv_len())?;
@@ -199,7 +198,7 @@ pub fn decrypt(token: &[u8], key: &Key, policy: &JwePolicy) -> Result<Decrypted>
     let iv = b64::decode(seg.iv, "initialization vector")?;
     let ciphertext = b64::decode(seg.ciphertext, "ciphertext")?;
     let tag = b64::decode(seg.tag, "authentication tag")?;
-    let cek = key_mgmt::unwrap(key, alg, enc, &header, &encrypted_key)?;
+    let cek = key_mgmt::unwrap(key, alg, enc, &header, &encrypted_key, policy.max_p2c())?;
     let plaintext = content::decrypt(enc, &cek, &iv, seg.header, &ciphertext, &tag)?;
     let plaintext = if compressed { zip::inflate(&plaintext, policy.max_inflated_len())? } else { plaintext };
     Ok(Decrypted { header_json, header, alg, enc, plaintext })

@@ -18,7 +18,9 @@
 mod concat_kdf;
 mod content;
 mod ecdh;
+mod gcm_kw;
 mod key_mgmt;
+mod pbes2;
 mod rsa_oaep;
 mod zip;
 

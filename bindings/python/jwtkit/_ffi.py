@@ -87,6 +87,7 @@ JWTKIT_ERR_JWE_ZIP_NOT_ALLOWED = 504
 JWTKIT_ERR_JWE_ZIP_LIMIT = 505
 JWTKIT_ERR_JWE_EPK_INVALID = 506
 JWTKIT_ERR_JWE_KEY_CANNOT_DECRYPT = 507
+JWTKIT_ERR_JWE_P2C_LIMIT = 508
 JWTKIT_ERR_DPOP_PRIVATE_JWK = 600
 JWTKIT_ERR_DPOP_HTM_MISMATCH = 601
 JWTKIT_ERR_DPOP_HTU_MISMATCH = 602
@@ -372,6 +373,7 @@ _SIGNATURES: Dict[str, Tuple[Any, List[Any]]] = {
     "jwtkit_jwe_policy_new": (_S, [POINTER(c_int32), c_size_t, POINTER(c_int32), c_size_t, handle_out, err_out]),
     "jwtkit_jwe_policy_allow_zip": (_S, [handle, c_bool, c_size_t, err_out]),
     "jwtkit_jwe_policy_set_limit": (_S, [handle, jwtkit_limit, c_uint64, err_out]),
+    "jwtkit_jwe_policy_set_max_p2c": (_S, [handle, c_uint32, err_out]),
     "jwtkit_jwe_policy_free": (None, [handle]),
     "jwtkit_jwe_alg_name": (c_char_p, [c_int32]),
     "jwtkit_jwe_enc_name": (c_char_p, [c_int32]),

@@ -5,20 +5,23 @@ runs.
 Decryption always takes explicit allow-lists, ``algorithms`` (key management ``alg``)
 and ``encryptions`` (content encryption ``enc``); there is no default. Compressed
 tokens (``zip``) are refused unless ``allow_zip=True``, and then inflated only up to a
-cap. Failures raise :class:`jwtkit.InvalidTokenError` subclasses (``JWEDecryptionError``
+cap; a PBES2 token's iteration count (``p2c``) is capped by ``max_pbes2_count``
+(default 10000; more raises ``PBES2CountError`` before any key derivation). Failures raise :class:`jwtkit.InvalidTokenError` subclasses (``JWEDecryptionError``
 for every wrong-key or modified-token case, with one message).
 
-====================  ====================================================
-``alg``               key
-====================  ====================================================
-``dir``               shared secret of the CEK's length (16/32/32/64 bytes)
-``A128KW``/``A256KW`` shared secret of 16 / 32 bytes
-``ECDH-ES`` (+A*KW)   EC P-256/P-384/P-521 or X25519 (JWK ``OKP``)
-``RSA-OAEP-256``      RSA (``RSA-OAEP``, SHA-1, only when listed)
-====================  ====================================================
+=======================  ====================================================
+``alg``                  key
+=======================  ====================================================
+``dir``                  shared secret of the CEK's length (16/24/32/32/48/64)
+``A128KW``..``A256KW``   shared secret of 16 / 24 / 32 bytes
+``A128GCMKW``..          shared secret of 16 / 24 / 32 bytes
+``PBES2-HS*+A*KW``       a password (``str``/``bytes``), only when listed
+``ECDH-ES`` (+A*KW)      EC P-256/P-384/P-521 or X25519 (JWK ``OKP``)
+``RSA-OAEP-256``/384/512 RSA (``RSA-OAEP``, SHA-1, only when listed)
+=======================  ====================================================
 
-``enc``: ``A128GCM``, ``A256GCM``, ``A128CBC-HS256``, ``A256CBC-HS512``. ``RSA1_5`` is
-refused (``InsecureAlgorithmError``); ``PBES2-*`` and AES-GCM key wrap are not offered.
+``enc``: ``A128GCM``, ``A192GCM``, ``A256GCM``, ``A128CBC-HS256``, ``A192CBC-HS384``,
+``A256CBC-HS512``. ``RSA1_5`` is refused (``InsecureAlgorithmError``).
 
 Keys are what ``jwtkit.encode``/``decode`` take: a JWK ``dict``, a ``PyJWK``, PEM, a
 ``cryptography`` key, or ``str``/``bytes`` as a shared secret for ``dir``/``A*KW``.
@@ -58,7 +61,10 @@ ALGORITHMS: Tuple[str, ...] = _ffi.names_by_number(lib.jwtkit_jwe_alg_name)
 ENCRYPTIONS: Tuple[str, ...] = _ffi.names_by_number(lib.jwtkit_jwe_enc_name)
 
 #: The key management algorithms whose key is a shared secret.
-_SECRET_ALGS = frozenset(("dir", "A128KW", "A256KW"))
+_SECRET_ALGS = frozenset(
+    ("dir", "A128KW", "A192KW", "A256KW", "A128GCMKW", "A192GCMKW", "A256GCMKW")
+    + ("PBES2-HS256+A128KW", "PBES2-HS384+A192KW", "PBES2-HS512+A256KW")
+)
 
 
 def _number(from_name: Callable[..., int], name: Any, what: str) -> int:
@@ -98,7 +104,14 @@ class JWEPolicy(_core.Handle):
     _free = staticmethod(lib.jwtkit_jwe_policy_free)
 
     @classmethod
-    def new(cls, algorithms: Iterable[str], encryptions: Iterable[str], allow_zip: bool, max_inflated_size: int) -> "JWEPolicy":
+    def new(
+        cls,
+        algorithms: Iterable[str],
+        encryptions: Iterable[str],
+        allow_zip: bool,
+        max_inflated_size: int,
+        max_pbes2_count: Optional[int] = None,
+    ) -> "JWEPolicy":
         algs = [_alg(a) for a in algorithms]
         encs = [_enc(e) for e in encryptions]
         a_arr = (c_int32 * len(algs))(*algs)
@@ -109,28 +122,44 @@ class JWEPolicy(_core.Handle):
             status = lib.jwtkit_jwe_policy_allow_zip(p.ptr(), True, max_inflated_size, byref(err))
             if status:
                 raise_for(status, err)
+        if max_pbes2_count is not None:
+            err = c_void_p()
+            status = lib.jwtkit_jwe_policy_set_max_p2c(p.ptr(), max_pbes2_count, byref(err))
+            if status:
+                raise_for(status, err)
         return p
 
 
 _POLICIES = _core.BoundedCache(64)
 
 
-def _policy(algorithms: Any, encryptions: Any, allow_zip: bool, max_inflated_size: Optional[int]) -> JWEPolicy:
+def _policy(
+    algorithms: Any,
+    encryptions: Any,
+    allow_zip: bool,
+    max_inflated_size: Optional[int],
+    max_pbes2_count: Optional[int] = None,
+) -> JWEPolicy:
     algs = _names(algorithms, "algorithms")
     encs = _names(encryptions, "encryptions")
     size = 0 if max_inflated_size is None else int(max_inflated_size)
     if size < 0:
         raise ValueError("max_inflated_size must not be negative")
-    cache_key = (algs, encs, bool(allow_zip), size)
+    count = None if max_pbes2_count is None else int(max_pbes2_count)
+    if count is not None and not 0 <= count <= 0xFFFFFFFF:
+        raise ValueError("max_pbes2_count must be between 1000 and 2**32 - 1")
+    cache_key = (algs, encs, bool(allow_zip), size, count)
     cached = _POLICIES.get(cache_key)
     if cached is not None:
         return cached  # type: ignore[no-any-return]
-    return _POLICIES.put(cache_key, JWEPolicy.new(algs, encs, bool(allow_zip), size))  # type: ignore[no-any-return]
+    policy = JWEPolicy.new(algs, encs, bool(allow_zip), size, count)
+    return _POLICIES.put(cache_key, policy)  # type: ignore[no-any-return]
 
 
 def _key(key: Any, algorithms: Iterable[str]) -> _core.Key:
     """The library key: a ``str``/``bytes`` that is not PEM is a shared secret only
-    when an algorithm that takes one (``dir``, ``A*KW``) may be used."""
+    when an algorithm that takes one (``dir``, ``A*KW``, ``A*GCMKW``, ``PBES2-*``) may
+    be used."""
     return _core.resolve_key(key, any(a in _SECRET_ALGS for a in algorithms))
 
 
@@ -156,8 +185,9 @@ def encrypt(
     """Encrypts ``plaintext`` (``bytes``, or ``str`` as UTF-8) to ``key`` and returns the
     compact JWE. ``algorithm`` is the key management ``alg``, ``encryption`` the
     ``enc``; ``key`` is the recipient's public key for ``ECDH-ES*``/``RSA-OAEP*`` and
-    the shared secret for ``dir``/``A*KW``. ``headers`` adds protected header members
-    (``kid``, ``typ``, ``cty``, ``apu``, ``apv``…). ``compress`` deflates the plaintext
+    the shared secret for ``dir``/``A*KW``/``A*GCMKW`` and the password for
+    ``PBES2-*``. ``headers`` adds protected header members (``kid``, ``typ``, ``cty``,
+    ``apu``, ``apv``, PBES2's ``p2c``: default 8192, at least 1000…). ``compress`` deflates the plaintext
     first (``zip: "DEF"``; the recipient must allow it)."""
     alg, enc = _alg(algorithm), _enc(encryption)
     data = _data(plaintext, "plaintext")
@@ -184,13 +214,15 @@ def decrypt_complete(
     *,
     allow_zip: bool = False,
     max_inflated_size: Optional[int] = None,
+    max_pbes2_count: Optional[int] = None,
 ) -> Dict[str, Any]:
     """Decrypts a compact JWE and returns ``{"header": dict, "plaintext": bytes}``.
     ``algorithms`` and ``encryptions`` are the allow-lists for ``alg`` and ``enc``
     (required). ``allow_zip`` accepts compressed tokens, inflated to at most
-    ``max_inflated_size`` bytes (default 256 KiB)."""
+    ``max_inflated_size`` bytes (default 256 KiB). ``max_pbes2_count`` caps a PBES2
+    token's ``p2c`` (default 10000, at least 1000)."""
     token = token_bytes(jwe)
-    p = _policy(algorithms, encryptions, allow_zip, max_inflated_size)
+    p = _policy(algorithms, encryptions, allow_zip, max_inflated_size, max_pbes2_count)
     k = _key(key, _names(algorithms, "algorithms"))
     head, head_len, body, body_len, err = c_void_p(), c_size_t(), c_void_p(), c_size_t(), c_void_p()
     status = lib.jwtkit_jwe_decrypt(
@@ -210,10 +242,12 @@ def decrypt(
     *,
     allow_zip: bool = False,
     max_inflated_size: Optional[int] = None,
+    max_pbes2_count: Optional[int] = None,
 ) -> bytes:
     """As :func:`decrypt_complete`, returning only the plaintext bytes."""
     return decrypt_complete(  # type: ignore[no-any-return]
-        jwe, key, algorithms, encryptions, allow_zip=allow_zip, max_inflated_size=max_inflated_size
+        jwe, key, algorithms, encryptions, allow_zip=allow_zip, max_inflated_size=max_inflated_size,
+        max_pbes2_count=max_pbes2_count,
     )["plaintext"]
 
 
@@ -252,6 +286,7 @@ def decode_nested_complete(
     typ: Optional[str] = None,
     allow_zip: bool = False,
     max_inflated_size: Optional[int] = None,
+    max_pbes2_count: Optional[int] = None,
 ) -> Dict[str, Any]:
     """Decrypt-then-verify in one library call: the JWE is decrypted with
     ``decryption_key`` under ``key_algorithms``/``encryptions``, must carry
@@ -260,7 +295,7 @@ def decode_nested_complete(
     ``subject``, ``leeway``, ``max_age``, ``typ``). Returns ``{"header": the inner JWS
     header, "payload": claims}``."""
     token = token_bytes(jwe)
-    p = _policy(key_algorithms, encryptions, allow_zip, max_inflated_size)
+    p = _policy(key_algorithms, encryptions, allow_zip, max_inflated_size, max_pbes2_count)
     dec_key = _key(decryption_key, _names(key_algorithms, "key_algorithms"))
     merged = dict(_DEFAULT_OPTIONS)
     if options:
@@ -302,9 +337,11 @@ def decode_nested(
     typ: Optional[str] = None,
     allow_zip: bool = False,
     max_inflated_size: Optional[int] = None,
+    max_pbes2_count: Optional[int] = None,
 ) -> Dict[str, Any]:
     """As :func:`decode_nested_complete`, returning only the claims."""
     return decode_nested_complete(  # type: ignore[no-any-return]
         jwe, decryption_key, key_algorithms, encryptions, key, algorithms, options, audience, issuer, subject,
         leeway, max_age=max_age, typ=typ, allow_zip=allow_zip, max_inflated_size=max_inflated_size,
+        max_pbes2_count=max_pbes2_count,
     )["payload"]
