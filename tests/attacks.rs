@@ -2228,3 +2228,226 @@ fn bomb_one_megabyte_header() {
     }
     r.done("bomb_one_megabyte_header");
 }
+
+// =======================================================================================
+// JWE: PBES2 iteration counts and salts, AES-GCM key wrap header members, allow-lists
+//
+// The tokens are built here: PBKDF2 and AES-GCM from `ring`, AES key wrap from RustCrypto
+// `aes-kw` (ring has none), never jwtkit's encrypter.
+
+struct JwePolicy(*mut jwtkit_jwe_policy);
+
+impl Drop for JwePolicy {
+    fn drop(&mut self) {
+        unsafe { jwtkit_jwe_policy_free(self.0) };
+    }
+}
+
+impl JwePolicy {
+    fn new(algs: &[i32], encs: &[i32]) -> JwePolicy {
+        let mut p: *mut jwtkit_jwe_policy = ptr::null_mut();
+        let mut err: *mut jwtkit_error = ptr::null_mut();
+        let st =
+            unsafe { jwtkit_jwe_policy_new(algs.as_ptr(), algs.len(), encs.as_ptr(), encs.len(), &mut p, &mut err) };
+        finish(st, err).expect("jwe_policy_new");
+        JwePolicy(p)
+    }
+    fn max_p2c(self, max: u32) -> Result<JwePolicy, Fail> {
+        let mut err: *mut jwtkit_error = ptr::null_mut();
+        let st = unsafe { jwtkit_jwe_policy_set_max_p2c(self.0, max, &mut err) };
+        finish(st, err).map(|()| self)
+    }
+}
+
+fn jwe_decrypt(token: &[u8], key: &Key, policy: &JwePolicy) -> Verdict {
+    let (p, n) = raw(token);
+    let (mut h, mut hl, mut c, mut cl) = (ptr::null_mut(), 0, ptr::null_mut(), 0);
+    let mut err: *mut jwtkit_error = ptr::null_mut();
+    let st = unsafe { jwtkit_jwe_decrypt(p, n, key.0, policy.0, &mut h, &mut hl, &mut c, &mut cl, &mut err) };
+    two_outputs(st, err, h, hl, c, cl)
+}
+
+/// Every number of a JWE enumeration (`jwtkit_jwe_alg_name` or `jwtkit_jwe_enc_name`).
+fn jwe_numbers(name: extern "C" fn(i32) -> *const c_char) -> Vec<(i32, String)> {
+    (1..)
+        .map(|n| (n, name(n)))
+        .take_while(|(_, p)| !p.is_null())
+        .map(|(n, p)| (n, unsafe { CStr::from_ptr(p) }.to_str().unwrap().to_string()))
+        .collect()
+}
+
+fn jwe_number(name: extern "C" fn(i32) -> *const c_char, wanted: &str) -> i32 {
+    jwe_numbers(name).into_iter().find(|(_, n)| n == wanted).unwrap_or_else(|| panic!("{wanted}")).0
+}
+
+/// A compact JWE with content A128GCM under `cek`, the header being the AAD.
+fn jwe_compact(header: &str, encrypted_key: &[u8], cek: &[u8], plaintext: &[u8]) -> String {
+    use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_128_GCM};
+    let aad = b64u(header.as_bytes());
+    let iv = [0x5au8; 12];
+    let key = LessSafeKey::new(UnboundKey::new(&AES_128_GCM, cek).unwrap());
+    let mut ct = plaintext.to_vec();
+    let tag =
+        key.seal_in_place_separate_tag(Nonce::assume_unique_for_key(iv), Aad::from(aad.as_bytes()), &mut ct).unwrap();
+    format!("{aad}.{}.{}.{}.{}", b64u(encrypted_key), b64u(&iv), b64u(&ct), b64u(tag.as_ref()))
+}
+
+/// The same token with another protected header (so another AAD: it could only ever
+/// fail, and what is asserted is *how*).
+fn jwe_with_header(token: &str, header: &str) -> Vec<u8> {
+    let rest = &token[token.find('.').unwrap()..];
+    format!("{}{rest}", b64u(header.as_bytes())).into_bytes()
+}
+
+const PBES2_PASSWORD: &[u8] = b"Thus from my lips, by yours, my sin is purged.";
+const CEK: [u8; 16] = [0x42; 16];
+
+/// A PBES2-HS256+A128KW token with `p2c` iterations and salt input `p2s`.
+fn pbes2_token(p2s: &[u8], p2c: u32) -> String {
+    let mut salt = b"PBES2-HS256+A128KW\0".to_vec();
+    salt.extend_from_slice(p2s);
+    let mut kek = [0u8; 16];
+    let iterations = std::num::NonZeroU32::new(p2c).unwrap();
+    ring::pbkdf2::derive(ring::pbkdf2::PBKDF2_HMAC_SHA256, iterations, &salt, PBES2_PASSWORD, &mut kek);
+    let wrapped = aes_kw::KekAes128::from(kek).wrap_vec(&CEK).unwrap();
+    let header = format!(r#"{{"alg":"PBES2-HS256+A128KW","enc":"A128GCM","p2s":"{}","p2c":{p2c}}}"#, b64u(p2s));
+    jwe_compact(&header, &wrapped, &CEK, b"{\"sub\":\"pbes2\"}")
+}
+
+#[test]
+fn pbes2_iteration_count_is_bounded_before_any_derivation() {
+    let mut r = Report::default();
+    let alg = jwe_number(jwtkit_jwe_alg_name, "PBES2-HS256+A128KW");
+    let enc = jwe_number(jwtkit_jwe_enc_name, "A128GCM");
+    let policy = JwePolicy::new(&[alg], &[enc]);
+    let key = Key::secret(PBES2_PASSWORD);
+    let p2s = [0x17u8; 16];
+    let control = pbes2_token(&p2s, 1000);
+    r.accept("control, p2c 1000", jwe_decrypt(control.as_bytes(), &key, &policy));
+    let header =
+        |p2s: &str, p2c: &str| format!(r#"{{"alg":"PBES2-HS256+A128KW","enc":"A128GCM","p2s":"{p2s}","p2c":{p2c}}}"#);
+    let good_p2s = b64u(&p2s);
+    // Over the cap: the limit status, in bounded time. Were a billion iterations run, the
+    // call would take hours (and end in a decryption failure, the header being changed).
+    for p2c in ["1000000000", "4294967295", "4294967296", "18446744073709551615", "10001"] {
+        let token = jwe_with_header(&control, &header(&good_p2s, p2c));
+        timed(&mut r, &format!("p2c {p2c}"), BOUND, || jwe_decrypt(&token, &key, &policy), JWTKIT_ERR_JWE_P2C_LIMIT);
+    }
+    // The cap is the caller's: lowered, a count the default allows is refused; raised,
+    // the billion is still refused.
+    let low = JwePolicy::new(&[alg], &[enc]).max_p2c(1000).unwrap();
+    let token = pbes2_token(&p2s, 1001);
+    r.reject("p2c 1001 over a cap of 1000", jwe_decrypt(token.as_bytes(), &key, &low), JWTKIT_ERR_JWE_P2C_LIMIT);
+    let high = JwePolicy::new(&[alg], &[enc]).max_p2c(100_000).unwrap();
+    let token = jwe_with_header(&control, &header(&good_p2s, "1000000000"));
+    timed(&mut r, "p2c 1e9, cap 100000", BOUND, || jwe_decrypt(&token, &key, &high), JWTKIT_ERR_JWE_P2C_LIMIT);
+    r.reject(
+        "a cap under 1000 is refused",
+        JwePolicy::new(&[alg], &[enc]).max_p2c(999).map(|_| Vec::new()),
+        JWTKIT_ERR_INVALID_ARGUMENT,
+    );
+    // Under the RFC's minimum, or not a count at all.
+    for p2c in ["999", "1", "0", "-1", "1000.5", "1e9", "\"1000\"", "null", "[1000]"] {
+        let token = jwe_with_header(&control, &header(&good_p2s, p2c));
+        r.reject(format!("p2c {p2c}"), jwe_decrypt(&token, &key, &policy), JWTKIT_ERR_HEADER_INVALID);
+    }
+    let no_p2c = format!(r#"{{"alg":"PBES2-HS256+A128KW","enc":"A128GCM","p2s":"{good_p2s}"}}"#);
+    r.reject("no p2c", jwe_decrypt(&jwe_with_header(&control, &no_p2c), &key, &policy), JWTKIT_ERR_HEADER_INVALID);
+    // p2s: at least 8 bytes, strict base64url, present.
+    for (case, p2s) in [("7 bytes", b64u(&[1; 7])), ("empty", String::new()), ("padded", format!("{good_p2s}=="))] {
+        let token = jwe_with_header(&control, &header(&p2s, "1000"));
+        let want = if case == "padded" { JWTKIT_ERR_BASE64 } else { JWTKIT_ERR_HEADER_INVALID };
+        r.reject(format!("p2s {case}"), jwe_decrypt(&token, &key, &policy), want);
+    }
+    let no_p2s = r#"{"alg":"PBES2-HS256+A128KW","enc":"A128GCM","p2c":1000}"#;
+    r.reject("no p2s", jwe_decrypt(&jwe_with_header(&control, no_p2s), &key, &policy), JWTKIT_ERR_HEADER_INVALID);
+    // 8 bytes is enough (and this token decrypts).
+    let token = pbes2_token(&[3; 8], 1000);
+    r.accept("control, p2s of 8 bytes", jwe_decrypt(token.as_bytes(), &key, &policy));
+    r.done("pbes2_iteration_count_is_bounded_before_any_derivation");
+}
+
+#[test]
+fn aes_gcm_key_wrap_iv_and_tag_are_checked() {
+    use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_128_GCM};
+    let mut r = Report::default();
+    let kek = [0x33u8; 16];
+    let kw_iv = [0x44u8; 12];
+    let sealer = LessSafeKey::new(UnboundKey::new(&AES_128_GCM, &kek).unwrap());
+    let mut wrapped = CEK.to_vec();
+    let kw_tag =
+        sealer.seal_in_place_separate_tag(Nonce::assume_unique_for_key(kw_iv), Aad::empty(), &mut wrapped).unwrap();
+    let header = |iv: &str, tag: &str| format!(r#"{{"alg":"A128GCMKW","enc":"A128GCM","iv":{iv},"tag":{tag}}}"#);
+    let (iv, tag) = (format!("\"{}\"", b64u(&kw_iv)), format!("\"{}\"", b64u(kw_tag.as_ref())));
+    let control = jwe_compact(&header(&iv, &tag), &wrapped, &CEK, b"{}");
+    let alg = jwe_number(jwtkit_jwe_alg_name, "A128GCMKW");
+    let policy = JwePolicy::new(&[alg], &[jwe_number(jwtkit_jwe_enc_name, "A128GCM")]);
+    let key = Key::try_secret(&kek, JWTKIT_KEY_ALLOW_SHORT_SECRET).unwrap();
+    r.accept("control", jwe_decrypt(control.as_bytes(), &key, &policy));
+    let q = |b: &[u8]| format!("\"{}\"", b64u(b));
+    let cases = [
+        ("iv of 11 bytes", header(&q(&kw_iv[..11]), &tag), JWTKIT_ERR_HEADER_INVALID),
+        ("iv of 13 bytes", header(&q(&[0x44; 13]), &tag), JWTKIT_ERR_HEADER_INVALID),
+        ("iv of 16 bytes", header(&q(&[0x44; 16]), &tag), JWTKIT_ERR_HEADER_INVALID),
+        ("empty iv", header("\"\"", &tag), JWTKIT_ERR_HEADER_INVALID),
+        ("iv a number", header("12", &tag), JWTKIT_ERR_HEADER_INVALID),
+        ("tag of 15 bytes", header(&iv, &q(&kw_tag.as_ref()[..15])), JWTKIT_ERR_HEADER_INVALID),
+        ("tag of 17 bytes", header(&iv, &q(&[0; 17])), JWTKIT_ERR_HEADER_INVALID),
+        ("tag of 12 bytes", header(&iv, &q(&[0; 12])), JWTKIT_ERR_HEADER_INVALID),
+        ("tag null", header(&iv, "null"), JWTKIT_ERR_HEADER_INVALID),
+        ("iv standard base64", header(&format!("\"{}\"", b64std(&[0xfb; 12])), &tag), JWTKIT_ERR_BASE64),
+        (
+            "no iv",
+            r#"{"alg":"A128GCMKW","enc":"A128GCM","tag":"AAAAAAAAAAAAAAAAAAAAAA"}"#.into(),
+            JWTKIT_ERR_HEADER_INVALID,
+        ),
+        ("no tag", r#"{"alg":"A128GCMKW","enc":"A128GCM","iv":"AAAAAAAAAAAAAAAA"}"#.into(), JWTKIT_ERR_HEADER_INVALID),
+        // Well-formed but not the ones sealed with: the one decryption failure.
+        ("another tag", header(&iv, &q(&[0; 16])), JWTKIT_ERR_JWE_DECRYPTION_FAILED),
+        ("another iv", header(&q(&[0; 12]), &tag), JWTKIT_ERR_JWE_DECRYPTION_FAILED),
+    ];
+    for (case, h, want) in cases {
+        r.reject(case, jwe_decrypt(&jwe_with_header(&control, &h), &key, &policy), want);
+    }
+    r.done("aes_gcm_key_wrap_iv_and_tag_are_checked");
+}
+
+#[test]
+fn every_jwe_algorithm_is_refused_outside_the_allow_list() {
+    let mut r = Report::default();
+    let algs = jwe_numbers(jwtkit_jwe_alg_name);
+    let encs = jwe_numbers(jwtkit_jwe_enc_name);
+    let all_encs: Vec<i32> = encs.iter().map(|e| e.0).collect();
+    let all_algs: Vec<i32> = algs.iter().map(|a| a.0).collect();
+    let key = Key::secret(PBES2_PASSWORD);
+    // A PBES2 header asking for a billion iterations too: the allow-list comes first.
+    let p2 = r#","p2s":"AAAAAAAAAAA","p2c":1000000000"#;
+    for (n, name) in &algs {
+        let token = jwe_with_header("h.AAAA.AAAA.AAAA.AAAA", &format!(r#"{{"alg":"{name}","enc":"A128GCM"{p2}}}"#));
+        let others: Vec<i32> = all_algs.iter().copied().filter(|a| a != n).collect();
+        let t = Instant::now();
+        r.reject(
+            format!("alg {name}"),
+            jwe_decrypt(&token, &key, &JwePolicy::new(&others, &all_encs)),
+            JWTKIT_ERR_ALG_NOT_ALLOWED,
+        );
+        r.check(format!("alg {name} refused in {:?}", t.elapsed()), t.elapsed() < BOUND);
+        // Control: allowed, it gets past the allow-list (to fail later, on the key or the header).
+        let past = jwe_decrypt(&token, &key, &JwePolicy::new(&[*n], &all_encs));
+        r.check(
+            format!("alg {name} allowed: {past:?}"),
+            !matches!(&past, Err(f) if f.status == JWTKIT_ERR_ALG_NOT_ALLOWED),
+        );
+    }
+    for (n, name) in &encs {
+        let token = jwe_with_header("h.AAAA.AAAA.AAAA.AAAA", &format!(r#"{{"alg":"dir","enc":"{name}"}}"#));
+        let others: Vec<i32> = all_encs.iter().copied().filter(|e| e != n).collect();
+        r.reject(
+            format!("enc {name}"),
+            jwe_decrypt(&token, &key, &JwePolicy::new(&all_algs, &others)),
+            JWTKIT_ERR_JWE_ENC_NOT_ALLOWED,
+        );
+    }
+    r.check(format!("{} algs, {} encs", algs.len(), encs.len()), algs.len() >= 18 && encs.len() >= 6);
+    r.done("every_jwe_algorithm_is_refused_outside_the_allow_list");
+}

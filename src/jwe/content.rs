@@ -196,7 +196,9 @@ pub(crate) fn decrypt(
         return Err(decryption_failed());
     }
     match enc {
-        Enc::A128Gcm | Enc::A192Gcm | Enc::A256Gcm => gcm_open(cek, iv, aad, ciphertext, tag).ok_or_else(decryption_failed),
+        Enc::A128Gcm | Enc::A192Gcm | Enc::A256Gcm => {
+            gcm_open(cek, iv, aad, ciphertext, tag).ok_or_else(decryption_failed)
+        }
         Enc::A128CbcHs256 | Enc::A192CbcHs384 | Enc::A256CbcHs512 => {
             let half = enc.cek_len() / 2;
             let (mac_key, enc_key) = cek.split_at(half);

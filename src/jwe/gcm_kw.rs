@@ -42,7 +42,12 @@ fn member(header: &Object, name: &str, len: usize, alg_name: &str) -> Result<Vec
 
 /// Opens the JWE Encrypted Key with the header's `iv` and `tag`: a malformed or
 /// missing member is an error; a key that does not open is `None`.
-pub(crate) fn unwrap(kek: &[u8], header: &Object, encrypted_key: &[u8], alg_name: &str) -> Result<Option<Zeroizing<Vec<u8>>>> {
+pub(crate) fn unwrap(
+    kek: &[u8],
+    header: &Object,
+    encrypted_key: &[u8],
+    alg_name: &str,
+) -> Result<Option<Zeroizing<Vec<u8>>>> {
     let iv = member(header, "iv", IV_LEN, alg_name)?;
     let tag = member(header, "tag", TAG_LEN, alg_name)?;
     Ok(content::gcm_open(kek, &iv, &[], encrypted_key, &tag))

@@ -144,11 +144,7 @@ impl Alg {
                     .into(),
             ));
         }
-        let why = if jws_name(name) {
-            " for JWE (it is a JWS signature algorithm)"
-        } else {
-            ""
-        };
+        let why = if jws_name(name) { " for JWE (it is a JWS signature algorithm)" } else { "" };
         Err(Error::AlgUnsupported(format!("`{shown}` is not a supported key management algorithm{why}")))
     }
 

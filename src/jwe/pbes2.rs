@@ -54,7 +54,14 @@ pub(crate) fn pbkdf2(prf: Prf, password: &[u8], salt: &[u8], iterations: u32, ou
 
 /// The key wrap key for `alg_name` (`kek_len` bytes) from the password and a header's
 /// `p2s`/`p2c`.
-fn derive(prf: Prf, alg_name: &str, kek_len: usize, password: &[u8], p2s: &[u8], p2c: u32) -> Result<Zeroizing<Vec<u8>>> {
+fn derive(
+    prf: Prf,
+    alg_name: &str,
+    kek_len: usize,
+    password: &[u8],
+    p2s: &[u8],
+    p2c: u32,
+) -> Result<Zeroizing<Vec<u8>>> {
     let mut salt = Vec::with_capacity(alg_name.len() + 1 + p2s.len());
     salt.extend_from_slice(alg_name.as_bytes());
     salt.push(0);
@@ -119,10 +126,7 @@ pub(crate) fn recipient_kek(
         None => return Err(Error::HeaderInvalid(format!("member `p2s` is required with {alg_name}"))),
     };
     if p2s.len() < MIN_P2S_LEN {
-        return Err(Error::HeaderInvalid(format!(
-            "`p2s` has {} bytes, under the minimum of {MIN_P2S_LEN}",
-            p2s.len()
-        )));
+        return Err(Error::HeaderInvalid(format!("`p2s` has {} bytes, under the minimum of {MIN_P2S_LEN}", p2s.len())));
     }
     derive(prf, alg_name, kek_len, password, &p2s, count)
 }
