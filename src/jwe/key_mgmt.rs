@@ -257,13 +257,18 @@ pub(crate) fn aes_unwrap(kek: &[u8], wrapped: &[u8]) -> Option<Zeroizing<Vec<u8>
     unwrapped.ok().map(|()| cek)
 }
 
-/// Produces the CEK and what carries it. `header` holds the caller's extra members
-/// (read for `apu`/`apv`). `check_key` must have passed.
-pub(crate) fn wrap(key: &Key, alg: Alg, enc: Enc, header: &Object) -> Result<Wrapped> {
+/// Produces the CEK (or wraps `given`, one CEK for several recipients; key agreement
+/// and `dir` make their own) and what carries it. `header` holds the caller's extra
+/// members (read for `apu`/`apv`). `check_key` must have passed.
+pub(crate) fn wrap(key: &Key, alg: Alg, enc: Enc, header: &Object, given: Option<&[u8]>) -> Result<Wrapped> {
+    let new_cek = || match given {
+        Some(cek) => Ok(Zeroizing::new(cek.to_vec())),
+        None => random(enc.cek_len()),
+    };
     match alg {
         Alg::Dir => Ok(Wrapped { cek: Zeroizing::new(secret(key).to_vec()), encrypted_key: Vec::new(), epk: None }),
         Alg::A128Kw | Alg::A256Kw => {
-            let cek = random(enc.cek_len())?;
+            let cek = new_cek()?;
             let encrypted_key = aes_wrap(secret(key), &cek)?;
             Ok(Wrapped { cek, encrypted_key, epk: None })
         }
@@ -273,12 +278,12 @@ pub(crate) fn wrap(key: &Key, alg: Alg, enc: Enc, header: &Object) -> Result<Wra
             if alg == Alg::EcdhEs {
                 return Ok(Wrapped { cek: derived, encrypted_key: Vec::new(), epk: Some(epk) });
             }
-            let cek = random(enc.cek_len())?;
+            let cek = new_cek()?;
             let encrypted_key = aes_wrap(&derived, &cek)?;
             Ok(Wrapped { cek, encrypted_key, epk: Some(epk) })
         }
         Alg::RsaOaep256 | Alg::RsaOaep => {
-            let cek = random(enc.cek_len())?;
+            let cek = new_cek()?;
             let encrypted_key = crate::jwe::rsa_oaep::encrypt(key, alg == Alg::RsaOaep, &cek)?;
             Ok(Wrapped { cek, encrypted_key, epk: None })
         }
