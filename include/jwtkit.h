@@ -54,6 +54,12 @@
 #define JWTKIT_JWE_ZIP 1
 
 /*
+ Flag for `jwtkit_jwe_encrypt_json`: the general syntax (`recipients`) even for a
+ single recipient (one recipient is otherwise flattened).
+ */
+#define JWTKIT_JWE_GENERAL 2
+
+/*
  Accept HMAC secrets shorter than the hash output of the algorithm (RFC 7518 §3.2
  forbids them). Only for legacy systems whose secret cannot be changed.
  */
@@ -142,6 +148,14 @@ typedef struct jwtkit_dpop_proof jwtkit_dpop_proof;
  caller, released with `jwtkit_error_free`. Not shared between threads by jwtkit.
  */
 typedef struct jwtkit_error jwtkit_error;
+
+/*
+ An opaque, decrypted and authenticated JWE in JSON serialization, made by
+ `jwtkit_jwe_decrypt_json` and owned by the caller (free with
+ `jwtkit_jwe_json_result_free`, which wipes the plaintext). Read-only: any number of
+ threads may read it at once.
+ */
+typedef struct jwtkit_jwe_json_result jwtkit_jwe_json_result;
 
 /*
  An opaque JWE decryption policy: the allow-lists for `alg` and `enc` and whether
@@ -238,6 +252,30 @@ typedef int32_t jwtkit_jwe_enc;
  A resource limit, for `jwtkit_validation_set_limit`.
  */
 typedef int32_t jwtkit_limit;
+
+/*
+ One recipient of `jwtkit_jwe_encrypt_json`: a plain struct the caller fills; nothing
+ in it is kept after the call.
+ */
+typedef struct jwtkit_jwe_recipient {
+  /*
+   The recipient's key, borrowed for the call (public is enough for RSA and ECDH).
+   */
+  const struct jwtkit_key *key;
+  /*
+   Its key management algorithm, a `JWTKIT_JWE_ALG_*` value.
+   */
+  jwtkit_jwe_alg alg;
+  /*
+   Optional `(ptr, len)`, (NULL, 0) for none: a JSON object of members for this
+   recipient's unprotected `header` (`kid`, …). Copied.
+   */
+  const uint8_t *header_json;
+  /*
+   Length of `header_json` in bytes.
+   */
+  size_t header_len;
+} jwtkit_jwe_recipient;
 
 /*
  A source's state (`jwtkit_jwks_source_status`). Times are in milliseconds; -1 means
@@ -761,9 +799,16 @@ typedef int32_t (*jwtkit_revocation_fn)(void *ctx,
 #define JWTKIT_LIMIT_JSON_DEPTH 3
 
 /*
- Most keys of a key set tried for one token (default 16).
+ Most keys of a key set tried for one token (default 16); for a JWE in JSON
+ serialization, most (recipient, key) unwraps.
  */
 #define JWTKIT_LIMIT_KEYS_TRIED 4
+
+/*
+ Most recipients of a JWE in JSON serialization (default 32; JWE only). More:
+ JWTKIT_ERR_JSON_LIMIT.
+ */
+#define JWTKIT_LIMIT_RECIPIENTS 5
 
 /*
  `HS256`: HMAC with SHA-256; an HMAC secret key.
@@ -1278,8 +1323,9 @@ jwtkit_status jwtkit_jwe_policy_set_max_p2c(struct jwtkit_jwe_policy *policy,
 /*
  Sets one resource limit of a decryption policy, as `jwtkit_validation_set_limit`
  does for JWS: `JWTKIT_LIMIT_TOKEN_LEN` (default 131072 bytes),
- `JWTKIT_LIMIT_HEADER_LEN` (8192) or `JWTKIT_LIMIT_JSON_DEPTH` (64, at most 120).
- `JWTKIT_LIMIT_KEYS_TRIED` has no meaning here (one key decrypts) and is refused.
+ `JWTKIT_LIMIT_HEADER_LEN` (8192), `JWTKIT_LIMIT_JSON_DEPTH` (64, at most 120), and
+ for `jwtkit_jwe_decrypt_json` `JWTKIT_LIMIT_RECIPIENTS` (32) and
+ `JWTKIT_LIMIT_KEYS_TRIED` (16 unwraps).
 
  Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (unknown
  limit, or a value that is too small or too large), JWTKIT_ERR_PANIC. Thread safety:
@@ -1519,6 +1565,163 @@ jwtkit_status jwtkit_jwe_decrypt_and_verify_with_keyset(const uint8_t *token,
                                                         char **out_claims,
                                                         size_t *out_claims_len,
                                                         struct jwtkit_error **out_err);
+
+/*
+ Encrypts `plaintext` `(ptr, len)` (copied) once, with content encryption `enc`, for
+ each of the `n_recipients` recipients in `recipients` (1 to 32; each its own key and
+ `alg`; one content key wrapped for every one), as a JWE in JSON serialization (RFC
+ 7516 §7.2). One recipient gives the flattened syntax unless `flags` has
+ `JWTKIT_JWE_GENERAL`; several give the general syntax (`recipients`). With one
+ recipient its `alg`, `kid` and `epk` are in the protected header, as in compact;
+ with several they are in each recipient's header, and `dir`/`ECDH-ES` (which make
+ their own content key) are refused (JWTKIT_ERR_INVALID_ARGUMENT).
+
+ Optional inputs, (NULL, 0) for none, all copied: `protected_json`, a JSON object of
+ extra protected header members (`typ`, `cty`, `apu`, …); `unprotected_json`, the
+ shared unprotected header; `aad`, additional authenticated data (any bytes; a
+ non-NULL pointer with length 0 is an empty `aad`, sent as such). `enc`, `zip` and
+ `epk` are set by jwtkit; a member in two headers is JWTKIT_ERR_HEADER_INVALID.
+ `flags`: 0, or `JWTKIT_JWE_ZIP` and/or `JWTKIT_JWE_GENERAL`. Randomness (CEK, IV,
+ ephemeral keys) comes from the OS.
+
+ On success `*out_json` receives the NUL-terminated JSON text, owned by the caller
+ (free with `jwtkit_string_free`), and `*out_json_len` (if not NULL) its length. On
+ failure neither is written.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (no
+ recipient or too many, unknown number or flag, conflicting or jwtkit-owned members,
+ `dir`/`ECDH-ES` among several), JWTKIT_ERR_JSON, JWTKIT_ERR_JSON_LIMIT,
+ JWTKIT_ERR_HEADER_INVALID, JWTKIT_ERR_CRIT_UNSUPPORTED, JWTKIT_ERR_KEY_ALG_MISMATCH,
+ JWTKIT_ERR_KEY_USAGE, JWTKIT_ERR_KEY_INVALID, JWTKIT_ERR_OUT_OF_MEMORY,
+ JWTKIT_ERR_PANIC. Thread safety: safe to call concurrently with the same keys.
+ */
+jwtkit_status jwtkit_jwe_encrypt_json(const struct jwtkit_jwe_recipient *recipients,
+                                      size_t n_recipients,
+                                      jwtkit_jwe_enc enc,
+                                      const uint8_t *plaintext,
+                                      size_t plaintext_len,
+                                      const uint8_t *protected_json,
+                                      size_t protected_len,
+                                      const uint8_t *unprotected_json,
+                                      size_t unprotected_len,
+                                      const uint8_t *aad,
+                                      size_t aad_len,
+                                      uint32_t flags,
+                                      char **out_json,
+                                      size_t *out_json_len,
+                                      struct jwtkit_error **out_err);
+
+/*
+ Decrypts a JWE in JSON serialization, general or flattened, `(ptr, len)` (copied),
+ under `policy`, with the first of the `n_keys` keys in `keys` (an array of borrowed
+ handles, 1 to 1024) that opens it. In order: size limit, one strict JSON object (no
+ duplicate member, depth limit), its shape, at most `JWTKIT_LIMIT_RECIPIENTS`
+ recipients (default 32, JWTKIT_ERR_JSON_LIMIT beyond); header placement (a member in
+ two of protected / shared unprotected / per-recipient header, or `zip`/`crit`
+ outside the protected one, or `enc` in a recipient's: JWTKIT_ERR_HEADER_INVALID);
+ `crit`; `enc` known and allowed; `zip` allowed. A recipient whose `alg` is not in the
+ allow-list, not implemented, or `RSA1_5` is skipped and never tried; when no
+ recipient is allowed the status is JWTKIT_ERR_ALG_NOT_ALLOWED (a single recipient
+ gets compact's status for its `alg`). Then each allowed recipient with each key that
+ fits its `alg` (and its `kid`, when both have one), at most `JWTKIT_LIMIT_KEYS_TRIED`
+ unwraps (default 16). Every unwrap and tag failure is the one status
+ JWTKIT_ERR_JWE_DECRYPTION_FAILED with one message.
+
+ On success `*out` receives the result, owned by the caller (free with
+ `jwtkit_jwe_json_result_free`); read it with `jwtkit_jwe_json_result_*`. On failure
+ it is not written.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (no key),
+ JWTKIT_ERR_TOKEN_TOO_LARGE, JWTKIT_ERR_TOKEN_MALFORMED, JWTKIT_ERR_BASE64,
+ JWTKIT_ERR_JSON, JWTKIT_ERR_JSON_LIMIT, JWTKIT_ERR_HEADER_INVALID,
+ JWTKIT_ERR_CRIT_UNSUPPORTED, JWTKIT_ERR_ALG_UNSUPPORTED, JWTKIT_ERR_JWE_ALG_INSECURE,
+ JWTKIT_ERR_ALG_NOT_ALLOWED, JWTKIT_ERR_JWE_ENC_UNSUPPORTED,
+ JWTKIT_ERR_JWE_ENC_NOT_ALLOWED, JWTKIT_ERR_JWE_ZIP_NOT_ALLOWED, JWTKIT_ERR_KEY_NOT_FOUND
+ (no key's `kid` matches an allowed recipient), JWTKIT_ERR_KEY_ALG_MISMATCH,
+ JWTKIT_ERR_KEY_USAGE, JWTKIT_ERR_JWE_KEY_CANNOT_DECRYPT, JWTKIT_ERR_JWE_EPK_INVALID,
+ JWTKIT_ERR_JWE_DECRYPTION_FAILED, JWTKIT_ERR_JWE_ZIP_LIMIT, JWTKIT_ERR_OUT_OF_MEMORY,
+ JWTKIT_ERR_PANIC. Thread safety: safe to call concurrently with the same keys and
+ policy.
+ */
+JWTKIT_MUST_USE
+jwtkit_status jwtkit_jwe_decrypt_json(const uint8_t *token,
+                                      size_t token_len,
+                                      const struct jwtkit_key *const *keys,
+                                      size_t n_keys,
+                                      const struct jwtkit_jwe_policy *policy,
+                                      struct jwtkit_jwe_json_result **out,
+                                      struct jwtkit_error **out_err);
+
+/*
+ The plaintext (NUL-terminated but possibly holding NUL bytes: use `*out_len`). On
+ success `*out` receives a copy owned by the caller (free with `jwtkit_string_free`,
+ which wipes it) and `*out_len` (if not NULL) its length.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_OUT_OF_MEMORY, JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_jwe_json_result_plaintext(const struct jwtkit_jwe_json_result *result,
+                                               char **out,
+                                               size_t *out_len,
+                                               struct jwtkit_error **out_err);
+
+/*
+ The protected header JSON exactly as sent (empty when the JWE has none). Outputs as
+ in `jwtkit_jwe_json_result_plaintext`.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_OUT_OF_MEMORY, JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_jwe_json_result_protected_header(const struct jwtkit_jwe_json_result *result,
+                                                      char **out,
+                                                      size_t *out_len,
+                                                      struct jwtkit_error **out_err);
+
+/*
+ The JOSE header of the recipient that decrypted, as one JSON object: the protected,
+ shared unprotected and that recipient's header members together. Outputs as in
+ `jwtkit_jwe_json_result_plaintext`.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_OUT_OF_MEMORY, JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_jwe_json_result_header(const struct jwtkit_jwe_json_result *result,
+                                            char **out,
+                                            size_t *out_len,
+                                            struct jwtkit_error **out_err);
+
+/*
+ The additional authenticated data (`aad`), decoded. `*out_present` (if not NULL)
+ says whether the JWE has an `aad` member; without one the text is empty. Outputs as
+ in `jwtkit_jwe_json_result_plaintext`.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_OUT_OF_MEMORY, JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_jwe_json_result_aad(const struct jwtkit_jwe_json_result *result,
+                                         char **out,
+                                         size_t *out_len,
+                                         bool *out_present,
+                                         struct jwtkit_error **out_err);
+
+/*
+ Which recipient's key opened the JWE. Each output is optional (NULL: not wanted):
+ `*out_index` its position in `recipients` (0 when flattened), `*out_alg` its `alg`
+ (a `JWTKIT_JWE_ALG_*` value), `*out_key_index` which of the keys given to
+ `jwtkit_jwe_decrypt_json` opened it; `*out_kid` the recipient's `kid`, owned by the
+ caller (free with `jwtkit_string_free`), and `*out_kid_len` its length, or NULL and 0
+ when the recipient has no `kid`.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_OUT_OF_MEMORY, JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_jwe_json_result_recipient(const struct jwtkit_jwe_json_result *result,
+                                               size_t *out_index,
+                                               jwtkit_jwe_alg *out_alg,
+                                               size_t *out_key_index,
+                                               char **out_kid,
+                                               size_t *out_kid_len,
+                                               struct jwtkit_error **out_err);
+
+/*
+ Releases a result, wiping its plaintext. NULL is a no-op; must not be called twice.
+ */
+void jwtkit_jwe_json_result_free(struct jwtkit_jwe_json_result *result);
 
 /*
  Creates options with the defaults: cache time 5 min without `max-age`, `max-age`
@@ -2696,7 +2899,7 @@ jwtkit_status jwtkit_validation_set_revocation_check(struct jwtkit_validation *v
                                                      struct jwtkit_error **out_err);
 
 /*
- Sets one resource limit (`JWTKIT_LIMIT_*`) to `value`. Limits protect against
+ Sets one resource limit (`JWTKIT_LIMIT_*` but `JWTKIT_LIMIT_RECIPIENTS`) to `value`. Limits protect against
  hostile input; the defaults suit real tokens, so change them only with a reason.
 
  Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (unknown

@@ -12,7 +12,7 @@ use crate::ffi::numbered;
 use crate::ffi::status::*;
 use crate::ffi::validation::{
     jwtkit_limit, jwtkit_validation, JWTKIT_LIMIT_HEADER_LEN, JWTKIT_LIMIT_JSON_DEPTH, JWTKIT_LIMIT_KEYS_TRIED,
-    JWTKIT_LIMIT_TOKEN_LEN,
+    JWTKIT_LIMIT_RECIPIENTS, JWTKIT_LIMIT_TOKEN_LEN,
 };
 use crate::ffi::version::{alg_arg, jwtkit_alg};
 use crate::jwe::{self, Alg, Enc, JwePolicy};
@@ -187,8 +187,9 @@ pub unsafe extern "C" fn jwtkit_jwe_policy_set_max_p2c(
 
 /// Sets one resource limit of a decryption policy, as `jwtkit_validation_set_limit`
 /// does for JWS: `JWTKIT_LIMIT_TOKEN_LEN` (default 131072 bytes),
-/// `JWTKIT_LIMIT_HEADER_LEN` (8192) or `JWTKIT_LIMIT_JSON_DEPTH` (64, at most 120).
-/// `JWTKIT_LIMIT_KEYS_TRIED` has no meaning here (one key decrypts) and is refused.
+/// `JWTKIT_LIMIT_HEADER_LEN` (8192), `JWTKIT_LIMIT_JSON_DEPTH` (64, at most 120), and
+/// for `jwtkit_jwe_decrypt_json` `JWTKIT_LIMIT_RECIPIENTS` (32) and
+/// `JWTKIT_LIMIT_KEYS_TRIED` (16 unwraps).
 ///
 /// Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (unknown
 /// limit, or a value that is too small or too large), JWTKIT_ERR_PANIC. Thread safety:
@@ -208,7 +209,8 @@ pub unsafe extern "C" fn jwtkit_jwe_policy_set_limit(
             JWTKIT_LIMIT_TOKEN_LEN => limits.max_token_len = value,
             JWTKIT_LIMIT_HEADER_LEN => limits.max_header_len = value,
             JWTKIT_LIMIT_JSON_DEPTH => limits.max_depth = value,
-            JWTKIT_LIMIT_KEYS_TRIED => return Err(invalid("JWTKIT_LIMIT_KEYS_TRIED does not apply to JWE".into())),
+            JWTKIT_LIMIT_KEYS_TRIED => limits.max_keys_tried = value,
+            JWTKIT_LIMIT_RECIPIENTS => limits.max_recipients = value,
             other => return Err(invalid(format!("{other} is not a JWTKIT_LIMIT_* value"))),
         }
         Ok(p.set_limits(limits)?)

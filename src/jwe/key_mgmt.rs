@@ -348,23 +348,28 @@ pub(crate) fn aes_unwrap(kek: &[u8], wrapped: &[u8]) -> Option<Zeroizing<Vec<u8>
     unwrapped.ok().map(|()| cek)
 }
 
-/// Produces the CEK and what carries it. `header` holds the caller's extra members
-/// (read for `apu`/`apv`, and `p2c`). `check_key` must have passed.
-pub(crate) fn wrap(key: &Key, alg: Alg, enc: Enc, header: &Object) -> Result<Wrapped> {
+/// Produces the CEK (or wraps `given`, one CEK for several recipients; key agreement
+/// and `dir` make their own) and what carries it. `header` holds the caller's extra
+/// members (read for `apu`/`apv`, and `p2c`). `check_key` must have passed.
+pub(crate) fn wrap(key: &Key, alg: Alg, enc: Enc, header: &Object, given: Option<&[u8]>) -> Result<Wrapped> {
     if alg == Alg::Dir {
         return Ok(Wrapped::new(Zeroizing::new(secret(key).to_vec()), Vec::new()));
     }
+    let new_cek = || match given {
+        Some(cek) => Ok(Zeroizing::new(cek.to_vec())),
+        None => random(enc.cek_len()),
+    };
     if alg.is_ecdh() {
         let (z, epk) = ecdh::agree_ephemeral(key, alg.name())?;
         let derived = ecdh_derived(alg, enc, &z, header)?;
         if alg == Alg::EcdhEs {
             return Ok(Wrapped::new(derived, Vec::new()).with_epk(epk));
         }
-        let cek = random(enc.cek_len())?;
+        let cek = new_cek()?;
         let encrypted_key = aes_wrap(&derived, &cek)?;
         return Ok(Wrapped::new(cek, encrypted_key).with_epk(epk));
     }
-    let cek = random(enc.cek_len())?;
+    let cek = new_cek()?;
     if let Some(hash) = alg.oaep_hash() {
         let encrypted_key = rsa_oaep::encrypt(key, hash, &cek)?;
         return Ok(Wrapped::new(cek, encrypted_key));

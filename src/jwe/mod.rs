@@ -1,9 +1,11 @@
-//! JSON Web Encryption (RFC 7516), compact serialization, and nested JWTs.
+//! JSON Web Encryption (RFC 7516), compact and JSON serialization, and nested JWTs.
 //!
 //! One file a concept: `content` (the `enc` algorithms), `key_mgmt` (the `alg`
 //! algorithms, binding keys to them), `ecdh` (key agreement and point validation),
-//! `concat_kdf` (RFC 7518 §4.6.2), `rsa_oaep`, `zip` (DEFLATE with a cap), `compact`
-//! (the serialization, `encrypt`/`decrypt`), `policy` (`JwePolicy`: allow-lists for
+//! `concat_kdf` (RFC 7518 §4.6.2), `rsa_oaep`, `zip` (DEFLATE with a cap), `steps` (what
+//! both serializations do: policy checks, one recipient's key management, the content),
+//! `compact` (`encrypt`/`decrypt`), `json` (`encrypt_json`/`decrypt_json`: several
+//! recipients, `aad`, unprotected headers), `policy` (`JwePolicy`: allow-lists for
 //! `alg` and `enc`, compression) and `nested` (sign-then-encrypt, decrypt-then-verify).
 //!
 //! | `alg` | key | | `enc` |
@@ -24,7 +26,10 @@ mod pbes2;
 mod rsa_oaep;
 mod zip;
 
+mod steps;
+
 mod compact;
+mod json;
 mod nested;
 mod policy;
 // The primitives alone, for the project's tests (`crate::__internals`).
@@ -32,6 +37,7 @@ pub(crate) mod primitives;
 
 pub use compact::{decrypt, encrypt, Decrypted};
 pub use content::Enc;
+pub use json::{decrypt_json, encrypt_json, DecryptedJson, JsonOptions, JsonRecipient};
 pub use key_mgmt::Alg;
 pub use nested::{decrypt_claims, decrypt_then_verify, sign_then_encrypt, VerifiedNested};
 pub use policy::JwePolicy;

@@ -456,7 +456,9 @@ static void test_nested(void)
         EXPECT_OK(jwtkit_jwe_policy_set_limit(p, JWTKIT_LIMIT_TOKEN_LEN, 100, ERR));
         EXPECT(JWTKIT_ERR_TOKEN_TOO_LARGE, jwtkit_jwe_decrypt(u8(tok), strlen(tok), recipient, p, NULL, NULL,
                                                               NULL, NULL, ERR));
-        EXPECT(JWTKIT_ERR_INVALID_ARGUMENT, jwtkit_jwe_policy_set_limit(p, JWTKIT_LIMIT_KEYS_TRIED, 2, ERR));
+        EXPECT(JWTKIT_ERR_INVALID_ARGUMENT, jwtkit_jwe_policy_set_limit(p, JWTKIT_LIMIT_KEYS_TRIED, 0, ERR));
+        EXPECT(JWTKIT_ERR_INVALID_ARGUMENT, jwtkit_jwe_policy_set_limit(p, JWTKIT_LIMIT_RECIPIENTS, 0, ERR));
+        EXPECT(JWTKIT_ERR_INVALID_ARGUMENT, jwtkit_jwe_policy_set_limit(p, 99, 1, ERR));
         EXPECT(JWTKIT_ERR_INVALID_ARGUMENT, jwtkit_jwe_policy_set_limit(p, JWTKIT_LIMIT_TOKEN_LEN, 3, ERR));
         EXPECT_OK(jwtkit_jwe_policy_set_limit(p, JWTKIT_LIMIT_TOKEN_LEN, 131072, ERR));
     }

@@ -132,12 +132,14 @@ JWTKIT_JWE_ENC_A128CBC_HS256 = 3
 JWTKIT_JWE_ENC_A256CBC_HS512 = 4
 
 JWTKIT_JWE_ZIP = 1
+JWTKIT_JWE_GENERAL = 2
 JWTKIT_JWS_UNENCODED = 1
 
 JWTKIT_LIMIT_TOKEN_LEN = 1
 JWTKIT_LIMIT_HEADER_LEN = 2
 JWTKIT_LIMIT_JSON_DEPTH = 3
 JWTKIT_LIMIT_KEYS_TRIED = 4
+JWTKIT_LIMIT_RECIPIENTS = 5
 
 JWTKIT_ALG_HS256 = 1
 JWTKIT_ALG_HS384 = 2
@@ -200,6 +202,16 @@ class JwksStatus(ctypes.Structure):
         ("attempts", c_uint64),
         ("failures", c_uint64),
         ("not_modified", c_uint64),
+    ]
+
+class JweRecipient(ctypes.Structure):
+    """`struct jwtkit_jwe_recipient`: one recipient of `jwtkit_jwe_encrypt_json`."""
+
+    _fields_ = [
+        ("key", c_void_p),
+        ("alg", c_int32),
+        ("header_json", c_char_p),
+        ("header_len", c_size_t),
     ]
 
 # name -> (restype, argtypes)
@@ -403,6 +415,22 @@ _SIGNATURES: Dict[str, Tuple[Any, List[Any]]] = {
         _S,
         [in_bytes, c_size_t, handle, handle, handle, handle, str_out, size_out, str_out, size_out, err_out],
     ),
+    # JWE JSON serialization (jwtkit.jwe)
+    "jwtkit_jwe_encrypt_json": (
+        _S,
+        [POINTER(JweRecipient), c_size_t, c_int32, in_bytes, c_size_t, in_bytes, c_size_t, in_bytes, c_size_t,
+         in_bytes, c_size_t, c_uint32, str_out, size_out, err_out],
+    ),
+    "jwtkit_jwe_decrypt_json": (_S, [in_bytes, c_size_t, POINTER(c_void_p), c_size_t, handle, handle_out, err_out]),
+    "jwtkit_jwe_json_result_plaintext": (_S, [handle, str_out, size_out, err_out]),
+    "jwtkit_jwe_json_result_protected_header": (_S, [handle, str_out, size_out, err_out]),
+    "jwtkit_jwe_json_result_header": (_S, [handle, str_out, size_out, err_out]),
+    "jwtkit_jwe_json_result_aad": (_S, [handle, str_out, size_out, POINTER(c_bool), err_out]),
+    "jwtkit_jwe_json_result_recipient": (
+        _S,
+        [handle, POINTER(c_size_t), POINTER(c_int32), POINTER(c_size_t), str_out, size_out, err_out],
+    ),
+    "jwtkit_jwe_json_result_free": (None, [handle]),
 }
 
 

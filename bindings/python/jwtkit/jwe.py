@@ -1,6 +1,10 @@
-"""JSON Web Encryption (RFC 7516, compact serialization) and nested JWTs, over the
-library's JWE (``jwtkit_jwe_*``): everything is decided there, the same code the C API
-runs.
+"""JSON Web Encryption (RFC 7516: compact and JSON serialization) and nested JWTs,
+over the library's JWE (``jwtkit_jwe_*``): everything is decided there, the same code
+the C API runs.
+
+:func:`encrypt_json`/:func:`decrypt_json` handle the JSON serialization (general and
+flattened): several recipients with their own ``alg`` and key, additional authenticated
+data (``aad``), shared and per-recipient unprotected headers.
 
 Decryption always takes explicit allow-lists, ``algorithms`` (key management ``alg``)
 and ``encryptions`` (content encryption ``enc``); there is no default. Compressed
@@ -30,9 +34,10 @@ Keys are what ``jwtkit.encode``/``decode`` take: a JWK ``dict``, a ``PyJWK``, PE
 from __future__ import annotations
 
 import json
-from ctypes import byref, c_int32, c_size_t, c_void_p
+from ctypes import byref, c_bool, c_int32, c_size_t, c_void_p
 from datetime import timedelta
-from typing import Any, Callable, Container, Dict, Iterable, Optional, Sequence, Tuple, Union
+from dataclasses import dataclass
+from typing import Any, Callable, Container, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 from . import _core, _ffi
 from ._ffi import lib
@@ -51,6 +56,9 @@ __all__ = [
     "encode_nested",
     "decode_nested",
     "decode_nested_complete",
+    "encrypt_json",
+    "decrypt_json",
+    "DecryptedJSON",
 ]
 
 #: The key management algorithms jwtkit implements, in ``JWTKIT_JWE_ALG_*`` order (from
@@ -345,3 +353,173 @@ def decode_nested(
         leeway, max_age=max_age, typ=typ, allow_zip=allow_zip, max_inflated_size=max_inflated_size,
         max_pbes2_count=max_pbes2_count,
     )["payload"]
+
+
+# ---------------------------------------------------------------------------------
+# JSON serialization
+
+
+def _json_object(value: Optional[Dict[str, Any]], what: str) -> Optional[bytes]:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise TypeError(f"{what} must be a dict, got {type(value).__name__}")
+    return json.dumps(value, separators=(",", ":")).encode("utf-8")
+
+
+#: One recipient for :func:`encrypt_json`: ``(key, alg)`` or ``(key, alg, header)``.
+Recipient = Union[Tuple[Any, str], Tuple[Any, str, Optional[Dict[str, Any]]]]
+
+
+def encrypt_json(
+    plaintext: Union[bytes, str],
+    recipients: Sequence[Recipient],
+    encryption: str,
+    *,
+    aad: Union[None, bytes, str] = None,
+    protected: Optional[Dict[str, Any]] = None,
+    unprotected: Optional[Dict[str, Any]] = None,
+    general: bool = False,
+    compress: bool = False,
+) -> str:
+    """Encrypts ``plaintext`` once with ``encryption`` (``enc``) for every recipient and
+    returns the JWE in JSON serialization (a ``str`` of JSON). ``recipients`` is a list
+    of ``(key, alg)`` or ``(key, alg, header)``: each key with its key management
+    ``alg``, and optionally members of its own unprotected ``header`` (``kid``…). One
+    recipient gives the flattened syntax unless ``general=True``; several always give
+    the general syntax, and then ``dir``/``ECDH-ES`` are refused (they make their own
+    content key). ``aad`` is additional authenticated data (authenticated, not
+    encrypted), ``protected`` extra protected header members, ``unprotected`` the shared
+    unprotected header. A member in two headers raises ``InvalidTokenError``
+    (``JWTKIT_ERR_HEADER_INVALID``)."""
+    if isinstance(recipients, tuple) and len(recipients) in (2, 3) and isinstance(recipients[1], str):
+        raise TypeError("recipients must be a list of (key, alg) tuples")
+    entries = []
+    keep: List[Any] = []  # key handles and header bytes, alive for the call
+    for i, r in enumerate(recipients):
+        if not isinstance(r, (tuple, list)) or len(r) not in (2, 3):
+            raise TypeError(f"recipients[{i}] must be (key, alg) or (key, alg, header)")
+        alg_name = r[1]
+        k = _key(r[0], (alg_name,))
+        header = _json_object(r[2] if len(r) == 3 else None, f"recipients[{i}] header")
+        keep.extend((k, header))
+        entries.append(_ffi.JweRecipient(k.ptr(), _alg(alg_name), header, 0 if header is None else len(header)))
+    array = (_ffi.JweRecipient * max(len(entries), 1))(*entries)
+    data = _data(plaintext, "plaintext")
+    extra = _json_object(protected, "protected")
+    shared = _json_object(unprotected, "unprotected")
+    aad_bytes = None if aad is None else _data(aad, "aad")
+    flags = (_ffi.JWTKIT_JWE_ZIP if compress else 0) | (_ffi.JWTKIT_JWE_GENERAL if general else 0)
+    out, out_len, err = c_void_p(), c_size_t(), c_void_p()
+    status = lib.jwtkit_jwe_encrypt_json(
+        array, len(entries), _enc(encryption), data, len(data),
+        extra, 0 if extra is None else len(extra), shared, 0 if shared is None else len(shared),
+        aad_bytes, 0 if aad_bytes is None else len(aad_bytes), flags,
+        byref(out), byref(out_len), byref(err),
+    )
+    del keep
+    if status:
+        raise_for(status, err)
+    return _ffi.take_string(out, out_len).decode("utf-8")
+
+
+@dataclass(frozen=True)
+class DecryptedJSON:
+    """What :func:`decrypt_json` returns."""
+
+    #: The plaintext.
+    plaintext: bytes
+    #: The protected header (``{}`` when the JWE has none).
+    protected_header: Dict[str, Any]
+    #: The JOSE header of the recipient that decrypted: protected, shared unprotected
+    #: and its own header members together.
+    header: Dict[str, Any]
+    #: The additional authenticated data, decoded, or ``None`` when the JWE has none.
+    aad: Optional[bytes]
+    #: Which recipient's key opened it: its position in ``recipients`` (0 when flattened).
+    recipient_index: int
+    #: That recipient's ``alg``.
+    algorithm: str
+    #: That recipient's ``kid``, if it has one.
+    kid: Optional[str]
+    #: Which of the keys given opened it (0 for a single key).
+    key_index: int
+
+
+class _JsonResult(_core.Handle):
+    """A ``jwtkit_jwe_json_result``, read once and released."""
+
+    __slots__ = ()
+    _free = staticmethod(lib.jwtkit_jwe_json_result_free)
+
+    def text(self, fn: Callable[..., int]) -> bytes:
+        out, out_len, err = c_void_p(), c_size_t(), c_void_p()
+        status = fn(self.ptr(), byref(out), byref(out_len), byref(err))
+        if status:
+            raise_for(status, err)
+        return _ffi.take_string(out, out_len)
+
+
+def _json_token(jwe: Union[str, bytes, Dict[str, Any]]) -> bytes:
+    if isinstance(jwe, dict):
+        return json.dumps(jwe, separators=(",", ":")).encode("utf-8")
+    return token_bytes(jwe)
+
+
+def decrypt_json(
+    jwe: Union[str, bytes, Dict[str, Any]],
+    key: Any,
+    algorithms: Sequence[str],
+    encryptions: Sequence[str],
+    *,
+    allow_zip: bool = False,
+    max_inflated_size: Optional[int] = None,
+) -> DecryptedJSON:
+    """Decrypts a JWE in JSON serialization (general or flattened; a ``str``, ``bytes``
+    or the parsed ``dict``) with ``key``, or with the first key of a ``list``/``tuple``
+    of keys that opens it. ``algorithms`` and ``encryptions`` are the allow-lists
+    (required): a recipient whose ``alg`` is not allowed (or ``RSA1_5``, or not
+    implemented) is skipped and never tried; when none is allowed,
+    ``InvalidAlgorithmError``. A key is tried on a recipient only if it fits the ``alg``
+    and, when both have a ``kid``, the kids match. Every wrong-key or modified-token case
+    is ``JWEDecryptionError`` with one message. Returns a :class:`DecryptedJSON` saying
+    which recipient and key opened it."""
+    token = _json_token(jwe)
+    p = _policy(algorithms, encryptions, allow_zip, max_inflated_size)
+    names = _names(algorithms, "algorithms")
+    given = list(key) if isinstance(key, (list, tuple)) else [key]
+    if not given:
+        raise ValueError("decrypt_json needs at least one key")
+    keys = [_key(k, names) for k in given]
+    array = (c_void_p * len(keys))(*[k.ptr() for k in keys])
+    out, err = c_void_p(), c_void_p()
+    status = lib.jwtkit_jwe_decrypt_json(token, len(token), array, len(keys), p.ptr(), byref(out), byref(err))
+    if status:
+        raise_for(status, err)
+    with _JsonResult(out.value) as result:  # type: ignore[arg-type]
+        plaintext = result.text(lib.jwtkit_jwe_json_result_plaintext)
+        protected_json = result.text(lib.jwtkit_jwe_json_result_protected_header)
+        header = json.loads(result.text(lib.jwtkit_jwe_json_result_header))
+        aad_out, aad_len, present, err = c_void_p(), c_size_t(), c_bool(), c_void_p()
+        status = lib.jwtkit_jwe_json_result_aad(result.ptr(), byref(aad_out), byref(aad_len), byref(present), byref(err))
+        if status:
+            raise_for(status, err)
+        aad = _ffi.take_string(aad_out, aad_len)
+        index, alg, key_index = c_size_t(), c_int32(), c_size_t()
+        kid_out, kid_len, err = c_void_p(), c_size_t(), c_void_p()
+        status = lib.jwtkit_jwe_json_result_recipient(
+            result.ptr(), byref(index), byref(alg), byref(key_index), byref(kid_out), byref(kid_len), byref(err)
+        )
+        if status:
+            raise_for(status, err)
+        kid = _ffi.take_string(kid_out, kid_len).decode("utf-8") if kid_out.value else None
+    return DecryptedJSON(
+        plaintext=plaintext,
+        protected_header=json.loads(protected_json) if protected_json else {},
+        header=header,
+        aad=aad if present.value else None,
+        recipient_index=index.value,
+        algorithm=ALGORITHMS[alg.value - 1],
+        kid=kid,
+        key_index=key_index.value,
+    )
