@@ -11,6 +11,11 @@
 //! Checks are collected and reported together (`Report`), so one failing run lists every
 //! case that is wrong, with the status received and the status expected.
 //! `bindings/python/tests/test_attacks.py` repeats the classes through Python.
+//!
+//! The last section attacks the JWE JSON serialization (`jwtkit_jwe_decrypt_json`): a
+//! header member in two headers, `zip`/`crit` unprotected, recipients outside the
+//! allow-list beside an allowed one, modified `aad` or protected header, huge and deep
+//! input (`bindings/python/tests/test_jwe_json.py` repeats them through Python).
 
 use std::ffi::CStr;
 use std::fmt::Display;
@@ -2450,4 +2455,206 @@ fn every_jwe_algorithm_is_refused_outside_the_allow_list() {
     }
     r.check(format!("{} algs, {} encs", algs.len(), encs.len()), algs.len() >= 18 && encs.len() >= 6);
     r.done("every_jwe_algorithm_is_refused_outside_the_allow_list");
+}
+
+// =======================================================================================
+// JWE JSON serialization (RFC 7516 §7.2), through `jwtkit_jwe_decrypt_json`. The JWEs are
+// built here: `dir` with AES-256-GCM sealed by ring, the JSON written as text.
+
+impl JwePolicy {
+    /// A policy from registered names (the JSON serialization section).
+    fn named(algs: &[&str], enc: &str) -> JwePolicy {
+        let number =
+            |name: &str, f: unsafe extern "C" fn(*const u8, usize, *mut i32, *mut *mut jwtkit_error) -> i32| {
+                let mut n = 0;
+                let st = unsafe { f(name.as_ptr(), name.len(), &mut n, ptr::null_mut()) };
+                assert_eq!(st, JWTKIT_OK, "{name}");
+                n
+            };
+        let algs: Vec<i32> = algs.iter().map(|a| number(a, jwtkit_jwe_alg_from_name)).collect();
+        let encs = [number(enc, jwtkit_jwe_enc_from_name)];
+        let mut p: *mut jwtkit_jwe_policy = ptr::null_mut();
+        let st = unsafe { jwtkit_jwe_policy_new(algs.as_ptr(), algs.len(), encs.as_ptr(), 1, &mut p, ptr::null_mut()) };
+        assert_eq!(st, JWTKIT_OK);
+        JwePolicy(p)
+    }
+}
+
+/// `jwtkit_jwe_decrypt_json`: Ok carries the plaintext, then the recipient index as text.
+fn decrypt_json(token: &[u8], keys: &[&Key], policy: &JwePolicy) -> Verdict {
+    let (tp, tn) = raw(token);
+    let ptrs: Vec<*const jwtkit_key> = keys.iter().map(|k| k.0).collect();
+    let mut out: *mut jwtkit_jwe_json_result = ptr::null_mut();
+    let mut err: *mut jwtkit_error = ptr::null_mut();
+    let st = unsafe { jwtkit_jwe_decrypt_json(tp, tn, ptrs.as_ptr(), ptrs.len(), policy.0, &mut out, &mut err) };
+    finish(st, err).map(|()| {
+        let (mut p, mut pl, mut index) = (ptr::null_mut(), 0usize, usize::MAX);
+        let mut err: *mut jwtkit_error = ptr::null_mut();
+        let st = unsafe { jwtkit_jwe_json_result_plaintext(out, &mut p, &mut pl, &mut err) };
+        finish(st, err).expect("plaintext");
+        let st = unsafe {
+            jwtkit_jwe_json_result_recipient(
+                out,
+                &mut index,
+                ptr::null_mut(),
+                ptr::null_mut(),
+                ptr::null_mut(),
+                ptr::null_mut(),
+                &mut err,
+            )
+        };
+        finish(st, err).expect("recipient");
+        unsafe { jwtkit_jwe_json_result_free(out) };
+        let mut v = take(p, pl);
+        v.extend_from_slice(format!("@{index}").as_bytes());
+        v
+    })
+}
+
+const DIR_KEY: [u8; 32] = [0x5a; 32];
+
+/// A general JWE: `protected` and `unprotected` JSON texts (if any), `recipients` JSON
+/// texts, `aad`, the content sealed with `DIR_KEY` under A256GCM.
+fn jwe_json(protected: Option<&str>, unprotected: Option<&str>, recipients: &[&str], aad: Option<&[u8]>) -> String {
+    use ring::aead;
+    let protected_b64 = protected.map(|p| b64u(p.as_bytes())).unwrap_or_default();
+    let aad_b64 = aad.map(b64u);
+    let authenticated = match &aad_b64 {
+        Some(a) => format!("{protected_b64}.{a}"),
+        None => protected_b64.clone(),
+    };
+    let iv = [7u8; 12];
+    let key = aead::LessSafeKey::new(aead::UnboundKey::new(&aead::AES_256_GCM, &DIR_KEY).unwrap());
+    let mut buf = b"attack at dawn".to_vec();
+    let tag = key
+        .seal_in_place_separate_tag(
+            aead::Nonce::assume_unique_for_key(iv),
+            aead::Aad::from(authenticated.as_bytes()),
+            &mut buf,
+        )
+        .unwrap();
+    let mut parts = Vec::new();
+    if protected.is_some() {
+        parts.push(format!(r#""protected":"{protected_b64}""#));
+    }
+    if let Some(u) = unprotected {
+        parts.push(format!(r#""unprotected":{u}"#));
+    }
+    parts.push(format!(r#""recipients":[{}]"#, recipients.join(",")));
+    if let Some(a) = aad_b64 {
+        parts.push(format!(r#""aad":"{a}""#));
+    }
+    parts.push(format!(r#""iv":"{}","ciphertext":"{}","tag":"{}""#, b64u(&iv), b64u(&buf), b64u(tag.as_ref())));
+    format!("{{{}}}", parts.join(","))
+}
+
+const DIR_RECIPIENT: &str = r#"{"header":{"alg":"dir"}}"#;
+const ENC: Option<&str> = Some(r#"{"enc":"A256GCM"}"#);
+
+#[test]
+fn jwe_json_header_members_in_two_places_or_unprotected() {
+    let mut r = Report::default();
+    let key = Key::jwk(&format!(r#"{{"kty":"oct","k":"{}"}}"#, b64u(&DIR_KEY)));
+    let policy = JwePolicy::named(&["dir"], "A256GCM");
+    let control = jwe_json(ENC, Some(r#"{"cty":"x"}"#), &[DIR_RECIPIENT], Some(b"ctx"));
+    r.accept("control: dir/A256GCM with aad and a shared header", decrypt_json(control.as_bytes(), &[&key], &policy));
+    for (case, protected, unprotected, recipient) in [
+        ("enc protected and unprotected", ENC, Some(r#"{"enc":"A256GCM"}"#), DIR_RECIPIENT),
+        ("cty unprotected and per-recipient", ENC, Some(r#"{"cty":"x"}"#), r#"{"header":{"alg":"dir","cty":"x"}}"#),
+        ("alg protected and per-recipient", Some(r#"{"enc":"A256GCM","alg":"dir"}"#), None, DIR_RECIPIENT),
+        ("zip unprotected", ENC, Some(r#"{"zip":"DEF"}"#), DIR_RECIPIENT),
+        ("zip per-recipient", ENC, None, r#"{"header":{"alg":"dir","zip":"DEF"}}"#),
+        ("crit unprotected", ENC, Some(r#"{"crit":["exp"],"exp":1}"#), DIR_RECIPIENT),
+        ("crit per-recipient", ENC, None, r#"{"header":{"alg":"dir","crit":["exp"],"exp":1}}"#),
+        ("enc per-recipient", None, None, r#"{"header":{"alg":"dir","enc":"A256GCM"}}"#),
+    ] {
+        let token = jwe_json(protected, unprotected, &[recipient], None);
+        r.reject(case, decrypt_json(token.as_bytes(), &[&key], &policy), JWTKIT_ERR_HEADER_INVALID);
+    }
+    r.done("jwe_json_header_members_in_two_places_or_unprotected");
+}
+
+#[test]
+fn jwe_json_recipients_outside_the_allow_list_are_never_tried() {
+    let mut r = Report::default();
+    let dir = Key::jwk(&format!(r#"{{"kty":"oct","k":"{}"}}"#, b64u(&DIR_KEY)));
+    let rsa = Key::pem("rsa2048.pkcs8.pem");
+    // RSA1_5 with a key of zeros: a padding oracle if it were ever tried.
+    let rsa1_5 = format!(r#"{{"header":{{"alg":"RSA1_5"}},"encrypted_key":"{}"}}"#, b64u(&[0u8; 256]));
+    let oaep = format!(r#"{{"header":{{"alg":"RSA-OAEP"}},"encrypted_key":"{}"}}"#, b64u(&[1u8; 256]));
+    let mixed = jwe_json(ENC, None, &[&rsa1_5, &oaep, DIR_RECIPIENT], None);
+    let dir_only = JwePolicy::named(&["dir"], "A256GCM");
+    let got = decrypt_json(mixed.as_bytes(), &[&rsa, &dir], &dir_only);
+    r.check(
+        "RSA1_5 + RSA-OAEP + dir: opened by dir (recipient 2)",
+        got.as_deref().ok() == Some(&b"attack at dawn@2"[..]),
+    );
+    let no_dir = jwe_json(ENC, None, &[&rsa1_5, &oaep], None);
+    r.reject(
+        "RSA1_5 + RSA-OAEP, only dir allowed",
+        decrypt_json(no_dir.as_bytes(), &[&rsa, &dir], &dir_only),
+        JWTKIT_ERR_ALG_NOT_ALLOWED,
+    );
+    let oaep256 = JwePolicy::named(&["RSA-OAEP-256", "dir"], "A256GCM");
+    r.reject(
+        "RSA1_5 alone",
+        decrypt_json(jwe_json(ENC, None, &[&rsa1_5], None).as_bytes(), &[&rsa], &oaep256),
+        JWTKIT_ERR_JWE_ALG_INSECURE,
+    );
+    r.done("jwe_json_recipients_outside_the_allow_list_are_never_tried");
+}
+
+#[test]
+fn jwe_json_modified_aad_or_protected_header() {
+    let mut r = Report::default();
+    let key = Key::jwk(&format!(r#"{{"kty":"oct","k":"{}"}}"#, b64u(&DIR_KEY)));
+    let policy = JwePolicy::named(&["dir"], "A256GCM");
+    let token = jwe_json(ENC, None, &[DIR_RECIPIENT], Some(b"ctx"));
+    r.accept("control", decrypt_json(token.as_bytes(), &[&key], &policy));
+    let aad = format!(r#""aad":"{}""#, b64u(b"ctx"));
+    let protected = format!(r#""protected":"{}""#, b64u(br#"{"enc":"A256GCM"}"#));
+    for (case, from, to) in [
+        ("aad changed", aad.clone(), format!(r#""aad":"{}""#, b64u(b"ctX"))),
+        ("aad removed", format!(",{aad}"), String::new()),
+        (
+            "protected header changed",
+            protected.clone(),
+            format!(r#""protected":"{}""#, b64u(br#"{"enc":"A256GCM","x":1}"#)),
+        ),
+        ("protected header respelled", protected, format!(r#""protected":"{}""#, b64u(br#"{"enc": "A256GCM"}"#))),
+    ] {
+        let changed = token.replacen(&from, &to, 1);
+        r.check(format!("{case}: edited"), changed != token);
+        r.reject(case, decrypt_json(changed.as_bytes(), &[&key], &policy), JWTKIT_ERR_JWE_DECRYPTION_FAILED);
+    }
+    r.done("jwe_json_modified_aad_or_protected_header");
+}
+
+#[test]
+fn jwe_json_huge_and_deep() {
+    let mut r = Report::default();
+    let key = Key::jwk(&format!(r#"{{"kty":"oct","k":"{}"}}"#, b64u(&DIR_KEY)));
+    let policy = JwePolicy::named(&["dir"], "A256GCM");
+    let many = vec![DIR_RECIPIENT; 5000];
+    r.reject(
+        "5000 recipients",
+        decrypt_json(jwe_json(ENC, None, &many, None).as_bytes(), &[&key], &policy),
+        JWTKIT_ERR_JSON_LIMIT,
+    );
+    let deep = format!(r#"{{"deep":{}{}}}"#, "[".repeat(500), "]".repeat(500));
+    r.reject(
+        "500-deep unprotected header",
+        decrypt_json(jwe_json(ENC, Some(&deep), &[DIR_RECIPIENT], None).as_bytes(), &[&key], &policy),
+        JWTKIT_ERR_JSON_LIMIT,
+    );
+    let big = format!(r#"{{"pad":"{}"}}"#, "A".repeat(200_000));
+    r.reject(
+        "200 KB",
+        decrypt_json(jwe_json(ENC, Some(&big), &[DIR_RECIPIENT], None).as_bytes(), &[&key], &policy),
+        JWTKIT_ERR_TOKEN_TOO_LARGE,
+    );
+    let token = jwe_json(ENC, None, &[DIR_RECIPIENT], None);
+    let dup = token.replacen(r#""iv":"#, r#""iv":"AAAAAAAAAAAAAAAA","iv":"#, 1);
+    r.reject("member iv twice", decrypt_json(dup.as_bytes(), &[&key], &policy), JWTKIT_ERR_JSON);
+    r.done("jwe_json_huge_and_deep");
 }

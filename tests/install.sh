@@ -12,7 +12,7 @@
 #    run time); bindings/install-test/cpp through CMake find_package(jwtkit): C++ shared
 #    and static, and hello.c; bindings/cpp/examples with CMake and with pkg-config; bindings/c/examples
 #    with pkg-config.
-# 3. The C++ wrapper's tests (bindings/cpp/tests/test_wrapper.cpp), compiled with
+# 3. The C++ wrapper's tests (bindings/cpp/tests/test_wrapper.cpp, test_jwe_json.cpp), compiled with
 #    -std=c++17 -Wall -Wextra -Werror, under valgrind when it is installed (leaks fail);
 #    its JWKS source tests fetch from tests/support/jwks_server.py, started here.
 # 4. The CLI: encode -> verify for every algorithm with tests/keys, CLI tokens verified
@@ -290,6 +290,13 @@ wrapper_tests() {
     run env LD_LIBRARY_PATH="$prefix/lib" "${valgrind_tls[@]}" "$work/test_wrapper" "$keys"
 }
 
+jwe_json_wrapper_tests() {
+    # shellcheck disable=SC2046
+    run c++ "${cxx_flags[@]}" -o "$work/test_jwe_json" "$root/bindings/cpp/tests/test_jwe_json.cpp" \
+        $(pkg-config --cflags --libs jwtkit) || return 1
+    run env LD_LIBRARY_PATH="$prefix/lib" "${valgrind_tls[@]}" "$work/test_jwe_json" "$keys"
+}
+
 build_interop() {
     # shellcheck disable=SC2046
     run c++ "${cxx_flags[@]}" -o "$work/interop" "$root/bindings/cpp/tests/interop.cpp" \
@@ -298,6 +305,7 @@ build_interop() {
 
 check "JWKS test server (tests/support/jwks_server.py)" start_jwks_server
 check "C++ wrapper tests (-Wall -Wextra -Werror${valgrind:+, valgrind})" wrapper_tests
+check "C++ wrapper JWE JSON tests (bindings/cpp/tests/test_jwe_json.cpp)" jwe_json_wrapper_tests
 check "build the interop helper" build_interop
 interop() { LD_LIBRARY_PATH="$prefix/lib" "$work/interop" "$@"; }
 

@@ -1526,6 +1526,164 @@ inline void check_refresh_binding(std::string_view claims_json, const Proof *pro
 
 } // namespace dpop
 
+// ---------------------------------------------------------------------------------
+// JWE JSON serialization (RFC 7516 §7.2): several recipients, aad, unprotected headers.
+// (This block: jwtkit_jwe_policy_*, jwtkit_jwe_encrypt_json, jwtkit_jwe_decrypt_json.)
+
+namespace jwe {
+
+/// The number of a JWE `alg` name ("A128KW", "ECDH-ES+A256KW", …); throws for a name
+/// jwtkit refuses (JWTKIT_ERR_JWE_ALG_INSECURE for RSA1_5, JWTKIT_ERR_ALG_UNSUPPORTED).
+inline jwtkit_jwe_alg alg_from_name(std::string_view name) {
+    detail::Call call;
+    jwtkit_jwe_alg alg = 0;
+    call.check(jwtkit_jwe_alg_from_name(detail::bytes(name), name.size(), &alg, call.err()));
+    return alg;
+}
+
+/// The number of a JWE `enc` name ("A128GCM", …); throws for one jwtkit lacks.
+inline jwtkit_jwe_enc enc_from_name(std::string_view name) {
+    detail::Call call;
+    jwtkit_jwe_enc enc = 0;
+    call.check(jwtkit_jwe_enc_from_name(detail::bytes(name), name.size(), &enc, call.err()));
+    return enc;
+}
+
+/// What decryption accepts (`jwtkit_jwe_policy`): allow-lists of `alg` and `enc` (both
+/// non-empty, `JWTKIT_JWE_ALG_*` / `JWTKIT_JWE_ENC_*`), compression, limits.
+/// Move-only; configure first, then any number of threads may decrypt with it.
+class Policy {
+public:
+    Policy(const std::vector<jwtkit_jwe_alg> &algs, const std::vector<jwtkit_jwe_enc> &encs) {
+        detail::Call call;
+        call.check(jwtkit_jwe_policy_new(algs.data(), algs.size(), encs.data(), encs.size(), &p_, call.err()));
+    }
+    Policy(Policy &&other) noexcept : p_(std::exchange(other.p_, nullptr)) {}
+    Policy &operator=(Policy &&other) noexcept {
+        if (this != &other)
+            jwtkit_jwe_policy_free(std::exchange(p_, std::exchange(other.p_, nullptr)));
+        return *this;
+    }
+    Policy(const Policy &) = delete;
+    Policy &operator=(const Policy &) = delete;
+    ~Policy() { jwtkit_jwe_policy_free(p_); }
+
+    /// Accepts compressed content, inflated to at most `max_inflated_len` (0: 256 KiB).
+    Policy &allow_zip(bool allow, size_t max_inflated_len = 0) {
+        detail::Call call;
+        call.check(jwtkit_jwe_policy_allow_zip(p_, allow, max_inflated_len, call.err()));
+        return *this;
+    }
+    /// One `JWTKIT_LIMIT_*` (`JWTKIT_LIMIT_RECIPIENTS`, `JWTKIT_LIMIT_KEYS_TRIED`, …).
+    Policy &limit(jwtkit_limit which, uint64_t value) {
+        detail::Call call;
+        call.check(jwtkit_jwe_policy_set_limit(p_, which, value, call.err()));
+        return *this;
+    }
+    const jwtkit_jwe_policy *get() const noexcept { return p_; }
+
+private:
+    jwtkit_jwe_policy *p_ = nullptr;
+};
+
+/// One recipient of encrypt_json: its key (borrowed for the call), `alg`, and optional
+/// members of its own unprotected header (a JSON object).
+struct Recipient {
+    const Key &key;
+    jwtkit_jwe_alg alg;
+    std::optional<std::string_view> header = std::nullopt;
+};
+
+/// The optional parts of encrypt_json: extra protected members, the shared unprotected
+/// header (JSON objects), additional authenticated data, compression, the general
+/// syntax for a single recipient.
+struct JsonOptions {
+    std::optional<std::string_view> protected_header = std::nullopt;
+    std::optional<std::string_view> unprotected = std::nullopt;
+    std::optional<std::string_view> aad = std::nullopt;
+    bool compress = false;
+    bool general = false;
+};
+
+/// Encrypts `plaintext` once with `enc` for every recipient; returns the JSON text
+/// (flattened for one recipient unless `options.general`).
+inline std::string encrypt_json(const std::vector<Recipient> &recipients, jwtkit_jwe_enc enc,
+                                std::string_view plaintext, const JsonOptions &options = {}) {
+    static const uint8_t empty = 0;
+    const auto ptr = [](const std::optional<std::string_view> &v) -> const uint8_t * {
+        return !v ? nullptr : v->empty() ? &empty : detail::bytes(*v);
+    };
+    std::vector<jwtkit_jwe_recipient> raw;
+    raw.reserve(recipients.size());
+    for (const Recipient &r : recipients)
+        raw.push_back({r.key.get(), r.alg, r.header ? detail::bytes(*r.header) : nullptr, r.header ? r.header->size() : 0});
+    const uint32_t flags = (options.compress ? JWTKIT_JWE_ZIP : 0u) | (options.general ? JWTKIT_JWE_GENERAL : 0u);
+    detail::Call call;
+    detail::Out out;
+    const auto len = [](const std::optional<std::string_view> &v) { return v ? v->size() : 0; };
+    call.check(jwtkit_jwe_encrypt_json(
+        raw.data(), raw.size(), enc, detail::bytes(plaintext), plaintext.size(),
+        options.protected_header ? detail::bytes(*options.protected_header) : nullptr, len(options.protected_header),
+        options.unprotected ? detail::bytes(*options.unprotected) : nullptr, len(options.unprotected),
+        ptr(options.aad), len(options.aad), flags, out.ptr(), out.len(), call.err()));
+    return out.take();
+}
+
+/// A decrypted JWE in JSON serialization: the plaintext, the protected header (exact;
+/// empty when none), the recipient's whole JOSE header, the `aad`, and which recipient
+/// and which of the given keys opened it.
+struct Decrypted {
+    std::string plaintext;
+    std::string protected_header;
+    std::string header;
+    std::optional<std::string> aad;
+    size_t recipient = 0;
+    jwtkit_jwe_alg alg = 0;
+    std::optional<std::string> kid;
+    size_t key_index = 0;
+};
+
+/// Decrypts with the first of `keys` that opens a recipient `policy` allows.
+inline Decrypted decrypt_json(std::string_view token, const std::vector<const Key *> &keys, const Policy &policy) {
+    std::vector<const jwtkit_key *> raw;
+    raw.reserve(keys.size());
+    for (const Key *k : keys)
+        raw.push_back(k != nullptr ? k->get() : nullptr);
+    detail::Call call;
+    jwtkit_jwe_json_result *r = nullptr;
+    call.check(jwtkit_jwe_decrypt_json(detail::bytes(token), token.size(), raw.data(), raw.size(), policy.get(), &r,
+                                       call.err()));
+    const std::unique_ptr<jwtkit_jwe_json_result, void (*)(jwtkit_jwe_json_result *)> owned(
+        r, jwtkit_jwe_json_result_free);
+    detail::Out plaintext, protected_header, header, aad, kid;
+    bool has_aad = false;
+    Decrypted d;
+    call.check(jwtkit_jwe_json_result_plaintext(r, plaintext.ptr(), plaintext.len(), call.err()));
+    call.check(jwtkit_jwe_json_result_protected_header(r, protected_header.ptr(), protected_header.len(), call.err()));
+    call.check(jwtkit_jwe_json_result_header(r, header.ptr(), header.len(), call.err()));
+    call.check(jwtkit_jwe_json_result_aad(r, aad.ptr(), aad.len(), &has_aad, call.err()));
+    call.check(jwtkit_jwe_json_result_recipient(r, &d.recipient, &d.alg, &d.key_index, kid.ptr(), kid.len(),
+                                                call.err()));
+    d.plaintext = plaintext.take_secret();
+    d.protected_header = protected_header.take();
+    d.header = header.take();
+    std::string aad_text = aad.take();
+    if (has_aad)
+        d.aad = std::move(aad_text);
+    if (*kid.ptr() != nullptr)
+        d.kid = kid.take();
+    return d;
+}
+
+/// As decrypt_json with one key.
+inline Decrypted decrypt_json(std::string_view token, const Key &key, const Policy &policy) {
+    return decrypt_json(token, std::vector<const Key *>{&key}, policy);
+}
+
+} // namespace jwe
+
+// ---- end of the JWE JSON serialization block ----
+
 } // namespace jwtkit
 
 #endif // JWTKIT_HPP

@@ -52,7 +52,7 @@ fn split(token: &[u8], max_len: usize) -> Result<Segments<'_>> {
     }
     if token.first() == Some(&b'{') {
         return Err(Error::TokenMalformed(
-            "this is a JWE in JSON serialization, not compact: decrypt it with `jwe::decrypt_json`".into(),
+            "this is a JWE in JSON serialization, not compact: decrypt it with decrypt_json".into(),
         ));
     }
     if let Some(pos) = token.iter().position(|b| !b.is_ascii()) {

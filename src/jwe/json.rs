@@ -316,7 +316,7 @@ pub fn decrypt_json(token: &[u8], keys: &[&Key], policy: &JwePolicy) -> Result<D
     }
     if token.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
         return Err(Error::TokenMalformed(
-            "a JWE in JSON serialization is a JSON object; decrypt a compact JWE with `jwe::decrypt`".into(),
+            "a JWE in JSON serialization is a JSON object; a compact JWE is decrypted by the compact decrypt".into(),
         ));
     }
     let jwe = json::parse_object_limited(token, "JWE", limits.max_depth)?;

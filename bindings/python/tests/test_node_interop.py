@@ -5,6 +5,9 @@
   and ``RSA-OAEP``, each with ``A128GCM``, ``A256GCM``, ``A128CBC-HS256`` and
   ``A256CBC-HS512``: jwtkit encrypts and jose decrypts, jose encrypts and jwtkit decrypts;
   plus plaintext lengths around the block size and ECDH ``apu``/``apv``;
+- JWE JSON serialization (``GeneralEncrypt``/``generalDecrypt``,
+  ``FlattenedEncrypt``/``flattenedDecrypt``): five recipients of different ``alg`` with
+  ``aad`` and a shared unprotected header, and the flattened form, both directions;
 - nested JWTs (sign-then-encrypt, ``cty: "JWT"``), made by each side, opened by the other;
 - JWS, every algorithm jwtkit implements (HS256/384/512, RS256/384/512, PS256/384/512,
   ES256/384/512, EdDSA, ES256K), signed by each side and verified by the other. jose 6
@@ -332,6 +335,69 @@ def test_jwe_ecdh_apu_apv_both_ways(jose, keys, alg, curve):
                     "apu": apu, "apv": apv})
     assert (header_of(made["token"])["apu"], header_of(made["token"])["apv"]) == (apu, apv)
     assert jwe.decrypt(made["token"], private, [alg], ["A256GCM"]) == PLAINTEXT, made["token"]
+
+
+# ---- JWE JSON serialization: several recipients, aad, unprotected headers ----
+
+def json_recipients(keys):
+    """(private, public, alg) for one recipient of each kind of key management that can
+    share a content key."""
+    return [
+        (*keys["A128KW"], "A128KW"),
+        (*keys["A256KW"], "A256KW"),
+        (*keys["ECDH/P-256"], "ECDH-ES+A128KW"),
+        (*keys["ECDH/X25519"], "ECDH-ES+A256KW"),
+        (*keys["RSA-OAEP"], "RSA-OAEP-256"),
+    ]
+
+
+@pytest.mark.parametrize("enc", ENCS)
+def test_jwe_json_general_jwtkit_encrypts_jose_decrypts(jose, keys, enc):
+    rs = json_recipients(keys)
+    token = jwe.encrypt_json(PLAINTEXT, [(public, alg, {"kid": f"r{i}"}) for i, (_, public, alg) in enumerate(rs)],
+                             enc, aad=b"\x00aad", unprotected={"cty": "text/plain"})
+    jobs = [{"op": "decrypt_json", "algs": [alg], "enc": enc, "key": private, "jwe": json.loads(token)}
+            for private, _, alg in rs]
+    for (_, _, alg), got in zip(rs, jose.calls(jobs)):
+        where = describe(direction="jwtkit encrypt_json -> jose generalDecrypt", alg=alg, enc=enc, jwe=token)
+        assert got["ok"], f"jose refused jwtkit's JWE: {got.get('error')}\n{where}"
+        assert unb64(got["plaintext"]) == PLAINTEXT, where
+        assert unb64(got["aad"]) == b"\x00aad" and got["unprotected_header"] == {"cty": "text/plain"}, where
+        assert got["protected_header"] == {"enc": enc}, where
+
+
+@pytest.mark.parametrize("enc", ENCS)
+def test_jwe_json_general_jose_encrypts_jwtkit_decrypts(jose, keys, enc):
+    rs = json_recipients(keys)
+    made = jose.ok({"op": "encrypt_json", "enc": enc, "plaintext": b64(PLAINTEXT), "aad": b64(b"ctx"),
+                    "unprotected": {"cty": "text/plain"},
+                    "recipients": [{"alg": alg, "key": public, "header": {"kid": f"r{i}"}}
+                                   for i, (_, public, alg) in enumerate(rs)]})
+    token = json.dumps(made["jwe"])
+    for i, (private, _, alg) in enumerate(rs):
+        # The keys of the later recipients first (each JWK with its recipient's kid), this
+        # recipient's own last: the kids keep every other key off this recipient.
+        keys_given = [dict(p, kid=f"r{j}") for j, (p, _, _) in enumerate(rs) if j > i] + [dict(private, kid=f"r{i}")]
+        got = jwe.decrypt_json(token, keys_given, ALGS, [enc])
+        where = describe(direction="jose GeneralEncrypt -> jwtkit.jwe.decrypt_json", alg=alg, enc=enc, jwe=token)
+        assert (got.plaintext, got.aad, got.recipient_index, got.algorithm) == (PLAINTEXT, b"ctx", i, alg), where
+        assert (got.kid, got.key_index, got.header["cty"]) == (f"r{i}", len(keys_given) - 1, "text/plain"), where
+
+
+@pytest.mark.parametrize("alg", ["A128KW", "ECDH-ES", "RSA-OAEP-256"])
+def test_jwe_json_flattened_both_ways(jose, keys, alg):
+    private, public = jwe_keys(keys, alg, "A256GCM", "P-384")
+    made = jose.ok({"op": "encrypt_json", "enc": "A256GCM", "plaintext": b64(PLAINTEXT), "aad": b64(b"a"),
+                    "flattened": True, "unprotected": {"x": 1}, "recipients": [{"alg": alg, "key": public}]})
+    assert "recipients" not in made["jwe"]
+    got = jwe.decrypt_json(made["jwe"], private, [alg], ["A256GCM"])
+    assert (got.plaintext, got.aad, got.header["x"], got.algorithm) == (PLAINTEXT, b"a", 1, alg)
+    token = jwe.encrypt_json(PLAINTEXT, [(public, alg)], "A256GCM", aad=b"a", unprotected={"x": 1})
+    back = jose.call({"op": "decrypt_json", "algs": [alg], "enc": "A256GCM", "key": private,
+                      "jwe": json.loads(token)})
+    assert back["ok"], f"jose refused jwtkit's flattened JWE: {back.get('error')}\n{token}"
+    assert unb64(back["plaintext"]) == PLAINTEXT and unb64(back["aad"]) == b"a"
+    assert back["protected_header"]["alg"] == alg and back["unprotected_header"] == {"x": 1}
 
 
 # ---- nested JWT: sign-then-encrypt, each side opening the other's ----

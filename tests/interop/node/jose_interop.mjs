@@ -14,6 +14,13 @@
 //   encrypt {alg, enc, key, plaintext, header?, apu?, apv?}
 //                                             -> {token}            (compact JWE)
 //   decrypt {alg, enc, key, token}            -> {plaintext, header}
+//   encrypt_json {enc, plaintext, recipients: [{alg, key, header?}], aad?, unprotected?, flattened?}
+//                                             -> {jwe}              (JSON serialization: GeneralEncrypt,
+//                                                or FlattenedEncrypt for one recipient when flattened)
+//   decrypt_json {algs, enc, key, jwe}        -> {plaintext, protected_header, unprotected_header, aad}
+//                                                (generalDecrypt, or flattenedDecrypt without
+//                                                `recipients`; `key` is one recipient's JWK, imported
+//                                                for algs[0])
 //   sign {alg, key, payload, header?}         -> {token}            (compact JWS of JSON claims)
 //   verify {alg, key, token}                  -> {payload, header}
 //   sign_encrypt {sign: {alg, key}, encrypt: {alg, enc, key}, payload}
@@ -108,6 +115,37 @@ async function jweDecrypt(token, { alg, enc, key: jwk }) {
   });
 }
 
+async function jweEncryptJson({ enc, plaintext, recipients, aad, unprotected, flattened }) {
+  const data = b64u.decode(plaintext);
+  if (flattened) {
+    const [only] = recipients;
+    const builder = new jose.FlattenedEncrypt(data).setProtectedHeader({ alg: only.alg, enc });
+    if (unprotected) builder.setSharedUnprotectedHeader(unprotected);
+    if (only.header) builder.setUnprotectedHeader(only.header);
+    if (aad !== undefined) builder.setAdditionalAuthenticatedData(b64u.decode(aad));
+    return builder.encrypt(await key(only.key, only.alg));
+  }
+  const builder = new jose.GeneralEncrypt(data).setProtectedHeader({ enc });
+  if (unprotected) builder.setSharedUnprotectedHeader(unprotected);
+  if (aad !== undefined) builder.setAdditionalAuthenticatedData(b64u.decode(aad));
+  for (const r of recipients) {
+    builder.addRecipient(await key(r.key, r.alg)).setUnprotectedHeader({ ...(r.header || {}), alg: r.alg });
+  }
+  return builder.encrypt();
+}
+
+async function jweDecryptJson({ algs, enc, key: jwk, jwe }) {
+  const options = { keyManagementAlgorithms: algs, contentEncryptionAlgorithms: [enc] };
+  const k = await key(jwk, algs[0]);
+  const out = jwe.recipients ? await jose.generalDecrypt(jwe, k, options) : await jose.flattenedDecrypt(jwe, k, options);
+  return {
+    plaintext: b64u.encode(out.plaintext),
+    protected_header: out.protectedHeader || null,
+    unprotected_header: out.sharedUnprotectedHeader || null,
+    aad: out.additionalAuthenticatedData ? b64u.encode(out.additionalAuthenticatedData) : null,
+  };
+}
+
 async function jwsSign(payload, { alg, key: jwk, header }) {
   const lib = joseFor(alg);
   return new lib.SignJWT(payload).setProtectedHeader({ typ: "JWT", ...(header || {}), alg }).sign(await key(jwk, alg));
@@ -141,6 +179,14 @@ const OPS = {
   async decrypt(job) {
     const { plaintext, protectedHeader } = await jweDecrypt(job.token, job);
     return { plaintext: b64u.encode(plaintext), header: protectedHeader };
+  },
+
+  async encrypt_json(job) {
+    return { jwe: await jweEncryptJson(job) };
+  },
+
+  async decrypt_json(job) {
+    return jweDecryptJson(job);
   },
 
   async sign(job) {
