@@ -52,6 +52,30 @@ static void expect(jwtkit_status got, jwtkit_status want, jwtkit_error **err, in
 
 /* ---- test data ---------------------------------------------------------- */
 
+/* tests/keys/ecp256.x5c.jwk.json: a P-256 public JWK with its certificate in x5c and
+ * both thumbprints (see tests/keys/README.md). */
+static const char X5C_JWK[] =
+    "{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"vv9Qceh9AAZJegXBTd4APfhG0zhDFbGD22oUs___AbU\",\""
+    "y\":\"Stt3Qp5zYqI1hXvkr-ph-yl-LS3WxTkeuHC2MXwb2e4\",\"kid\":\"ecp256-x5c\",\"x5c\":[\"MIIB"
+    "gzCCASmgAwIBAgIUXw+sOFdOrIlGezNJlNQz1PNIufgwCgYIKoZIzj0EAwIwFjEUMBIGA1UEAwwLand0a2l0LXRlc3"
+    "QwIBcNMjYxMTI2MjMxMDEzWhgPMjEyNjExMDIyMzEwMTNaMBYxFDASBgNVBAMMC2p3dGtpdC10ZXN0MFkwEwYHKoZI"
+    "zj0CAQYIKoZIzj0DAQcDQgAEvv9Qceh9AAZJegXBTd4APfhG0zhDFbGD22oUs///AbVK23dCnnNiojWFe+Sv6mH7KX"
+    "4tLdbFOR64cLYxfBvZ7qNTMFEwHQYDVR0OBBYEFO1wStuWFcAnstvQ403ndiuWMd4jMB8GA1UdIwQYMBaAFO1wStuW"
+    "FcAnstvQ403ndiuWMd4jMA8GA1UdEwEB/wQFMAMBAf8wCgYIKoZIzj0EAwIDSAAwRQIgS8NQHbXGteJP8HHFQo0DGv"
+    "IxvXd4r8/+DyEPrUHwZQ0CIQD4sfpiL8hFKzGswbfLp1NjZy3+4fCBVFvTK44/yMhxtQ==\"],\"x5t\":\"1WVbOG"
+    "DBVf4Bhdh3JLjOJndh8II\",\"x5t#S256\":\"S33Pdr8GJYqTTXNiIwesmu_P08MRPaKGEIE4-HiMtPc\"}";
+/* Another P-256 key carrying the same certificate. */
+static const char X5C_OTHER_KEY_JWK[] =
+    "{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"uJPv437_706qlKyu0FbkTXQlrbY31FfZRT4kyn6wv28\",\""
+    "y\":\"DCWdY0B4c05OfUg7eEXyuGzPtu4pIUBqZqViy_AwJ7c\",\"x5c\":[\"MIIBgzCCASmgAwIBAgIUXw+sOFd"
+    "OrIlGezNJlNQz1PNIufgwCgYIKoZIzj0EAwIwFjEUMBIGA1UEAwwLand0a2l0LXRlc3QwIBcNMjYxMTI2MjMxMDEzW"
+    "hgPMjEyNjExMDIyMzEwMTNaMBYxFDASBgNVBAMMC2p3dGtpdC10ZXN0MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgA"
+    "Evv9Qceh9AAZJegXBTd4APfhG0zhDFbGD22oUs///AbVK23dCnnNiojWFe+Sv6mH7KX4tLdbFOR64cLYxfBvZ7qNTM"
+    "FEwHQYDVR0OBBYEFO1wStuWFcAnstvQ403ndiuWMd4jMB8GA1UdIwQYMBaAFO1wStuWFcAnstvQ403ndiuWMd4jMA8"
+    "GA1UdEwEB/wQFMAMBAf8wCgYIKoZIzj0EAwIDSAAwRQIgS8NQHbXGteJP8HHFQo0DGvIxvXd4r8/+DyEPrUHwZQ0CI"
+    "QD4sfpiL8hFKzGswbfLp1NjZy3+4fCBVFvTK44/yMhxtQ==\"]}";
+
+
 /* RFC 7520 §3.3 (JOSE Cookbook): RSA public key, as a JWK Set of one. */
 static const char COOKBOOK_RSA_JWKS[] =
     "{\"keys\":[{\"kty\":\"RSA\",\"kid\":\"bilbo.baggins@hobbiton.example\",\"use\":\"sig\","
@@ -446,6 +470,58 @@ static void misuse(void)
     jwtkit_validation_free(v);
 }
 
+/* A JWK's x5c / x5t / x5t#S256 must agree with its key; the chain is not validated. */
+static void certificates(void)
+{
+    jwtkit_error *err = NULL;
+    const jwtkit_key *key = NULL;
+    const jwtkit_keyset *set = NULL;
+    char doc[sizeof X5C_JWK + 64];
+    char *at;
+    size_t prefix;
+    g_section = "x5c";
+
+    EXPECT(jwtkit_key_from_jwk(B(X5C_JWK), strlen(X5C_JWK), &key, &err), JWTKIT_OK);
+    CHECK(key != NULL && !jwtkit_key_is_private(key));
+    jwtkit_key_free(key);
+    key = NULL;
+
+    /* A thumbprint changed in its first character: no longer the certificate's. */
+    memcpy(doc, X5C_JWK, sizeof X5C_JWK);
+    at = strstr(doc, "\"x5t#S256\":\"");
+    CHECK(at != NULL);
+    if (at) {
+        at += strlen("\"x5t#S256\":\"");
+        *at = *at == 'A' ? 'B' : 'A';
+        EXPECT(jwtkit_key_from_jwk(B(doc), strlen(doc), &key, &err), JWTKIT_ERR_KEY_INVALID);
+        CHECK(key == NULL);
+    }
+
+    /* The certificate of another key. */
+    EXPECT(jwtkit_key_from_jwk(B(X5C_OTHER_KEY_JWK), strlen(X5C_OTHER_KEY_JWK), &key, &err),
+           JWTKIT_ERR_KEY_INVALID);
+    CHECK(key == NULL);
+
+    /* Garbage in place of the certificate's base64, and an empty x5c. */
+    memcpy(doc, X5C_JWK, sizeof X5C_JWK);
+    at = strstr(doc, "\"x5c\":[\"");
+    CHECK(at != NULL);
+    if (at) {
+        at += strlen("\"x5c\":[\"");
+        *at = '%';
+        EXPECT(jwtkit_key_from_jwk(B(doc), strlen(doc), &key, &err), JWTKIT_ERR_KEY_INVALID);
+        prefix = (size_t)(at - doc) - 1; /* up to and with the `[` */
+        memcpy(doc + prefix, "]}", 3);
+        EXPECT(jwtkit_key_from_jwk(B(doc), strlen(doc), &key, &err), JWTKIT_ERR_KEY_INVALID);
+    }
+
+    /* In a JWK Set, such a key is skipped with its reason, never used. */
+    snprintf(doc, sizeof doc, "{\"keys\":[%s]}", X5C_OTHER_KEY_JWK);
+    EXPECT(jwtkit_keyset_from_jwks(B(doc), strlen(doc), &set, &err), JWTKIT_OK);
+    CHECK(jwtkit_keyset_len(set) == 0 && jwtkit_keyset_skipped_count(set) == 1);
+    jwtkit_keyset_free(set);
+}
+
 int main(void)
 {
     cookbook();
@@ -454,6 +530,7 @@ int main(void)
     generation();
     rotation();
     misuse();
+    certificates();
     printf("%d passed, %d failed\n", g_passed, g_failed);
     return g_failed != 0;
 }
