@@ -522,12 +522,69 @@ static void certificates(void)
     jwtkit_keyset_free(set);
 }
 
+/* RSA generation: one 2048-bit key serves RS*, PS* and RSA-OAEP*; sizes other than
+ * 2048/3072/4096 and non-RSA algorithms are refused. */
+static void rsa_generation(void)
+{
+    static const char claims[] = "{\"sub\":\"rsa\"}";
+    static const jwtkit_alg sig_algs[] = {JWTKIT_ALG_RS256, JWTKIT_ALG_PS512};
+    const jwtkit_jwe_alg oaep = JWTKIT_JWE_ALG_RSA_OAEP_256;
+    const jwtkit_jwe_enc gcm = JWTKIT_JWE_ENC_A256GCM;
+    const jwtkit_key *key = NULL, *rs256 = NULL, *pub = NULL;
+    jwtkit_validation *v = NULL;
+    jwtkit_jwe_policy *policy = NULL;
+    jwtkit_error *err = NULL;
+    char *token = NULL, *pem = NULL, *jwe = NULL, *plain = NULL, *jwk = NULL;
+    size_t plain_len = 0, i;
+    const uint32_t bad_bits[] = {0, 1024, 2047, 2049, 8192};
+
+    g_section = "rsa generation";
+    EXPECT(jwtkit_key_generate_rsa(0, 2048, &key, &err), JWTKIT_OK);
+    CHECK(jwtkit_key_get_kind(key) == JWTKIT_KEY_KIND_RSA && jwtkit_key_is_private(key));
+    EXPECT(jwtkit_key_to_public_pem(key, &pem, NULL, &err), JWTKIT_OK);
+    EXPECT(jwtkit_key_from_pem(B(pem), pem ? strlen(pem) : 0, &pub, &err), JWTKIT_OK);
+    EXPECT(jwtkit_validation_new(sig_algs, 2, &v, &err), JWTKIT_OK);
+    for (i = 0; i < 2; i++) {
+        EXPECT(jwtkit_sign(key, sig_algs[i], B(claims), strlen(claims), NULL, 0, &token, NULL, &err), JWTKIT_OK);
+        EXPECT(jwtkit_verify(B(token), token ? strlen(token) : 0, pub, v, NULL, NULL, NULL, NULL, &err), JWTKIT_OK);
+        jwtkit_string_free(token);
+        token = NULL;
+    }
+    /* JWE to the public half, decrypted by the private key */
+    EXPECT(jwtkit_jwe_encrypt(pub, oaep, gcm, B("secret"), 6, NULL, 0, 0, &jwe, NULL, &err), JWTKIT_OK);
+    EXPECT(jwtkit_jwe_policy_new(&oaep, 1, &gcm, 1, &policy, &err), JWTKIT_OK);
+    EXPECT(jwtkit_jwe_decrypt(B(jwe), jwe ? strlen(jwe) : 0, key, policy, NULL, NULL, &plain, &plain_len, &err),
+           JWTKIT_OK);
+    CHECK(plain_len == 6 && plain != NULL && memcmp(plain, "secret", 6) == 0);
+
+    /* Refusals come before any prime is searched for; the unrestricted key's JWK has no alg. */
+    EXPECT(jwtkit_key_generate_rsa(JWTKIT_ALG_ES256, 2048, &rs256, &err), JWTKIT_ERR_INVALID_ARGUMENT);
+    EXPECT(jwtkit_key_generate_rsa(99, 2048, &rs256, &err), JWTKIT_ERR_INVALID_ARGUMENT);
+    for (i = 0; i < sizeof bad_bits / sizeof bad_bits[0]; i++)
+        EXPECT(jwtkit_key_generate_rsa(JWTKIT_ALG_RS256, bad_bits[i], &rs256, &err), JWTKIT_ERR_INVALID_ARGUMENT);
+    CHECK(rs256 == NULL);
+    EXPECT(jwtkit_key_generate_rsa(0, 2048, NULL, &err), JWTKIT_ERR_NULL_ARGUMENT);
+    EXPECT(jwtkit_key_generate(JWTKIT_ALG_RS256, &rs256, &err), JWTKIT_ERR_KEY_UNSUPPORTED);
+    EXPECT(jwtkit_key_to_private_jwk(key, &jwk, NULL, &err), JWTKIT_OK);
+    CHECK(jwk != NULL && strstr(jwk, "\"alg\"") == NULL);
+
+    jwtkit_string_free(jwk);
+    jwtkit_string_free(plain);
+    jwtkit_string_free(jwe);
+    jwtkit_string_free(pem);
+    jwtkit_jwe_policy_free(policy);
+    jwtkit_validation_free(v);
+    jwtkit_key_free(pub);
+    jwtkit_key_free(key);
+}
+
 int main(void)
 {
     cookbook();
     wycheproof_sets();
     thumbprints();
     generation();
+    rsa_generation();
     rotation();
     misuse();
     certificates();
