@@ -98,6 +98,7 @@ mod tests {
     fn fixture(name: &str) -> Value {
         let text = match name {
             "rsa" => include_str!("../../tests/keys/rsa2048.x5c.jwk.json"),
+            "rfc7517" => include_str!("../../tests/keys/rfc7517_appendix_b.x5c.jwk.json"),
             _ => include_str!("../../tests/keys/ecp256.x5c.jwk.json"),
         };
         serde_json::from_str(text).unwrap()
@@ -124,6 +125,25 @@ mod tests {
             bare.as_object_mut().unwrap().retain(|k, _| !k.starts_with("x5t"));
             load(&bare).unwrap();
         }
+    }
+
+    /// RFC 7517 Appendix B loads. Its certificate expired in 2018 and a changed signature
+    /// byte loads too: the chain (dates, signatures) is not validated, only its key.
+    #[test]
+    fn the_rfc_7517_example_loads_and_the_chain_is_not_validated() {
+        let rfc = fixture("rfc7517");
+        let key = load(&rfc).unwrap();
+        assert_eq!(key.kid(), Some("1b94c"));
+        let text = rfc["x5c"][0].as_str().unwrap();
+        let mut der = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, text).unwrap();
+        let last = der.len() - 1;
+        der[last] ^= 1; // inside the signature, the last field
+        let mut j = rfc.clone();
+        j["x5c"] = json!([base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &der)]);
+        load(&j).unwrap();
+        // Another key's certificate is still refused.
+        j["x5c"] = fixture("rsa")["x5c"].clone();
+        refused_with(&j, "different public key");
     }
 
     #[test]

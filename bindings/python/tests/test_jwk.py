@@ -203,6 +203,8 @@ def test_x5c_that_holds_the_key_loads_and_verifies():
     token = jwt.encode({"a": 1}, text("rsa2048.pkcs8.pem"), algorithm="RS256")
     assert jwt.decode(token, rsa, algorithms=["RS256"]) == {"a": 1}
     assert jwt.PyJWK(jwk("ecp256.x5c.jwk.json")).key_type == "EC"
+    # RFC 7517 Appendix B: its certificate expired in 2018, and loads (no chain validation)
+    assert jwt.PyJWK(jwk("rfc7517_appendix_b.x5c.jwk.json")).key_id == "1b94c"
 
 
 @pytest.mark.parametrize(
