@@ -2495,7 +2495,7 @@ static int cmd_jwks(int argc, char **argv)
 out:
     jwtkit_string_free(doc);
     jwtkit_keyset_free(set);
-    for (i = 0; i < n; i++)
+    for (i = 0; i < sizeof keys / sizeof keys[0]; i++) /* unused entries are NULL */
         jwtkit_key_free(keys[i]);
     return rc;
 }
@@ -2706,6 +2706,8 @@ static int cmd_jwe(int argc, char **argv)
         goto out;
     rc = EXIT_VALID;
 out:
+    if (data != NULL)
+        memset(data, 0, len); /* the plaintext (or the token) may be secret */
     free(data);
     jwtkit_string_free(out);
     jwtkit_string_free(hdr);
