@@ -28,7 +28,8 @@ impl Key {
 
     /// A new random key for `alg`, restricted to `alg` (its JWK export carries `alg`),
     /// without a `kid` (see [`Key::with_kid`] and [`Key::thumbprint`]). HMAC secrets
-    /// have the hash's length (32, 48 or 64 bytes). RSA: `KeyUnsupported`.
+    /// have the hash's length (32, 48 or 64 bytes). RSA: `KeyUnsupported` (an RSA key's size
+    /// is the caller's choice: [`Key::generate_rsa`]).
     pub fn generate(alg: Algorithm) -> Result<Key> {
         let rng = SystemRandom::new();
         let mut key = match alg.family() {
