@@ -1874,8 +1874,8 @@ jwtkit_status jwtkit_key_generate(jwtkit_alg alg,
  65537) from the operating system's random source. `alg` restricts the key to one RS*
  or PS* algorithm (its JWK export says `"alg"`); 0 leaves it unrestricted, for every
  RSA algorithm: RS*, PS* and JWE `RSA-OAEP` / `RSA-OAEP-256`. No `kid` (see
- `jwtkit_key_with_kid`). Slow: tens of milliseconds for 2048 bits, up to seconds for
- 4096 (primes are searched for at random). On success `*out` receives a key owned by
+ `jwtkit_key_with_kid`). Slow: a fraction of a second for 2048 bits, several seconds
+ for 4096, varying from key to key (primes are searched for at random). On success `*out` receives a key owned by
  the caller (free with `jwtkit_key_free`). Thread safety: safe from any thread.
 
  Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (`bits` not

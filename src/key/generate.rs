@@ -90,9 +90,9 @@ impl Key {
     /// A new random RSA key pair of `bits`, one of [`Key::RSA_GENERATE_BITS`], with e = 65537.
     /// Restricted to `alg` when one is given (an RS* or PS* algorithm; its JWK export
     /// carries `alg`); without one, it serves every RSA algorithm: RS*, PS* and JWE
-    /// `RSA-OAEP` / `RSA-OAEP-256`. No `kid` (see [`Key::with_kid`]). Takes from tens of
-    /// milliseconds (2048 bits, release build) to seconds (4096 bits): primes are searched
-    /// for at random. Bad `bits` or a non-RSA `alg`: `InvalidArgument`.
+    /// `RSA-OAEP` / `RSA-OAEP-256`. No `kid` (see [`Key::with_kid`]). Slow: a fraction of a
+    /// second (2048 bits, release build) to several seconds (4096 bits), varying from key
+    /// to key: primes are searched for at random. Bad `bits` or a non-RSA `alg`: `InvalidArgument`.
     pub fn generate_rsa(alg: Option<Algorithm>, bits: usize) -> Result<Key> {
         if !Self::RSA_GENERATE_BITS.contains(&bits) {
             return Err(Error::InvalidArgument(format!(
