@@ -2106,6 +2106,12 @@ jwtkit_status jwtkit_key_from_der(const uint8_t *der,
  (JWTKIT_ERR_KEY_USAGE); its `kid` goes into the header of tokens it signs. On
  success `*out` receives a key owned by the caller.
 
+ Certificates: an `x5c` (1 to 10 standard-base64 DER certificates) must hold the
+ JWK's own public key in its first certificate, and `x5t#S256` / `x5t`, when present,
+ must be that certificate's SHA-256 / SHA-1 thumbprint; otherwise the key is refused
+ (JWTKIT_ERR_KEY_INVALID). The certificate chain is NOT validated: no trust anchor,
+ signature, validity date or name is checked, so an `x5c` never makes a key trusted.
+
  Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_KEY_INVALID,
  JWTKIT_ERR_KEY_UNSUPPORTED, JWTKIT_ERR_KEY_TOO_WEAK, JWTKIT_ERR_PANIC.
  */
@@ -2139,18 +2145,35 @@ void jwtkit_key_free(const struct jwtkit_key *key);
  an HMAC secret as long as the hash (32, 48 or 64 bytes), or a P-256, P-384, P-521,
  secp256k1 or Ed25519 key pair. The key is restricted to `alg` (its JWK export says `"alg"`) and
  has no `kid`: add one with `jwtkit_key_with_kid`, for instance its
- `jwtkit_key_thumbprint`. RSA generation is not offered (ring cannot generate RSA
- keys): create RSA keys with OpenSSL and load them with `jwtkit_key_from_pem`. On
- success `*out` receives a key owned by the caller (free with `jwtkit_key_free`).
- Thread safety: safe from any thread.
+ `jwtkit_key_thumbprint`. RSA keys have a size to choose: generate them with
+ `jwtkit_key_generate_rsa`. On success `*out` receives a key owned by the caller (free
+ with `jwtkit_key_free`). Thread safety: safe from any thread.
 
  Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (not a
- JWTKIT_ALG_* value, or the random source failed), JWTKIT_ERR_KEY_UNSUPPORTED (RSA),
- JWTKIT_ERR_PANIC.
+ JWTKIT_ALG_* value, or the random source failed), JWTKIT_ERR_KEY_UNSUPPORTED (an RS*
+ or PS* `alg`: use `jwtkit_key_generate_rsa`), JWTKIT_ERR_PANIC.
  */
 jwtkit_status jwtkit_key_generate(jwtkit_alg alg,
                                   const struct jwtkit_key **out,
                                   struct jwtkit_error **out_err);
+
+/*
+ Generates a new random RSA key pair of `bits` (2048, 3072 or 4096; public exponent
+ 65537) from the operating system's random source. `alg` restricts the key to one RS*
+ or PS* algorithm (its JWK export says `"alg"`); 0 leaves it unrestricted, for every
+ RSA algorithm: RS*, PS* and JWE `RSA-OAEP` / `RSA-OAEP-256`. No `kid` (see
+ `jwtkit_key_with_kid`). Slow: a fraction of a second for 2048 bits, several seconds
+ for 4096, varying from key to key (primes are searched for at random). On success `*out` receives a key owned by
+ the caller (free with `jwtkit_key_free`). Thread safety: safe from any thread.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (`bits` not
+ 2048, 3072 or 4096; `alg` neither 0 nor an RS* or PS* JWTKIT_ALG_* value; the random
+ source failed), JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_key_generate_rsa(jwtkit_alg alg,
+                                      uint32_t bits,
+                                      const struct jwtkit_key **out,
+                                      struct jwtkit_error **out_err);
 
 /*
  Makes a new key with the material and restrictions (`alg`, `use`, `key_ops`) of

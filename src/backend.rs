@@ -146,3 +146,33 @@ fn aes192_gcm_aws_lc(key: &[u8], iv: &[u8]) -> Result<(ring::aead::LessSafeKey, 
     let nonce = ring::aead::Nonce::try_assume_unique_for_key(iv).map_err(|_| ())?;
     Ok((ring::aead::LessSafeKey::new(key), nonce))
 }
+
+/// A new RSA key pair of `bits` (already checked: 2048, 3072 or 4096) with e = 65537, as
+/// PKCS#8 DER. ring cannot generate RSA keys: the ring build uses RustCrypto's `rsa`
+/// (random primes from the operating system's source, through `getrandom`); aws-lc-rs
+/// generates them in AWS-LC. Either way the key is then loaded through the same checked
+/// path as an imported one.
+pub(crate) fn rsa_generate_pkcs8(bits: usize) -> Result<zeroize::Zeroizing<Vec<u8>>, String> {
+    #[cfg(not(feature = "aws-lc"))]
+    {
+        use rsa::pkcs8::EncodePrivateKey as _;
+        let mut rng = p521::elliptic_curve::rand_core::OsRng;
+        let key = rsa::RsaPrivateKey::new(&mut rng, bits).map_err(|e| e.to_string())?;
+        let der = key.to_pkcs8_der().map_err(|e| e.to_string())?;
+        Ok(zeroize::Zeroizing::new(der.as_bytes().to_vec()))
+    }
+    #[cfg(feature = "aws-lc")]
+    {
+        use ring::encoding::AsDer as _;
+        use ring::rsa::{KeyPair, KeySize};
+        let size = match bits {
+            2048 => KeySize::Rsa2048,
+            3072 => KeySize::Rsa3072,
+            4096 => KeySize::Rsa4096,
+            _ => return Err(format!("{bits} bits is not a size aws-lc-rs generates")),
+        };
+        let pair = KeyPair::generate(size).map_err(|_| "AWS-LC could not generate the key".to_string())?;
+        let der = pair.as_der().map_err(|_| "AWS-LC could not encode the key".to_string())?;
+        Ok(zeroize::Zeroizing::new(der.as_ref().to_vec()))
+    }
+}

@@ -253,12 +253,23 @@ public:
         return Key(k);
     }
 
-    /// A new random key for `alg` (HMAC secret, P-256/P-384/P-521 or Ed25519 pair),
-    /// restricted to `alg`, without `kid`. RSA generation is not offered.
+    /// A new random key for `alg` (HMAC secret, P-256/P-384/P-521/secp256k1 or Ed25519
+    /// pair), restricted to `alg`, without `kid`. RSA keys: `generate_rsa`.
     static Key generate(Alg alg) {
         detail::Call call;
         const jwtkit_key *k = nullptr;
         call.check(jwtkit_key_generate(static_cast<jwtkit_alg>(alg), &k, call.err()));
+        return Key(k);
+    }
+
+    /// A new random RSA key pair of `bits` (2048, 3072 or 4096), restricted to `alg` (an
+    /// RS* or PS* algorithm) or, without one, usable for every RSA algorithm including
+    /// JWE RSA-OAEP. No `kid`. Slow: up to seconds for 4096 bits.
+    static Key generate_rsa(std::uint32_t bits, std::optional<Alg> alg = std::nullopt) {
+        detail::Call call;
+        const jwtkit_key *k = nullptr;
+        const jwtkit_alg a = alg ? static_cast<jwtkit_alg>(*alg) : 0;
+        call.check(jwtkit_key_generate_rsa(a, bits, &k, call.err()));
         return Key(k);
     }
 

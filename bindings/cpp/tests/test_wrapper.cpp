@@ -353,6 +353,14 @@ static void generated_keys_and_export() {
     CHECK(jwtkit::Key::from_pem(slurp("rsa2048.pkcs8.pem")).thumbprint() ==
           jwtkit::Key::from_pem(slurp("rsa2048.spki.pem")).thumbprint());
     expect_error(JWTKIT_ERR_KEY_UNSUPPORTED, [] { (void)jwtkit::Key::generate(Alg::RS256); });
+    // RSA: one 2048-bit key, restricted to PS256.
+    const auto rsa = jwtkit::Key::generate_rsa(2048, Alg::PS256);
+    CHECK(rsa.kind() == jwtkit::KeyKind::Rsa && rsa.is_private());
+    CHECK(rsa.can_verify(Alg::PS256) && !rsa.can_verify(Alg::RS256));
+    const auto rsa_pub = jwtkit::Key::from_jwk(rsa.to_public_jwk());
+    (void)jwtkit::verify(jwtkit::sign(rsa, Alg::PS256, R"({"sub":"rsa"})"), rsa_pub, jwtkit::Validation({Alg::PS256}));
+    expect_error(JWTKIT_ERR_INVALID_ARGUMENT, [] { (void)jwtkit::Key::generate_rsa(1024); });
+    expect_error(JWTKIT_ERR_INVALID_ARGUMENT, [] { (void)jwtkit::Key::generate_rsa(2048, Alg::ES256); });
 }
 
 static void key_sets() {

@@ -7,7 +7,7 @@ checks all run in the library, the same code the C API uses.
 """
 
 from . import _ffi
-from .api_jwk import PyJWK, PyJWKSet
+from .api_jwk import PyJWK, PyJWKSet, generate_key
 from .api_jws import PyJWS, get_algorithm_by_name, get_unverified_header
 from .api_jwt import PyJWT, decode, decode_access_token, decode_complete, encode
 from .exceptions import (
@@ -76,6 +76,7 @@ __all__ = [
     "encode",
     "get_unverified_header",
     "get_algorithm_by_name",
+    "generate_key",
     "InsecureKeyLengthWarning",
     "RemovedInPyjwt3Warning",
     "DecodeError",

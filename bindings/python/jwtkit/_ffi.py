@@ -332,6 +332,7 @@ _SIGNATURES: Dict[str, Tuple[Any, List[Any]]] = {
     "jwtkit_validation_set_access_token_profile": (_S, [handle, in_bytes, c_size_t, in_bytes, c_size_t, err_out]),
     # key export, thumbprint, generation
     "jwtkit_key_generate": (_S, [jwtkit_alg, handle_out, err_out]),
+    "jwtkit_key_generate_rsa": (_S, [jwtkit_alg, c_uint32, handle_out, err_out]),
     "jwtkit_key_with_kid": (_S, [handle, in_bytes, c_size_t, handle_out, err_out]),
     "jwtkit_key_kid": (_S, [handle, str_out, size_out, err_out]),
     "jwtkit_key_get_kind": (c_int32, [handle]),
