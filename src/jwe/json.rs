@@ -410,3 +410,41 @@ pub fn decrypt_json(token: &[u8], keys: &[&Key], policy: &JwePolicy) -> Result<D
         _ => Err(decryption_failed()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn object(v: Value) -> Object {
+        match v {
+            Value::Object(o) => o,
+            _ => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn authenticated_data_appends_the_aad_only_when_present() {
+        assert_eq!(authenticated_data("eyJ9", None), "eyJ9");
+        assert_eq!(authenticated_data("eyJ9", Some("")), "eyJ9.");
+        assert_eq!(authenticated_data("", Some("YQ")), ".YQ");
+    }
+
+    #[test]
+    fn joined_header_keeps_each_member_in_one_place() {
+        let p = object(json!({"enc": "A128GCM"}));
+        let s = object(json!({"cty": "x"}));
+        let joined = joined_header(&p, &s, &object(json!({"alg": "A128KW", "kid": "k"}))).unwrap();
+        assert_eq!(Value::Object(joined), json!({"enc": "A128GCM", "cty": "x", "alg": "A128KW", "kid": "k"}));
+        for (shared, own, member) in [
+            (json!({"enc": "A128GCM"}), json!({}), "`enc`"),
+            (json!({"cty": "x"}), json!({"cty": "y"}), "`cty`"),
+            (json!({}), json!({"enc": "A128GCM"}), "`enc`"),
+            (json!({"zip": "DEF"}), json!({}), "`zip`"),
+            (json!({}), json!({"crit": ["b64"]}), "`crit`"),
+        ] {
+            let e = joined_header(&p, &object(shared), &object(own)).unwrap_err();
+            assert!(matches!(&e, Error::HeaderInvalid(m) if m.contains(member)), "{e}");
+        }
+    }
+}
