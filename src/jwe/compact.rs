@@ -104,9 +104,9 @@ pub fn encrypt(
             header.insert("kid".into(), kid.into());
         }
     }
-    let wrapped = steps::wrap_for(key, alg, enc, &header, None)?;
-    if let Some(epk) = wrapped.epk {
-        header.insert("epk".into(), epk);
+    let mut wrapped = steps::wrap_for(key, alg, enc, &header, None)?;
+    for (name, value) in steps::key_members(&mut wrapped) {
+        header.insert(name.into(), value);
     }
     let header_json = serde_json::to_vec(&header).map_err(|e| Error::Json(format!("header: {e}")))?;
     let aad = b64::encode(&header_json);

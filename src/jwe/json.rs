@@ -172,9 +172,9 @@ pub fn encrypt_json(
             target.insert("kid".into(), kid.into());
         }
         let joined = joined_header(&protected, &shared, &own)?;
-        let wrapped = steps::wrap_for(r.key, r.alg, enc, &joined, shared_cek.as_ref())?;
-        if let Some(epk) = wrapped.epk {
-            if single.is_some() { &mut protected } else { &mut own }.insert("epk".into(), epk);
+        let mut wrapped = steps::wrap_for(r.key, r.alg, enc, &joined, shared_cek.as_ref())?;
+        for (name, value) in steps::key_members(&mut wrapped) {
+            if single.is_some() { &mut protected } else { &mut own }.insert(name.into(), value);
         }
         cek.get_or_insert(wrapped.cek);
         sent.push((own, wrapped.encrypted_key));

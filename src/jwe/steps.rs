@@ -130,6 +130,12 @@ pub(crate) fn wrap_for(
     Ok(wrapped)
 }
 
+/// The header members a recipient's key management made (`epk`), taken out of `wrapped`:
+/// the sender puts them into that recipient's header, whichever serialization.
+pub(crate) fn key_members(wrapped: &mut Wrapped) -> Vec<(&'static str, Value)> {
+    wrapped.epk.take().map(|epk| ("epk", epk)).into_iter().collect()
+}
+
 /// Receiver side of one recipient's key management, first step: every rule binding
 /// `key` to `alg`/`enc` (kind, size, private, JWK `alg`/`use`/`key_ops`).
 pub(crate) fn key_fits(key: &Key, alg: Alg, enc: Enc) -> Result<()> {
