@@ -351,11 +351,20 @@ pub fn decrypt_json(token: &[u8], keys: &[&Key], policy: &JwePolicy) -> Result<D
         if let [only] = &mut refused[..] {
             return Err(std::mem::replace(only, decryption_failed()));
         }
-        let algs: Vec<String> =
-            headers.iter().map(|h| excerpt(steps::header_string(h, "alg").ok().flatten().unwrap_or(""), 32)).collect();
+        // The first few names only: the message must not grow with the token.
+        let mut algs: Vec<String> = headers
+            .iter()
+            .take(3)
+            .map(|h| format!("\"{}\"", excerpt(steps::header_string(h, "alg").ok().flatten().unwrap_or(""), 24)))
+            .collect();
+        if headers.len() > 3 {
+            algs.push("…".into());
+        }
         let list: Vec<&str> = policy.algs().iter().map(|a| a.name()).collect();
         return Err(Error::AlgNotAllowed(format!(
-            "no recipient's `alg` ({algs:?}) is in the JWE `alg` allow-list {list:?}"
+            "none of the {} recipients' `alg` ({}) is in the JWE `alg` allow-list {list:?}",
+            headers.len(),
+            algs.join(", ")
         )));
     }
 
