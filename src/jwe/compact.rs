@@ -105,8 +105,10 @@ pub fn encrypt(
             header.insert("kid".into(), kid.into());
         }
     }
-    let wrapped = steps::wrap_for(key, alg, enc, &header, None)?;
-    header.extend(wrapped.members);
+    let mut wrapped = steps::wrap_for(key, alg, enc, &header, None)?;
+    for (name, value) in steps::key_members(&mut wrapped, |name| header.contains_key(name)) {
+        header.insert(name, value);
+    }
     let header_json = serde_json::to_vec(&header).map_err(|e| Error::Json(format!("header: {e}")))?;
     let aad = b64::encode(&header_json);
     let sealed = steps::seal(enc, &wrapped.cek, aad.as_bytes(), plaintext, compress)?;

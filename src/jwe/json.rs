@@ -173,15 +173,10 @@ pub fn encrypt_json(
             target.insert("kid".into(), kid.into());
         }
         let joined = joined_header(&protected, &shared, &own)?;
-        let wrapped = steps::wrap_for(r.key, r.alg, enc, &joined, shared_cek.as_ref())?;
-        // What key management sets (`epk`, `iv`/`tag`, `p2s`/`p2c`) goes where `alg` went.
-        // A `p2c` the caller set is already in its header, and was the one used.
-        let members: Vec<_> = wrapped
-            .members
-            .into_iter()
-            .filter(|(name, _)| !protected.contains_key(name) && !shared.contains_key(name) && !own.contains_key(name))
-            .collect();
-        if single.is_some() { &mut protected } else { &mut own }.extend(members);
+        let mut wrapped = steps::wrap_for(r.key, r.alg, enc, &joined, shared_cek.as_ref())?;
+        for (name, value) in steps::key_members(&mut wrapped, |name| joined.contains_key(name)) {
+            if single.is_some() { &mut protected } else { &mut own }.insert(name, value);
+        }
         cek.get_or_insert(wrapped.cek);
         sent.push((own, wrapped.encrypted_key));
     }
@@ -357,11 +352,20 @@ pub fn decrypt_json(token: &[u8], keys: &[&Key], policy: &JwePolicy) -> Result<D
         if let [only] = &mut refused[..] {
             return Err(std::mem::replace(only, decryption_failed()));
         }
-        let algs: Vec<String> =
-            headers.iter().map(|h| excerpt(steps::header_string(h, "alg").ok().flatten().unwrap_or(""), 32)).collect();
+        // The first few names only: the message must not grow with the token.
+        let mut algs: Vec<String> = headers
+            .iter()
+            .take(3)
+            .map(|h| format!("\"{}\"", excerpt(steps::header_string(h, "alg").ok().flatten().unwrap_or(""), 24)))
+            .collect();
+        if headers.len() > 3 {
+            algs.push("…".into());
+        }
         let list: Vec<&str> = policy.algs().iter().map(|a| a.name()).collect();
         return Err(Error::AlgNotAllowed(format!(
-            "no recipient's `alg` ({algs:?}) is in the JWE `alg` allow-list {list:?}"
+            "none of the {} recipients' `alg` ({}) is in the JWE `alg` allow-list {list:?}",
+            headers.len(),
+            algs.join(", ")
         )));
     }
 
@@ -414,5 +418,43 @@ pub fn decrypt_json(token: &[u8], keys: &[&Key], policy: &JwePolicy) -> Result<D
         (0, Some(e)) => Err(e),
         (0, None) => Err(Error::KeyNotFound("no key given has the `kid` of a recipient the policy allows".into())),
         _ => Err(decryption_failed()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn object(v: Value) -> Object {
+        match v {
+            Value::Object(o) => o,
+            _ => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn authenticated_data_appends_the_aad_only_when_present() {
+        assert_eq!(authenticated_data("eyJ9", None), "eyJ9");
+        assert_eq!(authenticated_data("eyJ9", Some("")), "eyJ9.");
+        assert_eq!(authenticated_data("", Some("YQ")), ".YQ");
+    }
+
+    #[test]
+    fn joined_header_keeps_each_member_in_one_place() {
+        let p = object(json!({"enc": "A128GCM"}));
+        let s = object(json!({"cty": "x"}));
+        let joined = joined_header(&p, &s, &object(json!({"alg": "A128KW", "kid": "k"}))).unwrap();
+        assert_eq!(Value::Object(joined), json!({"enc": "A128GCM", "cty": "x", "alg": "A128KW", "kid": "k"}));
+        for (shared, own, member) in [
+            (json!({"enc": "A128GCM"}), json!({}), "`enc`"),
+            (json!({"cty": "x"}), json!({"cty": "y"}), "`cty`"),
+            (json!({}), json!({"enc": "A128GCM"}), "`enc`"),
+            (json!({"zip": "DEF"}), json!({}), "`zip`"),
+            (json!({}), json!({"crit": ["b64"]}), "`crit`"),
+        ] {
+            let e = joined_header(&p, &object(shared), &object(own)).unwrap_err();
+            assert!(matches!(&e, Error::HeaderInvalid(m) if m.contains(member)), "{e}");
+        }
     }
 }

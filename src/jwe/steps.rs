@@ -130,6 +130,14 @@ pub(crate) fn wrap_for(
     Ok(wrapped)
 }
 
+/// The header members a recipient's key management made (`epk`, the GCM key wrap's
+/// `iv`/`tag`, PBES2's `p2s`/`p2c`), taken out of `wrapped`: the sender puts them into
+/// that recipient's header, whichever serialization. `already` says whether a header
+/// holds the member (a `p2c` the caller set, which was the one used): it is not repeated.
+pub(crate) fn key_members(wrapped: &mut Wrapped, already: impl Fn(&str) -> bool) -> Vec<(String, Value)> {
+    std::mem::take(&mut wrapped.members).into_iter().filter(|(name, _)| !already(name)).collect()
+}
+
 /// Receiver side of one recipient's key management, first step: every rule binding
 /// `key` to `alg`/`enc` (kind, size, private, JWK `alg`/`use`/`key_ops`).
 pub(crate) fn key_fits(key: &Key, alg: Alg, enc: Enc) -> Result<()> {

@@ -42,6 +42,7 @@ from typing import Any, Callable, Container, Dict, Iterable, List, Optional, Seq
 from . import _core, _ffi
 from ._ffi import lib
 from ._status import raise_for
+from .api_jwk import PyJWKSet
 from .api_jws import allowed_algorithms, policy, token_bytes
 from .api_jwt import _DEFAULT_OPTIONS
 from .api_jwt import encode as _jwt_encode
@@ -466,6 +467,18 @@ def _json_token(jwe: Union[str, bytes, Dict[str, Any]]) -> bytes:
     return token_bytes(jwe)
 
 
+def _key_list(key: Any) -> List[Any]:
+    """The keys to try: a list or tuple of keys, a JWK Set (``{"keys": [...]}`` or a
+    ``PyJWKSet``), or one key."""
+    if isinstance(key, (list, tuple)):
+        return list(key)
+    if isinstance(key, dict) and isinstance(key.get("keys"), list):
+        return list(key["keys"])
+    if isinstance(key, PyJWKSet):
+        return list(key.keys)
+    return [key]
+
+
 def decrypt_json(
     jwe: Union[str, bytes, Dict[str, Any]],
     key: Any,
@@ -476,8 +489,8 @@ def decrypt_json(
     max_inflated_size: Optional[int] = None,
 ) -> DecryptedJSON:
     """Decrypts a JWE in JSON serialization (general or flattened; a ``str``, ``bytes``
-    or the parsed ``dict``) with ``key``, or with the first key of a ``list``/``tuple``
-    of keys that opens it. ``algorithms`` and ``encryptions`` are the allow-lists
+    or the parsed ``dict``) with ``key``, or with the first key that opens it of a
+    ``list``/``tuple`` of keys or a JWK Set (``{"keys": [...]}``, ``PyJWKSet``). ``algorithms`` and ``encryptions`` are the allow-lists
     (required): a recipient whose ``alg`` is not allowed (or ``RSA1_5``, or not
     implemented) is skipped and never tried; when none is allowed,
     ``InvalidAlgorithmError``. A key is tried on a recipient only if it fits the ``alg``
@@ -487,7 +500,7 @@ def decrypt_json(
     token = _json_token(jwe)
     p = _policy(algorithms, encryptions, allow_zip, max_inflated_size)
     names = _names(algorithms, "algorithms")
-    given = list(key) if isinstance(key, (list, tuple)) else [key]
+    given = _key_list(key)
     if not given:
         raise ValueError("decrypt_json needs at least one key")
     keys = [_key(k, names) for k in given]

@@ -63,6 +63,10 @@ def test_cookbook_several_recipients():
     d = jwe.decrypt_json(token, [rsa, ec, octet], ALL_ALGS, ALL_ENCS)
     assert d.plaintext == plaintext
     assert (d.recipient_index, d.key_index, d.algorithm) == (1, 1, "ECDH-ES+A256KW")
+    # The same keys as a JWK Set, as a dict and as a PyJWKSet.
+    for key_set in ({"keys": [rsa, ec, octet]}, jwtkit.PyJWKSet([rsa, ec])):
+        d = jwe.decrypt_json(token, key_set, ALL_ALGS, ALL_ENCS)
+        assert (d.plaintext, d.recipient_index, d.key_index) == (plaintext, 1, 1)
     assert d.kid == "peregrin.took@tuckborough.example"
     assert d.header["cty"] == "text/plain"
     # The RSA key's kid names only the RSA1_5 recipient, which is never tried.
@@ -72,6 +76,10 @@ def test_cookbook_several_recipients():
     if "A256GCMKW" in ALL_ALGS:
         d = jwe.decrypt_json(token, octet, ALL_ALGS, ALL_ENCS)
         assert (d.plaintext, d.recipient_index, d.algorithm) == (plaintext, 2, "A256GCMKW")
+    else:  # that recipient is skipped as unknown; the oct key's kid names no other one
+        with pytest.raises(jwtkit.InvalidTokenError) as e:
+            jwe.decrypt_json(token, octet, ALL_ALGS, ALL_ENCS)
+        assert e.value.status_name == "JWTKIT_ERR_KEY_NOT_FOUND"
     # None of the recipients' algorithms allowed: refused before any key is used.
     with pytest.raises(jwtkit.InvalidAlgorithmError):
         jwe.decrypt_json(token, [rsa, ec, octet], ["RSA-OAEP-256", "A128KW"], ALL_ENCS)
