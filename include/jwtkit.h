@@ -1460,9 +1460,9 @@ jwtkit_status jwtkit_jwe_decrypt(const uint8_t *token,
  plaintext must be a JSON claims set, checked under `validation` exactly as
  `jwtkit_verify` checks claims (times, issuer, audience, required claims, `typ` from
  the JWE header, revocation; the validation's JWS algorithm list has nothing to apply
- to). Only shared-key management (`dir`, `A128KW`, `A256KW`) is accepted: under RSA or
- ECDH anyone holding the public key could make such a token
- (JWTKIT_ERR_JWE_ALG_INSECURE). A nested JWT (`cty: "JWT"`) is refused
+ to). Only shared-key management (`dir`, `A*KW`, `A*GCMKW`) is accepted: under RSA or
+ ECDH anyone holding the public key could make such a token, and a PBES2 password can
+ be guessed offline from one (JWTKIT_ERR_JWE_ALG_INSECURE). A nested JWT (`cty: "JWT"`) is refused
  (JWTKIT_ERR_HEADER_INVALID): use `jwtkit_jwe_decrypt_and_verify`.
 
  Outputs are optional: on success `*out_header` receives the JWE protected header and

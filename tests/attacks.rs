@@ -2574,6 +2574,25 @@ fn jwe_json_header_members_in_two_places_or_unprotected() {
     r.done("jwe_json_header_members_in_two_places_or_unprotected");
 }
 
+/// A `dir` JWE with neither a protected header nor `aad` has empty additional data, like
+/// an AES-GCM key wrap: with one secret allowed for both, a GCMKW encrypted key rebuilt as
+/// such content would decrypt to the content key.
+#[test]
+fn jwe_json_dir_without_additional_data() {
+    let mut r = Report::default();
+    let key = Key::jwk(&format!(r#"{{"kty":"oct","k":"{}"}}"#, b64u(&DIR_KEY)));
+    let policy = JwePolicy::named(&["dir"], "A256GCM");
+    let with_aad = jwe_json(None, ENC, &[DIR_RECIPIENT], Some(b"ctx"));
+    r.accept("control: dir, enc unprotected, with aad", decrypt_json(with_aad.as_bytes(), &[&key], &policy));
+    let bare = jwe_json(None, ENC, &[DIR_RECIPIENT], None);
+    r.reject(
+        "dir, no protected header, no aad",
+        decrypt_json(bare.as_bytes(), &[&key], &policy),
+        JWTKIT_ERR_HEADER_INVALID,
+    );
+    r.done("jwe_json_dir_without_additional_data");
+}
+
 #[test]
 fn jwe_json_recipients_outside_the_allow_list_are_never_tried() {
     let mut r = Report::default();

@@ -547,4 +547,29 @@ fn encrypted_only_jwts_check_claims_and_need_a_shared_key() {
         jwe::decrypt_claims(public_only.as_bytes(), &private, &policy, &validation),
         Err(Error::AlgInsecure(m)) if m.contains("public key")
     ));
+
+    // A GCM key wrap authenticates as a shared key does; a PBES2 password does not.
+    let gcm_kw =
+        jwe::encrypt(&key, Alg::A256GcmKw, Enc::A256Gcm, claims(1_800_000_000).as_bytes(), None, false).unwrap();
+    assert!(jwe::decrypt_claims(gcm_kw.as_bytes(), &key, &policy, &validation).is_ok());
+    let password = oct(16);
+    let pbes2 =
+        jwe::encrypt(&password, Alg::Pbes2Hs256A128Kw, Enc::A256Gcm, claims(1_800_000_000).as_bytes(), None, false)
+            .unwrap();
+    assert!(matches!(
+        jwe::decrypt_claims(pbes2.as_bytes(), &password, &policy, &validation),
+        Err(Error::AlgInsecure(m)) if m.contains("guessed offline")
+    ));
+}
+
+/// The sender's `p2c` has the default decrypter's cap too: jwtkit does not make tokens
+/// that it (or jose) would refuse by default.
+#[test]
+fn pbes2_sender_count_is_capped() {
+    let password = oct(16);
+    let encrypt =
+        |header: &[u8]| jwe::encrypt(&password, Alg::Pbes2Hs256A128Kw, Enc::A128Gcm, b"x", Some(header), false);
+    assert!(encrypt(br#"{"p2c":10000}"#).is_ok());
+    assert!(matches!(encrypt(br#"{"p2c":10001}"#), Err(Error::P2cLimit(_))));
+    assert!(matches!(encrypt(br#"{"p2c":999}"#), Err(Error::HeaderInvalid(_))));
 }

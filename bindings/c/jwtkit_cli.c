@@ -2511,13 +2511,12 @@ static const char JWE_HELP[] =
     "prints the plaintext exactly, with nothing added; --alg and --enc are the\n"
     "allow-lists, and a token whose alg or enc is not in them is refused.\n"
     "\n"
-    "ALG: dir, A128KW, A256KW, ECDH-ES, ECDH-ES+A128KW, ECDH-ES+A256KW, RSA-OAEP-256,\n"
-    "RSA-OAEP (SHA-1; only when named). RSA1_5 is refused. ENC: A128GCM, A256GCM,\n"
-    "A128CBC-HS256, A256CBC-HS512.\n"
+    "ALG and ENC are listed below, from the library. RSA1_5 is refused. RSA-OAEP\n"
+    "(SHA-1) and PBES2-* (KEY is a password) are used only when named.\n"
     "\n"
     "KEY (exactly one): the recipient's public (encrypt) or private (decrypt) key, or the\n"
-    "shared secret for dir and A*KW:\n"
-    "  -k, --key FILE          PEM, DER or JWK (an oct JWK for dir and A*KW)\n"
+    "shared secret for dir, A*KW, A*GCMKW and PBES2-*:\n"
+    "  -k, --key FILE          PEM, DER or JWK (an oct JWK for the shared-secret algs)\n"
     "  -s, --secret STRING     shared secret (visible to other users in the process list)\n"
     "      --secret-file FILE  shared secret: the file's exact bytes\n"
     "\n"
@@ -2598,6 +2597,22 @@ static int write_new_file(const char *path, const char *data, size_t len)
     return 0;
 }
 
+/* JWE_HELP, then the algorithm names the library implements (its enumerations are
+ * the one list). */
+static void jwe_help(FILE *to)
+{
+    int32_t n;
+
+    fputs(JWE_HELP, to);
+    fputs("\nALG:", to);
+    for (n = 1; jwtkit_jwe_alg_name(n) != NULL; n++)
+        fprintf(to, " %s", jwtkit_jwe_alg_name(n));
+    fputs("\nENC:", to);
+    for (n = 1; jwtkit_jwe_enc_name(n) != NULL; n++)
+        fprintf(to, " %s", jwtkit_jwe_enc_name(n));
+    fputc('\n', to);
+}
+
 static int cmd_jwe(int argc, char **argv)
 {
     const char *mode = argc > 1 ? argv[1] : NULL;
@@ -2616,7 +2631,7 @@ static int cmd_jwe(int argc, char **argv)
     char *data = NULL, *out = NULL, *hdr = NULL;
 
     if (mode == NULL || strcmp(mode, "--help") == 0 || strcmp(mode, "-h") == 0) {
-        fputs(JWE_HELP, mode ? stdout : stderr);
+        jwe_help(mode ? stdout : stderr);
         return mode ? EXIT_VALID : EXIT_USAGE;
     }
     if (strcmp(mode, "encrypt") != 0 && strcmp(mode, "decrypt") != 0) {
@@ -2628,7 +2643,7 @@ static int cmd_jwe(int argc, char **argv)
         const char *arg = argv[a.i];
 
         if (opt(&a, "--help", "-h", 0)) {
-            fputs(JWE_HELP, stdout);
+            jwe_help(stdout);
             return EXIT_VALID;
         } else if (opt(&a, "--alg", "-a", 1)) {
             if (list_add(&alg_args, a.value, "--alg"))

@@ -337,6 +337,14 @@ pub fn decrypt_json(token: &[u8], keys: &[&Key], policy: &JwePolicy) -> Result<D
     let aad_b64 = string_member(&jwe, "aad", "")?;
     let aad = aad_b64.map(|a| b64::decode(a.as_bytes(), "aad")).transpose()?;
     let authenticated = authenticated_data(protected_b64.unwrap_or(""), aad_b64);
+    // With no protected header and no `aad` the content's additional data is empty, as an
+    // AES-GCM key wrap's is: a `dir` recipient could then "decrypt" a GCMKW encrypted key
+    // made with the same secret and hand back the content key as plaintext.
+    if authenticated.is_empty() && headers.iter().any(|h| matches!(steps::alg_of(h), Ok(Alg::Dir))) {
+        return Err(Error::HeaderInvalid(
+            "`dir` needs a protected header: without one the content has no additional authenticated data".into(),
+        ));
+    }
 
     // Recipients whose `alg` is not allowed are never tried.
     let mut allowed = Vec::new();

@@ -106,6 +106,12 @@ impl Alg {
         matches!(self, Alg::Dir) || self.gcm_kw_len().is_some() || (self.kw_len().is_some() && !self.is_ecdh())
     }
 
+    /// Whether a token's encryption also says who made it: a shared key, but not a PBES2
+    /// password, which people choose and one token lets anyone guess offline.
+    pub fn authenticates_sender(self) -> bool {
+        self.is_shared_key() && self.pbes2_prf().is_none()
+    }
+
     /// The registered name, as it appears in a header's `alg` (`"ECDH-ES+A256KW"`).
     pub fn name(self) -> &'static str {
         match self {

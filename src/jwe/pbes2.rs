@@ -90,8 +90,9 @@ fn p2c(header: &Object, max: u32) -> Result<Option<u32>> {
 }
 
 /// The sender's side: `p2s` (fresh random bytes, [`P2S_LEN`] of them), the caller's
-/// `p2c` from `header` or [`DEFAULT_P2C`]. Returns the key wrap key and the members to
-/// add to the header.
+/// `p2c` from `header` or [`DEFAULT_P2C`], at most [`DEFAULT_MAX_P2C`] (more would make
+/// tokens that jwtkit's and jose's default decrypters refuse). Returns the key wrap key
+/// and the members to add to the header.
 pub(crate) fn sender_kek(
     prf: Prf,
     alg_name: &str,
@@ -100,7 +101,7 @@ pub(crate) fn sender_kek(
     header: &Object,
     p2s: &[u8],
 ) -> Result<(Zeroizing<Vec<u8>>, Object)> {
-    let count = p2c(header, u32::MAX)?.unwrap_or(DEFAULT_P2C);
+    let count = p2c(header, DEFAULT_MAX_P2C)?.unwrap_or(DEFAULT_P2C);
     let kek = derive(prf, alg_name, kek_len, password, p2s, count)?;
     let mut members = Object::new();
     members.insert("p2s".into(), Value::String(b64::encode(p2s)));

@@ -280,3 +280,29 @@ def test_interop_flattened_with_jwcrypto(jwcrypto):
     theirs = jwe_mod.JWE(algs=["A256KW", "A128GCM"])
     theirs.deserialize(token, key=jwk_mod.JWK(**key))
     assert theirs.payload == b"back"
+
+
+@pytest.mark.parametrize("protected", [None, ""])
+def test_dir_without_protected_header_cannot_open_a_gcm_key_wrap(protected):
+    # A GCM key wrap seals the content key with empty additional data; so does a `dir`
+    # JWE with no protected header. Rebuilt as such, a GCMKW recipient's encrypted key
+    # must not decrypt to the content key under the same secret.
+    secret = bytes(range(16))
+    victim = json.loads(
+        jwe.encrypt_json(b"top secret", [(secret, "A128GCMKW"), (secret, "A128KW")], "A256CBC-HS512", general=True)
+    )
+    wrapped = victim["recipients"][0]
+    forged = {
+        "unprotected": {"enc": "A128GCM"},
+        "header": {"alg": "dir"},
+        "iv": wrapped["header"]["iv"],
+        "ciphertext": wrapped["encrypted_key"],
+        "tag": wrapped["header"]["tag"],
+    }
+    if protected is not None:
+        forged["protected"] = protected
+    with pytest.raises(jwtkit.InvalidTokenError, match="`dir` needs a protected header"):
+        jwe.decrypt_json(forged, secret, ["dir", "A128GCMKW", "A128KW"], ["A128GCM", "A256CBC-HS512"])
+    # The genuine token still opens, through either recipient.
+    opened = jwe.decrypt_json(victim, secret, ["dir", "A128GCMKW", "A128KW"], ["A256CBC-HS512"])
+    assert opened.plaintext == b"top secret"
