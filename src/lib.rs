@@ -54,6 +54,7 @@ pub mod ffi;
 pub mod jwe;
 pub mod jwks_source;
 pub mod jws;
+pub mod jws_json;
 pub mod jwt;
 
 // Each re-export's doc is the summary of its item's page; the empty `///` line closes

@@ -22,11 +22,20 @@ pub struct Limits {
     pub max_depth: usize,
     /// Most keys tried for one token when a key source offers several (default 16).
     pub max_keys_tried: usize,
+    /// Most signatures in one JWS JSON serialization (default 16); every one is checked,
+    /// so this bounds the work one token can ask for.
+    pub max_signatures: usize,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_token_len: 128 * 1024, max_header_len: 8 * 1024, max_depth: 64, max_keys_tried: 16 }
+        Limits {
+            max_token_len: 128 * 1024,
+            max_header_len: 8 * 1024,
+            max_depth: 64,
+            max_keys_tried: 16,
+            max_signatures: 16,
+        }
     }
 }
 
@@ -45,6 +54,9 @@ impl Limits {
         }
         if self.max_keys_tried == 0 {
             return bad("max_keys_tried must be at least 1");
+        }
+        if self.max_signatures == 0 || self.max_signatures > 1024 {
+            return bad("max_signatures must be between 1 and 1024");
         }
         Ok(())
     }

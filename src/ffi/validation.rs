@@ -345,6 +345,9 @@ pub const JWTKIT_LIMIT_HEADER_LEN: jwtkit_limit = 2;
 pub const JWTKIT_LIMIT_JSON_DEPTH: jwtkit_limit = 3;
 /// Most keys of a key set tried for one token (default 16).
 pub const JWTKIT_LIMIT_KEYS_TRIED: jwtkit_limit = 4;
+/// Most signatures in one JWS JSON serialization (default 16, at most 1024). More:
+/// JWTKIT_ERR_JSON_LIMIT.
+pub const JWTKIT_LIMIT_SIGNATURES: jwtkit_limit = 5;
 
 /// Sets one resource limit (`JWTKIT_LIMIT_*`) to `value`. Limits protect against
 /// hostile input; the defaults suit real tokens, so change them only with a reason.
@@ -367,6 +370,7 @@ pub unsafe extern "C" fn jwtkit_validation_set_limit(
             JWTKIT_LIMIT_HEADER_LEN => limits.max_header_len = value,
             JWTKIT_LIMIT_JSON_DEPTH => limits.max_depth = value,
             JWTKIT_LIMIT_KEYS_TRIED => limits.max_keys_tried = value,
+            JWTKIT_LIMIT_SIGNATURES => limits.max_signatures = value,
             other => return Err(invalid(format!("{other} is not a JWTKIT_LIMIT_* value"))),
         }
         Ok(v.set_limits(limits)?)
