@@ -125,6 +125,11 @@ pub fn verify(
     };
     let mut read: Vec<std::result::Result<ReadSignature, Error>> =
         entries.iter().map(|entry| read_signature(entry, limits)).collect();
+    // With no signature readable there is nothing to read the payload for (nor a `b64`
+    // to read it by): the first signature's error.
+    if let Some(Err(e)) = read.iter().all(|r| r.is_err()).then(|| read.first()).flatten() {
+        return Err(at_signature(0, e.clone()));
+    }
     let encoded = payload_encoding(&read)?;
     let (payload, payload_text) = match (payload_member, detached_payload) {
         (Some(_), Some(_)) => {
@@ -354,11 +359,11 @@ fn apply_rule(signatures: &[SignatureOutcome], keys: &[&Key], rule: Rule) -> Res
     match rule {
         Rule::Any => match signatures.iter().any(SignatureOutcome::verified) {
             true => Ok(()),
-            false => Err(at_signature(first_failed.expect("no signature verified"))),
+            false => Err(failed_at(first_failed.expect("no signature verified"))),
         },
         Rule::All => {
             if let Some(failed) = first_failed {
-                return Err(at_signature(failed));
+                return Err(failed_at(failed));
             }
             match (0..keys.len()).find(|k| !signatures.iter().any(|s| s.key_index == Some(*k))) {
                 None => Ok(()),
@@ -374,11 +379,15 @@ fn apply_rule(signatures: &[SignatureOutcome], keys: &[&Key], rule: Rule) -> Res
     }
 }
 
-/// A failed signature's error, its message led by the signature's position; the
+/// A failed signature's error, its message led by the signature's position.
+fn failed_at(outcome: &SignatureOutcome) -> Error {
+    at_signature(outcome.index, outcome.result.clone().expect_err("a failed signature"))
+}
+
+/// `error`, its message led by the position of the signature it comes from; the
 /// variant (and so the C status) is kept.
-fn at_signature(outcome: &SignatureOutcome) -> Error {
-    let error = outcome.result.clone().expect_err("a failed signature");
-    let at = |m: String| format!("signatures[{}]: {m}", outcome.index);
+fn at_signature(index: usize, error: Error) -> Error {
+    let at = |m: String| format!("signatures[{index}]: {m}");
     match error {
         Error::HeaderInvalid(m) => Error::HeaderInvalid(at(m)),
         Error::CritUnsupported(m) => Error::CritUnsupported(at(m)),
