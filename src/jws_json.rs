@@ -6,7 +6,7 @@
 //! What is refused for the whole token: input over `max_token_len`, JSON that is not
 //! one strict object or deeper than `max_depth`, a `signatures` array that is empty or
 //! longer than `max_signatures`, `signatures` beside a flattened `signature`, a
-//! `payload` that is not a string (or present beside a detached payload, or absent
+//! `payload` that is not a string (or not empty beside a detached payload, or absent
 //! without one), signatures that disagree on `b64`.
 //!
 //! What fails one signature (its outcome records the error): every header rule of the
@@ -73,6 +73,9 @@ pub struct SignatureOutcome {
     pub header_json: Vec<u8>,
     /// The position, in the caller's list, of the key that verified it.
     pub key_index: Option<usize>,
+    /// Every caller's key that verified it: under `Rule::All` all candidates are tried
+    /// (a key listed twice, or two names for one key, each count), else the first.
+    verified_by: Vec<usize>,
     /// `Ok` when the signature verified, else why not.
     pub result: Result<()>,
 }
@@ -131,21 +134,25 @@ pub fn verify(
         return Err(at_signature(0, e.clone()));
     }
     let encoded = payload_encoding(&read)?;
-    let (payload, payload_text) = match (payload_member, detached_payload) {
-        (Some(_), Some(_)) => {
-            return Err(Error::TokenMalformed(
-                "the token carries its payload: verify it without a detached payload".into(),
-            ))
-        }
-        (None, None) => {
-            return Err(Error::TokenMalformed(
-                "the token has no `payload` member: its content is detached, pass it as the detached payload".into(),
-            ))
-        }
-        (None, Some(content)) => (content.to_vec(), None),
-        (Some(text), None) if encoded => (b64::decode(text, "payload")?, Some(text)),
-        (Some(text), None) => (text.to_vec(), Some(text)),
-    };
+    // An empty `payload` beside a detached one is detached content, as an empty middle
+    // segment is in the compact form (jwcrypto writes it so).
+    let (payload, payload_text) =
+        match (payload_member.filter(|p| !p.is_empty() || detached_payload.is_none()), detached_payload) {
+            (Some(_), Some(_)) => {
+                return Err(Error::TokenMalformed(
+                    "the token carries its payload: verify it without a detached payload".into(),
+                ))
+            }
+            (None, None) => {
+                return Err(Error::TokenMalformed(
+                    "the token has no `payload` member: its content is detached, pass it as the detached payload"
+                        .into(),
+                ))
+            }
+            (None, Some(content)) => (content.to_vec(), None),
+            (Some(text), None) if encoded => (b64::decode(text, "payload")?, Some(text)),
+            (Some(text), None) => (text.to_vec(), Some(text)),
+        };
     let mut signatures = Vec::with_capacity(read.len());
     for (index, read) in read.drain(..).enumerate() {
         signatures.push(match read {
@@ -155,6 +162,7 @@ pub fn verify(
                 kid: None,
                 header_json: Vec::new(),
                 key_index: None,
+                verified_by: Vec::new(),
                 result: Err(e),
             },
             Ok(sig) => {
@@ -164,8 +172,16 @@ pub fn verify(
                     Some(text) if encoded => jws::signing_input(&sig.encoded_header, text, false),
                     _ => jws::signing_input(&sig.encoded_header, &payload, encoded),
                 };
-                let (key_index, result) = check_one(&sig, &input, keys, validation);
-                SignatureOutcome { index, alg: sig.alg, kid: sig.kid, header_json: sig.header_json, key_index, result }
+                let (verified_by, result) = check_one(&sig, &input, keys, validation, rule == Rule::All);
+                SignatureOutcome {
+                    index,
+                    alg: sig.alg,
+                    kid: sig.kid,
+                    header_json: sig.header_json,
+                    key_index: verified_by.first().copied(),
+                    verified_by,
+                    result,
+                }
             }
         });
     }
@@ -265,6 +281,10 @@ fn read_signature(entry: &Object, limits: &crate::limits::Limits) -> Result<Read
             ));
         }
     };
+    if let Some(unprotected) = unprotected {
+        // Before the protected header is read: an `alg` moved out of it is named as such.
+        check_unprotected(&Object::new(), unprotected)?;
+    }
     let (header_json, header) = header::read_header(encoded_header, limits, &mut [], Content::Detached)?;
     let mut kid = header.kid.clone();
     if let Some(unprotected) = unprotected {
@@ -316,17 +336,26 @@ fn payload_encoding(read: &[std::result::Result<ReadSignature, Error>]) -> Resul
     Ok(first)
 }
 
-/// One signature's allow-list, key and cryptographic check: the key that verified it,
-/// or the error of the first key tried (keys that fit the algorithm first).
-fn check_one(sig: &ReadSignature, input: &[u8], keys: &[&Key], validation: &Validation) -> (Option<usize>, Result<()>) {
+/// One signature's allow-list, key and cryptographic check: the keys that verified it
+/// (the first, or with `every` each candidate that does), or the error of the first key
+/// tried (keys that fit the algorithm first).
+fn check_one(
+    sig: &ReadSignature,
+    input: &[u8],
+    keys: &[&Key],
+    validation: &Validation,
+    every: bool,
+) -> (Vec<usize>, Result<()>) {
     let alg = sig.alg.expect("a read signature has an alg");
     if let Err(e) = jws::check_allowed(validation, alg) {
-        return (None, Err(e));
+        return (Vec::new(), Err(e));
     }
     let signature = match b64::decode(&sig.signature, "signature") {
         Ok(s) if s.len() <= jws::MAX_SIGNATURE_LEN => s,
-        Ok(_) => return (None, Err(Error::SignatureInvalid("the signature is longer than any algorithm's".into()))),
-        Err(e) => return (None, Err(e)),
+        Ok(_) => {
+            return (Vec::new(), Err(Error::SignatureInvalid("the signature is longer than any algorithm's".into())))
+        }
+        Err(e) => return (Vec::new(), Err(e)),
     };
     let kid_agrees = |k: &&Key| match (sig.kid.as_deref(), k.kid()) {
         (Some(want), Some(have)) => want == have,
@@ -337,20 +366,24 @@ fn check_one(sig: &ReadSignature, input: &[u8], keys: &[&Key], validation: &Vali
     if candidates.is_empty() {
         let shown = sig.kid.as_deref().map(|k| format!(" with `kid` \"{}\"", crate::error::excerpt(k, 64)));
         return (
-            None,
+            Vec::new(),
             Err(Error::KeyNotFound(format!("no key for a {} signature{}", alg.name(), shown.unwrap_or_default()))),
         );
     }
-    let mut first_error = None;
+    let (mut verified_by, mut first_error) = (Vec::new(), None);
     for (index, key) in candidates.into_iter().take(validation.limits().max_keys_tried) {
         match key.verify_bytes(alg, input, &signature) {
-            Ok(()) => return (Some(index), Ok(())),
+            Ok(()) if !every => return (vec![index], Ok(())),
+            Ok(()) => verified_by.push(index),
             Err(e) => {
                 first_error.get_or_insert(e);
             }
         }
     }
-    (None, Err(first_error.expect("at least one candidate was tried")))
+    match verified_by.is_empty() {
+        false => (verified_by, Ok(())),
+        true => (verified_by, Err(first_error.expect("at least one candidate was tried"))),
+    }
 }
 
 /// The caller's rule over the outcomes; the error names the signature or key at fault.
@@ -365,7 +398,7 @@ fn apply_rule(signatures: &[SignatureOutcome], keys: &[&Key], rule: Rule) -> Res
             if let Some(failed) = first_failed {
                 return Err(failed_at(failed));
             }
-            match (0..keys.len()).find(|k| !signatures.iter().any(|s| s.key_index == Some(*k))) {
+            match (0..keys.len()).find(|k| !signatures.iter().any(|s| s.verified_by.contains(k))) {
                 None => Ok(()),
                 Some(missing) => Err(Error::SignatureInvalid(format!(
                     "rule \"all\": key {missing}{} verified none of the signatures",

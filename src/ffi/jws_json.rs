@@ -188,8 +188,8 @@ pub unsafe extern "C" fn jwtkit_jws_json_sign(
 
 /// Verifies a JWS JSON serialization, general or flattened: `token` `(ptr, len)`,
 /// copied. `detached_payload` `(ptr, len)` is the content when the token has no
-/// `payload` member (RFC 7515 Appendix F); `(NULL, 0)` when it has one (an empty
-/// detached payload is a non-NULL pointer with length 0). `keys` is an array of
+/// `payload` member, or an empty one (RFC 7515 Appendix F); `(NULL, 0)` when it carries
+/// its payload (an empty detached payload is a non-NULL pointer with length 0). `keys` is an array of
 /// `n_keys` (at least 1) non-NULL key handles, borrowed; a signature is tried with the
 /// keys whose `kid` agrees with its own (a key without a `kid` agrees with any), keys
 /// that fit its algorithm first. `rule` says which signatures must verify
