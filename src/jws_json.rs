@@ -119,6 +119,13 @@ pub fn verify(
             limits.max_token_len
         )));
     }
+    if let Some(content) = detached_payload.filter(|c| c.len() > limits.max_token_len) {
+        return Err(Error::TokenTooLarge(format!(
+            "a detached payload of {} bytes is over the limit of {}",
+            content.len(),
+            limits.max_token_len
+        )));
+    }
     let object = json::parse_object_limited(token, "JWS JSON", limits.max_depth)?;
     let entries = signature_entries(&object, limits.max_signatures)?;
     let payload_member = match object.get("payload") {

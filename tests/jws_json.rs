@@ -280,3 +280,32 @@ fn limits_apply() {
     let big = format!(r#"{{"payload":"{}","signature":"AA","protected":"e30"}}"#, "A".repeat(200 * 1024));
     assert!(matches!(jws_json::verify(big.as_bytes(), None, &[&k], &v, Rule::Any), Err(Error::TokenTooLarge(_))));
 }
+
+/// Wycheproof's `json_web_crypto_test.json` tcId 17 is a valid JWS JSON serialization
+/// (flag `JsonSerialization`: "invalid" for a compact-only verifier, which `vectors.rs`
+/// checks): the JSON verifier accepts it with the group's key, and refuses it with its
+/// payload changed.
+#[test]
+fn wycheproof_json_serialization_verifies() {
+    let doc = load_json("wycheproof/jose/json_web_crypto_test.json");
+    let mut found = 0;
+    for group in doc["testGroups"].as_array().unwrap() {
+        for t in group["tests"].as_array().unwrap() {
+            if !t["jws"].is_object() {
+                continue;
+            }
+            found += 1;
+            assert_eq!(t["flags"], serde_json::json!(["JsonSerialization"]));
+            let k = key(&group["private"]);
+            let token = t["jws"].to_string();
+            let v = jws_json::verify(token.as_bytes(), None, &[&k], &all_algorithms(), Rule::All)
+                .unwrap_or_else(|e| panic!("tcId {}: {e}", t["tcId"]));
+            assert_eq!(v.payload, b"foo");
+            let mut changed = t["jws"].clone();
+            changed["payload"] = Value::String("Zm9w".into());
+            let err = jws_json::verify(changed.to_string().as_bytes(), None, &[&k], &all_algorithms(), Rule::Any);
+            assert!(matches!(err, Err(Error::SignatureInvalid(_))), "{err:?}");
+        }
+    }
+    assert_eq!(found, 1);
+}
