@@ -99,8 +99,9 @@ pub struct VerifiedJson {
 }
 
 /// Verifies a JWS JSON serialization (general or flattened) against `keys` under
-/// `rule`; `detached_payload` is the content when the token has no `payload` member
-/// (RFC 7515 Appendix F). The signatures only, no claims. See the module comment.
+/// `rule`; `detached_payload` is the content when the token has no `payload` member, or
+/// an empty one (RFC 7515 Appendix F). The signatures only, no claims. See the module
+/// comment.
 pub fn verify(
     token: &[u8],
     detached_payload: Option<&[u8]>,
@@ -133,11 +134,11 @@ pub fn verify(
         Some(Value::String(text)) => Some(text.as_bytes()),
         Some(_) => return Err(Error::TokenMalformed("member `payload` must be a string".into())),
     };
-    let mut read: Vec<std::result::Result<ReadSignature, Error>> =
+    let read: Vec<std::result::Result<ReadSignature, Error>> =
         entries.iter().map(|entry| read_signature(entry, limits)).collect();
     // With no signature readable there is nothing to read the payload for (nor a `b64`
     // to read it by): the first signature's error.
-    if let Some(Err(e)) = read.iter().all(|r| r.is_err()).then(|| read.first()).flatten() {
+    if let (true, Some(Err(e))) = (read.iter().all(Result::is_err), read.first()) {
         return Err(at_signature(0, e.clone()));
     }
     let encoded = payload_encoding(&read)?;
@@ -161,7 +162,7 @@ pub fn verify(
             (Some(text), None) => (text.to_vec(), Some(text)),
         };
     let mut signatures = Vec::with_capacity(read.len());
-    for (index, read) in read.drain(..).enumerate() {
+    for (index, read) in read.into_iter().enumerate() {
         signatures.push(match read {
             Err(e) => SignatureOutcome {
                 index,
