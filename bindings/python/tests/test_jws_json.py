@@ -105,6 +105,13 @@ def test_cookbook_4_8_multiple_signatures():
     assert [s.key_index for s in got.signatures] == [0, 1, 2]
 
 
+def test_keys_from_a_pyjwkset():
+    ex = cookbook("jws/4_8.multiple_signatures")
+    keys = jwtkit.PyJWKSet.from_dict({"keys": ex["input"]["key"]})
+    got = jws_json.verify(ex["output"]["json"], keys, ["RS256", "ES512", "HS256"])
+    assert [(s.verified, s.key_index) for s in got.signatures] == [(True, 0), (False, None), (True, 2)]
+
+
 def test_rfc7797_unencoded_payload():
     ex = cookbook("rfc7797/hmac-sha2_b64_false")
     key = ex["input"]["key"]
