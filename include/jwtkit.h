@@ -60,6 +60,18 @@
 #define JWTKIT_JWE_GENERAL 2
 
 /*
+ Flag for `jwtkit_jws_json_sign`: write the general form (a `signatures` array) even
+ for one signer. Several signers always give it; one gives the flattened form.
+ */
+#define JWTKIT_JWS_JSON_GENERAL 2
+
+/*
+ Flag for `jwtkit_jws_json_sign`: leave the `payload` member out (detached content,
+ RFC 7515 Appendix F); the payload travels apart.
+ */
+#define JWTKIT_JWS_JSON_DETACHED 4
+
+/*
  Accept HMAC secrets shorter than the hash output of the algorithm (RFC 7518 §3.2
  forbids them). Only for legacy systems whose secret cannot be changed.
  */
@@ -177,6 +189,21 @@ typedef struct jwtkit_jwks_options jwtkit_jwks_options;
  no thread uses it.
  */
 typedef struct jwtkit_jwks_source jwtkit_jwks_source;
+
+/*
+ A JWS JSON serialization that passed its rule: its payload and the outcome of every
+ signature. Immutable: any number of threads may read it at once. Released with
+ `jwtkit_jws_json_free`.
+ */
+typedef struct jwtkit_jws_json jwtkit_jws_json;
+
+/*
+ An opaque list of signers for `jwtkit_jws_json_sign`: each a key, an algorithm and
+ optional protected and unprotected header members. Holds its own reference to each
+ key. Thread safety: `_add` must not run while another thread uses the list; signing
+ only reads it.
+ */
+typedef struct jwtkit_jws_json_signers jwtkit_jws_json_signers;
 
 /*
  An opaque, immutable key (HMAC secret, RSA, EC P-256/P-384/P-521 or Ed25519;
@@ -315,6 +342,11 @@ typedef struct jwtkit_jwks_status {
    */
   uint64_t not_modified;
 } jwtkit_jwks_status;
+
+/*
+ Which signatures of a JWS JSON serialization must verify: `JWTKIT_JWS_JSON_RULE_*`.
+ */
+typedef int32_t jwtkit_jws_json_rule;
 
 /*
  The kind of a key, as a fixed-width integer: one of the `JWTKIT_KEY_KIND_*` values.
@@ -456,6 +488,19 @@ typedef int32_t (*jwtkit_revocation_fn)(void *ctx,
  `A192CBC-HS384`: AES-192-CBC with HMAC-SHA-384 (RFC 7518 §5.2.4).
  */
 #define JWTKIT_JWE_ENC_A192CBC_HS384 6
+
+/*
+ At least one signature verified with one of the caller's keys. The others may have
+ failed (a forged signature beside a valid one, an algorithm outside the allow-list,
+ a key the caller does not hold): they are reported by `jwtkit_jws_json_signature`,
+ never dropped.
+ */
+#define JWTKIT_JWS_JSON_RULE_ANY 1
+
+/*
+ Every signature verified, and every key the caller gave verified at least one.
+ */
+#define JWTKIT_JWS_JSON_RULE_ALL 2
 
 /*
  Not a key (`jwtkit_key_get_kind(NULL)`).
@@ -809,6 +854,12 @@ typedef int32_t (*jwtkit_revocation_fn)(void *ctx,
  JWTKIT_ERR_JSON_LIMIT.
  */
 #define JWTKIT_LIMIT_RECIPIENTS 5
+
+/*
+ Most signatures in one JWS JSON serialization (default 16, at most 1024). More:
+ JWTKIT_ERR_JSON_LIMIT.
+ */
+#define JWTKIT_LIMIT_SIGNATURES 6
 
 /*
  `HS256`: HMAC with SHA-256; an HMAC secret key.
@@ -2057,6 +2108,211 @@ jwtkit_status jwtkit_jwks_source_document(const struct jwtkit_jwks_source *sourc
                                           struct jwtkit_error **out_err);
 
 /*
+ Makes an empty list of signers. On success `*out` receives it, owned by the caller
+ (free with `jwtkit_jws_json_signers_free`).
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_jws_json_signers_new(struct jwtkit_jws_json_signers **out,
+                                          struct jwtkit_error **out_err);
+
+/*
+ Adds a signer: `key` (the list takes its own reference; the caller still owns its
+ handle) signing with `alg`, which becomes its protected header's `alg`.
+ `protected_json` `(ptr, len)`, or `(NULL, 0)`, is a JSON object of members for the
+ protected header (as `jwtkit_jws_sign`'s `header_json`); the key's `kid` is added to
+ it unless either header has one. `unprotected_json` `(ptr, len)`, or `(NULL, 0)`, is
+ the unprotected header (`"header"`), e.g. `{"kid":"k1"}`: never `alg`, `crit`, `b64`,
+ nor a member of the protected header. Both are copied; they are checked when signing.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (unknown
+ algorithm, more than 1024 signers), JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_jws_json_signers_add(struct jwtkit_jws_json_signers *signers,
+                                          const struct jwtkit_key *key,
+                                          jwtkit_alg alg,
+                                          const uint8_t *protected_json,
+                                          size_t protected_len,
+                                          const uint8_t *unprotected_json,
+                                          size_t unprotected_len,
+                                          struct jwtkit_error **out_err);
+
+/*
+ Releases a list of signers (and its references to its keys). NULL is a no-op; must
+ not be called twice.
+ */
+void jwtkit_jws_json_signers_free(struct jwtkit_jws_json_signers *signers);
+
+/*
+ Signs `payload` `(ptr, len)` (copied) once per signer, in the order they were added,
+ as a JWS JSON serialization: flattened for one signer, general (`signatures`) for
+ several or with `JWTKIT_JWS_JSON_GENERAL`. `flags`: 0 or any of
+ `JWTKIT_JWS_JSON_GENERAL`, `JWTKIT_JWS_JSON_DETACHED` (no `payload` member), and
+ `JWTKIT_JWS_UNENCODED` (RFC 7797: `"b64": false` and `crit` written into every
+ protected header; an attached payload is then a JSON string, so it must be UTF-8).
+
+ On success `*out_token` receives the JSON, owned by the caller (free with
+ `jwtkit_string_free`), and `*out_token_len` (if not NULL) its length.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (no
+ signer, unknown flags, a header `alg` that contradicts the signer's, an unencoded
+ attached payload that is not UTF-8), JWTKIT_ERR_JSON (a header that is not one JSON
+ object), JWTKIT_ERR_HEADER_INVALID (`alg`, `crit` or `b64` in an unprotected
+ header, a member in both headers, a header member of the wrong type),
+ JWTKIT_ERR_KEY_ALG_MISMATCH, JWTKIT_ERR_KEY_CANNOT_SIGN, JWTKIT_ERR_KEY_USAGE,
+ JWTKIT_ERR_KEY_TOO_WEAK, JWTKIT_ERR_OUT_OF_MEMORY, JWTKIT_ERR_PANIC. Thread safety:
+ safe to call concurrently with the same signers.
+ */
+jwtkit_status jwtkit_jws_json_sign(const struct jwtkit_jws_json_signers *signers,
+                                   const uint8_t *payload,
+                                   size_t payload_len,
+                                   uint32_t flags,
+                                   char **out_token,
+                                   size_t *out_token_len,
+                                   struct jwtkit_error **out_err);
+
+/*
+ Verifies a JWS JSON serialization, general or flattened: `token` `(ptr, len)`,
+ copied. `detached_payload` `(ptr, len)` is the content when the token has no
+ `payload` member, or an empty one (RFC 7515 Appendix F); `(NULL, 0)` when it carries
+ its payload (an empty detached payload is a non-NULL pointer with length 0). `keys` is an array of
+ `n_keys` (at least 1) non-NULL key handles, borrowed; a signature is tried with the
+ keys whose `kid` agrees with its own (a key without a `kid` agrees with any), keys
+ that fit its algorithm first. `rule` says which signatures must verify
+ (`JWTKIT_JWS_JSON_RULE_ANY` or `_ALL`).
+
+ Each signature is checked as `jwtkit_jws_verify` checks a compact JWS (header rules,
+ allow-list of `validation` — never `none` — key, signature), and further: `alg`,
+ `crit` and `b64` only in the protected header, no member in both the protected and
+ the unprotected header (JWTKIT_ERR_HEADER_INVALID, naming the member). A failed
+ signature under RULE_ANY is reported, with its status, by
+ `jwtkit_jws_json_signature`. No claim is checked.
+
+ On success `*out` receives the verified token, owned by the caller (free with
+ `jwtkit_jws_json_free`). On failure nothing is written; the error is that of the
+ first failed signature (its message names it: `signatures[1]: ...`), or, under
+ RULE_ALL, JWTKIT_ERR_SIGNATURE_INVALID naming a key that verified none.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (unknown
+ rule, no keys), JWTKIT_ERR_TOKEN_MALFORMED (not the JSON serialization's shape, a
+ `payload` beside a detached payload or none at all), JWTKIT_ERR_TOKEN_TOO_LARGE,
+ JWTKIT_ERR_JSON, JWTKIT_ERR_JSON_LIMIT (too deep, more signatures than
+ `JWTKIT_LIMIT_SIGNATURES`), JWTKIT_ERR_BASE64, and from the signatures
+ JWTKIT_ERR_HEADER_INVALID, JWTKIT_ERR_CRIT_UNSUPPORTED, JWTKIT_ERR_ALG_UNSUPPORTED,
+ JWTKIT_ERR_ALG_NOT_ALLOWED, JWTKIT_ERR_KEY_NOT_FOUND, JWTKIT_ERR_KEY_ALG_MISMATCH,
+ JWTKIT_ERR_KEY_USAGE, JWTKIT_ERR_KEY_TOO_WEAK, JWTKIT_ERR_SIGNATURE_INVALID;
+ JWTKIT_ERR_PANIC. Thread safety: safe to call concurrently with the same keys and
+ validation.
+ */
+JWTKIT_MUST_USE
+jwtkit_status jwtkit_jws_json_verify(const uint8_t *token,
+                                     size_t token_len,
+                                     const uint8_t *detached_payload,
+                                     size_t detached_len,
+                                     const struct jwtkit_key *const *keys,
+                                     size_t n_keys,
+                                     const struct jwtkit_validation *validation,
+                                     jwtkit_jws_json_rule rule,
+                                     struct jwtkit_jws_json **out,
+                                     struct jwtkit_error **out_err);
+
+/*
+ As `jwtkit_jws_json_verify`, for a JWT: once the rule passed, the payload (or the
+ detached payload) is checked as claims exactly as `jwtkit_verify` checks them; the
+ `typ` check reads the first verified signature's protected header.
+
+ Returns JWTKIT_OK, the statuses of `jwtkit_jws_json_verify` and the claim statuses
+ of `jwtkit_verify`. Thread safety: as `jwtkit_jws_json_verify`.
+ */
+JWTKIT_MUST_USE
+jwtkit_status jwtkit_jws_json_verify_jwt(const uint8_t *token,
+                                         size_t token_len,
+                                         const uint8_t *detached_claims,
+                                         size_t detached_len,
+                                         const struct jwtkit_key *const *keys,
+                                         size_t n_keys,
+                                         const struct jwtkit_validation *validation,
+                                         jwtkit_jws_json_rule rule,
+                                         struct jwtkit_jws_json **out,
+                                         struct jwtkit_error **out_err);
+
+/*
+ The verified payload (any bytes; for a detached payload, the caller's). On success
+ `*out` receives it, NUL-terminated, owned by the caller (free with
+ `jwtkit_string_free`), and `*out_len` (if not NULL) its length.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_OUT_OF_MEMORY,
+ JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_jws_json_payload(const struct jwtkit_jws_json *verified,
+                                      char **out,
+                                      size_t *out_len,
+                                      struct jwtkit_error **out_err);
+
+/*
+ The number of signatures in the verified token (each has an outcome); 0 for NULL.
+ Thread safety: reads only.
+ */
+size_t jwtkit_jws_json_count(const struct jwtkit_jws_json *verified);
+
+/*
+ The outcome of the `index`-th signature (0 ≤ index < `jwtkit_jws_json_count`, token
+ order). Each output is optional (NULL: not wanted): `*out_status` receives
+ JWTKIT_OK if it verified, else the status it failed with (for example
+ JWTKIT_ERR_SIGNATURE_INVALID for a forged one, JWTKIT_ERR_ALG_NOT_ALLOWED,
+ JWTKIT_ERR_HEADER_INVALID for `alg` in its unprotected header); `*out_alg` its
+ protected header's `JWTKIT_ALG_*`, or 0 when that header could not be read;
+ `*out_key_index` the position in the caller's `keys` of the key that verified it,
+ or -1; `*out_message` why it failed (empty when it verified), NUL-terminated, owned
+ by the caller (free with `jwtkit_string_free`), and `*out_message_len` its length.
+ On failure nothing is written.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (index out
+ of range), JWTKIT_ERR_OUT_OF_MEMORY, JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_jws_json_signature(const struct jwtkit_jws_json *verified,
+                                        size_t index,
+                                        jwtkit_status *out_status,
+                                        jwtkit_alg *out_alg,
+                                        int64_t *out_key_index,
+                                        char **out_message,
+                                        size_t *out_message_len,
+                                        struct jwtkit_error **out_err);
+
+/*
+ The `kid` of the `index`-th signature, from its protected or unprotected header. On
+ success `*out` receives it, NUL-terminated, owned by the caller (free with
+ `jwtkit_string_free`), and `*out_len` (if not NULL) its length; when the signature
+ has no `kid`, `*out` is set to NULL and `*out_len` to 0.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (index out
+ of range), JWTKIT_ERR_OUT_OF_MEMORY, JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_jws_json_signature_kid(const struct jwtkit_jws_json *verified,
+                                            size_t index,
+                                            char **out,
+                                            size_t *out_len,
+                                            struct jwtkit_error **out_err);
+
+/*
+ The protected header JSON of the `index`-th signature, exactly as sent (empty when
+ it had none or it could not be read). Outputs as `jwtkit_jws_json_payload`.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (index out
+ of range), JWTKIT_ERR_OUT_OF_MEMORY, JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_jws_json_signature_header(const struct jwtkit_jws_json *verified,
+                                               size_t index,
+                                               char **out,
+                                               size_t *out_len,
+                                               struct jwtkit_error **out_err);
+
+/*
+ Releases a verified JWS JSON. NULL is a no-op; must not be called twice.
+ */
+void jwtkit_jws_json_free(struct jwtkit_jws_json *verified);
+
+/*
  Creates an HMAC key (HS256/HS384/HS512) from `secret`, `(ptr, len)`, any bytes
  including NUL, copied. `flags`: 0 or `JWTKIT_KEY_ALLOW_SHORT_SECRET`.
  On success `*out` receives a key owned by the caller (free with `jwtkit_key_free`).
@@ -2923,8 +3179,9 @@ jwtkit_status jwtkit_validation_set_revocation_check(struct jwtkit_validation *v
                                                      struct jwtkit_error **out_err);
 
 /*
- Sets one resource limit (`JWTKIT_LIMIT_*` but `JWTKIT_LIMIT_RECIPIENTS`) to `value`. Limits protect against
- hostile input; the defaults suit real tokens, so change them only with a reason.
+ Sets one resource limit (`JWTKIT_LIMIT_*` but `JWTKIT_LIMIT_RECIPIENTS`) to `value`.
+ Limits protect against hostile input; the defaults suit real tokens, so change them
+ only with a reason.
 
  Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (unknown
  limit, or a value that is too small or too large), JWTKIT_ERR_PANIC.

@@ -25,6 +25,9 @@ pub struct Limits {
     pub max_keys_tried: usize,
     /// Most recipients a JWE in JSON serialization may list (default 32).
     pub max_recipients: usize,
+    /// Most signatures in one JWS JSON serialization (default 16); every one is checked,
+    /// so this bounds the work one token can ask for.
+    pub max_signatures: usize,
 }
 
 impl Default for Limits {
@@ -35,6 +38,7 @@ impl Default for Limits {
             max_depth: 64,
             max_keys_tried: 16,
             max_recipients: 32,
+            max_signatures: 16,
         }
     }
 }
@@ -57,6 +61,9 @@ impl Limits {
         }
         if self.max_recipients == 0 {
             return bad("max_recipients must be at least 1");
+        }
+        if self.max_signatures == 0 || self.max_signatures > 1024 {
+            return bad("max_signatures must be between 1 and 1024");
         }
         Ok(())
     }

@@ -2677,3 +2677,327 @@ fn jwe_json_huge_and_deep() {
     r.reject("member iv twice", decrypt_json(dup.as_bytes(), &[&key], &policy), JWTKIT_ERR_JSON);
     r.done("jwe_json_huge_and_deep");
 }
+
+// =======================================================================================
+// JWS JSON serialization (RFC 7515 §7.2): several signatures, each its own header
+
+/// One signature object: `protected` (JSON text, base64url-encoded here), the optional
+/// unprotected header (JSON text, as it is), the signature by `signer` over
+/// `protected.payload`.
+fn json_entry(signer: &Signer, alg: &str, protected: &str, unprotected: Option<&str>, payload_b64: &str) -> String {
+    let encoded = b64u(protected.as_bytes());
+    let sig = signer.sign(alg, format!("{encoded}.{payload_b64}").as_bytes());
+    let header = unprotected.map(|h| format!(r#""header":{h},"#)).unwrap_or_default();
+    format!(r#"{{"protected":"{encoded}",{header}"signature":"{}"}}"#, b64u(&sig))
+}
+
+fn json_general(payload_b64: &str, entries: &[String]) -> Vec<u8> {
+    format!(r#"{{"payload":"{payload_b64}","signatures":[{}]}}"#, entries.join(",")).into_bytes()
+}
+
+/// Each signature's (status, C algorithm, key index), or the token's failure.
+type JsonVerdict = Result<Vec<(i32, i32, i64)>, Fail>;
+
+/// `jwtkit_jws_json_verify` under `rule`.
+fn json_verify(token: &[u8], keys: &[&Key], policy: &Policy, rule: i32) -> JsonVerdict {
+    let (tp, tn) = raw(token);
+    let handles: Vec<*const jwtkit_key> = keys.iter().map(|k| k.0).collect();
+    let mut out: *mut jwtkit_jws_json = ptr::null_mut();
+    let mut err: *mut jwtkit_error = ptr::null_mut();
+    let st = unsafe {
+        jwtkit_jws_json_verify(
+            tp,
+            tn,
+            ptr::null(),
+            0,
+            handles.as_ptr(),
+            handles.len(),
+            policy.0,
+            rule,
+            &mut out,
+            &mut err,
+        )
+    };
+    if let Err(e) = finish(st, err) {
+        assert!(out.is_null(), "a handle written on failure ({e:?})");
+        return Err(e);
+    }
+    let n = unsafe { jwtkit_jws_json_count(out) };
+    let outcomes = (0..n)
+        .map(|i| {
+            let (mut status, mut alg, mut key) = (-99, -99, -99i64);
+            let mut err: *mut jwtkit_error = ptr::null_mut();
+            let st = unsafe {
+                jwtkit_jws_json_signature(
+                    out,
+                    i,
+                    &mut status,
+                    &mut alg,
+                    &mut key,
+                    ptr::null_mut(),
+                    ptr::null_mut(),
+                    &mut err,
+                )
+            };
+            finish(st, err).expect("signature outcome");
+            (status, alg, key)
+        })
+        .collect();
+    unsafe { jwtkit_jws_json_free(out) };
+    Ok(outcomes)
+}
+
+/// The JSON attacks as `Report` cases: `Err` statuses through `reject`, outcomes
+/// compared in full.
+fn json_case(r: &mut Report, case: &str, got: JsonVerdict, want: Result<&[(i32, i32, i64)], i32>) {
+    match want {
+        Err(status) => r.reject(case, got.map(|o| format!("{o:?}").into_bytes()), status),
+        Ok(outcomes) => match got {
+            Ok(o) => r.check(format!("{case}: outcomes {o:?}, expected {outcomes:?}"), o == outcomes),
+            Err(f) => r.accept(case, Err(f)),
+        },
+    }
+}
+
+#[test]
+fn jws_json_signatures_are_each_checked() {
+    const ANY: i32 = JWTKIT_JWS_JSON_RULE_ANY;
+    const ALL: i32 = JWTKIT_JWS_JSON_RULE_ALL;
+    let (hs, es, rs) = (JWTKIT_ALG_HS256, JWTKIT_ALG_ES256, JWTKIT_ALG_RS256);
+    let mut r = Report::default();
+    let hmac_key = Key::secret(SECRET);
+    let ec_key = Key::pem("ecp256.spki.pem");
+    let rsa_key = Key::pem("rsa2048.spki.pem");
+    let policy = Policy::new(&[hs, es, rs]);
+    let payload = b64u(b"pay me");
+    let (hmac_signer, ec_signer) = (Signer::Hmac(SECRET.to_vec()), p256_signer());
+    let valid_hs = json_entry(&hmac_signer, "HS256", r#"{"alg":"HS256"}"#, None, &payload);
+    let valid_es = json_entry(&ec_signer, "ES256", r#"{"alg":"ES256"}"#, Some(r#"{"kid":"ec"}"#), &payload);
+    let keys = [&hmac_key, &ec_key];
+
+    let control = json_general(&payload, &[valid_hs.clone(), valid_es.clone()]);
+    json_case(
+        &mut r,
+        "control: two valid signatures, all",
+        json_verify(&control, &keys, &policy, ALL),
+        Ok(&[(JWTKIT_OK, hs, 0), (JWTKIT_OK, es, 1)]),
+    );
+
+    // A forged signature beside a valid one: "any" passes and reports it; "all" fails.
+    let forged = json_entry(
+        &Signer::Hmac(b"the attacker's own 32-byte secret!".to_vec()),
+        "HS256",
+        r#"{"alg":"HS256"}"#,
+        None,
+        &payload,
+    );
+    let token = json_general(&payload, &[forged.clone(), valid_es.clone()]);
+    json_case(
+        &mut r,
+        "forged beside valid, any",
+        json_verify(&token, &keys, &policy, ANY),
+        Ok(&[(JWTKIT_ERR_SIGNATURE_INVALID, hs, -1), (JWTKIT_OK, es, 1)]),
+    );
+    json_case(
+        &mut r,
+        "forged beside valid, all",
+        json_verify(&token, &keys, &policy, ALL),
+        Err(JWTKIT_ERR_SIGNATURE_INVALID),
+    );
+    json_case(
+        &mut r,
+        "forged alone, any",
+        json_verify(&json_general(&payload, &[forged]), &keys, &policy, ANY),
+        Err(JWTKIT_ERR_SIGNATURE_INVALID),
+    );
+
+    // `alg` in the unprotected header, with or without one protected.
+    let moved = json_entry(&hmac_signer, "HS256", r#"{"kid":"a"}"#, Some(r#"{"alg":"HS256"}"#), &payload);
+    json_case(
+        &mut r,
+        "alg unprotected, alone",
+        json_verify(&json_general(&payload, std::slice::from_ref(&moved)), &keys, &policy, ANY),
+        Err(JWTKIT_ERR_HEADER_INVALID),
+    );
+    json_case(
+        &mut r,
+        "alg unprotected beside valid, any",
+        json_verify(&json_general(&payload, &[moved, valid_es.clone()]), &keys, &policy, ANY),
+        Ok(&[(JWTKIT_ERR_HEADER_INVALID, 0, -1), (JWTKIT_OK, es, 1)]),
+    );
+    let twice = json_entry(&hmac_signer, "HS256", r#"{"alg":"HS256"}"#, Some(r#"{"alg":"HS256"}"#), &payload);
+    json_case(
+        &mut r,
+        "alg in both headers",
+        json_verify(&json_general(&payload, &[twice]), &keys, &policy, ANY),
+        Err(JWTKIT_ERR_HEADER_INVALID),
+    );
+
+    // A member in both headers (the unprotected one could change what the protected says).
+    let both = json_entry(&hmac_signer, "HS256", r#"{"alg":"HS256","kid":"a"}"#, Some(r#"{"kid":"b"}"#), &payload);
+    json_case(
+        &mut r,
+        "kid in both headers",
+        json_verify(&json_general(&payload, &[both]), &keys, &policy, ANY),
+        Err(JWTKIT_ERR_HEADER_INVALID),
+    );
+
+    // `crit` and `b64` only protected.
+    for unprotected in [r#"{"crit":["exp"],"exp":1}"#, r#"{"b64":false}"#] {
+        let entry = json_entry(&hmac_signer, "HS256", r#"{"alg":"HS256"}"#, Some(unprotected), &payload);
+        json_case(
+            &mut r,
+            &format!("unprotected {unprotected}"),
+            json_verify(&json_general(&payload, &[entry]), &keys, &policy, ANY),
+            Err(JWTKIT_ERR_HEADER_INVALID),
+        );
+    }
+    let crit = json_entry(&hmac_signer, "HS256", r#"{"alg":"HS256","crit":["exp"],"exp":1}"#, None, &payload);
+    json_case(
+        &mut r,
+        "protected crit naming an unknown extension",
+        json_verify(&json_general(&payload, &[crit]), &keys, &policy, ANY),
+        Err(JWTKIT_ERR_CRIT_UNSUPPORTED),
+    );
+
+    // `none` in one signature: reported under "any", fatal under "all" and alone.
+    let none = format!(r#"{{"protected":"{}","signature":""}}"#, b64u(br#"{"alg":"none"}"#));
+    let token = json_general(&payload, &[valid_hs.clone(), none.clone()]);
+    json_case(
+        &mut r,
+        "none beside valid, any",
+        json_verify(&token, &keys, &policy, ANY),
+        Ok(&[(JWTKIT_OK, hs, 0), (JWTKIT_ERR_ALG_UNSUPPORTED, 0, -1)]),
+    );
+    json_case(
+        &mut r,
+        "none beside valid, all",
+        json_verify(&token, &keys, &policy, ALL),
+        Err(JWTKIT_ERR_ALG_UNSUPPORTED),
+    );
+    json_case(
+        &mut r,
+        "none alone",
+        json_verify(&json_general(&payload, &[none]), &keys, &policy, ANY),
+        Err(JWTKIT_ERR_ALG_UNSUPPORTED),
+    );
+
+    // An algorithm outside the allow-list beside a valid one.
+    let hs_only = Policy::new(&[hs]);
+    let token = json_general(&payload, &[valid_hs.clone(), valid_es.clone()]);
+    json_case(
+        &mut r,
+        "ES256 outside the allow-list, any",
+        json_verify(&token, &keys, &hs_only, ANY),
+        Ok(&[(JWTKIT_OK, hs, 0), (JWTKIT_ERR_ALG_NOT_ALLOWED, es, -1)]),
+    );
+    json_case(
+        &mut r,
+        "ES256 outside the allow-list, all",
+        json_verify(&token, &keys, &hs_only, ALL),
+        Err(JWTKIT_ERR_ALG_NOT_ALLOWED),
+    );
+
+    // A key of the wrong type: RSA for the HS256 and ES256 signatures.
+    json_case(
+        &mut r,
+        "RSA key for HS256 and ES256",
+        json_verify(&token, &[&rsa_key], &policy, ANY),
+        Err(JWTKIT_ERR_KEY_ALG_MISMATCH),
+    );
+    // The HMAC secret's value used as an "HS256" key for the ES256 signature's alg
+    // swapped: an ES256 header signed with HMAC over the public key's PEM bytes.
+    let confused =
+        json_entry(&Signer::Hmac(key_file("ecp256.spki.pem")), "HS256", r#"{"alg":"HS256"}"#, None, &payload);
+    json_case(
+        &mut r,
+        "HMAC over the public key (alg confusion)",
+        json_verify(&json_general(&payload, &[confused]), &[&ec_key], &policy, ANY),
+        Err(JWTKIT_ERR_KEY_ALG_MISMATCH),
+    );
+
+    // "all": every key the caller lists must have signed.
+    json_case(
+        &mut r,
+        "all: a listed key signed nothing",
+        json_verify(&json_general(&payload, std::slice::from_ref(&valid_hs)), &keys, &policy, ALL),
+        Err(JWTKIT_ERR_SIGNATURE_INVALID),
+    );
+
+    // Flattened and general at once; an empty list; not objects.
+    let mixed = format!(r#"{{"payload":"{payload}","signature":"AA","signatures":[{valid_hs}]}}"#).into_bytes();
+    json_case(
+        &mut r,
+        "signature and signatures",
+        json_verify(&mixed, &keys, &policy, ANY),
+        Err(JWTKIT_ERR_TOKEN_MALFORMED),
+    );
+    json_case(
+        &mut r,
+        "empty signatures",
+        json_verify(&json_general(&payload, &[]), &keys, &policy, ANY),
+        Err(JWTKIT_ERR_TOKEN_MALFORMED),
+    );
+    json_case(
+        &mut r,
+        "a signature that is a string",
+        json_verify(&json_general(&payload, &["\"x\"".into()]), &keys, &policy, ANY),
+        Err(JWTKIT_ERR_TOKEN_MALFORMED),
+    );
+    r.done("jws_json_signatures_are_each_checked");
+}
+
+#[test]
+fn jws_json_bombs_are_refused_by_a_limit() {
+    let mut r = Report::default();
+    let key = Key::secret(SECRET);
+    let policy = Policy::new(&[JWTKIT_ALG_HS256]);
+    let payload = b64u(b"p");
+    let entry = json_entry(&Signer::Hmac(SECRET.to_vec()), "HS256", r#"{"alg":"HS256"}"#, None, &payload);
+    let rule = JWTKIT_JWS_JSON_RULE_ANY;
+    let sixteen = json_general(&payload, &vec![entry.clone(); 16]);
+    json_case(
+        &mut r,
+        "control: 16 signatures",
+        json_verify(&sixteen, &[&key], &policy, rule),
+        Ok(&[(JWTKIT_OK, JWTKIT_ALG_HS256, 0); 16]),
+    );
+    let many = json_general(&payload, &vec![entry.clone(); 17]);
+    timed(
+        &mut r,
+        "17 signatures",
+        BOUND,
+        || json_verify(&many, &[&key], &policy, rule).map(|_| vec![]),
+        JWTKIT_ERR_JSON_LIMIT,
+    );
+    let cheap = r#"{"protected":"e30","signature":""}"#.to_string();
+    let huge = json_general(&payload, &vec![cheap; 30_000]);
+    let lifted = Policy::new(&[JWTKIT_ALG_HS256]).limit(JWTKIT_LIMIT_TOKEN_LEN, 64 * 1024 * 1024);
+    timed(
+        &mut r,
+        "30 000 signatures",
+        BOUND,
+        || json_verify(&huge, &[&key], &lifted, rule).map(|_| vec![]),
+        JWTKIT_ERR_JSON_LIMIT,
+    );
+    let deep = format!(
+        r#"{{"payload":"{payload}","x":{}{},"signatures":[{entry}]}}"#,
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    timed(
+        &mut r,
+        "100 000 nested arrays",
+        BOUND,
+        || json_verify(deep.as_bytes(), &[&key], &lifted, rule).map(|_| vec![]),
+        JWTKIT_ERR_JSON_LIMIT,
+    );
+    timed(
+        &mut r,
+        "100 000 nested arrays, size limit",
+        BOUND,
+        || json_verify(deep.as_bytes(), &[&key], &policy, rule).map(|_| vec![]),
+        JWTKIT_ERR_TOKEN_TOO_LARGE,
+    );
+    r.done("jws_json_bombs_are_refused_by_a_limit");
+}

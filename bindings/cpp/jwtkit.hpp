@@ -1695,6 +1695,180 @@ inline Decrypted decrypt_json(std::string_view token, const Key &key, const Poli
 
 // ---- end of the JWE JSON serialization block ----
 
+// =================================================================================
+// JWS JSON serialization (RFC 7515 §7.2): jws_json::sign, jws_json::verify
+// (jwtkit_jws_json_*). General and flattened, several signers, the rule "any" or
+// "all", every signature's outcome.
+
+namespace jws_json {
+
+/// Which signatures must verify (`JWTKIT_JWS_JSON_RULE_*`). Any: at least one, the
+/// others reported failed in Verified::signatures (never dropped). All: every
+/// signature, and every key given verified at least one.
+enum class Rule : jwtkit_jws_json_rule { Any = JWTKIT_JWS_JSON_RULE_ANY, All = JWTKIT_JWS_JSON_RULE_ALL };
+
+/// One signer: its key (borrowed for the call), algorithm, extra protected header
+/// members and unprotected header (JSON objects, or empty). Never `alg`, `crit` or
+/// `b64` unprotected, nor a member in both.
+struct Signer {
+    std::reference_wrapper<const Key> key;
+    Alg alg;
+    std::string protected_json;
+    std::string unprotected_json;
+};
+
+/// How sign() writes the token: the general form even for one signer; without the
+/// `payload` member; the payload as its own bytes (RFC 7797).
+struct Form {
+    bool general = false;
+    bool detached = false;
+    Payload payload = Payload::Encoded;
+};
+
+/// The outcome of one signature.
+struct Signature {
+    size_t index = 0;
+    /// JWTKIT_OK when it verified, else the status it failed with.
+    jwtkit_status status = JWTKIT_OK;
+    /// Its protected header's algorithm, when the header could be read.
+    std::optional<Alg> alg;
+    /// Its `kid`, protected or unprotected.
+    std::optional<std::string> kid;
+    /// The position in the caller's keys of the key that verified it.
+    std::optional<size_t> key_index;
+    /// The protected header JSON, exactly as sent.
+    std::string header;
+    /// Why it failed (empty when it verified).
+    std::string message;
+
+    bool verified() const noexcept { return status == JWTKIT_OK; }
+};
+
+/// A token that passed its rule: the payload and every signature, in token order.
+struct Verified {
+    std::string payload;
+    std::vector<Signature> signatures;
+
+    bool all_verified() const noexcept {
+        for (const Signature &s : signatures)
+            if (!s.verified())
+                return false;
+        return true;
+    }
+};
+
+/// Signs `payload` once per signer: flattened for one signer (unless form.general),
+/// general for several.
+inline std::string sign(std::string_view payload, const std::vector<Signer> &signers, Form form = {}) {
+    struct Free {
+        void operator()(jwtkit_jws_json_signers *s) const noexcept { jwtkit_jws_json_signers_free(s); }
+    };
+    std::unique_ptr<jwtkit_jws_json_signers, Free> list;
+    {
+        detail::Call call;
+        jwtkit_jws_json_signers *raw = nullptr;
+        call.check(jwtkit_jws_json_signers_new(&raw, call.err()));
+        list.reset(raw);
+    }
+    for (const Signer &s : signers) {
+        detail::Call call;
+        // An empty string is "no members": (NULL, 0).
+        auto json = [](const std::string &j) { return j.empty() ? nullptr : detail::bytes(j); };
+        call.check(jwtkit_jws_json_signers_add(list.get(), s.key.get().get(), static_cast<jwtkit_alg>(s.alg),
+                                               json(s.protected_json), s.protected_json.size(),
+                                               json(s.unprotected_json), s.unprotected_json.size(), call.err()));
+    }
+    uint32_t flags = (form.general ? JWTKIT_JWS_JSON_GENERAL : 0) | (form.detached ? JWTKIT_JWS_JSON_DETACHED : 0) |
+                     (form.payload == Payload::Unencoded ? JWTKIT_JWS_UNENCODED : 0);
+    detail::Call call;
+    detail::Out token;
+    call.check(jwtkit_jws_json_sign(list.get(), detail::bytes(payload), payload.size(), flags, token.ptr(),
+                                    token.len(), call.err()));
+    return token.take();
+}
+
+namespace detail {
+
+/// The body of verify() and verify_jwt(): the C call, then every accessor read into a
+/// Verified while the handle is owned.
+template <typename Fn>
+inline Verified verify_with(Fn fn, std::string_view token, const std::vector<std::reference_wrapper<const Key>> &keys,
+                            const Validation &policy, Rule rule, std::optional<std::string_view> detached) {
+    struct Free {
+        void operator()(jwtkit_jws_json *v) const noexcept { jwtkit_jws_json_free(v); }
+    };
+    std::vector<const jwtkit_key *> raw;
+    raw.reserve(keys.size());
+    for (const Key &k : keys)
+        raw.push_back(k.get());
+    static const uint8_t empty = 0;
+    const uint8_t *content = nullptr;
+    if (detached)
+        content = detached->empty() ? &empty : jwtkit::detail::bytes(*detached);
+    std::unique_ptr<jwtkit_jws_json, Free> handle;
+    {
+        jwtkit::detail::Call call;
+        jwtkit_jws_json *out = nullptr;
+        call.check(fn(jwtkit::detail::bytes(token), token.size(), content, detached ? detached->size() : 0,
+                      raw.data(), raw.size(), policy.get(), static_cast<jwtkit_jws_json_rule>(rule), &out,
+                      call.err()));
+        handle.reset(out);
+    }
+    Verified v;
+    {
+        jwtkit::detail::Call call;
+        jwtkit::detail::Out payload;
+        call.check(jwtkit_jws_json_payload(handle.get(), payload.ptr(), payload.len(), call.err()));
+        v.payload = payload.take();
+    }
+    const size_t n = jwtkit_jws_json_count(handle.get());
+    for (size_t i = 0; i < n; i++) {
+        Signature s;
+        s.index = i;
+        jwtkit_alg alg = 0;
+        int64_t key = -1;
+        jwtkit::detail::Call call;
+        jwtkit::detail::Out message, kid, header;
+        call.check(jwtkit_jws_json_signature(handle.get(), i, &s.status, &alg, &key, message.ptr(), message.len(),
+                                             call.err()));
+        call.check(jwtkit_jws_json_signature_kid(handle.get(), i, kid.ptr(), kid.len(), call.err()));
+        call.check(jwtkit_jws_json_signature_header(handle.get(), i, header.ptr(), header.len(), call.err()));
+        if (alg > 0)
+            s.alg = static_cast<Alg>(alg);
+        if (key >= 0)
+            s.key_index = static_cast<size_t>(key);
+        if (*kid.ptr() != nullptr)
+            s.kid = kid.take();
+        s.message = message.take();
+        s.header = header.take();
+        v.signatures.push_back(std::move(s));
+    }
+    return v;
+}
+
+} // namespace detail
+
+/// Verifies a JWS JSON serialization with `keys` (borrowed) under `rule`;
+/// `detached_payload` is the content of a token without a `payload` member. The
+/// signatures only, no claims.
+inline Verified verify(std::string_view token, const std::vector<std::reference_wrapper<const Key>> &keys,
+                       const Validation &policy, Rule rule = Rule::Any,
+                       std::optional<std::string_view> detached_payload = std::nullopt) {
+    return detail::verify_with(jwtkit_jws_json_verify, token, keys, policy, rule, detached_payload);
+}
+
+/// As verify(), for a JWT: then the payload is checked as claims by `policy`.
+inline Verified verify_jwt(std::string_view token, const std::vector<std::reference_wrapper<const Key>> &keys,
+                           const Validation &policy, Rule rule = Rule::Any,
+                           std::optional<std::string_view> detached_claims = std::nullopt) {
+    return detail::verify_with(jwtkit_jws_json_verify_jwt, token, keys, policy, rule, detached_claims);
+}
+
+} // namespace jws_json
+
+// =================================================================================
+// (end of the JWS JSON serialization block)
+
 } // namespace jwtkit
 
 #endif // JWTKIT_HPP

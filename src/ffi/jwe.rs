@@ -12,7 +12,7 @@ use crate::ffi::numbered;
 use crate::ffi::status::*;
 use crate::ffi::validation::{
     jwtkit_limit, jwtkit_validation, JWTKIT_LIMIT_HEADER_LEN, JWTKIT_LIMIT_JSON_DEPTH, JWTKIT_LIMIT_KEYS_TRIED,
-    JWTKIT_LIMIT_RECIPIENTS, JWTKIT_LIMIT_TOKEN_LEN,
+    JWTKIT_LIMIT_RECIPIENTS, JWTKIT_LIMIT_SIGNATURES, JWTKIT_LIMIT_TOKEN_LEN,
 };
 use crate::ffi::version::{alg_arg, jwtkit_alg};
 use crate::jwe::{self, Alg, Enc, JwePolicy};
@@ -211,6 +211,7 @@ pub unsafe extern "C" fn jwtkit_jwe_policy_set_limit(
             JWTKIT_LIMIT_JSON_DEPTH => limits.max_depth = value,
             JWTKIT_LIMIT_KEYS_TRIED => limits.max_keys_tried = value,
             JWTKIT_LIMIT_RECIPIENTS => limits.max_recipients = value,
+            JWTKIT_LIMIT_SIGNATURES => return Err(invalid("JWTKIT_LIMIT_SIGNATURES applies to JWS only".into())),
             other => return Err(invalid(format!("{other} is not a JWTKIT_LIMIT_* value"))),
         }
         Ok(p.set_limits(limits)?)

@@ -350,8 +350,13 @@ pub const JWTKIT_LIMIT_KEYS_TRIED: jwtkit_limit = 4;
 /// JWTKIT_ERR_JSON_LIMIT.
 pub const JWTKIT_LIMIT_RECIPIENTS: jwtkit_limit = 5;
 
-/// Sets one resource limit (`JWTKIT_LIMIT_*` but `JWTKIT_LIMIT_RECIPIENTS`) to `value`. Limits protect against
-/// hostile input; the defaults suit real tokens, so change them only with a reason.
+/// Most signatures in one JWS JSON serialization (default 16, at most 1024). More:
+/// JWTKIT_ERR_JSON_LIMIT.
+pub const JWTKIT_LIMIT_SIGNATURES: jwtkit_limit = 6;
+
+/// Sets one resource limit (`JWTKIT_LIMIT_*` but `JWTKIT_LIMIT_RECIPIENTS`) to `value`.
+/// Limits protect against hostile input; the defaults suit real tokens, so change them
+/// only with a reason.
 ///
 /// Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (unknown
 /// limit, or a value that is too small or too large), JWTKIT_ERR_PANIC.
@@ -372,6 +377,7 @@ pub unsafe extern "C" fn jwtkit_validation_set_limit(
             JWTKIT_LIMIT_JSON_DEPTH => limits.max_depth = value,
             JWTKIT_LIMIT_KEYS_TRIED => limits.max_keys_tried = value,
             JWTKIT_LIMIT_RECIPIENTS => return Err(invalid("JWTKIT_LIMIT_RECIPIENTS applies to JWE only".into())),
+            JWTKIT_LIMIT_SIGNATURES => limits.max_signatures = value,
             other => return Err(invalid(format!("{other} is not a JWTKIT_LIMIT_* value"))),
         }
         Ok(v.set_limits(limits)?)

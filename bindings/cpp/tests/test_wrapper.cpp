@@ -593,6 +593,51 @@ static void detached_payloads() {
     CHECK(jwtkit::verify(token, key, lenient).claims == R"({"sub":"al"})");
 }
 
+// ---- JWS JSON serialization (jwtkit::jws_json) ----------------------------------
+// Several signers, general and flattened, the rules, every signature's outcome, the
+// refusals with their status; an exception mid-way leaks nothing (valgrind).
+static void jws_json_signatures() {
+    namespace jj = jwtkit::jws_json;
+    const auto hmac = jwtkit::Key::from_secret(secret64);
+    const auto ec = jwtkit::Key::generate(Alg::ES256);
+    const auto ed = jwtkit::Key::generate(Alg::EdDSA);
+    const auto policy = jwtkit::Validation({Alg::HS256, Alg::ES256, Alg::EdDSA}).now(1700000000);
+    const std::vector<jj::Signer> signers = {
+        {hmac, Alg::HS256, "", R"({"kid":"h"})"},
+        {ec, Alg::ES256, R"({"kid":"e"})", ""},
+    };
+    const std::string token = jj::sign("pay me", signers);
+    CHECK(token.find(R"("signatures":[)") != std::string::npos);
+    auto v = jj::verify(token, {hmac, ec}, policy, jj::Rule::All);
+    CHECK(v.payload == "pay me" && v.signatures.size() == 2 && v.all_verified());
+    CHECK(v.signatures[0].alg == Alg::HS256 && v.signatures[0].kid == std::optional<std::string>("h"));
+    CHECK(v.signatures[1].key_index == std::optional<size_t>(1) && v.signatures[1].header.find("ES256") != std::string::npos);
+    // One key under "any": the other signature is reported, not dropped; "all" refuses.
+    v = jj::verify(token, {ec}, policy, jj::Rule::Any);
+    CHECK(!v.all_verified() && !v.signatures[0].verified() && v.signatures[1].verified());
+    CHECK(v.signatures[0].status == JWTKIT_ERR_KEY_ALG_MISMATCH && !v.signatures[0].message.empty());
+    expect_error(JWTKIT_ERR_KEY_ALG_MISMATCH, [&] { jj::verify(token, {ec}, policy, jj::Rule::All); });
+    expect_error(JWTKIT_ERR_SIGNATURE_INVALID, [&] { jj::verify(token, {hmac, ec, ed}, policy, jj::Rule::All); });
+    // Flattened, detached and unencoded.
+    const std::string flat = jj::sign("$.02", {{ed, Alg::EdDSA, "", ""}}, {false, true, jwtkit::Payload::Unencoded});
+    CHECK(flat.find("payload") == std::string::npos && flat.find("signatures") == std::string::npos);
+    CHECK(jj::verify(flat, {ed}, policy, jj::Rule::All, std::string_view("$.02")).payload == "$.02");
+    expect_error(JWTKIT_ERR_SIGNATURE_INVALID, [&] { jj::verify(flat, {ed}, policy, jj::Rule::All, std::string_view("$.03")); });
+    expect_error(JWTKIT_ERR_TOKEN_MALFORMED, [&] { jj::verify(flat, {ed}, policy); });
+    // The header rules, on both sides.
+    const auto msg = expect_error(JWTKIT_ERR_HEADER_INVALID, [&] {
+        jj::sign("x", {{hmac, Alg::HS256, R"({"kid":"a"})", R"({"kid":"a"})"}});
+    });
+    CHECK(msg.find("member `kid` is in both") != std::string::npos);
+    expect_error(JWTKIT_ERR_HEADER_INVALID, [&] { jj::sign("x", {{hmac, Alg::HS256, "", R"({"alg":"HS256"})"}}); });
+    expect_error(JWTKIT_ERR_INVALID_ARGUMENT, [&] { jj::sign("x", {}); });
+    // A JWT: its claims are checked.
+    const std::string jwt = jj::sign(R"({"sub":"a","exp":1})", {{hmac, Alg::HS256, "", ""}});
+    expect_error(JWTKIT_ERR_EXPIRED, [&] { jj::verify_jwt(jwt, {hmac}, policy); });
+    const std::string fresh = jj::sign(R"({"sub":"a","exp":1800000000})", {{hmac, Alg::HS256, "", ""}});
+    CHECK(jj::verify_jwt(fresh, {hmac}, policy).payload == R"({"sub":"a","exp":1800000000})");
+}
+
 // DPoP (RFC 9449): proofs made and checked, each kind of refusal with its status, a
 // replay store (and one that throws), tokens bound to the proof's key, RFC 9068.
 static void dpop_proofs_and_binding() {
@@ -714,6 +759,7 @@ int main(int argc, char **argv) {
         std::printf("skip jwks_source_fetching: JWTKIT_TEST_JWKS_* do not describe a test server\n");
     run("detached_payloads", detached_payloads);
     run("dpop_proofs_and_binding", dpop_proofs_and_binding);
+    run("jws_json_signatures", jws_json_signatures);
     run("versions", versions);
     std::printf("%d passed, %d failed\n", passed, failed);
     return failed == 0 ? 0 : 1;

@@ -56,6 +56,7 @@ from .exceptions import (
 from .jwks_client import PyJWKClient
 from . import jwe  # noqa: E402  (JSON Web Encryption: jwtkit.jwe.encrypt / decrypt / nested)
 from . import dpop  # noqa: E402  (DPoP, RFC 9449: jwtkit.dpop.verify_proof / create_proof / decode_token)
+from . import jws_json  # noqa: E402  (JWS JSON serialization, RFC 7515 §7.2: jwtkit.jws_json.sign / verify)
 from .warnings import InsecureKeyLengthWarning, RemovedInPyjwt3Warning
 
 __version__ = "0.1.0"
@@ -116,6 +117,7 @@ __all__ = [
     "KeyCannotDecryptError",
     "jwe",
     "dpop",
+    "jws_json",
     "InvalidDPoPProofError",
     "UseDPoPNonceError",
     "DPoPProofReplayedError",

@@ -152,6 +152,13 @@ JWTKIT_LIMIT_HEADER_LEN = 2
 JWTKIT_LIMIT_JSON_DEPTH = 3
 JWTKIT_LIMIT_KEYS_TRIED = 4
 JWTKIT_LIMIT_RECIPIENTS = 5
+JWTKIT_LIMIT_SIGNATURES = 6
+
+# JWS JSON serialization (jwtkit.jws_json)
+JWTKIT_JWS_JSON_GENERAL = 2
+JWTKIT_JWS_JSON_DETACHED = 4
+JWTKIT_JWS_JSON_RULE_ANY = 1
+JWTKIT_JWS_JSON_RULE_ALL = 2
 
 JWTKIT_ALG_HS256 = 1
 JWTKIT_ALG_HS384 = 2
@@ -301,6 +308,31 @@ _SIGNATURES: Dict[str, Tuple[Any, List[Any]]] = {
         [in_bytes, c_size_t, in_bytes, c_size_t, handle, handle, str_out, size_out, err_out],
     ),
     "jwtkit_verify_detached": (_S, [in_bytes, c_size_t, in_bytes, c_size_t, handle, handle, str_out, size_out, err_out]),
+    # JWS JSON serialization (RFC 7515 §7.2, jwtkit.jws_json)
+    "jwtkit_jws_json_signers_new": (_S, [handle_out, err_out]),
+    "jwtkit_jws_json_signers_add": (
+        _S,
+        [handle, handle, jwtkit_alg, in_bytes, c_size_t, in_bytes, c_size_t, err_out],
+    ),
+    "jwtkit_jws_json_signers_free": (None, [handle]),
+    "jwtkit_jws_json_sign": (_S, [handle, in_bytes, c_size_t, c_uint32, str_out, size_out, err_out]),
+    "jwtkit_jws_json_verify": (
+        _S,
+        [in_bytes, c_size_t, in_bytes, c_size_t, POINTER(c_void_p), c_size_t, handle, c_int32, handle_out, err_out],
+    ),
+    "jwtkit_jws_json_verify_jwt": (
+        _S,
+        [in_bytes, c_size_t, in_bytes, c_size_t, POINTER(c_void_p), c_size_t, handle, c_int32, handle_out, err_out],
+    ),
+    "jwtkit_jws_json_payload": (_S, [handle, str_out, size_out, err_out]),
+    "jwtkit_jws_json_count": (c_size_t, [handle]),
+    "jwtkit_jws_json_signature": (
+        _S,
+        [handle, c_size_t, POINTER(jwtkit_status), POINTER(jwtkit_alg), POINTER(c_int64), str_out, size_out, err_out],
+    ),
+    "jwtkit_jws_json_signature_kid": (_S, [handle, c_size_t, str_out, size_out, err_out]),
+    "jwtkit_jws_json_signature_header": (_S, [handle, c_size_t, str_out, size_out, err_out]),
+    "jwtkit_jws_json_free": (None, [handle]),
     # DPoP (RFC 9449, jwtkit.dpop) and the RFC 9068 profile
     "jwtkit_dpop_policy_new": (_S, [POINTER(jwtkit_alg), c_size_t, handle_out, err_out]),
     "jwtkit_dpop_policy_free": (None, [handle]),

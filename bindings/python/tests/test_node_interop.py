@@ -13,6 +13,10 @@
   ES256/384/512, EdDSA, ES256K), signed by each side and verified by the other. jose 6
   dropped ES256K (WebCrypto has no secp256k1): the driver hands ES256K to jose 5, pinned
   beside it as the npm alias ``jose-v5``;
+- the JWS JSON serialization: jwtkit's general form with one signature per algorithm
+  verified by jose's ``generalVerify`` and its flattened form (also RFC 7797
+  unencoded) by ``flattenedVerify``; jose's ``GeneralSign``/``FlattenedSign`` output
+  verified by ``jwtkit.jws_json``;
 - DPoP (RFC 9449): proofs made by the ``dpop`` package (ES256, Ed25519, RS256, PS256; with
   and without access token and nonce) verify in jwtkit with the thumbprint ``dpop`` and
   ``jose`` compute, and bind a token whose ``cnf.jkt`` is that thumbprint; jwtkit's proofs
@@ -41,7 +45,7 @@ from pathlib import Path
 import pytest
 
 import jwtkit
-from jwtkit import jwe
+from jwtkit import jwe, jws_json
 
 from conftest import partner_missing
 
@@ -525,6 +529,70 @@ def test_a_modified_token_fails_on_both_sides(jose, keys):
     forged = ".".join(signed[:2] + [b64(bytes(sig))])
     got = jose.call({"op": "verify", "alg": "ES256", "key": keys["ES256"][1], "token": forged})
     assert not got["ok"], got
+
+
+# ---- JWS JSON serialization: general with several signatures, and flattened ----
+
+#: jose 6's JWS algorithms (ES256K is jose 5's, for compact tokens only here).
+JSON_ALGS = [a for a in JWS_ALGS if a != "ES256K"]
+JSON_PAYLOAD = "jwtkit \u2194 jose, JSON: caf\u00e9".encode() + b"\x00\xff"
+
+
+def test_jws_json_jwtkit_general_verifies_in_jose(jose, keys):
+    signers = [jws_json.Signer(keys[a][0], a, header={"kid": "k-" + a}) for a in JSON_ALGS]
+    token = json.loads(jws_json.sign(JSON_PAYLOAD, signers))
+    assert len(token["signatures"]) == len(JSON_ALGS)
+    for alg in JSON_ALGS:
+        got = jose.call({"op": "json_verify", "alg": alg, "key": keys[alg][1], "token": token})
+        assert got["ok"], f"jose generalVerify refused jwtkit's {alg} signature: {got.get('error')}"
+        assert unb64(got["payload"]) == JSON_PAYLOAD
+        assert got["header"] == {"alg": alg} and got["unprotected"] == {"kid": "k-" + alg}
+    # Control: the payload changed under every signature.
+    token["payload"] = b64(JSON_PAYLOAD + b"!")
+    got = jose.call({"op": "json_verify", "alg": "ES256", "key": keys["ES256"][1], "token": token})
+    assert not got["ok"], got
+
+
+@pytest.mark.parametrize("b64_payload", [True, False], ids=["b64", "unencoded"])
+def test_jws_json_jwtkit_flattened_verifies_in_jose(jose, keys, b64_payload):
+    payload = JSON_PAYLOAD if b64_payload else b"$.02 unencoded, RFC 7797"
+    token = json.loads(jws_json.sign(payload, [jws_json.Signer(keys["ES384"][0], "ES384", header={"kid": "e"})],
+                                     b64=b64_payload))
+    assert "signatures" not in token
+    got = jose.call({"op": "json_verify", "alg": "ES384", "key": keys["ES384"][1], "token": token,
+                     "flattened": True})
+    assert got["ok"], got.get("error")
+    assert unb64(got["payload"]) == payload
+    assert got["header"] == ({"alg": "ES384"} if b64_payload else {"alg": "ES384", "b64": False, "crit": ["b64"]})
+
+
+def test_jws_json_jose_general_verifies_in_jwtkit(jose, keys):
+    signers = [{"alg": a, "key": keys[a][0], "header": {"kid": "j-" + a}} for a in JSON_ALGS]
+    token = jose.ok({"op": "json_sign", "payload": b64(JSON_PAYLOAD), "signers": signers})["token"]
+    publics = [keys[a][1] for a in JSON_ALGS]
+    got = jws_json.verify(token, publics, JSON_ALGS, "all")
+    assert got.payload == JSON_PAYLOAD
+    assert [(s.algorithm, s.kid, s.verified) for s in got.signatures] == [(a, "j-" + a, True) for a in JSON_ALGS]
+    # Under "any" with one key, the others are reported, not dropped.
+    got = jws_json.verify(token, [keys["EdDSA"][1]], JSON_ALGS, "any")
+    assert [s.verified for s in got.signatures] == [a == "EdDSA" for a in JSON_ALGS]
+
+
+@pytest.mark.parametrize("alg", ["HS512", "PS256", "ES512", "EdDSA"])
+def test_jws_json_jose_flattened_verifies_in_jwtkit(jose, keys, alg):
+    signer = {"alg": alg, "key": keys[alg][0], "header": {"kid": "f"}}
+    token = jose.ok({"op": "json_sign", "payload": b64(JSON_PAYLOAD), "signers": [signer], "flattened": True})["token"]
+    assert "signature" in token and "signatures" not in token
+    got = jws_json.verify(token, [keys[alg][1]], [alg], "all")
+    assert got.payload == JSON_PAYLOAD and got.signatures[0].kid == "f"
+    unencoded = dict(signer, protected={"b64": False, "crit": ["b64"]})
+    token = jose.ok({"op": "json_sign", "payload": b64(b"raw $.02"), "signers": [unencoded], "flattened": True})["token"]
+    # jose writes an unencoded payload as detached (an empty member): it travels apart.
+    assert token["payload"] == ""
+    got = jws_json.verify(token, [keys[alg][1]], [alg], "all", detached_payload=b"raw $.02")
+    assert got.payload == b"raw $.02" and got.signatures[0].header["b64"] is False
+    with pytest.raises(jwtkit.InvalidSignatureError):
+        jws_json.verify(token, [keys[alg][1]], [alg], "all", detached_payload=b"raw $.03")
 
 
 # ---- DPoP (RFC 9449): the dpop package's proofs in jwtkit, jwtkit's proofs in jose ----

@@ -37,6 +37,14 @@
 //                                                its embedded jwk, and the RFC 9449 §4.3 checks jose's
 //                                                JWT validation leaves to the caller are made here;
 //                                                jkt is jose's RFC 7638 thumbprint of the jwk)
+//   json_sign {payload, signers: [{alg, key, header?, protected?}], flattened?}
+//                                             -> {token}            (JWS JSON serialization by
+//                                                GeneralSign, or FlattenedSign for one signer;
+//                                                payload base64url, header unprotected, protected
+//                                                extra protected members beside alg)
+//   json_verify {token, alg, key, flattened?} -> {payload, header, unprotected}  (generalVerify or
+//                                                flattenedVerify with one key: jose accepts the
+//                                                general form when any signature verifies with it)
 // Decryption and verification always pass jose an allow-list of exactly the job's
 // algorithms, so a token is only accepted under the combination the test names.
 //
@@ -155,6 +163,29 @@ async function jwsVerify(token, { alg, key: jwk }) {
   return joseFor(alg).jwtVerify(token, await key(jwk, alg), { algorithms: [alg] });
 }
 
+async function jsonSign({ payload, signers, flattened }) {
+  const bytes = b64u.decode(payload);
+  if (flattened) {
+    if (signers.length !== 1) throw new Error("a flattened JWS has one signer");
+    const [s] = signers;
+    const builder = new jose.FlattenedSign(bytes).setProtectedHeader({ ...(s.protected || {}), alg: s.alg });
+    if (s.header) builder.setUnprotectedHeader(s.header);
+    return builder.sign(await key(s.key, s.alg));
+  }
+  const builder = new jose.GeneralSign(bytes);
+  for (const s of signers) {
+    const signature = builder.addSignature(await key(s.key, s.alg)).setProtectedHeader({ ...(s.protected || {}), alg: s.alg });
+    if (s.header) signature.setUnprotectedHeader(s.header);
+  }
+  return builder.sign();
+}
+
+async function jsonVerify({ token, alg, key: jwk, flattened }) {
+  const verify = flattened ? jose.flattenedVerify : jose.generalVerify;
+  const { payload, protectedHeader, unprotectedHeader } = await verify(token, await key(jwk, alg), { algorithms: [alg] });
+  return { payload: b64u.encode(payload), header: protectedHeader, unprotected: unprotectedHeader || null };
+}
+
 const OPS = {
   async info() {
     return { jose: packageVersion("jose"), "jose-v5": packageVersion("jose-v5"), dpop: packageVersion("dpop"), node: process.versions.node };
@@ -220,6 +251,14 @@ const OPS = {
       public: exported,
       private: await jose.exportJWK(keypair.privateKey),
     };
+  },
+
+  async json_sign(job) {
+    return { token: await jsonSign(job) };
+  },
+
+  async json_verify(job) {
+    return jsonVerify(job);
   },
 
   async dpop_verify(job) {
