@@ -1526,6 +1526,143 @@ inline void check_refresh_binding(std::string_view claims_json, const Proof *pro
 
 } // namespace dpop
 
+// ---------------------------------------------------------------------------------
+// JWE (compact): jwtkit_jwe_*
+
+namespace jwe {
+
+/// Key management algorithms (`JWTKIT_JWE_ALG_*`, numbered by the library; a new one is
+/// appended to both).
+enum class Alg : jwtkit_jwe_alg {
+    Dir = JWTKIT_JWE_ALG_DIR,
+    A128KW = JWTKIT_JWE_ALG_A128KW,
+    A256KW = JWTKIT_JWE_ALG_A256KW,
+    EcdhEs = JWTKIT_JWE_ALG_ECDH_ES,
+    EcdhEsA128KW = JWTKIT_JWE_ALG_ECDH_ES_A128KW,
+    EcdhEsA256KW = JWTKIT_JWE_ALG_ECDH_ES_A256KW,
+    RsaOaep256 = JWTKIT_JWE_ALG_RSA_OAEP_256,
+    RsaOaep = JWTKIT_JWE_ALG_RSA_OAEP,
+    A192KW = JWTKIT_JWE_ALG_A192KW,
+    EcdhEsA192KW = JWTKIT_JWE_ALG_ECDH_ES_A192KW,
+    A128GCMKW = JWTKIT_JWE_ALG_A128GCMKW,
+    A192GCMKW = JWTKIT_JWE_ALG_A192GCMKW,
+    A256GCMKW = JWTKIT_JWE_ALG_A256GCMKW,
+    RsaOaep384 = JWTKIT_JWE_ALG_RSA_OAEP_384,
+    RsaOaep512 = JWTKIT_JWE_ALG_RSA_OAEP_512,
+    Pbes2Hs256A128KW = JWTKIT_JWE_ALG_PBES2_HS256_A128KW,
+    Pbes2Hs384A192KW = JWTKIT_JWE_ALG_PBES2_HS384_A192KW,
+    Pbes2Hs512A256KW = JWTKIT_JWE_ALG_PBES2_HS512_A256KW,
+};
+
+/// Content encryption algorithms (`JWTKIT_JWE_ENC_*`).
+enum class Enc : jwtkit_jwe_enc {
+    A128GCM = JWTKIT_JWE_ENC_A128GCM,
+    A256GCM = JWTKIT_JWE_ENC_A256GCM,
+    A128CBC_HS256 = JWTKIT_JWE_ENC_A128CBC_HS256,
+    A256CBC_HS512 = JWTKIT_JWE_ENC_A256CBC_HS512,
+    A192GCM = JWTKIT_JWE_ENC_A192GCM,
+    A192CBC_HS384 = JWTKIT_JWE_ENC_A192CBC_HS384,
+};
+
+/// The registered names ("PBES2-HS512+A256KW", "A192GCM"). Throw for a value outside the enums.
+inline std::string name(Alg alg) {
+    const char *n = jwtkit_jwe_alg_name(static_cast<jwtkit_jwe_alg>(alg));
+    if (n == nullptr)
+        throw Error(JWTKIT_ERR_INVALID_ARGUMENT, "not a JWTKIT_JWE_ALG_* value");
+    return n;
+}
+inline std::string name(Enc enc) {
+    const char *n = jwtkit_jwe_enc_name(static_cast<jwtkit_jwe_enc>(enc));
+    if (n == nullptr)
+        throw Error(JWTKIT_ERR_INVALID_ARGUMENT, "not a JWTKIT_JWE_ENC_* value");
+    return n;
+}
+
+/// Owns a `jwtkit_jwe_policy`: what decrypt accepts (allow-lists for `alg` and `enc`,
+/// compression, the PBES2 iteration cap). Move-only. Thread safety: configure, then share
+/// read-only.
+class Policy {
+public:
+    Policy(std::initializer_list<Alg> algs, std::initializer_list<Enc> encs)
+        : Policy(algs.begin(), algs.size(), encs.begin(), encs.size()) {}
+    Policy(Policy &&other) noexcept : p_(std::exchange(other.p_, nullptr)) {}
+    Policy &operator=(Policy &&other) noexcept {
+        if (this != &other)
+            jwtkit_jwe_policy_free(std::exchange(p_, std::exchange(other.p_, nullptr)));
+        return *this;
+    }
+    Policy(const Policy &) = delete;
+    Policy &operator=(const Policy &) = delete;
+    ~Policy() { jwtkit_jwe_policy_free(p_); }
+
+    /// Accepts compressed tokens, inflated to at most `max_inflated_len` bytes (0: 256 KiB).
+    Policy &allow_zip(bool allow, size_t max_inflated_len = 0) & {
+        detail::Call call;
+        call.check(jwtkit_jwe_policy_allow_zip(p_, allow, max_inflated_len, call.err()));
+        return *this;
+    }
+    Policy &&allow_zip(bool allow, size_t max_inflated_len = 0) && {
+        return std::move(this->allow_zip(allow, max_inflated_len));
+    }
+
+    /// Caps a PBES2 token's `p2c` (default 10000, at least 1000): more is
+    /// JWTKIT_ERR_JWE_P2C_LIMIT, refused before any key derivation.
+    Policy &max_p2c(uint32_t max) & {
+        detail::Call call;
+        call.check(jwtkit_jwe_policy_set_max_p2c(p_, max, call.err()));
+        return *this;
+    }
+    Policy &&max_p2c(uint32_t max) && { return std::move(this->max_p2c(max)); }
+
+    /// The handle, still owned by this Policy.
+    const jwtkit_jwe_policy *get() const noexcept { return p_; }
+
+private:
+    Policy(const Alg *algs, size_t n_algs, const Enc *encs, size_t n_encs) {
+        static_assert(sizeof(Alg) == sizeof(jwtkit_jwe_alg) && sizeof(Enc) == sizeof(jwtkit_jwe_enc), "");
+        detail::Call call;
+        call.check(jwtkit_jwe_policy_new(reinterpret_cast<const jwtkit_jwe_alg *>(algs), n_algs,
+                                         reinterpret_cast<const jwtkit_jwe_enc *>(encs), n_encs, &p_,
+                                         call.err()));
+    }
+
+    jwtkit_jwe_policy *p_ = nullptr;
+};
+
+/// Encrypts `plaintext` to `key` as a compact JWE. `header_json`: extra protected header
+/// members as a JSON object (empty: none), e.g. `{"kid":"k1","p2c":1000}`.
+inline std::string encrypt(const Key &key, Alg alg, Enc enc, std::string_view plaintext,
+                           std::string_view header_json = {}, bool compress = false) {
+    detail::Call call;
+    detail::Out out;
+    call.check(jwtkit_jwe_encrypt(key.get(), static_cast<jwtkit_jwe_alg>(alg), static_cast<jwtkit_jwe_enc>(enc),
+                                  detail::bytes(plaintext), plaintext.size(), detail::bytes(header_json),
+                                  header_json.size(), compress ? JWTKIT_JWE_ZIP : 0, out.ptr(), out.len(),
+                                  call.err()));
+    return out.take();
+}
+
+/// What decrypt returns: the protected header JSON, exactly as sent, and the plaintext
+/// (the library's copy is wiped; this one is the caller's).
+struct Decrypted {
+    std::string header;
+    std::string plaintext;
+};
+
+/// Decrypts a compact JWE with `key` under `policy`.
+inline Decrypted decrypt(std::string_view token, const Key &key, const Policy &policy) {
+    detail::Call call;
+    detail::Out header, plaintext;
+    call.check(jwtkit_jwe_decrypt(detail::bytes(token), token.size(), key.get(), policy.get(), header.ptr(),
+                                  header.len(), plaintext.ptr(), plaintext.len(), call.err()));
+    Decrypted d;
+    d.header = header.take();
+    d.plaintext = plaintext.take_secret();
+    return d;
+}
+
+} // namespace jwe
+
 } // namespace jwtkit
 
 #endif // JWTKIT_HPP
