@@ -1636,8 +1636,9 @@ inline std::string encrypt(const Key &key, Alg alg, Enc enc, std::string_view pl
     detail::Call call;
     detail::Out out;
     call.check(jwtkit_jwe_encrypt(key.get(), static_cast<jwtkit_jwe_alg>(alg), static_cast<jwtkit_jwe_enc>(enc),
-                                  detail::bytes(plaintext), plaintext.size(), detail::bytes(header_json),
-                                  header_json.size(), compress ? JWTKIT_JWE_ZIP : 0, out.ptr(), out.len(),
+                                  detail::bytes(plaintext), plaintext.size(),
+                                  header_json.empty() ? nullptr : detail::bytes(header_json), header_json.size(),
+                                  compress ? JWTKIT_JWE_ZIP : 0, out.ptr(), out.len(),
                                   call.err()));
     return out.take();
 }
