@@ -1538,37 +1538,84 @@ inline void check_refresh_binding(std::string_view claims_json, const Proof *pro
 } // namespace dpop
 
 // ---------------------------------------------------------------------------------
-// JWE JSON serialization (RFC 7516 §7.2): several recipients, aad, unprotected headers.
-// (This block: jwtkit_jwe_policy_*, jwtkit_jwe_encrypt_json, jwtkit_jwe_decrypt_json.)
+// JWE: jwtkit_jwe_* (compact) and jwtkit_jwe_*_json (JSON serialization, RFC 7516 §7.2:
+// several recipients, aad, unprotected headers)
 
 namespace jwe {
 
+/// Key management algorithms (`JWTKIT_JWE_ALG_*`, numbered by the library; a new one is
+/// appended to both).
+enum class Alg : jwtkit_jwe_alg {
+    Dir = JWTKIT_JWE_ALG_DIR,
+    A128KW = JWTKIT_JWE_ALG_A128KW,
+    A256KW = JWTKIT_JWE_ALG_A256KW,
+    EcdhEs = JWTKIT_JWE_ALG_ECDH_ES,
+    EcdhEsA128KW = JWTKIT_JWE_ALG_ECDH_ES_A128KW,
+    EcdhEsA256KW = JWTKIT_JWE_ALG_ECDH_ES_A256KW,
+    RsaOaep256 = JWTKIT_JWE_ALG_RSA_OAEP_256,
+    RsaOaep = JWTKIT_JWE_ALG_RSA_OAEP,
+    A192KW = JWTKIT_JWE_ALG_A192KW,
+    EcdhEsA192KW = JWTKIT_JWE_ALG_ECDH_ES_A192KW,
+    A128GCMKW = JWTKIT_JWE_ALG_A128GCMKW,
+    A192GCMKW = JWTKIT_JWE_ALG_A192GCMKW,
+    A256GCMKW = JWTKIT_JWE_ALG_A256GCMKW,
+    RsaOaep384 = JWTKIT_JWE_ALG_RSA_OAEP_384,
+    RsaOaep512 = JWTKIT_JWE_ALG_RSA_OAEP_512,
+    Pbes2Hs256A128KW = JWTKIT_JWE_ALG_PBES2_HS256_A128KW,
+    Pbes2Hs384A192KW = JWTKIT_JWE_ALG_PBES2_HS384_A192KW,
+    Pbes2Hs512A256KW = JWTKIT_JWE_ALG_PBES2_HS512_A256KW,
+};
+
+/// Content encryption algorithms (`JWTKIT_JWE_ENC_*`).
+enum class Enc : jwtkit_jwe_enc {
+    A128GCM = JWTKIT_JWE_ENC_A128GCM,
+    A256GCM = JWTKIT_JWE_ENC_A256GCM,
+    A128CBC_HS256 = JWTKIT_JWE_ENC_A128CBC_HS256,
+    A256CBC_HS512 = JWTKIT_JWE_ENC_A256CBC_HS512,
+    A192GCM = JWTKIT_JWE_ENC_A192GCM,
+    A192CBC_HS384 = JWTKIT_JWE_ENC_A192CBC_HS384,
+};
+
 /// The number of a JWE `alg` name ("A128KW", "ECDH-ES+A256KW", …); throws for a name
 /// jwtkit refuses (JWTKIT_ERR_JWE_ALG_INSECURE for RSA1_5, JWTKIT_ERR_ALG_UNSUPPORTED).
-inline jwtkit_jwe_alg alg_from_name(std::string_view name) {
+inline Alg alg_from_name(std::string_view name) {
     detail::Call call;
     jwtkit_jwe_alg alg = 0;
     call.check(jwtkit_jwe_alg_from_name(detail::bytes(name), name.size(), &alg, call.err()));
-    return alg;
+    return static_cast<Alg>(alg);
 }
 
 /// The number of a JWE `enc` name ("A128GCM", …); throws for one jwtkit lacks.
-inline jwtkit_jwe_enc enc_from_name(std::string_view name) {
+inline Enc enc_from_name(std::string_view name) {
     detail::Call call;
     jwtkit_jwe_enc enc = 0;
     call.check(jwtkit_jwe_enc_from_name(detail::bytes(name), name.size(), &enc, call.err()));
-    return enc;
+    return static_cast<Enc>(enc);
 }
 
-/// What decryption accepts (`jwtkit_jwe_policy`): allow-lists of `alg` and `enc` (both
-/// non-empty, `JWTKIT_JWE_ALG_*` / `JWTKIT_JWE_ENC_*`), compression, limits.
-/// Move-only; configure first, then any number of threads may decrypt with it.
+/// The registered names ("PBES2-HS512+A256KW", "A192GCM"). Throw for a value outside the enums.
+inline std::string name(Alg alg) {
+    const char *n = jwtkit_jwe_alg_name(static_cast<jwtkit_jwe_alg>(alg));
+    if (n == nullptr)
+        throw Error(JWTKIT_ERR_INVALID_ARGUMENT, "not a JWTKIT_JWE_ALG_* value");
+    return n;
+}
+inline std::string name(Enc enc) {
+    const char *n = jwtkit_jwe_enc_name(static_cast<jwtkit_jwe_enc>(enc));
+    if (n == nullptr)
+        throw Error(JWTKIT_ERR_INVALID_ARGUMENT, "not a JWTKIT_JWE_ENC_* value");
+    return n;
+}
+
+/// Owns a `jwtkit_jwe_policy`: what decrypt accepts (allow-lists for `alg` and `enc`,
+/// compression, the PBES2 iteration cap). Move-only. Thread safety: configure, then share
+/// read-only.
 class Policy {
 public:
-    Policy(const std::vector<jwtkit_jwe_alg> &algs, const std::vector<jwtkit_jwe_enc> &encs) {
-        detail::Call call;
-        call.check(jwtkit_jwe_policy_new(algs.data(), algs.size(), encs.data(), encs.size(), &p_, call.err()));
-    }
+    Policy(std::initializer_list<Alg> algs, std::initializer_list<Enc> encs)
+        : Policy(algs.begin(), algs.size(), encs.begin(), encs.size()) {}
+    Policy(const std::vector<Alg> &algs, const std::vector<Enc> &encs)
+        : Policy(algs.data(), algs.size(), encs.data(), encs.size()) {}
     Policy(Policy &&other) noexcept : p_(std::exchange(other.p_, nullptr)) {}
     Policy &operator=(Policy &&other) noexcept {
         if (this != &other)
@@ -1579,29 +1626,85 @@ public:
     Policy &operator=(const Policy &) = delete;
     ~Policy() { jwtkit_jwe_policy_free(p_); }
 
-    /// Accepts compressed content, inflated to at most `max_inflated_len` (0: 256 KiB).
-    Policy &allow_zip(bool allow, size_t max_inflated_len = 0) {
+    /// Accepts compressed tokens, inflated to at most `max_inflated_len` bytes (0: 256 KiB).
+    Policy &allow_zip(bool allow, size_t max_inflated_len = 0) & {
         detail::Call call;
         call.check(jwtkit_jwe_policy_allow_zip(p_, allow, max_inflated_len, call.err()));
         return *this;
     }
+    Policy &&allow_zip(bool allow, size_t max_inflated_len = 0) && {
+        return std::move(this->allow_zip(allow, max_inflated_len));
+    }
+
+    /// Caps a PBES2 token's `p2c` (default 10000, at least 1000): more is
+    /// JWTKIT_ERR_JWE_P2C_LIMIT, refused before any key derivation.
+    Policy &max_p2c(uint32_t max) & {
+        detail::Call call;
+        call.check(jwtkit_jwe_policy_set_max_p2c(p_, max, call.err()));
+        return *this;
+    }
+    Policy &&max_p2c(uint32_t max) && { return std::move(this->max_p2c(max)); }
+
     /// One `JWTKIT_LIMIT_*` (`JWTKIT_LIMIT_RECIPIENTS`, `JWTKIT_LIMIT_KEYS_TRIED`, …).
-    Policy &limit(jwtkit_limit which, uint64_t value) {
+    Policy &limit(jwtkit_limit which, uint64_t value) & {
         detail::Call call;
         call.check(jwtkit_jwe_policy_set_limit(p_, which, value, call.err()));
         return *this;
     }
+
+    /// The handle, still owned by this Policy.
     const jwtkit_jwe_policy *get() const noexcept { return p_; }
 
 private:
+    Policy(const Alg *algs, size_t n_algs, const Enc *encs, size_t n_encs) {
+        static_assert(sizeof(Alg) == sizeof(jwtkit_jwe_alg) && sizeof(Enc) == sizeof(jwtkit_jwe_enc), "");
+        detail::Call call;
+        call.check(jwtkit_jwe_policy_new(reinterpret_cast<const jwtkit_jwe_alg *>(algs), n_algs,
+                                         reinterpret_cast<const jwtkit_jwe_enc *>(encs), n_encs, &p_,
+                                         call.err()));
+    }
+
     jwtkit_jwe_policy *p_ = nullptr;
 };
+
+/// Encrypts `plaintext` to `key` as a compact JWE. `header_json`: extra protected header
+/// members as a JSON object (empty: none), e.g. `{"kid":"k1","p2c":1000}`.
+inline std::string encrypt(const Key &key, Alg alg, Enc enc, std::string_view plaintext,
+                           std::string_view header_json = {}, bool compress = false) {
+    detail::Call call;
+    detail::Out out;
+    call.check(jwtkit_jwe_encrypt(key.get(), static_cast<jwtkit_jwe_alg>(alg), static_cast<jwtkit_jwe_enc>(enc),
+                                  detail::bytes(plaintext), plaintext.size(),
+                                  header_json.empty() ? nullptr : detail::bytes(header_json), header_json.size(),
+                                  compress ? JWTKIT_JWE_ZIP : 0, out.ptr(), out.len(),
+                                  call.err()));
+    return out.take();
+}
+
+/// What decrypt returns: the protected header JSON, exactly as sent, and the plaintext
+/// (the library's copy is wiped; this one is the caller's).
+struct Decrypted {
+    std::string header;
+    std::string plaintext;
+};
+
+/// Decrypts a compact JWE with `key` under `policy`.
+inline Decrypted decrypt(std::string_view token, const Key &key, const Policy &policy) {
+    detail::Call call;
+    detail::Out header, plaintext;
+    call.check(jwtkit_jwe_decrypt(detail::bytes(token), token.size(), key.get(), policy.get(), header.ptr(),
+                                  header.len(), plaintext.ptr(), plaintext.len(), call.err()));
+    Decrypted d;
+    d.header = header.take();
+    d.plaintext = plaintext.take_secret();
+    return d;
+}
 
 /// One recipient of encrypt_json: its key (borrowed for the call), `alg`, and optional
 /// members of its own unprotected header (a JSON object).
 struct Recipient {
     const Key &key;
-    jwtkit_jwe_alg alg;
+    Alg alg;
     std::optional<std::string_view> header = std::nullopt;
 };
 
@@ -1618,7 +1721,7 @@ struct JsonOptions {
 
 /// Encrypts `plaintext` once with `enc` for every recipient; returns the JSON text
 /// (flattened for one recipient unless `options.general`).
-inline std::string encrypt_json(const std::vector<Recipient> &recipients, jwtkit_jwe_enc enc,
+inline std::string encrypt_json(const std::vector<Recipient> &recipients, Enc enc,
                                 std::string_view plaintext, const JsonOptions &options = {}) {
     static const uint8_t empty = 0;
     const auto ptr = [](const std::optional<std::string_view> &v) -> const uint8_t * {
@@ -1627,13 +1730,13 @@ inline std::string encrypt_json(const std::vector<Recipient> &recipients, jwtkit
     std::vector<jwtkit_jwe_recipient> raw;
     raw.reserve(recipients.size());
     for (const Recipient &r : recipients)
-        raw.push_back({r.key.get(), r.alg, r.header ? detail::bytes(*r.header) : nullptr, r.header ? r.header->size() : 0});
+        raw.push_back({r.key.get(), static_cast<jwtkit_jwe_alg>(r.alg), r.header ? detail::bytes(*r.header) : nullptr, r.header ? r.header->size() : 0});
     const uint32_t flags = (options.compress ? JWTKIT_JWE_ZIP : 0u) | (options.general ? JWTKIT_JWE_GENERAL : 0u);
     detail::Call call;
     detail::Out out;
     const auto len = [](const std::optional<std::string_view> &v) { return v ? v->size() : 0; };
     call.check(jwtkit_jwe_encrypt_json(
-        raw.data(), raw.size(), enc, detail::bytes(plaintext), plaintext.size(),
+        raw.data(), raw.size(), static_cast<jwtkit_jwe_enc>(enc), detail::bytes(plaintext), plaintext.size(),
         options.protected_header ? detail::bytes(*options.protected_header) : nullptr, len(options.protected_header),
         options.unprotected ? detail::bytes(*options.unprotected) : nullptr, len(options.unprotected),
         ptr(options.aad), len(options.aad), flags, out.ptr(), out.len(), call.err()));
@@ -1643,19 +1746,19 @@ inline std::string encrypt_json(const std::vector<Recipient> &recipients, jwtkit
 /// A decrypted JWE in JSON serialization: the plaintext, the protected header (exact;
 /// empty when none), the recipient's whole JOSE header, the `aad`, and which recipient
 /// and which of the given keys opened it.
-struct Decrypted {
+struct DecryptedJson {
     std::string plaintext;
     std::string protected_header;
     std::string header;
     std::optional<std::string> aad;
     size_t recipient = 0;
-    jwtkit_jwe_alg alg = 0;
+    Alg alg = Alg::Dir;
     std::optional<std::string> kid;
     size_t key_index = 0;
 };
 
 /// Decrypts with the first of `keys` that opens a recipient `policy` allows.
-inline Decrypted decrypt_json(std::string_view token, const std::vector<const Key *> &keys, const Policy &policy) {
+inline DecryptedJson decrypt_json(std::string_view token, const std::vector<const Key *> &keys, const Policy &policy) {
     std::vector<const jwtkit_key *> raw;
     raw.reserve(keys.size());
     for (const Key *k : keys)
@@ -1668,13 +1771,15 @@ inline Decrypted decrypt_json(std::string_view token, const std::vector<const Ke
         r, jwtkit_jwe_json_result_free);
     detail::Out plaintext, protected_header, header, aad, kid;
     bool has_aad = false;
-    Decrypted d;
+    DecryptedJson d;
+    jwtkit_jwe_alg alg = 0;
     call.check(jwtkit_jwe_json_result_plaintext(r, plaintext.ptr(), plaintext.len(), call.err()));
     call.check(jwtkit_jwe_json_result_protected_header(r, protected_header.ptr(), protected_header.len(), call.err()));
     call.check(jwtkit_jwe_json_result_header(r, header.ptr(), header.len(), call.err()));
     call.check(jwtkit_jwe_json_result_aad(r, aad.ptr(), aad.len(), &has_aad, call.err()));
-    call.check(jwtkit_jwe_json_result_recipient(r, &d.recipient, &d.alg, &d.key_index, kid.ptr(), kid.len(),
+    call.check(jwtkit_jwe_json_result_recipient(r, &d.recipient, &alg, &d.key_index, kid.ptr(), kid.len(),
                                                 call.err()));
+    d.alg = static_cast<Alg>(alg);
     d.plaintext = plaintext.take_secret();
     d.protected_header = protected_header.take();
     d.header = header.take();
@@ -1687,13 +1792,13 @@ inline Decrypted decrypt_json(std::string_view token, const std::vector<const Ke
 }
 
 /// As decrypt_json with one key.
-inline Decrypted decrypt_json(std::string_view token, const Key &key, const Policy &policy) {
+inline DecryptedJson decrypt_json(std::string_view token, const Key &key, const Policy &policy) {
     return decrypt_json(token, std::vector<const Key *>{&key}, policy);
 }
 
 } // namespace jwe
 
-// ---- end of the JWE JSON serialization block ----
+// ---- end of the JWE block ----
 
 // =================================================================================
 // JWS JSON serialization (RFC 7515 §7.2): jws_json::sign, jws_json::verify

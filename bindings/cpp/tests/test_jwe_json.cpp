@@ -62,12 +62,12 @@ static std::string slurp(const std::string &name) {
 }
 
 static jwtkit::jwe::Policy policy_all() {
-    std::vector<jwtkit_jwe_alg> algs;
-    std::vector<jwtkit_jwe_enc> encs;
+    std::vector<jwtkit::jwe::Alg> algs;
+    std::vector<jwtkit::jwe::Enc> encs;
     for (jwtkit_jwe_alg a = 1; jwtkit_jwe_alg_name(a) != nullptr; a++)
-        algs.push_back(a);
+        algs.push_back(static_cast<jwtkit::jwe::Alg>(a));
     for (jwtkit_jwe_enc e = 1; jwtkit_jwe_enc_name(e) != nullptr; e++)
-        encs.push_back(e);
+        encs.push_back(static_cast<jwtkit::jwe::Enc>(e));
     return jwtkit::jwe::Policy(algs, encs);
 }
 
@@ -81,9 +81,9 @@ static void several_recipients_with_aad() {
     options.unprotected = R"({"cty":"text/plain"})";
     options.compress = true;
     const std::string json = jwe::encrypt_json(
-        {{kw, JWTKIT_JWE_ALG_A128KW},
+        {{kw, jwe::Alg::A128KW},
          {rsa_pub, jwe::alg_from_name("RSA-OAEP-256"), std::string_view(R"({"kid":"r"})")},
-         {ec_pub, JWTKIT_JWE_ALG_ECDH_ES_A256KW}},
+         {ec_pub, jwe::Alg::EcdhEsA256KW}},
         jwe::enc_from_name("A128CBC-HS256"), std::string("hello\0world", 11), options);
     CHECK(json.find("\"recipients\"") != std::string::npos);
     jwe::Policy policy = policy_all();
@@ -91,7 +91,7 @@ static void several_recipients_with_aad() {
     const Key *keys[3] = {&kw, &rsa, &ec};
     const char *kids[3] = {"kw", "r", nullptr};
     for (size_t i = 0; i < 3; i++) {
-        const jwe::Decrypted d = jwe::decrypt_json(json, *keys[i], policy);
+        const jwe::DecryptedJson d = jwe::decrypt_json(json, *keys[i], policy);
         CHECK(d.plaintext == std::string("hello\0world", 11));
         CHECK(d.recipient == i && d.key_index == 0);
         CHECK(d.aad && *d.aad == "bound, not secret");
@@ -100,8 +100,8 @@ static void several_recipients_with_aad() {
         CHECK(d.protected_header.find("\"zip\":\"DEF\"") != std::string::npos);
     }
     // All keys at once: the first recipient a key opens.
-    const jwe::Decrypted d = jwe::decrypt_json(json, {&ec, &rsa}, policy);
-    CHECK(d.recipient == 1 && d.key_index == 1 && d.alg == JWTKIT_JWE_ALG_RSA_OAEP_256);
+    const jwe::DecryptedJson d = jwe::decrypt_json(json, {&ec, &rsa}, policy);
+    CHECK(d.recipient == 1 && d.key_index == 1 && d.alg == jwe::Alg::RsaOaep256);
 }
 
 static void flattened_and_refusals() {
@@ -109,14 +109,14 @@ static void flattened_and_refusals() {
     const Key kw = Key::from_jwk(R"({"kty":"oct","k":"GZy6sIZ6wl9NJOKB-jnmVQ"})");
     jwe::JsonOptions empty_aad;
     empty_aad.aad = "";
-    const std::string flat = jwe::encrypt_json({{kw, JWTKIT_JWE_ALG_A128KW}}, JWTKIT_JWE_ENC_A128GCM, "x", empty_aad);
+    const std::string flat = jwe::encrypt_json({{kw, jwe::Alg::A128KW}}, jwe::Enc::A128GCM, "x", empty_aad);
     CHECK(flat.find("\"recipients\"") == std::string::npos && flat.find("\"aad\":\"\"") != std::string::npos);
     const jwe::Policy all = policy_all();
-    const jwe::Decrypted d = jwe::decrypt_json(flat, kw, all);
+    const jwe::DecryptedJson d = jwe::decrypt_json(flat, kw, all);
     CHECK(d.plaintext == "x" && d.aad && d.aad->empty() && !d.kid);
     CHECK(d.protected_header.find("\"alg\":\"A128KW\"") != std::string::npos);
     // Only RSA-OAEP-256 allowed: the A128KW recipient is never tried.
-    const jwe::Policy only_rsa({JWTKIT_JWE_ALG_RSA_OAEP_256}, {JWTKIT_JWE_ENC_A128GCM});
+    const jwe::Policy only_rsa({jwe::Alg::RsaOaep256}, {jwe::Enc::A128GCM});
     expect_error(JWTKIT_ERR_ALG_NOT_ALLOWED, [&] { jwe::decrypt_json(flat, kw, only_rsa); });
     // The aad changed: the one decryption failure.
     std::string changed = flat;
@@ -127,14 +127,14 @@ static void flattened_and_refusals() {
         jwe::JsonOptions twice;
         twice.protected_header = R"({"typ":"a"})";
         twice.unprotected = R"({"typ":"b"})";
-        jwe::encrypt_json({{kw, JWTKIT_JWE_ALG_A128KW}}, JWTKIT_JWE_ENC_A128GCM, "x", twice);
+        jwe::encrypt_json({{kw, jwe::Alg::A128KW}}, jwe::Enc::A128GCM, "x", twice);
     });
     expect_error(JWTKIT_ERR_JWE_ALG_INSECURE, [] { jwe::alg_from_name("RSA1_5"); });
     expect_error(JWTKIT_ERR_INVALID_ARGUMENT, [&] { jwe::decrypt_json(flat, std::vector<const Key *>{}, all); });
-    jwe::Policy one(std::vector<jwtkit_jwe_alg>{JWTKIT_JWE_ALG_A128KW}, {JWTKIT_JWE_ENC_A128GCM});
+    jwe::Policy one(std::vector<jwe::Alg>{jwe::Alg::A128KW}, {jwe::Enc::A128GCM});
     one.limit(JWTKIT_LIMIT_RECIPIENTS, 1);
-    const std::string two = jwe::encrypt_json({{kw, JWTKIT_JWE_ALG_A128KW}, {kw, JWTKIT_JWE_ALG_A128KW}},
-                                              JWTKIT_JWE_ENC_A128GCM, "y");
+    const std::string two = jwe::encrypt_json({{kw, jwe::Alg::A128KW}, {kw, jwe::Alg::A128KW}},
+                                              jwe::Enc::A128GCM, "y");
     expect_error(JWTKIT_ERR_JSON_LIMIT, [&] { jwe::decrypt_json(two, kw, one); });
     jwe::Policy moved = std::move(one);
     CHECK(one.get() == nullptr && moved.get() != nullptr);

@@ -51,6 +51,8 @@ static_assert(!std::is_copy_constructible_v<jwtkit::dpop::Policy>, "dpop::Policy
 static_assert(std::is_nothrow_move_constructible_v<jwtkit::dpop::Policy>, "");
 static_assert(!std::is_copy_constructible_v<jwtkit::dpop::Proof>, "dpop::Proof is move-only");
 static_assert(std::is_nothrow_move_constructible_v<jwtkit::dpop::Proof>, "");
+static_assert(!std::is_copy_constructible_v<jwtkit::jwe::Policy>, "jwe::Policy is move-only");
+static_assert(std::is_nothrow_move_constructible_v<jwtkit::jwe::Policy>, "");
 
 static int passed, failed;
 static std::string keys_dir;
@@ -727,6 +729,55 @@ static void dpop_proofs_and_binding() {
     });
 }
 
+// Every JWE alg with a key of its kind, every enc; the PBES2 iteration cap and the
+// allow-lists.
+static void jwe_every_algorithm_and_the_pbes2_cap() {
+    using jwtkit::jwe::Alg;
+    using jwtkit::jwe::Enc;
+    const auto oct = [](size_t n) { return jwtkit::Key::from_secret(std::string(n, 'k'), true); };
+    const jwtkit::Key password = jwtkit::Key::from_secret("correct horse battery staple");
+    const jwtkit::Key rsa = jwtkit::Key::from_pem(slurp("rsa2048.pkcs8.pem"));
+    const jwtkit::Key p384 = jwtkit::Key::from_pem(slurp("ecp384.pkcs8.pem"));
+    const std::vector<Enc> encs = {Enc::A128GCM, Enc::A256GCM, Enc::A128CBC_HS256,
+                                   Enc::A256CBC_HS512, Enc::A192GCM, Enc::A192CBC_HS384};
+    const jwtkit::Key k16 = oct(16), k24 = oct(24), k32 = oct(32);
+    const std::vector<std::pair<Alg, const jwtkit::Key *>> cases = {
+        {Alg::A128KW, &k16}, {Alg::A192KW, &k24}, {Alg::A256KW, &k32},
+        {Alg::A128GCMKW, &k16}, {Alg::A192GCMKW, &k24}, {Alg::A256GCMKW, &k32},
+        {Alg::EcdhEs, &p384}, {Alg::EcdhEsA128KW, &p384}, {Alg::EcdhEsA192KW, &p384},
+        {Alg::EcdhEsA256KW, &p384}, {Alg::RsaOaep256, &rsa}, {Alg::RsaOaep384, &rsa},
+        {Alg::RsaOaep512, &rsa}, {Alg::RsaOaep, &rsa}, {Alg::Pbes2Hs256A128KW, &password},
+        {Alg::Pbes2Hs384A192KW, &password}, {Alg::Pbes2Hs512A256KW, &password},
+    };
+    for (const auto &[alg, key] : cases) {
+        for (const Enc enc : encs) {
+            const jwtkit::jwe::Policy policy({alg}, {enc});
+            // PBES2 at the RFC's minimum count: this runs under valgrind.
+            const std::string token =
+                jwtkit::jwe::encrypt(*key, alg, enc, "to the bitter end", key == &password ? R"({"p2c":1000})" : "");
+            const jwtkit::jwe::Decrypted d = jwtkit::jwe::decrypt(token, *key, policy);
+            CHECK(d.plaintext == "to the bitter end");
+            CHECK(d.header.find(jwtkit::jwe::name(alg)) != std::string::npos);
+            CHECK(d.header.find(jwtkit::jwe::name(enc)) != std::string::npos);
+        }
+    }
+    CHECK(jwtkit::jwe::name(Alg::Pbes2Hs512A256KW) == "PBES2-HS512+A256KW");
+    CHECK(jwtkit::jwe::name(Enc::A192CBC_HS384) == "A192CBC-HS384");
+    // p2c 8192 (the default) is over a cap of 5000; PBES2 is refused unless named.
+    const std::string token = jwtkit::jwe::encrypt(password, Alg::Pbes2Hs256A128KW, Enc::A128GCM, "x");
+    expect_error(JWTKIT_ERR_JWE_P2C_LIMIT, [&] {
+        jwtkit::jwe::decrypt(token, password, jwtkit::jwe::Policy({Alg::Pbes2Hs256A128KW}, {Enc::A128GCM}).max_p2c(5000));
+    });
+    expect_error(JWTKIT_ERR_INVALID_ARGUMENT,
+                 [&] { jwtkit::jwe::Policy({Alg::Pbes2Hs256A128KW}, {Enc::A128GCM}).max_p2c(999); });
+    expect_error(JWTKIT_ERR_ALG_NOT_ALLOWED, [&] {
+        jwtkit::jwe::decrypt(token, password, jwtkit::jwe::Policy({Alg::A128KW, Alg::Dir}, {Enc::A128GCM}));
+    });
+    const std::string small = jwtkit::jwe::encrypt(password, Alg::Pbes2Hs256A128KW, Enc::A128GCM, "y", R"({"p2c":1000})");
+    CHECK(jwtkit::jwe::decrypt(small, password, jwtkit::jwe::Policy({Alg::Pbes2Hs256A128KW}, {Enc::A128GCM}).max_p2c(1000))
+              .plaintext == "y");
+}
+
 static void versions() {
     CHECK(jwtkit::abi_matches());
     CHECK(jwtkit::version_number() == JWTKIT_VERSION_NUMBER);
@@ -760,6 +811,7 @@ int main(int argc, char **argv) {
     run("detached_payloads", detached_payloads);
     run("dpop_proofs_and_binding", dpop_proofs_and_binding);
     run("jws_json_signatures", jws_json_signatures);
+    run("jwe_every_algorithm_and_the_pbes2_cap", jwe_every_algorithm_and_the_pbes2_cap);
     run("versions", versions);
     std::printf("%d passed, %d failed\n", passed, failed);
     return failed == 0 ? 0 : 1;

@@ -1,9 +1,12 @@
 """Interoperability with node's ``jose`` package (tests/interop/node), both directions:
 
-- JWE, every combination jwtkit supports: ``dir``, ``A128KW``, ``A256KW``, ``ECDH-ES``,
-  ``ECDH-ES+A128KW``, ``ECDH-ES+A256KW`` (P-256, P-384, P-521, X25519), ``RSA-OAEP-256``
-  and ``RSA-OAEP``, each with ``A128GCM``, ``A256GCM``, ``A128CBC-HS256`` and
-  ``A256CBC-HS512``: jwtkit encrypts and jose decrypts, jose encrypts and jwtkit decrypts;
+- JWE, every combination jwtkit supports (every ``alg`` and ``enc`` the library names):
+  ``dir``, ``A128KW``/``A192KW``/``A256KW``, ``A128GCMKW``/``A192GCMKW``/``A256GCMKW``,
+  ``ECDH-ES`` and ``ECDH-ES+A*KW`` (P-256, P-384, P-521, X25519), ``RSA-OAEP-256``/``-384``/
+  ``-512`` and ``RSA-OAEP``, ``PBES2-*`` (a password made here; jose sends its default
+  ``p2c`` of 2048, jwtkit 8192, under jose's cap of 10000), each with ``A128GCM``,
+  ``A192GCM``, ``A256GCM``, ``A128CBC-HS256``, ``A192CBC-HS384`` and ``A256CBC-HS512``:
+  jwtkit encrypts and jose decrypts, jose encrypts and jwtkit decrypts;
   plus plaintext lengths around the block size and ECDH ``apu``/``apv``;
 - JWE JSON serialization (``GeneralEncrypt``/``generalDecrypt``,
   ``FlattenedEncrypt``/``flattenedDecrypt``): five recipients of different ``alg`` with
@@ -228,7 +231,10 @@ def keys(jose):
     jobs = {}
     for enc in ENCS:
         jobs[f"dir/{enc}"] = {"op": "generate_secret", "alg": enc}
-    for alg in ("A128KW", "A256KW", "HS256", "HS384", "HS512"):
+    for alg in ALGS:
+        if alg[0] == "A" and alg.endswith("KW"):  # A128KW .. A256GCMKW
+            jobs[alg] = {"op": "generate_secret", "alg": alg}
+    for alg in ("HS256", "HS384", "HS512"):
         jobs[alg] = {"op": "generate_secret", "alg": alg}
     for crv in CURVES:
         jobs[f"ECDH/{crv}"] = {"op": "generate_key_pair", "alg": "ECDH-ES", "crv": crv}
@@ -245,13 +251,18 @@ def keys(jose):
         out[name] = (result["secret"], result["secret"]) if "secret" in result else (result["private"], result["public"])
     for alg in ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512"):
         out[alg] = out["RSA-SIG"]
+    # jose makes no PBES2 keys: any bytes are a password.
+    password = {"kty": "oct", "k": b64("jwtkit \u2194 jose: a passphrase".encode())}
+    out["PBES2"] = (password, password)
     return out
 
 
 def jwe_keys(keys, alg, enc, curve):
     if alg == "dir":
         return keys[f"dir/{enc}"]
-    if alg in ("A128KW", "A256KW"):
+    if alg.startswith("PBES2-"):
+        return keys["PBES2"]
+    if alg[0] == "A" and alg.endswith("KW"):
         return keys[alg]
     if alg.startswith("ECDH-ES"):
         return keys[f"ECDH/{curve}"]
