@@ -5,7 +5,9 @@
 #                                  then the target ratios again in interleaved rounds
 #   2. cargo bench --bench alloc   allocations per operation; RSS over 1M HS256 verifications
 #   3. benches/c/bench_c.c         the C API beside libjwt (when libjwt-dev is installed)
-#   4. benches/python/bench.py     the Python package beside PyJWT
+#      (and again on the aws-lc build, target/aws-lc)
+#   4. benches/python/bench.py     the Python package beside PyJWT (at its best, and given
+#                                  PEM text per call), on the build pip makes by default
 #   5. valgrind (when installed)   instruction counts per operation (callgrind) and heap
 #                                  allocations per C verify (memcheck), jwtkit and libjwt:
 #                                  repeatable where timings on a shared machine are not
@@ -75,12 +77,29 @@ cc -O2 -std=c99 -Wall -Wextra -Werror -Iinclude benches/c/bench_c.c -o "$OUT/ben
     -Ltarget/release -Wl,-rpath,"$OUT" -ljwtkit "${LIBJWT_FLAGS[@]}"
 "$OUT/bench_c" tests/keys --seconds "$C_SECONDS" --rss "$RSS_N" | tee "$OUT/c.txt" >&2
 
+step "C: the same on the aws-lc build (target/aws-lc, as tests/run.sh builds it)"
+# Also the library that `pip install ./bindings/python` bundles by default.
+AWSLC=(--no-default-features --features aws-lc,fetch --target-dir target/aws-lc)
+rm -f "$OUT/c-aws-lc.txt"
+if cargo build --release --quiet --lib "${AWSLC[@]}"; then
+    mkdir -p "$OUT/aws-lc"
+    ln -sf "$ROOT/target/aws-lc/release/libjwtkit.so" "$OUT/aws-lc/${soname:-libjwtkit.so}"
+    cc -O2 -std=c99 -Wall -Wextra -Werror -Iinclude benches/c/bench_c.c -o "$OUT/aws-lc/bench_c" \
+        -Ltarget/aws-lc/release -Wl,-rpath,"$OUT/aws-lc" -ljwtkit "${LIBJWT_FLAGS[@]}"
+    "$OUT/aws-lc/bench_c" tests/keys --seconds "$C_SECONDS" --rss 0 | tee "$OUT/c-aws-lc.txt" >&2
+    PY_LIBRARY=$ROOT/target/aws-lc/release/libjwtkit.so PY_BACKEND=aws-lc
+else
+    echo "NOTE: the aws-lc build failed here; its C rows are left out, and Python runs on ring" >&2
+    PY_LIBRARY=$ROOT/target/release/libjwtkit.so PY_BACKEND=ring
+fi
+
 step "Python: benches/python/bench.py against PyJWT"
 if ! python3 -c 'import jwt, cryptography' 2>/dev/null; then
     python3 -m pip install --quiet pyjwt cryptography >&2 || true
 fi
 if python3 -c 'import jwt, cryptography' 2>/dev/null; then
-    JWTKIT_LIBRARY="$ROOT/target/release/libjwtkit.so" python3 benches/python/bench.py --seconds "$PY_SECONDS" \
+    # The build `pip install ./bindings/python` makes by default (AWS-LC where it builds).
+    JWTKIT_LIBRARY="$PY_LIBRARY" python3 benches/python/bench.py --seconds "$PY_SECONDS" --backend "$PY_BACKEND" \
         | tee "$OUT/python.txt" >&2
 else
     echo "NOTE: PyJWT/cryptography not importable; Python benchmark skipped" >&2

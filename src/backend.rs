@@ -1,7 +1,8 @@
 //! The cryptographic backend. ring by default; with the `aws-lc` feature, aws-lc-rs,
 //! which mirrors ring's API and is bound to the name `ring` at the crate root (lib.rs),
 //! so every module keeps writing `ring::…`. The few calls whose signatures differ
-//! live here, ES256K, which aws-lc-rs has and ring lacks, and AES-192-GCM (likewise).
+//! live here, and what aws-lc-rs has and ring lacks: ECDSA on P-521 and secp256k1,
+//! AES-192-GCM and RSA key generation.
 
 #[cfg(all(feature = "ring", feature = "aws-lc"))]
 compile_error!("enable one backend: the default `ring`, or `--no-default-features --features aws-lc`");
@@ -10,6 +11,8 @@ compile_error!("no cryptographic backend: enable the feature `ring` (default) or
 
 use ring::error::KeyRejected;
 use ring::signature::{EcdsaKeyPair, EcdsaSigningAlgorithm};
+
+use crate::alg::Family;
 
 /// An ECDSA key pair from a SEC1 private scalar and public point (ring wants an RNG
 /// here to check the pair; aws-lc-rs does not).
@@ -24,42 +27,101 @@ pub(crate) fn ecdsa_pair(
     return EcdsaKeyPair::from_private_key_and_public_key(alg, private, public, &ring::rand::SystemRandom::new());
 }
 
-/// ES256K (secp256k1 with SHA-256, RFC 8812). ring has no secp256k1, so the ring build
-/// signs and verifies with RustCrypto's `k256`; aws-lc-rs has it
-/// (`ECDSA_P256K1_SHA256_FIXED`), and the aws-lc build uses it. With either backend the key
-/// was checked by `k256` when it was made (the point is on the curve, the scalar matches
-/// it: `key::checked`). Signatures are raw `r‖s`, 64 bytes.
+/// Whether the backend refused a key pair because its public half is not its private
+/// half's (rather than for a malformed or out-of-range part). Both backends name the
+/// reason in `KeyRejected`'s text, and only there.
+pub(crate) fn is_mismatch(rejected: &KeyRejected) -> bool {
+    rejected.to_string() == "InconsistentComponents"
+}
+
+/// ECDSA on the curves ring lacks: P-521 (ES512) and secp256k1 (ES256K, RFC 8812). The
+/// ring build signs and verifies with RustCrypto's `p521` and `k256`; the aws-lc build with
+/// AWS-LC's own (`ECDSA_P521_SHA512_FIXED`, `ECDSA_P256K1_SHA256_FIXED`), several times
+/// faster. Signatures are raw `r‖s` (132 and 64 bytes).
 #[cfg(not(feature = "aws-lc"))]
-pub(crate) struct Secp256k1Pair(k256::ecdsa::SigningKey);
+pub(crate) enum ExtraEcdsaPair {
+    P521(p521::ecdsa::SigningKey),
+    Secp256k1(k256::ecdsa::SigningKey),
+}
 
-/// ES256K: see the `ring` build's definition.
+/// ES512 and ES256K key pairs: see the `ring` build's definition.
 #[cfg(feature = "aws-lc")]
-pub(crate) struct Secp256k1Pair(EcdsaKeyPair);
+pub(crate) struct ExtraEcdsaPair(EcdsaKeyPair);
 
-impl Secp256k1Pair {
-    /// The key pair of a 32-byte scalar and its uncompressed public point (already
-    /// checked to match).
-    pub(crate) fn new(scalar: &[u8], point: &[u8]) -> Result<Self, ()> {
+/// Why `ExtraEcdsaPair::new` refused a key.
+pub(crate) enum PairRejected {
+    /// The scalar is 0 or not below the group order.
+    BadScalar,
+    /// The public point given is not the scalar's.
+    Mismatch,
+}
+
+impl ExtraEcdsaPair {
+    /// The key pair of a private scalar (padded to the curve size) and its uncompressed
+    /// public point. `point` is the one the key file carried, or None to derive it; a
+    /// given point is checked against the scalar (never trusted), and the pair comes back
+    /// with the point it holds.
+    pub(crate) fn new(family: Family, scalar: &[u8], point: Option<&[u8]>) -> Result<(Self, Vec<u8>), PairRejected> {
         #[cfg(not(feature = "aws-lc"))]
         {
-            let _ = point;
-            k256::ecdsa::SigningKey::from_slice(scalar).map(Secp256k1Pair).map_err(|_| ())
+            // RustCrypto derives the point as it makes the signing key: compare with that.
+            let (pair, derived) = match family {
+                Family::EcP521 => {
+                    let sk = p521::ecdsa::SigningKey::from_slice(scalar).map_err(|_| PairRejected::BadScalar)?;
+                    let derived = p521::ecdsa::VerifyingKey::from(&sk).to_encoded_point(false).as_bytes().to_vec();
+                    (ExtraEcdsaPair::P521(sk), derived)
+                }
+                _ => {
+                    use k256::elliptic_curve::sec1::ToEncodedPoint as _;
+                    let sk = k256::ecdsa::SigningKey::from_slice(scalar).map_err(|_| PairRejected::BadScalar)?;
+                    let derived = sk.verifying_key().as_affine().to_encoded_point(false).as_bytes().to_vec();
+                    (ExtraEcdsaPair::Secp256k1(sk), derived)
+                }
+            };
+            match point {
+                Some(given) if given != derived.as_slice() => Err(PairRejected::Mismatch),
+                _ => Ok((pair, derived)),
+            }
         }
         #[cfg(feature = "aws-lc")]
         {
-            ecdsa_pair(&ring::signature::ECDSA_P256K1_SHA256_FIXED_SIGNING, scalar, point)
-                .map(Secp256k1Pair)
-                .map_err(|_| ())
+            // AWS-LC derives the point from the scalar and compares it with the one given;
+            // without one, RustCrypto derives it (keys without their public half are rare).
+            let derived;
+            let point = match point {
+                Some(given) => given,
+                None => {
+                    derived = derive_point(family, scalar).ok_or(PairRejected::BadScalar)?;
+                    &derived
+                }
+            };
+            let alg = match family {
+                Family::EcP521 => &ring::signature::ECDSA_P521_SHA512_FIXED_SIGNING,
+                _ => &ring::signature::ECDSA_P256K1_SHA256_FIXED_SIGNING,
+            };
+            let pair = ecdsa_pair(alg, scalar, point).map_err(|e| match is_mismatch(&e) {
+                true => PairRejected::Mismatch,
+                false => PairRejected::BadScalar,
+            })?;
+            Ok((ExtraEcdsaPair(pair), point.to_vec()))
         }
     }
 
-    /// A signature of `msg`: `r‖s`, 64 bytes.
+    /// A signature of `msg`: `r‖s`.
     pub(crate) fn sign(&self, msg: &[u8]) -> Result<Vec<u8>, ()> {
         #[cfg(not(feature = "aws-lc"))]
         {
-            use k256::ecdsa::signature::Signer as _;
-            let sig: k256::ecdsa::Signature = self.0.try_sign(msg).map_err(|_| ())?;
-            Ok(sig.to_bytes().to_vec())
+            use p521::ecdsa::signature::Signer as _;
+            match self {
+                ExtraEcdsaPair::P521(sk) => {
+                    let sig: p521::ecdsa::Signature = sk.try_sign(msg).map_err(|_| ())?;
+                    Ok(sig.to_bytes().to_vec())
+                }
+                ExtraEcdsaPair::Secp256k1(sk) => {
+                    let sig: k256::ecdsa::Signature = sk.try_sign(msg).map_err(|_| ())?;
+                    Ok(sig.to_bytes().to_vec())
+                }
+            }
         }
         #[cfg(feature = "aws-lc")]
         {
@@ -69,25 +131,53 @@ impl Secp256k1Pair {
     }
 }
 
-/// Verifies an ES256K signature (`r‖s`) with an uncompressed public point. A signature
-/// whose `s` is above n/2 verifies as ECDSA defines it (and as ring does on P-256, and
-/// AWS-LC on secp256k1); `k256` refuses such an `s` on its own (Bitcoin's low-S rule), so
-/// the ring build verifies (r, n − s), which is valid exactly when (r, s) is.
-pub(crate) fn secp256k1_verify(point: &[u8], msg: &[u8], sig: &[u8]) -> Result<(), ()> {
+/// The uncompressed public point of a private scalar on P-521 or secp256k1 (RustCrypto);
+/// None for a scalar that is 0 or not below the group order.
+#[cfg(feature = "aws-lc")]
+fn derive_point(family: Family, scalar: &[u8]) -> Option<Vec<u8>> {
+    Some(match family {
+        Family::EcP521 => {
+            let sk = p521::ecdsa::SigningKey::from_slice(scalar).ok()?;
+            p521::ecdsa::VerifyingKey::from(&sk).to_encoded_point(false).as_bytes().to_vec()
+        }
+        _ => {
+            use k256::elliptic_curve::sec1::ToEncodedPoint as _;
+            k256::SecretKey::from_slice(scalar).ok()?.public_key().to_encoded_point(false).as_bytes().to_vec()
+        }
+    })
+}
+
+/// Verifies an ES512 or ES256K signature (`r‖s`) with an uncompressed public point,
+/// already checked to be on the curve. A secp256k1 signature whose `s` is above n/2
+/// verifies as ECDSA defines it (and as ring does on P-256, and AWS-LC on secp256k1);
+/// `k256` refuses such an `s` on its own (Bitcoin's low-S rule), so the ring build
+/// verifies (r, n − s), which is valid exactly when (r, s) is.
+pub(crate) fn extra_ecdsa_verify(family: Family, point: &[u8], msg: &[u8], sig: &[u8]) -> Result<(), ()> {
     #[cfg(not(feature = "aws-lc"))]
     {
-        use k256::ecdsa::signature::Verifier as _;
-        let key = k256::ecdsa::VerifyingKey::from_sec1_bytes(point).map_err(|_| ())?;
-        // from_slice refuses r or s equal to 0 or >= n.
-        let sig = k256::ecdsa::Signature::from_slice(sig).map_err(|_| ())?;
-        let sig = sig.normalize_s().unwrap_or(sig);
-        key.verify(msg, &sig).map_err(|_| ())
+        use p521::ecdsa::signature::Verifier as _;
+        match family {
+            Family::EcP521 => {
+                let key = p521::ecdsa::VerifyingKey::from_sec1_bytes(point).map_err(|_| ())?;
+                // from_slice refuses r or s equal to 0 or >= n.
+                let sig = p521::ecdsa::Signature::from_slice(sig).map_err(|_| ())?;
+                key.verify(msg, &sig).map_err(|_| ())
+            }
+            _ => {
+                let key = k256::ecdsa::VerifyingKey::from_sec1_bytes(point).map_err(|_| ())?;
+                let sig = k256::ecdsa::Signature::from_slice(sig).map_err(|_| ())?;
+                let sig = sig.normalize_s().unwrap_or(sig);
+                key.verify(msg, &sig).map_err(|_| ())
+            }
+        }
     }
     #[cfg(feature = "aws-lc")]
     {
-        ring::signature::UnparsedPublicKey::new(&ring::signature::ECDSA_P256K1_SHA256_FIXED, point)
-            .verify(msg, sig)
-            .map_err(|_| ())
+        let alg = match family {
+            Family::EcP521 => &ring::signature::ECDSA_P521_SHA512_FIXED,
+            _ => &ring::signature::ECDSA_P256K1_SHA256_FIXED,
+        };
+        ring::signature::UnparsedPublicKey::new(alg, point).verify(msg, sig).map_err(|_| ())
     }
 }
 

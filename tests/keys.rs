@@ -349,3 +349,89 @@ fn jwk_restrictions_are_enforced() {
     // X25519 is a JWE key kind (src/jwe); a 1-byte `x` is no X25519 key.
     assert!(matches!(Key::from_jwk(br#"{"kty":"OKP","crv":"X25519","x":"AA"}"#), Err(Error::KeyInvalid(_))));
 }
+
+/// A private key whose embedded public key is another key's is refused, whichever curve
+/// and format (the backend checks the embedded point against the scalar; nothing trusts
+/// it unchecked); the same key with its own public key loads and signs.
+#[test]
+fn embedded_public_keys_that_do_not_match_are_refused() {
+    for (name, alg) in [
+        ("ecp256.pkcs8.pem", Algorithm::ES256),
+        ("ecp256.sec1.pem", Algorithm::ES256),
+        ("ecp521.pkcs8.pem", Algorithm::ES512),
+        ("ecp521.sec1.pem", Algorithm::ES512),
+        ("secp256k1.pkcs8.pem", Algorithm::ES256K),
+        ("secp256k1.sec1.pem", Algorithm::ES256K),
+        ("ed25519.pkcs8v2.pem", Algorithm::EdDSA),
+    ] {
+        let mismatched = file(&format!("mismatched/{name}"));
+        match Key::from_pem(&mismatched) {
+            Err(Error::KeyInvalid(msg)) => {
+                assert!(msg.contains("does not match") || msg.contains("Inconsistent"), "{name}: {msg}")
+            }
+            Err(other) => panic!("{name}: refused as {other:?}, not KeyInvalid"),
+            Ok(_) => panic!("{name}: a private key with another key's public key was accepted"),
+        }
+        // The file it was made from (same private half, its own public key) loads.
+        let own = pem(name);
+        round_trip(&own, &own, alg);
+    }
+    // PKCS#8 v2 with the matching public key gives the same key as v1.
+    let v2 = pem("ed25519.pkcs8v2.pem");
+    assert_eq!(v2.to_private_der().unwrap(), pem("ed25519.pkcs8.pem").to_private_der().unwrap());
+}
+
+/// A private EC key in every format, with and without its public point (JWK `d` always
+/// comes with `x`/`y`; SEC1 may omit it): each loads to the same key on each curve.
+#[test]
+fn ec_private_keys_load_with_or_without_their_public_point() {
+    for (name, alg) in [
+        ("ecp256", Algorithm::ES256),
+        ("ecp384", Algorithm::ES384),
+        ("ecp521", Algorithm::ES512),
+        ("secp256k1", Algorithm::ES256K),
+    ] {
+        let full = pem(&format!("{name}.pkcs8.pem"));
+        let spki = pem(&format!("{name}.spki.pem"));
+        let der = full.to_private_der().unwrap();
+        // Strip the [1] public key from the inner SEC1 ECPrivateKey: the point is derived.
+        let sec1 = sec1_without_public(&der);
+        let bare = Key::from_der(&sec1).unwrap_or_else(|e| panic!("{name} without its point: {e}"));
+        assert_eq!(bare.to_private_der().unwrap(), der, "{name}");
+        round_trip(&bare, &spki, alg);
+    }
+}
+
+/// A SEC1 ECPrivateKey (version, scalar, curve) built from a canonical PKCS#8 EC key,
+/// without the optional public key.
+fn sec1_without_public(pkcs8: &[u8]) -> Vec<u8> {
+    // The canonical form: SEQ { 0, SEQ { ecPublicKey, curve }, OCTET STRING { SEC1 } }.
+    fn tlv(bytes: &[u8]) -> (u8, &[u8], &[u8]) {
+        let (len, head) = match bytes[1] {
+            n if n < 0x80 => (n as usize, 2),
+            0x81 => (bytes[2] as usize, 3),
+            _ => (((bytes[2] as usize) << 8) | bytes[3] as usize, 4),
+        };
+        (bytes[0], &bytes[head..head + len], &bytes[head + len..])
+    }
+    fn encode(tag: u8, body: &[u8]) -> Vec<u8> {
+        let mut out = vec![tag];
+        if body.len() < 0x80 {
+            out.push(body.len() as u8);
+        } else {
+            out.extend([0x81, body.len() as u8]);
+        }
+        out.extend(body);
+        out
+    }
+    let (_, outer, _) = tlv(pkcs8);
+    let (_, _, rest) = tlv(outer); // version
+    let (_, algorithm, rest) = tlv(rest);
+    let (_, _, curve) = tlv(algorithm); // ecPublicKey, then the curve OID
+    let (_, sec1, _) = tlv(rest);
+    let (_, fields, _) = tlv(sec1);
+    let (_, _, rest) = tlv(fields); // version 1
+    let (_, scalar, _) = tlv(rest);
+    let body = [&[2u8, 1, 1][..], &encode(4, scalar), &encode(0xa0, curve)].concat();
+    encode(0x30, &body)
+}

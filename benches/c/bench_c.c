@@ -6,6 +6,9 @@
  *   jwtkit verify  jwtkit_verify with issuer and audience set, returning the claims
  *                  string, then jwtkit_string_free
  *   jwtkit sign    jwtkit_sign, then jwtkit_string_free on the token
+ *   jwtkit verify+key, sign+key   the same with the key parsed on every call, as libjwt
+ *                  does: jwtkit_key_from_pem (jwtkit_key_from_secret for HMAC) of the
+ *                  same PEM text, the operation, jwtkit_key_free
  *   libjwt verify  jwt_decode (signature), the algorithm, `exp`, `iat`, `iss` and `aud`
  *                  checked by hand (libjwt 1.x has no validation API), the claims string
  *                  from jwt_get_grants_json, free, jwt_free
@@ -21,7 +24,9 @@
  *
  * Usage:
  *   bench_c KEYDIR [--seconds S] [--rss N]      benchmarks, then the resident set over
+ *                                               (--rss 0: no RSS run)
  *                                               N (default 1000000) HS256 verifications
+ *   bench_c KEYDIR --only ALG[,ALG...] [--seconds S]   only these algorithms, no RSS run
  *   bench_c KEYDIR --loop LIB ALG OP N          only N calls of one operation (for
  *                                               valgrind: allocations, instructions)
  * Output lines are tab-separated and start with RESULT, RSS, NOTE or CHECK.
@@ -143,6 +148,32 @@ static int jwtkit_sign_op(struct alg_case *c) {
         return 1;
     jwtkit_string_free(token);
     return 0;
+}
+
+/* The key of `pem` (the PEM text, or the HMAC secret), parsed now; NULL on failure. */
+static const jwtkit_key *parse_key(const struct alg_case *c, const char *pem, size_t len) {
+    const jwtkit_key *key = NULL;
+    jwtkit_status s = c->stem ? jwtkit_key_from_pem((const uint8_t *)pem, len, &key, NULL)
+                              : jwtkit_key_from_secret((const uint8_t *)pem, len, 0, &key, NULL);
+    return s == JWTKIT_OK ? key : NULL;
+}
+
+static int jwtkit_verify_key_op(struct alg_case *c) {
+    const jwtkit_key *kept = c->public_key;
+    c->public_key = parse_key(c, c->public_pem, c->public_len);
+    int bad = c->public_key == NULL || jwtkit_verify_op(c);
+    jwtkit_key_free(c->public_key);
+    c->public_key = kept;
+    return bad;
+}
+
+static int jwtkit_sign_key_op(struct alg_case *c) {
+    const jwtkit_key *kept = c->private_key;
+    c->private_key = parse_key(c, c->private_pem, c->private_len);
+    int bad = c->private_key == NULL || jwtkit_sign_op(c);
+    jwtkit_key_free(c->private_key);
+    c->private_key = kept;
+    return bad;
 }
 
 #ifdef HAVE_LIBJWT
@@ -287,6 +318,10 @@ static struct alg_case *find_case(const char *name) {
 
 static op_fn find_op(const char *lib, const char *op) {
     int verify = strcmp(op, "verify") == 0;
+    if (strcmp(lib, "jwtkit") == 0 && strcmp(op, "verify+key") == 0)
+        return jwtkit_verify_key_op;
+    if (strcmp(lib, "jwtkit") == 0 && strcmp(op, "sign+key") == 0)
+        return jwtkit_sign_key_op;
     if (strcmp(lib, "jwtkit") == 0)
         return verify ? jwtkit_verify_op : jwtkit_sign_op;
 #ifdef HAVE_LIBJWT
@@ -297,6 +332,15 @@ static op_fn find_op(const char *lib, const char *op) {
     exit(2);
 }
 
+/* Whether `name` is one of the comma-separated names of `list`. */
+static int listed(const char *list, const char *name) {
+    size_t n = strlen(name);
+    for (const char *p = list; p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
+        if (strncmp(p, name, n) == 0 && (p[n] == ',' || p[n] == 0))
+            return 1;
+    return 0;
+}
+
 int main(int argc, char **argv) {
     if (argc < 2) {
         fprintf(stderr, "usage: bench_c KEYDIR [--seconds S] [--rss N] | KEYDIR --loop LIB ALG OP N\n");
@@ -305,11 +349,14 @@ int main(int argc, char **argv) {
     const char *keydir = argv[1];
     double seconds = 1.0;
     long rss_n = 1000000;
+    const char *only = NULL; /* comma-separated algorithm names; NULL: all */
     for (int i = 2; i < argc; i++) {
         if (strcmp(argv[i], "--seconds") == 0 && i + 1 < argc) {
             seconds = atof(argv[++i]);
         } else if (strcmp(argv[i], "--rss") == 0 && i + 1 < argc) {
             rss_n = atol(argv[++i]);
+        } else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc) {
+            only = argv[++i];
         } else if (strcmp(argv[i], "--loop") == 0 && i + 4 < argc) {
             struct alg_case *c = find_case(argv[i + 2]);
             setup(c, keydir);
@@ -333,11 +380,15 @@ int main(int argc, char **argv) {
 #endif
     for (size_t i = 0; i < N_CASES; i++) {
         struct alg_case *c = &CASES[i];
+        if (only && !listed(only, c->name))
+            continue;
         setup(c, keydir);
-        struct op ops[4];
+        struct op ops[6];
         int n_ops = 0;
         ops[n_ops++] = (struct op){"jwtkit", "verify", jwtkit_verify_op, 0, {0}};
         ops[n_ops++] = (struct op){"jwtkit", "sign", jwtkit_sign_op, 0, {0}};
+        ops[n_ops++] = (struct op){"jwtkit", "verify+key", jwtkit_verify_key_op, 0, {0}};
+        ops[n_ops++] = (struct op){"jwtkit", "sign+key", jwtkit_sign_key_op, 0, {0}};
 #ifdef HAVE_LIBJWT
         if (c->libjwt_alg != JWT_ALG_NONE) {
             /* Both libraries accept each other's tokens, or the comparison means nothing. */
@@ -361,6 +412,8 @@ int main(int argc, char **argv) {
         measure(c, ops, n_ops, seconds);
     }
 
+    if (only || rss_n <= 0)
+        return 0;
     struct alg_case *hs = find_case("HS256");
     struct op jv = {"jwtkit", "verify", jwtkit_verify_op, 0, {0}};
     rss_run(&jv, hs, rss_n);

@@ -40,8 +40,7 @@ fn ec_point(key: &Key) -> Result<Vec<u8>> {
             use ring::signature::KeyPair as _;
             pair.public_key().as_ref().to_vec()
         }
-        Material::P521Private(k) => k.1.to_encoded_point(false).as_bytes().to_vec(),
-        Material::P521Public(vk) => vk.to_encoded_point(false).as_bytes().to_vec(),
+        Material::EcPrivateExtra { point, .. } => point.clone(),
         _ => return Err(Error::KeyAlgMismatch("ECDH-ES: not an EC key".into())),
     })
 }

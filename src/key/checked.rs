@@ -8,6 +8,7 @@ use ring::signature::{self as rsig, Ed25519KeyPair, KeyPair as _, RsaKeyPair};
 use zeroize::Zeroizing;
 
 use crate::alg::Family;
+use crate::backend::{ExtraEcdsaPair, PairRejected};
 use crate::error::{Error, Result};
 use crate::key::material::{trim_be, Key, Material};
 
@@ -124,33 +125,37 @@ pub(crate) fn coordinate_len(family: Family) -> usize {
 /// An EC public key from a SEC1 point (compressed or not); checked to be on the curve.
 pub(crate) fn ec_public(family: Family, point: &[u8]) -> Result<Key> {
     let not_on_curve = || Error::KeyInvalid(format!("EC point is not a valid {} point", curve_name(family)));
-    let material = match family {
+    let point = match family {
         Family::EcP256 => {
             use p256::elliptic_curve::sec1::ToEncodedPoint;
             let pk = p256::PublicKey::from_sec1_bytes(point).map_err(|_| not_on_curve())?;
-            Material::EcPublic { family, point: pk.to_encoded_point(false).as_bytes().to_vec() }
+            pk.to_encoded_point(false).as_bytes().to_vec()
         }
         Family::EcP384 => {
-            let pk = p384::PublicKey::from_sec1_bytes(point).map_err(|_| not_on_curve())?;
             use p384::elliptic_curve::sec1::ToEncodedPoint;
-            Material::EcPublic { family, point: pk.to_encoded_point(false).as_bytes().to_vec() }
+            let pk = p384::PublicKey::from_sec1_bytes(point).map_err(|_| not_on_curve())?;
+            pk.to_encoded_point(false).as_bytes().to_vec()
         }
         Family::EcP521 => {
-            let vk = p521::ecdsa::VerifyingKey::from_sec1_bytes(point).map_err(|_| not_on_curve())?;
-            Material::P521Public(Box::new(vk))
+            use p521::elliptic_curve::sec1::ToEncodedPoint;
+            let pk = p521::PublicKey::from_sec1_bytes(point).map_err(|_| not_on_curve())?;
+            pk.to_encoded_point(false).as_bytes().to_vec()
         }
         Family::EcSecp256k1 => {
             use k256::elliptic_curve::sec1::ToEncodedPoint;
             let pk = k256::PublicKey::from_sec1_bytes(point).map_err(|_| not_on_curve())?;
-            Material::EcPublic { family, point: pk.to_encoded_point(false).as_bytes().to_vec() }
+            pk.to_encoded_point(false).as_bytes().to_vec()
         }
         _ => unreachable!("not an EC family"),
     };
-    Ok(Key::new(material))
+    Ok(Key::new(Material::EcPublic { family, point }))
 }
 
-/// An EC private key from its scalar; the public point is derived (and compared with
-/// `public` when the encoding carries one).
+/// An EC private key from its scalar. A public point the encoding carries is handed to
+/// the backend, which derives the scalar's own point and refuses the pair unless the two
+/// are equal: that check is the one scalar multiplication loading costs, and ring's and
+/// AWS-LC's are the fast ones. An embedded point is never used unchecked; only a key
+/// without one has its point derived here (RustCrypto).
 pub(crate) fn ec_private(family: Family, scalar: &[u8], public: Option<&[u8]>) -> Result<Key> {
     let len = coordinate_len(family);
     let scalar = trim_be(scalar);
@@ -160,63 +165,67 @@ pub(crate) fn ec_private(family: Family, scalar: &[u8], public: Option<&[u8]>) -
     let mut padded = Zeroizing::new(vec![0u8; len]);
     padded[len - scalar.len()..].copy_from_slice(scalar);
     let bad_scalar = || Error::KeyInvalid(format!("EC private scalar is not valid for {}", curve_name(family)));
-    let derived: Vec<u8> = match family {
-        Family::EcP256 => {
-            use p256::elliptic_curve::sec1::ToEncodedPoint;
-            let sk = p256::SecretKey::from_slice(&padded).map_err(|_| bad_scalar())?;
-            sk.public_key().to_encoded_point(false).as_bytes().to_vec()
-        }
-        Family::EcP384 => {
-            use p384::elliptic_curve::sec1::ToEncodedPoint;
-            let sk = p384::SecretKey::from_slice(&padded).map_err(|_| bad_scalar())?;
-            sk.public_key().to_encoded_point(false).as_bytes().to_vec()
-        }
-        Family::EcP521 => {
-            let sk = p521::ecdsa::SigningKey::from_slice(&padded).map_err(|_| bad_scalar())?;
-            let vk = p521::ecdsa::VerifyingKey::from(&sk);
-            let derived = vk.to_encoded_point(false).as_bytes().to_vec();
-            check_public_matches(family, &derived, public)?;
-            let mut key = Key::new(Material::P521Private(Box::new((sk, vk))));
-            key.private_der = Some(crate::key::pkcs8::ec_pkcs8(family, &padded, &derived)?);
-            return Ok(key);
-        }
-        Family::EcSecp256k1 => {
-            use k256::elliptic_curve::sec1::ToEncodedPoint;
-            let sk = k256::SecretKey::from_slice(&padded).map_err(|_| bad_scalar())?;
-            let derived = sk.public_key().to_encoded_point(false).as_bytes().to_vec();
-            check_public_matches(family, &derived, public)?;
-            let pair = crate::backend::Secp256k1Pair::new(&padded, &derived)
-                .map_err(|_| Error::KeyInvalid("EC private key rejected for secp256k1".into()))?;
-            let mut key = Key::new(Material::Secp256k1Private { pair: Box::new(pair), point: derived.clone() });
-            key.private_der = Some(crate::key::pkcs8::ec_pkcs8(family, &padded, &derived)?);
-            return Ok(key);
-        }
-        _ => unreachable!("not an EC family"),
+    let mismatch = || Error::KeyInvalid("EC public key does not match the private key".into());
+    let given = match public {
+        // Uncompressed, as keys carry it: compared byte for byte with the derived point,
+        // so a point off the curve cannot pass.
+        Some(point) if point.len() == 1 + 2 * len && point[0] == 4 => Some(point.to_vec()),
+        Some(point) => Some(uncompressed(&ec_public(family, point)?)),
+        None => None,
     };
-    check_public_matches(family, &derived, public)?;
-    let signing = match family {
-        Family::EcP256 => &rsig::ECDSA_P256_SHA256_FIXED_SIGNING,
-        _ => &rsig::ECDSA_P384_SHA384_FIXED_SIGNING,
+    let (material, point) = match family {
+        Family::EcP256 | Family::EcP384 => {
+            let point = match given {
+                Some(point) => point,
+                None => derive_point(family, &padded).ok_or_else(bad_scalar)?,
+            };
+            let signing = match family {
+                Family::EcP256 => &rsig::ECDSA_P256_SHA256_FIXED_SIGNING,
+                _ => &rsig::ECDSA_P384_SHA384_FIXED_SIGNING,
+            };
+            let pair =
+                crate::backend::ecdsa_pair(signing, &padded, &point).map_err(
+                    |e| match crate::backend::is_mismatch(&e) {
+                        true => mismatch(),
+                        false => bad_scalar(),
+                    },
+                )?;
+            (Material::EcPrivate { family, pair }, point)
+        }
+        _ => {
+            let (pair, point) =
+                ExtraEcdsaPair::new(family, &padded, given.as_deref()).map_err(|rejected| match rejected {
+                    PairRejected::BadScalar => bad_scalar(),
+                    PairRejected::Mismatch => mismatch(),
+                })?;
+            (Material::EcPrivateExtra { family, pair: Box::new(pair), point: point.clone() }, point)
+        }
     };
-    let pair = crate::backend::ecdsa_pair(signing, &padded, &derived)
-        .map_err(|e| Error::KeyInvalid(format!("EC private key rejected: {e}")))?;
-    let mut key = Key::new(Material::EcPrivate { family, pair });
-    key.private_der = Some(crate::key::pkcs8::ec_pkcs8(family, &padded, &derived)?);
+    let mut key = Key::new(material);
+    key.private_der = Some(crate::key::pkcs8::ec_pkcs8(family, &padded, &point)?);
     Ok(key)
 }
 
-fn check_public_matches(family: Family, derived: &[u8], given: Option<&[u8]>) -> Result<()> {
-    let Some(given) = given else { return Ok(()) };
-    let given_key = ec_public(family, given)?;
-    let given_point = match &given_key.material {
+/// The uncompressed point of a P-256 or P-384 scalar (RustCrypto); None for a scalar
+/// that is 0 or not below the group order.
+fn derive_point(family: Family, scalar: &[u8]) -> Option<Vec<u8>> {
+    Some(match family {
+        Family::EcP256 => {
+            use p256::elliptic_curve::sec1::ToEncodedPoint;
+            p256::SecretKey::from_slice(scalar).ok()?.public_key().to_encoded_point(false).as_bytes().to_vec()
+        }
+        _ => {
+            use p384::elliptic_curve::sec1::ToEncodedPoint;
+            p384::SecretKey::from_slice(scalar).ok()?.public_key().to_encoded_point(false).as_bytes().to_vec()
+        }
+    })
+}
+
+fn uncompressed(public: &Key) -> Vec<u8> {
+    match &public.material {
         Material::EcPublic { point, .. } => point.clone(),
-        Material::P521Public(vk) => vk.to_encoded_point(false).as_bytes().to_vec(),
-        _ => unreachable!(),
-    };
-    if given_point != derived {
-        return Err(Error::KeyInvalid("EC public key does not match the private key".into()));
+        _ => unreachable!("ec_public makes EcPublic keys"),
     }
-    Ok(())
 }
 
 /// The JOSE name of a curve (`crv`), as messages and JWKs write it.

@@ -215,10 +215,18 @@ fn pkcs8_private(der: &[u8]) -> Result<Key> {
             sec1_private(info.private_key, Some(curve_of(curve)?))
         }
         ID_ED_25519 => {
-            let mut key = ed25519_private(Ed25519KeyPair::from_pkcs8_maybe_unchecked(der))?;
-            // ring has just read the same seed from the same OCTET STRING.
-            key.private_der =
-                OctetStringRef::from_der(info.private_key).ok().and_then(|seed| ed25519_pkcs8(seed.as_bytes()).ok());
+            let seed =
+                OctetStringRef::from_der(info.private_key).map_err(|_| invalid_private("Ed25519 private key"))?;
+            let private_der = ed25519_pkcs8(seed.as_bytes())?;
+            // A PKCS#8 v2 key (RFC 5958) carries its public key: the backend derives the
+            // seed's own and refuses the pair unless they are equal (signing with a wrong
+            // public key would give the private key away).
+            let pair = match info.public_key {
+                Some(public) => Ed25519KeyPair::from_seed_and_public_key(seed.as_bytes(), public),
+                None => Ed25519KeyPair::from_seed_unchecked(seed.as_bytes()),
+            };
+            let mut key = ed25519_private(pair)?;
+            key.private_der = Some(private_der);
             Ok(key)
         }
         other => Err(unsupported_algorithm(other)),

@@ -48,15 +48,7 @@ fn public_parts(key: &Key) -> Result<PublicParts> {
             PublicParts::Ec { family: *family, point: pair.public_key().as_ref().to_vec() }
         }
         Material::EcPublic { family, point } => PublicParts::Ec { family: *family, point: point.clone() },
-        Material::P521Private(k) => {
-            PublicParts::Ec { family: Family::EcP521, point: k.1.to_encoded_point(false).as_bytes().to_vec() }
-        }
-        Material::P521Public(vk) => {
-            PublicParts::Ec { family: Family::EcP521, point: vk.to_encoded_point(false).as_bytes().to_vec() }
-        }
-        Material::Secp256k1Private { point, .. } => {
-            PublicParts::Ec { family: Family::EcSecp256k1, point: point.clone() }
-        }
+        Material::EcPrivateExtra { family, point, .. } => PublicParts::Ec { family: *family, point: point.clone() },
         Material::Ed25519Private(pair) => PublicParts::Ed25519(pair.public_key().as_ref().to_vec()),
         Material::Ed25519Public(x) => PublicParts::Ed25519(x.to_vec()),
         Material::X25519Private(_) | Material::X25519Public(_) => {

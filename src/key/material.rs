@@ -81,18 +81,16 @@ pub(crate) enum Material {
         pair: EcdsaKeyPair,
     },
     /// Uncompressed SEC1 point, checked to be on the curve at creation (P-256, P-384,
-    /// secp256k1).
+    /// P-521, secp256k1).
     EcPublic {
         family: Family,
         point: Vec<u8>,
     },
-    /// The verifying half is derived once, at creation.
-    P521Private(Box<(p521::ecdsa::SigningKey, p521::ecdsa::VerifyingKey)>),
-    P521Public(Box<p521::ecdsa::VerifyingKey>),
-    /// ES256K: the backend's key pair (`k256` with ring, AWS-LC's with aws-lc), and its
-    /// uncompressed public point. The public half alone is an `EcPublic`.
-    Secp256k1Private {
-        pair: Box<crate::backend::Secp256k1Pair>,
+    /// ES512 and ES256K: the backend's key pair (RustCrypto's with ring, AWS-LC's with
+    /// aws-lc), and its uncompressed public point. The public half alone is an `EcPublic`.
+    EcPrivateExtra {
+        family: Family,
+        pair: Box<crate::backend::ExtraEcdsaPair>,
         point: Vec<u8>,
     },
     Ed25519Private(Ed25519KeyPair),
@@ -128,9 +126,9 @@ impl Key {
         match &self.material {
             Material::Secret { .. } => Family::Hmac,
             Material::RsaPrivate(_) | Material::RsaPublic { .. } => Family::Rsa,
-            Material::EcPrivate { family, .. } | Material::EcPublic { family, .. } => *family,
-            Material::P521Private(_) | Material::P521Public(_) => Family::EcP521,
-            Material::Secp256k1Private { .. } => Family::EcSecp256k1,
+            Material::EcPrivate { family, .. }
+            | Material::EcPrivateExtra { family, .. }
+            | Material::EcPublic { family, .. } => *family,
             Material::Ed25519Private(_) | Material::Ed25519Public(_) => Family::Ed25519,
             Material::X25519Private(_) | Material::X25519Public(_) => Family::X25519,
         }
@@ -143,8 +141,7 @@ impl Key {
             Material::Secret { .. }
                 | Material::RsaPrivate(_)
                 | Material::EcPrivate { .. }
-                | Material::P521Private(_)
-                | Material::Secp256k1Private { .. }
+                | Material::EcPrivateExtra { .. }
                 | Material::Ed25519Private(_)
                 | Material::X25519Private(_)
         )

@@ -1,10 +1,9 @@
 //! Signing and verifying with a `Key`: the rules that bind a key to an algorithm
 //! (family, private half, JWK `alg`/`use`/`key_ops`, HMAC secret length), checked before
 //! any cryptography, and the per-algorithm tables (HMAC key index, fixed signature
-//! lengths, RSA padding and parameters, ECDSA parameters). ES512 signs and verifies
-//! with RustCrypto's `p521`, ES256K with the backend's secp256k1 (`backend.rs`).
+//! lengths, RSA padding and parameters, ECDSA parameters). ES512 and ES256K sign and
+//! verify with the backend's P-521 and secp256k1 (`backend.rs`).
 
-use p521::ecdsa::signature::{Signer as _, Verifier as _};
 use ring::hmac;
 use ring::rand::SystemRandom;
 use ring::signature::{self as rsig, KeyPair as _};
@@ -98,11 +97,7 @@ impl Key {
             Material::EcPrivate { pair, .. } => {
                 Ok(pair.sign(&rng, msg).map_err(|_| failed("ECDSA"))?.as_ref().to_vec())
             }
-            Material::P521Private(key) => {
-                let sig: p521::ecdsa::Signature = key.0.try_sign(msg).map_err(|_| failed("ECDSA P-521"))?;
-                Ok(sig.to_bytes().to_vec())
-            }
-            Material::Secp256k1Private { pair, .. } => pair.sign(msg).map_err(|_| failed("ECDSA secp256k1")),
+            Material::EcPrivateExtra { pair, .. } => pair.sign(msg).map_err(|_| failed("ECDSA")),
             Material::Ed25519Private(pair) => Ok(pair.sign(msg).as_ref().to_vec()),
             _ => unreachable!("check_use refuses public keys for signing; sign_raw handles secrets"),
         }
@@ -136,14 +131,13 @@ impl Key {
                     .verify(msg, sig)
                     .map_err(|_| bad())
             }
-            Material::EcPublic { family: Family::EcSecp256k1, point } | Material::Secp256k1Private { point, .. } => {
-                crate::backend::secp256k1_verify(point, msg, sig).map_err(|_| bad())
+            Material::EcPublic { family: family @ (Family::EcP521 | Family::EcSecp256k1), point }
+            | Material::EcPrivateExtra { family, point, .. } => {
+                crate::backend::extra_ecdsa_verify(*family, point, msg, sig).map_err(|_| bad())
             }
             Material::EcPublic { point, .. } => {
                 rsig::UnparsedPublicKey::new(ecdsa_verify_params(alg), point).verify(msg, sig).map_err(|_| bad())
             }
-            Material::P521Private(key) => p521_verify(&key.1, msg, sig).map_err(|_| bad()),
-            Material::P521Public(key) => p521_verify(key, msg, sig).map_err(|_| bad()),
             Material::Ed25519Private(pair) => rsig::UnparsedPublicKey::new(&rsig::ED25519, pair.public_key().as_ref())
                 .verify(msg, sig)
                 .map_err(|_| bad()),
@@ -155,12 +149,6 @@ impl Key {
             }
         }
     }
-}
-
-fn p521_verify(key: &p521::ecdsa::VerifyingKey, msg: &[u8], sig: &[u8]) -> std::result::Result<(), ()> {
-    // from_slice refuses r or s equal to 0 or >= n.
-    let sig = p521::ecdsa::Signature::from_slice(sig).map_err(|_| ())?;
-    key.verify(msg, &sig).map_err(|_| ())
 }
 
 /// A signature as `Key::sign_raw` makes it.

@@ -1438,6 +1438,14 @@ static void test_policy_and_key_strength(void)
            jwtkit_key_from_pem(u8(RSA_SPKI_PUBLIC), strlen(RSA_SPKI_PUBLIC) / 2, &k, &ERR));
     EXPECT(JWTKIT_ERR_KEY_INVALID, jwtkit_key_from_der(u8("\x30\x03\x02\x01\x00"), 5, &k, &ERR));
     EXPECT(JWTKIT_ERR_KEY_INVALID, jwtkit_key_from_der(u8(RSA_SPKI_PUBLIC), 40, &k, &ERR));
+    /* a private key whose embedded public key is another key's */
+    EXPECT(JWTKIT_ERR_KEY_INVALID, jwtkit_key_from_pem(u8(P256_MISMATCHED_PKCS8_PRIVATE),
+                                                       strlen(P256_MISMATCHED_PKCS8_PRIVATE), &k, &ERR));
+    EXPECT(JWTKIT_ERR_KEY_INVALID, jwtkit_key_from_pem(u8(P256_MISMATCHED_SEC1_PRIVATE),
+                                                       strlen(P256_MISMATCHED_SEC1_PRIVATE), &k, &ERR));
+    EXPECT(JWTKIT_ERR_KEY_INVALID,
+           jwtkit_key_from_pem(u8(ED25519_MISMATCHED_PKCS8V2_PRIVATE),
+                               strlen(ED25519_MISMATCHED_PKCS8V2_PRIVATE), &k, &ERR));
     CHECK(k == NULL);
 out:
     free(t);

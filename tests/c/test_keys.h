@@ -288,4 +288,27 @@ static const char SECP256K1_SPKI_PUBLIC[] =
 static const char SECP256K1_PUBLIC_JWK[] =
     "{\"kty\":\"EC\",\"crv\":\"secp256k1\",\"x\":\"Zn2zxwwLxt2o77JTAJYpuvP4XUYPcu1FRaoz3Mgf6gE\",\"y\":\"aQAjVpNFkVHovVwx7DIGGDQ_CB6qs1flTCI3n5nr_F4\"}";
 
+/* P-256 PKCS#8 whose embedded public key is another key's (tests/keys/mismatched): refused */
+static const char P256_MISMATCHED_PKCS8_PRIVATE[] =
+    "-----BEGIN PRIVATE KEY-----\n"
+    "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgWKTM0cLBpny987+6\n"
+    "hTZBWNrojhXpxBO2A6G0OcGTLPmhRANCAATkUpJm0m0Y0YLahfkRuPQZmjJMQlLw\n"
+    "gaO1j0/tSBouBAbuP+ITxQaSZHUnL6hbhwublw0tVHjcWQdOQqDt9Cu1\n"
+    "-----END PRIVATE KEY-----\n";
+
+/* The same in SEC1 (tests/keys/mismatched): refused */
+static const char P256_MISMATCHED_SEC1_PRIVATE[] =
+    "-----BEGIN EC PRIVATE KEY-----\n"
+    "MHcCAQEEIFikzNHCwaZ8vfO/uoU2QVja6I4V6cQTtgOhtDnBkyz5oAoGCCqGSM49\n"
+    "AwEHoUQDQgAE5FKSZtJtGNGC2oX5Ebj0GZoyTEJS8IGjtY9P7UgaLgQG7j/iE8UG\n"
+    "kmR1Jy+oW4cLm5cNLVR43FkHTkKg7fQrtQ==\n"
+    "-----END EC PRIVATE KEY-----\n";
+
+/* Ed25519 PKCS#8 v2 whose public key is another key's (tests/keys/mismatched): refused */
+static const char ED25519_MISMATCHED_PKCS8V2_PRIVATE[] =
+    "-----BEGIN PRIVATE KEY-----\n"
+    "MFECAQEwBQYDK2VwBCIEIBPgQNxxtfKqPBaKsTuInmncLjkALumY/1Gflq94r1R+\n"
+    "gSEAlLwH9fhCnpOf6X/I1iVrKFjWuuo3Q++SnHeRqobPx50=\n"
+    "-----END PRIVATE KEY-----\n";
+
 #endif /* JWTKIT_TEST_KEYS_H */

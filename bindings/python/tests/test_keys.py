@@ -58,6 +58,10 @@ def test_pem_with_leading_whitespace_and_bytearray_keys():
         ("rsa1024.pkcs8.pem", "JWTKIT_ERR_KEY_TOO_WEAK"),
         ("refused/secp256k1-explicit.spki.pem", "JWTKIT_ERR_KEY_INVALID"),  # secp256k1 by its parameters
         ("x25519.pkcs8.pem", "JWTKIT_ERR_KEY_UNSUPPORTED"),
+        # private keys whose embedded public key is another key's
+        ("mismatched/ecp256.pkcs8.pem", "JWTKIT_ERR_KEY_INVALID"),
+        ("mismatched/ecp256.sec1.pem", "JWTKIT_ERR_KEY_INVALID"),
+        ("mismatched/ed25519.pkcs8v2.pem", "JWTKIT_ERR_KEY_INVALID"),
     ],
 )
 def test_refused_keys(name, status):
