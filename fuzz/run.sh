@@ -15,15 +15,22 @@ seconds=${1:-60}
 case $seconds in
     '' | *[!0-9]*) echo "usage: bash fuzz/run.sh [SECONDS]" >&2; exit 2 ;;
 esac
-targets=(${JWTKIT_FUZZ_TARGETS:-verify decode_unverified keys jwe_decrypt json_parity c_verify dpop_proof})
+targets=(${JWTKIT_FUZZ_TARGETS:-verify decode_unverified keys jwe_decrypt jwe_json json_parity c_verify dpop_proof jws_json})
 command -v cargo-fuzz >/dev/null 2>&1 \
     || { echo "fuzz/run.sh: cargo-fuzz not found (cargo install cargo-fuzz --locked)" >&2; exit 1; }
 
 for target in "${targets[@]}"; do mkdir -p "corpus/$target"; done
-# Seeds: every compact token and key-like string found in the vector files.
+# Seeds: every compact token and key-like string found in the vector files, and every
+# JWS JSON serialization (an object with `signatures`, or `signature` and `protected`/`header`).
 python3 - <<'PY'
 import base64, json, pathlib, hashlib
 root = pathlib.Path("../tests")
+def objects(v):
+    if isinstance(v, dict):
+        yield v
+        for x in v.values(): yield from objects(x)
+    elif isinstance(v, list):
+        for x in v: yield from objects(x)
 def strings(v):
     if isinstance(v, str): yield v
     elif isinstance(v, dict):
@@ -44,6 +51,17 @@ for f in root.glob("vectors/**/*.json"):
                 except ValueError: pass
         if s.count(".") == 4 and len(s) < 20000:
             save("jwe_decrypt", s.encode())
+    def jwe_objects(v):  # JWE JSON serializations (cookbook `output.json`, `json_flat`)
+        if isinstance(v, dict):
+            if "ciphertext" in v and "iv" in v: yield v
+            for x in v.values(): yield from jwe_objects(x)
+        elif isinstance(v, list):
+            for x in v: yield from jwe_objects(x)
+    for obj in jwe_objects(doc):
+        save("jwe_json", json.dumps(obj).encode())
+    for o in objects(doc):
+        if "signatures" in o or ("signature" in o and ("protected" in o or "header" in o)):
+            save("jws_json", json.dumps(o, separators=(",", ":")).encode())
     for v in ([doc] if isinstance(doc, dict) else []):
         for g in v.get("testGroups", []):
             for k in ("private", "public", "publicKeyJwk", "keyJwk", "privateKeyJwk"):

@@ -54,6 +54,24 @@
 #define JWTKIT_JWE_ZIP 1
 
 /*
+ Flag for `jwtkit_jwe_encrypt_json`: the general syntax (`recipients`) even for a
+ single recipient (one recipient is otherwise flattened).
+ */
+#define JWTKIT_JWE_GENERAL 2
+
+/*
+ Flag for `jwtkit_jws_json_sign`: write the general form (a `signatures` array) even
+ for one signer. Several signers always give it; one gives the flattened form.
+ */
+#define JWTKIT_JWS_JSON_GENERAL 2
+
+/*
+ Flag for `jwtkit_jws_json_sign`: leave the `payload` member out (detached content,
+ RFC 7515 Appendix F); the payload travels apart.
+ */
+#define JWTKIT_JWS_JSON_DETACHED 4
+
+/*
  Accept HMAC secrets shorter than the hash output of the algorithm (RFC 7518 §3.2
  forbids them). Only for legacy systems whose secret cannot be changed.
  */
@@ -144,6 +162,14 @@ typedef struct jwtkit_dpop_proof jwtkit_dpop_proof;
 typedef struct jwtkit_error jwtkit_error;
 
 /*
+ An opaque, decrypted and authenticated JWE in JSON serialization, made by
+ `jwtkit_jwe_decrypt_json` and owned by the caller (free with
+ `jwtkit_jwe_json_result_free`, which wipes the plaintext). Read-only: any number of
+ threads may read it at once.
+ */
+typedef struct jwtkit_jwe_json_result jwtkit_jwe_json_result;
+
+/*
  An opaque JWE decryption policy: the allow-lists for `alg` and `enc` and whether
  compressed content is accepted. Thread safety: setters must not run while any thread
  decrypts with it; once configured, any number of threads may use it at once.
@@ -163,6 +189,21 @@ typedef struct jwtkit_jwks_options jwtkit_jwks_options;
  no thread uses it.
  */
 typedef struct jwtkit_jwks_source jwtkit_jwks_source;
+
+/*
+ A JWS JSON serialization that passed its rule: its payload and the outcome of every
+ signature. Immutable: any number of threads may read it at once. Released with
+ `jwtkit_jws_json_free`.
+ */
+typedef struct jwtkit_jws_json jwtkit_jws_json;
+
+/*
+ An opaque list of signers for `jwtkit_jws_json_sign`: each a key, an algorithm and
+ optional protected and unprotected header members. Holds its own reference to each
+ key. Thread safety: `_add` must not run while another thread uses the list; signing
+ only reads it.
+ */
+typedef struct jwtkit_jws_json_signers jwtkit_jws_json_signers;
 
 /*
  An opaque, immutable key (HMAC secret, RSA, EC P-256/P-384/P-521 or Ed25519;
@@ -240,6 +281,30 @@ typedef int32_t jwtkit_jwe_enc;
 typedef int32_t jwtkit_limit;
 
 /*
+ One recipient of `jwtkit_jwe_encrypt_json`: a plain struct the caller fills; nothing
+ in it is kept after the call.
+ */
+typedef struct jwtkit_jwe_recipient {
+  /*
+   The recipient's key, borrowed for the call (public is enough for RSA and ECDH).
+   */
+  const struct jwtkit_key *key;
+  /*
+   Its key management algorithm, a `JWTKIT_JWE_ALG_*` value.
+   */
+  jwtkit_jwe_alg alg;
+  /*
+   Optional `(ptr, len)`, (NULL, 0) for none: a JSON object of members for this
+   recipient's unprotected `header` (`kid`, …). Copied.
+   */
+  const uint8_t *header_json;
+  /*
+   Length of `header_json` in bytes.
+   */
+  size_t header_len;
+} jwtkit_jwe_recipient;
+
+/*
  A source's state (`jwtkit_jwks_source_status`). Times are in milliseconds; -1 means
  "never" or "no set".
  */
@@ -277,6 +342,11 @@ typedef struct jwtkit_jwks_status {
    */
   uint64_t not_modified;
 } jwtkit_jwks_status;
+
+/*
+ Which signatures of a JWS JSON serialization must verify: `JWTKIT_JWS_JSON_RULE_*`.
+ */
+typedef int32_t jwtkit_jws_json_rule;
 
 /*
  The kind of a key, as a fixed-width integer: one of the `JWTKIT_KEY_KIND_*` values.
@@ -339,6 +409,57 @@ typedef int32_t (*jwtkit_revocation_fn)(void *ctx,
 #define JWTKIT_JWE_ALG_RSA_OAEP 8
 
 /*
+ `A192KW`: AES key wrap with a 24-byte oct key.
+ */
+#define JWTKIT_JWE_ALG_A192KW 9
+
+/*
+ `ECDH-ES+A192KW`: ECDH-ES, then AES-192 key wrap.
+ */
+#define JWTKIT_JWE_ALG_ECDH_ES_A192KW 10
+
+/*
+ `A128GCMKW`: AES-GCM key wrap with a 16-byte oct key (`iv` and `tag` in the header).
+ */
+#define JWTKIT_JWE_ALG_A128GCMKW 11
+
+/*
+ `A192GCMKW`: AES-GCM key wrap with a 24-byte oct key.
+ */
+#define JWTKIT_JWE_ALG_A192GCMKW 12
+
+/*
+ `A256GCMKW`: AES-GCM key wrap with a 32-byte oct key.
+ */
+#define JWTKIT_JWE_ALG_A256GCMKW 13
+
+/*
+ `RSA-OAEP-384`: RSAES-OAEP with SHA-384 (RSA keys of at least 2048 bits).
+ */
+#define JWTKIT_JWE_ALG_RSA_OAEP_384 14
+
+/*
+ `RSA-OAEP-512`: RSAES-OAEP with SHA-512 (RSA keys of at least 2048 bits).
+ */
+#define JWTKIT_JWE_ALG_RSA_OAEP_512 15
+
+/*
+ `PBES2-HS256+A128KW`: a password (oct key, any non-empty length), PBKDF2 with
+ HMAC-SHA-256, AES-128 key wrap. `p2c` is capped (`jwtkit_jwe_policy_set_max_p2c`).
+ */
+#define JWTKIT_JWE_ALG_PBES2_HS256_A128KW 16
+
+/*
+ `PBES2-HS384+A192KW`: a password, PBKDF2 with HMAC-SHA-384, AES-192 key wrap.
+ */
+#define JWTKIT_JWE_ALG_PBES2_HS384_A192KW 17
+
+/*
+ `PBES2-HS512+A256KW`: a password, PBKDF2 with HMAC-SHA-512, AES-256 key wrap.
+ */
+#define JWTKIT_JWE_ALG_PBES2_HS512_A256KW 18
+
+/*
  `A128GCM`: AES-128-GCM.
  */
 #define JWTKIT_JWE_ENC_A128GCM 1
@@ -357,6 +478,29 @@ typedef int32_t (*jwtkit_revocation_fn)(void *ctx,
  `A256CBC-HS512`: AES-256-CBC with HMAC-SHA-512 (RFC 7518 §5.2.5).
  */
 #define JWTKIT_JWE_ENC_A256CBC_HS512 4
+
+/*
+ `A192GCM`: AES-192-GCM.
+ */
+#define JWTKIT_JWE_ENC_A192GCM 5
+
+/*
+ `A192CBC-HS384`: AES-192-CBC with HMAC-SHA-384 (RFC 7518 §5.2.4).
+ */
+#define JWTKIT_JWE_ENC_A192CBC_HS384 6
+
+/*
+ At least one signature verified with one of the caller's keys. The others may have
+ failed (a forged signature beside a valid one, an algorithm outside the allow-list,
+ a key the caller does not hold): they are reported by `jwtkit_jws_json_signature`,
+ never dropped.
+ */
+#define JWTKIT_JWS_JSON_RULE_ANY 1
+
+/*
+ Every signature verified, and every key the caller gave verified at least one.
+ */
+#define JWTKIT_JWS_JSON_RULE_ALL 2
 
 /*
  Not a key (`jwtkit_key_get_kind(NULL)`).
@@ -628,6 +772,12 @@ typedef int32_t (*jwtkit_revocation_fn)(void *ctx,
 #define JWTKIT_ERR_JWE_KEY_CANNOT_DECRYPT 507
 
 /*
+ A PBES2 token's `p2c` (PBKDF2 iteration count) is over the policy's cap (10000 by
+ default, `jwtkit_jwe_policy_set_max_p2c`): refused before any key derivation.
+ */
+#define JWTKIT_ERR_JWE_P2C_LIMIT 508
+
+/*
  A DPoP proof's `jwk` holds a private or secret key member (`d`, `p`, `q`, `dp`,
  `dq`, `qi`, `oth`, `k`): a proof carries only a public key (RFC 9449 §4.3).
  */
@@ -694,9 +844,22 @@ typedef int32_t (*jwtkit_revocation_fn)(void *ctx,
 #define JWTKIT_LIMIT_JSON_DEPTH 3
 
 /*
- Most keys of a key set tried for one token (default 16).
+ Most keys of a key set tried for one token (default 16); for a JWE in JSON
+ serialization, most (recipient, key) unwraps.
  */
 #define JWTKIT_LIMIT_KEYS_TRIED 4
+
+/*
+ Most recipients of a JWE in JSON serialization (default 32; JWE only). More:
+ JWTKIT_ERR_JSON_LIMIT.
+ */
+#define JWTKIT_LIMIT_RECIPIENTS 5
+
+/*
+ Most signatures in one JWS JSON serialization (default 16, at most 1024). More:
+ JWTKIT_ERR_JSON_LIMIT.
+ */
+#define JWTKIT_LIMIT_SIGNATURES 6
 
 /*
  `HS256`: HMAC with SHA-256; an HMAC secret key.
@@ -1165,7 +1328,8 @@ const char *jwtkit_status_str(jwtkit_status status);
  Creates a decryption policy that accepts exactly the `n_algs` key management
  algorithms in `algs` and the `n_encs` content encryptions in `encs` (both copied,
  both non-empty; `JWTKIT_JWE_ALG_*` / `JWTKIT_JWE_ENC_*` values). There is no "any"
- policy; `RSA-OAEP` (SHA-1) is accepted only when listed; `RSA1_5` cannot be named.
+ policy; `RSA-OAEP` (SHA-1) and `PBES2-*` are accepted only when listed; `RSA1_5`
+ cannot be named.
  Compressed tokens are refused until `jwtkit_jwe_policy_allow_zip`. On success `*out`
  receives a policy owned by the caller (free with `jwtkit_jwe_policy_free`).
 
@@ -1194,10 +1358,25 @@ jwtkit_status jwtkit_jwe_policy_allow_zip(struct jwtkit_jwe_policy *policy,
                                           struct jwtkit_error **out_err);
 
 /*
+ Caps the PBKDF2 iterations a PBES2 token may ask for (its `p2c`): default 10000; at
+ least 1000 (the RFC's minimum for every PBES2 token). A token over the cap is
+ JWTKIT_ERR_JWE_P2C_LIMIT, refused before any key derivation, so a small token
+ cannot buy seconds of CPU.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (a cap
+ under 1000), JWTKIT_ERR_PANIC. Thread safety: not while another thread decrypts
+ with `policy`.
+ */
+jwtkit_status jwtkit_jwe_policy_set_max_p2c(struct jwtkit_jwe_policy *policy,
+                                            uint32_t max_p2c,
+                                            struct jwtkit_error **out_err);
+
+/*
  Sets one resource limit of a decryption policy, as `jwtkit_validation_set_limit`
  does for JWS: `JWTKIT_LIMIT_TOKEN_LEN` (default 131072 bytes),
- `JWTKIT_LIMIT_HEADER_LEN` (8192) or `JWTKIT_LIMIT_JSON_DEPTH` (64, at most 120).
- `JWTKIT_LIMIT_KEYS_TRIED` has no meaning here (one key decrypts) and is refused.
+ `JWTKIT_LIMIT_HEADER_LEN` (8192), `JWTKIT_LIMIT_JSON_DEPTH` (64, at most 120), and
+ for `jwtkit_jwe_decrypt_json` `JWTKIT_LIMIT_RECIPIENTS` (32) and
+ `JWTKIT_LIMIT_KEYS_TRIED` (16 unwraps).
 
  Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (unknown
  limit, or a value that is too small or too large), JWTKIT_ERR_PANIC. Thread safety:
@@ -1254,14 +1433,16 @@ jwtkit_status jwtkit_jwe_enc_from_name(const uint8_t *name,
 /*
  Encrypts `plaintext` `(ptr, len)` (any bytes, copied) to `key` (borrowed) as a compact
  JWE with key management `alg` and content encryption `enc`. The key must fit `alg`:
- `dir` an oct key of the length `enc` needs, `A128KW`/`A256KW` an oct key of 16/32
- bytes, `ECDH-ES*` the recipient's EC (P-256/P-384/P-521) or X25519 key (public is
- enough), `RSA-OAEP*` the recipient's RSA key; a JWK's `alg`, `use` (`sig` forbids
- encryption) and `key_ops` are enforced. `header_json` `(ptr, len)` is optional
- (NULL, 0): a JSON object of extra protected header members (`kid`, `typ`, `cty`,
- `apu`, `apv`, …); `alg`/`enc` there must agree, `zip` and `epk` are set by jwtkit.
- `flags`: 0 or `JWTKIT_JWE_ZIP`. A key from a JWK with a `kid` adds it unless the
- header sets one. Randomness (CEK, IV, ephemeral key) comes from the OS.
+ `dir` an oct key of the length `enc` needs, `A*KW`/`A*GCMKW` an oct key of 16/24/32
+ bytes, `PBES2-*` an oct key holding the password, `ECDH-ES*` the recipient's EC
+ (P-256/P-384/P-521) or X25519 key (public is enough), `RSA-OAEP*` the recipient's RSA
+ key; a JWK's `alg`, `use` (`sig` forbids encryption) and `key_ops` are enforced.
+ `header_json` `(ptr, len)` is optional (NULL, 0): a JSON object of extra protected
+ header members (`kid`, `typ`, `cty`, `apu`, `apv`, PBES2's `p2c` (default 8192, at
+ least 1000), …); `alg`/`enc` there must agree, `zip`, `epk`, `iv`, `tag` and `p2s`
+ are set by jwtkit. `flags`: 0 or `JWTKIT_JWE_ZIP`. A key from a JWK with a `kid` adds
+ it unless the header sets one. Randomness (CEK, IV, ephemeral key, `p2s`) comes from
+ the OS.
 
  On success `*out_token` receives the NUL-terminated compact JWE, owned by the caller
  (free with `jwtkit_string_free`), and `*out_token_len` (if not NULL) its length. On
@@ -1270,8 +1451,9 @@ jwtkit_status jwtkit_jwe_enc_from_name(const uint8_t *name,
  Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (unknown
  number or flag, conflicting header members), JWTKIT_ERR_JSON, JWTKIT_ERR_JSON_LIMIT,
  JWTKIT_ERR_HEADER_INVALID, JWTKIT_ERR_CRIT_UNSUPPORTED, JWTKIT_ERR_KEY_ALG_MISMATCH,
- JWTKIT_ERR_KEY_USAGE, JWTKIT_ERR_KEY_INVALID, JWTKIT_ERR_OUT_OF_MEMORY,
- JWTKIT_ERR_PANIC. Thread safety: safe to call concurrently with the same key.
+ JWTKIT_ERR_KEY_USAGE, JWTKIT_ERR_KEY_INVALID, JWTKIT_ERR_JWE_P2C_LIMIT (a `p2c` over
+ 2^32 - 1), JWTKIT_ERR_OUT_OF_MEMORY, JWTKIT_ERR_PANIC. Thread safety: safe to call
+ concurrently with the same key.
  */
 jwtkit_status jwtkit_jwe_encrypt(const struct jwtkit_key *key,
                                  jwtkit_jwe_alg alg,
@@ -1307,7 +1489,7 @@ jwtkit_status jwtkit_jwe_encrypt(const struct jwtkit_key *key,
  JWTKIT_ERR_JWE_ALG_INSECURE, JWTKIT_ERR_ALG_NOT_ALLOWED, JWTKIT_ERR_JWE_ENC_UNSUPPORTED,
  JWTKIT_ERR_JWE_ENC_NOT_ALLOWED, JWTKIT_ERR_JWE_ZIP_NOT_ALLOWED,
  JWTKIT_ERR_KEY_ALG_MISMATCH, JWTKIT_ERR_KEY_USAGE, JWTKIT_ERR_KEY_UNSUPPORTED,
- JWTKIT_ERR_JWE_KEY_CANNOT_DECRYPT, JWTKIT_ERR_JWE_EPK_INVALID,
+ JWTKIT_ERR_JWE_KEY_CANNOT_DECRYPT, JWTKIT_ERR_JWE_EPK_INVALID, JWTKIT_ERR_JWE_P2C_LIMIT,
  JWTKIT_ERR_JWE_DECRYPTION_FAILED, JWTKIT_ERR_JWE_ZIP_LIMIT, JWTKIT_ERR_OUT_OF_MEMORY,
  JWTKIT_ERR_PANIC. Thread safety: safe to call concurrently with the same key and
  policy.
@@ -1329,9 +1511,9 @@ jwtkit_status jwtkit_jwe_decrypt(const uint8_t *token,
  plaintext must be a JSON claims set, checked under `validation` exactly as
  `jwtkit_verify` checks claims (times, issuer, audience, required claims, `typ` from
  the JWE header, revocation; the validation's JWS algorithm list has nothing to apply
- to). Only shared-key management (`dir`, `A128KW`, `A256KW`) is accepted: under RSA or
- ECDH anyone holding the public key could make such a token
- (JWTKIT_ERR_JWE_ALG_INSECURE). A nested JWT (`cty: "JWT"`) is refused
+ to). Only shared-key management (`dir`, `A*KW`, `A*GCMKW`) is accepted: under RSA or
+ ECDH anyone holding the public key could make such a token, and a PBES2 password can
+ be guessed offline from one (JWTKIT_ERR_JWE_ALG_INSECURE). A nested JWT (`cty: "JWT"`) is refused
  (JWTKIT_ERR_HEADER_INVALID): use `jwtkit_jwe_decrypt_and_verify`.
 
  Outputs are optional: on success `*out_header` receives the JWE protected header and
@@ -1434,6 +1616,163 @@ jwtkit_status jwtkit_jwe_decrypt_and_verify_with_keyset(const uint8_t *token,
                                                         char **out_claims,
                                                         size_t *out_claims_len,
                                                         struct jwtkit_error **out_err);
+
+/*
+ Encrypts `plaintext` `(ptr, len)` (copied) once, with content encryption `enc`, for
+ each of the `n_recipients` recipients in `recipients` (1 to 32; each its own key and
+ `alg`; one content key wrapped for every one), as a JWE in JSON serialization (RFC
+ 7516 §7.2). One recipient gives the flattened syntax unless `flags` has
+ `JWTKIT_JWE_GENERAL`; several give the general syntax (`recipients`). With one
+ recipient its `alg`, `kid` and `epk` are in the protected header, as in compact;
+ with several they are in each recipient's header, and `dir`/`ECDH-ES` (which make
+ their own content key) are refused (JWTKIT_ERR_INVALID_ARGUMENT).
+
+ Optional inputs, (NULL, 0) for none, all copied: `protected_json`, a JSON object of
+ extra protected header members (`typ`, `cty`, `apu`, …); `unprotected_json`, the
+ shared unprotected header; `aad`, additional authenticated data (any bytes; a
+ non-NULL pointer with length 0 is an empty `aad`, sent as such). `enc`, `zip` and
+ `epk` are set by jwtkit; a member in two headers is JWTKIT_ERR_HEADER_INVALID.
+ `flags`: 0, or `JWTKIT_JWE_ZIP` and/or `JWTKIT_JWE_GENERAL`. Randomness (CEK, IV,
+ ephemeral keys) comes from the OS.
+
+ On success `*out_json` receives the NUL-terminated JSON text, owned by the caller
+ (free with `jwtkit_string_free`), and `*out_json_len` (if not NULL) its length. On
+ failure neither is written.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (no
+ recipient or too many, unknown number or flag, conflicting or jwtkit-owned members,
+ `dir`/`ECDH-ES` among several), JWTKIT_ERR_JSON, JWTKIT_ERR_JSON_LIMIT,
+ JWTKIT_ERR_HEADER_INVALID, JWTKIT_ERR_CRIT_UNSUPPORTED, JWTKIT_ERR_KEY_ALG_MISMATCH,
+ JWTKIT_ERR_KEY_USAGE, JWTKIT_ERR_KEY_INVALID, JWTKIT_ERR_OUT_OF_MEMORY,
+ JWTKIT_ERR_PANIC. Thread safety: safe to call concurrently with the same keys.
+ */
+jwtkit_status jwtkit_jwe_encrypt_json(const struct jwtkit_jwe_recipient *recipients,
+                                      size_t n_recipients,
+                                      jwtkit_jwe_enc enc,
+                                      const uint8_t *plaintext,
+                                      size_t plaintext_len,
+                                      const uint8_t *protected_json,
+                                      size_t protected_len,
+                                      const uint8_t *unprotected_json,
+                                      size_t unprotected_len,
+                                      const uint8_t *aad,
+                                      size_t aad_len,
+                                      uint32_t flags,
+                                      char **out_json,
+                                      size_t *out_json_len,
+                                      struct jwtkit_error **out_err);
+
+/*
+ Decrypts a JWE in JSON serialization, general or flattened, `(ptr, len)` (copied),
+ under `policy`, with the first of the `n_keys` keys in `keys` (an array of borrowed
+ handles, 1 to 1024) that opens it. In order: size limit, one strict JSON object (no
+ duplicate member, depth limit), its shape, at most `JWTKIT_LIMIT_RECIPIENTS`
+ recipients (default 32, JWTKIT_ERR_JSON_LIMIT beyond); header placement (a member in
+ two of protected / shared unprotected / per-recipient header, or `zip`/`crit`
+ outside the protected one, or `enc` in a recipient's: JWTKIT_ERR_HEADER_INVALID);
+ `crit`; `enc` known and allowed; `zip` allowed. A recipient whose `alg` is not in the
+ allow-list, not implemented, or `RSA1_5` is skipped and never tried; when no
+ recipient is allowed the status is JWTKIT_ERR_ALG_NOT_ALLOWED (a single recipient
+ gets compact's status for its `alg`). Then each allowed recipient with each key that
+ fits its `alg` (and its `kid`, when both have one), at most `JWTKIT_LIMIT_KEYS_TRIED`
+ unwraps (default 16). Every unwrap and tag failure is the one status
+ JWTKIT_ERR_JWE_DECRYPTION_FAILED with one message.
+
+ On success `*out` receives the result, owned by the caller (free with
+ `jwtkit_jwe_json_result_free`); read it with `jwtkit_jwe_json_result_*`. On failure
+ it is not written.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (no key),
+ JWTKIT_ERR_TOKEN_TOO_LARGE, JWTKIT_ERR_TOKEN_MALFORMED, JWTKIT_ERR_BASE64,
+ JWTKIT_ERR_JSON, JWTKIT_ERR_JSON_LIMIT, JWTKIT_ERR_HEADER_INVALID,
+ JWTKIT_ERR_CRIT_UNSUPPORTED, JWTKIT_ERR_ALG_UNSUPPORTED, JWTKIT_ERR_JWE_ALG_INSECURE,
+ JWTKIT_ERR_ALG_NOT_ALLOWED, JWTKIT_ERR_JWE_ENC_UNSUPPORTED,
+ JWTKIT_ERR_JWE_ENC_NOT_ALLOWED, JWTKIT_ERR_JWE_ZIP_NOT_ALLOWED, JWTKIT_ERR_KEY_NOT_FOUND
+ (no key's `kid` matches an allowed recipient), JWTKIT_ERR_KEY_ALG_MISMATCH,
+ JWTKIT_ERR_KEY_USAGE, JWTKIT_ERR_JWE_KEY_CANNOT_DECRYPT, JWTKIT_ERR_JWE_EPK_INVALID,
+ JWTKIT_ERR_JWE_DECRYPTION_FAILED, JWTKIT_ERR_JWE_ZIP_LIMIT, JWTKIT_ERR_OUT_OF_MEMORY,
+ JWTKIT_ERR_PANIC. Thread safety: safe to call concurrently with the same keys and
+ policy.
+ */
+JWTKIT_MUST_USE
+jwtkit_status jwtkit_jwe_decrypt_json(const uint8_t *token,
+                                      size_t token_len,
+                                      const struct jwtkit_key *const *keys,
+                                      size_t n_keys,
+                                      const struct jwtkit_jwe_policy *policy,
+                                      struct jwtkit_jwe_json_result **out,
+                                      struct jwtkit_error **out_err);
+
+/*
+ The plaintext (NUL-terminated but possibly holding NUL bytes: use `*out_len`). On
+ success `*out` receives a copy owned by the caller (free with `jwtkit_string_free`,
+ which wipes it) and `*out_len` (if not NULL) its length.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_OUT_OF_MEMORY, JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_jwe_json_result_plaintext(const struct jwtkit_jwe_json_result *result,
+                                               char **out,
+                                               size_t *out_len,
+                                               struct jwtkit_error **out_err);
+
+/*
+ The protected header JSON exactly as sent (empty when the JWE has none). Outputs as
+ in `jwtkit_jwe_json_result_plaintext`.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_OUT_OF_MEMORY, JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_jwe_json_result_protected_header(const struct jwtkit_jwe_json_result *result,
+                                                      char **out,
+                                                      size_t *out_len,
+                                                      struct jwtkit_error **out_err);
+
+/*
+ The JOSE header of the recipient that decrypted, as one JSON object: the protected,
+ shared unprotected and that recipient's header members together. Outputs as in
+ `jwtkit_jwe_json_result_plaintext`.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_OUT_OF_MEMORY, JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_jwe_json_result_header(const struct jwtkit_jwe_json_result *result,
+                                            char **out,
+                                            size_t *out_len,
+                                            struct jwtkit_error **out_err);
+
+/*
+ The additional authenticated data (`aad`), decoded. `*out_present` (if not NULL)
+ says whether the JWE has an `aad` member; without one the text is empty. Outputs as
+ in `jwtkit_jwe_json_result_plaintext`.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_OUT_OF_MEMORY, JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_jwe_json_result_aad(const struct jwtkit_jwe_json_result *result,
+                                         char **out,
+                                         size_t *out_len,
+                                         bool *out_present,
+                                         struct jwtkit_error **out_err);
+
+/*
+ Which recipient's key opened the JWE. Each output is optional (NULL: not wanted):
+ `*out_index` its position in `recipients` (0 when flattened), `*out_alg` its `alg`
+ (a `JWTKIT_JWE_ALG_*` value), `*out_key_index` which of the keys given to
+ `jwtkit_jwe_decrypt_json` opened it; `*out_kid` the recipient's `kid`, owned by the
+ caller (free with `jwtkit_string_free`), and `*out_kid_len` its length, or NULL and 0
+ when the recipient has no `kid`.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_OUT_OF_MEMORY, JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_jwe_json_result_recipient(const struct jwtkit_jwe_json_result *result,
+                                               size_t *out_index,
+                                               jwtkit_jwe_alg *out_alg,
+                                               size_t *out_key_index,
+                                               char **out_kid,
+                                               size_t *out_kid_len,
+                                               struct jwtkit_error **out_err);
+
+/*
+ Releases a result, wiping its plaintext. NULL is a no-op; must not be called twice.
+ */
+void jwtkit_jwe_json_result_free(struct jwtkit_jwe_json_result *result);
 
 /*
  Creates options with the defaults: cache time 5 min without `max-age`, `max-age`
@@ -1769,6 +2108,211 @@ jwtkit_status jwtkit_jwks_source_document(const struct jwtkit_jwks_source *sourc
                                           struct jwtkit_error **out_err);
 
 /*
+ Makes an empty list of signers. On success `*out` receives it, owned by the caller
+ (free with `jwtkit_jws_json_signers_free`).
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_jws_json_signers_new(struct jwtkit_jws_json_signers **out,
+                                          struct jwtkit_error **out_err);
+
+/*
+ Adds a signer: `key` (the list takes its own reference; the caller still owns its
+ handle) signing with `alg`, which becomes its protected header's `alg`.
+ `protected_json` `(ptr, len)`, or `(NULL, 0)`, is a JSON object of members for the
+ protected header (as `jwtkit_jws_sign`'s `header_json`); the key's `kid` is added to
+ it unless either header has one. `unprotected_json` `(ptr, len)`, or `(NULL, 0)`, is
+ the unprotected header (`"header"`), e.g. `{"kid":"k1"}`: never `alg`, `crit`, `b64`,
+ nor a member of the protected header. Both are copied; they are checked when signing.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (unknown
+ algorithm, more than 1024 signers), JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_jws_json_signers_add(struct jwtkit_jws_json_signers *signers,
+                                          const struct jwtkit_key *key,
+                                          jwtkit_alg alg,
+                                          const uint8_t *protected_json,
+                                          size_t protected_len,
+                                          const uint8_t *unprotected_json,
+                                          size_t unprotected_len,
+                                          struct jwtkit_error **out_err);
+
+/*
+ Releases a list of signers (and its references to its keys). NULL is a no-op; must
+ not be called twice.
+ */
+void jwtkit_jws_json_signers_free(struct jwtkit_jws_json_signers *signers);
+
+/*
+ Signs `payload` `(ptr, len)` (copied) once per signer, in the order they were added,
+ as a JWS JSON serialization: flattened for one signer, general (`signatures`) for
+ several or with `JWTKIT_JWS_JSON_GENERAL`. `flags`: 0 or any of
+ `JWTKIT_JWS_JSON_GENERAL`, `JWTKIT_JWS_JSON_DETACHED` (no `payload` member), and
+ `JWTKIT_JWS_UNENCODED` (RFC 7797: `"b64": false` and `crit` written into every
+ protected header; an attached payload is then a JSON string, so it must be UTF-8).
+
+ On success `*out_token` receives the JSON, owned by the caller (free with
+ `jwtkit_string_free`), and `*out_token_len` (if not NULL) its length.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (no
+ signer, unknown flags, a header `alg` that contradicts the signer's, an unencoded
+ attached payload that is not UTF-8), JWTKIT_ERR_JSON (a header that is not one JSON
+ object), JWTKIT_ERR_HEADER_INVALID (`alg`, `crit` or `b64` in an unprotected
+ header, a member in both headers, a header member of the wrong type),
+ JWTKIT_ERR_KEY_ALG_MISMATCH, JWTKIT_ERR_KEY_CANNOT_SIGN, JWTKIT_ERR_KEY_USAGE,
+ JWTKIT_ERR_KEY_TOO_WEAK, JWTKIT_ERR_OUT_OF_MEMORY, JWTKIT_ERR_PANIC. Thread safety:
+ safe to call concurrently with the same signers.
+ */
+jwtkit_status jwtkit_jws_json_sign(const struct jwtkit_jws_json_signers *signers,
+                                   const uint8_t *payload,
+                                   size_t payload_len,
+                                   uint32_t flags,
+                                   char **out_token,
+                                   size_t *out_token_len,
+                                   struct jwtkit_error **out_err);
+
+/*
+ Verifies a JWS JSON serialization, general or flattened: `token` `(ptr, len)`,
+ copied. `detached_payload` `(ptr, len)` is the content when the token has no
+ `payload` member, or an empty one (RFC 7515 Appendix F); `(NULL, 0)` when it carries
+ its payload (an empty detached payload is a non-NULL pointer with length 0). `keys` is an array of
+ `n_keys` (at least 1) non-NULL key handles, borrowed; a signature is tried with the
+ keys whose `kid` agrees with its own (a key without a `kid` agrees with any), keys
+ that fit its algorithm first. `rule` says which signatures must verify
+ (`JWTKIT_JWS_JSON_RULE_ANY` or `_ALL`).
+
+ Each signature is checked as `jwtkit_jws_verify` checks a compact JWS (header rules,
+ allow-list of `validation` — never `none` — key, signature), and further: `alg`,
+ `crit` and `b64` only in the protected header, no member in both the protected and
+ the unprotected header (JWTKIT_ERR_HEADER_INVALID, naming the member). A failed
+ signature under RULE_ANY is reported, with its status, by
+ `jwtkit_jws_json_signature`. No claim is checked.
+
+ On success `*out` receives the verified token, owned by the caller (free with
+ `jwtkit_jws_json_free`). On failure nothing is written; the error is that of the
+ first failed signature (its message names it: `signatures[1]: ...`), or, under
+ RULE_ALL, JWTKIT_ERR_SIGNATURE_INVALID naming a key that verified none.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (unknown
+ rule, no keys), JWTKIT_ERR_TOKEN_MALFORMED (not the JSON serialization's shape, a
+ `payload` beside a detached payload or none at all), JWTKIT_ERR_TOKEN_TOO_LARGE,
+ JWTKIT_ERR_JSON, JWTKIT_ERR_JSON_LIMIT (too deep, more signatures than
+ `JWTKIT_LIMIT_SIGNATURES`), JWTKIT_ERR_BASE64, and from the signatures
+ JWTKIT_ERR_HEADER_INVALID, JWTKIT_ERR_CRIT_UNSUPPORTED, JWTKIT_ERR_ALG_UNSUPPORTED,
+ JWTKIT_ERR_ALG_NOT_ALLOWED, JWTKIT_ERR_KEY_NOT_FOUND, JWTKIT_ERR_KEY_ALG_MISMATCH,
+ JWTKIT_ERR_KEY_USAGE, JWTKIT_ERR_KEY_TOO_WEAK, JWTKIT_ERR_SIGNATURE_INVALID;
+ JWTKIT_ERR_PANIC. Thread safety: safe to call concurrently with the same keys and
+ validation.
+ */
+JWTKIT_MUST_USE
+jwtkit_status jwtkit_jws_json_verify(const uint8_t *token,
+                                     size_t token_len,
+                                     const uint8_t *detached_payload,
+                                     size_t detached_len,
+                                     const struct jwtkit_key *const *keys,
+                                     size_t n_keys,
+                                     const struct jwtkit_validation *validation,
+                                     jwtkit_jws_json_rule rule,
+                                     struct jwtkit_jws_json **out,
+                                     struct jwtkit_error **out_err);
+
+/*
+ As `jwtkit_jws_json_verify`, for a JWT: once the rule passed, the payload (or the
+ detached payload) is checked as claims exactly as `jwtkit_verify` checks them; the
+ `typ` check reads the first verified signature's protected header.
+
+ Returns JWTKIT_OK, the statuses of `jwtkit_jws_json_verify` and the claim statuses
+ of `jwtkit_verify`. Thread safety: as `jwtkit_jws_json_verify`.
+ */
+JWTKIT_MUST_USE
+jwtkit_status jwtkit_jws_json_verify_jwt(const uint8_t *token,
+                                         size_t token_len,
+                                         const uint8_t *detached_claims,
+                                         size_t detached_len,
+                                         const struct jwtkit_key *const *keys,
+                                         size_t n_keys,
+                                         const struct jwtkit_validation *validation,
+                                         jwtkit_jws_json_rule rule,
+                                         struct jwtkit_jws_json **out,
+                                         struct jwtkit_error **out_err);
+
+/*
+ The verified payload (any bytes; for a detached payload, the caller's). On success
+ `*out` receives it, NUL-terminated, owned by the caller (free with
+ `jwtkit_string_free`), and `*out_len` (if not NULL) its length.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_OUT_OF_MEMORY,
+ JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_jws_json_payload(const struct jwtkit_jws_json *verified,
+                                      char **out,
+                                      size_t *out_len,
+                                      struct jwtkit_error **out_err);
+
+/*
+ The number of signatures in the verified token (each has an outcome); 0 for NULL.
+ Thread safety: reads only.
+ */
+size_t jwtkit_jws_json_count(const struct jwtkit_jws_json *verified);
+
+/*
+ The outcome of the `index`-th signature (0 ≤ index < `jwtkit_jws_json_count`, token
+ order). Each output is optional (NULL: not wanted): `*out_status` receives
+ JWTKIT_OK if it verified, else the status it failed with (for example
+ JWTKIT_ERR_SIGNATURE_INVALID for a forged one, JWTKIT_ERR_ALG_NOT_ALLOWED,
+ JWTKIT_ERR_HEADER_INVALID for `alg` in its unprotected header); `*out_alg` its
+ protected header's `JWTKIT_ALG_*`, or 0 when that header could not be read;
+ `*out_key_index` the position in the caller's `keys` of the key that verified it,
+ or -1; `*out_message` why it failed (empty when it verified), NUL-terminated, owned
+ by the caller (free with `jwtkit_string_free`), and `*out_message_len` its length.
+ On failure nothing is written.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (index out
+ of range), JWTKIT_ERR_OUT_OF_MEMORY, JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_jws_json_signature(const struct jwtkit_jws_json *verified,
+                                        size_t index,
+                                        jwtkit_status *out_status,
+                                        jwtkit_alg *out_alg,
+                                        int64_t *out_key_index,
+                                        char **out_message,
+                                        size_t *out_message_len,
+                                        struct jwtkit_error **out_err);
+
+/*
+ The `kid` of the `index`-th signature, from its protected or unprotected header. On
+ success `*out` receives it, NUL-terminated, owned by the caller (free with
+ `jwtkit_string_free`), and `*out_len` (if not NULL) its length; when the signature
+ has no `kid`, `*out` is set to NULL and `*out_len` to 0.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (index out
+ of range), JWTKIT_ERR_OUT_OF_MEMORY, JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_jws_json_signature_kid(const struct jwtkit_jws_json *verified,
+                                            size_t index,
+                                            char **out,
+                                            size_t *out_len,
+                                            struct jwtkit_error **out_err);
+
+/*
+ The protected header JSON of the `index`-th signature, exactly as sent (empty when
+ it had none or it could not be read). Outputs as `jwtkit_jws_json_payload`.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (index out
+ of range), JWTKIT_ERR_OUT_OF_MEMORY, JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_jws_json_signature_header(const struct jwtkit_jws_json *verified,
+                                               size_t index,
+                                               char **out,
+                                               size_t *out_len,
+                                               struct jwtkit_error **out_err);
+
+/*
+ Releases a verified JWS JSON. NULL is a no-op; must not be called twice.
+ */
+void jwtkit_jws_json_free(struct jwtkit_jws_json *verified);
+
+/*
  Creates an HMAC key (HS256/HS384/HS512) from `secret`, `(ptr, len)`, any bytes
  including NUL, copied. `flags`: 0 or `JWTKIT_KEY_ALLOW_SHORT_SECRET`.
  On success `*out` receives a key owned by the caller (free with `jwtkit_key_free`).
@@ -1818,6 +2362,12 @@ jwtkit_status jwtkit_key_from_der(const uint8_t *der,
  (JWTKIT_ERR_KEY_USAGE); its `kid` goes into the header of tokens it signs. On
  success `*out` receives a key owned by the caller.
 
+ Certificates: an `x5c` (1 to 10 standard-base64 DER certificates) must hold the
+ JWK's own public key in its first certificate, and `x5t#S256` / `x5t`, when present,
+ must be that certificate's SHA-256 / SHA-1 thumbprint; otherwise the key is refused
+ (JWTKIT_ERR_KEY_INVALID). The certificate chain is NOT validated: no trust anchor,
+ signature, validity date or name is checked, so an `x5c` never makes a key trusted.
+
  Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_KEY_INVALID,
  JWTKIT_ERR_KEY_UNSUPPORTED, JWTKIT_ERR_KEY_TOO_WEAK, JWTKIT_ERR_PANIC.
  */
@@ -1851,18 +2401,35 @@ void jwtkit_key_free(const struct jwtkit_key *key);
  an HMAC secret as long as the hash (32, 48 or 64 bytes), or a P-256, P-384, P-521,
  secp256k1 or Ed25519 key pair. The key is restricted to `alg` (its JWK export says `"alg"`) and
  has no `kid`: add one with `jwtkit_key_with_kid`, for instance its
- `jwtkit_key_thumbprint`. RSA generation is not offered (ring cannot generate RSA
- keys): create RSA keys with OpenSSL and load them with `jwtkit_key_from_pem`. On
- success `*out` receives a key owned by the caller (free with `jwtkit_key_free`).
- Thread safety: safe from any thread.
+ `jwtkit_key_thumbprint`. RSA keys have a size to choose: generate them with
+ `jwtkit_key_generate_rsa`. On success `*out` receives a key owned by the caller (free
+ with `jwtkit_key_free`). Thread safety: safe from any thread.
 
  Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (not a
- JWTKIT_ALG_* value, or the random source failed), JWTKIT_ERR_KEY_UNSUPPORTED (RSA),
- JWTKIT_ERR_PANIC.
+ JWTKIT_ALG_* value, or the random source failed), JWTKIT_ERR_KEY_UNSUPPORTED (an RS*
+ or PS* `alg`: use `jwtkit_key_generate_rsa`), JWTKIT_ERR_PANIC.
  */
 jwtkit_status jwtkit_key_generate(jwtkit_alg alg,
                                   const struct jwtkit_key **out,
                                   struct jwtkit_error **out_err);
+
+/*
+ Generates a new random RSA key pair of `bits` (2048, 3072 or 4096; public exponent
+ 65537) from the operating system's random source. `alg` restricts the key to one RS*
+ or PS* algorithm (its JWK export says `"alg"`); 0 leaves it unrestricted, for every
+ RSA algorithm: RS*, PS* and JWE `RSA-OAEP` / `RSA-OAEP-256`. No `kid` (see
+ `jwtkit_key_with_kid`). Slow: a fraction of a second for 2048 bits, several seconds
+ for 4096, varying from key to key (primes are searched for at random). On success `*out` receives a key owned by
+ the caller (free with `jwtkit_key_free`). Thread safety: safe from any thread.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (`bits` not
+ 2048, 3072 or 4096; `alg` neither 0 nor an RS* or PS* JWTKIT_ALG_* value; the random
+ source failed), JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_key_generate_rsa(jwtkit_alg alg,
+                                      uint32_t bits,
+                                      const struct jwtkit_key **out,
+                                      struct jwtkit_error **out_err);
 
 /*
  Makes a new key with the material and restrictions (`alg`, `use`, `key_ops`) of
@@ -2005,7 +2572,8 @@ jwtkit_status jwtkit_key_thumbprint(const struct jwtkit_key *key,
  for their `alg` (32 bytes without one), HMAC secrets in a set that also holds
  asymmetric keys, and keys whose `kid` also names a different key that could verify
  the same algorithm (ambiguous; the same key twice, or an RSA and an EC key sharing a
- `kid`, are fine). List them with `jwtkit_keyset_skipped_count` and
+ `kid`, are fine), and keys whose `x5c`/`x5t`/`x5t#S256` disagree with them (see
+ `jwtkit_key_from_jwk`: the certificate chain is not validated). List them with `jwtkit_keyset_skipped_count` and
  `jwtkit_keyset_skipped`; the set may be empty. On success `*out` receives a set owned by the caller (free with
  `jwtkit_keyset_free`). Thread safety: safe from any thread.
 
@@ -2611,8 +3179,9 @@ jwtkit_status jwtkit_validation_set_revocation_check(struct jwtkit_validation *v
                                                      struct jwtkit_error **out_err);
 
 /*
- Sets one resource limit (`JWTKIT_LIMIT_*`) to `value`. Limits protect against
- hostile input; the defaults suit real tokens, so change them only with a reason.
+ Sets one resource limit (`JWTKIT_LIMIT_*` but `JWTKIT_LIMIT_RECIPIENTS`) to `value`.
+ Limits protect against hostile input; the defaults suit real tokens, so change them
+ only with a reason.
 
  Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (unknown
  limit, or a value that is too small or too large), JWTKIT_ERR_PANIC.

@@ -1,7 +1,8 @@
 //! The cryptographic backend. ring by default; with the `aws-lc` feature, aws-lc-rs,
 //! which mirrors ring's API and is bound to the name `ring` at the crate root (lib.rs),
 //! so every module keeps writing `ring::…`. The few calls whose signatures differ
-//! live here, and ECDSA on P-521 and secp256k1, which ring lacks.
+//! live here, and what aws-lc-rs has and ring lacks: ECDSA on P-521 (ES256K is
+//! RustCrypto's `k256` in both builds), AES-192-GCM and RSA key generation.
 
 #[cfg(all(feature = "ring", feature = "aws-lc"))]
 compile_error!("enable one backend: the default `ring`, or `--no-default-features --features aws-lc`");
@@ -163,5 +164,91 @@ fn p521_verify(point: &[u8], msg: &[u8], sig: &[u8]) -> Result<(), ()> {
         ring::signature::UnparsedPublicKey::new(&ring::signature::ECDSA_P521_SHA512_FIXED, point)
             .verify(msg, sig)
             .map_err(|_| ())
+    }
+}
+
+/// AES-192-GCM sealing in place (12-byte IV, 16-byte tag), for A192GCM and A192GCMKW:
+/// ring has no AES-192, so the ring build uses RustCrypto's `aes-gcm`; aws-lc-rs has
+/// `AES_192_GCM`. Returns the tag.
+pub(crate) fn aes192_gcm_seal(key: &[u8], iv: &[u8], aad: &[u8], buf: &mut [u8]) -> Result<Vec<u8>, ()> {
+    #[cfg(not(feature = "aws-lc"))]
+    {
+        use aes_gcm::aead::AeadInPlace as _;
+        let (cipher, nonce) = aes192_gcm_rustcrypto(key, iv)?;
+        cipher.encrypt_in_place_detached(&nonce, aad, buf).map(|t| t.to_vec()).map_err(|_| ())
+    }
+    #[cfg(feature = "aws-lc")]
+    {
+        let (key, nonce) = aes192_gcm_aws_lc(key, iv)?;
+        key.seal_in_place_separate_tag(nonce, ring::aead::Aad::from(aad), buf)
+            .map(|t| t.as_ref().to_vec())
+            .map_err(|_| ())
+    }
+}
+
+/// AES-192-GCM opening in place: `buf` is ciphertext ‖ tag (16 bytes); returns the
+/// plaintext's length (at the start of `buf`).
+pub(crate) fn aes192_gcm_open(key: &[u8], iv: &[u8], aad: &[u8], buf: &mut [u8]) -> Result<usize, ()> {
+    let len = buf.len().checked_sub(16).ok_or(())?;
+    #[cfg(not(feature = "aws-lc"))]
+    {
+        use aes_gcm::aead::AeadInPlace as _;
+        let (cipher, nonce) = aes192_gcm_rustcrypto(key, iv)?;
+        let (ciphertext, tag) = buf.split_at_mut(len);
+        let tag = aes_gcm::Tag::from(<[u8; 16]>::try_from(&tag[..]).map_err(|_| ())?);
+        cipher.decrypt_in_place_detached(&nonce, aad, ciphertext, &tag).map(|()| len).map_err(|_| ())
+    }
+    #[cfg(feature = "aws-lc")]
+    {
+        let (key, nonce) = aes192_gcm_aws_lc(key, iv)?;
+        key.open_in_place(nonce, ring::aead::Aad::from(aad), buf).map(|_| len).map_err(|_| ())
+    }
+}
+
+#[cfg(not(feature = "aws-lc"))]
+type Aes192Gcm = aes_gcm::AesGcm<aes::Aes192, aes_gcm::aead::consts::U12>;
+
+#[cfg(not(feature = "aws-lc"))]
+fn aes192_gcm_rustcrypto(key: &[u8], iv: &[u8]) -> Result<(Aes192Gcm, aes_gcm::Nonce<aes_gcm::aead::consts::U12>), ()> {
+    use aes_gcm::aead::KeyInit as _;
+    let iv = <[u8; 12]>::try_from(iv).map_err(|_| ())?;
+    let cipher = Aes192Gcm::new_from_slice(key).map_err(|_| ())?;
+    Ok((cipher, aes_gcm::Nonce::from(iv)))
+}
+
+#[cfg(feature = "aws-lc")]
+fn aes192_gcm_aws_lc(key: &[u8], iv: &[u8]) -> Result<(ring::aead::LessSafeKey, ring::aead::Nonce), ()> {
+    let key = ring::aead::UnboundKey::new(&ring::aead::AES_192_GCM, key).map_err(|_| ())?;
+    let nonce = ring::aead::Nonce::try_assume_unique_for_key(iv).map_err(|_| ())?;
+    Ok((ring::aead::LessSafeKey::new(key), nonce))
+}
+
+/// A new RSA key pair of `bits` (already checked: 2048, 3072 or 4096) with e = 65537, as
+/// PKCS#8 DER. ring cannot generate RSA keys: the ring build uses RustCrypto's `rsa`
+/// (random primes from the operating system's source, through `getrandom`); aws-lc-rs
+/// generates them in AWS-LC. Either way the key is then loaded through the same checked
+/// path as an imported one.
+pub(crate) fn rsa_generate_pkcs8(bits: usize) -> Result<zeroize::Zeroizing<Vec<u8>>, String> {
+    #[cfg(not(feature = "aws-lc"))]
+    {
+        use rsa::pkcs8::EncodePrivateKey as _;
+        let mut rng = p521::elliptic_curve::rand_core::OsRng;
+        let key = rsa::RsaPrivateKey::new(&mut rng, bits).map_err(|e| e.to_string())?;
+        let der = key.to_pkcs8_der().map_err(|e| e.to_string())?;
+        Ok(zeroize::Zeroizing::new(der.as_bytes().to_vec()))
+    }
+    #[cfg(feature = "aws-lc")]
+    {
+        use ring::encoding::AsDer as _;
+        use ring::rsa::{KeyPair, KeySize};
+        let size = match bits {
+            2048 => KeySize::Rsa2048,
+            3072 => KeySize::Rsa3072,
+            4096 => KeySize::Rsa4096,
+            _ => return Err(format!("{bits} bits is not a size aws-lc-rs generates")),
+        };
+        let pair = KeyPair::generate(size).map_err(|_| "AWS-LC could not generate the key".to_string())?;
+        let der = pair.as_der().map_err(|_| "AWS-LC could not encode the key".to_string())?;
+        Ok(zeroize::Zeroizing::new(der.as_ref().to_vec()))
     }
 }

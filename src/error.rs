@@ -233,6 +233,12 @@ pub enum Error {
     /// C status: `JWTKIT_ERR_JWE_KEY_CANNOT_DECRYPT`.
     #[error("key: {0}")]
     KeyCannotDecrypt(String),
+    /// A PBES2 JWE asks for more PBKDF2 iterations (`p2c`) than the policy's cap: refused
+    /// before any key derivation, so a small token cannot buy seconds of CPU.
+    ///
+    /// C status: `JWTKIT_ERR_JWE_P2C_LIMIT`.
+    #[error("header: {0}")]
+    P2cLimit(String),
     // DPoP (src/dpop.rs, RFC 9449), C statuses 600-699.
     /// A DPoP proof's `jwk` header holds a private or secret key member (`d`, `p`, `q`,
     /// `dp`, `dq`, `qi`, `oth`, `k`): a proof carries only a public key (RFC 9449 §4.3).

@@ -45,7 +45,9 @@ pub(crate) fn split(token: &[u8], max_len: usize) -> Result<Segments<'_>> {
         return Err(Error::TokenMalformed("empty token".into()));
     }
     if token.first() == Some(&b'{') {
-        return Err(Error::TokenMalformed("JWS JSON serialization is not supported; only the compact form".into()));
+        return Err(Error::TokenMalformed(
+            "a JWS JSON serialization, not a compact JWS: verify it with jws_json (C: jwtkit_jws_json_verify)".into(),
+        ));
     }
     if !is_ascii(token) {
         let pos = token.iter().position(|b| !b.is_ascii()).unwrap_or_default();
@@ -201,6 +203,36 @@ pub(crate) fn strip_padding<'t>(segment: &'t [u8], what: &str) -> Result<&'t [u8
     Ok(&segment[..segment.len() - pads])
 }
 
+/// Room for the longest signature (RSA-4096, 512 bytes) on the stack.
+pub(crate) const MAX_SIGNATURE_LEN: usize = 528;
+
+/// The policy's allow-list: `alg` must be in it.
+pub(crate) fn check_allowed(validation: &Validation, alg: Algorithm) -> Result<()> {
+    if validation.allows(alg) {
+        return Ok(());
+    }
+    let allowed: Vec<&str> = validation.algorithms().iter().map(|a| a.name()).collect();
+    Err(Error::AlgNotAllowed(format!(
+        "The specified alg value is not allowed: {} is not in the allow-list {allowed:?}",
+        alg.name()
+    )))
+}
+
+/// The bytes a JWS signature covers (RFC 7515 §5.1, RFC 7797 §3): the encoded protected
+/// header, a dot, and the payload as base64url, or as its own bytes when `encoded` is
+/// false.
+pub(crate) fn signing_input(encoded_header: &[u8], payload: &[u8], encoded: bool) -> Vec<u8> {
+    let mut input = Vec::with_capacity(encoded_header.len() + 1 + b64::encoded_len(payload.len()));
+    input.extend_from_slice(encoded_header);
+    input.push(b'.');
+    if encoded {
+        b64::encode_into(payload, &mut input);
+    } else {
+        input.extend_from_slice(payload);
+    }
+    input
+}
+
 /// The steps after the header: the algorithm in the allow-list, then the signature over
 /// `signing_input` by the one key, or by one of the candidates (at most
 /// `max_keys_tried`).
@@ -212,14 +244,8 @@ fn check_signature<K: KeySource + ?Sized>(
     encoded_signature: &[u8],
 ) -> Result<()> {
     let alg = header.alg;
-    if !validation.allows(alg) {
-        let allowed: Vec<&str> = validation.algorithms().iter().map(|a| a.name()).collect();
-        return Err(Error::AlgNotAllowed(format!(
-            "The specified alg value is not allowed: {} is not in the allow-list {allowed:?}",
-            alg.name()
-        )));
-    }
-    let mut signature_buf = [MaybeUninit::uninit(); 528];
+    check_allowed(validation, alg)?;
+    let mut signature_buf = [MaybeUninit::uninit(); MAX_SIGNATURE_LEN];
     let signature = b64::decode_small(encoded_signature, &mut signature_buf, "signature")?;
     if let Some(key) = keys.single() {
         return key.verify_bytes(alg, signing_input, &signature);
@@ -281,15 +307,7 @@ pub fn verify_detached<K: KeySource + ?Sized>(
             "Payload segment must be empty when 'b64' is false (a detached payload travels apart)".into()
         }));
     }
-    let mut signing_input = Vec::with_capacity(seg.header.len() + 1 + b64::encoded_len(payload.len()));
-    signing_input.extend_from_slice(seg.header);
-    signing_input.push(b'.');
-    if header.b64 {
-        b64::encode_into(payload, &mut signing_input);
-    } else {
-        signing_input.extend_from_slice(payload);
-    }
-    check_signature(keys, validation, &header, &signing_input, seg.signature)?;
+    check_signature(keys, validation, &header, &signing_input(seg.header, payload, header.b64), seg.signature)?;
     Ok(Verified { header_json: header_json.into_owned(), header, payload: payload.to_vec() })
 }
 
@@ -306,20 +324,7 @@ pub fn sign_detached(
     encoded: bool,
 ) -> Result<String> {
     let mut header = header_object(key, alg, extra_header, default_typ)?;
-    if !encoded {
-        header.insert("b64".into(), Value::Bool(false));
-        let mut crit = match header.remove("crit") {
-            Some(Value::Array(names)) => names,
-            Some(_) => return Err(Error::HeaderInvalid("`crit` must be a non-empty array of strings".into())),
-            None => Vec::new(),
-        };
-        if !crit.iter().any(|n| n == "b64") {
-            crit.push(Value::String("b64".into()));
-        }
-        header.insert("crit".into(), Value::Array(crit));
-    } else if header.get("b64") == Some(&Value::Bool(false)) {
-        return Err(Error::InvalidArgument("`b64: false` in the header, but an encoded payload was asked for".into()));
-    }
+    mark_encoding(&mut header, encoded)?;
     header::check_signing_header(&header, Content::Detached)?;
     let header_json = serde_json::to_vec(&header).map_err(|e| Error::Json(e.to_string()))?;
     let mut token = Vec::with_capacity(b64::encoded_len(header_json.len()) + b64::encoded_len(payload.len()) + 700);
@@ -336,6 +341,31 @@ pub fn sign_detached(
     token.extend_from_slice(b"..");
     b64::encode_into(signature.as_ref(), &mut token);
     Ok(String::from_utf8(token).expect("base64url and dots are ASCII"))
+}
+
+/// Writes how the payload is signed into a signer's header: for an unencoded payload
+/// `"b64": false` with `b64` added to `crit` (RFC 7797 §6); an encoded one refuses a
+/// caller's `b64: false`.
+pub(crate) fn mark_encoding(header: &mut Object, encoded: bool) -> Result<()> {
+    if encoded {
+        if header.get("b64") == Some(&Value::Bool(false)) {
+            return Err(Error::InvalidArgument(
+                "`b64: false` in the header, but an encoded payload was asked for".into(),
+            ));
+        }
+        return Ok(());
+    }
+    header.insert("b64".into(), Value::Bool(false));
+    let mut crit = match header.remove("crit") {
+        Some(Value::Array(names)) => names,
+        Some(_) => return Err(Error::HeaderInvalid("`crit` must be a non-empty array of strings".into())),
+        None => Vec::new(),
+    };
+    if !crit.iter().any(|n| n == "b64") {
+        crit.push(Value::String("b64".into()));
+    }
+    header.insert("crit".into(), Value::Array(crit));
+    Ok(())
 }
 
 /// Signs `payload` as a compact JWS. `extra_header` (a JSON object) adds members; its
@@ -416,7 +446,12 @@ fn general_header(
 
 /// The header object a signer writes: the caller's members (`alg`, if any, agreeing),
 /// `alg`, the default `typ` unless set, and the key's `kid` unless set.
-fn header_object(key: &Key, alg: Algorithm, extra_header: Option<&[u8]>, default_typ: Option<&str>) -> Result<Object> {
+pub(crate) fn header_object(
+    key: &Key,
+    alg: Algorithm,
+    extra_header: Option<&[u8]>,
+    default_typ: Option<&str>,
+) -> Result<Object> {
     let mut header = match extra_header {
         Some(bytes) => json::parse_object(bytes, "header")?,
         None => Object::new(),

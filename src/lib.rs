@@ -1,10 +1,12 @@
 //! jwtkit: JSON Web Tokens (RFC 7519) signed as JWS compact serialization (RFC 7515)
 //! and encrypted as JWE compact serialization (RFC 7516), with a C ABI.
 //!
-//! The Rust API is the items re-exported here and five modules of operations:
+//! The Rust API is the items re-exported here and six modules of operations:
 //! - [`jwt`]: sign and verify JWTs (a JSON object of claims), checking the claims
 //!   against a [`Validation`] policy;
 //! - [`jws`]: sign and verify arbitrary payloads (the signature only, no claims);
+//! - [`jws_json`]: the JWS JSON serialization: several signatures over one payload,
+//!   verified under the rule the caller chooses;
 //! - [`jwe`]: encrypt and decrypt (JWE compact serialization), and nested JWTs;
 //! - [`dpop`]: DPoP proofs of possession (RFC 9449): verifying and creating proofs,
 //!   binding access tokens to a proof's key;
@@ -54,6 +56,7 @@ pub mod ffi;
 pub mod jwe;
 pub mod jwks_source;
 pub mod jws;
+pub mod jws_json;
 pub mod jwt;
 
 // Each re-export's doc is the summary of its item's page; the empty `///` line closes

@@ -20,13 +20,26 @@ pub struct Limits {
     /// Deepest nesting of JSON arrays/objects in header and claims (default 64). Reading
     /// 120 levels takes under 80 KiB of stack in a release build (json.rs tests it).
     pub max_depth: usize,
-    /// Most keys tried for one token when a key source offers several (default 16).
+    /// Most keys tried for one token when a key source offers several (default 16); for
+    /// a JWE in JSON serialization, most (recipient, key) unwraps tried.
     pub max_keys_tried: usize,
+    /// Most recipients a JWE in JSON serialization may list (default 32).
+    pub max_recipients: usize,
+    /// Most signatures in one JWS JSON serialization (default 16); every one is checked,
+    /// so this bounds the work one token can ask for.
+    pub max_signatures: usize,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_token_len: 128 * 1024, max_header_len: 8 * 1024, max_depth: 64, max_keys_tried: 16 }
+        Limits {
+            max_token_len: 128 * 1024,
+            max_header_len: 8 * 1024,
+            max_depth: 64,
+            max_keys_tried: 16,
+            max_recipients: 32,
+            max_signatures: 16,
+        }
     }
 }
 
@@ -45,6 +58,12 @@ impl Limits {
         }
         if self.max_keys_tried == 0 {
             return bad("max_keys_tried must be at least 1");
+        }
+        if self.max_recipients == 0 {
+            return bad("max_recipients must be at least 1");
+        }
+        if self.max_signatures == 0 || self.max_signatures > 1024 {
+            return bad("max_signatures must be between 1 and 1024");
         }
         Ok(())
     }

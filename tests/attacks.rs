@@ -11,6 +11,11 @@
 //! Checks are collected and reported together (`Report`), so one failing run lists every
 //! case that is wrong, with the status received and the status expected.
 //! `bindings/python/tests/test_attacks.py` repeats the classes through Python.
+//!
+//! The last section attacks the JWE JSON serialization (`jwtkit_jwe_decrypt_json`): a
+//! header member in two headers, `zip`/`crit` unprotected, recipients outside the
+//! allow-list beside an allowed one, modified `aad` or protected header, huge and deep
+//! input (`bindings/python/tests/test_jwe_json.py` repeats them through Python).
 
 use std::ffi::CStr;
 use std::fmt::Display;
@@ -2227,4 +2232,772 @@ fn bomb_one_megabyte_header() {
         }
     }
     r.done("bomb_one_megabyte_header");
+}
+
+// =======================================================================================
+// JWE: PBES2 iteration counts and salts, AES-GCM key wrap header members, allow-lists
+//
+// The tokens are built here: PBKDF2 and AES-GCM from `ring`, AES key wrap from RustCrypto
+// `aes-kw` (ring has none), never jwtkit's encrypter.
+
+struct JwePolicy(*mut jwtkit_jwe_policy);
+
+impl Drop for JwePolicy {
+    fn drop(&mut self) {
+        unsafe { jwtkit_jwe_policy_free(self.0) };
+    }
+}
+
+impl JwePolicy {
+    fn new(algs: &[i32], encs: &[i32]) -> JwePolicy {
+        let mut p: *mut jwtkit_jwe_policy = ptr::null_mut();
+        let mut err: *mut jwtkit_error = ptr::null_mut();
+        let st =
+            unsafe { jwtkit_jwe_policy_new(algs.as_ptr(), algs.len(), encs.as_ptr(), encs.len(), &mut p, &mut err) };
+        finish(st, err).expect("jwe_policy_new");
+        JwePolicy(p)
+    }
+    fn max_p2c(self, max: u32) -> Result<JwePolicy, Fail> {
+        let mut err: *mut jwtkit_error = ptr::null_mut();
+        let st = unsafe { jwtkit_jwe_policy_set_max_p2c(self.0, max, &mut err) };
+        finish(st, err).map(|()| self)
+    }
+}
+
+fn jwe_decrypt(token: &[u8], key: &Key, policy: &JwePolicy) -> Verdict {
+    let (p, n) = raw(token);
+    let (mut h, mut hl, mut c, mut cl) = (ptr::null_mut(), 0, ptr::null_mut(), 0);
+    let mut err: *mut jwtkit_error = ptr::null_mut();
+    let st = unsafe { jwtkit_jwe_decrypt(p, n, key.0, policy.0, &mut h, &mut hl, &mut c, &mut cl, &mut err) };
+    two_outputs(st, err, h, hl, c, cl)
+}
+
+/// Every number of a JWE enumeration (`jwtkit_jwe_alg_name` or `jwtkit_jwe_enc_name`).
+fn jwe_numbers(name: extern "C" fn(i32) -> *const c_char) -> Vec<(i32, String)> {
+    (1..)
+        .map(|n| (n, name(n)))
+        .take_while(|(_, p)| !p.is_null())
+        .map(|(n, p)| (n, unsafe { CStr::from_ptr(p) }.to_str().unwrap().to_string()))
+        .collect()
+}
+
+fn jwe_number(name: extern "C" fn(i32) -> *const c_char, wanted: &str) -> i32 {
+    jwe_numbers(name).into_iter().find(|(_, n)| n == wanted).unwrap_or_else(|| panic!("{wanted}")).0
+}
+
+/// A compact JWE with content A128GCM under `cek`, the header being the AAD.
+fn jwe_compact(header: &str, encrypted_key: &[u8], cek: &[u8], plaintext: &[u8]) -> String {
+    use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_128_GCM};
+    let aad = b64u(header.as_bytes());
+    let iv = [0x5au8; 12];
+    let key = LessSafeKey::new(UnboundKey::new(&AES_128_GCM, cek).unwrap());
+    let mut ct = plaintext.to_vec();
+    let tag =
+        key.seal_in_place_separate_tag(Nonce::assume_unique_for_key(iv), Aad::from(aad.as_bytes()), &mut ct).unwrap();
+    format!("{aad}.{}.{}.{}.{}", b64u(encrypted_key), b64u(&iv), b64u(&ct), b64u(tag.as_ref()))
+}
+
+/// The same token with another protected header (so another AAD: it could only ever
+/// fail, and what is asserted is *how*).
+fn jwe_with_header(token: &str, header: &str) -> Vec<u8> {
+    let rest = &token[token.find('.').unwrap()..];
+    format!("{}{rest}", b64u(header.as_bytes())).into_bytes()
+}
+
+const PBES2_PASSWORD: &[u8] = b"Thus from my lips, by yours, my sin is purged.";
+const CEK: [u8; 16] = [0x42; 16];
+
+/// A PBES2-HS256+A128KW token with `p2c` iterations and salt input `p2s`.
+fn pbes2_token(p2s: &[u8], p2c: u32) -> String {
+    let mut salt = b"PBES2-HS256+A128KW\0".to_vec();
+    salt.extend_from_slice(p2s);
+    let mut kek = [0u8; 16];
+    let iterations = std::num::NonZeroU32::new(p2c).unwrap();
+    ring::pbkdf2::derive(ring::pbkdf2::PBKDF2_HMAC_SHA256, iterations, &salt, PBES2_PASSWORD, &mut kek);
+    let wrapped = aes_kw::KekAes128::from(kek).wrap_vec(&CEK).unwrap();
+    let header = format!(r#"{{"alg":"PBES2-HS256+A128KW","enc":"A128GCM","p2s":"{}","p2c":{p2c}}}"#, b64u(p2s));
+    jwe_compact(&header, &wrapped, &CEK, b"{\"sub\":\"pbes2\"}")
+}
+
+#[test]
+fn pbes2_iteration_count_is_bounded_before_any_derivation() {
+    let mut r = Report::default();
+    let alg = jwe_number(jwtkit_jwe_alg_name, "PBES2-HS256+A128KW");
+    let enc = jwe_number(jwtkit_jwe_enc_name, "A128GCM");
+    let policy = JwePolicy::new(&[alg], &[enc]);
+    let key = Key::secret(PBES2_PASSWORD);
+    let p2s = [0x17u8; 16];
+    let control = pbes2_token(&p2s, 1000);
+    r.accept("control, p2c 1000", jwe_decrypt(control.as_bytes(), &key, &policy));
+    let header =
+        |p2s: &str, p2c: &str| format!(r#"{{"alg":"PBES2-HS256+A128KW","enc":"A128GCM","p2s":"{p2s}","p2c":{p2c}}}"#);
+    let good_p2s = b64u(&p2s);
+    // Over the cap: the limit status, in bounded time. Were a billion iterations run, the
+    // call would take hours (and end in a decryption failure, the header being changed).
+    for p2c in ["1000000000", "4294967295", "4294967296", "18446744073709551615", "10001"] {
+        let token = jwe_with_header(&control, &header(&good_p2s, p2c));
+        timed(&mut r, &format!("p2c {p2c}"), BOUND, || jwe_decrypt(&token, &key, &policy), JWTKIT_ERR_JWE_P2C_LIMIT);
+    }
+    // The cap is the caller's: lowered, a count the default allows is refused; raised,
+    // the billion is still refused.
+    let low = JwePolicy::new(&[alg], &[enc]).max_p2c(1000).unwrap();
+    let token = pbes2_token(&p2s, 1001);
+    r.reject("p2c 1001 over a cap of 1000", jwe_decrypt(token.as_bytes(), &key, &low), JWTKIT_ERR_JWE_P2C_LIMIT);
+    let high = JwePolicy::new(&[alg], &[enc]).max_p2c(100_000).unwrap();
+    let token = jwe_with_header(&control, &header(&good_p2s, "1000000000"));
+    timed(&mut r, "p2c 1e9, cap 100000", BOUND, || jwe_decrypt(&token, &key, &high), JWTKIT_ERR_JWE_P2C_LIMIT);
+    r.reject(
+        "a cap under 1000 is refused",
+        JwePolicy::new(&[alg], &[enc]).max_p2c(999).map(|_| Vec::new()),
+        JWTKIT_ERR_INVALID_ARGUMENT,
+    );
+    // Under the RFC's minimum, or not a count at all.
+    for p2c in ["999", "1", "0", "-1", "1000.5", "1e9", "\"1000\"", "null", "[1000]"] {
+        let token = jwe_with_header(&control, &header(&good_p2s, p2c));
+        r.reject(format!("p2c {p2c}"), jwe_decrypt(&token, &key, &policy), JWTKIT_ERR_HEADER_INVALID);
+    }
+    let no_p2c = format!(r#"{{"alg":"PBES2-HS256+A128KW","enc":"A128GCM","p2s":"{good_p2s}"}}"#);
+    r.reject("no p2c", jwe_decrypt(&jwe_with_header(&control, &no_p2c), &key, &policy), JWTKIT_ERR_HEADER_INVALID);
+    // p2s: at least 8 bytes, strict base64url, present.
+    for (case, p2s) in [("7 bytes", b64u(&[1; 7])), ("empty", String::new()), ("padded", format!("{good_p2s}=="))] {
+        let token = jwe_with_header(&control, &header(&p2s, "1000"));
+        let want = if case == "padded" { JWTKIT_ERR_BASE64 } else { JWTKIT_ERR_HEADER_INVALID };
+        r.reject(format!("p2s {case}"), jwe_decrypt(&token, &key, &policy), want);
+    }
+    let no_p2s = r#"{"alg":"PBES2-HS256+A128KW","enc":"A128GCM","p2c":1000}"#;
+    r.reject("no p2s", jwe_decrypt(&jwe_with_header(&control, no_p2s), &key, &policy), JWTKIT_ERR_HEADER_INVALID);
+    // 8 bytes is enough (and this token decrypts).
+    let token = pbes2_token(&[3; 8], 1000);
+    r.accept("control, p2s of 8 bytes", jwe_decrypt(token.as_bytes(), &key, &policy));
+    r.done("pbes2_iteration_count_is_bounded_before_any_derivation");
+}
+
+#[test]
+fn aes_gcm_key_wrap_iv_and_tag_are_checked() {
+    use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_128_GCM};
+    let mut r = Report::default();
+    let kek = [0x33u8; 16];
+    let kw_iv = [0x44u8; 12];
+    let sealer = LessSafeKey::new(UnboundKey::new(&AES_128_GCM, &kek).unwrap());
+    let mut wrapped = CEK.to_vec();
+    let kw_tag =
+        sealer.seal_in_place_separate_tag(Nonce::assume_unique_for_key(kw_iv), Aad::empty(), &mut wrapped).unwrap();
+    let header = |iv: &str, tag: &str| format!(r#"{{"alg":"A128GCMKW","enc":"A128GCM","iv":{iv},"tag":{tag}}}"#);
+    let (iv, tag) = (format!("\"{}\"", b64u(&kw_iv)), format!("\"{}\"", b64u(kw_tag.as_ref())));
+    let control = jwe_compact(&header(&iv, &tag), &wrapped, &CEK, b"{}");
+    let alg = jwe_number(jwtkit_jwe_alg_name, "A128GCMKW");
+    let policy = JwePolicy::new(&[alg], &[jwe_number(jwtkit_jwe_enc_name, "A128GCM")]);
+    let key = Key::try_secret(&kek, JWTKIT_KEY_ALLOW_SHORT_SECRET).unwrap();
+    r.accept("control", jwe_decrypt(control.as_bytes(), &key, &policy));
+    let q = |b: &[u8]| format!("\"{}\"", b64u(b));
+    let cases = [
+        ("iv of 11 bytes", header(&q(&kw_iv[..11]), &tag), JWTKIT_ERR_HEADER_INVALID),
+        ("iv of 13 bytes", header(&q(&[0x44; 13]), &tag), JWTKIT_ERR_HEADER_INVALID),
+        ("iv of 16 bytes", header(&q(&[0x44; 16]), &tag), JWTKIT_ERR_HEADER_INVALID),
+        ("empty iv", header("\"\"", &tag), JWTKIT_ERR_HEADER_INVALID),
+        ("iv a number", header("12", &tag), JWTKIT_ERR_HEADER_INVALID),
+        ("tag of 15 bytes", header(&iv, &q(&kw_tag.as_ref()[..15])), JWTKIT_ERR_HEADER_INVALID),
+        ("tag of 17 bytes", header(&iv, &q(&[0; 17])), JWTKIT_ERR_HEADER_INVALID),
+        ("tag of 12 bytes", header(&iv, &q(&[0; 12])), JWTKIT_ERR_HEADER_INVALID),
+        ("tag null", header(&iv, "null"), JWTKIT_ERR_HEADER_INVALID),
+        ("iv standard base64", header(&format!("\"{}\"", b64std(&[0xfb; 12])), &tag), JWTKIT_ERR_BASE64),
+        (
+            "no iv",
+            r#"{"alg":"A128GCMKW","enc":"A128GCM","tag":"AAAAAAAAAAAAAAAAAAAAAA"}"#.into(),
+            JWTKIT_ERR_HEADER_INVALID,
+        ),
+        ("no tag", r#"{"alg":"A128GCMKW","enc":"A128GCM","iv":"AAAAAAAAAAAAAAAA"}"#.into(), JWTKIT_ERR_HEADER_INVALID),
+        // Well-formed but not the ones sealed with: the one decryption failure.
+        ("another tag", header(&iv, &q(&[0; 16])), JWTKIT_ERR_JWE_DECRYPTION_FAILED),
+        ("another iv", header(&q(&[0; 12]), &tag), JWTKIT_ERR_JWE_DECRYPTION_FAILED),
+    ];
+    for (case, h, want) in cases {
+        r.reject(case, jwe_decrypt(&jwe_with_header(&control, &h), &key, &policy), want);
+    }
+    r.done("aes_gcm_key_wrap_iv_and_tag_are_checked");
+}
+
+#[test]
+fn every_jwe_algorithm_is_refused_outside_the_allow_list() {
+    let mut r = Report::default();
+    let algs = jwe_numbers(jwtkit_jwe_alg_name);
+    let encs = jwe_numbers(jwtkit_jwe_enc_name);
+    let all_encs: Vec<i32> = encs.iter().map(|e| e.0).collect();
+    let all_algs: Vec<i32> = algs.iter().map(|a| a.0).collect();
+    let key = Key::secret(PBES2_PASSWORD);
+    // A PBES2 header asking for a billion iterations too: the allow-list comes first.
+    let p2 = r#","p2s":"AAAAAAAAAAA","p2c":1000000000"#;
+    for (n, name) in &algs {
+        let token = jwe_with_header("h.AAAA.AAAA.AAAA.AAAA", &format!(r#"{{"alg":"{name}","enc":"A128GCM"{p2}}}"#));
+        let others: Vec<i32> = all_algs.iter().copied().filter(|a| a != n).collect();
+        let t = Instant::now();
+        r.reject(
+            format!("alg {name}"),
+            jwe_decrypt(&token, &key, &JwePolicy::new(&others, &all_encs)),
+            JWTKIT_ERR_ALG_NOT_ALLOWED,
+        );
+        r.check(format!("alg {name} refused in {:?}", t.elapsed()), t.elapsed() < BOUND);
+        // Control: allowed, it gets past the allow-list (to fail later, on the key or the header).
+        let past = jwe_decrypt(&token, &key, &JwePolicy::new(&[*n], &all_encs));
+        r.check(
+            format!("alg {name} allowed: {past:?}"),
+            !matches!(&past, Err(f) if f.status == JWTKIT_ERR_ALG_NOT_ALLOWED),
+        );
+    }
+    for (n, name) in &encs {
+        let token = jwe_with_header("h.AAAA.AAAA.AAAA.AAAA", &format!(r#"{{"alg":"dir","enc":"{name}"}}"#));
+        let others: Vec<i32> = all_encs.iter().copied().filter(|e| e != n).collect();
+        r.reject(
+            format!("enc {name}"),
+            jwe_decrypt(&token, &key, &JwePolicy::new(&all_algs, &others)),
+            JWTKIT_ERR_JWE_ENC_NOT_ALLOWED,
+        );
+    }
+    r.check(format!("{} algs, {} encs", algs.len(), encs.len()), algs.len() >= 18 && encs.len() >= 6);
+    r.done("every_jwe_algorithm_is_refused_outside_the_allow_list");
+}
+
+// =======================================================================================
+// JWE JSON serialization (RFC 7516 §7.2), through `jwtkit_jwe_decrypt_json`. The JWEs are
+// built here: `dir` with AES-256-GCM sealed by ring, the JSON written as text.
+
+impl JwePolicy {
+    /// A policy from registered names (the JSON serialization section).
+    fn named(algs: &[&str], enc: &str) -> JwePolicy {
+        let number =
+            |name: &str, f: unsafe extern "C" fn(*const u8, usize, *mut i32, *mut *mut jwtkit_error) -> i32| {
+                let mut n = 0;
+                let st = unsafe { f(name.as_ptr(), name.len(), &mut n, ptr::null_mut()) };
+                assert_eq!(st, JWTKIT_OK, "{name}");
+                n
+            };
+        let algs: Vec<i32> = algs.iter().map(|a| number(a, jwtkit_jwe_alg_from_name)).collect();
+        let encs = [number(enc, jwtkit_jwe_enc_from_name)];
+        let mut p: *mut jwtkit_jwe_policy = ptr::null_mut();
+        let st = unsafe { jwtkit_jwe_policy_new(algs.as_ptr(), algs.len(), encs.as_ptr(), 1, &mut p, ptr::null_mut()) };
+        assert_eq!(st, JWTKIT_OK);
+        JwePolicy(p)
+    }
+}
+
+/// `jwtkit_jwe_decrypt_json`: Ok carries the plaintext, then the recipient index as text.
+fn decrypt_json(token: &[u8], keys: &[&Key], policy: &JwePolicy) -> Verdict {
+    let (tp, tn) = raw(token);
+    let ptrs: Vec<*const jwtkit_key> = keys.iter().map(|k| k.0).collect();
+    let mut out: *mut jwtkit_jwe_json_result = ptr::null_mut();
+    let mut err: *mut jwtkit_error = ptr::null_mut();
+    let st = unsafe { jwtkit_jwe_decrypt_json(tp, tn, ptrs.as_ptr(), ptrs.len(), policy.0, &mut out, &mut err) };
+    finish(st, err).map(|()| {
+        let (mut p, mut pl, mut index) = (ptr::null_mut(), 0usize, usize::MAX);
+        let mut err: *mut jwtkit_error = ptr::null_mut();
+        let st = unsafe { jwtkit_jwe_json_result_plaintext(out, &mut p, &mut pl, &mut err) };
+        finish(st, err).expect("plaintext");
+        let st = unsafe {
+            jwtkit_jwe_json_result_recipient(
+                out,
+                &mut index,
+                ptr::null_mut(),
+                ptr::null_mut(),
+                ptr::null_mut(),
+                ptr::null_mut(),
+                &mut err,
+            )
+        };
+        finish(st, err).expect("recipient");
+        unsafe { jwtkit_jwe_json_result_free(out) };
+        let mut v = take(p, pl);
+        v.extend_from_slice(format!("@{index}").as_bytes());
+        v
+    })
+}
+
+const DIR_KEY: [u8; 32] = [0x5a; 32];
+
+/// A general JWE: `protected` and `unprotected` JSON texts (if any), `recipients` JSON
+/// texts, `aad`, the content sealed with `DIR_KEY` under A256GCM.
+fn jwe_json(protected: Option<&str>, unprotected: Option<&str>, recipients: &[&str], aad: Option<&[u8]>) -> String {
+    use ring::aead;
+    let protected_b64 = protected.map(|p| b64u(p.as_bytes())).unwrap_or_default();
+    let aad_b64 = aad.map(b64u);
+    let authenticated = match &aad_b64 {
+        Some(a) => format!("{protected_b64}.{a}"),
+        None => protected_b64.clone(),
+    };
+    let iv = [7u8; 12];
+    let key = aead::LessSafeKey::new(aead::UnboundKey::new(&aead::AES_256_GCM, &DIR_KEY).unwrap());
+    let mut buf = b"attack at dawn".to_vec();
+    let tag = key
+        .seal_in_place_separate_tag(
+            aead::Nonce::assume_unique_for_key(iv),
+            aead::Aad::from(authenticated.as_bytes()),
+            &mut buf,
+        )
+        .unwrap();
+    let mut parts = Vec::new();
+    if protected.is_some() {
+        parts.push(format!(r#""protected":"{protected_b64}""#));
+    }
+    if let Some(u) = unprotected {
+        parts.push(format!(r#""unprotected":{u}"#));
+    }
+    parts.push(format!(r#""recipients":[{}]"#, recipients.join(",")));
+    if let Some(a) = aad_b64 {
+        parts.push(format!(r#""aad":"{a}""#));
+    }
+    parts.push(format!(r#""iv":"{}","ciphertext":"{}","tag":"{}""#, b64u(&iv), b64u(&buf), b64u(tag.as_ref())));
+    format!("{{{}}}", parts.join(","))
+}
+
+const DIR_RECIPIENT: &str = r#"{"header":{"alg":"dir"}}"#;
+const ENC: Option<&str> = Some(r#"{"enc":"A256GCM"}"#);
+
+#[test]
+fn jwe_json_header_members_in_two_places_or_unprotected() {
+    let mut r = Report::default();
+    let key = Key::jwk(&format!(r#"{{"kty":"oct","k":"{}"}}"#, b64u(&DIR_KEY)));
+    let policy = JwePolicy::named(&["dir"], "A256GCM");
+    let control = jwe_json(ENC, Some(r#"{"cty":"x"}"#), &[DIR_RECIPIENT], Some(b"ctx"));
+    r.accept("control: dir/A256GCM with aad and a shared header", decrypt_json(control.as_bytes(), &[&key], &policy));
+    for (case, protected, unprotected, recipient) in [
+        ("enc protected and unprotected", ENC, Some(r#"{"enc":"A256GCM"}"#), DIR_RECIPIENT),
+        ("cty unprotected and per-recipient", ENC, Some(r#"{"cty":"x"}"#), r#"{"header":{"alg":"dir","cty":"x"}}"#),
+        ("alg protected and per-recipient", Some(r#"{"enc":"A256GCM","alg":"dir"}"#), None, DIR_RECIPIENT),
+        ("zip unprotected", ENC, Some(r#"{"zip":"DEF"}"#), DIR_RECIPIENT),
+        ("zip per-recipient", ENC, None, r#"{"header":{"alg":"dir","zip":"DEF"}}"#),
+        ("crit unprotected", ENC, Some(r#"{"crit":["exp"],"exp":1}"#), DIR_RECIPIENT),
+        ("crit per-recipient", ENC, None, r#"{"header":{"alg":"dir","crit":["exp"],"exp":1}}"#),
+        ("enc per-recipient", None, None, r#"{"header":{"alg":"dir","enc":"A256GCM"}}"#),
+    ] {
+        let token = jwe_json(protected, unprotected, &[recipient], None);
+        r.reject(case, decrypt_json(token.as_bytes(), &[&key], &policy), JWTKIT_ERR_HEADER_INVALID);
+    }
+    r.done("jwe_json_header_members_in_two_places_or_unprotected");
+}
+
+/// A `dir` JWE with neither a protected header nor `aad` has empty additional data, like
+/// an AES-GCM key wrap: with one secret allowed for both, a GCMKW encrypted key rebuilt as
+/// such content would decrypt to the content key.
+#[test]
+fn jwe_json_dir_without_additional_data() {
+    let mut r = Report::default();
+    let key = Key::jwk(&format!(r#"{{"kty":"oct","k":"{}"}}"#, b64u(&DIR_KEY)));
+    let policy = JwePolicy::named(&["dir"], "A256GCM");
+    let with_aad = jwe_json(None, ENC, &[DIR_RECIPIENT], Some(b"ctx"));
+    r.accept("control: dir, enc unprotected, with aad", decrypt_json(with_aad.as_bytes(), &[&key], &policy));
+    let bare = jwe_json(None, ENC, &[DIR_RECIPIENT], None);
+    r.reject(
+        "dir, no protected header, no aad",
+        decrypt_json(bare.as_bytes(), &[&key], &policy),
+        JWTKIT_ERR_HEADER_INVALID,
+    );
+    r.done("jwe_json_dir_without_additional_data");
+}
+
+#[test]
+fn jwe_json_recipients_outside_the_allow_list_are_never_tried() {
+    let mut r = Report::default();
+    let dir = Key::jwk(&format!(r#"{{"kty":"oct","k":"{}"}}"#, b64u(&DIR_KEY)));
+    let rsa = Key::pem("rsa2048.pkcs8.pem");
+    // RSA1_5 with a key of zeros: a padding oracle if it were ever tried.
+    let rsa1_5 = format!(r#"{{"header":{{"alg":"RSA1_5"}},"encrypted_key":"{}"}}"#, b64u(&[0u8; 256]));
+    let oaep = format!(r#"{{"header":{{"alg":"RSA-OAEP"}},"encrypted_key":"{}"}}"#, b64u(&[1u8; 256]));
+    let mixed = jwe_json(ENC, None, &[&rsa1_5, &oaep, DIR_RECIPIENT], None);
+    let dir_only = JwePolicy::named(&["dir"], "A256GCM");
+    let got = decrypt_json(mixed.as_bytes(), &[&rsa, &dir], &dir_only);
+    r.check(
+        "RSA1_5 + RSA-OAEP + dir: opened by dir (recipient 2)",
+        got.as_deref().ok() == Some(&b"attack at dawn@2"[..]),
+    );
+    let no_dir = jwe_json(ENC, None, &[&rsa1_5, &oaep], None);
+    r.reject(
+        "RSA1_5 + RSA-OAEP, only dir allowed",
+        decrypt_json(no_dir.as_bytes(), &[&rsa, &dir], &dir_only),
+        JWTKIT_ERR_ALG_NOT_ALLOWED,
+    );
+    let oaep256 = JwePolicy::named(&["RSA-OAEP-256", "dir"], "A256GCM");
+    r.reject(
+        "RSA1_5 alone",
+        decrypt_json(jwe_json(ENC, None, &[&rsa1_5], None).as_bytes(), &[&rsa], &oaep256),
+        JWTKIT_ERR_JWE_ALG_INSECURE,
+    );
+    r.done("jwe_json_recipients_outside_the_allow_list_are_never_tried");
+}
+
+#[test]
+fn jwe_json_modified_aad_or_protected_header() {
+    let mut r = Report::default();
+    let key = Key::jwk(&format!(r#"{{"kty":"oct","k":"{}"}}"#, b64u(&DIR_KEY)));
+    let policy = JwePolicy::named(&["dir"], "A256GCM");
+    let token = jwe_json(ENC, None, &[DIR_RECIPIENT], Some(b"ctx"));
+    r.accept("control", decrypt_json(token.as_bytes(), &[&key], &policy));
+    let aad = format!(r#""aad":"{}""#, b64u(b"ctx"));
+    let protected = format!(r#""protected":"{}""#, b64u(br#"{"enc":"A256GCM"}"#));
+    for (case, from, to) in [
+        ("aad changed", aad.clone(), format!(r#""aad":"{}""#, b64u(b"ctX"))),
+        ("aad removed", format!(",{aad}"), String::new()),
+        (
+            "protected header changed",
+            protected.clone(),
+            format!(r#""protected":"{}""#, b64u(br#"{"enc":"A256GCM","x":1}"#)),
+        ),
+        ("protected header respelled", protected, format!(r#""protected":"{}""#, b64u(br#"{"enc": "A256GCM"}"#))),
+    ] {
+        let changed = token.replacen(&from, &to, 1);
+        r.check(format!("{case}: edited"), changed != token);
+        r.reject(case, decrypt_json(changed.as_bytes(), &[&key], &policy), JWTKIT_ERR_JWE_DECRYPTION_FAILED);
+    }
+    r.done("jwe_json_modified_aad_or_protected_header");
+}
+
+#[test]
+fn jwe_json_huge_and_deep() {
+    let mut r = Report::default();
+    let key = Key::jwk(&format!(r#"{{"kty":"oct","k":"{}"}}"#, b64u(&DIR_KEY)));
+    let policy = JwePolicy::named(&["dir"], "A256GCM");
+    let many = vec![DIR_RECIPIENT; 5000];
+    r.reject(
+        "5000 recipients",
+        decrypt_json(jwe_json(ENC, None, &many, None).as_bytes(), &[&key], &policy),
+        JWTKIT_ERR_JSON_LIMIT,
+    );
+    let deep = format!(r#"{{"deep":{}{}}}"#, "[".repeat(500), "]".repeat(500));
+    r.reject(
+        "500-deep unprotected header",
+        decrypt_json(jwe_json(ENC, Some(&deep), &[DIR_RECIPIENT], None).as_bytes(), &[&key], &policy),
+        JWTKIT_ERR_JSON_LIMIT,
+    );
+    let big = format!(r#"{{"pad":"{}"}}"#, "A".repeat(200_000));
+    r.reject(
+        "200 KB",
+        decrypt_json(jwe_json(ENC, Some(&big), &[DIR_RECIPIENT], None).as_bytes(), &[&key], &policy),
+        JWTKIT_ERR_TOKEN_TOO_LARGE,
+    );
+    let token = jwe_json(ENC, None, &[DIR_RECIPIENT], None);
+    let dup = token.replacen(r#""iv":"#, r#""iv":"AAAAAAAAAAAAAAAA","iv":"#, 1);
+    r.reject("member iv twice", decrypt_json(dup.as_bytes(), &[&key], &policy), JWTKIT_ERR_JSON);
+    r.done("jwe_json_huge_and_deep");
+}
+
+// =======================================================================================
+// JWS JSON serialization (RFC 7515 §7.2): several signatures, each its own header
+
+/// One signature object: `protected` (JSON text, base64url-encoded here), the optional
+/// unprotected header (JSON text, as it is), the signature by `signer` over
+/// `protected.payload`.
+fn json_entry(signer: &Signer, alg: &str, protected: &str, unprotected: Option<&str>, payload_b64: &str) -> String {
+    let encoded = b64u(protected.as_bytes());
+    let sig = signer.sign(alg, format!("{encoded}.{payload_b64}").as_bytes());
+    let header = unprotected.map(|h| format!(r#""header":{h},"#)).unwrap_or_default();
+    format!(r#"{{"protected":"{encoded}",{header}"signature":"{}"}}"#, b64u(&sig))
+}
+
+fn json_general(payload_b64: &str, entries: &[String]) -> Vec<u8> {
+    format!(r#"{{"payload":"{payload_b64}","signatures":[{}]}}"#, entries.join(",")).into_bytes()
+}
+
+/// Each signature's (status, C algorithm, key index), or the token's failure.
+type JsonVerdict = Result<Vec<(i32, i32, i64)>, Fail>;
+
+/// `jwtkit_jws_json_verify` under `rule`.
+fn json_verify(token: &[u8], keys: &[&Key], policy: &Policy, rule: i32) -> JsonVerdict {
+    let (tp, tn) = raw(token);
+    let handles: Vec<*const jwtkit_key> = keys.iter().map(|k| k.0).collect();
+    let mut out: *mut jwtkit_jws_json = ptr::null_mut();
+    let mut err: *mut jwtkit_error = ptr::null_mut();
+    let st = unsafe {
+        jwtkit_jws_json_verify(
+            tp,
+            tn,
+            ptr::null(),
+            0,
+            handles.as_ptr(),
+            handles.len(),
+            policy.0,
+            rule,
+            &mut out,
+            &mut err,
+        )
+    };
+    if let Err(e) = finish(st, err) {
+        assert!(out.is_null(), "a handle written on failure ({e:?})");
+        return Err(e);
+    }
+    let n = unsafe { jwtkit_jws_json_count(out) };
+    let outcomes = (0..n)
+        .map(|i| {
+            let (mut status, mut alg, mut key) = (-99, -99, -99i64);
+            let mut err: *mut jwtkit_error = ptr::null_mut();
+            let st = unsafe {
+                jwtkit_jws_json_signature(
+                    out,
+                    i,
+                    &mut status,
+                    &mut alg,
+                    &mut key,
+                    ptr::null_mut(),
+                    ptr::null_mut(),
+                    &mut err,
+                )
+            };
+            finish(st, err).expect("signature outcome");
+            (status, alg, key)
+        })
+        .collect();
+    unsafe { jwtkit_jws_json_free(out) };
+    Ok(outcomes)
+}
+
+/// The JSON attacks as `Report` cases: `Err` statuses through `reject`, outcomes
+/// compared in full.
+fn json_case(r: &mut Report, case: &str, got: JsonVerdict, want: Result<&[(i32, i32, i64)], i32>) {
+    match want {
+        Err(status) => r.reject(case, got.map(|o| format!("{o:?}").into_bytes()), status),
+        Ok(outcomes) => match got {
+            Ok(o) => r.check(format!("{case}: outcomes {o:?}, expected {outcomes:?}"), o == outcomes),
+            Err(f) => r.accept(case, Err(f)),
+        },
+    }
+}
+
+#[test]
+fn jws_json_signatures_are_each_checked() {
+    const ANY: i32 = JWTKIT_JWS_JSON_RULE_ANY;
+    const ALL: i32 = JWTKIT_JWS_JSON_RULE_ALL;
+    let (hs, es, rs) = (JWTKIT_ALG_HS256, JWTKIT_ALG_ES256, JWTKIT_ALG_RS256);
+    let mut r = Report::default();
+    let hmac_key = Key::secret(SECRET);
+    let ec_key = Key::pem("ecp256.spki.pem");
+    let rsa_key = Key::pem("rsa2048.spki.pem");
+    let policy = Policy::new(&[hs, es, rs]);
+    let payload = b64u(b"pay me");
+    let (hmac_signer, ec_signer) = (Signer::Hmac(SECRET.to_vec()), p256_signer());
+    let valid_hs = json_entry(&hmac_signer, "HS256", r#"{"alg":"HS256"}"#, None, &payload);
+    let valid_es = json_entry(&ec_signer, "ES256", r#"{"alg":"ES256"}"#, Some(r#"{"kid":"ec"}"#), &payload);
+    let keys = [&hmac_key, &ec_key];
+
+    let control = json_general(&payload, &[valid_hs.clone(), valid_es.clone()]);
+    json_case(
+        &mut r,
+        "control: two valid signatures, all",
+        json_verify(&control, &keys, &policy, ALL),
+        Ok(&[(JWTKIT_OK, hs, 0), (JWTKIT_OK, es, 1)]),
+    );
+
+    // A forged signature beside a valid one: "any" passes and reports it; "all" fails.
+    let forged = json_entry(
+        &Signer::Hmac(b"the attacker's own 32-byte secret!".to_vec()),
+        "HS256",
+        r#"{"alg":"HS256"}"#,
+        None,
+        &payload,
+    );
+    let token = json_general(&payload, &[forged.clone(), valid_es.clone()]);
+    json_case(
+        &mut r,
+        "forged beside valid, any",
+        json_verify(&token, &keys, &policy, ANY),
+        Ok(&[(JWTKIT_ERR_SIGNATURE_INVALID, hs, -1), (JWTKIT_OK, es, 1)]),
+    );
+    json_case(
+        &mut r,
+        "forged beside valid, all",
+        json_verify(&token, &keys, &policy, ALL),
+        Err(JWTKIT_ERR_SIGNATURE_INVALID),
+    );
+    json_case(
+        &mut r,
+        "forged alone, any",
+        json_verify(&json_general(&payload, &[forged]), &keys, &policy, ANY),
+        Err(JWTKIT_ERR_SIGNATURE_INVALID),
+    );
+
+    // `alg` in the unprotected header, with or without one protected.
+    let moved = json_entry(&hmac_signer, "HS256", r#"{"kid":"a"}"#, Some(r#"{"alg":"HS256"}"#), &payload);
+    json_case(
+        &mut r,
+        "alg unprotected, alone",
+        json_verify(&json_general(&payload, std::slice::from_ref(&moved)), &keys, &policy, ANY),
+        Err(JWTKIT_ERR_HEADER_INVALID),
+    );
+    json_case(
+        &mut r,
+        "alg unprotected beside valid, any",
+        json_verify(&json_general(&payload, &[moved, valid_es.clone()]), &keys, &policy, ANY),
+        Ok(&[(JWTKIT_ERR_HEADER_INVALID, 0, -1), (JWTKIT_OK, es, 1)]),
+    );
+    let twice = json_entry(&hmac_signer, "HS256", r#"{"alg":"HS256"}"#, Some(r#"{"alg":"HS256"}"#), &payload);
+    json_case(
+        &mut r,
+        "alg in both headers",
+        json_verify(&json_general(&payload, &[twice]), &keys, &policy, ANY),
+        Err(JWTKIT_ERR_HEADER_INVALID),
+    );
+
+    // A member in both headers (the unprotected one could change what the protected says).
+    let both = json_entry(&hmac_signer, "HS256", r#"{"alg":"HS256","kid":"a"}"#, Some(r#"{"kid":"b"}"#), &payload);
+    json_case(
+        &mut r,
+        "kid in both headers",
+        json_verify(&json_general(&payload, &[both]), &keys, &policy, ANY),
+        Err(JWTKIT_ERR_HEADER_INVALID),
+    );
+
+    // `crit` and `b64` only protected.
+    for unprotected in [r#"{"crit":["exp"],"exp":1}"#, r#"{"b64":false}"#] {
+        let entry = json_entry(&hmac_signer, "HS256", r#"{"alg":"HS256"}"#, Some(unprotected), &payload);
+        json_case(
+            &mut r,
+            &format!("unprotected {unprotected}"),
+            json_verify(&json_general(&payload, &[entry]), &keys, &policy, ANY),
+            Err(JWTKIT_ERR_HEADER_INVALID),
+        );
+    }
+    let crit = json_entry(&hmac_signer, "HS256", r#"{"alg":"HS256","crit":["exp"],"exp":1}"#, None, &payload);
+    json_case(
+        &mut r,
+        "protected crit naming an unknown extension",
+        json_verify(&json_general(&payload, &[crit]), &keys, &policy, ANY),
+        Err(JWTKIT_ERR_CRIT_UNSUPPORTED),
+    );
+
+    // `none` in one signature: reported under "any", fatal under "all" and alone.
+    let none = format!(r#"{{"protected":"{}","signature":""}}"#, b64u(br#"{"alg":"none"}"#));
+    let token = json_general(&payload, &[valid_hs.clone(), none.clone()]);
+    json_case(
+        &mut r,
+        "none beside valid, any",
+        json_verify(&token, &keys, &policy, ANY),
+        Ok(&[(JWTKIT_OK, hs, 0), (JWTKIT_ERR_ALG_UNSUPPORTED, 0, -1)]),
+    );
+    json_case(
+        &mut r,
+        "none beside valid, all",
+        json_verify(&token, &keys, &policy, ALL),
+        Err(JWTKIT_ERR_ALG_UNSUPPORTED),
+    );
+    json_case(
+        &mut r,
+        "none alone",
+        json_verify(&json_general(&payload, &[none]), &keys, &policy, ANY),
+        Err(JWTKIT_ERR_ALG_UNSUPPORTED),
+    );
+
+    // An algorithm outside the allow-list beside a valid one.
+    let hs_only = Policy::new(&[hs]);
+    let token = json_general(&payload, &[valid_hs.clone(), valid_es.clone()]);
+    json_case(
+        &mut r,
+        "ES256 outside the allow-list, any",
+        json_verify(&token, &keys, &hs_only, ANY),
+        Ok(&[(JWTKIT_OK, hs, 0), (JWTKIT_ERR_ALG_NOT_ALLOWED, es, -1)]),
+    );
+    json_case(
+        &mut r,
+        "ES256 outside the allow-list, all",
+        json_verify(&token, &keys, &hs_only, ALL),
+        Err(JWTKIT_ERR_ALG_NOT_ALLOWED),
+    );
+
+    // A key of the wrong type: RSA for the HS256 and ES256 signatures.
+    json_case(
+        &mut r,
+        "RSA key for HS256 and ES256",
+        json_verify(&token, &[&rsa_key], &policy, ANY),
+        Err(JWTKIT_ERR_KEY_ALG_MISMATCH),
+    );
+    // The HMAC secret's value used as an "HS256" key for the ES256 signature's alg
+    // swapped: an ES256 header signed with HMAC over the public key's PEM bytes.
+    let confused =
+        json_entry(&Signer::Hmac(key_file("ecp256.spki.pem")), "HS256", r#"{"alg":"HS256"}"#, None, &payload);
+    json_case(
+        &mut r,
+        "HMAC over the public key (alg confusion)",
+        json_verify(&json_general(&payload, &[confused]), &[&ec_key], &policy, ANY),
+        Err(JWTKIT_ERR_KEY_ALG_MISMATCH),
+    );
+
+    // "all": every key the caller lists must have signed.
+    json_case(
+        &mut r,
+        "all: a listed key signed nothing",
+        json_verify(&json_general(&payload, std::slice::from_ref(&valid_hs)), &keys, &policy, ALL),
+        Err(JWTKIT_ERR_SIGNATURE_INVALID),
+    );
+
+    // Flattened and general at once; an empty list; not objects.
+    let mixed = format!(r#"{{"payload":"{payload}","signature":"AA","signatures":[{valid_hs}]}}"#).into_bytes();
+    json_case(
+        &mut r,
+        "signature and signatures",
+        json_verify(&mixed, &keys, &policy, ANY),
+        Err(JWTKIT_ERR_TOKEN_MALFORMED),
+    );
+    json_case(
+        &mut r,
+        "empty signatures",
+        json_verify(&json_general(&payload, &[]), &keys, &policy, ANY),
+        Err(JWTKIT_ERR_TOKEN_MALFORMED),
+    );
+    json_case(
+        &mut r,
+        "a signature that is a string",
+        json_verify(&json_general(&payload, &["\"x\"".into()]), &keys, &policy, ANY),
+        Err(JWTKIT_ERR_TOKEN_MALFORMED),
+    );
+    r.done("jws_json_signatures_are_each_checked");
+}
+
+#[test]
+fn jws_json_bombs_are_refused_by_a_limit() {
+    let mut r = Report::default();
+    let key = Key::secret(SECRET);
+    let policy = Policy::new(&[JWTKIT_ALG_HS256]);
+    let payload = b64u(b"p");
+    let entry = json_entry(&Signer::Hmac(SECRET.to_vec()), "HS256", r#"{"alg":"HS256"}"#, None, &payload);
+    let rule = JWTKIT_JWS_JSON_RULE_ANY;
+    let sixteen = json_general(&payload, &vec![entry.clone(); 16]);
+    json_case(
+        &mut r,
+        "control: 16 signatures",
+        json_verify(&sixteen, &[&key], &policy, rule),
+        Ok(&[(JWTKIT_OK, JWTKIT_ALG_HS256, 0); 16]),
+    );
+    let many = json_general(&payload, &vec![entry.clone(); 17]);
+    timed(
+        &mut r,
+        "17 signatures",
+        BOUND,
+        || json_verify(&many, &[&key], &policy, rule).map(|_| vec![]),
+        JWTKIT_ERR_JSON_LIMIT,
+    );
+    let cheap = r#"{"protected":"e30","signature":""}"#.to_string();
+    let huge = json_general(&payload, &vec![cheap; 30_000]);
+    let lifted = Policy::new(&[JWTKIT_ALG_HS256]).limit(JWTKIT_LIMIT_TOKEN_LEN, 64 * 1024 * 1024);
+    timed(
+        &mut r,
+        "30 000 signatures",
+        BOUND,
+        || json_verify(&huge, &[&key], &lifted, rule).map(|_| vec![]),
+        JWTKIT_ERR_JSON_LIMIT,
+    );
+    let deep = format!(
+        r#"{{"payload":"{payload}","x":{}{},"signatures":[{entry}]}}"#,
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    timed(
+        &mut r,
+        "100 000 nested arrays",
+        BOUND,
+        || json_verify(deep.as_bytes(), &[&key], &lifted, rule).map(|_| vec![]),
+        JWTKIT_ERR_JSON_LIMIT,
+    );
+    timed(
+        &mut r,
+        "100 000 nested arrays, size limit",
+        BOUND,
+        || json_verify(deep.as_bytes(), &[&key], &policy, rule).map(|_| vec![]),
+        JWTKIT_ERR_TOKEN_TOO_LARGE,
+    );
+    r.done("jws_json_bombs_are_refused_by_a_limit");
 }

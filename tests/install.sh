@@ -12,7 +12,7 @@
 #    run time); bindings/install-test/cpp through CMake find_package(jwtkit): C++ shared
 #    and static, and hello.c; bindings/cpp/examples with CMake and with pkg-config; bindings/c/examples
 #    with pkg-config.
-# 3. The C++ wrapper's tests (bindings/cpp/tests/test_wrapper.cpp), compiled with
+# 3. The C++ wrapper's tests (bindings/cpp/tests/test_wrapper.cpp, test_jwe_json.cpp), compiled with
 #    -std=c++17 -Wall -Wextra -Werror, under valgrind when it is installed (leaks fail);
 #    its JWKS source tests fetch from tests/support/jwks_server.py, started here.
 # 4. The CLI: encode -> verify for every algorithm with tests/keys, CLI tokens verified
@@ -20,6 +20,7 @@
 #    wrong key / algorithm not allowed exit 1 with the reason on stderr, usage errors
 #    exit 2, --help, decode output, claims from key=value pairs, JSON and stdin;
 #    keygen -> encode -> verify --jwks, thumbprints, skipped JWK Set members;
+#    RSA keygen (--bits), convert PEM <-> JWK, jwks from key files, jwe encrypt/decrypt;
 #    verify --jwks-url and --issuer-discovery against the JWKS test server.
 #
 # Needs: cargo, cc, c++, pkg-config, cmake, readelf, python3 and openssl (the JWKS test
@@ -290,6 +291,13 @@ wrapper_tests() {
     run env LD_LIBRARY_PATH="$prefix/lib" "${valgrind_tls[@]}" "$work/test_wrapper" "$keys"
 }
 
+jwe_json_wrapper_tests() {
+    # shellcheck disable=SC2046
+    run c++ "${cxx_flags[@]}" -o "$work/test_jwe_json" "$root/bindings/cpp/tests/test_jwe_json.cpp" \
+        $(pkg-config --cflags --libs jwtkit) || return 1
+    run env LD_LIBRARY_PATH="$prefix/lib" "${valgrind_tls[@]}" "$work/test_jwe_json" "$keys"
+}
+
 build_interop() {
     # shellcheck disable=SC2046
     run c++ "${cxx_flags[@]}" -o "$work/interop" "$root/bindings/cpp/tests/interop.cpp" \
@@ -298,6 +306,7 @@ build_interop() {
 
 check "JWKS test server (tests/support/jwks_server.py)" start_jwks_server
 check "C++ wrapper tests (-Wall -Wextra -Werror${valgrind:+, valgrind})" wrapper_tests
+check "C++ wrapper JWE JSON tests (bindings/cpp/tests/test_jwe_json.cpp)" jwe_json_wrapper_tests
 check "build the interop helper" build_interop
 interop() { LD_LIBRARY_PATH="$prefix/lib" "$work/interop" "$@"; }
 
@@ -448,9 +457,11 @@ cli_usage_errors() {
 cli_help() {
     local cmd
     run "$jwtkit" --help | grep -q '^usage: jwtkit COMMAND' || return 1
-    for cmd in encode decode verify keygen thumbprint dpop; do
+    for cmd in encode decode verify keygen thumbprint dpop convert jwks; do
         run "$jwtkit" "$cmd" --help | grep -q "^usage: jwtkit $cmd" || return 1
     done
+    run "$jwtkit" jwe --help | grep -q "^usage: jwtkit jwe encrypt" || return 1
+    run "$jwtkit" jwe decrypt --help | grep -q "jwtkit jwe decrypt" || return 1
 }
 
 cli_claims_inputs() {
@@ -605,13 +616,155 @@ cli_keygen_jwks() {
     token=$(run "$jwtkit" encode --alg HS512 --key "$dir/hs.jwk") || return 1
     expect 0 '' "$jwtkit" verify --alg HS512 --key "$dir/hs.jwk" "$token" || return 1
     # refusals
-    expect 1 'openssl' "$jwtkit" keygen --alg RS256 || return 1
+    expect 2 'needs --bits' "$jwtkit" keygen --alg RS256 || return 1
     expect 1 'JWTKIT_ERR_INVALID_ARGUMENT' "$jwtkit" keygen --alg HS256 --pem || return 1
     expect 2 'alg is required' "$jwtkit" keygen || return 1
     # the same RSA key in three formats has one thumbprint
     kid=$(run "$jwtkit" thumbprint "$keys/rsa2048.pkcs8.pem") || return 1
     [ "$(run "$jwtkit" thumbprint --key "$keys/rsa2048.spki.der")" = "$kid" ] || return 1
     [ "$(run "$jwtkit" thumbprint < "$keys/rsa2048.cert.pem")" = "$kid" ] || return 1
+}
+
+# keygen --bits: RSA keys of a chosen size, restricted to ALG in their JWK, loaded back
+# through the library's checks (and OpenSSL's); sizes and algorithms it refuses
+cli_keygen_rsa() {
+    local dir=$work/keygen-rsa token
+    rm -rf "$dir" && mkdir -p "$dir" || return 1
+    run "$jwtkit" keygen --alg PS256 --bits 3072 --out "$dir/ps.jwk" --public-jwks "$dir/ps.jwks" || return 1
+    [ "$(stat -c %a "$dir/ps.jwk")" = 600 ] || { echo "private key file is not 0600"; return 1; }
+    grep -q '"alg":"PS256"' "$dir/ps.jwk" || { echo "no alg in the private JWK"; return 1; }
+    run "$jwtkit" convert --to pem "$dir/ps.jwk" >"$dir/ps.pub.pem" || return 1
+    run openssl pkey -pubin -in "$dir/ps.pub.pem" -noout -text | grep -q '3072 bit' || { echo "not 3072 bits"; return 1; }
+    token=$(run "$jwtkit" encode --alg PS256 --key "$dir/ps.jwk" sub=rsa) || return 1
+    expect 0 '' "$jwtkit" verify --alg PS256 --jwks "$dir/ps.jwks" "$token" || return 1
+    expect 1 'JWTKIT_ERR_KEY_USAGE|JWTKIT_ERR_KEY_ALG_MISMATCH' "$jwtkit" encode --alg RS256 --key "$dir/ps.jwk" || return 1
+    run "$jwtkit" keygen --alg RS256 --bits 2048 --pem --out "$dir/rs.pem" --public-out "$dir/rs.pub.pem" || return 1
+    run openssl pkey -in "$dir/rs.pem" -check -noout || return 1
+    token=$(run "$jwtkit" encode --alg RS256 --key "$dir/rs.pem") || return 1
+    expect 0 '' "$jwtkit" verify --alg RS256 --key "$dir/rs.pub.pem" "$token" || return 1
+    expect 2 'needs --bits' "$jwtkit" keygen --alg RS256 || return 1
+    expect 2 'for RSA keys' "$jwtkit" keygen --alg ES256 --bits 2048 || return 1
+    expect 2 'needs a number' "$jwtkit" keygen --alg PS512 --bits 2k || return 1
+    expect 1 'JWTKIT_ERR_INVALID_ARGUMENT' "$jwtkit" keygen --alg PS512 --bits 1024 || return 1
+    expect 1 'JWTKIT_ERR_INVALID_ARGUMENT' "$jwtkit" keygen --alg RS256 --bits 8192 --out "$dir/big.jwk" || return 1
+    [ ! -e "$dir/big.jwk" ] || { echo "a refused keygen left a file"; return 1; }
+}
+
+# convert: PEM <-> JWK, the public half unless --private, kids
+cli_convert() {
+    local dir=$work/convert kid
+    rm -rf "$dir" && mkdir -p "$dir" || return 1
+    # the public half by default, whatever the input holds
+    run "$jwtkit" convert "$keys/rsa2048.pkcs8.pem" >"$dir/rsa.pub.jwk" || return 1
+    if grep -q '"d"' "$dir/rsa.pub.jwk"; then echo "private member without --private"; return 1; fi
+    run "$jwtkit" convert --to pem "$keys/rsa2048.pkcs8.pem" >"$dir/rsa.pub.pem" || return 1
+    cmp "$dir/rsa.pub.pem" "$keys/rsa2048.spki.pem" || { echo "public PEM differs from the SPKI"; return 1; }
+    run "$jwtkit" convert --to pem "$dir/rsa.pub.jwk" | cmp - "$keys/rsa2048.spki.pem" || return 1
+    run "$jwtkit" convert --to pem < "$keys/ecp256.x5c.jwk.json" | cmp - "$keys/ecp256.spki.pem" || return 1
+    # the private key only with --private; it signs what the public half verifies
+    run "$jwtkit" convert --private "$keys/ecp256.sec1.pem" >"$dir/ec.jwk" || return 1
+    grep -q '"d"' "$dir/ec.jwk" || { echo "no private member with --private"; return 1; }
+    run "$jwtkit" convert --to pem --private "$dir/ec.jwk" >"$dir/ec.pem" || return 1
+    grep -q 'BEGIN PRIVATE KEY' "$dir/ec.pem" || return 1
+    token=$(run "$jwtkit" encode --alg ES256 --key "$dir/ec.pem") || return 1
+    expect 0 '' "$jwtkit" verify --alg ES256 --key "$keys/ecp256.spki.der" "$token" || return 1
+    # kids: chosen, or the thumbprint
+    kid=$(run "$jwtkit" thumbprint "$keys/ed25519.spki.pem") || return 1
+    run "$jwtkit" convert --thumbprint-kid "$keys/ed25519.pkcs8.pem" | grep -qF "\"kid\":\"$kid\"" || return 1
+    run "$jwtkit" convert --kid mine -k "$keys/ed25519.pkcs8.pem" | grep -qF '"kid":"mine"' || return 1
+    # refusals
+    expect 1 'no private half' "$jwtkit" convert --private "$keys/rsa2048.spki.pem" || return 1
+    expect 1 'JWTKIT_ERR_INVALID_ARGUMENT' "$jwtkit" convert --secret-file "$secret" || return 1
+    run "$jwtkit" convert --private --secret-file "$secret" | grep -q '"kty":"oct"' || return 1
+    expect 2 'PEM has no kid' "$jwtkit" convert --to pem --kid k "$keys/rsa2048.spki.pem" || return 1
+    expect 2 'jwk or pem' "$jwtkit" convert --to der "$keys/rsa2048.spki.pem" || return 1
+    expect 2 'No such file' "$jwtkit" convert "$dir/missing.pem" || return 1
+    expect 2 'one key at a time' "$jwtkit" convert "$keys/rsa2048.spki.pem" "$keys/ecp256.spki.pem" || return 1
+    printf 'not a key' >"$dir/garbage"
+    expect 2 'JWTKIT_ERR_KEY_INVALID' "$jwtkit" convert "$dir/garbage" || return 1
+    # a JWK whose certificate holds another key is refused
+    sed 's/"x5t#S256": "[^"]*"/"x5t#S256": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"/' "$keys/ecp256.x5c.jwk.json" >"$dir/bad-x5t.jwk"
+    expect 2 'x5t#S256.*JWTKIT_ERR_KEY_INVALID' "$jwtkit" convert "$dir/bad-x5t.jwk" || return 1
+}
+
+# jwks: a public JWK Set from key files
+cli_jwks_build() {
+    local dir=$work/jwks-build token kid
+    rm -rf "$dir" && mkdir -p "$dir" || return 1
+    run "$jwtkit" jwks --thumbprint-kid "$keys/ecp256.pkcs8.pem" "$keys/rsa2048.spki.pem" \
+        "$keys/ed25519.pkcs8.der" "$keys/ecp256.x5c.jwk.json" >"$dir/set.json" || return 1
+    if grep -q '"d"' "$dir/set.json"; then echo "private member in the set"; return 1; fi
+    [ "$(run "$jwtkit" thumbprint --jwks "$dir/set.json" | wc -l)" = 4 ] || return 1
+    kid=$(run "$jwtkit" thumbprint "$keys/rsa2048.pkcs8.pem") || return 1
+    grep -qF "\"kid\":\"$kid\"" "$dir/set.json" || { echo "no thumbprint kid"; return 1; }
+    grep -qF '"kid":"ecp256-x5c"' "$dir/set.json" || { echo "a JWK's own kid was not kept"; return 1; }
+    for alg in ES256 RS256 EdDSA; do
+        token=$(run "$jwtkit" encode --alg "$alg" --key "$(priv_of "$alg")") || return 1
+        expect 0 '' "$jwtkit" verify --alg "$alg" --jwks "$dir/set.json" "$token" || return 1
+    done
+    run "$jwtkit" jwks "$keys/ecp384.spki.pem" >"$dir/nokid.json" || return 1
+    if grep -q '"kid"' "$dir/nokid.json"; then echo "a kid without --thumbprint-kid"; return 1; fi
+    # refusals: a secret has no public form (alone, or beside public keys); missing,
+    # unusable and no files
+    printf '{"kty":"oct","k":"%s"}' "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY" >"$dir/oct.jwk"
+    expect 1 'JWTKIT_ERR_INVALID_ARGUMENT' "$jwtkit" jwks "$dir/oct.jwk" || return 1
+    expect 1 'refused keys\[1\].*JWTKIT_ERR_KEY_USAGE' "$jwtkit" jwks "$keys/ecp256.spki.pem" "$dir/oct.jwk" || return 1
+    expect 2 'No such file' "$jwtkit" jwks "$keys/ecp256.spki.pem" "$dir/missing.pem" || return 1
+    expect 2 'JWTKIT_ERR_KEY_TOO_WEAK' "$jwtkit" jwks "$keys/refused/rsa1024.spki.pem" || return 1
+    expect 2 'at least one key' "$jwtkit" jwks || return 1
+}
+
+# jwe encrypt | decrypt: every kind of key, the allow-lists, and each refusal
+cli_jwe() {
+    local dir=$work/jwe token
+    rm -rf "$dir" && mkdir -p "$dir" || return 1
+    printf 'binary\0plaintext\n\001' >"$dir/plain"
+    printf '0123456789abcdef0123456789abcdef' >"$dir/k32"
+    printf '0123456789abcdef' >"$dir/k16"
+    token=$(run "$jwtkit" jwe encrypt --alg RSA-OAEP-256 --enc A256GCM --key "$keys/rsa2048.spki.pem" "$dir/plain") || return 1
+    run "$jwtkit" jwe decrypt --alg RSA-OAEP-256 --enc A256GCM --key "$keys/rsa2048.pkcs8.pem" "$token" | cmp - "$dir/plain" || return 1
+    token=$(run "$jwtkit" jwe encrypt --alg ECDH-ES+A128KW --enc A128CBC-HS256 --key "$keys/ecp256.x5c.jwk.json" < "$dir/plain") || return 1
+    run "$jwtkit" decode --json "$token" 2>/dev/null | grep -q . && { echo "decode took a JWE"; return 1; }
+    echo "$token" | run "$jwtkit" jwe decrypt --alg ECDH-ES+A128KW,ECDH-ES --enc A128CBC-HS256 --key "$keys/ecp256.pkcs8.pem" | cmp - "$dir/plain" || return 1
+    token=$(run "$jwtkit" jwe encrypt --alg dir --enc A256GCM --secret-file "$dir/k32" --zip --header '{"kid":"k-32"}' "$dir/plain") || return 1
+    run "$jwtkit" jwe decrypt --alg dir --enc A256GCM --secret-file "$dir/k32" --allow-zip --header-out "$dir/hdr" "$token" | cmp - "$dir/plain" || return 1
+    grep -qF '"kid":"k-32"' "$dir/hdr" && grep -qF '"zip":"DEF"' "$dir/hdr" || { echo "header not written"; return 1; }
+    expect 1 'JWTKIT_ERR_JWE_ZIP_NOT_ALLOWED' "$jwtkit" jwe decrypt --alg dir --enc A256GCM --secret-file "$dir/k32" "$token" || return 1
+    expect 2 'hdr: exists' "$jwtkit" jwe decrypt --alg dir --enc A256GCM --secret-file "$dir/k32" --allow-zip --header-out "$dir/hdr" "$token" || return 1
+    token=$(echo -n short | run "$jwtkit" jwe encrypt --alg A128KW --enc A128GCM --secret-file "$dir/k16") || return 1
+    [ "$(run "$jwtkit" jwe decrypt --alg A128KW --enc A128GCM --secret-file "$dir/k16" "$token")" = short ] || return 1
+    # the wrong key, a tampered token, and what the allow-lists leave out
+    token=$(run "$jwtkit" jwe encrypt --alg RSA-OAEP-256 --enc A256GCM --key "$keys/rsa2048.spki.der" "$dir/plain") || return 1
+    run "$jwtkit" keygen --alg RS256 --bits 2048 --pem --out "$dir/other-rsa.pem" || return 1
+    expect 1 'JWTKIT_ERR_JWE_DECRYPTION_FAILED' "$jwtkit" jwe decrypt --alg RSA-OAEP-256 --enc A256GCM --key "$dir/other-rsa.pem" "$token" || return 1
+    expect 1 'JWTKIT_ERR_KEY_ALG_MISMATCH' "$jwtkit" jwe decrypt --alg RSA-OAEP-256 --enc A256GCM --key "$keys/ecp256.pkcs8.pem" "$token" || return 1
+    expect 1 'JWTKIT_ERR_JWE_DECRYPTION_FAILED' "$jwtkit" jwe decrypt --alg RSA-OAEP-256 --enc A256GCM --key "$keys/rsa2048.pkcs8.pem" "${token%?????}AAAAA" || return 1
+    expect 1 'JWTKIT_ERR_ALG_NOT_ALLOWED' "$jwtkit" jwe decrypt --alg RSA-OAEP --enc A256GCM --key "$keys/rsa2048.pkcs8.pem" "$token" || return 1
+    expect 1 'JWTKIT_ERR_JWE_ENC_NOT_ALLOWED' "$jwtkit" jwe decrypt --alg RSA-OAEP-256 --enc A128GCM --key "$keys/rsa2048.pkcs8.pem" "$token" || return 1
+    expect 1 'JWTKIT_ERR_JWE_KEY_CANNOT_DECRYPT' "$jwtkit" jwe decrypt --alg RSA-OAEP-256 --enc A256GCM --key "$keys/rsa2048.spki.pem" "$token" || return 1
+    token=$(run "$jwtkit" encode --alg HS256 --secret-file "$secret") || return 1
+    expect 1 'JWTKIT_ERR_TOKEN_MALFORMED' "$jwtkit" jwe decrypt --alg dir --enc A256GCM --secret-file "$dir/k32" "$token" || return 1
+    # usage errors
+    expect 2 'JWTKIT_ERR_JWE_ALG_INSECURE' "$jwtkit" jwe decrypt --alg RSA1_5 --enc A256GCM --key "$keys/rsa2048.pkcs8.pem" x || return 1
+    expect 2 '--enc is required' "$jwtkit" jwe decrypt --alg dir --secret-file "$dir/k32" x || return 1
+    expect 2 'one --alg and one --enc' "$jwtkit" jwe encrypt --alg dir,A128KW --enc A256GCM --secret-file "$dir/k32" "$dir/plain" || return 1
+    expect 2 'No such file' "$jwtkit" jwe encrypt --alg RSA-OAEP-256 --enc A256GCM --key "$dir/missing.pem" "$dir/plain" || return 1
+    expect 2 'No such file' "$jwtkit" jwe encrypt --alg RSA-OAEP-256 --enc A256GCM --key "$keys/rsa2048.spki.pem" "$dir/missing" || return 1
+    expect 2 "'encrypt' or 'decrypt'" "$jwtkit" jwe seal || return 1
+    expect 2 'a key is needed' "$jwtkit" jwe encrypt --alg dir --enc A256GCM "$dir/plain" || return 1
+}
+
+# the key tools and JWE under valgrind: no leaks or memory errors, refusals included
+cli_keytools_valgrind() {
+    [ "${#valgrind[@]}" -gt 0 ] || { echo "valgrind not installed: skipped"; return 0; }
+    local token
+    run "${valgrind[@]}" "$jwtkit" convert --private --thumbprint-kid "$keys/rsa2048.pkcs8.pem" >/dev/null || return 1
+    expect 1 'no private half' "${valgrind[@]}" "$jwtkit" convert --private "$keys/ecp256.spki.pem" || return 1
+    run "${valgrind[@]}" "$jwtkit" jwks --thumbprint-kid "$keys/ecp256.pkcs8.pem" "$keys/ecp256.x5c.jwk.json" >/dev/null || return 1
+    expect 2 'No such file' "${valgrind[@]}" "$jwtkit" jwks "$keys/ecp256.spki.pem" "$work/missing.pem" || return 1
+    token=$(echo -n hi | run "${valgrind[@]}" "$jwtkit" jwe encrypt --alg ECDH-ES --enc A256GCM --key "$keys/ecp256.spki.pem") || return 1
+    [ "$(run "${valgrind[@]}" "$jwtkit" jwe decrypt --alg ECDH-ES --enc A256GCM --key "$keys/ecp256.pkcs8.pem" "$token")" = hi ] || return 1
+    expect 1 'JWTKIT_ERR_ALG_NOT_ALLOWED' "${valgrind[@]}" "$jwtkit" jwe decrypt --alg dir --enc A256GCM --key "$keys/ecp256.pkcs8.pem" "$token" || return 1
 }
 
 # The files keygen writes: the private key is 0600 whatever the umask; nothing that
@@ -817,6 +970,10 @@ cli_jwks_url() {
 }
 
 check "cli: keygen, thumbprint, verify --jwks" cli_keygen_jwks
+check "cli: keygen --bits: RSA 2048/3072 keys, restricted to ALG, each refusal" cli_keygen_rsa
+check "cli: convert PEM <-> JWK, public unless --private, kids, each refusal" cli_convert
+check "cli: jwks builds a public JWK Set from key files, each refusal" cli_jwks_build
+check "cli: jwe encrypt | decrypt with RSA, EC, dir and A128KW keys; allow-lists; each refusal" cli_jwe
 check "cli: verify --jwks-url, --issuer-discovery (JWKS test server)" cli_jwks_url
 check "cli: keygen files: 0600 under umask 000, no overwrite without --force, no symlinks, no planted temp files" cli_keygen_files
 check "cli: keygen refuses two outputs naming one file, with or without --force" cli_keygen_same_file
@@ -835,6 +992,7 @@ check "cli: decode pretty-prints with dates" cli_decode
 check "cli: --kid, --typ, --header" cli_kid_and_header
 check "cli: dpop proof -> dpop verify (every asymmetric algorithm, jkt = thumbprint), each refusal" cli_dpop
 check "cli: no leaks or memory errors (valgrind)" cli_valgrind
+check "cli: convert, jwks and jwe: no leaks or memory errors (valgrind)" cli_keytools_valgrind
 
 echo
 if [ "$failed" -gt 0 ]; then

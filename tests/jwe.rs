@@ -34,9 +34,11 @@ fn x25519_private() -> Key {
 fn key_pairs(alg: Alg, enc: Enc) -> Vec<(Key, Key)> {
     match alg {
         Alg::Dir => vec![(oct(enc.cek_len()), oct(enc.cek_len()))],
-        Alg::A128Kw => vec![(oct(16), oct(16))],
-        Alg::A256Kw => vec![(oct(32), oct(32))],
-        Alg::RsaOaep256 | Alg::RsaOaep => vec![(
+        Alg::A128Kw | Alg::A128GcmKw => vec![(oct(16), oct(16))],
+        Alg::A192Kw | Alg::A192GcmKw => vec![(oct(24), oct(24))],
+        Alg::A256Kw | Alg::A256GcmKw => vec![(oct(32), oct(32))],
+        Alg::Pbes2Hs256A128Kw | Alg::Pbes2Hs384A192Kw | Alg::Pbes2Hs512A256Kw => vec![(oct(11), oct(11))],
+        Alg::RsaOaep256 | Alg::RsaOaep | Alg::RsaOaep384 | Alg::RsaOaep512 => vec![(
             Key::from_pem(&keys_dir("rsa2048.pkcs8.pem")).unwrap(),
             Key::from_pem(&keys_dir("rsa2048.spki.pem")).unwrap(),
         )],
@@ -82,6 +84,16 @@ fn every_alg_and_enc_round_trips() {
                 let h = header(&token);
                 assert_eq!((h["alg"].as_str(), h["enc"].as_str()), (Some(alg.name()), Some(enc.name())));
                 assert_eq!(h.get("epk").is_some(), alg.name().starts_with("ECDH"), "{h}");
+                assert_eq!(h.get("tag").is_some(), alg.name().ends_with("GCMKW"), "{h}");
+                assert_eq!(h.get("p2s").is_some(), alg.name().starts_with("PBES2"), "{h}");
+                if alg.name().starts_with("PBES2") {
+                    assert_eq!(h["p2c"], 8192, "{h}");
+                    assert_eq!(common::b64url_decode(h["p2s"].as_str().unwrap()).len(), 16, "{h}");
+                }
+                if alg.name().ends_with("GCMKW") {
+                    assert_eq!(common::b64url_decode(h["iv"].as_str().unwrap()).len(), 12, "{h}");
+                    assert_eq!(common::b64url_decode(h["tag"].as_str().unwrap()).len(), 16, "{h}");
+                }
                 let parts = segments(&token);
                 assert_eq!(parts.len(), 5);
                 assert_eq!(parts[1].is_empty(), matches!(alg, Alg::Dir | Alg::EcdhEs), "{}", alg.name());
@@ -92,8 +104,8 @@ fn every_alg_and_enc_round_trips() {
             }
         }
     }
-    // dir, 2 KW, 3 ECDH × 4 curves, 2 RSA: 17 key setups × 4 enc.
-    assert_eq!(n, 68);
+    // dir, 3 KW, 3 GCMKW, 3 PBES2, 4 ECDH × 4 curves, 4 RSA: 30 key setups × 6 enc.
+    assert_eq!(n, 180);
 }
 
 #[test]
@@ -130,10 +142,10 @@ fn allow_lists_and_refused_algorithms() {
     assert!(JwePolicy::new(&Alg::ALL, &[]).is_err());
     // Names: RSA1_5 has its own error; the rest are unsupported, with the reason.
     assert!(matches!(Alg::from_name("RSA1_5"), Err(Error::AlgInsecure(_))));
-    for name in ["PBES2-HS256+A128KW", "A128GCMKW", "A192KW", "none", "HS256", "rsa-oaep", ""] {
+    for name in ["PBES2-HS256+A256KW", "A512KW", "none", "HS256", "rsa-oaep", "pbes2-hs256+a128kw", ""] {
         assert!(matches!(Alg::from_name(name), Err(Error::AlgUnsupported(_))), "{name}");
     }
-    for name in ["A192GCM", "A192CBC-HS384", "a128gcm", "A128CBC-H256"] {
+    for name in ["A512GCM", "A192CBC-HS512", "a128gcm", "A128CBC-H256"] {
         assert!(matches!(Enc::from_name(name), Err(Error::EncUnsupported(_))), "{name}");
     }
 }
@@ -161,6 +173,10 @@ fn keys_are_bound_to_their_algorithms() {
         (16, Alg::Dir, Enc::A128CbcHs256),
         (32, Alg::A128Kw, Enc::A128Gcm),
         (16, Alg::A256Kw, Enc::A128Gcm),
+        (16, Alg::A192Kw, Enc::A128Gcm),
+        (32, Alg::A192GcmKw, Enc::A128Gcm),
+        (24, Alg::A128GcmKw, Enc::A128Gcm),
+        (24, Alg::Dir, Enc::A192CbcHs384),
     ] {
         let e = jwe::encrypt(&oct(len), alg, enc, b"x", None, false).unwrap_err();
         assert!(matches!(e, Error::KeyAlgMismatch(_)), "{e}");
@@ -183,6 +199,22 @@ fn keys_are_bound_to_their_algorithms() {
     assert!(matches!(jwe::decrypt(token.as_bytes(), &wrap_only, &all_policy()), Err(Error::KeyUsage(_))));
     let kw_only = jwk(json!({"kty": "oct", "k": k, "alg": "A256KW"}));
     assert!(matches!(jwe::encrypt(&kw_only, Alg::Dir, Enc::A256Gcm, b"x", None, false), Err(Error::KeyUsage(_))));
+    // A PBES2 password and a key wrap key are both `oct`: the JWK's `alg` keeps each to
+    // its own, in both directions, for encryption and decryption.
+    let pbes2 = Alg::Pbes2Hs256A128Kw;
+    assert!(matches!(jwe::encrypt(&kw_only, pbes2, Enc::A128Gcm, b"x", None, false), Err(Error::KeyUsage(_))));
+    let bare = jwk(json!({"kty": "oct", "k": k}));
+    let token = jwe::encrypt(&bare, pbes2, Enc::A128Gcm, b"x", None, false).unwrap();
+    assert!(matches!(jwe::decrypt(token.as_bytes(), &kw_only, &all_policy()), Err(Error::KeyUsage(_))));
+    let password_only = jwk(json!({"kty": "oct", "k": k, "alg": "PBES2-HS256+A128KW"}));
+    assert!(jwe::decrypt(token.as_bytes(), &password_only, &all_policy()).is_ok());
+    for alg in [Alg::A256Kw, Alg::A256GcmKw, Alg::Pbes2Hs512A256Kw] {
+        let e = jwe::encrypt(&password_only, alg, Enc::A128Gcm, b"x", None, false).unwrap_err();
+        assert!(matches!(e, Error::KeyUsage(_)), "{e}");
+    }
+    // ... and a policy that does not name PBES2 never runs it, whatever the key.
+    let e = jwe::decrypt(token.as_bytes(), &bare, &policy(Alg::A256Kw, Enc::A128Gcm)).unwrap_err();
+    assert!(matches!(e, Error::AlgNotAllowed(_)), "{e}");
     let dir_gcm = jwk(json!({"kty": "oct", "k": k, "alg": "A256GCM"}));
     assert!(jwe::encrypt(&dir_gcm, Alg::Dir, Enc::A256Gcm, b"x", None, false).is_ok());
     // X25519 keys never serve JWS.
@@ -254,6 +286,22 @@ fn every_modification_fails_with_the_one_decryption_error() {
                 let mut h = header(&token);
                 h["kid"] = json!("x");
                 tampered.push(with_segment(&token, 0, &common::b64url_encode(h.to_string().as_bytes())));
+                // What key management put in the header: the GCM key wrap's tag and IV,
+                // PBES2's salt input and count.
+                let mut h = header(&token);
+                for (name, value) in
+                    [("tag", "AAAAAAAAAAAAAAAAAAAAAA"), ("iv", "AAAAAAAAAAAAAAAA"), ("p2s", "AAAAAAAAAAA")]
+                {
+                    if h.get(name).is_some() {
+                        h[name] = json!(value);
+                    }
+                }
+                if h.get("p2c").is_some() {
+                    h["p2c"] = json!(8193);
+                }
+                if h != header(&token) {
+                    tampered.push(with_segment(&token, 0, &common::b64url_encode(h.to_string().as_bytes())));
+                }
                 for t in tampered {
                     let e = jwe::decrypt(t.as_bytes(), &private, &all_policy()).unwrap_err();
                     assert!(matches!(e, Error::DecryptionFailed(_)), "{} {}: {e}", alg.name(), enc.name());
@@ -499,4 +547,29 @@ fn encrypted_only_jwts_check_claims_and_need_a_shared_key() {
         jwe::decrypt_claims(public_only.as_bytes(), &private, &policy, &validation),
         Err(Error::AlgInsecure(m)) if m.contains("public key")
     ));
+
+    // A GCM key wrap authenticates as a shared key does; a PBES2 password does not.
+    let gcm_kw =
+        jwe::encrypt(&key, Alg::A256GcmKw, Enc::A256Gcm, claims(1_800_000_000).as_bytes(), None, false).unwrap();
+    assert!(jwe::decrypt_claims(gcm_kw.as_bytes(), &key, &policy, &validation).is_ok());
+    let password = oct(16);
+    let pbes2 =
+        jwe::encrypt(&password, Alg::Pbes2Hs256A128Kw, Enc::A256Gcm, claims(1_800_000_000).as_bytes(), None, false)
+            .unwrap();
+    assert!(matches!(
+        jwe::decrypt_claims(pbes2.as_bytes(), &password, &policy, &validation),
+        Err(Error::AlgInsecure(m)) if m.contains("guessed offline")
+    ));
+}
+
+/// The sender's `p2c` has the default decrypter's cap too: jwtkit does not make tokens
+/// that it (or jose) would refuse by default.
+#[test]
+fn pbes2_sender_count_is_capped() {
+    let password = oct(16);
+    let encrypt =
+        |header: &[u8]| jwe::encrypt(&password, Alg::Pbes2Hs256A128Kw, Enc::A128Gcm, b"x", Some(header), false);
+    assert!(encrypt(br#"{"p2c":10000}"#).is_ok());
+    assert!(matches!(encrypt(br#"{"p2c":10001}"#), Err(Error::P2cLimit(_))));
+    assert!(matches!(encrypt(br#"{"p2c":999}"#), Err(Error::HeaderInvalid(_))));
 }

@@ -971,6 +971,32 @@ fn error_messages_are_escaped_and_bounded_whatever_the_input() {
         for key in [&ec, &kw, &secret] {
             m.result("jwe::decrypt", &jwe_header, jwtkit::jwe::decrypt(jwe.as_bytes(), key, &policy));
         }
+        // The same header as a JSON JWE's protected (or shared) header, beside recipients
+        // with hostile headers of their own, opened with the three keys at once.
+        let recipients: Vec<String> = (0..1 + rng.below(6))
+            .map(|_| {
+                let header = if rng.one_in(2) { focused_jwe_header(&mut rng) } else { nasty_jwe_header(&mut rng) };
+                format!(r#"{{"header":{},"encrypted_key":"{}"}}"#, String::from_utf8_lossy(&header), segments[0])
+            })
+            .collect();
+        let (protected, shared) = if rng.one_in(3) {
+            (b64_of(br#"{"enc":"A128GCM"}"#), String::from_utf8_lossy(&jwe_header).into_owned())
+        } else {
+            (b64_of(&jwe_header), "{}".to_owned())
+        };
+        let json_jwe = format!(
+            r#"{{"protected":"{protected}","unprotected":{shared},"recipients":[{}],"aad":"{}","iv":"{}","ciphertext":"{}","tag":"{}"}}"#,
+            recipients.join(","),
+            segments[0],
+            segments[1],
+            segments[2],
+            segments[3]
+        );
+        m.result(
+            "jwe::decrypt_json",
+            &jwe_header,
+            jwtkit::jwe::decrypt_json(json_jwe.as_bytes(), &[&ec, &kw, &secret], &policy),
+        );
 
         // PEM with a hostile label, and DER bytes.
         let label = nasty_text(&mut rng);
@@ -986,6 +1012,7 @@ fn error_messages_are_escaped_and_bounded_whatever_the_input() {
         "Key::from_jwk",
         "KeySet::from_jwks",
         "jwe::decrypt",
+        "jwe::decrypt_json",
         "Key::from_pem",
         "Key::from_der",
         "C verify",

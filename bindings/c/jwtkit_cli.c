@@ -5,6 +5,8 @@
  *   jwtkit decode  show a token's header and claims WITHOUT verifying it
  *   jwtkit verify  check a token; exit 0 valid, 1 invalid, 2 usage error
  *   jwtkit dpop    make (proof) or check (verify) a DPoP proof (RFC 9449)
+ *   jwtkit keygen, thumbprint, convert, jwks: make, name, convert and publish keys
+ *   jwtkit jwe     encrypt or decrypt a compact JWE
  *
  * Every decision about a token is the library's: this file parses options, reads
  * files, builds claims JSON from key=value pairs and pretty-prints JSON.
@@ -1359,9 +1361,9 @@ static const char KEYGEN_HELP[] =
     "usage: jwtkit keygen --alg ALG [options]\n"
     "\n"
     "Generates a new random key for ALG from the system's random source and prints it:\n"
-    "an HMAC secret as long as the hash (HS*), or a key pair for any other algorithm\n"
-    "listed below but RS* and PS*: RSA keys are not generated (use\n"
-    "'openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072').\n"
+    "an HMAC secret as long as the hash (HS*), an RSA key pair of --bits bits (RS*, PS*;\n"
+    "2048, 3072 or 4096, required: 4096 takes seconds), or a key pair for any other\n"
+    "algorithm listed below.\n"
     "\n"
     "The private key is printed as a JWK restricted to ALG, whose kid is its RFC 7638\n"
     "thumbprint unless --kid says otherwise; with --pem as PKCS#8 PEM instead (key\n"
@@ -1370,6 +1372,7 @@ static const char KEYGEN_HELP[] =
     "options:\n"
     "  -a, --alg ALG            the algorithm the key is for (required)\n"
     "      --kid KID            the key's kid (default: its thumbprint)\n"
+    "      --bits BITS          RSA key size: 2048, 3072 or 4096 (RS* and PS* only)\n"
     "      --pem                PEM instead of JWK\n"
     "  -o, --out FILE           write the private key to FILE, a new file of mode 0600\n"
     "      --public-out FILE    write the public key (JWK, or PEM with --pem) to FILE\n"
@@ -1384,7 +1387,8 @@ static const char KEYGEN_HELP[] =
     "--force is given. A symbolic link at FILE is refused, never followed or replaced.\n"
     "The FILEs must be different files; when one cannot be written, none is left.\n"
     "\n"
-    "Exit status: 0 generated, 1 jwtkit refused (RSA, ...), 2 usage or file error.\n";
+    "Exit status: 0 generated, 1 jwtkit refused (an RSA size it does not make, ...), 2\n"
+    "usage or file error.\n";
 
 /* Checks an output path before anything is generated, so that a refusal leaves no file
  * behind: a symbolic link is refused always (writing through it would put the key where
@@ -1735,7 +1739,9 @@ static int cmd_keygen(int argc, char **argv)
 {
     struct args a = {argc, 1, argv, NULL, 0};
     const char *alg_name = NULL, *kid = NULL, *out = NULL, *public_out = NULL, *public_jwks = NULL;
-    int pem = 0, force = 0, rc = EXIT_USAGE;
+    const char *bits_arg = NULL;
+    int pem = 0, force = 0, rc = EXIT_USAGE, rsa;
+    int64_t bits = 0;
     jwtkit_alg alg = 0;
     const jwtkit_key *generated = NULL, *key = NULL;
     const jwtkit_keyset *set = NULL;
@@ -1763,6 +1769,8 @@ static int cmd_keygen(int argc, char **argv)
             kid = a.value;
         } else if (opt(&a, "--pem", NULL, 0)) {
             pem = 1;
+        } else if (opt(&a, "--bits", NULL, 1)) {
+            bits_arg = a.value;
         } else if (opt(&a, "--out", "-o", 1)) {
             out = a.value;
         } else if (opt(&a, "--public-out", NULL, 1)) {
@@ -1784,6 +1792,19 @@ static int cmd_keygen(int argc, char **argv)
     }
     if (parse_alg(alg_name, &alg))
         return EXIT_USAGE;
+    rsa = jwtkit_alg_name(alg)[0] == 'R' || jwtkit_alg_name(alg)[0] == 'P';
+    if (rsa && bits_arg == NULL) {
+        msg("keygen: %s needs --bits: 2048, 3072 or 4096", jwtkit_alg_name(alg));
+        return EXIT_USAGE;
+    }
+    if (!rsa && bits_arg != NULL) {
+        msg("keygen: --bits is for RSA keys (RS*, PS*), not %s", jwtkit_alg_name(alg));
+        return EXIT_USAGE;
+    }
+    if (bits_arg != NULL && (parse_i64(bits_arg, &bits) || bits < 0 || bits > UINT32_MAX)) {
+        msg("keygen: --bits needs a number of bits, not '%s'", printable(bits_arg));
+        return EXIT_USAGE;
+    }
     if (out != NULL)
         outs[nouts].option = "--out", outs[nouts++].path = out;
     if (public_out != NULL)
@@ -1797,7 +1818,8 @@ static int cmd_keygen(int argc, char **argv)
             return EXIT_USAGE;
 
     rc = EXIT_INVALID;
-    st = jwtkit_key_generate(alg, &generated, &err);
+    st = rsa ? jwtkit_key_generate_rsa(alg, (uint32_t)bits, &generated, &err)
+             : jwtkit_key_generate(alg, &generated, &err);
     if (st == JWTKIT_OK && kid == NULL)
         st = jwtkit_key_thumbprint(generated, &thumb, NULL, &err);
     if (st == JWTKIT_OK)
@@ -2241,6 +2263,474 @@ static int cmd_dpop(int argc, char **argv)
     return EXIT_USAGE;
 }
 
+/* ---- convert ---------------------------------------------------------------- */
+
+static const char CONVERT_HELP[] =
+    "usage: jwtkit convert [--to jwk|pem] [options] [KEY]\n"
+    "\n"
+    "Reads one key and prints it as a JWK (the default) or as PEM. Only the public half\n"
+    "is printed (JWK, or PEM 'PUBLIC KEY') unless --private is given: then the private\n"
+    "key is printed whole (a JWK with its private members, or PKCS#8 PEM), a SECRET.\n"
+    "A public key with --private, or an HMAC secret without it (a secret has no public\n"
+    "half), is refused. A JWK keeps its kid, alg, use and key_ops; PEM has none of them.\n"
+    "\n"
+    "KEY (exactly one):\n"
+    "  FILE, -k, --key FILE    PEM, DER or JWK (none or '-': standard input)\n"
+    "  -s, --secret STRING     HMAC secret\n"
+    "      --secret-file FILE  HMAC secret: the file's exact bytes\n"
+    "      --allow-short-secret  accept a secret shorter than the hash (legacy only)\n"
+    "\n"
+    "options:\n"
+    "      --to FORMAT         jwk (default) or pem\n"
+    "      --private           print the private key (default: the public half only)\n"
+    "      --kid KID           give the JWK this kid\n"
+    "      --thumbprint-kid    give the JWK its RFC 7638 thumbprint as kid\n"
+    "  -h, --help              this help\n"
+    "\n"
+    "Exit status: 0 printed, 1 jwtkit refused the export (--private on a public key,\n"
+    "PEM of an HMAC secret, ...), 2 usage error or unusable key.\n";
+
+/* A new key: `key` with `kid`, or with its thumbprint as kid when `kid` is NULL.
+ * Returns 0, or EXIT_INVALID after a message. */
+static int key_with_kid(const jwtkit_key *key, const char *kid, const jwtkit_key **out)
+{
+    jwtkit_error *err = NULL;
+    char *thumb = NULL;
+    jwtkit_status st = JWTKIT_OK;
+
+    if (kid == NULL && (st = jwtkit_key_thumbprint(key, &thumb, NULL, &err)) == JWTKIT_OK)
+        kid = thumb;
+    if (st == JWTKIT_OK)
+        st = jwtkit_key_with_kid(key, (const uint8_t *)kid, strlen(kid), out, &err);
+    jwtkit_string_free(thumb);
+    if (st != JWTKIT_OK) {
+        report("kid", st, err);
+        return EXIT_INVALID;
+    }
+    return 0;
+}
+
+static int cmd_convert(int argc, char **argv)
+{
+    struct args a = {argc, 1, argv, NULL, 0};
+    struct key_source ks = {0};
+    const char *to = "jwk", *kid = NULL;
+    int private_ = 0, thumbprint_kid = 0, pem, rc = EXIT_USAGE;
+    const jwtkit_key *loaded = NULL, *named = NULL, *key;
+    jwtkit_error *err = NULL;
+    jwtkit_status st;
+    char *text = NULL;
+    size_t len = 0;
+
+    for (; a.i < argc; a.i++) {
+        const char *arg = argv[a.i];
+
+        if (opt(&a, "--help", "-h", 0)) {
+            fputs(CONVERT_HELP, stdout);
+            return EXIT_VALID;
+        } else if (opt(&a, "--to", NULL, 1)) {
+            to = a.value;
+        } else if (opt(&a, "--private", NULL, 0)) {
+            private_ = 1;
+        } else if (opt(&a, "--kid", NULL, 1)) {
+            kid = a.value;
+        } else if (opt(&a, "--thumbprint-kid", NULL, 0)) {
+            thumbprint_kid = 1;
+        } else if (key_option(&a, &ks)) {
+            /* recorded */
+        } else if (a.usage_error) {
+            return EXIT_USAGE;
+        } else if (arg[0] == '-' && arg[1] != '\0') {
+            return bad_option("convert", arg);
+        } else if (ks.key_file != NULL) {
+            msg("convert: one key at a time");
+            return EXIT_USAGE;
+        } else {
+            ks.key_file = arg;
+        }
+    }
+    if (strcmp(to, "jwk") != 0 && strcmp(to, "pem") != 0) {
+        msg("convert: --to is jwk or pem, not '%s'", printable(to));
+        return EXIT_USAGE;
+    }
+    pem = strcmp(to, "pem") == 0;
+    if (kid != NULL && thumbprint_kid) {
+        msg("convert: give --kid or --thumbprint-kid, not both");
+        return EXIT_USAGE;
+    }
+    if (pem && (kid != NULL || thumbprint_kid)) {
+        msg("convert: PEM has no kid: --kid and --thumbprint-kid go with --to jwk");
+        return EXIT_USAGE;
+    }
+    if (ks.key_file == NULL && ks.secret == NULL && ks.secret_file == NULL)
+        ks.key_file = "-";
+    if (load_key(&ks, &loaded))
+        return EXIT_USAGE;
+    rc = EXIT_INVALID;
+    key = loaded;
+    if (kid != NULL || thumbprint_kid) {
+        if (key_with_kid(loaded, kid, &named))
+            goto out;
+        key = named;
+    }
+    if (private_)
+        st = pem ? jwtkit_key_to_private_pem(key, &text, &len, &err)
+                 : jwtkit_key_to_private_jwk(key, &text, &len, &err);
+    else
+        st = pem ? jwtkit_key_to_public_pem(key, &text, &len, &err)
+                 : jwtkit_key_to_public_jwk(key, &text, &len, &err);
+    if (st != JWTKIT_OK) {
+        report("convert", st, err);
+        goto out;
+    }
+    if (pem && len > 0 && text[len - 1] == '\n')
+        len--; /* one newline is added below, as for a JWK */
+    if (fwrite(text, 1, len, stdout) != len || fputc('\n', stdout) == EOF)
+        goto out; /* main() reports the write error */
+    rc = EXIT_VALID;
+out:
+    wipe_free(text, len);
+    jwtkit_key_free(named);
+    jwtkit_key_free(loaded);
+    return rc;
+}
+
+/* ---- jwks ------------------------------------------------------------------- */
+
+static const char JWKS_HELP[] =
+    "usage: jwtkit jwks [--thumbprint-kid] KEY...\n"
+    "\n"
+    "Prints a JWK Set of the public halves of the KEY files (PEM, DER or JWK, one key\n"
+    "each; '-': standard input): what an issuer publishes at its jwks_uri. Private\n"
+    "members are never printed. HMAC secrets have no public form and are refused.\n"
+    "Each key keeps its kid, alg, use and key_ops.\n"
+    "\n"
+    "options:\n"
+    "      --thumbprint-kid    give each key without a kid its RFC 7638 thumbprint as kid\n"
+    "  -h, --help              this help\n"
+    "\n"
+    "Exit status: 0 printed, 1 jwtkit refused a key for the set, 2 usage error or\n"
+    "unusable key file.\n";
+
+static int cmd_jwks(int argc, char **argv)
+{
+    struct args a = {argc, 1, argv, NULL, 0};
+    struct list files = {{0}, 0};
+    const jwtkit_key *keys[64] = {0};
+    const jwtkit_keyset *set = NULL;
+    jwtkit_error *err = NULL;
+    jwtkit_status st;
+    char *doc = NULL, *kid = NULL;
+    size_t len = 0, i, n = 0;
+    int thumbprint_kid = 0, rc = EXIT_USAGE;
+
+    for (; a.i < argc; a.i++) {
+        const char *arg = argv[a.i];
+
+        if (opt(&a, "--help", "-h", 0)) {
+            fputs(JWKS_HELP, stdout);
+            return EXIT_VALID;
+        } else if (opt(&a, "--thumbprint-kid", NULL, 0)) {
+            thumbprint_kid = 1;
+        } else if (a.usage_error) {
+            return EXIT_USAGE;
+        } else if (arg[0] == '-' && arg[1] != '\0') {
+            return bad_option("jwks", arg);
+        } else if (list_add(&files, arg, "key files")) {
+            return EXIT_USAGE;
+        }
+    }
+    if (files.n == 0) {
+        msg("jwks: give at least one key file (see '%s jwks --help')", prog);
+        return EXIT_USAGE;
+    }
+    for (n = 0; n < (size_t)files.n; n++) {
+        struct key_source ks = {0};
+
+        ks.key_file = files.items[n];
+        if (load_key(&ks, &keys[n]))
+            goto out;
+        if (!thumbprint_kid)
+            continue;
+        if ((st = jwtkit_key_kid(keys[n], &kid, NULL, &err)) != JWTKIT_OK) {
+            report(files.items[n], st, err);
+            rc = EXIT_INVALID;
+            goto out;
+        }
+        if (kid == NULL) {
+            const jwtkit_key *named = NULL;
+
+            if (key_with_kid(keys[n], NULL, &named)) {
+                rc = EXIT_INVALID;
+                goto out;
+            }
+            jwtkit_key_free(keys[n]);
+            keys[n] = named;
+        }
+        jwtkit_string_free(kid);
+        kid = NULL;
+    }
+    rc = EXIT_INVALID;
+    st = jwtkit_keyset_from_keys(keys, n, &set, &err);
+    /* a key the set skips is an error here: the set would silently lack it */
+    if (st == JWTKIT_OK && jwtkit_keyset_skipped_count(set) > 0) {
+        char *why = NULL;
+        jwtkit_status reason = JWTKIT_OK;
+
+        if (jwtkit_keyset_skipped(set, 0, &reason, &why, NULL, NULL) == JWTKIT_OK) {
+            msg("jwks: refused %s (%s)", printable(why), jwtkit_status_str(reason));
+            jwtkit_string_free(why);
+        }
+        goto out;
+    }
+    if (st == JWTKIT_OK)
+        st = jwtkit_keyset_to_public_jwks(set, &doc, &len, &err);
+    if (st != JWTKIT_OK) {
+        report("jwks", st, err);
+        goto out;
+    }
+    if (fwrite(doc, 1, len, stdout) != len || fputc('\n', stdout) == EOF)
+        goto out;
+    rc = EXIT_VALID;
+out:
+    jwtkit_string_free(doc);
+    jwtkit_keyset_free(set);
+    for (i = 0; i < sizeof keys / sizeof keys[0]; i++) /* unused entries are NULL */
+        jwtkit_key_free(keys[i]);
+    return rc;
+}
+
+/* ---- jwe -------------------------------------------------------------------- */
+
+static const char JWE_HELP[] =
+    "usage: jwtkit jwe encrypt --alg ALG --enc ENC KEY [options] [FILE]\n"
+    "       jwtkit jwe decrypt --alg ALG[,ALG...] --enc ENC[,ENC...] KEY [options] [TOKEN]\n"
+    "\n"
+    "encrypt: encrypts the bytes of FILE (none or '-': standard input) to KEY and prints\n"
+    "the compact JWE. decrypt: decrypts TOKEN (none or '-': standard input) with KEY and\n"
+    "prints the plaintext exactly, with nothing added; --alg and --enc are the\n"
+    "allow-lists, and a token whose alg or enc is not in them is refused.\n"
+    "\n"
+    "ALG and ENC are listed below, from the library. RSA1_5 is refused. RSA-OAEP\n"
+    "(SHA-1) and PBES2-* (KEY is a password) are used only when named.\n"
+    "\n"
+    "KEY (exactly one): the recipient's public (encrypt) or private (decrypt) key, or the\n"
+    "shared secret for dir, A*KW, A*GCMKW and PBES2-*:\n"
+    "  -k, --key FILE          PEM, DER or JWK (an oct JWK for the shared-secret algs)\n"
+    "  -s, --secret STRING     shared secret (visible to other users in the process list)\n"
+    "      --secret-file FILE  shared secret: the file's exact bytes\n"
+    "\n"
+    "encrypt options:\n"
+    "      --header JSON       extra protected header members, a JSON object (kid, typ,\n"
+    "                          cty, ...); a JWK's kid is added unless given here\n"
+    "      --zip               compress (zip DEF) before encrypting\n"
+    "decrypt options:\n"
+    "      --allow-zip         accept compressed tokens (refused by default)\n"
+    "      --header-out FILE   also write the protected header JSON to FILE\n"
+    "  -h, --help              this help\n"
+    "\n"
+    "Exit status: 0 done, 1 refused (the token does not decrypt, is not allowed, or the\n"
+    "key does not fit; the reason goes to standard error), 2 usage error.\n";
+
+/* Parses each comma-separated name of each item of `args` with `from_name` into `out`
+ * (at most `max`). Returns 0, or -1 after a message. */
+static int parse_jwe_names(const struct list *args, const char *option, int32_t *out, size_t max, size_t *n,
+                           jwtkit_status (*from_name)(const uint8_t *, size_t, int32_t *, jwtkit_error **))
+{
+    int i;
+
+    *n = 0;
+    for (i = 0; i < args->n; i++) {
+        const char *p = args->items[i];
+
+        while (*p) {
+            jwtkit_error *err = NULL;
+            jwtkit_status st;
+            size_t len = strcspn(p, ",");
+
+            if (len == 0 || *n == max) {
+                msg("jwe: bad %s '%s'", option, printable(args->items[i]));
+                return -1;
+            }
+            if ((st = from_name((const uint8_t *)p, len, &out[*n], &err)) != JWTKIT_OK) {
+                report(option, st, err);
+                return -1;
+            }
+            (*n)++;
+            p += len;
+            if (*p == ',')
+                p++;
+        }
+    }
+    if (*n == 0) {
+        msg("jwe: %s is required (see '%s jwe --help')", option, prog);
+        return -1;
+    }
+    return 0;
+}
+
+/* Writes `len` bytes to a new file `path` (refusing one that exists). Returns 0, or -1
+ * after a message. */
+static int write_new_file(const char *path, const char *data, size_t len)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0644);
+    FILE *f;
+
+    if (fd < 0) {
+        msg("%s: %s", printable(path), strerror(errno));
+        return -1;
+    }
+    if ((f = fdopen(fd, "wb")) == NULL) {
+        msg("%s: %s", printable(path), strerror(errno));
+        close(fd);
+        return -1;
+    }
+    if (fwrite(data, 1, len, f) != len || fputc('\n', f) == EOF) {
+        msg("%s: write error", printable(path));
+        fclose(f);
+        return -1;
+    }
+    if (fclose(f) != 0) {
+        msg("%s: %s", printable(path), strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* JWE_HELP, then the algorithm names the library implements (its enumerations are
+ * the one list). */
+static void jwe_help(FILE *to)
+{
+    int32_t n;
+
+    fputs(JWE_HELP, to);
+    fputs("\nALG:", to);
+    for (n = 1; jwtkit_jwe_alg_name(n) != NULL; n++)
+        fprintf(to, " %s", jwtkit_jwe_alg_name(n));
+    fputs("\nENC:", to);
+    for (n = 1; jwtkit_jwe_enc_name(n) != NULL; n++)
+        fprintf(to, " %s", jwtkit_jwe_enc_name(n));
+    fputc('\n', to);
+}
+
+static int cmd_jwe(int argc, char **argv)
+{
+    const char *mode = argc > 1 ? argv[1] : NULL;
+    struct args a = {argc, 2, argv, NULL, 0};
+    struct key_source ks = {0};
+    struct list alg_args = {{0}, 0}, enc_args = {{0}, 0};
+    const char *input = NULL, *header = NULL, *header_out = NULL, *token;
+    int encrypt, zip = 0, allow_zip = 0, rc = EXIT_USAGE;
+    jwtkit_jwe_alg algs[16];
+    jwtkit_jwe_enc encs[16];
+    size_t nalgs = 0, nencs = 0, len = 0, out_len = 0, hdr_len = 0;
+    const jwtkit_key *key = NULL;
+    jwtkit_jwe_policy *policy = NULL;
+    jwtkit_error *err = NULL;
+    jwtkit_status st;
+    char *data = NULL, *out = NULL, *hdr = NULL;
+
+    if (mode == NULL || strcmp(mode, "--help") == 0 || strcmp(mode, "-h") == 0) {
+        jwe_help(mode ? stdout : stderr);
+        return mode ? EXIT_VALID : EXIT_USAGE;
+    }
+    if (strcmp(mode, "encrypt") != 0 && strcmp(mode, "decrypt") != 0) {
+        msg("jwe: 'encrypt' or 'decrypt', not '%s' (see '%s jwe --help')", printable(mode), prog);
+        return EXIT_USAGE;
+    }
+    encrypt = strcmp(mode, "encrypt") == 0;
+    for (; a.i < argc; a.i++) {
+        const char *arg = argv[a.i];
+
+        if (opt(&a, "--help", "-h", 0)) {
+            jwe_help(stdout);
+            return EXIT_VALID;
+        } else if (opt(&a, "--alg", "-a", 1)) {
+            if (list_add(&alg_args, a.value, "--alg"))
+                return EXIT_USAGE;
+        } else if (opt(&a, "--enc", "-e", 1)) {
+            if (list_add(&enc_args, a.value, "--enc"))
+                return EXIT_USAGE;
+        } else if (key_option(&a, &ks)) {
+            /* recorded */
+        } else if (encrypt && opt(&a, "--header", NULL, 1)) {
+            header = a.value;
+        } else if (encrypt && opt(&a, "--zip", NULL, 0)) {
+            zip = 1;
+        } else if (!encrypt && opt(&a, "--allow-zip", NULL, 0)) {
+            allow_zip = 1;
+        } else if (!encrypt && opt(&a, "--header-out", NULL, 1)) {
+            header_out = a.value;
+        } else if (a.usage_error) {
+            return EXIT_USAGE;
+        } else if (arg[0] == '-' && arg[1] != '\0') {
+            return bad_option(encrypt ? "jwe encrypt" : "jwe decrypt", arg);
+        } else if (input != NULL) {
+            msg("jwe: one %s at a time", encrypt ? "input" : "token");
+            return EXIT_USAGE;
+        } else {
+            input = arg;
+        }
+    }
+    if (parse_jwe_names(&alg_args, "--alg", algs, 16, &nalgs, jwtkit_jwe_alg_from_name) ||
+        parse_jwe_names(&enc_args, "--enc", encs, 16, &nencs, jwtkit_jwe_enc_from_name))
+        return EXIT_USAGE;
+    if (encrypt && (nalgs != 1 || nencs != 1)) {
+        msg("jwe encrypt: give one --alg and one --enc");
+        return EXIT_USAGE;
+    }
+    if (header_out != NULL && check_output(header_out, 0) != 0)
+        return EXIT_USAGE;
+    if (load_key(&ks, &key))
+        return EXIT_USAGE;
+
+    if (encrypt) {
+        if ((data = read_file(input ? input : "-", &len)) == NULL)
+            goto out;
+        rc = EXIT_INVALID;
+        st = jwtkit_jwe_encrypt(key, algs[0], encs[0], (const uint8_t *)data, len, (const uint8_t *)header,
+                                header ? strlen(header) : 0, zip ? JWTKIT_JWE_ZIP : 0, &out, &out_len, &err);
+        if (st != JWTKIT_OK) {
+            report("jwe encrypt", st, err);
+            goto out;
+        }
+        if (fwrite(out, 1, out_len, stdout) != out_len || fputc('\n', stdout) == EOF)
+            goto out;
+        rc = EXIT_VALID;
+        goto out;
+    }
+    if ((token = get_token(input, &len, &data)) == NULL)
+        goto out;
+    st = jwtkit_jwe_policy_new(algs, nalgs, encs, nencs, &policy, &err);
+    if (st == JWTKIT_OK && allow_zip)
+        st = jwtkit_jwe_policy_allow_zip(policy, true, 0, &err);
+    if (st != JWTKIT_OK) {
+        report("jwe decrypt", st, err);
+        goto out;
+    }
+    rc = EXIT_INVALID;
+    st = jwtkit_jwe_decrypt((const uint8_t *)token, len, key, policy, &hdr, &hdr_len, &out, &out_len, &err);
+    if (st != JWTKIT_OK) {
+        report("invalid token", st, err);
+        goto out;
+    }
+    rc = EXIT_USAGE;
+    if (header_out != NULL && write_new_file(header_out, hdr, hdr_len) != 0)
+        goto out;
+    if (fwrite(out, 1, out_len, stdout) != out_len)
+        goto out;
+    rc = EXIT_VALID;
+out:
+    if (data != NULL)
+        memset(data, 0, len); /* the plaintext (or the token) may be secret */
+    free(data);
+    jwtkit_string_free(out);
+    jwtkit_string_free(hdr);
+    jwtkit_jwe_policy_free(policy);
+    jwtkit_key_free(key);
+    return rc;
+}
+
 /* ---- main ------------------------------------------------------------------- */
 
 static const char MAIN_HELP[] =
@@ -2252,8 +2742,11 @@ static const char MAIN_HELP[] =
     "  encode   sign claims into a token\n"
     "  decode   show a token's header and claims, without verifying it\n"
     "  verify   verify a token; exit 0 valid, 1 invalid, 2 usage error\n"
-    "  keygen   generate a key (HMAC, EC or Ed25519) as JWK or PEM\n"
+    "  keygen   generate a key (HMAC, RSA, EC or Ed25519) as JWK or PEM\n"
     "  thumbprint  print a key's RFC 7638 thumbprint\n"
+    "  convert  print a key as JWK or PEM (public half unless --private)\n"
+    "  jwks     build a public JWK Set from key files\n"
+    "  jwe      encrypt ('jwe encrypt') or decrypt ('jwe decrypt') a compact JWE\n"
     "  dpop     make ('dpop proof') or check ('dpop verify') a DPoP proof (RFC 9449)\n"
     "\n"
     "'jwtkit COMMAND --help' describes each. 'jwtkit --version' prints the version.\n";
@@ -2293,6 +2786,12 @@ int main(int argc, char **argv)
         rc = cmd_thumbprint(argc - 1, argv + 1);
     else if (strcmp(cmd, "dpop") == 0)
         rc = cmd_dpop(argc - 1, argv + 1);
+    else if (strcmp(cmd, "convert") == 0)
+        rc = cmd_convert(argc - 1, argv + 1);
+    else if (strcmp(cmd, "jwks") == 0)
+        rc = cmd_jwks(argc - 1, argv + 1);
+    else if (strcmp(cmd, "jwe") == 0)
+        rc = cmd_jwe(argc - 1, argv + 1);
     else {
         msg("unknown command '%s' (see '%s --help')", printable(cmd), prog);
         return EXIT_USAGE;

@@ -253,12 +253,23 @@ public:
         return Key(k);
     }
 
-    /// A new random key for `alg` (HMAC secret, P-256/P-384/P-521 or Ed25519 pair),
-    /// restricted to `alg`, without `kid`. RSA generation is not offered.
+    /// A new random key for `alg` (HMAC secret, P-256/P-384/P-521/secp256k1 or Ed25519
+    /// pair), restricted to `alg`, without `kid`. RSA keys: `generate_rsa`.
     static Key generate(Alg alg) {
         detail::Call call;
         const jwtkit_key *k = nullptr;
         call.check(jwtkit_key_generate(static_cast<jwtkit_alg>(alg), &k, call.err()));
+        return Key(k);
+    }
+
+    /// A new random RSA key pair of `bits` (2048, 3072 or 4096), restricted to `alg` (an
+    /// RS* or PS* algorithm) or, without one, usable for every RSA algorithm including
+    /// JWE RSA-OAEP. No `kid`. Slow: up to seconds for 4096 bits.
+    static Key generate_rsa(std::uint32_t bits, std::optional<Alg> alg = std::nullopt) {
+        detail::Call call;
+        const jwtkit_key *k = nullptr;
+        const jwtkit_alg a = alg ? static_cast<jwtkit_alg>(*alg) : 0;
+        call.check(jwtkit_key_generate_rsa(a, bits, &k, call.err()));
         return Key(k);
     }
 
@@ -1525,6 +1536,443 @@ inline void check_refresh_binding(std::string_view claims_json, const Proof *pro
 }
 
 } // namespace dpop
+
+// ---------------------------------------------------------------------------------
+// JWE: jwtkit_jwe_* (compact) and jwtkit_jwe_*_json (JSON serialization, RFC 7516 §7.2:
+// several recipients, aad, unprotected headers)
+
+namespace jwe {
+
+/// Key management algorithms (`JWTKIT_JWE_ALG_*`, numbered by the library; a new one is
+/// appended to both).
+enum class Alg : jwtkit_jwe_alg {
+    Dir = JWTKIT_JWE_ALG_DIR,
+    A128KW = JWTKIT_JWE_ALG_A128KW,
+    A256KW = JWTKIT_JWE_ALG_A256KW,
+    EcdhEs = JWTKIT_JWE_ALG_ECDH_ES,
+    EcdhEsA128KW = JWTKIT_JWE_ALG_ECDH_ES_A128KW,
+    EcdhEsA256KW = JWTKIT_JWE_ALG_ECDH_ES_A256KW,
+    RsaOaep256 = JWTKIT_JWE_ALG_RSA_OAEP_256,
+    RsaOaep = JWTKIT_JWE_ALG_RSA_OAEP,
+    A192KW = JWTKIT_JWE_ALG_A192KW,
+    EcdhEsA192KW = JWTKIT_JWE_ALG_ECDH_ES_A192KW,
+    A128GCMKW = JWTKIT_JWE_ALG_A128GCMKW,
+    A192GCMKW = JWTKIT_JWE_ALG_A192GCMKW,
+    A256GCMKW = JWTKIT_JWE_ALG_A256GCMKW,
+    RsaOaep384 = JWTKIT_JWE_ALG_RSA_OAEP_384,
+    RsaOaep512 = JWTKIT_JWE_ALG_RSA_OAEP_512,
+    Pbes2Hs256A128KW = JWTKIT_JWE_ALG_PBES2_HS256_A128KW,
+    Pbes2Hs384A192KW = JWTKIT_JWE_ALG_PBES2_HS384_A192KW,
+    Pbes2Hs512A256KW = JWTKIT_JWE_ALG_PBES2_HS512_A256KW,
+};
+
+/// Content encryption algorithms (`JWTKIT_JWE_ENC_*`).
+enum class Enc : jwtkit_jwe_enc {
+    A128GCM = JWTKIT_JWE_ENC_A128GCM,
+    A256GCM = JWTKIT_JWE_ENC_A256GCM,
+    A128CBC_HS256 = JWTKIT_JWE_ENC_A128CBC_HS256,
+    A256CBC_HS512 = JWTKIT_JWE_ENC_A256CBC_HS512,
+    A192GCM = JWTKIT_JWE_ENC_A192GCM,
+    A192CBC_HS384 = JWTKIT_JWE_ENC_A192CBC_HS384,
+};
+
+/// The number of a JWE `alg` name ("A128KW", "ECDH-ES+A256KW", …); throws for a name
+/// jwtkit refuses (JWTKIT_ERR_JWE_ALG_INSECURE for RSA1_5, JWTKIT_ERR_ALG_UNSUPPORTED).
+inline Alg alg_from_name(std::string_view name) {
+    detail::Call call;
+    jwtkit_jwe_alg alg = 0;
+    call.check(jwtkit_jwe_alg_from_name(detail::bytes(name), name.size(), &alg, call.err()));
+    return static_cast<Alg>(alg);
+}
+
+/// The number of a JWE `enc` name ("A128GCM", …); throws for one jwtkit lacks.
+inline Enc enc_from_name(std::string_view name) {
+    detail::Call call;
+    jwtkit_jwe_enc enc = 0;
+    call.check(jwtkit_jwe_enc_from_name(detail::bytes(name), name.size(), &enc, call.err()));
+    return static_cast<Enc>(enc);
+}
+
+/// The registered names ("PBES2-HS512+A256KW", "A192GCM"). Throw for a value outside the enums.
+inline std::string name(Alg alg) {
+    const char *n = jwtkit_jwe_alg_name(static_cast<jwtkit_jwe_alg>(alg));
+    if (n == nullptr)
+        throw Error(JWTKIT_ERR_INVALID_ARGUMENT, "not a JWTKIT_JWE_ALG_* value");
+    return n;
+}
+inline std::string name(Enc enc) {
+    const char *n = jwtkit_jwe_enc_name(static_cast<jwtkit_jwe_enc>(enc));
+    if (n == nullptr)
+        throw Error(JWTKIT_ERR_INVALID_ARGUMENT, "not a JWTKIT_JWE_ENC_* value");
+    return n;
+}
+
+/// Owns a `jwtkit_jwe_policy`: what decrypt accepts (allow-lists for `alg` and `enc`,
+/// compression, the PBES2 iteration cap). Move-only. Thread safety: configure, then share
+/// read-only.
+class Policy {
+public:
+    Policy(std::initializer_list<Alg> algs, std::initializer_list<Enc> encs)
+        : Policy(algs.begin(), algs.size(), encs.begin(), encs.size()) {}
+    Policy(const std::vector<Alg> &algs, const std::vector<Enc> &encs)
+        : Policy(algs.data(), algs.size(), encs.data(), encs.size()) {}
+    Policy(Policy &&other) noexcept : p_(std::exchange(other.p_, nullptr)) {}
+    Policy &operator=(Policy &&other) noexcept {
+        if (this != &other)
+            jwtkit_jwe_policy_free(std::exchange(p_, std::exchange(other.p_, nullptr)));
+        return *this;
+    }
+    Policy(const Policy &) = delete;
+    Policy &operator=(const Policy &) = delete;
+    ~Policy() { jwtkit_jwe_policy_free(p_); }
+
+    /// Accepts compressed tokens, inflated to at most `max_inflated_len` bytes (0: 256 KiB).
+    Policy &allow_zip(bool allow, size_t max_inflated_len = 0) & {
+        detail::Call call;
+        call.check(jwtkit_jwe_policy_allow_zip(p_, allow, max_inflated_len, call.err()));
+        return *this;
+    }
+    Policy &&allow_zip(bool allow, size_t max_inflated_len = 0) && {
+        return std::move(this->allow_zip(allow, max_inflated_len));
+    }
+
+    /// Caps a PBES2 token's `p2c` (default 10000, at least 1000): more is
+    /// JWTKIT_ERR_JWE_P2C_LIMIT, refused before any key derivation.
+    Policy &max_p2c(uint32_t max) & {
+        detail::Call call;
+        call.check(jwtkit_jwe_policy_set_max_p2c(p_, max, call.err()));
+        return *this;
+    }
+    Policy &&max_p2c(uint32_t max) && { return std::move(this->max_p2c(max)); }
+
+    /// One `JWTKIT_LIMIT_*` (`JWTKIT_LIMIT_RECIPIENTS`, `JWTKIT_LIMIT_KEYS_TRIED`, …).
+    Policy &limit(jwtkit_limit which, uint64_t value) & {
+        detail::Call call;
+        call.check(jwtkit_jwe_policy_set_limit(p_, which, value, call.err()));
+        return *this;
+    }
+
+    /// The handle, still owned by this Policy.
+    const jwtkit_jwe_policy *get() const noexcept { return p_; }
+
+private:
+    Policy(const Alg *algs, size_t n_algs, const Enc *encs, size_t n_encs) {
+        static_assert(sizeof(Alg) == sizeof(jwtkit_jwe_alg) && sizeof(Enc) == sizeof(jwtkit_jwe_enc), "");
+        detail::Call call;
+        call.check(jwtkit_jwe_policy_new(reinterpret_cast<const jwtkit_jwe_alg *>(algs), n_algs,
+                                         reinterpret_cast<const jwtkit_jwe_enc *>(encs), n_encs, &p_,
+                                         call.err()));
+    }
+
+    jwtkit_jwe_policy *p_ = nullptr;
+};
+
+/// Encrypts `plaintext` to `key` as a compact JWE. `header_json`: extra protected header
+/// members as a JSON object (empty: none), e.g. `{"kid":"k1","p2c":1000}`.
+inline std::string encrypt(const Key &key, Alg alg, Enc enc, std::string_view plaintext,
+                           std::string_view header_json = {}, bool compress = false) {
+    detail::Call call;
+    detail::Out out;
+    call.check(jwtkit_jwe_encrypt(key.get(), static_cast<jwtkit_jwe_alg>(alg), static_cast<jwtkit_jwe_enc>(enc),
+                                  detail::bytes(plaintext), plaintext.size(),
+                                  header_json.empty() ? nullptr : detail::bytes(header_json), header_json.size(),
+                                  compress ? JWTKIT_JWE_ZIP : 0, out.ptr(), out.len(),
+                                  call.err()));
+    return out.take();
+}
+
+/// What decrypt returns: the protected header JSON, exactly as sent, and the plaintext
+/// (the library's copy is wiped; this one is the caller's).
+struct Decrypted {
+    std::string header;
+    std::string plaintext;
+};
+
+/// Decrypts a compact JWE with `key` under `policy`.
+inline Decrypted decrypt(std::string_view token, const Key &key, const Policy &policy) {
+    detail::Call call;
+    detail::Out header, plaintext;
+    call.check(jwtkit_jwe_decrypt(detail::bytes(token), token.size(), key.get(), policy.get(), header.ptr(),
+                                  header.len(), plaintext.ptr(), plaintext.len(), call.err()));
+    Decrypted d;
+    d.header = header.take();
+    d.plaintext = plaintext.take_secret();
+    return d;
+}
+
+/// One recipient of encrypt_json: its key (borrowed for the call), `alg`, and optional
+/// members of its own unprotected header (a JSON object).
+struct Recipient {
+    const Key &key;
+    Alg alg;
+    std::optional<std::string_view> header = std::nullopt;
+};
+
+/// The optional parts of encrypt_json: extra protected members, the shared unprotected
+/// header (JSON objects), additional authenticated data, compression, the general
+/// syntax for a single recipient.
+struct JsonOptions {
+    std::optional<std::string_view> protected_header = std::nullopt;
+    std::optional<std::string_view> unprotected = std::nullopt;
+    std::optional<std::string_view> aad = std::nullopt;
+    bool compress = false;
+    bool general = false;
+};
+
+/// Encrypts `plaintext` once with `enc` for every recipient; returns the JSON text
+/// (flattened for one recipient unless `options.general`).
+inline std::string encrypt_json(const std::vector<Recipient> &recipients, Enc enc,
+                                std::string_view plaintext, const JsonOptions &options = {}) {
+    static const uint8_t empty = 0;
+    const auto ptr = [](const std::optional<std::string_view> &v) -> const uint8_t * {
+        return !v ? nullptr : v->empty() ? &empty : detail::bytes(*v);
+    };
+    std::vector<jwtkit_jwe_recipient> raw;
+    raw.reserve(recipients.size());
+    for (const Recipient &r : recipients)
+        raw.push_back({r.key.get(), static_cast<jwtkit_jwe_alg>(r.alg), r.header ? detail::bytes(*r.header) : nullptr, r.header ? r.header->size() : 0});
+    const uint32_t flags = (options.compress ? JWTKIT_JWE_ZIP : 0u) | (options.general ? JWTKIT_JWE_GENERAL : 0u);
+    detail::Call call;
+    detail::Out out;
+    const auto len = [](const std::optional<std::string_view> &v) { return v ? v->size() : 0; };
+    call.check(jwtkit_jwe_encrypt_json(
+        raw.data(), raw.size(), static_cast<jwtkit_jwe_enc>(enc), detail::bytes(plaintext), plaintext.size(),
+        options.protected_header ? detail::bytes(*options.protected_header) : nullptr, len(options.protected_header),
+        options.unprotected ? detail::bytes(*options.unprotected) : nullptr, len(options.unprotected),
+        ptr(options.aad), len(options.aad), flags, out.ptr(), out.len(), call.err()));
+    return out.take();
+}
+
+/// A decrypted JWE in JSON serialization: the plaintext, the protected header (exact;
+/// empty when none), the recipient's whole JOSE header, the `aad`, and which recipient
+/// and which of the given keys opened it.
+struct DecryptedJson {
+    std::string plaintext;
+    std::string protected_header;
+    std::string header;
+    std::optional<std::string> aad;
+    size_t recipient = 0;
+    Alg alg = Alg::Dir;
+    std::optional<std::string> kid;
+    size_t key_index = 0;
+};
+
+/// Decrypts with the first of `keys` that opens a recipient `policy` allows.
+inline DecryptedJson decrypt_json(std::string_view token, const std::vector<const Key *> &keys, const Policy &policy) {
+    std::vector<const jwtkit_key *> raw;
+    raw.reserve(keys.size());
+    for (const Key *k : keys)
+        raw.push_back(k != nullptr ? k->get() : nullptr);
+    detail::Call call;
+    jwtkit_jwe_json_result *r = nullptr;
+    call.check(jwtkit_jwe_decrypt_json(detail::bytes(token), token.size(), raw.data(), raw.size(), policy.get(), &r,
+                                       call.err()));
+    const std::unique_ptr<jwtkit_jwe_json_result, void (*)(jwtkit_jwe_json_result *)> owned(
+        r, jwtkit_jwe_json_result_free);
+    detail::Out plaintext, protected_header, header, aad, kid;
+    bool has_aad = false;
+    DecryptedJson d;
+    jwtkit_jwe_alg alg = 0;
+    call.check(jwtkit_jwe_json_result_plaintext(r, plaintext.ptr(), plaintext.len(), call.err()));
+    call.check(jwtkit_jwe_json_result_protected_header(r, protected_header.ptr(), protected_header.len(), call.err()));
+    call.check(jwtkit_jwe_json_result_header(r, header.ptr(), header.len(), call.err()));
+    call.check(jwtkit_jwe_json_result_aad(r, aad.ptr(), aad.len(), &has_aad, call.err()));
+    call.check(jwtkit_jwe_json_result_recipient(r, &d.recipient, &alg, &d.key_index, kid.ptr(), kid.len(),
+                                                call.err()));
+    d.alg = static_cast<Alg>(alg);
+    d.plaintext = plaintext.take_secret();
+    d.protected_header = protected_header.take();
+    d.header = header.take();
+    std::string aad_text = aad.take();
+    if (has_aad)
+        d.aad = std::move(aad_text);
+    if (*kid.ptr() != nullptr)
+        d.kid = kid.take();
+    return d;
+}
+
+/// As decrypt_json with one key.
+inline DecryptedJson decrypt_json(std::string_view token, const Key &key, const Policy &policy) {
+    return decrypt_json(token, std::vector<const Key *>{&key}, policy);
+}
+
+} // namespace jwe
+
+// ---- end of the JWE block ----
+
+// =================================================================================
+// JWS JSON serialization (RFC 7515 §7.2): jws_json::sign, jws_json::verify
+// (jwtkit_jws_json_*). General and flattened, several signers, the rule "any" or
+// "all", every signature's outcome.
+
+namespace jws_json {
+
+/// Which signatures must verify (`JWTKIT_JWS_JSON_RULE_*`). Any: at least one, the
+/// others reported failed in Verified::signatures (never dropped). All: every
+/// signature, and every key given verified at least one.
+enum class Rule : jwtkit_jws_json_rule { Any = JWTKIT_JWS_JSON_RULE_ANY, All = JWTKIT_JWS_JSON_RULE_ALL };
+
+/// One signer: its key (borrowed for the call), algorithm, extra protected header
+/// members and unprotected header (JSON objects, or empty). Never `alg`, `crit` or
+/// `b64` unprotected, nor a member in both.
+struct Signer {
+    std::reference_wrapper<const Key> key;
+    Alg alg;
+    std::string protected_json;
+    std::string unprotected_json;
+};
+
+/// How sign() writes the token: the general form even for one signer; without the
+/// `payload` member; the payload as its own bytes (RFC 7797).
+struct Form {
+    bool general = false;
+    bool detached = false;
+    Payload payload = Payload::Encoded;
+};
+
+/// The outcome of one signature.
+struct Signature {
+    size_t index = 0;
+    /// JWTKIT_OK when it verified, else the status it failed with.
+    jwtkit_status status = JWTKIT_OK;
+    /// Its protected header's algorithm, when the header could be read.
+    std::optional<Alg> alg;
+    /// Its `kid`, protected or unprotected.
+    std::optional<std::string> kid;
+    /// The position in the caller's keys of the key that verified it.
+    std::optional<size_t> key_index;
+    /// The protected header JSON, exactly as sent.
+    std::string header;
+    /// Why it failed (empty when it verified).
+    std::string message;
+
+    bool verified() const noexcept { return status == JWTKIT_OK; }
+};
+
+/// A token that passed its rule: the payload and every signature, in token order.
+struct Verified {
+    std::string payload;
+    std::vector<Signature> signatures;
+
+    bool all_verified() const noexcept {
+        for (const Signature &s : signatures)
+            if (!s.verified())
+                return false;
+        return true;
+    }
+};
+
+/// Signs `payload` once per signer: flattened for one signer (unless form.general),
+/// general for several.
+inline std::string sign(std::string_view payload, const std::vector<Signer> &signers, Form form = {}) {
+    struct Free {
+        void operator()(jwtkit_jws_json_signers *s) const noexcept { jwtkit_jws_json_signers_free(s); }
+    };
+    std::unique_ptr<jwtkit_jws_json_signers, Free> list;
+    {
+        detail::Call call;
+        jwtkit_jws_json_signers *raw = nullptr;
+        call.check(jwtkit_jws_json_signers_new(&raw, call.err()));
+        list.reset(raw);
+    }
+    for (const Signer &s : signers) {
+        detail::Call call;
+        // An empty string is "no members": (NULL, 0).
+        auto json = [](const std::string &j) { return j.empty() ? nullptr : detail::bytes(j); };
+        call.check(jwtkit_jws_json_signers_add(list.get(), s.key.get().get(), static_cast<jwtkit_alg>(s.alg),
+                                               json(s.protected_json), s.protected_json.size(),
+                                               json(s.unprotected_json), s.unprotected_json.size(), call.err()));
+    }
+    uint32_t flags = (form.general ? JWTKIT_JWS_JSON_GENERAL : 0) | (form.detached ? JWTKIT_JWS_JSON_DETACHED : 0) |
+                     (form.payload == Payload::Unencoded ? JWTKIT_JWS_UNENCODED : 0);
+    detail::Call call;
+    detail::Out token;
+    call.check(jwtkit_jws_json_sign(list.get(), detail::bytes(payload), payload.size(), flags, token.ptr(),
+                                    token.len(), call.err()));
+    return token.take();
+}
+
+namespace detail {
+
+/// The body of verify() and verify_jwt(): the C call, then every accessor read into a
+/// Verified while the handle is owned.
+template <typename Fn>
+inline Verified verify_with(Fn fn, std::string_view token, const std::vector<std::reference_wrapper<const Key>> &keys,
+                            const Validation &policy, Rule rule, std::optional<std::string_view> detached) {
+    struct Free {
+        void operator()(jwtkit_jws_json *v) const noexcept { jwtkit_jws_json_free(v); }
+    };
+    std::vector<const jwtkit_key *> raw;
+    raw.reserve(keys.size());
+    for (const Key &k : keys)
+        raw.push_back(k.get());
+    static const uint8_t empty = 0;
+    const uint8_t *content = nullptr;
+    if (detached)
+        content = detached->empty() ? &empty : jwtkit::detail::bytes(*detached);
+    std::unique_ptr<jwtkit_jws_json, Free> handle;
+    {
+        jwtkit::detail::Call call;
+        jwtkit_jws_json *out = nullptr;
+        call.check(fn(jwtkit::detail::bytes(token), token.size(), content, detached ? detached->size() : 0,
+                      raw.data(), raw.size(), policy.get(), static_cast<jwtkit_jws_json_rule>(rule), &out,
+                      call.err()));
+        handle.reset(out);
+    }
+    Verified v;
+    {
+        jwtkit::detail::Call call;
+        jwtkit::detail::Out payload;
+        call.check(jwtkit_jws_json_payload(handle.get(), payload.ptr(), payload.len(), call.err()));
+        v.payload = payload.take();
+    }
+    const size_t n = jwtkit_jws_json_count(handle.get());
+    for (size_t i = 0; i < n; i++) {
+        Signature s;
+        s.index = i;
+        jwtkit_alg alg = 0;
+        int64_t key = -1;
+        jwtkit::detail::Call call;
+        jwtkit::detail::Out message, kid, header;
+        call.check(jwtkit_jws_json_signature(handle.get(), i, &s.status, &alg, &key, message.ptr(), message.len(),
+                                             call.err()));
+        call.check(jwtkit_jws_json_signature_kid(handle.get(), i, kid.ptr(), kid.len(), call.err()));
+        call.check(jwtkit_jws_json_signature_header(handle.get(), i, header.ptr(), header.len(), call.err()));
+        if (alg > 0)
+            s.alg = static_cast<Alg>(alg);
+        if (key >= 0)
+            s.key_index = static_cast<size_t>(key);
+        if (*kid.ptr() != nullptr)
+            s.kid = kid.take();
+        s.message = message.take();
+        s.header = header.take();
+        v.signatures.push_back(std::move(s));
+    }
+    return v;
+}
+
+} // namespace detail
+
+/// Verifies a JWS JSON serialization with `keys` (borrowed) under `rule`;
+/// `detached_payload` is the content of a token without a `payload` member. The
+/// signatures only, no claims.
+inline Verified verify(std::string_view token, const std::vector<std::reference_wrapper<const Key>> &keys,
+                       const Validation &policy, Rule rule = Rule::Any,
+                       std::optional<std::string_view> detached_payload = std::nullopt) {
+    return detail::verify_with(jwtkit_jws_json_verify, token, keys, policy, rule, detached_payload);
+}
+
+/// As verify(), for a JWT: then the payload is checked as claims by `policy`.
+inline Verified verify_jwt(std::string_view token, const std::vector<std::reference_wrapper<const Key>> &keys,
+                           const Validation &policy, Rule rule = Rule::Any,
+                           std::optional<std::string_view> detached_claims = std::nullopt) {
+    return detail::verify_with(jwtkit_jws_json_verify_jwt, token, keys, policy, rule, detached_claims);
+}
+
+} // namespace jws_json
+
+// =================================================================================
+// (end of the JWS JSON serialization block)
 
 } // namespace jwtkit
 

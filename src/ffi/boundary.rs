@@ -177,6 +177,16 @@ impl OutString {
         Ok(())
     }
 
+    /// Writes "no value": NULL and length 0 (the caller checked `out` is not NULL).
+    pub unsafe fn clear(&self) {
+        unsafe {
+            *self.out = std::ptr::null_mut();
+            if !self.out_len.is_null() {
+                *self.out_len = 0;
+            }
+        }
+    }
+
     pub fn commit(&self, value: Option<Pending>) {
         if let Some(pending) = value {
             unsafe {

@@ -12,7 +12,7 @@ use crate::ffi::numbered;
 use crate::ffi::status::*;
 use crate::ffi::validation::{
     jwtkit_limit, jwtkit_validation, JWTKIT_LIMIT_HEADER_LEN, JWTKIT_LIMIT_JSON_DEPTH, JWTKIT_LIMIT_KEYS_TRIED,
-    JWTKIT_LIMIT_TOKEN_LEN,
+    JWTKIT_LIMIT_RECIPIENTS, JWTKIT_LIMIT_SIGNATURES, JWTKIT_LIMIT_TOKEN_LEN,
 };
 use crate::ffi::version::{alg_arg, jwtkit_alg};
 use crate::jwe::{self, Alg, Enc, JwePolicy};
@@ -39,6 +39,27 @@ pub const JWTKIT_JWE_ALG_ECDH_ES_A256KW: jwtkit_jwe_alg = 6;
 pub const JWTKIT_JWE_ALG_RSA_OAEP_256: jwtkit_jwe_alg = 7;
 /// `RSA-OAEP`: RSAES-OAEP with SHA-1, for legacy peers; accepted only when a policy names it.
 pub const JWTKIT_JWE_ALG_RSA_OAEP: jwtkit_jwe_alg = 8;
+/// `A192KW`: AES key wrap with a 24-byte oct key.
+pub const JWTKIT_JWE_ALG_A192KW: jwtkit_jwe_alg = 9;
+/// `ECDH-ES+A192KW`: ECDH-ES, then AES-192 key wrap.
+pub const JWTKIT_JWE_ALG_ECDH_ES_A192KW: jwtkit_jwe_alg = 10;
+/// `A128GCMKW`: AES-GCM key wrap with a 16-byte oct key (`iv` and `tag` in the header).
+pub const JWTKIT_JWE_ALG_A128GCMKW: jwtkit_jwe_alg = 11;
+/// `A192GCMKW`: AES-GCM key wrap with a 24-byte oct key.
+pub const JWTKIT_JWE_ALG_A192GCMKW: jwtkit_jwe_alg = 12;
+/// `A256GCMKW`: AES-GCM key wrap with a 32-byte oct key.
+pub const JWTKIT_JWE_ALG_A256GCMKW: jwtkit_jwe_alg = 13;
+/// `RSA-OAEP-384`: RSAES-OAEP with SHA-384 (RSA keys of at least 2048 bits).
+pub const JWTKIT_JWE_ALG_RSA_OAEP_384: jwtkit_jwe_alg = 14;
+/// `RSA-OAEP-512`: RSAES-OAEP with SHA-512 (RSA keys of at least 2048 bits).
+pub const JWTKIT_JWE_ALG_RSA_OAEP_512: jwtkit_jwe_alg = 15;
+/// `PBES2-HS256+A128KW`: a password (oct key, any non-empty length), PBKDF2 with
+/// HMAC-SHA-256, AES-128 key wrap. `p2c` is capped (`jwtkit_jwe_policy_set_max_p2c`).
+pub const JWTKIT_JWE_ALG_PBES2_HS256_A128KW: jwtkit_jwe_alg = 16;
+/// `PBES2-HS384+A192KW`: a password, PBKDF2 with HMAC-SHA-384, AES-192 key wrap.
+pub const JWTKIT_JWE_ALG_PBES2_HS384_A192KW: jwtkit_jwe_alg = 17;
+/// `PBES2-HS512+A256KW`: a password, PBKDF2 with HMAC-SHA-512, AES-256 key wrap.
+pub const JWTKIT_JWE_ALG_PBES2_HS512_A256KW: jwtkit_jwe_alg = 18;
 
 /// A JWE content encryption algorithm (`enc`), as a fixed-width integer: one of the
 /// `JWTKIT_JWE_ENC_*` values.
@@ -52,6 +73,10 @@ pub const JWTKIT_JWE_ENC_A256GCM: jwtkit_jwe_enc = 2;
 pub const JWTKIT_JWE_ENC_A128CBC_HS256: jwtkit_jwe_enc = 3;
 /// `A256CBC-HS512`: AES-256-CBC with HMAC-SHA-512 (RFC 7518 §5.2.5).
 pub const JWTKIT_JWE_ENC_A256CBC_HS512: jwtkit_jwe_enc = 4;
+/// `A192GCM`: AES-192-GCM.
+pub const JWTKIT_JWE_ENC_A192GCM: jwtkit_jwe_enc = 5;
+/// `A192CBC-HS384`: AES-192-CBC with HMAC-SHA-384 (RFC 7518 §5.2.4).
+pub const JWTKIT_JWE_ENC_A192CBC_HS384: jwtkit_jwe_enc = 6;
 
 /// Flag for `jwtkit_jwe_encrypt` and `jwtkit_jwe_sign_and_encrypt`: compress the
 /// plaintext with DEFLATE (`zip: "DEF"`). Recipients must allow compression.
@@ -89,7 +114,8 @@ fn flags_arg(flags: u32) -> Result<bool, Failure> {
 /// Creates a decryption policy that accepts exactly the `n_algs` key management
 /// algorithms in `algs` and the `n_encs` content encryptions in `encs` (both copied,
 /// both non-empty; `JWTKIT_JWE_ALG_*` / `JWTKIT_JWE_ENC_*` values). There is no "any"
-/// policy; `RSA-OAEP` (SHA-1) is accepted only when listed; `RSA1_5` cannot be named.
+/// policy; `RSA-OAEP` (SHA-1) and `PBES2-*` are accepted only when listed; `RSA1_5`
+/// cannot be named.
 /// Compressed tokens are refused until `jwtkit_jwe_policy_allow_zip`. On success `*out`
 /// receives a policy owned by the caller (free with `jwtkit_jwe_policy_free`).
 ///
@@ -142,10 +168,28 @@ pub unsafe extern "C" fn jwtkit_jwe_policy_allow_zip(
     })
 }
 
+/// Caps the PBKDF2 iterations a PBES2 token may ask for (its `p2c`): default 10000; at
+/// least 1000 (the RFC's minimum for every PBES2 token). A token over the cap is
+/// JWTKIT_ERR_JWE_P2C_LIMIT, refused before any key derivation, so a small token
+/// cannot buy seconds of CPU.
+///
+/// Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (a cap
+/// under 1000), JWTKIT_ERR_PANIC. Thread safety: not while another thread decrypts
+/// with `policy`.
+#[no_mangle]
+pub unsafe extern "C" fn jwtkit_jwe_policy_set_max_p2c(
+    policy: *mut jwtkit_jwe_policy,
+    max_p2c: u32,
+    out_err: *mut *mut jwtkit_error,
+) -> jwtkit_status {
+    fallible(out_err, || Ok(unsafe { borrow_mut(policy, "policy") }?.set_max_p2c(max_p2c)?))
+}
+
 /// Sets one resource limit of a decryption policy, as `jwtkit_validation_set_limit`
 /// does for JWS: `JWTKIT_LIMIT_TOKEN_LEN` (default 131072 bytes),
-/// `JWTKIT_LIMIT_HEADER_LEN` (8192) or `JWTKIT_LIMIT_JSON_DEPTH` (64, at most 120).
-/// `JWTKIT_LIMIT_KEYS_TRIED` has no meaning here (one key decrypts) and is refused.
+/// `JWTKIT_LIMIT_HEADER_LEN` (8192), `JWTKIT_LIMIT_JSON_DEPTH` (64, at most 120), and
+/// for `jwtkit_jwe_decrypt_json` `JWTKIT_LIMIT_RECIPIENTS` (32) and
+/// `JWTKIT_LIMIT_KEYS_TRIED` (16 unwraps).
 ///
 /// Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (unknown
 /// limit, or a value that is too small or too large), JWTKIT_ERR_PANIC. Thread safety:
@@ -165,7 +209,9 @@ pub unsafe extern "C" fn jwtkit_jwe_policy_set_limit(
             JWTKIT_LIMIT_TOKEN_LEN => limits.max_token_len = value,
             JWTKIT_LIMIT_HEADER_LEN => limits.max_header_len = value,
             JWTKIT_LIMIT_JSON_DEPTH => limits.max_depth = value,
-            JWTKIT_LIMIT_KEYS_TRIED => return Err(invalid("JWTKIT_LIMIT_KEYS_TRIED does not apply to JWE".into())),
+            JWTKIT_LIMIT_KEYS_TRIED => limits.max_keys_tried = value,
+            JWTKIT_LIMIT_RECIPIENTS => limits.max_recipients = value,
+            JWTKIT_LIMIT_SIGNATURES => return Err(invalid("JWTKIT_LIMIT_SIGNATURES applies to JWS only".into())),
             other => return Err(invalid(format!("{other} is not a JWTKIT_LIMIT_* value"))),
         }
         Ok(p.set_limits(limits)?)
@@ -242,14 +288,16 @@ pub unsafe extern "C" fn jwtkit_jwe_enc_from_name(
 
 /// Encrypts `plaintext` `(ptr, len)` (any bytes, copied) to `key` (borrowed) as a compact
 /// JWE with key management `alg` and content encryption `enc`. The key must fit `alg`:
-/// `dir` an oct key of the length `enc` needs, `A128KW`/`A256KW` an oct key of 16/32
-/// bytes, `ECDH-ES*` the recipient's EC (P-256/P-384/P-521) or X25519 key (public is
-/// enough), `RSA-OAEP*` the recipient's RSA key; a JWK's `alg`, `use` (`sig` forbids
-/// encryption) and `key_ops` are enforced. `header_json` `(ptr, len)` is optional
-/// (NULL, 0): a JSON object of extra protected header members (`kid`, `typ`, `cty`,
-/// `apu`, `apv`, …); `alg`/`enc` there must agree, `zip` and `epk` are set by jwtkit.
-/// `flags`: 0 or `JWTKIT_JWE_ZIP`. A key from a JWK with a `kid` adds it unless the
-/// header sets one. Randomness (CEK, IV, ephemeral key) comes from the OS.
+/// `dir` an oct key of the length `enc` needs, `A*KW`/`A*GCMKW` an oct key of 16/24/32
+/// bytes, `PBES2-*` an oct key holding the password, `ECDH-ES*` the recipient's EC
+/// (P-256/P-384/P-521) or X25519 key (public is enough), `RSA-OAEP*` the recipient's RSA
+/// key; a JWK's `alg`, `use` (`sig` forbids encryption) and `key_ops` are enforced.
+/// `header_json` `(ptr, len)` is optional (NULL, 0): a JSON object of extra protected
+/// header members (`kid`, `typ`, `cty`, `apu`, `apv`, PBES2's `p2c` (default 8192, at
+/// least 1000), …); `alg`/`enc` there must agree, `zip`, `epk`, `iv`, `tag` and `p2s`
+/// are set by jwtkit. `flags`: 0 or `JWTKIT_JWE_ZIP`. A key from a JWK with a `kid` adds
+/// it unless the header sets one. Randomness (CEK, IV, ephemeral key, `p2s`) comes from
+/// the OS.
 ///
 /// On success `*out_token` receives the NUL-terminated compact JWE, owned by the caller
 /// (free with `jwtkit_string_free`), and `*out_token_len` (if not NULL) its length. On
@@ -258,8 +306,9 @@ pub unsafe extern "C" fn jwtkit_jwe_enc_from_name(
 /// Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (unknown
 /// number or flag, conflicting header members), JWTKIT_ERR_JSON, JWTKIT_ERR_JSON_LIMIT,
 /// JWTKIT_ERR_HEADER_INVALID, JWTKIT_ERR_CRIT_UNSUPPORTED, JWTKIT_ERR_KEY_ALG_MISMATCH,
-/// JWTKIT_ERR_KEY_USAGE, JWTKIT_ERR_KEY_INVALID, JWTKIT_ERR_OUT_OF_MEMORY,
-/// JWTKIT_ERR_PANIC. Thread safety: safe to call concurrently with the same key.
+/// JWTKIT_ERR_KEY_USAGE, JWTKIT_ERR_KEY_INVALID, JWTKIT_ERR_JWE_P2C_LIMIT (a `p2c` over
+/// 2^32 - 1), JWTKIT_ERR_OUT_OF_MEMORY, JWTKIT_ERR_PANIC. Thread safety: safe to call
+/// concurrently with the same key.
 #[no_mangle]
 pub unsafe extern "C" fn jwtkit_jwe_encrypt(
     key: *const jwtkit_key,
@@ -305,7 +354,7 @@ pub unsafe extern "C" fn jwtkit_jwe_encrypt(
 /// JWTKIT_ERR_JWE_ALG_INSECURE, JWTKIT_ERR_ALG_NOT_ALLOWED, JWTKIT_ERR_JWE_ENC_UNSUPPORTED,
 /// JWTKIT_ERR_JWE_ENC_NOT_ALLOWED, JWTKIT_ERR_JWE_ZIP_NOT_ALLOWED,
 /// JWTKIT_ERR_KEY_ALG_MISMATCH, JWTKIT_ERR_KEY_USAGE, JWTKIT_ERR_KEY_UNSUPPORTED,
-/// JWTKIT_ERR_JWE_KEY_CANNOT_DECRYPT, JWTKIT_ERR_JWE_EPK_INVALID,
+/// JWTKIT_ERR_JWE_KEY_CANNOT_DECRYPT, JWTKIT_ERR_JWE_EPK_INVALID, JWTKIT_ERR_JWE_P2C_LIMIT,
 /// JWTKIT_ERR_JWE_DECRYPTION_FAILED, JWTKIT_ERR_JWE_ZIP_LIMIT, JWTKIT_ERR_OUT_OF_MEMORY,
 /// JWTKIT_ERR_PANIC. Thread safety: safe to call concurrently with the same key and
 /// policy.
@@ -338,9 +387,9 @@ pub unsafe extern "C" fn jwtkit_jwe_decrypt(
 /// plaintext must be a JSON claims set, checked under `validation` exactly as
 /// `jwtkit_verify` checks claims (times, issuer, audience, required claims, `typ` from
 /// the JWE header, revocation; the validation's JWS algorithm list has nothing to apply
-/// to). Only shared-key management (`dir`, `A128KW`, `A256KW`) is accepted: under RSA or
-/// ECDH anyone holding the public key could make such a token
-/// (JWTKIT_ERR_JWE_ALG_INSECURE). A nested JWT (`cty: "JWT"`) is refused
+/// to). Only shared-key management (`dir`, `A*KW`, `A*GCMKW`) is accepted: under RSA or
+/// ECDH anyone holding the public key could make such a token, and a PBES2 password can
+/// be guessed offline from one (JWTKIT_ERR_JWE_ALG_INSECURE). A nested JWT (`cty: "JWT"`) is refused
 /// (JWTKIT_ERR_HEADER_INVALID): use `jwtkit_jwe_decrypt_and_verify`.
 ///
 /// Outputs are optional: on success `*out_header` receives the JWE protected header and

@@ -115,6 +115,12 @@ pub unsafe extern "C" fn jwtkit_key_from_der(
 /// (JWTKIT_ERR_KEY_USAGE); its `kid` goes into the header of tokens it signs. On
 /// success `*out` receives a key owned by the caller.
 ///
+/// Certificates: an `x5c` (1 to 10 standard-base64 DER certificates) must hold the
+/// JWK's own public key in its first certificate, and `x5t#S256` / `x5t`, when present,
+/// must be that certificate's SHA-256 / SHA-1 thumbprint; otherwise the key is refused
+/// (JWTKIT_ERR_KEY_INVALID). The certificate chain is NOT validated: no trust anchor,
+/// signature, validity date or name is checked, so an `x5c` never makes a key trusted.
+///
 /// Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_KEY_INVALID,
 /// JWTKIT_ERR_KEY_UNSUPPORTED, JWTKIT_ERR_KEY_TOO_WEAK, JWTKIT_ERR_PANIC.
 #[no_mangle]

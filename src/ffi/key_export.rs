@@ -1,4 +1,4 @@
-//! Key generation, accessors and export from C: `jwtkit_key_generate`,
+//! Key generation, accessors and export from C: `jwtkit_key_generate`, `jwtkit_key_generate_rsa`,
 //! `jwtkit_key_with_kid`, `jwtkit_key_kid`, `jwtkit_key_get_kind`, `jwtkit_key_can_verify`,
 //! `jwtkit_key_is_private`, public and private JWK / PEM export, and RFC 7638 thumbprints.
 
@@ -53,14 +53,13 @@ unsafe fn export<T: AsRef<str>>(
 /// an HMAC secret as long as the hash (32, 48 or 64 bytes), or a P-256, P-384, P-521,
 /// secp256k1 or Ed25519 key pair. The key is restricted to `alg` (its JWK export says `"alg"`) and
 /// has no `kid`: add one with `jwtkit_key_with_kid`, for instance its
-/// `jwtkit_key_thumbprint`. RSA generation is not offered (ring cannot generate RSA
-/// keys): create RSA keys with OpenSSL and load them with `jwtkit_key_from_pem`. On
-/// success `*out` receives a key owned by the caller (free with `jwtkit_key_free`).
-/// Thread safety: safe from any thread.
+/// `jwtkit_key_thumbprint`. RSA keys have a size to choose: generate them with
+/// `jwtkit_key_generate_rsa`. On success `*out` receives a key owned by the caller (free
+/// with `jwtkit_key_free`). Thread safety: safe from any thread.
 ///
 /// Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (not a
-/// JWTKIT_ALG_* value, or the random source failed), JWTKIT_ERR_KEY_UNSUPPORTED (RSA),
-/// JWTKIT_ERR_PANIC.
+/// JWTKIT_ALG_* value, or the random source failed), JWTKIT_ERR_KEY_UNSUPPORTED (an RS*
+/// or PS* `alg`: use `jwtkit_key_generate_rsa`), JWTKIT_ERR_PANIC.
 #[no_mangle]
 pub unsafe extern "C" fn jwtkit_key_generate(
     alg: jwtkit_alg,
@@ -73,6 +72,35 @@ pub unsafe extern "C" fn jwtkit_key_generate(
         }
         let alg = alg_arg(alg)?;
         let key = Key::generate(alg)?;
+        unsafe { give_shared(out, std::sync::Arc::new(key)) };
+        Ok(())
+    })
+}
+
+/// Generates a new random RSA key pair of `bits` (2048, 3072 or 4096; public exponent
+/// 65537) from the operating system's random source. `alg` restricts the key to one RS*
+/// or PS* algorithm (its JWK export says `"alg"`); 0 leaves it unrestricted, for every
+/// RSA algorithm: RS*, PS* and JWE `RSA-OAEP` / `RSA-OAEP-256`. No `kid` (see
+/// `jwtkit_key_with_kid`). Slow: a fraction of a second for 2048 bits, several seconds
+/// for 4096, varying from key to key (primes are searched for at random). On success `*out` receives a key owned by
+/// the caller (free with `jwtkit_key_free`). Thread safety: safe from any thread.
+///
+/// Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (`bits` not
+/// 2048, 3072 or 4096; `alg` neither 0 nor an RS* or PS* JWTKIT_ALG_* value; the random
+/// source failed), JWTKIT_ERR_PANIC.
+#[no_mangle]
+pub unsafe extern "C" fn jwtkit_key_generate_rsa(
+    alg: jwtkit_alg,
+    bits: u32,
+    out: *mut *const jwtkit_key,
+    out_err: *mut *mut jwtkit_error,
+) -> jwtkit_status {
+    fallible(out_err, || {
+        if out.is_null() {
+            return Err(null("out"));
+        }
+        let alg = if alg == 0 { None } else { Some(alg_arg(alg)?) };
+        let key = Key::generate_rsa(alg, bits as usize)?;
         unsafe { give_shared(out, std::sync::Arc::new(key)) };
         Ok(())
     })

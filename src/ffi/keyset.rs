@@ -33,7 +33,8 @@ impl Castable for jwtkit_keyset {
 /// for their `alg` (32 bytes without one), HMAC secrets in a set that also holds
 /// asymmetric keys, and keys whose `kid` also names a different key that could verify
 /// the same algorithm (ambiguous; the same key twice, or an RSA and an EC key sharing a
-/// `kid`, are fine). List them with `jwtkit_keyset_skipped_count` and
+/// `kid`, are fine), and keys whose `x5c`/`x5t`/`x5t#S256` disagree with them (see
+/// `jwtkit_key_from_jwk`: the certificate chain is not validated). List them with `jwtkit_keyset_skipped_count` and
 /// `jwtkit_keyset_skipped`; the set may be empty. On success `*out` receives a set owned by the caller (free with
 /// `jwtkit_keyset_free`). Thread safety: safe from any thread.
 ///

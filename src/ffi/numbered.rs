@@ -65,6 +65,7 @@ macro_rules! numbered {
 numbered!(crate::alg::Algorithm, "JWTKIT_ALG_");
 numbered!(crate::jwe::Alg, "JWTKIT_JWE_ALG_");
 numbered!(crate::jwe::Enc, "JWTKIT_JWE_ENC_");
+numbered!(crate::jws_json::Rule, "JWTKIT_JWS_JSON_RULE_");
 
 /// The variant numbered `n`, if any.
 pub(crate) fn from_c<T: Numbered>(n: i32) -> Option<T> {
@@ -127,5 +128,6 @@ mod tests {
         check::<Algorithm>();
         check::<Alg>();
         check::<Enc>();
+        check::<crate::jws_json::Rule>();
     }
 }

@@ -106,6 +106,9 @@ pub const JWTKIT_ERR_JWE_ZIP_LIMIT: jwtkit_status = 505; // from Error::ZipLimit
 pub const JWTKIT_ERR_JWE_EPK_INVALID: jwtkit_status = 506; // from Error::EpkInvalid
 /// Decryption needs a private key or secret; this key is public.
 pub const JWTKIT_ERR_JWE_KEY_CANNOT_DECRYPT: jwtkit_status = 507; // from Error::KeyCannotDecrypt
+/// A PBES2 token's `p2c` (PBKDF2 iteration count) is over the policy's cap (10000 by
+/// default, `jwtkit_jwe_policy_set_max_p2c`): refused before any key derivation.
+pub const JWTKIT_ERR_JWE_P2C_LIMIT: jwtkit_status = 508; // from Error::P2cLimit
 /// A DPoP proof's `jwk` holds a private or secret key member (`d`, `p`, `q`, `dp`,
 /// `dq`, `qi`, `oth`, `k`): a proof carries only a public key (RFC 9449 §4.3).
 pub const JWTKIT_ERR_DPOP_PRIVATE_JWK: jwtkit_status = 600; // from Error::DpopPrivateJwk

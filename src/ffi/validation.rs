@@ -343,11 +343,20 @@ pub const JWTKIT_LIMIT_HEADER_LEN: jwtkit_limit = 2;
 /// Deepest JSON nesting in header and claims (default 64, at most 120). Deeper:
 /// JWTKIT_ERR_JSON_LIMIT.
 pub const JWTKIT_LIMIT_JSON_DEPTH: jwtkit_limit = 3;
-/// Most keys of a key set tried for one token (default 16).
+/// Most keys of a key set tried for one token (default 16); for a JWE in JSON
+/// serialization, most (recipient, key) unwraps.
 pub const JWTKIT_LIMIT_KEYS_TRIED: jwtkit_limit = 4;
+/// Most recipients of a JWE in JSON serialization (default 32; JWE only). More:
+/// JWTKIT_ERR_JSON_LIMIT.
+pub const JWTKIT_LIMIT_RECIPIENTS: jwtkit_limit = 5;
 
-/// Sets one resource limit (`JWTKIT_LIMIT_*`) to `value`. Limits protect against
-/// hostile input; the defaults suit real tokens, so change them only with a reason.
+/// Most signatures in one JWS JSON serialization (default 16, at most 1024). More:
+/// JWTKIT_ERR_JSON_LIMIT.
+pub const JWTKIT_LIMIT_SIGNATURES: jwtkit_limit = 6;
+
+/// Sets one resource limit (`JWTKIT_LIMIT_*` but `JWTKIT_LIMIT_RECIPIENTS`) to `value`.
+/// Limits protect against hostile input; the defaults suit real tokens, so change them
+/// only with a reason.
 ///
 /// Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (unknown
 /// limit, or a value that is too small or too large), JWTKIT_ERR_PANIC.
@@ -367,6 +376,8 @@ pub unsafe extern "C" fn jwtkit_validation_set_limit(
             JWTKIT_LIMIT_HEADER_LEN => limits.max_header_len = value,
             JWTKIT_LIMIT_JSON_DEPTH => limits.max_depth = value,
             JWTKIT_LIMIT_KEYS_TRIED => limits.max_keys_tried = value,
+            JWTKIT_LIMIT_RECIPIENTS => return Err(invalid("JWTKIT_LIMIT_RECIPIENTS applies to JWE only".into())),
+            JWTKIT_LIMIT_SIGNATURES => limits.max_signatures = value,
             other => return Err(invalid(format!("{other} is not a JWTKIT_LIMIT_* value"))),
         }
         Ok(v.set_limits(limits)?)

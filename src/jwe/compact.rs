@@ -8,16 +8,15 @@
 //! `zip` allowed → key fits `alg`/`enc` → CEK → content decrypted and authenticated →
 //! inflated under the cap. Nothing in the token chooses the key or widens a list.
 
-use serde_json::Value;
 use zeroize::Zeroizing;
 
 use crate::b64;
 use crate::error::{Error, Result};
-use crate::json::{self, Kind, Object};
-use crate::jwe::content::{self, Enc};
-use crate::jwe::key_mgmt::{self, Alg, Op};
+use crate::json::Object;
+use crate::jwe::content::Enc;
+use crate::jwe::key_mgmt::Alg;
 use crate::jwe::policy::JwePolicy;
-use crate::jwe::zip;
+use crate::jwe::steps;
 use crate::key::Key;
 
 /// A JWE that decrypted and authenticated: its exact protected header and plaintext.
@@ -52,7 +51,9 @@ fn split(token: &[u8], max_len: usize) -> Result<Segments<'_>> {
         return Err(Error::TokenMalformed("empty token".into()));
     }
     if token.first() == Some(&b'{') {
-        return Err(Error::TokenMalformed("JWE JSON serialization is not supported; only the compact form".into()));
+        return Err(Error::TokenMalformed(
+            "this is a JWE in JSON serialization, not compact: decrypt it with decrypt_json".into(),
+        ));
     }
     if let Some(pos) = token.iter().position(|b| !b.is_ascii()) {
         return Err(Error::TokenMalformed(format!("non-ASCII byte at offset {pos}")));
@@ -79,40 +80,11 @@ fn split(token: &[u8], max_len: usize) -> Result<Segments<'_>> {
     })
 }
 
-fn header_string<'a>(header: &'a Object, name: &str) -> Result<Option<&'a str>> {
-    match header.get(name) {
-        None => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s)),
-        Some(other) => {
-            Err(Error::HeaderInvalid(format!("member `{name}` must be a string, got {}", Kind::of(other).name())))
-        }
-    }
-}
-
-/// `alg`, `enc` and `zip` of a JWE header, parsed (not yet checked against a policy).
-fn header_algs(header: &Object) -> Result<(Alg, Enc, bool)> {
-    let alg = header_string(header, "alg")?.ok_or_else(|| Error::HeaderInvalid("member `alg` is required".into()))?;
-    let alg = Alg::from_name(alg)?;
-    let enc = header_string(header, "enc")?
-        .ok_or_else(|| Error::HeaderInvalid("member `enc` is required in a JWE header".into()))?;
-    let enc = Enc::from_name(enc)?;
-    let zip = match header_string(header, "zip")? {
-        None => false,
-        Some("DEF") => true,
-        Some(other) => {
-            return Err(Error::HeaderInvalid(format!(
-                "`zip` \"{}\" is not supported (only \"DEF\")",
-                crate::error::excerpt(other, 16)
-            )))
-        }
-    };
-    Ok((alg, enc, zip))
-}
-
 /// Encrypts `plaintext` to `key` as a compact JWE. `extra_header` (a JSON object) adds
-/// protected header members such as `kid`, `typ`, `cty`, `apu`, `apv`; its `alg`/`enc`,
-/// if present, must agree with `alg`/`enc`, and it may not set `zip` (use `compress`)
-/// or `epk`. A key from a JWK with a `kid` adds it unless the header sets one.
+/// protected header members such as `kid`, `typ`, `cty`, `apu`, `apv`, and `p2c` (PBES2
+/// iterations, default 8192, at least 1000); its `alg`/`enc`, if present, must agree
+/// with `alg`/`enc`, and it may not set `zip` (use `compress`) or what key management
+/// sets (`epk`, `iv`, `tag`, `p2s`). A key from a JWK with a `kid` adds it unless the header sets one.
 pub fn encrypt(
     key: &Key,
     alg: Alg,
@@ -121,31 +93,8 @@ pub fn encrypt(
     extra_header: Option<&[u8]>,
     compress: bool,
 ) -> Result<String> {
-    let mut header = match extra_header {
-        Some(bytes) => json::parse_object(bytes, "header")?,
-        None => Object::new(),
-    };
-    for (name, value) in [("alg", alg.name()), ("enc", enc.name())] {
-        match header.get(name) {
-            None => {}
-            Some(Value::String(s)) if s == value => {}
-            Some(other) => {
-                return Err(Error::InvalidArgument(format!(
-                    "header member `{name}` ({}) conflicts with the requested {value}",
-                    crate::error::excerpt(&other.to_string(), 32)
-                )))
-            }
-        }
-    }
-    for name in ["zip", "epk"] {
-        if header.contains_key(name) {
-            return Err(Error::InvalidArgument(format!(
-                "header member `{name}` is set by jwtkit (compression is a separate option)"
-            )));
-        }
-    }
+    let mut header = steps::caller_header(extra_header, Some(alg), Some(enc))?;
     crate::header::check_header(&header)?;
-    key_mgmt::check_key(key, alg, enc, Op::Encrypt)?;
     header.insert("alg".into(), alg.name().into());
     header.insert("enc".into(), enc.name().into());
     if compress {
@@ -156,20 +105,15 @@ pub fn encrypt(
             header.insert("kid".into(), kid.into());
         }
     }
-    let wrapped = key_mgmt::wrap(key, alg, enc, &header)?;
-    if let Some(epk) = wrapped.epk {
-        header.insert("epk".into(), epk);
+    let mut wrapped = steps::wrap_for(key, alg, enc, &header, None)?;
+    for (name, value) in steps::key_members(&mut wrapped, |name| header.contains_key(name)) {
+        header.insert(name, value);
     }
     let header_json = serde_json::to_vec(&header).map_err(|e| Error::Json(format!("header: {e}")))?;
     let aad = b64::encode(&header_json);
-    let iv = key_mgmt::random(enc.iv_len())?;
-    let (ciphertext, tag) = if compress {
-        content::encrypt(enc, &wrapped.cek, &iv, aad.as_bytes(), &zip::deflate(plaintext))?
-    } else {
-        content::encrypt(enc, &wrapped.cek, &iv, aad.as_bytes(), plaintext)?
-    };
+    let sealed = steps::seal(enc, &wrapped.cek, aad.as_bytes(), plaintext, compress)?;
     let mut token = aad;
-    for part in [&wrapped.encrypted_key[..], &iv[..], &ciphertext[..], &tag[..]] {
+    for part in [&wrapped.encrypted_key[..], &sealed.iv[..], &sealed.ciphertext[..], &sealed.tag[..]] {
         token.push('.');
         token.push_str(&b64::encode(part));
     }
@@ -182,25 +126,18 @@ pub fn decrypt(token: &[u8], key: &Key, policy: &JwePolicy) -> Result<Decrypted>
     let seg = split(token, limits.max_token_len)?;
     let (header_json, header) = crate::header::decode_header(seg.header, limits)?;
     crate::header::check_header(&header)?;
-    let (alg, enc, compressed) = header_algs(&header)?;
-    if !policy.allows_alg(alg) {
-        let allowed: Vec<&str> = policy.algs().iter().map(|a| a.name()).collect();
-        return Err(Error::AlgNotAllowed(format!("{} is not in the JWE `alg` allow-list {allowed:?}", alg.name())));
-    }
-    if !policy.allows_enc(enc) {
-        let allowed: Vec<&str> = policy.encs().iter().map(|e| e.name()).collect();
-        return Err(Error::EncNotAllowed(format!("{} is not in the `enc` allow-list {allowed:?}", enc.name())));
-    }
-    if compressed && !policy.zip_allowed() {
-        return Err(Error::ZipNotAllowed("`zip` (compressed content) is refused unless the policy allows it".into()));
-    }
-    key_mgmt::check_key(key, alg, enc, Op::Decrypt)?;
+    let alg = steps::alg_of(&header)?;
+    let enc = steps::enc_of(&header)?;
+    let compressed = steps::zip_of(&header)?;
+    steps::check_alg_allowed(policy, alg)?;
+    steps::check_content_allowed(policy, enc, compressed)?;
+    steps::key_fits(key, alg, enc)?;
     let encrypted_key = b64::decode(seg.encrypted_key, "encrypted key")?;
     let iv = b64::decode(seg.iv, "initialization vector")?;
     let ciphertext = b64::decode(seg.ciphertext, "ciphertext")?;
     let tag = b64::decode(seg.tag, "authentication tag")?;
-    let cek = key_mgmt::unwrap(key, alg, enc, &header, &encrypted_key)?;
-    let plaintext = content::decrypt(enc, &cek, &iv, seg.header, &ciphertext, &tag)?;
-    let plaintext = if compressed { zip::inflate(&plaintext, policy.max_inflated_len())? } else { plaintext };
+    let cek = steps::unwrap_for(key, alg, enc, &header, &encrypted_key, policy)?;
+    let plaintext = steps::open(enc, &cek, &iv, seg.header, &ciphertext, &tag)?;
+    let plaintext = steps::inflate_if(compressed, plaintext, policy)?;
     Ok(Decrypted { header_json, header, alg, enc, plaintext })
 }

@@ -1,9 +1,10 @@
-//! Content encryption (`enc`, RFC 7518 §5): A128GCM and A256GCM (ring's AEAD), and
-//! A128CBC-HS256 and A256CBC-HS512 (RFC 7518 §5.2: AES-CBC from RustCrypto `aes` +
-//! `cbc`, HMAC-SHA-2 from ring, the tag compared in constant time before any
-//! decryption). Every way decryption can fail returns the same error.
+//! Content encryption (`enc`, RFC 7518 §5): A128GCM, A192GCM and A256GCM (the
+//! backend's AEAD; AES-192-GCM through `backend`, since ring has none), and
+//! A128CBC-HS256, A192CBC-HS384 and A256CBC-HS512 (RFC 7518 §5.2: AES-CBC from
+//! RustCrypto `aes` + `cbc`, HMAC-SHA-2 from ring, the tag compared in constant time
+//! before any decryption). Every way decryption can fail returns the same error.
 
-use aes::cipher::{block_padding::Pkcs7, BlockDecryptMut, BlockEncryptMut, KeyIvInit};
+use aes::cipher::{block_padding::Pkcs7, BlockCipher, BlockDecryptMut, BlockEncryptMut, KeyInit, KeyIvInit};
 use ring::aead;
 use ring::hmac;
 use subtle::ConstantTimeEq;
@@ -11,8 +12,7 @@ use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
 
-/// The content encryption algorithms jwtkit implements. A192GCM and A192CBC-HS384 are
-/// not offered (ring has no AES-192).
+/// The content encryption algorithms jwtkit implements.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Enc {
     /// `A128GCM`: AES-128 in GCM.
@@ -23,11 +23,16 @@ pub enum Enc {
     A128CbcHs256,
     /// `A256CBC-HS512`: AES-256 in CBC with HMAC-SHA-512 (RFC 7518 §5.2.5).
     A256CbcHs512,
+    /// `A192GCM`: AES-192 in GCM.
+    A192Gcm,
+    /// `A192CBC-HS384`: AES-192 in CBC with HMAC-SHA-384 (RFC 7518 §5.2.4).
+    A192CbcHs384,
 }
 
 impl Enc {
     /// Every content encryption, in the order of the C numbering.
-    pub const ALL: [Enc; 4] = [Enc::A128Gcm, Enc::A256Gcm, Enc::A128CbcHs256, Enc::A256CbcHs512];
+    pub const ALL: [Enc; 6] =
+        [Enc::A128Gcm, Enc::A256Gcm, Enc::A128CbcHs256, Enc::A256CbcHs512, Enc::A192Gcm, Enc::A192CbcHs384];
 
     /// The registered name, as it appears in a header's `enc` (`"A256GCM"`).
     pub fn name(self) -> &'static str {
@@ -36,6 +41,8 @@ impl Enc {
             Enc::A256Gcm => "A256GCM",
             Enc::A128CbcHs256 => "A128CBC-HS256",
             Enc::A256CbcHs512 => "A256CBC-HS512",
+            Enc::A192Gcm => "A192GCM",
+            Enc::A192CbcHs384 => "A192CBC-HS384",
         }
     }
 
@@ -45,18 +52,16 @@ impl Enc {
             return Ok(enc);
         }
         let shown = crate::error::excerpt(name, 32);
-        let why = match name {
-            "A192GCM" | "A192CBC-HS384" => " (AES-192 is not offered)",
-            _ => "",
-        };
-        Err(Error::EncUnsupported(format!("`{shown}` is not a supported content encryption{why}")))
+        Err(Error::EncUnsupported(format!("`{shown}` is not a supported content encryption")))
     }
 
     /// Length of the content encryption key in bytes.
     pub fn cek_len(self) -> usize {
         match self {
             Enc::A128Gcm => 16,
+            Enc::A192Gcm => 24,
             Enc::A256Gcm | Enc::A128CbcHs256 => 32,
+            Enc::A192CbcHs384 => 48,
             Enc::A256CbcHs512 => 64,
         }
     }
@@ -64,15 +69,16 @@ impl Enc {
     /// Length of the initialization vector in bytes.
     pub fn iv_len(self) -> usize {
         match self {
-            Enc::A128Gcm | Enc::A256Gcm => 12,
-            Enc::A128CbcHs256 | Enc::A256CbcHs512 => 16,
+            Enc::A128Gcm | Enc::A192Gcm | Enc::A256Gcm => 12,
+            Enc::A128CbcHs256 | Enc::A192CbcHs384 | Enc::A256CbcHs512 => 16,
         }
     }
 
     /// Length of the authentication tag in bytes.
     pub fn tag_len(self) -> usize {
         match self {
-            Enc::A128Gcm | Enc::A256Gcm | Enc::A128CbcHs256 => 16,
+            Enc::A128Gcm | Enc::A192Gcm | Enc::A256Gcm | Enc::A128CbcHs256 => 16,
+            Enc::A192CbcHs384 => 24,
             Enc::A256CbcHs512 => 32,
         }
     }
@@ -85,15 +91,54 @@ pub(crate) fn decryption_failed() -> Error {
     Error::DecryptionFailed("the JWE could not be decrypted (wrong key, or the token was modified)".into())
 }
 
-fn gcm(enc: Enc) -> &'static aead::Algorithm {
-    match enc {
-        Enc::A128Gcm => &aead::AES_128_GCM,
-        _ => &aead::AES_256_GCM,
-    }
-}
-
 fn internal(what: &str) -> Error {
     Error::InvalidArgument(format!("content encryption failed: {what}"))
+}
+
+/// AES-GCM with a 16-, 24- or 32-byte key, a 12-byte IV and a 16-byte tag: (ciphertext,
+/// tag). Also the AES-GCM key wrap (`A*GCMKW`).
+pub(crate) fn gcm_seal(key: &[u8], iv: &[u8], aad: &[u8], plaintext: &[u8]) -> Result<(Vec<u8>, Vec<u8>)> {
+    let mut buf = plaintext.to_vec();
+    let tag = match key.len() {
+        24 => crate::backend::aes192_gcm_seal(key, iv, aad, &mut buf),
+        _ => ring_gcm(key).and_then(|k| {
+            let nonce = aead::Nonce::try_assume_unique_for_key(iv).map_err(|_| ())?;
+            k.seal_in_place_separate_tag(nonce, aead::Aad::from(aad), &mut buf)
+                .map(|t| t.as_ref().to_vec())
+                .map_err(|_| ())
+        }),
+    }
+    .map_err(|()| internal("AES-GCM seal"))?;
+    Ok((buf, tag))
+}
+
+/// Opens what [`gcm_seal`] sealed; `None` on any failure.
+pub(crate) fn gcm_open(key: &[u8], iv: &[u8], aad: &[u8], ciphertext: &[u8], tag: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
+    if iv.len() != 12 || tag.len() != 16 {
+        return None;
+    }
+    let mut buf = Zeroizing::new(Vec::with_capacity(ciphertext.len() + tag.len()));
+    buf.extend_from_slice(ciphertext);
+    buf.extend_from_slice(tag);
+    let len = match key.len() {
+        24 => crate::backend::aes192_gcm_open(key, iv, aad, &mut buf),
+        _ => ring_gcm(key).and_then(|k| {
+            let nonce = aead::Nonce::try_assume_unique_for_key(iv).map_err(|_| ())?;
+            k.open_in_place(nonce, aead::Aad::from(aad), &mut buf).map(|p| p.len()).map_err(|_| ())
+        }),
+    }
+    .ok()?;
+    buf.truncate(len);
+    Some(buf)
+}
+
+fn ring_gcm(key: &[u8]) -> std::result::Result<aead::LessSafeKey, ()> {
+    let alg = match key.len() {
+        16 => &aead::AES_128_GCM,
+        32 => &aead::AES_256_GCM,
+        _ => return Err(()),
+    };
+    aead::UnboundKey::new(alg, key).map(aead::LessSafeKey::new).map_err(|_| ())
 }
 
 /// Encrypts `plaintext` with `cek` and `iv` (lengths as `enc` needs), authenticating
@@ -103,31 +148,39 @@ pub(crate) fn encrypt(enc: Enc, cek: &[u8], iv: &[u8], aad: &[u8], plaintext: &[
         return Err(internal("wrong key or IV length"));
     }
     match enc {
-        Enc::A128Gcm | Enc::A256Gcm => {
-            let key =
-                aead::LessSafeKey::new(aead::UnboundKey::new(gcm(enc), cek).map_err(|_| internal("AES-GCM key"))?);
-            let nonce = aead::Nonce::try_assume_unique_for_key(iv).map_err(|_| internal("AES-GCM nonce"))?;
-            let mut buf = plaintext.to_vec();
-            let tag = key
-                .seal_in_place_separate_tag(nonce, aead::Aad::from(aad), &mut buf)
-                .map_err(|_| internal("AES-GCM seal"))?;
-            Ok((buf, tag.as_ref().to_vec()))
-        }
-        Enc::A128CbcHs256 | Enc::A256CbcHs512 => {
+        Enc::A128Gcm | Enc::A192Gcm | Enc::A256Gcm => gcm_seal(cek, iv, aad, plaintext),
+        Enc::A128CbcHs256 | Enc::A192CbcHs384 | Enc::A256CbcHs512 => {
             let half = enc.cek_len() / 2;
             let (mac_key, enc_key) = cek.split_at(half);
             let ciphertext = match enc {
-                Enc::A128CbcHs256 => cbc::Encryptor::<aes::Aes128>::new_from_slices(enc_key, iv)
-                    .map_err(|_| internal("AES-CBC key"))?
-                    .encrypt_padded_vec_mut::<Pkcs7>(plaintext),
-                _ => cbc::Encryptor::<aes::Aes256>::new_from_slices(enc_key, iv)
-                    .map_err(|_| internal("AES-CBC key"))?
-                    .encrypt_padded_vec_mut::<Pkcs7>(plaintext),
-            };
+                Enc::A128CbcHs256 => cbc_encrypt::<aes::Aes128>(enc_key, iv, plaintext),
+                Enc::A192CbcHs384 => cbc_encrypt::<aes::Aes192>(enc_key, iv, plaintext),
+                _ => cbc_encrypt::<aes::Aes256>(enc_key, iv, plaintext),
+            }?;
             let tag = cbc_hmac_tag(enc, mac_key, aad, iv, &ciphertext);
             Ok((ciphertext, tag))
         }
     }
+}
+
+fn cbc_encrypt<C>(key: &[u8], iv: &[u8], plaintext: &[u8]) -> Result<Vec<u8>>
+where
+    C: BlockEncryptMut + BlockCipher + KeyInit,
+{
+    Ok(cbc::Encryptor::<C>::new_from_slices(key, iv)
+        .map_err(|_| internal("AES-CBC key"))?
+        .encrypt_padded_vec_mut::<Pkcs7>(plaintext))
+}
+
+fn cbc_decrypt<C>(key: &[u8], iv: &[u8], ciphertext: &[u8]) -> Result<Zeroizing<Vec<u8>>>
+where
+    C: BlockDecryptMut + BlockCipher + KeyInit,
+{
+    cbc::Decryptor::<C>::new_from_slices(key, iv)
+        .map_err(|_| decryption_failed())?
+        .decrypt_padded_vec_mut::<Pkcs7>(ciphertext)
+        .map(Zeroizing::new)
+        .map_err(|_| decryption_failed())
 }
 
 /// Decrypts and authenticates. Any failure is [`decryption_failed`].
@@ -143,17 +196,10 @@ pub(crate) fn decrypt(
         return Err(decryption_failed());
     }
     match enc {
-        Enc::A128Gcm | Enc::A256Gcm => {
-            let key = aead::LessSafeKey::new(aead::UnboundKey::new(gcm(enc), cek).map_err(|_| decryption_failed())?);
-            let nonce = aead::Nonce::try_assume_unique_for_key(iv).map_err(|_| decryption_failed())?;
-            let mut buf = Zeroizing::new(Vec::with_capacity(ciphertext.len() + tag.len()));
-            buf.extend_from_slice(ciphertext);
-            buf.extend_from_slice(tag);
-            let len = key.open_in_place(nonce, aead::Aad::from(aad), &mut buf).map_err(|_| decryption_failed())?.len();
-            buf.truncate(len);
-            Ok(buf)
+        Enc::A128Gcm | Enc::A192Gcm | Enc::A256Gcm => {
+            gcm_open(cek, iv, aad, ciphertext, tag).ok_or_else(decryption_failed)
         }
-        Enc::A128CbcHs256 | Enc::A256CbcHs512 => {
+        Enc::A128CbcHs256 | Enc::A192CbcHs384 | Enc::A256CbcHs512 => {
             let half = enc.cek_len() / 2;
             let (mac_key, enc_key) = cek.split_at(half);
             // Authenticate first: CBC padding is only looked at for authentic input,
@@ -162,15 +208,11 @@ pub(crate) fn decrypt(
             if !bool::from(expected.ct_eq(tag)) {
                 return Err(decryption_failed());
             }
-            let plaintext = match enc {
-                Enc::A128CbcHs256 => cbc::Decryptor::<aes::Aes128>::new_from_slices(enc_key, iv)
-                    .map_err(|_| decryption_failed())?
-                    .decrypt_padded_vec_mut::<Pkcs7>(ciphertext),
-                _ => cbc::Decryptor::<aes::Aes256>::new_from_slices(enc_key, iv)
-                    .map_err(|_| decryption_failed())?
-                    .decrypt_padded_vec_mut::<Pkcs7>(ciphertext),
-            };
-            plaintext.map(Zeroizing::new).map_err(|_| decryption_failed())
+            match enc {
+                Enc::A128CbcHs256 => cbc_decrypt::<aes::Aes128>(enc_key, iv, ciphertext),
+                Enc::A192CbcHs384 => cbc_decrypt::<aes::Aes192>(enc_key, iv, ciphertext),
+                _ => cbc_decrypt::<aes::Aes256>(enc_key, iv, ciphertext),
+            }
         }
     }
 }
@@ -180,6 +222,7 @@ pub(crate) fn decrypt(
 fn cbc_hmac_tag(enc: Enc, mac_key: &[u8], aad: &[u8], iv: &[u8], ciphertext: &[u8]) -> Vec<u8> {
     let alg = match enc {
         Enc::A128CbcHs256 => hmac::HMAC_SHA256,
+        Enc::A192CbcHs384 => hmac::HMAC_SHA384,
         _ => hmac::HMAC_SHA512,
     };
     let key = hmac::Key::new(alg, mac_key);

@@ -55,8 +55,9 @@ fn is_jwt_cty(cty: &str) -> bool {
 /// `auth_jwt_type encrypted`): decrypts `token` with `dec_key` under `jwe_policy`; the
 /// plaintext is the claims, checked under `validation` (every claim check, with the JWE
 /// header's `typ`; its JWS allow-list has nothing to apply to). Only shared-key
-/// management (`dir`, AES key wrap) is accepted: under RSA or ECDH anyone with the public
-/// key can make such a token (`AlgInsecure`). A nested JWT (`cty: "JWT"`) is refused:
+/// management (`dir`, AES key wrap, AES-GCM key wrap) is accepted: under RSA or ECDH
+/// anyone with the public key can make such a token, and a PBES2 password can be guessed
+/// offline from one (`AlgInsecure`). A nested JWT (`cty: "JWT"`) is refused:
 /// its signature would go unchecked; use [`decrypt_then_verify`].
 pub fn decrypt_claims(
     token: &[u8],
@@ -65,10 +66,15 @@ pub fn decrypt_claims(
     validation: &Validation,
 ) -> Result<Decrypted> {
     let decrypted = decrypt(token, dec_key, jwe_policy)?;
-    if !decrypted.alg.is_shared_key() {
+    if !decrypted.alg.authenticates_sender() {
+        let why = if decrypted.alg.is_shared_key() {
+            "a password can be guessed offline from one token, and then anyone can make one"
+        } else {
+            "anyone holding the public key can make one"
+        };
         return Err(Error::AlgInsecure(format!(
-            "an encrypted JWT that is not signed must use a shared key (dir, A128KW, A256KW): under {} anyone \
-             holding the public key can make one; sign it (a nested JWT) instead",
+            "an encrypted JWT that is not signed must use a shared key (dir, AES key wrap, AES-GCM key wrap): \
+             under {} {why}; sign it (a nested JWT) instead",
             decrypted.alg.name()
         )));
     }

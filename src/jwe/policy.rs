@@ -1,10 +1,12 @@
 //! `JwePolicy`: what `jwe::decrypt` accepts. Explicit, non-empty allow-lists for both
 //! `alg` and `enc` (there is no "any"), compressed content refused unless allowed and
-//! then inflated only up to a cap, and the same resource limits as JWS verification.
+//! then inflated only up to a cap, PBES2's iteration count (`p2c`) capped, and the same
+//! resource limits as JWS verification.
 
 use crate::error::{Error, Result};
 use crate::jwe::content::Enc;
 use crate::jwe::key_mgmt::Alg;
+use crate::jwe::pbes2::{DEFAULT_MAX_P2C, MIN_P2C};
 use crate::limits::Limits;
 
 /// The default cap on inflated (`zip: "DEF"`) plaintext: 256 KiB.
@@ -19,13 +21,15 @@ pub struct JwePolicy {
     encs: Vec<Enc>,
     allow_zip: bool,
     max_inflated_len: usize,
+    max_p2c: u32,
     limits: Limits,
 }
 
 impl JwePolicy {
     /// A policy accepting exactly these key management and content encryption
     /// algorithms; both lists must be non-empty. `RSA-OAEP` (SHA-1) is accepted only when
-    /// named here. Compression is refused until [`JwePolicy::allow_zip`].
+    /// named here, and so are the `PBES2-*` algorithms (their key is a password).
+    /// Compression is refused until [`JwePolicy::allow_zip`].
     pub fn new(algs: &[Alg], encs: &[Enc]) -> Result<JwePolicy> {
         if algs.is_empty() {
             return Err(Error::InvalidArgument("the JWE `alg` allow-list is empty".into()));
@@ -38,6 +42,7 @@ impl JwePolicy {
             encs: Vec::new(),
             allow_zip: false,
             max_inflated_len: DEFAULT_MAX_INFLATED_LEN,
+            max_p2c: DEFAULT_MAX_P2C,
             limits: Limits::default(),
         };
         for a in algs {
@@ -58,6 +63,25 @@ impl JwePolicy {
     pub fn allow_zip(&mut self, allow: bool, max_inflated_len: usize) {
         self.allow_zip = allow;
         self.max_inflated_len = if max_inflated_len == 0 { DEFAULT_MAX_INFLATED_LEN } else { max_inflated_len };
+    }
+
+    /// Caps the PBKDF2 iterations a PBES2 token may ask for (`p2c`; default 10000, as
+    /// panva/jose). A token over the cap is `P2cLimit`, refused before any derivation.
+    /// A cap under the RFC's minimum of 1000 would refuse every PBES2 token, and is
+    /// refused itself.
+    pub fn set_max_p2c(&mut self, max_p2c: u32) -> Result<()> {
+        if max_p2c < MIN_P2C {
+            return Err(Error::InvalidArgument(format!(
+                "a `p2c` cap of {max_p2c} is under the minimum of {MIN_P2C} iterations every PBES2 token has"
+            )));
+        }
+        self.max_p2c = max_p2c;
+        Ok(())
+    }
+
+    /// The cap on a PBES2 token's `p2c`.
+    pub fn max_p2c(&self) -> u32 {
+        self.max_p2c
     }
 
     /// Replaces the resource limits; refuses unusable values ([`Limits::check`]).

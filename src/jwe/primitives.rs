@@ -7,6 +7,8 @@ use zeroize::Zeroizing;
 
 use crate::error::Result;
 use crate::jwe::content::Enc;
+pub use crate::jwe::pbes2::Prf;
+pub use crate::jwe::rsa_oaep::OaepHash;
 use crate::key::Key;
 
 /// Content encryption (`enc`) with an explicit CEK and IV: (ciphertext, tag).
@@ -42,10 +44,16 @@ pub fn ecdh_shared_secret(private: &Key, peer_public_jwk: &Value) -> Result<Zero
     crate::jwe::ecdh::agree_static(private, Some(peer_public_jwk), "ECDH-ES")
 }
 
-/// RSAES-OAEP decryption (SHA-1 when `sha1`, else SHA-256; empty label); `None` when it
+/// RSAES-OAEP decryption with `hash` (also MGF1's) and an empty label; `None` when it
 /// does not decrypt.
-pub fn rsa_oaep_decrypt(private: &Key, sha1: bool, ciphertext: &[u8]) -> Result<Option<Zeroizing<Vec<u8>>>> {
-    crate::jwe::rsa_oaep::decrypt(private, sha1, ciphertext)
+pub fn rsa_oaep_decrypt(private: &Key, hash: OaepHash, ciphertext: &[u8]) -> Result<Option<Zeroizing<Vec<u8>>>> {
+    crate::jwe::rsa_oaep::decrypt(private, hash, ciphertext)
+}
+
+/// PBKDF2 with `prf` (the derivation of PBES2, without JOSE's salt prefix or `p2c`
+/// bounds): `out.len()` bytes; `iterations` must be non-zero.
+pub fn pbkdf2(prf: Prf, password: &[u8], salt: &[u8], iterations: u32, out: &mut [u8]) -> Result<()> {
+    crate::jwe::pbes2::pbkdf2(prf, password, salt, iterations, out)
 }
 
 /// The Concat KDF of RFC 7518 §4.6.2 with SHA-256.

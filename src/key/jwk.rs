@@ -2,7 +2,8 @@
 //! `kty` oct, RSA, EC (P-256, P-384, P-521, secp256k1), OKP (Ed25519 for JWS, X25519 for JWE), and `Wiped`, the parsed JSON
 //! whose strings are wiped on drop. `kid`, `alg`, `use` and `key_ops` are kept and
 //! enforced on every use: by `Key` for JWS, by `jwe::key_mgmt` for JWE. A `use: "enc"`
-//! key never serves JWS and a `use: "sig"` key never serves JWE.
+//! key never serves JWS and a `use: "sig"` key never serves JWE. `x5c`, `x5t` and
+//! `x5t#S256` must agree with the key (`x5c`); the certificate chain is not validated.
 
 use ring::rsa::{KeyPairComponents as RsaKeyPairComponents, PublicKeyComponents as RsaPublicKeyComponents};
 use ring::signature::{Ed25519KeyPair, RsaKeyPair};
@@ -17,6 +18,7 @@ use crate::key::checked::{
 };
 use crate::key::material::{trim_be, Key, Restrictions};
 use crate::key::pkcs8::{ed25519_pkcs8, rsa_pkcs8, RsaPrivateParts};
+use crate::key::x5c::check_certificates;
 
 impl Key {
     /// One JSON Web Key (RFC 7517); its `kid`, `alg`, `use` and `key_ops` are enforced.
@@ -83,6 +85,7 @@ fn from_jwk_object_with(jwk: &Object, allow_short: bool) -> Result<Key> {
         "OKP" => okp(jwk)?,
         other => return Err(Error::KeyUnsupported(format!("JWK: `kty` \"{}\" is not supported", excerpt(other, 32)))),
     };
+    check_certificates(jwk, &key)?;
     key.restrictions = restrictions;
     Ok(key)
 }

@@ -12,6 +12,7 @@
 //! - `der`: import from PEM and DER; `jwk`: import from a JWK;
 //! - `export`: JWK, SPKI/PKCS#8 DER and PEM export, thumbprints;
 //! - `generate`: new random keys;
+//! - `x5c`: a JWK's certificate members agree with its key (no chain validation);
 //! - `shape`: recognising bytes that look like key material (never an HMAC secret).
 
 mod checked;
@@ -24,6 +25,7 @@ mod pkcs8;
 mod secret;
 mod shape;
 mod sign;
+mod x5c;
 
 pub use material::Key;
 

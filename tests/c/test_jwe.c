@@ -1,5 +1,6 @@
 /* tests/c/test_jwe.c: JWE from C (C99): every alg x enc round trip through
- * jwtkit_jwe_encrypt / jwtkit_jwe_decrypt, the policy (allow-lists, zip), key binding,
+ * jwtkit_jwe_encrypt / jwtkit_jwe_decrypt, the policy (allow-lists, zip, the PBES2
+ * iteration cap), the RFC 7520 PBES2 and AES-GCM key wrap examples, key binding,
  * the one decryption status for every modification, invalid-curve ECDH points,
  * JWE where a JWS is expected and the reverse, a zip bomb, nested JWTs, NULL handling,
  * and outputs written only on success.
@@ -83,17 +84,20 @@ static const jwtkit_key *pem(const char *text)
     return k;
 }
 
+#define N_ALGS 18 /* JWTKIT_JWE_ALG_* */
+#define N_ENCS 6  /* JWTKIT_JWE_ENC_* */
+
 static jwtkit_jwe_policy *policy_all(void)
 {
-    jwtkit_jwe_alg algs[8];
-    jwtkit_jwe_enc encs[4];
+    jwtkit_jwe_alg algs[N_ALGS];
+    jwtkit_jwe_enc encs[N_ENCS];
     jwtkit_jwe_policy *p = NULL;
     int i;
-    for (i = 0; i < 8; i++)
+    for (i = 0; i < N_ALGS; i++)
         algs[i] = i + 1;
-    for (i = 0; i < 4; i++)
+    for (i = 0; i < N_ENCS; i++)
         encs[i] = i + 1;
-    EXPECT_OK(jwtkit_jwe_policy_new(algs, 8, encs, 4, &p, ERR));
+    EXPECT_OK(jwtkit_jwe_policy_new(algs, N_ALGS, encs, N_ENCS, &p, ERR));
     return p;
 }
 
@@ -142,6 +146,9 @@ static jwtkit_status decrypt(const char *tok, const jwtkit_key *k, const jwtkit_
 
 static const char OCT16[] = "{\"kty\":\"oct\",\"k\":\"GawgguFyGrWKav7AX4VKUg\"}";
 static const char OCT32[] = "{\"kty\":\"oct\",\"k\":\"hJtXIZ2uSN5kbQfbtTNWbpdmhkV8FJG-Onbc6mxCcYg\"}";
+static const char OCT24[] = "{\"kty\":\"oct\",\"k\":\"Y7f1pvbS2x0y3YHx3ah-jDvyPBbzUvBK\"}";
+static const char OCT48[] = "{\"kty\":\"oct\",\"k\":\"Y7f1pvbS2x0y3YHx3ah-jDvyPBbzUvBKb6pCyK3lFsVtljhvsl8j1g6YnDdeBq0u\"}";
+static const char PASSWORD[] = "{\"kty\":\"oct\",\"k\":\"Y29ycmVjdCBob3JzZQ\"}"; /* "correct horse" */
 static const char OCT64[] = "{\"kty\":\"oct\",\"k\":\"AwoRGB8mLTQ7QklQV15lbHN6gYiPlp2kq7K5wMfO1dzj6vH4_wYNFBsiKTA3PkVMU1phaG92fYSLkpmgp661vA\"}";
 static const char X25519_PRIVATE[] = "{\"kty\":\"OKP\",\"crv\":\"X25519\","
                                      "\"d\":\"XasIfmJKikt54X-Lg4AO5m87sSkmGLb9HC-LJ_-I4Os\","
@@ -166,8 +173,20 @@ static void test_round_trips(void)
         {JWTKIT_JWE_ALG_ECDH_ES_A256KW, NULL, NULL, X25519_PRIVATE, X25519_PUBLIC},
         {JWTKIT_JWE_ALG_RSA_OAEP_256, RSA_PKCS1_PRIVATE, RSA_SPKI_PUBLIC, NULL, NULL},
         {JWTKIT_JWE_ALG_RSA_OAEP, RSA_PKCS8_PRIVATE, RSA_CERT, NULL, NULL},
+        {JWTKIT_JWE_ALG_A192KW, NULL, NULL, OCT24, OCT24},
+        {JWTKIT_JWE_ALG_ECDH_ES_A192KW, P384_SEC1_PRIVATE, P384_SPKI_PUBLIC, NULL, NULL},
+        {JWTKIT_JWE_ALG_ECDH_ES_A192KW, NULL, NULL, X25519_PRIVATE, X25519_PUBLIC},
+        {JWTKIT_JWE_ALG_A128GCMKW, NULL, NULL, OCT16, OCT16},
+        {JWTKIT_JWE_ALG_A192GCMKW, NULL, NULL, OCT24, OCT24},
+        {JWTKIT_JWE_ALG_A256GCMKW, NULL, NULL, OCT32, OCT32},
+        {JWTKIT_JWE_ALG_RSA_OAEP_384, RSA_PKCS8_PRIVATE, RSA_SPKI_PUBLIC, NULL, NULL},
+        {JWTKIT_JWE_ALG_RSA_OAEP_512, RSA_PKCS1_PRIVATE, RSA_CERT, NULL, NULL},
+        {JWTKIT_JWE_ALG_PBES2_HS256_A128KW, NULL, NULL, PASSWORD, PASSWORD},
+        {JWTKIT_JWE_ALG_PBES2_HS384_A192KW, NULL, NULL, PASSWORD, PASSWORD},
+        {JWTKIT_JWE_ALG_PBES2_HS512_A256KW, NULL, NULL, PASSWORD, PASSWORD},
     };
-    static const char *const dir_keys[] = {NULL, OCT16, OCT32, OCT32, OCT64};
+    /* by JWTKIT_JWE_ENC_*: the CEK's length */
+    static const char *const dir_keys[] = {NULL, OCT16, OCT32, OCT32, OCT64, OCT24, OCT48};
     jwtkit_jwe_policy *p = policy_all();
     size_t i;
     jwtkit_jwe_enc enc;
@@ -175,7 +194,7 @@ static void test_round_trips(void)
     for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         const jwtkit_key *priv = rows[i].private_pem ? pem(rows[i].private_pem) : jwk(rows[i].private_jwk);
         const jwtkit_key *pub = rows[i].public_pem ? pem(rows[i].public_pem) : jwk(rows[i].public_jwk);
-        for (enc = JWTKIT_JWE_ENC_A128GCM; enc <= JWTKIT_JWE_ENC_A256CBC_HS512; enc++) {
+        for (enc = JWTKIT_JWE_ENC_A128GCM; enc <= JWTKIT_JWE_ENC_A192CBC_HS384; enc++) {
             char *tok = encrypt(pub, rows[i].alg, enc, "Live long and prosper.", 0);
             if (tok != NULL)
                 DECRYPTS(tok, priv, p, "Live long and prosper.");
@@ -184,7 +203,7 @@ static void test_round_trips(void)
         jwtkit_key_free(priv);
         jwtkit_key_free(pub);
     }
-    for (enc = JWTKIT_JWE_ENC_A128GCM; enc <= JWTKIT_JWE_ENC_A256CBC_HS512; enc++) {
+    for (enc = JWTKIT_JWE_ENC_A128GCM; enc <= JWTKIT_JWE_ENC_A192CBC_HS384; enc++) {
         const jwtkit_key *k = jwk(dir_keys[enc]);
         char *tok = encrypt(k, JWTKIT_JWE_ALG_DIR, enc, "dir", 0);
         if (tok != NULL) {
@@ -195,6 +214,104 @@ static void test_round_trips(void)
         jwtkit_key_free(k);
     }
     jwtkit_jwe_policy_free(p);
+}
+
+/* RFC 7520 §5.3 (JOSE Cookbook jwe/5_3): PBES2-HS512+A256KW, p2c 8192, A128CBC-HS256;
+ * the password, as an oct key's bytes. */
+static const char COOKBOOK_5_3_PASSWORD[] = "entrap_o\xe2\x80\x93peter_long\xe2\x80\x93" "credit_tun";
+static const char COOKBOOK_5_3_PLAINTEXT[] =
+    "{\"keys\":[{\"kty\":\"oct\",\"kid\":\"77c7e2b8-6e13-45cf-8672-617b5b45243a\",\"use\":\"e"
+    "nc\",\"alg\":\"A128GCM\",\"k\":\"XctOhJAkA-pD9Lh7ZgW_2A\"},{\"kty\":\"oct\",\"kid\":\"81"
+    "b20965-8332-43d9-a468-82160ad91ac8\",\"use\":\"enc\",\"alg\":\"A128KW\",\"k\":\"GZy6sIZ6"
+    "wl9NJOKB-jnmVQ\"},{\"kty\":\"oct\",\"kid\":\"18ec08e1-bfa9-4d95-b205-2b4dd1d4321d\",\"us"
+    "e\":\"enc\",\"alg\":\"A256GCMKW\",\"k\":\"qC57l_uxcm7Nm3K-ct4GFjx8tM1U8CZ0NLBvdQstiS8\"}"
+    "]}";
+static const char COOKBOOK_5_3[] =
+    "eyJhbGciOiJQQkVTMi1IUzUxMitBMjU2S1ciLCJwMnMiOiI4UTFTemluYXNSM3hjaFl6NlpaY0hBIiwicDJjIjo4"
+    "MTkyLCJjdHkiOiJqd2stc2V0K2pzb24iLCJlbmMiOiJBMTI4Q0JDLUhTMjU2In0.d3qNhUWfqheyPp4H8sjOWsDY"
+    "ajoej4c5Je6rlUtFPWdgtURtmeDV1g.VBiCzVHNoLiR3F4V82uoTQ.23i-Tb1AV4n0WKVSSgcQrdg6GRqsUKxjru"
+    "HXYsTHAJLZ2nsnGIX86vMXqIi6IRsfywCRFzLxEcZBRnTvG3nhzPk0GDD7FMyXhUHpDjEYCNA_XOmzg8yZR9oyjo"
+    "6lTF6si4q9FZ2EhzgFQCLO_6h5EVg3vR75_hkBsnuoqoM3dwejXBtIodN84PeqMb6asmas_dpSsz7H10fC5ni9xI"
+    "z424givB1YLldF6exVmL93R3fOoOJbmk2GBQZL_SEGllv2cQsBgeprARsaQ7Bq99tT80coH8ItBjgV08AtzXFFsx"
+    "9qKvC982KLKdPQMTlVJKkqtV4Ru5LEVpBZXBnZrtViSOgyg6AiuwaS-rCrcD_ePOGSuxvgtrokAKYPqmXUeRdjFJ"
+    "wafkYEkiuDCV9vWGAi1DH2xTafhJwcmywIyzi4BqRpmdn_N-zl5tuJYyuvKhjKv6ihbsV_k1hJGPGAxJ6wUpmwC4"
+    "PTQ2izEm0TuSE8oMKdTw8V3kobXZ77ulMwDs4p.0HlwodAhOCILG5SQ2LQ9dg";
+/* RFC 7520 §5.7 (jwe/5_7): A256GCMKW (header iv and tag), A128CBC-HS256. */
+static const char COOKBOOK_5_7_KEY[] =
+    "{\"kty\":\"oct\",\"kid\":\"18ec08e1-bfa9-4d95-b205-2b4dd1d4321d\",\"use\":\"enc\",\"alg"
+    "\":\"A256GCMKW\",\"k\":\"qC57l_uxcm7Nm3K-ct4GFjx8tM1U8CZ0NLBvdQstiS8\"}";
+static const char COOKBOOK_5_7_PLAINTEXT[] =
+    "You can trust us to stick with you through thick and thin\xe2\x80\x93to the bitter end. "
+    "And you can trust us to keep any secret of yours\xe2\x80\x93" "closer than you keep it y"
+    "ourself. But you cannot trust us to let you face trouble alone, and go off without a wor"
+    "d. We are your friends, Frodo.";
+static const char COOKBOOK_5_7[] =
+    "eyJhbGciOiJBMjU2R0NNS1ciLCJraWQiOiIxOGVjMDhlMS1iZmE5LTRkOTUtYjIwNS0yYjRkZDFkNDMyMWQiLCJ0"
+    "YWciOiJrZlBkdVZRM1QzSDZ2bmV3dC0ta3N3IiwiaXYiOiJLa1lUMEdYXzJqSGxmcU5fIiwiZW5jIjoiQTEyOENC"
+    "Qy1IUzI1NiJ9.lJf3HbOApxMEBkCMOoTnnABxs_CvTWUmZQ2ElLvYNok.gz6NjyEFNm_vm8Gj6FwoFQ.Jf5p9-Zh"
+    "JlJy_IQ_byKFmI0Ro7w7G1QiaZpI8OaiVgD8EqoDZHyFKFBupS8iaEeVIgMqWmsuJKuoVgzR3YfzoMd3GxEm3VxN"
+    "hzWyWtZKX0gxKdy6HgLvqoGNbZCzLjqcpDiF8q2_62EVAbr2uSc2oaxFmFuIQHLcqAHxy51449xkjZ7ewzZaGV3e"
+    "Fqhpco8o4DijXaG5_7kp3h2cajRfDgymuxUbWgLqaeNQaJtvJmSMFuEOSAzw9Hdeb6yhdTynCRmu-kqtO5Dec4lT"
+    "2OMZKpnxc_F1_4yDJFcqb5CiDSmA-psB2k0JtjxAj4UPI61oONK7zzFIu4gBfjJCndsZfdvG7h8wGjV98QhrKEnR"
+    "7xKZ3KCr0_qR1B-gxpNk3xWU.DKW7jrb4WaRSNfbXVPlT5g";
+
+/* The cookbook's PBES2 and AES-GCM key wrap tokens decrypt; jwtkit's own, with the same
+ * keys, round-trip; the PBES2 iteration cap is the caller's. */
+static void test_pbes2_and_gcm_key_wrap(void)
+{
+    const jwtkit_key *password = NULL, *gcmkw = jwk(COOKBOOK_5_7_KEY);
+    jwtkit_jwe_alg pbes2 = JWTKIT_JWE_ALG_PBES2_HS512_A256KW, a256gcmkw = JWTKIT_JWE_ALG_A256GCMKW;
+    jwtkit_jwe_enc cbc = JWTKIT_JWE_ENC_A128CBC_HS256;
+    jwtkit_jwe_policy *p = NULL, *q = NULL;
+    char *tok = NULL;
+    size_t len = 0;
+    static const char extra[] = "{\"cty\":\"jwk-set+json\",\"p2c\":1000}";
+
+    g_section = "pbes2";
+    EXPECT_OK(jwtkit_key_from_secret(u8(COOKBOOK_5_3_PASSWORD), strlen(COOKBOOK_5_3_PASSWORD), 0, &password,
+                                     ERR));
+    EXPECT_OK(jwtkit_jwe_policy_new(&pbes2, 1, &cbc, 1, &p, ERR));
+    DECRYPTS(COOKBOOK_5_3, password, p, COOKBOOK_5_3_PLAINTEXT);
+    /* p2c 8192 is over a cap of 5000: refused before any derivation */
+    EXPECT_OK(jwtkit_jwe_policy_set_max_p2c(p, 5000, ERR));
+    REFUSES(JWTKIT_ERR_JWE_P2C_LIMIT, COOKBOOK_5_3, password, p);
+    EXPECT(JWTKIT_ERR_INVALID_ARGUMENT, jwtkit_jwe_policy_set_max_p2c(p, 999, ERR));
+    EXPECT(JWTKIT_ERR_NULL_ARGUMENT, jwtkit_jwe_policy_set_max_p2c(NULL, 10000, ERR));
+    EXPECT_OK(jwtkit_jwe_policy_set_max_p2c(p, 8192, ERR));
+    DECRYPTS(COOKBOOK_5_3, password, p, COOKBOOK_5_3_PLAINTEXT);
+    /* jwtkit's own, with a p2c from the header */
+    EXPECT_OK(jwtkit_jwe_encrypt(password, pbes2, cbc, u8(COOKBOOK_5_3_PLAINTEXT), strlen(COOKBOOK_5_3_PLAINTEXT),
+                                 u8(extra), strlen(extra), 0, &tok, &len, ERR));
+    if (tok != NULL)
+        DECRYPTS(tok, password, p, COOKBOOK_5_3_PLAINTEXT);
+    jwtkit_string_free(tok);
+    tok = NULL;
+    /* a p2c under 1000 is not sent */
+    EXPECT(JWTKIT_ERR_HEADER_INVALID, jwtkit_jwe_encrypt(password, pbes2, cbc, u8("x"), 1, u8("{\"p2c\":999}"),
+                                                         11, 0, &tok, &len, ERR));
+    CHECK(tok == NULL);
+    /* the salt input is jwtkit's */
+    EXPECT(JWTKIT_ERR_INVALID_ARGUMENT, jwtkit_jwe_encrypt(password, pbes2, cbc, u8("x"), 1,
+                                                           u8("{\"p2s\":\"AAAAAAAAAAA\"}"), 21, 0, &tok, &len, ERR));
+    /* a PBES2 token is refused by a policy that does not name PBES2 */
+    EXPECT_OK(jwtkit_jwe_policy_new(&a256gcmkw, 1, &cbc, 1, &q, ERR));
+    REFUSES(JWTKIT_ERR_ALG_NOT_ALLOWED, COOKBOOK_5_3, password, q);
+
+    g_section = "aes-gcm key wrap";
+    DECRYPTS(COOKBOOK_5_7, gcmkw, q, COOKBOOK_5_7_PLAINTEXT);
+    REFUSES(JWTKIT_ERR_ALG_NOT_ALLOWED, COOKBOOK_5_7, gcmkw, p);
+    EXPECT_OK(jwtkit_jwe_encrypt(gcmkw, a256gcmkw, cbc, u8(COOKBOOK_5_7_PLAINTEXT), strlen(COOKBOOK_5_7_PLAINTEXT),
+                                 NULL, 0, 0, &tok, &len, ERR));
+    if (tok != NULL) {
+        DECRYPTS(tok, gcmkw, q, COOKBOOK_5_7_PLAINTEXT);
+        /* the key's JWK names A256GCMKW: it is no PBES2 password */
+        REFUSES(JWTKIT_ERR_KEY_USAGE, COOKBOOK_5_3, gcmkw, p);
+    }
+    jwtkit_string_free(tok);
+    jwtkit_jwe_policy_free(p);
+    jwtkit_jwe_policy_free(q);
+    jwtkit_key_free(password);
+    jwtkit_key_free(gcmkw);
 }
 
 /* Flips one bit of the base64url character at `pos`, keeping it base64url. */
@@ -252,7 +369,9 @@ static void test_attacks(void)
     EXPECT(JWTKIT_ERR_INVALID_ARGUMENT, jwtkit_jwe_policy_new(NULL, 0, &gcm, 1, &narrow, ERR));
     EXPECT(JWTKIT_ERR_INVALID_ARGUMENT, jwtkit_jwe_policy_new(&kw, 1, NULL, 0, &narrow, ERR));
     EXPECT(JWTKIT_ERR_INVALID_ARGUMENT,
-           jwtkit_jwe_policy_new((jwtkit_jwe_alg[]){9}, 1, &gcm, 1, &narrow, ERR));
+           jwtkit_jwe_policy_new((jwtkit_jwe_alg[]){N_ALGS + 1}, 1, &gcm, 1, &narrow, ERR));
+    EXPECT(JWTKIT_ERR_INVALID_ARGUMENT,
+           jwtkit_jwe_policy_new(&kw, 1, (jwtkit_jwe_enc[]){N_ENCS + 1}, 1, &narrow, ERR));
     jwtkit_string_free(tok);
 
     g_section = "names";
@@ -262,10 +381,17 @@ static void test_attacks(void)
         EXPECT_OK(jwtkit_jwe_alg_from_name(u8("ECDH-ES+A256KW"), 14, &a, ERR));
         CHECK(a == JWTKIT_JWE_ALG_ECDH_ES_A256KW);
         EXPECT(JWTKIT_ERR_JWE_ALG_INSECURE, jwtkit_jwe_alg_from_name(u8("RSA1_5"), 6, &a, ERR));
-        EXPECT(JWTKIT_ERR_ALG_UNSUPPORTED, jwtkit_jwe_alg_from_name(u8("PBES2-HS256+A128KW"), 18, &a, ERR));
+        EXPECT_OK(jwtkit_jwe_alg_from_name(u8("PBES2-HS256+A128KW"), 18, &a, ERR));
+        CHECK(a == JWTKIT_JWE_ALG_PBES2_HS256_A128KW);
+        EXPECT(JWTKIT_ERR_ALG_UNSUPPORTED, jwtkit_jwe_alg_from_name(u8("PBES2-HS256+A256KW"), 18, &a, ERR));
         EXPECT_OK(jwtkit_jwe_enc_from_name(u8("A256CBC-HS512"), 13, &e, ERR));
         CHECK(e == JWTKIT_JWE_ENC_A256CBC_HS512);
-        EXPECT(JWTKIT_ERR_JWE_ENC_UNSUPPORTED, jwtkit_jwe_enc_from_name(u8("A192GCM"), 7, &e, ERR));
+        EXPECT_OK(jwtkit_jwe_enc_from_name(u8("A192GCM"), 7, &e, ERR));
+        CHECK(e == JWTKIT_JWE_ENC_A192GCM);
+        EXPECT(JWTKIT_ERR_JWE_ENC_UNSUPPORTED, jwtkit_jwe_enc_from_name(u8("A512GCM"), 7, &e, ERR));
+        CHECK(jwtkit_jwe_alg_name(N_ALGS + 1) == NULL);
+        CHECK(strcmp(jwtkit_jwe_alg_name(N_ALGS), "PBES2-HS512+A256KW") == 0);
+        CHECK(strcmp(jwtkit_jwe_enc_name(N_ENCS), "A192CBC-HS384") == 0);
         CHECK(strcmp(jwtkit_jwe_alg_name(JWTKIT_JWE_ALG_RSA_OAEP_256), "RSA-OAEP-256") == 0);
         CHECK(jwtkit_jwe_enc_name(0) == NULL);
     }
@@ -456,7 +582,9 @@ static void test_nested(void)
         EXPECT_OK(jwtkit_jwe_policy_set_limit(p, JWTKIT_LIMIT_TOKEN_LEN, 100, ERR));
         EXPECT(JWTKIT_ERR_TOKEN_TOO_LARGE, jwtkit_jwe_decrypt(u8(tok), strlen(tok), recipient, p, NULL, NULL,
                                                               NULL, NULL, ERR));
-        EXPECT(JWTKIT_ERR_INVALID_ARGUMENT, jwtkit_jwe_policy_set_limit(p, JWTKIT_LIMIT_KEYS_TRIED, 2, ERR));
+        EXPECT(JWTKIT_ERR_INVALID_ARGUMENT, jwtkit_jwe_policy_set_limit(p, JWTKIT_LIMIT_KEYS_TRIED, 0, ERR));
+        EXPECT(JWTKIT_ERR_INVALID_ARGUMENT, jwtkit_jwe_policy_set_limit(p, JWTKIT_LIMIT_RECIPIENTS, 0, ERR));
+        EXPECT(JWTKIT_ERR_INVALID_ARGUMENT, jwtkit_jwe_policy_set_limit(p, 99, 1, ERR));
         EXPECT(JWTKIT_ERR_INVALID_ARGUMENT, jwtkit_jwe_policy_set_limit(p, JWTKIT_LIMIT_TOKEN_LEN, 3, ERR));
         EXPECT_OK(jwtkit_jwe_policy_set_limit(p, JWTKIT_LIMIT_TOKEN_LEN, 131072, ERR));
     }
@@ -527,6 +655,7 @@ int main(void)
 {
     g_verbose = getenv("JWTKIT_TEST_VERBOSE") != NULL;
     test_round_trips();
+    test_pbes2_and_gcm_key_wrap();
     test_attacks();
     test_nested();
     test_encrypted_jwt();

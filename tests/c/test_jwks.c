@@ -52,6 +52,30 @@ static void expect(jwtkit_status got, jwtkit_status want, jwtkit_error **err, in
 
 /* ---- test data ---------------------------------------------------------- */
 
+/* tests/keys/ecp256.x5c.jwk.json: a P-256 public JWK with its certificate in x5c and
+ * both thumbprints (see tests/keys/README.md). */
+static const char X5C_JWK[] =
+    "{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"vv9Qceh9AAZJegXBTd4APfhG0zhDFbGD22oUs___AbU\",\""
+    "y\":\"Stt3Qp5zYqI1hXvkr-ph-yl-LS3WxTkeuHC2MXwb2e4\",\"kid\":\"ecp256-x5c\",\"x5c\":[\"MIIB"
+    "gzCCASmgAwIBAgIUXw+sOFdOrIlGezNJlNQz1PNIufgwCgYIKoZIzj0EAwIwFjEUMBIGA1UEAwwLand0a2l0LXRlc3"
+    "QwIBcNMjYxMTI2MjMxMDEzWhgPMjEyNjExMDIyMzEwMTNaMBYxFDASBgNVBAMMC2p3dGtpdC10ZXN0MFkwEwYHKoZI"
+    "zj0CAQYIKoZIzj0DAQcDQgAEvv9Qceh9AAZJegXBTd4APfhG0zhDFbGD22oUs///AbVK23dCnnNiojWFe+Sv6mH7KX"
+    "4tLdbFOR64cLYxfBvZ7qNTMFEwHQYDVR0OBBYEFO1wStuWFcAnstvQ403ndiuWMd4jMB8GA1UdIwQYMBaAFO1wStuW"
+    "FcAnstvQ403ndiuWMd4jMA8GA1UdEwEB/wQFMAMBAf8wCgYIKoZIzj0EAwIDSAAwRQIgS8NQHbXGteJP8HHFQo0DGv"
+    "IxvXd4r8/+DyEPrUHwZQ0CIQD4sfpiL8hFKzGswbfLp1NjZy3+4fCBVFvTK44/yMhxtQ==\"],\"x5t\":\"1WVbOG"
+    "DBVf4Bhdh3JLjOJndh8II\",\"x5t#S256\":\"S33Pdr8GJYqTTXNiIwesmu_P08MRPaKGEIE4-HiMtPc\"}";
+/* Another P-256 key carrying the same certificate. */
+static const char X5C_OTHER_KEY_JWK[] =
+    "{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"uJPv437_706qlKyu0FbkTXQlrbY31FfZRT4kyn6wv28\",\""
+    "y\":\"DCWdY0B4c05OfUg7eEXyuGzPtu4pIUBqZqViy_AwJ7c\",\"x5c\":[\"MIIBgzCCASmgAwIBAgIUXw+sOFd"
+    "OrIlGezNJlNQz1PNIufgwCgYIKoZIzj0EAwIwFjEUMBIGA1UEAwwLand0a2l0LXRlc3QwIBcNMjYxMTI2MjMxMDEzW"
+    "hgPMjEyNjExMDIyMzEwMTNaMBYxFDASBgNVBAMMC2p3dGtpdC10ZXN0MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgA"
+    "Evv9Qceh9AAZJegXBTd4APfhG0zhDFbGD22oUs///AbVK23dCnnNiojWFe+Sv6mH7KX4tLdbFOR64cLYxfBvZ7qNTM"
+    "FEwHQYDVR0OBBYEFO1wStuWFcAnstvQ403ndiuWMd4jMB8GA1UdIwQYMBaAFO1wStuWFcAnstvQ403ndiuWMd4jMA8"
+    "GA1UdEwEB/wQFMAMBAf8wCgYIKoZIzj0EAwIDSAAwRQIgS8NQHbXGteJP8HHFQo0DGvIxvXd4r8/+DyEPrUHwZQ0CI"
+    "QD4sfpiL8hFKzGswbfLp1NjZy3+4fCBVFvTK44/yMhxtQ==\"]}";
+
+
 /* RFC 7520 §3.3 (JOSE Cookbook): RSA public key, as a JWK Set of one. */
 static const char COOKBOOK_RSA_JWKS[] =
     "{\"keys\":[{\"kty\":\"RSA\",\"kid\":\"bilbo.baggins@hobbiton.example\",\"use\":\"sig\","
@@ -446,14 +470,124 @@ static void misuse(void)
     jwtkit_validation_free(v);
 }
 
+/* A JWK's x5c / x5t / x5t#S256 must agree with its key; the chain is not validated. */
+static void certificates(void)
+{
+    jwtkit_error *err = NULL;
+    const jwtkit_key *key = NULL;
+    const jwtkit_keyset *set = NULL;
+    char doc[sizeof X5C_JWK + 64];
+    char *at;
+    size_t prefix;
+    g_section = "x5c";
+
+    EXPECT(jwtkit_key_from_jwk(B(X5C_JWK), strlen(X5C_JWK), &key, &err), JWTKIT_OK);
+    CHECK(key != NULL && !jwtkit_key_is_private(key));
+    jwtkit_key_free(key);
+    key = NULL;
+
+    /* A thumbprint changed in its first character: no longer the certificate's. */
+    memcpy(doc, X5C_JWK, sizeof X5C_JWK);
+    at = strstr(doc, "\"x5t#S256\":\"");
+    CHECK(at != NULL);
+    if (at) {
+        at += strlen("\"x5t#S256\":\"");
+        *at = *at == 'A' ? 'B' : 'A';
+        EXPECT(jwtkit_key_from_jwk(B(doc), strlen(doc), &key, &err), JWTKIT_ERR_KEY_INVALID);
+        CHECK(key == NULL);
+    }
+
+    /* The certificate of another key. */
+    EXPECT(jwtkit_key_from_jwk(B(X5C_OTHER_KEY_JWK), strlen(X5C_OTHER_KEY_JWK), &key, &err),
+           JWTKIT_ERR_KEY_INVALID);
+    CHECK(key == NULL);
+
+    /* Garbage in place of the certificate's base64, and an empty x5c. */
+    memcpy(doc, X5C_JWK, sizeof X5C_JWK);
+    at = strstr(doc, "\"x5c\":[\"");
+    CHECK(at != NULL);
+    if (at) {
+        at += strlen("\"x5c\":[\"");
+        *at = '%';
+        EXPECT(jwtkit_key_from_jwk(B(doc), strlen(doc), &key, &err), JWTKIT_ERR_KEY_INVALID);
+        prefix = (size_t)(at - doc) - 1; /* up to and with the `[` */
+        memcpy(doc + prefix, "]}", 3);
+        EXPECT(jwtkit_key_from_jwk(B(doc), strlen(doc), &key, &err), JWTKIT_ERR_KEY_INVALID);
+    }
+
+    /* In a JWK Set, such a key is skipped with its reason, never used. */
+    snprintf(doc, sizeof doc, "{\"keys\":[%s]}", X5C_OTHER_KEY_JWK);
+    EXPECT(jwtkit_keyset_from_jwks(B(doc), strlen(doc), &set, &err), JWTKIT_OK);
+    CHECK(jwtkit_keyset_len(set) == 0 && jwtkit_keyset_skipped_count(set) == 1);
+    jwtkit_keyset_free(set);
+}
+
+/* RSA generation: one 2048-bit key serves RS*, PS* and RSA-OAEP*; sizes other than
+ * 2048/3072/4096 and non-RSA algorithms are refused. */
+static void rsa_generation(void)
+{
+    static const char claims[] = "{\"sub\":\"rsa\"}";
+    static const jwtkit_alg sig_algs[] = {JWTKIT_ALG_RS256, JWTKIT_ALG_PS512};
+    const jwtkit_jwe_alg oaep = JWTKIT_JWE_ALG_RSA_OAEP_256;
+    const jwtkit_jwe_enc gcm = JWTKIT_JWE_ENC_A256GCM;
+    const jwtkit_key *key = NULL, *rs256 = NULL, *pub = NULL;
+    jwtkit_validation *v = NULL;
+    jwtkit_jwe_policy *policy = NULL;
+    jwtkit_error *err = NULL;
+    char *token = NULL, *pem = NULL, *jwe = NULL, *plain = NULL, *jwk = NULL;
+    size_t plain_len = 0, i;
+    const uint32_t bad_bits[] = {0, 1024, 2047, 2049, 8192};
+
+    g_section = "rsa generation";
+    EXPECT(jwtkit_key_generate_rsa(0, 2048, &key, &err), JWTKIT_OK);
+    CHECK(jwtkit_key_get_kind(key) == JWTKIT_KEY_KIND_RSA && jwtkit_key_is_private(key));
+    EXPECT(jwtkit_key_to_public_pem(key, &pem, NULL, &err), JWTKIT_OK);
+    EXPECT(jwtkit_key_from_pem(B(pem), pem ? strlen(pem) : 0, &pub, &err), JWTKIT_OK);
+    EXPECT(jwtkit_validation_new(sig_algs, 2, &v, &err), JWTKIT_OK);
+    for (i = 0; i < 2; i++) {
+        EXPECT(jwtkit_sign(key, sig_algs[i], B(claims), strlen(claims), NULL, 0, &token, NULL, &err), JWTKIT_OK);
+        EXPECT(jwtkit_verify(B(token), token ? strlen(token) : 0, pub, v, NULL, NULL, NULL, NULL, &err), JWTKIT_OK);
+        jwtkit_string_free(token);
+        token = NULL;
+    }
+    /* JWE to the public half, decrypted by the private key */
+    EXPECT(jwtkit_jwe_encrypt(pub, oaep, gcm, B("secret"), 6, NULL, 0, 0, &jwe, NULL, &err), JWTKIT_OK);
+    EXPECT(jwtkit_jwe_policy_new(&oaep, 1, &gcm, 1, &policy, &err), JWTKIT_OK);
+    EXPECT(jwtkit_jwe_decrypt(B(jwe), jwe ? strlen(jwe) : 0, key, policy, NULL, NULL, &plain, &plain_len, &err),
+           JWTKIT_OK);
+    CHECK(plain_len == 6 && plain != NULL && memcmp(plain, "secret", 6) == 0);
+
+    /* Refusals come before any prime is searched for; the unrestricted key's JWK has no alg. */
+    EXPECT(jwtkit_key_generate_rsa(JWTKIT_ALG_ES256, 2048, &rs256, &err), JWTKIT_ERR_INVALID_ARGUMENT);
+    EXPECT(jwtkit_key_generate_rsa(99, 2048, &rs256, &err), JWTKIT_ERR_INVALID_ARGUMENT);
+    for (i = 0; i < sizeof bad_bits / sizeof bad_bits[0]; i++)
+        EXPECT(jwtkit_key_generate_rsa(JWTKIT_ALG_RS256, bad_bits[i], &rs256, &err), JWTKIT_ERR_INVALID_ARGUMENT);
+    CHECK(rs256 == NULL);
+    EXPECT(jwtkit_key_generate_rsa(0, 2048, NULL, &err), JWTKIT_ERR_NULL_ARGUMENT);
+    EXPECT(jwtkit_key_generate(JWTKIT_ALG_RS256, &rs256, &err), JWTKIT_ERR_KEY_UNSUPPORTED);
+    EXPECT(jwtkit_key_to_private_jwk(key, &jwk, NULL, &err), JWTKIT_OK);
+    CHECK(jwk != NULL && strstr(jwk, "\"alg\"") == NULL);
+
+    jwtkit_string_free(jwk);
+    jwtkit_string_free(plain);
+    jwtkit_string_free(jwe);
+    jwtkit_string_free(pem);
+    jwtkit_jwe_policy_free(policy);
+    jwtkit_validation_free(v);
+    jwtkit_key_free(pub);
+    jwtkit_key_free(key);
+}
+
 int main(void)
 {
     cookbook();
     wycheproof_sets();
     thumbprints();
     generation();
+    rsa_generation();
     rotation();
     misuse();
+    certificates();
     printf("%d passed, %d failed\n", g_passed, g_failed);
     return g_failed != 0;
 }

@@ -457,6 +457,29 @@ impl CJwePolicy {
     }
 }
 
+/// `jwtkit_jwe_alg_from_name` and `jwtkit_jwe_enc_from_name`: the numbers of an `alg`
+/// and an `enc`.
+pub fn jwe_numbers(alg: &str, enc: &str) -> Result<(i32, i32), CError> {
+    let (mut a, mut e) = (0i32, 0i32);
+    let mut err: *mut jwtkit_error = ptr::null_mut();
+    let (p, n) = raw(alg.as_bytes());
+    finish(unsafe { jwtkit_jwe_alg_from_name(p, n, &mut a, &mut err) }, err)?;
+    let (p, n) = raw(enc.as_bytes());
+    finish(unsafe { jwtkit_jwe_enc_from_name(p, n, &mut e, &mut err) }, err)?;
+    Ok((a, e))
+}
+
+/// `jwtkit_jwe_encrypt` without compression: the compact JWE.
+pub fn jwe_encrypt(key: &CKey, alg: i32, enc: i32, plaintext: &[u8], header: Option<&[u8]>) -> Result<String, CError> {
+    let (pp, pn) = raw(plaintext);
+    let (hp, hn) = header.map(raw).unwrap_or((ptr::null(), 0));
+    let (mut out, mut len) = (ptr::null_mut(), 0usize);
+    let mut err: *mut jwtkit_error = ptr::null_mut();
+    let st = unsafe { jwtkit_jwe_encrypt(key.as_ptr(), alg, enc, pp, pn, hp, hn, 0, &mut out, &mut len, &mut err) };
+    finish(st, err)?;
+    Ok(String::from_utf8(take_string(out, len)).expect("ASCII token"))
+}
+
 /// `jwtkit_jwe_decrypt`: (protected header, plaintext).
 pub fn jwe_decrypt(token: &[u8], key: &CKey, policy: &CJwePolicy) -> Result<Verified, CError> {
     let (tp, tn) = raw(token);

@@ -51,6 +51,8 @@ static_assert(!std::is_copy_constructible_v<jwtkit::dpop::Policy>, "dpop::Policy
 static_assert(std::is_nothrow_move_constructible_v<jwtkit::dpop::Policy>, "");
 static_assert(!std::is_copy_constructible_v<jwtkit::dpop::Proof>, "dpop::Proof is move-only");
 static_assert(std::is_nothrow_move_constructible_v<jwtkit::dpop::Proof>, "");
+static_assert(!std::is_copy_constructible_v<jwtkit::jwe::Policy>, "jwe::Policy is move-only");
+static_assert(std::is_nothrow_move_constructible_v<jwtkit::jwe::Policy>, "");
 
 static int passed, failed;
 static std::string keys_dir;
@@ -353,6 +355,14 @@ static void generated_keys_and_export() {
     CHECK(jwtkit::Key::from_pem(slurp("rsa2048.pkcs8.pem")).thumbprint() ==
           jwtkit::Key::from_pem(slurp("rsa2048.spki.pem")).thumbprint());
     expect_error(JWTKIT_ERR_KEY_UNSUPPORTED, [] { (void)jwtkit::Key::generate(Alg::RS256); });
+    // RSA: one 2048-bit key, restricted to PS256.
+    const auto rsa = jwtkit::Key::generate_rsa(2048, Alg::PS256);
+    CHECK(rsa.kind() == jwtkit::KeyKind::Rsa && rsa.is_private());
+    CHECK(rsa.can_verify(Alg::PS256) && !rsa.can_verify(Alg::RS256));
+    const auto rsa_pub = jwtkit::Key::from_jwk(rsa.to_public_jwk());
+    (void)jwtkit::verify(jwtkit::sign(rsa, Alg::PS256, R"({"sub":"rsa"})"), rsa_pub, jwtkit::Validation({Alg::PS256}));
+    expect_error(JWTKIT_ERR_INVALID_ARGUMENT, [] { (void)jwtkit::Key::generate_rsa(1024); });
+    expect_error(JWTKIT_ERR_INVALID_ARGUMENT, [] { (void)jwtkit::Key::generate_rsa(2048, Alg::ES256); });
 }
 
 static void key_sets() {
@@ -585,6 +595,51 @@ static void detached_payloads() {
     CHECK(jwtkit::verify(token, key, lenient).claims == R"({"sub":"al"})");
 }
 
+// ---- JWS JSON serialization (jwtkit::jws_json) ----------------------------------
+// Several signers, general and flattened, the rules, every signature's outcome, the
+// refusals with their status; an exception mid-way leaks nothing (valgrind).
+static void jws_json_signatures() {
+    namespace jj = jwtkit::jws_json;
+    const auto hmac = jwtkit::Key::from_secret(secret64);
+    const auto ec = jwtkit::Key::generate(Alg::ES256);
+    const auto ed = jwtkit::Key::generate(Alg::EdDSA);
+    const auto policy = jwtkit::Validation({Alg::HS256, Alg::ES256, Alg::EdDSA}).now(1700000000);
+    const std::vector<jj::Signer> signers = {
+        {hmac, Alg::HS256, "", R"({"kid":"h"})"},
+        {ec, Alg::ES256, R"({"kid":"e"})", ""},
+    };
+    const std::string token = jj::sign("pay me", signers);
+    CHECK(token.find(R"("signatures":[)") != std::string::npos);
+    auto v = jj::verify(token, {hmac, ec}, policy, jj::Rule::All);
+    CHECK(v.payload == "pay me" && v.signatures.size() == 2 && v.all_verified());
+    CHECK(v.signatures[0].alg == Alg::HS256 && v.signatures[0].kid == std::optional<std::string>("h"));
+    CHECK(v.signatures[1].key_index == std::optional<size_t>(1) && v.signatures[1].header.find("ES256") != std::string::npos);
+    // One key under "any": the other signature is reported, not dropped; "all" refuses.
+    v = jj::verify(token, {ec}, policy, jj::Rule::Any);
+    CHECK(!v.all_verified() && !v.signatures[0].verified() && v.signatures[1].verified());
+    CHECK(v.signatures[0].status == JWTKIT_ERR_KEY_ALG_MISMATCH && !v.signatures[0].message.empty());
+    expect_error(JWTKIT_ERR_KEY_ALG_MISMATCH, [&] { jj::verify(token, {ec}, policy, jj::Rule::All); });
+    expect_error(JWTKIT_ERR_SIGNATURE_INVALID, [&] { jj::verify(token, {hmac, ec, ed}, policy, jj::Rule::All); });
+    // Flattened, detached and unencoded.
+    const std::string flat = jj::sign("$.02", {{ed, Alg::EdDSA, "", ""}}, {false, true, jwtkit::Payload::Unencoded});
+    CHECK(flat.find("payload") == std::string::npos && flat.find("signatures") == std::string::npos);
+    CHECK(jj::verify(flat, {ed}, policy, jj::Rule::All, std::string_view("$.02")).payload == "$.02");
+    expect_error(JWTKIT_ERR_SIGNATURE_INVALID, [&] { jj::verify(flat, {ed}, policy, jj::Rule::All, std::string_view("$.03")); });
+    expect_error(JWTKIT_ERR_TOKEN_MALFORMED, [&] { jj::verify(flat, {ed}, policy); });
+    // The header rules, on both sides.
+    const auto msg = expect_error(JWTKIT_ERR_HEADER_INVALID, [&] {
+        jj::sign("x", {{hmac, Alg::HS256, R"({"kid":"a"})", R"({"kid":"a"})"}});
+    });
+    CHECK(msg.find("member `kid` is in both") != std::string::npos);
+    expect_error(JWTKIT_ERR_HEADER_INVALID, [&] { jj::sign("x", {{hmac, Alg::HS256, "", R"({"alg":"HS256"})"}}); });
+    expect_error(JWTKIT_ERR_INVALID_ARGUMENT, [&] { jj::sign("x", {}); });
+    // A JWT: its claims are checked.
+    const std::string jwt = jj::sign(R"({"sub":"a","exp":1})", {{hmac, Alg::HS256, "", ""}});
+    expect_error(JWTKIT_ERR_EXPIRED, [&] { jj::verify_jwt(jwt, {hmac}, policy); });
+    const std::string fresh = jj::sign(R"({"sub":"a","exp":1800000000})", {{hmac, Alg::HS256, "", ""}});
+    CHECK(jj::verify_jwt(fresh, {hmac}, policy).payload == R"({"sub":"a","exp":1800000000})");
+}
+
 // DPoP (RFC 9449): proofs made and checked, each kind of refusal with its status, a
 // replay store (and one that throws), tokens bound to the proof's key, RFC 9068.
 static void dpop_proofs_and_binding() {
@@ -674,6 +729,55 @@ static void dpop_proofs_and_binding() {
     });
 }
 
+// Every JWE alg with a key of its kind, every enc; the PBES2 iteration cap and the
+// allow-lists.
+static void jwe_every_algorithm_and_the_pbes2_cap() {
+    using jwtkit::jwe::Alg;
+    using jwtkit::jwe::Enc;
+    const auto oct = [](size_t n) { return jwtkit::Key::from_secret(std::string(n, 'k'), true); };
+    const jwtkit::Key password = jwtkit::Key::from_secret("correct horse battery staple");
+    const jwtkit::Key rsa = jwtkit::Key::from_pem(slurp("rsa2048.pkcs8.pem"));
+    const jwtkit::Key p384 = jwtkit::Key::from_pem(slurp("ecp384.pkcs8.pem"));
+    const std::vector<Enc> encs = {Enc::A128GCM, Enc::A256GCM, Enc::A128CBC_HS256,
+                                   Enc::A256CBC_HS512, Enc::A192GCM, Enc::A192CBC_HS384};
+    const jwtkit::Key k16 = oct(16), k24 = oct(24), k32 = oct(32);
+    const std::vector<std::pair<Alg, const jwtkit::Key *>> cases = {
+        {Alg::A128KW, &k16}, {Alg::A192KW, &k24}, {Alg::A256KW, &k32},
+        {Alg::A128GCMKW, &k16}, {Alg::A192GCMKW, &k24}, {Alg::A256GCMKW, &k32},
+        {Alg::EcdhEs, &p384}, {Alg::EcdhEsA128KW, &p384}, {Alg::EcdhEsA192KW, &p384},
+        {Alg::EcdhEsA256KW, &p384}, {Alg::RsaOaep256, &rsa}, {Alg::RsaOaep384, &rsa},
+        {Alg::RsaOaep512, &rsa}, {Alg::RsaOaep, &rsa}, {Alg::Pbes2Hs256A128KW, &password},
+        {Alg::Pbes2Hs384A192KW, &password}, {Alg::Pbes2Hs512A256KW, &password},
+    };
+    for (const auto &[alg, key] : cases) {
+        for (const Enc enc : encs) {
+            const jwtkit::jwe::Policy policy({alg}, {enc});
+            // PBES2 at the RFC's minimum count: this runs under valgrind.
+            const std::string token =
+                jwtkit::jwe::encrypt(*key, alg, enc, "to the bitter end", key == &password ? R"({"p2c":1000})" : "");
+            const jwtkit::jwe::Decrypted d = jwtkit::jwe::decrypt(token, *key, policy);
+            CHECK(d.plaintext == "to the bitter end");
+            CHECK(d.header.find(jwtkit::jwe::name(alg)) != std::string::npos);
+            CHECK(d.header.find(jwtkit::jwe::name(enc)) != std::string::npos);
+        }
+    }
+    CHECK(jwtkit::jwe::name(Alg::Pbes2Hs512A256KW) == "PBES2-HS512+A256KW");
+    CHECK(jwtkit::jwe::name(Enc::A192CBC_HS384) == "A192CBC-HS384");
+    // p2c 8192 (the default) is over a cap of 5000; PBES2 is refused unless named.
+    const std::string token = jwtkit::jwe::encrypt(password, Alg::Pbes2Hs256A128KW, Enc::A128GCM, "x");
+    expect_error(JWTKIT_ERR_JWE_P2C_LIMIT, [&] {
+        jwtkit::jwe::decrypt(token, password, jwtkit::jwe::Policy({Alg::Pbes2Hs256A128KW}, {Enc::A128GCM}).max_p2c(5000));
+    });
+    expect_error(JWTKIT_ERR_INVALID_ARGUMENT,
+                 [&] { jwtkit::jwe::Policy({Alg::Pbes2Hs256A128KW}, {Enc::A128GCM}).max_p2c(999); });
+    expect_error(JWTKIT_ERR_ALG_NOT_ALLOWED, [&] {
+        jwtkit::jwe::decrypt(token, password, jwtkit::jwe::Policy({Alg::A128KW, Alg::Dir}, {Enc::A128GCM}));
+    });
+    const std::string small = jwtkit::jwe::encrypt(password, Alg::Pbes2Hs256A128KW, Enc::A128GCM, "y", R"({"p2c":1000})");
+    CHECK(jwtkit::jwe::decrypt(small, password, jwtkit::jwe::Policy({Alg::Pbes2Hs256A128KW}, {Enc::A128GCM}).max_p2c(1000))
+              .plaintext == "y");
+}
+
 static void versions() {
     CHECK(jwtkit::abi_matches());
     CHECK(jwtkit::version_number() == JWTKIT_VERSION_NUMBER);
@@ -706,6 +810,8 @@ int main(int argc, char **argv) {
         std::printf("skip jwks_source_fetching: JWTKIT_TEST_JWKS_* do not describe a test server\n");
     run("detached_payloads", detached_payloads);
     run("dpop_proofs_and_binding", dpop_proofs_and_binding);
+    run("jws_json_signatures", jws_json_signatures);
+    run("jwe_every_algorithm_and_the_pbes2_cap", jwe_every_algorithm_and_the_pbes2_cap);
     run("versions", versions);
     std::printf("%d passed, %d failed\n", passed, failed);
     return failed == 0 ? 0 : 1;

@@ -7,7 +7,7 @@ checks all run in the library, the same code the C API uses.
 """
 
 from . import _ffi
-from .api_jwk import PyJWK, PyJWKSet
+from .api_jwk import PyJWK, PyJWKSet, generate_key
 from .api_jws import PyJWS, get_algorithm_by_name, get_unverified_header
 from .api_jwt import PyJWT, decode, decode_access_token, decode_complete, encode
 from .exceptions import (
@@ -35,6 +35,7 @@ from .exceptions import (
     InsecureAlgorithmError,
     InvalidEncryptionError,
     InvalidEphemeralKeyError,
+    PBES2CountError,
     JWECompressionError,
     JWEDecryptionError,
     JWEError,
@@ -55,6 +56,7 @@ from .exceptions import (
 from .jwks_client import PyJWKClient
 from . import jwe  # noqa: E402  (JSON Web Encryption: jwtkit.jwe.encrypt / decrypt / nested)
 from . import dpop  # noqa: E402  (DPoP, RFC 9449: jwtkit.dpop.verify_proof / create_proof / decode_token)
+from . import jws_json  # noqa: E402  (JWS JSON serialization, RFC 7515 §7.2: jwtkit.jws_json.sign / verify)
 from .warnings import InsecureKeyLengthWarning, RemovedInPyjwt3Warning
 
 __version__ = "0.1.0"
@@ -75,6 +77,7 @@ __all__ = [
     "encode",
     "get_unverified_header",
     "get_algorithm_by_name",
+    "generate_key",
     "InsecureKeyLengthWarning",
     "RemovedInPyjwt3Warning",
     "DecodeError",
@@ -110,9 +113,11 @@ __all__ = [
     "InsecureAlgorithmError",
     "JWECompressionError",
     "InvalidEphemeralKeyError",
+    "PBES2CountError",
     "KeyCannotDecryptError",
     "jwe",
     "dpop",
+    "jws_json",
     "InvalidDPoPProofError",
     "UseDPoPNonceError",
     "DPoPProofReplayedError",

@@ -22,6 +22,7 @@ from typing import Any, Callable, Hashable, Iterable, Optional, Tuple
 from . import _ffi
 from ._ffi import lib
 from ._status import raise_for
+from .exceptions import InvalidArgumentError
 from .exceptions import InvalidAudienceError, InvalidKeyError, InvalidKeyTypeError
 
 class Handle:
@@ -100,8 +101,16 @@ class Key(Handle):
 
     @classmethod
     def generate(cls, alg: int) -> "Key":
-        """A new random key for ``alg`` (HMAC, EC or Ed25519; not RSA)."""
+        """A new random key for ``alg`` (HMAC, EC or Ed25519; RSA: ``generate_rsa``)."""
         return cls(_create(lib.jwtkit_key_generate, alg), "generated")
+
+    @classmethod
+    def generate_rsa(cls, alg: int, bits: int) -> "Key":
+        """A new RSA key pair of ``bits`` (2048, 3072 or 4096), restricted to ``alg``
+        (an RS*/PS* ``JWTKIT_ALG_*``), or to no algorithm with ``alg`` 0."""
+        if not isinstance(bits, int) or isinstance(bits, bool) or not 0 <= bits < 2**32:
+            raise InvalidArgumentError(f"bits must be 2048, 3072 or 4096, not {bits!r}")
+        return cls(_create(lib.jwtkit_key_generate_rsa, alg, bits), "generated")
 
     def with_kid(self, kid: Optional[str]) -> "Key":
         """A new key with this key's material and restrictions and ``kid``."""

@@ -87,6 +87,7 @@ JWTKIT_ERR_JWE_ZIP_NOT_ALLOWED = 504
 JWTKIT_ERR_JWE_ZIP_LIMIT = 505
 JWTKIT_ERR_JWE_EPK_INVALID = 506
 JWTKIT_ERR_JWE_KEY_CANNOT_DECRYPT = 507
+JWTKIT_ERR_JWE_P2C_LIMIT = 508
 JWTKIT_ERR_DPOP_PRIVATE_JWK = 600
 JWTKIT_ERR_DPOP_HTM_MISMATCH = 601
 JWTKIT_ERR_DPOP_HTU_MISMATCH = 602
@@ -124,19 +125,40 @@ JWTKIT_JWE_ALG_ECDH_ES_A128KW = 5
 JWTKIT_JWE_ALG_ECDH_ES_A256KW = 6
 JWTKIT_JWE_ALG_RSA_OAEP_256 = 7
 JWTKIT_JWE_ALG_RSA_OAEP = 8
+JWTKIT_JWE_ALG_A192KW = 9
+JWTKIT_JWE_ALG_ECDH_ES_A192KW = 10
+JWTKIT_JWE_ALG_A128GCMKW = 11
+JWTKIT_JWE_ALG_A192GCMKW = 12
+JWTKIT_JWE_ALG_A256GCMKW = 13
+JWTKIT_JWE_ALG_RSA_OAEP_384 = 14
+JWTKIT_JWE_ALG_RSA_OAEP_512 = 15
+JWTKIT_JWE_ALG_PBES2_HS256_A128KW = 16
+JWTKIT_JWE_ALG_PBES2_HS384_A192KW = 17
+JWTKIT_JWE_ALG_PBES2_HS512_A256KW = 18
 
 JWTKIT_JWE_ENC_A128GCM = 1
 JWTKIT_JWE_ENC_A256GCM = 2
 JWTKIT_JWE_ENC_A128CBC_HS256 = 3
 JWTKIT_JWE_ENC_A256CBC_HS512 = 4
+JWTKIT_JWE_ENC_A192GCM = 5
+JWTKIT_JWE_ENC_A192CBC_HS384 = 6
 
 JWTKIT_JWE_ZIP = 1
+JWTKIT_JWE_GENERAL = 2
 JWTKIT_JWS_UNENCODED = 1
 
 JWTKIT_LIMIT_TOKEN_LEN = 1
 JWTKIT_LIMIT_HEADER_LEN = 2
 JWTKIT_LIMIT_JSON_DEPTH = 3
 JWTKIT_LIMIT_KEYS_TRIED = 4
+JWTKIT_LIMIT_RECIPIENTS = 5
+JWTKIT_LIMIT_SIGNATURES = 6
+
+# JWS JSON serialization (jwtkit.jws_json)
+JWTKIT_JWS_JSON_GENERAL = 2
+JWTKIT_JWS_JSON_DETACHED = 4
+JWTKIT_JWS_JSON_RULE_ANY = 1
+JWTKIT_JWS_JSON_RULE_ALL = 2
 
 JWTKIT_ALG_HS256 = 1
 JWTKIT_ALG_HS384 = 2
@@ -199,6 +221,16 @@ class JwksStatus(ctypes.Structure):
         ("attempts", c_uint64),
         ("failures", c_uint64),
         ("not_modified", c_uint64),
+    ]
+
+class JweRecipient(ctypes.Structure):
+    """`struct jwtkit_jwe_recipient`: one recipient of `jwtkit_jwe_encrypt_json`."""
+
+    _fields_ = [
+        ("key", c_void_p),
+        ("alg", c_int32),
+        ("header_json", c_char_p),
+        ("header_len", c_size_t),
     ]
 
 # name -> (restype, argtypes)
@@ -276,6 +308,31 @@ _SIGNATURES: Dict[str, Tuple[Any, List[Any]]] = {
         [in_bytes, c_size_t, in_bytes, c_size_t, handle, handle, str_out, size_out, err_out],
     ),
     "jwtkit_verify_detached": (_S, [in_bytes, c_size_t, in_bytes, c_size_t, handle, handle, str_out, size_out, err_out]),
+    # JWS JSON serialization (RFC 7515 §7.2, jwtkit.jws_json)
+    "jwtkit_jws_json_signers_new": (_S, [handle_out, err_out]),
+    "jwtkit_jws_json_signers_add": (
+        _S,
+        [handle, handle, jwtkit_alg, in_bytes, c_size_t, in_bytes, c_size_t, err_out],
+    ),
+    "jwtkit_jws_json_signers_free": (None, [handle]),
+    "jwtkit_jws_json_sign": (_S, [handle, in_bytes, c_size_t, c_uint32, str_out, size_out, err_out]),
+    "jwtkit_jws_json_verify": (
+        _S,
+        [in_bytes, c_size_t, in_bytes, c_size_t, POINTER(c_void_p), c_size_t, handle, c_int32, handle_out, err_out],
+    ),
+    "jwtkit_jws_json_verify_jwt": (
+        _S,
+        [in_bytes, c_size_t, in_bytes, c_size_t, POINTER(c_void_p), c_size_t, handle, c_int32, handle_out, err_out],
+    ),
+    "jwtkit_jws_json_payload": (_S, [handle, str_out, size_out, err_out]),
+    "jwtkit_jws_json_count": (c_size_t, [handle]),
+    "jwtkit_jws_json_signature": (
+        _S,
+        [handle, c_size_t, POINTER(jwtkit_status), POINTER(jwtkit_alg), POINTER(c_int64), str_out, size_out, err_out],
+    ),
+    "jwtkit_jws_json_signature_kid": (_S, [handle, c_size_t, str_out, size_out, err_out]),
+    "jwtkit_jws_json_signature_header": (_S, [handle, c_size_t, str_out, size_out, err_out]),
+    "jwtkit_jws_json_free": (None, [handle]),
     # DPoP (RFC 9449, jwtkit.dpop) and the RFC 9068 profile
     "jwtkit_dpop_policy_new": (_S, [POINTER(jwtkit_alg), c_size_t, handle_out, err_out]),
     "jwtkit_dpop_policy_free": (None, [handle]),
@@ -307,6 +364,7 @@ _SIGNATURES: Dict[str, Tuple[Any, List[Any]]] = {
     "jwtkit_validation_set_access_token_profile": (_S, [handle, in_bytes, c_size_t, in_bytes, c_size_t, err_out]),
     # key export, thumbprint, generation
     "jwtkit_key_generate": (_S, [jwtkit_alg, handle_out, err_out]),
+    "jwtkit_key_generate_rsa": (_S, [jwtkit_alg, c_uint32, handle_out, err_out]),
     "jwtkit_key_with_kid": (_S, [handle, in_bytes, c_size_t, handle_out, err_out]),
     "jwtkit_key_kid": (_S, [handle, str_out, size_out, err_out]),
     "jwtkit_key_get_kind": (c_int32, [handle]),
@@ -372,6 +430,7 @@ _SIGNATURES: Dict[str, Tuple[Any, List[Any]]] = {
     "jwtkit_jwe_policy_new": (_S, [POINTER(c_int32), c_size_t, POINTER(c_int32), c_size_t, handle_out, err_out]),
     "jwtkit_jwe_policy_allow_zip": (_S, [handle, c_bool, c_size_t, err_out]),
     "jwtkit_jwe_policy_set_limit": (_S, [handle, jwtkit_limit, c_uint64, err_out]),
+    "jwtkit_jwe_policy_set_max_p2c": (_S, [handle, c_uint32, err_out]),
     "jwtkit_jwe_policy_free": (None, [handle]),
     "jwtkit_jwe_alg_name": (c_char_p, [c_int32]),
     "jwtkit_jwe_enc_name": (c_char_p, [c_int32]),
@@ -401,6 +460,22 @@ _SIGNATURES: Dict[str, Tuple[Any, List[Any]]] = {
         _S,
         [in_bytes, c_size_t, handle, handle, handle, handle, str_out, size_out, str_out, size_out, err_out],
     ),
+    # JWE JSON serialization (jwtkit.jwe)
+    "jwtkit_jwe_encrypt_json": (
+        _S,
+        [POINTER(JweRecipient), c_size_t, c_int32, in_bytes, c_size_t, in_bytes, c_size_t, in_bytes, c_size_t,
+         in_bytes, c_size_t, c_uint32, str_out, size_out, err_out],
+    ),
+    "jwtkit_jwe_decrypt_json": (_S, [in_bytes, c_size_t, POINTER(c_void_p), c_size_t, handle, handle_out, err_out]),
+    "jwtkit_jwe_json_result_plaintext": (_S, [handle, str_out, size_out, err_out]),
+    "jwtkit_jwe_json_result_protected_header": (_S, [handle, str_out, size_out, err_out]),
+    "jwtkit_jwe_json_result_header": (_S, [handle, str_out, size_out, err_out]),
+    "jwtkit_jwe_json_result_aad": (_S, [handle, str_out, size_out, POINTER(c_bool), err_out]),
+    "jwtkit_jwe_json_result_recipient": (
+        _S,
+        [handle, POINTER(c_size_t), POINTER(c_int32), POINTER(c_size_t), str_out, size_out, err_out],
+    ),
+    "jwtkit_jwe_json_result_free": (None, [handle]),
 }
 
 

@@ -35,6 +35,7 @@ from .exceptions import (
     InsecureAlgorithmError,
     InvalidEncryptionError,
     InvalidEphemeralKeyError,
+    PBES2CountError,
     JWECompressionError,
     JWEDecryptionError,
     KeyAlgorithmMismatchError,
@@ -97,6 +98,7 @@ _TABLE: Dict[int, Tuple[Type[PyJWTError], Optional[str]]] = {
     _ffi.JWTKIT_ERR_JWE_ZIP_LIMIT: (JWECompressionError, None),
     _ffi.JWTKIT_ERR_JWE_EPK_INVALID: (InvalidEphemeralKeyError, None),
     _ffi.JWTKIT_ERR_JWE_KEY_CANNOT_DECRYPT: (KeyCannotDecryptError, None),
+    _ffi.JWTKIT_ERR_JWE_P2C_LIMIT: (PBES2CountError, None),
     # DPoP
     _ffi.JWTKIT_ERR_DPOP_PRIVATE_JWK: (InvalidDPoPProofError, None),
     _ffi.JWTKIT_ERR_DPOP_HTM_MISMATCH: (InvalidDPoPProofError, None),

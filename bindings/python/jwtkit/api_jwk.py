@@ -10,7 +10,7 @@ import json
 from typing import Any, Dict, Iterator, List, Optional
 
 from . import _core, _ffi
-from .exceptions import InvalidKeyError, PyJWKError, PyJWKSetError, PyJWTError, quoted
+from .exceptions import InvalidArgumentError, InvalidKeyError, PyJWKError, PyJWKSetError, PyJWTError, quoted
 
 JWKDict = Dict[str, Any]
 
@@ -114,6 +114,42 @@ class PyJWK:
 
     def __repr__(self) -> str:
         return f"<PyJWK kty={self.key_type!r} kid={self.key_id!r} alg={self.algorithm_name!r}>"
+
+
+def generate_key(algorithm: Optional[str], *, bits: Optional[int] = None, kid: Optional[str] = None) -> PyJWK:
+    """A new random private key as a ``PyJWK``, made by jwtkit from the system's random
+    source and restricted to ``algorithm``: an HMAC secret as long as the hash (``HS*``),
+    a P-256/P-384/P-521/secp256k1 or Ed25519 key pair, or for ``RS*``/``PS*`` an RSA key
+    pair of ``bits`` (2048, 3072 or 4096: required, RSA only). ``algorithm=None`` with
+    ``bits`` makes an RSA key bound to no algorithm, for every RSA algorithm including
+    JWE ``RSA-OAEP``/``RSA-OAEP-256``. ``kid`` defaults to the key's RFC 7638
+    thumbprint. Export with ``.key.to_private_jwk()``/``.to_private_pem()`` (secrets) or
+    ``.public_jwk()``. RSA generation takes up to seconds (4096 bits).
+    """
+    if algorithm is None:
+        if bits is None:
+            raise InvalidArgumentError("generate_key: give an algorithm, or bits for an RSA key of no algorithm")
+        alg = 0
+    else:
+        found = _ffi.alg_from_name(algorithm) if isinstance(algorithm, str) else None
+        if found is None:
+            raise InvalidArgumentError(f"generate_key: unknown algorithm {quoted(algorithm)}")
+        alg = found
+    is_rsa = algorithm is None or algorithm[:2] in ("RS", "PS")
+    if is_rsa and bits is None:
+        raise InvalidArgumentError(f"generate_key: an {algorithm} key needs bits: 2048, 3072 or 4096")
+    if not is_rsa and bits is not None:
+        raise InvalidArgumentError(f"generate_key: bits is for RSA keys only, not {algorithm}")
+    key = _core.Key.generate_rsa(alg, bits) if is_rsa else _core.Key.generate(alg)  # type: ignore[arg-type]
+    try:
+        named = key.with_kid(kid if kid is not None else key.thumbprint())
+        try:
+            private = named.to_private_jwk()
+        finally:
+            named.close()
+    finally:
+        key.close()
+    return PyJWK(json.loads(private), algorithm)
 
 
 class PyJWKSet:

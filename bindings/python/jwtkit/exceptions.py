@@ -179,6 +179,11 @@ class InvalidEphemeralKeyError(JWEError, DecodeError):
     """The header's ``epk`` is not a public key on the recipient's curve."""
 
 
+class PBES2CountError(JWEError, DecodeError):
+    """A PBES2 JWE asks for more PBKDF2 iterations (``p2c``) than the cap
+    (``max_pbes2_count``, 10000 by default); refused before any key derivation."""
+
+
 class KeyCannotDecryptError(JWEError, InvalidKeyError):
     """Decryption needs the recipient's private key (or the shared secret); this key
     is public."""
@@ -252,6 +257,7 @@ __all__ = [
     "InsecureAlgorithmError",
     "JWECompressionError",
     "InvalidEphemeralKeyError",
+    "PBES2CountError",
     "KeyCannotDecryptError",
     "InvalidDPoPProofError",
     "UseDPoPNonceError",

@@ -1,24 +1,31 @@
-"""JSON Web Encryption (RFC 7516, compact serialization) and nested JWTs, over the
-library's JWE (``jwtkit_jwe_*``): everything is decided there, the same code the C API
-runs.
+"""JSON Web Encryption (RFC 7516: compact and JSON serialization) and nested JWTs,
+over the library's JWE (``jwtkit_jwe_*``): everything is decided there, the same code
+the C API runs.
+
+:func:`encrypt_json`/:func:`decrypt_json` handle the JSON serialization (general and
+flattened): several recipients with their own ``alg`` and key, additional authenticated
+data (``aad``), shared and per-recipient unprotected headers.
 
 Decryption always takes explicit allow-lists, ``algorithms`` (key management ``alg``)
 and ``encryptions`` (content encryption ``enc``); there is no default. Compressed
 tokens (``zip``) are refused unless ``allow_zip=True``, and then inflated only up to a
-cap. Failures raise :class:`jwtkit.InvalidTokenError` subclasses (``JWEDecryptionError``
+cap; a PBES2 token's iteration count (``p2c``) is capped by ``max_pbes2_count``
+(default 10000; more raises ``PBES2CountError`` before any key derivation). Failures raise :class:`jwtkit.InvalidTokenError` subclasses (``JWEDecryptionError``
 for every wrong-key or modified-token case, with one message).
 
-====================  ====================================================
-``alg``               key
-====================  ====================================================
-``dir``               shared secret of the CEK's length (16/32/32/64 bytes)
-``A128KW``/``A256KW`` shared secret of 16 / 32 bytes
-``ECDH-ES`` (+A*KW)   EC P-256/P-384/P-521 or X25519 (JWK ``OKP``)
-``RSA-OAEP-256``      RSA (``RSA-OAEP``, SHA-1, only when listed)
-====================  ====================================================
+=======================  ====================================================
+``alg``                  key
+=======================  ====================================================
+``dir``                  shared secret of the CEK's length (16/24/32/32/48/64)
+``A128KW``..``A256KW``   shared secret of 16 / 24 / 32 bytes
+``A128GCMKW``..          shared secret of 16 / 24 / 32 bytes
+``PBES2-HS*+A*KW``       a password (``str``/``bytes``), only when listed
+``ECDH-ES`` (+A*KW)      EC P-256/P-384/P-521 or X25519 (JWK ``OKP``)
+``RSA-OAEP-256``/384/512 RSA (``RSA-OAEP``, SHA-1, only when listed)
+=======================  ====================================================
 
-``enc``: ``A128GCM``, ``A256GCM``, ``A128CBC-HS256``, ``A256CBC-HS512``. ``RSA1_5`` is
-refused (``InsecureAlgorithmError``); ``PBES2-*`` and AES-GCM key wrap are not offered.
+``enc``: ``A128GCM``, ``A192GCM``, ``A256GCM``, ``A128CBC-HS256``, ``A192CBC-HS384``,
+``A256CBC-HS512``. ``RSA1_5`` is refused (``InsecureAlgorithmError``).
 
 Keys are what ``jwtkit.encode``/``decode`` take: a JWK ``dict``, a ``PyJWK``, PEM, a
 ``cryptography`` key, or ``str``/``bytes`` as a shared secret for ``dir``/``A*KW``.
@@ -27,13 +34,15 @@ Keys are what ``jwtkit.encode``/``decode`` take: a JWK ``dict``, a ``PyJWK``, PE
 from __future__ import annotations
 
 import json
-from ctypes import byref, c_int32, c_size_t, c_void_p
+from ctypes import byref, c_bool, c_int32, c_size_t, c_void_p
 from datetime import timedelta
-from typing import Any, Callable, Container, Dict, Iterable, Optional, Sequence, Tuple, Union
+from dataclasses import dataclass
+from typing import Any, Callable, Container, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 from . import _core, _ffi
 from ._ffi import lib
 from ._status import raise_for
+from .api_jwk import PyJWKSet
 from .api_jws import allowed_algorithms, policy, token_bytes
 from .api_jwt import _DEFAULT_OPTIONS
 from .api_jwt import encode as _jwt_encode
@@ -48,6 +57,9 @@ __all__ = [
     "encode_nested",
     "decode_nested",
     "decode_nested_complete",
+    "encrypt_json",
+    "decrypt_json",
+    "DecryptedJSON",
 ]
 
 #: The key management algorithms jwtkit implements, in ``JWTKIT_JWE_ALG_*`` order (from
@@ -58,7 +70,10 @@ ALGORITHMS: Tuple[str, ...] = _ffi.names_by_number(lib.jwtkit_jwe_alg_name)
 ENCRYPTIONS: Tuple[str, ...] = _ffi.names_by_number(lib.jwtkit_jwe_enc_name)
 
 #: The key management algorithms whose key is a shared secret.
-_SECRET_ALGS = frozenset(("dir", "A128KW", "A256KW"))
+_SECRET_ALGS = frozenset(
+    ("dir", "A128KW", "A192KW", "A256KW", "A128GCMKW", "A192GCMKW", "A256GCMKW")
+    + ("PBES2-HS256+A128KW", "PBES2-HS384+A192KW", "PBES2-HS512+A256KW")
+)
 
 
 def _number(from_name: Callable[..., int], name: Any, what: str) -> int:
@@ -98,7 +113,14 @@ class JWEPolicy(_core.Handle):
     _free = staticmethod(lib.jwtkit_jwe_policy_free)
 
     @classmethod
-    def new(cls, algorithms: Iterable[str], encryptions: Iterable[str], allow_zip: bool, max_inflated_size: int) -> "JWEPolicy":
+    def new(
+        cls,
+        algorithms: Iterable[str],
+        encryptions: Iterable[str],
+        allow_zip: bool,
+        max_inflated_size: int,
+        max_pbes2_count: Optional[int] = None,
+    ) -> "JWEPolicy":
         algs = [_alg(a) for a in algorithms]
         encs = [_enc(e) for e in encryptions]
         a_arr = (c_int32 * len(algs))(*algs)
@@ -109,28 +131,44 @@ class JWEPolicy(_core.Handle):
             status = lib.jwtkit_jwe_policy_allow_zip(p.ptr(), True, max_inflated_size, byref(err))
             if status:
                 raise_for(status, err)
+        if max_pbes2_count is not None:
+            err = c_void_p()
+            status = lib.jwtkit_jwe_policy_set_max_p2c(p.ptr(), max_pbes2_count, byref(err))
+            if status:
+                raise_for(status, err)
         return p
 
 
 _POLICIES = _core.BoundedCache(64)
 
 
-def _policy(algorithms: Any, encryptions: Any, allow_zip: bool, max_inflated_size: Optional[int]) -> JWEPolicy:
+def _policy(
+    algorithms: Any,
+    encryptions: Any,
+    allow_zip: bool,
+    max_inflated_size: Optional[int],
+    max_pbes2_count: Optional[int] = None,
+) -> JWEPolicy:
     algs = _names(algorithms, "algorithms")
     encs = _names(encryptions, "encryptions")
     size = 0 if max_inflated_size is None else int(max_inflated_size)
     if size < 0:
         raise ValueError("max_inflated_size must not be negative")
-    cache_key = (algs, encs, bool(allow_zip), size)
+    count = None if max_pbes2_count is None else int(max_pbes2_count)
+    if count is not None and not 0 <= count <= 0xFFFFFFFF:
+        raise ValueError("max_pbes2_count must be between 1000 and 2**32 - 1")
+    cache_key = (algs, encs, bool(allow_zip), size, count)
     cached = _POLICIES.get(cache_key)
     if cached is not None:
         return cached  # type: ignore[no-any-return]
-    return _POLICIES.put(cache_key, JWEPolicy.new(algs, encs, bool(allow_zip), size))  # type: ignore[no-any-return]
+    policy = JWEPolicy.new(algs, encs, bool(allow_zip), size, count)
+    return _POLICIES.put(cache_key, policy)  # type: ignore[no-any-return]
 
 
 def _key(key: Any, algorithms: Iterable[str]) -> _core.Key:
     """The library key: a ``str``/``bytes`` that is not PEM is a shared secret only
-    when an algorithm that takes one (``dir``, ``A*KW``) may be used."""
+    when an algorithm that takes one (``dir``, ``A*KW``, ``A*GCMKW``, ``PBES2-*``) may
+    be used."""
     return _core.resolve_key(key, any(a in _SECRET_ALGS for a in algorithms))
 
 
@@ -156,8 +194,9 @@ def encrypt(
     """Encrypts ``plaintext`` (``bytes``, or ``str`` as UTF-8) to ``key`` and returns the
     compact JWE. ``algorithm`` is the key management ``alg``, ``encryption`` the
     ``enc``; ``key`` is the recipient's public key for ``ECDH-ES*``/``RSA-OAEP*`` and
-    the shared secret for ``dir``/``A*KW``. ``headers`` adds protected header members
-    (``kid``, ``typ``, ``cty``, ``apu``, ``apv``…). ``compress`` deflates the plaintext
+    the shared secret for ``dir``/``A*KW``/``A*GCMKW`` and the password for
+    ``PBES2-*``. ``headers`` adds protected header members (``kid``, ``typ``, ``cty``,
+    ``apu``, ``apv``, PBES2's ``p2c``: default 8192, at least 1000…). ``compress`` deflates the plaintext
     first (``zip: "DEF"``; the recipient must allow it)."""
     alg, enc = _alg(algorithm), _enc(encryption)
     data = _data(plaintext, "plaintext")
@@ -184,13 +223,15 @@ def decrypt_complete(
     *,
     allow_zip: bool = False,
     max_inflated_size: Optional[int] = None,
+    max_pbes2_count: Optional[int] = None,
 ) -> Dict[str, Any]:
     """Decrypts a compact JWE and returns ``{"header": dict, "plaintext": bytes}``.
     ``algorithms`` and ``encryptions`` are the allow-lists for ``alg`` and ``enc``
     (required). ``allow_zip`` accepts compressed tokens, inflated to at most
-    ``max_inflated_size`` bytes (default 256 KiB)."""
+    ``max_inflated_size`` bytes (default 256 KiB). ``max_pbes2_count`` caps a PBES2
+    token's ``p2c`` (default 10000, at least 1000)."""
     token = token_bytes(jwe)
-    p = _policy(algorithms, encryptions, allow_zip, max_inflated_size)
+    p = _policy(algorithms, encryptions, allow_zip, max_inflated_size, max_pbes2_count)
     k = _key(key, _names(algorithms, "algorithms"))
     head, head_len, body, body_len, err = c_void_p(), c_size_t(), c_void_p(), c_size_t(), c_void_p()
     status = lib.jwtkit_jwe_decrypt(
@@ -210,10 +251,12 @@ def decrypt(
     *,
     allow_zip: bool = False,
     max_inflated_size: Optional[int] = None,
+    max_pbes2_count: Optional[int] = None,
 ) -> bytes:
     """As :func:`decrypt_complete`, returning only the plaintext bytes."""
     return decrypt_complete(  # type: ignore[no-any-return]
-        jwe, key, algorithms, encryptions, allow_zip=allow_zip, max_inflated_size=max_inflated_size
+        jwe, key, algorithms, encryptions, allow_zip=allow_zip, max_inflated_size=max_inflated_size,
+        max_pbes2_count=max_pbes2_count,
     )["plaintext"]
 
 
@@ -252,6 +295,7 @@ def decode_nested_complete(
     typ: Optional[str] = None,
     allow_zip: bool = False,
     max_inflated_size: Optional[int] = None,
+    max_pbes2_count: Optional[int] = None,
 ) -> Dict[str, Any]:
     """Decrypt-then-verify in one library call: the JWE is decrypted with
     ``decryption_key`` under ``key_algorithms``/``encryptions``, must carry
@@ -260,7 +304,7 @@ def decode_nested_complete(
     ``subject``, ``leeway``, ``max_age``, ``typ``). Returns ``{"header": the inner JWS
     header, "payload": claims}``."""
     token = token_bytes(jwe)
-    p = _policy(key_algorithms, encryptions, allow_zip, max_inflated_size)
+    p = _policy(key_algorithms, encryptions, allow_zip, max_inflated_size, max_pbes2_count)
     dec_key = _key(decryption_key, _names(key_algorithms, "key_algorithms"))
     merged = dict(_DEFAULT_OPTIONS)
     if options:
@@ -302,9 +346,193 @@ def decode_nested(
     typ: Optional[str] = None,
     allow_zip: bool = False,
     max_inflated_size: Optional[int] = None,
+    max_pbes2_count: Optional[int] = None,
 ) -> Dict[str, Any]:
     """As :func:`decode_nested_complete`, returning only the claims."""
     return decode_nested_complete(  # type: ignore[no-any-return]
         jwe, decryption_key, key_algorithms, encryptions, key, algorithms, options, audience, issuer, subject,
         leeway, max_age=max_age, typ=typ, allow_zip=allow_zip, max_inflated_size=max_inflated_size,
+        max_pbes2_count=max_pbes2_count,
     )["payload"]
+
+
+# ---------------------------------------------------------------------------------
+# JSON serialization
+
+
+def _json_object(value: Optional[Dict[str, Any]], what: str) -> Optional[bytes]:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise TypeError(f"{what} must be a dict, got {type(value).__name__}")
+    return json.dumps(value, separators=(",", ":")).encode("utf-8")
+
+
+#: One recipient for :func:`encrypt_json`: ``(key, alg)`` or ``(key, alg, header)``.
+Recipient = Union[Tuple[Any, str], Tuple[Any, str, Optional[Dict[str, Any]]]]
+
+
+def encrypt_json(
+    plaintext: Union[bytes, str],
+    recipients: Sequence[Recipient],
+    encryption: str,
+    *,
+    aad: Union[None, bytes, str] = None,
+    protected: Optional[Dict[str, Any]] = None,
+    unprotected: Optional[Dict[str, Any]] = None,
+    general: bool = False,
+    compress: bool = False,
+) -> str:
+    """Encrypts ``plaintext`` once with ``encryption`` (``enc``) for every recipient and
+    returns the JWE in JSON serialization (a ``str`` of JSON). ``recipients`` is a list
+    of ``(key, alg)`` or ``(key, alg, header)``: each key with its key management
+    ``alg``, and optionally members of its own unprotected ``header`` (``kid``…). One
+    recipient gives the flattened syntax unless ``general=True``; several always give
+    the general syntax, and then ``dir``/``ECDH-ES`` are refused (they make their own
+    content key). ``aad`` is additional authenticated data (authenticated, not
+    encrypted), ``protected`` extra protected header members, ``unprotected`` the shared
+    unprotected header. A member in two headers raises ``InvalidTokenError``
+    (``JWTKIT_ERR_HEADER_INVALID``)."""
+    if isinstance(recipients, tuple) and len(recipients) in (2, 3) and isinstance(recipients[1], str):
+        raise TypeError("recipients must be a list of (key, alg) tuples")
+    entries = []
+    keep: List[Any] = []  # key handles and header bytes, alive for the call
+    for i, r in enumerate(recipients):
+        if not isinstance(r, (tuple, list)) or len(r) not in (2, 3):
+            raise TypeError(f"recipients[{i}] must be (key, alg) or (key, alg, header)")
+        alg_name = r[1]
+        k = _key(r[0], (alg_name,))
+        header = _json_object(r[2] if len(r) == 3 else None, f"recipients[{i}] header")
+        keep.extend((k, header))
+        entries.append(_ffi.JweRecipient(k.ptr(), _alg(alg_name), header, 0 if header is None else len(header)))
+    array = (_ffi.JweRecipient * max(len(entries), 1))(*entries)
+    data = _data(plaintext, "plaintext")
+    extra = _json_object(protected, "protected")
+    shared = _json_object(unprotected, "unprotected")
+    aad_bytes = None if aad is None else _data(aad, "aad")
+    flags = (_ffi.JWTKIT_JWE_ZIP if compress else 0) | (_ffi.JWTKIT_JWE_GENERAL if general else 0)
+    out, out_len, err = c_void_p(), c_size_t(), c_void_p()
+    status = lib.jwtkit_jwe_encrypt_json(
+        array, len(entries), _enc(encryption), data, len(data),
+        extra, 0 if extra is None else len(extra), shared, 0 if shared is None else len(shared),
+        aad_bytes, 0 if aad_bytes is None else len(aad_bytes), flags,
+        byref(out), byref(out_len), byref(err),
+    )
+    del keep
+    if status:
+        raise_for(status, err)
+    return _ffi.take_string(out, out_len).decode("utf-8")
+
+
+@dataclass(frozen=True)
+class DecryptedJSON:
+    """What :func:`decrypt_json` returns."""
+
+    #: The plaintext.
+    plaintext: bytes
+    #: The protected header (``{}`` when the JWE has none).
+    protected_header: Dict[str, Any]
+    #: The JOSE header of the recipient that decrypted: protected, shared unprotected
+    #: and its own header members together.
+    header: Dict[str, Any]
+    #: The additional authenticated data, decoded, or ``None`` when the JWE has none.
+    aad: Optional[bytes]
+    #: Which recipient's key opened it: its position in ``recipients`` (0 when flattened).
+    recipient_index: int
+    #: That recipient's ``alg``.
+    algorithm: str
+    #: That recipient's ``kid``, if it has one.
+    kid: Optional[str]
+    #: Which of the keys given opened it (0 for a single key).
+    key_index: int
+
+
+class _JsonResult(_core.Handle):
+    """A ``jwtkit_jwe_json_result``, read once and released."""
+
+    __slots__ = ()
+    _free = staticmethod(lib.jwtkit_jwe_json_result_free)
+
+    def text(self, fn: Callable[..., int]) -> bytes:
+        out, out_len, err = c_void_p(), c_size_t(), c_void_p()
+        status = fn(self.ptr(), byref(out), byref(out_len), byref(err))
+        if status:
+            raise_for(status, err)
+        return _ffi.take_string(out, out_len)
+
+
+def _json_token(jwe: Union[str, bytes, Dict[str, Any]]) -> bytes:
+    if isinstance(jwe, dict):
+        return json.dumps(jwe, separators=(",", ":")).encode("utf-8")
+    return token_bytes(jwe)
+
+
+def _key_list(key: Any) -> List[Any]:
+    """The keys to try: a list or tuple of keys, a JWK Set (``{"keys": [...]}`` or a
+    ``PyJWKSet``), or one key."""
+    if isinstance(key, (list, tuple)):
+        return list(key)
+    if isinstance(key, dict) and isinstance(key.get("keys"), list):
+        return list(key["keys"])
+    if isinstance(key, PyJWKSet):
+        return list(key.keys)
+    return [key]
+
+
+def decrypt_json(
+    jwe: Union[str, bytes, Dict[str, Any]],
+    key: Any,
+    algorithms: Sequence[str],
+    encryptions: Sequence[str],
+    *,
+    allow_zip: bool = False,
+    max_inflated_size: Optional[int] = None,
+) -> DecryptedJSON:
+    """Decrypts a JWE in JSON serialization (general or flattened; a ``str``, ``bytes``
+    or the parsed ``dict``) with ``key``, or with the first key that opens it of a
+    ``list``/``tuple`` of keys or a JWK Set (``{"keys": [...]}``, ``PyJWKSet``). ``algorithms`` and ``encryptions`` are the allow-lists
+    (required): a recipient whose ``alg`` is not allowed (or ``RSA1_5``, or not
+    implemented) is skipped and never tried; when none is allowed,
+    ``InvalidAlgorithmError``. A key is tried on a recipient only if it fits the ``alg``
+    and, when both have a ``kid``, the kids match. Every wrong-key or modified-token case
+    is ``JWEDecryptionError`` with one message. Returns a :class:`DecryptedJSON` saying
+    which recipient and key opened it."""
+    token = _json_token(jwe)
+    p = _policy(algorithms, encryptions, allow_zip, max_inflated_size)
+    names = _names(algorithms, "algorithms")
+    given = _key_list(key)
+    if not given:
+        raise ValueError("decrypt_json needs at least one key")
+    keys = [_key(k, names) for k in given]
+    array = (c_void_p * len(keys))(*[k.ptr() for k in keys])
+    out, err = c_void_p(), c_void_p()
+    status = lib.jwtkit_jwe_decrypt_json(token, len(token), array, len(keys), p.ptr(), byref(out), byref(err))
+    if status:
+        raise_for(status, err)
+    with _JsonResult(out.value) as result:  # type: ignore[arg-type]
+        plaintext = result.text(lib.jwtkit_jwe_json_result_plaintext)
+        protected_json = result.text(lib.jwtkit_jwe_json_result_protected_header)
+        header = json.loads(result.text(lib.jwtkit_jwe_json_result_header))
+        aad_out, aad_len, present, err = c_void_p(), c_size_t(), c_bool(), c_void_p()
+        status = lib.jwtkit_jwe_json_result_aad(result.ptr(), byref(aad_out), byref(aad_len), byref(present), byref(err))
+        if status:
+            raise_for(status, err)
+        aad = _ffi.take_string(aad_out, aad_len)
+        index, alg, key_index = c_size_t(), c_int32(), c_size_t()
+        kid_out, kid_len, err = c_void_p(), c_size_t(), c_void_p()
+        status = lib.jwtkit_jwe_json_result_recipient(
+            result.ptr(), byref(index), byref(alg), byref(key_index), byref(kid_out), byref(kid_len), byref(err)
+        )
+        if status:
+            raise_for(status, err)
+        kid = _ffi.take_string(kid_out, kid_len).decode("utf-8") if kid_out.value else None
+    return DecryptedJSON(
+        plaintext=plaintext,
+        protected_header=json.loads(protected_json) if protected_json else {},
+        header=header,
+        aad=aad if present.value else None,
+        recipient_index=index.value,
+        algorithm=ALGORITHMS[alg.value - 1],
+        kid=kid,
+        key_index=key_index.value,
+    )

@@ -194,3 +194,37 @@ def test_jwk_set_skipped_and_close():
     with s:
         pass
     assert all(k.closed for k in s.keys)
+
+
+# A JWK's x5c / x5t / x5t#S256 must agree with its key (the chain is not validated).
+def test_x5c_that_holds_the_key_loads_and_verifies():
+    rsa = jwt.PyJWK(jwk("rsa2048.x5c.jwk.json"))
+    assert (rsa.key_type, rsa.key_id) == ("RSA", "rsa2048-x5c")
+    token = jwt.encode({"a": 1}, text("rsa2048.pkcs8.pem"), algorithm="RS256")
+    assert jwt.decode(token, rsa, algorithms=["RS256"]) == {"a": 1}
+    assert jwt.PyJWK(jwk("ecp256.x5c.jwk.json")).key_type == "EC"
+    # RFC 7517 Appendix B: its certificate expired in 2018, and loads (no chain validation)
+    assert jwt.PyJWK(jwk("rfc7517_appendix_b.x5c.jwk.json")).key_id == "1b94c"
+
+
+@pytest.mark.parametrize(
+    "change, words",
+    [
+        (lambda j, other: j.update({"x5t#S256": other["x5t#S256"]}), "x5t#S256"),
+        (lambda j, other: j.update({"x5t": other["x5t"]}), "x5t"),
+        (lambda j, other: j.update({"x5c": other["x5c"][:1]}) or j.pop("x5t") and j.pop("x5t#S256"),
+         "different public key"),
+        (lambda j, other: j.update({"x5c": ["not base64!"]}), "standard base64"),
+        (lambda j, other: j.update({"x5c": ["AAAA"]}), "DER certificate"),
+        (lambda j, other: j.update({"x5c": []}), "at least one"),
+        (lambda j, other: j.update({"x5c": j["x5c"][:1] * 11}), "more than 10"),
+    ],
+)
+def test_x5c_that_disagrees_with_the_key_is_refused(change, words):
+    j, other = jwk("rsa2048.x5c.jwk.json"), jwk("ecp256.x5c.jwk.json")
+    change(j, other)
+    with pytest.raises(jwt.InvalidKeyError, match=words):
+        jwt.PyJWK(j)
+    # In a set, the key is skipped, not used.
+    with pytest.raises(jwt.PyJWKSetError):
+        jwt.PyJWKSet([j])

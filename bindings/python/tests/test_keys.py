@@ -1,6 +1,7 @@
 """Key arguments: PEM/DER/secret detection, every PEM form, refusals, the key cache,
 handles (context manager, finalizer), threads."""
 
+import base64
 import gc
 import json
 import threading
@@ -218,3 +219,61 @@ def test_key_export_and_generation():
     s = _core.KeySet.from_jwks(json.dumps({"keys": [json.loads(key.with_kid("a").to_public_jwk())]}).encode())
     assert len(s) == 1 and s.get(0).kid() == "a" and s.skipped() == []
     assert '"kid":"a"' in s.to_public_jwks()
+
+
+def test_generate_key_for_every_algorithm_family():
+    for alg in ("HS384", "ES256", "ES512", "EdDSA", "ES256K"):
+        k = jwt.generate_key(alg)
+        assert k.algorithm_name == alg and k.key_id == k.thumbprint() and k.key.is_private()
+        token = jwt.encode({"a": 1}, k, algorithm=alg)
+        verifier = k if alg.startswith("HS") else jwt.PyJWK(k.public_jwk())
+        assert jwt.decode(token, verifier, algorithms=[alg]) == {"a": 1}
+    assert jwt.generate_key("HS256", kid="mine").key_id == "mine"
+
+
+def test_generate_rsa_keys_of_each_size():
+    # A release build: one key of each size (4096 takes up to seconds).
+    for bits, alg in ((2048, "PS256"), (3072, "RS384"), (4096, "PS512")):
+        k = jwt.generate_key(alg, bits=bits)
+        assert k.key.key_kind() == _ffi.JWTKIT_KEY_KIND_RSA and k.algorithm_name == alg
+        public = k.public_jwk()
+        assert public["alg"] == alg and "d" not in public
+        n = public["n"]
+        assert len(base64.urlsafe_b64decode(n + "=" * (-len(n) % 4))) * 8 == bits
+        token = jwt.encode({"bits": bits}, k, algorithm=alg)
+        assert jwt.decode(token, jwt.PyJWK(public), algorithms=[alg]) == {"bits": bits}
+        # The PEM round trip loads through the normal import checks.
+        pem = k.key.to_private_pem()
+        assert jwt.decode(jwt.encode({}, pem, algorithm=alg), k.key.to_public_pem(), algorithms=[alg]) == {}
+        # Restricted to its algorithm: another RSA algorithm is refused.
+        other = "RS256" if alg != "RS256" else "PS256"
+        with pytest.raises(jwt.PyJWTError):
+            jwt.encode({}, k, algorithm=other)
+
+
+def test_generate_rsa_key_without_algorithm_serves_jwe_and_every_rsa_algorithm():
+    k = jwt.generate_key(None, bits=2048)
+    assert "alg" not in k.public_jwk()
+    token = jwt.jwe.encrypt(b"hi", k.public_jwk(), "RSA-OAEP-256", "A256GCM")
+    assert jwt.jwe.decrypt(token, k.key, algorithms=["RSA-OAEP-256"], encryptions=["A256GCM"]) == b"hi"
+    for alg in ("RS256", "PS384"):
+        assert jwt.decode(jwt.encode({}, k.key, algorithm=alg), k.key.to_public_pem(), algorithms=[alg]) == {}
+
+
+@pytest.mark.parametrize(
+    "args, kwargs",
+    [
+        (("RS256",), {}),  # RSA needs bits
+        (("RS256",), {"bits": 1024}),
+        (("PS256",), {"bits": 8192}),
+        (("RS256",), {"bits": 2**32 + 2048}),  # not truncated to 2048
+        (("RS256",), {"bits": True}),
+        (("ES256",), {"bits": 2048}),  # bits is for RSA only
+        ((None,), {}),
+        (("none",), {}),
+        (("HS1",), {}),
+    ],
+)
+def test_generate_key_refusals(args, kwargs):
+    with pytest.raises(jwt.InvalidArgumentError):
+        jwt.generate_key(*args, **kwargs)

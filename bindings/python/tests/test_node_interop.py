@@ -1,15 +1,25 @@
 """Interoperability with node's ``jose`` package (tests/interop/node), both directions:
 
-- JWE, every combination jwtkit supports: ``dir``, ``A128KW``, ``A256KW``, ``ECDH-ES``,
-  ``ECDH-ES+A128KW``, ``ECDH-ES+A256KW`` (P-256, P-384, P-521, X25519), ``RSA-OAEP-256``
-  and ``RSA-OAEP``, each with ``A128GCM``, ``A256GCM``, ``A128CBC-HS256`` and
-  ``A256CBC-HS512``: jwtkit encrypts and jose decrypts, jose encrypts and jwtkit decrypts;
+- JWE, every combination jwtkit supports (every ``alg`` and ``enc`` the library names):
+  ``dir``, ``A128KW``/``A192KW``/``A256KW``, ``A128GCMKW``/``A192GCMKW``/``A256GCMKW``,
+  ``ECDH-ES`` and ``ECDH-ES+A*KW`` (P-256, P-384, P-521, X25519), ``RSA-OAEP-256``/``-384``/
+  ``-512`` and ``RSA-OAEP``, ``PBES2-*`` (a password made here; jose sends its default
+  ``p2c`` of 2048, jwtkit 8192, under jose's cap of 10000), each with ``A128GCM``,
+  ``A192GCM``, ``A256GCM``, ``A128CBC-HS256``, ``A192CBC-HS384`` and ``A256CBC-HS512``:
+  jwtkit encrypts and jose decrypts, jose encrypts and jwtkit decrypts;
   plus plaintext lengths around the block size and ECDH ``apu``/``apv``;
+- JWE JSON serialization (``GeneralEncrypt``/``generalDecrypt``,
+  ``FlattenedEncrypt``/``flattenedDecrypt``): five recipients of different ``alg`` with
+  ``aad`` and a shared unprotected header, and the flattened form, both directions;
 - nested JWTs (sign-then-encrypt, ``cty: "JWT"``), made by each side, opened by the other;
 - JWS, every algorithm jwtkit implements (HS256/384/512, RS256/384/512, PS256/384/512,
   ES256/384/512, EdDSA, ES256K), signed by each side and verified by the other. jose 6
   dropped ES256K (WebCrypto has no secp256k1): the driver hands ES256K to jose 5, pinned
   beside it as the npm alias ``jose-v5``;
+- the JWS JSON serialization: jwtkit's general form with one signature per algorithm
+  verified by jose's ``generalVerify`` and its flattened form (also RFC 7797
+  unencoded) by ``flattenedVerify``; jose's ``GeneralSign``/``FlattenedSign`` output
+  verified by ``jwtkit.jws_json``;
 - DPoP (RFC 9449): proofs made by the ``dpop`` package (ES256, Ed25519, RS256, PS256; with
   and without access token and nonce) verify in jwtkit with the thumbprint ``dpop`` and
   ``jose`` compute, and bind a token whose ``cnf.jkt`` is that thumbprint; jwtkit's proofs
@@ -38,7 +48,7 @@ from pathlib import Path
 import pytest
 
 import jwtkit
-from jwtkit import jwe
+from jwtkit import jwe, jws_json
 
 from conftest import partner_missing
 
@@ -221,7 +231,10 @@ def keys(jose):
     jobs = {}
     for enc in ENCS:
         jobs[f"dir/{enc}"] = {"op": "generate_secret", "alg": enc}
-    for alg in ("A128KW", "A256KW", "HS256", "HS384", "HS512"):
+    for alg in ALGS:
+        if alg[0] == "A" and alg.endswith("KW"):  # A128KW .. A256GCMKW
+            jobs[alg] = {"op": "generate_secret", "alg": alg}
+    for alg in ("HS256", "HS384", "HS512"):
         jobs[alg] = {"op": "generate_secret", "alg": alg}
     for crv in CURVES:
         jobs[f"ECDH/{crv}"] = {"op": "generate_key_pair", "alg": "ECDH-ES", "crv": crv}
@@ -238,13 +251,18 @@ def keys(jose):
         out[name] = (result["secret"], result["secret"]) if "secret" in result else (result["private"], result["public"])
     for alg in ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512"):
         out[alg] = out["RSA-SIG"]
+    # jose makes no PBES2 keys: any bytes are a password.
+    password = {"kty": "oct", "k": b64("jwtkit \u2194 jose: a passphrase".encode())}
+    out["PBES2"] = (password, password)
     return out
 
 
 def jwe_keys(keys, alg, enc, curve):
     if alg == "dir":
         return keys[f"dir/{enc}"]
-    if alg in ("A128KW", "A256KW"):
+    if alg.startswith("PBES2-"):
+        return keys["PBES2"]
+    if alg[0] == "A" and alg.endswith("KW"):
         return keys[alg]
     if alg.startswith("ECDH-ES"):
         return keys[f"ECDH/{curve}"]
@@ -332,6 +350,69 @@ def test_jwe_ecdh_apu_apv_both_ways(jose, keys, alg, curve):
                     "apu": apu, "apv": apv})
     assert (header_of(made["token"])["apu"], header_of(made["token"])["apv"]) == (apu, apv)
     assert jwe.decrypt(made["token"], private, [alg], ["A256GCM"]) == PLAINTEXT, made["token"]
+
+
+# ---- JWE JSON serialization: several recipients, aad, unprotected headers ----
+
+def json_recipients(keys):
+    """(private, public, alg) for one recipient of each kind of key management that can
+    share a content key."""
+    return [
+        (*keys["A128KW"], "A128KW"),
+        (*keys["A256KW"], "A256KW"),
+        (*keys["ECDH/P-256"], "ECDH-ES+A128KW"),
+        (*keys["ECDH/X25519"], "ECDH-ES+A256KW"),
+        (*keys["RSA-OAEP"], "RSA-OAEP-256"),
+    ]
+
+
+@pytest.mark.parametrize("enc", ENCS)
+def test_jwe_json_general_jwtkit_encrypts_jose_decrypts(jose, keys, enc):
+    rs = json_recipients(keys)
+    token = jwe.encrypt_json(PLAINTEXT, [(public, alg, {"kid": f"r{i}"}) for i, (_, public, alg) in enumerate(rs)],
+                             enc, aad=b"\x00aad", unprotected={"cty": "text/plain"})
+    jobs = [{"op": "decrypt_json", "algs": [alg], "enc": enc, "key": private, "jwe": json.loads(token)}
+            for private, _, alg in rs]
+    for (_, _, alg), got in zip(rs, jose.calls(jobs)):
+        where = describe(direction="jwtkit encrypt_json -> jose generalDecrypt", alg=alg, enc=enc, jwe=token)
+        assert got["ok"], f"jose refused jwtkit's JWE: {got.get('error')}\n{where}"
+        assert unb64(got["plaintext"]) == PLAINTEXT, where
+        assert unb64(got["aad"]) == b"\x00aad" and got["unprotected_header"] == {"cty": "text/plain"}, where
+        assert got["protected_header"] == {"enc": enc}, where
+
+
+@pytest.mark.parametrize("enc", ENCS)
+def test_jwe_json_general_jose_encrypts_jwtkit_decrypts(jose, keys, enc):
+    rs = json_recipients(keys)
+    made = jose.ok({"op": "encrypt_json", "enc": enc, "plaintext": b64(PLAINTEXT), "aad": b64(b"ctx"),
+                    "unprotected": {"cty": "text/plain"},
+                    "recipients": [{"alg": alg, "key": public, "header": {"kid": f"r{i}"}}
+                                   for i, (_, public, alg) in enumerate(rs)]})
+    token = json.dumps(made["jwe"])
+    for i, (private, _, alg) in enumerate(rs):
+        # The keys of the later recipients first (each JWK with its recipient's kid), this
+        # recipient's own last: the kids keep every other key off this recipient.
+        keys_given = [dict(p, kid=f"r{j}") for j, (p, _, _) in enumerate(rs) if j > i] + [dict(private, kid=f"r{i}")]
+        got = jwe.decrypt_json(token, keys_given, ALGS, [enc])
+        where = describe(direction="jose GeneralEncrypt -> jwtkit.jwe.decrypt_json", alg=alg, enc=enc, jwe=token)
+        assert (got.plaintext, got.aad, got.recipient_index, got.algorithm) == (PLAINTEXT, b"ctx", i, alg), where
+        assert (got.kid, got.key_index, got.header["cty"]) == (f"r{i}", len(keys_given) - 1, "text/plain"), where
+
+
+@pytest.mark.parametrize("alg", ["A128KW", "ECDH-ES", "RSA-OAEP-256"])
+def test_jwe_json_flattened_both_ways(jose, keys, alg):
+    private, public = jwe_keys(keys, alg, "A256GCM", "P-384")
+    made = jose.ok({"op": "encrypt_json", "enc": "A256GCM", "plaintext": b64(PLAINTEXT), "aad": b64(b"a"),
+                    "flattened": True, "unprotected": {"x": 1}, "recipients": [{"alg": alg, "key": public}]})
+    assert "recipients" not in made["jwe"]
+    got = jwe.decrypt_json(made["jwe"], private, [alg], ["A256GCM"])
+    assert (got.plaintext, got.aad, got.header["x"], got.algorithm) == (PLAINTEXT, b"a", 1, alg)
+    token = jwe.encrypt_json(PLAINTEXT, [(public, alg)], "A256GCM", aad=b"a", unprotected={"x": 1})
+    back = jose.call({"op": "decrypt_json", "algs": [alg], "enc": "A256GCM", "key": private,
+                      "jwe": json.loads(token)})
+    assert back["ok"], f"jose refused jwtkit's flattened JWE: {back.get('error')}\n{token}"
+    assert unb64(back["plaintext"]) == PLAINTEXT and unb64(back["aad"]) == b"a"
+    assert back["protected_header"]["alg"] == alg and back["unprotected_header"] == {"x": 1}
 
 
 # ---- nested JWT: sign-then-encrypt, each side opening the other's ----
@@ -459,6 +540,70 @@ def test_a_modified_token_fails_on_both_sides(jose, keys):
     forged = ".".join(signed[:2] + [b64(bytes(sig))])
     got = jose.call({"op": "verify", "alg": "ES256", "key": keys["ES256"][1], "token": forged})
     assert not got["ok"], got
+
+
+# ---- JWS JSON serialization: general with several signatures, and flattened ----
+
+#: jose 6's JWS algorithms (ES256K is jose 5's, for compact tokens only here).
+JSON_ALGS = [a for a in JWS_ALGS if a != "ES256K"]
+JSON_PAYLOAD = "jwtkit \u2194 jose, JSON: caf\u00e9".encode() + b"\x00\xff"
+
+
+def test_jws_json_jwtkit_general_verifies_in_jose(jose, keys):
+    signers = [jws_json.Signer(keys[a][0], a, header={"kid": "k-" + a}) for a in JSON_ALGS]
+    token = json.loads(jws_json.sign(JSON_PAYLOAD, signers))
+    assert len(token["signatures"]) == len(JSON_ALGS)
+    for alg in JSON_ALGS:
+        got = jose.call({"op": "json_verify", "alg": alg, "key": keys[alg][1], "token": token})
+        assert got["ok"], f"jose generalVerify refused jwtkit's {alg} signature: {got.get('error')}"
+        assert unb64(got["payload"]) == JSON_PAYLOAD
+        assert got["header"] == {"alg": alg} and got["unprotected"] == {"kid": "k-" + alg}
+    # Control: the payload changed under every signature.
+    token["payload"] = b64(JSON_PAYLOAD + b"!")
+    got = jose.call({"op": "json_verify", "alg": "ES256", "key": keys["ES256"][1], "token": token})
+    assert not got["ok"], got
+
+
+@pytest.mark.parametrize("b64_payload", [True, False], ids=["b64", "unencoded"])
+def test_jws_json_jwtkit_flattened_verifies_in_jose(jose, keys, b64_payload):
+    payload = JSON_PAYLOAD if b64_payload else b"$.02 unencoded, RFC 7797"
+    token = json.loads(jws_json.sign(payload, [jws_json.Signer(keys["ES384"][0], "ES384", header={"kid": "e"})],
+                                     b64=b64_payload))
+    assert "signatures" not in token
+    got = jose.call({"op": "json_verify", "alg": "ES384", "key": keys["ES384"][1], "token": token,
+                     "flattened": True})
+    assert got["ok"], got.get("error")
+    assert unb64(got["payload"]) == payload
+    assert got["header"] == ({"alg": "ES384"} if b64_payload else {"alg": "ES384", "b64": False, "crit": ["b64"]})
+
+
+def test_jws_json_jose_general_verifies_in_jwtkit(jose, keys):
+    signers = [{"alg": a, "key": keys[a][0], "header": {"kid": "j-" + a}} for a in JSON_ALGS]
+    token = jose.ok({"op": "json_sign", "payload": b64(JSON_PAYLOAD), "signers": signers})["token"]
+    publics = [keys[a][1] for a in JSON_ALGS]
+    got = jws_json.verify(token, publics, JSON_ALGS, "all")
+    assert got.payload == JSON_PAYLOAD
+    assert [(s.algorithm, s.kid, s.verified) for s in got.signatures] == [(a, "j-" + a, True) for a in JSON_ALGS]
+    # Under "any" with one key, the others are reported, not dropped.
+    got = jws_json.verify(token, [keys["EdDSA"][1]], JSON_ALGS, "any")
+    assert [s.verified for s in got.signatures] == [a == "EdDSA" for a in JSON_ALGS]
+
+
+@pytest.mark.parametrize("alg", ["HS512", "PS256", "ES512", "EdDSA"])
+def test_jws_json_jose_flattened_verifies_in_jwtkit(jose, keys, alg):
+    signer = {"alg": alg, "key": keys[alg][0], "header": {"kid": "f"}}
+    token = jose.ok({"op": "json_sign", "payload": b64(JSON_PAYLOAD), "signers": [signer], "flattened": True})["token"]
+    assert "signature" in token and "signatures" not in token
+    got = jws_json.verify(token, [keys[alg][1]], [alg], "all")
+    assert got.payload == JSON_PAYLOAD and got.signatures[0].kid == "f"
+    unencoded = dict(signer, protected={"b64": False, "crit": ["b64"]})
+    token = jose.ok({"op": "json_sign", "payload": b64(b"raw $.02"), "signers": [unencoded], "flattened": True})["token"]
+    # jose writes an unencoded payload as detached (an empty member): it travels apart.
+    assert token["payload"] == ""
+    got = jws_json.verify(token, [keys[alg][1]], [alg], "all", detached_payload=b"raw $.02")
+    assert got.payload == b"raw $.02" and got.signatures[0].header["b64"] is False
+    with pytest.raises(jwtkit.InvalidSignatureError):
+        jws_json.verify(token, [keys[alg][1]], [alg], "all", detached_payload=b"raw $.03")
 
 
 # ---- DPoP (RFC 9449): the dpop package's proofs in jwtkit, jwtkit's proofs in jose ----

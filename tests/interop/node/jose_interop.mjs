@@ -14,6 +14,13 @@
 //   encrypt {alg, enc, key, plaintext, header?, apu?, apv?}
 //                                             -> {token}            (compact JWE)
 //   decrypt {alg, enc, key, token}            -> {plaintext, header}
+//   encrypt_json {enc, plaintext, recipients: [{alg, key, header?}], aad?, unprotected?, flattened?}
+//                                             -> {jwe}              (JSON serialization: GeneralEncrypt,
+//                                                or FlattenedEncrypt for one recipient when flattened)
+//   decrypt_json {algs, enc, key, jwe}        -> {plaintext, protected_header, unprotected_header, aad}
+//                                                (generalDecrypt, or flattenedDecrypt without
+//                                                `recipients`; `key` is one recipient's JWK, imported
+//                                                for algs[0])
 //   sign {alg, key, payload, header?}         -> {token}            (compact JWS of JSON claims)
 //   verify {alg, key, token}                  -> {payload, header}
 //   sign_encrypt {sign: {alg, key}, encrypt: {alg, enc, key}, payload}
@@ -30,6 +37,14 @@
 //                                                its embedded jwk, and the RFC 9449 §4.3 checks jose's
 //                                                JWT validation leaves to the caller are made here;
 //                                                jkt is jose's RFC 7638 thumbprint of the jwk)
+//   json_sign {payload, signers: [{alg, key, header?, protected?}], flattened?}
+//                                             -> {token}            (JWS JSON serialization by
+//                                                GeneralSign, or FlattenedSign for one signer;
+//                                                payload base64url, header unprotected, protected
+//                                                extra protected members beside alg)
+//   json_verify {token, alg, key, flattened?} -> {payload, header, unprotected}  (generalVerify or
+//                                                flattenedVerify with one key: jose accepts the
+//                                                general form when any signature verifies with it)
 // Decryption and verification always pass jose an allow-list of exactly the job's
 // algorithms, so a token is only accepted under the combination the test names.
 //
@@ -108,6 +123,37 @@ async function jweDecrypt(token, { alg, enc, key: jwk }) {
   });
 }
 
+async function jweEncryptJson({ enc, plaintext, recipients, aad, unprotected, flattened }) {
+  const data = b64u.decode(plaintext);
+  if (flattened) {
+    const [only] = recipients;
+    const builder = new jose.FlattenedEncrypt(data).setProtectedHeader({ alg: only.alg, enc });
+    if (unprotected) builder.setSharedUnprotectedHeader(unprotected);
+    if (only.header) builder.setUnprotectedHeader(only.header);
+    if (aad !== undefined) builder.setAdditionalAuthenticatedData(b64u.decode(aad));
+    return builder.encrypt(await key(only.key, only.alg));
+  }
+  const builder = new jose.GeneralEncrypt(data).setProtectedHeader({ enc });
+  if (unprotected) builder.setSharedUnprotectedHeader(unprotected);
+  if (aad !== undefined) builder.setAdditionalAuthenticatedData(b64u.decode(aad));
+  for (const r of recipients) {
+    builder.addRecipient(await key(r.key, r.alg)).setUnprotectedHeader({ ...(r.header || {}), alg: r.alg });
+  }
+  return builder.encrypt();
+}
+
+async function jweDecryptJson({ algs, enc, key: jwk, jwe }) {
+  const options = { keyManagementAlgorithms: algs, contentEncryptionAlgorithms: [enc] };
+  const k = await key(jwk, algs[0]);
+  const out = jwe.recipients ? await jose.generalDecrypt(jwe, k, options) : await jose.flattenedDecrypt(jwe, k, options);
+  return {
+    plaintext: b64u.encode(out.plaintext),
+    protected_header: out.protectedHeader || null,
+    unprotected_header: out.sharedUnprotectedHeader || null,
+    aad: out.additionalAuthenticatedData ? b64u.encode(out.additionalAuthenticatedData) : null,
+  };
+}
+
 async function jwsSign(payload, { alg, key: jwk, header }) {
   const lib = joseFor(alg);
   return new lib.SignJWT(payload).setProtectedHeader({ typ: "JWT", ...(header || {}), alg }).sign(await key(jwk, alg));
@@ -115,6 +161,29 @@ async function jwsSign(payload, { alg, key: jwk, header }) {
 
 async function jwsVerify(token, { alg, key: jwk }) {
   return joseFor(alg).jwtVerify(token, await key(jwk, alg), { algorithms: [alg] });
+}
+
+async function jsonSign({ payload, signers, flattened }) {
+  const bytes = b64u.decode(payload);
+  if (flattened) {
+    if (signers.length !== 1) throw new Error("a flattened JWS has one signer");
+    const [s] = signers;
+    const builder = new jose.FlattenedSign(bytes).setProtectedHeader({ ...(s.protected || {}), alg: s.alg });
+    if (s.header) builder.setUnprotectedHeader(s.header);
+    return builder.sign(await key(s.key, s.alg));
+  }
+  const builder = new jose.GeneralSign(bytes);
+  for (const s of signers) {
+    const signature = builder.addSignature(await key(s.key, s.alg)).setProtectedHeader({ ...(s.protected || {}), alg: s.alg });
+    if (s.header) signature.setUnprotectedHeader(s.header);
+  }
+  return builder.sign();
+}
+
+async function jsonVerify({ token, alg, key: jwk, flattened }) {
+  const verify = flattened ? jose.flattenedVerify : jose.generalVerify;
+  const { payload, protectedHeader, unprotectedHeader } = await verify(token, await key(jwk, alg), { algorithms: [alg] });
+  return { payload: b64u.encode(payload), header: protectedHeader, unprotected: unprotectedHeader || null };
 }
 
 const OPS = {
@@ -141,6 +210,14 @@ const OPS = {
   async decrypt(job) {
     const { plaintext, protectedHeader } = await jweDecrypt(job.token, job);
     return { plaintext: b64u.encode(plaintext), header: protectedHeader };
+  },
+
+  async encrypt_json(job) {
+    return { jwe: await jweEncryptJson(job) };
+  },
+
+  async decrypt_json(job) {
+    return jweDecryptJson(job);
   },
 
   async sign(job) {
@@ -174,6 +251,14 @@ const OPS = {
       public: exported,
       private: await jose.exportJWK(keypair.privateKey),
     };
+  },
+
+  async json_sign(job) {
+    return { token: await jsonSign(job) };
+  },
+
+  async json_verify(job) {
+    return jsonVerify(job);
   },
 
   async dpop_verify(job) {
