@@ -67,7 +67,10 @@ pub struct SignatureOutcome {
     pub index: usize,
     /// The protected header's `alg`, when the header could be read.
     pub alg: Option<Algorithm>,
-    /// The `kid` of the protected or the unprotected header, when it could be read.
+    /// Which key this is, as far as can be trusted: for a verified signature, the
+    /// verifying key's own `kid`, else the protected header's; never a `kid` of the
+    /// unprotected header, which anyone can change without breaking the signature.
+    /// For one that did not verify, the `kid` it names in either header.
     pub kid: Option<String>,
     /// The protected header JSON, exactly as sent (empty when absent or unreadable).
     pub header_json: Vec<u8>,
@@ -181,10 +184,14 @@ pub fn verify(
                     _ => jws::signing_input(&sig.encoded_header, &payload, encoded),
                 };
                 let (verified_by, result) = check_one(&sig, &input, keys, validation, rule == Rule::All);
+                let kid = match verified_by.first() {
+                    Some(&i) => keys[i].kid().map(str::to_owned).or(sig.protected_kid),
+                    None => sig.kid,
+                };
                 SignatureOutcome {
                     index,
                     alg: sig.alg,
-                    kid: sig.kid,
+                    kid,
                     header_json: sig.header_json,
                     key_index: verified_by.first().copied(),
                     verified_by,
@@ -258,7 +265,10 @@ struct ReadSignature {
     encoded_header: Vec<u8>,
     header_json: Vec<u8>,
     alg: Option<Algorithm>,
+    /// The `kid` to choose keys by: the protected header's, else the unprotected one's.
     kid: Option<String>,
+    /// The protected header's `kid` alone (authenticated once the signature verifies).
+    protected_kid: Option<String>,
     b64: bool,
     signature: Vec<u8>,
 }
@@ -294,7 +304,8 @@ fn read_signature(entry: &Object, limits: &crate::limits::Limits) -> Result<Read
         check_unprotected(&Object::new(), unprotected)?;
     }
     let (header_json, header) = header::read_header(encoded_header, limits, &mut [], Content::Detached)?;
-    let mut kid = header.kid.clone();
+    let protected_kid = header.kid.clone();
+    let mut kid = protected_kid.clone();
     if let Some(unprotected) = unprotected {
         let protected = json::parse_object_limited(&header_json, "header", limits.max_depth)?;
         check_unprotected(&protected, unprotected)?;
@@ -307,6 +318,7 @@ fn read_signature(entry: &Object, limits: &crate::limits::Limits) -> Result<Read
         header_json: header_json.into_owned(),
         alg: Some(header.alg),
         kid,
+        protected_kid,
         b64: header.b64,
         signature,
     })
@@ -573,6 +585,29 @@ mod tests {
             assert_eq!(verified.signatures[0].kid.as_deref(), Some("k1"));
             assert_eq!(verified.signatures[0].key_index, Some(0));
         }
+    }
+
+    /// An unprotected `kid` can be changed by anyone without breaking the signature: a
+    /// verified signature reports the verifying key's `kid` (or the protected one), never it.
+    #[test]
+    fn a_verified_signature_never_reports_an_unprotected_kid() {
+        let validation = Validation::new(&[Algorithm::HS256]).unwrap();
+        let anonymous = hmac(None);
+        let signer = Signer { key: &anonymous, alg: Algorithm::HS256, protected: None, unprotected: None };
+        let token = sign(b"x", &[signer], SignOptions::default()).unwrap();
+        let spoofed = token.replacen('{', r#"{"header":{"kid":"admin-signer"},"#, 1);
+        let verified = verify(spoofed.as_bytes(), None, &[&anonymous], &validation, Rule::Any).unwrap();
+        assert!(verified.signatures[0].result.is_ok());
+        assert_eq!(verified.signatures[0].kid, None);
+        let named = hmac(Some("k1"));
+        let verified = verify(spoofed.as_bytes(), None, &[&named], &validation, Rule::Any);
+        // The key's own `kid` disagrees with the hint, so it is not even tried.
+        assert!(verified.is_err());
+        let signer =
+            Signer { key: &named, alg: Algorithm::HS256, protected: None, unprotected: Some(br#"{"kid":"k1"}"#) };
+        let token = sign(b"x", &[signer], SignOptions::default()).unwrap();
+        let verified = verify(token.as_bytes(), None, &[&named], &validation, Rule::Any).unwrap();
+        assert_eq!(verified.signatures[0].kid.as_deref(), Some("k1"), "the verifying key's own kid");
     }
 
     #[test]

@@ -369,8 +369,10 @@ pub unsafe extern "C" fn jwtkit_jws_json_signature(
     })
 }
 
-/// The `kid` of the `index`-th signature, from its protected or unprotected header. On
-/// success `*out` receives it, NUL-terminated, owned by the caller (free with
+/// The `kid` of the `index`-th signature: for a verified one, the verifying key's own
+/// `kid`, else its protected header's (never an unprotected `kid`, which anyone can
+/// change without breaking the signature; identify signers by key index); for one that
+/// did not verify, the `kid` it names in either header. On success `*out` receives it, NUL-terminated, owned by the caller (free with
 /// `jwtkit_string_free`), and `*out_len` (if not NULL) its length; when the signature
 /// has no `kid`, `*out` is set to NULL and `*out_len` to 0.
 ///

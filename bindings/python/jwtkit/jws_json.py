@@ -72,8 +72,9 @@ class Signer:
 @dataclass(frozen=True)
 class SignatureResult:
     """The outcome of one signature: ``index`` in the token, ``verified``, the
-    protected header's ``algorithm`` (``None`` when it could not be read), ``kid``
-    (protected or unprotected), ``key_index`` (position in the caller's ``keys`` of the
+    protected header's ``algorithm`` (``None`` when it could not be read), ``kid`` (for a
+    verified signature the verifying key's own or the protected header's, never an
+    unprotected one, which anyone can change; otherwise the one it names), ``key_index`` (position in the caller's ``keys`` of the
     key that verified it), the protected ``header`` as a dict, and for a failed one
     ``error``: the exception it would raise alone (``status_name``, ``detail``)."""
 
