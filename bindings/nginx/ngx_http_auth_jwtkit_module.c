@@ -50,15 +50,27 @@
 #define ngx_http_auth_jwtkit_each_alg(alg)                                    \
     for ((alg) = 1; (alg) < 32 && jwtkit_alg_name(alg) != NULL; (alg)++)
 
+/* shared-key management: only the key's holders can encrypt (no PBES2: a password
+ * can be guessed offline from one token) */
 #define NGX_HTTP_AUTH_JWTKIT_SHARED_JWE_ALGS                                  \
     (ngx_http_auth_jwtkit_bit(JWTKIT_JWE_ALG_DIR)                             \
      | ngx_http_auth_jwtkit_bit(JWTKIT_JWE_ALG_A128KW)                        \
-     | ngx_http_auth_jwtkit_bit(JWTKIT_JWE_ALG_A256KW))
+     | ngx_http_auth_jwtkit_bit(JWTKIT_JWE_ALG_A192KW)                        \
+     | ngx_http_auth_jwtkit_bit(JWTKIT_JWE_ALG_A256KW)                        \
+     | ngx_http_auth_jwtkit_bit(JWTKIT_JWE_ALG_A128GCMKW)                     \
+     | ngx_http_auth_jwtkit_bit(JWTKIT_JWE_ALG_A192GCMKW)                     \
+     | ngx_http_auth_jwtkit_bit(JWTKIT_JWE_ALG_A256GCMKW))
 
 #define NGX_HTTP_AUTH_JWTKIT_ECDH_JWE_ALGS                                    \
     (ngx_http_auth_jwtkit_bit(JWTKIT_JWE_ALG_ECDH_ES)                         \
      | ngx_http_auth_jwtkit_bit(JWTKIT_JWE_ALG_ECDH_ES_A128KW)                \
+     | ngx_http_auth_jwtkit_bit(JWTKIT_JWE_ALG_ECDH_ES_A192KW)                \
      | ngx_http_auth_jwtkit_bit(JWTKIT_JWE_ALG_ECDH_ES_A256KW))
+
+#define NGX_HTTP_AUTH_JWTKIT_RSA_JWE_ALGS                                     \
+    (ngx_http_auth_jwtkit_bit(JWTKIT_JWE_ALG_RSA_OAEP_256)                    \
+     | ngx_http_auth_jwtkit_bit(JWTKIT_JWE_ALG_RSA_OAEP_384)                  \
+     | ngx_http_auth_jwtkit_bit(JWTKIT_JWE_ALG_RSA_OAEP_512))
 
 
 /*
@@ -2380,9 +2392,11 @@ ngx_http_auth_jwtkit_load_jwks(ngx_conf_t *cf,
 
 /*
  * A JWK that decrypts: "use" is "enc" or absent, "alg" (if any) is a JWE key
- * management algorithm, and the key can decrypt: an oct key of 16, 32 or 64
- * bytes (A128KW, A256KW, dir), or a private RSA (RSA-OAEP-256), EC or X25519
- * (ECDH-ES) key. Others are not decryption keys and are passed over.
+ * management algorithm, and the key can decrypt: an oct key of 16, 24 or 32
+ * bytes (AES key wrap and AES-GCM key wrap of that size, and dir), 48 or 64
+ * bytes (dir), or a private RSA (RSA-OAEP-256/384/512), EC or X25519 (ECDH-ES)
+ * key. Others are not decryption keys and are passed over. PBES2 and the SHA-1
+ * RSA-OAEP only for a JWK that names them in "alg".
  */
 
 static ngx_int_t
@@ -2467,13 +2481,20 @@ ngx_http_auth_jwtkit_load_dec_key(ngx_conf_t *cf,
 
             if (bytes == 16) {
                 algs = ngx_http_auth_jwtkit_bit(JWTKIT_JWE_ALG_A128KW)
+                       | ngx_http_auth_jwtkit_bit(JWTKIT_JWE_ALG_A128GCMKW)
+                       | ngx_http_auth_jwtkit_bit(JWTKIT_JWE_ALG_DIR);
+
+            } else if (bytes == 24) {
+                algs = ngx_http_auth_jwtkit_bit(JWTKIT_JWE_ALG_A192KW)
+                       | ngx_http_auth_jwtkit_bit(JWTKIT_JWE_ALG_A192GCMKW)
                        | ngx_http_auth_jwtkit_bit(JWTKIT_JWE_ALG_DIR);
 
             } else if (bytes == 32) {
                 algs = ngx_http_auth_jwtkit_bit(JWTKIT_JWE_ALG_A256KW)
+                       | ngx_http_auth_jwtkit_bit(JWTKIT_JWE_ALG_A256GCMKW)
                        | ngx_http_auth_jwtkit_bit(JWTKIT_JWE_ALG_DIR);
 
-            } else if (bytes == 64) {
+            } else if (bytes == 48 || bytes == 64) {
                 algs = ngx_http_auth_jwtkit_bit(JWTKIT_JWE_ALG_DIR);
             }
 
@@ -2481,7 +2502,7 @@ ngx_http_auth_jwtkit_load_dec_key(ngx_conf_t *cf,
 
         case JWTKIT_KEY_KIND_RSA:
             if (jwtkit_key_is_private(key)) {
-                algs = ngx_http_auth_jwtkit_bit(JWTKIT_JWE_ALG_RSA_OAEP_256);
+                algs = NGX_HTTP_AUTH_JWTKIT_RSA_JWE_ALGS;
             }
 
             break;
@@ -2505,8 +2526,8 @@ ngx_http_auth_jwtkit_load_dec_key(ngx_conf_t *cf,
                 ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
                                    "auth_jwt_key_file \"%V\": keys[%ui]: "
                                    "cannot decrypt (a public key, or a "
-                                   "secret of another length than 16, 32 "
-                                   "or 64 bytes): key skipped", path, index);
+                                   "secret of another length than 16, 24, "
+                                   "32, 48 or 64 bytes): key skipped", path, index);
             }
 
             jwtkit_key_free(key);
@@ -2995,12 +3016,10 @@ ngx_http_auth_jwtkit_build_jwe_policy(ngx_conf_t *cf,
     ngx_uint_t           i, n;
     jwtkit_error        *err;
     jwtkit_status        st;
+    ngx_uint_t           n_encs;
     jwtkit_jwe_alg       algs[32];
+    jwtkit_jwe_enc       encs[32];
     ngx_pool_cleanup_t  *cln;
-    static const jwtkit_jwe_enc  encs[] = {
-        JWTKIT_JWE_ENC_A128GCM, JWTKIT_JWE_ENC_A256GCM,
-        JWTKIT_JWE_ENC_A128CBC_HS256, JWTKIT_JWE_ENC_A256CBC_HS512
-    };
 
     mask = conf->keys->jwe_algs;
 
@@ -3010,10 +3029,21 @@ ngx_http_auth_jwtkit_build_jwe_policy(ngx_conf_t *cf,
 
     n = 0;
 
-    for (i = JWTKIT_JWE_ALG_DIR; i <= JWTKIT_JWE_ALG_RSA_OAEP; i++) {
+    /* the library's algorithms, 1, 2, ... up to the first without a name */
+    for (i = 1; i < 32 && jwtkit_jwe_alg_name((jwtkit_jwe_alg) i) != NULL; i++) {
         if (mask & ngx_http_auth_jwtkit_bit(i)) {
             algs[n++] = (jwtkit_jwe_alg) i;
         }
+    }
+
+    /* every content encryption the library offers: all authenticated */
+    n_encs = 0;
+
+    while (n_encs < 32
+           && jwtkit_jwe_enc_name((jwtkit_jwe_enc) (n_encs + 1)) != NULL)
+    {
+        encs[n_encs] = (jwtkit_jwe_enc) (n_encs + 1);
+        n_encs++;
     }
 
     if (n == 0) {
@@ -3028,7 +3058,7 @@ ngx_http_auth_jwtkit_build_jwe_policy(ngx_conf_t *cf,
 
     err = NULL;
 
-    st = jwtkit_jwe_policy_new(algs, n, encs, sizeof(encs) / sizeof(encs[0]),
+    st = jwtkit_jwe_policy_new(algs, n, encs, n_encs,
                                &conf->jwe_policy, &err);
 
     if (st != JWTKIT_OK) {
@@ -3075,8 +3105,9 @@ ngx_http_auth_jwtkit_check_conf(ngx_conf_t *cf,
     case NGX_HTTP_AUTH_JWTKIT_ENCRYPTED:
         if (conf->jwe_policy == NULL) {
             what = "\"auth_jwt_type encrypted\" needs a decryption key in "
-                   "auth_jwt_key_file: an \"oct\" JWK for dir, A128KW or "
-                   "A256KW (only shared keys decrypt unsigned tokens)";
+                   "auth_jwt_key_file: an \"oct\" JWK for dir, AES key wrap "
+                   "or AES-GCM key wrap (only shared keys decrypt unsigned "
+                   "tokens)";
         }
 
         break;

@@ -16,12 +16,14 @@ from harness import Nginx, jwtkit
 
 SECRET_256 = bytes(range(100, 132))
 SECRET_128 = bytes(range(16))
+SECRET_192 = bytes(range(50, 74))
 SECRET_512 = bytes(range(200, 264 - 8)) + bytes(8)
 
 ENC_JWKS = {"keys": [
     {"kty": "oct", "k": h.b64u(SECRET_256), "use": "enc", "kid": "enc-256"},
     {"kty": "oct", "k": h.b64u(SECRET_128), "alg": "A128KW", "kid": "enc-128"},
     {"kty": "oct", "k": h.b64u(SECRET_512), "use": "enc", "kid": "enc-512"},
+    {"kty": "oct", "k": h.b64u(SECRET_192), "kid": "enc-192"},
 ]}
 
 EC_ENC_PEM = h.generated_pem("ES256")
@@ -74,6 +76,9 @@ def encrypt(payload: Dict[str, Any], key: bytes, alg: str, enc: str, kid: Any = 
     (SECRET_128, "A128KW", "A256CBC-HS512", None),
     (SECRET_512, "dir", "A256CBC-HS512", "enc-512"),
     (SECRET_256, "dir", "A256GCM", None),
+    (SECRET_256, "A256GCMKW", "A192CBC-HS384", "enc-256"),
+    (SECRET_192, "A192KW", "A192GCM", "enc-192"),
+    (SECRET_192, "A192GCMKW", "A128GCM", None),
 ])
 def test_encrypted(nginx: Nginx, key: bytes, alg: str, enc: str, kid: Any) -> None:
     payload = h.claims(sub="carol")
@@ -104,6 +109,10 @@ def test_encrypted_refusals(nginx: Nginx) -> None:
     oaep = jwtkit.jwe.encrypt(json.dumps(h.claims()), rsa_public, "RSA-OAEP-256", "A256GCM")
     assert nginx.get("/enc/", oaep).status == 401
 
+    # a password (PBES2) never authenticates an unsigned token, and no key here names it
+    pbes2 = encrypt(h.claims(), SECRET_256, "PBES2-HS256+A128KW", "A128GCM", "enc-256")
+    assert nginx.get("/enc/", pbes2).status == 401
+
     # a signed token is not an encrypted one
     assert nginx.get("/enc/", h.sign()).status == 401
     # nor is a nested one
@@ -127,6 +136,9 @@ def nested_token(payload: Dict[str, Any], alg: str = "ES256", enc_alg: str = "RS
     ("EdDSA", "ECDH-ES", "A256GCM"),
     ("PS256", "ECDH-ES+A256KW", "A256CBC-HS512"),
     ("ES384", "ECDH-ES+A128KW", "A128GCM"),
+    ("ES256", "RSA-OAEP-512", "A192GCM"),
+    ("RS256", "RSA-OAEP-384", "A192CBC-HS384"),
+    ("ES256", "ECDH-ES+A192KW", "A256GCM"),
 ])
 def test_nested(nginx: Nginx, alg: str, enc_alg: str, enc: str) -> None:
     token = nested_token(h.claims(sub="dave"), alg, enc_alg, enc)
