@@ -1837,7 +1837,8 @@ struct Signature {
     jwtkit_status status = JWTKIT_OK;
     /// Its protected header's algorithm, when the header could be read.
     std::optional<Alg> alg;
-    /// Its `kid`, protected or unprotected.
+    /// Its `kid`: if verified, the verifying key's own or the protected header's (never
+    /// an unprotected one, which anyone can change); otherwise the one it names.
     std::optional<std::string> kid;
     /// The position in the caller's keys of the key that verified it.
     std::optional<size_t> key_index;
