@@ -3,33 +3,14 @@
 //! random input must never decrypt.
 #![no_main]
 
-use std::sync::OnceLock;
+#[path = "../common/jwe_keys.rs"]
+mod jwe_keys;
 
-use jwtkit::jwe::{self, Alg, Enc, JwePolicy};
-use jwtkit::Key;
+use jwtkit::jwe;
 use libfuzzer_sys::fuzz_target;
 
-fn setup() -> &'static (Vec<Key>, JwePolicy) {
-    static SETUP: OnceLock<(Vec<Key>, JwePolicy)> = OnceLock::new();
-    SETUP.get_or_init(|| {
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/keys/");
-        let pem = |f: &str| Key::from_pem(&std::fs::read(format!("{dir}{f}")).unwrap()).unwrap();
-        let keys = vec![
-            Key::from_jwk(br#"{"kty":"oct","k":"GawgguFyGrWKav7AX4VKUg","use":"enc"}"#).unwrap(),
-            Key::from_jwk(br#"{"kty":"oct","k":"GawgguFyGrWKav7AX4VKUhIQmEFhTiV0AkhwJIHSbhg","use":"enc"}"#).unwrap(),
-            pem("rsa2048.pkcs8.pem"),
-            pem("ecp256.pkcs8.pem"),
-            pem("ecp384.pkcs8.pem"),
-            pem("ecp521.pkcs8.pem"),
-        ];
-        let mut policy = JwePolicy::new(&Alg::ALL, &Enc::ALL).unwrap();
-        policy.allow_zip(true, 64 * 1024);
-        (keys, policy)
-    })
-}
-
 fuzz_target!(|data: &[u8]| {
-    let (keys, policy) = setup();
+    let (keys, policy) = jwe_keys::setup();
     for key in keys {
         assert!(jwe::decrypt(data, key, policy).is_err());
     }
