@@ -11,7 +11,18 @@ phase, before the access phase where auth_jwt runs. The library's time comes fro
 verify_loop.c (the module's very call: jwtkit_verify_with_keyset with the same key set
 and policy, no outputs).
 
-    python3 benches/nginx/bench.py [--seconds 2] [--rounds 9] [--out benches/nginx/results.md]
+Every case runs twice per round: with wrk on the other CPU (requests per second) and with
+wrk on the worker's own CPU. Apart, a worker slower than wrk wakes the idle wrk with an
+interrupt to the other CPU for every response, whose cost (several µs in a virtual
+machine) the kernel charges to the worker as system time; together, the wake-up is
+local, and the worker's CPU time is its work on the requests. Both are reported, with
+the worker's user and system time and the wake-up interrupts per request.
+
+The instructions are counted too (callgrind, `--instructions`): the worker's per request
+in each case, and those of the jwtkit call inside it. Counts do not depend on the
+machine's load; the difference between two cases is exactly the module's added work.
+
+    python3 benches/nginx/bench.py [--seconds 2] [--rounds 9] [--no-instructions] [--out ...]
 
 Run by benches/nginx/run.sh, which builds what it needs.
 """
@@ -19,6 +30,7 @@ Run by benches/nginx/run.sh, which builds what it needs.
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
 import platform
@@ -30,7 +42,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "nginx"))
@@ -48,6 +60,83 @@ def cpu_ns(pid: int) -> int:
     return int(Path(f"/proc/{pid}/schedstat").read_text().split()[0])
 
 
+def worker_times(pid: int) -> Dict[str, float]:
+    """The worker's CPU time (ns), its user and system parts (clock ticks) and the
+    machine's cross-CPU wake-up interrupts (function call and rescheduling IPIs)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ipis = 0
+    for line in Path("/proc/interrupts").read_text().splitlines():
+        name, _, rest = line.strip().partition(":")
+        if name in ("CAL", "RES"):
+            ipis += sum(int(x) for x in rest.split() if x.isdigit())
+    return {"ns": cpu_ns(pid), "user": int(fields[11]), "sys": int(fields[12]), "ipis": ipis}
+
+
+def run_wrk(url: str, token: str, seconds: int, connections: int, cpu: Optional[str],
+            worker: int) -> Dict[str, float]:
+    """wrk against url (pinned to cpu); the worker's time per request, split."""
+    cmd = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "-H", f"Authorization: Bearer {token}", url]
+    if cpu is not None:
+        cmd = ["taskset", "-c", cpu] + cmd
+    before = worker_times(worker)
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    after = worker_times(worker)
+    if "Non-2xx" in out:
+        raise RuntimeError(f"{url}: answers other than 200:\n{out}")
+    total = int(re.search(r"(\d+) requests in", out).group(1))
+    d = {k: after[k] - before[k] for k in before}
+    cpu_us = d["ns"] / total / 1000.0
+    ticks = max(1, d["user"] + d["sys"])
+    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)), "cpu_us": cpu_us,
+            "user_us": cpu_us * d["user"] / ticks, "sys_us": cpu_us * d["sys"] / ticks,
+            "ipis": d["ipis"] / total}
+
+
+def count_instructions(base: Path, tokens: Dict[str, str], cases: Dict[str, str]) -> Dict[str, Dict[str, float]]:
+    """Instructions per request of the worker under callgrind, for each case, and of the
+    jwtkit call (jwtkit_verify_with_keyset, inclusive) inside it. Each case is counted
+    from zero over the same keep-alive requests, after a warm-up."""
+    n = h.Nginx(base / "callgrind", "", SERVER, log_level="notice", wrapper=[
+        "valgrind", "--tool=callgrind", "--trace-children=yes",
+        f"--callgrind-out-file={base}/callgrind/cg.%p.out"])
+    n.start()
+    counts: Dict[str, Dict[str, float]] = {}
+    try:
+        children = Path(f"/proc/{n.master_pid()}/task/{n.master_pid()}/children")
+        deadline = time.monotonic() + 60
+        while not children.read_text().split() and time.monotonic() < deadline:
+            time.sleep(0.1)  # the master listens before it forks its worker
+        worker = int(children.read_text().split()[0])
+        h.wait_port(n.port, 60.0)
+        for case, path in cases.items():
+            token = tokens["HS256" if case == "none" else case]
+            requests = 300 if case == "ES256" else 2000
+            conn = http.client.HTTPConnection("127.0.0.1", n.port, timeout=120)
+
+            def send(k: int) -> None:
+                for _ in range(k):
+                    conn.request("GET", path, headers={"Authorization": f"Bearer {token}"})
+                    resp = conn.getresponse()
+                    resp.read()
+                    assert resp.status == 200, (case, resp.status)
+
+            send(20)
+            subprocess.run(["callgrind_control", "-z", str(worker)], check=True, capture_output=True)
+            send(requests)
+            subprocess.run(["callgrind_control", "-d", case, str(worker)], check=True, capture_output=True)
+            conn.close()
+            dump = max((base / "callgrind").glob(f"cg.{worker}.out.*"), key=lambda p: p.stat().st_mtime)
+            total = int(re.search(r"^summary: (\d+)", dump.read_text(errors="replace"), re.M).group(1))
+            annotated = subprocess.run(["callgrind_annotate", "--inclusive=yes", "--threshold=100", str(dump)],
+                                       capture_output=True, text=True, check=True).stdout
+            call = re.search(r"^\s*([\d,]+) .*:jwtkit_verify_with_keyset ", annotated, re.M)
+            counts[case] = {"per_request": total / requests,
+                            "jwtkit_call": int(call.group(1).replace(",", "")) / requests if call else 0.0}
+    finally:
+        n.stop()
+    return counts
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=int, default=2)
@@ -57,6 +146,8 @@ def main() -> int:
     ap.add_argument("--timing-module", default=str(ROOT / "target" / "nginx-module-timing"
                                                    / "ngx_http_auth_jwtkit_module.so"))
     ap.add_argument("--out", default=str(ROOT / "benches" / "nginx" / "results.md"))
+    ap.add_argument("--no-instructions", dest="instructions", action="store_false",
+                    help="skip the instruction counts under callgrind")
     args = ap.parse_args()
 
     base = Path(tempfile.mkdtemp(prefix="jwtkit-nginx-bench-"))
@@ -97,10 +188,14 @@ def main() -> int:
                     main="worker_cpu_affinity 01;" if pin else "")
     nginx.start()
     cases = {"none": "/none/", "HS256": "/hs256/", "ES256": "/es256/"}
-    samples: Dict[str, Dict[str, List[float]]] = {c: {"rps": [], "cpu_us": []} for c in cases}
+    # "apart": wrk on CPU 1, the worker on CPU 0; "together": both on CPU 0
+    placements = {"apart": "1", "together": "0"} if pin else {"apart": None}
+    samples: Dict[str, Dict[str, Dict[str, List[float]]]] = {
+        where: {c: {k: [] for k in ("rps", "cpu_us", "user_us", "sys_us", "ipis")} for c in cases}
+        for where in placements}
     library: Dict[str, List[float]] = {"HS256": [], "ES256": []}       # CPU 1 busy, as under wrk
     library_idle: Dict[str, List[float]] = {"HS256": [], "ES256": []}  # CPU 1 idle
-    ratios: Dict[str, List[float]] = {"HS256": [], "ES256": []}
+    ratios: Dict[str, Dict[str, List[float]]] = {where: {"HS256": [], "ES256": []} for where in placements}
     try:
         (worker,) = nginx.worker_pids()
         for case, path in cases.items():  # every case answers as expected
@@ -111,25 +206,18 @@ def main() -> int:
         # change of the machine's load (it may be shared) hits all of them alike; the
         # ratio is taken per round, then its median.
         for _ in range(args.rounds):
-            for case, path in cases.items():
-                token = tokens["HS256" if case == "none" else case]
-                cmd = ["wrk", "-t1", f"-c{args.connections}", f"-d{args.seconds}s",
-                       "-H", f"Authorization: Bearer {token}", nginx.url(path)]
-                if pin:
-                    cmd = ["taskset", "-c", "1"] + cmd
-                before = cpu_ns(worker)
-                out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
-                used = cpu_ns(worker) - before
-                total = int(re.search(r"(\d+) requests in", out).group(1))
-                if "Non-2xx" in out:
-                    raise RuntimeError(f"{case}: answers other than 200:\n{out}")
-                samples[case]["rps"].append(float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)))
-                samples[case]["cpu_us"].append(used / total / 1000.0)
+            for where, cpu in placements.items():
+                for case, path in cases.items():
+                    token = tokens["HS256" if case == "none" else case]
+                    got = run_wrk(nginx.url(path), token, args.seconds, args.connections, cpu, worker)
+                    for k, v in got.items():
+                        samples[where][case][k].append(v)
             for alg in library:
                 library[alg].append(library_us(alg, True))
                 library_idle[alg].append(library_us(alg, False))
-                added = samples[alg]["cpu_us"][-1] - samples["none"]["cpu_us"][-1]
-                ratios[alg].append(added / library_idle[alg][-1])
+                for where in placements:
+                    added = samples[where][alg]["cpu_us"][-1] - samples[where]["none"]["cpu_us"][-1]
+                    ratios[where][alg].append(added / library_idle[alg][-1])
         bad = nginx.bad_log_lines()
     finally:
         nginx.stop()
@@ -137,27 +225,28 @@ def main() -> int:
         print("\n".join(bad), file=sys.stderr)
         return 1
 
-    med = {c: {k: statistics.median(v) for k, v in s.items()} for c, s in samples.items()}
-    rows = []
+    instructions: Dict[str, Dict[str, float]] = {}
+    if args.instructions and shutil.which("valgrind") and shutil.which("callgrind_control"):
+        instructions = count_instructions(base, tokens, cases)
+
+    med = {where: {c: {k: statistics.median(v) for k, v in s.items()} for c, s in by_case.items()}
+           for where, by_case in samples.items()}
     result = {"rounds": {"samples": samples, "library_us": library, "library_idle_us": library_idle,
                          "ratios": ratios},
-              "library_verify_us": {a: statistics.median(v) for a, v in library.items()},
-              "nginx": med, "cases": {}}
+              "library_verify_us": {a: statistics.median(v) for a, v in library_idle.items()},
+              "library_verify_us_cpu1_busy": {a: statistics.median(v) for a, v in library.items()},
+              "nginx": med, "instructions": instructions, "cases": {}}
     for alg in ("HS256", "ES256"):
-        added_cpu = med[alg]["cpu_us"] - med["none"]["cpu_us"]
-        added_rps = 1e6 / med[alg]["rps"] - 1e6 / med["none"]["rps"]
-        lib_us = statistics.median(library[alg])
-        idle_us = statistics.median(library_idle[alg])
-        ratio = statistics.median(ratios[alg])
-        result["cases"][alg] = {"added_cpu_us": added_cpu, "added_wall_us_from_rps": added_rps,
-                                "library_hot_loop_us": idle_us, "library_busy_neighbour_us": lib_us,
-                                "ratio_median_of_rounds": ratio,
-                                "ratio_min": min(ratios[alg]), "ratio_max": max(ratios[alg])}
-        rows.append((alg, added_cpu, added_rps, lib_us, ratio, min(ratios[alg]), max(ratios[alg]), idle_us))
+        result["cases"][alg] = {
+            where: {"added_cpu_us": med[where][alg]["cpu_us"] - med[where]["none"]["cpu_us"],
+                    "added_user_us": med[where][alg]["user_us"] - med[where]["none"]["user_us"],
+                    "ratio_median_of_rounds": statistics.median(ratios[where][alg]),
+                    "ratio_min": min(ratios[where][alg]), "ratio_max": max(ratios[where][alg])}
+            for where in placements}
 
     # Where the added time goes: the same cases under a build of the module that times
     # its access handler and its jwtkit call (NGX_HTTP_AUTH_JWTKIT_TIMING), with the
-    # worker's CPU per request measured in the same pass.
+    # worker's CPU per request measured in the same pass (wrk on the worker's CPU).
     breakdown: Dict[str, Dict[str, float]] = {}
     if Path(args.timing_module).exists():
         timed = h.Nginx(base / "timed", "", SERVER, log_level="notice", module=args.timing_module,
@@ -170,14 +259,9 @@ def main() -> int:
                 for case, path in cases.items():
                     token = tokens["HS256" if case == "none" else case]
                     seconds = 6 if case == "ES256" else 3
-                    cmd = ["wrk", "-t1", f"-c{args.connections}", f"-d{seconds}s",
-                           "-H", f"Authorization: Bearer {token}", timed.url(path)]
-                    if pin:
-                        cmd = ["taskset", "-c", "1"] + cmd
-                    before = cpu_ns(timed_worker)
-                    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
-                    total = int(re.search(r"(\d+) requests in", out).group(1))
-                    cpu[case].append((cpu_ns(timed_worker) - before) / total / 1000.0)
+                    got = run_wrk(timed.url(path), token, seconds, args.connections,
+                                  "0" if pin else None, timed_worker)
+                    cpu[case].append(got["cpu_us"])
             for alg, path in (("HS256", "/hs256/"), ("ES256", "/es256/")):
                 found = re.findall(r"auth_jwt timing: \d+ requests, handler (\d+) ns, jwtkit (\d+) ns.*"
                                    + re.escape(f"GET {path} "), timed.log())
@@ -198,40 +282,69 @@ def main() -> int:
     except (OSError, StopIteration):
         pass
     nginx_version = subprocess.run([h.NGINX, "-v"], capture_output=True, text=True).stderr.strip()
+    idle = result["library_verify_us"]
+    busy = result["library_verify_us_cpu1_busy"]
     lines = [
         "# nginx module benchmark",
         "",
         f"`python3 benches/nginx/bench.py` ({time.strftime('%Y-%m-%d')}; {nginx_version}; {cpu_name}; "
-        f"{os.cpu_count()} CPUs; one worker{' on CPU 0, wrk on CPU 1' if pin else ''}; "
-        f"wrk -t1 -c{args.connections}, {args.rounds} rounds of {args.seconds} s per case, medians; "
-        f"load average at the end {os.getloadavg()[0]:.1f}).",
+        f"{os.cpu_count()} CPUs; one worker{' on CPU 0' if pin else ''}; "
+        f"wrk -t1 -c{args.connections}, {args.rounds} rounds of {args.seconds} s per case and placement, "
+        f"medians; load average at the end {os.getloadavg()[0]:.1f}).",
         "",
         "The response is `empty_gif` (`return 200` answers before the access phase). Every request "
-        "carries the same `Authorization: Bearer` header, so the difference to *none* is the module's work. "
-        "CPU time is the worker's (`/proc/<pid>/schedstat`) divided by the requests served.",
+        "carries the same `Authorization: Bearer` header, so the difference to *no auth* is the module's work. "
+        "CPU time is the worker's (`/proc/<pid>/schedstat`) divided by the requests served; its user and "
+        "system parts come from `/proc/<pid>/stat`; wake-ups are the machine's cross-CPU interrupts "
+        "(`CAL` and `RES` in `/proc/interrupts`) per request.",
         "",
-        "| case | requests/s | worker CPU µs/request |",
-        "| --- | ---: | ---: |",
+        "Each case runs with wrk on the other CPU (*apart*: the requests per second) and with wrk on the "
+        "worker's CPU (*together*). Apart, a worker slower than wrk finds wrk idle after every response and "
+        "wakes it with an interrupt to the other CPU; in a virtual machine that costs several µs, and the "
+        "kernel charges it to the worker as system time. Together, the wake-up is local.",
+        "",
+        "| case | placement | requests/s | worker CPU µs/request | user µs | system µs | wake-ups/request |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
     ]
     for case in cases:
-        lines.append(f"| {case if case != 'none' else 'no auth'} | {med[case]['rps']:,.0f} | "
-                     f"{med[case]['cpu_us']:.2f} |")
+        for where in placements:
+            m = med[where][case]
+            lines.append(f"| {case if case != 'none' else 'no auth'} | {where} | {m['rps']:,.0f} | "
+                         f"{m['cpu_us']:.2f} | {m['user_us']:.2f} | {m['sys_us']:.2f} | {m['ipis']:.2f} |")
     lines += [
         "",
         "The library's time is verify_loop.c on CPU 0 making the module's very call "
-        "(jwtkit_verify_with_keyset, same key set and policy) in a hot loop, with CPU 1 idle; the last column "
-        "is the same loop while CPU 1 spins, to show whether a busy neighbour CPU (as wrk is during the nginx "
-        "runs) slows it down on this machine. Ratios are taken per round (each round measures every case and "
-        "the loop back to back), then their median.",
+        "(jwtkit_verify_with_keyset, same key set and policy) in a hot loop, with CPU 1 idle "
+        f"(HS256 {idle['HS256']:.2f} µs, ES256 {idle['ES256']:.2f} µs; with CPU 1 spinning: "
+        f"{busy['HS256']:.2f} and {busy['ES256']:.2f} µs). The module's added time is a case's worker CPU "
+        "per request less that of *no auth*; ratios are taken per round (each round measures every case "
+        "and the loop back to back), then their median. Target ≤ 1.2.",
         "",
-        "| token | module's added CPU µs/request | added µs/request from requests/s | "
-        "library's verify µs (hot loop) | added / library, median (min–max); target ≤ 1.2 | "
-        "library's verify µs, CPU 1 busy |",
-        "| --- | ---: | ---: | ---: | ---: | ---: |",
+        "| token | placement | added CPU µs/request | of which user µs | added / library, median (min–max) |",
+        "| --- | --- | ---: | ---: | ---: |",
     ]
-    for alg, added_cpu, added_rps, lib_us, ratio, lo, hi, idle_us in rows:
-        lines.append(f"| {alg} | {added_cpu:.2f} | {added_rps:.2f} | {idle_us:.2f} | "
-                     f"{ratio:.2f} ({lo:.2f}–{hi:.2f}) | {lib_us:.2f} |")
+    for alg in ("HS256", "ES256"):
+        for where in placements:
+            c = result["cases"][alg][where]
+            lines.append(f"| {alg} | {where} | {c['added_cpu_us']:.2f} | {c['added_user_us']:.2f} | "
+                         f"{c['ratio_median_of_rounds']:.2f} ({c['ratio_min']:.2f}–{c['ratio_max']:.2f}) |")
+    if instructions:
+        none = instructions["none"]["per_request"]
+        lines += [
+            "",
+            "Instructions (callgrind; the worker's, per request, counted from zero over 2,000 keep-alive "
+            "requests, 300 for ES256). Under valgrind, ring computes SHA-256 without the SHA extensions, so "
+            "HS256 counts more instructions than it runs natively; the ratio compares like with like.",
+            "",
+            "| case | instructions/request | added to *no auth* | the jwtkit call | added / jwtkit call |",
+            "| --- | ---: | ---: | ---: | ---: |",
+            f"| no auth | {none:,.0f} | | | |",
+        ]
+        for alg in ("HS256", "ES256"):
+            i = instructions[alg]
+            added = i["per_request"] - none
+            lines.append(f"| {alg} | {i['per_request']:,.0f} | {added:,.0f} | {i['jwtkit_call']:,.0f} | "
+                         f"{added / i['jwtkit_call']:.3f} |" if i["jwtkit_call"] else f"| {alg} | ? | | | |")
     if breakdown:
         lines += [
             "",

@@ -328,8 +328,10 @@ class Nginx:
     `{up}` by the test upstream's."""
 
     def __init__(self, directory: Path, http: str = "", server: str = "", upstream: Optional[Upstream] = None,
-                 workers: int = 1, log_level: str = "info", main: str = "", module: str = MODULE) -> None:
+                 workers: int = 1, log_level: str = "info", main: str = "", module: str = MODULE,
+                 wrapper: Optional[List[str]] = None) -> None:
         self.dir = directory
+        self.wrapper = wrapper or []  # a command nginx runs under (valgrind, say)
         self.module = module
         self.dir.mkdir(parents=True, exist_ok=True)
         os.chmod(self.dir, 0o755)
@@ -362,10 +364,10 @@ class Nginx:
         checked = self.test_config()
         if checked.returncode != 0:
             raise RuntimeError(f"nginx -t failed:\n{checked.stderr}")
-        self.proc = subprocess.Popen([NGINX, "-p", str(self.dir), "-c", str(self.conf)],
+        self.proc = subprocess.Popen(self.wrapper + [NGINX, "-p", str(self.dir), "-c", str(self.conf)],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         try:
-            wait_port(self.port)
+            wait_port(self.port, 60.0 if self.wrapper else 10.0)
         except TimeoutError:
             self.stop()
             raise RuntimeError(f"nginx did not start:\n{self.log()}")
