@@ -8,10 +8,13 @@
 #
 #   bash bindings/nginx/build.sh        # prints the path of the module
 #
-# Environment: NGINX_SRC (default /usr/share/nginx/src), JWTKIT_NGINX_BUILD (default
+# Environment: NGINX_SRC (default /usr/share/nginx/src; or another nginx source tree,
+# a release tarball's or a checkout of nginx's repository), JWTKIT_NGINX_BUILD (default
 # target/nginx-module), JWTKIT_SKIP_CARGO=1 (use the libjwtkit.a already built),
 # JWTKIT_NGINX_CFLAGS (more compiler flags, e.g. -DNGX_HTTP_AUTH_JWTKIT_TIMING=1 for
-# the benchmark's timing build; give such a build its own JWTKIT_NGINX_BUILD).
+# the benchmark's timing build; give such a build its own JWTKIT_NGINX_BUILD),
+# JWTKIT_NGINX_CONFIGURE (more configure arguments, split at spaces: for a tree without
+# Debian's conf_flags, those of the nginx the module is for, e.g. --with-debug).
 # nginx's sources are copied into the build directory, never into the repository.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -21,7 +24,13 @@ src=${NGINX_SRC:-/usr/share/nginx/src}
 build=${JWTKIT_NGINX_BUILD:-$root/target/nginx-module}
 module=ngx_http_auth_jwtkit_module
 
-if [ ! -x "$src/configure" ]; then
+# A release tarball (and Debian's nginx-dev) has ./configure; a checkout of nginx's
+# repository has only auto/configure, run from the tree's root.
+if [ -x "$src/configure" ]; then
+    configure=./configure
+elif [ -x "$src/auto/configure" ]; then
+    configure=auto/configure
+else
     echo "build.sh: no nginx sources in $src: apt-get install nginx-dev (or set NGINX_SRC)" >&2
     exit 1
 fi
@@ -39,6 +48,8 @@ if [ -f "$src/conf_flags" ]; then
     # shellcheck disable=SC1091
     . "$src/conf_flags"
 fi
+# shellcheck disable=SC2206
+NGX_CONF_FLAGS+=(${JWTKIT_NGINX_CONFIGURE:-})
 cc_opt="-g -O2 -fstack-protector-strong -Wformat -Werror=format-security -fPIC -Wdate-time -D_FORTIFY_SOURCE=2"
 cc_opt="$cc_opt${JWTKIT_NGINX_CFLAGS:+ $JWTKIT_NGINX_CFLAGS}"
 ld_opt="-Wl,-z,relro -Wl,-z,now -fPIC"
@@ -55,7 +66,7 @@ if [ ! -f "$tree/objs/Makefile" ] || [ "$(cat "$build/stamp" 2>/dev/null)" != "$
     (
         cd "$tree"
         JWTKIT_INCLUDE="$root/include" JWTKIT_STATIC_LIB="$lib" \
-            ./configure "${NGX_CONF_FLAGS[@]}" --with-compat \
+            "$configure" "${NGX_CONF_FLAGS[@]}" --with-compat \
             --with-cc-opt="$cc_opt" --with-ld-opt="$ld_opt" \
             --add-dynamic-module="$root/bindings/nginx" >"$build/configure.log" 2>&1 \
             || { tail -30 "$build/configure.log" >&2; exit 1; }

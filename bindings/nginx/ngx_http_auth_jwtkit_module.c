@@ -1283,6 +1283,9 @@ ngx_http_auth_jwtkit_challenge(ngx_http_request_t *r,
     ngx_str_t         realm, error;
     ngx_uint_t        i, describe;
     ngx_table_elt_t  *h;
+#if (nginx_version >= 1023000)
+    ngx_table_elt_t **ph;
+#endif
 
     if (ngx_http_complex_value(r, alcf->realm, &realm) != NGX_OK) {
         return NGX_ERROR;
@@ -1379,7 +1382,22 @@ ngx_http_auth_jwtkit_challenge(ngx_http_request_t *r,
 
     h->value.len = p - h->value.data;
 
+#if (nginx_version >= 1023000)
+
+    /*
+     * a challenge set before, in a location that redirected here, stays in
+     * the list: "satisfy any" hides the whole list when access is granted
+     */
+
+    for (ph = &r->headers_out.www_authenticate; *ph; ph = &(*ph)->next) {
+        /* void */
+    }
+
+    *ph = h;
+
+#else
     r->headers_out.www_authenticate = h;
+#endif
 
     return NGX_OK;
 }
@@ -1671,6 +1689,11 @@ ngx_http_auth_jwtkit_fetch_end(ngx_http_auth_jwtkit_fetch_t *fetch,
     }
 
 #endif
+
+    ngx_log_debug4(NGX_LOG_DEBUG_HTTP, log, 0,
+                   "auth_jwt: key request \"%V\": status %ui, "
+                   "cache-control \"%*s\"",
+                   &rm->uri, status, cc_len, cc ? cc : (u_char *) "");
 
     h = sr->headers_out.etag;
     etag = h ? h->value.data : NULL;

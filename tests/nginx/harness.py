@@ -149,6 +149,10 @@ class Response:
                 return v
         return None
 
+    def header_lines(self, name: str) -> List[str]:
+        """Every value of the header `name`, one per header line, in order."""
+        return [v for k, v in self.headers if k.lower() == name.lower()]
+
     @property
     def text(self) -> str:
         return self.body.decode("utf-8", "replace")
@@ -164,6 +168,21 @@ def request(port: int, path: str, token: Optional[str] = None, headers: Optional
     if token is not None:
         hdrs["Authorization"] = f"Bearer {token}"
     conn.request(method, path, headers=hdrs)
+    resp = conn.getresponse()
+    body = resp.read()
+    conn.close()
+    return Response(resp.status, resp.getheaders(), body)
+
+
+def request_lines(port: int, path: str, headers: List[Tuple[str, str]], method: str = "GET",
+                  timeout: float = 10.0) -> Response:
+    """A request with these header lines, in this order: a name may come more than once
+    (two Cookie lines, two Authorization lines)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    conn.putrequest(method, path)
+    for name, value in headers:
+        conn.putheader(name, value)
+    conn.endheaders()
     resp = conn.getresponse()
     body = resp.read()
     conn.close()
@@ -190,9 +209,10 @@ def wait_port(port: int, timeout: float = 10.0) -> None:
 # --- the test upstream -----------------------------------------------------------------
 
 class JwksEndpoint:
-    """A JWK Set the upstream serves at /jwks/<name>, with its own headers and log."""
+    """A JWK Set the upstream serves at /jwks/<name>, with its own headers and log
+    (cache_control: a value, or a list of values sent as as many header lines)."""
 
-    def __init__(self, document: Any, cache_control: Optional[str] = None, etag: Optional[str] = None) -> None:
+    def __init__(self, document: Any, cache_control: Any = None, etag: Optional[str] = None) -> None:
         self.lock = threading.Lock()
         self.document = document
         self.cache_control = cache_control
@@ -267,8 +287,8 @@ class Upstream:
             status = 304
         body = b"" if status == 304 else (document if isinstance(document, bytes) else json.dumps(document).encode())
         handler.send_response(status)
-        if cc:
-            handler.send_header("Cache-Control", cc)
+        for line in ([cc] if isinstance(cc, str) else cc or []):
+            handler.send_header("Cache-Control", line)
         if etag:
             handler.send_header("ETag", etag)
         handler.send_header("Content-Type", "application/json")
@@ -429,3 +449,18 @@ class Nginx:
 
     def get(self, path: str, token: Optional[str] = None, **kw: Any) -> Response:
         return request(self.port, path, token, **kw)
+
+    def get_lines(self, path: str, headers: List[Tuple[str, str]], **kw: Any) -> Response:
+        return request_lines(self.port, path, headers, **kw)
+
+
+def nginx_v() -> str:
+    """What `nginx -V` tells: the version, the configure arguments."""
+    return subprocess.run([NGINX, "-V"], capture_output=True, text=True, timeout=30).stderr
+
+
+def nginx_version() -> Tuple[int, ...]:
+    """The version of the nginx the tests run, e.g. (1, 22, 1)."""
+    found = re.search(r"nginx/(\d+)\.(\d+)\.(\d+)", nginx_v())
+    assert found, nginx_v()
+    return tuple(int(n) for n in found.groups())

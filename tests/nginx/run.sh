@@ -5,14 +5,20 @@
 # a load test under wrk (tests/nginx/load.py, 20 s). From anywhere:
 #   bash tests/nginx/run.sh [pytest arguments]
 # nginx, nginx-dev and wrk are installed with apt-get when missing (as root, or with
-# sudo). JWTKIT_NGINX_LOAD=0 skips the load test.
+# sudo). JWTKIT_NGINX_LOAD=0 skips the load test. Another nginx: JWTKIT_NGINX_BIN (the
+# binary) with NGINX_SRC (its source tree), JWTKIT_NGINX_BUILD and JWTKIT_NGINX_CONFIGURE
+# for bindings/nginx/build.sh (docs/nginx.md).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$root"
 
 missing=()
-command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
-[ -x /usr/share/nginx/src/configure ] || missing+=(nginx-dev)
+if [ -z "${JWTKIT_NGINX_BIN:-}" ]; then
+    command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+fi
+if [ -z "${NGINX_SRC:-}" ]; then
+    [ -x /usr/share/nginx/src/configure ] || missing+=(nginx-dev)
+fi
 if [ "${JWTKIT_NGINX_LOAD:-1}" != 0 ]; then
     command -v wrk >/dev/null 2>&1 || missing+=(wrk)
 fi
