@@ -16,78 +16,12 @@
 #include <string.h>
 
 #include "jwtkit.h"
+#include "check.h"
 
 /* 2023-11-14T22:13:20Z. The literals in the table are NOW + or - a few seconds. */
 #define NOW INT64_C(1700000000)
 
 static const char SECRET[] = "test_claims.c secret: at least 32 bytes";
-
-/* ------------------------------------------------------------------------ */
-/* Assertions                                                               */
-/* ------------------------------------------------------------------------ */
-
-static int g_passed, g_failed, g_verbose;
-static const char *g_row = "";
-
-static void report(int ok, int line, const char *fmt, ...)
-{
-    va_list ap;
-    if (ok) {
-        g_passed++;
-        return;
-    }
-    g_failed++;
-    fprintf(stderr, "FAIL [%s] line %d: ", g_row, line);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-}
-
-#define CHECK(cond) report(!!(cond), __LINE__, "%s", #cond)
-
-/* Checks the error contract of one call: OK without an error object, or the wanted
- * status both returned and carried by the error, with a message. Frees the error. */
-static int expect_status(jwtkit_status got, jwtkit_error *err, jwtkit_status want, int line)
-{
-    int ok = got == want;
-    if (got == JWTKIT_OK) {
-        if (err != NULL) {
-            report(0, line, "JWTKIT_OK with an error object");
-            ok = 0;
-        }
-    } else if (err == NULL) {
-        report(0, line, "%s without an error object", jwtkit_status_str(got));
-        ok = 0;
-    } else {
-        if (jwtkit_error_status(err) != got) {
-            report(0, line, "returned %s but the error carries %s", jwtkit_status_str(got),
-                   jwtkit_status_str(jwtkit_error_status(err)));
-            ok = 0;
-        }
-        if (jwtkit_error_message(err)[0] == '\0') {
-            report(0, line, "%s with an empty message", jwtkit_status_str(got));
-            ok = 0;
-        }
-        if (g_verbose)
-            printf("  [%s] %s: %s\n", g_row, jwtkit_status_str(got), jwtkit_error_message(err));
-    }
-    if (got != want)
-        report(0, line, "want %s, got %s (%s)", jwtkit_status_str(want), jwtkit_status_str(got),
-               err != NULL ? jwtkit_error_message(err) : "no message");
-    else
-        report(1, line, "");
-    jwtkit_error_free(err);
-    return ok;
-}
-
-/* EXPECT(call-using-&err, status): err is declared by the caller. The status goes
- * through g_status so the call is sequenced before err is read. Single-threaded. */
-static jwtkit_status g_status;
-#define EXPECT(call, want) \
-    (err = NULL, g_status = (call), expect_status(g_status, err, (want), __LINE__))
-
-static const uint8_t *u8(const char *s) { return (const uint8_t *)s; }
 
 /* A string literal as a (ptr, len) argument pair. */
 #define STR(s) u8(s), strlen(s)
@@ -96,99 +30,80 @@ static const uint8_t *u8(const char *s) { return (const uint8_t *)s; }
 /* Policies the rows use. Each starts from an HS256 policy fixed at NOW.   */
 /* ------------------------------------------------------------------------ */
 
-#define SET(call) EXPECT(call, JWTKIT_OK)
-
 static void s_none(jwtkit_validation *v) { (void)v; }
 static void s_leeway30(jwtkit_validation *v)
 {
-    jwtkit_error *err;
-    SET(jwtkit_validation_set_leeway(v, 30, &err));
+    EXPECT_OK(jwtkit_validation_set_leeway(v, 30, ERR));
 }
 static void s_max_age300(jwtkit_validation *v)
 {
-    jwtkit_error *err;
-    SET(jwtkit_validation_set_max_age(v, 300, &err));
+    EXPECT_OK(jwtkit_validation_set_max_age(v, 300, ERR));
 }
 static void s_now_max(jwtkit_validation *v)
 {
-    jwtkit_error *err;
-    SET(jwtkit_validation_set_now(v, INT64_MAX, &err));
+    EXPECT_OK(jwtkit_validation_set_now(v, INT64_MAX, ERR));
 }
 static void s_aud_api(jwtkit_validation *v)
 {
-    jwtkit_error *err;
-    SET(jwtkit_validation_add_audience(v, u8("api"), 3, &err));
+    EXPECT_OK(jwtkit_validation_add_audience(v, u8("api"), 3, ERR));
 }
 static void s_aud_api_web(jwtkit_validation *v)
 {
-    jwtkit_error *err;
-    SET(jwtkit_validation_add_audience(v, u8("api"), 3, &err));
-    SET(jwtkit_validation_add_audience(v, u8("web"), 3, &err));
+    EXPECT_OK(jwtkit_validation_add_audience(v, u8("api"), 3, ERR));
+    EXPECT_OK(jwtkit_validation_add_audience(v, u8("web"), 3, ERR));
 }
 static void s_aud_strict(jwtkit_validation *v)
 {
-    jwtkit_error *err;
     s_aud_api(v);
-    SET(jwtkit_validation_set_strict_audience(v, true, &err));
+    EXPECT_OK(jwtkit_validation_set_strict_audience(v, true, ERR));
 }
 static void s_aud_off(jwtkit_validation *v)
 {
-    jwtkit_error *err;
-    SET(jwtkit_validation_disable_checks(v, JWTKIT_CHECK_AUD, &err));
+    EXPECT_OK(jwtkit_validation_disable_checks(v, JWTKIT_CHECK_AUD, ERR));
 }
 static const char ISSUER[] = "https://issuer.example";
 static void s_iss(jwtkit_validation *v)
 {
-    jwtkit_error *err;
-    SET(jwtkit_validation_add_issuer(v, u8(ISSUER), strlen(ISSUER), &err));
+    EXPECT_OK(jwtkit_validation_add_issuer(v, u8(ISSUER), strlen(ISSUER), ERR));
 }
 static void s_iss_two(jwtkit_validation *v)
 {
-    jwtkit_error *err;
-    SET(jwtkit_validation_add_issuer(v, u8("https://a.example"), 17, &err));
-    SET(jwtkit_validation_add_issuer(v, u8("https://b.example"), 17, &err));
+    EXPECT_OK(jwtkit_validation_add_issuer(v, u8("https://a.example"), 17, ERR));
+    EXPECT_OK(jwtkit_validation_add_issuer(v, u8("https://b.example"), 17, ERR));
 }
 static void s_iss_off(jwtkit_validation *v)
 {
-    jwtkit_error *err;
     s_iss(v);
-    SET(jwtkit_validation_disable_checks(v, JWTKIT_CHECK_ISS, &err));
+    EXPECT_OK(jwtkit_validation_disable_checks(v, JWTKIT_CHECK_ISS, ERR));
 }
 static void s_sub(jwtkit_validation *v)
 {
-    jwtkit_error *err;
-    SET(jwtkit_validation_set_subject(v, u8("user-42"), 7, &err));
+    EXPECT_OK(jwtkit_validation_set_subject(v, u8("user-42"), 7, ERR));
 }
 static void s_require_jti_scope(jwtkit_validation *v)
 {
-    jwtkit_error *err;
-    SET(jwtkit_validation_require_claim(v, u8("jti"), 3, &err));
-    SET(jwtkit_validation_require_claim(v, u8("scope"), 5, &err));
+    EXPECT_OK(jwtkit_validation_require_claim(v, u8("jti"), 3, ERR));
+    EXPECT_OK(jwtkit_validation_require_claim(v, u8("scope"), 5, ERR));
 }
 static void s_typ_jwt(jwtkit_validation *v)
 {
-    jwtkit_error *err;
-    SET(jwtkit_validation_set_typ(v, u8("JWT"), 3, &err));
+    EXPECT_OK(jwtkit_validation_set_typ(v, u8("JWT"), 3, ERR));
 }
 static void s_typ_at(jwtkit_validation *v)
 {
-    jwtkit_error *err;
-    SET(jwtkit_validation_set_typ(v, u8("at+jwt"), 6, &err));
+    EXPECT_OK(jwtkit_validation_set_typ(v, u8("at+jwt"), 6, ERR));
 }
 static void s_off_exp(jwtkit_validation *v)
 {
-    jwtkit_error *err;
-    SET(jwtkit_validation_disable_checks(v, JWTKIT_CHECK_EXP, &err));
+    EXPECT_OK(jwtkit_validation_disable_checks(v, JWTKIT_CHECK_EXP, ERR));
 }
 static void s_off_nbf_iat(jwtkit_validation *v)
 {
-    jwtkit_error *err;
-    SET(jwtkit_validation_disable_checks(v, JWTKIT_CHECK_NBF | JWTKIT_CHECK_IAT, &err));
+    EXPECT_OK(jwtkit_validation_disable_checks(v, JWTKIT_CHECK_NBF | JWTKIT_CHECK_IAT, ERR));
 }
 static void s_off_all(jwtkit_validation *v)
 {
-    jwtkit_error *err;
-    SET(jwtkit_validation_disable_checks(v, 63, &err));
+    EXPECT_OK(jwtkit_validation_disable_checks(v, 63, ERR));
 }
 
 /* ------------------------------------------------------------------------ */
@@ -324,15 +239,15 @@ static const jwtkit_key *g_key;
 /* Signs `claims`: header NULL uses jwtkit_sign, otherwise jwtkit_jws_sign with it. */
 static char *mint(const char *header, const char *claims, size_t *len)
 {
-    jwtkit_error *err = NULL;
     char *token = NULL;
     jwtkit_status s;
+    ERR_ = NULL;
     if (header == NULL)
-        s = jwtkit_sign(g_key, JWTKIT_ALG_HS256, u8(claims), strlen(claims), NULL, 0, &token, len, &err);
+        s = jwtkit_sign(g_key, JWTKIT_ALG_HS256, u8(claims), strlen(claims), NULL, 0, &token, len, ERR);
     else
         s = jwtkit_jws_sign(g_key, JWTKIT_ALG_HS256, u8(claims), strlen(claims), u8(header),
-                            strlen(header), &token, len, &err);
-    expect_status(s, err, JWTKIT_OK, __LINE__);
+                            strlen(header), &token, len, ERR);
+    expect_status(s, JWTKIT_OK, header == NULL ? "jwtkit_sign" : "jwtkit_jws_sign", __LINE__);
     return token;
 }
 
@@ -340,9 +255,8 @@ static jwtkit_validation *new_policy(void)
 {
     const jwtkit_alg algs[] = {JWTKIT_ALG_HS256};
     jwtkit_validation *v = NULL;
-    jwtkit_error *err;
-    SET(jwtkit_validation_new(algs, 1, &v, &err));
-    SET(jwtkit_validation_set_now(v, NOW, &err));
+    EXPECT_OK(jwtkit_validation_new(algs, 1, &v, ERR));
+    EXPECT_OK(jwtkit_validation_set_now(v, NOW, ERR));
     return v;
 }
 
@@ -352,16 +266,15 @@ static void run_table(void)
     for (i = 0; i < sizeof ROWS / sizeof ROWS[0]; i++) {
         const struct row *r = &ROWS[i];
         jwtkit_validation *v = new_policy();
-        jwtkit_error *err = NULL;
         char *token, *header = NULL, *claims = NULL;
         size_t token_len = 0, header_len = 0, claims_len = 0;
-        g_row = r->name;
+        g_section = r->name;
         r->setup(v);
         token = mint(r->header, r->claims, &token_len);
         if (token != NULL &&
-            EXPECT(jwtkit_verify(u8(token), token_len, g_key, v, &header, &header_len, &claims,
-                                 &claims_len, &err),
-                   r->want)) {
+            EXPECT(r->want,
+                   jwtkit_verify(u8(token), token_len, g_key, v, &header, &header_len, &claims,
+                                 &claims_len, ERR))) {
             if (r->want == JWTKIT_OK) {
                 /* the verified claims are the exact bytes signed, NUL-terminated */
                 CHECK(claims != NULL && claims_len == strlen(r->claims) &&
@@ -376,7 +289,7 @@ static void run_table(void)
         jwtkit_string_free(token);
         jwtkit_validation_free(v);
     }
-    g_row = "";
+    g_section = "";
 }
 
 /* The claim a failure is about comes as data (jwtkit_error_claim), so that bindings
@@ -390,9 +303,9 @@ static void check_claim(const char *claims, const char *required, jwtkit_status 
     size_t len = 0;
     char *token = mint(NULL, claims, &len);
     const char *claim;
-    g_row = claims;
+    g_section = claims;
     if (required != NULL)
-        SET(jwtkit_validation_require_claim(v, STR(required), &err));
+        EXPECT_OK(jwtkit_validation_require_claim(v, STR(required), ERR));
     err = NULL;
     CHECK(jwtkit_verify(u8(token), len, g_key, v, NULL, NULL, NULL, NULL, &err) == want);
     claim = jwtkit_error_claim(err);
@@ -403,7 +316,7 @@ static void check_claim(const char *claims, const char *required, jwtkit_status 
     jwtkit_error_free(err);
     jwtkit_string_free(token);
     jwtkit_validation_free(v);
-    g_row = "";
+    g_section = "";
 }
 
 static void test_error_claim(void)
@@ -464,12 +377,11 @@ static void test_revocation(void)
 {
     struct deny_list list = {{"revoked-1", "revoked-2", NULL, NULL}, 0, 0, 0};
     jwtkit_validation *v = new_policy();
-    jwtkit_error *err;
     int before;
 
-    g_row = "revocation";
+    g_section = "revocation";
     s_iss(v);
-    SET(jwtkit_validation_set_revocation_check(v, is_revoked, &list, &err));
+    EXPECT_OK(jwtkit_validation_set_revocation_check(v, is_revoked, &list, ERR));
 
     CHECK(verify_claims("{\"iss\":\"https://issuer.example\",\"jti\":\"fine\"}", v) == JWTKIT_OK);
     CHECK(list.calls == 1);
@@ -499,20 +411,19 @@ static void test_revocation(void)
     {
         size_t len = 0;
         char *token = mint(NULL, "{\"iss\":\"https://issuer.example\",\"jti\":\"revoked-1\"}", &len);
-        if (EXPECT(jwtkit_verify(u8(token), len, g_key, v, NULL, NULL, NULL, NULL, &err),
-                   JWTKIT_ERR_REVOKED))
+        if (EXPECT(JWTKIT_ERR_REVOKED, jwtkit_verify(u8(token), len, g_key, v, NULL, NULL, NULL, NULL, ERR)))
             CHECK(strcmp(jwtkit_status_str(JWTKIT_ERR_REVOKED), "JWTKIT_ERR_REVOKED") == 0);
         jwtkit_string_free(token);
     }
 
     /* NULL removes the callback */
-    SET(jwtkit_validation_set_revocation_check(v, NULL, NULL, &err));
+    EXPECT_OK(jwtkit_validation_set_revocation_check(v, NULL, NULL, ERR));
     before = list.calls;
     CHECK(verify_claims("{\"iss\":\"https://issuer.example\",\"jti\":\"revoked-1\"}", v) == JWTKIT_OK);
     CHECK(list.calls == before);
     CHECK(list.bad_args == 0);
     jwtkit_validation_free(v);
-    g_row = "";
+    g_section = "";
 }
 
 /* ------------------------------------------------------------------------ */
@@ -534,8 +445,7 @@ static jwtkit_status sign_and_decode(const char *claims, const jwtkit_sign_optio
         CHECK(token == NULL);
         return s;
     }
-    EXPECT(jwtkit_decode_unverified(u8(token), len, header, NULL, out_claims, claims_len, &err),
-           JWTKIT_OK);
+    EXPECT_OK(jwtkit_decode_unverified(u8(token), len, header, NULL, out_claims, claims_len, ERR));
     jwtkit_string_free(token);
     return s;
 }
@@ -543,9 +453,8 @@ static jwtkit_status sign_and_decode(const char *claims, const jwtkit_sign_optio
 static jwtkit_sign_options *new_options(void)
 {
     jwtkit_sign_options *o = NULL;
-    jwtkit_error *err;
-    SET(jwtkit_sign_options_new(&o, &err));
-    SET(jwtkit_sign_options_set_now(o, NOW, &err));
+    EXPECT_OK(jwtkit_sign_options_new(&o, ERR));
+    EXPECT_OK(jwtkit_sign_options_set_now(o, NOW, ERR));
     return o;
 }
 
@@ -580,12 +489,11 @@ static int find_jti(const char *claims, char out[23])
 static void test_sign_options(void)
 {
     jwtkit_sign_options *o = new_options();
-    jwtkit_error *err;
     char *h = NULL, *c = NULL;
     size_t c_len = 0;
     char jti1[23], jti2[23];
 
-    g_row = "sign options: defaults";
+    g_section = "sign options: defaults";
     if (sign_and_decode("{}", o, &h, &c, &c_len) == JWTKIT_OK) {
         CHECK(strcmp(c, "{\"iat\":1700000000}") == 0);
         CHECK(strcmp(h, "{\"alg\":\"HS256\",\"typ\":\"JWT\"}") == 0);
@@ -595,12 +503,12 @@ static void test_sign_options(void)
     jwtkit_string_free(c);
     h = c = NULL;
 
-    g_row = "sign options: every claim";
-    SET(jwtkit_sign_options_set_lifetime(o, 900, &err));
-    SET(jwtkit_sign_options_set_not_before(o, NOW - 5, &err));
-    SET(jwtkit_sign_options_set_issuer(o, u8(ISSUER), strlen(ISSUER), &err));
-    SET(jwtkit_sign_options_set_subject(o, u8("user-42"), 7, &err));
-    SET(jwtkit_sign_options_add_audience(o, u8("api"), 3, &err));
+    g_section = "sign options: every claim";
+    EXPECT_OK(jwtkit_sign_options_set_lifetime(o, 900, ERR));
+    EXPECT_OK(jwtkit_sign_options_set_not_before(o, NOW - 5, ERR));
+    EXPECT_OK(jwtkit_sign_options_set_issuer(o, u8(ISSUER), strlen(ISSUER), ERR));
+    EXPECT_OK(jwtkit_sign_options_set_subject(o, u8("user-42"), 7, ERR));
+    EXPECT_OK(jwtkit_sign_options_add_audience(o, u8("api"), 3, ERR));
     if (sign_and_decode("{\"scope\":\"read\"}", o, &h, &c, &c_len) == JWTKIT_OK)
         CHECK(strcmp(c, "{\"scope\":\"read\",\"iat\":1700000000,\"exp\":1700000900,\"nbf\":1699999995,"
                         "\"iss\":\"https://issuer.example\",\"sub\":\"user-42\",\"aud\":\"api\"}") == 0);
@@ -610,8 +518,8 @@ static void test_sign_options(void)
     jwtkit_string_free(c);
     h = c = NULL;
 
-    g_row = "sign options: several audiences";
-    SET(jwtkit_sign_options_add_audience(o, u8("web"), 3, &err));
+    g_section = "sign options: several audiences";
+    EXPECT_OK(jwtkit_sign_options_add_audience(o, u8("web"), 3, ERR));
     if (sign_and_decode("{}", o, &h, &c, &c_len) == JWTKIT_OK)
         CHECK(strstr(c, ",\"aud\":[\"api\",\"web\"]}") != NULL);
     else
@@ -620,7 +528,7 @@ static void test_sign_options(void)
     jwtkit_string_free(c);
     h = c = NULL;
 
-    g_row = "sign options: conflicts";
+    g_section = "sign options: conflicts";
     CHECK(sign_and_decode("{\"iat\":1}", o, &h, &c, &c_len) == JWTKIT_ERR_INVALID_ARGUMENT);
     CHECK(sign_and_decode("{\"exp\":1}", o, &h, &c, &c_len) == JWTKIT_ERR_INVALID_ARGUMENT);
     CHECK(sign_and_decode("{\"iss\":\"x\"}", o, &h, &c, &c_len) == JWTKIT_ERR_INVALID_ARGUMENT);
@@ -629,9 +537,9 @@ static void test_sign_options(void)
     CHECK(h == NULL && c == NULL);
     jwtkit_sign_options_free(o);
 
-    g_row = "sign options: random jti";
+    g_section = "sign options: random jti";
     o = new_options();
-    SET(jwtkit_sign_options_set_random_jti(o, true, &err));
+    EXPECT_OK(jwtkit_sign_options_set_random_jti(o, true, ERR));
     if (sign_and_decode("{}", o, &h, &c, &c_len) == JWTKIT_OK)
         CHECK(find_jti(c, jti1));
     else
@@ -647,17 +555,14 @@ static void test_sign_options(void)
     jwtkit_string_free(c);
     h = c = NULL;
 
-    g_row = "sign options: header";
-    SET(jwtkit_sign_options_set_header(o, u8("kid"), 3, u8("key-1"), 5, &err));
-    SET(jwtkit_sign_options_set_header(o, u8("typ"), 3, u8("at+jwt"), 6, &err));
-    SET(jwtkit_sign_options_set_header(o, u8("cty"), 3, u8("JWT"), 3, &err));
-    SET(jwtkit_sign_options_merge_header_json(o, STR("{\"x5t\":\"abc\",\"ext\":[1,2]}"), &err));
-    EXPECT(jwtkit_sign_options_set_header(o, u8("alg"), 3, u8("none"), 4, &err),
-           JWTKIT_ERR_INVALID_ARGUMENT);
-    EXPECT(jwtkit_sign_options_merge_header_json(o, STR("{\"alg\":\"HS256\"}"), &err),
-           JWTKIT_ERR_INVALID_ARGUMENT);
-    EXPECT(jwtkit_sign_options_merge_header_json(o, STR("{\"a\":1,\"a\":1}"), &err),
-           JWTKIT_ERR_JSON);
+    g_section = "sign options: header";
+    EXPECT_OK(jwtkit_sign_options_set_header(o, u8("kid"), 3, u8("key-1"), 5, ERR));
+    EXPECT_OK(jwtkit_sign_options_set_header(o, u8("typ"), 3, u8("at+jwt"), 6, ERR));
+    EXPECT_OK(jwtkit_sign_options_set_header(o, u8("cty"), 3, u8("JWT"), 3, ERR));
+    EXPECT_OK(jwtkit_sign_options_merge_header_json(o, STR("{\"x5t\":\"abc\",\"ext\":[1,2]}"), ERR));
+    EXPECT(JWTKIT_ERR_INVALID_ARGUMENT, jwtkit_sign_options_set_header(o, u8("alg"), 3, u8("none"), 4, ERR));
+    EXPECT(JWTKIT_ERR_INVALID_ARGUMENT, jwtkit_sign_options_merge_header_json(o, STR("{\"alg\":\"HS256\"}"), ERR));
+    EXPECT(JWTKIT_ERR_JSON, jwtkit_sign_options_merge_header_json(o, STR("{\"a\":1,\"a\":1}"), ERR));
     if (sign_and_decode("{}", o, &h, &c, &c_len) == JWTKIT_OK)
         /* member order is the library's business; each member must be there */
         CHECK(strstr(h, "\"kid\":\"key-1\"") && strstr(h, "\"typ\":\"at+jwt\"") &&
@@ -670,7 +575,7 @@ static void test_sign_options(void)
     h = c = NULL;
     jwtkit_sign_options_free(o);
 
-    g_row = "sign options: caller's bytes kept";
+    g_section = "sign options: caller's bytes kept";
     o = new_options();
     {
         /* big integers, a NUL escape, raw and escaped emoji, odd spacing */
@@ -690,28 +595,26 @@ static void test_sign_options(void)
     }
     jwtkit_sign_options_free(o);
 
-    g_row = "sign options: misuse";
-    EXPECT(jwtkit_sign_options_set_issuer(NULL, u8("x"), 1, &err), JWTKIT_ERR_NULL_ARGUMENT);
-    EXPECT(jwtkit_sign_options_new(NULL, &err), JWTKIT_ERR_NULL_ARGUMENT);
+    g_section = "sign options: misuse";
+    EXPECT(JWTKIT_ERR_NULL_ARGUMENT, jwtkit_sign_options_set_issuer(NULL, u8("x"), 1, ERR));
+    EXPECT(JWTKIT_ERR_NULL_ARGUMENT, jwtkit_sign_options_new(NULL, ERR));
     jwtkit_sign_options_free(NULL);
-    g_row = "";
+    g_section = "";
 }
 
 static void test_misuse(void)
 {
     jwtkit_validation *v = new_policy();
-    jwtkit_error *err;
-    g_row = "misuse";
-    EXPECT(jwtkit_validation_set_now(NULL, 0, &err), JWTKIT_ERR_NULL_ARGUMENT);
-    EXPECT(jwtkit_validation_add_issuer(NULL, u8("x"), 1, &err), JWTKIT_ERR_NULL_ARGUMENT);
-    EXPECT(jwtkit_validation_add_issuer(v, NULL, 4, &err), JWTKIT_ERR_NULL_ARGUMENT);
-    EXPECT(jwtkit_validation_add_issuer(v, u8("\xff"), 1, &err), JWTKIT_ERR_INVALID_ARGUMENT);
-    EXPECT(jwtkit_validation_disable_checks(v, 64, &err), JWTKIT_ERR_INVALID_ARGUMENT);
-    EXPECT(jwtkit_validation_set_revocation_check(NULL, is_revoked, NULL, &err),
-           JWTKIT_ERR_NULL_ARGUMENT);
+    g_section = "misuse";
+    EXPECT(JWTKIT_ERR_NULL_ARGUMENT, jwtkit_validation_set_now(NULL, 0, ERR));
+    EXPECT(JWTKIT_ERR_NULL_ARGUMENT, jwtkit_validation_add_issuer(NULL, u8("x"), 1, ERR));
+    EXPECT(JWTKIT_ERR_NULL_ARGUMENT, jwtkit_validation_add_issuer(v, NULL, 4, ERR));
+    EXPECT(JWTKIT_ERR_INVALID_ARGUMENT, jwtkit_validation_add_issuer(v, u8("\xff"), 1, ERR));
+    EXPECT(JWTKIT_ERR_INVALID_ARGUMENT, jwtkit_validation_disable_checks(v, 64, ERR));
+    EXPECT(JWTKIT_ERR_NULL_ARGUMENT, jwtkit_validation_set_revocation_check(NULL, is_revoked, NULL, ERR));
     jwtkit_validation_free(v);
     jwtkit_validation_free(NULL);
-    g_row = "";
+    g_section = "";
 }
 
 /* jwtkit_member_text: claims by path, as hosts show them. */
@@ -741,7 +644,7 @@ static void test_member_text(void)
                                  "\"realm\":{\"roles\":[\"admin\"],\"o\":{\"k\":true}},\"z\":null}";
     const char *sub[] = {"sub"}, *n[] = {"n"}, *roles[] = {"roles"}, *nested[] = {"realm", "roles"},
                *object[] = {"realm", "o"}, *missing[] = {"realm", "nope"}, *through[] = {"sub", "x"}, *z[] = {"z"};
-    g_row = "member_text";
+    g_section = "member_text";
     member_is(CLAIMS, sub, 1, "alice", __LINE__);
     member_is(CLAIMS, n, 1, "7", __LINE__);
     member_is(CLAIMS, roles, 1, "a,b", __LINE__);
@@ -751,57 +654,49 @@ static void test_member_text(void)
     member_is(CLAIMS, missing, 2, NULL, __LINE__);
     member_is(CLAIMS, through, 2, NULL, __LINE__);
 
-    jwtkit_error *err = NULL;
     char *text = NULL;
     const char *null_name[] = {NULL}, *bad_utf8[] = {"\xff"};
-    EXPECT(jwtkit_member_text(u8("[1]"), 3, sub, 1, &text, NULL, &err), JWTKIT_ERR_JSON);
-    EXPECT(jwtkit_member_text(u8("{\"a\":1,\"a\":2}"), 13, sub, 1, &text, NULL, &err), JWTKIT_ERR_JSON);
-    EXPECT(jwtkit_member_text(NULL, 3, sub, 1, &text, NULL, &err), JWTKIT_ERR_NULL_ARGUMENT);
-    EXPECT(jwtkit_member_text(u8(CLAIMS), strlen(CLAIMS), NULL, 1, &text, NULL, &err), JWTKIT_ERR_NULL_ARGUMENT);
-    EXPECT(jwtkit_member_text(u8(CLAIMS), strlen(CLAIMS), null_name, 1, &text, NULL, &err), JWTKIT_ERR_NULL_ARGUMENT);
-    EXPECT(jwtkit_member_text(u8(CLAIMS), strlen(CLAIMS), bad_utf8, 1, &text, NULL, &err),
-           JWTKIT_ERR_INVALID_ARGUMENT);
-    EXPECT(jwtkit_member_text(u8(CLAIMS), strlen(CLAIMS), sub, 1, NULL, NULL, &err), JWTKIT_ERR_NULL_ARGUMENT);
+    EXPECT(JWTKIT_ERR_JSON, jwtkit_member_text(u8("[1]"), 3, sub, 1, &text, NULL, ERR));
+    EXPECT(JWTKIT_ERR_JSON, jwtkit_member_text(u8("{\"a\":1,\"a\":2}"), 13, sub, 1, &text, NULL, ERR));
+    EXPECT(JWTKIT_ERR_NULL_ARGUMENT, jwtkit_member_text(NULL, 3, sub, 1, &text, NULL, ERR));
+    EXPECT(JWTKIT_ERR_NULL_ARGUMENT, jwtkit_member_text(u8(CLAIMS), strlen(CLAIMS), NULL, 1, &text, NULL, ERR));
+    EXPECT(JWTKIT_ERR_NULL_ARGUMENT, jwtkit_member_text(u8(CLAIMS), strlen(CLAIMS), null_name, 1, &text, NULL, ERR));
+    EXPECT(JWTKIT_ERR_INVALID_ARGUMENT, jwtkit_member_text(u8(CLAIMS), strlen(CLAIMS), bad_utf8, 1, &text, NULL, ERR));
+    EXPECT(JWTKIT_ERR_NULL_ARGUMENT, jwtkit_member_text(u8(CLAIMS), strlen(CLAIMS), sub, 1, NULL, NULL, ERR));
     CHECK(text == NULL);
-    g_row = "";
+    g_section = "";
 }
 
 /* jwtkit_validation_check_claims: claim checks on claims that were not verified. */
 static void test_check_claims(void)
 {
-    jwtkit_error *err = NULL;
     jwtkit_validation *v = NULL;
     jwtkit_alg hs = JWTKIT_ALG_HS256;
     static const char good[] = "{\"iss\":\"https://issuer.example\",\"exp\":4102444800}";
     static const char expired[] = "{\"iss\":\"https://issuer.example\",\"exp\":1}";
     static const char other_iss[] = "{\"iss\":\"https://evil.example\"}";
-    g_row = "check_claims";
-    if (!EXPECT(jwtkit_validation_new(&hs, 1, &v, &err), JWTKIT_OK))
+    g_section = "check_claims";
+    if (!EXPECT_OK(jwtkit_validation_new(&hs, 1, &v, ERR)))
         return;
-    EXPECT(jwtkit_validation_add_issuer(v, u8(ISSUER), strlen(ISSUER), &err), JWTKIT_OK);
-    EXPECT(jwtkit_validation_check_claims(v, u8(good), strlen(good), NULL, 0, &err), JWTKIT_OK);
-    EXPECT(jwtkit_validation_check_claims(v, u8(expired), strlen(expired), NULL, 0, &err), JWTKIT_ERR_EXPIRED);
-    EXPECT(jwtkit_validation_check_claims(v, u8(other_iss), strlen(other_iss), NULL, 0, &err),
-           JWTKIT_ERR_ISSUER_MISMATCH);
-    EXPECT(jwtkit_validation_check_claims(v, u8("[]"), 2, NULL, 0, &err), JWTKIT_ERR_JSON);
-    EXPECT(jwtkit_validation_set_typ(v, u8("at+jwt"), 6, &err), JWTKIT_OK);
-    EXPECT(jwtkit_validation_check_claims(v, u8(good), strlen(good), u8("JWT"), 3, &err), JWTKIT_ERR_TYP_MISMATCH);
-    EXPECT(jwtkit_validation_check_claims(v, u8(good), strlen(good), u8("at+jwt"), 6, &err), JWTKIT_OK);
-    EXPECT(jwtkit_validation_check_claims(v, u8(good), strlen(good), u8("\xff"), 1, &err),
-           JWTKIT_ERR_INVALID_ARGUMENT);
-    EXPECT(jwtkit_validation_check_claims(NULL, u8(good), strlen(good), NULL, 0, &err), JWTKIT_ERR_NULL_ARGUMENT);
-    EXPECT(jwtkit_validation_check_claims(v, NULL, 3, NULL, 0, &err), JWTKIT_ERR_NULL_ARGUMENT);
+    EXPECT_OK(jwtkit_validation_add_issuer(v, u8(ISSUER), strlen(ISSUER), ERR));
+    EXPECT_OK(jwtkit_validation_check_claims(v, u8(good), strlen(good), NULL, 0, ERR));
+    EXPECT(JWTKIT_ERR_EXPIRED, jwtkit_validation_check_claims(v, u8(expired), strlen(expired), NULL, 0, ERR));
+    EXPECT(JWTKIT_ERR_ISSUER_MISMATCH,
+           jwtkit_validation_check_claims(v, u8(other_iss), strlen(other_iss), NULL, 0, ERR));
+    EXPECT(JWTKIT_ERR_JSON, jwtkit_validation_check_claims(v, u8("[]"), 2, NULL, 0, ERR));
+    EXPECT_OK(jwtkit_validation_set_typ(v, u8("at+jwt"), 6, ERR));
+    EXPECT(JWTKIT_ERR_TYP_MISMATCH, jwtkit_validation_check_claims(v, u8(good), strlen(good), u8("JWT"), 3, ERR));
+    EXPECT_OK(jwtkit_validation_check_claims(v, u8(good), strlen(good), u8("at+jwt"), 6, ERR));
+    EXPECT(JWTKIT_ERR_INVALID_ARGUMENT, jwtkit_validation_check_claims(v, u8(good), strlen(good), u8("\xff"), 1, ERR));
+    EXPECT(JWTKIT_ERR_NULL_ARGUMENT, jwtkit_validation_check_claims(NULL, u8(good), strlen(good), NULL, 0, ERR));
+    EXPECT(JWTKIT_ERR_NULL_ARGUMENT, jwtkit_validation_check_claims(v, NULL, 3, NULL, 0, ERR));
     jwtkit_validation_free(v);
-    g_row = "";
+    g_section = "";
 }
 
 int main(void)
 {
-    jwtkit_error *err;
-    const char *verbose = getenv("JWTKIT_TEST_VERBOSE");
-    g_verbose = verbose != NULL && verbose[0] == '1';
-
-    if (!EXPECT(jwtkit_key_from_secret(u8(SECRET), strlen(SECRET), 0, &g_key, &err), JWTKIT_OK))
+    if (!EXPECT_OK(jwtkit_key_from_secret(u8(SECRET), strlen(SECRET), 0, &g_key, ERR)))
         return 1;
     run_table();
     test_error_claim();
@@ -812,6 +707,5 @@ int main(void)
     test_check_claims();
     jwtkit_key_free(g_key);
 
-    printf("%d passed, %d failed\n", g_passed, g_failed);
-    return g_failed == 0 ? 0 : 1;
+    return check_summary();
 }

@@ -10,20 +10,9 @@
 #include <string>
 #include <string_view>
 
+#include "check.h" // the C tests' harness, which must build as C++ too
+
 namespace {
-
-int passed = 0, failed = 0;
-
-void check(bool ok, const char *what, int line)
-{
-    if (ok) {
-        ++passed;
-    } else {
-        ++failed;
-        std::fprintf(stderr, "FAIL line %d: %s\n", line, what);
-    }
-}
-#define CHECK(cond) check((cond), #cond, __LINE__)
 
 struct KeyFree {
     void operator()(const jwtkit_key *k) const noexcept { jwtkit_key_free(k); }
@@ -79,10 +68,8 @@ int main()
                      &raw_token, &token_len, nullptr);
     String token(raw_token);
     CHECK(st == JWTKIT_OK && token && std::strlen(token.get()) == token_len);
-    if (!token) {
-        std::printf("%d passed, %d failed\n", passed, failed);
-        return 1;
-    }
+    if (!token)
+        return check_summary();
 
     char *raw_claims = nullptr;
     size_t claims_len = 0;
@@ -102,6 +89,5 @@ int main()
     CHECK(err && std::strlen(jwtkit_error_message(err.get())) > 0);
     CHECK(std::string(jwtkit_status_str(st)).rfind("JWTKIT_ERR_", 0) == 0);
 
-    std::printf("%d passed, %d failed\n", passed, failed);
-    return failed == 0 ? 0 : 1;
+    return check_summary();
 }

@@ -9,49 +9,11 @@
  */
 #include <jwtkit.h>
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int g_passed, g_failed;
-
-static void report(int ok, int line, const char *fmt, ...)
-{
-    va_list ap;
-    if (ok) {
-        g_passed++;
-        return;
-    }
-    g_failed++;
-    fprintf(stderr, "FAIL line %d: ", line);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-}
-
-#define CHECK(cond) report(!!(cond), __LINE__, "%s", #cond)
-
-static jwtkit_error *ERR_;
-#define ERR (&ERR_)
-
-static int expect(jwtkit_status got, jwtkit_status want, int line)
-{
-    report(got == want, line, "want %s, got %s (%s)", jwtkit_status_str(want), jwtkit_status_str(got),
-           ERR_ != NULL ? jwtkit_error_message(ERR_) : "no message");
-    report((got == JWTKIT_OK) == (ERR_ == NULL), line, "error object iff failure");
-    if (ERR_ != NULL && got != JWTKIT_OK)
-        report(jwtkit_error_status(ERR_) == got, line, "error object carries the status");
-    jwtkit_error_free(ERR_);
-    ERR_ = NULL;
-    return got == want;
-}
-
-#define EXPECT(want, call) (ERR_ = NULL, expect((call), (want), __LINE__))
-#define EXPECT_OK(call) EXPECT(JWTKIT_OK, call)
-
-static const uint8_t *u8(const char *s) { return (const uint8_t *)s; }
+#include "check.h"
 
 static const char SECRET[] = "test_detached.c secret, at least 32 bytes long";
 static const char CLAIMS[] = "{\"sub\":\"alice\",\"exp\":4102444800}";
@@ -249,6 +211,5 @@ int main(void)
     test_short_jwk();
     jwtkit_validation_free(v);
     jwtkit_key_free(key);
-    printf("%d passed, %d failed\n", g_passed, g_failed);
-    return g_failed == 0 ? 0 : 1;
+    return check_summary();
 }

@@ -12,56 +12,12 @@
  */
 #include <jwtkit.h>
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "test_keys.h"
-
-static int g_passed, g_failed;
-
-static void report(int ok, int line, const char *fmt, ...)
-{
-    va_list ap;
-    if (ok) {
-        g_passed++;
-        return;
-    }
-    g_failed++;
-    fprintf(stderr, "FAIL line %d: ", line);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-}
-
-#define CHECK(cond) report(!!(cond), __LINE__, "%s", #cond)
-
-static jwtkit_error *ERR_;
-#define ERR (&ERR_)
-static char g_claim[64];
-
-static int expect(jwtkit_status got, jwtkit_status want, int line)
-{
-    report(got == want, line, "want %s, got %s (%s)", jwtkit_status_str(want), jwtkit_status_str(got),
-           ERR_ != NULL ? jwtkit_error_message(ERR_) : "no message");
-    report((got == JWTKIT_OK) == (ERR_ == NULL), line, "error object iff failure");
-    g_claim[0] = '\0';
-    if (ERR_ != NULL && got != JWTKIT_OK) {
-        report(jwtkit_error_status(ERR_) == got, line, "error object carries the status");
-        if (jwtkit_error_claim(ERR_) != NULL)
-            snprintf(g_claim, sizeof g_claim, "%s", jwtkit_error_claim(ERR_));
-    }
-    jwtkit_error_free(ERR_);
-    ERR_ = NULL;
-    return got == want;
-}
-
-#define EXPECT(want, call) (ERR_ = NULL, expect((call), (want), __LINE__))
-#define EXPECT_OK(call) EXPECT(JWTKIT_OK, call)
-
-static const uint8_t *u8(const char *s) { return (const uint8_t *)s; }
 
 static const int64_t NOW = 1700000000;
 static const char URI[] = "https://api.example.com/orders";
@@ -90,13 +46,6 @@ static const jwtkit_key *generate(jwtkit_alg alg)
 {
     const jwtkit_key *k = NULL;
     EXPECT_OK(jwtkit_key_generate(alg, &k, ERR));
-    return k;
-}
-
-static const jwtkit_key *pem(const char *text)
-{
-    const jwtkit_key *k = NULL;
-    EXPECT_OK(jwtkit_key_from_pem(u8(text), strlen(text), &k, ERR));
     return k;
 }
 
@@ -865,6 +814,5 @@ int main(void)
     test_access_token_profile();
     test_bad_arguments();
     jwtkit_dpop_policy_free(P);
-    printf("%d passed, %d failed\n", g_passed, g_failed);
-    return g_failed != 0;
+    return check_summary();
 }

@@ -9,55 +9,13 @@
  * tests/c_api.rs does), extracting members with jwtkit_member_text. Prints
  * "N passed, N failed" and exits non-zero when anything failed.
  */
-#include <stdarg.h>
 #include <stdbool.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "jwtkit.h"
+#include "check.h"
 #include "test_keys.h"
-
-static int g_passed, g_failed, g_verbose;
-
-static void report(int ok, int line, const char *fmt, ...)
-{
-    va_list ap;
-    if (ok) {
-        g_passed++;
-        return;
-    }
-    g_failed++;
-    fprintf(stderr, "FAIL line %d: ", line);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-}
-
-#define CHECK(cond) report(!!(cond), __LINE__, "%s", #cond)
-
-static int expect_status(jwtkit_status got, jwtkit_error **errp, jwtkit_status want, int line)
-{
-    jwtkit_error *err = *errp;
-    *errp = NULL;
-    if (got != JWTKIT_OK && err != NULL && g_verbose)
-        printf("  %s: %s\n", jwtkit_status_str(got), jwtkit_error_message(err));
-    if (got != JWTKIT_OK && (err == NULL || jwtkit_error_status(err) != got))
-        report(0, line, "%s without a matching error object", jwtkit_status_str(got));
-    report(got == want, line, "want %s, got %s (%s)", jwtkit_status_str(want), jwtkit_status_str(got),
-           err != NULL ? jwtkit_error_message(err) : "no message");
-    jwtkit_error_free(err);
-    return got == want;
-}
-
-static jwtkit_error *ERR_;
-#define ERR (&ERR_)
-#define EXPECT(want, call) (ERR_ = NULL, expect_status((call), &ERR_, (want), __LINE__))
-#define EXPECT_OK(call) EXPECT(JWTKIT_OK, call)
-
-static const uint8_t *u8(const char *s) { return (const uint8_t *)s; }
 
 /* `text` with the first `from` replaced by `to` (owned; NULL when `from` is absent). */
 static char *replaced(const char *text, const char *from, const char *to)
@@ -107,13 +65,6 @@ static const jwtkit_key *jwk(const char *json)
 {
     const jwtkit_key *k = NULL;
     EXPECT_OK(jwtkit_key_from_jwk(u8(json), strlen(json), &k, ERR));
-    return k;
-}
-
-static const jwtkit_key *pem(const char *text)
-{
-    const jwtkit_key *k = NULL;
-    EXPECT_OK(jwtkit_key_from_pem(u8(text), strlen(text), &k, ERR));
     return k;
 }
 
@@ -420,11 +371,9 @@ done:
 
 int main(void)
 {
-    g_verbose = getenv("JWTKIT_TEST_VERBOSE") != NULL;
     test_cookbook_single();
     test_cookbook_multiple();
     test_round_trip();
     test_attacks();
-    printf("%d passed, %d failed\n", g_passed, g_failed);
-    return g_failed != 0;
+    return check_summary();
 }

@@ -11,47 +11,11 @@
  */
 #include <jwtkit.h>
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int g_passed, g_failed;
-
-static void report(int ok, int line, const char *fmt, ...)
-{
-    va_list ap;
-    if (ok) {
-        g_passed++;
-        return;
-    }
-    g_failed++;
-    fprintf(stderr, "FAIL line %d: ", line);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-}
-
-#define CHECK(cond) report(!!(cond), __LINE__, "%s", #cond)
-
-static jwtkit_error *ERR_;
-#define ERR (&ERR_)
-
-static int expect(jwtkit_status got, jwtkit_status want, int line)
-{
-    report(got == want, line, "want %s, got %s (%s)", jwtkit_status_str(want), jwtkit_status_str(got),
-           ERR_ != NULL ? jwtkit_error_message(ERR_) : "no message");
-    report((got == JWTKIT_OK) == (ERR_ == NULL), line, "error object iff failure");
-    if (ERR_ != NULL && got != JWTKIT_OK)
-        report(jwtkit_error_status(ERR_) == got, line, "error object carries the status");
-    jwtkit_error_free(ERR_);
-    ERR_ = NULL;
-    return got == want;
-}
-
-#define EXPECT(want, call) (ERR_ = NULL, expect((call), (want), __LINE__))
-#define EXPECT_OK(call) EXPECT(JWTKIT_OK, call)
+#include "check.h"
 
 /* As EXPECT, and the error message must contain `part`. */
 static int expect_msg(jwtkit_status got, jwtkit_status want, const char *part, int line)
@@ -65,8 +29,6 @@ static int expect_msg(jwtkit_status got, jwtkit_status want, const char *part, i
 }
 
 #define EXPECT_MSG(want, part, call) (ERR_ = NULL, expect_msg((call), (want), (part), __LINE__))
-
-static const uint8_t *u8(const char *s) { return (const uint8_t *)s; }
 
 /* Frees a library string and forgets it. */
 static void drop(char **s)
@@ -160,8 +122,7 @@ static void check_signature(const jwtkit_jws_json *r, size_t i, jwtkit_status st
     int64_t got_key = -99;
     char *msg = NULL;
     size_t msg_len = 1;
-    ERR_ = NULL;
-    expect(jwtkit_jws_json_signature(r, i, &got_status, &got_alg, &got_key, &msg, &msg_len, ERR), JWTKIT_OK, line);
+    EXPECT_AT(JWTKIT_OK, jwtkit_jws_json_signature(r, i, &got_status, &got_alg, &got_key, &msg, &msg_len, ERR), line);
     report(got_status == status, line, "signature %zu: status %s, want %s (%s)", i, jwtkit_status_str(got_status),
            jwtkit_status_str(status), msg ? msg : "");
     report(got_alg == alg && got_key == key, line, "signature %zu: alg %d key %lld", i, got_alg, (long long)got_key);
@@ -173,8 +134,7 @@ static void check_payload(const jwtkit_jws_json *r, const char *want, int line)
 {
     char *p = NULL;
     size_t len = 0;
-    ERR_ = NULL;
-    expect(jwtkit_jws_json_payload(r, &p, &len, ERR), JWTKIT_OK, line);
+    EXPECT_AT(JWTKIT_OK, jwtkit_jws_json_payload(r, &p, &len, ERR), line);
     report(p != NULL && len == strlen(want) && memcmp(p, want, len) == 0, line, "payload");
     jwtkit_string_free(p);
 }
@@ -479,6 +439,5 @@ int main(void)
     test_limits(v, key);
     jwtkit_key_free(key);
     jwtkit_validation_free(v);
-    printf("%d passed, %d failed\n", g_passed, g_failed);
-    return g_failed == 0 ? 0 : 1;
+    return check_summary();
 }

@@ -18,18 +18,7 @@
 #include <string.h>
 
 #include "jwtkit.h"
-
-static int g_passed, g_failed;
-
-static void report(int ok, const char *file, const char *what)
-{
-    if (ok) {
-        g_passed++;
-        return;
-    }
-    g_failed++;
-    fprintf(stderr, "FAIL %s: %s\n", file, what);
-}
+#include "check.h"
 
 /* Reads a whole file; NULL on failure. The caller frees the result. */
 static uint8_t *read_file(const char *path, size_t *len)
@@ -55,22 +44,21 @@ static void check_file(const char *path)
 {
     static const uint32_t flag_sets[] = {0, JWTKIT_KEY_ALLOW_SHORT_SECRET};
     size_t len = 0, i;
-    uint8_t *bytes = read_file(path, &len);
+    uint8_t *bytes;
+    g_section = path;
+    bytes = read_file(path, &len);
     if (!bytes) {
-        report(0, path, "cannot read");
+        report(0, __LINE__, "cannot read");
         return;
     }
     for (i = 0; i < sizeof flag_sets / sizeof flag_sets[0]; i++) {
         const jwtkit_key *key = NULL;
         jwtkit_error *err = NULL;
         jwtkit_status st = jwtkit_key_from_secret(bytes, len, flag_sets[i], &key, &err);
-        char what[640];
-        snprintf(what, sizeof what, "flags %u: got %s (%s), key %s", (unsigned)flag_sets[i],
-                 jwtkit_status_str(st), err ? jwtkit_error_message(err) : "no error object",
-                 key ? "written" : "untouched");
         report(st == JWTKIT_ERR_KEY_NOT_SECRET && key == NULL && err != NULL &&
                    jwtkit_error_status(err) == JWTKIT_ERR_KEY_NOT_SECRET,
-               path, what);
+               __LINE__, "flags %u: got %s (%s), key %s", (unsigned)flag_sets[i], jwtkit_status_str(st),
+               err ? jwtkit_error_message(err) : "no error object", key ? "written" : "untouched");
         jwtkit_key_free(key);
         jwtkit_error_free(err);
     }
@@ -83,8 +71,9 @@ static int check_dir(const char *dir)
     DIR *d = opendir(dir);
     struct dirent *entry;
     int files = 0;
+    g_section = dir;
     if (!d) {
-        report(0, dir, "cannot open the directory (run from the repository root)");
+        report(0, __LINE__, "cannot open the directory (run from the repository root)");
         return 0;
     }
     while ((entry = readdir(d)) != NULL) {
@@ -105,8 +94,9 @@ int main(void)
 {
     int refused = check_dir("tests/keys/refused");
     int loadable = check_dir("tests/keys");
-    report(refused >= 40, "tests/keys/refused", "fewer than 40 refused-key fixtures");
-    report(loadable >= 40, "tests/keys", "fewer than 40 key fixtures");
-    printf("%d passed, %d failed\n", g_passed, g_failed);
-    return g_failed != 0;
+    g_section = "tests/keys/refused";
+    report(refused >= 40, __LINE__, "fewer than 40 refused-key fixtures");
+    g_section = "tests/keys";
+    report(loadable >= 40, __LINE__, "fewer than 40 key fixtures");
+    return check_summary();
 }

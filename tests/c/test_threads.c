@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include "jwtkit.h"
+#include "check.h"
 
 #define THREADS 4
 #define ITERATIONS 2000
@@ -30,8 +31,6 @@ static const char SECRET[] = "test_threads.c secret: at least 32 bytes";
 static const char ISSUER[] = "https://login.example";
 static const char AUDIENCE[] = "api";
 static const char REVOKED_JTI[] = "logged-out-session";
-
-static const uint8_t *u8(const char *s) { return (const uint8_t *)s; }
 
 /* Shared, read-only once the threads start. */
 static const jwtkit_key *g_key;
@@ -167,7 +166,7 @@ int main(void)
     struct worker workers[THREADS];
     jwtkit_error *err = NULL;
     int64_t now = (int64_t)time(NULL);
-    long passed = 0, failed = 0, callbacks = 0;
+    long callbacks = 0;
     int i, started = 0, ok;
 
     /* start-up: everything shared is built once, before any thread runs */
@@ -198,39 +197,35 @@ int main(void)
         memset(&workers[i], 0, sizeof workers[i]);
         workers[i].id = i;
         if (pthread_create(&workers[i].thread, NULL, work, &workers[i]) != 0) {
-            fprintf(stderr, "pthread_create failed\n");
-            failed++;
+            report(0, __LINE__, "pthread_create failed");
             break;
         }
         started++;
     }
+    /* the workers count for themselves, unlocked, and are added up here */
     for (i = 0; i < started; i++) {
         if (pthread_join(workers[i].thread, NULL) != 0)
-            failed++;
-        passed += workers[i].passed;
-        failed += workers[i].failed;
+            report(0, __LINE__, "pthread_join failed");
+        g_passed += (int)workers[i].passed;
+        g_failed += (int)workers[i].failed;
         callbacks += workers[i].callbacks;
         if (workers[i].failed)
             fprintf(stderr, "FAIL %ld times, first: %s\n", workers[i].failed, workers[i].first_failure);
     }
     if (ok && started == THREADS) {
         /* every verification that passed the other checks reached the callback, once */
-        if (g_deny_calls == callbacks && g_deny_bad_args == 0 &&
-            callbacks == (long)THREADS * (ITERATIONS + ITERATIONS / BAD_COUNT))
-            passed++;
-        else {
-            failed++;
-            fprintf(stderr, "FAIL revocation callback: %ld calls (%ld with bad arguments), expected %ld\n",
-                    g_deny_calls, g_deny_bad_args, callbacks);
-        }
+        report(g_deny_calls == callbacks && g_deny_bad_args == 0 &&
+                   callbacks == (long)THREADS * (ITERATIONS + ITERATIONS / BAD_COUNT),
+               __LINE__, "revocation callback: %ld calls (%ld with bad arguments), expected %ld", g_deny_calls,
+               g_deny_bad_args, callbacks);
     } else
-        failed++;
+        report(0, __LINE__, "setup failed, or not every thread started");
 
     for (i = 0; i < BAD_COUNT; i++)
         jwtkit_string_free(g_bad[i]);
     jwtkit_sign_options_free(g_options);
     jwtkit_validation_free(g_policy);
     jwtkit_key_free(g_key);
-    printf("%d threads x %d iterations\n%ld passed, %ld failed\n", THREADS, ITERATIONS, passed, failed);
-    return failed == 0 ? 0 : 1;
+    printf("%d threads x %d iterations\n", THREADS, ITERATIONS);
+    return check_summary();
 }
