@@ -1683,6 +1683,34 @@ jwtkit_status jwtkit_jwe_decrypt_jwt_with_keyset(const uint8_t *token,
                                                  struct jwtkit_error **out_err);
 
 /*
+ Decrypts a nested JWT and verifies it, as `jwtkit_jwe_decrypt_and_verify` does
+ (inner JWT verified with the one key `verify_key`), with the decryption key chosen
+ from `dec_keyset` (a set made for decryption) as `jwtkit_jwe_decrypt_with_keyset`
+ chooses it. All handles are borrowed.
+
+ Outputs are optional: on success `*out_header` and `*out_claims` receive the inner
+ JWT's exact header and claims JSON, owned by the caller (free each with
+ `jwtkit_string_free`). On failure nothing is written.
+
+ Returns JWTKIT_OK, every status of `jwtkit_jwe_decrypt_with_keyset`, then every
+ status of `jwtkit_verify` (JWTKIT_ERR_ALG_NOT_ALLOWED, JWTKIT_ERR_SIGNATURE_INVALID,
+ JWTKIT_ERR_EXPIRED, …, JWTKIT_ERR_REVOKED). Thread safety: safe to call concurrently
+ with the same key set, key, policy and validation.
+ */
+JWTKIT_MUST_USE
+jwtkit_status jwtkit_jwe_decrypt_with_keyset_and_verify(const uint8_t *token,
+                                                        size_t token_len,
+                                                        const struct jwtkit_keyset *dec_keyset,
+                                                        const struct jwtkit_jwe_policy *policy,
+                                                        const struct jwtkit_key *verify_key,
+                                                        const struct jwtkit_validation *validation,
+                                                        char **out_header,
+                                                        size_t *out_header_len,
+                                                        char **out_claims,
+                                                        size_t *out_claims_len,
+                                                        struct jwtkit_error **out_err);
+
+/*
  Decrypts a nested JWT and verifies it, as `jwtkit_jwe_decrypt_and_verify_with_keyset`
  does, with the decryption key chosen from `dec_keyset` (a set made for decryption) as
  `jwtkit_jwe_decrypt_with_keyset` chooses it, and the inner JWT's verification key from

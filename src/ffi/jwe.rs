@@ -635,6 +635,60 @@ pub unsafe extern "C" fn jwtkit_jwe_decrypt_jwt_with_keyset(
     })
 }
 
+/// Decrypts a nested JWT and verifies it, as `jwtkit_jwe_decrypt_and_verify` does
+/// (inner JWT verified with the one key `verify_key`), with the decryption key chosen
+/// from `dec_keyset` (a set made for decryption) as `jwtkit_jwe_decrypt_with_keyset`
+/// chooses it. All handles are borrowed.
+///
+/// Outputs are optional: on success `*out_header` and `*out_claims` receive the inner
+/// JWT's exact header and claims JSON, owned by the caller (free each with
+/// `jwtkit_string_free`). On failure nothing is written.
+///
+/// Returns JWTKIT_OK, every status of `jwtkit_jwe_decrypt_with_keyset`, then every
+/// status of `jwtkit_verify` (JWTKIT_ERR_ALG_NOT_ALLOWED, JWTKIT_ERR_SIGNATURE_INVALID,
+/// JWTKIT_ERR_EXPIRED, …, JWTKIT_ERR_REVOKED). Thread safety: safe to call concurrently
+/// with the same key set, key, policy and validation.
+#[must_use]
+#[no_mangle]
+pub unsafe extern "C" fn jwtkit_jwe_decrypt_with_keyset_and_verify(
+    token: *const u8,
+    token_len: usize,
+    dec_keyset: *const jwtkit_keyset,
+    policy: *const jwtkit_jwe_policy,
+    verify_key: *const jwtkit_key,
+    validation: *const jwtkit_validation,
+    out_header: *mut *mut c_char,
+    out_header_len: *mut usize,
+    out_claims: *mut *mut c_char,
+    out_claims_len: *mut usize,
+    out_err: *mut *mut jwtkit_error,
+) -> jwtkit_status {
+    fallible(out_err, || unsafe {
+        let (header, claims) = (OutString::new(out_header, out_header_len), OutString::new(out_claims, out_claims_len));
+        let verify_key = borrow(verify_key, "verify_key")?;
+        set_decrypt_and_verify_to_c(token, token_len, dec_keyset, policy, verify_key, validation, header, claims)
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+unsafe fn set_decrypt_and_verify_to_c<K: KeySource + ?Sized>(
+    token: *const u8,
+    token_len: usize,
+    dec_keyset: *const jwtkit_keyset,
+    policy: *const jwtkit_jwe_policy,
+    verify_keys: &K,
+    validation: *const jwtkit_validation,
+    header_out: OutString,
+    claims_out: OutString,
+) -> Result<(), Failure> {
+    let token = unsafe { input(token, token_len, "token") }?;
+    let dec_keys = unsafe { borrow(dec_keyset, "dec_keyset") }?;
+    let policy = unsafe { borrow(policy, "policy") }?;
+    let validation = unsafe { borrow(validation, "validation") }?;
+    let n = jwe::decrypt_then_verify_with_keys(token, dec_keys, policy, verify_keys, validation)?;
+    write_pair(&header_out, &n.jwt.header_json, &claims_out, &n.jwt.claims_json)
+}
+
 /// Decrypts a nested JWT and verifies it, as `jwtkit_jwe_decrypt_and_verify_with_keyset`
 /// does, with the decryption key chosen from `dec_keyset` (a set made for decryption) as
 /// `jwtkit_jwe_decrypt_with_keyset` chooses it, and the inner JWT's verification key from
@@ -665,15 +719,9 @@ pub unsafe extern "C" fn jwtkit_jwe_decrypt_and_verify_with_keysets(
     out_claims_len: *mut usize,
     out_err: *mut *mut jwtkit_error,
 ) -> jwtkit_status {
-    fallible(out_err, || {
-        let token = unsafe { input(token, token_len, "token") }?;
-        let dec_keys = unsafe { borrow(dec_keyset, "dec_keyset") }?;
-        let policy = unsafe { borrow(policy, "policy") }?;
-        let verify_keys = unsafe { borrow(verify_keyset, "verify_keyset") }?;
-        let validation = unsafe { borrow(validation, "validation") }?;
-        let n = jwe::decrypt_then_verify_with_keys(token, dec_keys, policy, verify_keys, validation)?;
-        let header = OutString::new(out_header, out_header_len);
-        let claims = OutString::new(out_claims, out_claims_len);
-        write_pair(&header, &n.jwt.header_json, &claims, &n.jwt.claims_json)
+    fallible(out_err, || unsafe {
+        let (header, claims) = (OutString::new(out_header, out_header_len), OutString::new(out_claims, out_claims_len));
+        let verify_keys = borrow(verify_keyset, "verify_keyset")?;
+        set_decrypt_and_verify_to_c(token, token_len, dec_keyset, policy, verify_keys, validation, header, claims)
     })
 }
