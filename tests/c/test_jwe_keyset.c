@@ -257,6 +257,16 @@ static void test_jwts(void)
     CHECK(out != NULL && strcmp(out, claims) == 0);
     jwtkit_string_free(out);
 
+    /* the same with the one verification key */
+    out = NULL;
+    EXPECT_OK(jwtkit_jwe_decrypt_with_keyset_and_verify(u8(tok), strlen(tok), s, p, sign, v, NULL, NULL, &out, NULL,
+                                                        ERR));
+    CHECK(out != NULL && strcmp(out, claims) == 0);
+    jwtkit_string_free(out);
+    out = NULL;
+    EXPECT(JWTKIT_ERR_NULL_ARGUMENT, jwtkit_jwe_decrypt_with_keyset_and_verify(u8(tok), strlen(tok), s, p, NULL, v,
+                                                                               NULL, NULL, &out, NULL, ERR));
+
     /* each set in the other's place: refused, nothing written */
     out = NULL;
     EXPECT(JWTKIT_ERR_INVALID_ARGUMENT, jwtkit_jwe_decrypt_and_verify_with_keysets(
