@@ -340,6 +340,6 @@ int main(void)
     test_fallback_misfits_and_cap();
     test_jwts();
     test_key_can_decrypt();
-    printf("test_jwe_keyset: %d passed, %d failed\n", g_passed, g_failed);
+    printf("%d passed, %d failed\n", g_passed, g_failed);
     return g_failed != 0;
 }
