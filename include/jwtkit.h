@@ -1378,9 +1378,9 @@ jwtkit_status jwtkit_jwe_policy_set_max_p2c(struct jwtkit_jwe_policy *policy,
 /*
  Sets one resource limit of a decryption policy, as `jwtkit_validation_set_limit`
  does for JWS: `JWTKIT_LIMIT_TOKEN_LEN` (default 131072 bytes),
- `JWTKIT_LIMIT_HEADER_LEN` (8192), `JWTKIT_LIMIT_JSON_DEPTH` (64, at most 120), and
- for `jwtkit_jwe_decrypt_json` `JWTKIT_LIMIT_RECIPIENTS` (32) and
- `JWTKIT_LIMIT_KEYS_TRIED` (16 unwraps).
+ `JWTKIT_LIMIT_HEADER_LEN` (8192), `JWTKIT_LIMIT_JSON_DEPTH` (64, at most 120),
+ for `jwtkit_jwe_decrypt_json` `JWTKIT_LIMIT_RECIPIENTS` (32), and for it and the
+ `jwtkit_jwe_*_with_keyset` functions `JWTKIT_LIMIT_KEYS_TRIED` (16 unwraps).
 
  Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (unknown
  limit, or a value that is too small or too large), JWTKIT_ERR_PANIC. Thread safety:
@@ -1605,8 +1605,11 @@ jwtkit_status jwtkit_jwe_decrypt_and_verify(const uint8_t *token,
 
 /*
  As `jwtkit_jwe_decrypt_and_verify`, with the inner JWT's verification key chosen from
- `keyset` as `jwtkit_verify_with_keyset` does (by `kid`; JWTKIT_ERR_KEY_NOT_FOUND).
- Returns JWTKIT_OK and the same statuses, plus JWTKIT_ERR_KEY_NOT_FOUND.
+ `keyset` (a set made for verification) as `jwtkit_verify_with_keyset` does (by `kid`;
+ JWTKIT_ERR_KEY_NOT_FOUND). For a decryption key chosen from a set as well, see
+ `jwtkit_jwe_decrypt_and_verify_with_keysets`. Returns JWTKIT_OK and the same
+ statuses, plus JWTKIT_ERR_KEY_NOT_FOUND and JWTKIT_ERR_INVALID_ARGUMENT (a set made
+ for decryption).
  */
 JWTKIT_MUST_USE
 jwtkit_status jwtkit_jwe_decrypt_and_verify_with_keyset(const uint8_t *token,
@@ -1796,9 +1799,10 @@ jwtkit_status jwtkit_jwe_encrypt_json(const struct jwtkit_jwe_recipient *recipie
  `crit`; `enc` known and allowed; `zip` allowed. A recipient whose `alg` is not in the
  allow-list, not implemented, or `RSA1_5` is skipped and never tried; when no
  recipient is allowed the status is JWTKIT_ERR_ALG_NOT_ALLOWED (a single recipient
- gets compact's status for its `alg`). Then each allowed recipient with each key that
- fits its `alg` (and its `kid`, when both have one), at most `JWTKIT_LIMIT_KEYS_TRIED`
- unwraps (default 16). Every unwrap and tag failure is the one status
+ gets compact's status for its `alg`). Then each allowed recipient with the keys its
+ `kid` chooses (the keys with that `kid`, else the keys without one; every key when it
+ has none, as `jwtkit_jwe_decrypt_with_keyset` chooses) that fit its `alg`, at most
+ `JWTKIT_LIMIT_KEYS_TRIED` unwraps (default 16). Every unwrap and tag failure is the one status
  JWTKIT_ERR_JWE_DECRYPTION_FAILED with one message.
 
  On success `*out` receives the result, owned by the caller (free with
@@ -1811,7 +1815,7 @@ jwtkit_status jwtkit_jwe_encrypt_json(const struct jwtkit_jwe_recipient *recipie
  JWTKIT_ERR_CRIT_UNSUPPORTED, JWTKIT_ERR_ALG_UNSUPPORTED, JWTKIT_ERR_JWE_ALG_INSECURE,
  JWTKIT_ERR_ALG_NOT_ALLOWED, JWTKIT_ERR_JWE_ENC_UNSUPPORTED,
  JWTKIT_ERR_JWE_ENC_NOT_ALLOWED, JWTKIT_ERR_JWE_ZIP_NOT_ALLOWED, JWTKIT_ERR_KEY_NOT_FOUND
- (no key's `kid` matches an allowed recipient), JWTKIT_ERR_KEY_ALG_MISMATCH,
+ (no key chosen for any allowed recipient), JWTKIT_ERR_KEY_ALG_MISMATCH,
  JWTKIT_ERR_KEY_USAGE, JWTKIT_ERR_JWE_KEY_CANNOT_DECRYPT, JWTKIT_ERR_JWE_EPK_INVALID,
  JWTKIT_ERR_JWE_DECRYPTION_FAILED, JWTKIT_ERR_JWE_ZIP_LIMIT, JWTKIT_ERR_OUT_OF_MEMORY,
  JWTKIT_ERR_PANIC. Thread safety: safe to call concurrently with the same keys and

@@ -187,9 +187,9 @@ pub unsafe extern "C" fn jwtkit_jwe_policy_set_max_p2c(
 
 /// Sets one resource limit of a decryption policy, as `jwtkit_validation_set_limit`
 /// does for JWS: `JWTKIT_LIMIT_TOKEN_LEN` (default 131072 bytes),
-/// `JWTKIT_LIMIT_HEADER_LEN` (8192), `JWTKIT_LIMIT_JSON_DEPTH` (64, at most 120), and
-/// for `jwtkit_jwe_decrypt_json` `JWTKIT_LIMIT_RECIPIENTS` (32) and
-/// `JWTKIT_LIMIT_KEYS_TRIED` (16 unwraps).
+/// `JWTKIT_LIMIT_HEADER_LEN` (8192), `JWTKIT_LIMIT_JSON_DEPTH` (64, at most 120),
+/// for `jwtkit_jwe_decrypt_json` `JWTKIT_LIMIT_RECIPIENTS` (32), and for it and the
+/// `jwtkit_jwe_*_with_keyset` functions `JWTKIT_LIMIT_KEYS_TRIED` (16 unwraps).
 ///
 /// Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (unknown
 /// limit, or a value that is too small or too large), JWTKIT_ERR_PANIC. Thread safety:
@@ -527,8 +527,11 @@ pub unsafe extern "C" fn jwtkit_jwe_decrypt_and_verify(
 }
 
 /// As `jwtkit_jwe_decrypt_and_verify`, with the inner JWT's verification key chosen from
-/// `keyset` as `jwtkit_verify_with_keyset` does (by `kid`; JWTKIT_ERR_KEY_NOT_FOUND).
-/// Returns JWTKIT_OK and the same statuses, plus JWTKIT_ERR_KEY_NOT_FOUND.
+/// `keyset` (a set made for verification) as `jwtkit_verify_with_keyset` does (by `kid`;
+/// JWTKIT_ERR_KEY_NOT_FOUND). For a decryption key chosen from a set as well, see
+/// `jwtkit_jwe_decrypt_and_verify_with_keysets`. Returns JWTKIT_OK and the same
+/// statuses, plus JWTKIT_ERR_KEY_NOT_FOUND and JWTKIT_ERR_INVALID_ARGUMENT (a set made
+/// for decryption).
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn jwtkit_jwe_decrypt_and_verify_with_keyset(

@@ -522,8 +522,9 @@ def decrypt_json(
     ``list``/``tuple`` of keys or a JWK Set (``{"keys": [...]}``, ``PyJWKSet``). ``algorithms`` and ``encryptions`` are the allow-lists
     (required): a recipient whose ``alg`` is not allowed (or ``RSA1_5``, or not
     implemented) is skipped and never tried; when none is allowed,
-    ``InvalidAlgorithmError``. A key is tried on a recipient only if it fits the ``alg``
-    and, when both have a ``kid``, the kids match. Every wrong-key or modified-token case
+    ``InvalidAlgorithmError``. A recipient's ``kid`` chooses the keys tried for it (those
+    with that ``kid``, else those without one), and only keys that fit its ``alg`` are
+    tried. Every wrong-key or modified-token case
     is ``JWEDecryptionError`` with one message. Returns a :class:`DecryptedJSON` saying
     which recipient and key opened it."""
     token = _json_token(jwe)
