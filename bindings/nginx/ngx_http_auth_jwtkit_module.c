@@ -284,8 +284,8 @@ static ngx_int_t ngx_http_auth_jwtkit_load_file(ngx_conf_t *cf,
 static ngx_int_t ngx_http_auth_jwtkit_load_jwks(ngx_conf_t *cf,
     ngx_http_auth_jwtkit_keys_t *keys, ngx_str_t *path, u_char *data,
     size_t len);
-static ngx_int_t ngx_http_auth_jwtkit_take_keys(ngx_conf_t *cf,
-    ngx_array_t *keys, const jwtkit_keyset *set);
+static ngx_int_t ngx_http_auth_jwtkit_take_keys(ngx_array_t *keys,
+    const jwtkit_keyset *set);
 static void ngx_http_auth_jwtkit_log_skipped(ngx_conf_t *cf, ngx_str_t *path,
     const jwtkit_keyset *set, const jwtkit_keyset *dec);
 static ngx_int_t ngx_http_auth_jwtkit_build_keys(ngx_conf_t *cf,
@@ -925,6 +925,7 @@ ngx_http_auth_jwtkit_decrypt(ngx_http_request_t *r,
                                                 alcf->validation,
                                                 &header, &header_len,
                                                 &claims, &claims_len, &err);
+
     } else {
         st = jwtkit_jwe_decrypt_and_verify_with_keysets(
                  ctx->token.data, ctx->token.len, dec, alcf->jwe_policy, set,
@@ -2157,8 +2158,8 @@ ngx_http_auth_jwtkit_load_jwks(ngx_conf_t *cf,
     nsig = jwtkit_keyset_len(set);
     ndec = jwtkit_keyset_len(dec);
 
-    if (ngx_http_auth_jwtkit_take_keys(cf, &keys->sig_keys, set) != NGX_OK
-        || ngx_http_auth_jwtkit_take_keys(cf, &keys->dec_keys, dec) != NGX_OK)
+    if (ngx_http_auth_jwtkit_take_keys(&keys->sig_keys, set) != NGX_OK
+        || ngx_http_auth_jwtkit_take_keys(&keys->dec_keys, dec) != NGX_OK)
     {
         jwtkit_keyset_free(set);
         jwtkit_keyset_free(dec);
@@ -2183,8 +2184,7 @@ ngx_http_auth_jwtkit_load_jwks(ngx_conf_t *cf,
 /* a new reference to each key of a set, into keys (const jwtkit_key *) */
 
 static ngx_int_t
-ngx_http_auth_jwtkit_take_keys(ngx_conf_t *cf, ngx_array_t *keys,
-    const jwtkit_keyset *set)
+ngx_http_auth_jwtkit_take_keys(ngx_array_t *keys, const jwtkit_keyset *set)
 {
     ngx_uint_t         i, n;
     const jwtkit_key  *key, **slot;
