@@ -229,3 +229,25 @@ fn nested_and_unsigned_jwts_decrypt_with_a_set() {
     let d = jwe::decrypt_claims_with_keys(unsigned.as_bytes(), &dec_set, &policy(1), &v).unwrap();
     assert_eq!(&d.plaintext[..], claims);
 }
+
+#[test]
+fn json_recipients_choose_keys_the_same_way() {
+    let (named, plain) = (oct(32, 1, Some("a")), oct(32, 2, None));
+    let token = jwe::encrypt_json(
+        &[jwe::JsonRecipient { key: &key(&named), alg: Alg::A256Kw, header: None }],
+        Enc::A256Gcm,
+        b"hello",
+        &Default::default(),
+    )
+    .unwrap();
+    let (k_named, k_plain) = (key(&named), key(&plain));
+    // The recipient's kid "a" chooses the key with it; the kid-less key is not tried
+    // first (one try is enough).
+    let d = jwe::decrypt_json(token.as_bytes(), &[&k_plain, &k_named], &policy(1)).unwrap();
+    assert_eq!((d.key_index, &d.plaintext[..]), (1, &b"hello"[..]));
+    // With no key of that kid, the kid-less keys serve.
+    let bare = key(&named).with_kid(None).unwrap();
+    assert_eq!(jwe::decrypt_json(token.as_bytes(), &[&k_plain, &bare], &policy(2)).unwrap().key_index, 1);
+    let other = key(&oct(32, 1, Some("b")));
+    assert!(matches!(jwe::decrypt_json(token.as_bytes(), &[&other], &policy(16)), Err(Error::KeyNotFound(_))));
+}

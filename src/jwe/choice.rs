@@ -164,11 +164,12 @@ pub(crate) fn usable_for_decryption(key: &Key) -> Result<()> {
         return Ok(());
     }
     if decryption_alg_names(key).is_empty() {
-        return Err(Error::KeyAlgMismatch(format!(
-            "{} fits no JWE key management algorithm (a secret must have 16, 24, 32, 48 or 64 bytes; \
-             a PBES2 password must name its algorithm in `alg`)",
-            key.describe()
-        )));
+        let hint = if key.family() == crate::alg::Family::Hmac {
+            " (a secret must have 16, 24, 32, 48 or 64 bytes; a PBES2 password must name its algorithm in `alg`)"
+        } else {
+            ""
+        };
+        return Err(Error::KeyAlgMismatch(format!("{} fits no JWE key management algorithm{hint}", key.describe())));
     }
     Ok(())
 }
