@@ -214,8 +214,12 @@ typedef struct jwtkit_key jwtkit_key;
 /*
  An opaque, immutable set of keys, from a JWK Set document (`jwtkit_keyset_from_jwks`)
  or from keys (`jwtkit_keyset_from_keys`). Verification picks the key by the token's
- `kid`. To rotate, build a new set and free the old one once no thread uses it.
- Thread safety: may be used from any number of threads at once.
+ `kid`. A set is made either for verification (those two functions) or for
+ decryption (`jwtkit_keyset_from_jwks_for_decryption`,
+ `jwtkit_keyset_from_keys_for_decryption`), and each kind is refused by the other's
+ functions (JWTKIT_ERR_INVALID_ARGUMENT). To rotate, build a new set and free the old
+ one once no thread uses it. Thread safety: may be used from any number of threads at
+ once.
  */
 typedef struct jwtkit_keyset jwtkit_keyset;
 
@@ -1374,9 +1378,9 @@ jwtkit_status jwtkit_jwe_policy_set_max_p2c(struct jwtkit_jwe_policy *policy,
 /*
  Sets one resource limit of a decryption policy, as `jwtkit_validation_set_limit`
  does for JWS: `JWTKIT_LIMIT_TOKEN_LEN` (default 131072 bytes),
- `JWTKIT_LIMIT_HEADER_LEN` (8192), `JWTKIT_LIMIT_JSON_DEPTH` (64, at most 120), and
- for `jwtkit_jwe_decrypt_json` `JWTKIT_LIMIT_RECIPIENTS` (32) and
- `JWTKIT_LIMIT_KEYS_TRIED` (16 unwraps).
+ `JWTKIT_LIMIT_HEADER_LEN` (8192), `JWTKIT_LIMIT_JSON_DEPTH` (64, at most 120),
+ for `jwtkit_jwe_decrypt_json` `JWTKIT_LIMIT_RECIPIENTS` (32), and for it and the
+ `jwtkit_jwe_*_with_keyset` functions `JWTKIT_LIMIT_KEYS_TRIED` (16 unwraps).
 
  Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (unknown
  limit, or a value that is too small or too large), JWTKIT_ERR_PANIC. Thread safety:
@@ -1601,8 +1605,11 @@ jwtkit_status jwtkit_jwe_decrypt_and_verify(const uint8_t *token,
 
 /*
  As `jwtkit_jwe_decrypt_and_verify`, with the inner JWT's verification key chosen from
- `keyset` as `jwtkit_verify_with_keyset` does (by `kid`; JWTKIT_ERR_KEY_NOT_FOUND).
- Returns JWTKIT_OK and the same statuses, plus JWTKIT_ERR_KEY_NOT_FOUND.
+ `keyset` (a set made for verification) as `jwtkit_verify_with_keyset` does (by `kid`;
+ JWTKIT_ERR_KEY_NOT_FOUND). For a decryption key chosen from a set as well, see
+ `jwtkit_jwe_decrypt_and_verify_with_keysets`. Returns JWTKIT_OK and the same
+ statuses, plus JWTKIT_ERR_KEY_NOT_FOUND and JWTKIT_ERR_INVALID_ARGUMENT (a set made
+ for decryption).
  */
 JWTKIT_MUST_USE
 jwtkit_status jwtkit_jwe_decrypt_and_verify_with_keyset(const uint8_t *token,
@@ -1616,6 +1623,125 @@ jwtkit_status jwtkit_jwe_decrypt_and_verify_with_keyset(const uint8_t *token,
                                                         char **out_claims,
                                                         size_t *out_claims_len,
                                                         struct jwtkit_error **out_err);
+
+/*
+ Decrypts a compact JWE `(ptr, len)` (copied) as `jwtkit_jwe_decrypt` does, with the
+ key chosen from `keyset` (a set made by `jwtkit_keyset_from_jwks_for_decryption` or
+ `jwtkit_keyset_from_keys_for_decryption`) by the `kid` of the token's protected
+ header: the keys with that `kid`; when none has it, the keys without a `kid`; every
+ key when the token has no `kid`. Keys whose kind or size cannot serve the token's
+ `alg`/`enc` are not tried, and at most the policy's `JWTKIT_LIMIT_KEYS_TRIED` (16 by
+ default) are, in set order. Nothing in the token can add a key. `keyset` and `policy`
+ are borrowed.
+
+ Outputs as `jwtkit_jwe_decrypt`: optional; on success `*out_header` receives the
+ exact protected header JSON and `*out_plaintext` the plaintext (NUL-terminated but
+ possibly holding NUL bytes: use `*out_plaintext_len`), owned by the caller (free each
+ with `jwtkit_string_free`). On failure nothing is written.
+
+ Returns JWTKIT_OK, every status of `jwtkit_jwe_decrypt`, and
+ JWTKIT_ERR_INVALID_ARGUMENT (a set made for verification), JWTKIT_ERR_KEY_NOT_FOUND
+ (no key chosen: none has the token's `kid` and none is without one, or the set is
+ empty). When keys were chosen but none could be tried, their misfit
+ (JWTKIT_ERR_KEY_ALG_MISMATCH, …); when keys were tried and none opened the token,
+ the one JWTKIT_ERR_JWE_DECRYPTION_FAILED. Thread safety: safe to call concurrently
+ with the same key set and policy.
+ */
+JWTKIT_MUST_USE
+jwtkit_status jwtkit_jwe_decrypt_with_keyset(const uint8_t *token,
+                                             size_t token_len,
+                                             const struct jwtkit_keyset *keyset,
+                                             const struct jwtkit_jwe_policy *policy,
+                                             char **out_header,
+                                             size_t *out_header_len,
+                                             char **out_plaintext,
+                                             size_t *out_plaintext_len,
+                                             struct jwtkit_error **out_err);
+
+/*
+ As `jwtkit_jwe_decrypt_jwt` (a JWT encrypted and not signed, shared-key management
+ only, claims checked under `validation`), with the decryption key chosen from
+ `keyset` (a set made for decryption) as `jwtkit_jwe_decrypt_with_keyset` chooses it.
+ All handles are borrowed.
+
+ Outputs are optional: on success `*out_header` receives the JWE protected header and
+ `*out_claims` the claims JSON, owned by the caller (free each with
+ `jwtkit_string_free`). On failure nothing is written.
+
+ Returns JWTKIT_OK, every status of `jwtkit_jwe_decrypt_with_keyset`,
+ JWTKIT_ERR_JWE_ALG_INSECURE, then the claim statuses of `jwtkit_verify`
+ (JWTKIT_ERR_JSON, JWTKIT_ERR_EXPIRED, …, JWTKIT_ERR_REVOKED). Thread safety: safe to
+ call concurrently with the same key set, policy and validation.
+ */
+JWTKIT_MUST_USE
+jwtkit_status jwtkit_jwe_decrypt_jwt_with_keyset(const uint8_t *token,
+                                                 size_t token_len,
+                                                 const struct jwtkit_keyset *keyset,
+                                                 const struct jwtkit_jwe_policy *policy,
+                                                 const struct jwtkit_validation *validation,
+                                                 char **out_header,
+                                                 size_t *out_header_len,
+                                                 char **out_claims,
+                                                 size_t *out_claims_len,
+                                                 struct jwtkit_error **out_err);
+
+/*
+ Decrypts a nested JWT and verifies it, as `jwtkit_jwe_decrypt_and_verify` does
+ (inner JWT verified with the one key `verify_key`), with the decryption key chosen
+ from `dec_keyset` (a set made for decryption) as `jwtkit_jwe_decrypt_with_keyset`
+ chooses it. All handles are borrowed.
+
+ Outputs are optional: on success `*out_header` and `*out_claims` receive the inner
+ JWT's exact header and claims JSON, owned by the caller (free each with
+ `jwtkit_string_free`). On failure nothing is written.
+
+ Returns JWTKIT_OK, every status of `jwtkit_jwe_decrypt_with_keyset`, then every
+ status of `jwtkit_verify` (JWTKIT_ERR_ALG_NOT_ALLOWED, JWTKIT_ERR_SIGNATURE_INVALID,
+ JWTKIT_ERR_EXPIRED, …, JWTKIT_ERR_REVOKED). Thread safety: safe to call concurrently
+ with the same key set, key, policy and validation.
+ */
+JWTKIT_MUST_USE
+jwtkit_status jwtkit_jwe_decrypt_with_keyset_and_verify(const uint8_t *token,
+                                                        size_t token_len,
+                                                        const struct jwtkit_keyset *dec_keyset,
+                                                        const struct jwtkit_jwe_policy *policy,
+                                                        const struct jwtkit_key *verify_key,
+                                                        const struct jwtkit_validation *validation,
+                                                        char **out_header,
+                                                        size_t *out_header_len,
+                                                        char **out_claims,
+                                                        size_t *out_claims_len,
+                                                        struct jwtkit_error **out_err);
+
+/*
+ Decrypts a nested JWT and verifies it, as `jwtkit_jwe_decrypt_and_verify_with_keyset`
+ does, with the decryption key chosen from `dec_keyset` (a set made for decryption) as
+ `jwtkit_jwe_decrypt_with_keyset` chooses it, and the inner JWT's verification key from
+ `verify_keyset` (a set made for verification) as `jwtkit_verify_with_keyset` chooses
+ it. All handles are borrowed.
+
+ Outputs are optional: on success `*out_header` and `*out_claims` receive the inner
+ JWT's exact header and claims JSON, owned by the caller (free each with
+ `jwtkit_string_free`). On failure nothing is written.
+
+ Returns JWTKIT_OK, every status of `jwtkit_jwe_decrypt_with_keyset`, then every
+ status of `jwtkit_verify_with_keyset` (JWTKIT_ERR_KEY_NOT_FOUND,
+ JWTKIT_ERR_SIGNATURE_INVALID, JWTKIT_ERR_EXPIRED, …, JWTKIT_ERR_REVOKED); a set of
+ the wrong kind in either place is JWTKIT_ERR_INVALID_ARGUMENT. Thread safety: safe to
+ call concurrently with the same key sets, policy and validation.
+ */
+JWTKIT_MUST_USE
+jwtkit_status jwtkit_jwe_decrypt_and_verify_with_keysets(const uint8_t *token,
+                                                         size_t token_len,
+                                                         const struct jwtkit_keyset *dec_keyset,
+                                                         const struct jwtkit_jwe_policy *policy,
+                                                         const struct jwtkit_keyset *verify_keyset,
+                                                         const struct jwtkit_validation *validation,
+                                                         char **out_header,
+                                                         size_t *out_header_len,
+                                                         char **out_claims,
+                                                         size_t *out_claims_len,
+                                                         struct jwtkit_error **out_err);
 
 /*
  Encrypts `plaintext` `(ptr, len)` (copied) once, with content encryption `enc`, for
@@ -1673,9 +1799,10 @@ jwtkit_status jwtkit_jwe_encrypt_json(const struct jwtkit_jwe_recipient *recipie
  `crit`; `enc` known and allowed; `zip` allowed. A recipient whose `alg` is not in the
  allow-list, not implemented, or `RSA1_5` is skipped and never tried; when no
  recipient is allowed the status is JWTKIT_ERR_ALG_NOT_ALLOWED (a single recipient
- gets compact's status for its `alg`). Then each allowed recipient with each key that
- fits its `alg` (and its `kid`, when both have one), at most `JWTKIT_LIMIT_KEYS_TRIED`
- unwraps (default 16). Every unwrap and tag failure is the one status
+ gets compact's status for its `alg`). Then each allowed recipient with the keys its
+ `kid` chooses (the keys with that `kid`, else the keys without one; every key when it
+ has none, as `jwtkit_jwe_decrypt_with_keyset` chooses) that fit its `alg`, at most
+ `JWTKIT_LIMIT_KEYS_TRIED` unwraps (default 16). Every unwrap and tag failure is the one status
  JWTKIT_ERR_JWE_DECRYPTION_FAILED with one message.
 
  On success `*out` receives the result, owned by the caller (free with
@@ -1688,7 +1815,7 @@ jwtkit_status jwtkit_jwe_encrypt_json(const struct jwtkit_jwe_recipient *recipie
  JWTKIT_ERR_CRIT_UNSUPPORTED, JWTKIT_ERR_ALG_UNSUPPORTED, JWTKIT_ERR_JWE_ALG_INSECURE,
  JWTKIT_ERR_ALG_NOT_ALLOWED, JWTKIT_ERR_JWE_ENC_UNSUPPORTED,
  JWTKIT_ERR_JWE_ENC_NOT_ALLOWED, JWTKIT_ERR_JWE_ZIP_NOT_ALLOWED, JWTKIT_ERR_KEY_NOT_FOUND
- (no key's `kid` matches an allowed recipient), JWTKIT_ERR_KEY_ALG_MISMATCH,
+ (no key chosen for any allowed recipient), JWTKIT_ERR_KEY_ALG_MISMATCH,
  JWTKIT_ERR_KEY_USAGE, JWTKIT_ERR_JWE_KEY_CANNOT_DECRYPT, JWTKIT_ERR_JWE_EPK_INVALID,
  JWTKIT_ERR_JWE_DECRYPTION_FAILED, JWTKIT_ERR_JWE_ZIP_LIMIT, JWTKIT_ERR_OUT_OF_MEMORY,
  JWTKIT_ERR_PANIC. Thread safety: safe to call concurrently with the same keys and
@@ -2483,6 +2610,20 @@ jwtkit_key_kind jwtkit_key_get_kind(const struct jwtkit_key *key);
 bool jwtkit_key_can_verify(const struct jwtkit_key *key, jwtkit_alg alg);
 
 /*
+ Whether `key` can decrypt JWE tokens whose key management is `alg` (a
+ `JWTKIT_JWE_ALG_*` value) with some content encryption: its kind and size fit (`dir`
+ a secret of 16, 24, 32, 48 or 64 bytes, `A*KW`/`A*GCMKW` of 16/24/32, `ECDH-ES*` a
+ private EC P-256/P-384/P-521 or X25519 key, `RSA-OAEP*` a private RSA key), it is a
+ secret or a private key, and its JWK `alg`, `use` and `key_ops` allow it. `RSA-OAEP`
+ (SHA-1) and the `PBES2-*` algorithms only when the JWK's `alg` names them. A host
+ that builds its JWE allow-list from the keys it holds asks this for each
+ `JWTKIT_JWE_ALG_*` value (`jwtkit_jwe_alg_name` is NULL past the last). false for
+ NULL and for a number that is not a `JWTKIT_JWE_ALG_*` value. Thread safety: reads
+ only.
+ */
+bool jwtkit_key_can_decrypt(const struct jwtkit_key *key, jwtkit_jwe_alg alg);
+
+/*
  Whether `key` can sign: true for HMAC secrets and private keys, false for public
  keys and NULL. Thread safety: reads only.
  */
@@ -2588,6 +2729,30 @@ jwtkit_status jwtkit_keyset_from_jwks(const uint8_t *jwks,
                                       struct jwtkit_error **out_err);
 
 /*
+ Reads a JWK Set as `jwtkit_keyset_from_jwks` does (same limits, same document
+ errors), keeping the keys that can decrypt JWE instead: `use` `enc` or none,
+ `key_ops` (if any) with `decrypt`, `unwrapKey` or `deriveKey`, a private key or a
+ secret that fits some JWE key management algorithm (`jwtkit_key_can_decrypt`: a
+ secret of 16, 24, 32, 48 or 64 bytes, RSA, EC P-256/P-384/P-521 or X25519), and an
+ `alg` (if any) that is a JWE key management algorithm jwtkit implements and fits the
+ key. Skipped, and listed by `jwtkit_keyset_skipped`: public keys
+ (JWTKIT_ERR_JWE_KEY_CANNOT_DECRYPT), `use: sig` (JWTKIT_ERR_KEY_USAGE), other `alg`s
+ (JWTKIT_ERR_KEY_UNSUPPORTED), keys that fit no algorithm
+ (JWTKIT_ERR_KEY_ALG_MISMATCH), keys that do not parse, and keys whose `kid` also
+ names a different key for the same JWE algorithm (ambiguous). The set is for the
+ `jwtkit_jwe_*_with_keyset` functions, which choose its keys by the token's `kid`;
+ verification refuses it. On success `*out` receives a set owned by the caller (free
+ with `jwtkit_keyset_free`). Thread safety: safe from any thread.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_KEY_INVALID (not JSON, not an
+ object, duplicate members, no `keys` array, over the limits), JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_keyset_from_jwks_for_decryption(const uint8_t *jwks,
+                                                     size_t jwks_len,
+                                                     const struct jwtkit_keyset **out,
+                                                     struct jwtkit_error **out_err);
+
+/*
  Makes a set of the `n_keys` keys in `keys` (an array of non-NULL handles; `(NULL, 0)`
  is an empty set). The set takes its own reference to each key: the caller still owns
  (and may free) its handles. The rules of `jwtkit_keyset_from_jwks` apply: keys the
@@ -2602,6 +2767,22 @@ jwtkit_status jwtkit_keyset_from_keys(const struct jwtkit_key *const *keys,
                                       size_t n_keys,
                                       const struct jwtkit_keyset **out,
                                       struct jwtkit_error **out_err);
+
+/*
+ Makes a set for decryption of the `n_keys` keys in `keys`, as
+ `jwtkit_keyset_from_keys` does (same arguments, same ownership: the set takes its own
+ reference to each key), with the rules of `jwtkit_keyset_from_jwks_for_decryption`:
+ keys that cannot decrypt are skipped and listed, with their index in `keys`. On
+ success `*out` receives a set owned by the caller (free with `jwtkit_keyset_free`).
+ Thread safety: safe from any thread.
+
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT (NULL array with `n_keys` > 0, or a NULL
+ key), JWTKIT_ERR_INVALID_ARGUMENT (more than 1024 keys), JWTKIT_ERR_PANIC.
+ */
+jwtkit_status jwtkit_keyset_from_keys_for_decryption(const struct jwtkit_key *const *keys,
+                                                     size_t n_keys,
+                                                     const struct jwtkit_keyset **out,
+                                                     struct jwtkit_error **out_err);
 
 /*
  Releases a key set (and its references to its keys). NULL is a no-op; must not be
@@ -2685,7 +2866,8 @@ jwtkit_status jwtkit_keyset_to_public_jwks(const struct jwtkit_keyset *set,
  NUL-terminated, owned by the caller (free each with `jwtkit_string_free`), with
  their lengths in `*out_*_len` (if not NULL). On failure nothing is written.
 
- Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_TOKEN_TOO_LARGE,
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (a set made
+ for decryption), JWTKIT_ERR_TOKEN_TOO_LARGE,
  JWTKIT_ERR_TOKEN_MALFORMED, JWTKIT_ERR_BASE64, JWTKIT_ERR_JSON, JWTKIT_ERR_JSON_LIMIT,
  JWTKIT_ERR_HEADER_INVALID, JWTKIT_ERR_CRIT_UNSUPPORTED, JWTKIT_ERR_ALG_UNSUPPORTED,
  JWTKIT_ERR_ALG_NOT_ALLOWED, JWTKIT_ERR_KEY_NOT_FOUND, JWTKIT_ERR_KEY_ALG_MISMATCH,
@@ -2714,7 +2896,8 @@ jwtkit_status jwtkit_verify_with_keyset(const uint8_t *token,
  and no claim is checked. `*out_payload` receives the payload, NUL-terminated but
  possibly holding NUL bytes: use `*out_payload_len`.
 
- Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_TOKEN_TOO_LARGE,
+ Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (a set made
+ for decryption), JWTKIT_ERR_TOKEN_TOO_LARGE,
  JWTKIT_ERR_TOKEN_MALFORMED, JWTKIT_ERR_BASE64, JWTKIT_ERR_JSON, JWTKIT_ERR_JSON_LIMIT,
  JWTKIT_ERR_HEADER_INVALID, JWTKIT_ERR_CRIT_UNSUPPORTED, JWTKIT_ERR_ALG_UNSUPPORTED,
  JWTKIT_ERR_ALG_NOT_ALLOWED, JWTKIT_ERR_KEY_NOT_FOUND, JWTKIT_ERR_KEY_ALG_MISMATCH,

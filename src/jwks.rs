@@ -28,6 +28,15 @@
 //! With a `kid`, the candidates are the keys with that `kid` that fit the algorithm; if
 //! none fits, `KeyNotFound` when a key with that `kid` was skipped, else all keys with
 //! that `kid`, so the error says why (`KeyAlgMismatch`, `KeyUsage`).
+//!
+//! A set has one purpose, fixed when it is built. A set made for decryption
+//! (`from_jwks_for_decryption`, `from_keys_for_decryption`) keeps instead the keys that
+//! can decrypt JWE (`jwe::key_can_decrypt`): `use: enc` or no `use`, `key_ops` (if any)
+//! with `decrypt`/`unwrapKey`/`deriveKey`, a private key or a secret, an `alg` (if any)
+//! that is a JWE key management algorithm jwtkit implements and fits the key; the rest
+//! are skipped with the reason, and so are ambiguous `kid`s, by the rule above for the
+//! JWE algorithms. Decryption chooses among its keys by the token's `kid`
+//! (`jwe::choice`). Each purpose refuses the other's use (`InvalidArgument`).
 
 use std::sync::Arc;
 
@@ -37,6 +46,7 @@ use crate::alg::{Algorithm, Family};
 use crate::error::{Error, Result};
 use crate::header::Header;
 use crate::json::{self, Object};
+use crate::jwe::{self, Alg, DecryptionKeys};
 use crate::jws::KeySource;
 use crate::key::{self, Key, Material};
 
@@ -71,18 +81,46 @@ fn shown(kid: &str) -> String {
     format!("\"{}\"", crate::error::excerpt(kid, 64))
 }
 
+/// What a set is for, fixed when it is built.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// Verifying JWS signatures (`from_jwks`, `from_keys`).
+    Verification,
+    /// Decrypting JWE (`from_jwks_for_decryption`, `from_keys_for_decryption`).
+    Decryption,
+}
+
 /// One member of a set being built.
 struct Entry {
     kid: Option<String>,
     parsed: Result<Arc<Key>>,
-    /// For a JWK that did not parse: the algorithms its `kty`, `crv`, `alg` and `use`
-    /// declare, so that a broken key still makes its `kid` ambiguous.
-    declared: Vec<Algorithm>,
+    /// For a JWK that did not parse: the algorithms (by name) its `kty`, `crv`, `alg`
+    /// and `use` declare, so that a broken key still makes its `kid` ambiguous.
+    declared: Vec<&'static str>,
 }
 
-/// The JWS algorithms a JWK claims to serve, read from its members alone.
-fn declared_algorithms(jwk: &Object) -> Vec<Algorithm> {
+/// The algorithms (JWS or JWE, by `purpose`) a JWK claims to serve, read from its
+/// members alone.
+fn declared_algorithms(jwk: &Object, purpose: Purpose) -> Vec<&'static str> {
     let text = |name: &str| jwk.get(name).and_then(Value::as_str);
+    if purpose == Purpose::Decryption {
+        if text("use").is_some_and(|u| u != "enc") {
+            return Vec::new();
+        }
+        if let Some(alg) = jwk.get("alg") {
+            return alg.as_str().and_then(|a| Alg::from_name(a).ok()).map(Alg::name).into_iter().collect();
+        }
+        let ecdh = [Alg::EcdhEs, Alg::EcdhEsA128Kw, Alg::EcdhEsA192Kw, Alg::EcdhEsA256Kw];
+        let algs: &[Alg] = match text("kty") {
+            Some("oct") => {
+                &[Alg::Dir, Alg::A128Kw, Alg::A192Kw, Alg::A256Kw, Alg::A128GcmKw, Alg::A192GcmKw, Alg::A256GcmKw]
+            }
+            Some("RSA") => &[Alg::RsaOaep256, Alg::RsaOaep384, Alg::RsaOaep512],
+            Some("EC" | "OKP") => &ecdh,
+            _ => &[],
+        };
+        return algs.iter().map(|a| a.name()).collect();
+    }
     if text("use").is_some_and(|u| u != "sig") {
         return Vec::new();
     }
@@ -96,7 +134,11 @@ fn declared_algorithms(jwk: &Object) -> Vec<Algorithm> {
         _ => return Vec::new(),
     };
     let only = jwk.get("alg").map(|a| a.as_str().and_then(|a| Algorithm::from_name(a).ok()));
-    Algorithm::ALL.into_iter().filter(|a| a.family() == family && only.is_none_or(|o| o == Some(*a))).collect()
+    Algorithm::ALL
+        .into_iter()
+        .filter(|a| a.family() == family && only.is_none_or(|o| o == Some(*a)))
+        .map(Algorithm::name)
+        .collect()
 }
 
 /// Verification takes the key with the token's `kid` when it has one, else tries the
@@ -106,11 +148,16 @@ fn declared_algorithms(jwk: &Object) -> Vec<Algorithm> {
 pub struct KeySet {
     keys: Vec<Arc<Key>>,
     skipped: Vec<SkippedKey>,
+    purpose: Purpose,
 }
 
 impl std::fmt::Debug for KeySet {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("KeySet").field("keys", &self.keys.len()).field("skipped", &self.skipped.len()).finish()
+        f.debug_struct("KeySet")
+            .field("purpose", &self.purpose)
+            .field("keys", &self.keys.len())
+            .field("skipped", &self.skipped.len())
+            .finish()
     }
 }
 
@@ -119,6 +166,16 @@ impl KeySet {
     /// document itself must be well formed (`KeyInvalid` otherwise); each key in it that
     /// cannot be used is skipped (see the module comment), so the set may be empty.
     pub fn from_jwks(json_text: &[u8]) -> Result<KeySet> {
+        Self::from_jwks_for(json_text, Purpose::Verification)
+    }
+
+    /// Reads a JWK Set as [`KeySet::from_jwks`] does, keeping the keys that can decrypt
+    /// JWE instead (see the module comment): a set for `jwe::decrypt_with_keys`.
+    pub fn from_jwks_for_decryption(json_text: &[u8]) -> Result<KeySet> {
+        Self::from_jwks_for(json_text, Purpose::Decryption)
+    }
+
+    fn from_jwks_for(json_text: &[u8], purpose: Purpose) -> Result<KeySet> {
         if json_text.len() > MAX_JWKS_LEN {
             return Err(Error::KeyInvalid(format!("JWKS: larger than {MAX_JWKS_LEN} bytes")));
         }
@@ -138,7 +195,7 @@ impl KeySet {
                 Value::Object(jwk) => Entry {
                     kid: jwk.get("kid").and_then(Value::as_str).map(str::to_owned),
                     parsed: key::from_jwk_object(jwk).map(Arc::new),
-                    declared: declared_algorithms(jwk),
+                    declared: declared_algorithms(jwk, purpose),
                 },
                 _ => Entry {
                     kid: None,
@@ -147,40 +204,56 @@ impl KeySet {
                 },
             })
             .collect();
-        Ok(Self::build(entries))
+        Ok(Self::build(entries, purpose))
     }
 
     /// A set of keys the caller already holds (shared, not copied). The same rules
     /// apply as for a JWKS: keys it cannot use are skipped and listed.
     pub fn from_keys(keys: Vec<Arc<Key>>) -> KeySet {
+        Self::from_keys_for(keys, Purpose::Verification)
+    }
+
+    /// A set of keys for decryption, as [`KeySet::from_keys`] with the rules of
+    /// [`KeySet::from_jwks_for_decryption`].
+    pub fn from_keys_for_decryption(keys: Vec<Arc<Key>>) -> KeySet {
+        Self::from_keys_for(keys, Purpose::Decryption)
+    }
+
+    fn from_keys_for(keys: Vec<Arc<Key>>, purpose: Purpose) -> KeySet {
         Self::build(
             keys.into_iter()
                 .map(|k| Entry { kid: k.kid().map(str::to_owned), parsed: Ok(k), declared: Vec::new() })
                 .collect(),
+            purpose,
         )
     }
 
-    fn build(entries: Vec<Entry>) -> KeySet {
-        // What each entry could verify, and its thumbprint (None: unknown), for the kid rule.
-        let mut profiles: Vec<(Option<String>, Vec<Algorithm>, Option<String>)> = Vec::with_capacity(entries.len());
+    fn build(entries: Vec<Entry>, purpose: Purpose) -> KeySet {
+        let verifying = purpose == Purpose::Verification;
+        // What each entry could serve, and its thumbprint (None: unknown), for the kid rule.
+        let mut profiles: Vec<(Option<String>, Vec<&'static str>, Option<String>)> = Vec::with_capacity(entries.len());
         let mut skipped = Vec::new();
         let mut usable: Vec<(usize, Arc<Key>)> = Vec::new();
         for (index, entry) in entries.into_iter().enumerate() {
             let profile = match &entry.parsed {
-                Ok(k) if k.may_verify() => Algorithm::ALL.into_iter().filter(|&a| fits(k, a)).collect(),
+                Ok(k) if !verifying => jwe::decryption_alg_names(k),
+                Ok(k) if k.may_verify() => {
+                    Algorithm::ALL.into_iter().filter(|&a| fits(k, a)).map(Algorithm::name).collect()
+                }
                 Ok(_) => Vec::new(),
                 Err(_) => entry.declared,
             };
             profiles.push((entry.kid.clone(), profile, None));
-            match entry.parsed.and_then(|k| usable_for_verification(&k).map(|()| k)) {
+            let usable_for = if verifying { usable_for_verification } else { jwe::usable_for_decryption };
+            match entry.parsed.and_then(|k| usable_for(&k).map(|()| k)) {
                 Ok(k) => usable.push((index, k)),
                 Err(reason) => skipped.push(SkippedKey { index, kid: entry.kid, reason }),
             }
         }
 
-        // A set is either shared secrets or asymmetric keys.
+        // A set for verification is either shared secrets or asymmetric keys.
         let is_secret = |k: &Key| k.family() == Family::Hmac;
-        if usable.iter().any(|(_, k)| is_secret(k)) && usable.iter().any(|(_, k)| !is_secret(k)) {
+        if verifying && usable.iter().any(|(_, k)| is_secret(k)) && usable.iter().any(|(_, k)| !is_secret(k)) {
             usable.retain(|(index, k)| {
                 if !is_secret(k) {
                     return true;
@@ -230,7 +303,21 @@ impl KeySet {
         });
         skipped.extend(dropped);
         skipped.sort_by_key(|s| s.index);
-        KeySet { keys: usable.into_iter().map(|(_, k)| k).collect(), skipped }
+        KeySet { keys: usable.into_iter().map(|(_, k)| k).collect(), skipped, purpose }
+    }
+
+    /// What the set is for.
+    pub fn purpose(&self) -> Purpose {
+        self.purpose
+    }
+
+    fn wrong_purpose(&self) -> Error {
+        Error::InvalidArgument(match self.purpose {
+            Purpose::Verification => {
+                "this key set was made for verifying signatures; decryption needs a set made for decryption".into()
+            }
+            Purpose::Decryption => "this key set was made for decryption; verification needs a set made for it".into(),
+        })
     }
 
     /// Usable keys, in document order.
@@ -317,8 +404,24 @@ fn usable_for_verification(k: &Key) -> Result<()> {
     Ok(())
 }
 
+impl DecryptionKeys for KeySet {
+    fn decryption_keys(&self) -> Result<Vec<&Key>> {
+        if self.purpose != Purpose::Decryption {
+            return Err(self.wrong_purpose());
+        }
+        Ok(self.keys.iter().map(|k| &**k).collect())
+    }
+
+    fn kid_not_found(&self, kid: &str) -> Error {
+        KeySet::kid_not_found(self, kid)
+    }
+}
+
 impl KeySource for KeySet {
     fn candidates<'a>(&'a self, header: &Header, alg: Algorithm) -> Result<Vec<&'a Key>> {
+        if self.purpose != Purpose::Verification {
+            return Err(self.wrong_purpose());
+        }
         if let Some(kid) = header.kid.as_deref() {
             let named: Vec<&Key> = self.keys.iter().filter(|k| k.kid() == Some(kid)).map(|k| &**k).collect();
             if named.is_empty() {

@@ -89,9 +89,12 @@ pub use header::Header;
 /// Claims jwtkit adds when it issues a JWT with [`jwt::sign_with`], and extra header members.
 ///
 pub use issue::SignOptions;
-/// A set of keys (e.g. a JWKS) that verification chooses from by `kid`.
+/// A set of keys (e.g. a JWKS) that verification, or decryption, chooses from by `kid`.
 ///
 pub use jwks::KeySet;
+/// What a [`KeySet`] is for: verification or decryption.
+///
+pub use jwks::Purpose;
 /// A key that [`KeySet::from_jwks`] (or `from_keys`) left out, and why.
 ///
 pub use jwks::SkippedKey;

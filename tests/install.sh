@@ -744,6 +744,23 @@ cli_jwe() {
     expect 1 'JWTKIT_ERR_JWE_KEY_CANNOT_DECRYPT' "$jwtkit" jwe decrypt --alg RSA-OAEP-256 --enc A256GCM --key "$keys/rsa2048.spki.pem" "$token" || return 1
     token=$(run "$jwtkit" encode --alg HS256 --secret-file "$secret") || return 1
     expect 1 'JWTKIT_ERR_TOKEN_MALFORMED' "$jwtkit" jwe decrypt --alg dir --enc A256GCM --secret-file "$dir/k32" "$token" || return 1
+    # --jwks: the token's kid chooses the key; a kid-less key serves unknown kids; the
+    # set keeps decryption keys only (use sig skipped with a warning)
+    printf '{"kty":"oct","kid":"a","k":"%s"}' "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY" >"$dir/a.jwk"
+    printf '{"kty":"oct","kid":"b","k":"%s"}' "ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA" >"$dir/b.jwk"
+    printf '{"keys":[%s,%s,{"kty":"oct","kid":"s","use":"sig","k":"%s"}]}' "$(cat "$dir/a.jwk")" "$(cat "$dir/b.jwk")" \
+        "c2lnbmF0dXJlLWtleS1zaWduYXR1cmUta2V5LXNpZ24" >"$dir/dec.json"
+    token=$(run "$jwtkit" jwe encrypt --alg A256KW --enc A256GCM --key "$dir/b.jwk" "$dir/plain") || return 1
+    run "$jwtkit" jwe decrypt --alg A256KW --enc A256GCM --jwks "$dir/dec.json" "$token" 2>"$dir/warn" | cmp - "$dir/plain" || return 1
+    grep -q 'skipped keys\[2\] (kid "s").*JWTKIT_ERR_KEY_USAGE' "$dir/warn" || { cat "$dir/warn"; echo "no warning for the use sig key"; return 1; }
+    token=$(run "$jwtkit" jwe encrypt --alg A256KW --enc A256GCM --key "$dir/b.jwk" --header '{"kid":"nope"}' "$dir/plain") || return 1
+    expect 1 'JWTKIT_ERR_KEY_NOT_FOUND' "$jwtkit" jwe decrypt --alg A256KW --enc A256GCM --jwks "$dir/dec.json" "$token" || return 1
+    printf '{"keys":[%s,{"kty":"oct","k":"%s"}]}' "$(cat "$dir/a.jwk")" "ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA" >"$dir/nokid.json"
+    run "$jwtkit" jwe decrypt --alg A256KW --enc A256GCM --jwks "$dir/nokid.json" "$token" | cmp - "$dir/plain" || return 1
+    expect 2 'either --jwks or a key' "$jwtkit" jwe decrypt --alg A256KW --enc A256GCM --jwks "$dir/dec.json" --secret-file "$dir/k32" "$token" || return 1
+    printf '{"keys":[{"kty":"EC","crv":"P-256","x":"%s","y":"%s"}]}' \
+        "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU" "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0" >"$dir/public.json"
+    expect 2 'JWTKIT_ERR_JWE_KEY_CANNOT_DECRYPT.*|no usable key' "$jwtkit" jwe decrypt --alg ECDH-ES --enc A256GCM --jwks "$dir/public.json" "$token" || return 1
     # usage errors
     expect 2 'JWTKIT_ERR_JWE_ALG_INSECURE' "$jwtkit" jwe decrypt --alg RSA1_5 --enc A256GCM --key "$keys/rsa2048.pkcs8.pem" x || return 1
     expect 2 '--enc is required' "$jwtkit" jwe decrypt --alg dir --secret-file "$dir/k32" x || return 1
@@ -765,6 +782,10 @@ cli_keytools_valgrind() {
     token=$(echo -n hi | run "${valgrind[@]}" "$jwtkit" jwe encrypt --alg ECDH-ES --enc A256GCM --key "$keys/ecp256.spki.pem") || return 1
     [ "$(run "${valgrind[@]}" "$jwtkit" jwe decrypt --alg ECDH-ES --enc A256GCM --key "$keys/ecp256.pkcs8.pem" "$token")" = hi ] || return 1
     expect 1 'JWTKIT_ERR_ALG_NOT_ALLOWED' "${valgrind[@]}" "$jwtkit" jwe decrypt --alg dir --enc A256GCM --key "$keys/ecp256.pkcs8.pem" "$token" || return 1
+    printf '{"keys":[{"kty":"EC","crv":"P-256","kid":"pub","x":"%s","y":"%s"},%s]}' \
+        "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU" "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0" \
+        "$(run "$jwtkit" convert --private "$keys/ecp256.pkcs8.pem")" >"$work/dec-set.json" || return 1
+    [ "$(run "${valgrind[@]}" "$jwtkit" jwe decrypt --alg ECDH-ES --enc A256GCM --jwks "$work/dec-set.json" "$token")" = hi ] || return 1
 }
 
 # The files keygen writes: the private key is 0600 whatever the umask; nothing that

@@ -648,8 +648,9 @@ static int load_key(const struct key_source *ks, const jwtkit_key **key)
     return 0;
 }
 
-/* Loads a JWK Set; warns about each key it skipped. Returns 0, or EXIT_USAGE. */
-static int load_keyset(const char *path, const jwtkit_keyset **set)
+/* Loads a JWK Set, for verification or (for_decryption) for JWE decryption; warns
+ * about each key it skipped. Returns 0, or EXIT_USAGE. */
+static int load_keyset(const char *path, int for_decryption, const jwtkit_keyset **set)
 {
     jwtkit_error *err = NULL;
     jwtkit_status st;
@@ -658,7 +659,10 @@ static int load_keyset(const char *path, const jwtkit_keyset **set)
 
     if (data == NULL)
         return EXIT_USAGE;
-    st = jwtkit_keyset_from_jwks((const uint8_t *)data, len, set, &err);
+    if (for_decryption)
+        st = jwtkit_keyset_from_jwks_for_decryption((const uint8_t *)data, len, set, &err);
+    else
+        st = jwtkit_keyset_from_jwks((const uint8_t *)data, len, set, &err);
     memset(data, 0, len); /* may hold secrets */
     free(data);
     if (st != JWTKIT_OK) {
@@ -1283,7 +1287,7 @@ static int cmd_verify(int argc, char **argv)
             msg("verify: give either --jwks or a key, not both");
             return EXIT_USAGE;
         }
-        if (load_keyset(jwks, &set))
+        if (load_keyset(jwks, 0, &set))
             return EXIT_USAGE;
     } else if (ks.key_file == NULL && ks.secret == NULL && ks.secret_file == NULL) {
         msg("a key is needed: --key FILE, --secret STRING, --secret-file FILE, --jwks FILE, --jwks-url URL or "
@@ -1960,7 +1964,7 @@ static int cmd_thumbprint(int argc, char **argv)
             msg("thumbprint: give either --jwks or a key, not both");
             return EXIT_USAGE;
         }
-        if (load_keyset(jwks, &set))
+        if (load_keyset(jwks, 0, &set))
             return EXIT_USAGE;
         for (i = 0; i < jwtkit_keyset_len(set); i++) {
             jwtkit_error *err = NULL;
@@ -2505,6 +2509,7 @@ out:
 static const char JWE_HELP[] =
     "usage: jwtkit jwe encrypt --alg ALG --enc ENC KEY [options] [FILE]\n"
     "       jwtkit jwe decrypt --alg ALG[,ALG...] --enc ENC[,ENC...] KEY [options] [TOKEN]\n"
+    "       jwtkit jwe decrypt --alg ALG[,ALG...] --enc ENC[,ENC...] --jwks FILE [options] [TOKEN]\n"
     "\n"
     "encrypt: encrypts the bytes of FILE (none or '-': standard input) to KEY and prints\n"
     "the compact JWE. decrypt: decrypts TOKEN (none or '-': standard input) with KEY and\n"
@@ -2519,6 +2524,11 @@ static const char JWE_HELP[] =
     "  -k, --key FILE          PEM, DER or JWK (an oct JWK for the shared-secret algs)\n"
     "  -s, --secret STRING     shared secret (visible to other users in the process list)\n"
     "      --secret-file FILE  shared secret: the file's exact bytes\n"
+    "      --jwks FILE         (decrypt) a JWK Set: its private and secret keys for\n"
+    "                          decryption (use enc or none; others are skipped, with a\n"
+    "                          warning); the token's kid chooses the key, keys without\n"
+    "                          a kid serve a kid no key has, and keys that cannot serve\n"
+    "                          the token's alg are not tried\n"
     "\n"
     "encrypt options:\n"
     "      --header JSON       extra protected header members, a JSON object (kid, typ,\n"
@@ -2619,12 +2629,13 @@ static int cmd_jwe(int argc, char **argv)
     struct args a = {argc, 2, argv, NULL, 0};
     struct key_source ks = {0};
     struct list alg_args = {{0}, 0}, enc_args = {{0}, 0};
-    const char *input = NULL, *header = NULL, *header_out = NULL, *token;
+    const char *input = NULL, *header = NULL, *header_out = NULL, *jwks = NULL, *token;
     int encrypt, zip = 0, allow_zip = 0, rc = EXIT_USAGE;
     jwtkit_jwe_alg algs[16];
     jwtkit_jwe_enc encs[16];
     size_t nalgs = 0, nencs = 0, len = 0, out_len = 0, hdr_len = 0;
     const jwtkit_key *key = NULL;
+    const jwtkit_keyset *set = NULL;
     jwtkit_jwe_policy *policy = NULL;
     jwtkit_error *err = NULL;
     jwtkit_status st;
@@ -2661,6 +2672,8 @@ static int cmd_jwe(int argc, char **argv)
             allow_zip = 1;
         } else if (!encrypt && opt(&a, "--header-out", NULL, 1)) {
             header_out = a.value;
+        } else if (!encrypt && opt(&a, "--jwks", NULL, 1)) {
+            jwks = a.value;
         } else if (a.usage_error) {
             return EXIT_USAGE;
         } else if (arg[0] == '-' && arg[1] != '\0') {
@@ -2681,8 +2694,16 @@ static int cmd_jwe(int argc, char **argv)
     }
     if (header_out != NULL && check_output(header_out, 0) != 0)
         return EXIT_USAGE;
-    if (load_key(&ks, &key))
+    if (jwks != NULL) {
+        if (ks.key_file != NULL || ks.secret != NULL || ks.secret_file != NULL) {
+            msg("jwe decrypt: give either --jwks or a key, not both");
+            return EXIT_USAGE;
+        }
+        if (load_keyset(jwks, 1, &set))
+            return EXIT_USAGE;
+    } else if (load_key(&ks, &key)) {
         return EXIT_USAGE;
+    }
 
     if (encrypt) {
         if ((data = read_file(input ? input : "-", &len)) == NULL)
@@ -2709,7 +2730,11 @@ static int cmd_jwe(int argc, char **argv)
         goto out;
     }
     rc = EXIT_INVALID;
-    st = jwtkit_jwe_decrypt((const uint8_t *)token, len, key, policy, &hdr, &hdr_len, &out, &out_len, &err);
+    if (set != NULL)
+        st = jwtkit_jwe_decrypt_with_keyset((const uint8_t *)token, len, set, policy, &hdr, &hdr_len, &out, &out_len,
+                                            &err);
+    else
+        st = jwtkit_jwe_decrypt((const uint8_t *)token, len, key, policy, &hdr, &hdr_len, &out, &out_len, &err);
     if (st != JWTKIT_OK) {
         report("invalid token", st, err);
         goto out;
@@ -2728,6 +2753,7 @@ out:
     jwtkit_string_free(hdr);
     jwtkit_jwe_policy_free(policy);
     jwtkit_key_free(key);
+    jwtkit_keyset_free(set);
     return rc;
 }
 

@@ -381,6 +381,16 @@ public:
         return KeySet(set);
     }
 
+    /// A JWK Set document read for JWE decryption (jwtkit::jwe::decrypt with a set): the
+    /// keys that can decrypt are kept, the others skipped (see skipped()). Such a set is
+    /// refused for verification, and a set made by from_jwks for decryption.
+    static KeySet from_jwks_for_decryption(std::string_view jwks) {
+        detail::Call call;
+        const jwtkit_keyset *set = nullptr;
+        call.check(jwtkit_keyset_from_jwks_for_decryption(detail::bytes(jwks), jwks.size(), &set, call.err()));
+        return KeySet(set);
+    }
+
     /// A set of these keys (each borrowed; the set takes its own reference).
     static KeySet from_keys(std::initializer_list<std::reference_wrapper<const Key>> keys) {
         std::vector<const jwtkit_key *> raw;
@@ -1687,6 +1697,21 @@ struct Decrypted {
     std::string header;
     std::string plaintext;
 };
+
+/// Decrypts a compact JWE with the key of `keys` (made by KeySet::from_jwks_for_decryption)
+/// that the token's `kid` chooses: the keys with that `kid`, else the keys without one;
+/// keys that cannot serve its `alg` are not tried.
+inline Decrypted decrypt(std::string_view token, const KeySet &keys, const Policy &policy) {
+    detail::Call call;
+    detail::Out header, plaintext;
+    call.check(jwtkit_jwe_decrypt_with_keyset(detail::bytes(token), token.size(), keys.get(), policy.get(),
+                                              header.ptr(), header.len(), plaintext.ptr(), plaintext.len(),
+                                              call.err()));
+    Decrypted d;
+    d.header = header.take();
+    d.plaintext = plaintext.take_secret();
+    return d;
+}
 
 /// Decrypts a compact JWE with `key` under `policy`.
 inline Decrypted decrypt(std::string_view token, const Key &key, const Policy &policy) {

@@ -96,19 +96,12 @@ ngx_http_auth_jwtkit_ns(void)
 #endif
 
 
-/* a key that decrypts tokens (auth_jwt_type encrypted or nested) */
-typedef struct {
-    const jwtkit_key                  *key;
-    ngx_str_t                          kid;
-    uint32_t                           algs;        /* JWE alg bits */
-} ngx_http_auth_jwtkit_dec_key_t;
-
-
 /* the keys of the auth_jwt_key_file directives of one configuration level */
 typedef struct {
     ngx_array_t                        sig_keys;    /* const jwtkit_key * */
-    ngx_array_t                        dec_keys;    /* dec_key_t */
+    ngx_array_t                        dec_keys;    /* const jwtkit_key * */
     const jwtkit_keyset               *keyset;
+    const jwtkit_keyset               *dec_set;     /* for decryption */
     uint32_t                           algs;        /* JWS alg bits */
     uint32_t                           jwe_algs;
     ngx_str_t                          conf_file;   /* the first directive */
@@ -195,8 +188,7 @@ typedef struct {
     ngx_str_t                          header;
     ngx_str_t                          claims;
     ngx_str_t                          payload;
-    ngx_str_t                          jwe_kid;
-    const jwtkit_key                  *dec_key;     /* nested: $jwt_payload */
+    const jwtkit_keyset               *dec_set;     /* nested: $jwt_payload */
     const jwtkit_jwe_policy           *jwe_policy;
     ngx_uint_t                         store;       /* the key store to try */
     uint32_t                           refreshed;   /* remotes waited for */
@@ -209,7 +201,6 @@ typedef struct {
     unsigned                           done:1;
     unsigned                           waiting:1;
     unsigned                           cleanup:1;
-    unsigned                           kid_parsed:1;
     unsigned                           payload_done:1;
     /* a verified JWS, header and claims not yet read: see decode() */
     unsigned                           undecoded:1;
@@ -236,9 +227,6 @@ static ngx_int_t ngx_http_auth_jwtkit_check_remote(ngx_http_request_t *r,
 static jwtkit_status ngx_http_auth_jwtkit_decrypt(ngx_http_request_t *r,
     ngx_http_auth_jwtkit_loc_conf_t *alcf, ngx_http_auth_jwtkit_ctx_t *ctx,
     const jwtkit_keyset *set);
-static ngx_int_t ngx_http_auth_jwtkit_dec_key_fits(ngx_http_request_t *r,
-    ngx_http_auth_jwtkit_ctx_t *ctx, ngx_http_auth_jwtkit_loc_conf_t *alcf,
-    ngx_http_auth_jwtkit_dec_key_t *dk);
 static jwtkit_status ngx_http_auth_jwtkit_outcome(ngx_http_request_t *r,
     ngx_http_auth_jwtkit_ctx_t *ctx, jwtkit_status st, jwtkit_error *err,
     char *header, size_t header_len, char *claims, size_t claims_len);
@@ -296,15 +284,15 @@ static ngx_int_t ngx_http_auth_jwtkit_load_file(ngx_conf_t *cf,
 static ngx_int_t ngx_http_auth_jwtkit_load_jwks(ngx_conf_t *cf,
     ngx_http_auth_jwtkit_keys_t *keys, ngx_str_t *path, u_char *data,
     size_t len);
-static ngx_int_t ngx_http_auth_jwtkit_load_dec_key(ngx_conf_t *cf,
-    ngx_http_auth_jwtkit_keys_t *keys, ngx_str_t *path, ngx_str_t *jwk,
-    ngx_uint_t index);
-static ngx_int_t ngx_http_auth_jwtkit_conf_member(ngx_conf_t *cf,
-    ngx_str_t *json, const char *name, ngx_str_t *out, ngx_uint_t len_only);
-static u_char *ngx_http_auth_jwtkit_next_element(u_char *p, u_char *last,
-    ngx_str_t *elt);
+static ngx_int_t ngx_http_auth_jwtkit_take_keys(ngx_array_t *keys,
+    const jwtkit_keyset *set);
+static void ngx_http_auth_jwtkit_log_skipped(ngx_conf_t *cf, ngx_str_t *path,
+    const jwtkit_keyset *set, const jwtkit_keyset *dec);
 static ngx_int_t ngx_http_auth_jwtkit_build_keys(ngx_conf_t *cf,
     ngx_http_auth_jwtkit_keys_t *keys);
+static ngx_int_t ngx_http_auth_jwtkit_build_set(ngx_conf_t *cf,
+    ngx_http_auth_jwtkit_keys_t *keys, ngx_array_t *from,
+    ngx_uint_t decryption, const jwtkit_keyset **set);
 static ngx_int_t ngx_http_auth_jwtkit_build_remotes(ngx_conf_t *cf,
     ngx_http_auth_jwtkit_loc_conf_t *conf);
 static ngx_int_t ngx_http_auth_jwtkit_build_validation(ngx_conf_t *cf,
@@ -907,7 +895,8 @@ ngx_http_auth_jwtkit_check_remote(ngx_http_request_t *r,
 /*
  * auth_jwt_type encrypted (set is NULL): a JWE whose plaintext is the claims,
  * decrypted with a shared key. auth_jwt_type nested: a JWE holding a JWS,
- * verified with the keys of set. Each decryption key that may fit is tried.
+ * verified with the keys of set. The library chooses the decryption key from
+ * the set of the key files by the token's kid.
  */
 
 static jwtkit_status
@@ -915,180 +904,52 @@ ngx_http_auth_jwtkit_decrypt(ngx_http_request_t *r,
     ngx_http_auth_jwtkit_loc_conf_t *alcf, ngx_http_auth_jwtkit_ctx_t *ctx,
     const jwtkit_keyset *set)
 {
-    char                            *header, *claims;
-    size_t                           header_len, claims_len;
-    ngx_int_t                        fits;
-    ngx_uint_t                       i, tried;
-    jwtkit_error                    *err;
-    jwtkit_status                    st;
-    ngx_http_auth_jwtkit_dec_key_t  *dk;
+    char                 *header, *claims;
+    size_t                header_len, claims_len;
+    jwtkit_error         *err;
+    jwtkit_status         st;
+    const jwtkit_keyset  *dec;
 
-    dk = alcf->keys->dec_keys.elts;
-    tried = 0;
-    st = JWTKIT_ERR_KEY_NOT_FOUND;
+    dec = alcf->keys->dec_set;
 
-    for (i = 0; i < alcf->keys->dec_keys.nelts; i++) {
+    header = NULL;
+    claims = NULL;
+    header_len = 0;
+    claims_len = 0;
+    err = NULL;
 
-        fits = ngx_http_auth_jwtkit_dec_key_fits(r, ctx, alcf, &dk[i]);
+    if (set == NULL) {
+        st = jwtkit_jwe_decrypt_jwt_with_keyset(ctx->token.data,
+                                                ctx->token.len, dec,
+                                                alcf->jwe_policy,
+                                                alcf->validation,
+                                                &header, &header_len,
+                                                &claims, &claims_len, &err);
 
-        if (fits == NGX_ERROR) {
-            return JWTKIT_ERR_OUT_OF_MEMORY;
-        }
-
-        if (fits == NGX_DECLINED) {
-            continue;
-        }
-
-        tried++;
-
-        header = NULL;
-        claims = NULL;
-        header_len = 0;
-        claims_len = 0;
-        err = NULL;
-
-        if (set == NULL) {
-            st = jwtkit_jwe_decrypt_jwt(ctx->token.data, ctx->token.len,
-                                        dk[i].key, alcf->jwe_policy,
-                                        alcf->validation,
-                                        &header, &header_len,
-                                        &claims, &claims_len, &err);
-        } else {
-            st = jwtkit_jwe_decrypt_and_verify_with_keyset(
-                     ctx->token.data, ctx->token.len, dk[i].key,
-                     alcf->jwe_policy, set, alcf->validation,
-                     &header, &header_len, &claims, &claims_len, &err);
-        }
-
-        st = ngx_http_auth_jwtkit_outcome(r, ctx, st, err, header,
-                                          header_len, claims, claims_len);
-
-        if (st == JWTKIT_OK) {
-            if (set == NULL) {
-                ctx->payload = ctx->claims;
-                ctx->payload_done = 1;
-
-            } else {
-                ctx->dec_key = dk[i].key;
-                ctx->jwe_policy = alcf->jwe_policy;
-            }
-
-            return JWTKIT_OK;
-        }
-
-        if (st != JWTKIT_ERR_JWE_DECRYPTION_FAILED
-            && st != JWTKIT_ERR_KEY_ALG_MISMATCH
-            && st != JWTKIT_ERR_KEY_USAGE
-            && st != JWTKIT_ERR_JWE_KEY_CANNOT_DECRYPT)
-        {
-            return st;
-        }
+    } else {
+        st = jwtkit_jwe_decrypt_and_verify_with_keysets(
+                 ctx->token.data, ctx->token.len, dec, alcf->jwe_policy, set,
+                 alcf->validation, &header, &header_len, &claims, &claims_len,
+                 &err);
     }
 
-    if (tried == 0 && ctx->status == JWTKIT_OK) {
-        ctx->status = JWTKIT_ERR_KEY_NOT_FOUND;
-        ngx_str_set(&ctx->message, "no decryption key has the token's kid");
+    st = ngx_http_auth_jwtkit_outcome(r, ctx, st, err, header, header_len,
+                                      claims, claims_len);
+
+    if (st != JWTKIT_OK) {
+        return st;
     }
 
-    return (tried == 0) ? JWTKIT_ERR_KEY_NOT_FOUND
-                        : JWTKIT_ERR_JWE_DECRYPTION_FAILED;
-}
+    if (set == NULL) {
+        ctx->payload = ctx->claims;
+        ctx->payload_done = 1;
 
-
-/*
- * Whether a decryption key may decrypt the token: NGX_OK or NGX_DECLINED.
- * With several keys, the token's kid (of its protected header) chooses among
- * those that have one; keys without a kid are tried when none matches.
- */
-
-static ngx_int_t
-ngx_http_auth_jwtkit_dec_key_fits(ngx_http_request_t *r,
-    ngx_http_auth_jwtkit_ctx_t *ctx, ngx_http_auth_jwtkit_loc_conf_t *alcf,
-    ngx_http_auth_jwtkit_dec_key_t *dk)
-{
-    u_char                          *dot;
-    char                            *kid;
-    size_t                           kid_len;
-    ngx_str_t                        src, dst;
-    ngx_uint_t                       i, matched;
-    jwtkit_status                    st;
-    ngx_http_auth_jwtkit_dec_key_t  *all;
-    static const char               *path[] = { "kid" };
-
-    if (alcf->type == NGX_HTTP_AUTH_JWTKIT_ENCRYPTED
-        && (dk->algs & NGX_HTTP_AUTH_JWTKIT_SHARED_JWE_ALGS) == 0)
-    {
-        return NGX_DECLINED;
+    } else {
+        ctx->dec_set = dec;
+        ctx->jwe_policy = alcf->jwe_policy;
     }
 
-    if (alcf->keys->dec_keys.nelts == 1) {
-        return NGX_OK;
-    }
-
-    if (!ctx->kid_parsed) {
-        ctx->kid_parsed = 1;
-
-        dot = ngx_strlchr(ctx->token.data, ctx->token.data + ctx->token.len,
-                          '.');
-
-        if (dot != NULL && dot - ctx->token.data <= 8192) {
-            src.data = ctx->token.data;
-            src.len = dot - ctx->token.data;
-
-            dst.data = ngx_pnalloc(r->pool, ngx_base64_decoded_length(src.len));
-            if (dst.data == NULL) {
-                return NGX_ERROR;
-            }
-
-            kid = NULL;
-            kid_len = 0;
-
-            if (ngx_decode_base64url(&dst, &src) == NGX_OK) {
-                st = jwtkit_member_text(dst.data, dst.len, path, 1,
-                                        &kid, &kid_len, NULL);
-
-                if (st == JWTKIT_OK && kid != NULL) {
-                    if (ngx_http_auth_jwtkit_take(r, kid, kid_len,
-                                                  &ctx->jwe_kid)
-                        != NGX_OK)
-                    {
-                        return NGX_ERROR;
-                    }
-                }
-            }
-        }
-    }
-
-    if (ctx->jwe_kid.len == 0) {
-        return NGX_OK;
-    }
-
-    if (dk->kid.len == ctx->jwe_kid.len
-        && ngx_memcmp(dk->kid.data, ctx->jwe_kid.data, dk->kid.len) == 0)
-    {
-        return NGX_OK;
-    }
-
-    if (dk->kid.len != 0) {
-        return NGX_DECLINED;
-    }
-
-    /* a key without kid: tried only if no key has the token's kid */
-
-    all = alcf->keys->dec_keys.elts;
-    matched = 0;
-
-    for (i = 0; i < alcf->keys->dec_keys.nelts; i++) {
-        if (all[i].kid.len == ctx->jwe_kid.len
-            && ngx_memcmp(all[i].kid.data, ctx->jwe_kid.data,
-                          all[i].kid.len) == 0)
-        {
-            matched = 1;
-            break;
-        }
-    }
-
-    return matched ? NGX_DECLINED : NGX_OK;
+    return JWTKIT_OK;
 }
 
 
@@ -2170,14 +2031,15 @@ ngx_http_auth_jwtkit_payload_variable(ngx_http_request_t *r,
         return NGX_OK;
     }
 
-    if (!ctx->payload_done && ctx->dec_key != NULL) {
+    if (!ctx->payload_done && ctx->dec_set != NULL) {
         ctx->payload_done = 1;
 
         out = NULL;
         len = 0;
 
-        st = jwtkit_jwe_decrypt(ctx->token.data, ctx->token.len, ctx->dec_key,
-                                ctx->jwe_policy, NULL, NULL, &out, &len, NULL);
+        st = jwtkit_jwe_decrypt_with_keyset(ctx->token.data, ctx->token.len,
+                                            ctx->dec_set, ctx->jwe_policy,
+                                            NULL, NULL, &out, &len, NULL);
 
         if (st == JWTKIT_OK
             && ngx_http_auth_jwtkit_take(r->main, out, len, &ctx->payload)
@@ -2286,8 +2148,7 @@ done:
 
 /*
  * The keys of one JWK Set: jwtkit_keyset_from_jwks keeps those that verify
- * signatures; each JWK is also read on its own (jwtkit_key_from_jwk) to find
- * the keys that decrypt, which key sets leave out.
+ * signatures, jwtkit_keyset_from_jwks_for_decryption those that decrypt.
  */
 
 static ngx_int_t
@@ -2295,48 +2156,98 @@ ngx_http_auth_jwtkit_load_jwks(ngx_conf_t *cf,
     ngx_http_auth_jwtkit_keys_t *keys, ngx_str_t *path, u_char *data,
     size_t len)
 {
-    char                 *msg, *text;
-    size_t                msg_len, text_len;
-    u_char               *p, *last;
-    ngx_str_t             elt, all;
-    ngx_uint_t            i, n, nsig, ndec, index;
+    ngx_uint_t            nsig, ndec;
     jwtkit_error         *err;
-    jwtkit_status         st, skipped;
-    const jwtkit_key     *key, **slot;
-    const jwtkit_keyset  *set;
-    static const char    *path_keys[] = { "keys" };
+    jwtkit_status         st;
+    const jwtkit_keyset  *set, *dec;
 
     set = NULL;
+    dec = NULL;
     err = NULL;
 
     st = jwtkit_keyset_from_jwks(data, len, &set, &err);
 
+    if (st == JWTKIT_OK) {
+        st = jwtkit_keyset_from_jwks_for_decryption(data, len, &dec, &err);
+    }
+
     if (st != JWTKIT_OK) {
+        jwtkit_keyset_free(set);
         ngx_http_auth_jwtkit_conf_error(cf, NGX_LOG_EMERG,
                                         "auth_jwt_key_file", path, st, err);
         return NGX_ERROR;
     }
 
     nsig = jwtkit_keyset_len(set);
+    ndec = jwtkit_keyset_len(dec);
 
-    for (i = 0; i < nsig; i++) {
+    if (ngx_http_auth_jwtkit_take_keys(&keys->sig_keys, set) != NGX_OK
+        || ngx_http_auth_jwtkit_take_keys(&keys->dec_keys, dec) != NGX_OK)
+    {
+        jwtkit_keyset_free(set);
+        jwtkit_keyset_free(dec);
+        return NGX_ERROR;
+    }
+
+    ngx_http_auth_jwtkit_log_skipped(cf, path, set, dec);
+
+    jwtkit_keyset_free(set);
+    jwtkit_keyset_free(dec);
+
+    if (nsig == 0 && ndec == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "auth_jwt_key_file \"%V\": no usable key", path);
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+/* a new reference to each key of a set, into keys (const jwtkit_key *) */
+
+static ngx_int_t
+ngx_http_auth_jwtkit_take_keys(ngx_array_t *keys, const jwtkit_keyset *set)
+{
+    ngx_uint_t         i, n;
+    const jwtkit_key  *key, **slot;
+
+    n = jwtkit_keyset_len(set);
+
+    for (i = 0; i < n; i++) {
         key = NULL;
 
         if (jwtkit_keyset_get(set, i, &key, NULL) != JWTKIT_OK) {
             continue;
         }
 
-        slot = ngx_array_push(&keys->sig_keys);
+        slot = ngx_array_push(keys);
         if (slot == NULL) {
             jwtkit_key_free(key);
-            jwtkit_keyset_free(set);
             return NGX_ERROR;
         }
 
         *slot = key;
     }
 
-    /* keys the set skipped: those for encryption are expected */
+    return NGX_OK;
+}
+
+
+/*
+ * Why each key of a file is left out of one set or the other: keys for
+ * signatures are expected beside keys for decryption, and the reverse (a key
+ * that does not parse is left out of both, and warned about once).
+ */
+
+static void
+ngx_http_auth_jwtkit_log_skipped(ngx_conf_t *cf, ngx_str_t *path,
+    const jwtkit_keyset *set, const jwtkit_keyset *dec)
+{
+    char           *msg;
+    size_t          msg_len;
+    ngx_uint_t      i, n;
+    jwtkit_status   skipped;
 
     n = jwtkit_keyset_skipped_count(set);
 
@@ -2358,396 +2269,49 @@ ngx_http_auth_jwtkit_load_jwks(ngx_conf_t *cf,
         jwtkit_string_free(msg);
     }
 
-    jwtkit_keyset_free(set);
-
-    /* decryption keys: each element of "keys", as compact JSON */
-
-    text = NULL;
-    text_len = 0;
-
-    st = jwtkit_member_text(data, len, path_keys, 1, &text, &text_len, &err);
-
-    if (st != JWTKIT_OK) {
-        ngx_http_auth_jwtkit_conf_error(cf, NGX_LOG_EMERG,
-                                        "auth_jwt_key_file", path, st, err);
-        return NGX_ERROR;
-    }
-
-    ndec = keys->dec_keys.nelts;
-
-    if (text != NULL) {
-        all.data = (u_char *) text;
-        all.len = text_len;
-
-        p = all.data;
-        last = all.data + all.len;
-        index = 0;
-
-        while (p < last) {
-            p = ngx_http_auth_jwtkit_next_element(p, last, &elt);
-
-            if (elt.len && elt.data[0] == '{'
-                && ngx_http_auth_jwtkit_load_dec_key(cf, keys, path, &elt,
-                                                     index)
-                   != NGX_OK)
-            {
-                jwtkit_string_free(text);
-                return NGX_ERROR;
-            }
-
-            index++;
-        }
-
-        jwtkit_string_free(text);
-    }
-
-    ndec = keys->dec_keys.nelts - ndec;
-
-    if (nsig == 0 && ndec == 0) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "auth_jwt_key_file \"%V\": no usable key", path);
-        return NGX_ERROR;
-    }
-
-    return NGX_OK;
-}
-
-
-/*
- * A JWK that decrypts: "use" is "enc" or absent, "alg" (if any) is a JWE key
- * management algorithm, and the key can decrypt: an oct key of 16, 24 or 32
- * bytes (AES key wrap and AES-GCM key wrap of that size, and dir), 48 or 64
- * bytes (dir), or a private RSA (RSA-OAEP-256/384/512), EC or X25519 (ECDH-ES)
- * key. Others are not decryption keys and are passed over. PBES2 and the SHA-1
- * RSA-OAEP only for a JWK that names them in "alg".
- */
-
-static ngx_int_t
-ngx_http_auth_jwtkit_load_dec_key(ngx_conf_t *cf,
-    ngx_http_auth_jwtkit_keys_t *keys, ngx_str_t *path, ngx_str_t *jwk,
-    ngx_uint_t index)
-{
-    char                            *kid;
-    size_t                           kid_len, bytes;
-    uint32_t                         algs;
-    ngx_str_t                        use, alg, k;
-    ngx_uint_t                       explicit;
-    jwtkit_error                    *err;
-    jwtkit_status                    st;
-    jwtkit_jwe_alg                   jwe_alg;
-    const jwtkit_key                *key;
-    ngx_http_auth_jwtkit_dec_key_t  *dk;
-
-    if (ngx_http_auth_jwtkit_conf_member(cf, jwk, "use", &use, 0) != NGX_OK
-        || ngx_http_auth_jwtkit_conf_member(cf, jwk, "alg", &alg, 0)
-           != NGX_OK)
-    {
-        return NGX_ERROR;
-    }
-
-    if (use.data && (use.len != 3 || ngx_strncmp(use.data, "enc", 3) != 0)) {
-        return NGX_OK;
-    }
-
-    explicit = (use.data != NULL);
-    algs = 0;
-
-    if (alg.data) {
-        if (jwtkit_jwe_alg_from_name(alg.data, alg.len, &jwe_alg, NULL)
-            != JWTKIT_OK)
-        {
-            if (explicit) {
-                ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
-                                   "auth_jwt_key_file \"%V\": keys[%ui]: "
-                                   "\"alg\": \"%V\" is not a key management "
-                                   "algorithm jwtkit offers: key skipped",
-                                   path, index, &alg);
-            }
-
-            return NGX_OK;
-        }
-
-        algs = ngx_http_auth_jwtkit_bit(jwe_alg);
-        explicit = 1;
-    }
-
-    key = NULL;
-    err = NULL;
-
-    st = jwtkit_key_from_jwk(jwk->data, jwk->len, &key, &err);
-
-    if (st != JWTKIT_OK) {
-        if (explicit) {
-            ngx_http_auth_jwtkit_conf_error(cf, NGX_LOG_WARN,
-                                            "auth_jwt_key_file", path, st,
-                                            err);
-        } else {
-            jwtkit_error_free(err);
-        }
-
-        return NGX_OK;
-    }
-
-    if (algs == 0) {
-        switch (jwtkit_key_get_kind(key)) {
-
-        case JWTKIT_KEY_KIND_HMAC:
-            if (ngx_http_auth_jwtkit_conf_member(cf, jwk, "k", &k, 1)
-                != NGX_OK)
-            {
-                jwtkit_key_free(key);
-                return NGX_ERROR;
-            }
-
-            /* the length of the base64url value, unpadded */
-            bytes = k.len * 3 / 4;
-
-            if (bytes == 16) {
-                algs = ngx_http_auth_jwtkit_bit(JWTKIT_JWE_ALG_A128KW)
-                       | ngx_http_auth_jwtkit_bit(JWTKIT_JWE_ALG_A128GCMKW)
-                       | ngx_http_auth_jwtkit_bit(JWTKIT_JWE_ALG_DIR);
-
-            } else if (bytes == 24) {
-                algs = ngx_http_auth_jwtkit_bit(JWTKIT_JWE_ALG_A192KW)
-                       | ngx_http_auth_jwtkit_bit(JWTKIT_JWE_ALG_A192GCMKW)
-                       | ngx_http_auth_jwtkit_bit(JWTKIT_JWE_ALG_DIR);
-
-            } else if (bytes == 32) {
-                algs = ngx_http_auth_jwtkit_bit(JWTKIT_JWE_ALG_A256KW)
-                       | ngx_http_auth_jwtkit_bit(JWTKIT_JWE_ALG_A256GCMKW)
-                       | ngx_http_auth_jwtkit_bit(JWTKIT_JWE_ALG_DIR);
-
-            } else if (bytes == 48 || bytes == 64) {
-                algs = ngx_http_auth_jwtkit_bit(JWTKIT_JWE_ALG_DIR);
-            }
-
-            break;
-
-        case JWTKIT_KEY_KIND_RSA:
-            if (jwtkit_key_is_private(key)) {
-                algs = NGX_HTTP_AUTH_JWTKIT_RSA_JWE_ALGS;
-            }
-
-            break;
-
-        case JWTKIT_KEY_KIND_EC_P256:
-        case JWTKIT_KEY_KIND_EC_P384:
-        case JWTKIT_KEY_KIND_EC_P521:
-        case JWTKIT_KEY_KIND_X25519:
-            if (jwtkit_key_is_private(key)) {
-                algs = NGX_HTTP_AUTH_JWTKIT_ECDH_JWE_ALGS;
-            }
-
-            break;
-
-        default:
-            break;
-        }
-
-        if (algs == 0) {
-            if (explicit) {
-                ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
-                                   "auth_jwt_key_file \"%V\": keys[%ui]: "
-                                   "cannot decrypt (a public key, or a "
-                                   "secret of another length than 16, 24, "
-                                   "32, 48 or 64 bytes): key skipped", path, index);
-            }
-
-            jwtkit_key_free(key);
-            return NGX_OK;
-        }
-    }
-
-    dk = ngx_array_push(&keys->dec_keys);
-    if (dk == NULL) {
-        jwtkit_key_free(key);
-        return NGX_ERROR;
-    }
-
-    dk->key = key;
-    dk->algs = algs;
-    ngx_str_null(&dk->kid);
-
-    kid = NULL;
-    kid_len = 0;
-
-    if (jwtkit_key_kid(key, &kid, &kid_len, NULL) == JWTKIT_OK && kid) {
-        dk->kid.data = ngx_pnalloc(cf->pool, kid_len ? kid_len : 1);
-
-        if (dk->kid.data == NULL) {
-            jwtkit_string_free(kid);
-            return NGX_ERROR;
-        }
-
-        ngx_memcpy(dk->kid.data, kid, kid_len);
-        dk->kid.len = kid_len;
-
-        jwtkit_string_free(kid);
-    }
-
-    return NGX_OK;
-}
-
-
-/*
- * A member of a JWK as text, in the temporary pool; with len_only, only its
- * length (out->data is then (u_char *) 1 if present): secrets are not copied.
- */
-
-static ngx_int_t
-ngx_http_auth_jwtkit_conf_member(ngx_conf_t *cf, ngx_str_t *json,
-    const char *name, ngx_str_t *out, ngx_uint_t len_only)
-{
-    char           *text;
-    size_t          len;
-    jwtkit_status   st;
-    const char     *path[1];
-
-    path[0] = name;
-    text = NULL;
-    len = 0;
-
-    ngx_str_null(out);
-
-    st = jwtkit_member_text(json->data, json->len, path, 1, &text, &len,
-                            NULL);
-
-    if (st != JWTKIT_OK || text == NULL) {
-        return NGX_OK;
-    }
-
-    out->len = len;
-
-    if (len_only) {
-        out->data = (u_char *) 1;
-        jwtkit_string_free(text);
-        return NGX_OK;
-    }
-
-    out->data = ngx_pnalloc(cf->temp_pool, len ? len : 1);
-
-    if (out->data == NULL) {
-        jwtkit_string_free(text);
-        return NGX_ERROR;
-    }
-
-    ngx_memcpy(out->data, text, len);
-
-    jwtkit_string_free(text);
-
-    return NGX_OK;
-}
-
-
-/*
- * The next element of a list jwtkit_member_text wrote for an array (its
- * elements' texts joined with commas; objects as compact JSON): commas inside
- * strings, objects and arrays do not separate.
- */
-
-static u_char *
-ngx_http_auth_jwtkit_next_element(u_char *p, u_char *last, ngx_str_t *elt)
-{
-    ngx_int_t   depth;
-    ngx_uint_t  in_string;
-
-    elt->data = p;
-    depth = 0;
-    in_string = 0;
-
-    for ( /* void */ ; p < last; p++) {
-
-        if (in_string) {
-            if (*p == '\\') {
-                p++;
-
-            } else if (*p == '"') {
-                in_string = 0;
-            }
-
-            continue;
-        }
-
-        switch (*p) {
-
-        case '"':
-            in_string = 1;
-            break;
-
-        case '{':
-        case '[':
-            depth++;
-            break;
-
-        case '}':
-        case ']':
-            depth--;
-            break;
-
-        case ',':
-            if (depth == 0) {
-                elt->len = p - elt->data;
-                return p + 1;
-            }
-
-            break;
-
-        default:
-            break;
-        }
-    }
-
-    elt->len = (p > last ? last : p) - elt->data;
-
-    return last;
-}
-
-
-/* the signature keys of all files of a level, as one key set */
-
-static ngx_int_t
-ngx_http_auth_jwtkit_build_keys(ngx_conf_t *cf,
-    ngx_http_auth_jwtkit_keys_t *keys)
-{
-    char                            *msg;
-    size_t                           msg_len;
-    ngx_uint_t                       i, n;
-    jwtkit_error                    *err;
-    jwtkit_status                    st, skipped;
-    const jwtkit_key                *key;
-    ngx_http_auth_jwtkit_dec_key_t  *dk;
-
-    keys->built = 1;
-
-    err = NULL;
-
-    st = jwtkit_keyset_from_keys(keys->sig_keys.elts, keys->sig_keys.nelts,
-                                 &keys->keyset, &err);
-
-    if (st != JWTKIT_OK) {
-        ngx_http_auth_jwtkit_conf_error(cf, NGX_LOG_EMERG,
-                                        "auth_jwt_key_file",
-                                        &keys->conf_file, st, err);
-        return NGX_ERROR;
-    }
-
-    n = jwtkit_keyset_skipped_count(keys->keyset);
+    n = jwtkit_keyset_skipped_count(dec);
 
     for (i = 0; i < n; i++) {
         msg = NULL;
         msg_len = 0;
 
-        if (jwtkit_keyset_skipped(keys->keyset, i, &skipped, &msg, &msg_len,
-                                  NULL)
-            == JWTKIT_OK)
+        if (jwtkit_keyset_skipped(dec, i, &skipped, &msg, &msg_len, NULL)
+            != JWTKIT_OK)
         {
-            ngx_log_error(NGX_LOG_WARN, cf->log, 0,
-                          "auth_jwt_key_file: the keys of the files "
-                          "together: one is left out: %s (%s:%ui)", msg,
-                          keys->conf_file.data, keys->line);
-
-            jwtkit_string_free(msg);
+            continue;
         }
+
+        ngx_conf_log_error(NGX_LOG_INFO, cf, 0, "auth_jwt_key_file \"%V\": "
+                           "not for decryption: %s", path, msg);
+
+        jwtkit_string_free(msg);
+    }
+}
+
+
+/*
+ * The keys of all files of a level, as two key sets: one that verifies
+ * signatures, one that decrypts.
+ */
+
+static ngx_int_t
+ngx_http_auth_jwtkit_build_keys(ngx_conf_t *cf,
+    ngx_http_auth_jwtkit_keys_t *keys)
+{
+    ngx_uint_t         i, n;
+    jwtkit_jwe_alg     alg;
+    const jwtkit_key  *key;
+
+    keys->built = 1;
+
+    if (ngx_http_auth_jwtkit_build_set(cf, keys, &keys->sig_keys, 0,
+                                       &keys->keyset)
+        != NGX_OK
+        || ngx_http_auth_jwtkit_build_set(cf, keys, &keys->dec_keys, 1,
+                                          &keys->dec_set)
+           != NGX_OK)
+    {
+        return NGX_ERROR;
     }
 
     keys->algs = 0;
@@ -2762,11 +2326,75 @@ ngx_http_auth_jwtkit_build_keys(ngx_conf_t *cf,
         }
     }
 
-    keys->jwe_algs = 0;
-    dk = keys->dec_keys.elts;
+    /* the JWE algorithms of the decryption keys, as the library says */
 
-    for (i = 0; i < keys->dec_keys.nelts; i++) {
-        keys->jwe_algs |= dk[i].algs;
+    keys->jwe_algs = 0;
+    n = jwtkit_keyset_len(keys->dec_set);
+
+    for (i = 0; i < n; i++) {
+        key = NULL;
+
+        if (jwtkit_keyset_get(keys->dec_set, i, &key, NULL) != JWTKIT_OK) {
+            continue;
+        }
+
+        for (alg = 1; alg < 32 && jwtkit_jwe_alg_name(alg) != NULL; alg++) {
+            if (jwtkit_key_can_decrypt(key, alg)) {
+                keys->jwe_algs |= ngx_http_auth_jwtkit_bit(alg);
+            }
+        }
+
+        jwtkit_key_free(key);
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_auth_jwtkit_build_set(ngx_conf_t *cf,
+    ngx_http_auth_jwtkit_keys_t *keys, ngx_array_t *from,
+    ngx_uint_t decryption, const jwtkit_keyset **set)
+{
+    char           *msg;
+    size_t          msg_len;
+    ngx_uint_t      i, n;
+    jwtkit_error   *err;
+    jwtkit_status   st, skipped;
+
+    err = NULL;
+
+    if (decryption) {
+        st = jwtkit_keyset_from_keys_for_decryption(from->elts, from->nelts,
+                                                    set, &err);
+    } else {
+        st = jwtkit_keyset_from_keys(from->elts, from->nelts, set, &err);
+    }
+
+    if (st != JWTKIT_OK) {
+        ngx_http_auth_jwtkit_conf_error(cf, NGX_LOG_EMERG,
+                                        "auth_jwt_key_file",
+                                        &keys->conf_file, st, err);
+        return NGX_ERROR;
+    }
+
+    n = jwtkit_keyset_skipped_count(*set);
+
+    for (i = 0; i < n; i++) {
+        msg = NULL;
+        msg_len = 0;
+
+        if (jwtkit_keyset_skipped(*set, i, &skipped, &msg, &msg_len, NULL)
+            == JWTKIT_OK)
+        {
+            ngx_log_error(NGX_LOG_WARN, cf->log, 0,
+                          "auth_jwt_key_file: the keys of the files "
+                          "together: one is left out%s: %s (%s:%ui)",
+                          decryption ? " of decryption" : "", msg,
+                          keys->conf_file.data, keys->line);
+
+            jwtkit_string_free(msg);
+        }
     }
 
     return NGX_OK;
@@ -3190,9 +2818,8 @@ ngx_http_auth_jwtkit_cleanup_keys(void *data)
 {
     ngx_http_auth_jwtkit_keys_t  *keys = data;
 
-    ngx_uint_t                       i;
-    const jwtkit_key               **key;
-    ngx_http_auth_jwtkit_dec_key_t  *dk;
+    ngx_uint_t          i;
+    const jwtkit_key  **key;
 
     key = keys->sig_keys.elts;
 
@@ -3200,17 +2827,19 @@ ngx_http_auth_jwtkit_cleanup_keys(void *data)
         jwtkit_key_free(key[i]);
     }
 
-    dk = keys->dec_keys.elts;
+    key = keys->dec_keys.elts;
 
     for (i = 0; i < keys->dec_keys.nelts; i++) {
-        jwtkit_key_free(dk[i].key);
+        jwtkit_key_free(key[i]);
     }
 
     jwtkit_keyset_free(keys->keyset);
+    jwtkit_keyset_free(keys->dec_set);
 
     keys->sig_keys.nelts = 0;
     keys->dec_keys.nelts = 0;
     keys->keyset = NULL;
+    keys->dec_set = NULL;
 }
 
 
@@ -3353,7 +2982,7 @@ ngx_http_auth_jwtkit_key_file(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
                            sizeof(const jwtkit_key *))
             != NGX_OK
             || ngx_array_init(&keys->dec_keys, cf->pool, 2,
-                              sizeof(ngx_http_auth_jwtkit_dec_key_t))
+                              sizeof(const jwtkit_key *))
                != NGX_OK)
         {
             return NGX_CONF_ERROR;

@@ -187,9 +187,9 @@ pub unsafe extern "C" fn jwtkit_jwe_policy_set_max_p2c(
 
 /// Sets one resource limit of a decryption policy, as `jwtkit_validation_set_limit`
 /// does for JWS: `JWTKIT_LIMIT_TOKEN_LEN` (default 131072 bytes),
-/// `JWTKIT_LIMIT_HEADER_LEN` (8192), `JWTKIT_LIMIT_JSON_DEPTH` (64, at most 120), and
-/// for `jwtkit_jwe_decrypt_json` `JWTKIT_LIMIT_RECIPIENTS` (32) and
-/// `JWTKIT_LIMIT_KEYS_TRIED` (16 unwraps).
+/// `JWTKIT_LIMIT_HEADER_LEN` (8192), `JWTKIT_LIMIT_JSON_DEPTH` (64, at most 120),
+/// for `jwtkit_jwe_decrypt_json` `JWTKIT_LIMIT_RECIPIENTS` (32), and for it and the
+/// `jwtkit_jwe_*_with_keyset` functions `JWTKIT_LIMIT_KEYS_TRIED` (16 unwraps).
 ///
 /// Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (unknown
 /// limit, or a value that is too small or too large), JWTKIT_ERR_PANIC. Thread safety:
@@ -527,8 +527,11 @@ pub unsafe extern "C" fn jwtkit_jwe_decrypt_and_verify(
 }
 
 /// As `jwtkit_jwe_decrypt_and_verify`, with the inner JWT's verification key chosen from
-/// `keyset` as `jwtkit_verify_with_keyset` does (by `kid`; JWTKIT_ERR_KEY_NOT_FOUND).
-/// Returns JWTKIT_OK and the same statuses, plus JWTKIT_ERR_KEY_NOT_FOUND.
+/// `keyset` (a set made for verification) as `jwtkit_verify_with_keyset` does (by `kid`;
+/// JWTKIT_ERR_KEY_NOT_FOUND). For a decryption key chosen from a set as well, see
+/// `jwtkit_jwe_decrypt_and_verify_with_keysets`. Returns JWTKIT_OK and the same
+/// statuses, plus JWTKIT_ERR_KEY_NOT_FOUND and JWTKIT_ERR_INVALID_ARGUMENT (a set made
+/// for decryption).
 #[must_use]
 #[no_mangle]
 pub unsafe extern "C" fn jwtkit_jwe_decrypt_and_verify_with_keyset(
@@ -548,5 +551,180 @@ pub unsafe extern "C" fn jwtkit_jwe_decrypt_and_verify_with_keyset(
         let (header, claims) = (OutString::new(out_header, out_header_len), OutString::new(out_claims, out_claims_len));
         let set = borrow(keyset, "keyset")?;
         decrypt_and_verify_to_c(token, token_len, dec_key, policy, set, validation, header, claims)
+    })
+}
+
+/// Decrypts a compact JWE `(ptr, len)` (copied) as `jwtkit_jwe_decrypt` does, with the
+/// key chosen from `keyset` (a set made by `jwtkit_keyset_from_jwks_for_decryption` or
+/// `jwtkit_keyset_from_keys_for_decryption`) by the `kid` of the token's protected
+/// header: the keys with that `kid`; when none has it, the keys without a `kid`; every
+/// key when the token has no `kid`. Keys whose kind or size cannot serve the token's
+/// `alg`/`enc` are not tried, and at most the policy's `JWTKIT_LIMIT_KEYS_TRIED` (16 by
+/// default) are, in set order. Nothing in the token can add a key. `keyset` and `policy`
+/// are borrowed.
+///
+/// Outputs as `jwtkit_jwe_decrypt`: optional; on success `*out_header` receives the
+/// exact protected header JSON and `*out_plaintext` the plaintext (NUL-terminated but
+/// possibly holding NUL bytes: use `*out_plaintext_len`), owned by the caller (free each
+/// with `jwtkit_string_free`). On failure nothing is written.
+///
+/// Returns JWTKIT_OK, every status of `jwtkit_jwe_decrypt`, and
+/// JWTKIT_ERR_INVALID_ARGUMENT (a set made for verification), JWTKIT_ERR_KEY_NOT_FOUND
+/// (no key chosen: none has the token's `kid` and none is without one, or the set is
+/// empty). When keys were chosen but none could be tried, their misfit
+/// (JWTKIT_ERR_KEY_ALG_MISMATCH, …); when keys were tried and none opened the token,
+/// the one JWTKIT_ERR_JWE_DECRYPTION_FAILED. Thread safety: safe to call concurrently
+/// with the same key set and policy.
+#[must_use]
+#[no_mangle]
+pub unsafe extern "C" fn jwtkit_jwe_decrypt_with_keyset(
+    token: *const u8,
+    token_len: usize,
+    keyset: *const jwtkit_keyset,
+    policy: *const jwtkit_jwe_policy,
+    out_header: *mut *mut c_char,
+    out_header_len: *mut usize,
+    out_plaintext: *mut *mut c_char,
+    out_plaintext_len: *mut usize,
+    out_err: *mut *mut jwtkit_error,
+) -> jwtkit_status {
+    fallible(out_err, || {
+        let token = unsafe { input(token, token_len, "token") }?;
+        let keyset = unsafe { borrow(keyset, "keyset") }?;
+        let policy = unsafe { borrow(policy, "policy") }?;
+        let d = jwe::decrypt_with_keys(token, keyset, policy)?;
+        let header = OutString::new(out_header, out_header_len);
+        let plaintext = OutString::new(out_plaintext, out_plaintext_len);
+        write_pair(&header, &d.header_json, &plaintext, &d.plaintext)
+    })
+}
+
+/// As `jwtkit_jwe_decrypt_jwt` (a JWT encrypted and not signed, shared-key management
+/// only, claims checked under `validation`), with the decryption key chosen from
+/// `keyset` (a set made for decryption) as `jwtkit_jwe_decrypt_with_keyset` chooses it.
+/// All handles are borrowed.
+///
+/// Outputs are optional: on success `*out_header` receives the JWE protected header and
+/// `*out_claims` the claims JSON, owned by the caller (free each with
+/// `jwtkit_string_free`). On failure nothing is written.
+///
+/// Returns JWTKIT_OK, every status of `jwtkit_jwe_decrypt_with_keyset`,
+/// JWTKIT_ERR_JWE_ALG_INSECURE, then the claim statuses of `jwtkit_verify`
+/// (JWTKIT_ERR_JSON, JWTKIT_ERR_EXPIRED, …, JWTKIT_ERR_REVOKED). Thread safety: safe to
+/// call concurrently with the same key set, policy and validation.
+#[must_use]
+#[no_mangle]
+pub unsafe extern "C" fn jwtkit_jwe_decrypt_jwt_with_keyset(
+    token: *const u8,
+    token_len: usize,
+    keyset: *const jwtkit_keyset,
+    policy: *const jwtkit_jwe_policy,
+    validation: *const jwtkit_validation,
+    out_header: *mut *mut c_char,
+    out_header_len: *mut usize,
+    out_claims: *mut *mut c_char,
+    out_claims_len: *mut usize,
+    out_err: *mut *mut jwtkit_error,
+) -> jwtkit_status {
+    fallible(out_err, || {
+        let token = unsafe { input(token, token_len, "token") }?;
+        let keyset = unsafe { borrow(keyset, "keyset") }?;
+        let policy = unsafe { borrow(policy, "policy") }?;
+        let validation = unsafe { borrow(validation, "validation") }?;
+        let d = jwe::decrypt_claims_with_keys(token, keyset, policy, validation)?;
+        let header = OutString::new(out_header, out_header_len);
+        let claims = OutString::new(out_claims, out_claims_len);
+        write_pair(&header, &d.header_json, &claims, &d.plaintext)
+    })
+}
+
+/// Decrypts a nested JWT and verifies it, as `jwtkit_jwe_decrypt_and_verify` does
+/// (inner JWT verified with the one key `verify_key`), with the decryption key chosen
+/// from `dec_keyset` (a set made for decryption) as `jwtkit_jwe_decrypt_with_keyset`
+/// chooses it. All handles are borrowed.
+///
+/// Outputs are optional: on success `*out_header` and `*out_claims` receive the inner
+/// JWT's exact header and claims JSON, owned by the caller (free each with
+/// `jwtkit_string_free`). On failure nothing is written.
+///
+/// Returns JWTKIT_OK, every status of `jwtkit_jwe_decrypt_with_keyset`, then every
+/// status of `jwtkit_verify` (JWTKIT_ERR_ALG_NOT_ALLOWED, JWTKIT_ERR_SIGNATURE_INVALID,
+/// JWTKIT_ERR_EXPIRED, …, JWTKIT_ERR_REVOKED). Thread safety: safe to call concurrently
+/// with the same key set, key, policy and validation.
+#[must_use]
+#[no_mangle]
+pub unsafe extern "C" fn jwtkit_jwe_decrypt_with_keyset_and_verify(
+    token: *const u8,
+    token_len: usize,
+    dec_keyset: *const jwtkit_keyset,
+    policy: *const jwtkit_jwe_policy,
+    verify_key: *const jwtkit_key,
+    validation: *const jwtkit_validation,
+    out_header: *mut *mut c_char,
+    out_header_len: *mut usize,
+    out_claims: *mut *mut c_char,
+    out_claims_len: *mut usize,
+    out_err: *mut *mut jwtkit_error,
+) -> jwtkit_status {
+    fallible(out_err, || unsafe {
+        let (header, claims) = (OutString::new(out_header, out_header_len), OutString::new(out_claims, out_claims_len));
+        let verify_key = borrow(verify_key, "verify_key")?;
+        set_decrypt_and_verify_to_c(token, token_len, dec_keyset, policy, verify_key, validation, header, claims)
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+unsafe fn set_decrypt_and_verify_to_c<K: KeySource + ?Sized>(
+    token: *const u8,
+    token_len: usize,
+    dec_keyset: *const jwtkit_keyset,
+    policy: *const jwtkit_jwe_policy,
+    verify_keys: &K,
+    validation: *const jwtkit_validation,
+    header_out: OutString,
+    claims_out: OutString,
+) -> Result<(), Failure> {
+    let token = unsafe { input(token, token_len, "token") }?;
+    let dec_keys = unsafe { borrow(dec_keyset, "dec_keyset") }?;
+    let policy = unsafe { borrow(policy, "policy") }?;
+    let validation = unsafe { borrow(validation, "validation") }?;
+    let n = jwe::decrypt_then_verify_with_keys(token, dec_keys, policy, verify_keys, validation)?;
+    write_pair(&header_out, &n.jwt.header_json, &claims_out, &n.jwt.claims_json)
+}
+
+/// Decrypts a nested JWT and verifies it, as `jwtkit_jwe_decrypt_and_verify_with_keyset`
+/// does, with the decryption key chosen from `dec_keyset` (a set made for decryption) as
+/// `jwtkit_jwe_decrypt_with_keyset` chooses it, and the inner JWT's verification key from
+/// `verify_keyset` (a set made for verification) as `jwtkit_verify_with_keyset` chooses
+/// it. All handles are borrowed.
+///
+/// Outputs are optional: on success `*out_header` and `*out_claims` receive the inner
+/// JWT's exact header and claims JSON, owned by the caller (free each with
+/// `jwtkit_string_free`). On failure nothing is written.
+///
+/// Returns JWTKIT_OK, every status of `jwtkit_jwe_decrypt_with_keyset`, then every
+/// status of `jwtkit_verify_with_keyset` (JWTKIT_ERR_KEY_NOT_FOUND,
+/// JWTKIT_ERR_SIGNATURE_INVALID, JWTKIT_ERR_EXPIRED, …, JWTKIT_ERR_REVOKED); a set of
+/// the wrong kind in either place is JWTKIT_ERR_INVALID_ARGUMENT. Thread safety: safe to
+/// call concurrently with the same key sets, policy and validation.
+#[must_use]
+#[no_mangle]
+pub unsafe extern "C" fn jwtkit_jwe_decrypt_and_verify_with_keysets(
+    token: *const u8,
+    token_len: usize,
+    dec_keyset: *const jwtkit_keyset,
+    policy: *const jwtkit_jwe_policy,
+    verify_keyset: *const jwtkit_keyset,
+    validation: *const jwtkit_validation,
+    out_header: *mut *mut c_char,
+    out_header_len: *mut usize,
+    out_claims: *mut *mut c_char,
+    out_claims_len: *mut usize,
+    out_err: *mut *mut jwtkit_error,
+) -> jwtkit_status {
+    fallible(out_err, || unsafe {
+        let (header, claims) = (OutString::new(out_header, out_header_len), OutString::new(out_claims, out_claims_len));
+        let verify_keys = borrow(verify_keyset, "verify_keyset")?;
+        set_decrypt_and_verify_to_c(token, token_len, dec_keyset, policy, verify_keys, validation, header, claims)
     })
 }

@@ -146,9 +146,10 @@ unsafe fn array<'a, T>(ptr: *const T, n: usize, name: &str) -> Result<&'a [T], F
 /// `crit`; `enc` known and allowed; `zip` allowed. A recipient whose `alg` is not in the
 /// allow-list, not implemented, or `RSA1_5` is skipped and never tried; when no
 /// recipient is allowed the status is JWTKIT_ERR_ALG_NOT_ALLOWED (a single recipient
-/// gets compact's status for its `alg`). Then each allowed recipient with each key that
-/// fits its `alg` (and its `kid`, when both have one), at most `JWTKIT_LIMIT_KEYS_TRIED`
-/// unwraps (default 16). Every unwrap and tag failure is the one status
+/// gets compact's status for its `alg`). Then each allowed recipient with the keys its
+/// `kid` chooses (the keys with that `kid`, else the keys without one; every key when it
+/// has none, as `jwtkit_jwe_decrypt_with_keyset` chooses) that fit its `alg`, at most
+/// `JWTKIT_LIMIT_KEYS_TRIED` unwraps (default 16). Every unwrap and tag failure is the one status
 /// JWTKIT_ERR_JWE_DECRYPTION_FAILED with one message.
 ///
 /// On success `*out` receives the result, owned by the caller (free with
@@ -161,7 +162,7 @@ unsafe fn array<'a, T>(ptr: *const T, n: usize, name: &str) -> Result<&'a [T], F
 /// JWTKIT_ERR_CRIT_UNSUPPORTED, JWTKIT_ERR_ALG_UNSUPPORTED, JWTKIT_ERR_JWE_ALG_INSECURE,
 /// JWTKIT_ERR_ALG_NOT_ALLOWED, JWTKIT_ERR_JWE_ENC_UNSUPPORTED,
 /// JWTKIT_ERR_JWE_ENC_NOT_ALLOWED, JWTKIT_ERR_JWE_ZIP_NOT_ALLOWED, JWTKIT_ERR_KEY_NOT_FOUND
-/// (no key's `kid` matches an allowed recipient), JWTKIT_ERR_KEY_ALG_MISMATCH,
+/// (no key chosen for any allowed recipient), JWTKIT_ERR_KEY_ALG_MISMATCH,
 /// JWTKIT_ERR_KEY_USAGE, JWTKIT_ERR_JWE_KEY_CANNOT_DECRYPT, JWTKIT_ERR_JWE_EPK_INVALID,
 /// JWTKIT_ERR_JWE_DECRYPTION_FAILED, JWTKIT_ERR_JWE_ZIP_LIMIT, JWTKIT_ERR_OUT_OF_MEMORY,
 /// JWTKIT_ERR_PANIC. Thread safety: safe to call concurrently with the same keys and

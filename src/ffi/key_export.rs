@@ -7,9 +7,12 @@ use std::ffi::c_char;
 use crate::alg::Family;
 use crate::ffi::boundary::{fallible, infallible, invalid, null, optional_input, OutString};
 use crate::ffi::handle::{borrow, give_shared};
+use crate::ffi::jwe::jwtkit_jwe_alg;
 use crate::ffi::key::jwtkit_key;
+use crate::ffi::numbered;
 use crate::ffi::status::*;
 use crate::ffi::version::{alg_arg, jwtkit_alg};
+use crate::jwe::Alg;
 use crate::key::Key;
 
 /// The kind of a key, as a fixed-width integer: one of the `JWTKIT_KEY_KIND_*` values.
@@ -201,6 +204,24 @@ pub unsafe extern "C" fn jwtkit_key_get_kind(key: *const jwtkit_key) -> jwtkit_k
 pub unsafe extern "C" fn jwtkit_key_can_verify(key: *const jwtkit_key, alg: jwtkit_alg) -> bool {
     infallible(false, || match (unsafe { borrow(key, "key") }, alg_arg(alg)) {
         (Ok(key), Ok(alg)) => key.can_verify(alg),
+        _ => false,
+    })
+}
+
+/// Whether `key` can decrypt JWE tokens whose key management is `alg` (a
+/// `JWTKIT_JWE_ALG_*` value) with some content encryption: its kind and size fit (`dir`
+/// a secret of 16, 24, 32, 48 or 64 bytes, `A*KW`/`A*GCMKW` of 16/24/32, `ECDH-ES*` a
+/// private EC P-256/P-384/P-521 or X25519 key, `RSA-OAEP*` a private RSA key), it is a
+/// secret or a private key, and its JWK `alg`, `use` and `key_ops` allow it. `RSA-OAEP`
+/// (SHA-1) and the `PBES2-*` algorithms only when the JWK's `alg` names them. A host
+/// that builds its JWE allow-list from the keys it holds asks this for each
+/// `JWTKIT_JWE_ALG_*` value (`jwtkit_jwe_alg_name` is NULL past the last). false for
+/// NULL and for a number that is not a `JWTKIT_JWE_ALG_*` value. Thread safety: reads
+/// only.
+#[no_mangle]
+pub unsafe extern "C" fn jwtkit_key_can_decrypt(key: *const jwtkit_key, alg: jwtkit_jwe_alg) -> bool {
+    infallible(false, || match (unsafe { borrow(key, "key") }, numbered::arg::<Alg>(alg)) {
+        (Ok(key), Ok(alg)) => crate::jwe::key_can_decrypt(key, alg),
         _ => false,
     })
 }

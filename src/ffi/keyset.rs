@@ -1,21 +1,26 @@
 //! `jwtkit_keyset`: an immutable, reference-counted set of keys (from a JWKS document or
-//! from key handles), and verification that picks the key by the token's `kid`.
+//! from key handles), for verification or for decryption, and verification that picks
+//! the key by the token's `kid` (decryption with a set is in `ffi::jwe`).
 
 use std::ffi::c_char;
 use std::sync::Arc;
 
-use crate::ffi::boundary::{fallible, infallible, input, invalid, null, OutString};
+use crate::ffi::boundary::{fallible, infallible, input, invalid, null, Failure, OutString};
 use crate::ffi::handle::{borrow, clone_shared, free_shared, give_shared, Castable, Shared};
 use crate::ffi::key::jwtkit_key;
 use crate::ffi::status::*;
 use crate::ffi::token::verify_to_c;
 use crate::ffi::validation::jwtkit_validation;
-use crate::jwks::KeySet;
+use crate::jwks::{KeySet, Purpose};
 
 /// An opaque, immutable set of keys, from a JWK Set document (`jwtkit_keyset_from_jwks`)
 /// or from keys (`jwtkit_keyset_from_keys`). Verification picks the key by the token's
-/// `kid`. To rotate, build a new set and free the old one once no thread uses it.
-/// Thread safety: may be used from any number of threads at once.
+/// `kid`. A set is made either for verification (those two functions) or for
+/// decryption (`jwtkit_keyset_from_jwks_for_decryption`,
+/// `jwtkit_keyset_from_keys_for_decryption`), and each kind is refused by the other's
+/// functions (JWTKIT_ERR_INVALID_ARGUMENT). To rotate, build a new set and free the old
+/// one once no thread uses it. Thread safety: may be used from any number of threads at
+/// once.
 pub struct jwtkit_keyset {
     _private: [u8; 0],
 }
@@ -47,15 +52,52 @@ pub unsafe extern "C" fn jwtkit_keyset_from_jwks(
     out: *mut *const jwtkit_keyset,
     out_err: *mut *mut jwtkit_error,
 ) -> jwtkit_status {
-    fallible(out_err, || {
-        let jwks = unsafe { input(jwks, jwks_len, "jwks") }?;
-        if out.is_null() {
-            return Err(null("out"));
-        }
-        let set = KeySet::from_jwks(jwks)?;
-        unsafe { give_shared(out, Arc::new(set)) };
-        Ok(())
-    })
+    fallible(out_err, || unsafe { set_from_jwks(jwks, jwks_len, Purpose::Verification, out) })
+}
+
+/// Reads a JWK Set as `jwtkit_keyset_from_jwks` does (same limits, same document
+/// errors), keeping the keys that can decrypt JWE instead: `use` `enc` or none,
+/// `key_ops` (if any) with `decrypt`, `unwrapKey` or `deriveKey`, a private key or a
+/// secret that fits some JWE key management algorithm (`jwtkit_key_can_decrypt`: a
+/// secret of 16, 24, 32, 48 or 64 bytes, RSA, EC P-256/P-384/P-521 or X25519), and an
+/// `alg` (if any) that is a JWE key management algorithm jwtkit implements and fits the
+/// key. Skipped, and listed by `jwtkit_keyset_skipped`: public keys
+/// (JWTKIT_ERR_JWE_KEY_CANNOT_DECRYPT), `use: sig` (JWTKIT_ERR_KEY_USAGE), other `alg`s
+/// (JWTKIT_ERR_KEY_UNSUPPORTED), keys that fit no algorithm
+/// (JWTKIT_ERR_KEY_ALG_MISMATCH), keys that do not parse, and keys whose `kid` also
+/// names a different key for the same JWE algorithm (ambiguous). The set is for the
+/// `jwtkit_jwe_*_with_keyset` functions, which choose its keys by the token's `kid`;
+/// verification refuses it. On success `*out` receives a set owned by the caller (free
+/// with `jwtkit_keyset_free`). Thread safety: safe from any thread.
+///
+/// Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_KEY_INVALID (not JSON, not an
+/// object, duplicate members, no `keys` array, over the limits), JWTKIT_ERR_PANIC.
+#[no_mangle]
+pub unsafe extern "C" fn jwtkit_keyset_from_jwks_for_decryption(
+    jwks: *const u8,
+    jwks_len: usize,
+    out: *mut *const jwtkit_keyset,
+    out_err: *mut *mut jwtkit_error,
+) -> jwtkit_status {
+    fallible(out_err, || unsafe { set_from_jwks(jwks, jwks_len, Purpose::Decryption, out) })
+}
+
+unsafe fn set_from_jwks(
+    jwks: *const u8,
+    jwks_len: usize,
+    purpose: Purpose,
+    out: *mut *const jwtkit_keyset,
+) -> Result<(), Failure> {
+    let jwks = unsafe { input(jwks, jwks_len, "jwks") }?;
+    if out.is_null() {
+        return Err(null("out"));
+    }
+    let set = match purpose {
+        Purpose::Verification => KeySet::from_jwks(jwks)?,
+        Purpose::Decryption => KeySet::from_jwks_for_decryption(jwks)?,
+    };
+    unsafe { give_shared(out, Arc::new(set)) };
+    Ok(())
 }
 
 /// Makes a set of the `n_keys` keys in `keys` (an array of non-NULL handles; `(NULL, 0)`
@@ -74,28 +116,57 @@ pub unsafe extern "C" fn jwtkit_keyset_from_keys(
     out: *mut *const jwtkit_keyset,
     out_err: *mut *mut jwtkit_error,
 ) -> jwtkit_status {
-    fallible(out_err, || {
-        if out.is_null() {
-            return Err(null("out"));
+    fallible(out_err, || unsafe { set_from_keys(keys, n_keys, Purpose::Verification, out) })
+}
+
+/// Makes a set for decryption of the `n_keys` keys in `keys`, as
+/// `jwtkit_keyset_from_keys` does (same arguments, same ownership: the set takes its own
+/// reference to each key), with the rules of `jwtkit_keyset_from_jwks_for_decryption`:
+/// keys that cannot decrypt are skipped and listed, with their index in `keys`. On
+/// success `*out` receives a set owned by the caller (free with `jwtkit_keyset_free`).
+/// Thread safety: safe from any thread.
+///
+/// Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT (NULL array with `n_keys` > 0, or a NULL
+/// key), JWTKIT_ERR_INVALID_ARGUMENT (more than 1024 keys), JWTKIT_ERR_PANIC.
+#[no_mangle]
+pub unsafe extern "C" fn jwtkit_keyset_from_keys_for_decryption(
+    keys: *const *const jwtkit_key,
+    n_keys: usize,
+    out: *mut *const jwtkit_keyset,
+    out_err: *mut *mut jwtkit_error,
+) -> jwtkit_status {
+    fallible(out_err, || unsafe { set_from_keys(keys, n_keys, Purpose::Decryption, out) })
+}
+
+unsafe fn set_from_keys(
+    keys: *const *const jwtkit_key,
+    n_keys: usize,
+    purpose: Purpose,
+    out: *mut *const jwtkit_keyset,
+) -> Result<(), Failure> {
+    if out.is_null() {
+        return Err(null("out"));
+    }
+    if keys.is_null() && n_keys > 0 {
+        return Err(null("keys"));
+    }
+    if n_keys > crate::jwks::MAX_KEYS {
+        return Err(invalid(format!("{n_keys} keys is more than the limit of {}", crate::jwks::MAX_KEYS)));
+    }
+    let handles = if n_keys == 0 { &[][..] } else { unsafe { std::slice::from_raw_parts(keys, n_keys) } };
+    let mut shared = Vec::with_capacity(n_keys);
+    for (i, &handle) in handles.iter().enumerate() {
+        if handle.is_null() {
+            return Err(null(&format!("keys[{i}]")));
         }
-        if keys.is_null() && n_keys > 0 {
-            return Err(null("keys"));
-        }
-        if n_keys > crate::jwks::MAX_KEYS {
-            return Err(invalid(format!("{n_keys} keys is more than the limit of {}", crate::jwks::MAX_KEYS)));
-        }
-        let handles = if n_keys == 0 { &[][..] } else { unsafe { std::slice::from_raw_parts(keys, n_keys) } };
-        let mut shared = Vec::with_capacity(n_keys);
-        for (i, &handle) in handles.iter().enumerate() {
-            if handle.is_null() {
-                return Err(null(&format!("keys[{i}]")));
-            }
-            shared.push(unsafe { clone_shared(handle) });
-        }
-        let set = KeySet::from_keys(shared);
-        unsafe { give_shared(out, Arc::new(set)) };
-        Ok(())
-    })
+        shared.push(unsafe { clone_shared(handle) });
+    }
+    let set = match purpose {
+        Purpose::Verification => KeySet::from_keys(shared),
+        Purpose::Decryption => KeySet::from_keys_for_decryption(shared),
+    };
+    unsafe { give_shared(out, Arc::new(set)) };
+    Ok(())
 }
 
 /// Releases a key set (and its references to its keys). NULL is a no-op; must not be
@@ -217,7 +288,8 @@ pub unsafe extern "C" fn jwtkit_keyset_to_public_jwks(
 /// NUL-terminated, owned by the caller (free each with `jwtkit_string_free`), with
 /// their lengths in `*out_*_len` (if not NULL). On failure nothing is written.
 ///
-/// Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_TOKEN_TOO_LARGE,
+/// Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (a set made
+/// for decryption), JWTKIT_ERR_TOKEN_TOO_LARGE,
 /// JWTKIT_ERR_TOKEN_MALFORMED, JWTKIT_ERR_BASE64, JWTKIT_ERR_JSON, JWTKIT_ERR_JSON_LIMIT,
 /// JWTKIT_ERR_HEADER_INVALID, JWTKIT_ERR_CRIT_UNSUPPORTED, JWTKIT_ERR_ALG_UNSUPPORTED,
 /// JWTKIT_ERR_ALG_NOT_ALLOWED, JWTKIT_ERR_KEY_NOT_FOUND, JWTKIT_ERR_KEY_ALG_MISMATCH,
@@ -252,7 +324,8 @@ pub unsafe extern "C" fn jwtkit_verify_with_keyset(
 /// and no claim is checked. `*out_payload` receives the payload, NUL-terminated but
 /// possibly holding NUL bytes: use `*out_payload_len`.
 ///
-/// Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_TOKEN_TOO_LARGE,
+/// Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (a set made
+/// for decryption), JWTKIT_ERR_TOKEN_TOO_LARGE,
 /// JWTKIT_ERR_TOKEN_MALFORMED, JWTKIT_ERR_BASE64, JWTKIT_ERR_JSON, JWTKIT_ERR_JSON_LIMIT,
 /// JWTKIT_ERR_HEADER_INVALID, JWTKIT_ERR_CRIT_UNSUPPORTED, JWTKIT_ERR_ALG_UNSUPPORTED,
 /// JWTKIT_ERR_ALG_NOT_ALLOWED, JWTKIT_ERR_KEY_NOT_FOUND, JWTKIT_ERR_KEY_ALG_MISMATCH,

@@ -6,13 +6,16 @@
 //! five segments (a JWS is named as such) → header (strict base64url and JSON) → `crit`
 //! → `alg` known, not `RSA1_5`, in the allow-list → `enc` known, in the allow-list →
 //! `zip` allowed → key fits `alg`/`enc` → CEK → content decrypted and authenticated →
-//! inflated under the cap. Nothing in the token chooses the key or widens a list.
+//! inflated under the cap. Nothing in the token chooses the key or widens a list; with
+//! several keys its `kid` only narrows which of the caller's keys are tried
+//! (`jwe::choice`).
 
 use zeroize::Zeroizing;
 
 use crate::b64;
 use crate::error::{Error, Result};
 use crate::json::Object;
+use crate::jwe::choice::{Attempts, DecryptionKeys};
 use crate::jwe::content::Enc;
 use crate::jwe::key_mgmt::Alg;
 use crate::jwe::policy::JwePolicy;
@@ -122,6 +125,25 @@ pub fn encrypt(
 
 /// Decrypts a compact JWE with `key` under `policy`. See the module comment.
 pub fn decrypt(token: &[u8], key: &Key, policy: &JwePolicy) -> Result<Decrypted> {
+    decrypt_as::<[&Key]>(token, policy, Keys::One(key))
+}
+
+/// Decrypts a compact JWE under `policy` with the keys of `keys` that its protected
+/// header's `kid` chooses (see `jwe::choice`): keys with that `kid`, else keys without
+/// one; every key when the token has no `kid`. Keys that cannot serve its `alg`/`enc`
+/// are not tried, and at most the policy's `max_keys_tried` are. `KeyNotFound` when no
+/// key is chosen; the misfit of the keys when none could be tried; else
+/// `DecryptionFailed`.
+pub fn decrypt_with_keys<K: DecryptionKeys + ?Sized>(token: &[u8], keys: &K, policy: &JwePolicy) -> Result<Decrypted> {
+    decrypt_as(token, policy, Keys::Chosen(keys))
+}
+
+enum Keys<'a, K: ?Sized> {
+    One(&'a Key),
+    Chosen(&'a K),
+}
+
+fn decrypt_as<K: DecryptionKeys + ?Sized>(token: &[u8], policy: &JwePolicy, keys: Keys<'_, K>) -> Result<Decrypted> {
     let limits = policy.limits();
     let seg = split(token, limits.max_token_len)?;
     let (header_json, header) = crate::header::decode_header(seg.header, limits)?;
@@ -131,13 +153,34 @@ pub fn decrypt(token: &[u8], key: &Key, policy: &JwePolicy) -> Result<Decrypted>
     let compressed = steps::zip_of(&header)?;
     steps::check_alg_allowed(policy, alg)?;
     steps::check_content_allowed(policy, enc, compressed)?;
-    steps::key_fits(key, alg, enc)?;
+    if let Keys::One(key) = keys {
+        steps::key_fits(key, alg, enc)?;
+    }
     let encrypted_key = b64::decode(seg.encrypted_key, "encrypted key")?;
     let iv = b64::decode(seg.iv, "initialization vector")?;
     let ciphertext = b64::decode(seg.ciphertext, "ciphertext")?;
     let tag = b64::decode(seg.tag, "authentication tag")?;
-    let cek = steps::unwrap_for(key, alg, enc, &header, &encrypted_key, policy)?;
-    let plaintext = steps::open(enc, &cek, &iv, seg.header, &ciphertext, &tag)?;
+    let open = |cek: &[u8]| steps::open(enc, cek, &iv, seg.header, &ciphertext, &tag);
+    let plaintext = match keys {
+        Keys::One(key) => open(&steps::unwrap_for(key, alg, enc, &header, &encrypted_key, policy)?)?,
+        Keys::Chosen(source) => {
+            let all = source.decryption_keys()?;
+            let kid = steps::header_string(&header, "kid")?;
+            let mut attempts = Attempts::new(policy);
+            match attempts.recipient(&all, kid, alg, enc, &header, &encrypted_key, open)? {
+                Some((_, plaintext)) => plaintext,
+                None => {
+                    return Err(attempts.failure(|| match kid {
+                        Some(kid) => source.kid_not_found(kid),
+                        None => Error::KeyNotFound(format!(
+                            "the token has no `kid`, and no key given can decrypt {}",
+                            alg.name()
+                        )),
+                    }))
+                }
+            }
+        }
+    };
     let plaintext = steps::inflate_if(compressed, plaintext, policy)?;
     Ok(Decrypted { header_json, header, alg, enc, plaintext })
 }

@@ -14,8 +14,9 @@
 //! no duplicate member, bounded depth) → its shape, at most `max_recipients` → the
 //! protected header and every recipient's header placement → `crit` → `enc` known and
 //! allowed, `zip` allowed → recipients whose `alg` is not allowed (or not implemented,
-//! or `RSA1_5`) are skipped, never tried → each allowed recipient with each of the
-//! caller's keys that fits its `alg` and `kid`, at most `max_keys_tried` unwraps → the
+//! or `RSA1_5`) are skipped, never tried → each allowed recipient with the caller's
+//! keys its `kid` chooses that fit its `alg` (`jwe::choice`, shared with compact), at
+//! most `max_keys_tried` unwraps → the
 //! first whose content authenticates. Every unwrap and tag failure is the one
 //! `DecryptionFailed`, as in compact.
 
@@ -25,6 +26,7 @@ use zeroize::Zeroizing;
 use crate::b64;
 use crate::error::{excerpt, Error, Result};
 use crate::json::{self, Object};
+use crate::jwe::choice::Attempts;
 use crate::jwe::content::{decryption_failed, Enc};
 use crate::jwe::key_mgmt::{self, Alg};
 use crate::jwe::policy::JwePolicy;
@@ -296,8 +298,8 @@ fn entries<'a>(jwe: &'a Object, limits: &Limits) -> Result<Vec<Entry<'a>>> {
 
 /// Decrypts a JWE in JSON serialization (general or flattened) with the first of `keys`
 /// that opens it for a recipient whose `alg` `policy` allows. See the module comment.
-/// A recipient's `kid`, when both it and a key have one, must match for the key to be
-/// tried. Errors: a single recipient's own (as compact), `AlgNotAllowed` when no
+/// A recipient's `kid` chooses the keys tried for it as in compact (`jwe::choice`): the
+/// keys with that `kid`, else the keys without one. Errors: a single recipient's own (as compact), `AlgNotAllowed` when no
 /// recipient's `alg` is allowed, the first key mismatch when no key fits any allowed
 /// recipient, `KeyNotFound` when no key's `kid` matches, else `DecryptionFailed`.
 pub fn decrypt_json(token: &[u8], keys: &[&Key], policy: &JwePolicy) -> Result<DecryptedJson> {
@@ -377,56 +379,31 @@ pub fn decrypt_json(token: &[u8], keys: &[&Key], policy: &JwePolicy) -> Result<D
         )));
     }
 
-    // `key_error`: why no key fitted (kind, size, an `epk` on another curve), reported
-    // only when no content decryption was attempted at all.
-    let (mut tried, mut opened, mut key_error) = (0usize, 0usize, None);
+    let mut attempts = Attempts::new(policy);
     for (index, alg) in allowed {
         let header = &headers[index];
         let kid = steps::header_string(header, "kid")?;
         let encrypted_key = b64::decode(entries[index].encrypted_key.unwrap_or("").as_bytes(), "encrypted key")?;
-        for (key_index, key) in keys.iter().enumerate() {
-            if matches!((kid, key.kid()), (Some(want), Some(have)) if want != have) {
-                continue;
-            }
-            if let Err(e) = steps::key_fits(key, alg, enc) {
-                key_error.get_or_insert(e);
-                continue;
-            }
-            if tried == limits.max_keys_tried {
-                return Err(decryption_failed());
-            }
-            tried += 1;
-            let cek = match steps::unwrap_for(key, alg, enc, header, &encrypted_key, policy) {
-                Ok(cek) => cek,
-                Err(e) => {
-                    key_error.get_or_insert(e);
-                    continue;
-                }
-            };
-            opened += 1;
-            let Ok(plaintext) = steps::open(enc, &cek, &iv, authenticated.as_bytes(), &ciphertext, &tag) else {
-                continue;
-            };
-            let plaintext = steps::inflate_if(compressed, plaintext, policy)?;
-            return Ok(DecryptedJson {
-                protected_json,
-                protected,
-                kid: kid.map(str::to_owned),
-                header: headers.into_iter().nth(index).expect("recipient"),
-                aad,
-                recipient: index,
-                key_index,
-                alg,
-                enc,
-                plaintext,
-            });
-        }
+        let open = |cek: &[u8]| steps::open(enc, cek, &iv, authenticated.as_bytes(), &ciphertext, &tag);
+        let Some((key_index, plaintext)) = attempts.recipient(keys, kid, alg, enc, header, &encrypted_key, open)?
+        else {
+            continue;
+        };
+        let plaintext = steps::inflate_if(compressed, plaintext, policy)?;
+        return Ok(DecryptedJson {
+            protected_json,
+            protected,
+            kid: kid.map(str::to_owned),
+            header: headers.into_iter().nth(index).expect("recipient"),
+            aad,
+            recipient: index,
+            key_index,
+            alg,
+            enc,
+            plaintext,
+        });
     }
-    match (opened, key_error) {
-        (0, Some(e)) => Err(e),
-        (0, None) => Err(Error::KeyNotFound("no key given has the `kid` of a recipient the policy allows".into())),
-        _ => Err(decryption_failed()),
-    }
+    Err(attempts.failure(|| Error::KeyNotFound("no key given has the `kid` of a recipient the policy allows".into())))
 }
 
 #[cfg(test)]

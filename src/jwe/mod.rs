@@ -5,6 +5,7 @@
 //! `concat_kdf` (RFC 7518 §4.6.2), `rsa_oaep`, `gcm_kw` (AES-GCM key wrap), `pbes2`
 //! (PBKDF2 and its `p2c`/`p2s` bounds), `zip` (DEFLATE with a cap), `steps` (what both
 //! serializations do: policy checks, one recipient's key management, the content),
+//! `choice` (which of several keys decryption tries, by `kid`),
 //! `compact` (`encrypt`/`decrypt`), `json` (`encrypt_json`/`decrypt_json`: several
 //! recipients, `aad`, unprotected headers), `policy` (`JwePolicy`: allow-lists for `alg`
 //! and `enc`, compression, the `p2c` cap) and `nested` (sign-then-encrypt,
@@ -33,6 +34,7 @@ mod pbes2;
 mod rsa_oaep;
 mod zip;
 
+mod choice;
 mod steps;
 
 mod compact;
@@ -42,9 +44,14 @@ mod policy;
 // The primitives alone, for the project's tests (`crate::__internals`).
 pub(crate) mod primitives;
 
-pub use compact::{decrypt, encrypt, Decrypted};
+pub(crate) use choice::{decryption_alg_names, usable_for_decryption};
+pub use choice::{key_can_decrypt, DecryptionKeys};
+pub use compact::{decrypt, decrypt_with_keys, encrypt, Decrypted};
 pub use content::Enc;
 pub use json::{decrypt_json, encrypt_json, DecryptedJson, JsonOptions, JsonRecipient};
 pub use key_mgmt::Alg;
-pub use nested::{decrypt_claims, decrypt_then_verify, sign_then_encrypt, VerifiedNested};
+pub use nested::{
+    decrypt_claims, decrypt_claims_with_keys, decrypt_then_verify, decrypt_then_verify_with_keys, sign_then_encrypt,
+    VerifiedNested,
+};
 pub use policy::JwePolicy;

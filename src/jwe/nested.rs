@@ -9,7 +9,8 @@ use crate::alg::Algorithm;
 use crate::claims::Validation;
 use crate::error::{Error, Result};
 use crate::json::Object;
-use crate::jwe::compact::{decrypt, encrypt, Decrypted};
+use crate::jwe::choice::DecryptionKeys;
+use crate::jwe::compact::{decrypt, decrypt_with_keys, encrypt, Decrypted};
 use crate::jwe::content::Enc;
 use crate::jwe::key_mgmt::Alg;
 use crate::jwe::policy::JwePolicy;
@@ -65,7 +66,21 @@ pub fn decrypt_claims(
     jwe_policy: &JwePolicy,
     validation: &Validation,
 ) -> Result<Decrypted> {
-    let decrypted = decrypt(token, dec_key, jwe_policy)?;
+    claims_of(decrypt(token, dec_key, jwe_policy)?, validation)
+}
+
+/// As [`decrypt_claims`], with the decryption key chosen from `dec_keys` by the token's
+/// `kid`, as [`decrypt_with_keys`] chooses it.
+pub fn decrypt_claims_with_keys<D: DecryptionKeys + ?Sized>(
+    token: &[u8],
+    dec_keys: &D,
+    jwe_policy: &JwePolicy,
+    validation: &Validation,
+) -> Result<Decrypted> {
+    claims_of(decrypt_with_keys(token, dec_keys, jwe_policy)?, validation)
+}
+
+fn claims_of(decrypted: Decrypted, validation: &Validation) -> Result<Decrypted> {
     if !decrypted.alg.authenticates_sender() {
         let why = if decrypted.alg.is_shared_key() {
             "a password can be guessed offline from one token, and then anyone can make one"
@@ -100,7 +115,26 @@ pub fn decrypt_then_verify<K: KeySource + ?Sized>(
     verify_keys: &K,
     validation: &Validation,
 ) -> Result<VerifiedNested> {
-    let outer = decrypt(token, dec_key, jwe_policy)?;
+    verify_inner(decrypt(token, dec_key, jwe_policy)?, verify_keys, validation)
+}
+
+/// As [`decrypt_then_verify`], with the decryption key chosen from `dec_keys` by the
+/// JWE's `kid`, as [`decrypt_with_keys`] chooses it.
+pub fn decrypt_then_verify_with_keys<D: DecryptionKeys + ?Sized, K: KeySource + ?Sized>(
+    token: &[u8],
+    dec_keys: &D,
+    jwe_policy: &JwePolicy,
+    verify_keys: &K,
+    validation: &Validation,
+) -> Result<VerifiedNested> {
+    verify_inner(decrypt_with_keys(token, dec_keys, jwe_policy)?, verify_keys, validation)
+}
+
+fn verify_inner<K: KeySource + ?Sized>(
+    outer: Decrypted,
+    verify_keys: &K,
+    validation: &Validation,
+) -> Result<VerifiedNested> {
     match outer.header.get("cty") {
         Some(Value::String(cty)) if is_jwt_cty(cty) => {}
         _ => return Err(Error::HeaderInvalid("a nested JWT needs `cty: \"JWT\"` in its JWE header".into())),

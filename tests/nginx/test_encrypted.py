@@ -120,6 +120,18 @@ def test_encrypted_refusals(nginx: Nginx) -> None:
     assert nginx.get("/enc/", nested).status == 401
 
 
+def test_encrypted_key_choice(nginx: Nginx) -> None:
+    # the library chooses by kid: a kid no key has (and no key without a kid) is
+    # refused before any key is tried; a kid naming another key of the same size
+    # tries only that key
+    unknown = encrypt(h.claims(), SECRET_256, "A256KW", "A256GCM", "nobody")
+    assert nginx.get("/enc/", unknown).status == 401
+    assert "JWTKIT_ERR_KEY_NOT_FOUND" in nginx.log()
+    other = encrypt(h.claims(), SECRET_256, "A256KW", "A256GCM", "enc-192")
+    assert nginx.get("/enc/", other).status == 401
+    assert "JWTKIT_ERR_KEY_ALG_MISMATCH" in nginx.log()
+
+
 def nested_token(payload: Dict[str, Any], alg: str = "ES256", enc_alg: str = "RSA-OAEP-256",
                  enc: str = "A256GCM", sign_key: Any = None) -> str:
     if enc_alg.startswith("RSA"):

@@ -780,6 +780,24 @@ static void jwe_every_algorithm_and_the_pbes2_cap() {
               .plaintext == "y");
 }
 
+static void jwe_with_a_key_set() {
+    using jwtkit::jwe::Alg;
+    using jwtkit::jwe::Enc;
+    const std::string a = R"({"kty":"oct","kid":"a","k":"MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY"})";
+    const std::string b = R"({"kty":"oct","kid":"b","k":"ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA"})";
+    const jwtkit::KeySet set = jwtkit::KeySet::from_jwks_for_decryption(
+        "{\"keys\":[" + a + "," + b + R"(,{"kty":"oct","kid":"s","use":"sig","k":"MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY"}]})");
+    CHECK(set.size() == 2 && set.skipped().size() == 1 && set.skipped()[0].status == JWTKIT_ERR_KEY_USAGE);
+    const jwtkit::jwe::Policy policy({Alg::A256KW}, {Enc::A256GCM});
+    const std::string token = jwtkit::jwe::encrypt(jwtkit::Key::from_jwk(b), Alg::A256KW, Enc::A256GCM, "to b");
+    CHECK(jwtkit::jwe::decrypt(token, set, policy).plaintext == "to b");
+    const std::string unknown =
+        jwtkit::jwe::encrypt(jwtkit::Key::from_jwk(b), Alg::A256KW, Enc::A256GCM, "x", R"({"kid":"nope"})");
+    expect_error(JWTKIT_ERR_KEY_NOT_FOUND, [&] { jwtkit::jwe::decrypt(unknown, set, policy); });
+    const jwtkit::KeySet for_verifying = jwtkit::KeySet::from_jwks("{\"keys\":[" + a + "]}");
+    expect_error(JWTKIT_ERR_INVALID_ARGUMENT, [&] { jwtkit::jwe::decrypt(token, for_verifying, policy); });
+}
+
 static void versions() {
     CHECK(jwtkit::abi_matches());
     CHECK(jwtkit::version_number() == JWTKIT_VERSION_NUMBER);
@@ -814,6 +832,7 @@ int main(int argc, char **argv) {
     run("dpop_proofs_and_binding", dpop_proofs_and_binding);
     run("jws_json_signatures", jws_json_signatures);
     run("jwe_every_algorithm_and_the_pbes2_cap", jwe_every_algorithm_and_the_pbes2_cap);
+    run("jwe_with_a_key_set", jwe_with_a_key_set);
     run("versions", versions);
     std::printf("%d passed, %d failed\n", passed, failed);
     return failed == 0 ? 0 : 1;

@@ -175,8 +175,8 @@ class Key(Handle):
 
 
 class KeySet(Handle):
-    """A set of keys (``jwtkit_keyset``): verification picks the key by the token's
-    ``kid``. Immutable and thread-safe. Keys it cannot use are skipped and listed in
+    """A set of keys (``jwtkit_keyset``), made for verification or for decryption:
+    either picks the key by the token's ``kid``. Immutable and thread-safe. Keys it cannot use are skipped and listed in
     ``skipped()``."""
 
     __slots__ = ()
@@ -191,6 +191,16 @@ class KeySet(Handle):
     def from_keys(cls, keys: "list[Key]") -> "KeySet":
         arr = (c_void_p * max(len(keys), 1))(*[k.ptr() for k in keys])
         return cls(_create(lib.jwtkit_keyset_from_keys, arr, len(keys)))
+
+    @classmethod
+    def from_jwks_for_decryption(cls, jwks_json: bytes) -> "KeySet":
+        """A set for JWE decryption: the keys that can decrypt (the rest skipped)."""
+        return cls(_create(lib.jwtkit_keyset_from_jwks_for_decryption, jwks_json, len(jwks_json)))
+
+    @classmethod
+    def from_keys_for_decryption(cls, keys: "list[Key]") -> "KeySet":
+        arr = (c_void_p * max(len(keys), 1))(*[k.ptr() for k in keys])
+        return cls(_create(lib.jwtkit_keyset_from_keys_for_decryption, arr, len(keys)))
 
     def __len__(self) -> int:
         return int(lib.jwtkit_keyset_len(self.ptr()))

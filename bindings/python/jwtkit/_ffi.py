@@ -370,6 +370,7 @@ _SIGNATURES: Dict[str, Tuple[Any, List[Any]]] = {
     "jwtkit_key_get_kind": (c_int32, [handle]),
     "jwtkit_key_is_private": (c_bool, [handle]),
     "jwtkit_key_can_verify": (c_bool, [handle, jwtkit_alg]),
+    "jwtkit_key_can_decrypt": (c_bool, [handle, c_int32]),
     "jwtkit_key_to_public_jwk": (_S, [handle, str_out, size_out, err_out]),
     "jwtkit_key_to_private_jwk": (_S, [handle, str_out, size_out, err_out]),
     "jwtkit_key_to_public_pem": (_S, [handle, str_out, size_out, err_out]),
@@ -378,6 +379,8 @@ _SIGNATURES: Dict[str, Tuple[Any, List[Any]]] = {
     # key sets (JWKS)
     "jwtkit_keyset_from_jwks": (_S, [in_bytes, c_size_t, handle_out, err_out]),
     "jwtkit_keyset_from_keys": (_S, [POINTER(c_void_p), c_size_t, handle_out, err_out]),
+    "jwtkit_keyset_from_jwks_for_decryption": (_S, [in_bytes, c_size_t, handle_out, err_out]),
+    "jwtkit_keyset_from_keys_for_decryption": (_S, [POINTER(c_void_p), c_size_t, handle_out, err_out]),
     "jwtkit_keyset_free": (None, [handle]),
     "jwtkit_keyset_len": (c_size_t, [handle]),
     "jwtkit_keyset_get": (_S, [handle, c_size_t, handle_out, err_out]),
@@ -457,6 +460,22 @@ _SIGNATURES: Dict[str, Tuple[Any, List[Any]]] = {
         [in_bytes, c_size_t, handle, handle, handle, handle, str_out, size_out, str_out, size_out, err_out],
     ),
     "jwtkit_jwe_decrypt_and_verify_with_keyset": (
+        _S,
+        [in_bytes, c_size_t, handle, handle, handle, handle, str_out, size_out, str_out, size_out, err_out],
+    ),
+    # compact JWE with a key set made for decryption (chosen by kid)
+    "jwtkit_jwe_decrypt_with_keyset": (
+        _S, [in_bytes, c_size_t, handle, handle, str_out, size_out, str_out, size_out, err_out],
+    ),
+    "jwtkit_jwe_decrypt_jwt_with_keyset": (
+        _S,
+        [in_bytes, c_size_t, handle, handle, handle, str_out, size_out, str_out, size_out, err_out],
+    ),
+    "jwtkit_jwe_decrypt_with_keyset_and_verify": (
+        _S,
+        [in_bytes, c_size_t, handle, handle, handle, handle, str_out, size_out, str_out, size_out, err_out],
+    ),
+    "jwtkit_jwe_decrypt_and_verify_with_keysets": (
         _S,
         [in_bytes, c_size_t, handle, handle, handle, handle, str_out, size_out, str_out, size_out, err_out],
     ),

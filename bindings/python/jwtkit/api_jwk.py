@@ -159,6 +159,7 @@ class PyJWKSet:
     def __init__(self, keys: List[JWKDict]) -> None:
         self.keys: List[PyJWK] = []
         self._keyset: Optional[_core.KeySet] = None
+        self._decryption_set: Optional[_core.KeySet] = None
         if not keys:
             raise PyJWKSetError("The JWK Set did not contain any keys")
         if not isinstance(keys, list):
@@ -203,6 +204,14 @@ class PyJWKSet:
         return self._keyset
 
     @property
+    def _jwtkit_decryption_set(self) -> _core.KeySet:
+        """The library key set of ``keys`` made for JWE decryption (built on first use):
+        ``jwtkit.jwe.decrypt(token, jwk_set, ...)`` picks the key by ``kid`` in jwtkit."""
+        if self._decryption_set is None:
+            self._decryption_set = _core.KeySet.from_keys_for_decryption([k._jwtkit_key for k in self.keys])
+        return self._decryption_set
+
+    @property
     def skipped(self) -> List[Any]:
         """``(status name, message)`` for each key that jwtkit's key set leaves out
         (e.g. ``use: enc``, or a ``kid`` shared by two keys of one kind)."""
@@ -212,6 +221,8 @@ class PyJWKSet:
         """Releases every key now."""
         if self._keyset is not None:
             self._keyset.close()
+        if self._decryption_set is not None:
+            self._decryption_set.close()
         for key in self.keys:
             key.close()
 

@@ -172,6 +172,23 @@ def _key(key: Any, algorithms: Iterable[str]) -> _core.Key:
     return _core.resolve_key(key, any(a in _SECRET_ALGS for a in algorithms))
 
 
+_DECRYPTION_SETS = _core.BoundedCache(64)
+
+
+def _decryption_keys(key: Any, algorithms: Iterable[str]) -> Union[_core.Key, _core.KeySet]:
+    """One key, or for a JWK Set (``{"keys": [...]}`` or ``PyJWKSet``) the library's
+    set made for decryption, whose keys the token's ``kid`` chooses."""
+    if isinstance(key, PyJWKSet):
+        return key._jwtkit_decryption_set
+    if isinstance(key, dict) and isinstance(key.get("keys"), list):
+        text = json.dumps(key, separators=(",", ":"), sort_keys=True).encode("utf-8")
+        cached = _DECRYPTION_SETS.get(text)
+        if cached is not None:
+            return cached  # type: ignore[no-any-return]
+        return _DECRYPTION_SETS.put(text, _core.KeySet.from_jwks_for_decryption(text))  # type: ignore[no-any-return]
+    return _key(key, algorithms)
+
+
 def _data(value: Any, what: str) -> bytes:
     if isinstance(value, bytes):
         return value
@@ -229,12 +246,20 @@ def decrypt_complete(
     ``algorithms`` and ``encryptions`` are the allow-lists for ``alg`` and ``enc``
     (required). ``allow_zip`` accepts compressed tokens, inflated to at most
     ``max_inflated_size`` bytes (default 256 KiB). ``max_pbes2_count`` caps a PBES2
-    token's ``p2c`` (default 10000, at least 1000)."""
+    token's ``p2c`` (default 10000, at least 1000).
+
+    ``key`` may be a JWK Set (``{"keys": [...]}`` or a ``PyJWKSet``): the library
+    keeps its keys that can decrypt (private or secret, ``use`` ``enc`` or none) and
+    the token's ``kid`` chooses among them: the keys with that ``kid``, else those
+    without one (every key when the token has none); keys that cannot serve its
+    ``alg`` are not tried, and at most 16 are. No key chosen (an unknown ``kid``)
+    raises ``KeyNotFoundError``."""
     token = token_bytes(jwe)
     p = _policy(algorithms, encryptions, allow_zip, max_inflated_size, max_pbes2_count)
-    k = _key(key, _names(algorithms, "algorithms"))
+    k = _decryption_keys(key, _names(algorithms, "algorithms"))
+    fn = lib.jwtkit_jwe_decrypt if type(k) is _core.Key else lib.jwtkit_jwe_decrypt_with_keyset
     head, head_len, body, body_len, err = c_void_p(), c_size_t(), c_void_p(), c_size_t(), c_void_p()
-    status = lib.jwtkit_jwe_decrypt(
+    status = fn(
         token, len(token), k.ptr(), p.ptr(), byref(head), byref(head_len), byref(body), byref(body_len), byref(err)
     )
     if status:
@@ -302,10 +327,12 @@ def decode_nested_complete(
     ``cty: "JWT"``, and the inner JWT is verified with ``key`` under ``algorithms`` and
     every claim check of ``jwtkit.decode`` (same ``options``, ``audience``, ``issuer``,
     ``subject``, ``leeway``, ``max_age``, ``typ``). Returns ``{"header": the inner JWS
-    header, "payload": claims}``."""
+    header, "payload": claims}``. ``decryption_key`` may be a JWK Set, chosen from by
+    the JWE's ``kid`` as :func:`decrypt_complete` does; ``key`` one too, chosen from by
+    the inner JWT's ``kid``."""
     token = token_bytes(jwe)
     p = _policy(key_algorithms, encryptions, allow_zip, max_inflated_size, max_pbes2_count)
-    dec_key = _key(decryption_key, _names(key_algorithms, "key_algorithms"))
+    dec_key = _decryption_keys(decryption_key, _names(key_algorithms, "key_algorithms"))
     merged = dict(_DEFAULT_OPTIONS)
     if options:
         merged.update(options)
@@ -314,10 +341,12 @@ def decode_nested_complete(
     alg_ids = allowed_algorithms(key, algorithms)
     v = policy(alg_ids, merged, audience, issuer, subject, leeway, max_age, typ)
     verify_key = _core.resolve_key(key, _core.secret_possible(alg_ids))
-    if type(verify_key) is _core.Key:
-        fn = lib.jwtkit_jwe_decrypt_and_verify
-    else:
-        fn = lib.jwtkit_jwe_decrypt_and_verify_with_keyset
+    fn = {
+        (True, True): lib.jwtkit_jwe_decrypt_and_verify,
+        (True, False): lib.jwtkit_jwe_decrypt_and_verify_with_keyset,
+        (False, True): lib.jwtkit_jwe_decrypt_with_keyset_and_verify,
+        (False, False): lib.jwtkit_jwe_decrypt_and_verify_with_keysets,
+    }[(type(dec_key) is _core.Key, type(verify_key) is _core.Key)]
     head, head_len, body, body_len, err = c_void_p(), c_size_t(), c_void_p(), c_size_t(), c_void_p()
     status = fn(
         token, len(token), dec_key.ptr(), p.ptr(), verify_key.ptr(), v.ptr(),
@@ -493,8 +522,9 @@ def decrypt_json(
     ``list``/``tuple`` of keys or a JWK Set (``{"keys": [...]}``, ``PyJWKSet``). ``algorithms`` and ``encryptions`` are the allow-lists
     (required): a recipient whose ``alg`` is not allowed (or ``RSA1_5``, or not
     implemented) is skipped and never tried; when none is allowed,
-    ``InvalidAlgorithmError``. A key is tried on a recipient only if it fits the ``alg``
-    and, when both have a ``kid``, the kids match. Every wrong-key or modified-token case
+    ``InvalidAlgorithmError``. A recipient's ``kid`` chooses the keys tried for it (those
+    with that ``kid``, else those without one), and only keys that fit its ``alg`` are
+    tried. Every wrong-key or modified-token case
     is ``JWEDecryptionError`` with one message. Returns a :class:`DecryptedJSON` saying
     which recipient and key opened it."""
     token = _json_token(jwe)

@@ -1,0 +1,75 @@
+"""jwtkit.jwe.decrypt/decrypt_complete/decode_nested* with a JWK Set: the library keeps
+the keys that can decrypt and the token's ``kid`` chooses among them (keys with that
+kid, else keys without one), never trying a key that cannot serve the ``alg``."""
+
+import base64
+
+import pytest
+
+import jwtkit
+from jwtkit import jwe
+
+
+def b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def oct_jwk(n: int, seed: int, kid=None, **members) -> dict:
+    jwk = {"kty": "oct", "k": b64(bytes((seed + 37 * i) % 256 for i in range(n)))}
+    if kid is not None:
+        jwk["kid"] = kid
+    jwk.update(members)
+    return jwk
+
+
+ALGS = ["A128KW", "A256KW", "dir"]
+ENCS = ["A256GCM"]
+
+
+def token(jwk: dict, alg="A256KW", kid=None, plaintext=b"hello") -> str:
+    bare = {k: v for k, v in jwk.items() if k not in ("kid", "use")}
+    return jwe.encrypt(plaintext, bare, alg, "A256GCM", None if kid is None else {"kid": kid})
+
+
+def test_kid_chooses_the_key_from_a_dict_and_a_pyjwkset():
+    a, b = oct_jwk(32, 1, "a"), oct_jwk(32, 2, "b")
+    jwks = {"keys": [a, b]}
+    for keys in (jwks, jwtkit.PyJWKSet.from_dict(jwks)):
+        assert jwe.decrypt(token(b, kid="b"), keys, ALGS, ENCS) == b"hello"
+        assert jwe.decrypt_complete(token(a, kid="a"), keys, ALGS, ENCS)["header"]["kid"] == "a"
+        # The kid names another key than the one used: that key fails, b is not tried.
+        with pytest.raises(jwtkit.JWEDecryptionError):
+            jwe.decrypt(token(b, kid="a"), keys, ALGS, ENCS)
+        with pytest.raises(jwtkit.KeyNotFoundError):
+            jwe.decrypt(token(a, kid="nope"), keys, ALGS, ENCS)
+
+
+def test_keys_without_kid_serve_unknown_kids_and_misfits_are_not_tried():
+    plain, small = oct_jwk(32, 3), oct_jwk(16, 4)
+    jwks = {"keys": [oct_jwk(32, 1, "a"), small, plain]}
+    assert jwe.decrypt(token(plain, kid="unknown"), jwks, ALGS, ENCS) == b"hello"
+    assert jwe.decrypt(token(plain), jwks, ALGS, ENCS) == b"hello"
+    assert jwe.decrypt(token(small, alg="A128KW"), jwks, ALGS, ENCS) == b"hello"
+    # Only a key of the wrong size: its misfit, not a decryption failure.
+    with pytest.raises(jwtkit.InvalidKeyError):
+        jwe.decrypt(token(plain), {"keys": [small]}, ALGS, ENCS)
+
+
+def test_signature_and_public_keys_are_not_decryption_keys():
+    sig = oct_jwk(32, 5, "s", use="sig")
+    jwks = {"keys": [sig, oct_jwk(32, 6, "e", use="enc")]}
+    with pytest.raises(jwtkit.KeyNotFoundError) as e:
+        jwe.decrypt(token(sig, kid="s"), jwks, ALGS, ENCS)
+    assert "skipped" in str(e.value)
+
+
+def test_nested_with_sets_on_both_sides():
+    enc_jwk = oct_jwk(32, 7, "e")
+    sign_jwk = oct_jwk(32, 8, "s", alg="HS256")
+    tok = jwe.encode_nested({"sub": "alice"}, sign_jwk, "HS256", {k: v for k, v in enc_jwk.items()}, "A256KW", "A256GCM")
+    dec = {"keys": [oct_jwk(32, 9, "other"), enc_jwk]}
+    for verify in (sign_jwk, jwtkit.PyJWKSet.from_dict({"keys": [sign_jwk]})):
+        claims = jwe.decode_nested(tok, dec, ["A256KW"], ENCS, verify, ["HS256"])
+        assert claims == {"sub": "alice"}
+        full = jwe.decode_nested_complete(tok, jwtkit.PyJWKSet.from_dict(dec), ["A256KW"], ENCS, verify, ["HS256"])
+        assert full["header"]["kid"] == "s"
