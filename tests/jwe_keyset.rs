@@ -251,3 +251,40 @@ fn json_recipients_choose_keys_the_same_way() {
     let other = key(&oct(32, 1, Some("b")));
     assert!(matches!(jwe::decrypt_json(token.as_bytes(), &[&other], &policy(16)), Err(Error::KeyNotFound(_))));
 }
+
+#[test]
+fn pbes2_work_is_capped_per_token_across_keys() {
+    let pbes2 = Alg::Pbes2Hs256A128Kw;
+    let password = |seed: u8| json!({"kty": "oct", "k": secret(12, seed), "alg": pbes2.name()});
+    let policy = JwePolicy::new(&[pbes2], &[Enc::A256Gcm]).unwrap(); // p2c cap 10000
+    let sealed = |to: &Value, p2c: u32| {
+        let header = json!({ "p2c": p2c }).to_string();
+        let k = key(to).with_kid(None).unwrap();
+        jwe::encrypt(&k, pbes2, Enc::A256Gcm, b"hello", Some(header.as_bytes()), false).unwrap()
+    };
+    let open = |s: &KeySet, t: &str| jwe::decrypt_with_keys(t.as_bytes(), s, &policy);
+    let (wrong, right) = (password(1), password(2));
+
+    // Two kid-less passwords, the right one second: 2 × 5000 iterations fit the budget...
+    let s = set(&[wrong.clone(), right.clone()]);
+    assert_eq!(&open(&s, &sealed(&right, 5000)).unwrap().plaintext[..], b"hello");
+    // ... 2 × 8192 do not: the second derivation is refused before it runs.
+    let Err(e) = open(&s, &sealed(&right, 8192)) else { panic!() };
+    assert!(matches!(e, Error::P2cLimit(_)), "{e}");
+    // The first key alone still opens its own token at the cap.
+    let s = set(&[right.clone(), wrong]);
+    assert_eq!(&open(&s, &sealed(&right, 10_000)).unwrap().plaintext[..], b"hello");
+
+    // In JSON, recipients share the budget: however many PBES2 recipients a token has,
+    // one key costs at most one derivation at the default count (8192).
+    let k = key(&right).with_kid(None).unwrap();
+    let other = key(&password(3)).with_kid(None).unwrap();
+    let recipient = |key| jwe::JsonRecipient { key, alg: pbes2, header: None };
+    let token =
+        jwe::encrypt_json(&[recipient(&other), recipient(&other), recipient(&k)], Enc::A256Gcm, b"hello", &Default::default())
+            .unwrap();
+    let Err(e) = jwe::decrypt_json(token.as_bytes(), &[&k], &policy) else { panic!() };
+    assert!(matches!(e, Error::P2cLimit(_)), "{e}");
+    let token = jwe::encrypt_json(&[recipient(&k), recipient(&other)], Enc::A256Gcm, b"hello", &Default::default()).unwrap();
+    assert_eq!(&jwe::decrypt_json(token.as_bytes(), &[&k], &policy).unwrap().plaintext[..], b"hello");
+}

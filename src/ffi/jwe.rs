@@ -171,7 +171,9 @@ pub unsafe extern "C" fn jwtkit_jwe_policy_allow_zip(
 /// Caps the PBKDF2 iterations a PBES2 token may ask for (its `p2c`): default 10000; at
 /// least 1000 (the RFC's minimum for every PBES2 token). A token over the cap is
 /// JWTKIT_ERR_JWE_P2C_LIMIT, refused before any key derivation, so a small token
-/// cannot buy seconds of CPU.
+/// cannot buy seconds of CPU. The cap is also the budget of one token across every key
+/// and recipient tried: a second password is not tried when its `p2c` would take the
+/// token's total past the cap (JWTKIT_ERR_JWE_P2C_LIMIT; give the keys a `kid`).
 ///
 /// Returns JWTKIT_OK, JWTKIT_ERR_NULL_ARGUMENT, JWTKIT_ERR_INVALID_ARGUMENT (a cap
 /// under 1000), JWTKIT_ERR_PANIC. Thread safety: not while another thread decrypts

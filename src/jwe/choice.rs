@@ -6,7 +6,9 @@
 //! `kid`, every key. Of those, keys that cannot serve its `alg`/`enc` (kind, size,
 //! private half, JWK `alg`/`use`/`key_ops`) are not tried. At most the policy's
 //! `max_keys_tried` keys are unwrapped in all; past that the token is
-//! `DecryptionFailed`. Errors: the first key misfit when no key was tried, `KeyNotFound`
+//! `DecryptionFailed`. PBES2 unwraps share one budget of PBKDF2 iterations per token,
+//! the policy's `max_p2c`: a token costs at most one derivation at the cap, however
+//! many password keys and recipients it gets tried with (past it: `P2cLimit`). Errors: the first key misfit when no key was tried, `KeyNotFound`
 //! when no key was chosen, else the one `DecryptionFailed` (no oracle detail).
 
 use zeroize::Zeroizing;
@@ -15,6 +17,7 @@ use crate::error::{Error, Result};
 use crate::json::Object;
 use crate::jwe::content::{decryption_failed, Enc};
 use crate::jwe::key_mgmt::{self, Alg, Op};
+use crate::jwe::pbes2;
 use crate::jwe::policy::JwePolicy;
 use crate::jwe::steps;
 use crate::key::Key;
@@ -54,13 +57,15 @@ pub(crate) struct Attempts<'p> {
     policy: &'p JwePolicy,
     tried: usize,
     opened: usize,
+    /// PBKDF2 iterations spent on this token's PBES2 unwraps.
+    p2c_spent: u64,
     /// Why a key was not tried (or its unwrap failed before any content decryption).
     key_error: Option<Error>,
 }
 
 impl<'p> Attempts<'p> {
     pub(crate) fn new(policy: &'p JwePolicy) -> Self {
-        Attempts { policy, tried: 0, opened: 0, key_error: None }
+        Attempts { policy, tried: 0, opened: 0, p2c_spent: 0, key_error: None }
     }
 
     /// Tries the keys chosen for one recipient until one's content opens (`open` takes
@@ -86,6 +91,7 @@ impl<'p> Attempts<'p> {
                 return Err(decryption_failed());
             }
             self.tried += 1;
+            self.spend_p2c(alg, header)?;
             let cek = match steps::unwrap_for(key, alg, enc, header, encrypted_key, self.policy) {
                 Ok(cek) => cek,
                 Err(e) => {
@@ -99,6 +105,24 @@ impl<'p> Attempts<'p> {
             }
         }
         Ok(None)
+    }
+
+    /// Counts a PBES2 unwrap's iterations against the token's budget; `P2cLimit` when
+    /// it would go over. A `p2c` the unwrap itself refuses is left to it.
+    fn spend_p2c(&mut self, alg: Alg, header: &Object) -> Result<()> {
+        if !alg.is_pbes2() {
+            return Ok(());
+        }
+        let max = self.policy.max_p2c();
+        let Ok(Some(count)) = pbes2::p2c(header, max) else { return Ok(()) };
+        if self.p2c_spent + u64::from(count) > u64::from(max) {
+            return Err(Error::P2cLimit(format!(
+                "trying another password would take this token's PBES2 work past {max} PBKDF2 iterations \
+                 (the limit per token, across keys and recipients): name the key with `kid`"
+            )));
+        }
+        self.p2c_spent += u64::from(count);
+        Ok(())
     }
 
     /// The error once no key opened the token: `not_found` when no key was even chosen.

@@ -174,6 +174,12 @@ impl Alg {
         }
     }
 
+    /// Whether the algorithm derives its key from a password (PBES2), at a cost the
+    /// token sets with `p2c`.
+    pub(crate) fn is_pbes2(self) -> bool {
+        self.pbes2_prf().is_some()
+    }
+
     fn pbes2_prf(self) -> Option<Prf> {
         match self {
             Alg::Pbes2Hs256A128Kw => Some(Prf::HmacSha256),

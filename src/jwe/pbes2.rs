@@ -73,7 +73,7 @@ fn derive(
 
 /// `p2c` as a header holds it: an integer from [`MIN_P2C`] up to `max` (more is
 /// `P2cLimit`, everything else malformed).
-fn p2c(header: &Object, max: u32) -> Result<Option<u32>> {
+pub(crate) fn p2c(header: &Object, max: u32) -> Result<Option<u32>> {
     let Some(value) = header.get("p2c") else {
         return Ok(None);
     };

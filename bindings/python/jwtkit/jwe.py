@@ -246,7 +246,8 @@ def decrypt_complete(
     ``algorithms`` and ``encryptions`` are the allow-lists for ``alg`` and ``enc``
     (required). ``allow_zip`` accepts compressed tokens, inflated to at most
     ``max_inflated_size`` bytes (default 256 KiB). ``max_pbes2_count`` caps a PBES2
-    token's ``p2c`` (default 10000, at least 1000).
+    token's ``p2c`` (default 10000, at least 1000), and the iterations one token may
+    cost across every password key tried.
 
     ``key`` may be a JWK Set (``{"keys": [...]}`` or a ``PyJWKSet``): the library
     keeps its keys that can decrypt (private or secret, ``use`` ``enc`` or none) and

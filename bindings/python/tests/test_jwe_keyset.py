@@ -73,3 +73,21 @@ def test_nested_with_sets_on_both_sides():
         assert claims == {"sub": "alice"}
         full = jwe.decode_nested_complete(tok, jwtkit.PyJWKSet.from_dict(dec), ["A256KW"], ENCS, verify, ["HS256"])
         assert full["header"]["kid"] == "s"
+
+
+def test_pbes2_work_is_capped_per_token_across_password_keys():
+    pbes2 = "PBES2-HS256+A128KW"
+    wrong, right = oct_jwk(12, 1, alg=pbes2), oct_jwk(12, 2, alg=pbes2)
+    jwks = {"keys": [wrong, right]}
+
+    def sealed(p2c: int) -> str:
+        return jwe.encrypt(b"hello", right, pbes2, "A256GCM", {"p2c": p2c})
+
+    # The right password second: 2 x 5000 iterations fit the default budget of 10000...
+    assert jwe.decrypt(sealed(5000), jwks, [pbes2], ENCS) == b"hello"
+    # ... 2 x 8192 do not, and the second derivation is refused before it runs.
+    with pytest.raises(jwtkit.PBES2CountError, match="per token"):
+        jwe.decrypt(sealed(8192), jwks, [pbes2], ENCS)
+    # A larger budget lets it through; the first password alone opens its token at the cap.
+    assert jwe.decrypt(sealed(8192), jwks, [pbes2], ENCS, max_pbes2_count=20000) == b"hello"
+    assert jwe.decrypt(sealed(10000), {"keys": [right, wrong]}, [pbes2], ENCS) == b"hello"
