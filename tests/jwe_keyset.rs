@@ -280,11 +280,16 @@ fn pbes2_work_is_capped_per_token_across_keys() {
     let k = key(&right).with_kid(None).unwrap();
     let other = key(&password(3)).with_kid(None).unwrap();
     let recipient = |key| jwe::JsonRecipient { key, alg: pbes2, header: None };
-    let token =
-        jwe::encrypt_json(&[recipient(&other), recipient(&other), recipient(&k)], Enc::A256Gcm, b"hello", &Default::default())
-            .unwrap();
+    let token = jwe::encrypt_json(
+        &[recipient(&other), recipient(&other), recipient(&k)],
+        Enc::A256Gcm,
+        b"hello",
+        &Default::default(),
+    )
+    .unwrap();
     let Err(e) = jwe::decrypt_json(token.as_bytes(), &[&k], &policy) else { panic!() };
     assert!(matches!(e, Error::P2cLimit(_)), "{e}");
-    let token = jwe::encrypt_json(&[recipient(&k), recipient(&other)], Enc::A256Gcm, b"hello", &Default::default()).unwrap();
+    let token =
+        jwe::encrypt_json(&[recipient(&k), recipient(&other)], Enc::A256Gcm, b"hello", &Default::default()).unwrap();
     assert_eq!(&jwe::decrypt_json(token.as_bytes(), &[&k], &policy).unwrap().plaintext[..], b"hello");
 }
