@@ -8,79 +8,19 @@
  * Built and run by tests/c_api.rs; prints "N passed, N failed" and exits non-zero when
  * anything failed. JWTKIT_TEST_VERBOSE=1 prints every rejection message.
  */
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "jwtkit.h"
+#include "check.h"
 #include "test_keys.h"
-
-static int g_passed, g_failed, g_verbose;
-static const char *g_section = "";
-
-static void report(int ok, int line, const char *fmt, ...)
-{
-    va_list ap;
-    if (ok) {
-        g_passed++;
-        return;
-    }
-    g_failed++;
-    fprintf(stderr, "FAIL [%s] line %d: ", g_section, line);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-}
-
-#define CHECK(cond) report(!!(cond), __LINE__, "%s", #cond)
-
-static int expect_status(jwtkit_status got, jwtkit_error **errp, jwtkit_status want, int line)
-{
-    jwtkit_error *err = *errp;
-    int ok = got == want;
-    *errp = NULL;
-    if (got == JWTKIT_OK && err != NULL) {
-        report(0, line, "JWTKIT_OK with an error object");
-        ok = 0;
-    } else if (got != JWTKIT_OK) {
-        if (err == NULL) {
-            report(0, line, "%s without an error object", jwtkit_status_str(got));
-            ok = 0;
-        } else if (jwtkit_error_status(err) != got) {
-            report(0, line, "error object carries another status");
-            ok = 0;
-        } else if (g_verbose) {
-            printf("  [%s] %s: %s\n", g_section, jwtkit_status_str(got), jwtkit_error_message(err));
-        }
-    }
-    report(got == want, line, "want %s, got %s (%s)", jwtkit_status_str(want), jwtkit_status_str(got),
-           err != NULL ? jwtkit_error_message(err) : "no message");
-    jwtkit_error_free(err);
-    return ok;
-}
-
-static jwtkit_error *ERR_;
-#define ERR (&ERR_)
-#define EXPECT(want, call) (ERR_ = NULL, expect_status((call), &ERR_, (want), __LINE__))
-#define EXPECT_OK(call) EXPECT(JWTKIT_OK, call)
-
-static const uint8_t *u8(const char *s) { return (const uint8_t *)s; }
 
 static const jwtkit_key *jwk(const char *json)
 {
     const jwtkit_key *k = NULL;
     if (!EXPECT_OK(jwtkit_key_from_jwk(u8(json), strlen(json), &k, ERR)))
         fprintf(stderr, "    jwk: %s\n", json);
-    return k;
-}
-
-static const jwtkit_key *pem(const char *text)
-{
-    const jwtkit_key *k = NULL;
-    EXPECT_OK(jwtkit_key_from_pem(u8(text), strlen(text), &k, ERR));
     return k;
 }
 
@@ -127,7 +67,7 @@ static jwtkit_status decrypt(const char *tok, const jwtkit_key *k, const jwtkit_
         report(hdr != NULL && hdr[hl] == '\0', line, "header output");
     } else {
         report(hdr == NULL && pt == NULL, line, "output written on failure");
-        if (g_verbose && err != NULL)
+        if (check_verbose() && err != NULL)
             printf("  [%s] %s: %s\n", g_section, jwtkit_status_str(st), jwtkit_error_message(err));
     }
     jwtkit_error_free(err);
@@ -653,12 +593,10 @@ static void test_encrypted_jwt(void)
 
 int main(void)
 {
-    g_verbose = getenv("JWTKIT_TEST_VERBOSE") != NULL;
     test_round_trips();
     test_pbes2_and_gcm_key_wrap();
     test_attacks();
     test_nested();
     test_encrypted_jwt();
-    printf("%d passed, %d failed\n", g_passed, g_failed);
-    return g_failed != 0;
+    return check_summary();
 }

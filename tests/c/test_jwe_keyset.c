@@ -8,55 +8,10 @@
  * Built and run by tests/c_api.rs; prints "N passed, N failed" and exits non-zero when
  * anything failed. JWTKIT_TEST_VERBOSE=1 prints every rejection message.
  */
-#include <stdarg.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "jwtkit.h"
-
-static int g_passed, g_failed, g_verbose;
-static const char *g_section = "";
-
-static void report(int ok, int line, const char *fmt, ...)
-{
-    va_list ap;
-    if (ok) {
-        g_passed++;
-        return;
-    }
-    g_failed++;
-    fprintf(stderr, "FAIL [%s] line %d: ", g_section, line);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-}
-
-#define CHECK(cond) report(!!(cond), __LINE__, "%s", #cond)
-
-static void expect_status(jwtkit_status got, jwtkit_error **errp, jwtkit_status want, int line)
-{
-    jwtkit_error *err = *errp;
-    *errp = NULL;
-    if (got != JWTKIT_OK && (err == NULL || jwtkit_error_status(err) != got))
-        report(0, line, "%s without a matching error object", jwtkit_status_str(got));
-    if (got == JWTKIT_OK && err != NULL)
-        report(0, line, "JWTKIT_OK with an error object");
-    if (g_verbose && err != NULL)
-        printf("  [%s] %s: %s\n", g_section, jwtkit_status_str(got), jwtkit_error_message(err));
-    report(got == want, line, "want %s, got %s (%s)", jwtkit_status_str(want), jwtkit_status_str(got),
-           err != NULL ? jwtkit_error_message(err) : "no message");
-    jwtkit_error_free(err);
-}
-
-static jwtkit_error *ERR_;
-#define EXPECT(want, call) (ERR_ = NULL, expect_status((call), &ERR_, (want), __LINE__))
-#define EXPECT_OK(call) EXPECT(JWTKIT_OK, call)
-#define ERR (&ERR_)
-
-static const uint8_t *u8(const char *s) { return (const uint8_t *)s; }
+#include "check.h"
 
 /* 32-byte secrets, each another key */
 #define K1 "hJtXIZ2uSN5kbQfbtTNWbpdmhkV8FJG-Onbc6mxCcYg"
@@ -334,12 +289,10 @@ static void test_key_can_decrypt(void)
 
 int main(void)
 {
-    g_verbose = getenv("JWTKIT_TEST_VERBOSE") != NULL;
     test_what_the_set_keeps();
     test_kid_choice();
     test_fallback_misfits_and_cap();
     test_jwts();
     test_key_can_decrypt();
-    printf("%d passed, %d failed\n", g_passed, g_failed);
-    return g_failed != 0;
+    return check_summary();
 }
