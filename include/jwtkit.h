@@ -1632,9 +1632,11 @@ jwtkit_status jwtkit_jwe_decrypt_and_verify_with_keyset(const uint8_t *token,
  `jwtkit_keyset_from_keys_for_decryption`) by the `kid` of the token's protected
  header: the keys with that `kid`; when none has it, the keys without a `kid`; every
  key when the token has no `kid`. Keys whose kind or size cannot serve the token's
- `alg`/`enc` are not tried, and at most the policy's `JWTKIT_LIMIT_KEYS_TRIED` (16 by
- default) are, in set order. Nothing in the token can add a key. `keyset` and `policy`
- are borrowed.
+ `alg`/`enc` are not tried, nor for PBES2 or SHA-1 `RSA-OAEP` keys whose JWK `alg`
+ does not name it (`jwtkit_key_can_decrypt`); at most the policy's
+ `JWTKIT_LIMIT_KEYS_TRIED` (16 by default) are, in set order, and PBES2 work is capped
+ per token (`jwtkit_jwe_policy_set_max_p2c`). Nothing in the token can add a key.
+ `keyset` and `policy` are borrowed.
 
  Outputs as `jwtkit_jwe_decrypt`: optional; on success `*out_header` receives the
  exact protected header JSON and `*out_plaintext` the plaintext (NUL-terminated but

@@ -293,3 +293,40 @@ fn pbes2_work_is_capped_per_token_across_keys() {
         jwe::encrypt_json(&[recipient(&k), recipient(&other)], Enc::A256Gcm, b"hello", &Default::default()).unwrap();
     assert_eq!(&jwe::decrypt_json(token.as_bytes(), &[&k], &policy).unwrap().plaintext[..], b"hello");
 }
+
+#[test]
+fn among_several_keys_only_keys_naming_pbes2_or_sha1_oaep_serve_them() {
+    let pbes2 = Alg::Pbes2Hs256A128Kw;
+    let password = json!({"kty": "oct", "k": secret(12, 1), "alg": pbes2.name(), "kid": "pw"});
+    let aes = oct(32, 2, Some("aes"));
+    let policy = JwePolicy::new(&[pbes2, Alg::A256Kw, Alg::RsaOaep], &[Enc::A256Gcm]).unwrap();
+    let sealed = |to: &Value, alg: Alg, kid: Option<&str>| {
+        let header = kid.map(|kid| json!({ "kid": kid }).to_string());
+        let k = key(to).with_kid(None).unwrap();
+        jwe::encrypt(&k, alg, Enc::A256Gcm, b"hello", header.as_deref().map(str::as_bytes), false).unwrap()
+    };
+    let open = |s: &KeySet, t: &str| jwe::decrypt_with_keys(t.as_bytes(), s, &policy);
+
+    // The AES key is never tried as a password, even by a token naming it...
+    let s = set(&[password.clone(), aes.clone()]);
+    let Err(e) = open(&s, &sealed(&aes, pbes2, Some("aes"))) else { panic!() };
+    assert!(matches!(e, Error::KeyAlgMismatch(_)), "{e}");
+    assert_eq!(&open(&s, &sealed(&aes, Alg::A256Kw, Some("aes"))).unwrap().plaintext[..], b"hello");
+    // ... so a kid-less password token does not spend its PBES2 budget on it, in either order.
+    for order in [[aes.clone(), password.clone()], [password.clone(), aes.clone()]] {
+        assert_eq!(&open(&set(&order), &sealed(&password, pbes2, None)).unwrap().plaintext[..], b"hello");
+    }
+    // An RSA key serves SHA-1 RSA-OAEP only when its JWK names it.
+    let rsa = rsa_private("rsa");
+    let s = set(&[rsa.clone(), aes.clone()]);
+    let Err(e) = open(&s, &sealed(&rsa, Alg::RsaOaep, Some("rsa"))) else { panic!() };
+    assert!(matches!(e, Error::KeyAlgMismatch(_)), "{e}");
+    let mut named = rsa.clone();
+    named["alg"] = "RSA-OAEP".into();
+    assert_eq!(&open(&set(&[named, aes]), &sealed(&rsa, Alg::RsaOaep, Some("rsa"))).unwrap().plaintext[..], b"hello");
+    // One key the caller hands over alone is its own choice.
+    let bare = key(&oct(32, 2, None));
+    let t = sealed(&oct(32, 2, None), pbes2, None);
+    assert_eq!(&jwe::decrypt(t.as_bytes(), &bare, &policy).unwrap().plaintext[..], b"hello");
+    assert_eq!(&jwe::decrypt_with_keys(t.as_bytes(), &[&bare][..], &policy).unwrap().plaintext[..], b"hello");
+}

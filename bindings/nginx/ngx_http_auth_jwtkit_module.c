@@ -1027,7 +1027,11 @@ ngx_http_auth_jwtkit_rank(jwtkit_status st)
 }
 
 
-/* failures that another key store (or decryption key) may not have */
+/*
+ * Failures that another key store may not have. Not a JWE that failed to
+ * decrypt: every store decrypts a nested token with the same decryption keys,
+ * so the next one would fail it again, after as many unwraps.
+ */
 
 static ngx_uint_t
 ngx_http_auth_jwtkit_key_miss(jwtkit_status st)
@@ -1039,8 +1043,6 @@ ngx_http_auth_jwtkit_key_miss(jwtkit_status st)
     case JWTKIT_ERR_KEY_ALG_MISMATCH:
     case JWTKIT_ERR_KEY_USAGE:
     case JWTKIT_ERR_SIGNATURE_INVALID:
-    case JWTKIT_ERR_JWE_DECRYPTION_FAILED:
-    case JWTKIT_ERR_JWE_KEY_CANNOT_DECRYPT:
         return 1;
 
     default:

@@ -4,7 +4,8 @@
 //! For one recipient (its `alg`, `enc` and `kid`): the keys whose `kid` is the
 //! recipient's; when none has it, the keys without a `kid`; when the recipient names no
 //! `kid`, every key. Of those, keys that cannot serve its `alg`/`enc` (kind, size,
-//! private half, JWK `alg`/`use`/`key_ops`) are not tried. At most the policy's
+//! private half, JWK `alg`/`use`/`key_ops`) are not tried, nor, when the library picks
+//! among several keys, keys whose JWK does not name PBES2 or SHA-1 `RSA-OAEP` for those. At most the policy's
 //! `max_keys_tried` keys are unwrapped in all; past that the token is
 //! `DecryptionFailed`. PBES2 unwraps share one budget of PBKDF2 iterations per token,
 //! the policy's `max_p2c`: a token costs at most one derivation at the cap, however
@@ -33,11 +34,23 @@ pub trait DecryptionKeys {
     fn kid_not_found(&self, kid: &str) -> Error {
         Error::KeyNotFound(format!("no key given has `kid` \"{}\"", crate::error::excerpt(kid, 64)))
     }
+
+    /// Whether the library picks among these keys, rather than the caller handing over
+    /// the one key to use: then a key serves PBES2 or SHA-1 `RSA-OAEP` only when its
+    /// JWK's `alg` names it, as [`key_can_decrypt`] says, so that an AES key is never
+    /// tried as a password, nor an RSA key with SHA-1.
+    fn picks(&self) -> bool {
+        true
+    }
 }
 
 impl DecryptionKeys for [&Key] {
     fn decryption_keys(&self) -> Result<Vec<&Key>> {
         Ok(self.to_vec())
+    }
+
+    fn picks(&self) -> bool {
+        self.len() > 1
     }
 }
 
@@ -55,6 +68,8 @@ fn chosen<'k>(keys: &[&'k Key], kid: Option<&str>) -> Vec<(usize, &'k Key)> {
 /// The keys tried so far for one token, across its recipients.
 pub(crate) struct Attempts<'p> {
     policy: &'p JwePolicy,
+    /// Whether keys must name PBES2 and SHA-1 `RSA-OAEP` to serve them.
+    picks: bool,
     tried: usize,
     opened: usize,
     /// PBKDF2 iterations spent on this token's PBES2 unwraps.
@@ -64,8 +79,8 @@ pub(crate) struct Attempts<'p> {
 }
 
 impl<'p> Attempts<'p> {
-    pub(crate) fn new(policy: &'p JwePolicy) -> Self {
-        Attempts { policy, tried: 0, opened: 0, p2c_spent: 0, key_error: None }
+    pub(crate) fn new<K: DecryptionKeys + ?Sized>(policy: &'p JwePolicy, keys: &K) -> Self {
+        Attempts { policy, picks: keys.picks(), tried: 0, opened: 0, p2c_spent: 0, key_error: None }
     }
 
     /// Tries the keys chosen for one recipient until one's content opens (`open` takes
@@ -85,6 +100,16 @@ impl<'p> Attempts<'p> {
         for (index, key) in chosen(keys, kid) {
             if let Err(e) = steps::key_fits(key, alg, enc) {
                 self.key_error.get_or_insert(e);
+                continue;
+            }
+            if self.picks && only_when_named(alg) && key.alg_restriction() != Some(alg.name()) {
+                self.key_error.get_or_insert_with(|| {
+                    Error::KeyAlgMismatch(format!(
+                        "{} serves {} only when its JWK's `alg` names it",
+                        key.describe(),
+                        alg.name()
+                    ))
+                });
                 continue;
             }
             if self.tried == self.policy.limits().max_keys_tried {

@@ -166,7 +166,7 @@ fn decrypt_as<K: DecryptionKeys + ?Sized>(token: &[u8], policy: &JwePolicy, keys
         Keys::Chosen(source) => {
             let all = source.decryption_keys()?;
             let kid = steps::header_string(&header, "kid")?;
-            let mut attempts = Attempts::new(policy);
+            let mut attempts = Attempts::new(policy, source);
             match attempts.recipient(&all, kid, alg, enc, &header, &encrypted_key, open)? {
                 Some((_, plaintext)) => plaintext,
                 None => {

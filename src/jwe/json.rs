@@ -379,7 +379,7 @@ pub fn decrypt_json(token: &[u8], keys: &[&Key], policy: &JwePolicy) -> Result<D
         )));
     }
 
-    let mut attempts = Attempts::new(policy);
+    let mut attempts = Attempts::new(policy, keys);
     for (index, alg) in allowed {
         let header = &headers[index];
         let kid = steps::header_string(header, "kid")?;

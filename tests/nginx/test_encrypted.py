@@ -54,11 +54,22 @@ SERVER = """
             auth_jwt_key_file {keys}/nested.jwks;
             SAY(sub=$jwt_claim_sub|payload=$jwt_payload)
         }
+        location = /_jwks_nested { internal; proxy_pass http://127.0.0.1:{up}/jwks/nested; }
+        location /nested-remote/ {
+            auth_jwt "nested";
+            auth_jwt_type nested;
+            auth_jwt_key_file {keys}/nested.jwks;
+            auth_jwt_key_request /_jwks_nested;
+            SAY(sub=$jwt_claim_sub)
+        }
 """
+
+REMOTE_PEM = h.generated_pem("ES256")
 
 
 @pytest.fixture(scope="module")
-def nginx(make_nginx: Callable[..., Nginx], module_dir: Path) -> Iterator[Nginx]:
+def nginx(make_nginx: Callable[..., Nginx], module_dir: Path, upstream: h.Upstream) -> Iterator[Nginx]:
+    upstream.jwks["nested"] = h.JwksEndpoint({"keys": [h.public_jwk(REMOTE_PEM, "remote-ec")]})
     h.write_json(module_dir / "enc.jwks", ENC_JWKS)
     h.write_json(module_dir / "nested.jwks", nested_jwks())
     yield make_nginx("", SERVER)
@@ -175,6 +186,24 @@ def test_nested_refusals(nginx: Nginx) -> None:
     rsa_public = h._core.Key.from_pem(h.SIGNING["RS256"][0].encode()).to_public_pem()
     assert nginx.get("/nested/", jwtkit.jwe.encrypt(json.dumps(h.claims()), rsa_public, "RSA-OAEP-256",
                                                     "A256GCM")).status == 401
+
+
+def test_nested_decrypts_once_whatever_the_key_stores(nginx: Nginx, upstream: h.Upstream) -> None:
+    # A JWE that no decryption key opens fails the same way with every key store:
+    # the next store (here a key request, never fetched yet) is not tried.
+    stranger = h._core.Key.from_pem(h.generated_pem("ES256").encode()).to_public_pem()
+    key, kid = h.SIGNING["ES256"]
+    undecryptable = jwtkit.jwe.encode_nested(h.claims(), key, "ES256", stranger, "ECDH-ES+A256KW", "A256GCM",
+                                             headers={"kid": kid})
+    assert nginx.get("/nested-remote/", undecryptable).status == 401
+    assert "JWTKIT_ERR_JWE_DECRYPTION_FAILED" in nginx.log()
+    assert upstream.jwks["nested"].count() == 0
+    # A JWS whose key only the key request has: the file's keys miss, the request's verify.
+    token = jwtkit.jwe.encode_nested(h.claims(sub="erin"), REMOTE_PEM, "ES256",
+                                     h._core.Key.from_pem(h.SIGNING["RS256"][0].encode()).to_public_pem(),
+                                     "RSA-OAEP-256", "A256GCM", headers={"kid": "remote-ec"})
+    assert nginx.get("/nested-remote/", token).text == "sub=erin"
+    assert upstream.jwks["nested"].count() == 1
 
 
 def test_signed_location_with_the_same_file(nginx: Nginx) -> None:

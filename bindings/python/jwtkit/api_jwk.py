@@ -160,6 +160,9 @@ class PyJWKSet:
         self.keys: List[PyJWK] = []
         self._keyset: Optional[_core.KeySet] = None
         self._decryption_set: Optional[_core.KeySet] = None
+        # Every JWK as given: a key for decryption only (`use: enc`, a JWE `alg`) is no
+        # PyJWK, yet belongs in the set made for decryption.
+        self._jwks: List[JWKDict] = []
         if not keys:
             raise PyJWKSetError("The JWK Set did not contain any keys")
         if not isinstance(keys, list):
@@ -167,6 +170,7 @@ class PyJWKSet:
         for key in keys:
             if not isinstance(key, dict):
                 continue
+            self._jwks.append(key)
             try:
                 self.keys.append(PyJWK(key))
             except PyJWTError:
@@ -205,10 +209,12 @@ class PyJWKSet:
 
     @property
     def _jwtkit_decryption_set(self) -> _core.KeySet:
-        """The library key set of ``keys`` made for JWE decryption (built on first use):
-        ``jwtkit.jwe.decrypt(token, jwk_set, ...)`` picks the key by ``kid`` in jwtkit."""
+        """The library key set made for JWE decryption of every JWK given (built on first
+        use), encryption-only ones included: ``jwtkit.jwe.decrypt(token, jwk_set, ...)``
+        picks the key by ``kid`` in jwtkit."""
         if self._decryption_set is None:
-            self._decryption_set = _core.KeySet.from_keys_for_decryption([k._jwtkit_key for k in self.keys])
+            text = json.dumps({"keys": self._jwks}, separators=(",", ":")).encode("utf-8")
+            self._decryption_set = _core.KeySet.from_jwks_for_decryption(text)
         return self._decryption_set
 
     @property

@@ -473,7 +473,8 @@ class DecryptedJSON:
     algorithm: str
     #: That recipient's ``kid``, if it has one.
     kid: Optional[str]
-    #: Which of the keys given opened it (0 for a single key).
+    #: Which of the keys given opened it (0 for a single key; for a JWK Set, its
+    #: position among the keys its set made for decryption keeps).
     key_index: int
 
 
@@ -497,16 +498,16 @@ def _json_token(jwe: Union[str, bytes, Dict[str, Any]]) -> bytes:
     return token_bytes(jwe)
 
 
-def _key_list(key: Any) -> List[Any]:
-    """The keys to try: a list or tuple of keys, a JWK Set (``{"keys": [...]}`` or a
-    ``PyJWKSet``), or one key."""
+def _key_list(key: Any, algorithms: Iterable[str]) -> List[_core.Key]:
+    """The keys to try: a list or tuple of keys, one key, or the keys of a JWK Set
+    (``{"keys": [...]}`` or a ``PyJWKSet``) that its set made for decryption keeps, as
+    compact decryption takes them."""
     if isinstance(key, (list, tuple)):
-        return list(key)
-    if isinstance(key, dict) and isinstance(key.get("keys"), list):
-        return list(key["keys"])
-    if isinstance(key, PyJWKSet):
-        return list(key.keys)
-    return [key]
+        return [_key(k, algorithms) for k in key]
+    chosen = _decryption_keys(key, algorithms)
+    if isinstance(chosen, _core.KeySet):
+        return [chosen.get(i) for i in range(len(chosen))]
+    return [chosen]
 
 
 def decrypt_json(
@@ -531,10 +532,9 @@ def decrypt_json(
     token = _json_token(jwe)
     p = _policy(algorithms, encryptions, allow_zip, max_inflated_size)
     names = _names(algorithms, "algorithms")
-    given = _key_list(key)
-    if not given:
-        raise ValueError("decrypt_json needs at least one key")
-    keys = [_key(k, names) for k in given]
+    keys = _key_list(key, names)
+    if not keys:
+        raise ValueError("decrypt_json needs at least one key (a JWK Set needs one that can decrypt)")
     array = (c_void_p * len(keys))(*[k.ptr() for k in keys])
     out, err = c_void_p(), c_void_p()
     status = lib.jwtkit_jwe_decrypt_json(token, len(token), array, len(keys), p.ptr(), byref(out), byref(err))

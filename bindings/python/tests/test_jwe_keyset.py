@@ -91,3 +91,26 @@ def test_pbes2_work_is_capped_per_token_across_password_keys():
     # A larger budget lets it through; the first password alone opens its token at the cap.
     assert jwe.decrypt(sealed(8192), jwks, [pbes2], ENCS, max_pbes2_count=20000) == b"hello"
     assert jwe.decrypt(sealed(10000), {"keys": [right, wrong]}, [pbes2], ENCS) == b"hello"
+
+
+def test_a_pyjwkset_decrypts_with_its_encryption_only_keys():
+    # A JWE `alg` makes no PyJWK (PyJWKSet skips it, as PyJWT does), yet the set made
+    # for decryption holds it: the token's kid finds it.
+    enc_only, plain = oct_jwk(32, 7, "enc1", alg="A256KW"), oct_jwk(32, 8)
+    jwks = {"keys": [enc_only, plain]}
+    key_set = jwtkit.PyJWKSet.from_dict(jwks)
+    assert len(key_set) == 1
+    for keys in (jwks, key_set):
+        assert jwe.decrypt(token(enc_only, kid="enc1"), keys, ALGS, ENCS) == b"hello"
+
+
+def test_decrypt_json_takes_a_jwk_set_by_the_same_rules_as_compact():
+    good = oct_jwk(16, 9, "good")
+    jwks = {"keys": [good, {"kty": "oct", "k": "!!"}, oct_jwk(32, 10, "s", use="sig")]}
+    sealed = jwe.encrypt_json(b"hi", [(good, "A128KW")], "A256GCM")
+    # The malformed and the signing key are left out of the set, not fatal.
+    d = jwe.decrypt_json(sealed, jwks, ALGS, ENCS)
+    assert (d.plaintext, d.key_index) == (b"hi", 0)
+    assert jwe.decrypt(token(good, alg="A128KW", kid="good"), jwks, ALGS, ENCS) == b"hello"
+    with pytest.raises(ValueError, match="can decrypt"):
+        jwe.decrypt_json(sealed, {"keys": [oct_jwk(32, 10, "s", use="sig")]}, ALGS, ENCS)
