@@ -16,7 +16,6 @@ use crate::ffi::validation::{
 };
 use crate::ffi::version::{alg_arg, jwtkit_alg};
 use crate::jwe::{self, Alg, Enc, JwePolicy};
-use crate::jws::KeySource;
 
 /// A JWE key management algorithm (`alg`), as a fixed-width integer: one of the
 /// `JWTKIT_JWE_ALG_*` values.
@@ -335,6 +334,40 @@ pub unsafe extern "C" fn jwtkit_jwe_encrypt(
     })
 }
 
+/// The two outputs of a decryption: the header JSON and the plaintext (or, for a nested
+/// JWT, the inner JWT's header and claims).
+trait Outputs {
+    fn outputs(&self) -> (&[u8], &[u8]);
+}
+
+impl Outputs for jwe::Decrypted {
+    fn outputs(&self) -> (&[u8], &[u8]) {
+        (&self.header_json, &self.plaintext)
+    }
+}
+
+impl Outputs for jwe::VerifiedNested {
+    fn outputs(&self) -> (&[u8], &[u8]) {
+        (&self.jwt.header_json, &self.jwt.claims_json)
+    }
+}
+
+/// What every compact-JWE decryption does around its one call `decrypt` (whatever its
+/// keys): the token and policy borrowed, then both outputs written or neither.
+unsafe fn decrypted_to_c<T: Outputs>(
+    token: *const u8,
+    token_len: usize,
+    policy: *const jwtkit_jwe_policy,
+    (first, second): (OutString, OutString),
+    decrypt: impl FnOnce(&[u8], &JwePolicy) -> crate::Result<T>,
+) -> Result<(), Failure> {
+    let token = unsafe { input(token, token_len, "token") }?;
+    let policy = unsafe { borrow(policy, "policy") }?;
+    let decrypted = decrypt(token, policy)?;
+    let (a, b) = decrypted.outputs();
+    write_pair(&first, a, &second, b)
+}
+
 /// Decrypts a compact JWE `(ptr, len)` (copied) with `key` under `policy` (both
 /// borrowed). In order: size limit, five segments (a JWS is refused as such), strict
 /// base64url header JSON, `crit`, `alg` known (`RSA1_5` refused) and in the allow-list,
@@ -373,14 +406,10 @@ pub unsafe extern "C" fn jwtkit_jwe_decrypt(
     out_plaintext_len: *mut usize,
     out_err: *mut *mut jwtkit_error,
 ) -> jwtkit_status {
-    fallible(out_err, || {
-        let token = unsafe { input(token, token_len, "token") }?;
-        let key = unsafe { borrow(key, "key") }?;
-        let policy = unsafe { borrow(policy, "policy") }?;
-        let d = jwe::decrypt(token, key, policy)?;
-        let header = OutString::new(out_header, out_header_len);
-        let plaintext = OutString::new(out_plaintext, out_plaintext_len);
-        write_pair(&header, &d.header_json, &plaintext, &d.plaintext)
+    fallible(out_err, || unsafe {
+        let key = borrow(key, "key")?;
+        let outs = (OutString::new(out_header, out_header_len), OutString::new(out_plaintext, out_plaintext_len));
+        decrypted_to_c(token, token_len, policy, outs, |t, p| jwe::decrypt(t, key, p))
     })
 }
 
@@ -416,15 +445,10 @@ pub unsafe extern "C" fn jwtkit_jwe_decrypt_jwt(
     out_claims_len: *mut usize,
     out_err: *mut *mut jwtkit_error,
 ) -> jwtkit_status {
-    fallible(out_err, || {
-        let token = unsafe { input(token, token_len, "token") }?;
-        let key = unsafe { borrow(key, "key") }?;
-        let policy = unsafe { borrow(policy, "policy") }?;
-        let validation = unsafe { borrow(validation, "validation") }?;
-        let d = jwe::decrypt_claims(token, key, policy, validation)?;
-        let header = OutString::new(out_header, out_header_len);
-        let claims = OutString::new(out_claims, out_claims_len);
-        write_pair(&header, &d.header_json, &claims, &d.plaintext)
+    fallible(out_err, || unsafe {
+        let (key, validation) = (borrow(key, "key")?, borrow(validation, "validation")?);
+        let outs = (OutString::new(out_header, out_header_len), OutString::new(out_claims, out_claims_len));
+        decrypted_to_c(token, token_len, policy, outs, |t, p| jwe::decrypt_claims(t, key, p, validation))
     })
 }
 
@@ -472,25 +496,6 @@ pub unsafe extern "C" fn jwtkit_jwe_sign_and_encrypt(
     })
 }
 
-#[allow(clippy::too_many_arguments)]
-unsafe fn decrypt_and_verify_to_c<K: KeySource + ?Sized>(
-    token: *const u8,
-    token_len: usize,
-    dec_key: *const jwtkit_key,
-    policy: *const jwtkit_jwe_policy,
-    verify_keys: &K,
-    validation: *const jwtkit_validation,
-    header_out: OutString,
-    claims_out: OutString,
-) -> Result<(), Failure> {
-    let token = unsafe { input(token, token_len, "token") }?;
-    let dec_key = unsafe { borrow(dec_key, "dec_key") }?;
-    let policy = unsafe { borrow(policy, "policy") }?;
-    let validation = unsafe { borrow(validation, "validation") }?;
-    let n = jwe::decrypt_then_verify(token, dec_key, policy, verify_keys, validation)?;
-    write_pair(&header_out, &n.jwt.header_json, &claims_out, &n.jwt.claims_json)
-}
-
 /// Decrypts a nested JWT and verifies it, in one call: the JWE `(ptr, len)` is
 /// decrypted with `dec_key` under `policy` exactly as `jwtkit_jwe_decrypt` does; its
 /// header must have `cty: "JWT"` (JWTKIT_ERR_HEADER_INVALID otherwise); the content must
@@ -522,9 +527,12 @@ pub unsafe extern "C" fn jwtkit_jwe_decrypt_and_verify(
     out_err: *mut *mut jwtkit_error,
 ) -> jwtkit_status {
     fallible(out_err, || unsafe {
-        let (header, claims) = (OutString::new(out_header, out_header_len), OutString::new(out_claims, out_claims_len));
-        let verify_key = borrow(verify_key, "verify_key")?;
-        decrypt_and_verify_to_c(token, token_len, dec_key, policy, verify_key, validation, header, claims)
+        let (dec_key, verify_key) = (borrow(dec_key, "dec_key")?, borrow(verify_key, "verify_key")?);
+        let validation = borrow(validation, "validation")?;
+        let outs = (OutString::new(out_header, out_header_len), OutString::new(out_claims, out_claims_len));
+        decrypted_to_c(token, token_len, policy, outs, |t, p| {
+            jwe::decrypt_then_verify(t, dec_key, p, verify_key, validation)
+        })
     })
 }
 
@@ -550,9 +558,10 @@ pub unsafe extern "C" fn jwtkit_jwe_decrypt_and_verify_with_keyset(
     out_err: *mut *mut jwtkit_error,
 ) -> jwtkit_status {
     fallible(out_err, || unsafe {
-        let (header, claims) = (OutString::new(out_header, out_header_len), OutString::new(out_claims, out_claims_len));
-        let set = borrow(keyset, "keyset")?;
-        decrypt_and_verify_to_c(token, token_len, dec_key, policy, set, validation, header, claims)
+        let (dec_key, set) = (borrow(dec_key, "dec_key")?, borrow(keyset, "keyset")?);
+        let validation = borrow(validation, "validation")?;
+        let outs = (OutString::new(out_header, out_header_len), OutString::new(out_claims, out_claims_len));
+        decrypted_to_c(token, token_len, policy, outs, |t, p| jwe::decrypt_then_verify(t, dec_key, p, set, validation))
     })
 }
 
@@ -592,14 +601,10 @@ pub unsafe extern "C" fn jwtkit_jwe_decrypt_with_keyset(
     out_plaintext_len: *mut usize,
     out_err: *mut *mut jwtkit_error,
 ) -> jwtkit_status {
-    fallible(out_err, || {
-        let token = unsafe { input(token, token_len, "token") }?;
-        let keyset = unsafe { borrow(keyset, "keyset") }?;
-        let policy = unsafe { borrow(policy, "policy") }?;
-        let d = jwe::decrypt_with_keys(token, keyset, policy)?;
-        let header = OutString::new(out_header, out_header_len);
-        let plaintext = OutString::new(out_plaintext, out_plaintext_len);
-        write_pair(&header, &d.header_json, &plaintext, &d.plaintext)
+    fallible(out_err, || unsafe {
+        let keyset = borrow(keyset, "keyset")?;
+        let outs = (OutString::new(out_header, out_header_len), OutString::new(out_plaintext, out_plaintext_len));
+        decrypted_to_c(token, token_len, policy, outs, |t, p| jwe::decrypt_with_keys(t, keyset, p))
     })
 }
 
@@ -630,15 +635,10 @@ pub unsafe extern "C" fn jwtkit_jwe_decrypt_jwt_with_keyset(
     out_claims_len: *mut usize,
     out_err: *mut *mut jwtkit_error,
 ) -> jwtkit_status {
-    fallible(out_err, || {
-        let token = unsafe { input(token, token_len, "token") }?;
-        let keyset = unsafe { borrow(keyset, "keyset") }?;
-        let policy = unsafe { borrow(policy, "policy") }?;
-        let validation = unsafe { borrow(validation, "validation") }?;
-        let d = jwe::decrypt_claims_with_keys(token, keyset, policy, validation)?;
-        let header = OutString::new(out_header, out_header_len);
-        let claims = OutString::new(out_claims, out_claims_len);
-        write_pair(&header, &d.header_json, &claims, &d.plaintext)
+    fallible(out_err, || unsafe {
+        let (keyset, validation) = (borrow(keyset, "keyset")?, borrow(validation, "validation")?);
+        let outs = (OutString::new(out_header, out_header_len), OutString::new(out_claims, out_claims_len));
+        decrypted_to_c(token, token_len, policy, outs, |t, p| jwe::decrypt_claims_with_keys(t, keyset, p, validation))
     })
 }
 
@@ -671,29 +671,13 @@ pub unsafe extern "C" fn jwtkit_jwe_decrypt_with_keyset_and_verify(
     out_err: *mut *mut jwtkit_error,
 ) -> jwtkit_status {
     fallible(out_err, || unsafe {
-        let (header, claims) = (OutString::new(out_header, out_header_len), OutString::new(out_claims, out_claims_len));
-        let verify_key = borrow(verify_key, "verify_key")?;
-        set_decrypt_and_verify_to_c(token, token_len, dec_keyset, policy, verify_key, validation, header, claims)
+        let (dec_keys, verify_key) = (borrow(dec_keyset, "dec_keyset")?, borrow(verify_key, "verify_key")?);
+        let validation = borrow(validation, "validation")?;
+        let outs = (OutString::new(out_header, out_header_len), OutString::new(out_claims, out_claims_len));
+        decrypted_to_c(token, token_len, policy, outs, |t, p| {
+            jwe::decrypt_then_verify_with_keys(t, dec_keys, p, verify_key, validation)
+        })
     })
-}
-
-#[allow(clippy::too_many_arguments)]
-unsafe fn set_decrypt_and_verify_to_c<K: KeySource + ?Sized>(
-    token: *const u8,
-    token_len: usize,
-    dec_keyset: *const jwtkit_keyset,
-    policy: *const jwtkit_jwe_policy,
-    verify_keys: &K,
-    validation: *const jwtkit_validation,
-    header_out: OutString,
-    claims_out: OutString,
-) -> Result<(), Failure> {
-    let token = unsafe { input(token, token_len, "token") }?;
-    let dec_keys = unsafe { borrow(dec_keyset, "dec_keyset") }?;
-    let policy = unsafe { borrow(policy, "policy") }?;
-    let validation = unsafe { borrow(validation, "validation") }?;
-    let n = jwe::decrypt_then_verify_with_keys(token, dec_keys, policy, verify_keys, validation)?;
-    write_pair(&header_out, &n.jwt.header_json, &claims_out, &n.jwt.claims_json)
 }
 
 /// Decrypts a nested JWT and verifies it, as `jwtkit_jwe_decrypt_and_verify_with_keyset`
@@ -727,8 +711,11 @@ pub unsafe extern "C" fn jwtkit_jwe_decrypt_and_verify_with_keysets(
     out_err: *mut *mut jwtkit_error,
 ) -> jwtkit_status {
     fallible(out_err, || unsafe {
-        let (header, claims) = (OutString::new(out_header, out_header_len), OutString::new(out_claims, out_claims_len));
-        let verify_keys = borrow(verify_keyset, "verify_keyset")?;
-        set_decrypt_and_verify_to_c(token, token_len, dec_keyset, policy, verify_keys, validation, header, claims)
+        let (dec_keys, verify_keys) = (borrow(dec_keyset, "dec_keyset")?, borrow(verify_keyset, "verify_keyset")?);
+        let validation = borrow(validation, "validation")?;
+        let outs = (OutString::new(out_header, out_header_len), OutString::new(out_claims, out_claims_len));
+        decrypted_to_c(token, token_len, policy, outs, |t, p| {
+            jwe::decrypt_then_verify_with_keys(t, dec_keys, p, verify_keys, validation)
+        })
     })
 }
