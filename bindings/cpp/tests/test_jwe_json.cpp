@@ -4,7 +4,7 @@
 //   test_jwe_json KEYS_DIR      KEYS_DIR = tests/keys
 //
 // Prints "N passed, M failed" and exits non-zero when anything failed.
-#include <jwtkit.hpp>
+#include "check.hpp"
 
 #include <cstdio>
 #include <fstream>
@@ -18,48 +18,6 @@
 static_assert(!std::is_copy_constructible_v<jwtkit::jwe::Policy>, "jwe::Policy is move-only");
 static_assert(std::is_nothrow_move_constructible_v<jwtkit::jwe::Policy>, "");
 static_assert(std::is_nothrow_move_assignable_v<jwtkit::jwe::Policy>, "");
-
-static int passed, failed;
-static std::string keys_dir;
-
-#define CHECK(cond)                                                                      \
-    do {                                                                                 \
-        if (!(cond))                                                                     \
-            throw std::logic_error(std::string(__FILE__ ":") + std::to_string(__LINE__) + \
-                                   ": CHECK(" #cond ") failed");                         \
-    } while (0)
-
-static void expect_error(jwtkit_status status, const std::function<void()> &body) {
-    try {
-        body();
-    } catch (const jwtkit::Error &e) {
-        if (e.status() != status)
-            throw std::logic_error(std::string("expected ") + jwtkit_status_str(status) + ", got " +
-                                   e.status_name() + ": " + e.what());
-        return;
-    }
-    throw std::logic_error(std::string("expected ") + jwtkit_status_str(status) + ", nothing thrown");
-}
-
-static void run(const char *name, void (*test)()) {
-    try {
-        test();
-        passed++;
-        std::printf("ok   %s\n", name);
-    } catch (const std::exception &e) {
-        failed++;
-        std::printf("FAIL %s: %s\n", name, e.what());
-    }
-}
-
-static std::string slurp(const std::string &name) {
-    std::ifstream in(keys_dir + "/" + name, std::ios::binary);
-    if (!in)
-        throw std::runtime_error("cannot read " + keys_dir + "/" + name);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
 
 static jwtkit::jwe::Policy policy_all() {
     std::vector<jwtkit::jwe::Alg> algs;
@@ -148,6 +106,5 @@ int main(int argc, char **argv) {
     keys_dir = argv[1];
     run("several_recipients_with_aad", several_recipients_with_aad);
     run("flattened_and_refusals", flattened_and_refusals);
-    std::printf("%d passed, %d failed\n", passed, failed);
-    return failed == 0 ? 0 : 1;
+    return check_summary();
 }

@@ -10,7 +10,7 @@
 // starts it); without them that test is reported as skipped.
 //
 // Prints "N passed, M failed" and exits non-zero when anything failed.
-#include <jwtkit.hpp>
+#include "check.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -53,50 +53,6 @@ static_assert(!std::is_copy_constructible_v<jwtkit::dpop::Proof>, "dpop::Proof i
 static_assert(std::is_nothrow_move_constructible_v<jwtkit::dpop::Proof>, "");
 static_assert(!std::is_copy_constructible_v<jwtkit::jwe::Policy>, "jwe::Policy is move-only");
 static_assert(std::is_nothrow_move_constructible_v<jwtkit::jwe::Policy>, "");
-
-static int passed, failed;
-static std::string keys_dir;
-
-#define CHECK(cond)                                                                      \
-    do {                                                                                 \
-        if (!(cond))                                                                     \
-            throw std::logic_error(std::string(__FILE__ ":") + std::to_string(__LINE__) + \
-                                   ": CHECK(" #cond ") failed");                         \
-    } while (0)
-
-// Runs `body`, which must throw jwtkit::Error with `status`; returns its message.
-static std::string expect_error(jwtkit_status status, const std::function<void()> &body) {
-    try {
-        body();
-    } catch (const jwtkit::Error &e) {
-        if (e.status() != status)
-            throw std::logic_error(std::string("expected ") + jwtkit_status_str(status) + ", got " +
-                                   e.status_name() + ": " + e.what());
-        CHECK(std::string(e.what()).size() > 0);
-        return e.what();
-    }
-    throw std::logic_error(std::string("expected ") + jwtkit_status_str(status) + ", nothing thrown");
-}
-
-static void run(const char *name, void (*test)()) {
-    try {
-        test();
-        passed++;
-        std::printf("ok   %s\n", name);
-    } catch (const std::exception &e) {
-        failed++;
-        std::printf("FAIL %s: %s\n", name, e.what());
-    }
-}
-
-static std::string slurp(const std::string &name) {
-    std::ifstream in(keys_dir + "/" + name, std::ios::binary);
-    if (!in)
-        throw std::runtime_error("cannot read " + keys_dir + "/" + name);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
 
 static const std::string secret64(64, 's'); // long enough for HS512
 
@@ -834,6 +790,5 @@ int main(int argc, char **argv) {
     run("jwe_every_algorithm_and_the_pbes2_cap", jwe_every_algorithm_and_the_pbes2_cap);
     run("jwe_with_a_key_set", jwe_with_a_key_set);
     run("versions", versions);
-    std::printf("%d passed, %d failed\n", passed, failed);
-    return failed == 0 ? 0 : 1;
+    return check_summary();
 }
